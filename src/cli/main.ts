@@ -1,0 +1,102 @@
+/** cockpit: argv → command. No business logic here. */
+import { EXIT_CODES } from '../session/events.js';
+import { openSession } from '../session/open.js';
+import { attachJson, attachPlain } from '../headless/plain.js';
+import { parse, UsageError } from './args.js';
+import { processIo, type Io } from './io.js';
+import { loadOrExit } from './load.js';
+import { runCommand } from './run.js';
+import { schemaCommand } from './schema.js';
+import { validateCommand } from './validate.js';
+
+declare const __COCKPIT_VERSION__: string;
+const VERSION = typeof __COCKPIT_VERSION__ === 'string' ? __COCKPIT_VERSION__ : '0.0.0-dev';
+
+const COMMANDS: readonly [string, string][] = [
+  ['run [runbook]', 'run the release (headless when not a terminal): --headless --json --confirm --yes --dry-run --stage --on-failure'],
+  ['rollback [runbook]', 'run the rollback pipeline now (--reason "...")'],
+  ['validate [runbook]', 'check a runbook: "ok" and a summary, or every error as file:line:col'],
+  ['schema', 'print the runbook JSON Schema'],
+];
+
+function help(io: Io): number {
+  io.out(`cockpit ${VERSION}: a terminal release cockpit. Runs your release runbook.
+
+usage: cockpit [runbook]            same as cockpit run [runbook]
+       cockpit <command> [options]
+
+commands:`);
+  const width = Math.max(...COMMANDS.map(([c]) => c.length));
+  for (const [c, d] of COMMANDS) io.out(`  ${c.padEnd(width)}  ${d}`);
+  io.out(`
+The runbook is cockpit.yml (or .yaml/.json) in the current directory unless given.
+Exit codes: 0 released, 1 a stage failed, 2 invalid usage or runbook, 3 rolled back, 130 interrupted.`);
+  return 0;
+}
+
+async function rollbackCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { reason: { type: 'string' }, json: { type: 'boolean' } }, 'usage: cockpit rollback [runbook] [--reason "..."] [--json]');
+  const rb = loadOrExit(positionals[0], io.err);
+  if (typeof rb === 'number') return rb;
+  if (!rb.rollback) {
+    io.err(`cockpit: ${rb.name} has no rollback section`);
+    return 2;
+  }
+  const opened = openSession(rb, { mode: 'headless', onFailure: 'stop' });
+  if (typeof opened === 'string') {
+    io.err(`cockpit: ${opened}`);
+    return 1;
+  }
+  const detach = values.json ? attachJson(opened.controller, io.out) : attachPlain(opened.controller, io.out);
+  const onSignal = () => void opened.controller.interrupt();
+  process.on('SIGINT', onSignal);
+  try {
+    const r = opened.controller.rollback(values.reason ?? 'manual rollback (cockpit rollback)', 'command');
+    if (!r.ok) {
+      io.err(`cockpit: ${r.reason}`);
+      return 1;
+    }
+    const outcome = await opened.controller.settled;
+    await opened.controller.idle();
+    return outcome === 'rolled-back' ? 0 : EXIT_CODES[outcome];
+  } finally {
+    process.off('SIGINT', onSignal);
+    detach();
+    opened.close();
+  }
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [first, ...rest] = argv;
+  try {
+    switch (first) {
+      case '--help':
+      case '-h':
+      case 'help':
+        return help(io);
+      case '--version':
+      case '-V':
+        io.out(VERSION);
+        return 0;
+      case 'run':
+        return await runCommand(rest, io);
+      case 'rollback':
+        return await rollbackCommand(rest, io);
+      case 'validate':
+        return validateCommand(rest, io);
+      case 'schema':
+        return schemaCommand(rest, io);
+      default:
+        return await runCommand(argv, io);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`cockpit: ${e.message}`);
+      return 2;
+    }
+    io.err(`cockpit: internal error: ${(e as Error).message ?? String(e)}`);
+    if (process.env.COCKPIT_DEBUG) io.err((e as Error).stack ?? '');
+    else io.err('(set COCKPIT_DEBUG=1 for the stack trace, and please report it)');
+    return 1;
+  }
+}

@@ -1,0 +1,109 @@
+/** cockpit run [runbook]: the release, headless (plain or --json), or --dry-run. */
+import { checkProgram } from '../exec/program.js';
+import { attachJson, attachPlain } from '../headless/plain.js';
+import { resolveInvocation } from '../runbook/placeholders.js';
+import type { CommandStep, Runbook } from '../runbook/types.js';
+import { EXIT_CODES, PREFLIGHT, ROLLBACK } from '../session/events.js';
+import { openSession } from '../session/open.js';
+import { rollbackPlan } from '../session/reduce.js';
+import { newSessionId, sessionValues } from '../session/values.js';
+import { parse, UsageError } from './args.js';
+import type { Io } from './io.js';
+import { loadOrExit } from './load.js';
+
+export const USAGE = `usage: cockpit run [runbook] [--headless] [--json] [--confirm "<title>"]... [--yes]
+                  [--dry-run] [--stage <id>] [--on-failure stop|rollback]`;
+
+const OPTIONS = {
+  headless: { type: 'boolean' },
+  json: { type: 'boolean' },
+  confirm: { type: 'string', multiple: true },
+  yes: { type: 'boolean', short: 'y' },
+  'dry-run': { type: 'boolean' },
+  stage: { type: 'string' },
+  'on-failure': { type: 'string' },
+  theme: { type: 'string' },
+} as const;
+
+export type RunFlags = ReturnType<typeof parseRunFlags>;
+
+export function parseRunFlags(argv: string[]) {
+  const { values, positionals } = parse(argv, OPTIONS, USAGE);
+  if (positionals.length > 1) throw new UsageError(`one runbook at a time (got ${positionals.join(', ')})\n${USAGE}`);
+  const onFailure = values['on-failure'] ?? 'stop';
+  if (onFailure !== 'stop' && onFailure !== 'rollback') throw new UsageError(`--on-failure must be stop or rollback (got "${onFailure}")`);
+  return { file: positionals[0], ...values, onFailure: onFailure as 'stop' | 'rollback' };
+}
+
+function dryRun(rb: Runbook, io: Io): number {
+  const values = sessionValues(rb, newSessionId());
+  io.out(`dry run: ${rb.name} ${values.version} → ${rb.environment} (nothing runs)`);
+  const line = (stage: string, s: CommandStep) => {
+    const inv = resolveInvocation(s.command, { ...values, stage, reason: '<reason>' });
+    const problem = checkProgram(inv.file, s.cwd ? `${rb.dir}/${s.cwd}` : rb.dir);
+    const extra = [s.timeoutMs !== undefined ? `timeout ${s.timeoutMs / 1000}s` : '', s.retries ? `retries ${s.retries}` : '', problem ?? ''].filter(Boolean);
+    io.out(`  ${s.id}: ${JSON.stringify([inv.file, ...inv.args])}${extra.length ? `  (${extra.join(', ')})` : ''}`);
+  };
+  io.out('pre-flight');
+  for (const p of rb.preflight) p.kind === 'manual' ? io.out(`  ${p.id}: manual: ${p.title}${p.text ? ` (${p.text})` : ''}`) : line(PREFLIGHT, { ...p, kind: 'command' });
+  for (const st of rb.stages) {
+    io.out(`stage ${st.id}: ${st.title}`);
+    for (const s of st.steps) s.kind === 'monitor' ? io.out(`  ${s.id}: monitor ${s.durationMs / 1000}s`) : line(st.id, s);
+  }
+  if (rb.rollback) {
+    io.out('rollback');
+    const plan = rollbackPlan(rb);
+    [...rb.rollback.steps, ...rb.rollback.verify, ...(rb.rollback.incident ? [rb.rollback.incident] : [])].forEach((s, i) => line(ROLLBACK, { ...s, id: plan[i].id }));
+  }
+  return 0;
+}
+
+/** Runs the release without a terminal UI; resolves with the exit code. */
+export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io): Promise<number> {
+  if (flags.stage !== undefined && !rb.stages.some((s) => s.id === flags.stage))
+    throw new UsageError(`--stage: no stage "${flags.stage}" (stages: ${rb.stages.map((s) => s.id).join(', ')})`);
+  const opened = openSession(rb, {
+    mode: 'headless',
+    autoAdvance: true,
+    onFailure: flags.onFailure,
+    confirm: flags.confirm,
+    yes: flags.yes,
+    fromStage: flags.stage,
+  });
+  if (typeof opened === 'string') {
+    io.err(`cockpit: ${opened}`);
+    return 1;
+  }
+  const { controller } = opened;
+  const detach = flags.json ? attachJson(controller, io.out) : attachPlain(controller, io.out);
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      if (!flags.json) io.err('cockpit: interrupting the running step (Ctrl+C again to leave at once)');
+      void controller.interrupt();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await controller.start();
+    const outcome = await controller.settled;
+    await controller.idle();
+    if (!flags.json) io.out(`journal: ${opened.journalPath}`);
+    return EXIT_CODES[outcome];
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    detach();
+    opened.close();
+  }
+}
+
+export async function runCommand(argv: string[], io: Io): Promise<number> {
+  const flags = parseRunFlags(argv);
+  const rb = loadOrExit(flags.file, io.err);
+  if (typeof rb === 'number') return rb;
+  if (flags['dry-run']) return dryRun(rb, io);
+  return runHeadless(rb, flags, io);
+}

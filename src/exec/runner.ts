@@ -1,0 +1,207 @@
+/**
+ * Starts steps under a supervisor (see supervisor.ts) and follows them: tails the log file and
+ * hands new lines to subscribers in batches (every 50 ms at most), reads the exit status.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { fileURLToPath } from 'node:url';
+import type { Invocation } from '../runbook/placeholders.js';
+import { checkProgram } from './program.js';
+import type { StepStatus, SupervisorSpec } from './spec.js';
+
+export const BATCH_MS = 50;
+/** When the tail falls this far behind a flooding step, it skips to the end (the log keeps all). */
+const SKIP_AHEAD_BYTES = 8 * 1024 * 1024;
+const KEEP_TAIL_BYTES = 256 * 1024;
+
+export type StepRequest = {
+  readonly key: string;
+  readonly invocation: Invocation;
+  readonly cwd: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+  readonly graceMs: number;
+  readonly logPath: string;
+  readonly secretNames: readonly string[];
+};
+
+export type StepResult = {
+  readonly ok: boolean;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly interrupted: boolean;
+  readonly durationMs: number;
+  /** Why it failed, in words: "exit 1", "timed out after 10s", "not executable: ./x.sh". */
+  readonly reason?: string;
+  /** Set when the step never started (missing or non-executable program). */
+  readonly notStarted?: boolean;
+};
+
+export type StepHandle = {
+  readonly key: string;
+  readonly logPath: string;
+  readonly startedAt: number;
+  readonly done: Promise<StepResult>;
+  /** Subscribes to batches of new log lines (stamped as in the log). */
+  onLines(cb: (lines: readonly string[]) => void): () => void;
+  /** Interrupts the step: SIGTERM to its group, SIGKILL after the grace period. */
+  kill(): void;
+};
+
+export interface Runner {
+  start(req: StepRequest): StepHandle;
+}
+
+export function supervisorPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'supervisor.js'), join(here, '../../dist/supervisor.js')];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`step supervisor not found (looked in ${candidates.join(', ')}): run "npm run build"`);
+  return found;
+}
+
+export function describeResult(s: Extract<StepStatus, { state: 'exited' }>): string | undefined {
+  if (s.error) return s.error;
+  if (s.timedOut) return `timed out (${s.signal ?? `exit ${s.exitCode}`})`;
+  if (s.interrupted) return `interrupted (${s.signal ?? `exit ${s.exitCode}`})`;
+  if (s.signal) return `killed by ${s.signal}`;
+  if (s.exitCode !== 0) return `exit ${s.exitCode}`;
+  return undefined;
+}
+
+function failedBeforeStart(req: StepRequest, reason: string): StepHandle {
+  writeFileSync(req.logPath, '', { flag: 'a' });
+  const startedAt = Date.now();
+  return {
+    key: req.key,
+    logPath: req.logPath,
+    startedAt,
+    done: Promise.resolve({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: 0, reason, notStarted: true }),
+    onLines: () => () => {},
+    kill: () => {},
+  };
+}
+
+/** The real runner: every step in its own supervisor process and process group. */
+export class ProcessRunner implements Runner {
+  constructor(private readonly supervisor = supervisorPath()) {}
+
+  start(req: StepRequest): StepHandle {
+    const problem = checkProgram(req.invocation.file, req.cwd, { ...process.env, ...req.env });
+    if (problem) return failedBeforeStart(req, problem);
+
+    const statusPath = req.logPath.replace(/\.log$/, '') + '.status.json';
+    const specPath = req.logPath.replace(/\.log$/, '') + '.spec.json';
+    const spec: SupervisorSpec = {
+      file: req.invocation.file,
+      args: req.invocation.args,
+      cwd: req.cwd,
+      env: { ...req.invocation.env, ...req.env },
+      logPath: req.logPath,
+      statusPath,
+      timeoutMs: req.timeoutMs,
+      graceMs: req.graceMs,
+      secretNames: req.secretNames,
+    };
+    writeFileSync(req.logPath, '', { flag: 'a' });
+    writeFileSync(specPath, JSON.stringify(spec));
+    // a retried step appends to the same log: follow only what this attempt writes
+    const initialOffset = statSync(req.logPath).size;
+    const startedAt = Date.now();
+    const sup = spawn(process.execPath, [this.supervisor, specPath], { detached: true, stdio: 'ignore', cwd: req.cwd });
+    sup.unref();
+
+    const listeners = new Set<(lines: readonly string[]) => void>();
+    const fd = openSync(req.logPath, 'r');
+    const decoder = new StringDecoder('utf8');
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    let offset = initialOffset;
+    let partial = '';
+    let closed = false;
+
+    const drain = (all: boolean): void => {
+      if (closed) return;
+      for (;;) {
+        const size = statSync(req.logPath).size;
+        if (size - offset > SKIP_AHEAD_BYTES) {
+          const skipTo = size - KEEP_TAIL_BYTES;
+          emit([`cockpit: output too fast to show, skipped ${Math.round((skipTo - offset) / 1024)} KiB (all of it is in ${req.logPath})`]);
+          offset = skipTo;
+          partial = '';
+          // resynchronise on the next line start
+          const n = readSync(fd, buf, 0, Math.min(buf.length, 4096), offset);
+          const nl = buf.subarray(0, n).indexOf(10);
+          offset += nl >= 0 ? nl + 1 : 0;
+        }
+        const n = readSync(fd, buf, 0, buf.length, offset);
+        if (n <= 0) break;
+        offset += n;
+        const text = partial + decoder.write(buf.subarray(0, n));
+        const nl = text.lastIndexOf('\n');
+        if (nl >= 0) {
+          emit(text.slice(0, nl).split('\n'));
+          partial = text.slice(nl + 1);
+        } else partial = text;
+        if (!all) break;
+      }
+    };
+    const emit = (lines: string[]): void => {
+      if (lines.length === 0) return;
+      for (const l of listeners) l(lines);
+    };
+    const timer = setInterval(() => drain(false), BATCH_MS);
+
+    const done = new Promise<StepResult>((resolve) => {
+      sup.on('exit', () => {
+        clearInterval(timer);
+        drain(true);
+        if (partial !== '') emit([partial]);
+        closed = true;
+        closeSync(fd);
+        let status: StepStatus | undefined;
+        try {
+          status = JSON.parse(readFileSync(statusPath, 'utf8')) as StepStatus;
+        } catch {
+          status = undefined;
+        }
+        if (!status || status.state !== 'exited') {
+          resolve({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: Date.now() - startedAt, reason: 'the step supervisor died without recording an exit status' });
+          return;
+        }
+        const reason = describeResult(status);
+        resolve({
+          ok: reason === undefined,
+          exitCode: status.exitCode,
+          signal: status.signal,
+          timedOut: status.timedOut,
+          interrupted: status.interrupted,
+          durationMs: status.endedAt - status.startedAt,
+          reason,
+        });
+      });
+    });
+
+    return {
+      key: req.key,
+      logPath: req.logPath,
+      startedAt,
+      done,
+      onLines(cb) {
+        listeners.add(cb);
+        return () => listeners.delete(cb);
+      },
+      kill() {
+        if (sup.exitCode === null && sup.pid !== undefined) {
+          try {
+            process.kill(sup.pid, 'SIGTERM');
+          } catch {
+            /* already gone */
+          }
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The headless renderers: plain timestamped lines for people reading CI logs, or one JSON object
+ * a line (`--json`) for machines. Both read the controller's events and output batches.
+ */
+import { formatClock, formatDuration } from '../runbook/duration.js';
+import { parseLogLine, stampOf } from '../exec/log-format.js';
+import type { Controller } from '../session/controller.js';
+import { PREFLIGHT, ROLLBACK, type SessionEvent } from '../session/events.js';
+import type { SessionState } from '../session/reduce.js';
+
+type Write = (line: string) => void;
+
+function titleOf(s: SessionState, stage: string, step: string): string {
+  const list = stage === PREFLIGHT ? s.preflight.steps : stage === ROLLBACK ? s.rollback.steps : s.stages.find((x) => x.id === stage)?.steps;
+  return list?.find((x) => x.id === step)?.title ?? step;
+}
+
+function stageTitle(s: SessionState, stage: string): string {
+  return s.stages.find((x) => x.id === stage)?.title ?? stage;
+}
+
+export function describeEvent(s: SessionState, e: SessionEvent): string | undefined {
+  switch (e.type) {
+    case 'session.started':
+      return `cockpit · ${e.runbook} ${e.version} → ${e.environment} · session ${e.sessionId}`;
+    case 'check.ticked':
+      return `  ✓ ${titleOf(s, PREFLIGHT, e.id)} (${e.by === 'confirm' ? 'confirmed' : 'ticked'})`;
+    case 'check.unticked':
+      return `  ○ ${titleOf(s, PREFLIGHT, e.id)} (unticked)`;
+    case 'preflight.passed':
+      return '✓ pre-flight passed';
+    case 'preflight.failed': {
+      const parts = [
+        e.failed.length ? `failed: ${e.failed.join(', ')}` : '',
+        e.unticked.length ? `not confirmed: ${e.unticked.map((t) => `"${t}"`).join(', ')} (pass --confirm "<title>" or --yes)` : '',
+      ].filter(Boolean);
+      return `✗ pre-flight FAILED (${parts.join('; ')})`;
+    }
+    case 'stage.started': {
+      const st = s.stages.find((x) => x.id === e.stage);
+      return `▶ stage ${e.stage}: ${stageTitle(s, e.stage)}${st?.budgetMs !== undefined ? ` (budget ${formatClock(st.budgetMs)})` : ''}`;
+    }
+    case 'stage.skipped':
+      return `- stage ${e.stage} skipped: ${e.reason}`;
+    case 'step.started': {
+      const t = titleOf(s, e.stage, e.step);
+      return `  ▶ ${t}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.command === t ? '' : `: ${e.command}`}`;
+    }
+    case 'step.finished': {
+      const t = titleOf(s, e.stage, e.step);
+      if (e.ok) return `  ✓ ${t} (${formatDuration(e.durationMs)})`;
+      const lines = [`  ✗ ${t} FAILED: ${e.reason ?? 'failed'}${e.notStarted ? '' : ` (${formatDuration(e.durationMs)})`}`];
+      if (e.troubleshooting) {
+        lines.push(`    troubleshooting: ${e.troubleshooting.title}${e.troubleshooting.hint ? ` — ${e.troubleshooting.hint}` : ''}`);
+        for (const c of e.troubleshooting.commands) lines.push(`      ${c}`);
+      }
+      return lines.join('\n');
+    }
+    case 'step.retrying':
+      return `  ↻ retrying ${titleOf(s, e.stage, e.step)} (attempt ${e.attempt}${e.automatic ? ', automatic' : ''})`;
+    case 'step.skipped':
+      return `  ⤼ ${titleOf(s, e.stage, e.step)} skipped: ${e.reason}`;
+    case 'stage.over-budget':
+      return `⚠ stage ${e.stage} OVER BUDGET (${formatClock(e.elapsedMs)} / ${formatClock(e.budgetMs)})`;
+    case 'stage.passed':
+      return `✓ stage ${e.stage} passed (${formatDuration(e.durationMs)})`;
+    case 'stage.failed':
+      return `✗ stage ${e.stage} FAILED at ${titleOf(s, e.stage, e.step)}: ${e.reason}`;
+    case 'rollback.started':
+      return `⟲ ROLLING BACK (${e.source}): ${e.reason}`;
+    case 'rollback.finished':
+      return e.ok ? `⟲ ROLLED BACK (${formatDuration(e.durationMs)})` : `✗ ROLLBACK FAILED at ${e.step}: ${e.reason ?? 'failed'}`;
+    case 'session.interrupted':
+      return `■ INTERRUPTED${e.step ? ` (${e.stage}/${e.step} was running)` : ''}`;
+    case 'session.ended':
+      return `■ ${{ released: 'RELEASED', failed: 'FAILED', 'rolled-back': 'ROLLED BACK', 'rollback-failed': 'ROLLBACK FAILED', interrupted: 'INTERRUPTED', aborted: 'ABORTED' }[e.outcome]}`;
+    case 'step.output':
+      return undefined;
+  }
+}
+
+/** Prints the session as plain timestamped lines. */
+export function attachPlain(c: Controller, write: Write): () => void {
+  const offEvents = c.subscribe((s, e) => {
+    const text = describeEvent(s, e);
+    if (text === undefined) return;
+    const stamp = stampOf(new Date(e.at)).slice(0, 8);
+    for (const line of text.split('\n')) write(`${stamp} ${line}`);
+  });
+  const offOutput = c.onOutput((_stage, _step, lines) => {
+    for (const l of lines) {
+      const { time, text } = parseLogLine(l);
+      write(`${time || stampOf(new Date()).slice(0, 8)}   │ ${text}`);
+    }
+  });
+  return () => {
+    offEvents();
+    offOutput();
+  };
+}
+
+/** Prints every event, and every output line, as one JSON object a line. */
+export function attachJson(c: Controller, write: Write): () => void {
+  const offEvents = c.subscribe((_s, e) => write(JSON.stringify(e)));
+  const offOutput = c.onOutput((stage, step, lines) => {
+    for (const l of lines) {
+      const { time, text } = parseLogLine(l);
+      write(JSON.stringify({ type: 'step.line', stage, step, time, text }));
+    }
+  });
+  return () => {
+    offEvents();
+    offOutput();
+  };
+}

@@ -1,0 +1,177 @@
+/** A schema-valid raw runbook → the typed Runbook (ids derived, commands parsed, durations in ms). */
+import { basename, dirname, extname } from 'node:path';
+import { describeCommand, parseCommand, programOf } from './command.js';
+import { parseDuration } from './duration.js';
+import type { RawRun, RawRunbook, RawStep } from './schema.js';
+import type { CommandStep, EscalationLevel, PreflightItem, Runbook, Stage, Step, Trigger } from './types.js';
+
+const PRODUCTION = /^(prod|production|live)$/i;
+
+export function slug(text: string): string {
+  const s = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return s.slice(0, 40) || 'step';
+}
+
+function ms(d: string | undefined): number | undefined {
+  return d === undefined ? undefined : parseDuration(d);
+}
+
+/** Makes ids unique within one list: deploy, deploy-2, deploy-3. */
+function uniquer(): (id: string) => string {
+  const seen = new Map<string, number>();
+  return (id) => {
+    const n = (seen.get(id) ?? 0) + 1;
+    seen.set(id, n);
+    return n === 1 ? id : `${id}-${n}`;
+  };
+}
+
+/** The id a command earns from its program: ./scripts/deploy-staging.sh → deploy-staging. */
+function idFromRun(run: RawRun): string {
+  const cmd = parseCommand(run);
+  const prog = programOf(cmd);
+  if (prog) return slug(basename(prog, extname(prog)));
+  return slug(describeCommand(cmd).split(/\s+/).slice(0, 3).join(' '));
+}
+
+export function commandStep(run: RawRun, extra: { id?: string; title?: string; timeout?: string; retries?: number; cwd?: string; env?: Record<string, string> } = {}, unique = uniquer()): CommandStep {
+  const command = parseCommand(run);
+  const display = typeof run === 'string' ? run : describeCommand(command);
+  const id = unique(extra.id ?? idFromRun(run));
+  return {
+    kind: 'command',
+    id,
+    title: extra.title ?? id,
+    command,
+    display,
+    timeoutMs: ms(extra.timeout),
+    retries: extra.retries ?? 0,
+    cwd: extra.cwd,
+    env: extra.env,
+  };
+}
+
+function step(raw: RawStep, unique: (id: string) => string): Step {
+  if (typeof raw === 'string' || Array.isArray(raw)) return commandStep(raw, {}, unique);
+  if ('monitor' in raw) {
+    const durationMs = parseDuration(raw.monitor) ?? 0;
+    return { kind: 'monitor', id: unique(raw.id ?? `monitor-${raw.monitor}`), title: raw.title ?? `monitor ${raw.monitor}`, durationMs };
+  }
+  return commandStep(raw.run, raw, unique);
+}
+
+function commandSteps(list: readonly RawStep[] | undefined): CommandStep[] {
+  const unique = uniquer();
+  return (list ?? []).map((s) => step(s, unique)).filter((s): s is CommandStep => s.kind === 'command');
+}
+
+export function triggerId(t: Trigger | { metric?: string; probe?: string; above?: number; below?: number }): string {
+  if ('metric' in t && t.metric) return slug(`${t.metric}-${'above' in t && t.above !== undefined ? 'above' : 'below'}`);
+  return slug(`probe-${(t as { probe?: string }).probe ?? 'probe'}`);
+}
+
+function triggers(raw: RawRunbook): Trigger[] {
+  const unique = uniquer();
+  const defaultMaxErrors = raw.metrics?.maxErrors ?? 4;
+  return (raw.rollback?.triggers ?? []).map((t): Trigger => {
+    if ('metric' in t) {
+      const op = t.above !== undefined ? 'above' : 'below';
+      return {
+        kind: 'metric',
+        id: unique(t.id ?? triggerId(t)),
+        metric: t.metric,
+        op,
+        threshold: (op === 'above' ? t.above : t.below) ?? 0,
+        forMs: ms(t.for) ?? 0,
+        onNoData: t.onNoData ?? 'hold',
+        maxErrors: t.maxErrors ?? defaultMaxErrors,
+      };
+    }
+    return {
+      kind: 'probe',
+      id: unique(t.id ?? triggerId(t)),
+      probe: t.probe,
+      status: t.status,
+      latencyAbove: t.latencyAbove,
+      forMs: ms(t.for) ?? 0,
+      onNoData: t.onNoData ?? 'hold',
+    };
+  });
+}
+
+export function normalize(raw: RawRunbook, file: string): Runbook {
+  const preUnique = uniquer();
+  const preflight: PreflightItem[] = (raw.preflight ?? []).map((p) => {
+    if (p.run !== undefined) {
+      const s = commandStep(p.run, { id: p.id ?? slug(p.title), title: p.title, timeout: p.timeout, retries: p.retries }, preUnique);
+      return { ...s, kind: 'auto' };
+    }
+    return { kind: 'manual', id: preUnique(p.id ?? slug(p.title)), title: p.title, text: p.manual ?? '' };
+  });
+
+  let armedFromHere = false;
+  const stages: Stage[] = raw.stages.map((s) => {
+    const environment = s.environment ?? s.id;
+    if (PRODUCTION.test(s.id) || PRODUCTION.test(environment)) armedFromHere = true;
+    const unique = uniquer();
+    return {
+      id: s.id,
+      title: s.title ?? s.id,
+      environment,
+      budgetMs: ms(s.budget),
+      confirm: s.confirm ?? 'press-r',
+      armed: s.armed ?? armedFromHere,
+      steps: s.steps.map((st) => step(st, unique)),
+      criteria: s.criteria ?? [],
+    };
+  });
+
+  const rollback = raw.rollback
+    ? {
+        steps: commandSteps(raw.rollback.steps),
+        verify: commandSteps(raw.rollback.verify),
+        incident: raw.rollback.incident !== undefined ? commandStep(raw.rollback.incident, { id: 'incident', title: 'create incident' }) : undefined,
+        triggers: triggers(raw),
+        graceMs: ms(raw.rollback.grace) ?? 5000,
+      }
+    : undefined;
+
+  const escalation: EscalationLevel[] = (raw.escalation ?? []).map((e, i) => ({
+    level: i + 1,
+    afterMs: ms(e.after) ?? 0,
+    title: e.title ?? `Level ${i + 1}`,
+    run: e.run !== undefined ? commandStep(e.run, { id: `escalation-${i + 1}` }) : undefined,
+    notify: e.notify,
+  }));
+
+  const lastProd = [...stages].reverse().find((s) => PRODUCTION.test(s.id) || PRODUCTION.test(s.environment));
+  return {
+    file,
+    dir: dirname(file),
+    name: raw.name,
+    versionTemplate: raw.version ?? '{git.describe}',
+    environment: raw.environment ?? lastProd?.environment ?? stages[stages.length - 1].environment,
+    preflight,
+    stages,
+    rollback,
+    escalation,
+    troubleshooting: (raw.troubleshooting ?? []).map((t) => ({
+      match: t.match,
+      title: t.title ?? t.match,
+      hint: t.hint,
+      steps: commandSteps([...(t.run !== undefined ? [t.run] : []), ...(t.steps ?? [])]),
+    })),
+    emergency: (() => {
+      const unique = uniquer();
+      return (raw.emergency ?? []).map((e) => commandStep(e.run, { title: e.title }, unique));
+    })(),
+    secrets: raw.secrets ?? [],
+    metrics: raw.metrics,
+    probes: raw.probes ?? [],
+    flags: raw.flags,
+    experiments: raw.experiments ?? {},
+  };
+}

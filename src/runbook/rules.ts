@@ -1,0 +1,108 @@
+/** Cross-field rules the schema cannot say: unknown names, duplicate ids, ramp order, bands. */
+import { parseDuration } from './duration.js';
+import { didYouMean } from './suggest.js';
+import type { RawRunbook } from './schema.js';
+
+export type Path = readonly (string | number)[];
+export type RuleError = { readonly path: Path; readonly message: string; readonly atKey?: boolean };
+
+function hint(name: string, known: readonly string[]): string {
+  const s = didYouMean(name, known);
+  return s ? ` (did you mean "${s}"?)` : known.length ? ` (known: ${known.join(', ')})` : '';
+}
+
+function duplicates<T>(list: readonly T[], key: (t: T) => string | undefined, path: (i: number) => Path, what: string, out: RuleError[]) {
+  const seen = new Map<string, number>();
+  list.forEach((item, i) => {
+    const k = key(item);
+    if (k === undefined) return;
+    const first = seen.get(k);
+    if (first !== undefined) out.push({ path: path(i), message: `duplicate ${what} "${k}" (first used at index ${first})` });
+    else seen.set(k, i);
+  });
+}
+
+export function checkRules(rb: RawRunbook): RuleError[] {
+  const out: RuleError[] = [];
+  const metricNames = Object.keys(rb.metrics?.series ?? {});
+  const probeNames = (rb.probes ?? []).map((p) => p.name);
+
+  duplicates(rb.stages, (s) => s.id, (i) => ['stages', i, 'id'], 'stage id', out);
+  rb.stages.forEach((s, si) => {
+    duplicates(s.steps, (st) => (typeof st === 'object' && !Array.isArray(st) ? st.id : undefined), (i) => ['stages', si, 'steps', i, 'id'], `step id in stage "${s.id}"`, out);
+    (s.criteria ?? []).forEach((c, ci) => {
+      if (!metricNames.includes(c.metric)) out.push({ path: ['stages', si, 'criteria', ci, 'metric'], message: `criterion names unknown metric "${c.metric}"${hint(c.metric, metricNames)}` });
+      if ((c.below === undefined) === (c.above === undefined)) out.push({ path: ['stages', si, 'criteria', ci], message: 'a criterion needs exactly one of "below" or "above"' });
+    });
+  });
+
+  duplicates(rb.preflight ?? [], (p) => p.id, (i) => ['preflight', i, 'id'], 'pre-flight id', out);
+  (rb.preflight ?? []).forEach((p, i) => {
+    if ((p.run === undefined) === (p.manual === undefined)) out.push({ path: ['preflight', i], message: `pre-flight item "${p.title}" needs exactly one of "run" (automated) or "manual" (ticked by the operator)` });
+  });
+
+  duplicates(rb.probes ?? [], (p) => p.name, (i) => ['probes', i, 'name'], 'probe name', out);
+
+  (rb.rollback?.triggers ?? []).forEach((t, i) => {
+    const at: Path = ['rollback', 'triggers', i];
+    if ('metric' in t) {
+      if (!metricNames.includes(t.metric)) out.push({ path: [...at, 'metric'], message: `trigger names unknown metric "${t.metric}"${hint(t.metric, metricNames)}` });
+      if ((t.above === undefined) === (t.below === undefined)) out.push({ path: at, message: 'a metric trigger needs exactly one of "above" or "below"' });
+    } else if (t.probe === 'critical') {
+      if (!(rb.probes ?? []).some((p) => p.critical)) out.push({ path: [...at, 'probe'], message: 'trigger watches "critical" probes but no probe is marked critical: true' });
+    } else if (!probeNames.includes(t.probe)) {
+      out.push({ path: [...at, 'probe'], message: `trigger names unknown probe "${t.probe}"${hint(t.probe, probeNames)}` });
+    }
+  });
+  duplicates(rb.rollback?.triggers ?? [], (t) => t.id, (i) => ['rollback', 'triggers', i, 'id'], 'trigger id', out);
+
+  for (const key of ['steps', 'verify'] as const) {
+    (rb.rollback?.[key] ?? []).forEach((s, i) => {
+      if (typeof s === 'object' && !Array.isArray(s) && 'monitor' in s) out.push({ path: ['rollback', key, i], message: 'a rollback cannot contain a monitor step' });
+    });
+  }
+
+  const source = rb.metrics?.source.type;
+  for (const [name, s] of Object.entries(rb.metrics?.series ?? {})) {
+    const at: Path = ['metrics', 'series', name];
+    if (source === 'prometheus' && !s.query) out.push({ path: at, message: `series "${name}" needs a "query" (PromQL) for the prometheus source`, atKey: true });
+    if (source === 'http-json' && !s.pointer) out.push({ path: at, message: `series "${name}" needs a "pointer" (JSON pointer) for the http-json source`, atKey: true });
+    if (s.pointer !== undefined && s.pointer !== '' && !s.pointer.startsWith('/')) out.push({ path: [...at, 'pointer'], message: `bad JSON pointer "${s.pointer}": it must start with "/"` });
+    if (s.warn !== undefined && s.critical !== undefined) {
+      const below = s.direction === 'below';
+      if (below ? s.warn < s.critical : s.warn > s.critical)
+        out.push({ path: [...at, 'warn'], message: `warn (${s.warn}) must be ${below ? 'above' : 'below'} critical (${s.critical}) for a series breached ${below ? 'below' : 'above'}` });
+    }
+  }
+
+  let lastAfter = -1;
+  (rb.escalation ?? []).forEach((e, i) => {
+    if (e.run === undefined && e.notify === undefined) out.push({ path: ['escalation', i], message: 'an escalation level needs "run" or "notify"' });
+    const after = parseDuration(e.after) ?? 0;
+    if (after < lastAfter) out.push({ path: ['escalation', i, 'after'], message: `escalation levels must be in order of "after": ${e.after} comes after a later level` });
+    lastAfter = Math.max(lastAfter, after);
+  });
+
+  for (const [flag, ramp] of Object.entries(rb.flags?.ramps ?? {})) {
+    const steps = Array.isArray(ramp) ? ramp : ramp.steps;
+    const base: Path = Array.isArray(ramp) ? ['flags', 'ramps', flag] : ['flags', 'ramps', flag, 'steps'];
+    steps.forEach((p, i) => {
+      if (p < 0 || p > 100) out.push({ path: [...base, i], message: `ramp "${flag}": ${p} is outside 0–100` });
+      else if (i > 0 && p <= steps[i - 1]) out.push({ path: [...base, i], message: `ramp "${flag}" is not ascending: ${steps[i - 1]} then ${p}` });
+    });
+    if (steps.length === 0) out.push({ path: base, message: `ramp "${flag}" has no steps` });
+    if (!Array.isArray(ramp) && ramp.rollbackTo !== undefined && (ramp.rollbackTo < 0 || ramp.rollbackTo > 100))
+      out.push({ path: ['flags', 'ramps', flag, 'rollbackTo'], message: `rollbackTo ${ramp.rollbackTo} is outside 0–100` });
+  }
+
+  const flagNames = Object.keys(rb.flags?.ramps ?? {});
+  for (const [id, ex] of Object.entries(rb.experiments ?? {})) {
+    if (ex.flag !== undefined && !flagNames.includes(ex.flag)) out.push({ path: ['experiments', id, 'flag'], message: `experiment "${id}" names unknown flag "${ex.flag}"${hint(ex.flag, flagNames)}` });
+  }
+
+  (rb.secrets ?? []).forEach((name, i) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) out.push({ path: ['secrets', i], message: `"${name}" is not an environment variable name` });
+  });
+
+  return out;
+}

@@ -1,0 +1,250 @@
+/**
+ * The runbook schema: the single source for validation (with located errors, see validate.ts),
+ * for the TypeScript types (types.ts) and for the published JSON Schema (`cockpit schema`).
+ * Cross-field rules (unknown metric names, duplicate ids, ramp order) live in rules.ts.
+ */
+import { z } from 'zod';
+import { DURATION_PATTERN } from './duration.js';
+
+const duration = z
+  .string({ error: 'expected a duration like 90s, 2m or 1h30m' })
+  .regex(DURATION_PATTERN, { error: (iss) => `bad duration ${JSON.stringify(iss.input)}: expected a duration like 90s, 2m or 1h30m` })
+  .meta({ description: 'A duration: 500ms, 90s, 2m, 1h30m, or 0' });
+
+const id = z
+  .string({ error: 'expected an id (letters, digits, - and _)' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: (iss) => `bad id ${JSON.stringify(iss.input)}: use letters, digits, "-", "_" and "."` });
+
+export const RunSchema = z
+  .union([z.string().min(1), z.array(z.string()).min(1)], {
+    error: 'expected a command: a string, or a list of strings (argv, no shell)',
+  })
+  .meta({
+    description:
+      'A command. A list is argv (no shell). A string is split into argv when it has no shell syntax, else it runs under bash -c and placeholders reach it only as COCKPIT_* environment variables.',
+  });
+
+const envMap = z.record(z.string(), z.string(), { error: 'expected a map of environment variable names to strings' });
+
+export const CommandStepSchema = z.strictObject({
+  id: id.optional(),
+  title: z.string().optional(),
+  run: RunSchema,
+  timeout: duration.optional().meta({ description: 'SIGTERM to the whole process group after this, SIGKILL after the grace period' }),
+  retries: z.number().int().min(0).max(10).optional().meta({ description: 'Automatic retries before the step counts as failed' }),
+  cwd: z.string().optional(),
+  env: envMap.optional(),
+});
+
+export const MonitorStepSchema = z.strictObject({
+  id: id.optional(),
+  title: z.string().optional(),
+  monitor: duration.meta({ description: 'A timed watch: the stage waits this long with the triggers armed' }),
+});
+
+export const StepSchema = z.union([CommandStepSchema, MonitorStepSchema, z.string().min(1), z.array(z.string()).min(1)], {
+  error: 'expected a step: {run: …}, {monitor: <duration>} or a command',
+});
+
+export const CriterionSchema = z.strictObject({
+  metric: z.string(),
+  below: z.number().optional(),
+  above: z.number().optional(),
+});
+
+export const PreflightItemSchema = z.strictObject({
+  id: id.optional(),
+  title: z.string({ error: 'expected a title (a string)' }),
+  run: RunSchema.optional().meta({ description: 'An automated check: passes when it exits 0' }),
+  manual: z.string().optional().meta({ description: 'A manual item: the operator ticks it (its text says what to check)' }),
+  timeout: duration.optional(),
+  retries: z.number().int().min(0).max(10).optional(),
+});
+
+export const StageSchema = z.strictObject({
+  id,
+  title: z.string().optional(),
+  environment: z.string().optional().meta({ description: 'The environment this stage changes (shown in the rollback dialog)' }),
+  budget: duration.optional().meta({ description: 'Time budget: shown as elapsed / budget, warns when over' }),
+  confirm: z.enum(['press-r', 'type-name']).optional().meta({ description: 'How a rollback during this stage is confirmed' }),
+  armed: z.boolean().optional().meta({ description: 'Whether rollback triggers are armed during this stage (default: production and later)' }),
+  steps: z.array(StepSchema, { error: 'expected a list of steps' }).min(1, { error: 'a stage needs at least one step' }),
+  criteria: z.array(CriterionSchema).optional(),
+});
+
+const band = z.number({ error: 'expected a number' });
+
+export const SeriesSchema = z.strictObject({
+  query: z.string().optional().meta({ description: 'PromQL (prometheus source)' }),
+  pointer: z.string().optional().meta({ description: 'JSON pointer into the response (http-json source)' }),
+  unit: z.string().optional(),
+  label: z.string().optional(),
+  warn: band.optional(),
+  critical: band.optional(),
+  direction: z.enum(['above', 'below']).optional().meta({ description: 'Whether warn/critical are breached above (default) or below' }),
+  dropWarnPct: z.number().min(0).max(100).optional(),
+  riseWarnPct: z.number().min(0).optional(),
+  baselineSamples: z.number().int().min(1).optional(),
+});
+
+export const MetricSourceSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('prometheus'), url: z.string().url({ error: 'expected a URL' }), headers: envMap.optional() }),
+    z.strictObject({ type: z.literal('command'), run: RunSchema }),
+    z.strictObject({ type: z.literal('http-json'), url: z.string().url({ error: 'expected a URL' }), headers: envMap.optional() }),
+    z.strictObject({ type: z.literal('demo') }),
+  ],
+  { error: 'expected a metric source type: prometheus, command, http-json or demo' },
+);
+
+export const MetricsSchema = z.strictObject({
+  interval: duration.optional(),
+  timeout: duration.optional(),
+  maxErrors: z.number().int().min(1).optional(),
+  source: MetricSourceSchema,
+  series: z.record(z.string(), SeriesSchema),
+});
+
+export const ProbeSchema = z.strictObject({
+  name: z.string(),
+  url: z.string().url({ error: 'expected a URL' }),
+  critical: z.boolean().optional(),
+  interval: duration.optional(),
+  timeout: duration.optional(),
+  method: z.enum(['GET', 'HEAD']).optional(),
+});
+
+const noData = z.enum(['hold', 'rollback', 'ignore']);
+
+export const MetricTriggerSchema = z.strictObject({
+  id: id.optional(),
+  metric: z.string(),
+  above: z.number().optional(),
+  below: z.number().optional(),
+  for: duration.optional(),
+  onNoData: noData.optional(),
+  maxErrors: z.number().int().min(1).optional(),
+});
+
+export const ProbeTriggerSchema = z.strictObject({
+  id: id.optional(),
+  probe: z.string().meta({ description: 'A probe name, or "critical" for every critical probe' }),
+  status: z.union([z.literal('5xx'), z.literal('4xx'), z.literal('error'), z.number().int()]).optional(),
+  latencyAbove: z.number().optional(),
+  for: duration.optional(),
+  onNoData: noData.optional(),
+});
+
+export const TriggerSchema = z.union([MetricTriggerSchema, ProbeTriggerSchema], {
+  error: 'expected a trigger: {metric, above|below, for} or {probe, status}',
+});
+
+export const RollbackSchema = z.strictObject({
+  steps: z.array(StepSchema).min(1, { error: 'rollback needs at least one step' }),
+  verify: z.array(StepSchema).optional(),
+  incident: RunSchema.optional().meta({ description: 'Runs after verify with the reason as {reason}' }),
+  triggers: z.array(TriggerSchema).optional(),
+  grace: duration.optional().meta({ description: 'Time between SIGTERM and SIGKILL when a running step is interrupted' }),
+});
+
+export const EscalationSchema = z.strictObject({
+  after: duration,
+  title: z.string().optional(),
+  run: RunSchema.optional(),
+  notify: z
+    .strictObject({
+      slack: z.strictObject({ webhookEnv: z.string() }),
+    })
+    .optional(),
+});
+
+const percent = z.number({ error: 'expected a percentage' });
+
+export const RampSchema = z.union(
+  [
+    z.array(percent),
+    z.strictObject({
+      steps: z.array(percent),
+      hold: duration.optional(),
+      auto: z.boolean().optional(),
+      rollbackTo: percent.optional(),
+    }),
+  ],
+  { error: 'expected a ramp: a list of percentages, or {steps, hold, auto, rollbackTo}' },
+);
+
+export const FlagProviderSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('command'), run: RunSchema, read: RunSchema.optional() }),
+    z.strictObject({ type: z.literal('flagd'), file: z.string() }),
+    z.strictObject({
+      type: z.literal('unleash'),
+      url: z.string().url({ error: 'expected a URL' }),
+      project: z.string(),
+      environment: z.string(),
+      tokenEnv: z.string(),
+      strategyId: z.string().optional(),
+    }),
+  ],
+  { error: 'expected a flag provider type: command, flagd or unleash' },
+);
+
+export const FlagsSchema = z.strictObject({
+  provider: FlagProviderSchema,
+  ramps: z.record(z.string(), RampSchema),
+});
+
+export const ExperimentSchema = z.strictObject({
+  variants: z.array(z.string()).min(2, { error: 'an experiment needs at least two variants' }),
+  metric: z.string(),
+  minSample: z.number().int().min(1).optional(),
+  flag: z.string().optional(),
+  deploy: RunSchema.optional(),
+  conclude: RunSchema.optional(),
+  brief: z.string().optional(),
+  source: MetricSourceSchema.optional(),
+});
+
+export const TroubleshootingSchema = z.strictObject({
+  match: z.string().meta({ description: 'Matched (case-insensitive) against the failed step title, command and last output lines' }),
+  title: z.string().optional(),
+  hint: z.string().optional(),
+  run: RunSchema.optional(),
+  steps: z.array(StepSchema).optional().meta({ description: 'Several commands to offer, in order' }),
+});
+
+export const EmergencySchema = z.strictObject({
+  title: z.string(),
+  run: RunSchema,
+});
+
+export const RunbookSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string({ error: 'expected a name (a string)' }),
+    version: z.string().optional().meta({ description: 'Version template: {git.describe} {git.sha} {date}' }),
+    environment: z.string().optional(),
+    preflight: z.array(PreflightItemSchema).optional(),
+    stages: z.array(StageSchema, { error: 'expected a list of stages' }).min(1, { error: 'a runbook needs at least one stage' }),
+    metrics: MetricsSchema.optional(),
+    probes: z.array(ProbeSchema).optional(),
+    rollback: RollbackSchema.optional(),
+    escalation: z.array(EscalationSchema).optional(),
+    flags: FlagsSchema.optional(),
+    experiments: z.record(z.string(), ExperimentSchema).optional(),
+    troubleshooting: z.array(TroubleshootingSchema).optional(),
+    emergency: z.array(EmergencySchema).optional(),
+    secrets: z.array(z.string()).optional().meta({ description: 'Environment variable names whose values are masked everywhere' }),
+  })
+  .meta({ title: 'cockpit runbook', description: 'A release runbook for cockpit' });
+
+export type RawRunbook = z.infer<typeof RunbookSchema>;
+export type RawStep = z.infer<typeof StepSchema>;
+export type RawRun = z.infer<typeof RunSchema>;
+
+/** The published JSON Schema (draft 2020-12). */
+export function jsonSchema(): unknown {
+  return z.toJSONSchema(RunbookSchema, { target: 'draft-2020-12', unrepresentable: 'any' });
+}

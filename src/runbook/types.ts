@@ -1,0 +1,108 @@
+/** The typed Runbook every part of cockpit works on, whichever file form it came from. */
+import type { Command } from './command.js';
+import type { RawRunbook } from './schema.js';
+
+export type CommandStep = {
+  readonly kind: 'command';
+  readonly id: string;
+  readonly title: string;
+  readonly command: Command;
+  /** The command as the runbook wrote it, for display. */
+  readonly display: string;
+  readonly timeoutMs?: number;
+  readonly retries: number;
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+};
+
+export type MonitorStep = {
+  readonly kind: 'monitor';
+  readonly id: string;
+  readonly title: string;
+  readonly durationMs: number;
+};
+
+export type Step = CommandStep | MonitorStep;
+
+export type PreflightItem =
+  | (Omit<CommandStep, 'kind'> & { readonly kind: 'auto' })
+  | { readonly kind: 'manual'; readonly id: string; readonly title: string; readonly text: string };
+
+export type Criterion = { readonly metric: string; readonly below?: number; readonly above?: number };
+
+export type Stage = {
+  readonly id: string;
+  readonly title: string;
+  readonly environment: string;
+  readonly budgetMs?: number;
+  readonly confirm: 'press-r' | 'type-name';
+  readonly armed: boolean;
+  readonly steps: readonly Step[];
+  readonly criteria: readonly Criterion[];
+};
+
+export type Trigger =
+  | {
+      readonly kind: 'metric';
+      readonly id: string;
+      readonly metric: string;
+      readonly op: 'above' | 'below';
+      readonly threshold: number;
+      readonly forMs: number;
+      readonly onNoData: 'hold' | 'rollback' | 'ignore';
+      readonly maxErrors: number;
+    }
+  | {
+      readonly kind: 'probe';
+      readonly id: string;
+      readonly probe: string;
+      readonly status?: '5xx' | '4xx' | 'error' | number;
+      readonly latencyAbove?: number;
+      readonly forMs: number;
+      readonly onNoData: 'hold' | 'rollback' | 'ignore';
+    };
+
+export type Rollback = {
+  readonly steps: readonly CommandStep[];
+  readonly verify: readonly CommandStep[];
+  readonly incident?: CommandStep;
+  readonly triggers: readonly Trigger[];
+  readonly graceMs: number;
+};
+
+export type EscalationLevel = {
+  readonly level: number;
+  readonly afterMs: number;
+  readonly title: string;
+  readonly run?: CommandStep;
+  readonly notify?: { readonly slack: { readonly webhookEnv: string } };
+};
+
+export type Troubleshooting = {
+  readonly match: string;
+  readonly title: string;
+  readonly hint?: string;
+  readonly steps: readonly CommandStep[];
+};
+
+export type Runbook = {
+  /** Absolute path of the file it was loaded from. */
+  readonly file: string;
+  /** Directory steps run in (the runbook's directory). */
+  readonly dir: string;
+  readonly name: string;
+  readonly versionTemplate: string;
+  readonly environment: string;
+  readonly preflight: readonly PreflightItem[];
+  readonly stages: readonly Stage[];
+  readonly rollback?: Rollback;
+  readonly escalation: readonly EscalationLevel[];
+  readonly troubleshooting: readonly Troubleshooting[];
+  readonly emergency: readonly CommandStep[];
+  readonly secrets: readonly string[];
+  /** Sections the guardrails and flags layers read (validated, durations still as written). */
+  readonly metrics?: RawRunbook['metrics'];
+  readonly probes: NonNullable<RawRunbook['probes']>;
+  readonly flags?: RawRunbook['flags'];
+  readonly experiments: NonNullable<RawRunbook['experiments']>;
+};

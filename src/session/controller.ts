@@ -1,0 +1,483 @@
+/**
+ * The release engine: turns intents (start, tick, run stage, retry, skip, roll back, interrupt,
+ * quit) and an injected clock into effects (steps run by a Runner) and events. Every event is
+ * masked, appended to the journal, then applied with reduce(). The TUI, the headless runner and
+ * the tests all drive this one class.
+ */
+import { join } from 'node:path';
+import { maskerFor } from '../exec/log-format.js';
+import type { Runner, StepHandle, StepResult } from '../exec/runner.js';
+import { quoteForDisplay } from '../runbook/command.js';
+import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
+import type { CommandStep, Runbook, Step } from '../runbook/types.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
+import type { Journal } from './journal.js';
+import { currentStage, initialState, preflightReady, reduce, rollbackPlan, type SessionState, type StepState } from './reduce.js';
+import { findTroubleshooting } from './troubleshoot.js';
+
+export type FailurePolicy = 'stop' | 'rollback' | 'wait';
+
+export type ControllerOptions = {
+  readonly runbook: Runbook;
+  readonly runner: Runner;
+  readonly journal: Journal;
+  readonly sessionId: string;
+  readonly sessionDir: string;
+  readonly values: PlaceholderValues;
+  readonly mode: 'tui' | 'headless';
+  readonly clock?: Clock;
+  /** Run stage after stage without waiting for the operator (headless). */
+  readonly autoAdvance?: boolean;
+  /** What a failed stage does: stop the release, roll back, or wait for the operator (TUI). */
+  readonly onFailure?: FailurePolicy;
+  /** Manual pre-flight items confirmed up front (by title or id); `yes` confirms all. */
+  readonly confirm?: readonly string[];
+  readonly yes?: boolean;
+  /** Run from this stage; earlier stages are recorded as skipped. */
+  readonly fromStage?: string;
+  readonly env?: NodeJS.ProcessEnv;
+};
+
+export type Refusal = { readonly ok: false; readonly reason: string };
+export type Accepted = { readonly ok: true };
+export type IntentResult = Accepted | Refusal;
+
+const OK: Accepted = { ok: true };
+const refuse = (reason: string): Refusal => ({ ok: false, reason });
+
+type Active = { stage: string; step: string; handle?: StepHandle; monitor?: { timer: TimerHandle; finish: () => void } };
+
+export type OutputListener = (stage: string, step: string, lines: readonly string[]) => void;
+
+export class Controller {
+  private s: SessionState;
+  private readonly clock: Clock;
+  private readonly t0: number;
+  private readonly listeners = new Set<(s: SessionState, e: SessionEvent) => void>();
+  private readonly outputListeners = new Set<OutputListener>();
+  private readonly mask: (t: string) => string;
+  private readonly secretNames: readonly string[];
+  private active: Active | undefined;
+  private loop: Promise<void> | undefined;
+  private aborting = false;
+  private interrupting = false;
+  private budgetTimer: TimerHandle | undefined;
+  private recent: string[] = [];
+  private settledResolve!: (o: Outcome) => void;
+  /** Resolves with the outcome when the session first ends. */
+  readonly settled: Promise<Outcome>;
+
+  constructor(private readonly o: ControllerOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.t0 = this.clock.now();
+    this.s = initialState(o.runbook);
+    const env = o.env ?? process.env;
+    this.secretNames = o.runbook.secrets;
+    this.mask = maskerFor(this.secretNames.map((n) => env[n] ?? ''));
+    this.settled = new Promise((r) => (this.settledResolve = r));
+  }
+
+  get state(): SessionState {
+    return this.s;
+  }
+  get runbook(): Runbook {
+    return this.o.runbook;
+  }
+  get sessionDir(): string {
+    return this.o.sessionDir;
+  }
+  /** True while a step (or monitor, or rollback) is running. */
+  get busy(): boolean {
+    return this.active !== undefined || this.s.rollback.status === 'running' || this.loop !== undefined;
+  }
+
+  subscribe(fn: (s: SessionState, e: SessionEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+  onOutput(fn: OutputListener): () => void {
+    this.outputListeners.add(fn);
+    return () => this.outputListeners.delete(fn);
+  }
+
+  private emit(body: EventBody): SessionEvent {
+    const raw = { ...body, at: this.clock.wall(), t: Math.round(this.clock.now() - this.t0) } as SessionEvent;
+    const text = JSON.stringify(raw);
+    const masked = this.mask(text);
+    const e = masked === text ? raw : (JSON.parse(masked) as SessionEvent);
+    this.o.journal.append(e);
+    this.s = reduce(this.s, e);
+    if (e.type === 'session.ended') this.settledResolve(e.outcome);
+    for (const l of this.listeners) l(this.s, e);
+    return e;
+  }
+
+  // ── intents ───────────────────────────────────────────────────────────────────────────────
+
+  /** Opens the session: confirms what was confirmed up front, runs the automated pre-flight checks. */
+  async start(): Promise<void> {
+    this.begin();
+    const rb = this.o.runbook;
+    const confirmed = new Set((this.o.confirm ?? []).map((c) => c.toLowerCase()));
+    for (const item of rb.preflight) {
+      if (item.kind === 'manual' && (this.o.yes || confirmed.has(item.title.toLowerCase()) || confirmed.has(item.id.toLowerCase())))
+        this.emit({ type: 'check.ticked', id: item.id, by: 'confirm' });
+    }
+    await this.track(this.runPreflightChecks());
+  }
+
+  /** Records the session's start (once). `start()` does this; `cockpit rollback` needs only this. */
+  begin(): void {
+    if (this.s.sessionId) return;
+    const rb = this.o.runbook;
+    this.emit({
+      type: 'session.started',
+      sessionId: this.o.sessionId,
+      runbook: rb.name,
+      file: rb.file,
+      version: this.o.values.version ?? rb.versionTemplate,
+      environment: rb.environment,
+      mode: this.o.mode,
+    });
+  }
+
+  private async runPreflightChecks(): Promise<void> {
+    for (const item of this.o.runbook.preflight) {
+      if (item.kind !== 'auto' || this.aborting) continue;
+      const st = this.s.preflight.steps.find((x) => x.id === item.id);
+      if (st?.status !== 'pending') continue;
+      await this.runWithRetries(PREFLIGHT, { ...item, kind: 'command' });
+    }
+    if (!this.aborting && this.evaluatePreflight() && this.o.autoAdvance) await this.runStages();
+  }
+
+  /** Records the pre-flight's verdict once it has one; true when it passed just now. */
+  private evaluatePreflight(): boolean {
+    if (this.s.preflight.status === 'passed') return false;
+    const r = preflightReady(this.s);
+    if (r.ready) {
+      this.emit({ type: 'preflight.passed' });
+      return true;
+    }
+    if (r.pending.length === 0 && this.o.mode === 'headless') {
+      this.emit({ type: 'preflight.failed', failed: r.failed, unticked: r.unticked });
+      this.end('failed');
+    }
+    return false;
+  }
+
+  tick(id: string): IntentResult {
+    const st = this.s.preflight.steps.find((x) => x.id === id);
+    if (!st) return refuse(`no pre-flight item "${id}"`);
+    if (st.kind !== 'manual') return refuse(`"${st.title}" is an automated check: it passes by running`);
+    if (this.s.preflight.status === 'passed') return refuse('the pre-flight has passed');
+    this.emit(st.ticked ? { type: 'check.unticked', id } : { type: 'check.ticked', id, by: 'operator' });
+    if (!this.busy && this.evaluatePreflight() && this.o.autoAdvance) void this.track(this.runStages());
+    return OK;
+  }
+
+  /** Runs the next stage (Enter). Refused until the pre-flight passed, or while something runs. */
+  runNextStage(): IntentResult {
+    if (this.s.outcome && this.s.phase !== 'passed') return refuse('the session has ended');
+    if (this.s.preflight.status !== 'passed') {
+      const r = preflightReady(this.s);
+      const parts = [
+        r.failed.length ? `failed: ${r.failed.join(', ')}` : '',
+        r.pending.length ? `still running: ${r.pending.join(', ')}` : '',
+        r.unticked.length ? `not ticked: ${r.unticked.join(', ')}` : '',
+      ].filter(Boolean);
+      return refuse(`pre-flight not complete (${parts.join('; ')})`);
+    }
+    if (this.busy) return refuse('a step is running');
+    if (this.s.rollback.status !== 'idle') return refuse('the release was rolled back');
+    const failed = this.s.stages.find((x) => x.status === 'failed');
+    if (failed) return refuse(`stage "${failed.title}" failed: retry (r), skip (s) or roll back (R)`);
+    if (!this.s.stages.some((x) => x.status === 'pending')) return refuse('every stage has run');
+    void this.track(this.runStages());
+    return OK;
+  }
+
+  /** Runs the next pending stage (and, with autoAdvance, the ones after it). */
+  private async runStages(): Promise<void> {
+    if (this.o.fromStage && this.s.stages.every((x) => x.status === 'pending')) {
+      const idx = this.s.stages.findIndex((x) => x.id === this.o.fromStage);
+      for (const st of this.s.stages.slice(0, Math.max(0, idx))) this.emit({ type: 'stage.skipped', stage: st.id, reason: `started at stage "${this.o.fromStage}" (--stage)` });
+    }
+    const next = this.s.stages.find((x) => x.status === 'pending');
+    if (next) await this.runStage(next.id);
+  }
+
+  /** Retries the failed step (stage, pre-flight check or rollback step) and carries on from it. */
+  retry(): IntentResult {
+    if (this.busy) return refuse('a step is running');
+    if (this.s.rollback.status === 'failed') {
+      void this.track(this.runRollback());
+      return OK;
+    }
+    const stage = this.s.stages.find((x) => x.status === 'failed');
+    const failedIn = (steps: readonly StepState[]) => steps.find((x) => x.status === 'failed' || x.status === 'interrupted');
+    if (stage && this.s.rollback.status === 'idle') {
+      const st = failedIn(stage.steps);
+      if (!st) return refuse('nothing to retry');
+      this.emit({ type: 'step.retrying', stage: stage.id, step: st.id, attempt: st.attempt + 1, automatic: false });
+      void this.track(this.runStage(stage.id));
+      return OK;
+    }
+    const check = failedIn(this.s.preflight.steps);
+    if (check && this.s.preflight.status !== 'passed') {
+      this.emit({ type: 'step.retrying', stage: PREFLIGHT, step: check.id, attempt: check.attempt + 1, automatic: false });
+      void this.track(this.runPreflightChecks());
+      return OK;
+    }
+    return refuse('nothing to retry');
+  }
+
+  /** Skips the failed step with a recorded reason and carries on. */
+  skip(reason: string): IntentResult {
+    if (!reason.trim()) return refuse('a skip needs a reason');
+    if (this.busy) return refuse('a step is running');
+    const stage = this.s.stages.find((x) => x.status === 'failed');
+    if (stage && this.s.rollback.status === 'idle') {
+      const st = stage.steps.find((x) => x.status === 'failed' || x.status === 'interrupted');
+      if (!st) return refuse('nothing to skip');
+      this.emit({ type: 'step.skipped', stage: stage.id, step: st.id, reason: reason.trim() });
+      void this.track(this.runStage(stage.id));
+      return OK;
+    }
+    const check = this.s.preflight.steps.find((x) => x.status === 'failed');
+    if (check && this.s.preflight.status !== 'passed') {
+      this.emit({ type: 'step.skipped', stage: PREFLIGHT, step: check.id, reason: reason.trim() });
+      if (this.evaluatePreflight() && this.o.autoAdvance) void this.track(this.runStages());
+      return OK;
+    }
+    return refuse('nothing to skip');
+  }
+
+  /**
+   * The rollback pipeline, once per incident: interrupts the running step, runs the rollback
+   * steps, verify, then the incident command with the reason.
+   */
+  rollback(reason: string, source: RollbackSource): IntentResult {
+    const rb = this.o.runbook.rollback;
+    if (!rb) return refuse('this runbook has no rollback');
+    if (this.s.rollback.status === 'running') return refuse('a rollback is already running');
+    if (this.s.rollback.status === 'passed') return refuse('already rolled back (one rollback per incident)');
+    if (this.s.rollback.status === 'failed') return this.retry();
+    this.begin();
+    void this.track(
+      (async () => {
+        this.emit({ type: 'rollback.started', reason, source });
+        await this.stopActive();
+        await this.runRollback();
+      })(),
+    );
+    return OK;
+  }
+
+  /** Ctrl+C: interrupts the running step's process group and ends the session as interrupted. */
+  async interrupt(): Promise<void> {
+    this.interrupting = true;
+    const at = this.active;
+    await this.stopActive();
+    this.emit({ type: 'session.interrupted', stage: at?.stage, step: at?.step });
+    this.end('interrupted');
+  }
+
+  /** Ends the session when nothing runs; refused while a step runs. */
+  quit(): IntentResult {
+    if (this.busy) return refuse('a step is running: interrupt it first (Ctrl+C) or wait');
+    if (!this.s.outcome) {
+      const p = this.s.phase;
+      this.end(p === 'rolled-back' ? 'rolled-back' : p === 'rollback-failed' ? 'rollback-failed' : p === 'failed' ? 'failed' : 'aborted');
+    }
+    return OK;
+  }
+
+  /** Waits for whatever is running to finish (tests, headless). */
+  async idle(): Promise<void> {
+    while (this.loop) await this.loop;
+  }
+
+  // ── effects ───────────────────────────────────────────────────────────────────────────────
+
+  private track(p: Promise<void>): Promise<void> {
+    const run = p.finally(() => {
+      if (this.loop === run) this.loop = undefined;
+    });
+    this.loop = run;
+    return run;
+  }
+
+  private end(outcome: Outcome): void {
+    if (this.interrupting && outcome !== 'interrupted') return;
+    this.budgetTimer?.cancel();
+    this.emit({ type: 'session.ended', outcome });
+  }
+
+  private async stopActive(): Promise<void> {
+    this.aborting = true;
+    const a = this.active;
+    if (a?.handle) a.handle.kill();
+    if (a?.monitor) a.monitor.finish();
+    const loop = this.loop;
+    // the rollback itself runs inside a tracked loop; wait only for the stage loop it interrupts
+    if (loop && a) await a.handle?.done;
+    await new Promise<void>((r) => setImmediate(r));
+    this.aborting = false;
+  }
+
+  private async runStage(stageId: string): Promise<void> {
+    const def = this.o.runbook.stages.find((x) => x.id === stageId)!;
+    if (this.s.stages.find((x) => x.id === stageId)?.status === 'pending') {
+      this.emit({ type: 'stage.started', stage: stageId });
+      this.budgetTimer?.cancel();
+      if (def.budgetMs !== undefined) {
+        const started = this.clock.now();
+        const budgetMs = def.budgetMs;
+        this.budgetTimer = this.clock.after(budgetMs, () => {
+          if (this.s.stages.find((x) => x.id === stageId)?.status === 'running')
+            this.emit({ type: 'stage.over-budget', stage: stageId, elapsedMs: Math.round(this.clock.now() - started), budgetMs });
+        });
+      }
+    }
+    for (const step of def.steps) {
+      const st = this.s.stages.find((x) => x.id === stageId)!.steps.find((x) => x.id === step.id)!;
+      if (st.status !== 'pending') continue;
+      const ok = await this.runWithRetries(stageId, step);
+      if (this.aborting || this.s.rollback.status !== 'idle') return;
+      if (!ok) {
+        const failed = this.s.stages.find((x) => x.id === stageId)!.steps.find((x) => x.id === step.id)!;
+        this.emit({ type: 'stage.failed', stage: stageId, step: step.id, reason: failed.reason ?? 'failed' });
+        await this.afterStageFailed(`stage "${def.title}" failed at ${step.title}: ${failed.reason ?? 'failed'}`);
+        return;
+      }
+    }
+    const st = this.s.stages.find((x) => x.id === stageId)!;
+    this.budgetTimer?.cancel();
+    this.emit({ type: 'stage.passed', stage: stageId, durationMs: Math.round(this.s.now - (st.startedAt ?? this.s.now)) });
+    const next = this.s.stages.find((x) => x.status === 'pending');
+    if (!next) this.end('released');
+    else if (this.o.autoAdvance) await this.runStage(next.id);
+  }
+
+  private async afterStageFailed(reason: string): Promise<void> {
+    const policy = this.o.onFailure ?? (this.o.mode === 'headless' ? 'stop' : 'wait');
+    if (policy === 'stop') this.end('failed');
+    else if (policy === 'rollback') {
+      if (this.o.runbook.rollback) {
+        this.emit({ type: 'rollback.started', reason, source: 'on-failure' });
+        await this.runRollback();
+      } else this.end('failed');
+    }
+  }
+
+  private async runWithRetries(stageId: string, step: Step): Promise<boolean> {
+    for (;;) {
+      const st = this.findStep(stageId, step.id);
+      const attempt = (st?.attempt ?? 0) + 1;
+      const ok = step.kind === 'monitor' ? await this.runMonitor(stageId, step.id, step.durationMs) : await this.runCommand(stageId, step, attempt);
+      if (ok || this.aborting) return ok;
+      const after = this.findStep(stageId, step.id)!;
+      if (after.status === 'interrupted' || step.kind !== 'command' || attempt > step.retries) return false;
+      this.emit({ type: 'step.retrying', stage: stageId, step: step.id, attempt: attempt + 1, automatic: true });
+    }
+  }
+
+  private findStep(stageId: string, stepId: string): StepState | undefined {
+    const list = stageId === PREFLIGHT ? this.s.preflight.steps : stageId === ROLLBACK ? this.s.rollback.steps : this.s.stages.find((x) => x.id === stageId)?.steps;
+    return list?.find((x) => x.id === stepId);
+  }
+
+  private runMonitor(stageId: string, stepId: string, durationMs: number): Promise<boolean> {
+    this.emit({ type: 'step.started', stage: stageId, step: stepId, attempt: 1, command: `monitor ${Math.round(durationMs / 1000)}s` });
+    const started = this.clock.now();
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (ok: boolean) => {
+        if (done) return;
+        done = true;
+        timer.cancel();
+        this.active = undefined;
+        const durationMs = Math.round(this.clock.now() - started);
+        this.emit({ type: 'step.finished', stage: stageId, step: stepId, ok, exitCode: null, signal: null, timedOut: false, interrupted: !ok, durationMs, reason: ok ? undefined : 'interrupted' });
+        resolve(ok);
+      };
+      const timer = this.clock.after(durationMs, () => finish(true));
+      this.active = { stage: stageId, step: stepId, monitor: { timer, finish: () => finish(false) } };
+    });
+  }
+
+  private async runCommand(stageId: string, step: CommandStep, attempt: number, extra: PlaceholderValues = {}): Promise<boolean> {
+    const values: PlaceholderValues = { ...this.o.values, stage: stageId === PREFLIGHT || stageId === ROLLBACK ? this.s.environment : stageId, ...extra };
+    if (stageId === ROLLBACK && this.s.rollback.reason) values.reason = this.s.rollback.reason;
+    const invocation = resolveInvocation(step.command, values);
+    const logPath = join(this.o.sessionDir, `${stageId}.${step.id}.log`);
+    const argv = [invocation.file, ...invocation.args];
+    const command = step.command.kind === 'argv' ? argv.map(quoteForDisplay).join(' ') : step.display;
+    this.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command, argv, logPath });
+    this.recent = [];
+    const handle = this.o.runner.start({
+      key: `${stageId}.${step.id}`,
+      invocation,
+      cwd: step.cwd ? join(this.o.runbook.dir, step.cwd) : this.o.runbook.dir,
+      env: { ...step.env, COCKPIT_SESSION_DIR: this.o.sessionDir, COCKPIT_STEP: step.id, COCKPIT_ATTEMPT: String(attempt) },
+      timeoutMs: step.timeoutMs,
+      graceMs: this.o.runbook.rollback?.graceMs ?? 5000,
+      logPath,
+      secretNames: this.secretNames,
+    });
+    this.active = { stage: stageId, step: step.id, handle };
+    const off = handle.onLines((lines) => {
+      this.recent = [...this.recent, ...lines].slice(-20);
+      this.emit({ type: 'step.output', stage: stageId, step: step.id, lines: lines.length });
+      for (const l of this.outputListeners) l(stageId, step.id, lines);
+    });
+    let result: StepResult;
+    try {
+      result = await handle.done;
+    } finally {
+      off();
+      this.active = undefined;
+    }
+    const troubleshooting = result.ok ? undefined : findTroubleshooting(this.o.runbook.troubleshooting, step, result, this.recent);
+    this.emit({
+      type: 'step.finished',
+      stage: stageId,
+      step: step.id,
+      ok: result.ok,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      timedOut: result.timedOut,
+      interrupted: result.interrupted,
+      durationMs: Math.round(result.durationMs),
+      reason: result.reason,
+      notStarted: result.notStarted,
+      troubleshooting,
+    });
+    return result.ok;
+  }
+
+  private async runRollback(): Promise<void> {
+    const plan = rollbackPlan(this.o.runbook);
+    const rb = this.o.runbook.rollback!;
+    const defs = [...rb.steps, ...rb.verify, ...(rb.incident ? [rb.incident] : [])];
+    const started = this.s.rollback.startedAt ?? this.s.now;
+    for (let i = 0; i < plan.length; i++) {
+      const st = this.s.rollback.steps[i];
+      if (st.status === 'passed') continue;
+      if (st.status === 'failed') this.emit({ type: 'step.retrying', stage: ROLLBACK, step: st.id, attempt: st.attempt + 1, automatic: false });
+      const ok = await this.runWithRetries(ROLLBACK, { ...defs[i], id: plan[i].id });
+      if (!ok) {
+        const failed = this.s.rollback.steps[i];
+        this.emit({ type: 'rollback.finished', ok: false, step: failed.id, reason: failed.reason, durationMs: Math.round(this.s.now - started) });
+        if (this.o.mode === 'headless') this.end('rollback-failed');
+        return;
+      }
+    }
+    this.emit({ type: 'rollback.finished', ok: true, durationMs: Math.round(this.s.now - started) });
+    this.end('rolled-back');
+  }
+}
+
+export { currentStage };

@@ -1,0 +1,64 @@
+/** Opens a session on disk: .cockpit/sessions/<id>/ with its journal, the lock, the controller. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { maskerFor } from '../exec/log-format.js';
+import { ProcessRunner, type Runner } from '../exec/runner.js';
+import type { Runbook } from '../runbook/types.js';
+import { Controller, type ControllerOptions } from './controller.js';
+import { FileJournal } from './journal.js';
+import { takeLock } from './lock.js';
+import { newSessionId, sessionValues } from './values.js';
+
+export type OpenedSession = {
+  readonly controller: Controller;
+  readonly sessionId: string;
+  readonly sessionDir: string;
+  readonly journalPath: string;
+  close(): void;
+};
+
+/** Where sessions live: COCKPIT_STATE_DIR, else .cockpit/ beside the runbook. */
+export function stateDir(rb: Runbook, env: NodeJS.ProcessEnv = process.env): string {
+  return env.COCKPIT_STATE_DIR || join(rb.dir, '.cockpit');
+}
+
+export function openSession(
+  rb: Runbook,
+  opts: Omit<ControllerOptions, 'runbook' | 'runner' | 'journal' | 'sessionId' | 'sessionDir' | 'values'> & { runner?: Runner },
+): OpenedSession | string {
+  const root = stateDir(rb);
+  const sessionId = newSessionId();
+  const sessionDir = join(root, 'sessions', sessionId);
+  try {
+    mkdirSync(sessionDir, { recursive: true });
+  } catch (e) {
+    return `cannot create ${sessionDir}: ${(e as Error).message}`;
+  }
+  const lock = takeLock(root, sessionId);
+  if (typeof lock === 'string') return lock;
+  const env = opts.env ?? process.env;
+  const journalPath = join(sessionDir, 'journal.jsonl');
+  const journal = new FileJournal(journalPath, maskerFor(rb.secrets.map((n) => env[n] ?? '')));
+  const controller = new Controller({
+    ...opts,
+    runbook: rb,
+    runner: opts.runner ?? new ProcessRunner(),
+    journal,
+    sessionId,
+    sessionDir,
+    values: sessionValues(rb, sessionId),
+  });
+  let closed = false;
+  return {
+    controller,
+    sessionId,
+    sessionDir,
+    journalPath,
+    close() {
+      if (closed) return;
+      closed = true;
+      journal.close();
+      lock.release();
+    },
+  };
+}

@@ -1,0 +1,218 @@
+/** The session state: a pure fold of the events over the state the runbook starts with. */
+import type { Runbook } from '../runbook/types.js';
+import { PREFLIGHT, ROLLBACK, type Outcome, type RollbackSource, type SessionEvent, type Troubleshoot } from './events.js';
+
+export type StepStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'interrupted';
+
+export type StepState = {
+  readonly id: string;
+  readonly title: string;
+  readonly kind: 'command' | 'monitor' | 'manual';
+  readonly command: string;
+  readonly status: StepStatus;
+  /** Manual pre-flight items: ticked by the operator. */
+  readonly ticked: boolean;
+  readonly attempt: number;
+  readonly startedAt?: number;
+  readonly durationMs?: number;
+  readonly monitorMs?: number;
+  readonly reason?: string;
+  readonly skipReason?: string;
+  readonly logPath?: string;
+  readonly lines: number;
+  readonly troubleshooting?: Troubleshoot;
+};
+
+export type StageStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'interrupted';
+
+export type StageState = {
+  readonly id: string;
+  readonly title: string;
+  readonly environment: string;
+  readonly status: StageStatus;
+  readonly budgetMs?: number;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  readonly overBudget: boolean;
+  readonly steps: readonly StepState[];
+};
+
+export type Phase = 'ready' | 'preflight' | 'running' | 'passed' | 'failed' | 'rolling-back' | 'rolled-back' | 'rollback-failed' | 'interrupted';
+
+export type RollbackState = {
+  readonly status: 'idle' | 'running' | 'passed' | 'failed';
+  readonly reason?: string;
+  readonly source?: RollbackSource;
+  readonly startedAt?: number;
+  readonly durationMs?: number;
+  readonly steps: readonly StepState[];
+};
+
+export type SessionState = {
+  readonly sessionId?: string;
+  readonly runbook: string;
+  readonly version: string;
+  readonly environment: string;
+  readonly phase: Phase;
+  readonly preflight: StageState;
+  readonly stages: readonly StageState[];
+  readonly rollback: RollbackState;
+  readonly outcome?: Outcome;
+  /** Monotonic time of the latest event. */
+  readonly now: number;
+};
+
+const step = (s: { id: string; title: string; kind: StepState['kind']; command: string; monitorMs?: number }): StepState => ({
+  ...s,
+  status: 'pending',
+  ticked: false,
+  attempt: 0,
+  lines: 0,
+});
+
+/** The list of rollback steps (steps, verify, incident), with the ids the controller runs them by. */
+export function rollbackPlan(rb: Runbook): { id: string; title: string; command: string }[] {
+  const r = rb.rollback;
+  if (!r) return [];
+  const used = new Set<string>();
+  const uniq = (id: string) => {
+    let u = id;
+    for (let n = 2; used.has(u); n++) u = `${id}-${n}`;
+    used.add(u);
+    return u;
+  };
+  return [...r.steps, ...r.verify, ...(r.incident ? [r.incident] : [])].map((s) => ({ id: uniq(s.id), title: s.title, command: s.display }));
+}
+
+export function initialState(rb: Runbook): SessionState {
+  return {
+    runbook: rb.name,
+    version: rb.versionTemplate,
+    environment: rb.environment,
+    phase: 'ready',
+    preflight: {
+      id: PREFLIGHT,
+      title: 'Pre-flight',
+      environment: '',
+      status: 'pending',
+      overBudget: false,
+      steps: rb.preflight.map((p) =>
+        p.kind === 'manual' ? step({ id: p.id, title: p.title, kind: 'manual', command: p.text }) : step({ id: p.id, title: p.title, kind: 'command', command: p.display }),
+      ),
+    },
+    stages: rb.stages.map((s) => ({
+      id: s.id,
+      title: s.title,
+      environment: s.environment,
+      status: 'pending',
+      budgetMs: s.budgetMs,
+      overBudget: false,
+      steps: s.steps.map((st) =>
+        st.kind === 'monitor'
+          ? step({ id: st.id, title: st.title, kind: 'monitor', command: st.title, monitorMs: st.durationMs })
+          : step({ id: st.id, title: st.title, kind: 'command', command: st.display }),
+      ),
+    })),
+    rollback: { status: 'idle', steps: rollbackPlan(rb).map((s) => step({ ...s, kind: 'command' })) },
+    now: 0,
+  };
+}
+
+function mapStage(s: SessionState, stageId: string, f: (st: StageState) => StageState): SessionState {
+  if (stageId === PREFLIGHT) return { ...s, preflight: f(s.preflight) };
+  if (stageId === ROLLBACK) return { ...s, rollback: { ...s.rollback, steps: f({ ...s.preflight, steps: s.rollback.steps }).steps } };
+  return { ...s, stages: s.stages.map((st) => (st.id === stageId ? f(st) : st)) };
+}
+
+function mapStep(s: SessionState, stageId: string, stepId: string, f: (st: StepState) => StepState): SessionState {
+  return mapStage(s, stageId, (stage) => ({ ...stage, steps: stage.steps.map((st) => (st.id === stepId ? f(st) : st)) }));
+}
+
+export function reduce(s: SessionState, e: SessionEvent): SessionState {
+  const next = apply(s, e);
+  return next.now === e.t ? next : { ...next, now: e.t };
+}
+
+function apply(s: SessionState, e: SessionEvent): SessionState {
+  switch (e.type) {
+    case 'session.started':
+      return { ...s, sessionId: e.sessionId, version: e.version, environment: e.environment, phase: 'preflight', preflight: { ...s.preflight, status: 'running', startedAt: e.t } };
+    case 'check.ticked':
+      return mapStep(s, PREFLIGHT, e.id, (st) => ({ ...st, ticked: true, status: 'passed' }));
+    case 'check.unticked':
+      return mapStep(s, PREFLIGHT, e.id, (st) => ({ ...st, ticked: false, status: 'pending' }));
+    case 'preflight.passed':
+      return { ...s, preflight: { ...s.preflight, status: 'passed', endedAt: e.t }, phase: s.phase === 'preflight' ? 'running' : s.phase };
+    case 'preflight.failed':
+      return { ...s, preflight: { ...s.preflight, status: 'failed', endedAt: e.t } };
+    case 'stage.started':
+      return mapStage({ ...s, phase: 'running' }, e.stage, (st) => ({ ...st, status: 'running', startedAt: e.t, endedAt: undefined }));
+    case 'step.started':
+      return mapStep(s, e.stage, e.step, (st) => ({
+        ...st,
+        status: 'running',
+        attempt: e.attempt,
+        startedAt: e.t,
+        durationMs: undefined,
+        reason: undefined,
+        troubleshooting: undefined,
+        logPath: e.logPath ?? st.logPath,
+        lines: 0,
+      }));
+    case 'step.output':
+      return mapStep(s, e.stage, e.step, (st) => ({ ...st, lines: st.lines + e.lines }));
+    case 'step.finished':
+      return mapStep(s, e.stage, e.step, (st) => ({
+        ...st,
+        status: e.ok ? 'passed' : e.interrupted && !e.timedOut ? 'interrupted' : 'failed',
+        durationMs: e.durationMs,
+        reason: e.reason,
+        troubleshooting: e.troubleshooting,
+      }));
+    case 'step.retrying':
+      return mapStage(s, e.stage, (stage) => ({
+        ...stage,
+        status: e.stage === PREFLIGHT || e.stage === ROLLBACK ? stage.status : 'running',
+        steps: stage.steps.map((st) => (st.id === e.step ? { ...st, status: 'pending' } : st)),
+      }));
+    case 'step.skipped':
+      return mapStage(s, e.stage, (stage) => ({
+        ...stage,
+        status: e.stage === PREFLIGHT || e.stage === ROLLBACK ? stage.status : 'running',
+        steps: stage.steps.map((st) => (st.id === e.step ? { ...st, status: 'skipped', skipReason: e.reason } : st)),
+      }));
+    case 'stage.skipped':
+      return mapStage(s, e.stage, (st) => ({ ...st, status: 'skipped', steps: st.steps.map((x) => ({ ...x, status: 'skipped', skipReason: e.reason })) }));
+    case 'stage.over-budget':
+      return mapStage(s, e.stage, (st) => ({ ...st, overBudget: true }));
+    case 'stage.passed':
+      return mapStage(s, e.stage, (st) => ({ ...st, status: 'passed', endedAt: e.t }));
+    case 'stage.failed':
+      return mapStage(e.stage === PREFLIGHT ? s : { ...s, phase: s.phase === 'running' ? 'failed' : s.phase }, e.stage, (st) => ({ ...st, status: 'failed', endedAt: e.t }));
+    case 'rollback.started':
+      return {
+        ...s,
+        phase: 'rolling-back',
+        stages: s.stages.map((st) => (st.status === 'running' ? { ...st, status: 'interrupted', endedAt: e.t } : st)),
+        rollback: { ...s.rollback, status: 'running', reason: e.reason, source: e.source, startedAt: e.t },
+      };
+    case 'rollback.finished':
+      return { ...s, phase: e.ok ? 'rolled-back' : 'rollback-failed', rollback: { ...s.rollback, status: e.ok ? 'passed' : 'failed', durationMs: e.durationMs } };
+    case 'session.interrupted':
+      return { ...s, phase: 'interrupted', stages: s.stages.map((st) => (st.status === 'running' ? { ...st, status: 'interrupted', endedAt: e.t } : st)) };
+    case 'session.ended':
+      return { ...s, outcome: e.outcome, phase: e.outcome === 'released' ? 'passed' : s.phase === 'running' && e.outcome === 'failed' ? 'failed' : s.phase };
+  }
+}
+
+/** The stage a release engineer is in: the running or failed one, else the next pending. */
+export function currentStage(s: SessionState): StageState | undefined {
+  return s.stages.find((st) => st.status === 'running' || st.status === 'failed') ?? s.stages.find((st) => st.status === 'pending');
+}
+
+export function preflightReady(s: SessionState): { ready: boolean; failed: string[]; unticked: string[]; pending: string[] } {
+  const failed = s.preflight.steps.filter((x) => x.kind !== 'manual' && (x.status === 'failed' || x.status === 'interrupted')).map((x) => x.title);
+  const pending = s.preflight.steps.filter((x) => x.kind !== 'manual' && (x.status === 'pending' || x.status === 'running')).map((x) => x.title);
+  const unticked = s.preflight.steps.filter((x) => x.kind === 'manual' && !x.ticked).map((x) => x.title);
+  return { ready: failed.length === 0 && pending.length === 0 && unticked.length === 0, failed, unticked, pending };
+}
