@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const banner = {
@@ -24,7 +25,10 @@ const common = {
   legalComments: 'none',
 };
 
+// The supervisor is its own small bundle (it starts once per step). The CLI splits the screen
+// (Ink, React) into a chunk loaded only when a terminal UI opens, so headless runs start fast.
+await rm(join(root, 'dist'), { recursive: true, force: true });
 await Promise.all([
-  build({ ...common, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(root, 'dist/cockpit.js') }),
+  build({ ...common, entryPoints: { cockpit: join(root, 'src/cli/main.ts') }, outdir: join(root, 'dist'), splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
   build({ ...common, entryPoints: [join(root, 'src/exec/supervisor.ts')], outfile: join(root, 'dist/supervisor.js') }),
 ]);

@@ -8,15 +8,19 @@ import { loadOrExit } from './load.js';
 import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
+import { configCommand } from './config.js';
+import { keysCommand } from './keys.js';
 
 declare const __COCKPIT_VERSION__: string;
 const VERSION = typeof __COCKPIT_VERSION__ === 'string' ? __COCKPIT_VERSION__ : '0.0.0-dev';
 
 const COMMANDS: readonly [string, string][] = [
-  ['run [runbook]', 'run the release (headless when not a terminal): --headless --json --confirm --yes --dry-run --stage --on-failure'],
+  ['run [runbook]', 'run the release: the cockpit screen on a terminal, else headless (--headless --json --confirm --yes --dry-run --stage --on-failure --theme)'],
   ['rollback [runbook]', 'run the rollback pipeline now (--reason "...")'],
   ['validate [runbook]', 'check a runbook: "ok" and a summary, or every error as file:line:col'],
   ['schema', 'print the runbook JSON Schema'],
+  ['keys [--markdown]', 'print every key of the cockpit screen (the keymap)'],
+  ['config set|get|unset|list', 'user preferences: theme, confirm style'],
 ];
 
 function help(io: Io): number {
@@ -86,6 +90,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return validateCommand(rest, io);
       case 'schema':
         return schemaCommand(rest, io);
+      case 'keys':
+        return keysCommand(rest, io);
+      case 'config':
+        return await configCommand(rest, io);
       default:
         return await runCommand(argv, io);
     }

@@ -10,6 +10,7 @@ import { newSessionId, sessionValues } from '../session/values.js';
 import { parse, UsageError } from './args.js';
 import type { Io } from './io.js';
 import { loadOrExit } from './load.js';
+import { resolveTheme } from './theme.js';
 
 export const USAGE = `usage: cockpit run [runbook] [--headless] [--json] [--confirm "<title>"]... [--yes]
                   [--dry-run] [--stage <id>] [--on-failure stop|rollback]`;
@@ -105,5 +106,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const rb = loadOrExit(flags.file, io.err);
   if (typeof rb === 'number') return rb;
   if (flags['dry-run']) return dryRun(rb, io);
-  return runHeadless(rb, flags, io);
+  const tui = !flags.headless && !flags.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
+  if (!tui) return runHeadless(rb, flags, io);
+  const theme = await resolveTheme(flags.theme);
+  const { runTui } = await import('../ui/run-tui.js');
+  return runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage }, io.err);
 }

@@ -11,7 +11,7 @@ import { quoteForDisplay } from '../runbook/command.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
 import type { CommandStep, Runbook, Step } from '../runbook/types.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
+import { EMERGENCY, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
 import type { Journal } from './journal.js';
 import { currentStage, initialState, preflightReady, reduce, rollbackPlan, type SessionState, type StepState } from './reduce.js';
 import { findTroubleshooting } from './troubleshoot.js';
@@ -63,7 +63,6 @@ export class Controller {
   private aborting = false;
   private interrupting = false;
   private budgetTimer: TimerHandle | undefined;
-  private recent: string[] = [];
   private settledResolve!: (o: Outcome) => void;
   /** Resolves with the outcome when the session first ends. */
   readonly settled: Promise<Outcome>;
@@ -87,6 +86,11 @@ export class Controller {
   get sessionDir(): string {
     return this.o.sessionDir;
   }
+  /** Monotonic milliseconds since the session began: the time base of every event's `t`. */
+  elapsed(): number {
+    return Math.round(this.clock.now() - this.t0);
+  }
+
   /** True while a step (or monitor, or rollback) is running. */
   get busy(): boolean {
     return this.active !== undefined || this.s.rollback.status === 'running' || this.loop !== undefined;
@@ -294,6 +298,30 @@ export class Controller {
     return OK;
   }
 
+  /**
+   * Interrupts only the running step (the TUI's confirmed Ctrl+C): its process group gets SIGTERM,
+   * then SIGKILL; the stage stops as failed and offers retry, skip or roll back.
+   */
+  async interruptStep(): Promise<void> {
+    const a = this.active;
+    if (!a) return;
+    a.handle?.kill();
+    a.monitor?.finish();
+    await a.handle?.done;
+    await new Promise<void>((r) => setImmediate(r));
+  }
+
+  /** Runs an emergency quick-reference action (health check, incident alert…), beside whatever runs. */
+  runEmergency(id: string): IntentResult {
+    const step = this.o.runbook.emergency.find((x) => x.id === id);
+    if (!step) return refuse(`no emergency action "${id}"`);
+    if (this.s.emergency.find((x) => x.id === id)?.status === 'running') return refuse(`${step.title} is already running`);
+    this.begin();
+    const attempt = (this.s.emergency.find((x) => x.id === id)?.attempt ?? 0) + 1;
+    void this.runCommand(EMERGENCY, step, attempt, {}, false);
+    return OK;
+  }
+
   /** Waits for whatever is running to finish (tests, headless). */
   async idle(): Promise<void> {
     while (this.loop) await this.loop;
@@ -408,15 +436,16 @@ export class Controller {
     });
   }
 
-  private async runCommand(stageId: string, step: CommandStep, attempt: number, extra: PlaceholderValues = {}): Promise<boolean> {
-    const values: PlaceholderValues = { ...this.o.values, stage: stageId === PREFLIGHT || stageId === ROLLBACK ? this.s.environment : stageId, ...extra };
+  private async runCommand(stageId: string, step: CommandStep, attempt: number, extra: PlaceholderValues = {}, asActive = true): Promise<boolean> {
+    const pseudo = stageId === PREFLIGHT || stageId === ROLLBACK || stageId === EMERGENCY;
+    const values: PlaceholderValues = { ...this.o.values, stage: pseudo ? this.s.environment : stageId, ...extra };
     if (stageId === ROLLBACK && this.s.rollback.reason) values.reason = this.s.rollback.reason;
     const invocation = resolveInvocation(step.command, values);
     const logPath = join(this.o.sessionDir, `${stageId}.${step.id}.log`);
     const argv = [invocation.file, ...invocation.args];
     const command = step.command.kind === 'argv' ? argv.map(quoteForDisplay).join(' ') : step.display;
     this.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command, argv, logPath });
-    this.recent = [];
+    let recent: string[] = [];
     const handle = this.o.runner.start({
       key: `${stageId}.${step.id}`,
       invocation,
@@ -427,9 +456,9 @@ export class Controller {
       logPath,
       secretNames: this.secretNames,
     });
-    this.active = { stage: stageId, step: step.id, handle };
+    if (asActive) this.active = { stage: stageId, step: step.id, handle };
     const off = handle.onLines((lines) => {
-      this.recent = [...this.recent, ...lines].slice(-20);
+      recent = [...recent, ...lines].slice(-20);
       this.emit({ type: 'step.output', stage: stageId, step: step.id, lines: lines.length });
       for (const l of this.outputListeners) l(stageId, step.id, lines);
     });
@@ -438,9 +467,9 @@ export class Controller {
       result = await handle.done;
     } finally {
       off();
-      this.active = undefined;
+      if (asActive) this.active = undefined;
     }
-    const troubleshooting = result.ok ? undefined : findTroubleshooting(this.o.runbook.troubleshooting, step, result, this.recent);
+    const troubleshooting = result.ok ? undefined : findTroubleshooting(this.o.runbook.troubleshooting, step, result, recent);
     this.emit({
       type: 'step.finished',
       stage: stageId,

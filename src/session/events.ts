@@ -3,11 +3,12 @@
  * journal before it is applied; the state anyone shows is the fold of the events (reduce.ts).
  *
  * Runnable things share the step.* events: pre-flight checks run in the pseudo-stage `preflight`,
- * rollback steps in the pseudo-stage `rollback`.
+ * rollback steps in the pseudo-stage `rollback`, emergency actions in `emergency`.
  */
 
 export const PREFLIGHT = 'preflight';
 export const ROLLBACK = 'rollback';
+export const EMERGENCY = 'emergency';
 
 export type Outcome = 'released' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted' | 'aborted';
 export type RollbackSource = 'operator' | 'trigger' | 'on-failure' | 'command';

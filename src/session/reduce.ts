@@ -1,6 +1,6 @@
 /** The session state: a pure fold of the events over the state the runbook starts with. */
 import type { Runbook } from '../runbook/types.js';
-import { PREFLIGHT, ROLLBACK, type Outcome, type RollbackSource, type SessionEvent, type Troubleshoot } from './events.js';
+import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type RollbackSource, type SessionEvent, type Troubleshoot } from './events.js';
 
 export type StepStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'interrupted';
 
@@ -57,6 +57,8 @@ export type SessionState = {
   readonly preflight: StageState;
   readonly stages: readonly StageState[];
   readonly rollback: RollbackState;
+  /** Emergency quick-reference actions, run on demand. */
+  readonly emergency: readonly StepState[];
   readonly outcome?: Outcome;
   /** Monotonic time of the latest event. */
   readonly now: number;
@@ -114,12 +116,14 @@ export function initialState(rb: Runbook): SessionState {
       ),
     })),
     rollback: { status: 'idle', steps: rollbackPlan(rb).map((s) => step({ ...s, kind: 'command' })) },
+    emergency: rb.emergency.map((e) => step({ id: e.id, title: e.title, kind: 'command', command: e.display })),
     now: 0,
   };
 }
 
 function mapStage(s: SessionState, stageId: string, f: (st: StageState) => StageState): SessionState {
   if (stageId === PREFLIGHT) return { ...s, preflight: f(s.preflight) };
+  if (stageId === EMERGENCY) return { ...s, emergency: f({ ...s.preflight, steps: s.emergency }).steps };
   if (stageId === ROLLBACK) return { ...s, rollback: { ...s.rollback, steps: f({ ...s.preflight, steps: s.rollback.steps }).steps } };
   return { ...s, stages: s.stages.map((st) => (st.id === stageId ? f(st) : st)) };
 }

@@ -1,0 +1,103 @@
+/** The cockpit screen: header, stage strip, checklist + output, metrics + flags, triggers, hints. */
+import { Box, Text, useApp } from 'ink';
+import { useReducer, useRef } from 'react';
+import type { Controller } from '../session/controller.js';
+import { Checklist } from './components/Checklist.js';
+import { FlagsPane } from './components/FlagsPane.js';
+import { Header } from './components/Header.js';
+import { HintBar } from './components/HintBar.js';
+import { MetricsPane } from './components/MetricsPane.js';
+import { NoticeLine } from './components/NoticeLine.js';
+import { OutputPane } from './components/OutputPane.js';
+import { StageStrip } from './components/StageStrip.js';
+import { TriggersBar } from './components/TriggersBar.js';
+import { useKeys } from './hooks/use-keys.js';
+import { useNow } from './hooks/use-now.js';
+import { useOutputVersion } from './hooks/use-output.js';
+import { useSession } from './hooks/use-session.js';
+import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { hints, type KeyContext } from './keymap.js';
+import { layout, tooSmall } from './layout.js';
+import type { OutputStore } from './output-store.js';
+import { Overlays } from './overlays/Overlays.js';
+import { autoSelected, buildRows, selectable } from './rows.js';
+import { initialUi, uiReduce } from './ui-state.js';
+import { flagViews, seriesViews, triggerViews } from './view-model.js';
+import { placeholderFor } from './placeholder.js';
+
+export type AppProps = {
+  readonly controller: Controller;
+  readonly store: OutputStore;
+  /** Wall-clock milliseconds for key timing (the burst guard); tests pass their own. */
+  readonly keyClock?: () => number;
+  readonly size?: { columns: number; rows: number };
+  readonly story?: string;
+  readonly onExit?: () => void;
+};
+
+export function App({ controller, store, keyClock = () => performance.now(), size, story, onExit }: AppProps) {
+  const app = useApp();
+  const session = useSession(controller);
+  useOutputVersion(store);
+  const [ui, dispatch] = useReducer(uiReduce, initialUi);
+  const { columns, rows } = useTerminalSize(size);
+  const counting = controller.busy || session.stages.some((s) => s.status === 'running');
+  const now = useNow(controller, counting);
+  const rb = controller.runbook;
+  const checklist = buildRows(session);
+  const sel = selectable(checklist);
+  const selectedRow = (ui.selected && sel.find((r) => r.id === ui.selected)) || autoSelected(session, checklist);
+  const lines = selectedRow?.step ? store.lines(selectedRow.id, selectedRow.step.logPath) : [];
+  const series = seriesViews(rb, session);
+  const flags = flagViews(rb, session);
+  const triggers = triggerViews(rb, session);
+  const l = layout(columns, rows, { series: series.length, flags: flags.length, triggers: triggers.length });
+  const noticeTimer = useRef<NodeJS.Timeout | undefined>(undefined);
+
+  const ctx = (): Omit<KeyContext, 'burst'> => ({
+    session: controller.state,
+    ui,
+    controller,
+    rows: sel,
+    selectedRow,
+    outputMax: Math.max(0, lines.length - (l.mainHeight - 2)),
+    page: Math.max(1, l.mainHeight - 3),
+    now: keyClock(),
+    prevKeyAt: ui.lastKeyAt,
+    dispatch,
+    notice: (text) => {
+      dispatch({ type: 'notice-shown', text, at: keyClock() });
+      if (noticeTimer.current) clearTimeout(noticeTimer.current);
+      noticeTimer.current = setTimeout(() => dispatch({ type: 'notice-cleared' }), 5000);
+    },
+    exit: () => {
+      onExit?.();
+      app.exit();
+    },
+  });
+  useKeys(ctx);
+
+  const small = tooSmall(columns, rows);
+  if (small) return <Text>{`cockpit: ${small}. Enlarge the window; R still rolls back, q quits.`}</Text>;
+  const c = ctx();
+  return (
+    <Box flexDirection="column" width={l.width} height={l.height}>
+      <Header session={session} now={now} waiting={!controller.busy} width={l.width} />
+      <StageStrip session={session} width={l.width} />
+      <Box height={l.mainHeight}>
+        <Checklist rows={checklist} selectedId={selectedRow?.id} now={now} width={l.checklistWidth} height={l.mainHeight} focused={ui.focus === 'checklist'} />
+        <OutputPane row={selectedRow} lines={lines} follow={ui.follow} scroll={ui.scroll} now={now} width={l.outputWidth} height={l.mainHeight} focused={ui.focus === 'output'} placeholder={placeholderFor(session, controller)} />
+      </Box>
+      {l.guardHeight > 0 ? (
+        <Box height={l.guardHeight}>
+          <MetricsPane series={series} width={l.metricsWidth} height={l.guardHeight} />
+          {l.flagsWidth > 0 ? <FlagsPane flags={flags} width={l.flagsWidth} height={l.guardHeight} /> : null}
+        </Box>
+      ) : null}
+      {l.showTriggers ? <TriggersBar triggers={triggers} width={l.width} /> : null}
+      <NoticeLine text={ui.notice?.text ?? story} width={l.width} />
+      <HintBar hints={hints({ ...c, burst: false })} width={l.width} />
+      <Overlays ui={ui} session={session} controller={controller} screenWidth={l.width} screenHeight={l.height} />
+    </Box>
+  );
+}

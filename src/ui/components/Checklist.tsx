@@ -1,0 +1,67 @@
+/** Pre-flight items and every stage's steps, with state, duration and the failure or skip reason inline. */
+import { Text } from 'ink';
+import { formatClock } from '../../runbook/duration.js';
+import type { ChecklistRow } from '../rows.js';
+import { ICON, SLOT, WORD, type AnyStatus } from '../status.js';
+import { pad, padStart, truncate } from '../text.js';
+import { Pane } from './Pane.js';
+import { S } from './S.js';
+
+type Props = {
+  readonly rows: readonly ChecklistRow[];
+  readonly selectedId?: string;
+  readonly now: number;
+  readonly width: number;
+  readonly height: number;
+  readonly focused: boolean;
+};
+
+type Line = { key: string; rowId?: string; text: string; slot: Parameters<typeof S>[0]['slot']; bold?: boolean };
+
+function duration(r: ChecklistRow, now: number): string {
+  const st = r.step;
+  if (!st) return '';
+  if (st.status === 'running' && st.startedAt !== undefined) return formatClock(now - st.startedAt) + (st.monitorMs !== undefined ? `/${formatClock(st.monitorMs)}` : '');
+  return st.durationMs !== undefined && st.status !== 'pending' ? formatClock(st.durationMs) : '';
+}
+
+export function toLines(rows: readonly ChecklistRow[], now: number, w: number): Line[] {
+  const lines: Line[] = [];
+  for (const r of rows) {
+    const status = r.status as AnyStatus;
+    if (r.kind === 'header') {
+      lines.push({ key: r.id, text: pad(`${ICON[status]} ${r.title}`, w), slot: SLOT[status], bold: true });
+      continue;
+    }
+    const icon = r.kind === 'manual' ? (r.ticked ? '[✓]' : '[ ]') : ICON[status];
+    const right = duration(r, now) || (r.status === 'failed' || r.status === 'interrupted' ? WORD[status] : '');
+    const left = ` ${icon} ${r.title}`;
+    const text = pad(left, w - right.length - 1) + ' ' + padStart(right, right.length);
+    lines.push({ key: r.id, rowId: r.id, text: pad(text, w), slot: r.kind === 'manual' && r.ticked ? 'stage.passed' : SLOT[status] });
+    const st = r.step;
+    if (!st) continue;
+    if ((st.status === 'failed' || st.status === 'interrupted') && st.reason) lines.push({ key: `${r.id}:reason`, text: pad(`     ${st.reason}`, w), slot: 'stage.failed' });
+    if (st.status === 'failed' && st.troubleshooting) lines.push({ key: `${r.id}:hint`, text: pad(`     hint: ${st.troubleshooting.title}`, w), slot: 'notice' });
+    if (st.status === 'skipped' && st.skipReason) lines.push({ key: `${r.id}:skip`, text: pad(`     skipped: ${st.skipReason}`, w), slot: 'stage.skipped' });
+  }
+  return lines;
+}
+
+export function Checklist({ rows, selectedId, now, width, height, focused }: Props) {
+  const inner = width - 2;
+  const visible = height - 2;
+  const lines = toLines(rows, now, inner);
+  const selIdx = Math.max(0, lines.findIndex((l) => l.rowId === selectedId));
+  // keep the selected line in view, with a line of context when possible
+  const start = Math.max(0, Math.min(lines.length - visible, selIdx - Math.floor(visible / 2)));
+  const shown = lines.slice(start, start + visible);
+  return (
+    <Pane title="Checklist" width={width} height={height} focused={focused}>
+      {shown.map((l) => (
+        <Text key={l.key} wrap="truncate-end" inverse={l.rowId !== undefined && l.rowId === selectedId} bold={l.bold}>
+          <S slot={l.slot}>{truncate(l.text, inner)}</S>
+        </Text>
+      ))}
+    </Pane>
+  );
+}

@@ -1,0 +1,38 @@
+/** The top line: runbook, version → environment, the current stage with elapsed / budget, state, R ROLLBACK. */
+import { Box, Text } from 'ink';
+import { formatClock } from '../../runbook/duration.js';
+import type { SessionState } from '../../session/reduce.js';
+import { currentStage } from '../../session/reduce.js';
+import { ICON, phaseSlot, phaseWord } from '../status.js';
+import { S } from './S.js';
+
+type Props = { readonly session: SessionState; readonly now: number; readonly waiting: boolean; readonly width: number; readonly speed?: string };
+
+export function Header({ session: s, now, waiting, width }: Props) {
+  const stage = s.phase === 'rolling-back' || s.phase === 'rolled-back' || s.phase === 'rollback-failed' ? undefined : currentStage(s);
+  const running = stage?.status === 'running' || stage?.status === 'failed';
+  const elapsed = stage?.startedAt !== undefined ? (stage.endedAt ?? (stage.status === 'running' ? now : s.now)) - stage.startedAt : 0;
+  const over = stage?.overBudget || (stage?.budgetMs !== undefined && running && elapsed > stage.budgetMs);
+  const left = ` cockpit · ${s.runbook} ${s.version} → ${s.environment}`;
+  const word = phaseWord(s.phase, waiting);
+  return (
+    <Box width={width} justifyContent="space-between">
+      <Box flexShrink={1}>
+        <S slot="title" wrap="truncate-end">
+          {left}
+        </S>
+      </Box>
+      <Box flexShrink={0} gap={2}>
+        {stage && running ? (
+          <Text>
+            <S slot={stage.status === 'failed' ? 'stage.failed' : 'stage.running'}>{`${stage.status === 'failed' ? ICON.failed : ICON.running} ${stage.title.toUpperCase()}`}</S>
+            {`  ${formatClock(elapsed)}${stage.budgetMs !== undefined ? ` / ${formatClock(stage.budgetMs)}` : ''}`}
+            {over ? <S slot="metric.warn">{' ⚠ OVER BUDGET'}</S> : null}
+          </Text>
+        ) : null}
+        <S slot={phaseSlot(s.phase)}>{word}</S>
+        <S slot="rollback.badge">{' R ROLLBACK '}</S>
+      </Box>
+    </Box>
+  );
+}

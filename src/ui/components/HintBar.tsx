@@ -1,0 +1,22 @@
+/** The bottom line: the keys that apply now, straight from the keymap. */
+import { Box, Text } from 'ink';
+import { S } from './S.js';
+
+type Props = { readonly hints: readonly { key: string; label: string }[]; readonly width: number };
+
+export function HintBar({ hints, width }: Props) {
+  return (
+    <Box width={width} overflow="hidden">
+      <Text wrap="truncate-end">
+        {' '}
+        {hints.map((h, i) => (
+          <Text key={`${h.key}-${h.label}`}>
+            {i > 0 ? '  ' : ''}
+            <S slot={h.key === 'R' ? 'rollback.badge' : 'hint.key'}>{h.key}</S>
+            <S slot="hint.text">{` ${h.label}`}</S>
+          </Text>
+        ))}
+      </Text>
+    </Box>
+  );
+}

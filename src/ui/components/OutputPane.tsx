@@ -1,0 +1,54 @@
+/** The running step's live output (follow mode), or the selected step's log; scrollable. */
+import { Text } from 'ink';
+import { formatClock } from '../../runbook/duration.js';
+import { parseLogLine } from '../../exec/log-format.js';
+import type { ChecklistRow } from '../rows.js';
+import { sanitize, truncate } from '../text.js';
+import { Pane } from './Pane.js';
+import { S } from './S.js';
+
+type Props = {
+  readonly row?: ChecklistRow;
+  readonly lines: readonly string[];
+  readonly follow: boolean;
+  readonly scroll: number;
+  readonly now: number;
+  readonly width: number;
+  readonly height: number;
+  readonly focused: boolean;
+  readonly placeholder: readonly string[];
+};
+
+export function outputTitle(row: ChecklistRow | undefined, now: number, follow: boolean, scroll: number, total: number): string {
+  if (!row?.step || row.kind === 'manual') return 'Output';
+  const st = row.step;
+  const time = st.status === 'running' && st.startedAt !== undefined ? formatClock(now - st.startedAt) : st.durationMs !== undefined ? formatClock(st.durationMs) : '';
+  const where = follow ? 'follow' : `line ${Math.max(1, total - scroll)}/${total}`;
+  return [st.title, time, st.attempt > 1 ? `attempt ${st.attempt}` : '', where].filter(Boolean).join(' · ');
+}
+
+export function OutputPane({ row, lines, follow, scroll, now, width, height, focused, placeholder }: Props) {
+  const inner = width - 2;
+  const visible = height - 2;
+  const end = lines.length - (follow ? 0 : scroll);
+  const shown = lines.slice(Math.max(0, end - visible), end);
+  return (
+    <Pane title={outputTitle(row, now, follow, scroll, lines.length)} width={width} height={height} focused={focused}>
+      {shown.length === 0 || row?.kind === 'manual'
+        ? placeholder.slice(0, visible).map((p, i) => (
+            <S key={i} slot="dim" wrap="truncate-end">
+              {truncate(p, inner)}
+            </S>
+          ))
+        : shown.map((l, i) => {
+            const { time, text } = parseLogLine(l);
+            return (
+              <Text key={i} wrap="truncate-end">
+                <S slot="dim">{time ? `${time} ` : ''}</S>
+                {truncate(sanitize(text), Math.max(1, inner - (time ? 9 : 0)))}
+              </Text>
+            );
+          })}
+    </Pane>
+  );
+}

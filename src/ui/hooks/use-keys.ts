@@ -1,0 +1,47 @@
+/** Keyboard input → the keymap. Text dialogs take printable keys; R stays rollback everywhere. */
+import { useInput, useStdin, type Key } from 'ink';
+import { bindingsFor, confirmStyle, type KeyContext } from '../keymap.js';
+import { topOverlay } from '../ui-state.js';
+
+export function keyName(input: string, key: Key): string | undefined {
+  if (key.ctrl && input === 'c') return 'ctrl+c';
+  if (key.return) return 'enter';
+  if (key.escape) return 'escape';
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.leftArrow) return 'left';
+  if (key.rightArrow) return 'right';
+  if (key.pageUp) return 'pageup';
+  if (key.pageDown) return 'pagedown';
+  if (key.tab) return 'tab';
+  if (key.backspace || key.delete) return 'backspace';
+  if (input === ' ') return 'space';
+  if (key.ctrl || key.meta) return undefined;
+  return input.length > 0 ? input[0] : undefined;
+}
+
+/** Handles one keypress (exported for tests that drive it without a terminal). */
+export function handleKey(input: string, key: Key, ctx: Omit<KeyContext, 'burst'>): void {
+  const name = keyName(input, key);
+  const printable = input.length > 0 && !key.ctrl && !key.meta && !key.return && !key.escape && !key.tab && !key.backspace && !key.delete && !/[\x00-\x1f]/.test(input);
+  const burst = printable && [...input].length > 1;
+  const c: KeyContext = { ...ctx, burst };
+  ctx.dispatch({ type: 'key-pressed', at: ctx.now });
+  if (name === undefined) return;
+  const top = topOverlay(ctx.ui);
+  const textEntry = top?.kind === 'skip' || (top?.kind === 'rollback' && confirmStyle(ctx) === 'type-name');
+  if (textEntry && top && (name === 'backspace' || (printable && !(top.kind === 'skip' && input === 'R')))) {
+    const current = top.kind === 'skip' ? top.text : top.kind === 'rollback' ? top.typed : '';
+    const next = name === 'backspace' ? current.slice(0, -1) : current + input;
+    if (top.kind === 'skip') ctx.dispatch({ type: 'overlay-replaced', overlay: { ...top, text: next } });
+    else if (top.kind === 'rollback') ctx.dispatch({ type: 'overlay-replaced', overlay: { ...top, typed: next } });
+    return;
+  }
+  const binding = bindingsFor(top?.kind ?? 'main', name, c);
+  binding?.run(c);
+}
+
+export function useKeys(getContext: () => Omit<KeyContext, 'burst'>): void {
+  const { isRawModeSupported } = useStdin();
+  useInput((input, key) => handleKey(input, key, getContext()), { isActive: isRawModeSupported === true });
+}

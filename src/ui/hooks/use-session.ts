@@ -1,0 +1,23 @@
+/** The session state, re-rendered at most every `ms` (events can come in bursts). */
+import { useEffect, useState } from 'react';
+import type { Controller } from '../../session/controller.js';
+import type { SessionState } from '../../session/reduce.js';
+
+export function useSession(controller: Controller, ms = 50): SessionState {
+  const [state, setState] = useState(controller.state);
+  useEffect(() => {
+    let timer: NodeJS.Timeout | undefined;
+    const off = controller.subscribe(() => {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        setState(controller.state);
+      }, ms);
+    });
+    setState(controller.state);
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [controller, ms]);
+  return state;
+}

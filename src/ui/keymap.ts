@@ -1,0 +1,406 @@
+/**
+ * The one keymap table. It drives key dispatch, the hint bar, the `?` overlay and docs/keys.md.
+ * Uppercase R is rollback everywhere; lowercase r is retry and never rollback.
+ */
+import type { Controller } from '../session/controller.js';
+import type { SessionState } from '../session/reduce.js';
+import type { ChecklistRow } from './rows.js';
+import { topOverlay, type Overlay, type UiAction, type UiState } from './ui-state.js';
+
+/** A destructive confirmation counts only this long after the dialog opened and the previous key. */
+export const CONFIRM_GUARD_MS = 300;
+/** A second Ctrl+C within this long leaves at once. */
+export const DOUBLE_CTRL_C_MS = 2000;
+
+export type Scope = 'global' | 'main' | Overlay['kind'];
+
+export type KeyContext = {
+  readonly session: SessionState;
+  readonly ui: UiState;
+  readonly controller: Controller;
+  readonly rows: readonly ChecklistRow[];
+  readonly selectedRow?: ChecklistRow;
+  /** Output pane: how far it can scroll, and a page. */
+  readonly outputMax: number;
+  readonly page: number;
+  /** The time of this keypress, and of the one before it. */
+  readonly now: number;
+  readonly prevKeyAt: number;
+  /** The raw input was several characters at once (a paste): it never confirms anything. */
+  readonly burst: boolean;
+  dispatch(a: UiAction): void;
+  notice(text: string): void;
+  exit(): void;
+};
+
+export type Binding = {
+  readonly scope: Scope;
+  readonly keys: readonly string[];
+  /** Short label for the hint bar. */
+  readonly label: string;
+  /** One line for the help overlay and docs/keys.md. */
+  readonly description: string;
+  /** When it applies, in words (docs) and as a predicate (dispatch, hint bar). */
+  readonly whenText: string;
+  readonly when: (c: KeyContext) => boolean;
+  readonly showInBar: boolean;
+  readonly run: (c: KeyContext) => void;
+};
+
+const always = () => true;
+
+export function failedStep(s: SessionState): { stage: string; title: string } | undefined {
+  if (s.rollback.status === 'failed') return { stage: 'rollback', title: s.rollback.steps.find((x) => x.status === 'failed' || x.status === 'interrupted')?.title ?? 'rollback' };
+  const stage = s.stages.find((x) => x.status === 'failed');
+  if (stage && s.rollback.status === 'idle') {
+    const st = stage.steps.find((x) => x.status === 'failed' || x.status === 'interrupted');
+    if (st) return { stage: stage.id, title: st.title };
+  }
+  if (s.preflight.status !== 'passed') {
+    const st = s.preflight.steps.find((x) => x.status === 'failed');
+    if (st) return { stage: 'preflight', title: st.title };
+  }
+  return undefined;
+}
+
+export function guardPassed(c: KeyContext, openedAt: number): boolean {
+  return !c.burst && c.now - openedAt >= CONFIRM_GUARD_MS && c.now - c.prevKeyAt >= CONFIRM_GUARD_MS;
+}
+
+function rollbackOverlay(c: KeyContext): Extract<Overlay, { kind: 'rollback' }> | undefined {
+  const o = topOverlay(c.ui);
+  return o?.kind === 'rollback' ? o : undefined;
+}
+
+/** The stage whose confirm style applies to a rollback now. */
+export function confirmStyle(c: { session: SessionState; controller: Controller }): 'press-r' | 'type-name' {
+  const rb = c.controller.runbook;
+  const current = c.session.stages.find((x) => x.status === 'running' || x.status === 'failed' || x.status === 'interrupted') ?? [...c.session.stages].reverse().find((x) => x.status === 'passed');
+  return rb.stages.find((s) => s.id === current?.id)?.confirm ?? 'press-r';
+}
+
+function confirmRollback(c: KeyContext): void {
+  const o = rollbackOverlay(c);
+  if (!o) return;
+  if (!guardPassed(c, o.openedAt)) {
+    c.dispatch({ type: 'overlay-replaced', overlay: { ...o, ignored: o.ignored + 1 } });
+    return;
+  }
+  c.dispatch({ type: 'overlay-closed' });
+  const r = c.controller.rollback('manual rollback by the operator (R)', 'operator');
+  if (!r.ok) c.notice(`rollback refused: ${r.reason}`);
+  else c.dispatch({ type: 'selected', id: undefined });
+}
+
+function openRollback(c: KeyContext): void {
+  if (c.session.rollback.status === 'running') return c.notice('a rollback is already running');
+  if (c.session.rollback.status === 'passed') return c.notice('already rolled back (one rollback per incident)');
+  if (!c.controller.runbook.rollback) return c.notice('this runbook has no rollback section');
+  c.dispatch({ type: 'overlay-opened', overlay: { kind: 'rollback', openedAt: c.now, focus: 'cancel', typed: '', ignored: 0 } });
+}
+
+function moveSelection(c: KeyContext, by: number): void {
+  if (c.rows.length === 0) return;
+  const idx = c.selectedRow ? c.rows.findIndex((r) => r.id === c.selectedRow!.id) : -1;
+  const next = Math.max(0, Math.min(c.rows.length - 1, (idx < 0 ? 0 : idx) + by));
+  c.dispatch({ type: 'selected', id: c.rows[next].id });
+}
+
+const mainIdle = (c: KeyContext) => topOverlay(c.ui) === undefined;
+
+export const KEYMAP: readonly Binding[] = [
+  // ── everywhere ──
+  {
+    scope: 'global',
+    keys: ['R'],
+    label: 'rollback',
+    description: 'Roll back: opens a dialog naming what will run, focused on Cancel; a second R confirms',
+    whenText: 'always, on top of every overlay',
+    when: always,
+    showInBar: true,
+    run: openRollback,
+  },
+  {
+    scope: 'global',
+    keys: ['ctrl+c'],
+    label: 'interrupt',
+    description: 'Interrupt the running step (asks first); a second Ctrl+C within 2 s leaves at once',
+    whenText: 'always',
+    when: always,
+    showInBar: false,
+    run: (c) => {
+      const last = c.ui.ctrlCAt;
+      c.dispatch({ type: 'ctrl-c', at: c.now });
+      if (last !== undefined && c.now - last <= DOUBLE_CTRL_C_MS) {
+        void c.controller.interrupt().then(c.exit);
+        return;
+      }
+      if (c.controller.busy) c.dispatch({ type: 'overlay-opened', overlay: { kind: 'interrupt', openedAt: c.now } });
+      else {
+        c.controller.quit();
+        c.exit();
+      }
+    },
+  },
+  // ── the main screen ──
+  {
+    scope: 'main',
+    keys: ['enter'],
+    label: 'run/continue',
+    description: 'Run the next stage (or continue after a retry or skip)',
+    whenText: 'pre-flight passed and nothing running',
+    when: (c) => !c.controller.busy && c.session.preflight.status === 'passed' && c.session.rollback.status === 'idle' && c.session.stages.some((s) => s.status === 'pending') && !c.session.stages.some((s) => s.status === 'failed'),
+    showInBar: true,
+    run: (c) => {
+      const r = c.controller.runNextStage();
+      if (!r.ok) c.notice(r.reason);
+      else c.dispatch({ type: 'selected', id: undefined }); // follow the release again
+    },
+  },
+  {
+    scope: 'main',
+    keys: ['space'],
+    label: 'tick',
+    description: 'Tick (or untick) the selected manual pre-flight item',
+    whenText: 'a manual pre-flight item is selected',
+    when: (c) => c.selectedRow?.kind === 'manual' && c.session.preflight.status !== 'passed',
+    showInBar: true,
+    run: (c) => {
+      const r = c.controller.tick(c.selectedRow!.stepId!);
+      if (!r.ok) c.notice(r.reason);
+      else if (c.controller.state.preflight.status === 'passed') c.dispatch({ type: 'selected', id: undefined });
+      else moveToNextUnticked(c);
+    },
+  },
+  { scope: 'main', keys: ['up'], label: 'select', description: 'Select the previous item', whenText: 'the checklist has focus', when: (c) => c.ui.focus === 'checklist', showInBar: false, run: (c) => moveSelection(c, -1) },
+  { scope: 'main', keys: ['down'], label: 'select', description: 'Select the next item', whenText: 'the checklist has focus', when: (c) => c.ui.focus === 'checklist', showInBar: false, run: (c) => moveSelection(c, 1) },
+  { scope: 'main', keys: ['tab'], label: 'focus', description: 'Move focus between the checklist and the output pane (arrows then scroll the output)', whenText: 'no overlay', when: mainIdle, showInBar: false, run: (c) => c.dispatch({ type: 'focus-toggled' }) },
+  { scope: 'main', keys: ['k', 'up'], label: 'scroll', description: 'Scroll the output up a line', whenText: 'always (arrows when the output has focus)', when: always, showInBar: false, run: (c) => c.dispatch({ type: 'scrolled', by: -1, max: c.outputMax }) },
+  { scope: 'main', keys: ['j', 'down'], label: 'scroll', description: 'Scroll the output down a line', whenText: 'always (arrows when the output has focus)', when: always, showInBar: false, run: (c) => c.dispatch({ type: 'scrolled', by: 1, max: c.outputMax }) },
+  { scope: 'main', keys: ['pageup'], label: 'page', description: 'Scroll the output up a page', whenText: 'always', when: always, showInBar: false, run: (c) => c.dispatch({ type: 'scrolled', by: -c.page, max: c.outputMax }) },
+  { scope: 'main', keys: ['pagedown'], label: 'page', description: 'Scroll the output down a page', whenText: 'always', when: always, showInBar: false, run: (c) => c.dispatch({ type: 'scrolled', by: c.page, max: c.outputMax }) },
+  { scope: 'main', keys: ['g'], label: 'top', description: 'Output: go to the first line', whenText: 'always', when: always, showInBar: false, run: (c) => c.dispatch({ type: 'scrolled-to', where: 'top', max: c.outputMax }) },
+  { scope: 'main', keys: ['G'], label: 'end', description: 'Output: go to the last line and follow', whenText: 'always', when: always, showInBar: false, run: (c) => c.dispatch({ type: 'scrolled-to', where: 'bottom', max: c.outputMax }) },
+  { scope: 'main', keys: ['f'], label: 'follow', description: 'Output: toggle follow mode (stay at the end as lines arrive)', whenText: 'always', when: always, showInBar: false, run: (c) => c.dispatch({ type: 'follow-toggled' }) },
+  {
+    scope: 'main',
+    keys: ['r'],
+    label: 'retry',
+    description: 'Retry the failed step (a stage step, a pre-flight check or a rollback step)',
+    whenText: 'a step has failed and nothing runs',
+    when: (c) => !c.controller.busy && failedStep(c.session) !== undefined,
+    showInBar: true,
+    run: (c) => {
+      const r = c.controller.retry();
+      if (!r.ok) c.notice(r.reason);
+      else c.dispatch({ type: 'selected', id: undefined });
+    },
+  },
+  {
+    scope: 'main',
+    keys: ['s'],
+    label: 'skip',
+    description: 'Skip the failed step: asks for a reason, which is recorded',
+    whenText: 'a stage step or pre-flight check has failed',
+    when: (c) => !c.controller.busy && failedStep(c.session) !== undefined && failedStep(c.session)!.stage !== 'rollback',
+    showInBar: true,
+    run: (c) => c.dispatch({ type: 'overlay-opened', overlay: { kind: 'skip', text: '' } }),
+  },
+  { scope: 'main', keys: ['e'], label: 'emergency', description: 'Emergency quick reference: roll back, health check, incident alert, runnable from there', whenText: 'always', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-opened', overlay: { kind: 'emergency', selected: 0 } }) },
+  { scope: 'main', keys: ['?'], label: 'help', description: 'Help: every key', whenText: 'always', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-opened', overlay: { kind: 'help' } }) },
+  {
+    scope: 'main',
+    keys: ['q'],
+    label: 'quit',
+    description: 'Quit; asks first while anything runs',
+    whenText: 'always',
+    when: always,
+    showInBar: true,
+    run: (c) => {
+      if (c.controller.busy) c.dispatch({ type: 'overlay-opened', overlay: { kind: 'quit' } });
+      else {
+        c.controller.quit();
+        c.exit();
+      }
+    },
+  },
+  // ── rollback dialog ──
+  { scope: 'rollback', keys: ['R'], label: 'confirm', description: 'Confirm the rollback (press-R style; ignored within 300 ms of opening or of the previous key)', whenText: 'rollback dialog, press-R style', when: (c) => confirmStyle(c) === 'press-r', showInBar: true, run: confirmRollback },
+  {
+    scope: 'rollback',
+    keys: ['tab', 'left', 'right'],
+    label: 'focus',
+    description: 'Move between Cancel and Roll back',
+    whenText: 'rollback dialog',
+    when: always,
+    showInBar: false,
+    run: (c) => {
+      const o = rollbackOverlay(c)!;
+      c.dispatch({ type: 'overlay-replaced', overlay: { ...o, focus: o.focus === 'cancel' ? 'confirm' : 'cancel' } });
+    },
+  },
+  {
+    scope: 'rollback',
+    keys: ['enter'],
+    label: 'choose',
+    description: 'Activate the focused button (Cancel by default); type-name style: confirm when the typed name matches',
+    whenText: 'rollback dialog',
+    when: always,
+    showInBar: true,
+    run: (c) => {
+      const o = rollbackOverlay(c)!;
+      if (confirmStyle(c) === 'type-name') {
+        if (o.typed === c.session.environment) confirmRollback(c);
+        else c.dispatch({ type: 'overlay-replaced', overlay: { ...o, ignored: o.ignored } });
+        return;
+      }
+      if (o.focus === 'cancel') c.dispatch({ type: 'overlay-closed' });
+      else confirmRollback(c);
+    },
+  },
+  { scope: 'rollback', keys: ['escape'], label: 'cancel', description: 'Cancel: close the dialog (Esc never confirms anything)', whenText: 'rollback dialog', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
+  // ── skip dialog ──
+  {
+    scope: 'skip',
+    keys: ['enter'],
+    label: 'skip',
+    description: 'Skip the failed step with the typed reason',
+    whenText: 'skip dialog, a reason typed',
+    when: always,
+    showInBar: true,
+    run: (c) => {
+      const o = topOverlay(c.ui) as Extract<Overlay, { kind: 'skip' }>;
+      if (!o.text.trim()) return c.notice('a skip needs a reason');
+      if (c.burst || c.now - c.prevKeyAt < CONFIRM_GUARD_MS) return c.notice('Enter came too fast after typing: press Enter again to skip');
+      c.dispatch({ type: 'overlay-closed' });
+      const r = c.controller.skip(o.text);
+      if (!r.ok) c.notice(r.reason);
+    },
+  },
+  { scope: 'skip', keys: ['escape'], label: 'cancel', description: 'Cancel the skip', whenText: 'skip dialog', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
+  // ── help, emergency ──
+  { scope: 'help', keys: ['escape', '?', 'q'], label: 'close', description: 'Close the help', whenText: 'help overlay', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
+  { scope: 'emergency', keys: ['up'], label: 'select', description: 'Select the previous action', whenText: 'emergency overlay', when: always, showInBar: false, run: (c) => moveEmergency(c, -1) },
+  { scope: 'emergency', keys: ['down'], label: 'select', description: 'Select the next action', whenText: 'emergency overlay', when: always, showInBar: false, run: (c) => moveEmergency(c, 1) },
+  {
+    scope: 'emergency',
+    keys: ['enter'],
+    label: 'run',
+    description: 'Run the selected action (a rollback opens the rollback dialog)',
+    whenText: 'emergency overlay',
+    when: always,
+    showInBar: true,
+    run: (c) => {
+      const o = topOverlay(c.ui) as Extract<Overlay, { kind: 'emergency' }>;
+      if (o.selected === 0) {
+        c.dispatch({ type: 'overlay-closed' });
+        openRollback(c);
+        return;
+      }
+      const action = c.controller.runbook.emergency[o.selected - 1];
+      if (!action) return;
+      const r = c.controller.runEmergency(action.id);
+      c.notice(r.ok ? `running ${action.title}` : r.reason);
+      if (r.ok) {
+        c.dispatch({ type: 'overlay-closed' });
+        c.dispatch({ type: 'selected', id: `emergency/${action.id}` });
+      }
+    },
+  },
+  { scope: 'emergency', keys: ['escape', 'e'], label: 'close', description: 'Close the emergency reference', whenText: 'emergency overlay', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
+  // ── quit and interrupt confirmations ──
+  {
+    scope: 'quit',
+    keys: ['y'],
+    label: 'quit',
+    description: 'Quit: interrupts what runs (its process group) and leaves',
+    whenText: 'quit confirmation',
+    when: always,
+    showInBar: true,
+    run: (c) => void c.controller.interrupt().then(c.exit),
+  },
+  { scope: 'quit', keys: ['n', 'escape'], label: 'stay', description: 'Stay', whenText: 'quit confirmation', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
+  {
+    scope: 'interrupt',
+    keys: ['y', 'enter'],
+    label: 'interrupt',
+    description: 'Interrupt the running step: SIGTERM to its process group, SIGKILL after the grace period',
+    whenText: 'interrupt confirmation',
+    when: always,
+    showInBar: true,
+    run: (c) => {
+      c.dispatch({ type: 'overlay-closed' });
+      void c.controller.interruptStep();
+    },
+  },
+  { scope: 'interrupt', keys: ['n', 'escape'], label: 'keep running', description: 'Keep the step running', whenText: 'interrupt confirmation', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
+];
+
+function moveEmergency(c: KeyContext, by: number): void {
+  const o = topOverlay(c.ui) as Extract<Overlay, { kind: 'emergency' }>;
+  const max = c.controller.runbook.emergency.length;
+  c.dispatch({ type: 'overlay-replaced', overlay: { ...o, selected: Math.max(0, Math.min(max, o.selected + by)) } });
+}
+
+function moveToNextUnticked(c: KeyContext): void {
+  const idx = c.rows.findIndex((r) => r.id === c.selectedRow?.id);
+  const next = c.rows.slice(idx + 1).find((r) => r.kind === 'manual' && !r.ticked);
+  if (next) c.dispatch({ type: 'selected', id: next.id });
+}
+
+/** The bindings that apply to a key now, most specific scope first. */
+export function bindingsFor(scope: Scope, key: string, c: KeyContext): Binding | undefined {
+  const inScope = KEYMAP.find((b) => b.scope === scope && b.keys.includes(key) && b.when(c));
+  if (inScope) return inScope;
+  return KEYMAP.find((b) => b.scope === 'global' && b.keys.includes(key) && b.when(c));
+}
+
+/** The hint bar: the keys that apply now. R rollback always comes first. */
+export function hints(c: KeyContext): { key: string; label: string }[] {
+  const scope: Scope = topOverlay(c.ui)?.kind ?? 'main';
+  const confirming = scope === 'rollback' && confirmStyle(c) === 'press-r';
+  const out: { key: string; label: string }[] = confirming ? [] : [{ key: 'R', label: 'rollback' }];
+  for (const b of KEYMAP) {
+    if (b.scope !== scope || !b.showInBar || !b.when(c)) continue;
+    if (b.scope !== 'rollback' && b.keys[0] === 'R') continue;
+    out.push({ key: displayKey(b.keys[0]), label: b.label });
+  }
+  return out;
+}
+
+export function displayKey(k: string): string {
+  return ({ enter: '⏎', space: 'space', escape: 'Esc', up: '↑', down: '↓', left: '←', right: '→', tab: 'Tab', pageup: 'PgUp', pagedown: 'PgDn', 'ctrl+c': 'Ctrl+C' } as Record<string, string>)[k] ?? k;
+}
+
+const SCOPE_TITLES: Record<Scope, string> = {
+  global: 'Everywhere',
+  main: 'Main screen',
+  rollback: 'Rollback dialog',
+  skip: 'Skip dialog',
+  help: 'Help',
+  emergency: 'Emergency reference (e)',
+  quit: 'Quit confirmation',
+  interrupt: 'Interrupt confirmation',
+};
+
+/** The keymap grouped by scope, for the help overlay and docs/keys.md. */
+export function keyGroups(): { title: string; rows: { keys: string; description: string; when: string }[] }[] {
+  const scopes = [...new Set(KEYMAP.map((b) => b.scope))];
+  return scopes.map((scope) => ({
+    title: SCOPE_TITLES[scope],
+    rows: KEYMAP.filter((b) => b.scope === scope).map((b) => ({ keys: b.keys.map(displayKey).join(' / '), description: b.description, when: b.whenText })),
+  }));
+}
+
+export function keysMarkdown(): string {
+  const lines = ['# cockpit keys', '', '<!-- generated from src/ui/keymap.ts by `cockpit keys --markdown`; a test fails when this file is stale -->', ''];
+  lines.push('Uppercase **R** is rollback everywhere, on top of every overlay. Lowercase **r** is retry and never rollback.', '');
+  lines.push(`Destructive confirmations (rollback, skip) count only when the confirming key comes at least ${CONFIRM_GUARD_MS} ms after the dialog opened and after the previous key: a held key, a paste or a burst of keys opens a dialog at most.`, '');
+  for (const g of keyGroups()) {
+    lines.push(`## ${g.title}`, '', '| key | what it does | when |', '|---|---|---|');
+    for (const r of g.rows) lines.push(`| ${r.keys.replace(/\|/g, '\\|')} | ${r.description} | ${r.when} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+

@@ -1,0 +1,78 @@
+/**
+ * Output for the screen: the last lines of every step, fed by the controller's batches; a step
+ * that ran before the screen knew it is read from the tail of its log file. The UI reads a version
+ * number on its own (throttled) schedule, so there is never one state update per line.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { Controller } from '../session/controller.js';
+
+const TAIL_BYTES = 256 * 1024;
+
+export class OutputStore {
+  private readonly buffers = new Map<string, string[]>();
+  private readonly listeners = new Set<() => void>();
+  version = 0;
+  private readonly off: () => void;
+
+  constructor(controller: Controller, private readonly limit = 2000) {
+    this.off = controller.onOutput((stage, step, lines) => this.append(`${stage}/${step}`, lines));
+    controller.subscribe((_s, e) => {
+      if (e.type === 'step.started') {
+        // a new attempt starts a fresh view (the log file keeps every attempt)
+        this.buffers.set(`${e.stage}/${e.step}`, []);
+        this.bump();
+      }
+    });
+  }
+
+  private bump(): void {
+    this.version++;
+    for (const l of this.listeners) l();
+  }
+
+  append(key: string, lines: readonly string[]): void {
+    let buf = this.buffers.get(key);
+    if (!buf) this.buffers.set(key, (buf = []));
+    for (const l of lines) buf.push(l);
+    if (buf.length > this.limit * 2) buf.splice(0, buf.length - this.limit);
+    this.bump();
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** The last lines of a step: from memory, or from the tail of its log file. */
+  lines(key: string, logPath?: string): readonly string[] {
+    const buf = this.buffers.get(key);
+    if (buf) return buf.length > this.limit ? buf.slice(-this.limit) : buf;
+    if (!logPath) return [];
+    const lines = readTail(logPath, this.limit);
+    this.buffers.set(key, lines);
+    return lines;
+  }
+
+  close(): void {
+    this.off();
+  }
+}
+
+export function readTail(path: string, maxLines: number): string[] {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = statSync(path).size;
+    const start = Math.max(0, size - TAIL_BYTES);
+    const buf = Buffer.alloc(size - start);
+    readSync(fd, buf, 0, buf.length, start);
+    let lines = buf.toString('utf8').split('\n');
+    if (start > 0) lines = lines.slice(1);
+    if (lines[lines.length - 1] === '') lines.pop();
+    return lines.slice(-maxLines);
+  } catch {
+    return [];
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

@@ -1,0 +1,18 @@
+/** `?`: every key, from the keymap table. */
+import { keyGroups } from '../keymap.js';
+import { Dialog, type DialogLine } from './Dialog.js';
+
+type Props = { readonly screenWidth: number; readonly screenHeight: number };
+
+export function helpLines(): DialogLine[] {
+  const lines: DialogLine[] = [];
+  for (const g of keyGroups()) {
+    lines.push([{ text: g.title, slot: 'title' }]);
+    for (const r of g.rows) lines.push([{ text: `  ${r.keys.padEnd(16)}`, slot: 'hint.key' }, { text: r.description }]);
+  }
+  return lines;
+}
+
+export function HelpOverlay(p: Props) {
+  return <Dialog title="Keys (Esc closes)" lines={helpLines()} width={p.screenWidth - 4} {...p} />;
+}

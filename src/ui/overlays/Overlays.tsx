@@ -1,0 +1,43 @@
+/** Draws the open overlays, innermost last (on top). */
+import type { Controller } from '../../session/controller.js';
+import type { SessionState } from '../../session/reduce.js';
+import { confirmStyle, failedStep } from '../keymap.js';
+import type { UiState } from '../ui-state.js';
+import { EmergencyOverlay } from './EmergencyOverlay.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { RollbackDialog } from './RollbackDialog.js';
+import { InterruptDialog, QuitDialog, SkipDialog } from './SimpleDialogs.js';
+
+type Props = { readonly ui: UiState; readonly session: SessionState; readonly controller: Controller; readonly screenWidth: number; readonly screenHeight: number };
+
+function runningTitle(s: SessionState): string {
+  for (const st of [s.preflight, ...s.stages]) {
+    const r = st.steps.find((x) => x.status === 'running');
+    if (r) return r.title;
+  }
+  return s.rollback.steps.find((x) => x.status === 'running')?.title ?? 'a step';
+}
+
+export function Overlays({ ui, session, controller, screenWidth, screenHeight }: Props) {
+  const size = { screenWidth, screenHeight };
+  return (
+    <>
+      {ui.overlays.map((o) => {
+        switch (o.kind) {
+          case 'help':
+            return <HelpOverlay key="help" {...size} />;
+          case 'emergency':
+            return <EmergencyOverlay key="emergency" overlay={o} runbook={controller.runbook} session={session} {...size} />;
+          case 'rollback':
+            return <RollbackDialog key="rollback" overlay={o} runbook={controller.runbook} session={session} style={confirmStyle({ session, controller })} {...size} />;
+          case 'skip':
+            return <SkipDialog key="skip" overlay={o} step={failedStep(session)?.title ?? 'the failed step'} {...size} />;
+          case 'quit':
+            return <QuitDialog key="quit" running={runningTitle(session)} {...size} />;
+          case 'interrupt':
+            return <InterruptDialog key="interrupt" running={runningTitle(session)} {...size} />;
+        }
+      })}
+    </>
+  );
+}

@@ -1,0 +1,63 @@
+/** The checklist as rows: pre-flight items, each stage and its steps, the rollback, emergency runs. */
+import type { SessionState, StageStatus, StepState, StepStatus } from '../session/reduce.js';
+
+export type ChecklistRow = {
+  /** `stage/step`, or `stage` for a header. */
+  readonly id: string;
+  readonly kind: 'header' | 'manual' | 'check' | 'step' | 'monitor';
+  readonly stageId: string;
+  readonly stepId?: string;
+  readonly title: string;
+  readonly status: StepStatus | StageStatus | 'rolled-back';
+  readonly ticked?: boolean;
+  readonly step?: StepState;
+};
+
+function stepRows(stageId: string, steps: readonly StepState[]): ChecklistRow[] {
+  return steps.map((st) => ({
+    id: `${stageId}/${st.id}`,
+    kind: st.kind === 'manual' ? 'manual' : stageId === 'preflight' ? 'check' : st.kind === 'monitor' ? 'monitor' : 'step',
+    stageId,
+    stepId: st.id,
+    title: st.title,
+    status: st.status,
+    ticked: st.ticked,
+    step: st,
+  }));
+}
+
+export function buildRows(s: SessionState): ChecklistRow[] {
+  const rows: ChecklistRow[] = [];
+  if (s.preflight.steps.length > 0) {
+    rows.push({ id: 'preflight', kind: 'header', stageId: 'preflight', title: 'Pre-flight', status: s.preflight.status });
+    rows.push(...stepRows('preflight', s.preflight.steps));
+  }
+  for (const st of s.stages) {
+    rows.push({ id: st.id, kind: 'header', stageId: st.id, title: st.title, status: s.rollback.status === 'passed' && st.status !== 'pending' && st.status !== 'skipped' ? 'rolled-back' : st.status });
+    rows.push(...stepRows(st.id, st.steps));
+  }
+  if (s.rollback.status !== 'idle') {
+    rows.push({ id: 'rollback', kind: 'header', stageId: 'rollback', title: 'Rollback', status: s.rollback.status === 'passed' ? 'passed' : s.rollback.status });
+    rows.push(...stepRows('rollback', s.rollback.steps));
+  }
+  const ran = s.emergency.filter((e) => e.status !== 'pending');
+  if (ran.length > 0) {
+    rows.push({ id: 'emergency', kind: 'header', stageId: 'emergency', title: 'Emergency', status: 'running' });
+    rows.push(...stepRows('emergency', ran));
+  }
+  return rows;
+}
+
+export const selectable = (rows: readonly ChecklistRow[]) => rows.filter((r) => r.kind !== 'header');
+
+/** The row the release is at: running, else failed, else the first unticked item, else the next pending step. */
+export function autoSelected(s: SessionState, rows: readonly ChecklistRow[]): ChecklistRow | undefined {
+  const sel = selectable(rows);
+  return (
+    sel.find((r) => r.stageId === 'rollback' && (r.status === 'running' || r.status === 'failed')) ??
+    sel.find((r) => r.status === 'running' && r.stageId !== 'emergency') ??
+    sel.find((r) => r.status === 'failed' && r.stageId !== 'emergency' && (r.stageId !== 'preflight' || s.preflight.status !== 'passed')) ??
+    sel.find((r) => r.kind === 'manual' && !r.ticked && s.preflight.status !== 'passed') ??
+    [...sel].reverse().find((r) => r.status === 'passed' || r.status === 'skipped' || r.status === 'interrupted')
+  );
+}

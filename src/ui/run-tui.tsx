@@ -1,0 +1,60 @@
+/** Opens the cockpit screen on a terminal and runs the session under it. */
+import { render } from 'ink';
+import type { Runbook } from '../runbook/types.js';
+import type { FailurePolicy } from '../session/controller.js';
+import { EXIT_CODES } from '../session/events.js';
+import { openSession } from '../session/open.js';
+import { App } from './App.js';
+import { OutputStore } from './output-store.js';
+import { summaryLines } from './summary.js';
+import type { Theme } from './theme.js';
+import { ThemeContext } from './theme-context.js';
+
+export type TuiOptions = {
+  readonly theme: Theme;
+  readonly onFailure: FailurePolicy;
+  readonly confirm?: readonly string[];
+  readonly yes?: boolean;
+  readonly fromStage?: string;
+  readonly story?: string;
+};
+
+const ALT_ON = '\x1b[?1049h';
+const ALT_OFF = '\x1b[?1049l';
+
+export async function runTui(rb: Runbook, o: TuiOptions, err: (line: string) => void): Promise<number> {
+  const opened = openSession(rb, { mode: 'tui', onFailure: o.onFailure, confirm: o.confirm, yes: o.yes, fromStage: o.fromStage });
+  if (typeof opened === 'string') {
+    err(`cockpit: ${opened}`);
+    return 1;
+  }
+  const { controller } = opened;
+  const store = new OutputStore(controller);
+  const out = process.stdout;
+  out.write(ALT_ON);
+  const restore = () => out.write(ALT_OFF);
+  process.once('exit', restore);
+  const ink = render(
+    <ThemeContext.Provider value={o.theme}>
+      <App controller={controller} store={store} story={o.story} />
+    </ThemeContext.Provider>,
+    { exitOnCtrlC: false, patchConsole: false, maxFps: 20 },
+  );
+  void controller.start().catch((e: unknown) => {
+    ink.unmount();
+    err(`cockpit: ${(e as Error).message}`);
+  });
+  try {
+    await ink.waitUntilExit();
+  } finally {
+    ink.cleanup();
+    restore();
+    process.off('exit', restore);
+    store.close();
+  }
+  await controller.idle();
+  const s = controller.state;
+  for (const line of summaryLines(s, opened.journalPath)) out.write(`${line}\n`);
+  opened.close();
+  return EXIT_CODES[s.outcome ?? 'aborted'];
+}

@@ -1,0 +1,30 @@
+/** The one-screen summary printed to normal scrollback when the cockpit closes. */
+import { formatClock, formatDuration } from '../runbook/duration.js';
+import { EXIT_CODES } from '../session/events.js';
+import type { SessionState } from '../session/reduce.js';
+import { ICON, phaseWord, type AnyStatus } from './status.js';
+
+export function summaryLines(s: SessionState, journalPath: string): string[] {
+  const outcome = s.outcome ?? 'aborted';
+  const word = outcome === 'aborted' ? 'QUIT BEFORE RELEASE' : outcome === 'released' ? 'RELEASED' : phaseWord(s.phase, false);
+  const lines = [`cockpit · ${s.runbook} ${s.version} → ${s.environment} · ${word} · exit ${EXIT_CODES[outcome]} · ${formatClock(s.now)}`];
+  const strip = [{ title: 'Pre-flight', status: s.preflight.status as AnyStatus }, ...s.stages.map((st) => ({ title: st.title, status: (s.rollback.status === 'passed' && st.status !== 'pending' && st.status !== 'skipped' ? 'rolled-back' : st.status) as AnyStatus }))];
+  lines.push(`  ${strip.map((x) => `${ICON[x.status]} ${x.title}`).join('  ')}`);
+  for (const st of [s.preflight, ...s.stages]) {
+    for (const step of st.steps) {
+      if (step.status === 'failed' || step.status === 'interrupted') lines.push(`  ${ICON[step.status]} ${st.title} / ${step.title}: ${step.reason ?? step.status}`);
+      if (step.status === 'skipped' && step.skipReason) lines.push(`  ${ICON.skipped} ${st.title} / ${step.title}: skipped: ${step.skipReason}`);
+    }
+    if (st.overBudget) lines.push(`  ⚠ ${st.title} went over its budget`);
+  }
+  if (s.rollback.status !== 'idle') {
+    const failed = s.rollback.steps.find((x) => x.status === 'failed');
+    lines.push(
+      s.rollback.status === 'passed'
+        ? `  ${ICON['rolled-back']} rolled back in ${formatDuration(s.rollback.durationMs ?? 0)}: ${s.rollback.reason ?? ''}`
+        : `  ${ICON.failed} ROLLBACK ${s.rollback.status === 'failed' ? `FAILED at ${failed?.title ?? '?'}: ${failed?.reason ?? ''}` : 'did not finish'}`,
+    );
+  }
+  lines.push(`  journal: ${journalPath}`);
+  return lines;
+}

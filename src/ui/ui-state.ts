@@ -1,0 +1,82 @@
+/**
+ * The screen's own state (what is selected, which overlays are open, scroll, notices) as a reducer
+ * with named actions. Nothing here decides about the release: that is the controller's.
+ */
+
+export type Overlay =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'emergency'; readonly selected: number }
+  | { readonly kind: 'rollback'; readonly openedAt: number; readonly focus: 'cancel' | 'confirm'; readonly typed: string; readonly ignored: number }
+  | { readonly kind: 'skip'; readonly text: string }
+  | { readonly kind: 'quit' }
+  | { readonly kind: 'interrupt'; readonly openedAt: number };
+
+export type Focus = 'checklist' | 'output';
+
+export type UiState = {
+  readonly overlays: readonly Overlay[];
+  /** Selected checklist row id (stage/step); undefined follows the release. */
+  readonly selected?: string;
+  readonly focus: Focus;
+  /** Output pane: follow the end, or stay `scroll` lines up from the end. */
+  readonly follow: boolean;
+  readonly scroll: number;
+  readonly notice?: { readonly text: string; readonly at: number };
+  /** Time of the previous keypress (the burst guard needs it). */
+  readonly lastKeyAt: number;
+  readonly ctrlCAt?: number;
+};
+
+export const initialUi: UiState = { overlays: [], focus: 'checklist', follow: true, scroll: 0, lastKeyAt: -Infinity };
+
+export type UiAction =
+  | { readonly type: 'key-pressed'; readonly at: number }
+  | { readonly type: 'overlay-opened'; readonly overlay: Overlay }
+  | { readonly type: 'overlay-closed' }
+  | { readonly type: 'overlay-replaced'; readonly overlay: Overlay }
+  | { readonly type: 'overlays-cleared' }
+  | { readonly type: 'selected'; readonly id: string | undefined }
+  | { readonly type: 'focus-toggled' }
+  | { readonly type: 'scrolled'; readonly by: number; readonly max: number }
+  | { readonly type: 'scrolled-to'; readonly where: 'top' | 'bottom'; readonly max: number }
+  | { readonly type: 'follow-toggled' }
+  | { readonly type: 'notice-shown'; readonly text: string; readonly at: number }
+  | { readonly type: 'notice-cleared' }
+  | { readonly type: 'ctrl-c'; readonly at: number };
+
+export function uiReduce(s: UiState, a: UiAction): UiState {
+  switch (a.type) {
+    case 'key-pressed':
+      return { ...s, lastKeyAt: a.at };
+    case 'overlay-opened':
+      return { ...s, overlays: [...s.overlays.filter((o) => o.kind !== a.overlay.kind), a.overlay] };
+    case 'overlay-closed':
+      return { ...s, overlays: s.overlays.slice(0, -1) };
+    case 'overlay-replaced':
+      return { ...s, overlays: [...s.overlays.slice(0, -1), a.overlay] };
+    case 'overlays-cleared':
+      return { ...s, overlays: [] };
+    case 'selected':
+      return { ...s, selected: a.id, follow: true, scroll: 0 };
+    case 'focus-toggled':
+      return { ...s, focus: s.focus === 'checklist' ? 'output' : 'checklist' };
+    case 'scrolled': {
+      const scroll = Math.max(0, Math.min(a.max, s.scroll - a.by));
+      return { ...s, scroll, follow: scroll === 0 };
+    }
+    case 'scrolled-to':
+      return a.where === 'top' ? { ...s, scroll: a.max, follow: false } : { ...s, scroll: 0, follow: true };
+    case 'follow-toggled':
+      return s.follow ? { ...s, follow: false } : { ...s, follow: true, scroll: 0 };
+    case 'notice-shown':
+      return { ...s, notice: { text: a.text, at: a.at } };
+    case 'notice-cleared':
+      return { ...s, notice: undefined };
+    case 'ctrl-c':
+      return { ...s, ctrlCAt: a.at };
+  }
+}
+
+export function topOverlay(s: UiState): Overlay | undefined {
+  return s.overlays[s.overlays.length - 1];
+}
