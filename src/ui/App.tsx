@@ -78,7 +78,13 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   useKeys(ctx);
 
   const small = tooSmall(columns, rows);
-  if (small) return <Text>{`cockpit: ${small}. Enlarge the window; R still rolls back, q quits.`}</Text>;
+  if (small)
+    return (
+      <Box flexDirection="column">
+        <Text>{`cockpit: ${small}`}</Text>
+        <Text>Enlarge the window. R still rolls back; q quits.</Text>
+      </Box>
+    );
   const c = ctx();
   return (
     <Box flexDirection="column" width={l.width} height={l.height}>
@@ -96,7 +102,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       ) : null}
       {l.showTriggers ? <TriggersBar triggers={triggers} width={l.width} /> : null}
       <NoticeLine text={ui.notice?.text ?? story} width={l.width} />
-      <HintBar hints={hints({ ...c, burst: false })} width={l.width} />
+      <HintBar hints={hints({ ...c, session, burst: false })} width={l.width} />
       <Overlays ui={ui} session={session} controller={controller} screenWidth={l.width} screenHeight={l.height} />
     </Box>
   );

@@ -1,0 +1,298 @@
+import { readFileSync } from 'node:fs';
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseRunbook } from '../../src/runbook/load.js';
+import { FakeClock, settle } from '../../src/session/clock.js';
+import { Controller } from '../../src/session/controller.js';
+import { MemoryJournal } from '../../src/session/journal.js';
+import { App } from '../../src/ui/App.js';
+import { keyGroups, keysMarkdown } from '../../src/ui/keymap.js';
+import { OutputStore } from '../../src/ui/output-store.js';
+import { loadTheme } from '../../src/ui/theme.js';
+import { ThemeContext } from '../../src/ui/theme-context.js';
+import { FakeRunner } from '../helpers/fake-runner.js';
+import { plain, waitFor, waitForGone, waitForText } from '../helpers/ink.js';
+
+const RUNBOOK = `
+name: web-app
+version: "2.4.0"
+environment: production
+preflight:
+  - title: All tests passing
+    run: ./scripts/verify-tests.sh
+  - title: No active incidents
+    manual: Check the monitoring dashboard
+stages:
+  - id: staging
+    title: Deploy to Staging
+    budget: 2m
+    steps:
+      - run: ./scripts/deploy-staging.sh
+      - run: ./scripts/smoke.sh
+  - id: production
+    title: Deploy to Production
+    CONFIRM
+    steps:
+      - run: ./scripts/deploy-production.sh
+rollback:
+  steps: [./scripts/rollback-production.sh]
+  verify: [./scripts/verify-rollback.sh]
+  incident: [./scripts/create-incident.sh, "{reason}"]
+emergency:
+  - { title: Health check, run: ./scripts/health-check.sh }
+`;
+
+const ESC = '\u001B';
+const keys = { enter: '\r', escape: ESC, up: `${ESC}[A`, down: `${ESC}[B`, tab: '\t', ctrlC: '\u0003' };
+
+let cleanup: (() => void) | undefined;
+afterEach(() => {
+  cleanup?.();
+  cleanup = undefined;
+});
+
+function setup(opts: { confirm?: 'type-name'; columns?: number; rows?: number } = {}) {
+  const text = RUNBOOK.replace('    CONFIRM\n', opts.confirm ? `    confirm: ${opts.confirm}\n` : '');
+  const r = parseRunbook(text, '/srv/app/cockpit.yml');
+  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+  const runner = new FakeRunner();
+  const clock = new FakeClock();
+  const journal = new MemoryJournal();
+  const controller = new Controller({ runbook: r.runbook, runner, journal, clock, sessionId: 's', sessionDir: '/tmp/cockpit-ui-test', values: { version: '2.4.0' }, mode: 'tui' });
+  const store = new OutputStore(controller);
+  let keyTime = 10_000;
+  let exited = false;
+  const app = render(
+    <ThemeContext.Provider value={loadTheme('default', { env: {} })}>
+      <App controller={controller} store={store} keyClock={() => keyTime} size={{ columns: opts.columns ?? 80, rows: opts.rows ?? 24 }} onExit={() => (exited = true)} />
+    </ThemeContext.Provider>,
+  );
+  cleanup = () => app.unmount();
+  /** Writes a key `afterMs` (fake time) after the previous one, then lets Ink handle it. */
+  const press = async (k: string, afterMs = 1000) => {
+    keyTime += afterMs;
+    app.stdin.write(k);
+    await settle();
+  };
+  return { app, runner, controller, journal, press, frame: () => plain(app.lastFrame()), exited: () => exited };
+}
+
+async function passPreflight(t: ReturnType<typeof setup>) {
+  void t.controller.start();
+  await waitForText(t.app.lastFrame, 'All tests passing');
+  t.runner.finish('preflight.all-tests-passing');
+  await waitForText(t.app.lastFrame, '✓ All tests passing');
+  await t.press(' ');
+  await waitForText(t.app.lastFrame, '[✓] No active incidents');
+}
+
+describe('cockpit screen', () => {
+  it('lays out header, stage strip, checklist, output and hints at 80×24', async () => {
+    const t = setup();
+    void t.controller.start();
+    const f = await waitForText(t.app.lastFrame, '◐ All tests passing');
+    const lines = f.split('\n');
+    expect(lines).toHaveLength(23); // never taller than the terminal
+    expect(lines.every((l) => l.length <= 80)).toBe(true);
+    expect(lines[0]).toMatch(/^ cockpit · web-app 2\.4\.0 → production +PRE-FLIGHT {3}R ROLLBACK$/);
+    expect(lines[1]).toBe(' ◐ Pre-flight  ○ Deploy to Staging  ○ Deploy to Production');
+    expect(lines[2]).toMatch(/^┌ Checklist ─+┐┌ all-tests-passing · 0:00 · follow ─+┐$/);
+    expect(lines[3]).toContain('│◐ Pre-flight');
+    expect(lines[4]).toContain('│ ◐ All tests passing');
+    expect(lines[5]).toContain('│ [ ] No active incidents');
+    expect(lines[22]).toBe(' R rollback  e emergency  ? help  q quit');
+  });
+
+  it('the hint bar follows the keymap: tick when a manual item is selected, Enter once the pre-flight passed', async () => {
+    const t = setup();
+    void t.controller.start();
+    t.runner.finish('preflight.all-tests-passing');
+    let f = await waitForText(t.app.lastFrame, 'space tick');
+    expect(f.split('\n')[22]).toBe(' R rollback  space tick  e emergency  ? help  q quit');
+    await t.press(' ');
+    f = await waitForText(t.app.lastFrame, '⏎ run/continue');
+    expect(f.split('\n')[22]).toBe(' R rollback  ⏎ run/continue  e emergency  ? help  q quit');
+    expect(f).toContain('Next: Deploy to Staging. Press Enter to run it.');
+  });
+
+  it('Enter runs the next stage and output arrives in the output pane', async () => {
+    const t = setup();
+    await passPreflight(t);
+    await t.press(keys.enter);
+    await waitFor(() => t.runner.isRunning('staging.deploy-staging'), 'deploy to start');
+    t.runner.lines('staging.deploy-staging', ['12:01:02.000 switching traffic blue→green 25 %', '12:01:05.000 health ok']);
+    const f = await waitForText(t.app.lastFrame, '12:01:05 health ok');
+    expect(f).toContain('12:01:02 switching traffic blue→green 25 %');
+    expect(f.split('\n')[0]).toContain('◐ DEPLOY TO STAGING');
+    expect(f.split('\n')[0]).toContain('RUNNING');
+  });
+
+  it('a failed step shows its reason; r retries; s asks for a reason and records it', async () => {
+    const t = setup();
+    await passPreflight(t);
+    await t.press(keys.enter);
+    await waitFor(() => t.runner.isRunning('staging.deploy-staging'), 'deploy');
+    t.runner.fail('staging.deploy-staging', 'exit 3');
+    let f = await waitForText(t.app.lastFrame, 'exit 3');
+    expect(f).toContain('✗ deploy-staging');
+    expect(f.split('\n')[22]).toBe(' R rollback  r retry  s skip  e emergency  ? help  q quit');
+    await t.press('r');
+    await waitFor(() => t.runner.isRunning('staging.deploy-staging'), 'retry');
+    expect(t.runner.started.filter((s) => s.key === 'staging.deploy-staging')).toHaveLength(2);
+    t.runner.fail('staging.deploy-staging', 'exit 4');
+    await waitForText(t.app.lastFrame, 'exit 4');
+    await t.press('s');
+    await waitForText(t.app.lastFrame, 'Skip step');
+    for (const ch of 'done by hand') await t.press(ch, 50);
+    await t.press(keys.enter, 50); // too soon after typing: refused, says so
+    f = await waitForText(t.app.lastFrame, 'press Enter again to skip');
+    expect(t.controller.state.stages[0].steps[0].status).toBe('failed');
+    await t.press(keys.enter, 400);
+    f = await waitForText(t.app.lastFrame, 'skipped: done by hand');
+    expect(t.journal.events.find((e) => e.type === 'step.skipped')).toMatchObject({ reason: 'done by hand' });
+  });
+
+  it('R opens the rollback dialog naming what will run, focused on Cancel', async () => {
+    const t = setup();
+    await passPreflight(t);
+    await t.press('R');
+    const f = await waitForText(t.app.lastFrame, 'ROLLBACK ─');
+    expect(f).toContain('Roll back web-app 2.4.0 in production');
+    expect(f).toContain('1. rollback-production  (./scripts/rollback-production.sh)');
+    expect(f).toContain('2. verify-rollback  (./scripts/verify-rollback.sh)');
+    expect(f).toContain('3. create incident  (./scripts/create-incident.sh {reason})');
+    expect(f).toContain('[ Cancel ]     Roll back');
+    // Enter activates the focused button: Cancel
+    await t.press(keys.enter);
+    await waitForGone(t.app.lastFrame, 'ROLLBACK ─');
+    expect(t.controller.state.rollback.status).toBe('idle');
+  });
+
+  it('a burst of R (held key) opens the dialog at most; a second R 300 ms later confirms', async () => {
+    const t = setup();
+    await passPreflight(t);
+    await t.press('R');
+    await waitForText(t.app.lastFrame, 'ROLLBACK ─');
+    await t.press('R', 30);
+    await t.press('R', 30);
+    let f = await waitForText(t.app.lastFrame, 'Ignored 2 keys');
+    expect(t.controller.state.rollback.status).toBe('idle');
+    await t.press('RRRR', 500); // a paste never confirms
+    f = await waitForText(t.app.lastFrame, 'Ignored 3 keys');
+    expect(t.controller.state.rollback.status).toBe('idle');
+    await t.press('R', 400);
+    f = await waitForText(t.app.lastFrame, 'ROLLING BACK');
+    expect(f).not.toContain('ROLLBACK ─');
+    expect(t.runner.isRunning('rollback.rollback-production')).toBe(true);
+  });
+
+  it('Esc never confirms, even with Roll back focused', async () => {
+    const t = setup();
+    await passPreflight(t);
+    await t.press('R');
+    await waitForText(t.app.lastFrame, '[ Cancel ]');
+    await t.press(keys.tab);
+    await waitForText(t.app.lastFrame, '[ Roll back ]');
+    await t.press(keys.escape, 500);
+    await waitForGone(t.app.lastFrame, 'ROLLBACK ─');
+    expect(t.controller.state.rollback.status).toBe('idle');
+    expect(t.journal.events.some((e) => e.type === 'rollback.started')).toBe(false);
+  });
+
+  it('R is reachable on top of every overlay', async () => {
+    const t = setup();
+    await passPreflight(t);
+    await t.press('?');
+    await waitForText(t.app.lastFrame, 'Keys (Esc closes)');
+    await t.press('R');
+    await waitForText(t.app.lastFrame, 'ROLLBACK ─');
+    await t.press(keys.escape);
+    await waitForGone(t.app.lastFrame, 'ROLLBACK ─');
+    expect(t.frame()).toContain('Keys (Esc closes)'); // Esc closed only the innermost
+    await t.press(keys.escape);
+    await t.press('e');
+    await waitForText(t.app.lastFrame, 'EMERGENCY');
+    await t.press('R');
+    await t.press('R', 400);
+    await waitForText(t.app.lastFrame, 'ROLLING BACK');
+  });
+
+  it('lowercase r is never rollback', async () => {
+    const t = setup();
+    await passPreflight(t);
+    await t.press('r');
+    await t.press('r', 400);
+    expect(t.frame()).not.toContain('ROLLBACK ─');
+    expect(t.controller.state.rollback.status).toBe('idle');
+  });
+
+  it('type-name stages confirm only with the environment name typed', async () => {
+    const t = setup({ confirm: 'type-name' });
+    await passPreflight(t);
+    t.runner.autoPass = true;
+    await t.press(keys.enter);
+    await waitForText(t.app.lastFrame, '✓ Deploy to Staging');
+    await t.press(keys.enter);
+    await waitForText(t.app.lastFrame, 'PASSED');
+    await t.press('R');
+    await waitForText(t.app.lastFrame, 'Type the environment name (production)');
+    await t.press('R', 400); // R types here, it does not confirm
+    for (const ch of 'production') await t.press(ch, 50);
+    let f = await waitForText(t.app.lastFrame, '> Rproduction');
+    await t.press(keys.enter, 400);
+    expect(t.controller.state.rollback.status).toBe('idle');
+    await t.press('\u007f', 100); // backspace ×11
+    for (let i = 0; i < 11; i++) await t.press('\u007f', 20);
+    for (const ch of 'production') await t.press(ch, 50);
+    f = await waitForText(t.app.lastFrame, '> production');
+    await t.press(keys.enter, 400);
+    await waitForText(t.app.lastFrame, 'ROLL');
+    await waitFor(() => t.controller.state.rollback.status !== 'idle', 'rollback to start');
+    void f;
+  });
+
+  it('the help overlay lists every key of the keymap', async () => {
+    const t = setup({ columns: 160, rows: 60 });
+    void t.controller.start();
+    await t.press('?');
+    const f = await waitForText(t.app.lastFrame, 'Keys (Esc closes)');
+    for (const g of keyGroups()) {
+      expect(f).toContain(g.title);
+      for (const r of g.rows) expect(f).toContain(r.description);
+    }
+  });
+
+  it('a terminal below 80×24 gets a clear message instead of a broken screen', async () => {
+    const t = setup({ columns: 70, rows: 20 });
+    const f = await waitForText(t.app.lastFrame, 'terminal too small');
+    expect(f).toBe('cockpit: terminal too small (needs 80×24, have 70×20)\nEnlarge the window. R still rolls back; q quits.');
+  });
+
+  it('q quits when idle', async () => {
+    const t = setup();
+    await passPreflight(t);
+    await t.press('q');
+    await waitFor(() => t.exited(), 'exit');
+    expect(t.controller.state.outcome).toBe('aborted');
+  });
+
+  it('q asks first while a step runs', async () => {
+    const t = setup();
+    await passPreflight(t);
+    await t.press(keys.enter);
+    await waitFor(() => t.runner.isRunning('staging.deploy-staging'), 'deploy');
+    await t.press('q');
+    await waitForText(t.app.lastFrame, 'Quit?');
+    await t.press('n');
+    await waitForGone(t.app.lastFrame, 'Quit?');
+    expect(t.exited()).toBe(false);
+    expect(t.runner.isRunning('staging.deploy-staging')).toBe(true);
+  });
+});
+
+describe('docs', () => {
+  it('docs/keys.md is generated from the keymap and current', () => {
+    const doc = readFileSync(new URL('../../docs/keys.md', import.meta.url), 'utf8');
+    expect(doc.trimEnd(), 'docs/keys.md is stale: run `node bin/cockpit.js keys --markdown > docs/keys.md`').toBe(keysMarkdown().trimEnd());
+  });
+});
