@@ -21,11 +21,16 @@ export function pathText(path: Path): string {
   return out || '(top level)';
 }
 
-function describeValue(v: unknown): string {
+/** "in stages[0]", or "at the top level" for the empty path. */
+function where(path: Path): string {
+  return path.length === 0 ? 'at the top level' : `in ${pathText(path)}`;
+}
+
+export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a map';
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : 'a list';
+  if (typeof v === 'object') return Object.keys(v).length === 0 ? 'an empty map' : 'a map';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
   return `${typeof v} ${String(v)}`;
 }
@@ -71,6 +76,16 @@ function allowedKeys(path: Path): string[] {
   return [...new Set(expand(nodes).flatMap((n) => Object.keys(n.properties ?? {})))];
 }
 
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a map',
+  record: 'a map',
+};
+
 type Raw = { path: Path; message: string; atKey?: boolean; missing?: boolean };
 
 function rootTypeMismatch(issues: readonly Issue[]): boolean {
@@ -86,15 +101,33 @@ function explain(issue: Issue, base: Path, out: Raw[]): void {
       const allowed = allowedKeys(path);
       for (const key of issue.keys) {
         const s = didYouMean(key, allowed);
-        out.push({ path: [...path, key], atKey: true, message: `unknown key "${key}" in ${pathText(path)}${s ? ` (did you mean "${s}"?)` : ''}` });
+        out.push({ path: [...path, key], atKey: true, message: `unknown key "${key}" ${where(path)}${s ? ` (did you mean "${s}"?)` : ''}` });
       }
       return;
     }
     case 'invalid_union': {
+      const disc = issue as { discriminator?: string; options?: unknown[] };
+      if (disc.discriminator !== undefined && issue.errors.length === 0) {
+        // A discriminated union whose tag (e.g. "type") is missing or unknown: the path already ends at the tag.
+        const value = input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[disc.discriminator] : undefined;
+        const options = (disc.options ?? []).map((o) => String(o));
+        if (value === undefined) {
+          out.push({ path, missing: true, message: `missing required key "${disc.discriminator}" ${where(path.slice(0, -1))} (one of ${options.join(', ')})` });
+          return;
+        }
+        const s = typeof value === 'string' ? didYouMean(value, options) : undefined;
+        const msg = custom ? issue.message : `expected one of ${options.join(', ')}`;
+        out.push({ path, message: `${pathText(path)}: ${msg} (got ${describeValue(value)})${s ? ` (did you mean "${s}"?)` : ''}` });
+        return;
+      }
       const branches = (issue.errors ?? []).filter((b) => !rootTypeMismatch(b));
       if (branches.length > 0) {
         const best = branches.reduce((a, b) => (b.length < a.length ? b : a));
         for (const sub of best) explain(sub, path, out);
+        return;
+      }
+      if (input === undefined) {
+        out.push({ path, missing: true, message: `missing required key "${String(path[path.length - 1])}" ${where(path.slice(0, -1))}` });
         return;
       }
       out.push({ path, message: `${pathText(path)}: ${custom ? issue.message : 'value does not fit here'} (got ${describeValue(input)})` });
@@ -102,10 +135,10 @@ function explain(issue: Issue, base: Path, out: Raw[]): void {
     }
     case 'invalid_type': {
       if (input === undefined) {
-        out.push({ path, missing: true, message: `missing required key "${String(path[path.length - 1])}" in ${pathText(path.slice(0, -1))}` });
+        out.push({ path, missing: true, message: `missing required key "${String(path[path.length - 1])}" ${where(path.slice(0, -1))}` });
         return;
       }
-      const msg = custom ? issue.message : `expected ${issue.expected}`;
+      const msg = custom ? issue.message : `expected ${EXPECTED[issue.expected] ?? issue.expected}`;
       out.push({ path, message: `${pathText(path)}: ${msg} (got ${describeValue(input)})` });
       return;
     }
@@ -119,6 +152,12 @@ function explain(issue: Issue, base: Path, out: Raw[]): void {
     case 'too_big': {
       const bound = issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
       out.push({ path, message: `${pathText(path)}: ${custom ? issue.message : `must be ${bound}`} (got ${describeValue(input)})` });
+      return;
+    }
+    case 'invalid_format': {
+      // Regex checks (durations, ids) already quote the value in their message.
+      const got = issue.format === 'regex' ? '' : ` (got ${describeValue(input)})`;
+      out.push({ path, message: `${pathText(path)}: ${issue.message}${got}` });
       return;
     }
     default:

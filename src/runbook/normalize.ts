@@ -19,14 +19,31 @@ function ms(d: string | undefined): number | undefined {
   return d === undefined ? undefined : parseDuration(d);
 }
 
-/** Makes ids unique within one list: deploy, deploy-2, deploy-3. */
-function uniquer(): (id: string) => string {
-  const seen = new Map<string, number>();
-  return (id) => {
-    const n = (seen.get(id) ?? 0) + 1;
-    seen.set(id, n);
-    return n === 1 ? id : `${id}-${n}`;
+type Unique = (id: string, explicit?: boolean) => string;
+
+/**
+ * Makes ids unique within one list: deploy, deploy-2, deploy-3. Ids the runbook wrote (`reserved`)
+ * are kept as written; a derived id steps around them, so an explicit `id: deploy` is not renamed
+ * to deploy-2 just because an earlier step derived "deploy". (Duplicate explicit ids are rejected by
+ * rules.ts where they matter; elsewhere the second one is suffixed so ids stay unique.)
+ */
+function uniquer(reserved: Iterable<string> = []): Unique {
+  const taken = new Set<string>(reserved);
+  const used = new Set<string>();
+  return (id, explicit = false) => {
+    if (explicit && !used.has(id)) {
+      used.add(id);
+      return id;
+    }
+    let candidate = id;
+    for (let n = 2; taken.has(candidate) || used.has(candidate); n++) candidate = `${id}-${n}`;
+    used.add(candidate);
+    return candidate;
   };
+}
+
+function explicitIds(list: readonly unknown[] | undefined): string[] {
+  return (list ?? []).flatMap((s) => (s !== null && typeof s === 'object' && !Array.isArray(s) && typeof (s as { id?: unknown }).id === 'string' ? [(s as { id: string }).id] : []));
 }
 
 /** The id a command earns from its program: ./scripts/deploy-staging.sh → deploy-staging. */
@@ -37,10 +54,10 @@ function idFromRun(run: RawRun): string {
   return slug(describeCommand(cmd).split(/\s+/).slice(0, 3).join(' '));
 }
 
-export function commandStep(run: RawRun, extra: { id?: string; title?: string; timeout?: string; retries?: number; cwd?: string; env?: Record<string, string> } = {}, unique = uniquer()): CommandStep {
+export function commandStep(run: RawRun, extra: { id?: string; title?: string; timeout?: string; retries?: number; cwd?: string; env?: Record<string, string> } = {}, unique: Unique = uniquer()): CommandStep {
   const command = parseCommand(run);
   const display = typeof run === 'string' ? run : describeCommand(command);
-  const id = unique(extra.id ?? idFromRun(run));
+  const id = extra.id !== undefined ? unique(extra.id, true) : unique(idFromRun(run));
   return {
     kind: 'command',
     id,
@@ -54,17 +71,18 @@ export function commandStep(run: RawRun, extra: { id?: string; title?: string; t
   };
 }
 
-function step(raw: RawStep, unique: (id: string) => string): Step {
+function step(raw: RawStep, unique: Unique): Step {
   if (typeof raw === 'string' || Array.isArray(raw)) return commandStep(raw, {}, unique);
   if ('monitor' in raw) {
     const durationMs = parseDuration(raw.monitor) ?? 0;
-    return { kind: 'monitor', id: unique(raw.id ?? `monitor-${raw.monitor}`), title: raw.title ?? `monitor ${raw.monitor}`, durationMs };
+    const id = raw.id !== undefined ? unique(raw.id, true) : unique(`monitor-${raw.monitor}`);
+    return { kind: 'monitor', id, title: raw.title ?? `monitor ${raw.monitor}`, durationMs };
   }
   return commandStep(raw.run, raw, unique);
 }
 
 function commandSteps(list: readonly RawStep[] | undefined): CommandStep[] {
-  const unique = uniquer();
+  const unique = uniquer(explicitIds(list));
   return (list ?? []).map((s) => step(s, unique)).filter((s): s is CommandStep => s.kind === 'command');
 }
 
@@ -74,14 +92,14 @@ export function triggerId(t: Trigger | { metric?: string; probe?: string; above?
 }
 
 function triggers(raw: RawRunbook): Trigger[] {
-  const unique = uniquer();
+  const unique = uniquer(explicitIds(raw.rollback?.triggers));
   const defaultMaxErrors = raw.metrics?.maxErrors ?? 4;
   return (raw.rollback?.triggers ?? []).map((t): Trigger => {
     if ('metric' in t) {
       const op = t.above !== undefined ? 'above' : 'below';
       return {
         kind: 'metric',
-        id: unique(t.id ?? triggerId(t)),
+        id: t.id !== undefined ? unique(t.id, true) : unique(triggerId(t)),
         metric: t.metric,
         op,
         threshold: (op === 'above' ? t.above : t.below) ?? 0,
@@ -92,7 +110,7 @@ function triggers(raw: RawRunbook): Trigger[] {
     }
     return {
       kind: 'probe',
-      id: unique(t.id ?? triggerId(t)),
+      id: t.id !== undefined ? unique(t.id, true) : unique(triggerId(t)),
       probe: t.probe,
       status: t.status,
       latencyAbove: t.latencyAbove,
@@ -103,20 +121,21 @@ function triggers(raw: RawRunbook): Trigger[] {
 }
 
 export function normalize(raw: RawRunbook, file: string): Runbook {
-  const preUnique = uniquer();
+  const preUnique = uniquer(explicitIds(raw.preflight));
   const preflight: PreflightItem[] = (raw.preflight ?? []).map((p) => {
     if (p.run !== undefined) {
-      const s = commandStep(p.run, { id: p.id ?? slug(p.title), title: p.title, timeout: p.timeout, retries: p.retries }, preUnique);
+      const id = p.id !== undefined ? preUnique(p.id, true) : preUnique(slug(p.title));
+      const s = commandStep(p.run, { id, title: p.title, timeout: p.timeout, retries: p.retries }, (x) => x);
       return { ...s, kind: 'auto' };
     }
-    return { kind: 'manual', id: preUnique(p.id ?? slug(p.title)), title: p.title, text: p.manual ?? '' };
+    return { kind: 'manual', id: p.id !== undefined ? preUnique(p.id, true) : preUnique(slug(p.title)), title: p.title, text: p.manual ?? '' };
   });
 
   let armedFromHere = false;
   const stages: Stage[] = raw.stages.map((s) => {
     const environment = s.environment ?? s.id;
     if (PRODUCTION.test(s.id) || PRODUCTION.test(environment)) armedFromHere = true;
-    const unique = uniquer();
+    const unique = uniquer(explicitIds(s.steps));
     return {
       id: s.id,
       title: s.title ?? s.id,

@@ -66,6 +66,36 @@ export function resolveInvocation(cmd: Command, values: PlaceholderValues): Invo
     const [file, ...args] = cmd.argv.map((a) => substitute(a, values));
     return { file, args, env };
   }
-  const script = cmd.script.replace(PATTERN, (whole, name: string) => (KNOWN.has(name) ? `\${${envName(name)}}` : whole));
-  return { file: 'bash', args: ['-c', script], env };
+  return { file: 'bash', args: ['-c', shellReferences(cmd.script)], env };
+}
+
+/**
+ * Rewrites known placeholders in a shell script as quoted variable references, aware of the
+ * quoting they stand in: `"${COCKPIT_X}"` outside quotes, `${COCKPIT_X}` inside double quotes,
+ * `'"${COCKPIT_X}"'` inside single quotes. The value is expanded once, never split, globbed or parsed.
+ */
+export function shellReferences(script: string): string {
+  let out = '';
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < script.length; i++) {
+    const c = script[i];
+    if (c === '\\' && quote !== "'") {
+      out += c + (script[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (c === '{') {
+      const m = /^\{([a-z][a-z0-9_.]*)\}/i.exec(script.slice(i));
+      if (m && KNOWN.has(m[1])) {
+        const ref = `\${${envName(m[1])}}`;
+        out += quote === '"' ? ref : quote === "'" ? `'"${ref}"'` : `"${ref}"`;
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    if (quote === undefined && (c === '"' || c === "'")) quote = c;
+    else if (quote === c) quote = undefined;
+    out += c;
+  }
+  return out;
 }

@@ -11,13 +11,13 @@ function hint(name: string, known: readonly string[]): string {
   return s ? ` (did you mean "${s}"?)` : known.length ? ` (known: ${known.join(', ')})` : '';
 }
 
-function duplicates<T>(list: readonly T[], key: (t: T) => string | undefined, path: (i: number) => Path, what: string, out: RuleError[]) {
+function duplicates<T>(list: readonly T[], key: (t: T) => string | undefined, path: (i: number) => Path, what: string, out: RuleError[], within = '') {
   const seen = new Map<string, number>();
   list.forEach((item, i) => {
     const k = key(item);
     if (k === undefined) return;
     const first = seen.get(k);
-    if (first !== undefined) out.push({ path: path(i), message: `duplicate ${what} "${k}" (first used at index ${first})` });
+    if (first !== undefined) out.push({ path: path(i), message: `duplicate ${what} "${k}"${within} (first used at index ${first})` });
     else seen.set(k, i);
   });
 }
@@ -29,16 +29,20 @@ export function checkRules(rb: RawRunbook): RuleError[] {
 
   duplicates(rb.stages, (s) => s.id, (i) => ['stages', i, 'id'], 'stage id', out);
   rb.stages.forEach((s, si) => {
-    duplicates(s.steps, (st) => (typeof st === 'object' && !Array.isArray(st) ? st.id : undefined), (i) => ['stages', si, 'steps', i, 'id'], `step id in stage "${s.id}"`, out);
+    duplicates(s.steps, (st) => (typeof st === 'object' && !Array.isArray(st) ? st.id : undefined), (i) => ['stages', si, 'steps', i, 'id'], 'step id', out, ` in stage "${s.id}"`);
     (s.criteria ?? []).forEach((c, ci) => {
       if (!metricNames.includes(c.metric)) out.push({ path: ['stages', si, 'criteria', ci, 'metric'], message: `criterion names unknown metric "${c.metric}"${hint(c.metric, metricNames)}` });
-      if ((c.below === undefined) === (c.above === undefined)) out.push({ path: ['stages', si, 'criteria', ci], message: 'a criterion needs exactly one of "below" or "above"' });
+      if (c.below !== undefined && c.above !== undefined) out.push({ path: ['stages', si, 'criteria', ci, 'above'], atKey: true, message: 'a criterion needs exactly one of "below" or "above", not both' });
+      else if (c.below === undefined && c.above === undefined) out.push({ path: ['stages', si, 'criteria', ci], message: 'a criterion needs exactly one of "below" or "above"' });
     });
   });
 
   duplicates(rb.preflight ?? [], (p) => p.id, (i) => ['preflight', i, 'id'], 'pre-flight id', out);
   (rb.preflight ?? []).forEach((p, i) => {
-    if ((p.run === undefined) === (p.manual === undefined)) out.push({ path: ['preflight', i], message: `pre-flight item "${p.title}" needs exactly one of "run" (automated) or "manual" (ticked by the operator)` });
+    if (p.run !== undefined && p.manual !== undefined)
+      out.push({ path: ['preflight', i, 'manual'], atKey: true, message: `pre-flight item "${p.title}" has both "run" and "manual": keep "run" for an automated check or "manual" for one the operator ticks` });
+    else if (p.run === undefined && p.manual === undefined)
+      out.push({ path: ['preflight', i], message: `pre-flight item "${p.title}" needs "run" (an automated check) or "manual" (what the operator checks and ticks)` });
   });
 
   duplicates(rb.probes ?? [], (p) => p.name, (i) => ['probes', i, 'name'], 'probe name', out);
@@ -47,7 +51,8 @@ export function checkRules(rb: RawRunbook): RuleError[] {
     const at: Path = ['rollback', 'triggers', i];
     if ('metric' in t) {
       if (!metricNames.includes(t.metric)) out.push({ path: [...at, 'metric'], message: `trigger names unknown metric "${t.metric}"${hint(t.metric, metricNames)}` });
-      if ((t.above === undefined) === (t.below === undefined)) out.push({ path: at, message: 'a metric trigger needs exactly one of "above" or "below"' });
+      if (t.above !== undefined && t.below !== undefined) out.push({ path: [...at, 'below'], atKey: true, message: 'a metric trigger needs exactly one of "above" or "below", not both' });
+      else if (t.above === undefined && t.below === undefined) out.push({ path: at, message: 'a metric trigger needs exactly one of "above" or "below"' });
     } else if (t.probe === 'critical') {
       if (!(rb.probes ?? []).some((p) => p.critical)) out.push({ path: [...at, 'probe'], message: 'trigger watches "critical" probes but no probe is marked critical: true' });
     } else if (!probeNames.includes(t.probe)) {
@@ -75,12 +80,13 @@ export function checkRules(rb: RawRunbook): RuleError[] {
     }
   }
 
-  let lastAfter = -1;
+  let latest: { ms: number; text: string } | undefined;
   (rb.escalation ?? []).forEach((e, i) => {
     if (e.run === undefined && e.notify === undefined) out.push({ path: ['escalation', i], message: 'an escalation level needs "run" or "notify"' });
     const after = parseDuration(e.after) ?? 0;
-    if (after < lastAfter) out.push({ path: ['escalation', i, 'after'], message: `escalation levels must be in order of "after": ${e.after} comes after a later level` });
-    lastAfter = Math.max(lastAfter, after);
+    if (latest !== undefined && after < latest.ms)
+      out.push({ path: ['escalation', i, 'after'], message: `escalation levels must be in order of "after": ${e.after} comes after ${latest.text}` });
+    if (latest === undefined || after > latest.ms) latest = { ms: after, text: e.after };
   });
 
   for (const [flag, ramp] of Object.entries(rb.flags?.ramps ?? {})) {
@@ -101,7 +107,7 @@ export function checkRules(rb: RawRunbook): RuleError[] {
   }
 
   (rb.secrets ?? []).forEach((name, i) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) out.push({ path: ['secrets', i], message: `"${name}" is not an environment variable name` });
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) out.push({ path: ['secrets', i], message: `"${name}" is not an environment variable name (use letters, digits and "_", not starting with a digit)` });
   });
 
   return out;

@@ -96,7 +96,7 @@ describe('cockpit screen', () => {
     expect(lines.every((l) => l.length <= 80)).toBe(true);
     expect(lines[0]).toMatch(/^ cockpit · web-app 2\.4\.0 → production +PRE-FLIGHT {3}R ROLLBACK$/);
     expect(lines[1]).toBe(' ◐ Pre-flight  ○ Deploy to Staging  ○ Deploy to Production');
-    expect(lines[2]).toMatch(/^┌ Checklist ─+┐┌ all-tests-passing · 0:00 · follow ─+┐$/);
+    expect(lines[2]).toMatch(/^┌ Checklist ─+┐┌ All tests passing · 0:00 · follow ─+┐$/);
     expect(lines[3]).toContain('│◐ Pre-flight');
     expect(lines[4]).toContain('│ ◐ All tests passing');
     expect(lines[5]).toContain('│ [ ] No active incidents');
