@@ -121,6 +121,7 @@ export class ProcessRunner implements Runner {
     let offset = initialOffset;
     let partial = '';
     let closed = false;
+    let killed = false;
 
     const drain = (all: boolean): void => {
       if (closed) return;
@@ -167,6 +168,11 @@ export class ProcessRunner implements Runner {
         } catch {
           status = undefined;
         }
+        if (!status && killed) {
+          // kill() came before the supervisor could take signals: the step never started
+          resolve({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted: true, durationMs: Date.now() - startedAt, reason: 'interrupted before it started' });
+          return;
+        }
         if (!status || status.state !== 'exited') {
           resolve({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: Date.now() - startedAt, reason: 'the step supervisor died without recording an exit status' });
           return;
@@ -194,6 +200,7 @@ export class ProcessRunner implements Runner {
         return () => listeners.delete(cb);
       },
       kill() {
+        killed = true;
         if (sup.exitCode === null && sup.pid !== undefined) {
           try {
             process.kill(sup.pid, 'SIGTERM');

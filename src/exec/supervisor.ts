@@ -18,12 +18,26 @@ import type { StepStatus, SupervisorSpec } from './spec.js';
 const spec = JSON.parse(readFileSync(process.argv[2], 'utf8')) as SupervisorSpec;
 const startedAt = Date.now();
 const log = openSync(spec.logPath, 'a');
-const mask = maskerFor(spec.secretNames.map((n) => process.env[n] ?? ''));
+// the step's own env (spec.env) may carry a secret too: mask what the step can see
+const mask = maskerFor(spec.secretNames.flatMap((n) => [process.env[n] ?? '', spec.env[n] ?? '']));
 
 function writeStatus(status: StepStatus): void {
   const tmp = `${spec.statusPath}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(status)}\n`);
   renameSync(tmp, spec.statusPath);
+}
+
+let timedOut = false;
+let interrupted = false;
+let killTimer: NodeJS.Timeout | undefined;
+
+// Before the spawn: a SIGTERM arriving right after it must interrupt the step, not kill the
+// supervisor (its default action) and leave the step running unsupervised.
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  process.on(sig, () => {
+    interrupted = true;
+    stop();
+  });
 }
 
 // `exec "$@" 2>&1` gives the step one pipe for stdout and stderr: true merged order.
@@ -34,12 +48,9 @@ const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', spec.file, ...spec
   detached: true,
 });
 const pgid = child.pid;
-let timedOut = false;
-let interrupted = false;
 let exitCode: number | null = null;
 let signal: string | null = null;
 let spawnError: string | undefined;
-let killTimer: NodeJS.Timeout | undefined;
 
 writeStatus({ state: 'running', supervisorPid: process.pid, pid: pgid ?? null, startedAt });
 
@@ -65,13 +76,6 @@ function groupAlive(): boolean {
 function stop(): void {
   killGroup('SIGTERM');
   killTimer ??= setTimeout(() => killGroup('SIGKILL'), spec.graceMs);
-}
-
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-  process.on(sig, () => {
-    interrupted = true;
-    stop();
-  });
 }
 
 const timeout = spec.timeoutMs ? setTimeout(() => {
