@@ -49,6 +49,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'step.finished': {
       const t = titleOf(s, e.stage, e.step);
       if (e.ok) return `  ✓ ${t} (${formatDuration(e.durationMs)})`;
+      if (e.interrupted && !e.timedOut) return `  ■ ${t} interrupted (${formatDuration(e.durationMs)})`;
       const lines = [`  ✗ ${t} FAILED: ${e.reason ?? 'failed'}${e.notStarted ? '' : ` (${formatDuration(e.durationMs)})`}`];
       if (e.troubleshooting) {
         lines.push(`    troubleshooting: ${e.troubleshooting.title}${e.troubleshooting.hint ? ` — ${e.troubleshooting.hint}` : ''}`);
@@ -74,6 +75,42 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return `■ INTERRUPTED${e.step ? ` (${e.stage}/${e.step} was running)` : ''}`;
     case 'session.ended':
       return `■ ${{ released: 'RELEASED', failed: 'FAILED', 'rolled-back': 'ROLLED BACK', 'rollback-failed': 'ROLLBACK FAILED', interrupted: 'INTERRUPTED', aborted: 'ABORTED' }[e.outcome]}`;
+    case 'metric.sampled': {
+      const parts = Object.entries(e.values).map(([k, v]) => `${k}=${v === null ? `∅(${e.errors[k] ?? 'no data'})` : Number(v.toPrecision(4))}`);
+      return `  · metrics ${parts.join('  ')}`;
+    }
+    case 'probe.sampled': {
+      const parts = Object.entries(e.results).map(([k, r]) => `${k}=${r.error ? `error(${r.error})` : `${r.status} ${r.latencyMs}ms`}`);
+      return `  · probes ${parts.join('  ')}`;
+    }
+    case 'baseline.taken':
+      return `  · baseline ${Object.entries(e.values).map(([k, v]) => `${k}=${v === null ? '∅' : Number(v.toPrecision(4))}`).join('  ')}`;
+    case 'guard.armed':
+      return e.armed ? `⛨ triggers ARMED (${e.why})` : `⛨ triggers disarmed (${e.why})`;
+    case 'guard.hold':
+      return e.holding ? `⏸ HOLD: no data from ${e.triggers.join(', ')}: monitors and ramps paused` : '▶ hold lifted: data is back';
+    case 'trigger.pending':
+      return `◐ trigger ${e.trigger} PENDING (value ${Number(e.value.toPrecision(4))})`;
+    case 'trigger.reset':
+      return `○ trigger ${e.trigger} reset (value ${Number(e.value.toPrecision(4))})`;
+    case 'trigger.fired':
+      return `● trigger ${e.trigger} FIRED: ${e.reason}`;
+    case 'trigger.nodata':
+      return `? trigger ${e.trigger} NO DATA for ${e.misses} samples (${e.error ?? 'source error'}): policy ${e.policy}`;
+    case 'trigger.data-back':
+      return `○ trigger ${e.trigger}: data is back`;
+    case 'criteria.checked':
+      return e.results.map((r) => `  ${r.ok ? '✓' : '✗'} criterion ${r.metric} ${r.op === 'below' ? '<' : '>'} ${r.threshold}: ${r.value === null ? 'no data' : Number(r.value.toPrecision(4))}`).join('\n');
+    case 'rollback.verified':
+      return `✓ rollback verified: time to restore ${formatDuration(e.restoreMs)}`;
+    case 'escalation.started':
+      return `⚑ escalation level ${e.level} (${e.title}): ${e.action}`;
+    case 'escalation.finished':
+      return e.ok ? `⚑ escalation level ${e.level} done` : `✗ escalation level ${e.level} FAILED: ${e.error ?? 'failed'}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ''}`;
+    case 'incident.acknowledged':
+      return '⚑ incident acknowledged';
+    case 'incident.resolved':
+      return '⚑ incident resolved: escalation stopped';
     case 'step.output':
       return undefined;
   }

@@ -35,3 +35,14 @@ export function formatDuration(ms: number): string {
   const s = Math.floor((ms % 60_000) / 1000);
   return `${m}m${String(s).padStart(2, '0')}s`;
 }
+
+/** Formats milliseconds the way runbooks write durations: `500ms`, `2s`, `1m30s`, `2m`, `1h30m`. */
+export function formatCompact(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  let s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}` || '0s';
+}

@@ -11,10 +11,15 @@ import { quoteForDisplay } from '../runbook/command.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
 import type { CommandStep, Runbook, Step } from '../runbook/types.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { EMERGENCY, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
+import { EMERGENCY, ESCALATION, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
 import type { Journal } from './journal.js';
 import { currentStage, initialState, preflightReady, reduce, rollbackPlan, type SessionState, type StepState } from './reduce.js';
 import { findTroubleshooting } from './troubleshoot.js';
+import { Guard, type GuardDeps } from '../guard/guard.js';
+import { Escalation, type EscalationDeps } from '../guard/escalation.js';
+import { sourceFor } from '../metrics/sources/index.js';
+import type { CriterionResult } from './events.js';
+import { formatNumber } from '../guard/describe.js';
 
 export type FailurePolicy = 'stop' | 'rollback' | 'wait';
 
@@ -37,7 +42,14 @@ export type ControllerOptions = {
   /** Run from this stage; earlier stages are recorded as skipped. */
   readonly fromStage?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** Replace how the guard fetches metrics and probes (tests); by default from the runbook. */
+  readonly guard?: Partial<Pick<GuardDeps, 'source' | 'probe'>>;
+  /** Replace how escalation posts webhooks (tests). */
+  readonly escalation?: Partial<Pick<EscalationDeps, 'post' | 'retryDelayMs'>>;
 };
+
+/** Runs first when a rollback starts (the flags layer sets ramped flags to 0 % here). */
+export type RollbackHook = (reason: string) => Promise<void>;
 
 export type Refusal = { readonly ok: false; readonly reason: string };
 export type Accepted = { readonly ok: true };
@@ -46,7 +58,7 @@ export type IntentResult = Accepted | Refusal;
 const OK: Accepted = { ok: true };
 const refuse = (reason: string): Refusal => ({ ok: false, reason });
 
-type Active = { stage: string; step: string; handle?: StepHandle; monitor?: { timer: TimerHandle; finish: () => void } };
+type Active = { stage: string; step: string; handle?: StepHandle; monitor?: { finish: () => void } };
 
 export type OutputListener = (stage: string, step: string, lines: readonly string[]) => void;
 
@@ -64,6 +76,10 @@ export class Controller {
   private interrupting = false;
   private budgetTimer: TimerHandle | undefined;
   private settledResolve!: (o: Outcome) => void;
+  /** Samples metrics and probes, evaluates triggers; undefined when the runbook has neither. */
+  readonly guard: Guard | undefined;
+  private readonly escalation: Escalation;
+  private readonly rollbackHooks: RollbackHook[] = [];
   /** Resolves with the outcome when the session first ends. */
   readonly settled: Promise<Outcome>;
 
@@ -75,6 +91,39 @@ export class Controller {
     this.secretNames = o.runbook.secrets;
     this.mask = maskerFor(this.secretNames.map((n) => env[n] ?? ''));
     this.settled = new Promise((r) => (this.settledResolve = r));
+    const record = (e: EventBody) => void this.emit(e);
+    const now = () => this.elapsed();
+    const guard = new Guard({
+      runbook: o.runbook,
+      clock: this.clock,
+      now,
+      record,
+      source: o.guard?.source ?? sourceFor(o.runbook, env),
+      probe: o.guard?.probe,
+      rollback: (reason, incidentAt) => void this.rollback(reason, 'trigger', incidentAt),
+    });
+    this.guard = guard.active ? guard : undefined;
+    this.escalation = new Escalation({
+      runbook: o.runbook,
+      clock: this.clock,
+      now,
+      record,
+      env,
+      version: o.values.version ?? o.runbook.versionTemplate,
+      environment: o.runbook.environment,
+      post: o.escalation?.post,
+      retryDelayMs: o.escalation?.retryDelayMs,
+      runCommand: async (level, reason) => {
+        if (!level.run) return { ok: true };
+        const ok = await this.runCommand(ESCALATION, level.run, 1, { reason, level: String(level.level) }, false);
+        return ok ? { ok } : { ok, error: 'the escalation command failed (see its log)' };
+      },
+    });
+  }
+
+  /** Adds a hook that runs first in every rollback (before any rollback step). */
+  onRollback(hook: RollbackHook): void {
+    this.rollbackHooks.push(hook);
   }
 
   get state(): SessionState {
@@ -134,6 +183,7 @@ export class Controller {
   /** Records the session's start (once). `start()` does this; `cockpit rollback` needs only this. */
   begin(): void {
     if (this.s.sessionId) return;
+    queueMicrotask(() => this.guard?.start());
     const rb = this.o.runbook;
     this.emit({
       type: 'session.started',
@@ -262,7 +312,7 @@ export class Controller {
    * The rollback pipeline, once per incident: interrupts the running step, runs the rollback
    * steps, verify, then the incident command with the reason.
    */
-  rollback(reason: string, source: RollbackSource): IntentResult {
+  rollback(reason: string, source: RollbackSource, incidentAt?: number): IntentResult {
     const rb = this.o.runbook.rollback;
     if (!rb) return refuse('this runbook has no rollback');
     if (this.s.rollback.status === 'running') return refuse('a rollback is already running');
@@ -271,12 +321,28 @@ export class Controller {
     this.begin();
     void this.track(
       (async () => {
-        this.emit({ type: 'rollback.started', reason, source });
+        this.startRollback(reason, source, incidentAt);
         await this.stopActive();
         await this.runRollback();
       })(),
     );
     return OK;
+  }
+
+  /** The operator acknowledges the incident (`a`): once verify has passed, escalation stops. */
+  acknowledge(): IntentResult {
+    if (this.s.rollback.status === 'idle') return refuse('there is no incident to acknowledge');
+    if (this.s.guard.acknowledged) return refuse('already acknowledged');
+    this.emit({ type: 'incident.acknowledged' });
+    if (this.s.guard.restoreMs !== undefined) this.escalation.resolve();
+    return OK;
+  }
+
+  private startRollback(reason: string, source: RollbackSource, incidentAt?: number): void {
+    const at = incidentAt ?? this.elapsed();
+    this.guard?.disarmAll();
+    this.emit({ type: 'rollback.started', reason, source, incidentAt: at });
+    this.escalation.start(at, reason);
   }
 
   /** Ctrl+C: interrupts the running step's process group and ends the session as interrupted. */
@@ -322,6 +388,13 @@ export class Controller {
     return OK;
   }
 
+  /** Stops every timer the session owns (sampling, escalation, budget): the process can exit. */
+  dispose(): void {
+    this.guard?.stop();
+    this.escalation.stop();
+    this.budgetTimer?.cancel();
+  }
+
   /** Waits for whatever is running to finish (tests, headless). */
   async idle(): Promise<void> {
     while (this.loop) await this.loop;
@@ -340,6 +413,8 @@ export class Controller {
   private end(outcome: Outcome): void {
     if (this.interrupting && outcome !== 'interrupted') return;
     this.budgetTimer?.cancel();
+    // headless sessions end here; a screen keeps watching (and escalating) until the operator quits
+    if (this.o.mode === 'headless' || outcome === 'interrupted' || outcome === 'aborted') this.dispose();
     this.emit({ type: 'session.ended', outcome });
   }
 
@@ -358,6 +433,7 @@ export class Controller {
   private async runStage(stageId: string): Promise<void> {
     const def = this.o.runbook.stages.find((x) => x.id === stageId)!;
     if (this.s.stages.find((x) => x.id === stageId)?.status === 'pending') {
+      this.guard?.takeBaseline(stageId);
       this.emit({ type: 'stage.started', stage: stageId });
       this.budgetTimer?.cancel();
       if (def.budgetMs !== undefined) {
@@ -369,17 +445,28 @@ export class Controller {
         });
       }
     }
-    for (const step of def.steps) {
-      const st = this.s.stages.find((x) => x.id === stageId)!.steps.find((x) => x.id === step.id)!;
-      if (st.status !== 'pending') continue;
-      const ok = await this.runWithRetries(stageId, step);
-      if (this.aborting || this.s.rollback.status !== 'idle') return;
-      if (!ok) {
-        const failed = this.s.stages.find((x) => x.id === stageId)!.steps.find((x) => x.id === step.id)!;
-        this.emit({ type: 'stage.failed', stage: stageId, step: step.id, reason: failed.reason ?? 'failed' });
-        await this.afterStageFailed(`stage "${def.title}" failed at ${step.title}: ${failed.reason ?? 'failed'}`);
+    if (def.armed) this.guard?.arm(`stage:${stageId}`);
+    try {
+      for (const step of def.steps) {
+        const st = this.s.stages.find((x) => x.id === stageId)!.steps.find((x) => x.id === step.id)!;
+        if (st.status !== 'pending') continue;
+        const ok = await this.runWithRetries(stageId, step);
+        if (this.aborting || this.s.rollback.status !== 'idle') return;
+        if (!ok) {
+          const failed = this.s.stages.find((x) => x.id === stageId)!.steps.find((x) => x.id === step.id)!;
+          this.emit({ type: 'stage.failed', stage: stageId, step: step.id, reason: failed.reason ?? 'failed' });
+          await this.afterStageFailed(`stage "${def.title}" failed at ${step.title}: ${failed.reason ?? 'failed'}`);
+          return;
+        }
+      }
+      const unmet = this.checkCriteria(stageId);
+      if (unmet) {
+        this.emit({ type: 'stage.failed', stage: stageId, step: '', reason: unmet });
+        await this.afterStageFailed(`stage "${def.title}" failed its criteria: ${unmet}`);
         return;
       }
+    } finally {
+      this.guard?.disarm(`stage:${stageId}`);
     }
     const st = this.s.stages.find((x) => x.id === stageId)!;
     this.budgetTimer?.cancel();
@@ -389,12 +476,36 @@ export class Controller {
     else if (this.o.autoAdvance) await this.runStage(next.id);
   }
 
+  /** Checks a stage's criteria against the latest samples; returns what is unmet, in words. */
+  private checkCriteria(stageId: string): string | undefined {
+    const def = this.o.runbook.stages.find((x) => x.id === stageId)!;
+    if (def.criteria.length === 0) return undefined;
+    const units = this.o.runbook.metrics?.series ?? {};
+    const results: CriterionResult[] = def.criteria.map((c) => {
+      const latest = this.guard?.latestValue(c.metric);
+      const value = latest?.value ?? null;
+      const op = c.below !== undefined ? 'below' : 'above';
+      const threshold = (c.below ?? c.above)!;
+      return { metric: c.metric, op, threshold, value, ok: value !== null && (op === 'below' ? value < threshold : value > threshold) };
+    });
+    this.emit({ type: 'criteria.checked', stage: stageId, results });
+    const unmet = results.filter((r) => !r.ok);
+    if (unmet.length === 0) return undefined;
+    return unmet
+      .map((r) => {
+        const unit = units[r.metric]?.unit ? ` ${units[r.metric]!.unit}` : '';
+        const need = `needs ${r.op === 'below' ? '<' : '>'} ${r.threshold}${unit}`;
+        return r.value === null ? `${r.metric}: no data (${need})` : `${r.metric} ${formatNumber(r.value)}${unit} (${need})`;
+      })
+      .join('; ');
+  }
+
   private async afterStageFailed(reason: string): Promise<void> {
     const policy = this.o.onFailure ?? (this.o.mode === 'headless' ? 'stop' : 'wait');
     if (policy === 'stop') this.end('failed');
     else if (policy === 'rollback') {
       if (this.o.runbook.rollback) {
-        this.emit({ type: 'rollback.started', reason, source: 'on-failure' });
+        this.startRollback(reason, 'on-failure');
         await this.runRollback();
       } else this.end('failed');
     }
@@ -417,22 +528,44 @@ export class Controller {
     return list?.find((x) => x.id === stepId);
   }
 
+  /**
+   * A monitor step: waits its window with the triggers armed; passes when the window ends with
+   * nothing fired. While a trigger holds for lack of data, the countdown pauses.
+   */
   private runMonitor(stageId: string, stepId: string, durationMs: number): Promise<boolean> {
     this.emit({ type: 'step.started', stage: stageId, step: stepId, attempt: 1, command: `monitor ${Math.round(durationMs / 1000)}s` });
     const started = this.clock.now();
+    const why = `monitor:${stageId}/${stepId}`;
+    this.guard?.arm(why);
     return new Promise((resolve) => {
       let done = false;
+      let remaining = durationMs;
+      let segment = this.clock.now();
+      let timer: TimerHandle | undefined;
+      const run = () => {
+        segment = this.clock.now();
+        timer = this.clock.after(remaining, () => finish(true));
+      };
+      const offHold = this.guard?.onHold((holding) => {
+        if (holding && timer) {
+          timer.cancel();
+          timer = undefined;
+          remaining = Math.max(0, remaining - (this.clock.now() - segment));
+        } else if (!holding && !timer && !done) run();
+      });
       const finish = (ok: boolean) => {
         if (done) return;
         done = true;
-        timer.cancel();
+        timer?.cancel();
+        offHold?.();
+        this.guard?.disarm(why);
         this.active = undefined;
         const durationMs = Math.round(this.clock.now() - started);
         this.emit({ type: 'step.finished', stage: stageId, step: stepId, ok, exitCode: null, signal: null, timedOut: false, interrupted: !ok, durationMs, reason: ok ? undefined : 'interrupted' });
         resolve(ok);
       };
-      const timer = this.clock.after(durationMs, () => finish(true));
-      this.active = { stage: stageId, step: stepId, monitor: { timer, finish: () => finish(false) } };
+      if (!this.guard?.holding) run();
+      this.active = { stage: stageId, step: stepId, monitor: { finish: () => finish(false) } };
     });
   }
 
@@ -487,9 +620,21 @@ export class Controller {
     return result.ok;
   }
 
+  /** Verify passed: the service is restored. Time to restore runs from the incident's start. */
+  private restored(): void {
+    const since = this.s.guard.incidentAt ?? this.s.rollback.startedAt ?? this.s.now;
+    this.emit({ type: 'rollback.verified', restoreMs: Math.max(0, this.elapsed() - since) });
+    // headless has nobody to acknowledge: verify passing resolves the incident
+    if (this.o.mode === 'headless' || this.s.guard.acknowledged) this.escalation.resolve();
+  }
+
   private async runRollback(): Promise<void> {
     const plan = rollbackPlan(this.o.runbook);
     const rb = this.o.runbook.rollback!;
+    if (this.s.rollback.steps.every((x) => x.status === 'pending')) {
+      for (const hook of this.rollbackHooks) await hook(this.s.rollback.reason ?? '').catch(() => undefined);
+    }
+    const verifyEnds = rb.steps.length + rb.verify.length;
     const defs = [...rb.steps, ...rb.verify, ...(rb.incident ? [rb.incident] : [])];
     const started = this.s.rollback.startedAt ?? this.s.now;
     for (let i = 0; i < plan.length; i++) {
@@ -503,6 +648,7 @@ export class Controller {
         if (this.o.mode === 'headless') this.end('rollback-failed');
         return;
       }
+      if (i === verifyEnds - 1 && this.s.guard.restoreMs === undefined) this.restored();
     }
     this.emit({ type: 'rollback.finished', ok: true, durationMs: Math.round(this.s.now - started) });
     this.end('rolled-back');

@@ -9,9 +9,13 @@
 export const PREFLIGHT = 'preflight';
 export const ROLLBACK = 'rollback';
 export const EMERGENCY = 'emergency';
+export const ESCALATION = 'escalation';
 
 export type Outcome = 'released' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted' | 'aborted';
 export type RollbackSource = 'operator' | 'trigger' | 'on-failure' | 'command';
+
+export type ProbeReading = { readonly status?: number; readonly latencyMs?: number; readonly error?: string };
+export type CriterionResult = { readonly metric: string; readonly op: 'below' | 'above'; readonly threshold: number; readonly value: number | null; readonly ok: boolean };
 
 export type Troubleshoot = { readonly title: string; readonly hint?: string; readonly commands: readonly string[] };
 
@@ -61,9 +65,40 @@ export type EventBody =
   | { readonly type: 'stage.over-budget'; readonly stage: string; readonly elapsedMs: number; readonly budgetMs: number }
   | { readonly type: 'stage.passed'; readonly stage: string; readonly durationMs: number }
   | { readonly type: 'stage.failed'; readonly stage: string; readonly step: string; readonly reason: string }
-  | { readonly type: 'rollback.started'; readonly reason: string; readonly source: RollbackSource }
+  | {
+      readonly type: 'rollback.started';
+      readonly reason: string;
+      readonly source: RollbackSource;
+      /** Session time the incident began: the first breaching sample, or the rollback request. */
+      readonly incidentAt?: number;
+    }
   | { readonly type: 'rollback.finished'; readonly ok: boolean; readonly step?: string; readonly reason?: string; readonly durationMs: number }
   | { readonly type: 'session.interrupted'; readonly stage?: string; readonly step?: string }
+  // ── guardrails: metrics, probes, triggers, escalation ──
+  | { readonly type: 'metric.sampled'; readonly tick: number; readonly at: number; readonly values: Readonly<Record<string, number | null>>; readonly errors: Readonly<Record<string, string>> }
+  | { readonly type: 'probe.sampled'; readonly tick: number; readonly at: number; readonly results: Readonly<Record<string, ProbeReading>> }
+  | { readonly type: 'baseline.taken'; readonly stage: string; readonly values: Readonly<Record<string, number | null>> }
+  | { readonly type: 'guard.armed'; readonly armed: boolean; readonly why: string }
+  | { readonly type: 'guard.hold'; readonly holding: boolean; readonly triggers: readonly string[] }
+  | { readonly type: 'trigger.pending'; readonly trigger: string; readonly since: number; readonly value: number }
+  | { readonly type: 'trigger.reset'; readonly trigger: string; readonly value: number }
+  | {
+      readonly type: 'trigger.fired';
+      readonly trigger: string;
+      readonly since: number;
+      readonly value: number;
+      /** The samples of its window: [tick time, value or null for a miss]. */
+      readonly window: readonly (readonly [number, number | null])[];
+      readonly reason: string;
+    }
+  | { readonly type: 'trigger.nodata'; readonly trigger: string; readonly misses: number; readonly policy: 'hold' | 'rollback' | 'ignore'; readonly error?: string }
+  | { readonly type: 'trigger.data-back'; readonly trigger: string }
+  | { readonly type: 'criteria.checked'; readonly stage: string; readonly results: readonly CriterionResult[] }
+  | { readonly type: 'rollback.verified'; readonly restoreMs: number }
+  | { readonly type: 'escalation.started'; readonly level: number; readonly title: string; readonly action: string }
+  | { readonly type: 'escalation.finished'; readonly level: number; readonly ok: boolean; readonly error?: string; readonly attempts: number }
+  | { readonly type: 'incident.acknowledged' }
+  | { readonly type: 'incident.resolved' }
   | { readonly type: 'session.ended'; readonly outcome: Outcome };
 
 export type EventType = EventBody['type'];

@@ -1,5 +1,6 @@
 /** The session state: a pure fold of the events over the state the runbook starts with. */
 import type { Runbook } from '../runbook/types.js';
+import { initialGuard, reduceGuard, type GuardState } from './reduce-guard.js';
 import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type RollbackSource, type SessionEvent, type Troubleshoot } from './events.js';
 
 export type StepStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'interrupted';
@@ -59,6 +60,7 @@ export type SessionState = {
   readonly rollback: RollbackState;
   /** Emergency quick-reference actions, run on demand. */
   readonly emergency: readonly StepState[];
+  readonly guard: GuardState;
   readonly outcome?: Outcome;
   /** Monotonic time of the latest event. */
   readonly now: number;
@@ -117,6 +119,7 @@ export function initialState(rb: Runbook): SessionState {
     })),
     rollback: { status: 'idle', steps: rollbackPlan(rb).map((s) => step({ ...s, kind: 'command' })) },
     emergency: rb.emergency.map((e) => step({ id: e.id, title: e.title, kind: 'command', command: e.display })),
+    guard: initialGuard(rb),
     now: 0,
   };
 }
@@ -137,7 +140,9 @@ export function reduce(s: SessionState, e: SessionEvent): SessionState {
   return next.now === e.t ? next : { ...next, now: e.t };
 }
 
-function apply(s: SessionState, e: SessionEvent): SessionState {
+function apply(s0: SessionState, e: SessionEvent): SessionState {
+  const guard = reduceGuard(s0.guard, e);
+  const s = guard ? { ...s0, guard } : s0;
   switch (e.type) {
     case 'session.started':
       return { ...s, sessionId: e.sessionId, version: e.version, environment: e.environment, phase: 'preflight', preflight: { ...s.preflight, status: 'running', startedAt: e.t } };
@@ -206,6 +211,8 @@ function apply(s: SessionState, e: SessionEvent): SessionState {
       return { ...s, phase: 'interrupted', stages: s.stages.map((st) => (st.status === 'running' ? { ...st, status: 'interrupted', endedAt: e.t } : st)) };
     case 'session.ended':
       return { ...s, outcome: e.outcome, phase: e.outcome === 'released' ? 'passed' : s.phase === 'running' && e.outcome === 'failed' ? 'failed' : s.phase };
+    default:
+      return s; // the guard's events (folded above)
   }
 }
 

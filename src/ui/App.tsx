@@ -41,7 +41,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   useOutputVersion(store);
   const [ui, dispatch] = useReducer(uiReduce, initialUi);
   const { columns, rows } = useTerminalSize(size);
-  const counting = controller.busy || session.stages.some((s) => s.status === 'running');
+  const counting = controller.busy || session.stages.some((s) => s.status === 'running') || Object.values(session.guard.triggers).some((t) => t.status === 'pending');
   const now = useNow(controller, counting);
   const rb = controller.runbook;
   const checklist = buildRows(session);
@@ -50,7 +50,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const lines = selectedRow?.step ? store.lines(selectedRow.id, selectedRow.step.logPath) : [];
   const series = seriesViews(rb, session);
   const flags = flagViews(rb, session);
-  const triggers = triggerViews(rb, session);
+  const triggers = triggerViews(rb, session, now);
   const l = layout(columns, rows, { series: series.length, flags: flags.length, triggers: triggers.length });
   const noticeTimer = useRef<NodeJS.Timeout | undefined>(undefined);
 

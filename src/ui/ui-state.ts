@@ -5,6 +5,7 @@
 
 export type Overlay =
   | { readonly kind: 'help' }
+  | { readonly kind: 'why' }
   | { readonly kind: 'emergency'; readonly selected: number }
   | { readonly kind: 'rollback'; readonly openedAt: number; readonly focus: 'cancel' | 'confirm'; readonly typed: string; readonly ignored: number }
   | { readonly kind: 'skip'; readonly text: string }

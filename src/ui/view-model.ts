@@ -1,30 +1,60 @@
 /** What the metrics, triggers and flags panes show, derived from the runbook and the session. */
+import { describeTrigger, unitsOf } from '../guard/describe.js';
+import { bandOf } from '../metrics/bands.js';
+import { formatCompact } from '../runbook/duration.js';
 import type { Runbook, Trigger } from '../runbook/types.js';
 import type { SessionState } from '../session/reduce.js';
 import type { FlagView } from './components/FlagsPane.js';
 import type { SeriesView } from './components/MetricsPane.js';
 import type { TriggerView } from './components/TriggersBar.js';
-import { formatDuration } from '../runbook/duration.js';
 
-export function triggerLabel(t: Trigger): string {
-  if (t.kind === 'probe') return `${t.probe === 'critical' ? 'critical probe' : t.probe} ${t.status ?? 'error'}`;
-  const window = t.forMs > 0 ? ` ${formatDuration(t.forMs).replace('m00s', 'm')}` : '';
-  return `${t.metric}${t.op === 'above' ? '>' : '<'}${t.threshold}${window}`;
+/** Short trigger labels for the triggers bar: "error_rate>1% 2m", "critical 5xx". */
+export function triggerLabel(t: Trigger, rb?: Runbook): string {
+  if (t.kind === 'probe') return `${t.probe === 'critical' ? 'critical' : t.probe} ${t.latencyAbove !== undefined ? `>${t.latencyAbove}ms` : (t.status ?? '5xx')}`;
+  const unit = rb?.metrics?.series?.[t.metric]?.unit ?? '';
+  const u = unit === '%' ? '%' : unit ? unit : '';
+  const w = t.forMs === 0 ? '' : ` ${formatCompact(t.forMs)}`;
+  return `${t.metric}${t.op === 'above' ? '>' : '<'}${t.threshold}${u}${w}`;
 }
 
-export function triggerViews(rb: Runbook, _s: SessionState): TriggerView[] {
-  return (rb.rollback?.triggers ?? []).map((t) => ({ id: t.id, label: triggerLabel(t), state: 'idle', forMs: t.forMs }));
+export function triggerViews(rb: Runbook, s: SessionState, now = s.now): TriggerView[] {
+  return (rb.rollback?.triggers ?? []).map((t) => {
+    const v = s.guard.triggers[t.id];
+    const base = { id: t.id, label: triggerLabel(t, rb), forMs: t.forMs };
+    if (v?.status === 'fired') return { ...base, state: 'fired' };
+    if (v?.noData) return { ...base, state: 'nodata' };
+    if (v?.status === 'pending') return { ...base, state: 'pending', pendingMs: Math.min(t.forMs, Math.max(0, now - (v.since ?? now))) };
+    return { ...base, state: s.guard.armed ? 'idle' : 'disarmed' };
+  });
 }
 
-export function seriesViews(rb: Runbook, _s: SessionState): SeriesView[] {
-  return Object.entries(rb.metrics?.series ?? {}).map(([name, s]) => ({
-    name,
-    label: s.label ?? name.replace(/_/g, ' '),
-    unit: s.unit ?? '',
-    values: [],
-    band: 'stale',
-    thresholds: [s.warn !== undefined ? `warn ${s.warn}` : '', s.critical !== undefined ? `crit ${s.critical}` : '', s.dropWarnPct !== undefined ? `drop ${s.dropWarnPct}%` : ''].filter(Boolean).join(' '),
-  }));
+export function seriesViews(rb: Runbook, s: SessionState): SeriesView[] {
+  return Object.entries(rb.metrics?.series ?? {}).map(([name, def]) => {
+    const st = s.guard.series[name];
+    const samples = st?.samples ?? [];
+    const last = samples.length ? samples[samples.length - 1][1] : null;
+    const value = last ?? undefined;
+    const baseline = s.guard.baseline[name] ?? undefined;
+    const stale = samples.length === 0 || (st?.misses ?? 0) > 0;
+    const band = stale ? 'stale' : bandOf(def, value!, baseline);
+    const thresholds = [
+      def.warn !== undefined ? `warn ${def.warn}` : '',
+      def.critical !== undefined ? `crit ${def.critical}` : '',
+      def.dropWarnPct !== undefined ? (baseline !== undefined ? `base ${Number(baseline.toPrecision(3))}` : `drop ${def.dropWarnPct}%`) : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    return {
+      name,
+      label: def.label ?? name.replace(/_/g, ' '),
+      unit: def.unit ?? '',
+      values: samples.map(([, v]) => v ?? undefined),
+      value,
+      band,
+      thresholds,
+      error: stale && st?.error ? st.error : undefined,
+    };
+  });
 }
 
 export function flagViews(rb: Runbook, _s: SessionState): FlagView[] {
@@ -32,4 +62,36 @@ export function flagViews(rb: Runbook, _s: SessionState): FlagView[] {
     const steps = Array.isArray(ramp) ? ramp : ramp.steps;
     return { name, percent: undefined, next: steps[0], state: 'not read yet' };
   });
+}
+
+/** The "why" of a trigger: condition, current value, the samples of its window. */
+export function whyLines(rb: Runbook, s: SessionState, triggerId?: string): string[] {
+  const units = unitsOf(rb);
+  const triggers = rb.rollback?.triggers ?? [];
+  const list = triggerId ? triggers.filter((t) => t.id === triggerId) : triggers;
+  const out: string[] = [];
+  for (const t of list) {
+    const v = s.guard.triggers[t.id];
+    const status = v?.status === 'fired' ? 'FIRED' : v?.noData ? 'NO DATA' : v?.status === 'pending' ? 'PENDING' : s.guard.armed ? 'idle' : 'not armed';
+    out.push(`${describeTrigger(t, units)} — ${status}`);
+    if (t.kind === 'metric') {
+      const samples = s.guard.series[t.metric]?.samples ?? [];
+      const last = samples[samples.length - 1];
+      out.push(`  now: ${last ? (last[1] === null ? `no data (${s.guard.series[t.metric]?.error ?? 'missing'})` : `${last[1]} ${units[t.metric] ?? ''}`.trim()) : 'no sample yet'}`);
+      if (v?.status === 'pending' || v?.status === 'fired') {
+        const since = v.since ?? 0;
+        const win = samples.filter(([at]) => at >= since);
+        out.push(`  window: ${win.length} samples since +${Math.round(since / 1000)}s, ${Math.round((s.now - since) / 1000)}s of ${Math.round(t.forMs / 1000)}s`);
+        out.push(`  samples: ${win.map(([, x]) => (x === null ? '∅' : String(Number(x.toPrecision(4))))).join(' ')}`);
+      }
+    } else {
+      const names = t.probe === 'critical' ? rb.probes.filter((p) => p.critical).map((p) => p.name) : [t.probe];
+      for (const n of names) {
+        const r = s.guard.probes[n];
+        out.push(`  ${n}: ${r ? (r.error ? `error: ${r.error}` : `HTTP ${r.status} in ${r.latencyMs} ms`) : 'not probed yet'}`);
+      }
+    }
+    if (v?.reason) out.push(`  fired: ${v.reason}`);
+  }
+  return out;
 }

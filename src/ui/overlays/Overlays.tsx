@@ -4,6 +4,8 @@ import type { SessionState } from '../../session/reduce.js';
 import { confirmStyle, failedStep } from '../keymap.js';
 import type { UiState } from '../ui-state.js';
 import { EmergencyOverlay } from './EmergencyOverlay.js';
+import { Dialog } from './Dialog.js';
+import { whyLines } from '../view-model.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { RollbackDialog } from './RollbackDialog.js';
 import { InterruptDialog, QuitDialog, SkipDialog } from './SimpleDialogs.js';
@@ -26,6 +28,8 @@ export function Overlays({ ui, session, controller, screenWidth, screenHeight }:
         switch (o.kind) {
           case 'help':
             return <HelpOverlay key="help" {...size} />;
+          case 'why':
+            return <Dialog key="why" title="Why (w or Esc closes)" lines={whyLines(controller.runbook, session)} width={Math.min(110, screenWidth - 4)} {...size} />;
           case 'emergency':
             return <EmergencyOverlay key="emergency" overlay={o} runbook={controller.runbook} session={session} {...size} />;
           case 'rollback':

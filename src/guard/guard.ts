@@ -1,0 +1,241 @@
+/**
+ * The guard: samples metrics and probes on scheduled ticks, evaluates the rollback triggers while
+ * armed, applies the no-data policy, and asks for a rollback when a trigger fires. It reports
+ * everything as events (recorded by the controller) and decides nothing about the release beyond
+ * "roll back now" (runs once per incident: the controller enforces that).
+ */
+import type { Trigger, Runbook } from '../runbook/types.js';
+import { parseDuration } from '../runbook/duration.js';
+import type { EventBody } from '../session/events.js';
+import type { Clock, TimerHandle } from '../session/clock.js';
+import type { MetricSource, SeriesQuery } from '../metrics/sources/source.js';
+import { probeOnce, type ProbeResult } from './probe.js';
+import { idleTrigger, step, type Sample, type Transition, type TriggerState } from './trigger.js';
+import { probeAsMetric, probeSample } from './probe-trigger.js';
+import { describeTrigger, formatValue, unitsOf, type Units } from './describe.js';
+
+export type GuardDeps = {
+  readonly runbook: Runbook;
+  readonly clock: Clock;
+  /** Session time (ms), the time base of event `t`. */
+  readonly now: () => number;
+  readonly source?: MetricSource;
+  readonly record: (e: EventBody) => void;
+  /** Asks for the rollback pipeline; the session time of the first breaching sample starts the incident. */
+  readonly rollback: (reason: string, incidentAt: number) => void;
+  readonly probe?: (url: string, timeoutMs: number, method: 'GET' | 'HEAD') => Promise<ProbeResult>;
+};
+
+export const DEFAULT_INTERVAL_MS = 5000;
+
+export class Guard {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  private readonly series: SeriesQuery[];
+  private readonly triggers: readonly Trigger[];
+  private readonly units: Units;
+  private states = new Map<string, TriggerState>();
+  private timer: TimerHandle | undefined;
+  private startedAt = 0;
+  private tick = 0;
+  private inFlight = false;
+  private armedBy = new Set<string>();
+  private stopped = true;
+  private readonly latest = new Map<string, { value?: number; error?: string; t: number }>();
+  private readonly history = new Map<string, (number | undefined)[]>();
+  private holdReasons = new Set<string>();
+  private readonly holdListeners = new Set<(holding: boolean) => void>();
+
+  constructor(private readonly d: GuardDeps) {
+    const m = d.runbook.metrics;
+    this.intervalMs = parseDuration(m?.interval ?? '') ?? DEFAULT_INTERVAL_MS;
+    this.timeoutMs = parseDuration(m?.timeout ?? '') ?? Math.floor(this.intervalMs / 2);
+    this.series = Object.entries(m?.series ?? {}).map(([name, s]) => ({ name, query: s.query, pointer: s.pointer }));
+    this.triggers = d.runbook.rollback?.triggers ?? [];
+    this.units = unitsOf(d.runbook);
+    for (const t of this.triggers) this.states.set(t.id, idleTrigger);
+  }
+
+  get active(): boolean {
+    return this.series.length > 0 || this.d.runbook.probes.length > 0;
+  }
+  get armed(): boolean {
+    return this.armedBy.size > 0;
+  }
+  get holding(): boolean {
+    return this.holdReasons.size > 0;
+  }
+  triggerState(id: string): TriggerState | undefined {
+    return this.states.get(id);
+  }
+  latestValue(series: string): { value?: number; error?: string; t: number } | undefined {
+    return this.latest.get(series);
+  }
+  onHold(fn: (holding: boolean) => void): () => void {
+    this.holdListeners.add(fn);
+    return () => this.holdListeners.delete(fn);
+  }
+
+  /** Starts sampling: tick 0 now, then every interval, on a schedule that does not drift. */
+  start(): void {
+    if (!this.active || !this.stopped) return;
+    this.stopped = false;
+    this.startedAt = this.d.now();
+    this.tick = 0;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const due = this.startedAt + this.tick * this.intervalMs;
+    this.timer = this.d.clock.after(Math.max(0, due - this.d.now()), () => {
+      const t = due;
+      const n = this.tick++;
+      void this.sample(n, t);
+      this.schedule();
+    });
+  }
+
+  /** One tick: fetch every series and probe (never overlapping the previous fetch), then evaluate. */
+  async sample(n: number, t: number): Promise<void> {
+    if (this.inFlight) {
+      this.process(n, t, Object.fromEntries(this.series.map((s) => [s.name, { error: 'previous fetch still running' }])), {});
+      return;
+    }
+    this.inFlight = true;
+    const abort = new AbortController();
+    try {
+      const [metrics, probes] = await Promise.all([
+        this.d.source && this.series.length ? this.d.source.fetch(this.series, this.timeoutMs, abort.signal) : Promise.resolve({}),
+        this.fetchProbes(),
+      ]);
+      this.process(n, t, metrics, probes);
+    } finally {
+      this.inFlight = false;
+    }
+  }
+
+  private async fetchProbes(): Promise<Record<string, ProbeResult>> {
+    const probe = this.d.probe ?? probeOnce;
+    const list = this.d.runbook.probes;
+    const results = await Promise.all(list.map(async (p) => [p.name, await probe(p.url, parseDuration(p.timeout ?? '') ?? this.timeoutMs, p.method ?? 'GET')] as const));
+    return Object.fromEntries(results);
+  }
+
+  private process(n: number, t: number, metrics: Record<string, { value?: number; error?: string }>, probes: Record<string, ProbeResult>): void {
+    if (this.stopped) return;
+    const values: Record<string, number | null> = {};
+    const errors: Record<string, string> = {};
+    for (const s of this.series) {
+      const r = metrics[s.name] ?? { error: 'no result' };
+      values[s.name] = 'value' in r && r.value !== undefined ? r.value : null;
+      if (r.error !== undefined && !('value' in r && r.value !== undefined)) errors[s.name] = r.error;
+      this.latest.set(s.name, { value: values[s.name] ?? undefined, error: errors[s.name], t });
+      const h = this.history.get(s.name) ?? [];
+      h.push(values[s.name] ?? undefined);
+      if (h.length > 600) h.splice(0, h.length - 300);
+      this.history.set(s.name, h);
+    }
+    if (this.series.length) this.d.record({ type: 'metric.sampled', tick: n, at: t, values, errors });
+    if (Object.keys(probes).length) this.d.record({ type: 'probe.sampled', tick: n, at: t, results: probes });
+    if (!this.armed) return;
+    for (const trig of this.triggers) this.evaluate(trig, t, metrics, probes);
+  }
+
+  private evaluate(trig: Trigger, t: number, metrics: Record<string, { value?: number; error?: string }>, probes: Record<string, ProbeResult>): void {
+    const s = this.states.get(trig.id) ?? idleTrigger;
+    if (s.status === 'fired') return;
+    let sample: Sample;
+    let metricTrigger;
+    if (trig.kind === 'metric') {
+      const r = metrics[trig.metric] ?? { error: 'no result' };
+      sample = { t, value: r.value, error: r.error };
+      metricTrigger = trig;
+    } else {
+      sample = probeSample(trig, this.d.runbook.probes, probes, t);
+      metricTrigger = probeAsMetric(trig, this.d.runbook.metrics?.maxErrors ?? 4);
+    }
+    const { state, transition } = step(metricTrigger, s, sample);
+    this.states.set(trig.id, state);
+    this.report(trig, transition, sample);
+  }
+
+  private report(trig: Trigger, tr: Transition, sample: Sample): void {
+    switch (tr.kind) {
+      case 'pending':
+        this.d.record({ type: 'trigger.pending', trigger: trig.id, since: tr.since, value: tr.value });
+        return;
+      case 'reset':
+        this.d.record({ type: 'trigger.reset', trigger: trig.id, value: tr.value });
+        return;
+      case 'fired': {
+        const reason = `${describeTrigger(trig, this.units)}: ${formatValue(trig, tr.value, this.units)} now, breaching since ${Math.round((sample.t - tr.since) / 1000)}s (${tr.window.length} samples)`;
+        this.d.record({ type: 'trigger.fired', trigger: trig.id, since: tr.since, value: tr.value, window: tr.window.map((w) => [w.t, w.value ?? null]), reason });
+        this.d.rollback(`trigger fired: ${reason}`, tr.since);
+        return;
+      }
+      case 'nodata': {
+        this.d.record({ type: 'trigger.nodata', trigger: trig.id, misses: tr.misses, policy: trig.onNoData, error: tr.error });
+        if (trig.onNoData === 'rollback') this.d.rollback(`no data: ${describeTrigger(trig, this.units)} had no data for ${tr.misses} samples (${tr.error ?? 'source error'})`, sample.t);
+        else if (trig.onNoData === 'hold') this.setHold(trig.id, true);
+        return;
+      }
+      case 'data-back':
+        this.d.record({ type: 'trigger.data-back', trigger: trig.id });
+        this.setHold(trig.id, false);
+        return;
+      case 'none':
+        return;
+    }
+  }
+
+  private setHold(id: string, on: boolean): void {
+    const before = this.holding;
+    if (on) this.holdReasons.add(id);
+    else this.holdReasons.delete(id);
+    if (before !== this.holding) {
+      this.d.record({ type: 'guard.hold', holding: this.holding, triggers: [...this.holdReasons] });
+      for (const l of this.holdListeners) l(this.holding);
+    }
+  }
+
+  /** Arms the triggers for a reason (a stage, a monitor step); disarmed when no reason is left. */
+  arm(why: string): void {
+    const was = this.armed;
+    this.armedBy.add(why);
+    if (!was) this.d.record({ type: 'guard.armed', armed: true, why });
+  }
+
+  disarm(why: string): void {
+    if (!this.armedBy.delete(why) || this.armed) return;
+    for (const t of this.triggers) if (this.states.get(t.id)?.status !== 'fired') this.states.set(t.id, idleTrigger);
+    if (this.holding) {
+      this.holdReasons.clear();
+      this.d.record({ type: 'guard.hold', holding: false, triggers: [] });
+      for (const l of this.holdListeners) l(false);
+    }
+    this.d.record({ type: 'guard.armed', armed: false, why });
+  }
+
+  /** Disarms everything (a rollback began: one rollback per incident). */
+  disarmAll(): void {
+    for (const why of [...this.armedBy]) this.disarm(why);
+  }
+
+  /** The mean of the last N samples of each series, for drop/rise bands; recorded as an event. */
+  takeBaseline(stage: string): void {
+    const values: Record<string, number | null> = {};
+    for (const [name, s] of Object.entries(this.d.runbook.metrics?.series ?? {})) {
+      const n = s.baselineSamples ?? 5;
+      const h = (this.history.get(name) ?? []).slice(-n).filter((v): v is number => v !== undefined);
+      values[name] = h.length ? h.reduce((a, b) => a + b, 0) / h.length : null;
+    }
+    if (Object.keys(values).length) this.d.record({ type: 'baseline.taken', stage, values });
+  }
+}

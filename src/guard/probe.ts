@@ -1,0 +1,16 @@
+/** One HTTP probe: status, latency, or the error (timeout, connection refused). */
+
+export type ProbeResult = { readonly status?: number; readonly latencyMs?: number; readonly error?: string };
+
+export async function probeOnce(url: string, timeoutMs: number, method: 'GET' | 'HEAD' = 'GET'): Promise<ProbeResult> {
+  const start = performance.now();
+  try {
+    const res = await fetch(url, { method, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    await res.arrayBuffer().catch(() => undefined);
+    return { status: res.status, latencyMs: Math.round(performance.now() - start) };
+  } catch (e) {
+    const err = e as { name?: string; message?: string; cause?: { code?: string } };
+    const error = err.name === 'TimeoutError' || err.name === 'AbortError' ? `timed out after ${timeoutMs} ms` : err.cause?.code ?? err.message ?? String(e);
+    return { error, latencyMs: Math.round(performance.now() - start) };
+  }
+}

@@ -1,0 +1,32 @@
+/** A metric source: fetches one value per series, or says per series why it has none. */
+
+export type SeriesQuery = { readonly name: string; readonly query?: string; readonly pointer?: string };
+
+/** A value, or why there is none. `noData` is an answer without a value (empty, NaN); `error` is a failure. */
+export type SeriesResult = { readonly value: number } | { readonly error: string; readonly noData?: boolean };
+
+export type FetchResults = Readonly<Record<string, SeriesResult>>;
+
+export interface MetricSource {
+  readonly kind: string;
+  /** Fetches every series once; must settle within `timeoutMs` (aborted through `signal`). */
+  fetch(series: readonly SeriesQuery[], timeoutMs: number, signal: AbortSignal): Promise<FetchResults>;
+}
+
+/** Every series failed the same way (a source-wide error). */
+export function allFailed(series: readonly SeriesQuery[], error: string): FetchResults {
+  return Object.fromEntries(series.map((s) => [s.name, { error }]));
+}
+
+export function describeFetchError(e: unknown, timeoutMs: number): string {
+  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
+  if (err?.cause?.code) return `${err.cause.code}${err.cause.message ? `: ${err.cause.message}` : ''}`;
+  return err?.message ?? String(e);
+}
+
+/** Parses a number the way metric APIs write them ("1.5", 1.5, "NaN", "+Inf"); undefined when it is not finite. */
+export function finite(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
