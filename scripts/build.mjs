@@ -1,9 +1,9 @@
 // Bundles the CLI into dist/cockpit.js and the step supervisor into dist/supervisor.js.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const banner = {
@@ -27,8 +27,14 @@ const common = {
 
 // The supervisor is its own small bundle (it starts once per step). The CLI splits the screen
 // (Ink, React) into a chunk loaded only when a terminal UI opens, so headless runs start fast.
-await rm(join(root, 'dist'), { recursive: true, force: true });
-await Promise.all([
-  build({ ...common, entryPoints: { cockpit: join(root, 'src/cli/main.ts') }, outdir: join(root, 'dist'), splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
-  build({ ...common, entryPoints: [join(root, 'src/exec/supervisor.ts')], outfile: join(root, 'dist/supervisor.js') }),
+// dist/ is never removed first (a running cockpit or test may be loading from it); chunks that
+// the new build no longer produces are deleted afterwards.
+const [cli, supervisor] = await Promise.all([
+  build({ ...common, metafile: true, entryPoints: { cockpit: join(root, 'src/cli/main.ts') }, outdir: join(root, 'dist'), splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
+  build({ ...common, metafile: true, entryPoints: [join(root, 'src/exec/supervisor.ts')], outfile: join(root, 'dist/supervisor.js') }),
 ]);
+const produced = new Set([...Object.keys(cli.metafile.outputs), ...Object.keys(supervisor.metafile.outputs)].map((p) => resolve(p)));
+const chunks = join(root, 'dist/chunks');
+for (const f of await readdir(chunks).catch(() => [])) {
+  if (!produced.has(join(chunks, f))) await rm(join(chunks, f), { force: true });
+}

@@ -7,7 +7,8 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    const raw = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    const msg = raw.charAt(0).toLowerCase() + raw.slice(1);
     throw new UsageError(`${msg}\n${usage}`);
   }
 }

@@ -1,7 +1,22 @@
 /** Where a command writes: stdout and stderr lines (tests pass their own). */
 export type Io = { out(line: string): void; err(line: string): void };
 
+/**
+ * A reader that goes away (`cockpit run | head`) must not stop a release: once stdout or stderr is
+ * closed (EPIPE), writes to it are dropped and the session carries on; the journal keeps it all.
+ */
+function lineWriter(stream: NodeJS.WriteStream): (line: string) => void {
+  let closed = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') closed = true;
+    else throw e;
+  });
+  return (line) => {
+    if (!closed) stream.write(`${line}\n`);
+  };
+}
+
 export const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: lineWriter(process.stdout),
+  err: lineWriter(process.stderr),
 };

@@ -62,6 +62,7 @@ async function rollbackCommand(argv: string[], io: Io): Promise<number> {
     }
     const outcome = await opened.controller.settled;
     await opened.controller.idle();
+    if (!values.json) io.out(`journal: ${opened.journalPath}`);
     return outcome === 'rolled-back' ? 0 : EXIT_CODES[outcome];
   } finally {
     process.off('SIGINT', onSignal);

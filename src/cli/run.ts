@@ -45,7 +45,7 @@ function dryRun(rb: Runbook, io: Io): number {
     const extra = [s.timeoutMs !== undefined ? `timeout ${s.timeoutMs / 1000}s` : '', s.retries ? `retries ${s.retries}` : '', problem ?? ''].filter(Boolean);
     io.out(`  ${s.id}: ${JSON.stringify([inv.file, ...inv.args])}${extra.length ? `  (${extra.join(', ')})` : ''}`);
   };
-  io.out('pre-flight');
+  if (rb.preflight.length) io.out('pre-flight');
   for (const p of rb.preflight) p.kind === 'manual' ? io.out(`  ${p.id}: manual: ${p.title}${p.text ? ` (${p.text})` : ''}`) : line(PREFLIGHT, { ...p, kind: 'command' });
   for (const st of rb.stages) {
     io.out(`stage ${st.id}: ${st.title}`);

@@ -38,7 +38,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     }
     case 'stage.started': {
       const st = s.stages.find((x) => x.id === e.stage);
-      return `▶ stage ${e.stage}: ${stageTitle(s, e.stage)}${st?.budgetMs !== undefined ? ` (budget ${formatClock(st.budgetMs)})` : ''}`;
+      const title = stageTitle(s, e.stage);
+      return `▶ stage ${e.stage}${title === e.stage ? '' : `: ${title}`}${st?.budgetMs !== undefined ? ` (budget ${formatClock(st.budgetMs)})` : ''}`;
     }
     case 'stage.skipped':
       return `- stage ${e.stage} skipped: ${e.reason}`;
@@ -72,7 +73,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'rollback.finished':
       return e.ok ? `⟲ ROLLED BACK (${formatDuration(e.durationMs)})` : `✗ ROLLBACK FAILED at ${e.step}: ${e.reason ?? 'failed'}`;
     case 'session.interrupted':
-      return `■ INTERRUPTED${e.step ? ` (${e.stage}/${e.step} was running)` : ''}`;
+      return `■ Ctrl+C${e.step ? `: interrupted ${e.stage}/${e.step}` : ''}`;
     case 'session.ended':
       return `■ ${{ released: 'RELEASED', failed: 'FAILED', 'rolled-back': 'ROLLED BACK', 'rollback-failed': 'ROLLBACK FAILED', interrupted: 'INTERRUPTED', aborted: 'ABORTED' }[e.outcome]}`;
     case 'metric.sampled': {

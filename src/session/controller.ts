@@ -177,6 +177,15 @@ export class Controller {
       if (item.kind === 'manual' && (this.o.yes || confirmed.has(item.title.toLowerCase()) || confirmed.has(item.id.toLowerCase())))
         this.emit({ type: 'check.ticked', id: item.id, by: 'confirm' });
     }
+    if (this.o.mode === 'headless') {
+      // nobody can tick anything later: say so now instead of after the checks have run
+      const unticked = this.s.preflight.steps.filter((x) => x.kind === 'manual' && !x.ticked).map((x) => x.title);
+      if (unticked.length > 0) {
+        this.emit({ type: 'preflight.failed', failed: [], unticked });
+        this.end('failed');
+        return;
+      }
+    }
     await this.track(this.runPreflightChecks());
   }
 
@@ -571,8 +580,8 @@ export class Controller {
 
   private async runCommand(stageId: string, step: CommandStep, attempt: number, extra: PlaceholderValues = {}, asActive = true): Promise<boolean> {
     const pseudo = stageId === PREFLIGHT || stageId === ROLLBACK || stageId === EMERGENCY;
-    const values: PlaceholderValues = { ...this.o.values, stage: pseudo ? this.s.environment : stageId, ...extra };
-    if (stageId === ROLLBACK && this.s.rollback.reason) values.reason = this.s.rollback.reason;
+    const reason = stageId === ROLLBACK && this.s.rollback.reason ? { reason: this.s.rollback.reason } : {};
+    const values: PlaceholderValues = { ...this.o.values, stage: pseudo ? this.s.environment : stageId, ...reason, ...extra };
     const invocation = resolveInvocation(step.command, values);
     const logPath = join(this.o.sessionDir, `${stageId}.${step.id}.log`);
     const argv = [invocation.file, ...invocation.args];
@@ -644,6 +653,12 @@ export class Controller {
       const ok = await this.runWithRetries(ROLLBACK, { ...defs[i], id: plan[i].id });
       if (!ok) {
         const failed = this.s.rollback.steps[i];
+        // a failed rollback is when an incident matters most: open it anyway, saying so
+        const incident = plan.length - 1;
+        if (rb.incident && i < incident && this.s.rollback.steps[incident].status === 'pending' && !this.interrupting) {
+          const why = `ROLLBACK FAILED at ${failed.title} (${failed.reason ?? 'failed'}); ${this.s.rollback.reason ?? ''}`;
+          await this.runCommand(ROLLBACK, { ...rb.incident, id: plan[incident].id }, 1, { reason: why });
+        }
         this.emit({ type: 'rollback.finished', ok: false, step: failed.id, reason: failed.reason, durationMs: Math.round(this.s.now - started) });
         if (this.o.mode === 'headless') this.end('rollback-failed');
         return;

@@ -112,13 +112,11 @@ describe('pre-flight gates stage 1', () => {
   it('headless: unconfirmed manual items fail the pre-flight, naming them', async () => {
     const t = setup({ mode: 'headless', autoAdvance: true });
     void t.c.start();
-    await settle();
-    t.runner.finish('preflight.all-tests-passing');
     const outcome = await t.c.settled;
     expect(outcome).toBe('failed');
     const failed = t.journal.events.find((e) => e.type === 'preflight.failed');
     expect(failed).toMatchObject({ failed: [], unticked: ['No active incidents'] });
-    expect(t.runner.keys()).toEqual(['preflight.all-tests-passing']);
+    expect(t.runner.keys()).toEqual([]); // fails at once: nothing runs that could not lead anywhere
   });
 
   it('--confirm ticks manual items by title, and headless runs every stage to release', async () => {
@@ -336,6 +334,11 @@ describe('rollback', () => {
     await settle();
     t.runner.fail('rollback.rollback-production', 'exit 2');
     await settle();
+    // the incident is opened anyway, saying the rollback failed
+    const incident = t.runner.started.find((r) => r.key === 'rollback.incident')!;
+    expect(incident.invocation.args).toEqual(['ROLLBACK FAILED at rollback-production (exit 2); manual']);
+    t.runner.finish('rollback.incident');
+    await settle();
     expect(t.c.state.phase).toBe('rollback-failed');
     expect(t.c.state.rollback.status).toBe('failed');
     expect(t.runner.keys()).not.toContain('rollback.verify-rollback');
@@ -345,9 +348,8 @@ describe('rollback', () => {
     await settle();
     t.runner.finish('rollback.verify-rollback');
     await settle();
-    t.runner.finish('rollback.incident');
-    await settle();
     expect(t.c.state.phase).toBe('rolled-back');
+    expect(t.runner.started.filter((r) => r.key === 'rollback.incident')).toHaveLength(1);
   });
 
   it('headless --on-failure rollback rolls back a failed stage', async () => {
