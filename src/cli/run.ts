@@ -109,6 +109,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const tui = !flags.headless && !flags.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
   if (!tui) return runHeadless(rb, flags, io);
   const theme = await resolveTheme(flags.theme);
+  // Ink treats CI=false as "not CI", but chalk turns colour off whenever CI is set at all
+  if (process.env.CI === 'false' || process.env.CI === '0') delete process.env.CI;
   const { runTui } = await import('../ui/run-tui.js');
   return runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage }, io.err);
 }

@@ -100,7 +100,8 @@ export class Escalation {
     const tries = (this.d.retries ?? 2) + 1;
     let last: { ok: boolean; error?: string } = { ok: false };
     for (let attempt = 1; attempt <= tries; attempt++) {
-      last = await post(url, slackBody(this.d.runbook, this.d.version, this.d.environment, level, reason), 5000);
+      // a post that throws is a failure like any other: retried, then reported, never thrown
+      last = await post(url, slackBody(this.d.runbook, this.d.version, this.d.environment, level, reason), 5000).catch((e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) }));
       if (last.ok) {
         this.d.record({ type: 'escalation.finished', level: level.level, ok: true, attempts: attempt });
         return;

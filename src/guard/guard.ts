@@ -8,7 +8,7 @@ import type { Trigger, Runbook } from '../runbook/types.js';
 import { parseDuration } from '../runbook/duration.js';
 import type { EventBody } from '../session/events.js';
 import type { Clock, TimerHandle } from '../session/clock.js';
-import type { MetricSource, SeriesQuery } from '../metrics/sources/source.js';
+import { allFailed, describeFetchError, type FetchResults, type MetricSource, type SeriesQuery } from '../metrics/sources/source.js';
 import { probeOnce, type ProbeResult } from './probe.js';
 import { idleTrigger, step, type Sample, type Transition, type TriggerState } from './trigger.js';
 import { probeAsMetric, probeSample } from './probe-trigger.js';
@@ -38,6 +38,8 @@ export class Guard {
   private timer: TimerHandle | undefined;
   private startedAt = 0;
   private tick = 0;
+  /** The newest tick processed: samples are processed in tick order, a stale one is dropped. */
+  private lastTick = -1;
   private inFlight = false;
   private armedBy = new Set<string>();
   private stopped = true;
@@ -82,6 +84,7 @@ export class Guard {
     this.stopped = false;
     this.startedAt = this.d.now();
     this.tick = 0;
+    this.lastTick = -1;
     this.schedule();
   }
 
@@ -110,12 +113,32 @@ export class Guard {
     }
     this.inFlight = true;
     const abort = new AbortController();
+    // The guard enforces the deadline itself, on its clock and within one interval: a tick is
+    // decided (late answers count as misses) before the next tick, so samples stay in tick order.
+    // The fetch is still awaited before the next one starts: never two fetches at once.
+    const limit = Math.min(this.intervalMs, Math.max(this.timeoutMs, ...this.d.runbook.probes.map((p) => parseDuration(p.timeout ?? '') ?? 0)));
+    const probeErrors = (error: string) => Object.fromEntries(this.d.runbook.probes.map((p) => [p.name, { error }]));
+    let metrics: FetchResults | undefined;
+    let probes: Record<string, ProbeResult> | undefined;
+    const work = Promise.all([
+      (this.d.source && this.series.length ? this.d.source.fetch(this.series, this.timeoutMs, abort.signal) : Promise.resolve({})).then(
+        (r) => void (metrics = r),
+        (e: unknown) => void (metrics = allFailed(this.series, describeFetchError(e, this.timeoutMs))),
+      ),
+      this.fetchProbes().then(
+        (r) => void (probes = r),
+        (e: unknown) => void (probes = probeErrors(describeFetchError(e, limit))),
+      ),
+    ]);
+    let timer: TimerHandle | undefined;
+    const deadline = new Promise<false>((resolve) => (timer = this.d.clock.after(limit, () => resolve(false))));
     try {
-      const [metrics, probes] = await Promise.all([
-        this.d.source && this.series.length ? this.d.source.fetch(this.series, this.timeoutMs, abort.signal) : Promise.resolve({}),
-        this.fetchProbes(),
-      ]);
-      this.process(n, t, metrics, probes);
+      const finished = await Promise.race([work.then(() => true), deadline]);
+      timer?.cancel();
+      if (!finished) abort.abort();
+      const late = `timed out after ${limit} ms`;
+      this.process(n, t, metrics ?? allFailed(this.series, late), probes ?? probeErrors(late));
+      if (!finished) await work;
     } finally {
       this.inFlight = false;
     }
@@ -128,24 +151,33 @@ export class Guard {
     return Object.fromEntries(results);
   }
 
-  private process(n: number, t: number, metrics: Record<string, { value?: number; error?: string }>, probes: Record<string, ProbeResult>): void {
-    if (this.stopped) return;
+  private process(n: number, t: number, fetched: Record<string, { value?: number; error?: string }>, probes: Record<string, ProbeResult>): void {
+    if (this.stopped || n <= this.lastTick) return;
+    this.lastTick = n;
     const values: Record<string, number | null> = {};
     const errors: Record<string, string> = {};
+    // NaN / ±Infinity are missing samples (no data), never values: shown, averaged or compared
+    const metrics: Record<string, { value?: number; error?: string }> = { ...fetched };
     for (const s of this.series) {
-      const r = metrics[s.name] ?? { error: 'no result' };
-      values[s.name] = 'value' in r && r.value !== undefined ? r.value : null;
-      if (r.error !== undefined && !('value' in r && r.value !== undefined)) errors[s.name] = r.error;
+      const r = fetched[s.name] ?? { error: 'no result' };
+      const v = 'value' in r ? r.value : undefined;
+      values[s.name] = v !== undefined && Number.isFinite(v) ? v : null;
+      const error = values[s.name] === null ? (r.error ?? (v !== undefined ? `no data (${v})` : undefined)) : undefined;
+      if (error !== undefined) errors[s.name] = error;
+      metrics[s.name] = values[s.name] === null ? { error } : { value: v };
       this.latest.set(s.name, { value: values[s.name] ?? undefined, error: errors[s.name], t });
       const h = this.history.get(s.name) ?? [];
       h.push(values[s.name] ?? undefined);
       if (h.length > 600) h.splice(0, h.length - 300);
       this.history.set(s.name, h);
     }
-    if (this.series.length) this.d.record({ type: 'metric.sampled', tick: n, at: t, values, errors });
-    if (Object.keys(probes).length) this.d.record({ type: 'probe.sampled', tick: n, at: t, results: probes });
-    if (!this.armed) return;
-    for (const trig of this.triggers) this.evaluate(trig, t, metrics, probes);
+    if (this.series.length) this.d.record({ type: 'metric.sampled', tick: n, time: t, values, errors });
+    if (Object.keys(probes).length) this.d.record({ type: 'probe.sampled', tick: n, time: t, results: probes });
+    // a trigger that fires starts the rollback, which disarms the guard: evaluate no further
+    for (const trig of this.triggers) {
+      if (!this.armed) return;
+      this.evaluate(trig, t, metrics, probes);
+    }
   }
 
   private evaluate(trig: Trigger, t: number, metrics: Record<string, { value?: number; error?: string }>, probes: Record<string, ProbeResult>): void {
@@ -163,6 +195,9 @@ export class Guard {
     }
     const { state, transition } = step(metricTrigger, s, sample);
     this.states.set(trig.id, state);
+    // NO DATA ended on a sample that also moved the trigger (pending, reset, fired): data back first,
+    // or a hold would never be released
+    if (s.noData && !state.noData && transition.kind !== 'data-back') this.report(trig, { kind: 'data-back' }, sample);
     this.report(trig, transition, sample);
   }
 

@@ -52,6 +52,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       if (e.ok) return `  ✓ ${t} (${formatDuration(e.durationMs)})`;
       if (e.interrupted && !e.timedOut) return `  ■ ${t} interrupted (${formatDuration(e.durationMs)})`;
       const lines = [`  ✗ ${t} FAILED: ${e.reason ?? 'failed'}${e.notStarted ? '' : ` (${formatDuration(e.durationMs)})`}`];
+      if (e.lastLine) lines.push(`    last line: ${e.lastLine}`);
       if (e.troubleshooting) {
         lines.push(`    troubleshooting: ${e.troubleshooting.title}${e.troubleshooting.hint ? ` — ${e.troubleshooting.hint}` : ''}`);
         for (const c of e.troubleshooting.commands) lines.push(`      ${c}`);

@@ -5,7 +5,7 @@
  * the tests all drive this one class.
  */
 import { join } from 'node:path';
-import { maskerFor } from '../exec/log-format.js';
+import { maskerFor, parseLogLine } from '../exec/log-format.js';
 import type { Runner, StepHandle, StepResult } from '../exec/runner.js';
 import { quoteForDisplay } from '../runbook/command.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
@@ -61,6 +61,14 @@ const refuse = (reason: string): Refusal => ({ ok: false, reason });
 type Active = { stage: string; step: string; handle?: StepHandle; monitor?: { finish: () => void } };
 
 export type OutputListener = (stage: string, step: string, lines: readonly string[]) => void;
+
+function lastLineOf(lines: readonly string[]): string | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const text = parseLogLine(lines[i]).text.trim();
+    if (text && !text.startsWith('cockpit: ')) return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+  }
+  return undefined;
+}
 
 export class Controller {
   private s: SessionState;
@@ -624,6 +632,7 @@ export class Controller {
       durationMs: Math.round(result.durationMs),
       reason: result.reason,
       notStarted: result.notStarted,
+      lastLine: result.ok ? undefined : lastLineOf(recent),
       troubleshooting,
     });
     return result.ok;

@@ -57,6 +57,8 @@ export type EventBody =
       readonly durationMs: number;
       readonly reason?: string;
       readonly notStarted?: boolean;
+      /** The last non-empty output line of a failed step (timestamp stripped). */
+      readonly lastLine?: string;
       readonly troubleshooting?: Troubleshoot;
     }
   | { readonly type: 'step.retrying'; readonly stage: string; readonly step: string; readonly attempt: number; readonly automatic: boolean }
@@ -75,8 +77,8 @@ export type EventBody =
   | { readonly type: 'rollback.finished'; readonly ok: boolean; readonly step?: string; readonly reason?: string; readonly durationMs: number }
   | { readonly type: 'session.interrupted'; readonly stage?: string; readonly step?: string }
   // ── guardrails: metrics, probes, triggers, escalation ──
-  | { readonly type: 'metric.sampled'; readonly tick: number; readonly at: number; readonly values: Readonly<Record<string, number | null>>; readonly errors: Readonly<Record<string, string>> }
-  | { readonly type: 'probe.sampled'; readonly tick: number; readonly at: number; readonly results: Readonly<Record<string, ProbeReading>> }
+  | { readonly type: 'metric.sampled'; readonly tick: number; readonly time: number; readonly values: Readonly<Record<string, number | null>>; readonly errors: Readonly<Record<string, string>> }
+  | { readonly type: 'probe.sampled'; readonly tick: number; readonly time: number; readonly results: Readonly<Record<string, ProbeReading>> }
   | { readonly type: 'baseline.taken'; readonly stage: string; readonly values: Readonly<Record<string, number | null>> }
   | { readonly type: 'guard.armed'; readonly armed: boolean; readonly why: string }
   | { readonly type: 'guard.hold'; readonly holding: boolean; readonly triggers: readonly string[] }
@@ -103,7 +105,10 @@ export type EventBody =
 
 export type EventType = EventBody['type'];
 
-/** An event as journalled: `at` is wall time (ms since epoch), `t` monotonic ms since session start. */
+/**
+ * An event as journalled: `at` is wall time (ms since epoch), `t` monotonic ms since session start.
+ * (Sample events carry their scheduled tick as `time`, in the same base as `t`.)
+ */
 export type SessionEvent = EventBody & { readonly at: number; readonly t: number };
 
 export const EXIT_CODES: Record<Outcome, number> = {

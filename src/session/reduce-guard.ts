@@ -63,7 +63,7 @@ export function reduceGuard(g: GuardState, e: SessionEvent): GuardState | undefi
       const series: Record<string, SeriesState> = { ...g.series };
       for (const [name, v] of Object.entries(e.values)) {
         const prev = series[name] ?? { samples: [], misses: 0 };
-        const samples = [...prev.samples, [e.at, v] as const];
+        const samples = [...prev.samples, [e.time, v] as const];
         series[name] = { samples: samples.length > SERIES_KEEP ? samples.slice(-SERIES_KEEP) : samples, error: e.errors[name], misses: v === null ? prev.misses + 1 : 0 };
       }
       return { ...g, series };

@@ -19,6 +19,8 @@ export type StepState = {
   readonly monitorMs?: number;
   readonly reason?: string;
   readonly skipReason?: string;
+  /** The step's last output line when it failed: usually the why. */
+  readonly lastLine?: string;
   readonly logPath?: string;
   readonly lines: number;
   readonly troubleshooting?: Troubleshoot;
@@ -124,6 +126,11 @@ export function initialState(rb: Runbook): SessionState {
   };
 }
 
+/** A failed stage that carries on (retry, skip) puts the release back to running. */
+function resumed(s: SessionState, stageId: string): SessionState {
+  return stageId !== PREFLIGHT && stageId !== ROLLBACK && stageId !== EMERGENCY && s.phase === 'failed' ? { ...s, phase: 'running' } : s;
+}
+
 function mapStage(s: SessionState, stageId: string, f: (st: StageState) => StageState): SessionState {
   if (stageId === PREFLIGHT) return { ...s, preflight: f(s.preflight) };
   if (stageId === EMERGENCY) return { ...s, emergency: f({ ...s.preflight, steps: s.emergency }).steps };
@@ -176,16 +183,17 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
         status: e.ok ? 'passed' : e.interrupted && !e.timedOut ? 'interrupted' : 'failed',
         durationMs: e.durationMs,
         reason: e.reason,
+        lastLine: e.lastLine,
         troubleshooting: e.troubleshooting,
       }));
     case 'step.retrying':
-      return mapStage(s, e.stage, (stage) => ({
+      return mapStage(resumed(s, e.stage), e.stage, (stage) => ({
         ...stage,
         status: e.stage === PREFLIGHT || e.stage === ROLLBACK ? stage.status : 'running',
         steps: stage.steps.map((st) => (st.id === e.step ? { ...st, status: 'pending' } : st)),
       }));
     case 'step.skipped':
-      return mapStage(s, e.stage, (stage) => ({
+      return mapStage(resumed(s, e.stage), e.stage, (stage) => ({
         ...stage,
         status: e.stage === PREFLIGHT || e.stage === ROLLBACK ? stage.status : 'running',
         steps: stage.steps.map((st) => (st.id === e.step ? { ...st, status: 'skipped', skipReason: e.reason } : st)),

@@ -92,7 +92,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       <StageStrip session={session} width={l.width} />
       <Box height={l.mainHeight}>
         <Checklist rows={checklist} selectedId={selectedRow?.id} now={now} width={l.checklistWidth} height={l.mainHeight} focused={ui.focus === 'checklist'} />
-        <OutputPane row={selectedRow} lines={lines} follow={ui.follow} scroll={ui.scroll} now={now} width={l.outputWidth} height={l.mainHeight} focused={ui.focus === 'output'} placeholder={placeholderFor(session, controller)} />
+        <OutputPane row={selectedRow} lines={lines} follow={ui.follow} scroll={ui.scroll} now={now} width={l.outputWidth} height={l.mainHeight} focused={ui.focus === 'output'} placeholder={placeholderFor(session, controller, selectedRow)} />
       </Box>
       {l.guardHeight > 0 ? (
         <Box height={l.guardHeight}>

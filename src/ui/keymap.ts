@@ -44,6 +44,8 @@ export type Binding = {
   readonly whenText: string;
   readonly when: (c: KeyContext) => boolean;
   readonly showInBar: boolean;
+  /** When it shows in the hint bar, if narrower than `when` (a key that explains its refusal). */
+  readonly bar?: (c: KeyContext) => boolean;
   readonly run: (c: KeyContext) => void;
 };
 
@@ -96,7 +98,7 @@ function openRollback(c: KeyContext): void {
   if (c.session.rollback.status === 'running') return c.notice('a rollback is already running');
   if (c.session.rollback.status === 'passed') return c.notice('already rolled back (one rollback per incident)');
   if (!c.controller.runbook.rollback) return c.notice('this runbook has no rollback section');
-  c.dispatch({ type: 'overlay-opened', overlay: { kind: 'rollback', openedAt: c.now, focus: 'cancel', typed: '', ignored: 0 } });
+  c.dispatch({ type: 'overlay-opened', overlay: { kind: 'rollback', openedAt: c.now, focus: 'cancel', typed: '', ignored: c.burst ? 1 : 0 } });
 }
 
 function moveSelection(c: KeyContext, by: number): void {
@@ -148,8 +150,9 @@ export const KEYMAP: readonly Binding[] = [
     keys: ['enter'],
     label: 'run/continue',
     description: 'Run the next stage (or continue after a retry or skip)',
-    whenText: 'pre-flight passed and nothing running',
-    when: (c) => !c.controller.busy && c.session.preflight.status === 'passed' && c.session.rollback.status === 'idle' && c.session.stages.some((s) => s.status === 'pending') && !c.session.stages.some((s) => s.status === 'failed'),
+    whenText: 'pre-flight passed and nothing running (otherwise it says why not)',
+    when: always,
+    bar: (c) => !c.controller.busy && c.session.preflight.status === 'passed' && c.session.rollback.status === 'idle' && c.session.stages.some((s) => s.status === 'pending') && !c.session.stages.some((s) => s.status === 'failed'),
     showInBar: true,
     run: (c) => {
       const r = c.controller.runNextStage();
@@ -207,7 +210,31 @@ export const KEYMAP: readonly Binding[] = [
     run: (c) => c.dispatch({ type: 'overlay-opened', overlay: { kind: 'skip', text: '' } }),
   },
   { scope: 'main', keys: ['e'], label: 'emergency', description: 'Emergency quick reference: roll back, health check, incident alert, runnable from there', whenText: 'always', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-opened', overlay: { kind: 'emergency', selected: 0 } }) },
-  { scope: 'main', keys: ['?'], label: 'help', description: 'Help: every key', whenText: 'always', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-opened', overlay: { kind: 'help' } }) },
+  {
+    scope: 'main',
+    keys: ['w'],
+    label: 'why',
+    description: 'Why: each trigger\'s condition, current value and the samples of its window',
+    whenText: 'the runbook has rollback triggers',
+    when: (c) => (c.controller.runbook.rollback?.triggers.length ?? 0) > 0,
+    showInBar: true,
+    run: (c) => c.dispatch({ type: 'overlay-opened', overlay: { kind: 'why' } }),
+  },
+  {
+    scope: 'main',
+    keys: ['a'],
+    label: 'acknowledge',
+    description: 'Acknowledge the incident: once verify has passed, escalation stops',
+    whenText: 'an incident is open and not yet acknowledged',
+    when: (c) => c.session.rollback.status !== 'idle' && !c.session.guard.acknowledged,
+    showInBar: true,
+    run: (c) => {
+      const r = c.controller.acknowledge();
+      c.notice(r.ok ? (c.controller.state.guard.resolved ? 'acknowledged: incident resolved, escalation stopped' : 'acknowledged: escalation stops once verify has passed') : r.reason);
+    },
+  },
+  { scope: 'why', keys: ['escape', 'w', 'q'], label: 'close', description: 'Close the why view', whenText: 'why overlay', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
+  { scope: 'main', keys: ['?'], label: 'help', description: 'Help: every key', whenText: 'always', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-opened', overlay: { kind: 'help', offset: 0 } }) },
   {
     scope: 'main',
     keys: ['q'],
@@ -280,6 +307,10 @@ export const KEYMAP: readonly Binding[] = [
   { scope: 'skip', keys: ['escape'], label: 'cancel', description: 'Cancel the skip', whenText: 'skip dialog', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
   // ── help, emergency ──
   { scope: 'help', keys: ['escape', '?', 'q'], label: 'close', description: 'Close the help', whenText: 'help overlay', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
+  { scope: 'help', keys: ['down', 'j'], label: 'scroll', description: 'Scroll the help down', whenText: 'help overlay', when: always, showInBar: true, run: (c) => scrollHelp(c, 1) },
+  { scope: 'help', keys: ['up', 'k'], label: 'scroll', description: 'Scroll the help up', whenText: 'help overlay', when: always, showInBar: false, run: (c) => scrollHelp(c, -1) },
+  { scope: 'help', keys: ['pagedown', 'space'], label: 'page', description: 'Page the help down', whenText: 'help overlay', when: always, showInBar: false, run: (c) => scrollHelp(c, c.page) },
+  { scope: 'help', keys: ['pageup'], label: 'page', description: 'Page the help up', whenText: 'help overlay', when: always, showInBar: false, run: (c) => scrollHelp(c, -c.page) },
   { scope: 'emergency', keys: ['up'], label: 'select', description: 'Select the previous action', whenText: 'emergency overlay', when: always, showInBar: false, run: (c) => moveEmergency(c, -1) },
   { scope: 'emergency', keys: ['down'], label: 'select', description: 'Select the next action', whenText: 'emergency overlay', when: always, showInBar: false, run: (c) => moveEmergency(c, 1) },
   {
@@ -336,6 +367,11 @@ export const KEYMAP: readonly Binding[] = [
   { scope: 'interrupt', keys: ['n', 'escape'], label: 'keep running', description: 'Keep the step running', whenText: 'interrupt confirmation', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
 ];
 
+function scrollHelp(c: KeyContext, by: number): void {
+  const o = topOverlay(c.ui) as Extract<Overlay, { kind: 'help' }>;
+  c.dispatch({ type: 'overlay-replaced', overlay: { ...o, offset: Math.max(0, (o.offset ?? 0) + by) } });
+}
+
 function moveEmergency(c: KeyContext, by: number): void {
   const o = topOverlay(c.ui) as Extract<Overlay, { kind: 'emergency' }>;
   const max = c.controller.runbook.emergency.length;
@@ -361,7 +397,7 @@ export function hints(c: KeyContext): { key: string; label: string }[] {
   const confirming = scope === 'rollback' && confirmStyle(c) === 'press-r';
   const out: { key: string; label: string }[] = confirming ? [] : [{ key: 'R', label: 'rollback' }];
   for (const b of KEYMAP) {
-    if (b.scope !== scope || !b.showInBar || !b.when(c)) continue;
+    if (b.scope !== scope || !b.showInBar || !(b.bar ?? b.when)(c)) continue;
     if (b.scope !== 'rollback' && b.keys[0] === 'R') continue;
     out.push({ key: displayKey(b.keys[0]), label: b.label });
   }
@@ -378,6 +414,7 @@ const SCOPE_TITLES: Record<Scope, string> = {
   rollback: 'Rollback dialog',
   skip: 'Skip dialog',
   help: 'Help',
+  why: 'Why (w)',
   emergency: 'Emergency reference (e)',
   quit: 'Quit confirmation',
   interrupt: 'Interrupt confirmation',

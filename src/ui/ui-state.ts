@@ -4,7 +4,7 @@
  */
 
 export type Overlay =
-  | { readonly kind: 'help' }
+  | { readonly kind: 'help'; readonly offset?: number }
   | { readonly kind: 'why' }
   | { readonly kind: 'emergency'; readonly selected: number }
   | { readonly kind: 'rollback'; readonly openedAt: number; readonly focus: 'cancel' | 'confirm'; readonly typed: string; readonly ignored: number }
@@ -52,7 +52,8 @@ export function uiReduce(s: UiState, a: UiAction): UiState {
     case 'overlay-opened':
       return { ...s, overlays: [...s.overlays.filter((o) => o.kind !== a.overlay.kind), a.overlay] };
     case 'overlay-closed':
-      return { ...s, overlays: s.overlays.slice(0, -1) };
+      // answering the interrupt dialog ends the double-Ctrl+C window: the next Ctrl+C asks again
+      return { ...s, overlays: s.overlays.slice(0, -1), ctrlCAt: topOverlay(s)?.kind === 'interrupt' ? undefined : s.ctrlCAt };
     case 'overlay-replaced':
       return { ...s, overlays: [...s.overlays.slice(0, -1), a.overlay] };
     case 'overlays-cleared':

@@ -203,12 +203,12 @@ describe('cockpit screen', () => {
     const t = setup();
     await passPreflight(t);
     await t.press('?');
-    await waitForText(t.app.lastFrame, 'Keys (Esc closes)');
+    await waitForText(t.app.lastFrame, 'Keys (Esc closes');
     await t.press('R');
     await waitForText(t.app.lastFrame, 'ROLLBACK ─');
     await t.press(keys.escape);
     await waitForGone(t.app.lastFrame, 'ROLLBACK ─');
-    expect(t.frame()).toContain('Keys (Esc closes)'); // Esc closed only the innermost
+    expect(t.frame()).toContain('Keys (Esc closes'); // Esc closed only the innermost
     await t.press(keys.escape);
     await t.press('e');
     await waitForText(t.app.lastFrame, 'EMERGENCY');
@@ -255,7 +255,7 @@ describe('cockpit screen', () => {
     const t = setup({ columns: 160, rows: 60 });
     void t.controller.start();
     await t.press('?');
-    const f = await waitForText(t.app.lastFrame, 'Keys (Esc closes)');
+    const f = await waitForText(t.app.lastFrame, 'Keys (Esc closes');
     for (const g of keyGroups()) {
       expect(f).toContain(g.title);
       for (const r of g.rows) expect(f).toContain(r.description);

@@ -34,13 +34,16 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number): 
       continue;
     }
     const icon = r.kind === 'manual' ? (r.ticked ? '[✓]' : '[ ]') : ICON[status];
-    const right = duration(r, now) || (r.status === 'failed' || r.status === 'interrupted' ? WORD[status] : '');
+    // a failed step says so in words, not by colour alone (its duration is in the output pane's
+    // title); an interrupted one says so on its reason line ("interrupted (SIGTERM)")
+    const right = r.status === 'failed' ? WORD[status] : duration(r, now) || (r.status === 'interrupted' ? WORD[status] : '');
     const left = ` ${icon} ${r.title}`;
     const text = pad(left, w - right.length - 1) + ' ' + padStart(right, right.length);
     lines.push({ key: r.id, rowId: r.id, text: pad(text, w), slot: r.kind === 'manual' && r.ticked ? 'stage.passed' : SLOT[status] });
     const st = r.step;
     if (!st) continue;
     if ((st.status === 'failed' || st.status === 'interrupted') && st.reason) lines.push({ key: `${r.id}:reason`, text: pad(`     ${st.reason}`, w), slot: 'stage.failed' });
+    if (st.status === 'failed' && st.lastLine) lines.push({ key: `${r.id}:last`, text: pad(`     “${st.lastLine}”`, w), slot: 'dim' });
     if (st.status === 'failed' && st.troubleshooting) lines.push({ key: `${r.id}:hint`, text: pad(`     hint: ${st.troubleshooting.title}`, w), slot: 'notice' });
     if (st.status === 'skipped' && st.skipReason) lines.push({ key: `${r.id}:skip`, text: pad(`     skipped: ${st.skipReason}`, w), slot: 'stage.skipped' });
   }

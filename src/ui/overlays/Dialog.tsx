@@ -18,6 +18,8 @@ type Props = {
   readonly screenHeight: number;
   readonly width: number;
   readonly danger?: boolean;
+  /** First line shown when the lines do not fit. */
+  readonly offset?: number;
 };
 
 function fit(line: DialogLine, inner: number): Segment[] {
@@ -34,19 +36,34 @@ function fit(line: DialogLine, inner: number): Segment[] {
   return out;
 }
 
-export function Dialog({ title, lines, screenWidth, screenHeight, width, danger = false }: Props) {
+/** The lines that fit, from `offset`, saying how many more there are above and below. */
+export function window(lines: readonly DialogLine[], max: number, offset = 0): DialogLine[] {
+  if (lines.length <= max) return [...lines];
+  const start = Math.max(0, Math.min(offset, lines.length - (max - 2)));
+  const room = max - (start > 0 ? 2 : 1);
+  const body = lines.slice(start, start + room);
+  const below = lines.length - start - body.length;
+  return [
+    ...(start > 0 ? [[{ text: `↑ ${start} more line${start > 1 ? 's' : ''} above`, slot: 'dim' as const }]] : []),
+    ...body,
+    below > 0 ? [{ text: `↓ ${below} more line${below > 1 ? 's' : ''} (↓ PgDn scroll)`, slot: 'dim' as const }] : [{ text: '— end —', slot: 'dim' as const }],
+  ];
+}
+
+export function Dialog({ title, lines, screenWidth, screenHeight, width, danger = false, offset }: Props) {
   const theme = useTheme();
   const w = Math.min(width, screenWidth - 2);
   const inner = w - 4;
   const border = theme.slots[danger ? 'dialog.border' : 'borderFocus'];
+  // never over the header (R ROLLBACK) nor the hint bar: rows 1 … screenHeight-2 at most
   const maxLines = Math.max(1, screenHeight - 4);
-  const shown = lines.slice(0, maxLines);
+  const shown = window(lines, maxLines, offset);
   const h = shown.length + 2;
   const label = truncate(` ${title} `, w - 4);
   const top = `┌─${label}${'─'.repeat(Math.max(0, w - 3 - cells(label)))}┐`;
   const bottom = `└${'─'.repeat(w - 2)}┘`;
   return (
-    <Box position="absolute" marginLeft={Math.max(0, Math.floor((screenWidth - w) / 2))} marginTop={Math.max(0, Math.floor((screenHeight - h) / 3))} flexDirection="column" width={w}>
+    <Box position="absolute" marginLeft={Math.max(0, Math.floor((screenWidth - w) / 2))} marginTop={Math.max(1, Math.floor((screenHeight - h) / 3))} flexDirection="column" width={w}>
       <Text color={border.color} bold={border.bold}>
         {top}
       </Text>

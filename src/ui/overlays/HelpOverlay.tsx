@@ -2,7 +2,7 @@
 import { keyGroups } from '../keymap.js';
 import { Dialog, type DialogLine } from './Dialog.js';
 
-type Props = { readonly screenWidth: number; readonly screenHeight: number };
+type Props = { readonly screenWidth: number; readonly screenHeight: number; readonly offset?: number };
 
 export function helpLines(): DialogLine[] {
   const lines: DialogLine[] = [];
@@ -14,5 +14,5 @@ export function helpLines(): DialogLine[] {
 }
 
 export function HelpOverlay(p: Props) {
-  return <Dialog title="Keys (Esc closes)" lines={helpLines()} width={p.screenWidth - 4} {...p} />;
+  return <Dialog title="Keys (Esc closes, ↑↓ PgUp PgDn scroll)" lines={helpLines()} width={p.screenWidth - 4} screenWidth={p.screenWidth} screenHeight={p.screenHeight} offset={p.offset} />;
 }

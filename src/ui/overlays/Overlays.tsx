@@ -27,7 +27,7 @@ export function Overlays({ ui, session, controller, screenWidth, screenHeight }:
       {ui.overlays.map((o) => {
         switch (o.kind) {
           case 'help':
-            return <HelpOverlay key="help" {...size} />;
+            return <HelpOverlay key="help" offset={o.offset} {...size} />;
           case 'why':
             return <Dialog key="why" title="Why (w or Esc closes)" lines={whyLines(controller.runbook, session)} width={Math.min(110, screenWidth - 4)} {...size} />;
           case 'emergency':

@@ -1,0 +1,158 @@
+/**
+ * A small tmux driver for end-to-end tests of the cockpit screen: start a command in its own
+ * detached tmux session of a fixed size, read the screen as a person would, type keys, resize.
+ *
+ * Everything waits for screen content against a deadline (polling `capture-pane`); nothing sleeps
+ * a fixed time and hopes. The one timed wait is `gap(ms)`: "at least ms since the previous key",
+ * which is the product's own rule for destructive confirmations (≥ 300 ms).
+ *
+ * Sessions live on a private tmux server (`-L <socket>`), so tests never touch the user's tmux.
+ * The pane runs `CMD; echo "[exit $?]"` with remain-on-exit on, so the exit status and whatever
+ * was printed stay readable after the command ends.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+/** One private tmux server for this test process. */
+export const TMUX_SOCKET = `cockpit-e2e-${process.pid}`;
+
+const POLL_MS = 40;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', TMUX_SOCKET, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Single-quotes a word for sh. */
+export function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export type StartOptions = {
+  readonly cols: number;
+  readonly rows: number;
+  /** Extra variables for the pane (`-e K=V`), on top of CI=false, LANG, TERM. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Working directory of the pane. */
+  readonly cwd?: string;
+  /** A prefix for the session name (the name gets a unique suffix). */
+  readonly name?: string;
+};
+
+export type Probe = string | RegExp | ((screen: string) => boolean);
+
+function matches(screen: string, p: Probe): boolean {
+  if (typeof p === 'string') return screen.includes(p);
+  if (p instanceof RegExp) return p.test(screen);
+  return p(screen);
+}
+
+function describe(p: Probe): string {
+  return typeof p === 'string' ? JSON.stringify(p) : p instanceof RegExp ? String(p) : p.name || 'a condition';
+}
+
+export class TmuxSession {
+  /** The time of the last key sent (Date.now()). */
+  private lastKeyAt = 0;
+  private killed = false;
+
+  private constructor(readonly name: string) {}
+
+  /** Starts `command` (a sh command line) in a new detached session. */
+  static start(command: string, o: StartOptions): TmuxSession {
+    const name = `${o.name ?? 'cockpit'}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const env = { CI: 'false', LANG: 'C.UTF-8', TERM: 'xterm-256color', ...o.env };
+    const args = ['new-session', '-d', '-s', name, '-x', String(o.cols), '-y', String(o.rows)];
+    if (o.cwd) args.push('-c', o.cwd);
+    for (const [k, v] of Object.entries(env)) args.push('-e', `${k}=${v}`);
+    args.push(`${command}; echo "[exit $?]"`);
+    // remain-on-exit in the same server command queue: set before the command can possibly end
+    tmux(...args, ';', 'set-option', '-t', name, 'remain-on-exit', 'on', ';', 'set-option', '-t', name, 'history-limit', '5000');
+    return new TmuxSession(name);
+  }
+
+  /**
+   * The visible screen, lines joined by \n. `history`: also that many lines of scrollback, with
+   * lines the terminal wrapped joined again (what was printed, not how it wrapped).
+   */
+  screen(o: { escapes?: boolean; history?: number } = {}): string {
+    const args = ['capture-pane', '-p', '-t', this.name];
+    if (o.escapes) args.push('-e');
+    if (o.history) args.push('-J', '-S', String(-o.history));
+    return tmux(...args).replace(/\n$/, '');
+  }
+
+  lines(): string[] {
+    return this.screen().split('\n');
+  }
+
+  /** Waits until the screen (or screen + scrollback) satisfies the probe; returns it. */
+  async waitFor(p: Probe, o: { timeoutMs?: number; history?: number; escapes?: boolean } = {}): Promise<string> {
+    const end = Date.now() + (o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    let screen = '';
+    for (;;) {
+      screen = this.screen(o);
+      if (matches(screen, p)) return screen;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${describe(p)} in tmux session ${this.name}; the screen was:\n${screen}`);
+      await sleep(POLL_MS);
+    }
+  }
+
+  /** Waits until the probe no longer matches. */
+  async waitForGone(p: Probe, o: { timeoutMs?: number } = {}): Promise<string> {
+    return this.waitFor((s) => !matches(s, p), o);
+  }
+
+  /** Sends keys by tmux name (Enter, Escape, Space, C-c, Up ...) or literal characters. */
+  keys(...keys: string[]): void {
+    tmux('send-keys', '-t', this.name, ...keys);
+    this.lastKeyAt = Date.now();
+  }
+
+  /** Types text literally (one write: the program may see it as one burst, like a paste). */
+  type(text: string): void {
+    tmux('send-keys', '-t', this.name, '-l', text);
+    this.lastKeyAt = Date.now();
+  }
+
+  /** Waits until at least `ms` have passed since the previous key (the confirm guard's rule). */
+  async gap(ms: number): Promise<void> {
+    const left = this.lastKeyAt + ms - Date.now();
+    if (left > 0) await sleep(left);
+  }
+
+  resize(cols: number, rows: number): void {
+    tmux('resize-window', '-t', this.name, '-x', String(cols), '-y', String(rows));
+  }
+
+  paneDead(): boolean {
+    return tmux('display-message', '-p', '-t', this.name, '#{pane_dead}').trim() === '1';
+  }
+
+  /** Waits for the command to end; resolves with its exit status (from `[exit N]`). */
+  async waitForExit(o: { timeoutMs?: number } = {}): Promise<number> {
+    const screen = await this.waitFor((s) => /\[exit \d+\]/.test(s), { timeoutMs: o.timeoutMs, history: 1000 });
+    return Number(/\[exit (\d+)\]/.exec(screen)![1]);
+  }
+
+  kill(): void {
+    if (this.killed) return;
+    this.killed = true;
+    try {
+      tmux('kill-session', '-t', this.name);
+    } catch {
+      // already gone
+    }
+  }
+}
