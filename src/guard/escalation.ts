@@ -58,7 +58,7 @@ export class Escalation {
 
   /** Starts the escalation clock at `incidentAt` (session time): each level at incidentAt + after. */
   start(incidentAt: number, reason: string): void {
-    if (this.active) return;
+    if (this.active || this.d.runbook.escalation.length === 0) return;
     this.active = true;
     for (const level of this.d.runbook.escalation) {
       const due = incidentAt + level.afterMs - this.d.now();

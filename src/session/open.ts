@@ -57,6 +57,7 @@ export function openSession(
     close() {
       if (closed) return;
       closed = true;
+      controller.dispose(); // no sampling or escalation timer may write after the journal closed
       journal.close();
       lock.release();
     },

@@ -1,0 +1,134 @@
+/**
+ * Guardrails end to end, against the built binary: a `command` metric source turns bad after the
+ * production switch → the trigger goes PENDING (with its countdown on screen) → FIRES after its
+ * window → the rollback runs on its own → ROLLED BACK, exit 3, and the incident got the reason.
+ * A good run passes its monitor window. Headless and in a real terminal (tmux).
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readJournal } from '../../src/session/journal.js';
+import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'cockpit.js');
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'guard');
+
+const dirs: string[] = [];
+const sessions: TmuxSession[] = [];
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.kill();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function sandbox(): { dir: string; state: string; out: (f: string) => string } {
+  const root = mkdtempSync(join(tmpdir(), 'cockpit-guard-'));
+  dirs.push(root);
+  const dir = join(root, 'fx');
+  cpSync(FIXTURE, dir, { recursive: true });
+  for (const f of readdirSync(join(dir, 'scripts'))) chmodSync(join(dir, 'scripts', f), 0o755);
+  return { dir, state: join(root, 'state'), out: (f) => join(dir, 'out', f) };
+}
+
+function run(dir: string, state: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; lines: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'run', 'cockpit.yml', ...args], { cwd: dir, env: { ...process.env, COCKPIT_STATE_DIR: state, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, lines: out.split('\n').map((l) => l.replace(/^\d\d:\d\d:\d\d /, '')) });
+    });
+  });
+}
+
+function journalOf(state: string) {
+  const sessions = readdirSync(join(state, 'sessions'));
+  expect(sessions).toHaveLength(1);
+  return readJournal(join(state, 'sessions', sessions[0], 'journal.jsonl'));
+}
+
+describe('guardrails, headless', () => {
+  it('a bad release: PENDING, FIRED with its value, automatic rollback, exit 3, the incident gets the reason', async () => {
+    const sb = sandbox();
+    const r = await run(sb.dir, sb.state, { BAD: '1' });
+    expect(r.code).toBe(3);
+    expect(r.lines).toContain('◐ trigger error-rate-above PENDING (value 4.2)');
+    const fired = r.lines.find((l) => l.startsWith('● trigger error-rate-above FIRED'));
+    expect(fired).toMatch(/^● trigger error-rate-above FIRED: error_rate > 1 % for 3s: error_rate 4\.2 % now, breaching since 3s \(\d+ samples\)$/);
+    expect(r.lines.some((l) => /^ {2}■ monitor 8s interrupted \(\d\.\ds\)$/.test(l))).toBe(true);
+    expect(r.lines.filter((l) => l.startsWith('■ '))).toEqual(['■ ROLLED BACK']);
+    expect(readFileSync(sb.out('incident-reason'), 'utf8')).toMatch(/^trigger fired: error_rate > 1 % for 3s: error_rate 4\.2 % now/);
+    expect(existsSync(sb.out('rolled-back'))).toBe(true);
+    const events = journalOf(sb.state);
+    const f = events.find((e) => e.type === 'trigger.fired');
+    expect(f).toMatchObject({ trigger: 'error-rate-above', value: 4.2 });
+    // fired at the first breaching sample at least `for` after the first breach, not before
+    const fe = f as Extract<typeof f, { type: 'trigger.fired' }> & { since: number; window: [number, number | null][] };
+    const last = fe.window[fe.window.length - 1][0];
+    expect(last - fe.since).toBeGreaterThanOrEqual(3000);
+    expect(last - fe.since).toBeLessThan(3000 + 250);
+    expect(events.find((e) => e.type === 'rollback.started')).toMatchObject({ source: 'trigger' });
+    const verified = events.find((e) => e.type === 'rollback.verified') as { restoreMs: number } | undefined;
+    expect(verified!.restoreMs).toBeGreaterThanOrEqual(3000);
+    expect(events.at(-1)).toMatchObject({ type: 'session.ended', outcome: 'rolled-back' });
+  });
+
+  it('a good release passes its monitor window with nothing fired, exit 0', async () => {
+    const sb = sandbox();
+    const r = await run(sb.dir, sb.state, {});
+    expect(r.code).toBe(0);
+    expect(r.lines).toContain('  ✓ criterion error_rate < 1: 0.08');
+    expect(r.lines.some((l) => /^ {2}✓ monitor 8s \(8\.\ds\)$/.test(l))).toBe(true);
+    expect(r.lines.filter((l) => l.startsWith('■ '))).toEqual(['■ RELEASED']);
+    const events = journalOf(sb.state);
+    expect(events.some((e) => e.type === 'trigger.pending' || e.type === 'trigger.fired' || e.type === 'rollback.started')).toBe(false);
+    expect(events.filter((e) => e.type === 'metric.sampled').length).toBeGreaterThan(20);
+  });
+
+  it('--json prints every sample', async () => {
+    const sb = sandbox();
+    const r = await run(sb.dir, sb.state, { BAD: '1' }, ['--json']);
+    expect(r.code).toBe(3);
+    const events = r.lines.filter(Boolean).map((l) => JSON.parse(l) as { type: string; values?: Record<string, number> });
+    const samples = events.filter((e) => e.type === 'metric.sampled');
+    expect(samples.length).toBeGreaterThan(10);
+    expect(samples.at(-1)!.values).toHaveProperty('error_rate');
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['trigger.pending', 'trigger.fired', 'rollback.started', 'rollback.verified', 'session.ended']));
+  });
+});
+
+describe.skipIf(!hasTmux())('guardrails on screen (tmux, 100×30)', () => {
+  it('shows the pending countdown, then FIRED and ROLLED BACK; q exits 3', async () => {
+    const sb = sandbox();
+    const s = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} cockpit.yml`, {
+      cols: 100,
+      rows: 30,
+      cwd: sb.dir,
+      env: { COCKPIT_STATE_DIR: sb.state, BAD: '1' },
+      name: 'cockpit-guard',
+    });
+    sessions.push(s);
+    await s.waitFor('R ROLLBACK');
+    await s.waitFor(/⏎ run\/continue/);
+    s.keys('Enter');
+    await s.waitFor('✓ staging');
+    await s.waitFor(/⏎ run\/continue/);
+    s.keys('Enter');
+    const pending = await s.waitFor(/error_rate>1% 3s ◐ PENDING 0:0[0-2] of 0:03/);
+    expect(pending).toMatch(/error rate .* 4\.20 % CRIT/);
+    const fired = await s.waitFor('ROLLED BACK', { timeoutMs: 15_000 });
+    expect(fired).toContain('error_rate>1% 3s ● FIRED');
+    expect(fired.split('\n')[0]).toMatch(/ROLLED BACK {3}R ROLLBACK$/);
+    s.keys('q');
+    const end = await s.waitFor(/\[exit \d+\]/, { history: 200 });
+    expect(end).toContain('[exit 3]');
+    expect(readFileSync(sb.out('incident-reason'), 'utf8')).toMatch(/^trigger fired: error_rate > 1 % for 3s/);
+  });
+});
