@@ -31,3 +31,11 @@ export function formatValue(t: Trigger, v: number, units: Units = {}): string {
   const unit = units[t.metric] ? ` ${units[t.metric]}` : '';
   return `${t.metric} ${formatNumber(v)}${unit}`;
 }
+
+/** Short trigger labels: "error_rate>1% 2m", "critical 5xx" (the triggers bar, ramp refusals). */
+export function triggerLabel(t: Trigger, rb?: Runbook): string {
+  if (t.kind === 'probe') return `${t.probe === 'critical' ? 'critical' : t.probe} ${t.latencyAbove !== undefined ? `>${t.latencyAbove}ms` : (t.status ?? '5xx')}`;
+  const unit = rb?.metrics?.series?.[t.metric]?.unit ?? '';
+  const w = t.forMs === 0 ? '' : ` ${formatCompact(t.forMs)}`;
+  return `${t.metric}${t.op === 'above' ? '>' : '<'}${t.threshold}${unit}${w}`;
+}

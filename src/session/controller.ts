@@ -20,6 +20,9 @@ import { Escalation, type EscalationDeps } from '../guard/escalation.js';
 import { sourceFor } from '../metrics/sources/index.js';
 import type { CriterionResult } from './events.js';
 import { formatNumber } from '../guard/describe.js';
+import { FlagRamps } from '../flags/manager.js';
+import { providerFor } from '../flags/providers/index.js';
+import type { FlagProvider } from '../flags/providers/provider.js';
 
 export type FailurePolicy = 'stop' | 'rollback' | 'wait';
 
@@ -44,6 +47,8 @@ export type ControllerOptions = {
   readonly env?: NodeJS.ProcessEnv;
   /** Replace how the guard fetches metrics and probes (tests); by default from the runbook. */
   readonly guard?: Partial<Pick<GuardDeps, 'source' | 'probe'>>;
+  /** Replace the flag provider (tests); by default the runbook's. */
+  readonly flagProvider?: FlagProvider;
   /** Replace how escalation posts webhooks (tests). */
   readonly escalation?: Partial<Pick<EscalationDeps, 'post' | 'retryDelayMs'>>;
 };
@@ -87,6 +92,8 @@ export class Controller {
   /** Samples metrics and probes, evaluates triggers; undefined when the runbook has neither. */
   readonly guard: Guard | undefined;
   private readonly escalation: Escalation;
+  /** Flag ramps; undefined when the runbook has no flags. */
+  readonly flags: FlagRamps | undefined;
   private readonly rollbackHooks: RollbackHook[] = [];
   /** Resolves with the outcome when the session first ends. */
   readonly settled: Promise<Outcome>;
@@ -111,6 +118,11 @@ export class Controller {
       rollback: (reason, incidentAt) => void this.rollback(reason, 'trigger', incidentAt),
     });
     this.guard = guard.active ? guard : undefined;
+    this.flags = o.runbook.flags
+      ? new FlagRamps({ runbook: o.runbook, provider: o.flagProvider ?? providerFor(o.runbook, env), record, state: () => this.s, clock: this.clock, now })
+      : undefined;
+    // the first rollback action: every ramped flag back to 0 % (or its rollbackTo)
+    if (this.flags) this.rollbackHooks.push(() => this.flags!.rollbackAll());
     this.escalation = new Escalation({
       runbook: o.runbook,
       clock: this.clock,
@@ -201,6 +213,10 @@ export class Controller {
   begin(): void {
     if (this.s.sessionId) return;
     queueMicrotask(() => this.guard?.start());
+    if (this.flags) {
+      void this.flags.readAll();
+      this.flags.startAuto();
+    }
     const rb = this.o.runbook;
     this.emit({
       type: 'session.started',
@@ -408,6 +424,7 @@ export class Controller {
   /** Stops every timer the session owns (sampling, escalation, budget): the process can exit. */
   dispose(): void {
     this.guard?.stop();
+    this.flags?.stopAuto();
     this.escalation.stop();
     this.budgetTimer?.cancel();
   }

@@ -14,6 +14,8 @@ export const ESCALATION = 'escalation';
 export type Outcome = 'released' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted' | 'aborted';
 export type RollbackSource = 'operator' | 'trigger' | 'on-failure' | 'command';
 
+export type FlagActor = 'operator' | 'auto' | 'rollback' | 'command';
+
 export type ProbeReading = { readonly status?: number; readonly latencyMs?: number; readonly error?: string };
 export type CriterionResult = { readonly metric: string; readonly op: 'below' | 'above'; readonly threshold: number; readonly value: number | null; readonly ok: boolean };
 
@@ -99,6 +101,13 @@ export type EventBody =
   | { readonly type: 'rollback.verified'; readonly restoreMs: number }
   | { readonly type: 'escalation.started'; readonly level: number; readonly title: string; readonly action: string }
   | { readonly type: 'escalation.finished'; readonly level: number; readonly ok: boolean; readonly error?: string; readonly attempts: number }
+  // ── feature flags ──
+  | { readonly type: 'flag.read'; readonly flag: string; readonly percent: number | null; readonly error?: string }
+  | { readonly type: 'flag.applying'; readonly flag: string; readonly from: number | null; readonly to: number; readonly forced: boolean; readonly by: FlagActor }
+  | { readonly type: 'flag.set'; readonly flag: string; readonly percent: number; readonly requested: number; readonly forced: boolean; readonly by: FlagActor }
+  | { readonly type: 'flag.failed'; readonly flag: string; readonly requested: number; readonly error: string; readonly by: FlagActor }
+  | { readonly type: 'flag.refused'; readonly flag: string; readonly from: number | null; readonly to: number; readonly reason: string }
+  | { readonly type: 'flag.auto'; readonly flag: string; readonly state: 'counting' | 'paused'; readonly reason?: string }
   | { readonly type: 'incident.acknowledged' }
   | { readonly type: 'incident.resolved' }
   | { readonly type: 'session.ended'; readonly outcome: Outcome };

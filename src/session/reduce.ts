@@ -1,6 +1,7 @@
 /** The session state: a pure fold of the events over the state the runbook starts with. */
 import type { Runbook } from '../runbook/types.js';
 import { initialGuard, reduceGuard, type GuardState } from './reduce-guard.js';
+import { initialFlags, reduceFlags, type FlagState } from './reduce-flags.js';
 import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type RollbackSource, type SessionEvent, type Troubleshoot } from './events.js';
 
 export type StepStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'interrupted';
@@ -63,6 +64,7 @@ export type SessionState = {
   /** Emergency quick-reference actions, run on demand. */
   readonly emergency: readonly StepState[];
   readonly guard: GuardState;
+  readonly flags: Readonly<Record<string, FlagState>>;
   readonly outcome?: Outcome;
   /** Monotonic time of the latest event. */
   readonly now: number;
@@ -122,6 +124,7 @@ export function initialState(rb: Runbook): SessionState {
     rollback: { status: 'idle', steps: rollbackPlan(rb).map((s) => step({ ...s, kind: 'command' })) },
     emergency: rb.emergency.map((e) => step({ id: e.id, title: e.title, kind: 'command', command: e.display })),
     guard: initialGuard(rb),
+    flags: initialFlags(rb),
     now: 0,
   };
 }
@@ -149,7 +152,8 @@ export function reduce(s: SessionState, e: SessionEvent): SessionState {
 
 function apply(s0: SessionState, e: SessionEvent): SessionState {
   const guard = reduceGuard(s0.guard, e);
-  const s = guard ? { ...s0, guard } : s0;
+  const flags = guard ? undefined : reduceFlags(s0.flags, e);
+  const s = guard ? { ...s0, guard } : flags ? { ...s0, flags } : s0;
   switch (e.type) {
     case 'session.started':
       return { ...s, sessionId: e.sessionId, version: e.version, environment: e.environment, phase: 'preflight', preflight: { ...s.preflight, status: 'running', startedAt: e.t } };

@@ -41,7 +41,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   useOutputVersion(store);
   const [ui, dispatch] = useReducer(uiReduce, initialUi);
   const { columns, rows } = useTerminalSize(size);
-  const counting = controller.busy || session.stages.some((s) => s.status === 'running') || Object.values(session.guard.triggers).some((t) => t.status === 'pending');
+  const counting = controller.busy || Object.values(session.flags).some((f) => f.auto?.state === 'counting') || session.stages.some((s) => s.status === 'running') || Object.values(session.guard.triggers).some((t) => t.status === 'pending');
   const now = useNow(controller, counting);
   const rb = controller.runbook;
   const checklist = buildRows(session);
@@ -49,7 +49,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const selectedRow = (ui.selected && sel.find((r) => r.id === ui.selected)) || autoSelected(session, checklist);
   const lines = selectedRow?.step ? store.lines(selectedRow.id, selectedRow.step.logPath) : [];
   const series = seriesViews(rb, session);
-  const flags = flagViews(rb, session);
+  const flags = flagViews(rb, session, ui, now);
   const triggers = triggerViews(rb, session, now);
   const l = layout(columns, rows, { series: series.length, flags: flags.length, triggers: triggers.length });
   const noticeTimer = useRef<NodeJS.Timeout | undefined>(undefined);
@@ -97,7 +97,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       {l.guardHeight > 0 ? (
         <Box height={l.guardHeight}>
           <MetricsPane series={series} width={l.metricsWidth} height={l.guardHeight} />
-          {l.flagsWidth > 0 ? <FlagsPane flags={flags} width={l.flagsWidth} height={l.guardHeight} /> : null}
+          {l.flagsWidth > 0 ? <FlagsPane flags={flags} width={l.flagsWidth} height={l.guardHeight} focused={ui.focus === 'flags'} /> : null}
         </Box>
       ) : null}
       {l.showTriggers ? <TriggersBar triggers={triggers} width={l.width} /> : null}

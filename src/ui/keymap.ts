@@ -148,11 +148,98 @@ export const KEYMAP: readonly Binding[] = [
   {
     scope: 'main',
     keys: ['enter'],
+    label: 'apply',
+    description: 'Apply the proposed flag change (the percentage shown is what the backend confirms)',
+    whenText: 'a flag change is proposed',
+    when: (c) => c.ui.proposal !== undefined,
+    showInBar: true,
+    run: (c) => void applyProposal(c, false),
+  },
+  {
+    scope: 'main',
+    keys: ['escape'],
+    label: 'cancel',
+    description: 'Drop the proposed flag change',
+    whenText: 'a flag change is proposed',
+    when: (c) => c.ui.proposal !== undefined,
+    showInBar: false,
+    run: (c) => c.dispatch({ type: 'flag-proposed', proposal: undefined }),
+  },
+  {
+    scope: 'main',
+    keys: ['+', ']'],
+    label: 'ramp up',
+    description: 'Propose the next step of the selected flag\'s ramp (Enter applies; refused while a trigger is pending)',
+    whenText: 'the runbook ramps flags',
+    when: (c) => flagsOf(c).length > 0,
+    showInBar: true,
+    run: (c) => propose(c, 'up'),
+  },
+  {
+    scope: 'main',
+    keys: ['-', '['],
+    label: 'down',
+    description: 'Propose the previous step of the selected flag\'s ramp (always allowed)',
+    whenText: 'the runbook ramps flags',
+    when: (c) => flagsOf(c).length > 0,
+    showInBar: false,
+    run: (c) => propose(c, 'down'),
+  },
+  {
+    scope: 'main',
+    keys: ['0'],
+    label: 'kill',
+    description: 'Kill switch: the selected flag to 0 %, confirmed like a rollback (always allowed)',
+    whenText: 'the runbook ramps flags',
+    when: (c) => flagsOf(c).length > 0,
+    showInBar: false,
+    run: (c) => {
+      const flag = flagsOf(c)[c.ui.flagIndex];
+      const t = c.controller.flags!.target(flag, 'kill');
+      if (typeof t === 'string') return c.notice(t);
+      c.dispatch({ type: 'overlay-opened', overlay: { kind: 'flag-kill', flag, openedAt: c.now, ignored: c.burst ? 1 : 0 } });
+    },
+  },
+  {
+    scope: 'main',
+    keys: ['F'],
+    label: 'force',
+    description: 'Force the refused step up: type the flag name to confirm; recorded as forced',
+    whenText: 'a step up was refused by a guardrail',
+    when: (c) => c.ui.proposal !== undefined && c.controller.state.flags[c.ui.proposal.flag]?.refused !== undefined,
+    showInBar: true,
+    run: (c) => c.dispatch({ type: 'overlay-opened', overlay: { kind: 'flag-force', flag: c.ui.proposal!.flag, to: c.ui.proposal!.to, typed: '', openedAt: c.now } }),
+  },
+  { scope: 'main', keys: ['up'], label: 'flag', description: 'Select the previous flag', whenText: 'the flags pane has focus', when: (c) => c.ui.focus === 'flags', showInBar: false, run: (c) => c.dispatch({ type: 'flag-selected', index: Math.max(0, c.ui.flagIndex - 1) }) },
+  { scope: 'main', keys: ['down'], label: 'flag', description: 'Select the next flag', whenText: 'the flags pane has focus', when: (c) => c.ui.focus === 'flags', showInBar: false, run: (c) => c.dispatch({ type: 'flag-selected', index: Math.min(flagsOf(c).length - 1, c.ui.flagIndex + 1) }) },
+  // kill switch and forced step-up confirmations
+  { scope: 'flag-kill', keys: ['0'], label: 'kill', description: 'Confirm the kill switch (ignored within 300 ms of opening or of the previous key)', whenText: 'kill switch confirmation', when: always, showInBar: true, run: (c) => confirmKill(c) },
+  { scope: 'flag-kill', keys: ['escape', 'enter'], label: 'cancel', description: 'Cancel (Enter too: the focus is on Cancel)', whenText: 'kill switch confirmation', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
+  {
+    scope: 'flag-force',
+    keys: ['enter'],
+    label: 'force',
+    description: 'Force the step up when the typed name matches the flag',
+    whenText: 'forced step-up confirmation',
+    when: always,
+    showInBar: true,
+    run: (c) => {
+      const o = topOverlay(c.ui) as Extract<Overlay, { kind: 'flag-force' }>;
+      if (o.typed !== o.flag) return c.notice(`type the flag name (${o.flag}) to force it`);
+      if (!guardPassed(c, o.openedAt)) return c.notice('Enter came too fast: press it again to force');
+      c.dispatch({ type: 'overlay-closed' });
+      void applyProposal(c, true);
+    },
+  },
+  { scope: 'flag-force', keys: ['escape'], label: 'cancel', description: 'Cancel the forced step up', whenText: 'forced step-up confirmation', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
+  {
+    scope: 'main',
+    keys: ['enter'],
     label: 'run/continue',
     description: 'Run the next stage (or continue after a retry or skip)',
     whenText: 'pre-flight passed and nothing running (otherwise it says why not)',
     when: always,
-    bar: (c) => !c.controller.busy && c.session.preflight.status === 'passed' && c.session.rollback.status === 'idle' && c.session.stages.some((s) => s.status === 'pending') && !c.session.stages.some((s) => s.status === 'failed'),
+    bar: (c) => c.ui.proposal === undefined && !c.controller.busy && c.session.preflight.status === 'passed' && c.session.rollback.status === 'idle' && c.session.stages.some((s) => s.status === 'pending') && !c.session.stages.some((s) => s.status === 'failed'),
     showInBar: true,
     run: (c) => {
       const r = c.controller.runNextStage();
@@ -177,7 +264,7 @@ export const KEYMAP: readonly Binding[] = [
   },
   { scope: 'main', keys: ['up'], label: 'select', description: 'Select the previous item', whenText: 'the checklist has focus', when: (c) => c.ui.focus === 'checklist', showInBar: false, run: (c) => moveSelection(c, -1) },
   { scope: 'main', keys: ['down'], label: 'select', description: 'Select the next item', whenText: 'the checklist has focus', when: (c) => c.ui.focus === 'checklist', showInBar: false, run: (c) => moveSelection(c, 1) },
-  { scope: 'main', keys: ['tab'], label: 'focus', description: 'Move focus between the checklist and the output pane (arrows then scroll the output)', whenText: 'no overlay', when: mainIdle, showInBar: false, run: (c) => c.dispatch({ type: 'focus-toggled' }) },
+  { scope: 'main', keys: ['tab'], label: 'focus', description: 'Move focus: checklist → output (arrows scroll it) → flags (arrows select a flag)', whenText: 'no overlay', when: mainIdle, showInBar: false, run: (c) => c.dispatch({ type: 'focus-toggled', withFlags: flagsOf(c).length > 0 }) },
   { scope: 'main', keys: ['k', 'up'], label: 'scroll', description: 'Scroll the output up a line', whenText: 'always (arrows when the output has focus)', when: always, showInBar: false, run: (c) => c.dispatch({ type: 'scrolled', by: -1, max: c.outputMax }) },
   { scope: 'main', keys: ['j', 'down'], label: 'scroll', description: 'Scroll the output down a line', whenText: 'always (arrows when the output has focus)', when: always, showInBar: false, run: (c) => c.dispatch({ type: 'scrolled', by: 1, max: c.outputMax }) },
   { scope: 'main', keys: ['pageup'], label: 'page', description: 'Scroll the output up a page', whenText: 'always', when: always, showInBar: false, run: (c) => c.dispatch({ type: 'scrolled', by: -c.page, max: c.outputMax }) },
@@ -367,6 +454,47 @@ export const KEYMAP: readonly Binding[] = [
   { scope: 'interrupt', keys: ['n', 'escape'], label: 'keep running', description: 'Keep the step running', whenText: 'interrupt confirmation', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
 ];
 
+function flagsOf(c: KeyContext): string[] {
+  return c.controller.flags?.plans.map((p) => p.flag) ?? [];
+}
+
+/** One proposal per press, always one step from the confirmed percentage: a held key never skips steps. */
+function propose(c: KeyContext, dir: 'up' | 'down'): void {
+  const flag = flagsOf(c)[c.ui.flagIndex];
+  const ramps = c.controller.flags!;
+  if (ramps.isApplying(flag)) return c.notice(`${flag}: a change is applying, this press is ignored`);
+  const t = ramps.target(flag, dir);
+  if (typeof t === 'string') return c.notice(t);
+  if (c.ui.proposal?.flag === flag && c.ui.proposal.to === t) return c.notice(`already proposing ${flag} → ${t} %: Enter applies, Esc drops it`);
+  c.dispatch({ type: 'flag-proposed', proposal: { flag, to: t } });
+  const cur = c.controller.state.flags[flag]?.percent;
+  c.notice(`${flag}: ${cur === undefined ? '?' : cur} % → ${t} %  (Enter applies, Esc drops)`);
+}
+
+async function applyProposal(c: KeyContext, forced: boolean): Promise<void> {
+  const p = c.ui.proposal;
+  if (!p) return;
+  const ramps = c.controller.flags!;
+  if (ramps.isApplying(p.flag)) return c.notice(`${p.flag}: a change is applying, this press is ignored`);
+  c.dispatch({ type: 'flag-proposed', proposal: undefined });
+  const r = await ramps.apply(p.flag, p.to, { forced, by: 'operator' });
+  if (r.ok) c.notice(`${p.flag} is at ${r.percent} % (confirmed by the backend)${forced ? ' · FORCED' : ''}`);
+  else if (r.refused) {
+    c.dispatch({ type: 'flag-proposed', proposal: p });
+    c.notice(`${p.flag} → ${p.to} % ${r.reason}: F forces it (type the name), Esc drops it`);
+  } else c.notice(`${p.flag}: ${r.reason} (+ and Enter to retry)`);
+}
+
+function confirmKill(c: KeyContext): void {
+  const o = topOverlay(c.ui) as Extract<Overlay, { kind: 'flag-kill' }>;
+  if (!guardPassed(c, o.openedAt)) {
+    c.dispatch({ type: 'overlay-replaced', overlay: { ...o, ignored: o.ignored + 1 } });
+    return;
+  }
+  c.dispatch({ type: 'overlay-closed' });
+  void c.controller.flags!.apply(o.flag, 0, { by: 'operator' }).then((r) => c.notice(r.ok ? `${o.flag} is at ${r.percent} % (kill switch)` : `${o.flag}: ${r.reason}`));
+}
+
 function scrollHelp(c: KeyContext, by: number): void {
   const o = topOverlay(c.ui) as Extract<Overlay, { kind: 'help' }>;
   c.dispatch({ type: 'overlay-replaced', overlay: { ...o, offset: Math.max(0, (o.offset ?? 0) + by) } });
@@ -415,6 +543,8 @@ const SCOPE_TITLES: Record<Scope, string> = {
   skip: 'Skip dialog',
   help: 'Help',
   why: 'Why (w)',
+  'flag-kill': 'Kill switch confirmation',
+  'flag-force': 'Forced step-up confirmation',
   emergency: 'Emergency reference (e)',
   quit: 'Quit confirmation',
   interrupt: 'Interrupt confirmation',

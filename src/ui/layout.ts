@@ -26,7 +26,7 @@ export function layout(columns: number, rows: number, o: { series: number; flags
   const showTriggers = o.triggers > 0;
   const showGuard = o.series > 0 || o.flags > 0;
   const fixed = 4 + (showTriggers ? 1 : 0);
-  const guardHeight = showGuard ? Math.min(Math.max(o.series, o.flags, 2) + 2, Math.floor((height - fixed) / 3)) : 0;
+  const guardHeight = showGuard ? Math.min(Math.max(o.series, o.flags > 0 ? o.flags + 1 : 0, 2) + 2, Math.floor((height - fixed) / 3)) : 0;
   const mainHeight = height - fixed - guardHeight;
   const checklistWidth = Math.min(44, Math.max(28, Math.floor(width * 0.36)));
   const flagsWidth = o.flags > 0 ? Math.min(44, Math.max(30, Math.floor(width * 0.4))) : 0;

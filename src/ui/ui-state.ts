@@ -10,9 +10,11 @@ export type Overlay =
   | { readonly kind: 'rollback'; readonly openedAt: number; readonly focus: 'cancel' | 'confirm'; readonly typed: string; readonly ignored: number }
   | { readonly kind: 'skip'; readonly text: string }
   | { readonly kind: 'quit' }
+  | { readonly kind: 'flag-kill'; readonly flag: string; readonly openedAt: number; readonly ignored: number }
+  | { readonly kind: 'flag-force'; readonly flag: string; readonly to: number; readonly typed: string; readonly openedAt: number }
   | { readonly kind: 'interrupt'; readonly openedAt: number };
 
-export type Focus = 'checklist' | 'output';
+export type Focus = 'checklist' | 'output' | 'flags';
 
 export type UiState = {
   readonly overlays: readonly Overlay[];
@@ -26,9 +28,12 @@ export type UiState = {
   /** Time of the previous keypress (the burst guard needs it). */
   readonly lastKeyAt: number;
   readonly ctrlCAt?: number;
+  /** The selected flag (index into the runbook's ramps) and the change proposed for it. */
+  readonly flagIndex: number;
+  readonly proposal?: { readonly flag: string; readonly to: number };
 };
 
-export const initialUi: UiState = { overlays: [], focus: 'checklist', follow: true, scroll: 0, lastKeyAt: -Infinity };
+export const initialUi: UiState = { overlays: [], focus: 'checklist', follow: true, scroll: 0, lastKeyAt: -Infinity, flagIndex: 0 };
 
 export type UiAction =
   | { readonly type: 'key-pressed'; readonly at: number }
@@ -37,7 +42,9 @@ export type UiAction =
   | { readonly type: 'overlay-replaced'; readonly overlay: Overlay }
   | { readonly type: 'overlays-cleared' }
   | { readonly type: 'selected'; readonly id: string | undefined }
-  | { readonly type: 'focus-toggled' }
+  | { readonly type: 'focus-toggled'; readonly withFlags?: boolean }
+  | { readonly type: 'flag-selected'; readonly index: number }
+  | { readonly type: 'flag-proposed'; readonly proposal?: { readonly flag: string; readonly to: number } }
   | { readonly type: 'scrolled'; readonly by: number; readonly max: number }
   | { readonly type: 'scrolled-to'; readonly where: 'top' | 'bottom'; readonly max: number }
   | { readonly type: 'follow-toggled' }
@@ -60,8 +67,14 @@ export function uiReduce(s: UiState, a: UiAction): UiState {
       return { ...s, overlays: [] };
     case 'selected':
       return { ...s, selected: a.id, follow: true, scroll: 0 };
-    case 'focus-toggled':
-      return { ...s, focus: s.focus === 'checklist' ? 'output' : 'checklist' };
+    case 'focus-toggled': {
+      const order: Focus[] = a.withFlags ? ['checklist', 'output', 'flags'] : ['checklist', 'output'];
+      return { ...s, focus: order[(order.indexOf(s.focus) + 1) % order.length] };
+    }
+    case 'flag-selected':
+      return { ...s, flagIndex: a.index, proposal: undefined };
+    case 'flag-proposed':
+      return { ...s, proposal: a.proposal };
     case 'scrolled': {
       const scroll = Math.max(0, Math.min(a.max, s.scroll - a.by));
       return { ...s, scroll, follow: scroll === 0 };

@@ -1,21 +1,13 @@
 /** What the metrics, triggers and flags panes show, derived from the runbook and the session. */
-import { describeTrigger, unitsOf } from '../guard/describe.js';
+import { describeTrigger, triggerLabel, unitsOf } from '../guard/describe.js';
 import { bandOf } from '../metrics/bands.js';
-import { formatCompact } from '../runbook/duration.js';
-import type { Runbook, Trigger } from '../runbook/types.js';
+import type { Runbook } from '../runbook/types.js';
+import { formatClock } from '../runbook/duration.js';
+import { nextStep, rampPlans } from '../flags/plan.js';
 import type { SessionState } from '../session/reduce.js';
 import type { FlagView } from './components/FlagsPane.js';
 import type { SeriesView } from './components/MetricsPane.js';
 import type { TriggerView } from './components/TriggersBar.js';
-
-/** Short trigger labels for the triggers bar: "error_rate>1% 2m", "critical 5xx". */
-export function triggerLabel(t: Trigger, rb?: Runbook): string {
-  if (t.kind === 'probe') return `${t.probe === 'critical' ? 'critical' : t.probe} ${t.latencyAbove !== undefined ? `>${t.latencyAbove}ms` : (t.status ?? '5xx')}`;
-  const unit = rb?.metrics?.series?.[t.metric]?.unit ?? '';
-  const u = unit === '%' ? '%' : unit ? unit : '';
-  const w = t.forMs === 0 ? '' : ` ${formatCompact(t.forMs)}`;
-  return `${t.metric}${t.op === 'above' ? '>' : '<'}${t.threshold}${u}${w}`;
-}
 
 export function triggerViews(rb: Runbook, s: SessionState, now = s.now): TriggerView[] {
   return (rb.rollback?.triggers ?? []).map((t) => {
@@ -57,10 +49,22 @@ export function seriesViews(rb: Runbook, s: SessionState): SeriesView[] {
   });
 }
 
-export function flagViews(rb: Runbook, _s: SessionState): FlagView[] {
-  return Object.entries(rb.flags?.ramps ?? {}).map(([name, ramp]) => {
-    const steps = Array.isArray(ramp) ? ramp : ramp.steps;
-    return { name, percent: undefined, next: steps[0], state: 'not read yet' };
+export function flagViews(rb: Runbook, s: SessionState, ui: { flagIndex: number; proposal?: { flag: string; to: number } }, now = s.now): FlagView[] {
+  return rampPlans(rb).map((plan, i) => {
+    const f = s.flags[plan.flag] ?? { status: 'unknown' as const };
+    const cur = f.percent;
+    const marked = plan.steps.map((p) => (p === cur ? `[${p}]` : String(p))).join(' ');
+    const ago = f.changedAt !== undefined ? ` · changed ${formatClock(now - f.changedAt)} ago` : '';
+    let state = 'steady';
+    let slot: FlagView['slot'] = 'metric.ok';
+    if (f.status === 'unknown') [state, slot] = [f.error ? `unknown: ${f.error}` : 'not read yet', 'metric.stale'];
+    else if (f.status === 'applying') [state, slot] = [`applying ${f.requested} %…`, 'stage.running'];
+    else if (f.status === 'failed') [state, slot] = [`FAILED ${f.requested ?? ''} %: ${f.error ?? ''}`, 'stage.failed'];
+    else if (f.refused) [state, slot] = [`held: ${f.refused}`, 'metric.warn'];
+    else if (f.auto?.state === 'paused') [state, slot] = [`auto paused: ${f.auto.reason ?? ''}`, 'metric.warn'];
+    else if (f.auto?.state === 'counting' && plan.holdMs !== undefined) state = `auto → ${nextStep(plan, cur) ?? '?'} % in ${formatClock(Math.max(0, plan.holdMs - (now - f.auto.since)))}`;
+    const proposal = ui.proposal?.flag === plan.flag ? ui.proposal.to : undefined;
+    return { name: plan.flag, percent: cur, proposal, state, slot, plan: `${marked}${ago}`, selected: i === ui.flagIndex };
   });
 }
 

@@ -252,7 +252,7 @@ describe('cockpit screen', () => {
   });
 
   it('the help overlay lists every key of the keymap', async () => {
-    const t = setup({ columns: 160, rows: 60 });
+    const t = setup({ columns: 160, rows: 90 });
     void t.controller.start();
     await t.press('?');
     const f = await waitForText(t.app.lastFrame, 'Keys (Esc closes');

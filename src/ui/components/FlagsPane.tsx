@@ -1,6 +1,12 @@
-/** Each ramped flag: its confirmed percentage as a bar and a number, and the next step of its plan. */
+/**
+ * Each ramped flag: the percentage its backend confirmed, as a bar and a number; a proposed
+ * change (25 % → 50 %) or its state; and, for the selected flag, the ramp plan with the current
+ * step marked and the time since the last change.
+ */
 import { Text } from 'ink';
-import { pad } from '../text.js';
+import type { ReactElement } from 'react';
+import type { Slot } from '../theme.js';
+import { pad, truncate } from '../text.js';
 import { Pane } from './Pane.js';
 import { S } from './S.js';
 
@@ -8,31 +14,53 @@ export type FlagView = {
   readonly name: string;
   /** The percentage the provider confirmed; undefined until it has said. */
   readonly percent?: number;
-  readonly next?: number;
+  /** A change proposed by the operator (not yet applied). */
+  readonly proposal?: number;
+  /** State in words: steady, applying 25 %…, FAILED: …, held: …, auto 0:07. */
   readonly state: string;
+  readonly slot: Slot;
+  /** The plan with the current step marked: 0 5 [25] 50 100 · 1:12 ago. */
+  readonly plan: string;
+  readonly selected: boolean;
+  /** An experiment line, when the flag carries one. */
+  readonly experiment?: string;
 };
 
 export function bar(percent: number | undefined, width: number): string {
   if (percent === undefined) return '·'.repeat(width);
-  const full = Math.round((Math.max(0, Math.min(100, percent)) / 100) * width);
+  const p = Math.max(0, Math.min(100, percent));
+  const full = p > 0 && p < 100 ? Math.min(width - 1, Math.max(1, Math.round((p / 100) * width))) : Math.round((p / 100) * width);
   return '█'.repeat(full) + '░'.repeat(width - full);
 }
 
-type Props = { readonly flags: readonly FlagView[]; readonly width: number; readonly height: number };
+export function pct(p: number | undefined): string {
+  return p === undefined ? '  ? %' : `${String(Number(p.toFixed(2))).padStart(3)} %`;
+}
 
-export function FlagsPane({ flags, width, height }: Props) {
+type Props = { readonly flags: readonly FlagView[]; readonly width: number; readonly height: number; readonly focused: boolean };
+
+export function FlagsPane({ flags, width, height, focused }: Props) {
   const inner = width - 2;
   const name = Math.min(14, Math.max(6, ...flags.map((f) => f.name.length)));
-  const barW = Math.max(4, Math.min(10, inner - name - 16));
-  return (
-    <Pane title="Flags" width={width} height={height}>
-      {flags.length === 0 ? <S slot="dim">no flags in this runbook</S> : null}
-      {flags.slice(0, height - 2).map((f) => (
-        <Text key={f.name} wrap="truncate-end">
-          {pad(f.name, name)} {bar(f.percent, barW)} {f.percent === undefined ? '  ? %' : `${String(f.percent).padStart(3)} %`}
-          <S slot="dim">{f.next !== undefined ? ` → ${f.next} %` : ` ${f.state}`}</S>
+  const barW = Math.max(4, Math.min(10, inner - name - 20));
+  const rows: { key: string; node: ReactElement }[] = [];
+  for (const f of flags) {
+    rows.push({
+      key: f.name,
+      node: (
+        <Text key={f.name} wrap="truncate-end" inverse={f.selected && focused}>
+          {pad(f.name, name)} {bar(f.percent, barW)} {pct(f.percent)}
+          {f.proposal !== undefined ? <S slot="notice">{` → ${f.proposal} %`}</S> : <S slot={f.slot}>{` ${truncate(f.state, Math.max(0, inner - name - barW - 8))}`}</S>}
         </Text>
-      ))}
+      ),
+    });
+    if (f.selected) rows.push({ key: `${f.name}:plan`, node: <S key={`${f.name}:plan`} slot="dim" wrap="truncate-end">{`  ${f.plan}`}</S> });
+    if (f.experiment) rows.push({ key: `${f.name}:ab`, node: <Text key={`${f.name}:ab`} wrap="truncate-end">{`  ${f.experiment}`}</Text> });
+  }
+  return (
+    <Pane title="Flags" width={width} height={height} focused={focused}>
+      {flags.length === 0 ? <S slot="dim">no flags in this runbook</S> : null}
+      {rows.slice(0, height - 2).map((r) => r.node)}
     </Pane>
   );
 }

@@ -8,7 +8,7 @@ import { Dialog } from './Dialog.js';
 import { whyLines } from '../view-model.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { RollbackDialog } from './RollbackDialog.js';
-import { InterruptDialog, QuitDialog, SkipDialog } from './SimpleDialogs.js';
+import { FlagForceDialog, FlagKillDialog, InterruptDialog, QuitDialog, SkipDialog } from './SimpleDialogs.js';
 
 type Props = { readonly ui: UiState; readonly session: SessionState; readonly controller: Controller; readonly screenWidth: number; readonly screenHeight: number };
 
@@ -38,6 +38,10 @@ export function Overlays({ ui, session, controller, screenWidth, screenHeight }:
             return <SkipDialog key="skip" overlay={o} step={failedStep(session)?.title ?? 'the failed step'} {...size} />;
           case 'quit':
             return <QuitDialog key="quit" running={runningTitle(session)} {...size} />;
+          case 'flag-kill':
+            return <FlagKillDialog key="flag-kill" overlay={o} percent={session.flags[o.flag]?.percent} {...size} />;
+          case 'flag-force':
+            return <FlagForceDialog key="flag-force" overlay={o} reason={session.flags[o.flag]?.refused} {...size} />;
           case 'interrupt':
             return <InterruptDialog key="interrupt" running={runningTitle(session)} {...size} />;
         }

@@ -1,6 +1,6 @@
 /** The small dialogs: skip with a reason, quit while running, interrupt the running step. */
 import type { Overlay } from '../ui-state.js';
-import { Dialog } from './Dialog.js';
+import { Dialog, type DialogLine } from './Dialog.js';
 
 type Size = { readonly screenWidth: number; readonly screenHeight: number };
 
@@ -27,6 +27,38 @@ export function InterruptDialog({ running, ...size }: Size & { running: string }
       {...size}
       width={72}
       lines={[`Interrupt ${running}?`, 'Its process group gets SIGTERM, then SIGKILL after the grace period.', 'The stage stops; then retry (r), skip (s) or roll back (R).', '', 'y / Enter interrupt · n / Esc keep running · Ctrl+C again leaves at once']}
+    />
+  );
+}
+
+export function FlagKillDialog({ overlay, percent, ...size }: Size & { overlay: Extract<Overlay, { kind: 'flag-kill' }>; percent?: number }) {
+  const lines: DialogLine[] = [
+    [{ text: `Kill switch: ${overlay.flag} ${percent === undefined ? '?' : percent} % → 0 %`, slot: 'dialog.danger' as const }],
+    'Every user gets the flag off, through the flag provider.',
+    '',
+    [{ text: '[ Cancel ]', slot: 'dialog.buttonFocus' as const }, { text: '   ' }, { text: '  Kill  ', slot: 'dialog.danger' as const }],
+    'Press 0 again to confirm · Esc or Enter cancels',
+  ];
+  if (overlay.ignored > 0) lines.push([{ text: `Ignored ${overlay.ignored} key${overlay.ignored > 1 ? 's' : ''} that came within 300 ms: press 0 again to confirm`, slot: 'notice' as const }]);
+  return <Dialog title="KILL SWITCH" danger {...size} width={72} lines={lines} />;
+}
+
+export function FlagForceDialog({ overlay, reason, ...size }: Size & { overlay: Extract<Overlay, { kind: 'flag-force' }>; reason?: string }) {
+  return (
+    <Dialog
+      title="FORCE A REFUSED STEP UP"
+      danger
+      {...size}
+      width={80}
+      lines={[
+        [{ text: `${overlay.flag} → ${overlay.to} %, against the guardrails`, slot: 'dialog.danger' }],
+        `Refused because: ${reason ?? 'a guardrail is not green'}`,
+        'It is recorded in the journal as forced.',
+        '',
+        `Type the flag name (${overlay.flag}) and press Enter:`,
+        [{ text: `> ${overlay.typed}`, slot: 'title' }, { text: '▏' }],
+        'Esc cancels',
+      ]}
     />
   );
 }

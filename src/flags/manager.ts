@@ -1,0 +1,160 @@
+/**
+ * Flag ramps: applies percentages through the provider (the shown percentage is always what the
+ * provider confirmed), refuses a step up while the guardrails are not green (unless forced),
+ * advances `auto` ramps after a green hold, and takes every flag to its rollbackTo in a rollback.
+ */
+import type { Runbook } from '../runbook/types.js';
+import type { Clock, TimerHandle } from '../session/clock.js';
+import type { EventBody, FlagActor } from '../session/events.js';
+import type { SessionState } from '../session/reduce.js';
+import { stepUpRefusal } from './guardrail.js';
+import { nextStep, previousStep, rampPlans, type RampPlan } from './plan.js';
+import type { FlagProvider } from './providers/provider.js';
+
+export type FlagResult = { readonly ok: true; readonly percent: number } | { readonly ok: false; readonly reason: string; readonly refused?: boolean };
+
+export type FlagDeps = {
+  readonly runbook: Runbook;
+  readonly provider?: FlagProvider;
+  readonly record: (e: EventBody) => void;
+  readonly state: () => SessionState;
+  readonly clock: Clock;
+  readonly now: () => number;
+};
+
+const AUTO_CHECK_MS = 1000;
+
+export class FlagRamps {
+  readonly plans: readonly RampPlan[];
+  private readonly applying = new Set<string>();
+  private autoTimer: TimerHandle | undefined;
+  private stopped = false;
+
+  constructor(private readonly d: FlagDeps) {
+    this.plans = rampPlans(d.runbook);
+  }
+
+  plan(flag: string): RampPlan | undefined {
+    return this.plans.find((p) => p.flag === flag);
+  }
+
+  isApplying(flag: string): boolean {
+    return this.applying.has(flag);
+  }
+
+  /** Reads every flag's current percentage from the backend (start-up: show the truth). */
+  async readAll(): Promise<void> {
+    const provider = this.d.provider;
+    if (!provider) return;
+    await Promise.all(
+      this.plans.map(async (p) => {
+        try {
+          const v = await provider.read(p.flag);
+          this.d.record({ type: 'flag.read', flag: p.flag, percent: v ?? null });
+        } catch (e) {
+          this.d.record({ type: 'flag.read', flag: p.flag, percent: null, error: (e as Error).message });
+        }
+      }),
+    );
+  }
+
+  /** The percentage a step in a direction would go to, or why there is none. */
+  target(flag: string, dir: 'up' | 'down' | 'kill'): number | string {
+    const plan = this.plan(flag);
+    if (!plan) return `no ramp for flag "${flag}"`;
+    const cur = this.d.state().flags[flag]?.percent;
+    if (dir === 'kill') return cur === 0 ? `${flag} is already at 0 %` : 0;
+    const t = dir === 'up' ? nextStep(plan, cur) : previousStep(plan, cur);
+    return t ?? (dir === 'up' ? `${flag} is at the top of its ramp` : `${flag} is at 0 %`);
+  }
+
+  /**
+   * Applies a percentage. A step up is refused while a trigger is pending/fired or a metric is
+   * critical or has no data (unless forced); stepping down and 0 % always go through.
+   */
+  async apply(flag: string, to: number, o: { forced?: boolean; by: FlagActor }): Promise<FlagResult> {
+    const plan = this.plan(flag);
+    if (!plan) return { ok: false, reason: `no ramp for flag "${flag}" in the runbook` };
+    if (!this.d.provider) return { ok: false, reason: 'the runbook has no flag provider' };
+    if (!Number.isFinite(to) || to < 0 || to > 100) return { ok: false, reason: `${to} is not a percentage (0–100)` };
+    if (this.applying.has(flag)) return { ok: false, reason: `a change to ${flag} is still applying: this one is ignored` };
+    const s = this.d.state();
+    const from = s.flags[flag]?.percent;
+    const up = to > (from ?? 0);
+    if (up && !o.forced) {
+      const why = stepUpRefusal(this.d.runbook, s);
+      if (why) {
+        this.d.record({ type: 'flag.refused', flag, from: from ?? null, to, reason: why });
+        return { ok: false, reason: `refused: ${why}`, refused: true };
+      }
+    }
+    this.applying.add(flag);
+    this.d.record({ type: 'flag.applying', flag, from: from ?? null, to, forced: o.forced === true && up, by: o.by });
+    try {
+      const confirmed = await this.d.provider.set(flag, to);
+      this.d.record({ type: 'flag.set', flag, percent: confirmed, requested: to, forced: o.forced === true && up, by: o.by });
+      return { ok: true, percent: confirmed };
+    } catch (e) {
+      const reason = (e as Error).message;
+      this.d.record({ type: 'flag.failed', flag, requested: to, error: reason, by: o.by });
+      return { ok: false, reason };
+    } finally {
+      this.applying.delete(flag);
+    }
+  }
+
+  /** Rollback's first action: every ramped flag to its rollbackTo (0 %), through the provider. */
+  async rollbackAll(): Promise<void> {
+    this.stopAuto();
+    const s = this.d.state();
+    await Promise.all(
+      this.plans
+        .filter((p) => s.flags[p.flag]?.percent !== p.rollbackTo)
+        .map(async (p) => {
+          // a change still applying would race this one: wait for it, then set
+          for (let i = 0; i < 100 && this.applying.has(p.flag); i++) await new Promise((r) => setTimeout(r, 20));
+          await this.apply(p.flag, p.rollbackTo, { forced: true, by: 'rollback' });
+        }),
+    );
+  }
+
+  /** Auto-advance: a flag at > 0 % steps up by itself after `hold` of green; any trouble pauses it. */
+  startAuto(): void {
+    if (this.stopped || this.autoTimer || !this.plans.some((p) => p.auto && p.holdMs !== undefined)) return;
+    const tick = () => {
+      this.autoTimer = undefined;
+      if (this.stopped) return;
+      void this.autoStep().finally(() => {
+        if (!this.stopped) this.autoTimer = this.d.clock.after(AUTO_CHECK_MS, tick);
+      });
+    };
+    this.autoTimer = this.d.clock.after(AUTO_CHECK_MS, tick);
+  }
+
+  stopAuto(): void {
+    this.stopped = true;
+    this.autoTimer?.cancel();
+    this.autoTimer = undefined;
+  }
+
+  private async autoStep(): Promise<void> {
+    const s = this.d.state();
+    for (const p of this.plans) {
+      if (!p.auto || p.holdMs === undefined) continue;
+      const f = s.flags[p.flag];
+      if (!f || f.status !== 'steady' || f.percent === undefined || f.percent === 0 || this.applying.has(p.flag)) continue;
+      const next = nextStep(p, f.percent);
+      if (next === undefined) continue;
+      const why = stepUpRefusal(this.d.runbook, s) ?? (s.guard.holding ? 'a trigger holds for lack of data' : undefined);
+      if (why) {
+        if (f.auto?.state !== 'paused' || f.auto.reason !== why) this.d.record({ type: 'flag.auto', flag: p.flag, state: 'paused', reason: why });
+        continue;
+      }
+      if (f.auto?.state !== 'counting') {
+        this.d.record({ type: 'flag.auto', flag: p.flag, state: 'counting' });
+        continue;
+      }
+      if (this.d.now() - f.auto.since >= p.holdMs) await this.apply(p.flag, next, { by: 'auto' });
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The flagd provider: writes the flag into a flagd flag-definition file (`flags.<key>` with state,
+ * on/off variants, defaultVariant and a `fractional` targeting of [on, p], [off, 100-p]),
+ * atomically (temp file + rename), leaving every other flag in the file as it was.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { FlagProviderError, type FlagProvider } from './provider.js';
+
+type FlagdFile = { $schema?: string; flags?: Record<string, unknown>; [k: string]: unknown };
+
+export function flagDefinition(percent: number): Record<string, unknown> {
+  return {
+    state: 'ENABLED',
+    variants: { on: true, off: false },
+    defaultVariant: 'off',
+    targeting: { fractional: [['on', percent], ['off', 100 - percent]] },
+  };
+}
+
+/** The percentage a flag definition serves `on`, or undefined when it is not one cockpit can read. */
+export function percentOf(def: unknown): number | undefined {
+  const d = def as { state?: string; defaultVariant?: string; targeting?: { fractional?: unknown[] } };
+  if (!d || typeof d !== 'object') return undefined;
+  if (d.state === 'DISABLED') return 0;
+  const frac = d.targeting?.fractional;
+  if (Array.isArray(frac)) {
+    const buckets = frac.filter((b): b is [string, number] => Array.isArray(b) && typeof b[0] === 'string');
+    const total = buckets.reduce((a, b) => a + (typeof b[1] === 'number' ? b[1] : 1), 0);
+    const on = buckets.find((b) => b[0] === 'on');
+    if (!on || total === 0) return 0;
+    return Math.round(((typeof on[1] === 'number' ? on[1] : 1) / total) * 10000) / 100;
+  }
+  if (d.targeting === undefined || (typeof d.targeting === 'object' && Object.keys(d.targeting).length === 0)) return d.defaultVariant === 'on' ? 100 : 0;
+  return undefined;
+}
+
+export class FlagdProvider implements FlagProvider {
+  readonly kind = 'flagd';
+  readonly path: string;
+  constructor(file: string, baseDir: string) {
+    this.path = resolve(baseDir, file);
+  }
+
+  private load(): FlagdFile {
+    if (!existsSync(this.path)) return { $schema: 'https://flagd.dev/schema/v0/flags.json', flags: {} };
+    let doc: unknown;
+    try {
+      doc = JSON.parse(readFileSync(this.path, 'utf8'));
+    } catch (e) {
+      throw new FlagProviderError(`${this.path} is not valid JSON (${(e as Error).message}): not touching it`);
+    }
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new FlagProviderError(`${this.path} is not a flagd flag definition file`);
+    return doc as FlagdFile;
+  }
+
+  async read(flag: string): Promise<number | undefined> {
+    const doc = this.load();
+    const def = doc.flags?.[flag];
+    if (def === undefined) return 0; // not defined: flagd serves the default (off)
+    const p = percentOf(def);
+    if (p === undefined) throw new FlagProviderError(`flag ${flag} in ${this.path} has targeting cockpit does not manage`);
+    return p;
+  }
+
+  async set(flag: string, percent: number): Promise<number> {
+    const doc = this.load();
+    const flags = { ...(doc.flags ?? {}) };
+    flags[flag] = flagDefinition(percent);
+    const tmp = join(dirname(this.path), `.${flag}.${process.pid}.${Date.now()}.tmp`);
+    writeFileSync(tmp, `${JSON.stringify({ ...doc, flags }, null, 2)}\n`);
+    renameSync(tmp, this.path);
+    const back = await this.read(flag);
+    if (back === undefined) throw new FlagProviderError('written, but could not read it back');
+    return back;
+  }
+}

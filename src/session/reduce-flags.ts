@@ -1,0 +1,43 @@
+/** The flags part of the session state: the percentage each backend confirmed, and what is going on. */
+import type { Runbook } from '../runbook/types.js';
+import type { FlagActor, SessionEvent } from './events.js';
+
+export type FlagState = {
+  /** What the provider confirmed; undefined until it has said. */
+  readonly percent?: number;
+  readonly status: 'unknown' | 'steady' | 'applying' | 'failed';
+  /** The change being applied, or the one that failed. */
+  readonly requested?: number;
+  readonly error?: string;
+  readonly by?: FlagActor;
+  readonly forced?: boolean;
+  /** Session time of the last confirmed change. */
+  readonly changedAt?: number;
+  /** Auto-advance: counting down since this session time, or paused (and why). */
+  readonly auto?: { readonly state: 'counting' | 'paused'; readonly since: number; readonly reason?: string };
+  readonly refused?: string;
+};
+
+export function initialFlags(rb: Runbook): Readonly<Record<string, FlagState>> {
+  return Object.fromEntries(Object.keys(rb.flags?.ramps ?? {}).map((f) => [f, { status: 'unknown' }]));
+}
+
+export function reduceFlags(flags: Readonly<Record<string, FlagState>>, e: SessionEvent): Readonly<Record<string, FlagState>> | undefined {
+  const set = (flag: string, f: (s: FlagState) => FlagState) => ({ ...flags, [flag]: f(flags[flag] ?? { status: 'unknown' }) });
+  switch (e.type) {
+    case 'flag.read':
+      return set(e.flag, (s) => ({ ...s, percent: e.percent ?? s.percent, status: e.percent === null ? (e.error ? 'failed' : 'unknown') : 'steady', error: e.error }));
+    case 'flag.applying':
+      return set(e.flag, (s) => ({ ...s, status: 'applying', requested: e.to, by: e.by, forced: e.forced, error: undefined, refused: undefined }));
+    case 'flag.set':
+      return set(e.flag, (s) => ({ ...s, percent: e.percent, status: 'steady', requested: undefined, by: e.by, forced: e.forced, changedAt: e.t, error: undefined, auto: undefined }));
+    case 'flag.failed':
+      return set(e.flag, (s) => ({ ...s, status: 'failed', requested: e.requested, error: e.error, by: e.by }));
+    case 'flag.refused':
+      return set(e.flag, (s) => ({ ...s, refused: e.reason }));
+    case 'flag.auto':
+      return set(e.flag, (s) => ({ ...s, auto: { state: e.state, since: e.t, reason: e.reason } }));
+    default:
+      return undefined;
+  }
+}
