@@ -10,6 +10,8 @@ import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 import { configCommand } from './config.js';
 import { keysCommand } from './keys.js';
+import { flagCommand } from './flag.js';
+import { experimentCommand } from './experiment.js';
 
 declare const __COCKPIT_VERSION__: string;
 const VERSION = typeof __COCKPIT_VERSION__ === 'string' ? __COCKPIT_VERSION__ : '0.0.0-dev';
@@ -19,6 +21,8 @@ const COMMANDS: readonly [string, string][] = [
   ['rollback [runbook]', 'run the rollback pipeline now (--reason "...")'],
   ['validate [runbook]', 'check a runbook: "ok" and a summary, or every error as file:line:col'],
   ['schema', 'print the runbook JSON Schema'],
+  ['flag <name> <percent>|--next', 'step a feature flag through the guarded path (exit 4 when a guardrail refuses)'],
+  ['experiment <id> [--json]', 'an A/B experiment\'s figures: rates, lift with 95 % CI, p-value, sample ratio check'],
   ['keys [--markdown]', 'print every key of the cockpit screen (the keymap)'],
   ['config set|get|unset|list', 'user preferences: theme, confirm style'],
 ];
@@ -34,7 +38,7 @@ commands:`);
   for (const [c, d] of COMMANDS) io.out(`  ${c.padEnd(width)}  ${d}`);
   io.out(`
 The runbook is cockpit.yml (or .yaml/.json) in the current directory unless given.
-Exit codes: 0 released, 1 a stage failed, 2 invalid usage or runbook, 3 rolled back, 130 interrupted.`);
+Exit codes: 0 released, 1 a stage failed, 2 invalid usage or runbook, 3 rolled back, 4 refused by a guardrail, 130 interrupted.`);
   return 0;
 }
 
@@ -93,6 +97,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return schemaCommand(rest, io);
       case 'keys':
         return keysCommand(rest, io);
+      case 'flag':
+        return await flagCommand(rest, io);
+      case 'experiment':
+        return await experimentCommand(rest, io);
       case 'config':
         return await configCommand(rest, io);
       default:

@@ -102,11 +102,13 @@ export class Escalation {
     for (let attempt = 1; attempt <= tries; attempt++) {
       // a post that throws is a failure like any other: retried, then reported, never thrown
       last = await post(url, slackBody(this.d.runbook, this.d.version, this.d.environment, level, reason), 5000).catch((e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) }));
+      // resolved or stopped meanwhile (a headless session may have ended, its journal closed): no retry, nothing recorded
+      if (!this.active) return;
       if (last.ok) {
         this.d.record({ type: 'escalation.finished', level: level.level, ok: true, attempts: attempt });
         return;
       }
-      if (attempt < tries) await new Promise<void>((r) => this.d.clock.after((this.d.retryDelayMs ?? 1000) * attempt, r));
+      if (attempt < tries) await new Promise<void>((r) => this.timers.push(this.d.clock.after((this.d.retryDelayMs ?? 1000) * attempt, r))); // stop() cancels it
     }
     this.d.record({ type: 'escalation.finished', level: level.level, ok: false, error: `webhook: ${last.error ?? 'failed'}`, attempts: tries });
   }

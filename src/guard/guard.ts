@@ -43,6 +43,7 @@ export class Guard {
   private inFlight = false;
   private armedBy = new Set<string>();
   private stopped = true;
+  private oneShot = false;
   private readonly latest = new Map<string, { value?: number; error?: string; t: number }>();
   private readonly history = new Map<string, (number | undefined)[]>();
   private holdReasons = new Set<string>();
@@ -106,6 +107,19 @@ export class Guard {
   }
 
   /** One tick: fetch every series and probe (never overlapping the previous fetch), then evaluate. */
+  /**
+   * One sample now, outside the schedule (`cockpit flag` judges its guardrails on a fresh sample).
+   * Triggers are evaluated when armed.
+   */
+  async sampleOnce(): Promise<void> {
+    this.oneShot = true;
+    try {
+      await this.sample(this.lastTick + 1, this.d.now());
+    } finally {
+      this.oneShot = false;
+    }
+  }
+
   async sample(n: number, t: number): Promise<void> {
     if (this.inFlight) {
       this.process(n, t, Object.fromEntries(this.series.map((s) => [s.name, { error: 'previous fetch still running' }])), {});
@@ -152,7 +166,7 @@ export class Guard {
   }
 
   private process(n: number, t: number, fetched: Record<string, { value?: number; error?: string }>, probes: Record<string, ProbeResult>): void {
-    if (this.stopped || n <= this.lastTick) return;
+    if ((this.stopped && !this.oneShot) || n <= this.lastTick) return;
     this.lastTick = n;
     const values: Record<string, number | null> = {};
     const errors: Record<string, string> = {};

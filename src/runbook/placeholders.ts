@@ -18,6 +18,8 @@ export const PLACEHOLDERS = [
   'reason',
   'level',
   'winner',
+  'decision',
+  'experiment',
 ] as const;
 
 export type PlaceholderName = (typeof PLACEHOLDERS)[number];

@@ -197,14 +197,17 @@ export const FlagsSchema = z.strictObject({
 });
 
 export const ExperimentSchema = z.strictObject({
-  variants: z.array(z.string()).min(2, { error: 'an experiment needs at least two variants' }),
-  metric: z.string(),
-  minSample: z.number().int().min(1).optional(),
-  flag: z.string().optional(),
-  deploy: RunSchema.optional(),
-  conclude: RunSchema.optional(),
-  brief: z.string().optional(),
-  source: MetricSourceSchema.optional(),
+  variants: z.array(z.string()).min(2, { error: 'an experiment needs at least two variants' }).meta({ description: 'The first variant is the control' }),
+  metric: z.string().meta({ description: 'The conversion being compared (its name, for people)' }),
+  minSample: z.number().int().min(1).optional().meta({ description: 'Exposures per variant before any verdict' }),
+  flag: z.string().optional().meta({ description: 'A ramped flag that splits traffic: its percentage goes to the second variant' }),
+  splits: z.array(z.number().min(0).max(100)).optional().meta({ description: 'Traffic splits offered by keypress, as the treatment percentage (default 10, 50, 90)' }),
+  deploy: RunSchema.optional().meta({ description: 'Deploys both variants ({experiment})' }),
+  conclude: RunSchema.optional().meta({ description: 'Concludes the experiment ({experiment} {winner} {decision})' }),
+  brief: z.string().optional().meta({ description: 'A Markdown experiment brief: the decision is appended under its "Experiment Log" heading' }),
+  source: MetricSourceSchema.optional().meta({ description: 'Where per-variant exposures and conversions come from (default: metrics.source)' }),
+  exposures: z.string().optional().meta({ description: 'Per-variant query (PromQL) or JSON pointer, with {variant} and {experiment}; default /experiments/{experiment}/{variant}/exposures' }),
+  conversions: z.string().optional().meta({ description: 'Like exposures; default /experiments/{experiment}/{variant}/conversions' }),
 });
 
 export const TroubleshootingSchema = z.strictObject({

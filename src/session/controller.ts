@@ -10,8 +10,9 @@ import type { Runner, StepHandle, StepResult } from '../exec/runner.js';
 import { quoteForDisplay } from '../runbook/command.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
 import type { CommandStep, Runbook, Step } from '../runbook/types.js';
+import { commandStep } from '../runbook/normalize.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { EMERGENCY, ESCALATION, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
+import { EMERGENCY, ESCALATION, EXPERIMENT, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
 import type { Journal } from './journal.js';
 import { currentStage, initialState, preflightReady, reduce, rollbackPlan, type SessionState, type StepState } from './reduce.js';
 import { findTroubleshooting } from './troubleshoot.js';
@@ -21,6 +22,9 @@ import { sourceFor } from '../metrics/sources/index.js';
 import type { CriterionResult } from './events.js';
 import { formatNumber } from '../guard/describe.js';
 import { FlagRamps } from '../flags/manager.js';
+import { Experiments } from '../flags/experiments.js';
+import type { Decision } from '../flags/experiment.js';
+import type { MetricSource } from '../metrics/sources/source.js';
 import { providerFor } from '../flags/providers/index.js';
 import type { FlagProvider } from '../flags/providers/provider.js';
 
@@ -47,6 +51,8 @@ export type ControllerOptions = {
   readonly env?: NodeJS.ProcessEnv;
   /** Replace how the guard fetches metrics and probes (tests); by default from the runbook. */
   readonly guard?: Partial<Pick<GuardDeps, 'source' | 'probe'>>;
+  /** Replace where experiment figures come from (tests); by default the runbook's source. */
+  readonly experimentSource?: MetricSource;
   /** Replace the flag provider (tests); by default the runbook's. */
   readonly flagProvider?: FlagProvider;
   /** Replace how escalation posts webhooks (tests). */
@@ -94,6 +100,8 @@ export class Controller {
   private readonly escalation: Escalation;
   /** Flag ramps; undefined when the runbook has no flags. */
   readonly flags: FlagRamps | undefined;
+  /** A/B experiments; undefined when the runbook has none. */
+  readonly experiments: Experiments | undefined;
   private readonly rollbackHooks: RollbackHook[] = [];
   /** Resolves with the outcome when the session first ends. */
   readonly settled: Promise<Outcome>;
@@ -121,6 +129,10 @@ export class Controller {
     this.flags = o.runbook.flags
       ? new FlagRamps({ runbook: o.runbook, provider: o.flagProvider ?? providerFor(o.runbook, env), record, state: () => this.s, clock: this.clock, now })
       : undefined;
+    this.experiments =
+      Object.keys(o.runbook.experiments).length > 0
+        ? new Experiments({ runbook: o.runbook, clock: this.clock, record, state: () => this.s, intervalMs: guard.intervalMs, env, source: o.experimentSource })
+        : undefined;
     // the first rollback action: every ramped flag back to 0 % (or its rollbackTo)
     if (this.flags) this.rollbackHooks.push(() => this.flags!.rollbackAll());
     this.escalation = new Escalation({
@@ -210,12 +222,16 @@ export class Controller {
   }
 
   /** Records the session's start (once). `start()` does this; `cockpit rollback` needs only this. */
-  begin(): void {
+  begin(o: { watch?: boolean } = {}): void {
     if (this.s.sessionId) return;
-    queueMicrotask(() => this.guard?.start());
-    if (this.flags) {
-      void this.flags.readAll();
-      this.flags.startAuto();
+    if (o.watch !== false) {
+      // sampling, flag reads and experiments follow the session (one-shot commands do their own)
+      queueMicrotask(() => this.guard?.start());
+      if (this.flags) {
+        void this.flags.readAll();
+        this.flags.startAuto();
+      }
+      this.experiments?.start();
     }
     const rb = this.o.runbook;
     this.emit({
@@ -425,8 +441,37 @@ export class Controller {
   dispose(): void {
     this.guard?.stop();
     this.flags?.stopAuto();
+    this.experiments?.stop();
     this.escalation.stop();
     this.budgetTimer?.cancel();
+  }
+
+  /** Runs an experiment's deploy-variants command (pseudo-stage `experiment`, beside what runs). */
+  deployExperiment(id: string): IntentResult {
+    const ex = this.o.runbook.experiments[id];
+    if (!ex) return refuse(`no experiment "${id}"`);
+    if (ex.deploy === undefined) return refuse(`experiment ${id} has no deploy command`);
+    this.begin();
+    void this.runCommand(EXPERIMENT, commandStep(ex.deploy, { id: `${id}-deploy`, title: `deploy ${id} variants` }), 1, { experiment: id }, false);
+    return OK;
+  }
+
+  /**
+   * Concludes an experiment: the conclude command runs with {winner} and {decision}, the decision
+   * and its figures go to the journal and the brief's "Experiment Log".
+   */
+  async concludeExperiment(id: string, winner: string, decision: Decision): Promise<IntentResult> {
+    const ex = this.o.runbook.experiments[id];
+    if (!ex) return refuse(`no experiment "${id}"`);
+    if (winner !== 'none' && !ex.variants.includes(winner)) return refuse(`"${winner}" is not a variant of ${id} (${ex.variants.join(', ')})`);
+    this.begin();
+    const figures = (await this.experiments?.figures(id)) ?? this.s.experiments[id]?.figures;
+    if (ex.conclude !== undefined) {
+      const ok = await this.runCommand(EXPERIMENT, commandStep(ex.conclude, { id: `${id}-conclude`, title: `conclude ${id}` }), 1, { experiment: id, winner, decision }, false);
+      if (!ok) return refuse(`the conclude command failed: nothing recorded (see its log)`);
+    }
+    const brief = this.experiments?.record(id, winner, decision, figures);
+    return brief?.startsWith('could not') ? refuse(brief) : OK;
   }
 
   /** Waits for whatever is running to finish (tests, headless). */
@@ -604,7 +649,7 @@ export class Controller {
   }
 
   private async runCommand(stageId: string, step: CommandStep, attempt: number, extra: PlaceholderValues = {}, asActive = true): Promise<boolean> {
-    const pseudo = stageId === PREFLIGHT || stageId === ROLLBACK || stageId === EMERGENCY;
+    const pseudo = stageId === PREFLIGHT || stageId === ROLLBACK || stageId === EMERGENCY || stageId === EXPERIMENT || stageId === ESCALATION;
     const reason = stageId === ROLLBACK && this.s.rollback.reason ? { reason: this.s.rollback.reason } : {};
     const values: PlaceholderValues = { ...this.o.values, stage: pseudo ? this.s.environment : stageId, ...reason, ...extra };
     const invocation = resolveInvocation(step.command, values);

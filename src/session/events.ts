@@ -10,9 +10,12 @@ export const PREFLIGHT = 'preflight';
 export const ROLLBACK = 'rollback';
 export const EMERGENCY = 'emergency';
 export const ESCALATION = 'escalation';
+export const EXPERIMENT = 'experiment';
 
 export type Outcome = 'released' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted' | 'aborted';
 export type RollbackSource = 'operator' | 'trigger' | 'on-failure' | 'command';
+
+import type { ExperimentFigures } from '../flags/experiment.js';
 
 export type FlagActor = 'operator' | 'auto' | 'rollback' | 'command';
 
@@ -108,6 +111,8 @@ export type EventBody =
   | { readonly type: 'flag.failed'; readonly flag: string; readonly requested: number; readonly error: string; readonly by: FlagActor }
   | { readonly type: 'flag.refused'; readonly flag: string; readonly from: number | null; readonly to: number; readonly reason: string }
   | { readonly type: 'flag.auto'; readonly flag: string; readonly state: 'counting' | 'paused'; readonly reason?: string }
+  | { readonly type: 'experiment.sampled'; readonly id: string; readonly figures: ExperimentFigures }
+  | { readonly type: 'experiment.concluded'; readonly id: string; readonly winner: string; readonly decision: string; readonly summary: string; readonly note?: string }
   | { readonly type: 'incident.acknowledged' }
   | { readonly type: 'incident.resolved' }
   | { readonly type: 'session.ended'; readonly outcome: Outcome };

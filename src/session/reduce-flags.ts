@@ -1,5 +1,6 @@
 /** The flags part of the session state: the percentage each backend confirmed, and what is going on. */
 import type { Runbook } from '../runbook/types.js';
+import type { ExperimentFigures } from '../flags/experiment.js';
 import type { FlagActor, SessionEvent } from './events.js';
 
 export type FlagState = {
@@ -37,6 +38,19 @@ export function reduceFlags(flags: Readonly<Record<string, FlagState>>, e: Sessi
       return set(e.flag, (s) => ({ ...s, refused: e.reason }));
     case 'flag.auto':
       return set(e.flag, (s) => ({ ...s, auto: { state: e.state, since: e.t, reason: e.reason } }));
+    default:
+      return undefined;
+  }
+}
+
+export type ExperimentState = { readonly figures?: ExperimentFigures; readonly concluded?: { readonly winner: string; readonly decision: string; readonly summary: string } };
+
+export function reduceExperiments(ex: Readonly<Record<string, ExperimentState>>, e: SessionEvent): Readonly<Record<string, ExperimentState>> | undefined {
+  switch (e.type) {
+    case 'experiment.sampled':
+      return { ...ex, [e.id]: { ...ex[e.id], figures: e.figures } };
+    case 'experiment.concluded':
+      return { ...ex, [e.id]: { ...ex[e.id], concluded: { winner: e.winner, decision: e.decision, summary: e.summary } } };
     default:
       return undefined;
   }

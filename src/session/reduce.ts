@@ -1,7 +1,7 @@
 /** The session state: a pure fold of the events over the state the runbook starts with. */
 import type { Runbook } from '../runbook/types.js';
 import { initialGuard, reduceGuard, type GuardState } from './reduce-guard.js';
-import { initialFlags, reduceFlags, type FlagState } from './reduce-flags.js';
+import { initialFlags, reduceExperiments, reduceFlags, type ExperimentState, type FlagState } from './reduce-flags.js';
 import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type RollbackSource, type SessionEvent, type Troubleshoot } from './events.js';
 
 export type StepStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'interrupted';
@@ -65,6 +65,7 @@ export type SessionState = {
   readonly emergency: readonly StepState[];
   readonly guard: GuardState;
   readonly flags: Readonly<Record<string, FlagState>>;
+  readonly experiments: Readonly<Record<string, ExperimentState>>;
   readonly outcome?: Outcome;
   /** Monotonic time of the latest event. */
   readonly now: number;
@@ -125,6 +126,7 @@ export function initialState(rb: Runbook): SessionState {
     emergency: rb.emergency.map((e) => step({ id: e.id, title: e.title, kind: 'command', command: e.display })),
     guard: initialGuard(rb),
     flags: initialFlags(rb),
+    experiments: {},
     now: 0,
   };
 }
@@ -153,7 +155,8 @@ export function reduce(s: SessionState, e: SessionEvent): SessionState {
 function apply(s0: SessionState, e: SessionEvent): SessionState {
   const guard = reduceGuard(s0.guard, e);
   const flags = guard ? undefined : reduceFlags(s0.flags, e);
-  const s = guard ? { ...s0, guard } : flags ? { ...s0, flags } : s0;
+  const experiments = guard || flags ? undefined : reduceExperiments(s0.experiments, e);
+  const s = guard ? { ...s0, guard } : flags ? { ...s0, flags } : experiments ? { ...s0, experiments } : s0;
   switch (e.type) {
     case 'session.started':
       return { ...s, sessionId: e.sessionId, version: e.version, environment: e.environment, phase: 'preflight', preflight: { ...s.preflight, status: 'running', startedAt: e.t } };

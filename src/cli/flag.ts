@@ -1,0 +1,82 @@
+/**
+ * cockpit flag <name> <percent>|--next|--previous: one step through the same guarded path as the
+ * screen. The guardrails are judged on a fresh sample of the metrics and probes. Exit 4 when a
+ * guardrail refuses (with the reason), 1 when the provider fails.
+ */
+import { openSession } from '../session/open.js';
+import { parse, UsageError } from './args.js';
+import type { Io } from './io.js';
+import { loadOrExit } from './load.js';
+
+export const USAGE = 'usage: cockpit flag <name> (<percent> | --next | --previous) [--runbook FILE] [--force <name>] [--json]';
+export const EXIT_REFUSED = 4;
+
+export async function flagCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { next: { type: 'boolean' }, previous: { type: 'boolean' }, runbook: { type: 'string', short: 'f' }, force: { type: 'string' }, json: { type: 'boolean' } },
+    USAGE,
+  );
+  const [name, percentText, ...rest] = positionals;
+  if (!name || rest.length > 0) throw new UsageError(USAGE);
+  const modes = [percentText !== undefined, values.next === true, values.previous === true].filter(Boolean).length;
+  if (modes !== 1) throw new UsageError(`give exactly one of <percent>, --next, --previous\n${USAGE}`);
+  if (values.force !== undefined && values.force !== name) throw new UsageError(`--force must repeat the flag name (--force ${name}) to force a refused step up`);
+  const rb = loadOrExit(values.runbook, io.err);
+  if (typeof rb === 'number') return rb;
+  if (!rb.flags) throw new UsageError(`${rb.name} has no flags section`);
+  if (!Object.keys(rb.flags.ramps).includes(name)) throw new UsageError(`no flag "${name}" in ${rb.name} (flags: ${Object.keys(rb.flags.ramps).join(', ')})`);
+  let to: number | undefined;
+  if (percentText !== undefined) {
+    to = Number(percentText.replace(/%$/, ''));
+    if (!Number.isFinite(to) || to < 0 || to > 100) throw new UsageError(`"${percentText}" is not a percentage (0–100)`);
+  }
+
+  const opened = openSession(rb, { mode: 'headless' });
+  if (typeof opened === 'string') {
+    io.err(`cockpit: ${opened}`);
+    return 1;
+  }
+  const { controller } = opened;
+  const ramps = controller.flags!;
+  try {
+    controller.begin({ watch: false });
+    await ramps.readAll();
+    let noData: string | undefined;
+    if (controller.guard) {
+      controller.guard.arm('flag command');
+      await controller.guard.sampleOnce();
+      // one fresh sample is all a one-shot command has: a metric without data refuses a step up
+      const missing = Object.entries(controller.state.guard.series).find(([, st]) => st.samples.at(-1)?.[1] === null);
+      if (missing) noData = `metric ${missing[0]} has NO DATA (${missing[1].error ?? 'no sample'})`;
+    }
+    const before = controller.state.flags[name];
+    if (before?.status === 'unknown' && before.error) io.err(`cockpit: could not read ${name}: ${before.error}`);
+    if (to === undefined) {
+      const t = ramps.target(name, values.next ? 'up' : 'down');
+      if (typeof t === 'string') {
+        io.err(`cockpit: ${t}`);
+        return 1;
+      }
+      to = t;
+    }
+    const from = before?.percent;
+    const forced = values.force === name;
+    if (noData && to > (from ?? 0) && !forced) {
+      if (values.json) io.out(JSON.stringify({ flag: name, from: from ?? null, requested: to, ok: false, refused: true, reason: `refused: ${noData}` }));
+      else io.err(`cockpit: ${name} → ${to} %: refused: ${noData}`);
+      return EXIT_REFUSED;
+    }
+    const r = await ramps.apply(name, to, { forced, by: 'command' });
+    if (values.json) io.out(JSON.stringify({ flag: name, from: from ?? null, requested: to, ...r }));
+    if (r.ok) {
+      if (!values.json) io.out(`${name}: ${from ?? '?'} % → ${r.percent} % (confirmed by the backend${values.force ? ', FORCED' : ''})`);
+      return 0;
+    }
+    if (!values.json) io.err(`cockpit: ${name} → ${to} %: ${r.reason}`);
+    return r.refused ? EXIT_REFUSED : 1;
+  } finally {
+    controller.quit();
+    opened.close();
+  }
+}
