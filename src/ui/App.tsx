@@ -51,7 +51,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const series = seriesViews(rb, session);
   const flags = flagViews(rb, session, ui, now);
   const triggers = triggerViews(rb, session, now);
-  const l = layout(columns, rows, { series: series.length, flags: flags.length, triggers: triggers.length });
+  const l = layout(columns, rows, { series: series.length, flags: flags.length + flags.filter((f) => f.experiment).length, triggers: triggers.length });
   const noticeTimer = useRef<NodeJS.Timeout | undefined>(undefined);
 
   const ctx = (): Omit<KeyContext, 'burst'> => ({

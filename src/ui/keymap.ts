@@ -28,6 +28,8 @@ export type KeyContext = {
   readonly prevKeyAt: number;
   /** The raw input was several characters at once (a paste): it never confirms anything. */
   readonly burst: boolean;
+  /** The key's name ("enter", "R", "3"). */
+  readonly key?: string;
   dispatch(a: UiAction): void;
   notice(text: string): void;
   exit(): void;
@@ -320,6 +322,64 @@ export const KEYMAP: readonly Binding[] = [
       c.notice(r.ok ? (c.controller.state.guard.resolved ? 'acknowledged: incident resolved, escalation stopped' : 'acknowledged: escalation stops once verify has passed') : r.reason);
     },
   },
+  {
+    scope: 'main',
+    keys: ['x'],
+    label: 'experiment',
+    description: 'A/B experiment: per-variant rates, lift with 95 % CI, p-value, sample ratio check; split, deploy, conclude',
+    whenText: 'the runbook has experiments',
+    when: (c) => (c.controller.experiments?.ids.length ?? 0) > 0,
+    showInBar: true,
+    run: (c) => c.dispatch({ type: 'overlay-opened', overlay: { kind: 'experiment', index: 0, openedAt: c.now } }),
+  },
+  { scope: 'experiment', keys: ['escape'], label: 'close', description: 'Close the experiment view (drops a pending decision)', whenText: 'experiment view', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
+  { scope: 'experiment', keys: ['tab'], label: 'next', description: 'The next experiment', whenText: 'experiment view, several experiments', when: (c) => (c.controller.experiments?.ids.length ?? 0) > 1, showInBar: false, run: (c) => { const o = expOverlay(c); c.dispatch({ type: 'overlay-replaced', overlay: { ...o, index: (o.index + 1) % c.controller.experiments!.ids.length, decision: undefined } }); } },
+  {
+    scope: 'experiment',
+    keys: ['d'],
+    label: 'deploy variants',
+    description: 'Run the experiment\'s deploy command (both variants)',
+    whenText: 'experiment view',
+    when: always,
+    showInBar: true,
+    run: (c) => {
+      const id = c.controller.experiments!.ids[expOverlay(c).index];
+      const r = c.controller.deployExperiment(id);
+      c.notice(r.ok ? `deploying ${id} variants` : r.reason);
+    },
+  },
+  {
+    scope: 'experiment',
+    keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    label: 'split',
+    description: 'Apply traffic split N of the experiment (through its flag; a bigger share is guarded like a ramp)',
+    whenText: 'experiment view, the experiment has a flag',
+    when: (c) => c.controller.runbook.experiments[c.controller.experiments!.ids[expOverlay(c).index]]?.flag !== undefined,
+    showInBar: true,
+    run: (c) => void applySplit(c),
+  },
+  ...(['keep', 'kill', 'iterate', 'scale'] as const).map(
+    (decision): Binding => ({
+      scope: 'experiment',
+      keys: [decision === 'kill' ? 'x' : decision[0]],
+      label: decision,
+      description: `Conclude: ${decision.toUpperCase()}${decision === 'keep' || decision === 'scale' ? ' the leading variant' : ''} (Enter confirms; recorded with the figures)`,
+      whenText: 'experiment view',
+      when: always,
+      showInBar: true,
+      run: (c) => c.dispatch({ type: 'overlay-replaced', overlay: { ...expOverlay(c), decision, openedAt: c.now } }),
+    }),
+  ),
+  {
+    scope: 'experiment',
+    keys: ['enter'],
+    label: 'confirm',
+    description: 'Confirm the chosen decision: the conclude command runs with {winner} and {decision}',
+    whenText: 'experiment view, a decision chosen',
+    when: (c) => expOverlay(c).decision !== undefined,
+    showInBar: true,
+    run: (c) => void conclude(c),
+  },
   { scope: 'why', keys: ['escape', 'w', 'q'], label: 'close', description: 'Close the why view', whenText: 'why overlay', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
   { scope: 'main', keys: ['?'], label: 'help', description: 'Help: every key', whenText: 'always', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-opened', overlay: { kind: 'help', offset: 0 } }) },
   {
@@ -454,6 +514,41 @@ export const KEYMAP: readonly Binding[] = [
   { scope: 'interrupt', keys: ['n', 'escape'], label: 'keep running', description: 'Keep the step running', whenText: 'interrupt confirmation', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
 ];
 
+function expOverlay(c: KeyContext): Extract<Overlay, { kind: 'experiment' }> {
+  return topOverlay(c.ui) as Extract<Overlay, { kind: 'experiment' }>;
+}
+
+/** The leading variant: the best treatment when it beats the control, else the control. */
+export function leader(c: { controller: KeyContext['controller'] }, id: string): string {
+  const ex = c.controller.runbook.experiments[id];
+  const f = c.controller.state.experiments[id]?.figures;
+  const best = f?.comparisons.filter((x) => x.result).sort((a, b) => b.result!.lift - a.result!.lift)[0];
+  return best?.result && best.result.lift > 0 ? best.variant : ex.variants[0];
+}
+
+async function applySplit(c: KeyContext): Promise<void> {
+  const o = expOverlay(c);
+  const id = c.controller.experiments!.ids[o.index];
+  const ex = c.controller.runbook.experiments[id];
+  const splits = ex.splits ?? [10, 50, 90];
+  const n = Number(c.key ?? '0') - 1;
+  const to = splits[n];
+  if (to === undefined) return c.notice(`no split ${n + 1} (splits: ${splits.map((p, i) => `${i + 1}: ${100 - p}/${p}`).join(', ')})`);
+  const r = await c.controller.flags!.apply(ex.flag!, to, { by: 'operator' });
+  c.notice(r.ok ? `${id}: split ${100 - r.percent}/${r.percent} (confirmed by the backend)` : `${id}: ${r.reason}`);
+}
+
+async function conclude(c: KeyContext): Promise<void> {
+  const o = expOverlay(c);
+  if (!guardPassed(c, o.openedAt)) return c.notice('Enter came too fast after choosing: press it again to conclude');
+  const id = c.controller.experiments!.ids[o.index];
+  const decision = o.decision!;
+  const winner = decision === 'kill' || decision === 'iterate' ? 'none' : leader(c, id);
+  c.dispatch({ type: 'overlay-replaced', overlay: { ...o, decision: undefined } });
+  const r = await c.controller.concludeExperiment(id, winner, decision);
+  c.notice(r.ok ? `${id}: ${decision.toUpperCase()} recorded${winner !== 'none' ? ` (winner ${winner})` : ''}` : `${id}: ${r.reason}`);
+}
+
 function flagsOf(c: KeyContext): string[] {
   return c.controller.flags?.plans.map((p) => p.flag) ?? [];
 }
@@ -543,6 +638,7 @@ const SCOPE_TITLES: Record<Scope, string> = {
   skip: 'Skip dialog',
   help: 'Help',
   why: 'Why (w)',
+  experiment: 'Experiment (x)',
   'flag-kill': 'Kill switch confirmation',
   'flag-force': 'Forced step-up confirmation',
   emergency: 'Emergency reference (e)',

@@ -10,6 +10,7 @@ export type Overlay =
   | { readonly kind: 'rollback'; readonly openedAt: number; readonly focus: 'cancel' | 'confirm'; readonly typed: string; readonly ignored: number }
   | { readonly kind: 'skip'; readonly text: string }
   | { readonly kind: 'quit' }
+  | { readonly kind: 'experiment'; readonly index: number; readonly decision?: 'keep' | 'kill' | 'iterate' | 'scale'; readonly openedAt: number }
   | { readonly kind: 'flag-kill'; readonly flag: string; readonly openedAt: number; readonly ignored: number }
   | { readonly kind: 'flag-force'; readonly flag: string; readonly to: number; readonly typed: string; readonly openedAt: number }
   | { readonly kind: 'interrupt'; readonly openedAt: number };

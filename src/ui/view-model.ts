@@ -4,6 +4,7 @@ import { bandOf } from '../metrics/bands.js';
 import type { Runbook } from '../runbook/types.js';
 import { formatClock } from '../runbook/duration.js';
 import { nextStep, rampPlans } from '../flags/plan.js';
+import { summaryLine } from '../flags/experiment.js';
 import type { SessionState } from '../session/reduce.js';
 import type { FlagView } from './components/FlagsPane.js';
 import type { SeriesView } from './components/MetricsPane.js';
@@ -64,7 +65,9 @@ export function flagViews(rb: Runbook, s: SessionState, ui: { flagIndex: number;
     else if (f.auto?.state === 'paused') [state, slot] = [`auto paused: ${f.auto.reason ?? ''}`, 'metric.warn'];
     else if (f.auto?.state === 'counting' && plan.holdMs !== undefined) state = `auto → ${nextStep(plan, cur) ?? '?'} % in ${formatClock(Math.max(0, plan.holdMs - (now - f.auto.since)))}`;
     const proposal = ui.proposal?.flag === plan.flag ? ui.proposal.to : undefined;
-    return { name: plan.flag, percent: cur, proposal, state, slot, plan: `${marked}${ago}`, selected: i === ui.flagIndex };
+    const ab = Object.entries(s.experiments).find(([id]) => rb.experiments[id]?.flag === plan.flag);
+    const experiment = ab?.[1].figures ? summaryLine(ab[1].figures) : undefined;
+    return { name: plan.flag, percent: cur, proposal, state, slot, plan: `${marked}${ago}`, selected: i === ui.flagIndex, experiment };
   });
 }
 

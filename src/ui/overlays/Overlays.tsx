@@ -4,6 +4,7 @@ import type { SessionState } from '../../session/reduce.js';
 import { confirmStyle, failedStep } from '../keymap.js';
 import type { UiState } from '../ui-state.js';
 import { EmergencyOverlay } from './EmergencyOverlay.js';
+import { ExperimentOverlay } from './ExperimentOverlay.js';
 import { Dialog } from './Dialog.js';
 import { whyLines } from '../view-model.js';
 import { HelpOverlay } from './HelpOverlay.js';
@@ -38,6 +39,8 @@ export function Overlays({ ui, session, controller, screenWidth, screenHeight }:
             return <SkipDialog key="skip" overlay={o} step={failedStep(session)?.title ?? 'the failed step'} {...size} />;
           case 'quit':
             return <QuitDialog key="quit" running={runningTitle(session)} {...size} />;
+          case 'experiment':
+            return <ExperimentOverlay key="experiment" overlay={o} controller={controller} session={session} {...size} />;
           case 'flag-kill':
             return <FlagKillDialog key="flag-kill" overlay={o} percent={session.flags[o.flag]?.percent} {...size} />;
           case 'flag-force':
