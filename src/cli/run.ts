@@ -49,7 +49,11 @@ function dryRun(rb: Runbook, io: Io): number {
   for (const p of rb.preflight) p.kind === 'manual' ? io.out(`  ${p.id}: manual: ${p.title}${p.text ? ` (${p.text})` : ''}`) : line(PREFLIGHT, { ...p, kind: 'command' });
   for (const st of rb.stages) {
     io.out(`stage ${st.id}: ${st.title}`);
-    for (const s of st.steps) s.kind === 'monitor' ? io.out(`  ${s.id}: monitor ${s.durationMs / 1000}s`) : line(st.id, s);
+    for (const s of st.steps) {
+      if (s.kind === 'monitor') io.out(`  ${s.id}: monitor ${s.durationMs / 1000}s`);
+      else if (s.kind === 'flag') io.out(`  ${s.id}: flag ${s.flag} → ${s.to === 'next' ? 'next step' : `${s.to} %`} (through the flag provider, guarded)`);
+      else line(st.id, s);
+    }
   }
   if (rb.rollback) {
     io.out('rollback');

@@ -73,6 +73,10 @@ export function commandStep(run: RawRun, extra: { id?: string; title?: string; t
 
 function step(raw: RawStep, unique: Unique): Step {
   if (typeof raw === 'string' || Array.isArray(raw)) return commandStep(raw, {}, unique);
+  if ('flag' in raw) {
+    const id = raw.id !== undefined ? unique(raw.id, true) : unique(`flag-${raw.flag}-${raw.to}`);
+    return { kind: 'flag', id, title: raw.title ?? `${raw.flag} → ${raw.to === 'next' ? 'next step' : `${raw.to} %`}`, flag: raw.flag, to: raw.to };
+  }
   if ('monitor' in raw) {
     const durationMs = parseDuration(raw.monitor) ?? 0;
     const id = raw.id !== undefined ? unique(raw.id, true) : unique(`monitor-${raw.monitor}`);

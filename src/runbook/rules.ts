@@ -64,8 +64,16 @@ export function checkRules(rb: RawRunbook): RuleError[] {
   for (const key of ['steps', 'verify'] as const) {
     (rb.rollback?.[key] ?? []).forEach((s, i) => {
       if (typeof s === 'object' && !Array.isArray(s) && 'monitor' in s) out.push({ path: ['rollback', key, i], message: 'a rollback cannot contain a monitor step' });
+      if (typeof s === 'object' && !Array.isArray(s) && 'flag' in s) out.push({ path: ['rollback', key, i], message: 'a rollback cannot contain a flag step (rollback sets every ramped flag to 0 % by itself)' });
     });
   }
+  const rampNames = Object.keys(rb.flags?.ramps ?? {});
+  rb.stages.forEach((st, si) =>
+    st.steps.forEach((step, i) => {
+      if (typeof step === 'object' && !Array.isArray(step) && 'flag' in step && !rampNames.includes(step.flag))
+        out.push({ path: ['stages', si, 'steps', i, 'flag'], message: `flag step names unknown flag "${step.flag}"${hint(step.flag, rampNames)}` });
+    }),
+  );
 
   const source = rb.metrics?.source.type;
   for (const [name, s] of Object.entries(rb.metrics?.series ?? {})) {

@@ -42,8 +42,15 @@ export const MonitorStepSchema = z.strictObject({
   monitor: duration.meta({ description: 'A timed watch: the stage waits this long with the triggers armed' }),
 });
 
-export const StepSchema = z.union([CommandStepSchema, MonitorStepSchema, z.string().min(1), z.array(z.string()).min(1)], {
-  error: 'expected a step: {run: …}, {monitor: <duration>} or a command',
+export const FlagStepSchema = z.strictObject({
+  id: id.optional(),
+  title: z.string().optional(),
+  flag: z.string().meta({ description: 'A ramped flag: this step sets it through the same guarded path as the + key' }),
+  to: z.union([z.number().min(0).max(100), z.literal('next')], { error: 'expected a percentage (0–100) or "next"' }),
+});
+
+export const StepSchema = z.union([CommandStepSchema, MonitorStepSchema, FlagStepSchema, z.string().min(1), z.array(z.string()).min(1)], {
+  error: 'expected a step: {run: …}, {monitor: <duration>}, {flag: …, to: …} or a command',
 });
 
 export const CriterionSchema = z.strictObject({

@@ -22,7 +22,16 @@ export type MonitorStep = {
   readonly durationMs: number;
 };
 
-export type Step = CommandStep | MonitorStep;
+/** Sets a ramped flag through the guarded path (refused like the + key while a trigger is pending). */
+export type FlagStep = {
+  readonly kind: 'flag';
+  readonly id: string;
+  readonly title: string;
+  readonly flag: string;
+  readonly to: number | 'next';
+};
+
+export type Step = CommandStep | MonitorStep | FlagStep;
 
 export type PreflightItem =
   | (Omit<CommandStep, 'kind'> & { readonly kind: 'auto' })

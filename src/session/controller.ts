@@ -9,7 +9,7 @@ import { maskerFor, parseLogLine } from '../exec/log-format.js';
 import type { Runner, StepHandle, StepResult } from '../exec/runner.js';
 import { quoteForDisplay } from '../runbook/command.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
-import type { CommandStep, Runbook, Step } from '../runbook/types.js';
+import type { CommandStep, FlagStep, Runbook, Step } from '../runbook/types.js';
 import { commandStep } from '../runbook/normalize.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { EMERGENCY, ESCALATION, EXPERIMENT, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
@@ -594,7 +594,12 @@ export class Controller {
     for (;;) {
       const st = this.findStep(stageId, step.id);
       const attempt = (st?.attempt ?? 0) + 1;
-      const ok = step.kind === 'monitor' ? await this.runMonitor(stageId, step.id, step.durationMs) : await this.runCommand(stageId, step, attempt);
+      const ok =
+        step.kind === 'monitor'
+          ? await this.runMonitor(stageId, step.id, step.durationMs)
+          : step.kind === 'flag'
+            ? await this.runFlagStep(stageId, step, attempt)
+            : await this.runCommand(stageId, step, attempt);
       if (ok || this.aborting) return ok;
       const after = this.findStep(stageId, step.id)!;
       if (after.status === 'interrupted' || step.kind !== 'command' || attempt > step.retries) return false;
@@ -646,6 +651,25 @@ export class Controller {
       if (!this.guard?.holding) run();
       this.active = { stage: stageId, step: stepId, monitor: { finish: () => finish(false) } };
     });
+  }
+
+  /** A flag step: the same guarded path as the + key; a refusal fails the step with its reason. */
+  private async runFlagStep(stageId: string, step: FlagStep, attempt: number): Promise<boolean> {
+    const command = `flag ${step.flag} → ${step.to === 'next' ? 'next step' : `${step.to} %`}`;
+    this.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command });
+    const started = this.clock.now();
+    let reason: string | undefined;
+    if (!this.flags) reason = 'the runbook has no flags section';
+    else {
+      const target = step.to === 'next' ? this.flags.target(step.flag, 'up') : step.to;
+      if (typeof target === 'string') reason = target;
+      else {
+        const r = await this.flags.apply(step.flag, target, { by: 'runbook' });
+        if (!r.ok) reason = r.reason;
+      }
+    }
+    this.emit({ type: 'step.finished', stage: stageId, step: step.id, ok: reason === undefined, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: Math.round(this.clock.now() - started), reason });
+    return reason === undefined;
   }
 
   private async runCommand(stageId: string, step: CommandStep, attempt: number, extra: PlaceholderValues = {}, asActive = true): Promise<boolean> {

@@ -17,7 +17,7 @@ export type RollbackSource = 'operator' | 'trigger' | 'on-failure' | 'command';
 
 import type { ExperimentFigures } from '../flags/experiment.js';
 
-export type FlagActor = 'operator' | 'auto' | 'rollback' | 'command';
+export type FlagActor = 'operator' | 'auto' | 'rollback' | 'command' | 'runbook';
 
 export type ProbeReading = { readonly status?: number; readonly latencyMs?: number; readonly error?: string };
 export type CriterionResult = { readonly metric: string; readonly op: 'below' | 'above'; readonly threshold: number; readonly value: number | null; readonly ok: boolean };

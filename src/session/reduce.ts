@@ -119,7 +119,9 @@ export function initialState(rb: Runbook): SessionState {
       steps: s.steps.map((st) =>
         st.kind === 'monitor'
           ? step({ id: st.id, title: st.title, kind: 'monitor', command: st.title, monitorMs: st.durationMs })
-          : step({ id: st.id, title: st.title, kind: 'command', command: st.display }),
+          : st.kind === 'flag'
+            ? step({ id: st.id, title: st.title, kind: 'command', command: `flag ${st.flag} → ${st.to === 'next' ? 'next step' : `${st.to} %`}` })
+            : step({ id: st.id, title: st.title, kind: 'command', command: st.display }),
       ),
     })),
     rollback: { status: 'idle', steps: rollbackPlan(rb).map((s) => step({ ...s, kind: 'command' })) },
