@@ -13,8 +13,8 @@ import type { StepStatus, SupervisorSpec } from './spec.js';
 
 export const BATCH_MS = 50;
 /** When the tail falls this far behind a flooding step, it skips to the end (the log keeps all). */
-const SKIP_AHEAD_BYTES = 8 * 1024 * 1024;
-const KEEP_TAIL_BYTES = 256 * 1024;
+const SKIP_AHEAD_BYTES = 1024 * 1024;
+const KEEP_TAIL_BYTES = 128 * 1024;
 
 export type StepRequest = {
   readonly key: string;

@@ -6,11 +6,17 @@
  *
  *   node dist/supervisor.js <spec.json>
  *
+ * The step writes stdout and stderr (one file descriptor: true merged order) straight into an
+ * unlinked scratch file, at file speed: it never waits for anybody to read a pipe. The supervisor,
+ * at a lower CPU priority than the step, reads that file as it grows and writes the stamped,
+ * masked log. Unmasked output therefore never has a name on disk.
+ *
  * SIGTERM/SIGINT/SIGHUP to the supervisor interrupt the step: SIGTERM to its group, SIGKILL after
  * the grace period. Processes the step left behind in its group are ended when it exits.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { maskerFor, stampOf } from './log-format.js';
 import type { StepStatus, SupervisorSpec } from './spec.js';
@@ -20,6 +26,7 @@ const startedAt = Date.now();
 const log = openSync(spec.logPath, 'a');
 // the step's own env (spec.env) may carry a secret too: mask what the step can see
 const mask = maskerFor(spec.secretNames.flatMap((n) => [process.env[n] ?? '', spec.env[n] ?? '']));
+const FOLLOW_MS = 25;
 
 function writeStatus(status: StepStatus): void {
   const tmp = `${spec.statusPath}.tmp`;
@@ -40,17 +47,28 @@ for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   });
 }
 
-// `exec "$@" 2>&1` gives the step one pipe for stdout and stderr: true merged order.
-const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', spec.file, ...spec.args], {
+// The scratch file: created private, unlinked at once; the step and this process hold it open.
+const rawPath = `${spec.logPath}.${process.pid}.raw`;
+const raw = openSync(rawPath, 'w+', 0o600);
+unlinkSync(rawPath);
+
+const child = spawn(spec.file, [...spec.args], {
   cwd: spec.cwd,
   env: { ...process.env, ...spec.env },
-  stdio: ['ignore', 'pipe', 'ignore'],
+  stdio: ['ignore', raw, raw],
   detached: true,
 });
 const pgid = child.pid;
 let exitCode: number | null = null;
 let signal: string | null = null;
 let spawnError: string | undefined;
+
+// the step keeps the CPU it needs; following its output can wait
+try {
+  setPriority(10);
+} catch {
+  /* not permitted here: run at the same priority */
+}
 
 writeStatus({ state: 'running', supervisorPid: process.pid, pid: pgid ?? null, startedAt });
 
@@ -78,15 +96,20 @@ function stop(): void {
   killTimer ??= setTimeout(() => killGroup('SIGKILL'), spec.graceMs);
 }
 
-const timeout = spec.timeoutMs ? setTimeout(() => {
-  timedOut = true;
-  writeLine(`cockpit: timeout after ${Math.round(spec.timeoutMs! / 1000)}s, sending SIGTERM to the step's process group`);
-  stop();
-}, spec.timeoutMs) : undefined;
+const timeout = spec.timeoutMs
+  ? setTimeout(() => {
+      timedOut = true;
+      follow();
+      writeLine(`cockpit: timeout after ${Math.round(spec.timeoutMs! / 1000)}s, sending SIGTERM to the step's process group`);
+      stop();
+    }, spec.timeoutMs)
+  : undefined;
 
 const decoder = new StringDecoder('utf8');
+const buf = Buffer.allocUnsafe(1024 * 1024);
+let offset = 0;
 let pending = '';
-let partialTimer: NodeJS.Timeout | undefined;
+let pendingSince = 0;
 
 function writeLines(text: string): void {
   const stamp = stampOf(new Date());
@@ -99,66 +122,66 @@ function writeLine(text: string): void {
 }
 
 function flushPartial(): void {
-  if (partialTimer) clearTimeout(partialTimer);
-  partialTimer = undefined;
   if (pending !== '') {
     writeLines(pending);
     pending = '';
   }
 }
 
-child.stdout!.on('data', (chunk: Buffer) => {
-  pending += decoder.write(chunk);
-  const nl = pending.lastIndexOf('\n');
-  if (nl >= 0) {
-    writeLines(pending.slice(0, nl));
-    pending = pending.slice(nl + 1);
+/** Reads what the step wrote since last time and writes it to the log, whole lines stamped. */
+function follow(): void {
+  for (;;) {
+    const n = readSync(raw, buf, 0, buf.length, offset);
+    if (n <= 0) break;
+    offset += n;
+    const before = pending;
+    pending += decoder.write(buf.subarray(0, n));
+    const nl = pending.lastIndexOf('\n');
+    if (nl >= 0) {
+      writeLines(pending.slice(0, nl));
+      pending = pending.slice(nl + 1);
+    }
+    if (pending !== '' && (before === '' || nl >= 0)) pendingSince = Date.now();
   }
-  if (partialTimer) clearTimeout(partialTimer);
-  partialTimer = pending === '' ? undefined : setTimeout(flushPartial, pending.length > 65536 ? 0 : 250);
-});
+  // a line without its newline for a while (a prompt, a progress bar) is written as it is
+  if (pending !== '' && (pending.length > 65536 || Date.now() - pendingSince >= 250)) flushPartial();
+}
+
+const follower = setInterval(follow, FOLLOW_MS);
 
 child.on('error', (e) => {
   spawnError = e.message;
+  exited = true;
+  finish();
 });
 
 let exited = false;
-let streamClosed = false;
 
 child.on('exit', (code, sig) => {
   exitCode = code;
   signal = sig;
   exited = true;
-  // Whatever the step left running in its group (a `sleep &` holding the pipe) ends with it.
+  // Whatever the step left running in its group (a `sleep 1000 &`) ends with it.
   if (groupAlive()) {
     killGroup('SIGTERM');
     setTimeout(() => killGroup('SIGKILL'), Math.min(spec.graceMs, 1000)).unref();
   }
-  maybeFinish();
-});
-
-child.stdout!.on('close', () => {
-  streamClosed = true;
-  maybeFinish();
+  // give what the group was writing as it ended a moment to land, then finish
+  setTimeout(finish, groupAlive() ? 50 : 0);
 });
 
 let finished = false;
-function maybeFinish(): void {
+function finish(): void {
   if (finished || !exited) return;
-  if (!streamClosed) {
-    // A grandchild may hold the pipe: wait for it briefly, then finish anyway.
-    setTimeout(() => {
-      streamClosed = true;
-      maybeFinish();
-    }, 1500).unref();
-    return;
-  }
   finished = true;
+  clearInterval(follower);
+  follow();
   pending += decoder.end();
   flushPartial();
   if (timeout) clearTimeout(timeout);
   if (killTimer) clearTimeout(killTimer);
   closeSync(log);
+  closeSync(raw);
   writeStatus({
     state: 'exited',
     supervisorPid: process.pid,
@@ -174,12 +197,4 @@ function maybeFinish(): void {
   // The group was signalled above; make sure nothing of it survives the supervisor.
   if (groupAlive()) killGroup('SIGKILL');
   process.exit(0);
-}
-
-if (child.pid === undefined) {
-  child.once('error', () => {
-    exited = true;
-    streamClosed = true;
-    maybeFinish();
-  });
 }

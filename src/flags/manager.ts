@@ -27,6 +27,8 @@ const AUTO_CHECK_MS = 1000;
 export class FlagRamps {
   readonly plans: readonly RampPlan[];
   private readonly applying = new Set<string>();
+  /** The change still applying per flag (a rollback waits for it, then takes the flag down). */
+  private readonly inflight = new Map<string, Promise<FlagResult>>();
   private autoTimer: TimerHandle | undefined;
   private stopped = false;
 
@@ -90,31 +92,37 @@ export class FlagRamps {
     }
     this.applying.add(flag);
     this.d.record({ type: 'flag.applying', flag, from: from ?? null, to, forced: o.forced === true && up, by: o.by });
-    try {
-      const confirmed = await this.d.provider.set(flag, to);
-      this.d.record({ type: 'flag.set', flag, percent: confirmed, requested: to, forced: o.forced === true && up, by: o.by });
-      return { ok: true, percent: confirmed };
-    } catch (e) {
-      const reason = (e as Error).message;
-      this.d.record({ type: 'flag.failed', flag, requested: to, error: reason, by: o.by });
-      return { ok: false, reason };
-    } finally {
-      this.applying.delete(flag);
-    }
+    const provider = this.d.provider;
+    const run = (async (): Promise<FlagResult> => {
+      try {
+        const confirmed = await provider.set(flag, to);
+        this.d.record({ type: 'flag.set', flag, percent: confirmed, requested: to, forced: o.forced === true && up, by: o.by });
+        return { ok: true, percent: confirmed };
+      } catch (e) {
+        const reason = (e as Error).message;
+        this.d.record({ type: 'flag.failed', flag, requested: to, error: reason, by: o.by });
+        return { ok: false, reason };
+      } finally {
+        this.applying.delete(flag);
+        this.inflight.delete(flag);
+      }
+    })();
+    this.inflight.set(flag, run);
+    return run;
   }
 
   /** Rollback's first action: every ramped flag to its rollbackTo (0 %), through the provider. */
   async rollbackAll(): Promise<void> {
     this.stopAuto();
-    const s = this.d.state();
     await Promise.all(
-      this.plans
-        .filter((p) => s.flags[p.flag]?.percent !== p.rollbackTo)
-        .map(async (p) => {
-          // a change still applying would race this one: wait for it, then set
-          for (let i = 0; i < 100 && this.applying.has(p.flag); i++) await new Promise((r) => setTimeout(r, 20));
-          await this.apply(p.flag, p.rollbackTo, { forced: true, by: 'rollback' });
-        }),
+      this.plans.map(async (p) => {
+        // a change still applying would race this one: wait for it to land (the providers time
+        // out on their own), then judge by what the backend confirmed — a step up from 0 that was
+        // in flight when the rollback started must come down too
+        await this.inflight.get(p.flag);
+        if (this.d.state().flags[p.flag]?.percent === p.rollbackTo) return;
+        await this.apply(p.flag, p.rollbackTo, { forced: true, by: 'rollback' });
+      }),
     );
   }
 

@@ -3,19 +3,49 @@
  * elements (never a shell string); exit 0 means applied. An optional `read` command prints the
  * current percentage: used at start-up and to read back what was applied.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { Command } from '../../runbook/command.js';
 import { resolveInvocation } from '../../runbook/placeholders.js';
 import { FlagProviderError, parsePercent, type FlagProvider } from './provider.js';
 
+const MAX_OUTPUT = 1024 * 1024;
+
 function run(cmd: Command, values: { flag: string; percent?: string }, cwd: string, timeoutMs: number): Promise<string> {
   const inv = resolveInvocation(cmd, values);
   return new Promise((resolve, reject) => {
-    execFile(inv.file, [...inv.args], { cwd, env: { ...process.env, ...inv.env }, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
-      if (!err) return resolve(String(stdout));
-      const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
-      const last = String(stderr || stdout).trim().split('\n').pop() ?? '';
-      reject(new FlagProviderError(e.killed ? `timed out after ${timeoutMs} ms` : e.code === 'ENOENT' ? `command not found: ${inv.file}` : `exit ${e.code}${last ? `: ${last}` : ''}`));
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let settled = false;
+    // Its own process group, killed as a whole on timeout: nothing the command started (a shell's
+    // children too) can apply the change after cockpit has reported that it failed.
+    const child = spawn(inv.file, [...inv.args], { cwd, env: { ...process.env, ...inv.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* the group is gone */
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, timeoutMs);
+    const done = (error?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error === undefined) resolve(stdout);
+      else reject(new FlagProviderError(error));
+    };
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout = (stdout + d).slice(-MAX_OUTPUT)));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-MAX_OUTPUT)));
+    child.on('error', (e: NodeJS.ErrnoException) => done(e.code === 'ENOENT' ? `command not found: ${inv.file}` : e.message));
+    child.on('close', (code, sig) => {
+      if (timedOut) return done(`timed out after ${timeoutMs} ms`);
+      if (code === 0) return done();
+      const last = (stderr || stdout).trim().split('\n').pop() ?? '';
+      done(`${code === null ? `killed by ${sig ?? 'a signal'}` : `exit ${code}`}${last ? `: ${last}` : ''}`);
     });
   });
 }

@@ -3,18 +3,23 @@
  * on/off variants, defaultVariant and a `fractional` targeting of [on, p], [off, 100-p]),
  * atomically (temp file + rename), leaving every other flag in the file as it was.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { FlagProviderError, type FlagProvider } from './provider.js';
 
 type FlagdFile = { $schema?: string; flags?: Record<string, unknown>; [k: string]: unknown };
 
 export function flagDefinition(percent: number): Record<string, unknown> {
+  // flagd weights must be integers (a fractional weight makes flagd serve the default, i.e. 0 %):
+  // whole percentages as [p, 100 - p], others in hundredths of a percent
+  const scale = Number.isInteger(percent) ? 1 : 100;
+  const on = Math.round(percent * scale);
   return {
     state: 'ENABLED',
     variants: { on: true, off: false },
     defaultVariant: 'off',
-    targeting: { fractional: [['on', percent], ['off', 100 - percent]] },
+    targeting: { fractional: [['on', on], ['off', 100 * scale - on]] },
   };
 }
 
@@ -50,7 +55,9 @@ export class FlagdProvider implements FlagProvider {
     } catch (e) {
       throw new FlagProviderError(`${this.path} is not valid JSON (${(e as Error).message}): not touching it`);
     }
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new FlagProviderError(`${this.path} is not a flagd flag definition file`);
+    const flags = (doc as FlagdFile | null)?.flags;
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc) || (flags !== undefined && (!flags || typeof flags !== 'object' || Array.isArray(flags))))
+      throw new FlagProviderError(`${this.path} is not a flagd flag definition file: not touching it`);
     return doc as FlagdFile;
   }
 
@@ -67,9 +74,16 @@ export class FlagdProvider implements FlagProvider {
     const doc = this.load();
     const flags = { ...(doc.flags ?? {}) };
     flags[flag] = flagDefinition(percent);
-    const tmp = join(dirname(this.path), `.${flag}.${process.pid}.${Date.now()}.tmp`);
-    writeFileSync(tmp, `${JSON.stringify({ ...doc, flags }, null, 2)}\n`);
-    renameSync(tmp, this.path);
+    // the temp file is named after the file, not the flag (a flag name may hold "/"), and sits
+    // beside it so the rename is atomic
+    const tmp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      writeFileSync(tmp, `${JSON.stringify({ ...doc, flags }, null, 2)}\n`);
+      renameSync(tmp, this.path);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw new FlagProviderError(`could not write ${this.path}: ${(e as Error).message}`);
+    }
     const back = await this.read(flag);
     if (back === undefined) throw new FlagProviderError('written, but could not read it back');
     return back;

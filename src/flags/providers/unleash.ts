@@ -5,7 +5,7 @@
  */
 import { FlagProviderError, parsePercent, type FlagProvider } from './provider.js';
 
-type Strategy = { id?: string; name?: string; parameters?: Record<string, unknown>; constraints?: unknown[]; segments?: unknown[]; title?: string; disabled?: boolean };
+type Strategy = { id?: string; name?: string; parameters?: Record<string, unknown>; constraints?: unknown[]; variants?: unknown[]; segments?: unknown[]; title?: string; disabled?: boolean };
 
 export type UnleashOptions = { url: string; project: string; environment: string; token: string; strategyId?: string; timeoutMs?: number };
 
@@ -20,13 +20,15 @@ export class UnleashProvider implements FlagProvider {
 
   private async call(url: string, init: RequestInit = {}): Promise<unknown> {
     let res: Response;
+    let text: string;
     try {
       res = await fetch(url, { ...init, headers: { Authorization: this.o.token, 'Content-Type': 'application/json', Accept: 'application/json', ...init.headers }, signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000) });
+      // the body is under the same deadline: a server that sends headers and stalls times out too
+      text = await res.text();
     } catch (e) {
       const err = e as { name?: string; cause?: { code?: string }; message?: string };
       throw new FlagProviderError(`unleash: ${err.name === 'TimeoutError' ? 'timed out' : err.cause?.code ?? err.message}`);
     }
-    const text = await res.text();
     if (!res.ok) throw new FlagProviderError(`unleash: HTTP ${res.status}${text ? `: ${text.slice(0, 120)}` : ''}`);
     try {
       return text ? JSON.parse(text) : undefined;
@@ -55,7 +57,8 @@ export class UnleashProvider implements FlagProvider {
     const parameters = { stickiness: 'default', groupId: flag, ...s.parameters, rollout: String(percent) };
     await this.call(`${this.base(flag)}/${encodeURIComponent(s.id!)}`, {
       method: 'PUT',
-      body: JSON.stringify({ name: 'flexibleRollout', parameters, constraints: s.constraints ?? [], ...(s.segments ? { segments: s.segments } : {}), ...(s.title ? { title: s.title } : {}), ...(s.disabled !== undefined ? { disabled: s.disabled } : {}) }),
+      // Unleash replaces constraints and variants with what the body carries: send them back as they were
+      body: JSON.stringify({ name: 'flexibleRollout', parameters, constraints: s.constraints ?? [], ...(s.variants ? { variants: s.variants } : {}), ...(s.segments ? { segments: s.segments } : {}), ...(s.title ? { title: s.title } : {}), ...(s.disabled !== undefined ? { disabled: s.disabled } : {}) }),
     });
     const back = await this.read(flag);
     if (back === undefined) throw new FlagProviderError('unleash: applied, but could not read it back');
