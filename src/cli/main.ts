@@ -10,6 +10,7 @@ import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 import { configCommand } from './config.js';
 import { keysCommand } from './keys.js';
+import { demoCommand } from './demo.js';
 import { flagCommand } from './flag.js';
 import { experimentCommand } from './experiment.js';
 
@@ -17,6 +18,7 @@ declare const __COCKPIT_VERSION__: string;
 const VERSION = typeof __COCKPIT_VERSION__ === 'string' ? __COCKPIT_VERSION__ : '0.0.0-dev';
 
 const COMMANDS: readonly [string, string][] = [
+  ['demo [--scenario S]', 'a whole release against a local demo service, nothing to configure (good, bad-release, slow-leak, flag-regression, flaky-tests)'],
   ['run [runbook]', 'run the release: the cockpit screen on a terminal, else headless (--headless --json --confirm --yes --dry-run --stage --on-failure --theme)'],
   ['rollback [runbook]', 'run the rollback pipeline now (--reason "...")'],
   ['validate [runbook]', 'check a runbook: "ok" and a summary, or every error as file:line:col'],
@@ -91,6 +93,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await runCommand(rest, io);
       case 'rollback':
         return await rollbackCommand(rest, io);
+      case 'demo':
+        return await demoCommand(rest, io);
       case 'validate':
         return validateCommand(rest, io);
       case 'schema':

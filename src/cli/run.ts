@@ -26,7 +26,7 @@ const OPTIONS = {
   theme: { type: 'string' },
 } as const;
 
-export type RunFlags = ReturnType<typeof parseRunFlags>;
+export type RunFlags = Pick<ReturnType<typeof parseRunFlags>, 'onFailure'> & Partial<Omit<ReturnType<typeof parseRunFlags>, 'onFailure'>>;
 
 export function parseRunFlags(argv: string[]) {
   const { values, positionals } = parse(argv, OPTIONS, USAGE);

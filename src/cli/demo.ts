@@ -1,0 +1,71 @@
+/**
+ * cockpit demo: a whole release against a local demo service, with nothing to configure. Starts
+ * the service and a webhook receiver, writes the workspace (runbook + real scripts), runs the
+ * cockpit on it (the screen on a terminal, else headless), and stops everything at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SCENARIOS, startDemoService, type ScenarioName } from '../demo/service.js';
+import { startWebhookReceiver } from '../demo/webhook.js';
+import { writeWorkspace } from '../demo/workspace.js';
+import { parse, UsageError } from './args.js';
+import type { Io } from './io.js';
+import { loadOrExit } from './load.js';
+import { runHeadless } from './run.js';
+import { resolveTheme } from './theme.js';
+
+export const DEFAULT_SPEED = 20;
+export const USAGE = `usage: cockpit demo [--scenario ${Object.keys(SCENARIOS).join('|')}] [--speed N] [--dir PATH]
+                   [--headless] [--json] [--prometheus URL] [--theme NAME]`;
+
+export async function demoCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parse(
+    argv,
+    {
+      scenario: { type: 'string' },
+      speed: { type: 'string' },
+      dir: { type: 'string' },
+      headless: { type: 'boolean' },
+      json: { type: 'boolean' },
+      prometheus: { type: 'string' },
+      theme: { type: 'string' },
+    },
+    USAGE,
+  );
+  const scenario = (values.scenario ?? 'good') as ScenarioName;
+  if (!(scenario in SCENARIOS)) throw new UsageError(`unknown scenario "${values.scenario}" (scenarios: ${Object.keys(SCENARIOS).join(', ')})`);
+  const speed = values.speed === undefined ? DEFAULT_SPEED : Number(values.speed);
+  if (!Number.isFinite(speed) || speed < 1 || speed > 600) throw new UsageError(`--speed must be a number from 1 to 600 (got "${values.speed}")`);
+  if (values.prometheus !== undefined && !/^https?:\/\//.test(values.prometheus)) throw new UsageError(`--prometheus must be a URL (got "${values.prometheus}")`);
+
+  const dir = values.dir ? resolve(values.dir) : mkdtempSync(join(tmpdir(), 'cockpit-demo-'));
+  mkdirSync(dir, { recursive: true });
+  const service = await startDemoService({ scenario, speed, flagFile: join(dir, 'flags.json') });
+  const webhook = await startWebhookReceiver(join(dir, 'escalation.log'));
+  try {
+    const file = writeWorkspace(dir, { serviceUrl: service.url, speed, prometheusUrl: values.prometheus });
+    // what the demo's scripts read: the service, the scenario, a secret to mask, the webhook
+    Object.assign(process.env, {
+      DEMO_SERVICE_URL: service.url,
+      DEMO_SCENARIO: scenario,
+      DEMO_DEPLOY_TOKEN: `demo-${randomBytes(6).toString('hex')}`,
+      DEMO_WEBHOOK_URL: webhook.url,
+    });
+    const rb = loadOrExit(file, io.err);
+    if (typeof rb === 'number') return rb;
+    const story = `DEMO ×${speed} (5m in the runbook is ${Math.round(300 / speed)}s here) · ${scenario}: ${SCENARIOS[scenario].story}`;
+    const tui = !values.headless && !values.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
+    if (!values.json) io.err(`cockpit demo: workspace ${dir} · service ${service.url} · ${story}`);
+    if (!tui) return await runHeadless(rb, { file, json: values.json, yes: true, onFailure: 'rollback' }, io);
+    if (process.env.CI === 'false' || process.env.CI === '0') delete process.env.CI;
+    const theme = await resolveTheme(values.theme);
+    const { runTui } = await import('../ui/run-tui.js');
+    return await runTui(rb, { theme, onFailure: 'wait', story }, io.err);
+  } finally {
+    await webhook.close();
+    await service.close();
+    if (!values.json) io.err(`cockpit demo: stopped the demo service; the workspace stays in ${dir}`);
+  }
+}
