@@ -34,7 +34,7 @@ type Props = { readonly series: readonly SeriesView[]; readonly width: number; r
 export function MetricsPane({ series, width, height }: Props) {
   const inner = width - 2;
   const label = Math.min(14, Math.max(...series.map((s) => s.label.length), 6));
-  const spark = Math.max(6, Math.min(30, inner - label - 30));
+  const spark = Math.max(6, Math.min(24, inner - label - 36));
   return (
     <Pane title="Metrics" width={width} height={height}>
       {series.length === 0 ? <S slot="dim">no metrics in this runbook</S> : null}
