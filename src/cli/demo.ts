@@ -13,12 +13,12 @@ import { writeWorkspace } from '../demo/workspace.js';
 import { parse, UsageError } from './args.js';
 import type { Io } from './io.js';
 import { loadOrExit } from './load.js';
-import { runHeadless } from './run.js';
+import { loadScreen, runHeadless } from './run.js';
 import { resolveTheme } from './theme.js';
 
 export const DEFAULT_SPEED = 20;
 export const USAGE = `usage: cockpit demo [--scenario ${Object.keys(SCENARIOS).join('|')}] [--speed N] [--dir PATH]
-                   [--headless] [--json] [--prometheus URL] [--theme NAME]`;
+                   [--headless] [--json] [--prometheus URL] [--port N] [--theme NAME]`;
 
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parse(
@@ -30,6 +30,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
       headless: { type: 'boolean' },
       json: { type: 'boolean' },
       prometheus: { type: 'string' },
+      port: { type: 'string' },
       theme: { type: 'string' },
     },
     USAGE,
@@ -40,9 +41,13 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   if (!Number.isFinite(speed) || speed < 1 || speed > 600) throw new UsageError(`--speed must be a number from 1 to 600 (got "${values.speed}")`);
   if (values.prometheus !== undefined && !/^https?:\/\//.test(values.prometheus)) throw new UsageError(`--prometheus must be a URL (got "${values.prometheus}")`);
 
+  // a fixed service port: what a Prometheus scrape config (--prometheus) can be pointed at beforehand
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || !/^\d+$/.test(values.port ?? '0')) throw new UsageError(`--port must be a port number from 0 to 65535 (got "${values.port}")`);
+
   const dir = values.dir ? resolve(values.dir) : mkdtempSync(join(tmpdir(), 'cockpit-demo-'));
   mkdirSync(dir, { recursive: true });
-  const service = await startDemoService({ scenario, speed, flagFile: join(dir, 'flags.json') });
+  const service = await startDemoService({ scenario, speed, port, flagFile: join(dir, 'flags.json') });
   const webhook = await startWebhookReceiver(join(dir, 'escalation.log'));
   try {
     const file = writeWorkspace(dir, { serviceUrl: service.url, speed, prometheusUrl: values.prometheus });
@@ -59,9 +64,8 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     const tui = !values.headless && !values.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
     if (!values.json) io.err(`cockpit demo: workspace ${dir} · service ${service.url} · ${story}`);
     if (!tui) return await runHeadless(rb, { file, json: values.json, yes: true, onFailure: 'rollback' }, io);
-    if (process.env.CI === 'false' || process.env.CI === '0') delete process.env.CI;
     const theme = await resolveTheme(values.theme);
-    const { runTui } = await import('../ui/run-tui.js');
+    const { runTui } = await loadScreen();
     return await runTui(rb, { theme, onFailure: 'wait', story }, io.err);
   } finally {
     await webhook.close();

@@ -6,13 +6,6 @@ import { parse, UsageError } from './args.js';
 import { processIo, type Io } from './io.js';
 import { loadOrExit } from './load.js';
 import { runCommand } from './run.js';
-import { schemaCommand } from './schema.js';
-import { validateCommand } from './validate.js';
-import { configCommand } from './config.js';
-import { keysCommand } from './keys.js';
-import { demoCommand } from './demo.js';
-import { flagCommand } from './flag.js';
-import { experimentCommand } from './experiment.js';
 
 declare const __COCKPIT_VERSION__: string;
 const VERSION = typeof __COCKPIT_VERSION__ === 'string' ? __COCKPIT_VERSION__ : '0.0.0-dev';
@@ -94,19 +87,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'rollback':
         return await rollbackCommand(rest, io);
       case 'demo':
-        return await demoCommand(rest, io);
+        return await (await import('./demo.js')).demoCommand(rest, io);
       case 'validate':
-        return validateCommand(rest, io);
+        return (await import('./validate.js')).validateCommand(rest, io);
       case 'schema':
-        return schemaCommand(rest, io);
+        return (await import('./schema.js')).schemaCommand(rest, io);
       case 'keys':
-        return keysCommand(rest, io);
+        return (await import('./keys.js')).keysCommand(rest, io);
       case 'flag':
-        return await flagCommand(rest, io);
+        return await (await import('./flag.js')).flagCommand(rest, io);
       case 'experiment':
-        return await experimentCommand(rest, io);
+        return await (await import('./experiment.js')).experimentCommand(rest, io);
       case 'config':
-        return await configCommand(rest, io);
+        return await (await import('./config.js')).configCommand(rest, io);
       default:
         return await runCommand(argv, io);
     }

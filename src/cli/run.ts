@@ -63,6 +63,21 @@ function dryRun(rb: Runbook, io: Io): number {
   return 0;
 }
 
+/** Loads the screen's chunk (Ink, React). Ink treats CI=false as "not CI", but chalk turns colour off whenever CI is set at all. */
+export async function loadScreen(): Promise<typeof import('../ui/run-tui.js')> {
+  if (process.env.CI === 'false' || process.env.CI === '0') delete process.env.CI;
+  // Ink's layout engine (yoga, WASM) fetches its embedded binary when `fetch` exists, which loads
+  // Node's HTTP client (~40 ms) before the first frame. While the screen loads, `fetch` is hidden
+  // and yoga reads the binary directly; it is back before anything else runs.
+  const fetchProperty = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
+  try {
+    return await import('../ui/run-tui.js');
+  } finally {
+    if (fetchProperty) Object.defineProperty(globalThis, 'fetch', fetchProperty);
+  }
+}
+
 /** Runs the release without a terminal UI; resolves with the exit code. */
 export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io): Promise<number> {
   if (flags.stage !== undefined && !rb.stages.some((s) => s.id === flags.stage))
@@ -107,14 +122,13 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io): Promise
 
 export async function runCommand(argv: string[], io: Io): Promise<number> {
   const flags = parseRunFlags(argv);
+  // on a terminal the screen's code starts loading while the runbook is read
+  const screen = !flags.headless && !flags.json && !flags['dry-run'] && process.stdout.isTTY === true && process.stdin.isTTY === true ? loadScreen() : undefined;
   const rb = loadOrExit(flags.file, io.err);
   if (typeof rb === 'number') return rb;
   if (flags['dry-run']) return dryRun(rb, io);
-  const tui = !flags.headless && !flags.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
-  if (!tui) return runHeadless(rb, flags, io);
+  if (!screen) return runHeadless(rb, flags, io);
   const theme = await resolveTheme(flags.theme);
-  // Ink treats CI=false as "not CI", but chalk turns colour off whenever CI is set at all
-  if (process.env.CI === 'false' || process.env.CI === '0') delete process.env.CI;
-  const { runTui } = await import('../ui/run-tui.js');
+  const { runTui } = await screen;
   return runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage }, io.err);
 }

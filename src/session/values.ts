@@ -1,5 +1,6 @@
 /** Placeholder values known at session start: version (from its template), date, git. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { substitute, type PlaceholderValues } from '../runbook/placeholders.js';
 import type { Runbook } from '../runbook/types.js';
 
@@ -11,6 +12,14 @@ function git(args: string[], cwd: string): string | undefined {
   }
 }
 
+function usesGit(rb: Runbook): boolean {
+  try {
+    return readFileSync(rb.file, 'utf8').includes('{git.');
+  } catch {
+    return true;
+  }
+}
+
 export function sessionValues(rb: Runbook, sessionId: string, now = new Date()): PlaceholderValues {
   const values: PlaceholderValues = {
     date: now.toISOString().slice(0, 10),
@@ -18,9 +27,12 @@ export function sessionValues(rb: Runbook, sessionId: string, now = new Date()):
     session: sessionId,
     environment: rb.environment,
   };
-  // git is asked once per session; outside a repository the values say so
-  values['git.sha'] = git(['rev-parse', '--short', 'HEAD'], rb.dir) ?? 'unknown';
-  values['git.describe'] = git(['describe', '--tags', '--always', '--dirty'], rb.dir) ?? values['git.sha'];
+  // git is asked once per session, and only when the runbook uses it (it costs two processes);
+  // outside a repository the values say so
+  if (usesGit(rb)) {
+    values['git.sha'] = git(['rev-parse', '--short', 'HEAD'], rb.dir) ?? 'unknown';
+    values['git.describe'] = git(['describe', '--tags', '--always', '--dirty'], rb.dir) ?? values['git.sha'];
+  }
   values.version = substitute(rb.versionTemplate, values);
   return values;
 }
