@@ -7,9 +7,11 @@ export function keysCommand(argv: string[], io: Io): number {
     io.out(keysMarkdown());
     return 0;
   }
-  for (const g of keyGroups()) {
+  const groups = keyGroups();
+  const width = Math.max(...groups.flatMap((g) => g.rows.map((r) => r.keys.length))) + 2;
+  for (const g of groups) {
     io.out(g.title);
-    for (const r of g.rows) io.out(`  ${r.keys.padEnd(18)} ${r.description}`);
+    for (const r of g.rows) io.out(`  ${r.keys.padEnd(width)} ${r.description}`);
   }
   return 0;
 }

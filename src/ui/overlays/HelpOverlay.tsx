@@ -8,7 +8,7 @@ export function helpLines(): DialogLine[] {
   const lines: DialogLine[] = [];
   for (const g of keyGroups()) {
     lines.push([{ text: g.title, slot: 'title' }]);
-    for (const r of g.rows) lines.push([{ text: `  ${r.keys.padEnd(16)}`, slot: 'hint.key' }, { text: r.description }]);
+    for (const r of g.rows) lines.push([{ text: `  ${r.keys.padEnd(Math.max(16, r.keys.length + 2))}`, slot: 'hint.key' }, { text: r.description }]);
   }
   return lines;
 }
