@@ -23,6 +23,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
   switch (e.type) {
     case 'session.started':
       return `cockpit · ${e.runbook} ${e.version} → ${e.environment} · session ${e.sessionId}`;
+    case 'programs.checked':
+      return [`⚠ ${e.missing.length} step${e.missing.length === 1 ? '' : 's'} cannot run as things are:`, ...e.missing.map((m) => `    ${m.stage}/${m.step}: ${m.reason}`)].join('\n');
     case 'check.ticked':
       return `  ✓ ${titleOf(s, PREFLIGHT, e.id)} (${e.by === 'confirm' ? 'confirmed' : 'ticked'})`;
     case 'check.unticked':

@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import { maskerFor, parseLogLine } from '../exec/log-format.js';
 import type { Runner, StepHandle, StepResult } from '../exec/runner.js';
-import { quoteForDisplay } from '../runbook/command.js';
+import { programOf, quoteForDisplay } from '../runbook/command.js';
+import { checkProgram } from '../exec/program.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
 import type { CommandStep, FlagStep, Runbook, Step } from '../runbook/types.js';
 import { commandStep } from '../runbook/normalize.js';
@@ -153,6 +154,26 @@ export class Controller {
     });
   }
 
+  /** Marks every step whose program is missing or not executable: a state to see, not a crash. */
+  private checkPrograms(): void {
+    const rb = this.o.runbook;
+    const plan = rollbackPlan(rb);
+    const rollbackSteps = rb.rollback ? [...rb.rollback.steps, ...rb.rollback.verify, ...(rb.rollback.incident ? [rb.rollback.incident] : [])] : [];
+    const all: { stage: string; step: CommandStep }[] = [
+      ...rb.preflight.flatMap((p) => (p.kind === 'auto' ? [{ stage: PREFLIGHT, step: { ...p, kind: 'command' as const } }] : [])),
+      ...rb.stages.flatMap((st) => st.steps.flatMap((x) => (x.kind === 'command' ? [{ stage: st.id, step: x }] : []))),
+      ...rollbackSteps.map((x, i) => ({ stage: ROLLBACK, step: { ...x, id: plan[i].id } })),
+      ...rb.emergency.map((x) => ({ stage: EMERGENCY, step: x })),
+    ];
+    const missing = all.flatMap(({ stage, step }) => {
+      const inv = resolveInvocation(step.command, this.o.values);
+      const program = step.command.kind === 'argv' ? inv.file : programOf(step.command);
+      const reason = program ? checkProgram(program, step.cwd ? join(rb.dir, step.cwd) : rb.dir) : undefined;
+      return reason ? [{ stage, step: step.id, reason }] : [];
+    });
+    if (missing.length > 0) this.emit({ type: 'programs.checked', missing });
+  }
+
   /** Adds a hook that runs first in every rollback (before any rollback step). */
   onRollback(hook: RollbackHook): void {
     this.rollbackHooks.push(hook);
@@ -243,6 +264,7 @@ export class Controller {
       environment: rb.environment,
       mode: this.o.mode,
     });
+    this.checkPrograms();
   }
 
   private async runPreflightChecks(): Promise<void> {

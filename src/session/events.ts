@@ -34,6 +34,7 @@ export type EventBody =
       readonly environment: string;
       readonly mode: 'tui' | 'headless';
     }
+  | { readonly type: 'programs.checked'; readonly missing: readonly { readonly stage: string; readonly step: string; readonly reason: string }[] }
   | { readonly type: 'check.ticked'; readonly id: string; readonly by: 'operator' | 'confirm' }
   | { readonly type: 'check.unticked'; readonly id: string }
   | { readonly type: 'preflight.passed' }

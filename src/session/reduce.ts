@@ -20,6 +20,8 @@ export type StepState = {
   readonly monitorMs?: number;
   readonly reason?: string;
   readonly skipReason?: string;
+  /** Why its program cannot run (missing, not executable), found when the session opened. */
+  readonly missing?: string;
   /** The step's last output line when it failed: usually the why. */
   readonly lastLine?: string;
   readonly logPath?: string;
@@ -162,6 +164,8 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
   switch (e.type) {
     case 'session.started':
       return { ...s, sessionId: e.sessionId, version: e.version, environment: e.environment, phase: 'preflight', preflight: { ...s.preflight, status: 'running', startedAt: e.t } };
+    case 'programs.checked':
+      return e.missing.reduce((acc, m) => mapStep(acc, m.stage, m.step, (st) => ({ ...st, missing: m.reason })), s);
     case 'check.ticked':
       return mapStep(s, PREFLIGHT, e.id, (st) => ({ ...st, ticked: true, status: 'passed' }));
     case 'check.unticked':
