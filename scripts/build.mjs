@@ -21,6 +21,17 @@ const common = {
   },
   alias: { 'react-devtools-core': join(root, 'scripts/stub-devtools.mjs') },
   external: ['blessed', 'blessed-contrib', 'node-pty'],
+  // Ink and its libraries measure text with string-width, very slow on non-ASCII text; the screen
+  // uses an exact, faster equivalent (src/ui/fast-width.ts, checked against it in the tests)
+  plugins: [
+    {
+      name: 'fast-string-width',
+      setup(b) {
+        const fast = join(root, 'src/ui/fast-width.ts');
+        b.onResolve({ filter: /^string-width$/ }, (a) => (a.importer === fast ? undefined : { path: fast }));
+      },
+    },
+  ],
   logLevel: 'warning',
   legalComments: 'none',
 };

@@ -1,4 +1,7 @@
 /** User preferences (theme, confirm style, key overrides) through conf: preferences only, no data. */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type Conf from 'conf';
 
 export const PREFERENCES = {
@@ -17,11 +20,22 @@ async function conf(): Promise<Conf<Record<string, string>>> {
   return store;
 }
 
+/** Where conf keeps the file: COCKPIT_CONFIG_DIR, else $XDG_CONFIG_HOME (or ~/.config)/cockpit-nodejs. */
+export function preferencesPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.COCKPIT_CONFIG_DIR) return join(env.COCKPIT_CONFIG_DIR, 'config.json');
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'cockpit-nodejs', 'config.json');
+}
+
+/**
+ * Reads a preference straight from conf's file (conf, with its schema validator, loads only to
+ * write: reading is on the way to the first frame). An unreadable file never stops a release.
+ */
 export async function readPreference(key: PreferenceKey): Promise<string | undefined> {
   try {
-    return (await conf()).get(key);
+    const v = (JSON.parse(readFileSync(preferencesPath(), 'utf8')) as Record<string, unknown>)[key];
+    return typeof v === 'string' ? v : undefined;
   } catch {
-    return undefined; // an unreadable preferences file never stops a release
+    return undefined;
   }
 }
 

@@ -129,10 +129,16 @@ export function attachPlain(c: Controller, write: Write): () => void {
     for (const line of text.split('\n')) write(`${stamp} ${line}`);
   });
   const offOutput = c.onOutput((_stage, _step, lines) => {
-    for (const l of lines) {
-      const { time, text } = parseLogLine(l);
-      write(`${time || stampOf(new Date()).slice(0, 8)}   │ ${text}`);
-    }
+    // one write per batch, not per line
+    const now = stampOf(new Date()).slice(0, 8);
+    write(
+      lines
+        .map((l) => {
+          const { time, text } = parseLogLine(l);
+          return `${time || now}   │ ${text}`;
+        })
+        .join('\n'),
+    );
   });
   return () => {
     offEvents();
@@ -144,10 +150,14 @@ export function attachPlain(c: Controller, write: Write): () => void {
 export function attachJson(c: Controller, write: Write): () => void {
   const offEvents = c.subscribe((_s, e) => write(JSON.stringify(e)));
   const offOutput = c.onOutput((stage, step, lines) => {
-    for (const l of lines) {
-      const { time, text } = parseLogLine(l);
-      write(JSON.stringify({ type: 'step.line', stage, step, time, text }));
-    }
+    write(
+      lines
+        .map((l) => {
+          const { time, text } = parseLogLine(l);
+          return JSON.stringify({ type: 'step.line', stage, step, time, text });
+        })
+        .join('\n'),
+    );
   });
   return () => {
     offEvents();

@@ -15,7 +15,9 @@ export class FileJournal implements Journal {
   append(e: SessionEvent): void {
     if (this.fd === undefined) throw new Error('journal is closed');
     writeSync(this.fd, `${this.mask(JSON.stringify(e))}\n`);
-    fsyncSync(this.fd);
+    // output batches (a reference to the log file, up to 20 a second per step) are not forced to
+    // disk one by one: the next decision event's fsync carries them
+    if (e.type !== 'step.output' && e.type !== 'metric.sampled' && e.type !== 'probe.sampled') fsyncSync(this.fd);
   }
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);

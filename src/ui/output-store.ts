@@ -12,6 +12,8 @@ export class OutputStore {
   private readonly buffers = new Map<string, string[]>();
   private readonly listeners = new Set<() => void>();
   version = 0;
+  /** Lines appended so far, every step together (the screen refreshes less often while they pour in). */
+  appended = 0;
   private readonly off: () => void;
 
   constructor(controller: Controller, private readonly limit = 2000) {
@@ -31,10 +33,16 @@ export class OutputStore {
   }
 
   append(key: string, lines: readonly string[]): void {
-    let buf = this.buffers.get(key);
-    if (!buf) this.buffers.set(key, (buf = []));
-    for (const l of lines) buf.push(l);
-    if (buf.length > this.limit * 2) buf.splice(0, buf.length - this.limit);
+    this.appended += lines.length;
+    if (lines.length >= this.limit) {
+      // a flooding step hands over ~15,000 lines at a time: only the last `limit` can be shown
+      this.buffers.set(key, lines.slice(-this.limit));
+    } else {
+      let buf = this.buffers.get(key);
+      if (!buf) this.buffers.set(key, (buf = []));
+      for (const l of lines) buf.push(l);
+      if (buf.length > this.limit * 2) buf.splice(0, buf.length - this.limit);
+    }
     this.bump();
   }
 

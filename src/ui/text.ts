@@ -1,11 +1,17 @@
 /** Terminal cell widths: truncate and pad by what the terminal shows, not by string length. */
-import stringWidth from 'string-width';
+import fastStringWidth from './fast-width.js';
 
-export const width = (s: string): number => stringWidth(s);
+/** The width of a string in terminal cells: string-width's, computed faster (see fast-width.ts). */
+export const width = (s: string): number => fastStringWidth(s);
 
 export function truncate(s: string, max: number): string {
   if (max <= 0) return '';
   if (width(s) <= max) return s;
+  return cut(s, max);
+}
+
+/** The longest start of `s` that fits in `max - 1` cells, and an ellipsis. */
+function cut(s: string, max: number): string {
   let out = '';
   let w = 0;
   for (const ch of s) {
@@ -17,13 +23,21 @@ export function truncate(s: string, max: number): string {
   return `${out}…`;
 }
 
+// pad and padStart measure the string once when it fits (nearly always), not twice
+
 export function pad(s: string, n: number): string {
-  const t = truncate(s, n);
+  if (n <= 0) return '';
+  const w = width(s);
+  if (w <= n) return s + ' '.repeat(n - w);
+  const t = cut(s, n);
   return t + ' '.repeat(Math.max(0, n - width(t)));
 }
 
 export function padStart(s: string, n: number): string {
-  const t = truncate(s, n);
+  if (n <= 0) return '';
+  const w = width(s);
+  if (w <= n) return ' '.repeat(n - w) + s;
+  const t = cut(s, n);
   return ' '.repeat(Math.max(0, n - width(t))) + t;
 }
 

@@ -7,7 +7,10 @@ export function useSession(controller: Controller, ms = 50): SessionState {
   const [state, setState] = useState(controller.state);
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined;
-    const off = controller.subscribe(() => {
+    const off = controller.subscribe((_s, e) => {
+      // an output batch changes only a line count nothing shows: the output store re-renders
+      // the screen for new lines on its own (use-output.ts)
+      if (e.type === 'step.output') return;
       timer ??= setTimeout(() => {
         timer = undefined;
         setState(controller.state);
