@@ -2,9 +2,9 @@
  * Starts steps under a supervisor (see supervisor.ts) and follows them: tails the log file and
  * hands new lines to subscribers in batches (every 50 ms at most), reads the exit status.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import type { Invocation } from '../runbook/placeholders.js';
@@ -13,8 +13,8 @@ import type { StepStatus, SupervisorSpec } from './spec.js';
 
 export const BATCH_MS = 50;
 /** When the tail falls this far behind a flooding step, it skips to the end (the log keeps all). */
-const SKIP_AHEAD_BYTES = 1024 * 1024;
-const KEEP_TAIL_BYTES = 128 * 1024;
+const SKIP_AHEAD_BYTES = 256 * 1024;
+const KEEP_TAIL_BYTES = 64 * 1024;
 
 export type StepRequest = {
   readonly key: string;
@@ -85,9 +85,75 @@ function failedBeforeStart(req: StepRequest, reason: string): StepHandle {
   };
 }
 
+/**
+ * A spare supervisor (`supervisor.js --standby`), booted ahead of time: a step handed to it starts
+ * in a few ms instead of after a node start-up (~50-150 ms), which matters most for a rollback.
+ * One per supervisor path in this process, whatever the number of runners; refilled after each use.
+ * It exits when this process does (its stdin closes). COCKPIT_SPARE_SUPERVISOR=0 turns it off.
+ */
+type Spare = { readonly proc: ChildProcess; ready: boolean };
+const spares = new Map<string, Spare>();
+const refills = new Map<string, NodeJS.Timeout>();
+/** The first spare waits this long after a runner is made (the screen's start-up comes first). */
+export const SPARE_FIRST_DELAY_MS = 1000;
+/** A used spare is replaced this long after (not on the path of the step it just started). */
+const SPARE_REFILL_DELAY_MS = 200;
+
+function sparesWanted(): boolean {
+  return process.env.COCKPIT_SPARE_SUPERVISOR !== '0';
+}
+
+function spareAlive(s: Spare | undefined): s is Spare {
+  return s !== undefined && s.proc.exitCode === null && s.proc.signalCode === null && s.proc.stdin?.writable === true;
+}
+
+function startSpare(supervisor: string): void {
+  if (!sparesWanted() || spareAlive(spares.get(supervisor))) return;
+  let proc: ChildProcess;
+  try {
+    proc = spawn(process.execPath, [supervisor, '--standby'], { detached: true, stdio: ['pipe', 'pipe', 'ignore'], cwd: '/' });
+  } catch {
+    return; // no spare: steps start cold
+  }
+  const spare: Spare = { proc, ready: false };
+  proc.on('error', () => spares.get(supervisor) === spare && spares.delete(supervisor));
+  proc.on('exit', () => spares.get(supervisor) === spare && spares.delete(supervisor));
+  proc.stdin!.on('error', () => {});
+  proc.stdout!.on('error', () => {});
+  proc.stdout!.once('data', () => {
+    spare.ready = true;
+    proc.stdout!.destroy();
+  });
+  // a spare never keeps this process alive
+  proc.unref();
+  (proc.stdout as unknown as { unref?: () => void }).unref?.();
+  (proc.stdin as unknown as { unref?: () => void }).unref?.();
+  spares.set(supervisor, spare);
+}
+
+function scheduleSpare(supervisor: string, delayMs: number): void {
+  if (!sparesWanted() || refills.has(supervisor)) return;
+  const t = setTimeout(() => {
+    refills.delete(supervisor);
+    startSpare(supervisor);
+  }, delayMs);
+  t.unref();
+  refills.set(supervisor, t);
+}
+
+/** Takes the booted spare, if there is one (it is then no one else's). */
+function takeSpare(supervisor: string): ChildProcess | undefined {
+  const s = spares.get(supervisor);
+  if (!spareAlive(s) || !s.ready) return undefined;
+  spares.delete(supervisor);
+  return s.proc;
+}
+
 /** The real runner: every step in its own supervisor process and process group. */
 export class ProcessRunner implements Runner {
-  constructor(private readonly supervisor = supervisorPath()) {}
+  constructor(private readonly supervisor = supervisorPath()) {
+    scheduleSpare(supervisor, SPARE_FIRST_DELAY_MS);
+  }
 
   start(req: StepRequest): StepHandle {
     const problem = checkProgram(req.invocation.file, req.cwd, { ...process.env, ...req.env });
@@ -111,13 +177,23 @@ export class ProcessRunner implements Runner {
     // a retried step appends to the same log: follow only what this attempt writes
     const initialOffset = statSync(req.logPath).size;
     const startedAt = Date.now();
-    const sup = spawn(process.execPath, [this.supervisor, specPath], { detached: true, stdio: 'ignore', cwd: req.cwd });
-    sup.unref();
+    // a spare supervisor takes the spec (and this process's environment) over its stdin; else one
+    // is started for this step
+    const spare = takeSpare(this.supervisor);
+    let sup: ChildProcess;
+    if (spare) {
+      sup = spare;
+      spare.stdin!.end(`${JSON.stringify({ spec: resolve(specPath), env: process.env })}\n`);
+    } else {
+      sup = spawn(process.execPath, [this.supervisor, specPath], { detached: true, stdio: 'ignore', cwd: req.cwd });
+      sup.unref();
+    }
+    scheduleSpare(this.supervisor, SPARE_REFILL_DELAY_MS);
 
     const listeners = new Set<(lines: readonly string[]) => void>();
     const fd = openSync(req.logPath, 'r');
     const decoder = new StringDecoder('utf8');
-    const buf = Buffer.allocUnsafe(1024 * 1024);
+    const buf = Buffer.allocUnsafe(256 * 1024);
     let offset = initialOffset;
     let partial = '';
     let closed = false;

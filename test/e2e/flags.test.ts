@@ -56,13 +56,14 @@ describe.skipIf(!hasTmux())('flag ramps by keypress (tmux, 100×30)', () => {
     await s.waitFor('already proposing new-checkout → 5 %');
     s.keys('Enter');
     f = await s.waitFor('new-checkout is at 5 % (confirmed by the backend)');
-    expect(flagLine(f)).toMatch(/new-checkout +█?░+ +5 % /);
+    f = await s.waitFor((x) => /new-checkout +█░+ +5 % /.test(flagLine(x)));
     expect(flagPercent(dir)).toBe(5);
 
     s.keys('+');
     await s.waitFor(/new-checkout .* 5 % → 25 %/);
     s.keys('Enter');
     f = await s.waitFor('new-checkout is at 25 % (confirmed by the backend)');
+    await s.waitFor((x) => / 25 % /.test(flagLine(x)));
     expect(flagPercent(dir)).toBe(25);
 
     // the error rate turns bad: the trigger goes pending, a step up is refused and says why
