@@ -14,7 +14,9 @@ const COMMANDS: readonly [string, string][] = [
   ['demo [--scenario S]', 'a whole release against a local demo service, nothing to configure (good, bad-release, slow-leak, flag-regression, flaky-tests)'],
   ['run [runbook]', 'run the release: the cockpit screen on a terminal, else headless (--headless --json --confirm --yes --dry-run --stage --on-failure --theme)'],
   ['rollback [runbook]', 'run the rollback pipeline now (--reason "...")'],
-  ['validate [runbook]', 'check a runbook: "ok" and a summary, or every error as file:line:col'],
+  ['validate [runbook]', 'check a runbook: "ok" and a summary, or every error as file:line:col (for a .md also what was mapped and what was not)'],
+  ['import <runbook.md> [-o file]', 'write the cockpit.yml equivalent of a Markdown runbook (stdout without -o)'],
+  ['init [--yes]', 'start a runbook here: import a Markdown runbook found here, or write a starter cockpit.yml'],
   ['schema', 'print the runbook JSON Schema'],
   ['flag <name> <percent>|--next', 'step a feature flag through the guarded path (exit 4 when a guardrail refuses)'],
   ['experiment <id> [--json]', 'an A/B experiment\'s figures: rates, lift with 95 % CI, p-value, sample ratio check'],
@@ -32,7 +34,8 @@ commands:`);
   const width = Math.max(...COMMANDS.map(([c]) => c.length));
   for (const [c, d] of COMMANDS) io.out(`  ${c.padEnd(width)}  ${d}`);
   io.out(`
-The runbook is cockpit.yml (or .yaml/.json) in the current directory unless given.
+The runbook is cockpit.yml (or .yaml/.json) in the current directory unless given; a Markdown
+runbook (cockpit release-runbook.md) runs as it is.
 Exit codes: 0 released, 1 a stage failed, 2 invalid usage or runbook, 3 rolled back, 4 refused by a guardrail, 130 interrupted.`);
   return 0;
 }
@@ -90,6 +93,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await (await import('./demo.js')).demoCommand(rest, io);
       case 'validate':
         return (await import('./validate.js')).validateCommand(rest, io);
+      case 'import':
+        return (await import('./import.js')).importCommand(rest, io);
+      case 'init':
+        return await (await import('./init.js')).initCommand(rest, io);
       case 'schema':
         return (await import('./schema.js')).schemaCommand(rest, io);
       case 'keys':

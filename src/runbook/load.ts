@@ -1,8 +1,9 @@
-/** Finds and loads a runbook file (YAML or JSON) into the typed Runbook, or located errors. */
+/** Finds and loads a runbook file (YAML, JSON or Markdown) into the typed Runbook, or located errors. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { describeValue, locateIssues, locateRules, sortErrors, type LocatedError } from './locate.js';
+import { parseMarkdownRunbook } from './markdown.js';
 import { normalize } from './normalize.js';
 import { checkRules } from './rules.js';
 import { RunbookSchema } from './schema.js';
@@ -96,17 +97,21 @@ export function parseRunbook(text: string, file: string, display = file): LoadRe
   return { ok: true, runbook: normalize(parsed.data, file), display };
 }
 
+/** Whether a path is a Markdown runbook (loaded by markdown.ts rather than as YAML). */
+export function isMarkdown(file: string): boolean {
+  return /\.(md|markdown)$/i.test(file);
+}
+
 export function loadRunbook(given: string | undefined, cwd = process.cwd()): LoadResult {
   const file = findRunbook(given, cwd);
   const display = displayPath(file, cwd);
-  if (file.endsWith('.md') || file.endsWith('.markdown')) {
-    return { ok: false, errors: [{ file: display, line: 1, col: 1, message: 'Markdown runbooks are not supported yet: write a cockpit.yml (see README)' }], display };
-  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new RunbookNotFound(`cannot read ${display}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
+  // Markdown: the same raw runbook, schema and rules; the result also carries the mapping report
+  if (isMarkdown(file)) return parseMarkdownRunbook(text, file, display);
   return parseRunbook(text, file, display);
 }

@@ -1,0 +1,61 @@
+/**
+ * cockpit import RUNBOOK.md [-o cockpit.yml]: the equivalent cockpit.yml, to stdout or a file.
+ * Loading the written YAML gives the same Runbook as loading the Markdown (commands run from the
+ * runbook's directory, so a cockpit.yml written elsewhere runs them from there: said on stderr).
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { formatError } from '../runbook/locate.js';
+import { findRunbook, isMarkdown, loadRunbook, RunbookNotFound } from '../runbook/load.js';
+import { formatReport, toYaml, type MarkdownLoad } from '../runbook/markdown.js';
+import type { Runbook } from '../runbook/types.js';
+import { parse, UsageError } from './args.js';
+import type { Io } from './io.js';
+
+export const USAGE = 'usage: cockpit import <runbook.md> [-o cockpit.yml] [--force]';
+
+export type ImportOutcome = { readonly code: number; readonly yaml?: string; readonly runbook?: Runbook; readonly file?: string };
+
+/** Loads a Markdown runbook for import: the YAML text, or errors printed and exit 2. */
+export function importMarkdown(given: string, io: Io, cwd = process.cwd()): ImportOutcome {
+  let file: string;
+  try {
+    file = findRunbook(given, cwd);
+  } catch (e) {
+    if (e instanceof RunbookNotFound) throw new UsageError(e.message);
+    throw e;
+  }
+  if (!isMarkdown(file)) throw new UsageError(`${given} is not a Markdown runbook (.md): nothing to import\n${USAGE}`);
+  const r = loadRunbook(file, cwd) as MarkdownLoad;
+  if (!r.ok || !r.raw) {
+    if (!r.ok) for (const e of r.errors) io.err(formatError(e));
+    if (!r.ok) io.err(`${r.errors.length} error${r.errors.length === 1 ? '' : 's'} in ${r.display}: nothing written`);
+    for (const line of formatReport(r.report, r.display)) io.err(line);
+    return { code: 2 };
+  }
+  return { code: 0, yaml: toYaml(r.raw, r.report, r.display), runbook: r.runbook, file };
+}
+
+export function importCommand(argv: string[], io: Io): number {
+  const { values, positionals } = parse(argv, { output: { type: 'string', short: 'o' }, force: { type: 'boolean', short: 'f' } }, USAGE);
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `which Markdown runbook?\n${USAGE}` : `one runbook at a time (got ${positionals.join(', ')})\n${USAGE}`);
+  const source = resolve(positionals[0]);
+  const out = values.output;
+  if (out !== undefined && out !== '-' && existsSync(out) && !values.force) {
+    io.err(`cockpit: ${out} exists: not overwritten (--force to replace it)`);
+    return 2;
+  }
+  const { code, yaml } = importMarkdown(positionals[0], io);
+  if (yaml === undefined) return code;
+  if (out === undefined || out === '-') {
+    io.out(yaml.replace(/\n$/, ''));
+    return 0;
+  }
+  writeFileSync(out, yaml);
+  io.err(`wrote ${out} (cockpit validate ${out} checks it)`);
+  const from = dirname(source);
+  const to = dirname(resolve(out));
+  if (from !== to)
+    io.err(`note: its commands run from ${relative(process.cwd(), to) || '.'}/ (the Markdown ran them from ${relative(process.cwd(), from) || '.'}/): relative paths like ./scripts/… now resolve there`);
+  return 0;
+}

@@ -1,0 +1,355 @@
+/**
+ * A Markdown runbook (the seed's release-runbook.md, or any in its style) → the same raw runbook a
+ * cockpit.yml gives, validated by the same schema and rules, errors located in the .md, plus a
+ * report: what was mapped, what was assumed, and every part not mapped with the reason.
+ *
+ * A YAML front matter says what prose cannot (metrics source and queries, probes, secrets, a flag
+ * provider…): it is merged over what the prose maps (maps merged key by key, lists replaced).
+ * Two keys exist only there: `notify` (the webhook for escalation levels that name no command)
+ * and Runme's own keys (runme, shell, cwd, skipPrompts, …), which are ignored and reported.
+ */
+import { Document, isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import type { LoadResult } from './load.js';
+import { formatError, locateIssues, locateRules, sortErrors, type LocatedError } from './locate.js';
+import { mapMarkdown, Positions, type Hints, type Note, type Obj, type Unmapped, type UnmappedKind } from './markdown-map.js';
+import { parseMarkdown } from './markdown-tree.js';
+import { normalize } from './normalize.js';
+import { checkRules } from './rules.js';
+import { RunbookSchema, type RawRunbook } from './schema.js';
+
+export type { Note, Unmapped, UnmappedKind } from './markdown-map.js';
+
+export type MappedCount = { readonly what: string; readonly count: number; readonly lines: readonly number[] };
+
+export type MarkdownReport = {
+  readonly mapped: readonly MappedCount[];
+  readonly notes: readonly Note[];
+  readonly unmapped: readonly Unmapped[];
+};
+
+export type MarkdownLoad = LoadResult & {
+  readonly report: MarkdownReport;
+  /** The raw runbook the Markdown maps to (front matter merged), when it validates. */
+  readonly raw?: RawRunbook;
+};
+
+/** Front matter keys that are Runme's own (its document settings), not the runbook's. */
+const RUNME_KEYS = new Set(['runme', 'shell', 'cwd', 'skipPrompts', 'terminalRows', 'category', 'tag']);
+
+const TOP_ORDER = ['$schema', 'name', 'version', 'environment', 'preflight', 'stages', 'metrics', 'probes', 'rollback', 'escalation', 'flags', 'experiments', 'troubleshooting', 'emergency', 'secrets'];
+const METRICS_ORDER = ['interval', 'timeout', 'maxErrors', 'source', 'series'];
+
+function lineCounter(lineStarts: readonly number[]): LineCounter {
+  const lc = new LineCounter();
+  for (const s of lineStarts) lc.addNewLine(s);
+  return lc;
+}
+
+function isPlain(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Records where every object and scalar of a value that came from the front matter was written. */
+function recordYaml(value: unknown, node: Node | null | undefined, base: number, pos: Positions): void {
+  if (!node || value === null || typeof value !== 'object') return;
+  pos.mark(value, base + (node.range?.[0] ?? 0));
+  if (isMap(node) && isPlain(value)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const v = pair.value as Node | null;
+      pos.field(value, key, base + (v?.range?.[0] ?? (pair.key as Node | null)?.range?.[0] ?? 0));
+      if ((pair.key as Node | null)?.range) pos.key(value, key, base + (pair.key as Node).range![0]);
+      recordYaml(value[key], v, base, pos);
+    }
+  } else if (isSeq(node) && Array.isArray(value)) {
+    node.items.forEach((item, i) => {
+      pos.field(value, i, base + ((item as Node | null)?.range?.[0] ?? 0));
+      recordYaml(value[i], item as Node, base, pos);
+    });
+  }
+}
+
+/** Front matter over the prose mapping: maps merged key by key, anything else replaced. */
+function mergeFront(target: Obj, map: YAMLMap, doc: Document, base: number, pos: Positions): void {
+  for (const pair of map.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const node = pair.value as Node | null;
+    const cur = target[key];
+    const typeChanged = isPlain(cur) && isMap(node) && 'type' in cur && node.has('type') && node.get('type') !== cur.type;
+    if (isPlain(cur) && isMap(node) && !typeChanged) {
+      mergeFront(cur, node, doc, base, pos);
+    } else {
+      const value = node ? (node.toJS(doc) as unknown) : null;
+      target[key] = value;
+      recordYaml(value, node, base, pos);
+    }
+    pos.field(target, key, base + (node?.range?.[0] ?? (pair.key as Node | null)?.range?.[0] ?? 0));
+    if ((pair.key as Node | null)?.range) pos.key(target, key, base + (pair.key as Node).range![0]);
+  }
+}
+
+function reorder(obj: Obj, order: readonly string[], pos: Positions): Obj {
+  const out: Obj = {};
+  for (const k of order) if (k in obj) out[k] = obj[k];
+  for (const k of Object.keys(obj)) if (!(k in out)) out[k] = obj[k];
+  const at = pos.of(obj);
+  if (at !== undefined) pos.mark(out, at);
+  for (const k of Object.keys(out)) {
+    const f = pos.fields.get(obj)?.get(k);
+    if (f !== undefined) pos.field(out, k, f);
+    const ko = pos.keyAt(obj, k);
+    if (ko !== undefined) pos.key(out, k, ko);
+  }
+  return out;
+}
+
+/** A YAML document of the raw runbook whose nodes carry Markdown offsets, so locate.ts points into the .md. */
+function locatedDocument(raw: Obj, pos: Positions): Document {
+  const build = (v: unknown, hint: number): Node => {
+    const off = v !== null && typeof v === 'object' ? (pos.of(v) ?? hint) : hint;
+    if (Array.isArray(v)) {
+      const seq = new YAMLSeq();
+      v.forEach((x, i) => seq.items.push(build(x, pos.at(v, i) ?? off)));
+      seq.range = [off, off, off];
+      return seq;
+    }
+    if (isPlain(v)) {
+      const map = new YAMLMap();
+      for (const [k, x] of Object.entries(v)) {
+        const o = pos.at(v, k) ?? off;
+        const ko = pos.keyAt(v, k) ?? o;
+        const key = new Scalar(k);
+        key.range = [ko, ko, ko];
+        map.items.push(new Pair(key, build(x, o)));
+      }
+      map.range = [off, off, off];
+      return map;
+    }
+    const s = new Scalar(v);
+    s.range = [hint, hint, hint];
+    return s;
+  };
+  const doc = new Document();
+  doc.contents = build(raw, 0) as typeof doc.contents;
+  return doc;
+}
+
+function lineAt(lineStarts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+function mappedCounts(raw: Obj, pos: Positions, lineStarts: readonly number[]): MappedCount[] {
+  const lineOf = (o: unknown, parent?: object, key?: string | number): number | undefined => {
+    const off = o !== null && typeof o === 'object' ? pos.of(o) : parent !== undefined && key !== undefined ? pos.at(parent, key) : undefined;
+    return off === undefined ? undefined : lineAt(lineStarts, off);
+  };
+  const linesOf = (list: readonly unknown[]): number[] => list.flatMap((x, i) => lineOf(x, list as object, i) ?? []);
+  const out: MappedCount[] = [];
+  const plural = (n: number, one: string, many = `${one}s`) => (n === 1 ? one : many);
+  const add = (what: [string, string], list: readonly unknown[]) => {
+    if (list.length > 0) out.push({ what: plural(list.length, ...what), count: list.length, lines: linesOf(list) });
+  };
+  const rb = raw as Partial<RawRunbook> & Obj;
+  const pre = rb.preflight ?? [];
+  const auto = pre.filter((p) => p.run !== undefined).length;
+  if (pre.length > 0) out.push({ what: `${plural(pre.length, 'pre-flight check')} (${auto} automated, ${pre.length - auto} manual)`, count: pre.length, lines: linesOf(pre) });
+  const stages = rb.stages ?? [];
+  if (stages.length > 0) out.push({ what: `${plural(stages.length, 'stage')} (${stages.map((s) => `${s.id}${s.budget ? ` ${s.budget}` : ''}`).join(', ')})`, count: stages.length, lines: linesOf(stages) });
+  add(['step', 'steps'], stages.flatMap((s) => s.steps ?? []));
+  add(['criterion', 'criteria'], stages.flatMap((s) => s.criteria ?? []));
+  const rollback = rb.rollback;
+  if (rollback) {
+    const parts = [...(rollback.steps ?? []), ...(rollback.verify ?? [])];
+    const lines = [...linesOf(rollback.steps ?? []), ...linesOf(rollback.verify ?? [])];
+    const inc = rollback.incident !== undefined ? lineOf(rollback.incident, rollback, 'incident') : undefined;
+    const count = parts.length + (rollback.incident !== undefined ? 1 : 0);
+    out.push({
+      what: `${plural(count, 'rollback step')} (${rollback.steps?.length ?? 0} rollback, ${rollback.verify?.length ?? 0} verify, ${rollback.incident !== undefined ? 1 : 0} incident)`,
+      count,
+      lines: inc !== undefined ? [...lines, inc] : lines,
+    });
+    add(['trigger', 'triggers'], rollback.triggers ?? []);
+  }
+  const series = rb.metrics?.series ?? {};
+  if (Object.keys(series).length > 0)
+    out.push({ what: `${plural(Object.keys(series).length, 'metric')} (${Object.keys(series).join(', ')})`, count: Object.keys(series).length, lines: Object.keys(series).flatMap((k) => lineOf(series[k], series, k) ?? []) });
+  add(['probe', 'probes'], rb.probes ?? []);
+  add(['escalation level', 'escalation levels'], rb.escalation ?? []);
+  const ramps = rb.flags?.ramps ?? {};
+  if (Object.keys(ramps).length > 0) out.push({ what: `${plural(Object.keys(ramps).length, 'flag')} (${Object.keys(ramps).join(', ')})`, count: Object.keys(ramps).length, lines: Object.keys(ramps).flatMap((k) => lineOf(ramps[k], ramps, k) ?? []) });
+  const ex = rb.experiments ?? {};
+  if (Object.keys(ex).length > 0) out.push({ what: `${plural(Object.keys(ex).length, 'experiment')} (${Object.keys(ex).join(', ')})`, count: Object.keys(ex).length, lines: Object.keys(ex).flatMap((k) => lineOf(ex[k], ex, k) ?? []) });
+  add(['troubleshooting entry', 'troubleshooting entries'], rb.troubleshooting ?? []);
+  add(['emergency action', 'emergency actions'], rb.emergency ?? []);
+  add(['secret', 'secrets'], rb.secrets ?? []);
+  return out.map((m) => ({ ...m, lines: [...new Set(m.lines)].sort((a, b) => a - b) }));
+}
+
+/** Parses a Markdown runbook: the typed Runbook or located errors, and always the report. */
+export function parseMarkdownRunbook(text: string, file: string, display = file): MarkdownLoad {
+  const tree = parseMarkdown(text);
+  const lc = lineCounter(tree.lineStarts);
+  const at = (offset: number): { line: number; col: number } => lc.linePos(offset);
+  const errors: LocatedError[] = [];
+  const extraUnmapped: Unmapped[] = [];
+
+  // the front matter
+  let front: YAMLMap | undefined;
+  let frontDoc: Document | undefined;
+  let base = 0;
+  if (tree.front) {
+    const start = tree.front.position?.start.offset ?? 0;
+    const firstBreak = text.indexOf('\n', start);
+    base = firstBreak < 0 ? start : firstBreak + 1;
+    const doc = parseDocument(tree.front.value, { prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) errors.push({ file: display, ...at(base + e.pos[0]), message: `front matter: syntax error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}` });
+    } else if (doc.contents !== null && !isMap(doc.contents)) {
+      errors.push({ file: display, ...at(base), message: 'front matter: expected a map of runbook keys (name, metrics, probes, …)' });
+    } else {
+      front = (doc.contents as YAMLMap | null) ?? undefined;
+      frontDoc = doc;
+    }
+  }
+  const fm: Obj = front && frontDoc ? ((front.toJS(frontDoc) as Obj | null) ?? {}) : {};
+  for (const k of Object.keys(fm)) {
+    if (RUNME_KEYS.has(k)) {
+      const line = at(base + ((front?.get(k, true) as Node | undefined)?.range?.[0] ?? 0)).line;
+      extraUnmapped.push({ line, what: `front matter "${k}"`, why: "Runme's own setting: not used by cockpit", kind: 'unsupported' });
+    }
+  }
+  const metrics = isPlain(fm.metrics) ? fm.metrics : undefined;
+  const hints: Hints = {
+    name: typeof fm.name === 'string' ? fm.name : undefined,
+    metricsSource: metrics?.source !== undefined,
+    series: isPlain(metrics?.series) ? (metrics.series as Record<string, { unit?: string }>) : {},
+    probes: Array.isArray(fm.probes) ? (fm.probes.filter((p) => isPlain(p) && typeof p.name === 'string') as { name: string; critical?: boolean }[]) : [],
+    notify: fm.notify,
+  };
+
+  const mapped = mapMarkdown(tree, hints, file);
+  const pos = mapped.positions;
+  let raw = mapped.raw;
+  if (front && frontDoc) {
+    const kept = new YAMLMap();
+    for (const pair of front.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (key !== 'notify' && !RUNME_KEYS.has(key)) kept.items.push(pair);
+    }
+    mergeFront(raw, kept, frontDoc, base, pos);
+  }
+  if (isPlain(raw.metrics)) raw.metrics = reorder(raw.metrics, METRICS_ORDER, pos);
+  raw = reorder(raw, TOP_ORDER, pos);
+
+  const setByFront = (path: readonly string[]): boolean => {
+    let v: unknown = fm;
+    for (const k of path) v = isPlain(v) ? v[k] : undefined;
+    return v !== undefined;
+  };
+  const report = (): MarkdownReport => ({
+    mapped: mappedCounts(raw, pos, tree.lineStarts),
+    notes: mapped.notes.filter((n) => n.about === undefined || !setByFront(n.about)).map(({ line, text }) => ({ line, text })),
+    unmapped: [...mapped.unmapped, ...extraUnmapped].sort((a, b) => a.line - b.line),
+  });
+  if (errors.length > 0) return { ok: false, errors: sortErrors(errors), display, report: report() };
+
+  const noStages = Array.isArray(raw.stages) && raw.stages.length === 0;
+  if (noStages) {
+    // the schema would say "a runbook needs at least one stage"; say where cockpit looked instead
+    errors.push({
+      file: display,
+      line: 1,
+      col: 1,
+      message:
+        'no release stages found: cockpit runs the ```bash (or ```sh) blocks under a heading like "## Release Process" (each sub-heading a stage, "(5 minutes)" its budget), or of any section with commands',
+    });
+  }
+  const doc = locatedDocument(raw, pos);
+  const parsed = RunbookSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    const issues = noStages ? parsed.error.issues.filter((i) => !(i.path.length === 1 && i.path[0] === 'stages')) : parsed.error.issues;
+    errors.push(...locateIssues(issues, doc, lc, display));
+    return { ok: false, errors: sortErrors(errors), display, report: report() };
+  }
+  const ruleErrors = checkRules(parsed.data);
+  if (ruleErrors.length > 0 || errors.length > 0) {
+    errors.push(...locateRules(ruleErrors, doc, lc, display));
+    return { ok: false, errors: sortErrors(errors), display, report: report() };
+  }
+  return { ok: true, runbook: normalize(parsed.data, file), display, report: report(), raw: parsed.data };
+}
+
+// ── presenting ─────────────────────────────────────────────────────────────────────────────
+
+const KIND_LABEL: Record<UnmappedKind, string> = {
+  documentation: 'documentation',
+  'for-people': 'for people',
+  'needs-front-matter': 'needs front matter',
+  elsewhere: 'cockpit does it',
+  'no-place': 'not placed',
+  unsupported: 'unsupported',
+  unreadable: 'unreadable',
+};
+
+function lineList(lines: readonly number[]): string {
+  if (lines.length === 0) return '';
+  const shown = lines.slice(0, 12).join(', ');
+  return `line${lines.length === 1 ? '' : 's'} ${shown}${lines.length > 12 ? ', …' : ''}`;
+}
+
+function span(u: { line: number; endLine?: number }): string {
+  return u.endLine !== undefined ? `${u.line}-${u.endLine}` : `${u.line}`;
+}
+
+/** The report as lines: mapped counts, notes (assumptions), and the unmapped list by line. */
+export function formatReport(report: MarkdownReport, display: string): string[] {
+  const out: string[] = [];
+  out.push(`mapped from ${display}:`);
+  if (report.mapped.length === 0) out.push('  nothing');
+  for (const m of report.mapped) out.push(`  ${m.count} ${m.what}${m.lines.length ? `: ${lineList(m.lines)}` : ''}`);
+  if (report.notes.length > 0) {
+    out.push('assumed:');
+    for (const n of report.notes) out.push(`  ${display}:${n.line}: ${n.text}`);
+  }
+  const by = new Map<UnmappedKind, number>();
+  for (const u of report.unmapped) by.set(u.kind, (by.get(u.kind) ?? 0) + 1);
+  const tally = [...by].map(([k, n]) => `${n} ${KIND_LABEL[k]}`).join(', ');
+  out.push(`not mapped (${report.unmapped.length}${tally ? `: ${tally}` : ''}):`);
+  for (const u of report.unmapped) out.push(`  ${display}:${span(u)}: [${KIND_LABEL[u.kind]}] ${u.what}: ${u.why}`);
+  const automatable = report.unmapped.filter((u) => u.kind === 'no-place' || u.kind === 'unreadable').length;
+  const needs = by.get('needs-front-matter') ?? 0;
+  if (automatable === 0 && needs === 0) out.push('nothing automatable is left unmapped');
+  else if (automatable === 0) out.push(`${needs} automatable item${needs === 1 ? '' : 's'} wait${needs === 1 ? 's' : ''} for the front matter (see "needs front matter")`);
+  else out.push(`${automatable} automatable item${automatable === 1 ? ' was' : 's were'} not mapped (see "not placed" and "unreadable")`);
+  return out;
+}
+
+export function formatErrors(errors: readonly LocatedError[]): string[] {
+  return errors.map(formatError);
+}
+
+/** The equivalent cockpit.yml: loading it gives the same Runbook as loading the Markdown. */
+export function toYaml(raw: RawRunbook, report: MarkdownReport, display: string): string {
+  const head = [`# Imported from ${display} by \`cockpit import\`: the same release as the Markdown runs.`, '# cockpit validate lists what each part does; the JSON Schema is `cockpit schema`.', ''];
+  const doc = new Document(raw, { aliasDuplicateObjects: false });
+  // lists of plain values on one line: [./scripts/create-incident.sh, "{reason}"], [5, 25, 50, 100]
+  visit(doc, {
+    Seq(_, node) {
+      if (node.items.every((i) => isScalar(i) && !(typeof i.value === 'string' && i.value.includes('\n')))) node.flow = true;
+    },
+  });
+  const body = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  const tail: string[] = [];
+  if (report.unmapped.length > 0) {
+    tail.push('', `# Not mapped from ${display}:`);
+    for (const u of report.unmapped) tail.push(`#   line ${span(u)}: [${KIND_LABEL[u.kind]}] ${u.what}: ${u.why}`.replace(/\n/g, ' '));
+  }
+  return `${head.join('\n')}\n${body}${tail.length ? `${tail.join('\n')}\n` : ''}`;
+}
