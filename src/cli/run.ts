@@ -2,6 +2,7 @@
 import { checkProgram } from '../exec/program.js';
 import { attachJson, attachPlain } from '../headless/plain.js';
 import { resolveInvocation } from '../runbook/placeholders.js';
+import { programOf } from '../runbook/command.js';
 import type { CommandStep, Runbook } from '../runbook/types.js';
 import { EXIT_CODES, PREFLIGHT, ROLLBACK } from '../session/events.js';
 import { openSession } from '../session/open.js';
@@ -41,7 +42,8 @@ function dryRun(rb: Runbook, io: Io): number {
   io.out(`dry run: ${rb.name} ${values.version} → ${rb.environment} (nothing runs)`);
   const line = (stage: string, s: CommandStep) => {
     const inv = resolveInvocation(s.command, { ...values, stage, reason: '<reason>' });
-    const problem = checkProgram(inv.file, s.cwd ? `${rb.dir}/${s.cwd}` : rb.dir);
+    const program = s.command.kind === 'argv' ? inv.file : programOf(s.command);
+    const problem = program ? checkProgram(program, s.cwd ? `${rb.dir}/${s.cwd}` : rb.dir) : undefined;
     const extra = [s.timeoutMs !== undefined ? `timeout ${s.timeoutMs / 1000}s` : '', s.retries ? `retries ${s.retries}` : '', problem ?? ''].filter(Boolean);
     io.out(`  ${s.id}: ${JSON.stringify([inv.file, ...inv.args])}${extra.length ? `  (${extra.join(', ')})` : ''}`);
   };

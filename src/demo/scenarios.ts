@@ -10,7 +10,7 @@ export type ScenarioName = 'good' | 'bad-release' | 'slow-leak' | 'flag-regressi
 export const SCENARIOS: Record<ScenarioName, { story: string }> = {
   good: { story: 'A clean release: the new version goes live on the idle slot and every metric stays healthy.' },
   'bad-release': { story: 'The new version ships a bug: after the switch its error rate climbs to ~4 %, and the guardrail rolls it back.' },
-  'slow-leak': { story: 'The new version leaks memory: after the switch it creeps from 60 % past 85 % during the monitor window.' },
+  'slow-leak': { story: 'The new version leaks memory: after the switch it creeps from 70 % past 85 % during the monitor window.' },
   'flag-regression': { story: 'The new version is fine until the new-checkout flag passes 25 %: then p95 latency jumps above 2 s.' },
   'flaky-tests': { story: 'The test suite is flaky: a step fails, a retry passes, and the release itself is clean.' },
 };

@@ -63,7 +63,8 @@ export class Experiments {
     try {
       for (const id of this.ids) {
         const f = await this.figures(id);
-        if (f) this.d.record({ type: 'experiment.sampled', id, figures: f });
+        // a fetch still in flight when the session closed must not write after the journal closed
+        if (f && !this.stopped) this.d.record({ type: 'experiment.sampled', id, figures: f });
       }
     } finally {
       this.inFlight = false;

@@ -7,6 +7,7 @@
 import type { EscalationLevel, Runbook } from '../runbook/types.js';
 import type { Clock, TimerHandle } from '../session/clock.js';
 import type { EventBody } from '../session/events.js';
+import { substitute } from '../runbook/placeholders.js';
 
 export type EscalationDeps = {
   readonly runbook: Runbook;
@@ -82,7 +83,8 @@ export class Escalation {
   private async run(level: EscalationLevel, reason: string): Promise<void> {
     if (!this.active) return;
     if (level.run) {
-      this.d.record({ type: 'escalation.started', level: level.level, title: level.title, action: level.run.display });
+      const action = level.run.command.kind === 'argv' ? level.run.command.argv.map((a) => substitute(a, { reason, level: String(level.level) })).join(' ') : level.run.display;
+      this.d.record({ type: 'escalation.started', level: level.level, title: level.title, action });
       const r = await this.d.runCommand(level, reason);
       this.d.record({ type: 'escalation.finished', level: level.level, ok: r.ok, error: r.error, attempts: 1 });
     }

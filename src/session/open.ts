@@ -1,5 +1,5 @@
 /** Opens a session on disk: .cockpit/sessions/<id>/ with its journal, the lock, the controller. */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { maskerFor } from '../exec/log-format.js';
 import { ProcessRunner, type Runner } from '../exec/runner.js';
@@ -17,9 +17,18 @@ export type OpenedSession = {
   close(): void;
 };
 
-/** Where sessions live: COCKPIT_STATE_DIR, else .cockpit/ beside the runbook. */
-export function stateDir(rb: Runbook, env: NodeJS.ProcessEnv = process.env): string {
-  return env.COCKPIT_STATE_DIR || join(rb.dir, '.cockpit');
+/**
+ * Where sessions live: COCKPIT_STATE_DIR, else .cockpit/ beside the runbook, else (a runbook in a
+ * read-only place, like a shared docs folder) .cockpit/ in the current directory.
+ */
+export function stateDir(rb: Runbook, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  if (env.COCKPIT_STATE_DIR) return env.COCKPIT_STATE_DIR;
+  try {
+    accessSync(rb.dir, constants.W_OK);
+    return join(rb.dir, '.cockpit');
+  } catch {
+    return join(cwd, '.cockpit');
+  }
 }
 
 export function openSession(

@@ -57,7 +57,9 @@ export function Checklist({ rows, selectedId, now, width, height, focused }: Pro
   const lines = toLines(rows, now, inner);
   const selIdx = Math.max(0, lines.findIndex((l) => l.rowId === selectedId));
   // keep the selected line in view, with a line of context when possible
-  const start = Math.max(0, Math.min(lines.length - visible, selIdx - Math.floor(visible / 2)));
+  let start = Math.max(0, Math.min(lines.length - visible, selIdx - Math.floor(visible / 2)));
+  // never start on a detail line (a reason, a hint) without the row it belongs to
+  while (start > 0 && lines[start].rowId === undefined && !lines[start].bold) start--;
   const shown = lines.slice(start, start + visible);
   return (
     <Pane title="Checklist" width={width} height={height} focused={focused}>

@@ -17,7 +17,7 @@ export function Header({ session: s, now, waiting, width }: Props) {
   const word = phaseWord(s.phase, waiting);
   return (
     <Box width={width} justifyContent="space-between">
-      <Box flexShrink={1}>
+      <Box flexShrink={1} paddingRight={1}>
         <S slot="title" wrap="truncate-end">
           {left}
         </S>

@@ -1,0 +1,334 @@
+/**
+ * End to end: `cockpit demo` from the BUILT binary (bin/cockpit.js → dist/). Build first:
+ * `node scripts/build.mjs`.
+ *
+ * 1. Every scenario headless, all five at once (each its own workspace, state dir and service):
+ *    the exit code and the lines that tell its story, what it leaves in the workspace (flags.json,
+ *    incidents.log, escalation.log, the experiment brief), and nothing left behind: no process
+ *    under its temp dir (by command line or working directory), nothing listening on the service's port.
+ * 2. bad-release on the screen, in tmux at 100×30 at the default speed: tick, Enter per stage,
+ *    the error-rate trigger PENDING then FIRED, ROLLED BACK, q exits 3.
+ * 3. good against a real Prometheus scraping the demo service (`--port` fixes the port beforehand,
+ *    `--prometheus` makes the runbook read PromQL): the journal's samples carry values.
+ *
+ * Every wait is on a condition with a deadline; nothing sleeps a fixed time.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scaled } from '../../src/demo/runbook.js';
+import { BRIEF } from '../../src/demo/workspace.js';
+import {
+  BIN,
+  ROOT,
+  connectionRefused,
+  flagdFractional,
+  journalEvents,
+  killProcessesUnder,
+  processesUnder,
+  runDemo,
+  serviceOf,
+  until,
+  type DemoResult,
+} from '../helpers/demo-run.js';
+import { closedPort } from '../helpers/http-target.js';
+import { findPrometheus, PrometheusServer } from '../helpers/prometheus.js';
+import { hasTmux, shq, tmux, TmuxSession } from '../helpers/tmux.js';
+
+/** Fast enough for the file, slow enough that every scenario still tells its story (checked below). */
+const SPEED = 30;
+const min = (n: number) => n * 60_000;
+/** A runbook duration at SPEED, as the cockpit prints it (2m → "4s"). */
+const d = (ms: number, speed = SPEED) => scaled(ms, speed);
+
+const roots: string[] = [];
+function tempRoot(prefix: string): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  roots.push(root);
+  return root;
+}
+
+function tmuxServerPid(): number | undefined {
+  try {
+    return Number(tmux('display-message', '-p', '#{pid}').trim());
+  } catch {
+    return undefined;
+  }
+}
+
+beforeAll(() => {
+  for (const f of [BIN, join(ROOT, 'dist', 'cockpit.js'), join(ROOT, 'dist', 'supervisor.js')])
+    if (!existsSync(f)) throw new Error(`${f} is missing: build first (node scripts/build.mjs)`);
+});
+
+afterAll(() => {
+  // a test that failed half way may leave a demo or a step running: end ours, by pid
+  const server = tmuxServerPid();
+  for (const root of roots.splice(0)) {
+    killProcessesUnder(root, server === undefined ? [] : [server]);
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+/**
+ * Waits until no process is under `root` (the test's temp dir: workspace and state dir) and nothing
+ * listens on `port`; returns what was left, if anything.
+ */
+async function leftovers(root: string, port: number, exclude: readonly number[] = []): Promise<{ processes: string[]; listening: boolean }> {
+  let processes: string[] = [];
+  await until('no process under the temp dir', () => (processes = processesUnder(root, exclude)).length === 0, 5000).catch(() => undefined);
+  const listening = !(await connectionRefused(port));
+  return { processes, listening };
+}
+
+const lines = (text: string) => text.split('\n');
+/** The one line of `out` that matches `re` (anchored per line), or a failure that shows the output. */
+function lineMatching(out: string, re: RegExp): RegExpExecArray {
+  const m = lines(out)
+    .map((l) => re.exec(l))
+    .filter((x): x is RegExpExecArray => x !== null);
+  if (m.length !== 1) throw new Error(`expected exactly one line matching ${re}, found ${m.length}; the output was:\n${out}`);
+  return m[0];
+}
+const TIME = String.raw`\d\d:\d\d:\d\d`;
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// ── 1. every scenario headless ───────────────────────────────────────────────────────────────
+
+type Scenario = 'good' | 'bad-release' | 'slow-leak' | 'flag-regression' | 'flaky-tests';
+type Run = DemoResult & { ws: string; port: number; left: { processes: string[]; listening: boolean } };
+
+async function headless(scenario: Scenario): Promise<Run> {
+  const root = tempRoot(`cockpit-demo-${scenario}-`);
+  const ws = join(root, 'ws');
+  const r = await runDemo(['--scenario', scenario, '--headless', '--speed', String(SPEED), '--dir', ws], { state: join(root, 'state'), timeoutMs: 75_000 });
+  const { port, dir } = serviceOf(r.stderr);
+  expect(dir).toBe(ws);
+  return { ...r, ws, port, left: await leftovers(root, port) };
+}
+
+/** What every run must show, whatever the scenario. */
+function common(r: Run, scenario: Scenario, exit: 0 | 3): void {
+  const context = `${scenario}: stderr:\n${r.stderr}\nstdout:\n${r.stdout}`;
+  expect(r.code, context).toBe(exit);
+  const err = lines(r.stderr.trimEnd());
+  expect(err).toHaveLength(2);
+  expect(err[0]).toMatch(new RegExp(`^cockpit demo: workspace ${escape(r.ws)} · service http://127\\.0\\.0\\.1:${r.port} · DEMO ×${SPEED} \\(5m in the runbook is ${d(min(5))} here\\) · ${scenario}: .+$`));
+  expect(err[1]).toBe(`cockpit demo: stopped the demo service; the workspace stays in ${r.ws}`);
+  const out = lines(r.stdout.trimEnd());
+  expect(out[0]).toMatch(new RegExp(`^${TIME} cockpit · demo-web-app 2\\.4\\.0 → production · session \\S+$`));
+  expect(out.at(-2)).toMatch(new RegExp(`^${TIME} ■ ${exit === 0 ? 'RELEASED' : 'ROLLED BACK'}$`));
+  expect(out.at(-1)).toMatch(/^journal: .+\/journal\.jsonl$/);
+  // the secret is masked in the deploy output
+  expect(r.stdout).toMatch(new RegExp(`^${TIME}   │ deploying 2\\.4\\.0 with token ••••$`, 'm'));
+  expect(r.stdout).not.toMatch(/demo-[0-9a-f]{12}/);
+  // nothing left behind
+  expect(r.left.processes, `${scenario}: processes left`).toEqual([]);
+  expect(r.left.listening, `${scenario}: something still listens on ${r.port}`).toBe(false);
+  // a clean release is inside its budgets
+  if (exit === 0) expect(r.stdout).not.toContain('OVER BUDGET');
+}
+
+function readWs(r: Run, name: string): string {
+  return readFileSync(join(r.ws, name), 'utf8');
+}
+
+describe('cockpit demo, built binary', () => {
+  it(`every scenario headless at ×${SPEED}: exit code, story lines, workspace, nothing left behind`, async () => {
+    const scenarios: Scenario[] = ['good', 'bad-release', 'slow-leak', 'flag-regression', 'flaky-tests'];
+    const runs = Object.fromEntries((await Promise.all(scenarios.map(headless))).map((r, i) => [scenarios[i], r])) as Record<Scenario, Run>;
+
+    // good: released, the flag at 100 %, the experiment brief untouched, no incident
+    {
+      const r = runs.good;
+      common(r, 'good', 0);
+      expect(r.stdout).not.toMatch(/FIRED|ROLLING BACK|FAILED|refused/);
+      expect(r.stdout).toMatch(new RegExp(`^${TIME}   ✓ new-checkout → 100 % \\(\\d+ms\\)$`, 'm'));
+      expect(flagdFractional(readWs(r, 'flags.json'), 'new-checkout')).toEqual([['on', 100], ['off', 0]]);
+      expect(readWs(r, 'experiment-brief.md')).toBe(BRIEF);
+      expect(existsSync(join(r.ws, 'incidents.log'))).toBe(false);
+      expect(readWs(r, 'release.log')).toMatch(/^\S+ released 2\.4\.0\n$/);
+    }
+
+    // bad-release: the error-rate trigger fires with its value; rollback, incident, level-1 alert
+    {
+      const r = runs['bad-release'];
+      common(r, 'bad-release', 3);
+      const fired = lineMatching(
+        r.stdout,
+        new RegExp(`^${TIME} ● trigger error-rate-above FIRED: error_rate > 1 % for ${d(min(2))}: error_rate (\\d+(?:\\.\\d+)?) % now, breaching since \\S+ \\(\\d+ samples\\)$`),
+      );
+      expect(Number(fired[1])).toBeGreaterThan(1);
+      expect(Number(fired[1])).toBeLessThan(6);
+      // it fired during the monitor window, not later
+      expect(r.stdout).toMatch(new RegExp(`^${TIME}   ■ Monitor for 6 minutes interrupted \\(.+\\)$`, 'm'));
+      const reason = lineMatching(r.stdout, new RegExp(`^${TIME} ⟲ ROLLING BACK \\(trigger\\): (trigger fired: error_rate > 1 % .+)$`))[1];
+      expect(r.stdout).toMatch(new RegExp(`^${TIME} ✓ rollback verified: time to restore .+$`, 'm'));
+      expect(r.stdout).toMatch(new RegExp(`^${TIME}   │ rolled back: blue serves 2\\.3\\.9 again$`, 'm'));
+      expect(readWs(r, 'incidents.log')).toMatch(new RegExp(`^\\S+ incident: ${escape(reason)}\\n$`));
+      expect(readWs(r, 'escalation.log')).toMatch(new RegExp(`^\\S+ alert: L1: ${escape(reason)}$`, 'm'));
+      expect(existsSync(join(r.ws, 'release.log'))).toBe(false);
+    }
+
+    // slow-leak: the memory trigger, inside the monitor window
+    {
+      const r = runs['slow-leak'];
+      common(r, 'slow-leak', 3);
+      const fired = lineMatching(
+        r.stdout,
+        new RegExp(`^${TIME} ● trigger memory-above FIRED: memory > 85 % for ${d(min(5))}: memory (\\d+\\.\\d) % now, breaching since \\S+ \\(\\d+ samples\\)$`),
+      );
+      expect(Number(fired[1])).toBeGreaterThan(85);
+      expect(r.stdout).toMatch(new RegExp(`^${TIME}   ■ Monitor for 6 minutes interrupted \\(.+\\)$`, 'm'));
+      expect(r.stdout).not.toContain('error-rate-above FIRED');
+      expect(readWs(r, 'incidents.log')).toMatch(/^\S+ incident: trigger fired: memory > 85 % .+\n$/);
+    }
+
+    // flag-regression: the step up to 100 % is refused while the latency trigger is PENDING; the flag ends at 0 %
+    {
+      const r = runs['flag-regression'];
+      common(r, 'flag-regression', 3);
+      const refusal = `refused: trigger latency_p95>2000ms ${d(min(3))} is PENDING`;
+      expect(r.stdout).toMatch(new RegExp(`^${TIME} ◐ trigger latency-p95-above PENDING \\(value \\d+\\)$`, 'm'));
+      lineMatching(r.stdout, new RegExp(`^${TIME}   ✗ new-checkout → 100 % FAILED: ${escape(refusal)} \\(\\d+ms\\)$`));
+      lineMatching(r.stdout, new RegExp(`^${TIME} ⟲ ROLLING BACK \\(on-failure\\): stage "Deploy to Production" failed at new-checkout → 100 %: ${escape(refusal)}$`));
+      expect(r.stdout).not.toContain('FIRED');
+      // the ramp got to 50 % (where latency jumps), never to 100 %
+      expect(r.stdout).toMatch(new RegExp(`^${TIME}   ✓ new-checkout → 50 % \\(\\d+ms\\)$`, 'm'));
+      expect(flagdFractional(readWs(r, 'flags.json'), 'new-checkout')).toEqual([['on', 0], ['off', 100]]);
+      expect(readWs(r, 'incidents.log')).toContain(refusal);
+    }
+
+    // flaky-tests: the first attempt fails, the automatic retry passes, the release is clean
+    {
+      const r = runs['flaky-tests'];
+      common(r, 'flaky-tests', 0);
+      const out = lines(r.stdout);
+      const failed = out.findIndex((l) => new RegExp(`^${TIME}   ✗ All tests passing FAILED: exit 1 \\(.+\\)$`).test(l));
+      const retry = out.findIndex((l) => new RegExp(`^${TIME}   ↻ retrying All tests passing \\(attempt 2, automatic\\)$`).test(l));
+      const passed = out.findIndex((l) => new RegExp(`^${TIME}   ✓ All tests passing \\(.+\\)$`).test(l));
+      expect(failed, r.stdout).toBeGreaterThan(0);
+      expect(retry).toBeGreaterThan(failed);
+      expect(passed).toBeGreaterThan(retry);
+      expect(r.stdout).not.toMatch(/FIRED|ROLLING BACK/);
+      expect(flagdFractional(readWs(r, 'flags.json'), 'new-checkout')).toEqual([['on', 100], ['off', 0]]);
+    }
+  }, 90_000);
+
+  // ── 2. bad-release on the screen ─────────────────────────────────────────────────────────────
+
+  it.skipIf(!hasTmux())('bad-release in tmux at 100×30, default speed: tick, Enter per stage, PENDING, FIRED, ROLLED BACK, q exits 3', async () => {
+    const cols = 100;
+    const rows = 30;
+    const root = tempRoot('cockpit-demo-tui-');
+    const ws = join(root, 'ws');
+    const s = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} demo --scenario bad-release --dir ${shq(ws)}`, {
+      cols,
+      rows,
+      cwd: root,
+      env: { COCKPIT_STATE_DIR: join(root, 'state') },
+      name: 'cockpit-demo',
+    });
+    try {
+      const header = (x: string) => lines(x)[0] ?? '';
+      const strip = (x: string) => lines(x)[1] ?? '';
+      const triggers = (x: string) => lines(x).find((l) => l.startsWith(' triggers ')) ?? '';
+      const hint = (x: string) => lines(x).filter(Boolean).at(-1) ?? '';
+      const canRun = (x: string) => / ⏎ run\/continue /.test(hint(x));
+
+      let f = await s.waitFor((x) => x.includes('✓ All tests passing') && x.includes('✓ Demo service healthy') && x.includes('[ ] Rollback plan ready'), { timeoutMs: 20_000 });
+      expect(lines(f)).toHaveLength(rows);
+      expect(f).toMatch(/^ DEMO ×20 \(5m in the runbook is 15s here\) · bad-release: The new version ships a bug/m);
+      expect(header(f)).toMatch(/^ cockpit · demo-web-app 2\.4\.0 → production +READY {3}R ROLLBACK$/);
+
+      s.keys('Space');
+      await s.waitFor('[✓] No active incidents');
+      s.keys('Space');
+      f = await s.waitFor((x) => x.includes('[✓] Rollback plan ready') && canRun(x));
+      expect(strip(f)).toMatch(/^ ✓ Pre-flight {2}○ Pre-Release /);
+
+      s.keys('Enter');
+      f = await s.waitFor((x) => strip(x).includes('✓ Pre-Release') && canRun(x), { timeoutMs: 15_000 });
+      s.keys('Enter');
+      f = await s.waitFor((x) => strip(x).includes('✓ Deploy to Staging') && canRun(x), { timeoutMs: 15_000 });
+      s.keys('Enter');
+      f = await s.waitFor((x) => strip(x).includes('◐ Deploy to Production'), { timeoutMs: 10_000 });
+      expect(header(f)).toMatch(/◐ DEPLOY TO PRODUCTION {2}\d:\d\d \/ \d:\d\d {2}RUNNING {3}R ROLLBACK$/);
+
+      // the error rate climbs after the switch: the trigger counts up to its 6 s, then fires
+      f = await s.waitFor((x) => /error_rate>1% 6s ◐ PENDING 0:0\d of 0:06/.test(triggers(x)), { timeoutMs: 20_000 });
+      f = await s.waitFor((x) => triggers(x).includes('error_rate>1% 6s ● FIRED'), { timeoutMs: 15_000 });
+      f = await s.waitFor((x) => / ROLLED BACK {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 20_000 });
+      expect(f).toMatch(/^ DEMO ×20 \(5m in the runbook is 15s here\) · bad-release/m);
+      expect(f).toMatch(/│ ✓ Rollback to last known go…? *\d:\d\d│/);
+
+      s.keys('q');
+      expect(await s.waitForExit({ timeoutMs: 15_000 })).toBe(3);
+      const after = s.screen({ history: 1000 });
+      expect(after).toContain(`cockpit demo: stopped the demo service; the workspace stays in ${ws}`);
+
+      // nothing left: the service's port (from the workspace's runbook) refuses; no process is under the temp dir
+      const port = Number(/http:\/\/127\.0\.0\.1:(\d+)\/checkout/.exec(readFileSync(join(ws, 'cockpit.yml'), 'utf8'))![1]);
+      const server = tmuxServerPid();
+      const left = await leftovers(root, port, server === undefined ? [] : [server]);
+      expect(left.processes).toEqual([]);
+      expect(left.listening).toBe(false);
+      expect(readFileSync(join(ws, 'incidents.log'), 'utf8')).toMatch(/^\S+ incident: trigger fired: error_rate > 1 % for 6s: .+\n$/);
+    } finally {
+      s.kill();
+    }
+  }, 60_000);
+
+  // ── 3. good against a real Prometheus ────────────────────────────────────────────────────────
+
+  let prometheus = true;
+  try {
+    findPrometheus();
+  } catch {
+    prometheus = false;
+  }
+
+  it.skipIf(!prometheus)(`good with --prometheus, a real Prometheus scraping the service (--port), ×${SPEED}: exit 0, the samples carry values`, async () => {
+    const root = tempRoot('cockpit-demo-prom-');
+    const ws = join(root, 'ws');
+    const port = await closedPort();
+    const prom = await PrometheusServer.start({ targets: [`127.0.0.1:${port}`], scrapeInterval: '500ms' });
+    try {
+      const run = runDemo(['--scenario', 'good', '--headless', '--speed', String(SPEED), '--dir', ws, '--port', String(port), '--prometheus', prom.url], {
+        state: join(root, 'state'),
+        // ~25 s when it works; a series without data holds the release (HOLD) until this kills it
+        timeoutMs: 60_000,
+      });
+      // Prometheus finds the service up while the release runs
+      const scraped = prom.waitForScrape(30_000).then(
+        () => 'up',
+        (e: Error) => e.message,
+      );
+      const r = await run;
+      expect(await scraped).toBe('up');
+      const context = `stderr:\n${r.stderr}\nstdout:\n${r.stdout}`;
+      expect(r.code, context).toBe(0);
+      expect(serviceOf(r.stderr).port).toBe(port);
+      expect(r.stdout).toMatch(new RegExp(`^${TIME} ■ RELEASED$`, 'm'));
+      expect(readFileSync(join(ws, 'cockpit.yml'), 'utf8')).toContain(`source: { type: prometheus, url: ${JSON.stringify(prom.url)} }`);
+
+      const journal = /^journal: (.+)$/m.exec(r.stdout)![1];
+      const samples = journalEvents(journal).filter((e) => e.type === 'metric.sampled') as unknown as { values: Record<string, number | null> }[];
+      expect(samples.length).toBeGreaterThan(10);
+      const ranges: Record<string, [number, number]> = { latency_p95: [200, 600], error_rate: [0, 0.5], memory: [40, 70] };
+      for (const [series, [lo, hi]] of Object.entries(ranges)) {
+        const values = samples.map((x) => x.values[series]).filter((v): v is number => typeof v === 'number');
+        expect(values.length, `${series}: ${values.length} of ${samples.length} samples have a value`).toBeGreaterThan(samples.length / 2);
+        expect(samples.at(-1)!.values[series], `${series}: the last sample`).not.toBeNull();
+        expect(Math.min(...values), series).toBeGreaterThanOrEqual(lo);
+        expect(Math.max(...values), series).toBeLessThanOrEqual(hi);
+      }
+      const left = await leftovers(root, port);
+      expect(left.processes).toEqual([]);
+      expect(left.listening).toBe(false);
+    } finally {
+      await prom.stop();
+    }
+  }, 90_000);
+});
