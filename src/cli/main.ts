@@ -4,7 +4,7 @@ import { openSession } from '../session/open.js';
 import { attachJson, attachPlain } from '../headless/plain.js';
 import { parse, UsageError } from './args.js';
 import { processIo, type Io } from './io.js';
-import { loadOrExit } from './load.js';
+import { loadRunbookCached } from './load-cached.js';
 import { runCommand } from './run.js';
 
 declare const __COCKPIT_VERSION__: string;
@@ -42,7 +42,7 @@ Exit codes: 0 released, 1 a stage failed, 2 invalid usage or runbook, 3 rolled b
 
 async function rollbackCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { reason: { type: 'string' }, json: { type: 'boolean' } }, 'usage: cockpit rollback [runbook] [--reason "..."] [--json]');
-  const rb = loadOrExit(positionals[0], io.err);
+  const rb = await loadRunbookCached(positionals[0], io.err);
   if (typeof rb === 'number') return rb;
   if (!rb.rollback) {
     io.err(`cockpit: ${rb.name} has no rollback section`);

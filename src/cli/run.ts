@@ -10,7 +10,7 @@ import { rollbackPlan } from '../session/reduce.js';
 import { newSessionId, sessionValues } from '../session/values.js';
 import { parse, UsageError } from './args.js';
 import type { Io } from './io.js';
-import { loadOrExit } from './load.js';
+import { loadRunbookCached } from './load-cached.js';
 import { resolveTheme } from './theme.js';
 
 export const USAGE = `usage: cockpit run [runbook] [--headless] [--json] [--confirm "<title>"]... [--yes]
@@ -126,7 +126,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const flags = parseRunFlags(argv);
   // on a terminal the screen's code starts loading while the runbook is read
   const screen = !flags.headless && !flags.json && !flags['dry-run'] && process.stdout.isTTY === true && process.stdin.isTTY === true ? loadScreen() : undefined;
-  const rb = loadOrExit(flags.file, io.err);
+  const rb = await loadRunbookCached(flags.file, io.err);
   if (typeof rb === 'number') return rb;
   if (flags['dry-run']) return dryRun(rb, io);
   if (!screen) return runHeadless(rb, flags, io);

@@ -12,6 +12,8 @@ import { checkProgram } from './program.js';
 import type { StepStatus, SupervisorSpec } from './spec.js';
 
 export const BATCH_MS = 50;
+/** After kill(): how often the status file is read for the step's end. */
+const STATUS_POLL_MS = 5;
 /** When the tail falls this far behind a flooding step, it skips to the end (the log keeps all). */
 const SKIP_AHEAD_BYTES = 256 * 1024;
 const KEEP_TAIL_BYTES = 64 * 1024;
@@ -231,40 +233,54 @@ export class ProcessRunner implements Runner {
     };
     const timer = setInterval(() => drain(false), BATCH_MS);
 
-    const done = new Promise<StepResult>((resolve) => {
-      sup.on('exit', () => {
-        clearInterval(timer);
-        drain(true);
-        if (partial !== '') emit([partial]);
-        closed = true;
-        closeSync(fd);
-        let status: StepStatus | undefined;
-        try {
-          status = JSON.parse(readFileSync(statusPath, 'utf8')) as StepStatus;
-        } catch {
-          status = undefined;
-        }
-        if (!status && killed) {
-          // kill() came before the supervisor could take signals: the step never started
-          resolve({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted: true, durationMs: Date.now() - startedAt, reason: 'interrupted before it started' });
-          return;
-        }
-        if (!status || status.state !== 'exited') {
-          resolve({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: Date.now() - startedAt, reason: 'the step supervisor died without recording an exit status' });
-          return;
-        }
-        const reason = describeResult(status);
-        resolve({
-          ok: reason === undefined,
-          exitCode: status.exitCode,
-          signal: status.signal,
-          timedOut: status.timedOut,
-          interrupted: status.interrupted,
-          durationMs: status.endedAt - status.startedAt,
-          reason,
-        });
+    const readStatus = (): StepStatus | undefined => {
+      try {
+        const s = JSON.parse(readFileSync(statusPath, 'utf8')) as StepStatus;
+        // a retried step shares the status file: only this attempt's supervisor's counts
+        return s.supervisorPid === sup.pid ? s : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    let settled = false;
+    let statusWatch: NodeJS.Timeout | undefined;
+    let resolveDone!: (r: StepResult) => void;
+    const done = new Promise<StepResult>((r) => (resolveDone = r));
+    /**
+     * The step is over: at the supervisor's exit, or (after kill()) as soon as its status file says
+     * so. An interrupted step's supervisor records the exit before it writes out the rest of the
+     * output: what follows is waiting for nobody (a rollback above all); the log still gets it all.
+     */
+    const settle = (status: StepStatus | undefined, early: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(timer);
+      if (statusWatch) clearInterval(statusWatch);
+      drain(!early);
+      if (partial !== '') emit([partial]);
+      closed = true;
+      closeSync(fd);
+      if (!status && killed) {
+        // kill() came before the supervisor could take signals: the step never started
+        resolveDone({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted: true, durationMs: Date.now() - startedAt, reason: 'interrupted before it started' });
+        return;
+      }
+      if (!status || status.state !== 'exited') {
+        resolveDone({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: Date.now() - startedAt, reason: 'the step supervisor died without recording an exit status' });
+        return;
+      }
+      const reason = describeResult(status);
+      resolveDone({
+        ok: reason === undefined,
+        exitCode: status.exitCode,
+        signal: status.signal,
+        timedOut: status.timedOut,
+        interrupted: status.interrupted,
+        durationMs: status.endedAt - status.startedAt,
+        reason,
       });
-    });
+    };
+    sup.on('exit', () => settle(readStatus(), false));
 
     return {
       key: req.key,
@@ -283,6 +299,10 @@ export class ProcessRunner implements Runner {
           } catch {
             /* already gone */
           }
+          statusWatch ??= setInterval(() => {
+            const s = readStatus();
+            if (s?.state === 'exited') settle(s, true);
+          }, STATUS_POLL_MS);
         }
       },
     };

@@ -1,6 +1,6 @@
 /** Finds and loads a runbook file (YAML, JSON or Markdown) into the typed Runbook, or located errors. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { describeValue, locateIssues, locateRules, sortErrors, type LocatedError } from './locate.js';
 import { parseMarkdownRunbook } from './markdown.js';
@@ -9,29 +9,12 @@ import { checkRules } from './rules.js';
 import { RunbookSchema } from './schema.js';
 import type { Runbook } from './types.js';
 
-export const DEFAULT_NAMES = ['cockpit.yml', 'cockpit.yaml', 'cockpit.json'];
+export { DEFAULT_NAMES, findRunbook, RunbookNotFound } from './find.js';
+import { findRunbook, RunbookNotFound } from './find.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly runbook: Runbook; readonly display: string }
   | { readonly ok: false; readonly errors: readonly LocatedError[]; readonly display: string };
-
-/** Thrown for problems that are not the runbook's content: no file, unreadable file. */
-export class RunbookNotFound extends Error {}
-
-/** The runbook path to use: the one given, or cockpit.yml/.yaml/.json in the directory. */
-export function findRunbook(given: string | undefined, cwd = process.cwd()): string {
-  if (given !== undefined) {
-    const p = resolve(cwd, given);
-    if (!existsSync(p)) throw new RunbookNotFound(`no such runbook: ${given}`);
-    if (statSync(p).isDirectory()) return findRunbook(undefined, p);
-    return p;
-  }
-  for (const name of DEFAULT_NAMES) {
-    const p = join(cwd, name);
-    if (existsSync(p)) return p;
-  }
-  throw new RunbookNotFound(`no runbook here: looked for ${DEFAULT_NAMES.join(', ')} in ${cwd} (give a path, or run "cockpit init")`);
-}
 
 function displayPath(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);

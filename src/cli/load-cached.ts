@@ -1,0 +1,42 @@
+/**
+ * Loads the runbook for a run through the compiled-runbook cache: on a hit, the parsers (YAML,
+ * Markdown, the schema) are not even loaded; on a miss the runbook is parsed and validated as
+ * always, and kept for next time.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { cacheKey, readCached, writeCached } from '../runbook/cache.js';
+import { findRunbook, RunbookNotFound } from '../runbook/find.js';
+import type { Runbook } from '../runbook/types.js';
+import { UsageError } from './args.js';
+
+declare const __COCKPIT_VERSION__: string;
+
+/** The cockpit's own identity: its version and when this code was built (a rebuild is a new cache). */
+function build(): string {
+  const version = typeof __COCKPIT_VERSION__ === 'string' ? __COCKPIT_VERSION__ : 'dev';
+  try {
+    return `${version}@${statSync(fileURLToPath(import.meta.url)).mtimeMs}`;
+  } catch {
+    return version;
+  }
+}
+
+export async function loadRunbookCached(given: string | undefined, err: (line: string) => void): Promise<Runbook | number> {
+  let file: string;
+  let text: Buffer;
+  try {
+    file = findRunbook(given);
+    text = readFileSync(file);
+  } catch (e) {
+    if (e instanceof RunbookNotFound) throw new UsageError(e.message);
+    throw new UsageError(`cannot read ${given ?? 'the runbook'}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const key = cacheKey(file, text, build());
+  const hit = readCached(key);
+  if (hit) return hit;
+  const { loadOrExit } = await import('./load.js');
+  const rb = loadOrExit(given, err);
+  if (typeof rb !== 'number') writeCached(key, rb);
+  return rb;
+}

@@ -1,0 +1,44 @@
+/**
+ * The compiled-runbook cache: a runbook that loaded cleanly once is kept, normalised, keyed by its
+ * path, its exact bytes and the cockpit version, so the next start skips parsing and validation
+ * (and loading the parsers at all: the first frame comes sooner). Any change to the file is a new
+ * key; a cache that cannot be read or written is ignored.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Runbook } from './types.js';
+
+const FORMAT = 1;
+
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.COCKPIT_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'cockpit');
+}
+
+export function cacheKey(file: string, text: string | Buffer, version: string): string {
+  return createHash('sha256').update(`${FORMAT}\0${version}\0${file}\0`).update(text).digest('hex').slice(0, 32);
+}
+
+export function readCached(key: string, env: NodeJS.ProcessEnv = process.env): Runbook | undefined {
+  if (env.COCKPIT_NO_CACHE) return undefined;
+  try {
+    const v = JSON.parse(readFileSync(join(cacheDir(env), `${key}.json`), 'utf8')) as { format: number; runbook: Runbook };
+    return v.format === FORMAT ? v.runbook : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeCached(key: string, runbook: Runbook, env: NodeJS.ProcessEnv = process.env): void {
+  if (env.COCKPIT_NO_CACHE) return;
+  try {
+    const dir = cacheDir(env);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = join(dir, `.${key}.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify({ format: FORMAT, runbook }), { mode: 0o600 });
+    renameSync(tmp, join(dir, `${key}.json`));
+  } catch {
+    /* a cache is never worth an error */
+  }
+}
