@@ -40,10 +40,13 @@ export async function runTui(rb: Runbook, o: TuiOptions, err: (line: string) => 
     </ThemeContext.Provider>,
     { exitOnCtrlC: false, patchConsole: false, maxFps: 20 },
   );
-  void controller.start().catch((e: unknown) => {
-    ink.unmount();
-    err(`cockpit: ${(e as Error).message}`);
-  });
+  // the first frame goes out before the pre-flight checks start their processes
+  setTimeout(() => {
+    void controller.start().catch((e: unknown) => {
+      ink.unmount();
+      err(`cockpit: ${(e as Error).message}`);
+    });
+  }, 0);
   try {
     await ink.waitUntilExit();
   } finally {
