@@ -13,6 +13,7 @@ function git(args: string[], cwd: string): string | undefined {
 }
 
 function usesGit(rb: Runbook): boolean {
+  if (rb.versionTemplate.includes('{git.')) return true;
   try {
     return readFileSync(rb.file, 'utf8').includes('{git.');
   } catch {

@@ -1,0 +1,49 @@
+/**
+ * The seed Markdown runbook (../shared/release-runbook.md, read where it is) opens as a working
+ * cockpit in a real terminal: stages and checklist on screen, missing scripts marked, R there.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'cockpit.js');
+const SEED = join(ROOT, '..', 'shared', 'release-runbook.md');
+
+const dirs: string[] = [];
+const sessions: TmuxSession[] = [];
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.kill();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe.skipIf(!hasTmux())('the seed runbook on screen (tmux, 100×30)', () => {
+  it('shows its stages and checklist, marks the missing scripts, and R is there', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'cockpit-seed-'));
+    dirs.push(state);
+    const s = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} ${shq(SEED)}`, { cols: 100, rows: 30, cwd: state, env: { COCKPIT_STATE_DIR: state }, name: 'cockpit-seed' });
+    sessions.push(s);
+    const f = await s.waitFor('missing: ./scripts/pre-relea');
+    const lines = f.split('\n');
+    expect(lines[0]).toMatch(/^ cockpit · Release Runbook \S+ → production +\S+ {3}R ROLLBACK$/);
+    expect(lines[0]).not.toContain('{git.');
+    expect(lines[1]).toBe(' ◐ Pre-flight  ○ Pre-Release  ○ Deploy to Staging  ○ Deploy to Production  ○ Post-Release');
+    expect(f).toContain('│ ✗ All tests passing        FAILED│');
+    expect(f).toContain('│     missing: ./scripts/verify-te…│');
+    expect(f).toContain('│ [ ] No active incidents          │');
+    expect(f).toContain('│ [ ] Rollback plan ready          │');
+    expect(f).toContain('│ [ ] Team aware                   │');
+    expect(f).toContain('│ ○ Verify readiness               │');
+    expect(lines.at(-2)).toMatch(/^ R rollback /);
+    // R opens the dialog naming the seed's rollback steps
+    s.keys('R');
+    const d = await s.waitFor('─ ROLLBACK ─');
+    expect(d).toContain('rollback-production.sh');
+    expect(d).toContain('verify-rollback.sh');
+    s.keys('Escape');
+    await s.waitForGone('─ ROLLBACK ─');
+  });
+});
