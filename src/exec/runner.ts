@@ -90,16 +90,25 @@ function failedBeforeStart(req: StepRequest, reason: string): StepHandle {
 /**
  * A spare supervisor (`supervisor.js --standby`), booted ahead of time: a step handed to it starts
  * in a few ms instead of after a node start-up (~50-150 ms), which matters most for a rollback.
- * One per supervisor path in this process, whatever the number of runners; refilled after each use.
- * It exits when this process does (its stdin closes). COCKPIT_SPARE_SUPERVISOR=0 turns it off.
+ * Two per supervisor path in this process (one kept for rollbacks: see Pool), whatever the number
+ * of runners; refilled after each use. Idle, each is a node process waiting on a pipe (~40 MB RSS).
+ * A spare still booting is used too (it reads the step once up: sooner than a new one would); if
+ * it dies before it could, the step starts on a new supervisor. It exits when this process does
+ * (its stdin closes). COCKPIT_SPARE_SUPERVISOR=0 turns spares off.
  */
-type Spare = { readonly proc: ChildProcess; ready: boolean };
+type Spare = {
+  readonly proc: ChildProcess;
+  /** It said "ready": it is reading its stdin (a step handed over is then its to run). */
+  ready: boolean;
+  /** Resolves once it has gone (stdout read to the end), with whether it ever said "ready". */
+  gone: Promise<boolean>;
+};
 const spares = new Map<string, Spare>();
 const refills = new Map<string, NodeJS.Timeout>();
 /** The first spare waits this long after a runner is made (the screen's start-up comes first). */
 export const SPARE_FIRST_DELAY_MS = 1000;
 /** A used spare is replaced this long after (not on the path of the step it just started). */
-const SPARE_REFILL_DELAY_MS = 200;
+const SPARE_REFILL_DELAY_MS = 50;
 
 function sparesWanted(): boolean {
   return process.env.COCKPIT_SPARE_SUPERVISOR !== '0';
@@ -109,17 +118,32 @@ function spareAlive(s: Spare | undefined): s is Spare {
   return s !== undefined && s.proc.exitCode === null && s.proc.signalCode === null && s.proc.stdin?.writable === true;
 }
 
-function startSpare(supervisor: string): void {
-  if (!sparesWanted() || spareAlive(spares.get(supervisor))) return;
+/**
+ * Spares are kept per slot: one for any step, and one kept for the rollback's steps (stage
+ * `rollback`, keys "rollback.<step>"), which nothing else takes: a rollback, the moment it matters
+ * most, finds a booted supervisor even right after a step has used the other one (a spare booting
+ * beside a step that floods the CPU can take a second).
+ */
+type Pool = 'any' | 'rollback';
+const ROLLBACK_KEY = /^rollback\./;
+const slotOf = (supervisor: string, pool: Pool): string => `${pool}\0${supervisor}`;
+
+function startSpare(supervisor: string, pool: Pool): void {
+  const slot = slotOf(supervisor, pool);
+  if (!sparesWanted() || spareAlive(spares.get(slot))) return;
   let proc: ChildProcess;
   try {
     proc = spawn(process.execPath, [supervisor, '--standby'], { detached: true, stdio: ['pipe', 'pipe', 'ignore'], cwd: '/' });
   } catch {
     return; // no spare: steps start cold
   }
-  const spare: Spare = { proc, ready: false };
-  proc.on('error', () => spares.get(supervisor) === spare && spares.delete(supervisor));
-  proc.on('exit', () => spares.get(supervisor) === spare && spares.delete(supervisor));
+  const spare: Spare = { proc, ready: false, gone: Promise.resolve(false) };
+  spare.gone = new Promise((resolve) => {
+    proc.on('error', () => resolve(spare.ready));
+    proc.on('close', () => resolve(spare.ready));
+  });
+  proc.on('error', () => spares.get(slot) === spare && spares.delete(slot));
+  proc.on('exit', () => spares.get(slot) === spare && spares.delete(slot));
   proc.stdin!.on('error', () => {});
   proc.stdout!.on('error', () => {});
   proc.stdout!.once('data', () => {
@@ -130,31 +154,43 @@ function startSpare(supervisor: string): void {
   proc.unref();
   (proc.stdout as unknown as { unref?: () => void }).unref?.();
   (proc.stdin as unknown as { unref?: () => void }).unref?.();
-  spares.set(supervisor, spare);
+  spares.set(slot, spare);
 }
 
-function scheduleSpare(supervisor: string, delayMs: number): void {
-  if (!sparesWanted() || refills.has(supervisor)) return;
+function scheduleSpare(supervisor: string, pool: Pool, delayMs: number): void {
+  const slot = slotOf(supervisor, pool);
+  if (!sparesWanted() || refills.has(slot)) return;
   const t = setTimeout(() => {
-    refills.delete(supervisor);
-    startSpare(supervisor);
+    refills.delete(slot);
+    startSpare(supervisor, pool);
   }, delayMs);
   t.unref();
-  refills.set(supervisor, t);
+  refills.set(slot, t);
 }
 
-/** Takes the booted spare, if there is one (it is then no one else's). */
-function takeSpare(supervisor: string): ChildProcess | undefined {
-  const s = spares.get(supervisor);
-  if (!spareAlive(s) || !s.ready) return undefined;
-  spares.delete(supervisor);
-  return s.proc;
+/**
+ * Takes a spare, booted or booting, for the step `key` (it is then no one else's): a rollback
+ * step its own first (else the other), any other step only the other. The slot taken is refilled.
+ */
+function takeSpare(supervisor: string, key: string): Spare | undefined {
+  for (const pool of ROLLBACK_KEY.test(key) ? (['rollback', 'any'] as const) : (['any'] as const)) {
+    const s = spares.get(slotOf(supervisor, pool));
+    if (!spareAlive(s)) continue;
+    spares.delete(slotOf(supervisor, pool));
+    scheduleSpare(supervisor, pool, SPARE_REFILL_DELAY_MS);
+    return s;
+  }
+  // none alive: have them ready for next time
+  scheduleSpare(supervisor, 'any', SPARE_REFILL_DELAY_MS);
+  if (ROLLBACK_KEY.test(key)) scheduleSpare(supervisor, 'rollback', SPARE_REFILL_DELAY_MS);
+  return undefined;
 }
 
 /** The real runner: every step in its own supervisor process and process group. */
 export class ProcessRunner implements Runner {
   constructor(private readonly supervisor = supervisorPath()) {
-    scheduleSpare(supervisor, SPARE_FIRST_DELAY_MS);
+    scheduleSpare(supervisor, 'rollback', SPARE_FIRST_DELAY_MS);
+    scheduleSpare(supervisor, 'any', SPARE_FIRST_DELAY_MS + SPARE_REFILL_DELAY_MS);
   }
 
   start(req: StepRequest): StepHandle {
@@ -181,16 +217,14 @@ export class ProcessRunner implements Runner {
     const startedAt = Date.now();
     // a spare supervisor takes the spec (and this process's environment) over its stdin; else one
     // is started for this step
-    const spare = takeSpare(this.supervisor);
-    let sup: ChildProcess;
-    if (spare) {
-      sup = spare;
-      spare.stdin!.end(`${JSON.stringify({ spec: resolve(specPath), env: process.env })}\n`);
-    } else {
-      sup = spawn(process.execPath, [this.supervisor, specPath], { detached: true, stdio: 'ignore', cwd: req.cwd });
-      sup.unref();
-    }
-    scheduleSpare(this.supervisor, SPARE_REFILL_DELAY_MS);
+    const cold = (): ChildProcess => {
+      const p = spawn(process.execPath, [this.supervisor, specPath], { detached: true, stdio: 'ignore', cwd: req.cwd });
+      p.unref();
+      return p;
+    };
+    const spare = takeSpare(this.supervisor, req.key);
+    let sup = spare ? spare.proc : cold();
+    if (spare) spare.proc.stdin!.end(`${JSON.stringify({ spec: resolve(specPath), env: process.env })}\n`);
 
     const listeners = new Set<(lines: readonly string[]) => void>();
     const fd = openSync(req.logPath, 'r');
@@ -243,6 +277,7 @@ export class ProcessRunner implements Runner {
       }
     };
     let settled = false;
+    let signalledGroup = false;
     let statusWatch: NodeJS.Timeout | undefined;
     let resolveDone!: (r: StepResult) => void;
     const done = new Promise<StepResult>((r) => (resolveDone = r));
@@ -269,6 +304,9 @@ export class ProcessRunner implements Runner {
         resolveDone({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: Date.now() - startedAt, reason: 'the step supervisor died without recording an exit status' });
         return;
       }
+      // kill() sent the running step's group its SIGTERM itself: an exit its supervisor saw before
+      // it heard so (SIGUSR2) is this interrupt all the same, as if it had sent the SIGTERM
+      if (signalledGroup && !status.interrupted && !status.timedOut) status = { ...status, interrupted: true };
       const reason = describeResult(status);
       resolveDone({
         ok: reason === undefined,
@@ -280,7 +318,19 @@ export class ProcessRunner implements Runner {
         reason,
       });
     };
-    sup.on('exit', () => settle(readStatus(), false));
+    if (!spare) sup.on('exit', () => settle(readStatus(), false));
+    else
+      void spare.gone.then((saidReady) => {
+        if (settled) return;
+        const status = readStatus();
+        if (!saidReady && !status && !killed) {
+          // it died booting, before it could read the step (so nothing ran): start it anew
+          sup = cold();
+          sup.on('exit', () => settle(readStatus(), false));
+          return;
+        }
+        settle(status, false);
+      });
 
     return {
       key: req.key,
@@ -294,8 +344,20 @@ export class ProcessRunner implements Runner {
       kill() {
         killed = true;
         if (sup.exitCode === null && sup.pid !== undefined) {
+          const running = readStatus();
           try {
-            process.kill(sup.pid, 'SIGTERM');
+            if (running?.state === 'running' && running.pid) {
+              // The step's group gets its SIGTERM from here, at once: its supervisor runs at a
+              // lower priority and, beside a step flooding the CPU, may take a while to. SIGUSR2
+              // first tells the supervisor (interrupted, grace period, SIGKILL), not to send another.
+              process.kill(sup.pid, 'SIGUSR2');
+              try {
+                process.kill(-running.pid, 'SIGTERM');
+                signalledGroup = true;
+              } catch {
+                /* the group is gone already */
+              }
+            } else process.kill(sup.pid, 'SIGTERM');
           } catch {
             /* already gone */
           }

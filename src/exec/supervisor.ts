@@ -13,7 +13,9 @@
  * masked log. Unmasked output therefore never has a name on disk.
  *
  * SIGTERM/SIGINT/SIGHUP to the supervisor interrupt the step: SIGTERM to its group, SIGKILL after
- * the grace period. Processes the step left behind in its group are ended when it exits.
+ * the grace period. Processes the step left behind in its group are ended when it exits. SIGUSR2
+ * says the cockpit has already sent the group its SIGTERM (it does, at its own priority, to
+ * interrupt a running step at once): the same interrupt, without a second SIGTERM.
  *
  * --standby: a spare supervisor the runner starts ahead of time, so a step (a rollback above all)
  * does not wait for a node process to boot. It prints "ready" and waits on stdin for one line,
@@ -39,6 +41,9 @@ let onSignal: () => void = () => process.exit(0);
 // kill the supervisor (its default action) and leave the step running unsupervised. One handler
 // for the process's whole life: the OS-level handler is never uninstalled in between.
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => onSignal());
+/** SIGUSR2: interrupted, and the group has had its SIGTERM already. */
+let onSignalled: () => void = () => process.exit(0);
+process.on('SIGUSR2', () => onSignalled());
 
 function supervise(spec: SupervisorSpec): void {
   const startedAt = Date.now();
@@ -60,6 +65,10 @@ function supervise(spec: SupervisorSpec): void {
   onSignal = () => {
     interrupted = true;
     stop();
+  };
+  onSignalled = () => {
+    interrupted = true;
+    killTimer ??= setTimeout(() => killGroup('SIGKILL'), spec.graceMs);
   };
 
   // The scratch file: created private, unlinked at once; the step and this process hold it open.
@@ -226,8 +235,12 @@ function supervise(spec: SupervisorSpec): void {
     // give what the group was writing as it ended a moment to land (until nothing of the group
     // runs, at most 50 ms: an interrupted `sh` whose `sleep` dies a moment later finishes at once)
     const settleBy = Date.now() + 50;
+    // killed by a signal nobody told this supervisor of (yet): the cockpit's SIGUSR2, sent just
+    // before its SIGTERM to the group, may still be on its way (signals are not ordered across threads)
+    const hearBy = Date.now() + 20;
     const settle = (): void => {
-      if (groupRunning() && Date.now() < settleBy) setTimeout(settle, 5);
+      const now = Date.now();
+      if ((groupRunning() && now < settleBy) || (sig !== null && !interrupted && now < hearBy)) setTimeout(settle, 5);
       else finish();
     };
     setTimeout(settle, 0);
