@@ -12,6 +12,8 @@ import { checkProgram } from './program.js';
 import type { StepStatus, SupervisorSpec } from './spec.js';
 
 export const BATCH_MS = 50;
+/** How often a step that floods its output is followed. */
+const FLOOD_MS = 250;
 /** After kill(): how often the status file is read for the step's end. */
 const STATUS_POLL_MS = 5;
 /** When the tail falls this far behind a flooding step, it skips to the end (the log keeps all). */
@@ -234,6 +236,7 @@ export class ProcessRunner implements Runner {
     let partial = '';
     let closed = false;
     let killed = false;
+    let flooding = false;
 
     const drain = (all: boolean): void => {
       if (closed) return;
@@ -242,6 +245,7 @@ export class ProcessRunner implements Runner {
         if (size - offset > SKIP_AHEAD_BYTES) {
           const skipTo = size - KEEP_TAIL_BYTES;
           emit([`cockpit: output too fast to show, skipped ${Math.round((skipTo - offset) / 1024)} KiB (all of it is in ${req.logPath})`]);
+          flooding = true;
           offset = skipTo;
           partial = '';
           // resynchronise on the next line start
@@ -265,7 +269,15 @@ export class ProcessRunner implements Runner {
       if (lines.length === 0) return;
       for (const l of listeners) l(lines);
     };
-    const timer = setInterval(() => drain(false), BATCH_MS);
+    // a step flooding its output is followed 4 times a second, not 20: nobody reads that fast, and
+    // the CPU it saves is the step's (the log has every line)
+    let timer: NodeJS.Timeout | undefined;
+    const follow = (): void => {
+      flooding = false;
+      drain(false);
+      timer = setTimeout(follow, flooding ? FLOOD_MS : BATCH_MS);
+    };
+    timer = setTimeout(follow, BATCH_MS);
 
     const readStatus = (): StepStatus | undefined => {
       try {
@@ -289,7 +301,7 @@ export class ProcessRunner implements Runner {
     const settle = (status: StepStatus | undefined, early: boolean): void => {
       if (settled) return;
       settled = true;
-      clearInterval(timer);
+      clearTimeout(timer);
       if (statusWatch) clearInterval(statusWatch);
       drain(!early);
       if (partial !== '') emit([partial]);

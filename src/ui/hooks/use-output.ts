@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'react';
 import type { OutputStore } from '../output-store.js';
 
-export function useOutputVersion(store: OutputStore, ms = 50, floodMs = 200, floodLines = 200): number {
+export function useOutputVersion(store: OutputStore, ms = 50, floodMs = 500, floodLines = 200): number {
   const [version, setVersion] = useState(store.version);
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined;
