@@ -1,5 +1,5 @@
 /** GET a URL returning JSON; each series is taken by JSON pointer (RFC 6901). */
-import { allFailed, describeFetchError, finite, type FetchResults, type MetricSource, type SeriesQuery } from './source.js';
+import { allFailed, deadline, describeFetchError, finite, type FetchResults, type MetricSource, type SeriesQuery } from './source.js';
 
 export function pointer(doc: unknown, ptr: string): unknown {
   if (ptr === '') return doc;
@@ -28,8 +28,9 @@ export class HttpJsonSource implements MetricSource {
   constructor(private readonly url: string, private readonly headers: Record<string, string> = {}) {}
 
   async fetch(series: readonly SeriesQuery[], timeoutMs: number, signal: AbortSignal): Promise<FetchResults> {
+    const d = deadline(signal, timeoutMs);
     try {
-      const res = await fetch(this.url, { headers: { accept: 'application/json', ...this.headers }, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
+      const res = await fetch(this.url, { headers: { accept: 'application/json', ...this.headers }, signal: d.signal });
       const text = await res.text();
       if (!res.ok) return allFailed(series, `HTTP ${res.status}`);
       let doc: unknown;
@@ -41,6 +42,8 @@ export class HttpJsonSource implements MetricSource {
       return pick(doc, series, 'response');
     } catch (e) {
       return allFailed(series, describeFetchError(e, timeoutMs));
+    } finally {
+      d.done();
     }
   }
 }

@@ -3,7 +3,7 @@
  * element or a scalar is a value; an empty vector, NaN or ±Inf is no data; HTTP or JSON errors and
  * a vector of several series are errors.
  */
-import { describeFetchError, finite, type FetchResults, type MetricSource, type SeriesQuery, type SeriesResult } from './source.js';
+import { deadline, describeFetchError, finite, type FetchResults, type MetricSource, type SeriesQuery, type SeriesResult } from './source.js';
 
 type PromResponse = {
   status?: string;
@@ -38,8 +38,9 @@ export class PrometheusSource implements MetricSource {
     const one = async (s: SeriesQuery): Promise<SeriesResult> => {
       const u = new URL('api/v1/query', this.url.endsWith('/') ? this.url : `${this.url}/`);
       u.searchParams.set('query', s.query ?? '');
+      const d = deadline(signal, timeoutMs);
       try {
-        const res = await fetch(u, { headers: this.headers, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
+        const res = await fetch(u, { headers: this.headers, signal: d.signal });
         const text = await res.text();
         let body: PromResponse;
         try {
@@ -51,6 +52,8 @@ export class PrometheusSource implements MetricSource {
         return interpret(body);
       } catch (e) {
         return { error: `prometheus: ${describeFetchError(e, timeoutMs)}` };
+      } finally {
+        d.done();
       }
     };
     const results = await Promise.all(series.map(async (s) => [s.name, await one(s)] as const));

@@ -30,3 +30,23 @@ export function finite(v: unknown): number | undefined {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
   return Number.isFinite(n) ? n : undefined;
 }
+
+/**
+ * A signal that aborts when `parent` does or after `ms` (as a TimeoutError). Built by hand: on
+ * Node 20 a signal from AbortSignal.any() can be garbage-collected with its timeout before it
+ * fires, and a fetch to a black hole then never ends. Call `done()` when the work is over.
+ */
+export function deadline(parent: AbortSignal, ms: number): { signal: AbortSignal; done: () => void } {
+  const ac = new AbortController();
+  const onAbort = () => ac.abort(parent.reason);
+  if (parent.aborted) ac.abort(parent.reason);
+  else parent.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => ac.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError')), ms);
+  return {
+    signal: ac.signal,
+    done: () => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onAbort);
+    },
+  };
+}
