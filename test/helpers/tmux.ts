@@ -103,7 +103,14 @@ export class TmuxSession {
     let screen = '';
     for (;;) {
       screen = this.screen(o);
-      if (matches(screen, p)) return screen;
+      // a frame caught while the program is still drawing it is not a screen a person sees:
+      // only a capture that a second one, a moment later, repeats exactly is judged
+      if (matches(screen, p)) {
+        await sleep(15);
+        const again = this.screen(o);
+        if (again === screen) return screen;
+        continue;
+      }
       if (Date.now() > end) throw new Error(`timed out waiting for ${describe(p)} in tmux session ${this.name}; the screen was:\n${screen}`);
       await sleep(POLL_MS);
     }
