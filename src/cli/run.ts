@@ -6,7 +6,7 @@ import { programOf } from '../runbook/command.js';
 import type { CommandStep, Runbook } from '../runbook/types.js';
 import { EXIT_CODES, PREFLIGHT, ROLLBACK } from '../session/events.js';
 import { openSession } from '../session/open.js';
-import { rollbackPlan } from '../session/reduce.js';
+import { rollbackSteps } from '../session/reduce.js';
 import { newSessionId, sessionValues } from '../session/values.js';
 import { parse, UsageError } from './args.js';
 import type { Io } from './io.js';
@@ -59,8 +59,7 @@ function dryRun(rb: Runbook, io: Io): number {
   }
   if (rb.rollback) {
     io.out('rollback');
-    const plan = rollbackPlan(rb);
-    [...rb.rollback.steps, ...rb.rollback.verify, ...(rb.rollback.incident ? [rb.rollback.incident] : [])].forEach((s, i) => line(ROLLBACK, { ...s, id: plan[i].id }));
+    for (const s of rollbackSteps(rb)) line(ROLLBACK, s);
   }
   return 0;
 }

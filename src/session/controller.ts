@@ -15,7 +15,7 @@ import { commandStep } from '../runbook/normalize.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { EMERGENCY, ESCALATION, EXPERIMENT, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
 import type { Journal } from './journal.js';
-import { currentStage, initialState, preflightReady, reduce, rollbackPlan, type SessionState, type StepState } from './reduce.js';
+import { currentStage, initialState, preflightReady, reduce, rollbackSteps, type SessionState, type StepState } from './reduce.js';
 import { findTroubleshooting } from './troubleshoot.js';
 import { Guard, type GuardDeps } from '../guard/guard.js';
 import { Escalation, type EscalationDeps } from '../guard/escalation.js';
@@ -157,12 +157,10 @@ export class Controller {
   /** Marks every step whose program is missing or not executable: a state to see, not a crash. */
   private checkPrograms(): void {
     const rb = this.o.runbook;
-    const plan = rollbackPlan(rb);
-    const rollbackSteps = rb.rollback ? [...rb.rollback.steps, ...rb.rollback.verify, ...(rb.rollback.incident ? [rb.rollback.incident] : [])] : [];
     const all: { stage: string; step: CommandStep }[] = [
       ...rb.preflight.flatMap((p) => (p.kind === 'auto' ? [{ stage: PREFLIGHT, step: { ...p, kind: 'command' as const } }] : [])),
       ...rb.stages.flatMap((st) => st.steps.flatMap((x) => (x.kind === 'command' ? [{ stage: st.id, step: x }] : []))),
-      ...rollbackSteps.map((x, i) => ({ stage: ROLLBACK, step: { ...x, id: plan[i].id } })),
+      ...rollbackSteps(rb).map((step) => ({ stage: ROLLBACK, step })),
       ...rb.emergency.map((x) => ({ stage: EMERGENCY, step: x })),
     ];
     const missing = all.flatMap(({ stage, step }) => {
@@ -755,26 +753,25 @@ export class Controller {
   }
 
   private async runRollback(): Promise<void> {
-    const plan = rollbackPlan(this.o.runbook);
+    const plan = rollbackSteps(this.o.runbook);
     const rb = this.o.runbook.rollback!;
     if (this.s.rollback.steps.every((x) => x.status === 'pending')) {
       for (const hook of this.rollbackHooks) await hook(this.s.rollback.reason ?? '').catch(() => undefined);
     }
     const verifyEnds = rb.steps.length + rb.verify.length;
-    const defs = [...rb.steps, ...rb.verify, ...(rb.incident ? [rb.incident] : [])];
     const started = this.s.rollback.startedAt ?? this.s.now;
     for (let i = 0; i < plan.length; i++) {
       const st = this.s.rollback.steps[i];
       if (st.status === 'passed') continue;
       if (st.status === 'failed') this.emit({ type: 'step.retrying', stage: ROLLBACK, step: st.id, attempt: st.attempt + 1, automatic: false });
-      const ok = await this.runWithRetries(ROLLBACK, { ...defs[i], id: plan[i].id });
+      const ok = await this.runWithRetries(ROLLBACK, plan[i]);
       if (!ok) {
         const failed = this.s.rollback.steps[i];
         // a failed rollback is when an incident matters most: open it anyway, saying so
         const incident = plan.length - 1;
         if (rb.incident && i < incident && this.s.rollback.steps[incident].status === 'pending' && !this.interrupting) {
           const why = `ROLLBACK FAILED at ${failed.title} (${failed.reason ?? 'failed'}); ${this.s.rollback.reason ?? ''}`;
-          await this.runCommand(ROLLBACK, { ...rb.incident, id: plan[incident].id }, 1, { reason: why });
+          await this.runCommand(ROLLBACK, plan[incident], 1, { reason: why });
         }
         this.emit({ type: 'rollback.finished', ok: false, step: failed.id, reason: failed.reason, durationMs: Math.round(this.s.now - started) });
         if (this.o.mode === 'headless') this.end('rollback-failed');

@@ -1,5 +1,5 @@
 /** The session state: a pure fold of the events over the state the runbook starts with. */
-import type { Runbook } from '../runbook/types.js';
+import type { CommandStep, Runbook } from '../runbook/types.js';
 import { initialGuard, reduceGuard, type GuardState } from './reduce-guard.js';
 import { initialFlags, reduceExperiments, reduceFlags, type ExperimentState, type FlagState } from './reduce-flags.js';
 import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type RollbackSource, type SessionEvent, type Troubleshoot } from './events.js';
@@ -81,8 +81,11 @@ const step = (s: { id: string; title: string; kind: StepState['kind']; command: 
   lines: 0,
 });
 
-/** The list of rollback steps (steps, verify, incident), with the ids the controller runs them by. */
-export function rollbackPlan(rb: Runbook): { id: string; title: string; command: string }[] {
+/**
+ * The rollback pipeline as one list of steps (steps, verify, incident), with the unique ids the
+ * controller runs them by: every consumer (controller, dry run, program check, state) uses this.
+ */
+export function rollbackSteps(rb: Runbook): CommandStep[] {
   const r = rb.rollback;
   if (!r) return [];
   const used = new Set<string>();
@@ -92,7 +95,12 @@ export function rollbackPlan(rb: Runbook): { id: string; title: string; command:
     used.add(u);
     return u;
   };
-  return [...r.steps, ...r.verify, ...(r.incident ? [r.incident] : [])].map((s) => ({ id: uniq(s.id), title: s.title, command: s.display }));
+  return [...r.steps, ...r.verify, ...(r.incident ? [r.incident] : [])].map((s) => ({ ...s, id: uniq(s.id) }));
+}
+
+/** The rollback steps as the state lists them. */
+export function rollbackPlan(rb: Runbook): { id: string; title: string; command: string }[] {
+  return rollbackSteps(rb).map((s) => ({ id: s.id, title: s.title, command: s.display }));
 }
 
 export function initialState(rb: Runbook): SessionState {
