@@ -352,3 +352,15 @@ export function escalationAfter(text: string): { after: string; match: string } 
   if (!unit) return undefined;
   return { after: durationText(Number(n), unit), match: range[0] };
 }
+
+/** The 1-based line of an offset, given the offsets where lines start (binary search). */
+export function lineAt(lineStarts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}

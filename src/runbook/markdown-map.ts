@@ -24,6 +24,7 @@ import {
   SHELL_LANGS,
   windowOf,
   type Band,
+  lineAt,
 } from './markdown-lines.js';
 import { slug } from './normalize.js';
 
@@ -985,17 +986,6 @@ function normalUnitOf(u: string | undefined): string | undefined {
   if (/^(ms|milliseconds?|msecs?)$/.test(w)) return 'ms';
   if (/^(s|secs?|seconds?)$/.test(w)) return 's';
   return w;
-}
-
-function lineAt(lineStarts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
 }
 
 type Arg = { name: string; value: string; index: number; valueIndex: number; replace(p: string): string };

@@ -8,6 +8,7 @@
  * Two keys exist only there: `notify` (the webhook for escalation levels that name no command)
  * and Runme's own keys (runme, shell, cwd, skipPrompts, …), which are ignored and reported.
  */
+import { lineAt } from './markdown-lines.js';
 import { Document, isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import type { LoadResult } from './load.js';
 import { formatError, locateIssues, locateRules, sortErrors, type LocatedError } from './locate.js';
@@ -132,17 +133,6 @@ function locatedDocument(raw: Obj, pos: Positions): Document {
   const doc = new Document();
   doc.contents = build(raw, 0) as typeof doc.contents;
   return doc;
-}
-
-function lineAt(lineStarts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
 }
 
 function mappedCounts(raw: Obj, pos: Positions, lineStarts: readonly number[]): MappedCount[] {

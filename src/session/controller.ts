@@ -15,7 +15,7 @@ import { commandStep } from '../runbook/normalize.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { EMERGENCY, ESCALATION, EXPERIMENT, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
 import type { Journal } from './journal.js';
-import { currentStage, initialState, preflightReady, reduce, rollbackSteps, type SessionState, type StepState } from './reduce.js';
+import { initialState, preflightReady, reduce, rollbackSteps, type SessionState, type StepState } from './reduce.js';
 import { findTroubleshooting } from './troubleshoot.js';
 import { Guard, type GuardDeps } from '../guard/guard.js';
 import { Escalation, type EscalationDeps } from '../guard/escalation.js';
@@ -784,4 +784,3 @@ export class Controller {
   }
 }
 
-export { currentStage };

@@ -4,7 +4,7 @@ import type { Slot } from '../theme.js';
 import { pad, padStart } from '../text.js';
 import { Pane } from './Pane.js';
 import { S } from './S.js';
-import { sparkline } from './Sparkline.js';
+import { sparkline } from '../sparkline.js';
 
 export type Band = 'ok' | 'warn' | 'critical' | 'stale';
 

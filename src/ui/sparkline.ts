@@ -1,6 +1,4 @@
 /** ▁▂▃▅▆ from a series of numbers; gaps (no data) as a space. */
-import { Text } from 'ink';
-
 const BARS = '▁▂▃▄▅▆▇█';
 
 export function sparkline(values: readonly (number | undefined)[], width: number): string {
@@ -12,10 +10,4 @@ export function sparkline(values: readonly (number | undefined)[], width: number
   const span = max - min;
   const out = shown.map((v) => (v === undefined || !Number.isFinite(v) ? ' ' : BARS[span === 0 ? 3 : Math.min(7, Math.floor(((v - min) / span) * 8))]));
   return out.join('').padStart(width, ' ');
-}
-
-type Props = { readonly values: readonly (number | undefined)[]; readonly width: number };
-
-export function Sparkline({ values, width }: Props) {
-  return <Text>{sparkline(values, width)}</Text>;
 }
