@@ -42,13 +42,9 @@ export async function flagCommand(argv: string[], io: Io): Promise<number> {
   try {
     controller.begin({ watch: false });
     await ramps.readAll();
-    let noData: string | undefined;
     if (controller.guard) {
       controller.guard.arm('flag command');
       await controller.guard.sampleOnce();
-      // one fresh sample is all a one-shot command has: a metric without data refuses a step up
-      const missing = Object.entries(controller.state.guard.series).find(([, st]) => st.samples.at(-1)?.[1] === null);
-      if (missing) noData = `metric ${missing[0]} has NO DATA (${missing[1].error ?? 'no sample'})`;
     }
     const before = controller.state.flags[name];
     if (before?.status === 'unknown' && before.error) io.err(`cockpit: could not read ${name}: ${before.error}`);
@@ -62,12 +58,8 @@ export async function flagCommand(argv: string[], io: Io): Promise<number> {
     }
     const from = before?.percent;
     const forced = values.force === name;
-    if (noData && to > (from ?? 0) && !forced) {
-      if (values.json) io.out(JSON.stringify({ flag: name, from: from ?? null, requested: to, ok: false, refused: true, reason: `refused: ${noData}` }));
-      else io.err(`cockpit: ${name} → ${to} %: refused: ${noData}`);
-      return EXIT_REFUSED;
-    }
-    const r = await ramps.apply(name, to, { forced, by: 'command' });
+    // one fresh sample is all a one-shot command has: a metric without data refuses a step up
+    const r = await ramps.apply(name, to, { forced, by: 'command', noDataAfter: 1 });
     if (values.json) io.out(JSON.stringify({ flag: name, from: from ?? null, requested: to, ...r }));
     if (r.ok) {
       if (!values.json) io.out(`${name}: ${from ?? '?'} % → ${r.percent} % (confirmed by the backend${values.force ? ', FORCED' : ''})`);

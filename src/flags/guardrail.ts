@@ -7,7 +7,11 @@ import type { Runbook } from '../runbook/types.js';
 import type { SessionState } from '../session/reduce.js';
 import { triggerLabel } from '../guard/describe.js';
 
-export function stepUpRefusal(rb: Runbook, s: SessionState): string | undefined {
+/**
+ * `noDataAfter`: how many consecutive missing samples make a metric "no data" (default 2, or
+ * maxErrors if lower); a one-shot command that has one fresh sample passes 1.
+ */
+export function stepUpRefusal(rb: Runbook, s: SessionState, noDataAfter?: number): string | undefined {
   for (const t of rb.rollback?.triggers ?? []) {
     const v = s.guard.triggers[t.id];
     if (v?.status === 'fired') return `trigger ${triggerLabel(t, rb)} has FIRED`;
@@ -20,7 +24,7 @@ export function stepUpRefusal(rb: Runbook, s: SessionState): string | undefined 
     if (!st || st.samples.length === 0) continue; // not sampled yet: nothing to judge
     const last = st.samples[st.samples.length - 1][1];
     if (last === null) {
-      if (st.misses >= Math.min(maxErrors, 2)) return `metric ${name} has NO DATA (${st.error ?? 'no sample'})`;
+      if (st.misses >= (noDataAfter ?? Math.min(maxErrors, 2))) return `metric ${name} has NO DATA (${st.error ?? 'no sample'})`;
       continue;
     }
     const band = bandOf(def, last, s.guard.baseline[name] ?? undefined);

@@ -74,7 +74,7 @@ export class FlagRamps {
    * Applies a percentage. A step up is refused while a trigger is pending/fired or a metric is
    * critical or has no data (unless forced); stepping down and 0 % always go through.
    */
-  async apply(flag: string, to: number, o: { forced?: boolean; by: FlagActor }): Promise<FlagResult> {
+  async apply(flag: string, to: number, o: { forced?: boolean; by: FlagActor; noDataAfter?: number }): Promise<FlagResult> {
     const plan = this.plan(flag);
     if (!plan) return { ok: false, reason: `no ramp for flag "${flag}" in the runbook` };
     if (!this.d.provider) return { ok: false, reason: 'the runbook has no flag provider' };
@@ -84,7 +84,7 @@ export class FlagRamps {
     const from = s.flags[flag]?.percent;
     const up = to > (from ?? 0);
     if (up && !o.forced) {
-      const why = stepUpRefusal(this.d.runbook, s);
+      const why = stepUpRefusal(this.d.runbook, s, o.noDataAfter);
       if (why) {
         this.d.record({ type: 'flag.refused', flag, from: from ?? null, to, reason: why });
         return { ok: false, reason: `refused: ${why}`, refused: true };
