@@ -2,113 +2,32 @@
  * The one keymap table. It drives key dispatch, the hint bar, the `?` overlay and docs/keys.md.
  * Uppercase R is rollback everywhere; lowercase r is retry and never rollback.
  */
-import type { Controller } from '../session/controller.js';
-import type { SessionState } from '../session/reduce.js';
-import type { ChecklistRow } from './rows.js';
-import { topOverlay, type Overlay, type UiAction, type UiState } from './ui-state.js';
+import {
+  applyProposal,
+  applySplit,
+  conclude,
+  confirmKill,
+  confirmRollback,
+  confirmStyle,
+  expOverlay,
+  failedStep,
+  flagsOf,
+  guardPassed,
+  moveEmergency,
+  moveSelection,
+  moveToNextUnticked,
+  openRollback,
+  propose,
+  rollbackOverlay,
+  scrollHelp,
+} from './key-actions.js';
+import { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
+import { topOverlay, type Overlay } from './ui-state.js';
 
-/** A destructive confirmation counts only this long after the dialog opened and the previous key. */
-export const CONFIRM_GUARD_MS = 300;
-/** A second Ctrl+C within this long leaves at once. */
-export const DOUBLE_CTRL_C_MS = 2000;
-
-export type Scope = 'global' | 'main' | Overlay['kind'];
-
-export type KeyContext = {
-  readonly session: SessionState;
-  readonly ui: UiState;
-  readonly controller: Controller;
-  readonly rows: readonly ChecklistRow[];
-  readonly selectedRow?: ChecklistRow;
-  /** Output pane: how far it can scroll, and a page. */
-  readonly outputMax: number;
-  readonly page: number;
-  /** The time of this keypress, and of the one before it. */
-  readonly now: number;
-  readonly prevKeyAt: number;
-  /** The raw input was several characters at once (a paste): it never confirms anything. */
-  readonly burst: boolean;
-  /** The key's name ("enter", "R", "3"). */
-  readonly key?: string;
-  dispatch(a: UiAction): void;
-  notice(text: string): void;
-  exit(): void;
-};
-
-export type Binding = {
-  readonly scope: Scope;
-  readonly keys: readonly string[];
-  /** Short label for the hint bar. */
-  readonly label: string;
-  /** One line for the help overlay and docs/keys.md. */
-  readonly description: string;
-  /** When it applies, in words (docs) and as a predicate (dispatch, hint bar). */
-  readonly whenText: string;
-  readonly when: (c: KeyContext) => boolean;
-  readonly showInBar: boolean;
-  /** When it shows in the hint bar, if narrower than `when` (a key that explains its refusal). */
-  readonly bar?: (c: KeyContext) => boolean;
-  readonly run: (c: KeyContext) => void;
-};
+export { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
+export { confirmStyle, failedStep, guardPassed, leader } from './key-actions.js';
 
 const always = () => true;
-
-export function failedStep(s: SessionState): { stage: string; title: string } | undefined {
-  if (s.rollback.status === 'failed') return { stage: 'rollback', title: s.rollback.steps.find((x) => x.status === 'failed' || x.status === 'interrupted')?.title ?? 'rollback' };
-  const stage = s.stages.find((x) => x.status === 'failed');
-  if (stage && s.rollback.status === 'idle') {
-    const st = stage.steps.find((x) => x.status === 'failed' || x.status === 'interrupted');
-    if (st) return { stage: stage.id, title: st.title };
-  }
-  if (s.preflight.status !== 'passed') {
-    const st = s.preflight.steps.find((x) => x.status === 'failed');
-    if (st) return { stage: 'preflight', title: st.title };
-  }
-  return undefined;
-}
-
-export function guardPassed(c: KeyContext, openedAt: number): boolean {
-  return !c.burst && c.now - openedAt >= CONFIRM_GUARD_MS && c.now - c.prevKeyAt >= CONFIRM_GUARD_MS;
-}
-
-function rollbackOverlay(c: KeyContext): Extract<Overlay, { kind: 'rollback' }> | undefined {
-  const o = topOverlay(c.ui);
-  return o?.kind === 'rollback' ? o : undefined;
-}
-
-/** The stage whose confirm style applies to a rollback now. */
-export function confirmStyle(c: { session: SessionState; controller: Controller }): 'press-r' | 'type-name' {
-  const rb = c.controller.runbook;
-  const current = c.session.stages.find((x) => x.status === 'running' || x.status === 'failed' || x.status === 'interrupted') ?? [...c.session.stages].reverse().find((x) => x.status === 'passed');
-  return rb.stages.find((s) => s.id === current?.id)?.confirm ?? 'press-r';
-}
-
-function confirmRollback(c: KeyContext): void {
-  const o = rollbackOverlay(c);
-  if (!o) return;
-  if (!guardPassed(c, o.openedAt)) {
-    c.dispatch({ type: 'overlay-replaced', overlay: { ...o, ignored: o.ignored + 1 } });
-    return;
-  }
-  c.dispatch({ type: 'overlay-closed' });
-  const r = c.controller.rollback('manual rollback by the operator (R)', 'operator');
-  if (!r.ok) c.notice(`rollback refused: ${r.reason}`);
-  else c.dispatch({ type: 'selected', id: undefined });
-}
-
-function openRollback(c: KeyContext): void {
-  if (c.session.rollback.status === 'running') return c.notice('a rollback is already running');
-  if (c.session.rollback.status === 'passed') return c.notice('already rolled back (one rollback per incident)');
-  if (!c.controller.runbook.rollback) return c.notice('this runbook has no rollback section');
-  c.dispatch({ type: 'overlay-opened', overlay: { kind: 'rollback', openedAt: c.now, focus: 'cancel', typed: '', ignored: c.burst ? 1 : 0 } });
-}
-
-function moveSelection(c: KeyContext, by: number): void {
-  if (c.rows.length === 0) return;
-  const idx = c.selectedRow ? c.rows.findIndex((r) => r.id === c.selectedRow!.id) : -1;
-  const next = Math.max(0, Math.min(c.rows.length - 1, (idx < 0 ? 0 : idx) + by));
-  c.dispatch({ type: 'selected', id: c.rows[next].id });
-}
 
 const mainIdle = (c: KeyContext) => topOverlay(c.ui) === undefined;
 
@@ -514,100 +433,6 @@ export const KEYMAP: readonly Binding[] = [
   { scope: 'interrupt', keys: ['n', 'escape'], label: 'keep running', description: 'Keep the step running', whenText: 'interrupt confirmation', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
 ];
 
-function expOverlay(c: KeyContext): Extract<Overlay, { kind: 'experiment' }> {
-  return topOverlay(c.ui) as Extract<Overlay, { kind: 'experiment' }>;
-}
-
-/** The leading variant: the best treatment when it beats the control, else the control. */
-export function leader(c: { controller: KeyContext['controller'] }, id: string): string {
-  const ex = c.controller.runbook.experiments[id];
-  const f = c.controller.state.experiments[id]?.figures;
-  const best = f?.comparisons.filter((x) => x.result).sort((a, b) => b.result!.lift - a.result!.lift)[0];
-  return best?.result && best.result.lift > 0 ? best.variant : ex.variants[0];
-}
-
-async function applySplit(c: KeyContext): Promise<void> {
-  const o = expOverlay(c);
-  const id = c.controller.experiments!.ids[o.index];
-  const ex = c.controller.runbook.experiments[id];
-  const splits = ex.splits ?? [10, 50, 90];
-  const n = Number(c.key ?? '0') - 1;
-  const to = splits[n];
-  if (to === undefined) return c.notice(`no split ${n + 1} (splits: ${splits.map((p, i) => `${i + 1}: ${100 - p}/${p}`).join(', ')})`);
-  const r = await c.controller.flags!.apply(ex.flag!, to, { by: 'operator' });
-  c.notice(r.ok ? `${id}: split ${100 - r.percent}/${r.percent} (confirmed by the backend)` : `${id}: ${r.reason}`);
-}
-
-async function conclude(c: KeyContext): Promise<void> {
-  const o = expOverlay(c);
-  if (!guardPassed(c, o.openedAt)) return c.notice('Enter came too fast after choosing: press it again to conclude');
-  const id = c.controller.experiments!.ids[o.index];
-  const decision = o.decision!;
-  const winner = decision === 'kill' || decision === 'iterate' ? 'none' : leader(c, id);
-  c.dispatch({ type: 'overlay-replaced', overlay: { ...o, decision: undefined } });
-  const r = await c.controller.concludeExperiment(id, winner, decision);
-  c.notice(r.ok ? `${id}: ${decision.toUpperCase()} recorded${winner !== 'none' ? ` (winner ${winner})` : ''}` : `${id}: ${r.reason}`);
-}
-
-function flagsOf(c: KeyContext): string[] {
-  return c.controller.flags?.plans.map((p) => p.flag) ?? [];
-}
-
-/** One proposal per press, always one step from the confirmed percentage: a held key never skips steps. */
-function propose(c: KeyContext, dir: 'up' | 'down'): void {
-  const flag = flagsOf(c)[c.ui.flagIndex];
-  const ramps = c.controller.flags!;
-  if (ramps.isApplying(flag)) return c.notice(`${flag}: a change is applying, this press is ignored`);
-  const t = ramps.target(flag, dir);
-  if (typeof t === 'string') return c.notice(t);
-  if (c.ui.proposal?.flag === flag && c.ui.proposal.to === t) return c.notice(`already proposing ${flag} → ${t} %: Enter applies, Esc drops it`);
-  c.dispatch({ type: 'flag-proposed', proposal: { flag, to: t } });
-  const cur = c.controller.state.flags[flag]?.percent;
-  c.notice(`${flag}: ${cur === undefined ? '?' : cur} % → ${t} %  (Enter applies, Esc drops)`);
-}
-
-async function applyProposal(c: KeyContext, forced: boolean): Promise<void> {
-  const p = c.ui.proposal;
-  if (!p) return;
-  const ramps = c.controller.flags!;
-  if (ramps.isApplying(p.flag)) return c.notice(`${p.flag}: a change is applying, this press is ignored`);
-  c.dispatch({ type: 'flag-proposed', proposal: undefined });
-  const r = await ramps.apply(p.flag, p.to, { forced, by: 'operator' });
-  if (r.ok) c.notice(`${p.flag} is at ${r.percent} % (confirmed by the backend)${forced ? ' · FORCED' : ''}`);
-  else if (r.refused) {
-    c.dispatch({ type: 'flag-proposed', proposal: p });
-    c.notice(`${p.flag} → ${p.to} % ${r.reason}: F forces it (type the name), Esc drops it`);
-  } else c.notice(`${p.flag}: ${r.reason} (+ and Enter to retry)`);
-}
-
-function confirmKill(c: KeyContext): void {
-  const o = topOverlay(c.ui) as Extract<Overlay, { kind: 'flag-kill' }>;
-  if (!guardPassed(c, o.openedAt)) {
-    c.dispatch({ type: 'overlay-replaced', overlay: { ...o, ignored: o.ignored + 1 } });
-    return;
-  }
-  c.dispatch({ type: 'overlay-closed' });
-  void c.controller.flags!.apply(o.flag, 0, { by: 'operator' }).then((r) => c.notice(r.ok ? `${o.flag} is at ${r.percent} % (kill switch)` : `${o.flag}: ${r.reason}`));
-}
-
-function scrollHelp(c: KeyContext, by: number): void {
-  const o = topOverlay(c.ui) as Extract<Overlay, { kind: 'help' }>;
-  c.dispatch({ type: 'overlay-replaced', overlay: { ...o, offset: Math.max(0, (o.offset ?? 0) + by) } });
-}
-
-function moveEmergency(c: KeyContext, by: number): void {
-  const o = topOverlay(c.ui) as Extract<Overlay, { kind: 'emergency' }>;
-  const max = c.controller.runbook.emergency.length;
-  c.dispatch({ type: 'overlay-replaced', overlay: { ...o, selected: Math.max(0, Math.min(max, o.selected + by)) } });
-}
-
-function moveToNextUnticked(c: KeyContext): void {
-  const idx = c.rows.findIndex((r) => r.id === c.selectedRow?.id);
-  const next = c.rows.slice(idx + 1).find((r) => r.kind === 'manual' && !r.ticked);
-  if (next) c.dispatch({ type: 'selected', id: next.id });
-}
-
-/** The bindings that apply to a key now, most specific scope first. */
 export function bindingsFor(scope: Scope, key: string, c: KeyContext): Binding | undefined {
   const inScope = KEYMAP.find((b) => b.scope === scope && b.keys.includes(key) && b.when(c));
   if (inScope) return inScope;

@@ -1,0 +1,48 @@
+/** The key context every binding runs with, and the binding type (the keymap table is in keymap.ts). */
+import type { Controller } from '../session/controller.js';
+import type { SessionState } from '../session/reduce.js';
+import type { ChecklistRow } from './rows.js';
+import type { Overlay, UiAction, UiState } from './ui-state.js';
+
+/** A destructive confirmation counts only this long after the dialog opened and the previous key. */export const CONFIRM_GUARD_MS = 300;
+/** A second Ctrl+C within this long leaves at once. */
+export const DOUBLE_CTRL_C_MS = 2000;
+
+export type Scope = 'global' | 'main' | Overlay['kind'];
+
+export type KeyContext = {
+  readonly session: SessionState;
+  readonly ui: UiState;
+  readonly controller: Controller;
+  readonly rows: readonly ChecklistRow[];
+  readonly selectedRow?: ChecklistRow;
+  /** Output pane: how far it can scroll, and a page. */
+  readonly outputMax: number;
+  readonly page: number;
+  /** The time of this keypress, and of the one before it. */
+  readonly now: number;
+  readonly prevKeyAt: number;
+  /** The raw input was several characters at once (a paste): it never confirms anything. */
+  readonly burst: boolean;
+  /** The key's name ("enter", "R", "3"). */
+  readonly key?: string;
+  dispatch(a: UiAction): void;
+  notice(text: string): void;
+  exit(): void;
+};
+
+export type Binding = {
+  readonly scope: Scope;
+  readonly keys: readonly string[];
+  /** Short label for the hint bar. */
+  readonly label: string;
+  /** One line for the help overlay and docs/keys.md. */
+  readonly description: string;
+  /** When it applies, in words (docs) and as a predicate (dispatch, hint bar). */
+  readonly whenText: string;
+  readonly when: (c: KeyContext) => boolean;
+  readonly showInBar: boolean;
+  /** When it shows in the hint bar, if narrower than `when` (a key that explains its refusal). */
+  readonly bar?: (c: KeyContext) => boolean;
+  readonly run: (c: KeyContext) => void;
+};
