@@ -89,6 +89,7 @@ export class Controller {
   private readonly listeners = new Set<(s: SessionState, e: SessionEvent) => void>();
   private readonly outputListeners = new Set<OutputListener>();
   private readonly mask: (t: string) => string;
+  private readonly hasSecrets: boolean;
   private readonly secretNames: readonly string[];
   private active: Active | undefined;
   private loop: Promise<void> | undefined;
@@ -114,6 +115,7 @@ export class Controller {
     const env = o.env ?? process.env;
     this.secretNames = o.runbook.secrets;
     this.mask = maskerFor(this.secretNames.map((n) => env[n] ?? ''));
+    this.hasSecrets = this.secretNames.some((n) => (env[n] ?? '').length >= 3);
     this.settled = new Promise((r) => (this.settledResolve = r));
     const record = (e: EventBody) => void this.emit(e);
     const now = () => this.elapsed();
@@ -207,9 +209,13 @@ export class Controller {
 
   private emit(body: EventBody): SessionEvent {
     const raw = { ...body, at: this.clock.wall(), t: Math.round(this.clock.now() - this.t0) } as SessionEvent;
-    const text = JSON.stringify(raw);
-    const masked = this.mask(text);
-    const e = masked === text ? raw : (JSON.parse(masked) as SessionEvent);
+    // with no secret set, nothing to mask: no serialising round trip on every event
+    let e = raw;
+    if (this.hasSecrets) {
+      const text = JSON.stringify(raw);
+      const masked = this.mask(text);
+      if (masked !== text) e = JSON.parse(masked) as SessionEvent;
+    }
     this.o.journal.append(e);
     this.s = reduce(this.s, e);
     if (e.type === 'session.ended') this.settledResolve(e.outcome);

@@ -1,7 +1,6 @@
 /** Opens a session on disk: .cockpit/sessions/<id>/ with its journal, the lock, the controller. */
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { maskerFor } from '../exec/log-format.js';
 import { ProcessRunner, type Runner } from '../exec/runner.js';
 import type { Runbook } from '../runbook/types.js';
 import { Controller, type ControllerOptions } from './controller.js';
@@ -45,9 +44,9 @@ export function openSession(
   }
   const lock = takeLock(root, sessionId);
   if (typeof lock === 'string') return lock;
-  const env = opts.env ?? process.env;
   const journalPath = join(sessionDir, 'journal.jsonl');
-  const journal = new FileJournal(journalPath, maskerFor(rb.secrets.map((n) => env[n] ?? '')));
+  // the controller masks every event before it reaches the journal: not masked twice here
+  const journal = new FileJournal(journalPath);
   const controller = new Controller({
     ...opts,
     runbook: rb,
