@@ -13,7 +13,7 @@ import type { StepStatus, SupervisorSpec } from './spec.js';
 
 export const BATCH_MS = 50;
 /** How often a step that floods its output is followed. */
-const FLOOD_MS = 250;
+const FLOOD_MS = 500;
 /** After kill(): how often the status file is read for the step's end. */
 const STATUS_POLL_MS = 5;
 /** When the tail falls this far behind a flooding step, it skips to the end (the log keeps all). */
@@ -159,12 +159,22 @@ function startSpare(supervisor: string, pool: Pool): void {
   spares.set(slot, spare);
 }
 
+/**
+ * When a step last flooded its output (its tail skipped ahead). A spare boots (~150 ms of a CPU)
+ * only once no step has flooded for FLOOD_QUIET_MS: beside a flooding step on a small machine,
+ * a booting node takes CPU from the step.
+ */
+let lastFloodAt = -Infinity;
+const FLOOD_QUIET_MS = 500;
+
 function scheduleSpare(supervisor: string, pool: Pool, delayMs: number): void {
   const slot = slotOf(supervisor, pool);
   if (!sparesWanted() || refills.has(slot)) return;
   const t = setTimeout(() => {
     refills.delete(slot);
-    startSpare(supervisor, pool);
+    const quietIn = lastFloodAt + FLOOD_QUIET_MS - Date.now();
+    if (quietIn > 0) scheduleSpare(supervisor, pool, quietIn);
+    else startSpare(supervisor, pool);
   }, delayMs);
   t.unref();
   refills.set(slot, t);
@@ -242,10 +252,13 @@ export class ProcessRunner implements Runner {
       if (closed) return;
       for (;;) {
         const size = statSync(req.logPath).size;
+        // one batch per read: the note of a skip goes out with the lines after it
+        let skipped: string | undefined;
         if (size - offset > SKIP_AHEAD_BYTES) {
           const skipTo = size - KEEP_TAIL_BYTES;
-          emit([`cockpit: output too fast to show, skipped ${Math.round((skipTo - offset) / 1024)} KiB (all of it is in ${req.logPath})`]);
+          skipped = `cockpit: output too fast to show, skipped ${Math.round((skipTo - offset) / 1024)} KiB (all of it is in ${req.logPath})`;
           flooding = true;
+          lastFloodAt = Date.now();
           offset = skipTo;
           partial = '';
           // resynchronise on the next line start
@@ -254,14 +267,17 @@ export class ProcessRunner implements Runner {
           offset += nl >= 0 ? nl + 1 : 0;
         }
         const n = readSync(fd, buf, 0, buf.length, offset);
-        if (n <= 0) break;
+        if (n <= 0) {
+          if (skipped) emit([skipped]);
+          break;
+        }
         offset += n;
         const text = partial + decoder.write(buf.subarray(0, n));
         const nl = text.lastIndexOf('\n');
-        if (nl >= 0) {
-          emit(text.slice(0, nl).split('\n'));
-          partial = text.slice(nl + 1);
-        } else partial = text;
+        const lines = nl >= 0 ? text.slice(0, nl).split('\n') : [];
+        partial = nl >= 0 ? text.slice(nl + 1) : text;
+        if (skipped) lines.unshift(skipped);
+        emit(lines);
         if (!all) break;
       }
     };

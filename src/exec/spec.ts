@@ -21,7 +21,10 @@ export type StepStatus =
       readonly supervisorPid: number;
       readonly pid: number | null;
       readonly startedAt: number;
+      /** When the log was complete (the rest of the output written out after the exit). */
       readonly endedAt: number;
+      /** When the step's process exited (its own wall time ends here). */
+      readonly exitedAt?: number;
       readonly exitCode: number | null;
       readonly signal: string | null;
       readonly timedOut: boolean;

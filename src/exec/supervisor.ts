@@ -222,8 +222,10 @@ function supervise(spec: SupervisorSpec): void {
   });
 
   let exited = false;
+  let exitedAt: number | undefined;
 
   child.on('exit', (code, sig) => {
+    exitedAt = Date.now();
     exitCode = code;
     signal = sig;
     exited = true;
@@ -257,6 +259,7 @@ function supervise(spec: SupervisorSpec): void {
       pid: pgid ?? null,
       startedAt,
       endedAt: Date.now(),
+      exitedAt,
       exitCode,
       signal,
       timedOut,

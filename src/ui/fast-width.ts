@@ -31,9 +31,27 @@ const cache = new Map<string, number>();
 export default function fastStringWidth(s: string, options?: Options): number {
   if (typeof s !== 'string' || s.length === 0) return 0;
   if (options !== undefined && (options.ambiguousIsNarrow === false || options.countAnsiEscapeCodes === true)) return stringWidth(s, options);
+  // narrow code points and SGR colour sequences (ESC [ digits/; m: no width), counted directly
   let i = 0;
-  while (i < s.length && narrow(s.charCodeAt(i))) i++;
-  if (i === s.length) return s.length;
+  let width = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (narrow(c)) {
+      width++;
+      i++;
+      continue;
+    }
+    if (c !== 0x1b || s.charCodeAt(i + 1) !== 0x5b) break;
+    let j = i + 2;
+    while (j < s.length) {
+      const d = s.charCodeAt(j);
+      if ((d >= 0x30 && d <= 0x39) || d === 0x3b) j++;
+      else break;
+    }
+    if (s.charCodeAt(j) !== 0x6d) break;
+    i = j + 1;
+  }
+  if (i === s.length) return width;
   const known = cache.get(s);
   if (known !== undefined) return known;
   const w = stringWidth(s);

@@ -212,6 +212,30 @@ describe('output', () => {
     expect(r.logLines()).toHaveLength(2000);
   });
 
+  it('a flooding step: the tail skips ahead (the note arrives with the lines after it), the last line arrives, the log keeps every line', async () => {
+    const n = 300_000;
+    const r = start({ file: 'awk', args: ['-v', `n=${n}`, 'BEGIN { for (i = 1; i <= n; i++) printf "flood line %07d padding padding padding\\n", i }'], env: {} });
+    const result = await r.handle.done;
+    expect(result.ok).toBe(true);
+    const notes = r.batches.flatMap((b, i) => b.lines.map((l, j) => ({ i, j, text: parseLogLine(l).text }))).filter((x) => x.text.startsWith('cockpit: output too fast to show'));
+    expect(notes.length).toBeGreaterThan(0);
+    for (const note of notes) {
+      expect(note.text).toMatch(new RegExp(`^cockpit: output too fast to show, skipped \\d+ KiB \\(all of it is in ${r.logPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)$`));
+      // one batch per read: the note is never a batch of its own while lines follow it
+      const batch = r.batches[note.i].lines;
+      expect(note.j === batch.length - 1 && note.i < r.batches.length - 1).toBe(false);
+    }
+    const texts = r.texts().filter((t) => !t.startsWith('cockpit:'));
+    expect(texts.length).toBeLessThan(n);
+    expect(texts.at(-1)).toBe(`flood line ${String(n).padStart(7, '0')} padding padding padding`);
+    // what was shown is in order, whole lines only
+    const nums = texts.map((t) => Number(/^flood line (\d{7}) padding padding padding$/.exec(t)?.[1]));
+    expect(nums.every((x, i) => Number.isInteger(x) && (i === 0 || x > nums[i - 1]))).toBe(true);
+    const log = r.logLines();
+    expect(log).toHaveLength(n);
+    expect(parseLogLine(log[n - 1]).text).toBe(texts.at(-1));
+  });
+
   it('delivers a last line that has no newline', async () => {
     const r = start(script('partial.sh'));
     const result = await r.handle.done;

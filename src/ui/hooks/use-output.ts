@@ -1,26 +1,40 @@
 /**
  * Re-renders when new output arrived, at most every `ms`: never one update per line. While a step
- * floods the screen (more than `floodLines` lines since the last refresh, faster than anyone can
- * read), at most every `floodMs`: drawing a frame costs the cockpit ~25 ms of CPU, which a
- * flooding step on a small machine needs for itself.
+ * floods the screen (more than `floodLines` lines since the last frame, faster than anyone can
+ * read), at most every `floodMs` after the last frame, whatever drew it: the screen reads the
+ * latest lines whenever it draws (the clock's tick, a state change), so a frame drawn for another
+ * reason shows the flood too and this one is put off. A frame costs the cockpit ~25-50 ms of CPU,
+ * which a flooding step on a small machine needs for itself.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { OutputStore } from '../output-store.js';
 
-export function useOutputVersion(store: OutputStore, ms = 50, floodMs = 500, floodLines = 200): number {
+export function useOutputVersion(store: OutputStore, ms = 50, floodMs = 1000, floodLines = 200): number {
   const [version, setVersion] = useState(store.version);
+  const shown = useRef({ at: 0, version: store.version, appended: store.appended });
+  // after every frame of the screen (this hook's component re-rendered, for whatever reason)
+  useEffect(() => {
+    shown.current = { at: Date.now(), version: store.version, appended: store.appended };
+  });
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined;
-    let shown = store.appended;
+    let flooding = false;
+    const refresh = (): void => {
+      timer = undefined;
+      const s = shown.current;
+      if (store.version === s.version) return; // a frame since has shown it all
+      const wait = flooding ? s.at + floodMs - Date.now() : 0;
+      if (wait > 0) {
+        timer = setTimeout(refresh, wait);
+        return;
+      }
+      setVersion(store.version);
+    };
     const off = store.subscribe(() => {
-      timer ??= setTimeout(
-        () => {
-          timer = undefined;
-          shown = store.appended;
-          setVersion(store.version);
-        },
-        store.appended - shown > floodLines ? floodMs : ms,
-      );
+      if (timer) return;
+      const s = shown.current;
+      flooding = store.appended - s.appended > floodLines;
+      timer = setTimeout(refresh, flooding ? Math.max(ms, s.at + floodMs - Date.now()) : ms);
     });
     return () => {
       off();
