@@ -490,7 +490,12 @@ export async function benchLatency() {
       ['sup', 'rollback supervisor running'],
       ['stamp', 'rollback step process'],
     ])}; the cockpit's main thread from the R to the stamp: ${median(keys.map((x) => x.mainRun)).toFixed(0)} ms on a CPU, ` +
-    `${median(keys.map((x) => x.mainWait)).toFixed(0)} ms waiting for one (medians)`;
+    `${median(keys.map((x) => x.mainWait)).toFixed(0)} ms waiting for one (medians); ` +
+    `the slowest: ${[...keys]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 3)
+      .map((x) => `${x.ms.toFixed(0)} ms (${['read', 'rollback', 'supEnd', 'stopped', 'started', 'sup'].map((m) => (Number.isFinite(x.at[m]) ? x.at[m].toFixed(0) : '-')).join('/')}; main thread ${x.mainRun.toFixed(0)}+${x.mainWait.toFixed(0)} ms)`)
+      .join(', ')}`;
   rows.push(
     result({
       name: `R confirm → rollback step spawn, output flooding (p99 of ${keys.length})`,

@@ -8,14 +8,17 @@ import { dirname, join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import type { Invocation } from '../runbook/placeholders.js';
+import { exited, fromWaitStatus, groupRunning, procInfo } from './proc.js';
 import { checkProgram } from './program.js';
 import type { StepStatus, SupervisorSpec } from './spec.js';
 
 export const BATCH_MS = 50;
 /** How often a step that floods its output is followed. */
 const FLOOD_MS = 500;
-/** After kill(): how often the status file is read for the step's end. */
-const STATUS_POLL_MS = 5;
+/** After kill(): how often the step's end is looked for (its status file, its processes). */
+const STATUS_POLL_MS = 2;
+/** After kill(), once the step's own process has exited: how often its group is looked through for a process still running. */
+const GROUP_SCAN_MS = 10;
 /** When the tail falls this far behind a flooding step, it skips to the end (the log keeps all). */
 const SKIP_AHEAD_BYTES = 256 * 1024;
 const KEEP_TAIL_BYTES = 64 * 1024;
@@ -110,7 +113,7 @@ const refills = new Map<string, NodeJS.Timeout>();
 /** The first spare waits this long after a runner is made (the screen's start-up comes first). */
 export const SPARE_FIRST_DELAY_MS = 1000;
 /** A used spare is replaced this long after (not on the path of the step it just started). */
-const SPARE_REFILL_DELAY_MS = 50;
+const SPARE_REFILL_DELAY_MS = 300;
 
 function sparesWanted(): boolean {
   return process.env.COCKPIT_SPARE_SUPERVISOR !== '0';
@@ -160,9 +163,9 @@ function startSpare(supervisor: string, pool: Pool): void {
 }
 
 /**
- * When a step last flooded its output (its tail skipped ahead). A spare boots (~150 ms of a CPU)
- * only once no step has flooded for FLOOD_QUIET_MS: beside a flooding step on a small machine,
- * a booting node takes CPU from the step.
+ * When a step last flooded its output (its tail skipped ahead). The spare for any step boots
+ * (~150 ms of a CPU) only once no step has flooded for FLOOD_QUIET_MS: beside a flooding step on a
+ * small machine, a booting node takes CPU from the step. The rollback's spare does not wait.
  */
 let lastFloodAt = -Infinity;
 const FLOOD_QUIET_MS = 500;
@@ -172,7 +175,8 @@ function scheduleSpare(supervisor: string, pool: Pool, delayMs: number): void {
   if (!sparesWanted() || refills.has(slot)) return;
   const t = setTimeout(() => {
     refills.delete(slot);
-    const quietIn = lastFloodAt + FLOOD_QUIET_MS - Date.now();
+    // the rollback's spare boots whatever runs: it is what a rollback during a flood needs
+    const quietIn = pool === 'any' ? lastFloodAt + FLOOD_QUIET_MS - Date.now() : 0;
     if (quietIn > 0) scheduleSpare(supervisor, pool, quietIn);
     else startSpare(supervisor, pool);
   }, delayMs);
@@ -389,9 +393,21 @@ export class ProcessRunner implements Runner {
           } catch {
             /* already gone */
           }
+          // The step's end, from whichever tells first: its supervisor's status file, or (the
+          // group was signalled from here) /proc itself: the step's process exited (a zombie its
+          // supervisor, at its lower priority, has not collected yet) and nothing of its group
+          // runs. An interrupted step that is over keeps nobody waiting (a rollback above all).
+          let scannedAt = -Infinity;
           statusWatch ??= setInterval(() => {
             const s = readStatus();
-            if (s?.state === 'exited') settle(s, true);
+            if (s?.state === 'exited') return settle(s, true);
+            if (!signalledGroup || s?.state !== 'running' || !s.pid) return;
+            const p = procInfo(s.pid);
+            if (!p || !exited(p) || Date.now() - scannedAt < GROUP_SCAN_MS) return; // still running, or reaped: its status is on its way
+            scannedAt = Date.now();
+            if (groupRunning(s.pid)) return;
+            const now = Date.now();
+            settle({ state: 'exited', supervisorPid: s.supervisorPid, pid: s.pid, startedAt: s.startedAt, endedAt: now, exitedAt: now, ...fromWaitStatus(p.waitStatus), timedOut: false, interrupted: true }, true);
           }, STATUS_POLL_MS);
         }
       },

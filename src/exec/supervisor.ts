@@ -25,10 +25,11 @@
  * spec (the cockpit went away), or a signal before it, ends the spare with nothing started.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { maskerFor, stampOf } from './log-format.js';
+import { groupExists, groupRunning as groupRunningOf } from './proc.js';
 import type { StepStatus, SupervisorSpec } from './spec.js';
 
 const FOLLOW_MS = 25;
@@ -105,42 +106,8 @@ function supervise(spec: SupervisorSpec): void {
     }
   }
 
-  function groupAlive(): boolean {
-    if (pgid === undefined) return false;
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /**
-   * Whether a process of the group still runs. A zombie does not count: an orphan (a `sleep` whose
-   * `sh` died first) waits for init to reap it, which some inits (containers, VMs) do seconds
-   * late. From /proc on Linux; elsewhere any member counts.
-   */
-  function groupRunning(): boolean {
-    if (!groupAlive()) return false;
-    if (process.platform !== 'linux') return true;
-    try {
-      for (const e of readdirSync('/proc')) {
-        const c = e.charCodeAt(0);
-        if (c < 48 || c > 57) continue;
-        let stat: string;
-        try {
-          stat = readFileSync(`/proc/${e}/stat`, 'latin1');
-        } catch {
-          continue; // gone meanwhile
-        }
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
-        if (Number(f[2]) === pgid && f[0] !== 'Z' && f[0] !== 'X') return true;
-      }
-      return false;
-    } catch {
-      return true;
-    }
-  }
+  const groupAlive = (): boolean => pgid !== undefined && groupExists(pgid);
+  const groupRunning = (): boolean => pgid !== undefined && groupRunningOf(pgid);
 
   function stop(): void {
     killGroup('SIGTERM');

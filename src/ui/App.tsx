@@ -1,7 +1,8 @@
 /** The cockpit screen: header, stage strip, checklist + output, metrics + flags, triggers, hints. */
 import { Box, Text, useApp } from 'ink';
-import { useReducer, useRef } from 'react';
+import { useEffect, useReducer, useRef, useState } from 'react';
 import type { Controller } from '../session/controller.js';
+import { ROLLBACK as ROLLBACK_STAGE } from '../session/events.js';
 import { Checklist } from './components/Checklist.js';
 import { FlagsPane } from './components/FlagsPane.js';
 import { Header } from './components/Header.js';
@@ -21,9 +22,15 @@ import { layout, tooSmall } from './layout.js';
 import type { OutputStore } from './output-store.js';
 import { Overlays } from './overlays/Overlays.js';
 import { autoSelected, buildRows, selectable } from './rows.js';
-import { initialUi, uiReduce } from './ui-state.js';
+import { FrameHold } from './frame-hold.js';
+import { initialUi, uiReduce, type UiAction } from './ui-state.js';
 import { flagViews, seriesViews, triggerViews } from './view-model.js';
 import { placeholderFor } from './placeholder.js';
+
+/** The longest the screen stays still after a rollback's R (frame-hold.ts). */
+const ROLLBACK_HOLD_MS = 150;
+/** A spare supervisor hands a step its process in ~5-15 ms: the screen draws again after this. */
+const ROLLBACK_SPAWN_MS = 40;
 
 export type AppProps = {
   readonly controller: Controller;
@@ -37,12 +44,26 @@ export type AppProps = {
 
 export function App({ controller, store, keyClock = () => performance.now(), size, story, onExit }: AppProps) {
   const app = useApp();
-  const session = useSession(controller);
-  useOutputVersion(store);
-  const [ui, dispatch] = useReducer(uiReduce, initialUi);
+  const [hold] = useState(() => new FrameHold());
+  useEffect(() => {
+    const off = controller.subscribe((_s, e) => {
+      // the rollback's first step is with its supervisor: draw again once it had a moment to
+      // start its process; at once if the rollback is over
+      if (e.type === 'step.started' && e.stage === ROLLBACK_STAGE) hold.releaseIn(ROLLBACK_SPAWN_MS);
+      else if (e.type === 'rollback.finished' || e.type === 'session.ended') hold.release();
+    });
+    return () => {
+      off();
+      hold.release();
+    };
+  }, [controller, hold]);
+  const session = useSession(controller, hold);
+  useOutputVersion(store, hold);
+  const [ui, uiDispatch] = useReducer(uiReduce, initialUi);
+  const dispatch = (a: UiAction): void => hold.run(() => uiDispatch(a));
   const { columns, rows } = useTerminalSize(size);
   const counting = controller.busy || Object.values(session.flags).some((f) => f.auto?.state === 'counting') || session.stages.some((s) => s.status === 'running') || Object.values(session.guard.triggers).some((t) => t.status === 'pending');
-  const now = useNow(controller, counting);
+  const now = useNow(controller, counting, hold);
   const rb = controller.runbook;
   const checklist = buildRows(session);
   const sel = selectable(checklist);
@@ -53,6 +74,8 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const triggers = triggerViews(rb, session, now);
   const l = layout(columns, rows, { series: series.length, flags: flags.length + flags.filter((f) => f.experiment).length, triggers: triggers.length });
   const noticeTimer = useRef<NodeJS.Timeout | undefined>(undefined);
+  /** When the last key came (the burst guard's "right after typing"): a ref, not state, so a key that changes nothing draws nothing. */
+  const lastKeyAt = useRef(-Infinity);
 
   const ctx = (): Omit<KeyContext, 'burst'> => ({
     session: controller.state,
@@ -63,7 +86,10 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
     outputMax: Math.max(0, lines.length - (l.mainHeight - 2)),
     page: Math.max(1, l.mainHeight - 3),
     now: keyClock(),
-    prevKeyAt: ui.lastKeyAt,
+    prevKeyAt: lastKeyAt.current,
+    keyPressed: (at) => {
+      lastKeyAt.current = at;
+    },
     dispatch,
     notice: (text) => {
       dispatch({ type: 'notice-shown', text, at: keyClock() });
@@ -74,6 +100,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       onExit?.();
       app.exit();
     },
+    holdFrames: () => hold.hold(ROLLBACK_HOLD_MS),
   });
   useKeys(ctx);
 

@@ -44,6 +44,8 @@ export function confirmRollback(c: KeyContext): void {
     c.dispatch({ type: 'overlay-replaced', overlay: { ...o, ignored: o.ignored + 1 } });
     return;
   }
+  // no frame between this R and the rollback's first step (the dialog closes right after it)
+  c.holdFrames?.();
   c.dispatch({ type: 'overlay-closed' });
   const r = c.controller.rollback('manual rollback by the operator (R)', 'operator');
   if (!r.ok) c.notice(`rollback refused: ${r.reason}`);

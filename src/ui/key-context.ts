@@ -27,8 +27,12 @@ export type KeyContext = {
   /** The key's name ("enter", "R", "3"). */
   readonly key?: string;
   dispatch(a: UiAction): void;
+  /** Records the time of this keypress (the next key's prevKeyAt): no re-render. */
+  keyPressed?(at: number): void;
   notice(text: string): void;
   exit(): void;
+  /** Puts the screen's frames off until the rollback starting now has its first step running (frame-hold.ts). */
+  holdFrames?(): void;
 };
 
 export type Binding = {

@@ -27,17 +27,15 @@ export type UiState = {
   readonly scroll: number;
   readonly notice?: { readonly text: string; readonly at: number };
   /** Time of the previous keypress (the burst guard needs it). */
-  readonly lastKeyAt: number;
   readonly ctrlCAt?: number;
   /** The selected flag (index into the runbook's ramps) and the change proposed for it. */
   readonly flagIndex: number;
   readonly proposal?: { readonly flag: string; readonly to: number };
 };
 
-export const initialUi: UiState = { overlays: [], focus: 'checklist', follow: true, scroll: 0, lastKeyAt: -Infinity, flagIndex: 0 };
+export const initialUi: UiState = { overlays: [], focus: 'checklist', follow: true, scroll: 0, flagIndex: 0 };
 
 export type UiAction =
-  | { readonly type: 'key-pressed'; readonly at: number }
   | { readonly type: 'overlay-opened'; readonly overlay: Overlay }
   | { readonly type: 'overlay-closed' }
   | { readonly type: 'overlay-replaced'; readonly overlay: Overlay }
@@ -55,8 +53,6 @@ export type UiAction =
 
 export function uiReduce(s: UiState, a: UiAction): UiState {
   switch (a.type) {
-    case 'key-pressed':
-      return { ...s, lastKeyAt: a.at };
     case 'overlay-opened':
       return { ...s, overlays: [...s.overlays.filter((o) => o.kind !== a.overlay.kind), a.overlay] };
     case 'overlay-closed':

@@ -328,6 +328,34 @@ describe('process groups', () => {
     await expectAllGone(procs, marker);
   });
 
+  it('kill() settles an interrupted step from /proc when its supervisor cannot run (SIGSTOPped): exit status from the zombie, the log completed later', async () => {
+    const marker = newMarker();
+    const r = start(script('grandchildren.sh', marker), { graceMs: 20_000 });
+    await waitFor('5 sleeps of the step', () => sleepsOf(marker).length === 5);
+    await waitFor('"ready"', () => r.texts().includes('ready'));
+    const procs = procsWith(marker);
+    const status = JSON.parse(readFileSync(r.logPath.replace(/\.log$/, '.status.json'), 'utf8')) as StepStatus;
+    expect(status.state).toBe('running');
+    process.kill(status.supervisorPid, 'SIGSTOP');
+    try {
+      const t0 = Date.now();
+      r.handle.kill();
+      const result = await r.handle.done;
+      expect(result).toMatchObject({ ok: false, timedOut: false, interrupted: true, signal: 'SIGTERM', reason: 'interrupted (SIGTERM)' });
+      expect(Date.now() - t0).toBeLessThan(2000);
+      // the supervisor never ran meanwhile: the status file still says running
+      expect((JSON.parse(readFileSync(r.logPath.replace(/\.log$/, '.status.json'), 'utf8')) as StepStatus).state).toBe('running');
+      // nothing of the step runs (its main process a zombie its stopped supervisor has not reaped)
+      expect(procsWith(marker).filter((p) => p.argv[0] === 'sleep')).toEqual([]);
+    } finally {
+      process.kill(status.supervisorPid, 'SIGCONT');
+    }
+    // the supervisor, running again, records the exit and leaves nothing behind
+    await waitFor('the supervisor to record the exit', () => (JSON.parse(readFileSync(r.logPath.replace(/\.log$/, '.status.json'), 'utf8')) as StepStatus).state === 'exited');
+    await waitFor('the supervisor to exit', () => !alive(status.supervisorPid));
+    await expectAllGone(procs, marker);
+  });
+
   it('kill() SIGKILLs a step that ignores SIGTERM after the grace period', async () => {
     const marker = newMarker();
     const r = start(script('grandchildren.sh', marker, 'ignore-term'), { graceMs: 500 });

@@ -26,7 +26,7 @@ export function handleKey(input: string, key: Key, ctx: Omit<KeyContext, 'burst'
   const printable = input.length > 0 && !key.ctrl && !key.meta && !key.return && !key.escape && !key.tab && !key.backspace && !key.delete && !/[\x00-\x1f]/.test(input);
   const burst = printable && [...input].length > 1;
   const c: KeyContext = { ...ctx, burst, key: name };
-  ctx.dispatch({ type: 'key-pressed', at: ctx.now });
+  ctx.keyPressed?.(ctx.now);
   if (name === undefined) return;
   const top = topOverlay(ctx.ui);
   const textEntry = top?.kind === 'skip' || top?.kind === 'flag-force' || (top?.kind === 'rollback' && confirmStyle(ctx) === 'type-name');

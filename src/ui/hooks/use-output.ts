@@ -7,9 +7,10 @@
  * which a flooding step on a small machine needs for itself.
  */
 import { useEffect, useRef, useState } from 'react';
+import type { FrameHold } from '../frame-hold.js';
 import type { OutputStore } from '../output-store.js';
 
-export function useOutputVersion(store: OutputStore, ms = 50, floodMs = 1000, floodLines = 200): number {
+export function useOutputVersion(store: OutputStore, hold?: FrameHold, ms = 50, floodMs = 1000, floodLines = 200): number {
   const [version, setVersion] = useState(store.version);
   const shown = useRef({ at: 0, version: store.version, appended: store.appended });
   // after every frame of the screen (this hook's component re-rendered, for whatever reason)
@@ -28,7 +29,9 @@ export function useOutputVersion(store: OutputStore, ms = 50, floodMs = 1000, fl
         timer = setTimeout(refresh, wait);
         return;
       }
-      setVersion(store.version);
+      const apply = () => setVersion(store.version);
+      if (hold) hold.latestOf('output', apply);
+      else apply();
     };
     const off = store.subscribe(() => {
       if (timer) return;
@@ -40,6 +43,6 @@ export function useOutputVersion(store: OutputStore, ms = 50, floodMs = 1000, fl
       off();
       if (timer) clearTimeout(timer);
     };
-  }, [store, ms, floodMs, floodLines]);
+  }, [store, hold, ms, floodMs, floodLines]);
   return version;
 }

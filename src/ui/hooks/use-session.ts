@@ -2,8 +2,9 @@
 import { useEffect, useState } from 'react';
 import type { Controller } from '../../session/controller.js';
 import type { SessionState } from '../../session/reduce.js';
+import type { FrameHold } from '../frame-hold.js';
 
-export function useSession(controller: Controller, ms = 50): SessionState {
+export function useSession(controller: Controller, hold?: FrameHold, ms = 50): SessionState {
   const [state, setState] = useState(controller.state);
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined;
@@ -13,7 +14,9 @@ export function useSession(controller: Controller, ms = 50): SessionState {
       if (e.type === 'step.output') return;
       timer ??= setTimeout(() => {
         timer = undefined;
-        setState(controller.state);
+        const apply = () => setState(controller.state);
+        if (hold) hold.latestOf('session', apply);
+        else apply();
       }, ms);
     });
     setState(controller.state);
@@ -21,6 +24,6 @@ export function useSession(controller: Controller, ms = 50): SessionState {
       off();
       if (timer) clearTimeout(timer);
     };
-  }, [controller, ms]);
+  }, [controller, hold, ms]);
   return state;
 }
