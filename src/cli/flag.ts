@@ -2,25 +2,29 @@
  * cockpit flag <name> <percent>|--next|--previous: one step through the same guarded path as the
  * screen. The guardrails are judged on a fresh sample of the metrics and probes. Exit 4 when a
  * guardrail refuses (with the reason), 1 when the provider fails.
+ * cockpit flag <name> --deploy: the runbook's flags.deploy for the flag (its code with the flag
+ * off, before the ramp), its output streamed; exit 1 when it fails.
  */
+import { parseLogLine } from '../exec/log-format.js';
+import type { Controller } from '../session/controller.js';
 import { openSession } from '../session/open.js';
 import { parse, UsageError } from './args.js';
 import type { Io } from './io.js';
 import { loadOrExit } from './load.js';
 
-export const USAGE = 'usage: cockpit flag <name> (<percent> | --next | --previous) [--runbook FILE] [--force <name>] [--json]';
+export const USAGE = 'usage: cockpit flag <name> (<percent> | --next | --previous | --deploy) [--runbook FILE] [--force <name>] [--json]';
 export const EXIT_REFUSED = 4;
 
 export async function flagCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { next: { type: 'boolean' }, previous: { type: 'boolean' }, runbook: { type: 'string', short: 'f' }, force: { type: 'string' }, json: { type: 'boolean' } },
+    { next: { type: 'boolean' }, previous: { type: 'boolean' }, deploy: { type: 'boolean' }, runbook: { type: 'string', short: 'f' }, force: { type: 'string' }, json: { type: 'boolean' } },
     USAGE,
   );
   const [name, percentText, ...rest] = positionals;
   if (!name || rest.length > 0) throw new UsageError(USAGE);
-  const modes = [percentText !== undefined, values.next === true, values.previous === true].filter(Boolean).length;
-  if (modes !== 1) throw new UsageError(`give exactly one of <percent>, --next, --previous\n${USAGE}`);
+  const modes = [percentText !== undefined, values.next === true, values.previous === true, values.deploy === true].filter(Boolean).length;
+  if (modes !== 1) throw new UsageError(`give exactly one of <percent>, --next, --previous, --deploy\n${USAGE}`);
   if (values.force !== undefined && values.force !== name) throw new UsageError(`--force must repeat the flag name (--force ${name}) to force a refused step up`);
   const rb = loadOrExit(values.runbook, io.err);
   if (typeof rb === 'number') return rb;
@@ -38,6 +42,7 @@ export async function flagCommand(argv: string[], io: Io): Promise<number> {
     return 1;
   }
   const { controller } = opened;
+  if (values.deploy) return deploy(controller, name, values.json === true, io, opened.close);
   const ramps = controller.flags!;
   try {
     controller.begin({ watch: false });
@@ -70,5 +75,28 @@ export async function flagCommand(argv: string[], io: Io): Promise<number> {
   } finally {
     controller.quit();
     opened.close();
+  }
+}
+
+async function deploy(controller: Controller, flag: string, json: boolean, io: Io, close: () => void): Promise<number> {
+  if (!controller.runbook.flags?.deploy) {
+    close();
+    throw new UsageError(`${controller.runbook.name} has no flag deploy command (flags.deploy)`);
+  }
+  const off = controller.onOutput((_stage, _step, lines) => {
+    if (!json) for (const l of lines) io.out(`  ${parseLogLine(l).text}`);
+  });
+  try {
+    controller.begin({ watch: false });
+    if (!json) io.out(`${flag}: deploying with the flag off`);
+    const r = await controller.deployFlag(flag);
+    if (json) io.out(JSON.stringify({ flag, deploy: r.ok, ...(r.ok ? {} : { reason: r.reason }) }));
+    else if (r.ok) io.out(`${flag}: deployed with the flag off`);
+    else io.err(`cockpit: ${r.reason}`);
+    return r.ok ? 0 : 1;
+  } finally {
+    off();
+    controller.quit();
+    close();
   }
 }

@@ -1,10 +1,11 @@
 /** cockpit run [runbook]: the release, headless (plain or --json), or --dry-run. */
 import { checkProgram } from '../exec/program.js';
 import { attachJson, attachPlain } from '../headless/plain.js';
-import { resolveInvocation } from '../runbook/placeholders.js';
+import { commandStep } from '../runbook/normalize.js';
+import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
 import { programOf } from '../runbook/command.js';
 import type { CommandStep, Runbook } from '../runbook/types.js';
-import { EXIT_CODES, PREFLIGHT, ROLLBACK } from '../session/events.js';
+import { EMERGENCY, EXIT_CODES, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK } from '../session/events.js';
 import { openSession } from '../session/open.js';
 import { rollbackSteps } from '../session/reduce.js';
 import { newSessionId, sessionValues } from '../session/values.js';
@@ -40,8 +41,8 @@ export function parseRunFlags(argv: string[]) {
 function dryRun(rb: Runbook, io: Io): number {
   const values = sessionValues(rb, newSessionId());
   io.out(`dry run: ${rb.name} ${values.version} → ${rb.environment} (nothing runs)`);
-  const line = (stage: string, s: CommandStep) => {
-    const inv = resolveInvocation(s.command, { ...values, stage, reason: '<reason>' });
+  const line = (stage: string, s: CommandStep, given: PlaceholderValues = {}) => {
+    const inv = resolveInvocation(s.command, { ...values, stage, reason: '<reason>', ...given });
     const program = s.command.kind === 'argv' ? inv.file : programOf(s.command);
     const problem = program ? checkProgram(program, s.cwd ? `${rb.dir}/${s.cwd}` : rb.dir) : undefined;
     const extra = [s.timeoutMs !== undefined ? `timeout ${s.timeoutMs / 1000}s` : '', s.retries ? `retries ${s.retries}` : '', problem ?? ''].filter(Boolean);
@@ -60,6 +61,32 @@ function dryRun(rb: Runbook, io: Io): number {
   if (rb.rollback) {
     io.out('rollback');
     for (const s of rollbackSteps(rb)) line(ROLLBACK, s);
+  }
+  // everything else the runbook can run, when asked or when it fires
+  if (rb.escalation.length) io.out('escalation');
+  for (const e of rb.escalation) {
+    if (e.run) line(ROLLBACK, { ...e.run, id: `level ${e.level} (after ${e.afterMs / 60_000} min)` }, { level: String(e.level) });
+    else if (e.notify) io.out(`  level ${e.level} (after ${e.afterMs / 60_000} min): Slack webhook from $${e.notify.slack.webhookEnv}`);
+  }
+  if (rb.emergency.length) io.out('emergency (the e overlay)');
+  for (const s of rb.emergency) line(EMERGENCY, s);
+  if (rb.troubleshooting.length) io.out('troubleshooting (offered when a step fails)');
+  for (const t of rb.troubleshooting) for (const s of t.steps) line(PREFLIGHT, { ...s, id: `${t.title}: ${s.id}` });
+  const fl = rb.flags;
+  if (fl) {
+    io.out('flags');
+    for (const flag of Object.keys(fl.ramps)) {
+      const p = fl.provider;
+      if (p.type === 'command') line(FLAG, commandStep(p.run, { id: `${flag} set` }), { flag, percent: '<percent>' });
+      else io.out(`  ${flag} set: through ${p.type === 'flagd' ? `the flagd file ${p.file}` : `Unleash at ${p.url}`}`);
+      if (fl.deploy !== undefined) line(FLAG, commandStep(fl.deploy, { id: `${flag} deploy (flag off)` }), { flag });
+    }
+  }
+  for (const [id, ex] of Object.entries(rb.experiments)) {
+    if (ex.deploy === undefined && ex.conclude === undefined) continue;
+    io.out(`experiment ${id}`);
+    if (ex.deploy !== undefined) line(EXPERIMENT, commandStep(ex.deploy, { id: 'deploy' }), { experiment: id });
+    if (ex.conclude !== undefined) line(EXPERIMENT, commandStep(ex.conclude, { id: 'conclude' }), { experiment: id, winner: '<winner>', decision: '<decision>' });
   }
   return 0;
 }

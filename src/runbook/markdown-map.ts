@@ -203,6 +203,8 @@ class Mapper {
   private readonly escalation: Obj[] = [];
   private provider?: Obj;
   private readonly ramps: Record<string, number[]> = {};
+  /** `./scripts/deploy-with-flags.sh --feature=x --enabled=false`: the flags' deploy template. */
+  private flagDeploy?: { readonly run: string[]; readonly line: number; readonly offset: number; readonly text: string };
   private readonly experiments: Record<string, Obj> = {};
   private readonly troubleshooting: Obj[] = [];
   private readonly emergency: Obj[] = [];
@@ -761,7 +763,11 @@ class Mapper {
       }
       if (/monitor|watch/i.test(c.run) || /monitor|watch/i.test(c.title ?? ''))
         this.skip(c.line, `\`${c.run}\``, 'watching a ramp is what cockpit does: the Flags pane and the guardrails follow the flag and hold the ramp when a trigger is pending', 'elsewhere');
-      else
+      else if (words && flag && !pct && /deploy|release|ship|install/i.test(`${words.filter((_, i) => i !== flag.index && i !== flag.valueIndex).join(' ')} ${c.title ?? ''}`) && this.flagDeploy === undefined) {
+        // the code goes out with the flag off: one template for every flag ({flag})
+        const run = words.map((w, i) => (i === flag.index ? flag.replace('{flag}') : w)).filter((_, i) => i !== flag.valueIndex);
+        this.flagDeploy = { run, line: c.line, offset: c.offset, text: `\`${c.run}\`` };
+      } else
         this.skip(c.line, `\`${c.run}\``, `a deploy for flag releases (${c.title ?? s.title}): cockpit ramps flags through the provider and has no flag deploy; make it a step of a stage if your release uses it`, 'no-place');
     }
   }
@@ -897,9 +903,18 @@ class Mapper {
       raw.rollback = this.pos.mark(rb, this.pos.at(rb, 'steps') ?? this.pos.at(rb, 'triggers') ?? 0);
     }
     if (this.escalation.length > 0) raw.escalation = this.pos.mark(this.escalation, this.pos.of(this.escalation[0]) ?? 0);
-    if (this.provider) raw.flags = this.pos.mark({ provider: this.provider, ramps: this.ramps }, this.pos.of(this.provider) ?? 0);
-    else
+    if (this.provider) {
+      const flags: Obj = { provider: this.provider, ramps: this.ramps };
+      if (this.flagDeploy) {
+        flags.deploy = this.pos.mark(this.flagDeploy.run, this.flagDeploy.offset);
+        this.pos.field(flags, 'deploy', this.flagDeploy.offset);
+        this.note(this.flagDeploy.line, `flag deploy: ${JSON.stringify(this.flagDeploy.run)} (the code with a flag off, before its ramp: \`d\` on the Flags pane, \`cockpit flag <name> --deploy\`)`, ['flags', 'deploy']);
+      }
+      raw.flags = this.pos.mark(flags, this.pos.of(this.provider) ?? 0);
+    } else {
       for (const [flag, ramp] of Object.entries(this.ramps)) this.skip(1, `flag ${flag} ramp ${JSON.stringify(ramp)}`, 'no flag provider command', 'no-place');
+      if (this.flagDeploy) this.skip(this.flagDeploy.line, this.flagDeploy.text, 'a deploy for flag releases, but no flag provider command (a `--feature=… --percentage=N` line) to ramp the flag it deploys', 'no-place');
+    }
     if (Object.keys(this.experiments).length > 0) {
       for (const [id, e] of Object.entries(this.experiments)) {
         const line = lineAt(this.tree.lineStarts, this.pos.of(e) ?? 0);

@@ -201,6 +201,7 @@ export const FlagProviderSchema = z.discriminatedUnion(
 export const FlagsSchema = z.strictObject({
   provider: FlagProviderSchema,
   ramps: z.record(z.string(), RampSchema),
+  deploy: RunSchema.optional().meta({ description: 'Deploys the code with a flag off, before its ramp starts ({flag}): `d` on the Flags pane, `cockpit flag <name> --deploy`' }),
 });
 
 export const ExperimentSchema = z.strictObject({

@@ -13,7 +13,7 @@ import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholde
 import type { CommandStep, FlagStep, Runbook, Step } from '../runbook/types.js';
 import { commandStep } from '../runbook/normalize.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { EMERGENCY, ESCALATION, EXPERIMENT, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
+import { EMERGENCY, ESCALATION, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
 import type { Journal } from './journal.js';
 import { initialState, preflightReady, reduce, rollbackSteps, type SessionState, type StepState } from './reduce.js';
 import { findTroubleshooting } from './troubleshoot.js';
@@ -95,6 +95,8 @@ export class Controller {
   private loop: Promise<void> | undefined;
   private aborting = false;
   private interrupting = false;
+  /** Flag deploys running now (one at a time per flag). */
+  private readonly deploying = new Set<string>();
   private budgetTimer: TimerHandle | undefined;
   private settledResolve!: (o: Outcome) => void;
   /** Samples metrics and probes, evaluates triggers; undefined when the runbook has neither. */
@@ -483,6 +485,31 @@ export class Controller {
   }
 
   /**
+   * Runs the flags' deploy command for one flag (the code with the flag off, before its ramp), in
+   * the pseudo-stage `flag`, beside what runs. Resolves when it has ended: ok, or why not.
+   */
+  async deployFlag(flag: string): Promise<IntentResult> {
+    const flags = this.o.runbook.flags;
+    if (!flags || !(flag in flags.ramps)) return refuse(`no flag "${flag}"`);
+    if (flags.deploy === undefined) return refuse('the runbook has no flag deploy command (flags.deploy)');
+    const id = `${flag}-deploy`;
+    if (this.deploying.has(id)) return refuse(`the deploy of ${flag} is already running`);
+    this.begin();
+    this.deploying.add(id);
+    let reason: string | undefined;
+    const off = this.subscribe((_s, e) => {
+      if (e.type === 'step.finished' && e.stage === FLAG && e.step === id) reason = e.reason;
+    });
+    try {
+      const ok = await this.runCommand(FLAG, commandStep(flags.deploy, { id, title: `deploy ${flag} (flag off)` }), 1, { flag }, false);
+      return ok ? OK : refuse(`the deploy of ${flag} failed: ${reason ?? 'failed'} (log: ${join(this.o.sessionDir, `${FLAG}.${id}.log`)})`);
+    } finally {
+      off();
+      this.deploying.delete(id);
+    }
+  }
+
+  /**
    * Concludes an experiment: the conclude command runs with {winner} and {decision}, the decision
    * and its figures go to the journal and the brief's "Experiment Log".
    */
@@ -699,7 +726,7 @@ export class Controller {
   }
 
   private async runCommand(stageId: string, step: CommandStep, attempt: number, extra: PlaceholderValues = {}, asActive = true): Promise<boolean> {
-    const pseudo = stageId === PREFLIGHT || stageId === ROLLBACK || stageId === EMERGENCY || stageId === EXPERIMENT || stageId === ESCALATION;
+    const pseudo = stageId === PREFLIGHT || stageId === ROLLBACK || stageId === EMERGENCY || stageId === EXPERIMENT || stageId === ESCALATION || stageId === FLAG;
     const reason = stageId === ROLLBACK && this.s.rollback.reason ? { reason: this.s.rollback.reason } : {};
     const values: PlaceholderValues = { ...this.o.values, stage: pseudo ? this.s.environment : stageId, ...reason, ...extra };
     const invocation = resolveInvocation(step.command, values);

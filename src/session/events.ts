@@ -11,6 +11,8 @@ export const ROLLBACK = 'rollback';
 export const EMERGENCY = 'emergency';
 export const ESCALATION = 'escalation';
 export const EXPERIMENT = 'experiment';
+/** A flag's deploy (the code with the flag off, before its ramp). */
+export const FLAG = 'flag';
 
 export type Outcome = 'released' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted' | 'aborted';
 export type RollbackSource = 'operator' | 'trigger' | 'on-failure' | 'command';

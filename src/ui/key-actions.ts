@@ -160,3 +160,12 @@ export function moveToNextUnticked(c: KeyContext): void {
 }
 
 /** The bindings that apply to a key now, most specific scope first. */
+
+/** `d` on the main screen: the selected flag's deploy (its code with the flag off), told in the notice line. */
+export async function deploySelectedFlag(c: KeyContext): Promise<void> {
+  const flag = flagsOf(c)[c.ui.flagIndex];
+  if (flag === undefined) return;
+  c.notice(`deploying ${flag} with the flag off…`);
+  const r = await c.controller.deployFlag(flag);
+  c.notice(r.ok ? `${flag} deployed with the flag off: + ramps it up` : r.reason);
+}

@@ -9,6 +9,7 @@ import {
   confirmKill,
   confirmRollback,
   confirmStyle,
+  deploySelectedFlag,
   expOverlay,
   failedStep,
   flagsOf,
@@ -120,6 +121,16 @@ export const KEYMAP: readonly Binding[] = [
       if (typeof t === 'string') return c.notice(t);
       c.dispatch({ type: 'overlay-opened', overlay: { kind: 'flag-kill', flag, openedAt: c.now, ignored: c.burst ? 1 : 0 } });
     },
+  },
+  {
+    scope: 'main',
+    keys: ['d'],
+    label: 'deploy flag off',
+    description: 'Deploy the code of the selected flag with the flag off (the runbook\'s flags.deploy), before its ramp starts',
+    whenText: 'the runbook has a flag deploy command',
+    when: (c) => flagsOf(c).length > 0 && c.controller.runbook.flags?.deploy !== undefined,
+    showInBar: false,
+    run: (c) => void deploySelectedFlag(c),
   },
   {
     scope: 'main',

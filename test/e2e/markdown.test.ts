@@ -73,7 +73,7 @@ function unmappedLines(out: string[]): { line: string; kind: string; text: strin
 }
 
 describe('cockpit validate on the seed', () => {
-  it('exits 0: ok, the mapped counts, the unmapped list, and nothing automatable left out but the flag deploy', async () => {
+  it('exits 0: ok, the mapped counts, the unmapped list, and nothing automatable left out', async () => {
     const r = await cockpit(['validate', '../shared/release-runbook.md']);
     expectNoStack(r);
     expect(r.code).toBe(0);
@@ -91,22 +91,18 @@ describe('cockpit validate on the seed', () => {
       '  3 troubleshooting entries: lines 175, 185, 195',
       '  3 emergency actions: lines 21, 24, 27',
     ]);
-    expect(r.out).toContain('not mapped (38: 10 documentation, 11 for people, 12 needs front matter, 4 cockpit does it, 1 not placed):');
-    const unmapped = unmappedLines(r.out);
-    expect(unmapped).toHaveLength(38);
-    // documentation, things for people, things cockpit does itself, and what waits for a front matter
-    expect(new Set(unmapped.map((u) => u.kind))).toEqual(new Set(['documentation', 'for people', 'needs front matter', 'cockpit does it', 'not placed']));
-    expect(unmapped.filter((u) => u.kind === 'needs front matter').map((u) => u.line)).toEqual(['76', '119', '120', '121', '122', '158', '159', '160', '161', '165', '166', '167']);
-    expect(unmapped.filter((u) => u.kind === 'not placed')).toEqual([
-      {
-        line: '222',
-        kind: 'not placed',
-        text: '`./scripts/deploy-with-flags.sh --feature=new-feature --enabled=false`: a deploy for flag releases (Deploy code with feature disabled): cockpit ramps flags through the provider and has no flag deploy; make it a step of a stage if your release uses it',
-      },
+    expect(r.out.filter((l) => /release-runbook\.md:222: /.test(l)).map((l) => l.replace(/^ {2}\S*release-runbook\.md:222: /, ''))).toEqual([
+      'flag deploy: ["./scripts/deploy-with-flags.sh","--feature={flag}","--enabled=false"] (the code with a flag off, before its ramp: `d` on the Flags pane, `cockpit flag <name> --deploy`)',
     ]);
+    expect(r.out).toContain('not mapped (37: 10 documentation, 11 for people, 12 needs front matter, 4 cockpit does it):');
+    const unmapped = unmappedLines(r.out);
+    expect(unmapped).toHaveLength(37);
+    // documentation, things for people, things cockpit does itself, and what waits for a front matter
+    expect(new Set(unmapped.map((u) => u.kind))).toEqual(new Set(['documentation', 'for people', 'needs front matter', 'cockpit does it']));
+    expect(unmapped.filter((u) => u.kind === 'needs front matter').map((u) => u.line)).toEqual(['76', '119', '120', '121', '122', '158', '159', '160', '161', '165', '166', '167']);
     expect(unmapped.find((u) => u.line === '248-268')?.text).toBe('Release Success Metrics (Release Velocity, Quality Metrics, Team Confidence): not automatable (targets for people)');
     expect(unmapped.find((u) => u.line === '276-278')?.text).toBe('Release History Log table: read by `cockpit history`');
-    expect(r.out[r.out.length - 1]).toBe('1 automatable item was not mapped (see "not placed" and "unreadable")');
+    expect(r.out[r.out.length - 1]).toBe('12 automatable items wait for the front matter (see "needs front matter")');
   });
 
   it('with a front matter: the 4 triggers, 4 metrics, the probe and 3 escalation levels, nothing waiting', async () => {
@@ -129,12 +125,21 @@ describe('running the seed as it is', () => {
     const r = await cockpit(['run', '--dry-run', '../shared/release-runbook.md']);
     expectNoStack(r);
     expect(r.code).toBe(0);
-    const commands = r.out.filter((l) => /^ {2}\S+: \[/.test(l));
-    // 1 automated check, 12 steps, 3 rollback steps
-    expect(commands).toHaveLength(16);
+    const commands = r.out.filter((l) => /^ {2}[^[]+: \[/.test(l));
+    // 1 automated check, 12 steps, 3 rollback steps; 3 emergency actions, 6 troubleshooting
+    // scripts, the flag's set and deploy, the experiment's deploy and conclude
+    expect(commands).toHaveLength(16 + 3 + 6 + 2 + 2);
     for (const l of commands.filter((c) => c.includes('["./scripts/'))) expect(l).toMatch(/\(missing: \.\/scripts\/[\w.-]+\.sh \(no such file in /);
-    // the 14 argv commands, and the shell-string one whose program is a script (log-release.sh "$(git describe --tags)")
-    expect(commands.filter((c) => c.includes('(missing: ./scripts/'))).toHaveLength(15);
+    // the argv commands, and the shell-string one whose program is a script (log-release.sh "$(git describe --tags)")
+    expect(commands.filter((c) => c.includes('(missing: ./scripts/'))).toHaveLength(15 + 3 + 6 + 2 + 2);
+    expect(r.out.slice(r.out.indexOf('flags'))).toEqual([
+      'flags',
+      `  new-feature set: ["./scripts/enable-feature-flag.sh","--feature=new-feature","--percentage=<percent>"]  (missing: ./scripts/enable-feature-flag.sh (no such file in ${join(ROOT, '..', 'shared')}))`,
+      `  new-feature deploy (flag off): ["./scripts/deploy-with-flags.sh","--feature=new-feature","--enabled=false"]  (missing: ./scripts/deploy-with-flags.sh (no such file in ${join(ROOT, '..', 'shared')}))`,
+      'experiment checkout-flow-v2',
+      `  deploy: ["./scripts/deploy-ab-test.sh","--experiment=checkout-flow-v2"]  (missing: ./scripts/deploy-ab-test.sh (no such file in ${join(ROOT, '..', 'shared')}))`,
+      `  conclude: ["./scripts/conclude-experiment.sh","--experiment=checkout-flow-v2"]  (missing: ./scripts/conclude-experiment.sh (no such file in ${join(ROOT, '..', 'shared')}))`,
+    ]);
     expect(r.out).toContain('stage production: Deploy to Production');
     expect(r.out).toContain('  monitor-deployment: ["./scripts/monitor-deployment.sh","--duration=5m"]  (missing: ./scripts/monitor-deployment.sh (no such file in ' + join(ROOT, '..', 'shared').replace(/\/$/, '') + '))');
     expect(r.out).toContain('  git-checkout-b: ["bash","-c","git checkout -b release/$(date +%Y.%m.%d)"]');

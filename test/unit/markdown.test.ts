@@ -124,6 +124,7 @@ const SEED_REST = {
   flags: {
     provider: { type: 'command', run: ['./scripts/enable-feature-flag.sh', '--feature={flag}', '--percentage={percent}'] },
     ramps: { 'new-feature': [5, 25, 50, 100] },
+    deploy: ['./scripts/deploy-with-flags.sh', '--feature={flag}', '--enabled=false'],
   },
   experiments: {
     'checkout-flow-v2': {
@@ -184,7 +185,6 @@ const SEED_ALWAYS_UNMAPPED = [
   '152-154 documentation: Key Metrics Dashboard (Location)',
   '207-210 for-people: Escalation Path: 4 steps (Self-service: Use troubleshooting scripts above; Team Help: Ask in #engineering-help; On-Call: Page if production impacted; Leadership: Escalate if customer-facing impact)',
   '218 documentation: Feature Flag Deployments',
-  '222 no-place: `./scripts/deploy-with-flags.sh --feature=new-feature --enabled=false`',
   '228 elsewhere: `./scripts/monitor-feature-flag.sh --feature=new-feature`',
   '233 documentation: A/B Test Deployments',
   '240 elsewhere: `./scripts/monitor-experiment.sh --experiment=checkout-flow-v2`',
@@ -277,12 +277,19 @@ describe('the seed runbook as it is', () => {
       '3 troubleshooting entries: 175,185,195',
       '3 emergency actions: 21,24,27',
     ]);
-    expect(r.report.notes.map((n) => n.line)).toEqual([1, 134, 225, 225, 237]);
+    expect(r.report.notes.map((n) => n.line)).toEqual([1, 134, 222, 225, 225, 237]);
   });
 
-  it('nothing a person would automate is left out but the flag deploy, which the model has no place for', () => {
+  it('the flag deploy ("Deploy code with feature disabled") is the flags\' deploy template', () => {
+    expect(r.raw?.flags?.deploy).toEqual(['./scripts/deploy-with-flags.sh', '--feature={flag}', '--enabled=false']);
+    expect(r.report.notes.find((n) => n.line === 222)?.text).toBe(
+      'flag deploy: ["./scripts/deploy-with-flags.sh","--feature={flag}","--enabled=false"] (the code with a flag off, before its ramp: `d` on the Flags pane, `cockpit flag <name> --deploy`)',
+    );
+  });
+
+  it('nothing a person would automate is left out', () => {
     const automatable = r.report.unmapped.filter((u) => u.kind === 'no-place' || u.kind === 'unreadable' || u.kind === 'unsupported');
-    expect(brief(automatable)).toEqual(['222 no-place: `./scripts/deploy-with-flags.sh --feature=new-feature --enabled=false`']);
+    expect(brief(automatable)).toEqual([]);
   });
 
   it('round-trips through cockpit import', () => expectRoundTrip(r, SEED));
