@@ -123,6 +123,8 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io): Promise
     return 1;
   }
   const { controller } = opened;
+  if (rb.unarmed?.length && !flags.json)
+    io.out(`⚠ auto-rollback off: ${rb.unarmed.length} trigger${rb.unarmed.length === 1 ? '' : 's'} of the runbook wait${rb.unarmed.length === 1 ? 's' : ''} for metrics or probes the front matter does not give (${rb.unarmed.join('; ')}): cockpit validate says what to add`);
   const detach = flags.json ? attachJson(controller, io.out) : attachPlain(controller, io.out);
   let interrupts = 0;
   const onSignal = () => {

@@ -1,6 +1,7 @@
 /**
  * Escalation by elapsed time: from the incident's start, each level runs at its `after` offset
- * until the incident is resolved. A level runs a command (argv, {reason} {level}) or notifies a
+ * until the incident is resolved. A level with neither is a reminder: shown and journalled at its
+ * time, for people to act on. A level runs a command (argv, {reason} {level}) or notifies a
  * Slack incoming webhook (URL from an environment variable). Webhook failures are retried and
  * reported, never thrown.
  */
@@ -89,6 +90,11 @@ export class Escalation {
       this.d.record({ type: 'escalation.finished', level: level.level, ok: r.ok, error: r.error, attempts: 1 });
     }
     if (level.notify?.slack) await this.notify(level, reason, level.notify.slack.webhookEnv);
+    if (!level.run && !level.notify) {
+      // a level for people (page on-call, tell leadership): the cockpit says when, they act
+      this.d.record({ type: 'escalation.started', level: level.level, title: level.title, action: 'reminder' });
+      this.d.record({ type: 'escalation.finished', level: level.level, ok: true, attempts: 1 });
+    }
   }
 
   private async notify(level: EscalationLevel, reason: string, envName: string): Promise<void> {

@@ -698,8 +698,11 @@ class Mapper {
       if (title) level.title = title;
       if (cmds.length > 0) level.run = cmds[0].run;
       else if (this.hints.notify !== undefined) level.notify = this.hints.notify;
-      else {
-        this.skip(lineOf(item), `escalation "${text}"`, 'needs a command in the item, or a webhook in the front matter (notify: {slack: {webhookEnv: SLACK_WEBHOOK_URL}})', 'needs-front-matter');
+      else if (title) {
+        // for people ("Page on-call engineer"): the cockpit reminds them at its time
+        this.note(lineOf(item), `escalation "${text}": a reminder on screen at ${at.after} into an incident (a command in the item, or a webhook in the front matter, would act instead)`, ['escalation']);
+      } else {
+        this.skip(lineOf(item), `escalation "${text}"`, 'needs a title, a command in the item, or a webhook in the front matter (notify: {slack: {webhookEnv: SLACK_WEBHOOK_URL}})', 'unreadable');
         continue;
       }
       this.push(this.escalation, level, offsetOf(item));

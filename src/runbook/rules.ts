@@ -90,7 +90,8 @@ export function checkRules(rb: RawRunbook): RuleError[] {
 
   let latest: { ms: number; text: string } | undefined;
   (rb.escalation ?? []).forEach((e, i) => {
-    if (e.run === undefined && e.notify === undefined) out.push({ path: ['escalation', i], message: 'an escalation level needs "run" or "notify"' });
+    if (e.run === undefined && e.notify === undefined && !e.title?.trim())
+      out.push({ path: ['escalation', i], message: 'an escalation level needs "run", "notify", or a "title" (a reminder on screen at its time)' });
     const after = parseDuration(e.after) ?? 0;
     if (latest !== undefined && after < latest.ms)
       out.push({ path: ['escalation', i, 'after'], message: `escalation levels must be in order of "after": ${e.after} comes after ${latest.text}` });

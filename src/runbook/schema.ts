@@ -157,7 +157,7 @@ export const RollbackSchema = z.strictObject({
 
 export const EscalationSchema = z.strictObject({
   after: duration,
-  title: z.string().optional(),
+  title: z.string().optional().meta({ description: 'What the level is; with neither run nor notify, a reminder shown (and journalled) at its time' }),
   run: RunSchema.optional(),
   notify: z
     .strictObject({

@@ -114,4 +114,6 @@ export type Runbook = {
   readonly probes: NonNullable<RawRunbook['probes']>;
   readonly flags?: RawRunbook['flags'];
   readonly experiments: NonNullable<RawRunbook['experiments']>;
+  /** A Markdown runbook's rollback triggers that are not armed: no metrics source or critical probe to watch (their lines as written). */
+  readonly unarmed?: readonly string[];
 };

@@ -21,11 +21,17 @@ import { hints, type KeyContext } from './keymap.js';
 import { layout, tooSmall } from './layout.js';
 import type { OutputStore } from './output-store.js';
 import { Overlays } from './overlays/Overlays.js';
-import { autoSelected, buildRows, selectable } from './rows.js';
+import { autoSelected, buildRows, levelTitle, selectable } from './rows.js';
 import { FrameHold } from './frame-hold.js';
 import { initialUi, uiReduce, type UiAction } from './ui-state.js';
 import { flagViews, seriesViews, triggerViews } from './view-model.js';
 import { placeholderFor } from './placeholder.js';
+
+/** A standing warning when the runbook's rollback triggers are not armed (a Markdown runbook that does not say where its metrics or probes are). */
+export function unarmedLine(unarmed: readonly string[] | undefined): string | undefined {
+  if (!unarmed?.length) return undefined;
+  return `⚠ AUTO-ROLLBACK OFF: ${unarmed.length === 1 ? '1 trigger needs' : `${unarmed.length} triggers need`} metrics or probes (front matter)`;
+}
 
 /** The longest the screen stays still after a rollback's R (frame-hold.ts). */
 const ROLLBACK_HOLD_MS = 150;
@@ -62,10 +68,16 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const [ui, uiDispatch] = useReducer(uiReduce, initialUi);
   const dispatch = (a: UiAction): void => hold.run(() => uiDispatch(a));
   const { columns, rows } = useTerminalSize(size);
-  const counting = controller.busy || Object.values(session.flags).some((f) => f.auto?.state === 'counting') || session.stages.some((s) => s.status === 'running') || Object.values(session.guard.triggers).some((t) => t.status === 'pending');
+  const escalating = session.rollback.status !== 'idle' && !session.guard.resolved && session.guard.escalation.length < controller.runbook.escalation.length;
+  const counting =
+    controller.busy ||
+    escalating ||
+    Object.values(session.flags).some((f) => f.auto?.state === 'counting') ||
+    session.stages.some((s) => s.status === 'running') ||
+    Object.values(session.guard.triggers).some((t) => t.status === 'pending');
   const now = useNow(controller, counting, hold);
   const rb = controller.runbook;
-  const checklist = buildRows(session);
+  const checklist = buildRows(session, controller.runbook.escalation);
   const sel = selectable(checklist);
   const selectedRow = (ui.selected && sel.find((r) => r.id === ui.selected)) || autoSelected(session, checklist);
   const lines = selectedRow?.step ? store.lines(selectedRow.id, selectedRow.step.logPath) : [];
@@ -74,6 +86,21 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const triggers = triggerViews(rb, session, now);
   const l = layout(columns, rows, { series: series.length, flags: flags.length + flags.filter((f) => f.experiment).length, triggers: triggers.length });
   const noticeTimer = useRef<NodeJS.Timeout | undefined>(undefined);
+  const showNotice = (text: string): void => {
+    dispatch({ type: 'notice-shown', text, at: keyClock() });
+    if (noticeTimer.current) clearTimeout(noticeTimer.current);
+    noticeTimer.current = setTimeout(() => dispatch({ type: 'notice-cleared' }), 5000);
+  };
+  const noticeRef = useRef(showNotice);
+  noticeRef.current = showNotice;
+  useEffect(
+    () =>
+      controller.subscribe((_s, e) => {
+        // an escalation level is reached: say so where the eye goes (a reminder is for people to act on)
+        if (e.type === 'escalation.started') noticeRef.current(`⚑ escalation ${levelTitle(e.level, e.title)}${e.action === 'reminder' ? ' (reminder: act on it now)' : ` (${e.action})`}`);
+      }),
+    [controller],
+  );
   /** When the last key came (the burst guard's "right after typing"): a ref, not state, so a key that changes nothing draws nothing. */
   const lastKeyAt = useRef(-Infinity);
 
@@ -91,11 +118,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       lastKeyAt.current = at;
     },
     dispatch,
-    notice: (text) => {
-      dispatch({ type: 'notice-shown', text, at: keyClock() });
-      if (noticeTimer.current) clearTimeout(noticeTimer.current);
-      noticeTimer.current = setTimeout(() => dispatch({ type: 'notice-cleared' }), 5000);
-    },
+    notice: showNotice,
     exit: () => {
       onExit?.();
       app.exit();
@@ -128,7 +151,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
         </Box>
       ) : null}
       {l.showTriggers ? <TriggersBar triggers={triggers} width={l.width} /> : null}
-      <NoticeLine text={ui.notice?.text ?? story} width={l.width} />
+      <NoticeLine text={ui.notice?.text ?? story ?? unarmedLine(rb.unarmed)} width={l.width} />
       <HintBar hints={hints({ ...c, session, burst: false })} width={l.width} />
       <Overlays ui={ui} session={session} controller={controller} screenWidth={l.width} screenHeight={l.height} />
     </Box>

@@ -1,16 +1,21 @@
-/** The checklist as rows: pre-flight items, each stage and its steps, the rollback, emergency runs. */
+/** The checklist as rows: pre-flight items, each stage and its steps, the rollback, escalation, emergency runs. */
+import type { EscalationLevel } from '../runbook/types.js';
 import type { SessionState, StageStatus, StepState, StepStatus } from '../session/reduce.js';
 
 export type ChecklistRow = {
   /** `stage/step`, or `stage` for a header. */
   readonly id: string;
-  readonly kind: 'header' | 'manual' | 'check' | 'step' | 'monitor';
+  readonly kind: 'header' | 'manual' | 'check' | 'step' | 'monitor' | 'escalation';
   readonly stageId: string;
   readonly stepId?: string;
   readonly title: string;
   readonly status: StepStatus | StageStatus | 'rolled-back';
   readonly ticked?: boolean;
   readonly step?: StepState;
+  /** An escalation level not reached yet: when it is due (session ms). */
+  readonly dueAt?: number;
+  /** A line under the row (an escalation level's action or error). */
+  readonly detail?: string;
 };
 
 function stepRows(stageId: string, steps: readonly StepState[]): ChecklistRow[] {
@@ -26,7 +31,26 @@ function stepRows(stageId: string, steps: readonly StepState[]): ChecklistRow[] 
   }));
 }
 
-export function buildRows(s: SessionState): ChecklistRow[] {
+/** "Level 2: Page on-call engineer" as written, else "L2 Page on-call engineer". */
+export const levelTitle = (level: number, title: string): string => (/^level\s*\d/i.test(title) ? title : `L${level} ${title}`);
+
+/** The incident's escalation: each level done, running, failed, due (with when) or not needed (resolved first). */
+function escalationRows(s: SessionState, levels: readonly EscalationLevel[]): ChecklistRow[] {
+  const g = s.guard;
+  const byLevel = new Map(g.escalation.map((x) => [x.level, x]));
+  const rows: ChecklistRow[] = levels.map((l) => {
+    const x = byLevel.get(l.level);
+    const id = `escalation/${l.level}`;
+    const title = levelTitle(l.level, l.title);
+    if (!x) return { id, kind: 'escalation', stageId: 'escalation', title, status: g.resolved ? 'skipped' : 'pending', dueAt: g.incidentAt !== undefined ? g.incidentAt + l.afterMs : undefined };
+    const status = x.status === 'done' ? 'passed' : x.status;
+    return { id, kind: 'escalation', stageId: 'escalation', title, status, detail: x.status === 'failed' ? `${x.action}: ${x.error ?? 'failed'}` : x.action };
+  });
+  const status = rows.some((r) => r.status === 'failed') ? 'failed' : rows.some((r) => r.status === 'pending' || r.status === 'running') ? 'running' : 'passed';
+  return [{ id: 'escalation', kind: 'header', stageId: 'escalation', title: g.resolved ? 'Escalation (resolved)' : 'Escalation', status }, ...rows];
+}
+
+export function buildRows(s: SessionState, escalation: readonly EscalationLevel[] = []): ChecklistRow[] {
   const rows: ChecklistRow[] = [];
   if (s.preflight.steps.length > 0) {
     rows.push({ id: 'preflight', kind: 'header', stageId: 'preflight', title: 'Pre-flight', status: s.preflight.status });
@@ -40,6 +64,7 @@ export function buildRows(s: SessionState): ChecklistRow[] {
     rows.push({ id: 'rollback', kind: 'header', stageId: 'rollback', title: 'Rollback', status: s.rollback.status === 'passed' ? 'passed' : s.rollback.status });
     rows.push(...stepRows('rollback', s.rollback.steps));
   }
+  if (s.rollback.status !== 'idle' && escalation.length > 0) rows.push(...escalationRows(s, escalation));
   const ran = s.emergency.filter((e) => e.status !== 'pending');
   if (ran.length > 0) {
     rows.push({ id: 'emergency', kind: 'header', stageId: 'emergency', title: 'Emergency', status: 'running' });
@@ -48,7 +73,7 @@ export function buildRows(s: SessionState): ChecklistRow[] {
   return rows;
 }
 
-export const selectable = (rows: readonly ChecklistRow[]) => rows.filter((r) => r.kind !== 'header');
+export const selectable = (rows: readonly ChecklistRow[]) => rows.filter((r) => r.kind !== 'header' && r.kind !== 'escalation');
 
 /** The row the release is at: running, else failed, else the first unticked item, else the next pending step. */
 export function autoSelected(s: SessionState, rows: readonly ChecklistRow[]): ChecklistRow | undefined {

@@ -260,7 +260,8 @@ describe('cockpit demo, built binary', () => {
       f = await s.waitFor((x) => /error_rate>1% 6s ◐ PENDING 0:0\d of 0:06/.test(triggers(x)), { timeoutMs: 20_000 });
       f = await s.waitFor((x) => triggers(x).includes('error_rate>1% 6s ● FIRED'), { timeoutMs: 15_000 });
       f = await s.waitFor((x) => / ROLLED BACK {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 20_000 });
-      expect(f).toMatch(/^ DEMO ×20 \(5m in the runbook is 15s here\) · bad-release/m);
+      // the incident's escalation levels are announced on the notice line for a few seconds; the demo's banner comes back
+      f = await s.waitFor((x) => / ROLLED BACK {3}R ROLLBACK$/.test(header(x)) && /^ DEMO ×20 \(5m in the runbook is 15s here\) · bad-release/m.test(x), { timeoutMs: 15_000 });
       expect(f).toMatch(/│ ✓ Rollback to last known go…? *\d:\d\d│/);
 
       s.keys('q');

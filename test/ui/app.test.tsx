@@ -51,10 +51,11 @@ afterEach(() => {
   cleanup = undefined;
 });
 
-function setup(opts: { confirm?: 'type-name'; columns?: number; rows?: number } = {}) {
-  const text = RUNBOOK.replace('    CONFIRM\n', opts.confirm ? `    confirm: ${opts.confirm}\n` : '');
-  const r = parseRunbook(text, '/srv/app/cockpit.yml');
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+function setup(opts: { confirm?: 'type-name'; columns?: number; rows?: number; extra?: string; unarmed?: string[] } = {}) {
+  const text = RUNBOOK.replace('    CONFIRM\n', opts.confirm ? `    confirm: ${opts.confirm}\n` : '') + (opts.extra ?? '');
+  const parsed = parseRunbook(text, '/srv/app/cockpit.yml');
+  if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.message).join('\n'));
+  const r = { ...parsed, runbook: opts.unarmed ? { ...parsed.runbook, unarmed: opts.unarmed } : parsed.runbook };
   const runner = new FakeRunner();
   const clock = new FakeClock();
   const journal = new MemoryJournal();
@@ -74,7 +75,7 @@ function setup(opts: { confirm?: 'type-name'; columns?: number; rows?: number } 
     app.stdin.write(k);
     await settle();
   };
-  return { app, runner, controller, journal, press, frame: () => plain(app.lastFrame()), exited: () => exited };
+  return { app, runner, controller, journal, clock, press, frame: () => plain(app.lastFrame()), exited: () => exited };
 }
 
 async function passPreflight(t: ReturnType<typeof setup>) {
@@ -184,6 +185,38 @@ describe('cockpit screen', () => {
     f = await waitForText(t.app.lastFrame, 'ROLLING BACK');
     expect(f).not.toContain('ROLLBACK ─');
     expect(t.runner.isRunning('rollback.rollback-production')).toBe(true);
+  });
+
+  it('escalation shows under the rollback: a reminder in the notice line, the next level counting down, then done', async () => {
+    const t = setup({ columns: 120, rows: 30, extra: 'escalation:\n  - { after: 0m, title: Page on-call engineer }\n  - { after: 5m, title: Escalate to leadership }\n' });
+    await passPreflight(t);
+    await t.press('R');
+    await waitForText(t.app.lastFrame, 'ROLLBACK ─');
+    await t.press('R', 400);
+    await t.clock.advance(0); // level 1 is due at the incident's start
+    await waitForText(t.app.lastFrame, '⚑ escalation L1 Page on-call engineer (reminder: act on it now)');
+    let f = await waitForText(t.app.lastFrame, 'in 5:00');
+    const checklist = (x: string) => x.split('\n').map((l) => /^│(.*?)│┌?/.exec(l)?.[1]?.trimEnd() ?? '');
+    const esc = (x: string) => {
+      const c = checklist(x);
+      const i = c.findIndex((l) => l.includes('Escalation'));
+      if (i < 0) throw new Error(`no Escalation rows in:\n${x}`);
+      return c.slice(i, i + 4).map((l) => l.replace(/(\S) {2,}(\S)/g, '$1 · $2'));
+    };
+    expect(esc(f)).toEqual(['◐ Escalation', ' ✓ L1 Page on-call engineer', '     reminder', ' ○ L2 Escalate to leadership · in 5:00']);
+    await t.clock.advance(60_000);
+    f = await waitForText(t.app.lastFrame, 'in 4:00');
+    await t.clock.advance(240_000);
+    await waitForText(t.app.lastFrame, '⚑ escalation L2 Escalate to leadership (reminder: act on it now)');
+    await waitFor(() => esc(t.frame())[0] === '✓ Escalation', 'the escalation done');
+    expect(esc(t.frame())).toEqual(['✓ Escalation', ' ✓ L1 Page on-call engineer', '     reminder', ' ✓ L2 Escalate to leadership']);
+  });
+
+  it('triggers a Markdown runbook could not arm are named in the notice line, all the time', async () => {
+    const t = setup({ unarmed: ['Error rate > 1% for 2 consecutive minutes', 'Memory usage > 85% for 5 minutes'] });
+    void t.controller.start();
+    const f = await waitForText(t.app.lastFrame, 'AUTO-ROLLBACK OFF');
+    expect(f.split('\n')[21]).toBe(' ⚠ AUTO-ROLLBACK OFF: 2 triggers need metrics or probes (front matter)');
   });
 
   it('Esc never confirms, even with Roll back focused', async () => {

@@ -11,6 +11,7 @@ import { parseDuration } from '../../src/runbook/duration.js';
 import type { Trigger } from '../../src/runbook/types.js';
 import { FakeClock, settle } from '../../src/session/clock.js';
 import type { SessionEvent } from '../../src/session/events.js';
+import { buildRows } from '../../src/ui/rows.js';
 import { guardRunbook, guardSetup, ofType, runbookOf, ScriptedSource, scriptedProbe, type Scripted } from '../helpers/guard-harness.js';
 
 type MetricTrigger = Extract<Trigger, { kind: 'metric' }>;
@@ -750,11 +751,11 @@ describe('escalation', () => {
   type Post = (url: string, body: unknown, timeoutMs: number) => Promise<{ ok: boolean; status?: number; error?: string }>;
 
   /** Breaches from 2 s, fires at 5 s (incident at 2 s); rollback and escalation commands pass at once. */
-  async function incident(mode: 'tui' | 'headless', post: Post, env: NodeJS.ProcessEnv = { SLACK_WEBHOOK_URL: HOOK }, instantRollback = true) {
+  async function incident(mode: 'tui' | 'headless', post: Post, env: NodeJS.ProcessEnv = { SLACK_WEBHOOK_URL: HOOK }, instantRollback = true, escalation = ESCALATION) {
     const clock = new FakeClock();
     const source = new ScriptedSource(clock, SEC, { error_rate: [0.2, 0.2, ...Array(2000).fill(2)] });
     const t = guardSetup(
-      guardRunbook({ triggers: ['{ metric: error_rate, above: 1, for: 3s }'], escalation: ESCALATION }),
+      guardRunbook({ triggers: ['{ metric: error_rate, above: 1, for: 3s }'], escalation }),
       { guard: { source }, escalation: { post, retryDelayMs: 1000 }, env, mode, autoAdvance: mode === 'headless' },
       clock,
     );
@@ -815,6 +816,38 @@ describe('escalation', () => {
     expect(t.c.acknowledge()).toEqual({ ok: true });
     expect(t.types().slice(-2)).toEqual(['incident.acknowledged', 'incident.resolved']);
     expect(t.c.state.guard).toMatchObject({ acknowledged: true, resolved: true });
+  });
+
+  it('a level with only a title is a reminder: journalled at its time, nothing run or posted; the screen rows show it', async () => {
+    const p = okPost();
+    const t = await incident('tui', p.post, {}, true, `
+  - { after: 0m, title: Automated alerts to releases }
+  - { after: 5m, title: Page on-call engineer }`);
+    const clock = t.clock;
+    expect(ofType(t.journal.events, 'escalation.started').map((e) => [e.level, e.title, e.action, e.t])).toEqual([[1, 'Automated alerts to releases', 'reminder', 5000]]);
+    // on screen: level 1 done, level 2 due 5 min after the incident's start (2 s)
+    const rows = () => buildRows(t.c.state, t.c.runbook.escalation).filter((r) => r.stageId === 'escalation');
+    expect(rows().map((r) => [r.title, r.status, r.dueAt, r.detail])).toEqual([
+      ['Escalation', 'running', undefined, undefined],
+      ['L1 Automated alerts to releases', 'passed', undefined, 'reminder'],
+      ['L2 Page on-call engineer', 'pending', 302_000, undefined],
+    ]);
+    await clock.advance(302_000 - 5000);
+    expect(ofType(t.journal.events, 'escalation.started').map((e) => [e.level, e.action, e.t])).toEqual([
+      [1, 'reminder', 5000],
+      [2, 'reminder', 302_000],
+    ]);
+    expect(ofType(t.journal.events, 'escalation.finished').map((e) => [e.level, e.ok])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+    expect(p.calls).toEqual([]);
+    expect(t.runner.keys().filter((k) => k.startsWith('escalation.'))).toEqual([]);
+    expect(rows().map((r) => [r.title, r.status])).toEqual([
+      ['Escalation', 'passed'],
+      ['L1 Automated alerts to releases', 'passed'],
+      ['L2 Page on-call engineer', 'passed'],
+    ]);
   });
 
   it('tui: acknowledge() after verify stops the levels still to come', async () => {

@@ -59,7 +59,9 @@ function expectRoundTrip(r: MarkdownLoad, mdFile: string): void {
   const yamlFile = join(dirname(mdFile), 'cockpit.yml');
   const y = parseRunbook(toYaml(r.raw, r.report, r.display), yamlFile, 'cockpit.yml');
   if (!y.ok) throw new Error(y.errors.map(formatError).join('\n'));
-  expect({ ...y.runbook, file: mdFile }).toEqual(r.runbook);
+  // the same model; `unarmed` (triggers the Markdown could not arm) is the mapping's report, not the runbook's
+  const { unarmed: _unarmed, ...model } = r.runbook;
+  expect({ ...y.runbook, file: mdFile }).toEqual(model);
 }
 
 // ── the seed ────────────────────────────────────────────────────────────────────────────────
@@ -207,9 +209,6 @@ const SEED_NEEDS_FRONT_MATTER = [
   '159 needs-front-matter: threshold "Error Rate: < 0.1% (Warning), < 0.5% (Critical)" (error_rate)',
   '160 needs-front-matter: threshold "Throughput: > [baseline] (Warning if drops 20%)" (throughput)',
   '161 needs-front-matter: threshold "Memory Usage: < 70% (Warning), < 85% (Critical)" (memory)',
-  '165 needs-front-matter: escalation "Level 1 (0-5 min): Automated alerts to #releases"',
-  '166 needs-front-matter: escalation "Level 2 (5-15 min): Page on-call engineer"',
-  '167 needs-front-matter: escalation "Level 3 (15+ min): Escalate to engineering leadership"',
 ];
 
 const byLine = (a: string, b: string) => parseInt(a, 10) - parseInt(b, 10);
@@ -259,11 +258,25 @@ describe('the seed runbook as it is', () => {
     expect(r.raw?.experiments).toEqual(SEED_REST.experiments);
   });
 
-  it('without a front matter: no metrics, triggers or escalation, each reported as waiting for one', () => {
+  it('without a front matter: no metrics or triggers, each reported as waiting for one; the triggers named as not armed', () => {
     expect(r.raw?.metrics).toBeUndefined();
-    expect(r.raw?.escalation).toBeUndefined();
     expect(r.raw?.rollback?.triggers).toBeUndefined();
     expect(brief(r.report.unmapped)).toEqual([...SEED_ALWAYS_UNMAPPED, ...SEED_NEEDS_FRONT_MATTER].sort(byLine));
+    if (!r.ok) throw new Error('not ok');
+    expect(r.runbook.unarmed).toEqual(['Error rate > 1% for 2 consecutive minutes', 'Response time > 2 seconds for 3 consecutive minutes', 'Any 5xx error on critical endpoints', 'Memory usage > 85% for 5 minutes']);
+  });
+
+  it('without a front matter: the escalation levels are reminders at their times (for people to act on)', () => {
+    expect(r.raw?.escalation).toEqual([
+      { after: '0m', title: 'Level 1: Automated alerts to #releases' },
+      { after: '5m', title: 'Level 2: Page on-call engineer' },
+      { after: '15m', title: 'Level 3: Escalate to engineering leadership' },
+    ]);
+    expect(r.report.notes.filter((n) => n.line >= 165 && n.line <= 167).map((n) => n.text)).toEqual([
+      'escalation "Level 1 (0-5 min): Automated alerts to #releases": a reminder on screen at 0m into an incident (a command in the item, or a webhook in the front matter, would act instead)',
+      'escalation "Level 2 (5-15 min): Page on-call engineer": a reminder on screen at 5m into an incident (a command in the item, or a webhook in the front matter, would act instead)',
+      'escalation "Level 3 (15+ min): Escalate to engineering leadership": a reminder on screen at 15m into an incident (a command in the item, or a webhook in the front matter, would act instead)',
+    ]);
   });
 
   it('reports the mapped counts with their lines, and the assumptions', () => {
@@ -272,12 +285,13 @@ describe('the seed runbook as it is', () => {
       '4 stages (pre-release 5m, staging 2m, production 3m, post-release 2m): 41,60,79,98',
       '12 steps: 47,50,53,64,67,70,83,86,89,102,105,108',
       '3 rollback steps (1 rollback, 1 verify, 1 incident): 128,131,134',
+      '3 escalation levels: 165,166,167',
       '1 flag (new-feature): 225',
       '1 experiment (checkout-flow-v2): 237',
       '3 troubleshooting entries: 175,185,195',
       '3 emergency actions: 21,24,27',
     ]);
-    expect(r.report.notes.map((n) => n.line)).toEqual([1, 134, 222, 225, 225, 237]);
+    expect(r.report.notes.map((n) => n.line)).toEqual([1, 134, 165, 166, 167, 222, 225, 225, 237]);
   });
 
   it('the flag deploy ("Deploy code with feature disabled") is the flags\' deploy template', () => {

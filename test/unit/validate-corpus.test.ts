@@ -83,7 +83,7 @@ const EXPECTED: Record<string, string[]> = {
   'preflight-neither.yml': ['3:5: pre-flight item "No active incidents" needs "run" (an automated check) or "manual" (what the operator checks and ticks)'],
   'series-missing-query.yml': ['9:5: series "latency_p95" needs a "query" (PromQL) for the prometheus source'],
   'warn-above-critical.yml': ['8:36: warn (1000) must be below critical (500) for a series breached above'],
-  'escalation-empty-level.json': ['6:5: an escalation level needs "run" or "notify"'],
+  'escalation-empty-level.json': ['6:5: an escalation level needs "run", "notify", or a "title" (a reminder on screen at its time)'],
   'escalation-out-of-order.yml': ['8:14: escalation levels must be in order of "after": 5m comes after 15m'],
   'experiment-unknown-flag.yml': ['13:11: experiment "checkout-flow-v2" names unknown flag "new-chekout" (did you mean "new-checkout"?)'],
   'secret-not-env-name.yml': ['5:25: "deploy-token" is not an environment variable name (use letters, digits and "_", not starting with a digit)'],

@@ -36,10 +36,18 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number): 
     const icon = r.kind === 'manual' ? (r.ticked ? '[✓]' : '[ ]') : ICON[status];
     // a failed step says so in words, not by colour alone (its duration is in the output pane's
     // title); an interrupted one says so on its reason line ("interrupted (SIGTERM)")
-    const right = r.status === 'failed' ? WORD[status] : duration(r, now) || (r.status === 'interrupted' ? WORD[status] : '');
+    const right =
+      r.status === 'failed'
+        ? WORD[status]
+        : r.dueAt !== undefined && r.status === 'pending'
+          ? `in ${formatClock(Math.max(0, r.dueAt - now))}`
+          : r.kind === 'escalation' && r.status === 'skipped'
+            ? 'not needed'
+            : duration(r, now) || (r.status === 'interrupted' ? WORD[status] : '');
     const left = ` ${icon} ${r.title}`;
     const text = pad(left, w - right.length - 1) + ' ' + padStart(right, right.length);
     lines.push({ key: r.id, rowId: r.id, text: pad(text, w), slot: r.kind === 'manual' && r.ticked ? 'stage.passed' : SLOT[status] });
+    if (r.detail) lines.push({ key: `${r.id}:detail`, text: pad(`     ${r.detail}`, w), slot: r.status === 'failed' ? 'stage.failed' : 'dim' });
     const st = r.step;
     if (!st) continue;
     if (st.missing && st.status === 'pending') lines.push({ key: `${r.id}:missing`, text: pad(`     ${st.missing.replace(/ \(.*\)$/, '')}`, w), slot: 'metric.warn' });
