@@ -30,7 +30,7 @@
 // Writes its own "## Rollback latency" section of bench/RESULTS.md (the rest is left alone).
 //   node bench/latency.mjs   BENCH_LATENCY_RUNS=20 (per part-1 variant; half that without the
 //                            spare), BENCH_LATENCY_KEY_RUNS=100 (part 2; cut at 50 when the tries
-//                            take over BENCH_LATENCY_KEY_BUDGET_S=240 s), BENCH_LATENCY_NO_WRITE=1
+//                            take over BENCH_LATENCY_KEY_BUDGET_S=480 s), BENCH_LATENCY_NO_WRITE=1
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -393,7 +393,7 @@ export async function benchLatency() {
   const n = runs('BENCH_LATENCY_RUNS', 20);
   const nCold = Math.max(1, Math.round(n / 2));
   const nKey = runs('BENCH_LATENCY_KEY_RUNS', 100);
-  const keyBudgetS = Number(process.env.BENCH_LATENCY_KEY_BUDGET_S ?? 240);
+  const keyBudgetS = Number(process.env.BENCH_LATENCY_KEY_BUDGET_S ?? 480);
   console.log(
     `rollback latency: trigger → rollback spawn (${n} headless runs per variant, ${nCold} without the spare supervisor), ` +
       `R confirm → rollback spawn under an output flood (${nKey} screen runs, at least 50 if that takes over ${keyBudgetS} s)`,
