@@ -146,7 +146,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       </Box>
       {l.guardHeight > 0 ? (
         <Box height={l.guardHeight}>
-          <MetricsPane series={series} width={l.metricsWidth} height={l.guardHeight} />
+          <MetricsPane series={series} width={l.metricsWidth} height={l.guardHeight} empty={rb.unarmed?.length ? 'no metrics source yet: the front matter says where the metrics are (cockpit validate)' : undefined} />
           {l.flagsWidth > 0 ? <FlagsPane flags={flags} width={l.flagsWidth} height={l.guardHeight} focused={ui.focus === 'flags'} /> : null}
         </Box>
       ) : null}

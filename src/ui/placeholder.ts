@@ -12,11 +12,16 @@ export function placeholderFor(s: SessionState, c: Controller, row?: ChecklistRo
     lines.push('', ...whyLines(c.runbook, s));
     return lines;
   }
+  // a step that failed before printing anything (a missing script, a bad cwd): say why here too
+  const failed = row?.step?.status === 'failed' && row.step.reason ? `${row.title} FAILED: ${row.step.reason}` : undefined;
+  if (failed && row?.stageId !== 'preflight')
+    return [failed, row?.stageId === 'rollback' ? 'ROLLBACK FAILED: r retries this rollback step (fix what it says first).' : 'r retries the step, s skips it with a reason, R rolls back.'];
   if (s.phase === 'rolled-back') return ['Rolled back. q quits; the summary stays in your scrollback.'];
   if (s.phase === 'rolling-back') return ['Rolling back…'];
   if (s.preflight.status !== 'passed') {
     const r = preflightReady(s);
     const lines = ['Pre-flight.'];
+    if (failed) lines.push(failed);
     if (r.pending.length) lines.push(`Running: ${r.pending.join(', ')}`);
     if (r.failed.length) lines.push(`Failed: ${r.failed.join(', ')} (r retries, s skips with a reason)`);
     if (r.unticked.length) lines.push(`To tick (↑↓ select, space ticks): ${r.unticked.join(', ')}`);

@@ -219,6 +219,22 @@ describe('cockpit screen', () => {
     expect(f.split('\n')[21]).toBe(' ⚠ AUTO-ROLLBACK OFF: 2 triggers need metrics or probes (front matter)');
   });
 
+  it('a rollback step that fails before any output: the output pane says why and that r retries it', async () => {
+    const t = setup({ columns: 140 });
+    await passPreflight(t);
+    await t.press('R');
+    await waitForText(t.app.lastFrame, 'ROLLBACK ─');
+    await t.press('R', 400);
+    await waitFor(() => t.runner.isRunning('rollback.rollback-production'), 'the rollback step to start');
+    t.runner.fail('rollback.rollback-production', 'missing: ./scripts/rollback-production.sh');
+    // the incident command still runs after a failed rollback step (it reports the failure)
+    const incident = await waitFor(() => t.runner.keys().find((k) => k.startsWith('rollback.') && k !== 'rollback.rollback-production' && t.runner.isRunning(k)), 'the incident command');
+    t.runner.finish(incident);
+    const f = await waitForText(t.app.lastFrame, 'ROLLBACK FAILED: r retries this rollback step (fix what it says first).');
+    expect(f).toContain('rollback-production FAILED: missing: ./scripts/rollback-production.sh');
+    expect(f.split('\n')[0]).toMatch(/ ROLLBACK FAILED +R ROLLBACK$/);
+  });
+
   it('Esc never confirms, even with Roll back focused', async () => {
     const t = setup();
     await passPreflight(t);

@@ -29,15 +29,15 @@ export function formatValue(v: number | undefined, unit: string): string {
   return unit ? `${n} ${unit}` : n;
 }
 
-type Props = { readonly series: readonly SeriesView[]; readonly width: number; readonly height: number };
+type Props = { readonly series: readonly SeriesView[]; readonly width: number; readonly height: number; readonly empty?: string };
 
-export function MetricsPane({ series, width, height }: Props) {
+export function MetricsPane({ series, width, height, empty = 'no metrics in this runbook' }: Props) {
   const inner = width - 2;
   const label = Math.min(14, Math.max(...series.map((s) => s.label.length), 6));
   const spark = Math.max(6, Math.min(24, inner - label - 36));
   return (
     <Pane title="Metrics" width={width} height={height}>
-      {series.length === 0 ? <S slot="dim">no metrics in this runbook</S> : null}
+      {series.length === 0 ? <S slot="dim">{empty}</S> : null}
       {series.slice(0, height - 2).map((s) => (
         <Text key={s.name} wrap="truncate-end">
           {pad(s.label, label)}{' '}
