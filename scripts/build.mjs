@@ -36,6 +36,44 @@ const common = {
   legalComments: 'none',
 };
 
+// The screen (Ink, React: ~900 KB) is a CommonJS bundle of its own, dist/tui.cjs, so that it can be
+// loaded through V8's code cache (src/cli/code-cache.ts; Node 20 has no compile cache for ES
+// modules). CommonJS has no top-level await: yoga is made synchronous (src/ui/yoga-sync.ts) and
+// Ink's two development-only awaits (React devtools, its package.json when DEV=true) are dropped.
+const yoga = join(root, 'node_modules/yoga-layout/dist');
+const tuiPlugins = [
+  {
+    name: 'yoga-sync',
+    setup(b) {
+      b.onResolve({ filter: /^yoga-layout$/ }, () => ({ path: join(root, 'src/ui/yoga-sync.ts') }));
+      b.onResolve({ filter: /^cockpit-yoga\// }, (a) => ({
+        path: { 'cockpit-yoga/binary': join(yoga, 'binaries/yoga-wasm-base64-esm.js'), 'cockpit-yoga/wrap': join(yoga, 'src/wrapAssembly.js'), 'cockpit-yoga/enums': join(yoga, 'src/generated/YGEnums.js') }[a.path],
+      }));
+      // the embedded binary's data URI, exported once (the loader refers to it instead of its own copy)
+      b.onLoad({ filter: /yoga-wasm-base64-esm\.js$/ }, (a) => {
+        const text = readFileSync(a.path, 'utf8');
+        const uri = /"(data:application\/octet-stream;base64,[A-Za-z0-9+/=]+)"/.exec(text);
+        if (!uri) throw new Error('yoga-layout: no embedded WebAssembly data URI found');
+        return { contents: `export const yogaWasmDataUri = ${JSON.stringify(uri[1])};\n${text.replace(uri[0], 'yogaWasmDataUri')}`, loader: 'js' };
+      });
+    },
+  },
+  {
+    name: 'ink-no-top-level-await',
+    setup(b) {
+      b.onLoad({ filter: /ink[\\/]build[\\/]reconciler\.js$/ }, (a) => {
+        const text = readFileSync(a.path, 'utf8');
+        const devtools = "await import('./devtools.js');";
+        const pkg = '? await loadPackageJson()';
+        if (!text.includes(devtools) || !text.includes(pkg)) throw new Error('ink/build/reconciler.js changed: its top-level awaits were not found');
+        const out = text.replace(devtools, 'void 0;').replace(pkg, '? { name: undefined, version: undefined }');
+        return { contents: out, loader: 'js' };
+      });
+    },
+  },
+  ...common.plugins,
+];
+
 // The supervisor is its own small bundle (it starts once per step). The CLI splits the screen
 // (Ink, React) into a chunk loaded only when a terminal UI opens, so headless runs start fast.
 // dist/ is never removed first (a running cockpit or test may be loading from it); chunks that
@@ -43,6 +81,15 @@ const common = {
 const [cli, supervisor] = await Promise.all([
   build({ ...common, metafile: true, entryPoints: { cockpit: join(root, 'src/cli/main.ts') }, outdir: join(root, 'dist'), splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
   build({ ...common, metafile: true, entryPoints: [join(root, 'src/exec/supervisor.ts')], outfile: join(root, 'dist/supervisor.js') }),
+  build({
+    ...common,
+    format: 'cjs',
+    entryPoints: [join(root, 'src/ui/run-tui.tsx')],
+    outfile: join(root, 'dist/tui.cjs'),
+    banner: { js: "const __cockpitMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { ...common.define, 'import.meta.url': '__cockpitMetaUrl' },
+    plugins: tuiPlugins,
+  }),
 ]);
 const produced = new Set([...Object.keys(cli.metafile.outputs), ...Object.keys(supervisor.metafile.outputs)].map((p) => resolve(p)));
 const chunks = join(root, 'dist/chunks');

@@ -1,4 +1,7 @@
 /** cockpit run [runbook]: the release, headless (plain or --json), or --dry-run. */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkProgram } from '../exec/program.js';
 import { attachJson, attachPlain } from '../headless/plain.js';
 import { commandStep } from '../runbook/normalize.js';
@@ -11,6 +14,7 @@ import { rollbackSteps } from '../session/reduce.js';
 import { newSessionId, sessionValues } from '../session/values.js';
 import { parse, UsageError } from './args.js';
 import type { Io } from './io.js';
+import { requireWithCodeCache } from './code-cache.js';
 import { loadRunbookCached } from './load-cached.js';
 import { resolveTheme } from './theme.js';
 
@@ -91,19 +95,18 @@ function dryRun(rb: Runbook, io: Io): number {
   return 0;
 }
 
-/** Loads the screen's chunk (Ink, React). Ink treats CI=false as "not CI", but chalk turns colour off whenever CI is set at all. */
+/** dist/tui.cjs: the screen's bundle (scripts/build.mjs), beside this code's bundle. */
+function screenBundle(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const found = [join(here, 'tui.cjs'), join(here, '..', 'tui.cjs'), join(here, '../../dist/tui.cjs')].find((p) => existsSync(p));
+  if (!found) throw new Error('the screen bundle (dist/tui.cjs) is missing: run "npm run build"');
+  return found;
+}
+
+/** Loads the screen's bundle (Ink, React) through V8's code cache (code-cache.ts). Ink treats CI=false as "not CI", but chalk turns colour off whenever CI is set at all. */
 export async function loadScreen(): Promise<typeof import('../ui/run-tui.js')> {
   if (process.env.CI === 'false' || process.env.CI === '0') delete process.env.CI;
-  // Ink's layout engine (yoga, WASM) fetches its embedded binary when `fetch` exists, which loads
-  // Node's HTTP client (~40 ms) before the first frame. While the screen loads, `fetch` is hidden
-  // and yoga reads the binary directly; it is back before anything else runs.
-  const fetchProperty = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
-  Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
-  try {
-    return await import('../ui/run-tui.js');
-  } finally {
-    if (fetchProperty) Object.defineProperty(globalThis, 'fetch', fetchProperty);
-  }
+  return requireWithCodeCache(screenBundle()).exports as typeof import('../ui/run-tui.js');
 }
 
 /** Runs the release without a terminal UI; resolves with the exit code. */
