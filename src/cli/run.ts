@@ -1,14 +1,12 @@
 /** cockpit run [runbook]: the release, headless (plain or --json), or --dry-run. */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { distFile } from '../exec/dist-file.js';
 import { checkProgram } from '../exec/program.js';
 import { attachJson, attachPlain } from '../headless/plain.js';
 import { commandStep } from '../runbook/normalize.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
 import { programOf } from '../runbook/command.js';
 import type { CommandStep, Runbook } from '../runbook/types.js';
-import { EMERGENCY, EXIT_CODES, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK } from '../session/events.js';
+import { EMERGENCY, ESCALATION, EXIT_CODES, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK, stageValue } from '../session/events.js';
 import { openSession } from '../session/open.js';
 import { rollbackSteps } from '../session/reduce.js';
 import { newSessionId, sessionValues } from '../session/values.js';
@@ -45,8 +43,9 @@ export function parseRunFlags(argv: string[]) {
 function dryRun(rb: Runbook, io: Io): number {
   const values = sessionValues(rb, newSessionId());
   io.out(`dry run: ${rb.name} ${values.version} → ${rb.environment} (nothing runs)`);
-  const line = (stage: string, s: CommandStep, given: PlaceholderValues = {}) => {
-    const inv = resolveInvocation(s.command, { ...values, stage, reason: '<reason>', ...given });
+  // {stage} as the run will have it: the stage's id, or the environment for a pseudo-stage
+  const line = (stageId: string, s: CommandStep, given: PlaceholderValues = {}) => {
+    const inv = resolveInvocation(s.command, { ...values, stage: stageValue(stageId, rb.environment), reason: '<reason>', ...given });
     const program = s.command.kind === 'argv' ? inv.file : programOf(s.command);
     const problem = program ? checkProgram(program, s.cwd ? `${rb.dir}/${s.cwd}` : rb.dir) : undefined;
     const extra = [s.timeoutMs !== undefined ? `timeout ${s.timeoutMs / 1000}s` : '', s.retries ? `retries ${s.retries}` : '', problem ?? ''].filter(Boolean);
@@ -69,13 +68,14 @@ function dryRun(rb: Runbook, io: Io): number {
   // everything else the runbook can run, when asked or when it fires
   if (rb.escalation.length) io.out('escalation');
   for (const e of rb.escalation) {
-    if (e.run) line(ROLLBACK, { ...e.run, id: `level ${e.level} (after ${e.afterMs / 60_000} min)` }, { level: String(e.level) });
+    if (e.run) line(ESCALATION, { ...e.run, id: `level ${e.level} (after ${e.afterMs / 60_000} min)` }, { level: String(e.level) });
     else if (e.notify) io.out(`  level ${e.level} (after ${e.afterMs / 60_000} min): Slack webhook from $${e.notify.slack.webhookEnv}`);
   }
   if (rb.emergency.length) io.out('emergency (the e overlay)');
   for (const s of rb.emergency) line(EMERGENCY, s);
   if (rb.troubleshooting.length) io.out('troubleshooting (offered when a step fails)');
-  for (const t of rb.troubleshooting) for (const s of t.steps) line(PREFLIGHT, { ...s, id: `${t.title}: ${s.id}` });
+  // suggested to the operator, run by hand where the release runs
+  for (const t of rb.troubleshooting) for (const s of t.steps) line(EMERGENCY, { ...s, id: `${t.title}: ${s.id}` });
   const fl = rb.flags;
   if (fl) {
     io.out('flags');
@@ -95,10 +95,9 @@ function dryRun(rb: Runbook, io: Io): number {
   return 0;
 }
 
-/** dist/tui.cjs: the screen's bundle (scripts/build.mjs), beside this code's bundle. */
+/** dist/tui.cjs: the screen's bundle (scripts/build.mjs). */
 function screenBundle(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const found = [join(here, 'tui.cjs'), join(here, '..', 'tui.cjs'), join(here, '../../dist/tui.cjs')].find((p) => existsSync(p));
+  const found = distFile('tui.cjs', import.meta.url);
   if (!found) throw new Error('the screen bundle (dist/tui.cjs) is missing: run "npm run build"');
   return found;
 }

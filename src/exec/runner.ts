@@ -3,12 +3,12 @@
  * hands new lines to subscribers in batches (every 50 ms at most), reads the exit status.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { fileURLToPath } from 'node:url';
 import type { Invocation } from '../runbook/placeholders.js';
 import { exited, fromWaitStatus, groupRunning, procInfo } from './proc.js';
+import { distFile } from './dist-file.js';
 import { checkProgram } from './program.js';
 import type { StepStatus, SupervisorSpec } from './spec.js';
 
@@ -63,10 +63,8 @@ export interface Runner {
 }
 
 export function supervisorPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'supervisor.js'), join(here, '../../dist/supervisor.js')];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`step supervisor not found (looked in ${candidates.join(', ')}): run "npm run build"`);
+  const found = distFile('supervisor.js', import.meta.url);
+  if (!found) throw new Error('the step supervisor (dist/supervisor.js) is missing: run "npm run build"');
   return found;
 }
 

@@ -13,7 +13,7 @@ import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholde
 import type { CommandStep, FlagStep, Runbook, Step } from '../runbook/types.js';
 import { commandStep } from '../runbook/normalize.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { EMERGENCY, ESCALATION, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
+import { EMERGENCY, ESCALATION, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK, stageValue, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from './events.js';
 import type { Journal } from './journal.js';
 import { initialState, preflightReady, reduce, rollbackSteps, type SessionState, type StepState } from './reduce.js';
 import { findTroubleshooting } from './troubleshoot.js';
@@ -726,9 +726,8 @@ export class Controller {
   }
 
   private async runCommand(stageId: string, step: CommandStep, attempt: number, extra: PlaceholderValues = {}, asActive = true): Promise<boolean> {
-    const pseudo = stageId === PREFLIGHT || stageId === ROLLBACK || stageId === EMERGENCY || stageId === EXPERIMENT || stageId === ESCALATION || stageId === FLAG;
     const reason = stageId === ROLLBACK && this.s.rollback.reason ? { reason: this.s.rollback.reason } : {};
-    const values: PlaceholderValues = { ...this.o.values, stage: pseudo ? this.s.environment : stageId, ...reason, ...extra };
+    const values: PlaceholderValues = { ...this.o.values, stage: stageValue(stageId, this.s.environment), ...reason, ...extra };
     const invocation = resolveInvocation(step.command, values);
     const logPath = join(this.o.sessionDir, `${stageId}.${step.id}.log`);
     const argv = [invocation.file, ...invocation.args];

@@ -3,7 +3,8 @@
  * journal before it is applied; the state anyone shows is the fold of the events (reduce.ts).
  *
  * Runnable things share the step.* events: pre-flight checks run in the pseudo-stage `preflight`,
- * rollback steps in the pseudo-stage `rollback`, emergency actions in `emergency`.
+ * rollback steps in `rollback`, emergency actions in `emergency`, escalation commands in
+ * `escalation`, experiment commands in `experiment`, a flag's deploy in `flag`.
  */
 
 export const PREFLIGHT = 'preflight';
@@ -13,6 +14,13 @@ export const ESCALATION = 'escalation';
 export const EXPERIMENT = 'experiment';
 /** A flag's deploy (the code with the flag off, before its ramp). */
 export const FLAG = 'flag';
+
+const PSEUDO_STAGES: ReadonlySet<string> = new Set([PREFLIGHT, ROLLBACK, EMERGENCY, ESCALATION, EXPERIMENT, FLAG]);
+
+/** A step's {stage} placeholder: its stage's id, or the environment for a pseudo-stage (a rollback in production says production). */
+export function stageValue(stageId: string, environment: string): string {
+  return PSEUDO_STAGES.has(stageId) ? environment : stageId;
+}
 
 export type Outcome = 'released' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted' | 'aborted';
 export type RollbackSource = 'operator' | 'trigger' | 'on-failure' | 'command';
