@@ -7,11 +7,11 @@
  * (module.enableCompileCache); Node 20 does not.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { cacheDir } from '../runbook/cache.js';
+import { cacheDir, writeCacheFile } from '../runbook/cache.js';
 
 /** How long after loading the cache is written: the first frame has been drawn by then. */
 const WRITE_AFTER_MS = 1500;
@@ -43,15 +43,12 @@ export function requireWithCodeCache(file: string, o: { env?: NodeJS.ProcessEnv;
   const cache = !useCache ? 'off' : cachedData === undefined ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
   if (cache === 'miss' || cache === 'rejected') {
     setTimeout(() => {
+      if (!writeCacheFile(name, script.createCachedData(), env)) return;
+      // the caches of earlier builds of the same bundle go
       try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const tmp = join(dir, `.${name}.${process.pid}.tmp`);
-        writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-        renameSync(tmp, join(dir, name));
-        // the caches of earlier builds of the same bundle go
         for (const f of readdirSync(dir)) if (f.startsWith(`${stem}-`) && f !== name) rmSync(join(dir, f), { force: true });
       } catch {
-        /* a cache is never worth an error */
+        /* left for next time */
       }
     }, o.writeAfterMs ?? WRITE_AFTER_MS).unref();
   }

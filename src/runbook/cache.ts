@@ -32,13 +32,19 @@ export function readCached(key: string, env: NodeJS.ProcessEnv = process.env): R
 
 export function writeCached(key: string, runbook: Runbook, env: NodeJS.ProcessEnv = process.env): void {
   if (env.COCKPIT_NO_CACHE) return;
+  writeCacheFile(`${key}.json`, JSON.stringify({ format: FORMAT, runbook }), env);
+}
+
+/** Writes one file of the cache, private and whole (a temporary file renamed); false when it could not (never an error). */
+export function writeCacheFile(name: string, data: string | Buffer, env: NodeJS.ProcessEnv = process.env): boolean {
   try {
     const dir = cacheDir(env);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = join(dir, `.${key}.${process.pid}.tmp`);
-    writeFileSync(tmp, JSON.stringify({ format: FORMAT, runbook }), { mode: 0o600 });
-    renameSync(tmp, join(dir, `${key}.json`));
+    const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+    writeFileSync(tmp, data, { mode: 0o600 });
+    renameSync(tmp, join(dir, name));
+    return true;
   } catch {
-    /* a cache is never worth an error */
+    return false; // a cache is never worth an error
   }
 }

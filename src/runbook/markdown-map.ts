@@ -179,7 +179,14 @@ type MetricUse = {
 
 type BandUse = { line: number; offset: number; text: string; metric: string; unit?: string; band: Band };
 
-export type Mapped = { raw: Obj; positions: Positions; unmapped: Unmapped[]; notes: Note[] };
+export type Mapped = {
+  raw: Obj;
+  positions: Positions;
+  unmapped: Unmapped[];
+  notes: Note[];
+  /** Rollback triggers of the Markdown that cannot be armed (no metrics source or critical probe), as written. */
+  unarmed: string[];
+};
 
 const RAMP_LADDER = [1, 5, 25, 50, 100];
 
@@ -191,6 +198,7 @@ class Mapper {
   readonly pos = new Positions();
   readonly unmapped: Unmapped[] = [];
   readonly notes: Note[] = [];
+  private readonly unarmed: string[] = [];
   private readonly preflight: Obj[] = [];
   private readonly stageDrafts = new Map<Section, StageDraft>();
   private readonly stageOrder: StageDraft[] = [];
@@ -244,7 +252,8 @@ class Mapper {
 
   map(): Mapped {
     this.visit(this.tree.top, undefined, undefined);
-    return { raw: this.finish(), positions: this.pos, unmapped: this.unmapped.sort((a, b) => a.line - b.line), notes: this.notes.sort((a, b) => a.line - b.line) };
+    const raw = this.finish();
+    return { raw, positions: this.pos, unmapped: this.unmapped.sort((a, b) => a.line - b.line), notes: this.notes.sort((a, b) => a.line - b.line), unarmed: this.unarmed };
   }
 
   private visit(s: Section, inherited: Kind | undefined, stageOwner: Section | undefined): void {
@@ -856,6 +865,7 @@ class Mapper {
       if ('probe' in t) {
         if (t.needsCritical && !this.hints.probes.some((p) => p.critical)) {
           this.skip(t.line, `trigger "${t.text}"`, 'needs a probe marked critical: add probes: [{name, url, critical: true}] to the front matter', 'needs-front-matter');
+          this.unarmed.push(t.text);
           continue;
         }
         triggers.push(this.pos.mark(t.probe, t.offset));
@@ -863,6 +873,7 @@ class Mapper {
       }
       if (!source) {
         this.skip(t.line, `trigger "${t.text}" (${t.metric})`, 'needs a metrics source: add metrics: {source: …} to the front matter', 'needs-front-matter');
+        this.unarmed.push(t.text);
         continue;
       }
       const unit = unitFor(t.metric, t.unit, t.valueUnit);

@@ -273,18 +273,9 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
     errors.push(...locateRules(ruleErrors, doc, lc, display));
     return { ok: false, errors: sortErrors(errors), display, report: report() };
   }
-  const rep = report();
-  return { ok: true, runbook: { ...normalize(parsed.data, file), unarmed: unarmedTriggers(rep) }, display, report: rep, raw: parsed.data };
-}
-
-/**
- * The Markdown's automatic rollback triggers that are not armed because the front matter does
- * not say where the metrics (or the critical probes) are: the screen and the headless runner say
- * so, since the document promises they roll back "no human decision needed".
- */
-function unarmedTriggers(rep: MarkdownReport): string[] | undefined {
-  const waiting = rep.unmapped.filter((u) => u.kind === 'needs-front-matter' && u.what.startsWith('trigger ')).map((u) => u.what.replace(/^trigger "(.*)".*$/, '$1'));
-  return waiting.length > 0 ? waiting : undefined;
+  // the triggers the document promises but cannot arm: the screen and the headless runner say so
+  const unarmed = mapped.unarmed.length > 0 ? mapped.unarmed : undefined;
+  return { ok: true, runbook: { ...normalize(parsed.data, file), unarmed }, display, report: report(), raw: parsed.data };
 }
 
 // ── presenting ─────────────────────────────────────────────────────────────────────────────
