@@ -1,8 +1,7 @@
 /** The cockpit screen: header, stage strip, checklist + output, metrics + flags, triggers, hints. */
 import { Box, Text, useApp } from 'ink';
-import { useEffect, useReducer, useRef, useState } from 'react';
+import { useReducer, useRef } from 'react';
 import type { Controller } from '../session/controller.js';
-import { ROLLBACK as ROLLBACK_STAGE } from '../session/events.js';
 import { Checklist } from './components/Checklist.js';
 import { FlagsPane } from './components/FlagsPane.js';
 import { Header } from './components/Header.js';
@@ -21,22 +20,12 @@ import { hints, type KeyContext } from './keymap.js';
 import { layout, tooSmall } from './layout.js';
 import type { OutputStore } from './output-store.js';
 import { Overlays } from './overlays/Overlays.js';
-import { autoSelected, buildRows, levelTitle, selectable } from './rows.js';
-import { FrameHold } from './frame-hold.js';
+import { autoSelected, buildRows, selectable } from './rows.js';
 import { initialUi, uiReduce, type UiAction } from './ui-state.js';
-import { flagViews, seriesViews, triggerViews } from './view-model.js';
+import { clockTicks, flagViews, seriesViews, triggerViews, unarmedLine } from './view-model.js';
+import { ROLLBACK_HOLD_MS, useFrameHold } from './hooks/use-frame-hold.js';
+import { useNotice } from './hooks/use-notice.js';
 import { placeholderFor } from './placeholder.js';
-
-/** A standing warning when the runbook's rollback triggers are not armed (a Markdown runbook that does not say where its metrics or probes are). */
-export function unarmedLine(unarmed: readonly string[] | undefined): string | undefined {
-  if (!unarmed?.length) return undefined;
-  return `⚠ AUTO-ROLLBACK OFF: ${unarmed.length === 1 ? '1 trigger needs' : `${unarmed.length} triggers need`} metrics or probes (front matter)`;
-}
-
-/** The longest the screen stays still after a rollback's R (frame-hold.ts). */
-const ROLLBACK_HOLD_MS = 150;
-/** A spare supervisor hands a step its process in ~5-15 ms: the screen draws again after this. */
-const ROLLBACK_SPAWN_MS = 40;
 
 export type AppProps = {
   readonly controller: Controller;
@@ -50,32 +39,13 @@ export type AppProps = {
 
 export function App({ controller, store, keyClock = () => performance.now(), size, story, onExit }: AppProps) {
   const app = useApp();
-  const [hold] = useState(() => new FrameHold());
-  useEffect(() => {
-    const off = controller.subscribe((_s, e) => {
-      // the rollback's first step is with its supervisor: draw again once it had a moment to
-      // start its process; at once if the rollback is over
-      if (e.type === 'step.started' && e.stage === ROLLBACK_STAGE) hold.releaseIn(ROLLBACK_SPAWN_MS);
-      else if (e.type === 'rollback.finished' || e.type === 'session.ended') hold.release();
-    });
-    return () => {
-      off();
-      hold.release();
-    };
-  }, [controller, hold]);
+  const hold = useFrameHold(controller);
   const session = useSession(controller, hold);
   useOutputVersion(store, hold);
   const [ui, uiDispatch] = useReducer(uiReduce, initialUi);
   const dispatch = (a: UiAction): void => hold.run(() => uiDispatch(a));
   const { columns, rows } = useTerminalSize(size);
-  const escalating = session.rollback.status !== 'idle' && !session.guard.resolved && session.guard.escalation.length < controller.runbook.escalation.length;
-  const counting =
-    controller.busy ||
-    escalating ||
-    Object.values(session.flags).some((f) => f.auto?.state === 'counting') ||
-    session.stages.some((s) => s.status === 'running') ||
-    Object.values(session.guard.triggers).some((t) => t.status === 'pending');
-  const now = useNow(controller, counting, hold);
+  const now = useNow(controller, controller.busy || clockTicks(session, controller.runbook), hold);
   const rb = controller.runbook;
   const checklist = buildRows(session, controller.runbook.escalation);
   const sel = selectable(checklist);
@@ -85,22 +55,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const flags = flagViews(rb, session, ui, now);
   const triggers = triggerViews(rb, session, now);
   const l = layout(columns, rows, { series: series.length, flags: flags.length + flags.filter((f) => f.experiment).length, triggers: triggers.length });
-  const noticeTimer = useRef<NodeJS.Timeout | undefined>(undefined);
-  const showNotice = (text: string): void => {
-    dispatch({ type: 'notice-shown', text, at: keyClock() });
-    if (noticeTimer.current) clearTimeout(noticeTimer.current);
-    noticeTimer.current = setTimeout(() => dispatch({ type: 'notice-cleared' }), 5000);
-  };
-  const noticeRef = useRef(showNotice);
-  noticeRef.current = showNotice;
-  useEffect(
-    () =>
-      controller.subscribe((_s, e) => {
-        // an escalation level is reached: say so where the eye goes (a reminder is for people to act on)
-        if (e.type === 'escalation.started') noticeRef.current(`⚑ escalation ${levelTitle(e.level, e.title)}${e.action === 'reminder' ? ' (reminder: act on it now)' : ` (${e.action})`}`);
-      }),
-    [controller],
-  );
+  const showNotice = useNotice(controller, dispatch, keyClock);
   /** When the last key came (the burst guard's "right after typing"): a ref, not state, so a key that changes nothing draws nothing. */
   const lastKeyAt = useRef(-Infinity);
 

@@ -9,6 +9,7 @@ import type { SessionState } from '../session/reduce.js';
 import type { FlagView } from './components/FlagsPane.js';
 import type { SeriesView } from './components/MetricsPane.js';
 import type { TriggerView } from './components/TriggersBar.js';
+import { levelTitle } from './rows.js';
 
 export function triggerViews(rb: Runbook, s: SessionState, now = s.now): TriggerView[] {
   return (rb.rollback?.triggers ?? []).map((t) => {
@@ -101,4 +102,26 @@ export function whyLines(rb: Runbook, s: SessionState, triggerId?: string): stri
     if (v?.reason) out.push(`  fired: ${v.reason}`);
   }
   return out;
+}
+
+/** Whether the screen's clock must tick (once a second) for something shown to count: a running stage, a pending trigger, an auto ramp, an escalation level still due. */
+export function clockTicks(s: SessionState, rb: Runbook): boolean {
+  const escalating = s.rollback.status !== 'idle' && !s.guard.resolved && s.guard.escalation.length < rb.escalation.length;
+  return (
+    escalating ||
+    Object.values(s.flags).some((f) => f.auto?.state === 'counting') ||
+    s.stages.some((x) => x.status === 'running') ||
+    Object.values(s.guard.triggers).some((t) => t.status === 'pending')
+  );
+}
+
+/** The notice line when an escalation level is reached. */
+export function escalationNotice(level: number, title: string, action: string): string {
+  return `⚑ escalation ${levelTitle(level, title)}${action === 'reminder' ? ' (reminder: act on it now)' : ` (${action})`}`;
+}
+
+/** A standing warning when the runbook's rollback triggers are not armed (a Markdown runbook that does not say where its metrics or probes are). */
+export function unarmedLine(unarmed: readonly string[] | undefined): string | undefined {
+  if (!unarmed?.length) return undefined;
+  return `⚠ AUTO-ROLLBACK OFF: ${unarmed.length === 1 ? '1 trigger needs' : `${unarmed.length} triggers need`} metrics or probes (front matter)`;
 }

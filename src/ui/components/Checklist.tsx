@@ -25,6 +25,15 @@ function duration(r: ChecklistRow, now: number): string {
   return st.durationMs !== undefined && st.status !== 'pending' ? formatClock(st.durationMs) : '';
 }
 
+/** The right-hand column of a row: FAILED in words, a due escalation's countdown, a duration. */
+function rightOf(r: ChecklistRow, now: number): string {
+  const status = r.status as AnyStatus;
+  if (r.status === 'failed') return WORD[status];
+  if (r.dueAt !== undefined && r.status === 'pending') return `in ${formatClock(Math.max(0, r.dueAt - now))}`;
+  if (r.kind === 'escalation' && r.status === 'skipped') return 'not needed';
+  return duration(r, now) || (r.status === 'interrupted' ? WORD[status] : '');
+}
+
 export function toLines(rows: readonly ChecklistRow[], now: number, w: number): Line[] {
   const lines: Line[] = [];
   for (const r of rows) {
@@ -36,14 +45,7 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number): 
     const icon = r.kind === 'manual' ? (r.ticked ? '[✓]' : '[ ]') : ICON[status];
     // a failed step says so in words, not by colour alone (its duration is in the output pane's
     // title); an interrupted one says so on its reason line ("interrupted (SIGTERM)")
-    const right =
-      r.status === 'failed'
-        ? WORD[status]
-        : r.dueAt !== undefined && r.status === 'pending'
-          ? `in ${formatClock(Math.max(0, r.dueAt - now))}`
-          : r.kind === 'escalation' && r.status === 'skipped'
-            ? 'not needed'
-            : duration(r, now) || (r.status === 'interrupted' ? WORD[status] : '');
+    const right = rightOf(r, now);
     const left = ` ${icon} ${r.title}`;
     const text = pad(left, w - right.length - 1) + ' ' + padStart(right, right.length);
     lines.push({ key: r.id, rowId: r.id, text: pad(text, w), slot: r.kind === 'manual' && r.ticked ? 'stage.passed' : SLOT[status] });

@@ -1,0 +1,27 @@
+/** The notice line: a text shown for 5 s; escalation levels announce themselves there as they are reached. */
+import { useEffect, useRef } from 'react';
+import type { Controller } from '../../session/controller.js';
+import type { UiAction } from '../ui-state.js';
+import { escalationNotice } from '../view-model.js';
+
+const NOTICE_MS = 5000;
+
+export function useNotice(controller: Controller, dispatch: (a: UiAction) => void, clock: () => number): (text: string) => void {
+  const timer = useRef<NodeJS.Timeout | undefined>(undefined);
+  const show = (text: string): void => {
+    dispatch({ type: 'notice-shown', text, at: clock() });
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => dispatch({ type: 'notice-cleared' }), NOTICE_MS);
+  };
+  const latest = useRef(show);
+  latest.current = show;
+  useEffect(
+    () =>
+      controller.subscribe((_s, e) => {
+        // an escalation level is reached: say so where the eye goes (a reminder is for people to act on)
+        if (e.type === 'escalation.started') latest.current(escalationNotice(e.level, e.title, e.action));
+      }),
+    [controller],
+  );
+  return show;
+}
