@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -533,6 +533,22 @@ describe('--dry-run and --stage', () => {
     expect(existsSync(join(s.fx, 'out'))).toBe(false);
     expect(existsSync(s.state)).toBe(false);
     expect(existsSync(join(s.fx, '.cockpit'))).toBe(false);
+  });
+
+  test('--dry-run resolves {stage} as the run does: the stage id, the environment for a rollback step', async () => {
+    const s = sandbox();
+    writeFileSync(
+      join(s.fx, 'stage-value.yml'),
+      'name: stage-value\nenvironment: production\nstages:\n  - id: canary\n    steps: [[./scripts/mark.sh, "in-{stage}"]]\nrollback:\n  steps: [[./scripts/mark.sh, "rb-{stage}"]]\n',
+    );
+    const dry = await cockpit(['run', 'stage-value.yml', '--dry-run'], { state: s.state, cwd: s.fx });
+    expectExit(dry, 0);
+    expect(dry.out).toContain('  mark: ["./scripts/mark.sh","in-canary"]');
+    expect(dry.out).toContain('  mark: ["./scripts/mark.sh","rb-production"]');
+    // the real rollback (cockpit rollback: 0 when it passed) gets the same argv
+    const run = await cockpit(['rollback', 'stage-value.yml'], { state: s.state, cwd: s.fx });
+    expectExit(run, 0);
+    expect(existsSync(s.out('rb-production'))).toBe(true);
   });
 
   test('--dry-run flags a step that could not start', async () => {
