@@ -53,7 +53,7 @@ rollback:
 /** Markdown runbooks cockpit init would import, best first. */
 export function findMarkdownRunbooks(dir: string): string[] {
   const found: string[] = [];
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(dir);
   } catch {

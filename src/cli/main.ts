@@ -1,5 +1,5 @@
 /** cockpit: argv → command. No business logic here. */
-import { EXIT_CODES } from '../session/events.js';
+import { EXIT_CODES } from '../core/events.js';
 import { openSession } from '../session/open.js';
 import { attachJson, attachPlain } from '../headless/plain.js';
 import { parse, UsageError } from './args.js';

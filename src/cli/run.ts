@@ -6,7 +6,7 @@ import { commandStep } from '../runbook/normalize.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
 import { programOf } from '../runbook/command.js';
 import type { CommandStep, Runbook } from '../runbook/types.js';
-import { EMERGENCY, ESCALATION, EXIT_CODES, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK, stageValue } from '../session/events.js';
+import { EMERGENCY, ESCALATION, EXIT_CODES, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK, stageValue } from '../core/events.js';
 import { openSession } from '../session/open.js';
 import { rollbackSteps } from '../session/reduce.js';
 import { newSessionId, sessionValues } from '../session/values.js';
@@ -52,7 +52,10 @@ function dryRun(rb: Runbook, io: Io): number {
     io.out(`  ${s.id}: ${JSON.stringify([inv.file, ...inv.args])}${extra.length ? `  (${extra.join(', ')})` : ''}`);
   };
   if (rb.preflight.length) io.out('pre-flight');
-  for (const p of rb.preflight) p.kind === 'manual' ? io.out(`  ${p.id}: manual: ${p.title}${p.text ? ` (${p.text})` : ''}`) : line(PREFLIGHT, { ...p, kind: 'command' });
+  for (const p of rb.preflight) {
+    if (p.kind === 'manual') io.out(`  ${p.id}: manual: ${p.title}${p.text ? ` (${p.text})` : ''}`);
+    else line(PREFLIGHT, { ...p, kind: 'command' });
+  }
   for (const st of rb.stages) {
     io.out(`stage ${st.id}: ${st.title}`);
     for (const s of st.steps) {

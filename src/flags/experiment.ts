@@ -7,25 +7,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { MetricSource, SeriesQuery } from '../metrics/sources/source.js';
 import type { Runbook } from '../runbook/types.js';
-import { compare, srm, type Comparison, type SrmResult } from './stats.js';
+import { compare, srm } from './stats.js';
 
 export type ExperimentDef = NonNullable<Runbook['experiments']>[string];
 
-export type VariantFigures = { readonly variant: string; readonly exposures?: number; readonly conversions?: number; readonly rate?: number; readonly error?: string };
-
-export type ExperimentFigures = {
-  readonly id: string;
-  readonly variants: readonly VariantFigures[];
-  /** Each treatment against the control (the first variant). */
-  readonly comparisons: readonly { readonly variant: string; readonly result?: Comparison }[];
-  readonly srm?: SrmResult;
-  /** The intended split, in percent per variant. */
-  readonly weights: readonly number[];
-  readonly minSample: number;
-  /** True when every variant has at least minSample exposures. */
-  readonly ready: boolean;
-  readonly verdict: string;
-};
+export type { ExperimentFigures, VariantFigures } from '../core/figures.js';
+import type { ExperimentFigures, VariantFigures } from '../core/figures.js';
 
 export const DECISIONS = ['keep', 'kill', 'iterate', 'scale'] as const;
 export type Decision = (typeof DECISIONS)[number];

@@ -6,8 +6,8 @@
 import { sourceFor } from '../metrics/sources/index.js';
 import type { MetricSource } from '../metrics/sources/source.js';
 import type { Runbook } from '../runbook/types.js';
-import type { Clock, TimerHandle } from '../session/clock.js';
-import type { EventBody } from '../session/events.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { EventBody } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
 import { appendToBrief, fetchFigures, type Decision, type ExperimentFigures } from './experiment.js';
 

@@ -4,8 +4,8 @@
  * advances `auto` ramps after a green hold, and takes every flag to its rollbackTo in a rollback.
  */
 import type { Runbook } from '../runbook/types.js';
-import type { Clock, TimerHandle } from '../session/clock.js';
-import type { EventBody, FlagActor } from '../session/events.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { EventBody, FlagActor } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
 import { stepUpRefusal } from './guardrail.js';
 import { nextStep, previousStep, rampPlans, type RampPlan } from './plan.js';

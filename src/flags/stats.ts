@@ -3,6 +3,8 @@
  * confidence interval (delta method, as GrowthBook's frequentist engine), and the sample ratio
  * mismatch check (chi-square goodness of fit against the intended split).
  */
+import type { Comparison, SrmResult } from '../core/figures.js';
+export type { Comparison, SrmResult } from '../core/figures.js';
 
 /** ln Γ(x), Lanczos approximation (g = 7, n = 9): ~15 significant digits. */
 function lnGamma(x: number): number {
@@ -60,15 +62,6 @@ export function chiSquareP(x: number, df: number): number {
 
 export type Arm = { readonly exposures: number; readonly conversions: number };
 
-export type Comparison = {
-  readonly controlRate: number;
-  readonly treatmentRate: number;
-  /** (treatment − control) / control. */
-  readonly lift: number;
-  readonly ci95: readonly [number, number];
-  readonly z: number;
-  readonly p: number;
-};
 
 const Z95 = 1.959963984540054;
 
@@ -90,7 +83,6 @@ export function compare(control: Arm, treatment: Arm): Comparison | undefined {
   return { controlRate: p1, treatmentRate: p2, lift, ci95: [lift - Z95 * sdLift, lift + Z95 * sdLift], z, p: twoSidedP(z) };
 }
 
-export type SrmResult = { readonly chi2: number; readonly p: number; readonly mismatch: boolean };
 
 /** The SRM threshold GrowthBook warns at. */
 export const SRM_P = 0.001;

@@ -6,8 +6,8 @@
  * reported, never thrown.
  */
 import type { EscalationLevel, Runbook } from '../runbook/types.js';
-import type { Clock, TimerHandle } from '../session/clock.js';
-import type { EventBody } from '../session/events.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { EventBody } from '../core/events.js';
 import { substitute } from '../runbook/placeholders.js';
 
 export type EscalationDeps = {

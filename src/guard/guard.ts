@@ -6,8 +6,8 @@
  */
 import type { Trigger, Runbook } from '../runbook/types.js';
 import { parseDuration } from '../runbook/duration.js';
-import type { EventBody } from '../session/events.js';
-import type { Clock, TimerHandle } from '../session/clock.js';
+import type { EventBody } from '../core/events.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { allFailed, describeFetchError, type FetchResults, type MetricSource, type SeriesQuery } from '../metrics/sources/source.js';
 import { probeOnce, type ProbeResult } from './probe.js';
 import { idleTrigger, step, type Sample, type Transition, type TriggerState } from './trigger.js';

@@ -5,7 +5,7 @@
 import { formatClock, formatDuration } from '../runbook/duration.js';
 import { parseLogLine, stampOf } from '../exec/log-format.js';
 import type { Controller } from '../session/controller.js';
-import { PREFLIGHT, ROLLBACK, type SessionEvent } from '../session/events.js';
+import { PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
 
 type Write = (line: string) => void;

@@ -89,7 +89,8 @@ export function offsetOf(node: { position?: { start: { offset?: number } } }): n
   return node.position?.start.offset ?? 0;
 }
 
-/** Emoji, variation selectors and joiners: decoration in headings, not words. */
+/** Emoji, variation selectors and joiners: decoration in headings, not words (each stripped alone, on purpose). */
+// eslint-disable-next-line no-misleading-character-class
 const DECORATION = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{FE0F}\u{200D}\u{20E3}]/gu;
 
 /** A heading's words: emoji and surrounding quotes or punctuation removed, spaces collapsed. */

@@ -1,6 +1,6 @@
 /** The session journal: append-only JSONL, one event a line, fsynced, written before it is applied. */
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import type { SessionEvent } from './events.js';
+import type { SessionEvent } from '../core/events.js';
 
 export interface Journal {
   append(e: SessionEvent): void;

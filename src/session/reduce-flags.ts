@@ -1,7 +1,7 @@
 /** The flags part of the session state: the percentage each backend confirmed, and what is going on. */
 import type { Runbook } from '../runbook/types.js';
 import type { ExperimentFigures } from '../flags/experiment.js';
-import type { FlagActor, SessionEvent } from './events.js';
+import type { FlagActor, SessionEvent } from '../core/events.js';
 
 export type FlagState = {
   /** What the provider confirmed; undefined until it has said. */

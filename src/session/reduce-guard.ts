@@ -1,6 +1,6 @@
 /** The guardrails part of the session state: samples, baselines, triggers, probes, escalation. */
 import type { Runbook } from '../runbook/types.js';
-import type { CriterionResult, ProbeReading, SessionEvent } from './events.js';
+import type { CriterionResult, ProbeReading, SessionEvent } from '../core/events.js';
 
 /** How many samples per series the state keeps (sparklines and the "why" view). */
 export const SERIES_KEEP = 120;

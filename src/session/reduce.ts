@@ -2,7 +2,7 @@
 import type { CommandStep, Runbook } from '../runbook/types.js';
 import { initialGuard, reduceGuard, type GuardState } from './reduce-guard.js';
 import { initialFlags, reduceExperiments, reduceFlags, type ExperimentState, type FlagState } from './reduce-flags.js';
-import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type RollbackSource, type SessionEvent, type Troubleshoot } from './events.js';
+import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type RollbackSource, type SessionEvent, type Troubleshoot } from '../core/events.js';
 
 export type StepStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'interrupted';
 

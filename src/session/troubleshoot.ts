@@ -1,7 +1,7 @@
 /** Finds the runbook's troubleshooting entry that matches a failed step. */
 import type { StepResult } from '../exec/runner.js';
 import type { CommandStep, Troubleshooting } from '../runbook/types.js';
-import type { Troubleshoot } from './events.js';
+import type { Troubleshoot } from '../core/events.js';
 
 const STOP = new Set(['the', 'and', 'with', 'from', 'into', 'when', 'this', 'that']);
 

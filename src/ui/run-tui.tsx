@@ -2,7 +2,7 @@
 import { render } from 'ink';
 import type { Runbook } from '../runbook/types.js';
 import type { FailurePolicy } from '../session/controller.js';
-import { EXIT_CODES } from '../session/events.js';
+import { EXIT_CODES } from '../core/events.js';
 import { openSession } from '../session/open.js';
 import { App } from './App.js';
 import { OutputStore } from './output-store.js';

@@ -1,6 +1,6 @@
 /** The one-screen summary printed to normal scrollback when the cockpit closes. */
 import { formatClock, formatDuration } from '../runbook/duration.js';
-import { EXIT_CODES } from '../session/events.js';
+import { EXIT_CODES } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
 import { ICON, phaseWord, type AnyStatus } from './status.js';
 

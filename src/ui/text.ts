@@ -43,6 +43,5 @@ export function padStart(s: string, n: number): string {
 
 /** Strips terminal control sequences and control characters from step output before it is drawn. */
 export function sanitize(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '').replace(/\t/g, '  ').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
 }

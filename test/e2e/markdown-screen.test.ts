@@ -1,5 +1,5 @@
 /**
- * The seed Markdown runbook (../shared/release-runbook.md, read where it is) opens as a working
+ * The seed Markdown runbook (examples/seed/release-runbook.md, the seed as written) opens as a working
  * cockpit in a real terminal: stages and checklist on screen, missing scripts marked, R there.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'cockpit.js');
-const SEED = join(ROOT, '..', 'shared', 'release-runbook.md');
+const SEED = join(ROOT, 'examples', 'seed', 'release-runbook.md');
 
 const dirs: string[] = [];
 const sessions: TmuxSession[] = [];

@@ -1,6 +1,6 @@
 /**
  * End to end: Markdown runbooks through the BUILT binary (build first: node scripts/build.mjs).
- * The seed is read from ../shared/release-runbook.md where it lies (never copied into the repo);
+ * The seed is examples/seed/release-runbook.md (a verbatim copy of the runbook the product was asked for);
  * a copy with a front matter on top is made in a temp dir. COCKPIT_STATE_DIR points into a temp
  * dir so no run writes beside the seed.
  */
@@ -13,7 +13,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = process.env.COCKPIT_E2E_BIN || join(ROOT, 'bin', 'cockpit.js');
-const SEED = join(ROOT, '..', 'shared', 'release-runbook.md');
+const SEED = join(ROOT, 'examples', 'seed', 'release-runbook.md');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'markdown');
 const STACK_LINE = /^\s+at /;
 /** What the seed's prose cannot say (a metrics source, a probe, a webhook), put on top of a copy. */
@@ -74,7 +74,7 @@ function unmappedLines(out: string[]): { line: string; kind: string; text: strin
 
 describe('cockpit validate on the seed', () => {
   it('exits 0: ok, the mapped counts, the unmapped list, and nothing automatable left out', async () => {
-    const r = await cockpit(['validate', '../shared/release-runbook.md']);
+    const r = await cockpit(['validate', 'examples/seed/release-runbook.md']);
     expectNoStack(r);
     expect(r.code).toBe(0);
     expect(r.out[0]).toBe(
@@ -123,7 +123,7 @@ describe('cockpit validate on the seed', () => {
 
 describe('running the seed as it is', () => {
   it('--dry-run lists every command and marks the missing scripts', async () => {
-    const r = await cockpit(['run', '--dry-run', '../shared/release-runbook.md']);
+    const r = await cockpit(['run', '--dry-run', 'examples/seed/release-runbook.md']);
     expectNoStack(r);
     expect(r.code).toBe(0);
     const commands = r.out.filter((l) => /^ {2}[^[]+: \[/.test(l));
@@ -135,24 +135,24 @@ describe('running the seed as it is', () => {
     expect(commands.filter((c) => c.includes('(missing: ./scripts/'))).toHaveLength(15 + 3 + 6 + 2 + 2);
     expect(r.out.slice(r.out.indexOf('flags'))).toEqual([
       'flags',
-      `  new-feature set: ["./scripts/enable-feature-flag.sh","--feature=new-feature","--percentage=<percent>"]  (missing: ./scripts/enable-feature-flag.sh (no such file in ${join(ROOT, '..', 'shared')}))`,
-      `  new-feature deploy (flag off): ["./scripts/deploy-with-flags.sh","--feature=new-feature","--enabled=false"]  (missing: ./scripts/deploy-with-flags.sh (no such file in ${join(ROOT, '..', 'shared')}))`,
+      `  new-feature set: ["./scripts/enable-feature-flag.sh","--feature=new-feature","--percentage=<percent>"]  (missing: ./scripts/enable-feature-flag.sh (no such file in ${join(ROOT, 'examples', 'seed')}))`,
+      `  new-feature deploy (flag off): ["./scripts/deploy-with-flags.sh","--feature=new-feature","--enabled=false"]  (missing: ./scripts/deploy-with-flags.sh (no such file in ${join(ROOT, 'examples', 'seed')}))`,
       'experiment checkout-flow-v2',
-      `  deploy: ["./scripts/deploy-ab-test.sh","--experiment=checkout-flow-v2"]  (missing: ./scripts/deploy-ab-test.sh (no such file in ${join(ROOT, '..', 'shared')}))`,
-      `  conclude: ["./scripts/conclude-experiment.sh","--experiment=checkout-flow-v2"]  (missing: ./scripts/conclude-experiment.sh (no such file in ${join(ROOT, '..', 'shared')}))`,
+      `  deploy: ["./scripts/deploy-ab-test.sh","--experiment=checkout-flow-v2"]  (missing: ./scripts/deploy-ab-test.sh (no such file in ${join(ROOT, 'examples', 'seed')}))`,
+      `  conclude: ["./scripts/conclude-experiment.sh","--experiment=checkout-flow-v2"]  (missing: ./scripts/conclude-experiment.sh (no such file in ${join(ROOT, 'examples', 'seed')}))`,
     ]);
     expect(r.out).toContain('stage production: Deploy to Production');
-    expect(r.out).toContain('  monitor-deployment: ["./scripts/monitor-deployment.sh","--duration=5m"]  (missing: ./scripts/monitor-deployment.sh (no such file in ' + join(ROOT, '..', 'shared').replace(/\/$/, '') + '))');
+    expect(r.out).toContain('  monitor-deployment: ["./scripts/monitor-deployment.sh","--duration=5m"]  (missing: ./scripts/monitor-deployment.sh (no such file in ' + join(ROOT, 'examples', 'seed').replace(/\/$/, '') + '))');
     expect(r.out).toContain('  git-checkout-b: ["bash","-c","git checkout -b release/$(date +%Y.%m.%d)"]');
     expect(r.out.filter((l) => l.includes('manual:'))).toHaveLength(3);
   });
 
   it('run --headless --yes fails the first step whose script is missing, with that message, exit 1', async () => {
-    const r = await cockpit(['run', '--headless', '--yes', '../shared/release-runbook.md']);
+    const r = await cockpit(['run', '--headless', '--yes', 'examples/seed/release-runbook.md']);
     expectNoStack(r);
     expect(r.code).toBe(1);
     const text = r.out.map((l) => l.replace(/^\d\d:\d\d:\d\d /, ''));
-    expect(text).toContain('  ✗ All tests passing FAILED: missing: ./scripts/verify-tests.sh (no such file in ' + join(ROOT, '..', 'shared').replace(/\/$/, '') + ')');
+    expect(text).toContain('  ✗ All tests passing FAILED: missing: ./scripts/verify-tests.sh (no such file in ' + join(ROOT, 'examples', 'seed').replace(/\/$/, '') + ')');
     expect(text).toContain('✗ pre-flight FAILED (failed: All tests passing)');
     expect(text.some((l) => l.includes('▶ Verify readiness'))).toBe(false);
   });

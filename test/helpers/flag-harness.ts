@@ -4,7 +4,7 @@
  * on the FakeClock or hang until released; and a runbook builder for ramp scenarios.
  */
 import type { FlagProvider } from '../../src/flags/providers/provider.js';
-import { FakeClock } from '../../src/session/clock.js';
+import { FakeClock } from '../../src/core/clock.js';
 import type { ControllerOptions } from '../../src/session/controller.js';
 import { guardSetup, ScriptedSource, type GuardSetup, type Scripted } from './guard-harness.js';
 

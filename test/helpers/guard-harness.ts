@@ -4,9 +4,9 @@
  */
 import { parseRunbook } from '../../src/runbook/load.js';
 import type { Runbook } from '../../src/runbook/types.js';
-import { FakeClock } from '../../src/session/clock.js';
+import { FakeClock } from '../../src/core/clock.js';
 import { Controller, type ControllerOptions } from '../../src/session/controller.js';
-import type { SessionEvent } from '../../src/session/events.js';
+import type { SessionEvent } from '../../src/core/events.js';
 import { MemoryJournal } from '../../src/session/journal.js';
 import type { FetchResults, MetricSource, SeriesQuery, SeriesResult } from '../../src/metrics/sources/source.js';
 import type { ProbeResult } from '../../src/guard/probe.js';

@@ -29,7 +29,7 @@ export async function waitForText(lastFrame: () => string | undefined, text: str
       return f.includes(text) ? f : false;
     }, `"${text}"`, timeoutMs);
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- last frame ---\n${plain(lastFrame())}`);
+    throw new Error(`${(e as Error).message}\n--- last frame ---\n${plain(lastFrame())}`, { cause: e });
   }
 }
 

@@ -100,7 +100,7 @@ export class TmuxSession {
   /** Waits until the screen (or screen + scrollback) satisfies the probe; returns it. */
   async waitFor(p: Probe, o: { timeoutMs?: number; history?: number; escapes?: boolean } = {}): Promise<string> {
     const end = Date.now() + (o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    let screen = '';
+    let screen: string;
     for (;;) {
       screen = this.screen(o);
       // a frame caught while the program is still drawing it is not a screen a person sees:

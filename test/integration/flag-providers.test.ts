@@ -23,7 +23,7 @@ import { UnleashProvider } from '../../src/flags/providers/unleash.js';
 import { parseCommand } from '../../src/runbook/command.js';
 import { parseRunbook } from '../../src/runbook/load.js';
 import type { Runbook } from '../../src/runbook/types.js';
-import { FakeClock } from '../../src/session/clock.js';
+import { FakeClock } from '../../src/core/clock.js';
 import { Controller } from '../../src/session/controller.js';
 import { MemoryJournal } from '../../src/session/journal.js';
 import { ofType } from '../helpers/guard-harness.js';

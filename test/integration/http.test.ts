@@ -16,8 +16,8 @@ import type { SeriesQuery } from '../../src/metrics/sources/source.js';
 import { parseCommand } from '../../src/runbook/command.js';
 import { parseRunbook } from '../../src/runbook/load.js';
 import type { Runbook } from '../../src/runbook/types.js';
-import { FakeClock, systemClock } from '../../src/session/clock.js';
-import type { EventBody } from '../../src/session/events.js';
+import { FakeClock, systemClock } from '../../src/core/clock.js';
+import type { EventBody } from '../../src/core/events.js';
 import { closedPort, serve, waitFor, within, type TestServer } from '../helpers/http-target.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'integration');

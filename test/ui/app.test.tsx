@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/runbook/load.js';
-import { FakeClock, settle } from '../../src/session/clock.js';
+import { FakeClock, settle } from '../../src/core/clock.js';
 import { Controller } from '../../src/session/controller.js';
 import { MemoryJournal } from '../../src/session/journal.js';
 import { App } from '../../src/ui/App.js';

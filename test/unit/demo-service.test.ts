@@ -28,6 +28,7 @@ async function setup(scenario: ScenarioName, o: { speed?: number; seed?: number 
   const req = async (method: string, path: string, body?: string) => {
     const res = await fetch(`${svc.url}${path}`, { method, body });
     const text = await res.text();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of many shapes
     return { status: res.status, type: res.headers.get('content-type') ?? '', text, json: () => JSON.parse(text) as Record<string, any> };
   };
   return {

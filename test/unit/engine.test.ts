@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/runbook/load.js';
 import type { Runbook } from '../../src/runbook/types.js';
-import { FakeClock, settle } from '../../src/session/clock.js';
+import { FakeClock, settle } from '../../src/core/clock.js';
 import { Controller, type ControllerOptions } from '../../src/session/controller.js';
-import type { SessionEvent } from '../../src/session/events.js';
+import type { SessionEvent } from '../../src/core/events.js';
 import { MemoryJournal, type Journal } from '../../src/session/journal.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 

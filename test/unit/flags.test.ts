@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { FlagRamps } from '../../src/flags/manager.js';
 import { nextStep, previousStep, rampPlans } from '../../src/flags/plan.js';
 import type { FlagProvider } from '../../src/flags/providers/provider.js';
-import { settle } from '../../src/session/clock.js';
-import type { SessionEvent } from '../../src/session/events.js';
+import { settle } from '../../src/core/clock.js';
+import type { SessionEvent } from '../../src/core/events.js';
 import { ofType, runbookOf, type Scripted } from '../helpers/guard-harness.js';
 import { ARMED_MONITOR, constant, flagRunbook, flagSetup, UNARMED_MONITOR, type FlagSetup } from '../helpers/flag-harness.js';
 

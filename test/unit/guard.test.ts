@@ -9,8 +9,8 @@ import { probeBreach, probeSample } from '../../src/guard/probe-trigger.js';
 import { bandOf, type BandDef } from '../../src/metrics/bands.js';
 import { parseDuration } from '../../src/runbook/duration.js';
 import type { Trigger } from '../../src/runbook/types.js';
-import { FakeClock, settle } from '../../src/session/clock.js';
-import type { SessionEvent } from '../../src/session/events.js';
+import { FakeClock, settle } from '../../src/core/clock.js';
+import type { SessionEvent } from '../../src/core/events.js';
 import { buildRows } from '../../src/ui/rows.js';
 import { guardRunbook, guardSetup, ofType, runbookOf, ScriptedSource, scriptedProbe, type Scripted } from '../helpers/guard-harness.js';
 

@@ -1,5 +1,5 @@
 /**
- * Markdown runbooks: the seed (read from ../shared/release-runbook.md, never copied), six runbooks
+ * Markdown runbooks: the seed (examples/seed/release-runbook.md, the seed as the team wrote it), six runbooks
  * in other styles (test/fixtures/markdown/), the single-line readers, located errors, the YAML
  * round trip (loading the imported YAML gives the same Runbook), and `cockpit init`.
  */
@@ -17,7 +17,7 @@ import { matchOf, stageIdentity } from '../../src/runbook/markdown-map.js';
 import { formatReport, parseMarkdownRunbook, toYaml, type MarkdownLoad, type Unmapped } from '../../src/runbook/markdown.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SEED = join(ROOT, '..', 'shared', 'release-runbook.md');
+const SEED = join(ROOT, 'examples', 'seed', 'release-runbook.md');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'markdown');
 
 /** A small front matter for the seed: what its prose cannot say (a metrics source, a probe, a webhook). */

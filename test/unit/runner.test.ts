@@ -7,8 +7,8 @@
  * Helper scripts live in test/fixtures/runner/. Processes are identified by a unique marker in
  * their argv (`sleep 1000.<marker>`), so a check cannot be fooled by a reused pid.
  */
-import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ import { parseCommand } from '../../src/runbook/command.js';
 import { parseRunbook } from '../../src/runbook/load.js';
 import { resolveInvocation, substitute, type Invocation } from '../../src/runbook/placeholders.js';
 import { Controller } from '../../src/session/controller.js';
-import type { SessionEvent } from '../../src/session/events.js';
+import type { SessionEvent } from '../../src/core/events.js';
 import { FileJournal, readJournal } from '../../src/session/journal.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,7 +1,7 @@
 /** The screen's frame hold (frame-hold.ts), released when the rollback it was held for has its first step running. */
 import { useEffect, useState } from 'react';
 import type { Controller } from '../../session/controller.js';
-import { ROLLBACK } from '../../session/events.js';
+import { ROLLBACK } from '../../core/events.js';
 import { FrameHold } from '../frame-hold.js';
 
 /** The longest the screen stays still after a rollback's R. */

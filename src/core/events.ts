@@ -25,7 +25,7 @@ export function stageValue(stageId: string, environment: string): string {
 export type Outcome = 'released' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted' | 'aborted';
 export type RollbackSource = 'operator' | 'trigger' | 'on-failure' | 'command';
 
-import type { ExperimentFigures } from '../flags/experiment.js';
+import type { ExperimentFigures } from './figures.js';
 
 export type FlagActor = 'operator' | 'auto' | 'rollback' | 'command' | 'runbook';
 
