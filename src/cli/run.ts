@@ -2,13 +2,12 @@
 import { distFile } from '../exec/dist-file.js';
 import { checkProgram } from '../exec/program.js';
 import { attachJson, attachPlain } from '../headless/plain.js';
-import { commandStep } from '../runbook/normalize.js';
-import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
+import { resolveInvocation } from '../runbook/placeholders.js';
 import { programOf } from '../runbook/command.js';
-import type { CommandStep, Runbook } from '../runbook/types.js';
-import { EMERGENCY, ESCALATION, EXIT_CODES, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK, stageValue } from '../core/events.js';
+import type { Runbook } from '../runbook/types.js';
+import { EXIT_CODES, stageValue } from '../core/events.js';
 import { openSession } from '../session/open.js';
-import { rollbackSteps } from '../session/reduce.js';
+import { commandPlan } from '../session/plan.js';
 import { newSessionId, sessionValues } from '../session/values.js';
 import { parse, UsageError } from './args.js';
 import type { Io } from './io.js';
@@ -43,57 +42,21 @@ export function parseRunFlags(argv: string[]) {
 function dryRun(rb: Runbook, io: Io): number {
   const values = sessionValues(rb, newSessionId());
   io.out(`dry run: ${rb.name} ${values.version} → ${rb.environment} (nothing runs)`);
-  // {stage} as the run will have it: the stage's id, or the environment for a pseudo-stage
-  const line = (stageId: string, s: CommandStep, given: PlaceholderValues = {}) => {
-    const inv = resolveInvocation(s.command, { ...values, stage: stageValue(stageId, rb.environment), reason: '<reason>', ...given });
-    const program = s.command.kind === 'argv' ? inv.file : programOf(s.command);
-    const problem = program ? checkProgram(program, s.cwd ? `${rb.dir}/${s.cwd}` : rb.dir) : undefined;
-    const extra = [s.timeoutMs !== undefined ? `timeout ${s.timeoutMs / 1000}s` : '', s.retries ? `retries ${s.retries}` : '', problem ?? ''].filter(Boolean);
-    io.out(`  ${s.id}: ${JSON.stringify([inv.file, ...inv.args])}${extra.length ? `  (${extra.join(', ')})` : ''}`);
-  };
-  if (rb.preflight.length) io.out('pre-flight');
-  for (const p of rb.preflight) {
-    if (p.kind === 'manual') io.out(`  ${p.id}: manual: ${p.title}${p.text ? ` (${p.text})` : ''}`);
-    else line(PREFLIGHT, { ...p, kind: 'command' });
-  }
-  for (const st of rb.stages) {
-    io.out(`stage ${st.id}: ${st.title}`);
-    for (const s of st.steps) {
-      if (s.kind === 'monitor') io.out(`  ${s.id}: monitor ${s.durationMs / 1000}s`);
-      else if (s.kind === 'flag') io.out(`  ${s.id}: flag ${s.flag} → ${s.to === 'next' ? 'next step' : `${s.to} %`} (through the flag provider, guarded)`);
-      else line(st.id, s);
+  for (const section of commandPlan(rb)) {
+    io.out(section.title);
+    for (const item of section.items) {
+      if (item.kind === 'note') {
+        io.out(`  ${item.id}: ${item.text}`);
+        continue;
+      }
+      // {stage} as the run will have it: the stage's id, or the environment for a pseudo-stage
+      const s = item.step;
+      const inv = resolveInvocation(s.command, { ...values, stage: stageValue(item.stage, rb.environment), reason: '<reason>', ...item.given });
+      const program = s.command.kind === 'argv' ? inv.file : programOf(s.command);
+      const problem = program ? checkProgram(program, s.cwd ? `${rb.dir}/${s.cwd}` : rb.dir) : undefined;
+      const extra = [s.timeoutMs !== undefined ? `timeout ${s.timeoutMs / 1000}s` : '', s.retries ? `retries ${s.retries}` : '', problem ?? ''].filter(Boolean);
+      io.out(`  ${s.id}: ${JSON.stringify([inv.file, ...inv.args])}${extra.length ? `  (${extra.join(', ')})` : ''}`);
     }
-  }
-  if (rb.rollback) {
-    io.out('rollback');
-    for (const s of rollbackSteps(rb)) line(ROLLBACK, s);
-  }
-  // everything else the runbook can run, when asked or when it fires
-  if (rb.escalation.length) io.out('escalation');
-  for (const e of rb.escalation) {
-    if (e.run) line(ESCALATION, { ...e.run, id: `level ${e.level} (after ${e.afterMs / 60_000} min)` }, { level: String(e.level) });
-    else if (e.notify) io.out(`  level ${e.level} (after ${e.afterMs / 60_000} min): Slack webhook from $${e.notify.slack.webhookEnv}`);
-  }
-  if (rb.emergency.length) io.out('emergency (the e overlay)');
-  for (const s of rb.emergency) line(EMERGENCY, s);
-  if (rb.troubleshooting.length) io.out('troubleshooting (offered when a step fails)');
-  // suggested to the operator, run by hand where the release runs
-  for (const t of rb.troubleshooting) for (const s of t.steps) line(EMERGENCY, { ...s, id: `${t.title}: ${s.id}` });
-  const fl = rb.flags;
-  if (fl) {
-    io.out('flags');
-    for (const flag of Object.keys(fl.ramps)) {
-      const p = fl.provider;
-      if (p.type === 'command') line(FLAG, commandStep(p.run, { id: `${flag} set` }), { flag, percent: '<percent>' });
-      else io.out(`  ${flag} set: through ${p.type === 'flagd' ? `the flagd file ${p.file}` : `Unleash at ${p.url}`}`);
-      if (fl.deploy !== undefined) line(FLAG, commandStep(fl.deploy, { id: `${flag} deploy (flag off)` }), { flag });
-    }
-  }
-  for (const [id, ex] of Object.entries(rb.experiments)) {
-    if (ex.deploy === undefined && ex.conclude === undefined) continue;
-    io.out(`experiment ${id}`);
-    if (ex.deploy !== undefined) line(EXPERIMENT, commandStep(ex.deploy, { id: 'deploy' }), { experiment: id });
-    if (ex.conclude !== undefined) line(EXPERIMENT, commandStep(ex.conclude, { id: 'conclude' }), { experiment: id, winner: '<winner>', decision: '<decision>' });
   }
   return 0;
 }
@@ -122,6 +85,7 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io): Promise
     confirm: flags.confirm,
     yes: flags.yes,
     fromStage: flags.stage,
+    resume: true,
   });
   if (typeof opened === 'string') {
     io.err(`cockpit: ${opened}`);

@@ -92,6 +92,11 @@ export type EventBody =
     }
   | { readonly type: 'rollback.finished'; readonly ok: boolean; readonly step?: string; readonly reason?: string; readonly durationMs: number }
   | { readonly type: 'session.interrupted'; readonly stage?: string; readonly step?: string }
+  /**
+   * A cockpit took over a session whose cockpit died (its lock's holder gone): steps still running
+   * under their supervisors are followed again, finished ones recorded.
+   */
+  | { readonly type: 'session.resumed'; readonly pid: number; readonly previousPid?: number; readonly mode: 'tui' | 'headless'; readonly running: readonly { readonly stage: string; readonly step: string }[] }
   // ── guardrails: metrics, probes, triggers, escalation ──
   | { readonly type: 'metric.sampled'; readonly tick: number; readonly time: number; readonly values: Readonly<Record<string, number | null>>; readonly errors: Readonly<Record<string, string>> }
   | { readonly type: 'probe.sampled'; readonly tick: number; readonly time: number; readonly results: Readonly<Record<string, ProbeReading>> }

@@ -60,7 +60,17 @@ export type StepHandle = {
 
 export interface Runner {
   start(req: StepRequest): StepHandle;
+  /**
+   * Follows a step another cockpit started (that cockpit died; the step's supervisor did not): its
+   * log from the start, its end from its status file.
+   */
+  attach?(req: AttachRequest): StepHandle;
 }
+
+export type AttachRequest = { readonly key: string; readonly logPath: string };
+
+/** How often an attached step's status file and supervisor are looked at. */
+const ATTACH_POLL_MS = 100;
 
 export function supervisorPath(): string {
   const found = distFile('supervisor.js', import.meta.url);
@@ -200,8 +210,172 @@ function takeSpare(supervisor: string, key: string): Spare | undefined {
   return undefined;
 }
 
+/**
+ * Follows a step's log from an offset: hands new lines to listeners in batches (every 50 ms, every
+ * 500 ms while the step floods), skipping ahead with a note when it falls far behind (the log
+ * keeps every line).
+ */
+class LogTail {
+  readonly listeners = new Set<(lines: readonly string[]) => void>();
+  private readonly fd: number;
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly buf = Buffer.allocUnsafe(256 * 1024);
+  private partial = '';
+  private closed = false;
+  private flooding = false;
+  private timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly logPath: string,
+    private offset: number,
+  ) {
+    this.fd = openSync(logPath, 'r');
+    this.timer = setTimeout(this.follow, BATCH_MS);
+  }
+
+  // a step flooding its output is followed 4 times a second, not 20: nobody reads that fast, and
+  // the CPU it saves is the step's (the log has every line)
+  private readonly follow = (): void => {
+    this.flooding = false;
+    this.drain(false);
+    this.timer = setTimeout(this.follow, this.flooding ? FLOOD_MS : BATCH_MS);
+  };
+
+  private emit(lines: string[]): void {
+    if (lines.length === 0) return;
+    for (const l of this.listeners) l(lines);
+  }
+
+  drain(all: boolean): void {
+    if (this.closed) return;
+    const { fd, buf } = this;
+    for (;;) {
+      const size = statSync(this.logPath).size;
+      // one batch per read: the note of a skip goes out with the lines after it
+      let skipped: string | undefined;
+      if (size - this.offset > SKIP_AHEAD_BYTES) {
+        const skipTo = size - KEEP_TAIL_BYTES;
+        skipped = `cockpit: output too fast to show, skipped ${Math.round((skipTo - this.offset) / 1024)} KiB (all of it is in ${this.logPath})`;
+        this.flooding = true;
+        lastFloodAt = Date.now();
+        this.offset = skipTo;
+        this.partial = '';
+        // resynchronise on the next line start
+        const n = readSync(fd, buf, 0, Math.min(buf.length, 4096), this.offset);
+        const nl = buf.subarray(0, n).indexOf(10);
+        this.offset += nl >= 0 ? nl + 1 : 0;
+      }
+      const n = readSync(fd, buf, 0, buf.length, this.offset);
+      if (n <= 0) {
+        if (skipped) this.emit([skipped]);
+        break;
+      }
+      this.offset += n;
+      const text = this.partial + this.decoder.write(buf.subarray(0, n));
+      const nl = text.lastIndexOf('\n');
+      const lines = nl >= 0 ? text.slice(0, nl).split('\n') : [];
+      this.partial = nl >= 0 ? text.slice(nl + 1) : text;
+      if (skipped) lines.unshift(skipped);
+      this.emit(lines);
+      if (!all) break;
+    }
+  }
+
+  /** Reads what is left (all of it, or one batch for an interrupted step nobody should wait for) and stops. */
+  close(all: boolean): void {
+    if (this.closed) return;
+    clearTimeout(this.timer);
+    this.drain(all);
+    if (this.partial !== '') this.emit([this.partial]);
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readStatusFile(path: string): StepStatus | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as StepStatus;
+  } catch {
+    return undefined;
+  }
+}
+
+function resultOf(status: Extract<StepStatus, { state: 'exited' }>): StepResult {
+  const reason = describeResult(status);
+  return { ok: reason === undefined, exitCode: status.exitCode, signal: status.signal, timedOut: status.timedOut, interrupted: status.interrupted, durationMs: status.endedAt - status.startedAt, reason };
+}
+
+/** See Runner.attach. */
+export function attachStep(req: AttachRequest): StepHandle {
+  const base = req.logPath.replace(/\.log$/, '');
+  const statusPath = `${base}.status.json`;
+  writeFileSync(req.logPath, '', { flag: 'a' });
+  const tail = new LogTail(req.logPath, 0);
+  const attachedAt = Date.now();
+  let resolveDone!: (r: StepResult) => void;
+  const done = new Promise<StepResult>((r) => (resolveDone = r));
+  let settled = false;
+  const settle = (r: StepResult): void => {
+    if (settled) return;
+    settled = true;
+    clearInterval(watch);
+    tail.close(true);
+    resolveDone(r);
+  };
+  const failed = (reason: string, interrupted: boolean): StepResult => ({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted, durationMs: Date.now() - attachedAt, reason });
+  const check = (): void => {
+    const status = readStatusFile(statusPath);
+    if (status?.state === 'exited') return settle(resultOf(status));
+    if (status?.state === 'running') {
+      if (alive(status.supervisorPid)) return;
+      // gone between two reads? its last word may have landed meanwhile
+      const again = readStatusFile(statusPath);
+      if (again?.state === 'exited') return settle(resultOf(again));
+      return settle(failed('the step supervisor died without recording an exit status', false));
+    }
+    // no status at all: the cockpit that started it stopped before its supervisor could start it
+    if (Date.now() - attachedAt >= 1000) settle(failed('the cockpit stopped before this step could start (nothing ran)', true));
+  };
+  const watch = setInterval(check, ATTACH_POLL_MS);
+  queueMicrotask(check);
+  return {
+    key: req.key,
+    logPath: req.logPath,
+    startedAt: readStatusFile(statusPath)?.startedAt ?? attachedAt,
+    done,
+    onLines(cb) {
+      tail.listeners.add(cb);
+      return () => tail.listeners.delete(cb);
+    },
+    kill() {
+      const s = readStatusFile(statusPath);
+      if (s?.state !== 'running') return;
+      try {
+        // as for a step of ours: the supervisor hears it is an interrupt, the group gets SIGTERM
+        process.kill(s.supervisorPid, 'SIGUSR2');
+        if (s.pid) process.kill(-s.pid, 'SIGTERM');
+      } catch {
+        /* gone already */
+      }
+    },
+  };
+}
+
 /** The real runner: every step in its own supervisor process and process group. */
 export class ProcessRunner implements Runner {
+  attach(req: AttachRequest): StepHandle {
+    return attachStep(req);
+  }
+
   constructor(private readonly supervisor = supervisorPath()) {
     scheduleSpare(supervisor, 'rollback', SPARE_FIRST_DELAY_MS);
     scheduleSpare(supervisor, 'any', SPARE_FIRST_DELAY_MS + SPARE_REFILL_DELAY_MS);
@@ -240,63 +414,9 @@ export class ProcessRunner implements Runner {
     let sup = spare ? spare.proc : cold();
     if (spare) spare.proc.stdin!.end(`${JSON.stringify({ spec: resolve(specPath), env: process.env })}\n`);
 
-    const listeners = new Set<(lines: readonly string[]) => void>();
-    const fd = openSync(req.logPath, 'r');
-    const decoder = new StringDecoder('utf8');
-    const buf = Buffer.allocUnsafe(256 * 1024);
-    let offset = initialOffset;
-    let partial = '';
-    let closed = false;
+    const tail = new LogTail(req.logPath, initialOffset);
+    const listeners = tail.listeners;
     let killed = false;
-    let flooding = false;
-
-    const drain = (all: boolean): void => {
-      if (closed) return;
-      for (;;) {
-        const size = statSync(req.logPath).size;
-        // one batch per read: the note of a skip goes out with the lines after it
-        let skipped: string | undefined;
-        if (size - offset > SKIP_AHEAD_BYTES) {
-          const skipTo = size - KEEP_TAIL_BYTES;
-          skipped = `cockpit: output too fast to show, skipped ${Math.round((skipTo - offset) / 1024)} KiB (all of it is in ${req.logPath})`;
-          flooding = true;
-          lastFloodAt = Date.now();
-          offset = skipTo;
-          partial = '';
-          // resynchronise on the next line start
-          const n = readSync(fd, buf, 0, Math.min(buf.length, 4096), offset);
-          const nl = buf.subarray(0, n).indexOf(10);
-          offset += nl >= 0 ? nl + 1 : 0;
-        }
-        const n = readSync(fd, buf, 0, buf.length, offset);
-        if (n <= 0) {
-          if (skipped) emit([skipped]);
-          break;
-        }
-        offset += n;
-        const text = partial + decoder.write(buf.subarray(0, n));
-        const nl = text.lastIndexOf('\n');
-        const lines = nl >= 0 ? text.slice(0, nl).split('\n') : [];
-        partial = nl >= 0 ? text.slice(nl + 1) : text;
-        if (skipped) lines.unshift(skipped);
-        emit(lines);
-        if (!all) break;
-      }
-    };
-    const emit = (lines: string[]): void => {
-      if (lines.length === 0) return;
-      for (const l of listeners) l(lines);
-    };
-    // a step flooding its output is followed 4 times a second, not 20: nobody reads that fast, and
-    // the CPU it saves is the step's (the log has every line)
-    let timer: NodeJS.Timeout | undefined;
-    const follow = (): void => {
-      flooding = false;
-      drain(false);
-      timer = setTimeout(follow, flooding ? FLOOD_MS : BATCH_MS);
-    };
-    timer = setTimeout(follow, BATCH_MS);
-
     const readStatus = (): StepStatus | undefined => {
       try {
         const s = JSON.parse(readFileSync(statusPath, 'utf8')) as StepStatus;
@@ -319,12 +439,8 @@ export class ProcessRunner implements Runner {
     const settle = (status: StepStatus | undefined, early: boolean): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
       if (statusWatch) clearInterval(statusWatch);
-      drain(!early);
-      if (partial !== '') emit([partial]);
-      closed = true;
-      closeSync(fd);
+      tail.close(!early);
       if (!status && killed) {
         // kill() came before the supervisor could take signals: the step never started
         resolveDone({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted: true, durationMs: Date.now() - startedAt, reason: 'interrupted before it started' });

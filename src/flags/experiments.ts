@@ -8,14 +8,14 @@ import type { MetricSource } from '../metrics/sources/source.js';
 import type { Runbook } from '../runbook/types.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { EventBody } from '../core/events.js';
-import type { SessionState } from '../session/reduce.js';
+import type { ReleaseView } from './fold.js';
 import { appendToBrief, fetchFigures, type Decision, type ExperimentFigures } from './experiment.js';
 
 export type ExperimentDeps = {
   readonly runbook: Runbook;
   readonly clock: Clock;
   readonly record: (e: EventBody) => void;
-  readonly state: () => SessionState;
+  readonly state: () => ReleaseView;
   readonly intervalMs: number;
   readonly env: NodeJS.ProcessEnv;
   /** Replace the source (tests). */

@@ -4,14 +4,14 @@
  */
 import { bandOf } from '../metrics/bands.js';
 import type { Runbook } from '../runbook/types.js';
-import type { SessionState } from '../session/reduce.js';
+import type { ReleaseView } from './fold.js';
 import { triggerLabel } from '../guard/describe.js';
 
 /**
  * `noDataAfter`: how many consecutive missing samples make a metric "no data" (default 2, or
  * maxErrors if lower); a one-shot command that has one fresh sample passes 1.
  */
-export function stepUpRefusal(rb: Runbook, s: SessionState, noDataAfter?: number): string | undefined {
+export function stepUpRefusal(rb: Runbook, s: ReleaseView, noDataAfter?: number): string | undefined {
   for (const t of rb.rollback?.triggers ?? []) {
     const v = s.guard.triggers[t.id];
     if (v?.status === 'fired') return `trigger ${triggerLabel(t, rb)} has FIRED`;

@@ -6,7 +6,7 @@
 import type { Runbook } from '../runbook/types.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { EventBody, FlagActor } from '../core/events.js';
-import type { SessionState } from '../session/reduce.js';
+import type { ReleaseView } from './fold.js';
 import { stepUpRefusal } from './guardrail.js';
 import { nextStep, previousStep, rampPlans, type RampPlan } from './plan.js';
 import type { FlagProvider } from './providers/provider.js';
@@ -17,7 +17,7 @@ export type FlagDeps = {
   readonly runbook: Runbook;
   readonly provider?: FlagProvider;
   readonly record: (e: EventBody) => void;
-  readonly state: () => SessionState;
+  readonly state: () => ReleaseView;
   readonly clock: Clock;
   readonly now: () => number;
 };

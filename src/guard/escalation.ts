@@ -58,11 +58,15 @@ export class Escalation {
     return this.active;
   }
 
-  /** Starts the escalation clock at `incidentAt` (session time): each level at incidentAt + after. */
-  start(incidentAt: number, reason: string): void {
+  /**
+   * Starts the escalation clock at `incidentAt` (session time): each level at incidentAt + after.
+   * A resumed session passes the levels its journal shows started: they do not run twice.
+   */
+  start(incidentAt: number, reason: string, done: ReadonlySet<number> = new Set()): void {
     if (this.active || this.d.runbook.escalation.length === 0) return;
     this.active = true;
     for (const level of this.d.runbook.escalation) {
+      if (done.has(level.level)) continue;
       const due = incidentAt + level.afterMs - this.d.now();
       this.timers.push(this.d.clock.after(Math.max(0, due), () => void this.run(level, reason)));
     }

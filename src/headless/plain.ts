@@ -23,6 +23,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
   switch (e.type) {
     case 'session.started':
       return `cockpit · ${e.runbook} ${e.version} → ${e.environment} · session ${e.sessionId}`;
+    case 'session.resumed':
+      return resumedText(e);
     case 'programs.checked':
       return [`⚠ ${e.missing.length} step${e.missing.length === 1 ? '' : 's'} cannot run as things are:`, ...e.missing.map((m) => `    ${m.stage}/${m.step}: ${m.reason}`)].join('\n');
     case 'check.ticked':
@@ -163,4 +165,11 @@ export function attachJson(c: Controller, write: Write): () => void {
     offEvents();
     offOutput();
   };
+}
+
+/** What a take-over of a session says (headless line and the screen's notice). */
+export function resumedText(e: Extract<SessionEvent, { type: 'session.resumed' }>): string {
+  const who = e.previousPid ? `its cockpit (pid ${e.previousPid}) is gone` : 'its cockpit is gone';
+  const what = e.running.length ? `following ${e.running.map((r) => `${r.stage}/${r.step}`).join(', ')} where it is` : 'nothing was running';
+  return `↻ resumed this session: ${who}; ${what}`;
 }

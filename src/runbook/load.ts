@@ -2,19 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
-import { describeValue, locateIssues, locateRules, sortErrors, type LocatedError } from './locate.js';
+import { describeValue, locateIssues, locateRules, sortErrors } from './locate.js';
 import { parseMarkdownRunbook } from './markdown.js';
 import { normalize } from './normalize.js';
 import { checkRules } from './rules.js';
 import { RunbookSchema } from './schema.js';
-import type { Runbook } from './types.js';
 
 export { DEFAULT_NAMES, findRunbook, RunbookNotFound } from './find.js';
 import { findRunbook, RunbookNotFound } from './find.js';
 
-export type LoadResult =
-  | { readonly ok: true; readonly runbook: Runbook; readonly display: string }
-  | { readonly ok: false; readonly errors: readonly LocatedError[]; readonly display: string };
+export type { LoadResult } from './locate.js';
+import type { LoadResult } from './locate.js';
 
 function displayPath(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);

@@ -193,3 +193,8 @@ export function sortErrors(list: LocatedError[]): LocatedError[] {
     })
     .sort((a, b) => a.line - b.line || a.col - b.col);
 }
+
+/** What loading a runbook gives: the runbook, or every error located (file:line:col). */
+export type LoadResult =
+  | { readonly ok: true; readonly runbook: import('./types.js').Runbook; readonly display: string }
+  | { readonly ok: false; readonly errors: readonly LocatedError[]; readonly display: string };

@@ -10,8 +10,7 @@
  */
 import { lineAt } from './markdown-lines.js';
 import { Document, isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap, YAMLSeq, type Node } from 'yaml';
-import type { LoadResult } from './load.js';
-import { formatError, locateIssues, locateRules, sortErrors, type LocatedError } from './locate.js';
+import { formatError, locateIssues, locateRules, sortErrors, type LoadResult, type LocatedError } from './locate.js';
 import { mapMarkdown, Positions, type Hints, type Note, type Obj, type Unmapped, type UnmappedKind } from './markdown-map.js';
 import { parseMarkdown } from './markdown-tree.js';
 import { normalize } from './normalize.js';

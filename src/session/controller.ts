@@ -5,23 +5,26 @@
  * the tests all drive this one class.
  */
 import { join } from 'node:path';
-import { maskerFor, parseLogLine } from '../exec/log-format.js';
-import type { Runner, StepHandle, StepResult } from '../exec/runner.js';
-import { programOf, quoteForDisplay } from '../runbook/command.js';
+import { maskerFor } from '../exec/log-format.js';
+import type { Runner } from '../exec/runner.js';
+import { programOf } from '../runbook/command.js';
 import { checkProgram } from '../exec/program.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
-import type { CommandStep, FlagStep, Runbook, Step } from '../runbook/types.js';
+import type { Runbook } from '../runbook/types.js';
 import { commandStep } from '../runbook/normalize.js';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
-import { EMERGENCY, ESCALATION, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK, stageValue, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from '../core/events.js';
+import { EMERGENCY, ESCALATION, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from '../core/events.js';
 import type { Journal } from './journal.js';
-import { initialState, preflightReady, reduce, rollbackSteps, type SessionState, type StepState } from './reduce.js';
-import { findTroubleshooting } from './troubleshoot.js';
+import { initialState, preflightReady, reduce, type SessionState } from './reduce.js';
+import { StepRunner, type Active } from './steps.js';
+import { RollbackPipeline, type RollbackHook } from './rollback.js';
+import { describeUnmet, judgeCriteria } from './criteria.js';
+import { planCommands } from './plan.js';
+import * as intents from './intents.js';
+import { OK, refuse, type IntentResult } from './intents.js';
 import { Guard, type GuardDeps } from '../guard/guard.js';
 import { Escalation, type EscalationDeps } from '../guard/escalation.js';
 import { sourceFor } from '../metrics/sources/index.js';
-import type { CriterionResult } from '../core/events.js';
-import { formatNumber } from '../guard/describe.js';
 import { FlagRamps } from '../flags/manager.js';
 import { Experiments } from '../flags/experiments.js';
 import type { Decision } from '../flags/experiment.js';
@@ -56,31 +59,21 @@ export type ControllerOptions = {
   readonly experimentSource?: MetricSource;
   /** Replace the flag provider (tests); by default the runbook's. */
   readonly flagProvider?: FlagProvider;
+  /**
+   * The journal of a session whose cockpit died: the state is its fold, and start() resumes it
+   * (follows the steps still running, carries on) instead of starting anew.
+   */
+  readonly resume?: readonly SessionEvent[];
+  /** The pid of the cockpit that drove the resumed session (from its lock), for the record. */
+  readonly previousPid?: number;
   /** Replace how escalation posts webhooks (tests). */
   readonly escalation?: Partial<Pick<EscalationDeps, 'post' | 'retryDelayMs'>>;
 };
 
-/** Runs first when a rollback starts (the flags layer sets ramped flags to 0 % here). */
-export type RollbackHook = (reason: string) => Promise<void>;
-
-export type Refusal = { readonly ok: false; readonly reason: string };
-export type Accepted = { readonly ok: true };
-export type IntentResult = Accepted | Refusal;
-
-const OK: Accepted = { ok: true };
-const refuse = (reason: string): Refusal => ({ ok: false, reason });
-
-type Active = { stage: string; step: string; handle?: StepHandle; monitor?: { finish: () => void } };
+export type { RollbackHook } from './rollback.js';
+export type { Accepted, IntentResult, Refusal } from './intents.js';
 
 export type OutputListener = (stage: string, step: string, lines: readonly string[]) => void;
-
-function lastLineOf(lines: readonly string[]): string | undefined {
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const text = parseLogLine(lines[i]).text.trim();
-    if (text && !text.startsWith('cockpit: ')) return text.length > 200 ? `${text.slice(0, 199)}…` : text;
-  }
-  return undefined;
-}
 
 export class Controller {
   private s: SessionState;
@@ -107,13 +100,21 @@ export class Controller {
   /** A/B experiments; undefined when the runbook has none. */
   readonly experiments: Experiments | undefined;
   private readonly rollbackHooks: RollbackHook[] = [];
+  private readonly steps: StepRunner;
+  private readonly rollbackPipeline: RollbackPipeline;
   /** Resolves with the outcome when the session first ends. */
   readonly settled: Promise<Outcome>;
 
   constructor(private readonly o: ControllerOptions) {
     this.clock = o.clock ?? systemClock;
-    this.t0 = this.clock.now();
     this.s = initialState(o.runbook);
+    this.t0 = this.clock.now();
+    if (o.resume?.length) {
+      for (const e of o.resume) this.s = reduce(this.s, e);
+      // session time carries on from the session's start: the journal's `t` stays one time base
+      const started = o.resume[0];
+      this.t0 = this.clock.now() - Math.max(this.s.now, this.clock.wall() - started.at);
+    }
     const env = o.env ?? process.env;
     this.secretNames = o.runbook.secrets;
     this.mask = maskerFor(this.secretNames.map((n) => env[n] ?? ''));
@@ -126,6 +127,7 @@ export class Controller {
       clock: this.clock,
       now,
       record,
+      state: () => this.s.guard,
       source: o.guard?.source ?? sourceFor(o.runbook, env),
       probe: o.guard?.probe,
       rollback: (reason, incidentAt) => void this.rollback(reason, 'trigger', incidentAt),
@@ -151,23 +153,50 @@ export class Controller {
       post: o.escalation?.post,
       retryDelayMs: o.escalation?.retryDelayMs,
       runCommand: async (level, reason) => {
+        // a journalled step in the pseudo-stage escalation: its output streams and is kept like any step's
         if (!level.run) return { ok: true };
-        const ok = await this.runCommand(ESCALATION, level.run, 1, { reason, level: String(level.level) }, false);
+        const ok = await this.steps.runCommand(ESCALATION, level.run, 1, { reason, level: String(level.level) }, false);
         return ok ? { ok } : { ok, error: 'the escalation command failed (see its log)' };
       },
+    });
+    this.steps = new StepRunner({
+      runbook: o.runbook,
+      runner: o.runner,
+      sessionDir: o.sessionDir,
+      values: o.values,
+      secretNames: this.secretNames,
+      clock: this.clock,
+      now,
+      state: () => this.s,
+      emit: record,
+      guard: this.guard,
+      flags: this.flags,
+      output: (stage, step, lines) => {
+        for (const l of this.outputListeners) l(stage, step, lines);
+      },
+      setActive: (a) => (this.active = a),
+      aborting: () => this.aborting,
+    });
+    this.rollbackPipeline = new RollbackPipeline({
+      runbook: o.runbook,
+      mode: o.mode,
+      state: () => this.s,
+      emit: record,
+      elapsed: () => this.elapsed(),
+      steps: this.steps,
+      guard: this.guard,
+      escalation: this.escalation,
+      hooks: this.rollbackHooks,
+      end: (outcome) => this.end(outcome),
+      interrupting: () => this.interrupting,
     });
   }
 
   /** Marks every step whose program is missing or not executable: a state to see, not a crash. */
   private checkPrograms(): void {
     const rb = this.o.runbook;
-    const all: { stage: string; step: CommandStep }[] = [
-      ...rb.preflight.flatMap((p) => (p.kind === 'auto' ? [{ stage: PREFLIGHT, step: { ...p, kind: 'command' as const } }] : [])),
-      ...rb.stages.flatMap((st) => st.steps.flatMap((x) => (x.kind === 'command' ? [{ stage: st.id, step: x }] : []))),
-      ...rollbackSteps(rb).map((step) => ({ stage: ROLLBACK, step })),
-      ...rb.emergency.map((x) => ({ stage: EMERGENCY, step: x })),
-    ];
-    const missing = all.flatMap(({ stage, step }) => {
+    const missing = planCommands(rb).flatMap(({ stage, step, tracked }) => {
+      if (!tracked) return [];
       const inv = resolveInvocation(step.command, this.o.values);
       const program = step.command.kind === 'argv' ? inv.file : programOf(step.command);
       const reason = program ? checkProgram(program, step.cwd ? join(rb.dir, step.cwd) : rb.dir) : undefined;
@@ -229,6 +258,7 @@ export class Controller {
 
   /** Opens the session: confirms what was confirmed up front, runs the automated pre-flight checks. */
   async start(): Promise<void> {
+    if (this.o.resume?.length) return this.resume();
     this.begin();
     const rb = this.o.runbook;
     const confirmed = new Set((this.o.confirm ?? []).map((c) => c.toLowerCase()));
@@ -273,12 +303,51 @@ export class Controller {
     this.checkPrograms();
   }
 
+  /**
+   * Takes over a session whose cockpit died: sampling, flags and experiments start again (the
+   * triggers' windows as the journal left them), the incident's escalation carries on from its
+   * start, and what was running is followed to its end; then the release goes on as it would have.
+   */
+  private async resume(): Promise<void> {
+    const s = this.s;
+    const running = [
+      ...s.preflight.steps.filter((x) => x.status === 'running').map((x) => ({ stage: PREFLIGHT, step: x.id })),
+      ...s.stages.flatMap((st) => st.steps.filter((x) => x.status === 'running').map((x) => ({ stage: st.id, step: x.id }))),
+      ...s.rollback.steps.filter((x) => x.status === 'running').map((x) => ({ stage: ROLLBACK, step: x.id })),
+      ...s.emergency.filter((x) => x.status === 'running').map((x) => ({ stage: EMERGENCY, step: x.id })),
+    ];
+    this.emit({ type: 'session.resumed', pid: process.pid, previousPid: this.o.previousPid, mode: this.o.mode, running });
+    // the sampler keeps the schedule it had: tick n at its first tick + n × interval
+    const first = this.o.resume!.find((e) => e.type === 'metric.sampled' || e.type === 'probe.sampled') as Extract<SessionEvent, { type: 'metric.sampled' }> | undefined;
+    queueMicrotask(() => this.guard?.start(first ? first.time - first.tick * this.guard.intervalMs : undefined));
+    if (this.flags) {
+      void this.flags.readAll();
+      this.flags.startAuto();
+    }
+    this.experiments?.start();
+    const g = this.s.guard;
+    if (this.s.rollback.status !== 'idle' && !g.resolved) this.escalation.start(g.incidentAt ?? this.s.rollback.startedAt ?? 0, this.s.rollback.reason ?? '', new Set(g.escalation.map((x) => x.level)));
+    // an emergency action that was running: followed to its end beside the release
+    for (const r of running.filter((x) => x.stage === EMERGENCY)) {
+      const step = this.o.runbook.emergency.find((x) => x.id === r.step);
+      const st = this.s.emergency.find((x) => x.id === r.step);
+      if (step && st) void this.steps.reattach(EMERGENCY, step, st);
+    }
+    const rbState = this.s.rollback.status;
+    if (rbState === 'running') return this.track(this.rollbackPipeline.run());
+    if (rbState !== 'idle' || this.s.outcome) return;
+    const stage = this.s.stages.find((x) => x.status === 'running');
+    if (stage) return this.track(this.runStage(stage.id));
+    if (this.s.preflight.status !== 'passed') return this.track(this.runPreflightChecks());
+    if (this.o.autoAdvance && this.s.stages.some((x) => x.status === 'pending') && !this.s.stages.some((x) => x.status === 'failed')) return this.track(this.runStages());
+  }
+
   private async runPreflightChecks(): Promise<void> {
     for (const item of this.o.runbook.preflight) {
       if (item.kind !== 'auto' || this.aborting) continue;
       const st = this.s.preflight.steps.find((x) => x.id === item.id);
-      if (st?.status !== 'pending') continue;
-      await this.runWithRetries(PREFLIGHT, { ...item, kind: 'command' });
+      if (st?.status !== 'pending' && st?.status !== 'running') continue;
+      await this.steps.runWithRetries(PREFLIGHT, { ...item, kind: 'command' });
     }
     if (!this.aborting && this.evaluatePreflight() && this.o.autoAdvance) await this.runStages();
   }
@@ -299,10 +368,9 @@ export class Controller {
   }
 
   tick(id: string): IntentResult {
-    const st = this.s.preflight.steps.find((x) => x.id === id);
-    if (!st) return refuse(`no pre-flight item "${id}"`);
-    if (st.kind !== 'manual') return refuse(`"${st.title}" is an automated check: it passes by running`);
-    if (this.s.preflight.status === 'passed') return refuse('the pre-flight has passed');
+    const why = intents.tickRefusal(this.s, id);
+    if (why) return refuse(why);
+    const st = this.s.preflight.steps.find((x) => x.id === id)!;
     this.emit(st.ticked ? { type: 'check.unticked', id } : { type: 'check.ticked', id, by: 'operator' });
     if (!this.busy && this.evaluatePreflight() && this.o.autoAdvance) void this.track(this.runStages());
     return OK;
@@ -310,21 +378,8 @@ export class Controller {
 
   /** Runs the next stage (Enter). Refused until the pre-flight passed, or while something runs. */
   runNextStage(): IntentResult {
-    if (this.s.outcome && this.s.phase !== 'passed') return refuse('the session has ended');
-    if (this.s.preflight.status !== 'passed') {
-      const r = preflightReady(this.s);
-      const parts = [
-        r.failed.length ? `failed: ${r.failed.join(', ')}` : '',
-        r.pending.length ? `still running: ${r.pending.join(', ')}` : '',
-        r.unticked.length ? `not ticked: ${r.unticked.join(', ')}` : '',
-      ].filter(Boolean);
-      return refuse(`pre-flight not complete (${parts.join('; ')})`);
-    }
-    if (this.busy) return refuse('a step is running');
-    if (this.s.rollback.status !== 'idle') return refuse('the release was rolled back');
-    const failed = this.s.stages.find((x) => x.status === 'failed');
-    if (failed) return refuse(`stage "${failed.title}" failed: retry (r), skip (s) or roll back (R)`);
-    if (!this.s.stages.some((x) => x.status === 'pending')) return refuse('every stage has run');
+    const why = intents.nextStageRefusal(this.s, this.busy);
+    if (why) return refuse(why);
     void this.track(this.runStages());
     return OK;
   }
@@ -341,48 +396,27 @@ export class Controller {
 
   /** Retries the failed step (stage, pre-flight check or rollback step) and carries on from it. */
   retry(): IntentResult {
-    if (this.busy) return refuse('a step is running');
-    if (this.s.rollback.status === 'failed') {
-      void this.track(this.runRollback());
+    const why = intents.retryRefusal(this.s, this.busy);
+    if (why) return refuse(why);
+    const t = intents.failedTarget(this.s)!;
+    if (t.stage === ROLLBACK) {
+      void this.track(this.rollbackPipeline.run());
       return OK;
     }
-    const stage = this.s.stages.find((x) => x.status === 'failed');
-    const failedIn = (steps: readonly StepState[]) => steps.find((x) => x.status === 'failed' || x.status === 'interrupted');
-    if (stage && this.s.rollback.status === 'idle') {
-      const st = failedIn(stage.steps);
-      if (!st) return refuse('nothing to retry');
-      this.emit({ type: 'step.retrying', stage: stage.id, step: st.id, attempt: st.attempt + 1, automatic: false });
-      void this.track(this.runStage(stage.id));
-      return OK;
-    }
-    const check = failedIn(this.s.preflight.steps);
-    if (check && this.s.preflight.status !== 'passed') {
-      this.emit({ type: 'step.retrying', stage: PREFLIGHT, step: check.id, attempt: check.attempt + 1, automatic: false });
-      void this.track(this.runPreflightChecks());
-      return OK;
-    }
-    return refuse('nothing to retry');
+    this.emit({ type: 'step.retrying', stage: t.stage, step: t.step!.id, attempt: t.step!.attempt + 1, automatic: false });
+    void this.track(t.stage === PREFLIGHT ? this.runPreflightChecks() : this.runStage(t.stage));
+    return OK;
   }
 
   /** Skips the failed step with a recorded reason and carries on. */
   skip(reason: string): IntentResult {
-    if (!reason.trim()) return refuse('a skip needs a reason');
-    if (this.busy) return refuse('a step is running');
-    const stage = this.s.stages.find((x) => x.status === 'failed');
-    if (stage && this.s.rollback.status === 'idle') {
-      const st = stage.steps.find((x) => x.status === 'failed' || x.status === 'interrupted');
-      if (!st) return refuse('nothing to skip');
-      this.emit({ type: 'step.skipped', stage: stage.id, step: st.id, reason: reason.trim() });
-      void this.track(this.runStage(stage.id));
-      return OK;
-    }
-    const check = this.s.preflight.steps.find((x) => x.status === 'failed');
-    if (check && this.s.preflight.status !== 'passed') {
-      this.emit({ type: 'step.skipped', stage: PREFLIGHT, step: check.id, reason: reason.trim() });
-      if (this.evaluatePreflight() && this.o.autoAdvance) void this.track(this.runStages());
-      return OK;
-    }
-    return refuse('nothing to skip');
+    const why = intents.skipRefusal(this.s, this.busy, reason);
+    if (why) return refuse(why);
+    const t = intents.failedTarget(this.s)!;
+    this.emit({ type: 'step.skipped', stage: t.stage, step: t.step!.id, reason: reason.trim() });
+    if (t.stage !== PREFLIGHT) void this.track(this.runStage(t.stage));
+    else if (this.evaluatePreflight() && this.o.autoAdvance) void this.track(this.runStages());
+    return OK;
   }
 
   /**
@@ -390,17 +424,15 @@ export class Controller {
    * steps, verify, then the incident command with the reason.
    */
   rollback(reason: string, source: RollbackSource, incidentAt?: number): IntentResult {
-    const rb = this.o.runbook.rollback;
-    if (!rb) return refuse('this runbook has no rollback');
-    if (this.s.rollback.status === 'running') return refuse('a rollback is already running');
-    if (this.s.rollback.status === 'passed') return refuse('already rolled back (one rollback per incident)');
+    const why = intents.rollbackRefusal(this.s, this.o.runbook);
+    if (why) return refuse(why);
     if (this.s.rollback.status === 'failed') return this.retry();
     this.begin();
     void this.track(
       (async () => {
-        this.startRollback(reason, source, incidentAt);
+        this.rollbackPipeline.start(reason, source, incidentAt);
         await this.stopActive();
-        await this.runRollback();
+        await this.rollbackPipeline.run();
       })(),
     );
     return OK;
@@ -408,18 +440,11 @@ export class Controller {
 
   /** The operator acknowledges the incident (`a`): once verify has passed, escalation stops. */
   acknowledge(): IntentResult {
-    if (this.s.rollback.status === 'idle') return refuse('there is no incident to acknowledge');
-    if (this.s.guard.acknowledged) return refuse('already acknowledged');
+    const why = intents.acknowledgeRefusal(this.s);
+    if (why) return refuse(why);
     this.emit({ type: 'incident.acknowledged' });
     if (this.s.guard.restoreMs !== undefined) this.escalation.resolve();
     return OK;
-  }
-
-  private startRollback(reason: string, source: RollbackSource, incidentAt?: number): void {
-    const at = incidentAt ?? this.elapsed();
-    this.guard?.disarmAll();
-    this.emit({ type: 'rollback.started', reason, source, incidentAt: at });
-    this.escalation.start(at, reason);
   }
 
   /** Ctrl+C: interrupts the running step's process group and ends the session as interrupted. */
@@ -433,11 +458,9 @@ export class Controller {
 
   /** Ends the session when nothing runs; refused while a step runs. */
   quit(): IntentResult {
-    if (this.busy) return refuse('a step is running: interrupt it first (Ctrl+C) or wait');
-    if (!this.s.outcome) {
-      const p = this.s.phase;
-      this.end(p === 'rolled-back' ? 'rolled-back' : p === 'rollback-failed' ? 'rollback-failed' : p === 'failed' ? 'failed' : 'aborted');
-    }
+    const why = intents.quitRefusal(this.busy);
+    if (why) return refuse(why);
+    if (!this.s.outcome) this.end(intents.quitOutcome(this.s));
     return OK;
   }
 
@@ -456,12 +479,12 @@ export class Controller {
 
   /** Runs an emergency quick-reference action (health check, incident alert…), beside whatever runs. */
   runEmergency(id: string): IntentResult {
-    const step = this.o.runbook.emergency.find((x) => x.id === id);
-    if (!step) return refuse(`no emergency action "${id}"`);
-    if (this.s.emergency.find((x) => x.id === id)?.status === 'running') return refuse(`${step.title} is already running`);
+    const why = intents.emergencyRefusal(this.s, this.o.runbook, id);
+    if (why) return refuse(why);
+    const step = this.o.runbook.emergency.find((x) => x.id === id)!;
     this.begin();
     const attempt = (this.s.emergency.find((x) => x.id === id)?.attempt ?? 0) + 1;
-    void this.runCommand(EMERGENCY, step, attempt, {}, false);
+    void this.steps.runCommand(EMERGENCY, step, attempt, {}, false);
     return OK;
   }
 
@@ -480,7 +503,7 @@ export class Controller {
     if (!ex) return refuse(`no experiment "${id}"`);
     if (ex.deploy === undefined) return refuse(`experiment ${id} has no deploy command`);
     this.begin();
-    void this.runCommand(EXPERIMENT, commandStep(ex.deploy, { id: `${id}-deploy`, title: `deploy ${id} variants` }), 1, { experiment: id }, false);
+    void this.steps.runCommand(EXPERIMENT, commandStep(ex.deploy, { id: `${id}-deploy`, title: `deploy ${id} variants` }), 1, { experiment: id }, false);
     return OK;
   }
 
@@ -501,7 +524,7 @@ export class Controller {
       if (e.type === 'step.finished' && e.stage === FLAG && e.step === id) reason = e.reason;
     });
     try {
-      const ok = await this.runCommand(FLAG, commandStep(flags.deploy, { id, title: `deploy ${flag} (flag off)` }), 1, { flag }, false);
+      const ok = await this.steps.runCommand(FLAG, commandStep(flags.deploy, { id, title: `deploy ${flag} (flag off)` }), 1, { flag }, false);
       return ok ? OK : refuse(`the deploy of ${flag} failed: ${reason ?? 'failed'} (log: ${join(this.o.sessionDir, `${FLAG}.${id}.log`)})`);
     } finally {
       off();
@@ -520,7 +543,7 @@ export class Controller {
     this.begin();
     const figures = (await this.experiments?.figures(id)) ?? this.s.experiments[id]?.figures;
     if (ex.conclude !== undefined) {
-      const ok = await this.runCommand(EXPERIMENT, commandStep(ex.conclude, { id: `${id}-conclude`, title: `conclude ${id}` }), 1, { experiment: id, winner, decision }, false);
+      const ok = await this.steps.runCommand(EXPERIMENT, commandStep(ex.conclude, { id: `${id}-conclude`, title: `conclude ${id}` }), 1, { experiment: id, winner, decision }, false);
       if (!ok) return refuse(`the conclude command failed: nothing recorded (see its log)`);
     }
     const brief = this.experiments?.record(id, winner, decision, figures);
@@ -581,8 +604,9 @@ export class Controller {
     try {
       for (const step of def.steps) {
         const st = this.s.stages.find((x) => x.id === stageId)!.steps.find((x) => x.id === step.id)!;
-        if (st.status !== 'pending') continue;
-        const ok = await this.runWithRetries(stageId, step);
+        // running: a resumed session's step, followed where it is
+        if (st.status !== 'pending' && st.status !== 'running') continue;
+        const ok = await this.steps.runWithRetries(stageId, step);
         if (this.aborting || this.s.rollback.status !== 'idle') return;
         if (!ok) {
           const failed = this.s.stages.find((x) => x.id === stageId)!.steps.find((x) => x.id === step.id)!;
@@ -612,24 +636,9 @@ export class Controller {
   private checkCriteria(stageId: string): string | undefined {
     const def = this.o.runbook.stages.find((x) => x.id === stageId)!;
     if (def.criteria.length === 0) return undefined;
-    const units = this.o.runbook.metrics?.series ?? {};
-    const results: CriterionResult[] = def.criteria.map((c) => {
-      const latest = this.guard?.latestValue(c.metric);
-      const value = latest?.value ?? null;
-      const op = c.below !== undefined ? 'below' : 'above';
-      const threshold = (c.below ?? c.above)!;
-      return { metric: c.metric, op, threshold, value, ok: value !== null && (op === 'below' ? value < threshold : value > threshold) };
-    });
+    const results = judgeCriteria(def.criteria, this.s);
     this.emit({ type: 'criteria.checked', stage: stageId, results });
-    const unmet = results.filter((r) => !r.ok);
-    if (unmet.length === 0) return undefined;
-    return unmet
-      .map((r) => {
-        const unit = units[r.metric]?.unit ? ` ${units[r.metric]!.unit}` : '';
-        const need = `needs ${r.op === 'below' ? '<' : '>'} ${r.threshold}${unit}`;
-        return r.value === null ? `${r.metric}: no data (${need})` : `${r.metric} ${formatNumber(r.value)}${unit} (${need})`;
-      })
-      .join('; ');
+    return describeUnmet(this.o.runbook, results);
   }
 
   private async afterStageFailed(reason: string): Promise<void> {
@@ -637,182 +646,11 @@ export class Controller {
     if (policy === 'stop') this.end('failed');
     else if (policy === 'rollback') {
       if (this.o.runbook.rollback) {
-        this.startRollback(reason, 'on-failure');
-        await this.runRollback();
+        this.rollbackPipeline.start(reason, 'on-failure');
+        await this.rollbackPipeline.run();
       } else this.end('failed');
     }
   }
 
-  private async runWithRetries(stageId: string, step: Step): Promise<boolean> {
-    for (;;) {
-      const st = this.findStep(stageId, step.id);
-      const attempt = (st?.attempt ?? 0) + 1;
-      const ok =
-        step.kind === 'monitor'
-          ? await this.runMonitor(stageId, step.id, step.durationMs)
-          : step.kind === 'flag'
-            ? await this.runFlagStep(stageId, step, attempt)
-            : await this.runCommand(stageId, step, attempt);
-      if (ok || this.aborting) return ok;
-      const after = this.findStep(stageId, step.id)!;
-      if (after.status === 'interrupted' || step.kind !== 'command' || attempt > step.retries) return false;
-      this.emit({ type: 'step.retrying', stage: stageId, step: step.id, attempt: attempt + 1, automatic: true });
-    }
-  }
-
-  private findStep(stageId: string, stepId: string): StepState | undefined {
-    const list = stageId === PREFLIGHT ? this.s.preflight.steps : stageId === ROLLBACK ? this.s.rollback.steps : this.s.stages.find((x) => x.id === stageId)?.steps;
-    return list?.find((x) => x.id === stepId);
-  }
-
-  /**
-   * A monitor step: waits its window with the triggers armed; passes when the window ends with
-   * nothing fired. While a trigger holds for lack of data, the countdown pauses.
-   */
-  private runMonitor(stageId: string, stepId: string, durationMs: number): Promise<boolean> {
-    this.emit({ type: 'step.started', stage: stageId, step: stepId, attempt: 1, command: `monitor ${Math.round(durationMs / 1000)}s` });
-    const started = this.clock.now();
-    const why = `monitor:${stageId}/${stepId}`;
-    this.guard?.arm(why);
-    return new Promise((resolve) => {
-      let done = false;
-      let remaining = durationMs;
-      let segment = this.clock.now();
-      let timer: TimerHandle | undefined;
-      const run = () => {
-        segment = this.clock.now();
-        timer = this.clock.after(remaining, () => finish(true));
-      };
-      const offHold = this.guard?.onHold((holding) => {
-        if (holding && timer) {
-          timer.cancel();
-          timer = undefined;
-          remaining = Math.max(0, remaining - (this.clock.now() - segment));
-        } else if (!holding && !timer && !done) run();
-      });
-      const finish = (ok: boolean) => {
-        if (done) return;
-        done = true;
-        timer?.cancel();
-        offHold?.();
-        this.guard?.disarm(why);
-        this.active = undefined;
-        const durationMs = Math.round(this.clock.now() - started);
-        this.emit({ type: 'step.finished', stage: stageId, step: stepId, ok, exitCode: null, signal: null, timedOut: false, interrupted: !ok, durationMs, reason: ok ? undefined : 'interrupted' });
-        resolve(ok);
-      };
-      if (!this.guard?.holding) run();
-      this.active = { stage: stageId, step: stepId, monitor: { finish: () => finish(false) } };
-    });
-  }
-
-  /** A flag step: the same guarded path as the + key; a refusal fails the step with its reason. */
-  private async runFlagStep(stageId: string, step: FlagStep, attempt: number): Promise<boolean> {
-    const command = `flag ${step.flag} → ${step.to === 'next' ? 'next step' : `${step.to} %`}`;
-    this.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command });
-    const started = this.clock.now();
-    let reason: string | undefined;
-    if (!this.flags) reason = 'the runbook has no flags section';
-    else {
-      const target = step.to === 'next' ? this.flags.target(step.flag, 'up') : step.to;
-      if (typeof target === 'string') reason = target;
-      else {
-        const r = await this.flags.apply(step.flag, target, { by: 'runbook' });
-        if (!r.ok) reason = r.reason;
-      }
-    }
-    this.emit({ type: 'step.finished', stage: stageId, step: step.id, ok: reason === undefined, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: Math.round(this.clock.now() - started), reason });
-    return reason === undefined;
-  }
-
-  private async runCommand(stageId: string, step: CommandStep, attempt: number, extra: PlaceholderValues = {}, asActive = true): Promise<boolean> {
-    const reason = stageId === ROLLBACK && this.s.rollback.reason ? { reason: this.s.rollback.reason } : {};
-    const values: PlaceholderValues = { ...this.o.values, stage: stageValue(stageId, this.s.environment), ...reason, ...extra };
-    const invocation = resolveInvocation(step.command, values);
-    const logPath = join(this.o.sessionDir, `${stageId}.${step.id}.log`);
-    const argv = [invocation.file, ...invocation.args];
-    const command = step.command.kind === 'argv' ? argv.map(quoteForDisplay).join(' ') : step.display;
-    this.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command, argv, logPath });
-    let recent: string[] = [];
-    const handle = this.o.runner.start({
-      key: `${stageId}.${step.id}`,
-      invocation,
-      cwd: step.cwd ? join(this.o.runbook.dir, step.cwd) : this.o.runbook.dir,
-      env: { ...step.env, COCKPIT_SESSION_DIR: this.o.sessionDir, COCKPIT_STEP: step.id, COCKPIT_ATTEMPT: String(attempt) },
-      timeoutMs: step.timeoutMs,
-      graceMs: this.o.runbook.rollback?.graceMs ?? 5000,
-      logPath,
-      secretNames: this.secretNames,
-    });
-    if (asActive) this.active = { stage: stageId, step: step.id, handle };
-    const off = handle.onLines((lines) => {
-      recent = [...recent, ...lines].slice(-20);
-      this.emit({ type: 'step.output', stage: stageId, step: step.id, lines: lines.length });
-      for (const l of this.outputListeners) l(stageId, step.id, lines);
-    });
-    let result: StepResult;
-    try {
-      result = await handle.done;
-    } finally {
-      off();
-      if (asActive) this.active = undefined;
-    }
-    const troubleshooting = result.ok ? undefined : findTroubleshooting(this.o.runbook.troubleshooting, step, result, recent);
-    this.emit({
-      type: 'step.finished',
-      stage: stageId,
-      step: step.id,
-      ok: result.ok,
-      exitCode: result.exitCode,
-      signal: result.signal,
-      timedOut: result.timedOut,
-      interrupted: result.interrupted,
-      durationMs: Math.round(result.durationMs),
-      reason: result.reason,
-      notStarted: result.notStarted,
-      lastLine: result.ok ? undefined : lastLineOf(recent),
-      troubleshooting,
-    });
-    return result.ok;
-  }
-
-  /** Verify passed: the service is restored. Time to restore runs from the incident's start. */
-  private restored(): void {
-    const since = this.s.guard.incidentAt ?? this.s.rollback.startedAt ?? this.s.now;
-    this.emit({ type: 'rollback.verified', restoreMs: Math.max(0, this.elapsed() - since) });
-    // headless has nobody to acknowledge: verify passing resolves the incident
-    if (this.o.mode === 'headless' || this.s.guard.acknowledged) this.escalation.resolve();
-  }
-
-  private async runRollback(): Promise<void> {
-    const plan = rollbackSteps(this.o.runbook);
-    const rb = this.o.runbook.rollback!;
-    if (this.s.rollback.steps.every((x) => x.status === 'pending')) {
-      for (const hook of this.rollbackHooks) await hook(this.s.rollback.reason ?? '').catch(() => undefined);
-    }
-    const verifyEnds = rb.steps.length + rb.verify.length;
-    const started = this.s.rollback.startedAt ?? this.s.now;
-    for (let i = 0; i < plan.length; i++) {
-      const st = this.s.rollback.steps[i];
-      if (st.status === 'passed') continue;
-      if (st.status === 'failed') this.emit({ type: 'step.retrying', stage: ROLLBACK, step: st.id, attempt: st.attempt + 1, automatic: false });
-      const ok = await this.runWithRetries(ROLLBACK, plan[i]);
-      if (!ok) {
-        const failed = this.s.rollback.steps[i];
-        // a failed rollback is when an incident matters most: open it anyway, saying so
-        const incident = plan.length - 1;
-        if (rb.incident && i < incident && this.s.rollback.steps[incident].status === 'pending' && !this.interrupting) {
-          const why = `ROLLBACK FAILED at ${failed.title} (${failed.reason ?? 'failed'}); ${this.s.rollback.reason ?? ''}`;
-          await this.runCommand(ROLLBACK, plan[incident], 1, { reason: why });
-        }
-        this.emit({ type: 'rollback.finished', ok: false, step: failed.id, reason: failed.reason, durationMs: Math.round(this.s.now - started) });
-        if (this.o.mode === 'headless') this.end('rollback-failed');
-        return;
-      }
-      if (i === verifyEnds - 1 && this.s.guard.restoreMs === undefined) this.restored();
-    }
-    this.emit({ type: 'rollback.finished', ok: true, durationMs: Math.round(this.s.now - started) });
-    this.end('rolled-back');
-  }
 }
 

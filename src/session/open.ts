@@ -1,10 +1,11 @@
 /** Opens a session on disk: .cockpit/sessions/<id>/ with its journal, the lock, the controller. */
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessRunner, type Runner } from '../exec/runner.js';
 import type { Runbook } from '../runbook/types.js';
 import { Controller, type ControllerOptions } from './controller.js';
-import { FileJournal } from './journal.js';
+import { FileJournal, readJournal } from './journal.js';
+import { listSessions, lockHolder, type SessionInfo } from './follow.js';
 import { takeLock } from './lock.js';
 import { newSessionId, sessionValues } from './values.js';
 
@@ -13,8 +14,35 @@ export type OpenedSession = {
   readonly sessionId: string;
   readonly sessionDir: string;
   readonly journalPath: string;
+  /** Set when this is a session whose cockpit died, taken over (controller.start() resumes it). */
+  readonly resumed?: { readonly previousPid?: number };
   close(): void;
 };
+
+/** A session left unfinished longer ago than this is not resumed (it is closed as interrupted). */
+export const RESUME_WITHIN_MS = 12 * 60 * 60 * 1000;
+
+/** The newest session of this runbook that never ended (its cockpit died), if any. */
+export function unfinishedSession(root: string, rb: Runbook): SessionInfo | undefined {
+  return listSessions(root)
+    .filter((x) => x.started?.file === rb.file && x.outcome === undefined)
+    .at(-1);
+}
+
+/** A crash mid-write leaves a torn last line: cut it off before anything is appended after it. */
+function cutTornTail(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    const chunk = Buffer.alloc(Math.min(size, 64 * 1024));
+    readSync(fd, chunk, 0, chunk.length, size - chunk.length);
+    if (chunk.length === 0 || chunk[chunk.length - 1] === 10) return;
+    const nl = chunk.lastIndexOf(10);
+    ftruncateSync(fd, nl < 0 ? size - chunk.length : size - chunk.length + nl + 1);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * Where sessions live: COCKPIT_STATE_DIR, else .cockpit/ beside the runbook, else (a runbook in a
@@ -32,23 +60,41 @@ export function stateDir(rb: Runbook, env: NodeJS.ProcessEnv = process.env, cwd 
 
 export function openSession(
   rb: Runbook,
-  opts: Omit<ControllerOptions, 'runbook' | 'runner' | 'journal' | 'sessionId' | 'sessionDir' | 'values'> & { runner?: Runner },
+  opts: Omit<ControllerOptions, 'runbook' | 'runner' | 'journal' | 'sessionId' | 'sessionDir' | 'values' | 'resume' | 'previousPid'> & {
+    runner?: Runner;
+    /** Take over this runbook's unfinished session (its cockpit died) instead of starting anew. */
+    resume?: boolean;
+  },
 ): OpenedSession | string {
   const root = stateDir(rb);
-  const sessionId = newSessionId();
+  const previous = lockHolder(root);
+  const found = opts.resume ? unfinishedSession(root, rb) : undefined;
+  const left = found && found.lastAt !== undefined && Date.now() - found.lastAt > RESUME_WITHIN_MS ? found : undefined;
+  const resuming = found && !left ? found : undefined;
+  const sessionId = resuming?.id ?? newSessionId();
   const sessionDir = join(root, 'sessions', sessionId);
   try {
     mkdirSync(sessionDir, { recursive: true });
   } catch (e) {
     return `cannot create ${sessionDir}: ${(e as Error).message}`;
   }
+  // the lock comes first: a session is only taken over from a cockpit that is gone
   const lock = takeLock(root, sessionId);
   if (typeof lock === 'string') return lock;
+  if (left) closeAbandoned(left);
   const journalPath = join(sessionDir, 'journal.jsonl');
+  let resume: ReturnType<typeof readJournal> | undefined;
+  if (resuming) {
+    cutTornTail(journalPath);
+    resume = readJournal(journalPath);
+  }
   // the controller masks every event before it reaches the journal: not masked twice here
   const journal = new FileJournal(journalPath);
+  const previousPid = resuming && previous?.sessionId === resuming.id ? previous.pid : undefined;
   const controller = new Controller({
     ...opts,
+    resume,
+    previousPid,
     runbook: rb,
     runner: opts.runner ?? new ProcessRunner(),
     journal,
@@ -62,6 +108,7 @@ export function openSession(
     sessionId,
     sessionDir,
     journalPath,
+    resumed: resuming ? { previousPid } : undefined,
     close() {
       if (closed) return;
       closed = true;
@@ -70,4 +117,21 @@ export function openSession(
       lock.release();
     },
   };
+}
+
+/** An unfinished session too old to resume: recorded as interrupted, so history counts it as it was. */
+function closeAbandoned(info: SessionInfo): void {
+  try {
+    cutTornTail(info.journalPath);
+    const events = readJournal(info.journalPath);
+    const last = events.at(-1);
+    const j = new FileJournal(info.journalPath);
+    const t = last?.t ?? 0;
+    const at = Date.now();
+    j.append({ type: 'session.interrupted', at, t });
+    j.append({ type: 'session.ended', outcome: 'interrupted', at, t });
+    j.close();
+  } catch {
+    /* a journal that cannot be closed stays as it is; a new session starts all the same */
+  }
 }

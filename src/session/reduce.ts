@@ -1,7 +1,7 @@
 /** The session state: a pure fold of the events over the state the runbook starts with. */
 import type { CommandStep, Runbook } from '../runbook/types.js';
-import { initialGuard, reduceGuard, type GuardState } from './reduce-guard.js';
-import { initialFlags, reduceExperiments, reduceFlags, type ExperimentState, type FlagState } from './reduce-flags.js';
+import { initialGuard, reduceGuard, type GuardState } from '../guard/fold.js';
+import { initialFlags, reduceExperiments, reduceFlags, type ExperimentState, type FlagState } from '../flags/fold.js';
 import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type RollbackSource, type SessionEvent, type Troubleshoot } from '../core/events.js';
 
 export type StepStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'interrupted';
@@ -71,6 +71,8 @@ export type SessionState = {
   readonly outcome?: Outcome;
   /** Monotonic time of the latest event. */
   readonly now: number;
+  /** Session times at which a cockpit took this session over after its cockpit died. */
+  readonly resumedAt: readonly number[];
 };
 
 const step = (s: { id: string; title: string; kind: StepState['kind']; command: string; monitorMs?: number }): StepState => ({
@@ -140,6 +142,7 @@ export function initialState(rb: Runbook): SessionState {
     flags: initialFlags(rb),
     experiments: {},
     now: 0,
+    resumedAt: [],
   };
 }
 
@@ -236,6 +239,8 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
       };
     case 'rollback.finished':
       return { ...s, phase: e.ok ? 'rolled-back' : 'rollback-failed', rollback: { ...s.rollback, status: e.ok ? 'passed' : 'failed', durationMs: e.durationMs } };
+    case 'session.resumed':
+      return { ...s, resumedAt: [...s.resumedAt, e.t] };
     case 'session.interrupted':
       return { ...s, phase: 'interrupted', stages: s.stages.map((st) => (st.status === 'running' ? { ...st, status: 'interrupted', endedAt: e.t } : st)) };
     case 'session.ended':

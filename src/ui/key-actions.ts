@@ -4,21 +4,13 @@
  */
 import type { Controller } from '../session/controller.js';
 import type { SessionState } from '../session/reduce.js';
+import { failedTarget, rollbackRefusal } from '../session/intents.js';
 import { CONFIRM_GUARD_MS, type KeyContext } from './key-context.js';
 import { topOverlay, type Overlay } from './ui-state.js';
 
+/** The failed step `r` retries and `s` skips (the engine's own rule, session/intents.ts). */
 export function failedStep(s: SessionState): { stage: string; title: string } | undefined {
-  if (s.rollback.status === 'failed') return { stage: 'rollback', title: s.rollback.steps.find((x) => x.status === 'failed' || x.status === 'interrupted')?.title ?? 'rollback' };
-  const stage = s.stages.find((x) => x.status === 'failed');
-  if (stage && s.rollback.status === 'idle') {
-    const st = stage.steps.find((x) => x.status === 'failed' || x.status === 'interrupted');
-    if (st) return { stage: stage.id, title: st.title };
-  }
-  if (s.preflight.status !== 'passed') {
-    const st = s.preflight.steps.find((x) => x.status === 'failed');
-    if (st) return { stage: 'preflight', title: st.title };
-  }
-  return undefined;
+  return failedTarget(s);
 }
 
 export function guardPassed(c: KeyContext, openedAt: number): boolean {
@@ -53,9 +45,8 @@ export function confirmRollback(c: KeyContext): void {
 }
 
 export function openRollback(c: KeyContext): void {
-  if (c.session.rollback.status === 'running') return c.notice('a rollback is already running');
-  if (c.session.rollback.status === 'passed') return c.notice('already rolled back (one rollback per incident)');
-  if (!c.controller.runbook.rollback) return c.notice('this runbook has no rollback section');
+  const why = rollbackRefusal(c.session, c.controller.runbook);
+  if (why) return c.notice(why);
   c.dispatch({ type: 'overlay-opened', overlay: { kind: 'rollback', openedAt: c.now, focus: 'cancel', typed: '', ignored: c.burst ? 1 : 0 } });
 }
 

@@ -11,7 +11,6 @@ import {
   confirmStyle,
   deploySelectedFlag,
   expOverlay,
-  failedStep,
   flagsOf,
   guardPassed,
   moveEmergency,
@@ -24,6 +23,7 @@ import {
 } from './key-actions.js';
 import { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
 import { topOverlay, type Overlay } from './ui-state.js';
+import { retryRefusal, skipRefusal } from '../session/intents.js';
 
 export { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
 export { confirmStyle, failedStep, guardPassed, leader } from './key-actions.js';
@@ -210,7 +210,7 @@ export const KEYMAP: readonly Binding[] = [
     label: 'retry',
     description: 'Retry the failed step (a stage step, a pre-flight check or a rollback step)',
     whenText: 'a step has failed and nothing runs',
-    when: (c) => !c.controller.busy && failedStep(c.session) !== undefined,
+    when: (c) => retryRefusal(c.session, c.controller.busy) === undefined,
     showInBar: true,
     run: (c) => {
       const r = c.controller.retry();
@@ -224,7 +224,8 @@ export const KEYMAP: readonly Binding[] = [
     label: 'skip',
     description: 'Skip the failed step: asks for a reason, which is recorded',
     whenText: 'a stage step or pre-flight check has failed',
-    when: (c) => !c.controller.busy && failedStep(c.session) !== undefined && failedStep(c.session)!.stage !== 'rollback',
+    // asks the engine's own rule with a placeholder reason: the dialog then asks for the real one
+    when: (c) => skipRefusal(c.session, c.controller.busy, 'reason') === undefined,
     showInBar: true,
     run: (c) => c.dispatch({ type: 'overlay-opened', overlay: { kind: 'skip', text: '' } }),
   },

@@ -23,7 +23,7 @@ const ALT_ON = '\x1b[?1049h';
 const ALT_OFF = '\x1b[?1049l';
 
 export async function runTui(rb: Runbook, o: TuiOptions, err: (line: string) => void): Promise<number> {
-  const opened = openSession(rb, { mode: 'tui', onFailure: o.onFailure, confirm: o.confirm, yes: o.yes, fromStage: o.fromStage });
+  const opened = openSession(rb, { mode: 'tui', onFailure: o.onFailure, confirm: o.confirm, yes: o.yes, fromStage: o.fromStage, resume: true });
   if (typeof opened === 'string') {
     err(`cockpit: ${opened}`);
     return 1;

@@ -246,7 +246,7 @@ describe('demo service: deploy → ready → switch → rollback', () => {
 
   it('deploys in real time too: ready after deploySeconds / speed, on the unref()d tick', async () => {
     const flagFile = join(dir, 'realtime.json');
-    const svc = await startDemoService({ scenario: 'good', speed: 500, flagFile });
+    const svc = await startDemoService({ scenario: 'good', speed: 20, flagFile });
     open.push(svc);
     await fetch(`${svc.url}/admin/deploy?version=2.4.0`, { method: 'POST' });
     expect(svc.state().slots.green.status).toBe('deploying');

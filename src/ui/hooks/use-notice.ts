@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import type { Controller } from '../../session/controller.js';
 import type { UiAction } from '../ui-state.js';
 import { escalationNotice } from '../view-model.js';
+import { resumedText } from '../../headless/plain.js';
 
 const NOTICE_MS = 5000;
 
@@ -20,6 +21,7 @@ export function useNotice(controller: Controller, dispatch: (a: UiAction) => voi
       controller.subscribe((_s, e) => {
         // an escalation level is reached: say so where the eye goes (a reminder is for people to act on)
         if (e.type === 'escalation.started') latest.current(escalationNotice(e.level, e.title, e.action));
+        if (e.type === 'session.resumed') latest.current(resumedText(e));
       }),
     [controller],
   );

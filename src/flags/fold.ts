@@ -1,6 +1,7 @@
 /** The flags part of the session state: the percentage each backend confirmed, and what is going on. */
 import type { Runbook } from '../runbook/types.js';
-import type { ExperimentFigures } from '../flags/experiment.js';
+import type { ExperimentFigures } from '../core/figures.js';
+import type { GuardState } from '../guard/fold.js';
 import type { FlagActor, SessionEvent } from '../core/events.js';
 
 export type FlagState = {
@@ -17,6 +18,13 @@ export type FlagState = {
   /** Auto-advance: counting down since this session time, or paused (and why). */
   readonly auto?: { readonly state: 'counting' | 'paused'; readonly since: number; readonly reason?: string };
   readonly refused?: string;
+};
+
+/** What the flags layer reads of the session state (the session's state is one of these). */
+export type ReleaseView = {
+  readonly guard: GuardState;
+  readonly flags: Readonly<Record<string, FlagState>>;
+  readonly rollback: { readonly status: 'idle' | 'running' | 'passed' | 'failed' };
 };
 
 export function initialFlags(rb: Runbook): Readonly<Record<string, FlagState>> {

@@ -1,0 +1,176 @@
+/**
+ * The guardrails part of the session state: samples, baselines, triggers, probes, escalation.
+ *
+ * The triggers' machines are folded here from the samples through the pure `step` (trigger.ts):
+ * replaying a journal rebuilds every pending window, miss streak and no-data state exactly. The
+ * guard only reads the result and says what happened (trigger.* events, the rollback request).
+ */
+import type { Runbook, Trigger } from '../runbook/types.js';
+import type { CriterionResult, ProbeReading, SessionEvent } from '../core/events.js';
+import { idleTrigger, step, type Transition, type TriggerState } from './trigger.js';
+import { probeAsMetric, probeSample } from './probe-trigger.js';
+
+/** How many samples per series the state keeps (sparklines and the "why" view). */
+export const SERIES_KEEP = 120;
+
+export type SeriesState = {
+  /** [tick time, value or null for a missing sample], oldest first. */
+  readonly samples: readonly (readonly [number, number | null])[];
+  readonly error?: string;
+  /** Consecutive missing samples. */
+  readonly misses: number;
+};
+
+export type TriggerView = {
+  readonly status: 'idle' | 'pending' | 'fired';
+  readonly since?: number;
+  readonly value?: number;
+  readonly noData: boolean;
+  readonly reason?: string;
+};
+
+export type EscalationView = { readonly level: number; readonly title: string; readonly action: string; readonly status: 'running' | 'done' | 'failed'; readonly error?: string; readonly attempts: number };
+
+type MetricTrigger = Extract<Trigger, { kind: 'metric' }>;
+
+/** How one trigger is fed: a metric trigger from its series, a probe trigger from its probes (as a 0/1 metric). */
+export type Evaluator = {
+  readonly id: string;
+  readonly on: 'metric.sampled' | 'probe.sampled';
+  readonly machine: MetricTrigger;
+  readonly probe?: Extract<Trigger, { kind: 'probe' }>;
+};
+
+/** A trigger's machine and what its latest sample did to it (at which tick). */
+export type Machine = { readonly state: TriggerState; readonly tick: number; readonly transitions: readonly Transition[] };
+
+export type GuardState = {
+  /** Fixed at the start (from the runbook): how each trigger is fed, and the probes it can watch. */
+  readonly evaluators: readonly Evaluator[];
+  readonly probeDefs: readonly { readonly name: string; readonly critical?: boolean }[];
+  readonly machines: Readonly<Record<string, Machine>>;
+  /** The triggers whose no-data policy holds the release now. */
+  readonly holdingFor: readonly string[];
+  readonly armed: boolean;
+  readonly holding: boolean;
+  readonly series: Readonly<Record<string, SeriesState>>;
+  readonly baseline: Readonly<Record<string, number | null>>;
+  readonly triggers: Readonly<Record<string, TriggerView>>;
+  readonly probes: Readonly<Record<string, ProbeReading>>;
+  readonly criteria: Readonly<Record<string, readonly CriterionResult[]>>;
+  readonly escalation: readonly EscalationView[];
+  readonly acknowledged: boolean;
+  readonly resolved: boolean;
+  readonly restoreMs?: number;
+  readonly incidentAt?: number;
+};
+
+function evaluatorOf(t: Trigger, maxErrors: number): Evaluator {
+  return t.kind === 'metric' ? { id: t.id, on: 'metric.sampled', machine: t } : { id: t.id, on: 'probe.sampled', machine: probeAsMetric(t, maxErrors), probe: t };
+}
+
+export function initialGuard(rb: Runbook): GuardState {
+  const triggers = rb.rollback?.triggers ?? [];
+  return {
+    evaluators: triggers.map((t) => evaluatorOf(t, rb.metrics?.maxErrors ?? 4)),
+    probeDefs: rb.probes.map((p) => ({ name: p.name, critical: p.critical })),
+    machines: Object.fromEntries(triggers.map((t) => [t.id, { state: idleTrigger, tick: -1, transitions: [] }])),
+    holdingFor: [],
+    armed: false,
+    holding: false,
+    series: Object.fromEntries(Object.keys(rb.metrics?.series ?? {}).map((n) => [n, { samples: [], misses: 0 }])),
+    baseline: {},
+    triggers: Object.fromEntries((rb.rollback?.triggers ?? []).map((t) => [t.id, { status: 'idle', noData: false }])),
+    probes: {},
+    criteria: {},
+    escalation: [],
+    acknowledged: false,
+    resolved: false,
+  };
+}
+
+const idle: TriggerView = { status: 'idle', noData: false };
+
+/**
+ * Feeds one tick's samples to the armed triggers fed by this event. A trigger that fired stays
+ * fired; when a trigger fires the rollback disarms the guard (its guard.armed event follows).
+ */
+function evaluate(g: GuardState, e: Extract<SessionEvent, { type: 'metric.sampled' | 'probe.sampled' }>): Readonly<Record<string, Machine>> {
+  if (!g.armed) return g.machines;
+  const machines: Record<string, Machine> = { ...g.machines };
+  const firedNow = () => Object.values(machines).some((m) => m.tick === e.tick && m.transitions.some((t) => t.kind === 'fired'));
+  for (const ev of g.evaluators) {
+    // the first trigger to fire in a tick starts the rollback: nothing is evaluated after it
+    if (firedNow()) break;
+    if (ev.on !== e.type) continue;
+    const m = machines[ev.id] ?? { state: idleTrigger, tick: -1, transitions: [] };
+    if (m.state.status === 'fired') continue;
+    const sample =
+      e.type === 'metric.sampled'
+        ? { t: e.time, value: e.values[ev.machine.metric] ?? undefined, error: e.errors[ev.machine.metric] }
+        : probeSample(ev.probe!, g.probeDefs, e.results, e.time);
+    const { state, transition } = step(ev.machine, m.state, sample);
+    // NO DATA ended on a sample that also moved the trigger (pending, reset, fired): data back
+    // first, or a hold would never be released
+    const transitions: Transition[] = m.state.noData && !state.noData && transition.kind !== 'data-back' ? [{ kind: 'data-back' }, transition] : [transition];
+    machines[ev.id] = { state, tick: e.tick, transitions };
+  }
+  return machines;
+}
+
+const disarmed = (machines: Readonly<Record<string, Machine>>): Record<string, Machine> =>
+  Object.fromEntries(Object.entries(machines).map(([k, m]) => [k, m.state.status === 'fired' ? m : { state: idleTrigger, tick: m.tick, transitions: [] }]));
+
+/** Applies a guard event; returns undefined for events that are not the guard's. */
+export function reduceGuard(g: GuardState, e: SessionEvent): GuardState | undefined {
+  const trig = (id: string, f: (t: TriggerView) => TriggerView): GuardState => ({ ...g, triggers: { ...g.triggers, [id]: f(g.triggers[id] ?? idle) } });
+  switch (e.type) {
+    case 'metric.sampled': {
+      const series: Record<string, SeriesState> = { ...g.series };
+      for (const [name, v] of Object.entries(e.values)) {
+        const prev = series[name] ?? { samples: [], misses: 0 };
+        const samples = [...prev.samples, [e.time, v] as const];
+        series[name] = { samples: samples.length > SERIES_KEEP ? samples.slice(-SERIES_KEEP) : samples, error: e.errors[name], misses: v === null ? prev.misses + 1 : 0 };
+      }
+      return { ...g, series, machines: evaluate(g, e) };
+    }
+    case 'probe.sampled':
+      return { ...g, probes: { ...g.probes, ...e.results }, machines: evaluate(g, e) };
+    case 'baseline.taken':
+      return { ...g, baseline: { ...g.baseline, ...e.values } };
+    case 'guard.armed':
+      return e.armed
+        ? { ...g, armed: true }
+        : { ...g, armed: false, holdingFor: [], machines: disarmed(g.machines), triggers: Object.fromEntries(Object.entries(g.triggers).map(([k, t]) => [k, t.status === 'fired' ? t : idle])) };
+    case 'guard.hold':
+      return { ...g, holding: e.holding, holdingFor: e.holding ? g.holdingFor : [] };
+    case 'trigger.pending':
+      return trig(e.trigger, (t) => ({ ...t, status: 'pending', since: e.since, value: e.value }));
+    case 'trigger.reset':
+      return trig(e.trigger, () => ({ ...idle, value: e.value }));
+    case 'trigger.fired':
+      return trig(e.trigger, (t) => ({ ...t, status: 'fired', since: e.since, value: e.value, reason: e.reason, noData: false }));
+    case 'trigger.nodata': {
+      const holds = e.policy === 'hold' && !g.holdingFor.includes(e.trigger);
+      return { ...trig(e.trigger, (t) => ({ ...t, noData: true })), holdingFor: holds ? [...g.holdingFor, e.trigger] : g.holdingFor };
+    }
+    case 'trigger.data-back':
+      return { ...trig(e.trigger, (t) => ({ ...t, noData: false })), holdingFor: g.holdingFor.filter((x) => x !== e.trigger) };
+    case 'criteria.checked':
+      return { ...g, criteria: { ...g.criteria, [e.stage]: e.results } };
+    case 'rollback.started':
+      return { ...g, incidentAt: e.incidentAt, acknowledged: false, resolved: false, escalation: [] };
+    case 'rollback.verified':
+      return { ...g, restoreMs: e.restoreMs };
+    case 'escalation.started':
+      return { ...g, escalation: [...g.escalation.filter((x) => x.level !== e.level), { level: e.level, title: e.title, action: e.action, status: 'running', attempts: 0 }] };
+    case 'escalation.finished':
+      return { ...g, escalation: g.escalation.map((x) => (x.level === e.level ? { ...x, status: e.ok ? 'done' : 'failed', error: e.error, attempts: e.attempts } : x)) };
+    case 'incident.acknowledged':
+      return { ...g, acknowledged: true };
+    case 'incident.resolved':
+      return { ...g, resolved: true };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * Running one step: a command under its supervisor (output batched to listeners, the result and
+ * its why recorded), a monitor window with the triggers armed, a flag step through the guarded
+ * path, retries. Every fact goes out as an event; the state it reads is the session's fold.
+ */
+import { join } from 'node:path';
+import { parseLogLine } from '../exec/log-format.js';
+import type { Runner, StepHandle, StepResult } from '../exec/runner.js';
+import { quoteForDisplay } from '../runbook/command.js';
+import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
+import type { CommandStep, FlagStep, Runbook, Step } from '../runbook/types.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { PREFLIGHT, ROLLBACK, stageValue, type EventBody } from '../core/events.js';
+import type { Guard } from '../guard/guard.js';
+import type { FlagRamps } from '../flags/manager.js';
+import type { SessionState, StepState } from './reduce.js';
+import { findTroubleshooting } from './troubleshoot.js';
+
+/** What runs now in the release's own line (not an emergency action or escalation command beside it). */
+export type Active = { stage: string; step: string; handle?: StepHandle; monitor?: { finish: () => void } };
+
+export type StepDeps = {
+  readonly runbook: Runbook;
+  readonly runner: Runner;
+  readonly sessionDir: string;
+  readonly values: PlaceholderValues;
+  readonly secretNames: readonly string[];
+  readonly clock: Clock;
+  /** Session time (ms): the time base of events' `t`. */
+  readonly now: () => number;
+  readonly state: () => SessionState;
+  readonly emit: (e: EventBody) => void;
+  readonly guard?: Guard;
+  readonly flags?: FlagRamps;
+  readonly output: (stage: string, step: string, lines: readonly string[]) => void;
+  readonly setActive: (a: Active | undefined) => void;
+  readonly aborting: () => boolean;
+};
+
+function lastLineOf(lines: readonly string[]): string | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const text = parseLogLine(lines[i]).text.trim();
+    if (text && !text.startsWith('cockpit: ')) return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+  }
+  return undefined;
+}
+
+export class StepRunner {
+  constructor(private readonly d: StepDeps) {}
+
+  async runWithRetries(stageId: string, step: Step): Promise<boolean> {
+    for (;;) {
+      const st = this.findStep(stageId, step.id);
+      // a step the journal shows running: a resumed session follows it where it is
+      const resumed = st?.status === 'running' ? st : undefined;
+      const attempt = resumed ? resumed.attempt : (st?.attempt ?? 0) + 1;
+      const ok =
+        resumed && step.kind === 'command'
+          ? await this.reattach(stageId, step, resumed)
+          : step.kind === 'monitor'
+          ? await this.runMonitor(stageId, step.id, step.durationMs, resumed?.startedAt)
+          : step.kind === 'flag'
+            ? await this.runFlagStep(stageId, step, attempt)
+            : await this.runCommand(stageId, step, attempt);
+      if (ok || this.d.aborting()) return ok;
+      const after = this.findStep(stageId, step.id)!;
+      if (after.status === 'interrupted' || step.kind !== 'command' || attempt > step.retries) return false;
+      this.d.emit({ type: 'step.retrying', stage: stageId, step: step.id, attempt: attempt + 1, automatic: true });
+    }
+  }
+
+  findStep(stageId: string, stepId: string): StepState | undefined {
+    const list = stageId === PREFLIGHT ? this.d.state().preflight.steps : stageId === ROLLBACK ? this.d.state().rollback.steps : this.d.state().stages.find((x) => x.id === stageId)?.steps;
+    return list?.find((x) => x.id === stepId);
+  }
+
+
+  /**
+   * A monitor step: waits its window with the triggers armed; passes when the window ends with
+   * nothing fired. While a trigger holds for lack of data, the countdown pauses.
+   */
+  runMonitor(stageId: string, stepId: string, windowMs: number, resumedFrom?: number): Promise<boolean> {
+    // resumed: the window started at `resumedFrom` (session time) and keeps its end
+    const spent = resumedFrom === undefined ? 0 : Math.max(0, this.d.now() - resumedFrom);
+    const durationMs = Math.max(0, windowMs - spent);
+    if (resumedFrom === undefined) this.d.emit({ type: 'step.started', stage: stageId, step: stepId, attempt: 1, command: `monitor ${Math.round(windowMs / 1000)}s` });
+    const started = this.d.clock.now() - spent;
+    const why = `monitor:${stageId}/${stepId}`;
+    this.d.guard?.arm(why);
+    return new Promise((resolve) => {
+      let done = false;
+      let remaining = durationMs;
+      let segment = this.d.clock.now();
+      let timer: TimerHandle | undefined;
+      const run = () => {
+        segment = this.d.clock.now();
+        timer = this.d.clock.after(remaining, () => finish(true));
+      };
+      const offHold = this.d.guard?.onHold((holding) => {
+        if (holding && timer) {
+          timer.cancel();
+          timer = undefined;
+          remaining = Math.max(0, remaining - (this.d.clock.now() - segment));
+        } else if (!holding && !timer && !done) run();
+      });
+      const finish = (ok: boolean) => {
+        if (done) return;
+        done = true;
+        timer?.cancel();
+        offHold?.();
+        this.d.guard?.disarm(why);
+        this.d.setActive(undefined);
+        const durationMs = Math.round(this.d.clock.now() - started);
+        this.d.emit({ type: 'step.finished', stage: stageId, step: stepId, ok, exitCode: null, signal: null, timedOut: false, interrupted: !ok, durationMs, reason: ok ? undefined : 'interrupted' });
+        resolve(ok);
+      };
+      if (!this.d.guard?.holding) run();
+      this.d.setActive({ stage: stageId, step: stepId, monitor: { finish: () => finish(false) } });
+    });
+  }
+
+
+  /** A flag step: the same guarded path as the + key; a refusal fails the step with its reason. */
+  async runFlagStep(stageId: string, step: FlagStep, attempt: number): Promise<boolean> {
+    const command = `flag ${step.flag} → ${step.to === 'next' ? 'next step' : `${step.to} %`}`;
+    this.d.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command });
+    const started = this.d.clock.now();
+    let reason: string | undefined;
+    if (!this.d.flags) reason = 'the runbook has no flags section';
+    else {
+      const target = step.to === 'next' ? this.d.flags.target(step.flag, 'up') : step.to;
+      if (typeof target === 'string') reason = target;
+      else {
+        const r = await this.d.flags.apply(step.flag, target, { by: 'runbook' });
+        if (!r.ok) reason = r.reason;
+      }
+    }
+    this.d.emit({ type: 'step.finished', stage: stageId, step: step.id, ok: reason === undefined, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: Math.round(this.d.clock.now() - started), reason });
+    return reason === undefined;
+  }
+
+
+  async runCommand(stageId: string, step: CommandStep, attempt: number, extra: PlaceholderValues = {}, asActive = true): Promise<boolean> {
+    const reason = stageId === ROLLBACK && this.d.state().rollback.reason ? { reason: this.d.state().rollback.reason } : {};
+    const values: PlaceholderValues = { ...this.d.values, stage: stageValue(stageId, this.d.state().environment), ...reason, ...extra };
+    const invocation = resolveInvocation(step.command, values);
+    const logPath = join(this.d.sessionDir, `${stageId}.${step.id}.log`);
+    const argv = [invocation.file, ...invocation.args];
+    const command = step.command.kind === 'argv' ? argv.map(quoteForDisplay).join(' ') : step.display;
+    this.d.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command, argv, logPath });
+    const handle = this.d.runner.start({
+      key: `${stageId}.${step.id}`,
+      invocation,
+      cwd: step.cwd ? join(this.d.runbook.dir, step.cwd) : this.d.runbook.dir,
+      env: { ...step.env, COCKPIT_SESSION_DIR: this.d.sessionDir, COCKPIT_STEP: step.id, COCKPIT_ATTEMPT: String(attempt) },
+      timeoutMs: step.timeoutMs,
+      graceMs: this.d.runbook.rollback?.graceMs ?? 5000,
+      logPath,
+      secretNames: this.d.secretNames,
+    });
+    return this.follow(stageId, step, handle, asActive);
+  }
+
+  /**
+   * Follows a step a cockpit that died started: its output from the log's start (lines the journal
+   * already counted are shown, not counted again), its end from its status file.
+   */
+  async reattach(stageId: string, step: CommandStep, st: StepState): Promise<boolean> {
+    const logPath = st.logPath ?? join(this.d.sessionDir, `${stageId}.${step.id}.log`);
+    if (!this.d.runner.attach) {
+      this.d.emit({ type: 'step.finished', stage: stageId, step: step.id, ok: false, exitCode: null, signal: null, timedOut: false, interrupted: true, durationMs: 0, reason: 'cannot follow a step started by an earlier cockpit' });
+      return false;
+    }
+    return this.follow(stageId, step, this.d.runner.attach({ key: `${stageId}.${step.id}`, logPath }), stageId !== 'emergency' && stageId !== 'escalation', st.lines);
+  }
+
+  private async follow(stageId: string, step: CommandStep, handle: StepHandle, asActive: boolean, counted = 0): Promise<boolean> {
+    let recent: string[] = [];
+    let uncounted = counted;
+    if (asActive) this.d.setActive({ stage: stageId, step: step.id, handle });
+    const off = handle.onLines((lines) => {
+      recent = [...recent, ...lines].slice(-20);
+      const fresh = Math.max(0, lines.length - uncounted);
+      uncounted = Math.max(0, uncounted - lines.length);
+      if (fresh > 0) this.d.emit({ type: 'step.output', stage: stageId, step: step.id, lines: fresh });
+      this.d.output(stageId, step.id, lines);
+    });
+    let result: StepResult;
+    try {
+      result = await handle.done;
+    } finally {
+      off();
+      if (asActive) this.d.setActive(undefined);
+    }
+    const troubleshooting = result.ok ? undefined : findTroubleshooting(this.d.runbook.troubleshooting, step, result, recent);
+    this.d.emit({
+      type: 'step.finished',
+      stage: stageId,
+      step: step.id,
+      ok: result.ok,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      timedOut: result.timedOut,
+      interrupted: result.interrupted,
+      durationMs: Math.round(result.durationMs),
+      reason: result.reason,
+      notStarted: result.notStarted,
+      lastLine: result.ok ? undefined : lastLineOf(recent),
+      troubleshooting,
+    });
+    return result.ok;
+  }
+}
