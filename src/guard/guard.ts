@@ -62,8 +62,9 @@ export class Guard {
   get active(): boolean {
     return this.sampler.active;
   }
+  /** Armed as the state says (a resumed session is armed before its stage re-arms for its reasons). */
   get armed(): boolean {
-    return this.armedBy.size > 0;
+    return this.d.state().armed;
   }
   get holding(): boolean {
     return this.d.state().holdingFor.length > 0;
@@ -153,13 +154,12 @@ export class Guard {
    * armed twice.
    */
   arm(why: string): void {
-    const was = this.armed;
     this.armedBy.add(why);
-    if (!was && !this.d.state().armed) this.d.record({ type: 'guard.armed', armed: true, why });
+    if (!this.armed) this.d.record({ type: 'guard.armed', armed: true, why });
   }
 
   disarm(why: string): void {
-    if (!this.armedBy.delete(why) || this.armed) return;
+    if (!this.armedBy.delete(why) || this.armedBy.size > 0 || !this.armed) return;
     if (this.holding) {
       this.d.record({ type: 'guard.hold', holding: false, triggers: [] });
       for (const l of this.holdListeners) l(false);

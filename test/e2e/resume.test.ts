@@ -1,0 +1,281 @@
+/**
+ * Crash-safe resume, end to end: the built binary is killed with SIGKILL mid-step (headless and on
+ * the screen); the step goes on under its supervisor; the next cockpit on the runbook takes the
+ * session over: follows the step (or records how it ended), keeps finished stages done, re-arms the
+ * triggers with their windows as they were, carries the incident's escalation on by its clock, and
+ * takes the lock only from a cockpit that is gone.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SessionEvent } from '../../src/core/events.js';
+import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'cockpit.js');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'resume');
+
+type Box = { readonly root: string; readonly fx: string; readonly state: string };
+const boxes: Box[] = [];
+const children: ChildProcess[] = [];
+const panes: TmuxSession[] = [];
+
+function box(): Box {
+  const root = mkdtempSync(join(tmpdir(), 'cockpit-resume-'));
+  const fx = join(root, 'fx');
+  cpSync(FIXTURES, fx, { recursive: true });
+  for (const f of readdirSync(join(fx, 'scripts'))) chmodSync(join(fx, 'scripts', f), 0o755);
+  const b = { root, fx, state: join(root, 'state') };
+  boxes.push(b);
+  return b;
+}
+
+afterEach(() => {
+  for (const p of panes.splice(0)) p.kill();
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const b of boxes.splice(0)) {
+    // release any step still waiting for its go file, then remove everything
+    for (const name of ['slow', 'rb']) if (existsSync(join(b.fx, 'out'))) writeFileSync(join(b.fx, 'out', `go-${name}`), '0');
+    for (const pid of supervisors(b)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(b.root, { recursive: true, force: true });
+  }
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sessionDirs(b: Box): string[] {
+  const dir = join(b.state, 'sessions');
+  return existsSync(dir) ? readdirSync(dir).map((d) => join(dir, d)) : [];
+}
+
+function supervisors(b: Box): number[] {
+  return sessionDirs(b).flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith('.status.json'))
+      .flatMap((f) => {
+        try {
+          return [(JSON.parse(readFileSync(join(d, f), 'utf8')) as { supervisorPid: number }).supervisorPid];
+        } catch {
+          return [];
+        }
+      }),
+  );
+}
+
+function journal(b: Box): SessionEvent[] {
+  const dirs = sessionDirs(b);
+  expect(dirs).toHaveLength(1);
+  return readFileSync(join(dirs[0], 'journal.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as SessionEvent);
+}
+const ofType = <T extends SessionEvent['type']>(es: SessionEvent[], t: T) => es.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === t);
+
+const order = (b: Box): string[] => (existsSync(join(b.fx, 'out', 'order')) ? readFileSync(join(b.fx, 'out', 'order'), 'utf8').trim().split('\n') : []);
+function go(b: Box, name: string, code = 0): void {
+  mkdirSync(join(b.fx, 'out'), { recursive: true });
+  writeFileSync(join(b.fx, 'out', `go-${name}`), String(code));
+}
+
+async function until<T>(what: string, f: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    let v: T | undefined | false;
+    try {
+      v = f();
+    } catch {
+      v = undefined;
+    }
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+type Run = { readonly child: ChildProcess; out(): string; readonly done: Promise<{ code: number | null; signal: string | null; out: string; err: string }> };
+
+function run(b: Box, args: string[]): Run {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: b.fx, env: { ...process.env, COCKPIT_STATE_DIR: b.state }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const done = new Promise<{ code: number | null; signal: string | null; out: string; err: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, out, err })));
+  return { child, out: () => out, done };
+}
+
+/** The pid the lock names (the driving cockpit). */
+const lockPid = (b: Box): number => (JSON.parse(readFileSync(join(b.state, 'lock'), 'utf8')) as { pid: number }).pid;
+
+async function killNine(pid: number): Promise<void> {
+  process.kill(pid, 'SIGKILL');
+  await until(`pid ${pid} gone`, () => !alive(pid) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z'));
+}
+
+describe('resume after the cockpit is killed (headless)', () => {
+  it('a step still running is followed again; finished stages stay done; the release carries on', async () => {
+    const b = box();
+    const first = run(b, ['run', '--headless', 'release.yml']);
+    await until('the slow step to begin', () => existsSync(join(b.fx, 'out', 'started')));
+    const pid = first.child.pid!;
+    // a second cockpit while the first is alive: refused, nothing taken over
+    const second = await run(b, ['run', '--headless', 'release.yml']).done;
+    expect(second.code).toBe(1);
+    expect(second.err).toContain(`another cockpit (pid ${pid}`);
+    await killNine(pid);
+    const [sup] = supervisors(b);
+    expect(alive(sup)).toBe(true); // the step goes on under its supervisor
+
+    const third = run(b, ['run', '--headless', 'release.yml']);
+    await until('the take-over', () => third.out().includes('↻ resumed this session'));
+    // its output so far, from the step's log
+    await until('the step output', () => third.out().includes('slow begins'));
+    go(b, 'slow');
+    const r = await third.done;
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toContain(`↻ resumed this session: its cockpit (pid ${pid}) is gone; following deploy/slow where it is`);
+    expect(r.out).toContain('slow done');
+    expect(order(b)).toEqual(['first', 'after-slow', 'last']); // first ran once
+    const es = journal(b);
+    expect(ofType(es, 'session.started')).toHaveLength(1);
+    expect(ofType(es, 'session.resumed')).toMatchObject([{ previousPid: pid, mode: 'headless', running: [{ stage: 'deploy', step: 'slow' }] }]);
+    expect(ofType(es, 'step.finished').filter((e) => e.step === 'slow')).toMatchObject([{ ok: true, exitCode: 0 }]);
+    expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'released' }]);
+    // the journal's clock goes on: no event earlier than the one before it
+    for (let i = 1; i < es.length; i++) expect(es[i].t).toBeGreaterThanOrEqual(es[i - 1].t);
+  });
+
+  it('a step that ended while no cockpit ran: its recorded result counts (exit 3 fails the stage)', async () => {
+    const b = box();
+    const first = run(b, ['run', '--headless', 'release.yml']);
+    await until('the slow step to begin', () => existsSync(join(b.fx, 'out', 'started')));
+    await killNine(first.child.pid!);
+    go(b, 'slow', 3);
+    const [sup] = supervisors(b);
+    await until('the step to end under its supervisor', () => !alive(sup));
+    const r = await run(b, ['run', '--headless', 'release.yml']).done;
+    expect(r.code, r.out + r.err).toBe(1);
+    expect(r.out).toContain('↻ resumed this session');
+    const es = journal(b);
+    expect(ofType(es, 'step.finished').filter((e) => e.step === 'slow')).toMatchObject([{ ok: false, exitCode: 3, reason: 'exit 3' }]);
+    expect(ofType(es, 'stage.failed')).toMatchObject([{ stage: 'deploy', step: 'slow' }]);
+    expect(order(b)).toEqual(['first']);
+  });
+
+  it('a journal torn by the kill (half a line) is cut back to its last whole event, then continued', async () => {
+    const b = box();
+    const first = run(b, ['run', '--headless', 'release.yml']);
+    await until('the slow step to begin', () => existsSync(join(b.fx, 'out', 'started')));
+    await killNine(first.child.pid!);
+    const path = join(sessionDirs(b)[0], 'journal.jsonl');
+    writeFileSync(path, '{"type":"step.output","stage":"dep', { flag: 'a' });
+    go(b, 'slow');
+    const r = await run(b, ['run', '--headless', 'release.yml']).done;
+    expect(r.code, r.out + r.err).toBe(0);
+    const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    for (const l of lines) expect(() => JSON.parse(l), l).not.toThrow();
+    expect(order(b)).toEqual(['first', 'after-slow', 'last']);
+  });
+
+  it('a session left unfinished long ago is not resumed: it is closed as interrupted and a new one starts', async () => {
+    const b = box();
+    const old = join(b.state, 'sessions', '20260101-000000-old');
+    mkdirSync(old, { recursive: true });
+    const at = Date.now() - 13 * 3600_000;
+    const started = { type: 'session.started', sessionId: '20260101-000000-old', runbook: 'resume-e2e', file: join(b.fx, 'release.yml'), version: '1.0.0', environment: 'production', mode: 'headless', at, t: 0 };
+    writeFileSync(join(old, 'journal.jsonl'), `${JSON.stringify(started)}\n${JSON.stringify({ type: 'stage.started', stage: 'first', at, t: 5 })}\n`);
+    go(b, 'slow');
+    const r = await run(b, ['run', '--headless', 'release.yml']).done;
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).not.toContain('resumed');
+    const oldEvents = readFileSync(join(old, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SessionEvent);
+    expect(oldEvents.at(-1)).toMatchObject({ type: 'session.ended', outcome: 'interrupted' });
+    expect(sessionDirs(b)).toHaveLength(2);
+  });
+
+  it("re-arms the triggers: a window PENDING before the kill fires at its end, by the journal's clock, and rolls back", async () => {
+    const b = box();
+    const first = run(b, ['run', '--headless', 'guarded.yml']);
+    await until('the monitor window', () => readFileSync(join(sessionDirs(b)[0], 'journal.jsonl'), 'utf8').includes('"guard.armed"'));
+    mkdirSync(join(b.fx, 'out'), { recursive: true });
+    writeFileSync(join(b.fx, 'out', 'errors'), '9');
+    const pending = await until('the trigger pending', () => ofType(journal(b), 'trigger.pending')[0]);
+    await killNine(first.child.pid!);
+    const r = await run(b, ['run', '--headless', 'guarded.yml']).done;
+    expect(r.code, r.out + r.err).toBe(3);
+    const es = journal(b);
+    const fired = ofType(es, 'trigger.fired');
+    // the same window: pending since the sample before the kill, fired once `for` had passed since it
+    expect(fired).toHaveLength(1);
+    expect(fired[0].since).toBe(pending.since);
+    expect(fired[0].t - pending.since).toBeGreaterThanOrEqual(4000);
+    expect(ofType(es, 'trigger.pending')).toHaveLength(1);
+    expect(order(b)).toEqual(['deployed', 'rollback']);
+    expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'rolled-back' }]);
+  });
+
+  it("carries the incident's escalation on from the journal's timestamps: level 2 at incident + 3 s, level 1 not again", async () => {
+    const b = box();
+    const first = run(b, ['run', '--headless', '--on-failure', 'rollback', 'incident.yml']);
+    await until('level 1 and the rollback step', () => order(b).includes('level1') && existsSync(join(b.fx, 'out', 'started')));
+    await killNine(first.child.pid!);
+    const second = run(b, ['run', '--headless', '--on-failure', 'rollback', 'incident.yml']);
+    await until('level 2', () => order(b).includes('level2'));
+    go(b, 'rb');
+    const r = await second.done;
+    expect(r.code, r.out + r.err).toBe(3);
+    const es = journal(b);
+    const started = ofType(es, 'rollback.started')[0];
+    const levels = ofType(es, 'escalation.started');
+    expect(levels.map((e) => e.level)).toEqual([1, 2]);
+    expect(levels[1].t - started.incidentAt!).toBeGreaterThanOrEqual(3000);
+    expect(order(b)).toEqual(['deploy', 'level1', 'level2']);
+    expect(ofType(es, 'rollback.finished')).toMatchObject([{ ok: true }]);
+  });
+});
+
+describe.skipIf(!hasTmux())('resume on the screen', () => {
+  it('the screen killed mid-step: the next screen says so, shows the step output, and the release goes on', async () => {
+    const b = box();
+    const start = () => {
+      const p = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} release.yml`, { cols: 100, rows: 30, cwd: b.fx, env: { COCKPIT_STATE_DIR: b.state }, name: 'cockpit-resume' });
+      panes.push(p);
+      return p;
+    };
+    const one = start();
+    await one.waitFor('Enter');
+    one.keys('Enter');
+    await until('the first stage', () => order(b).includes('first'));
+    await one.waitFor((s) => /first[^\n]*passed|✓ first/i.test(s) || s.includes('deploy'));
+    one.keys('Enter');
+    await until('the slow step to begin', () => existsSync(join(b.fx, 'out', 'started')));
+    await killNine(lockPid(b));
+    await one.waitFor('[exit 137]', { history: 100 });
+
+    const two = start();
+    await two.waitFor('↻ resumed this session');
+    await two.waitFor('slow begins');
+    go(b, 'slow');
+    await until('after-slow', () => order(b).includes('after-slow'));
+    await two.waitFor(/✓ slow/);
+    two.keys('Enter');
+    await until('the last stage', () => order(b).includes('last'));
+    await two.waitFor('PASSED');
+    two.keys('q');
+    expect(await two.waitForExit()).toBe(0);
+    expect(order(b)).toEqual(['first', 'after-slow', 'last']);
+    expect(ofType(journal(b), 'session.resumed')).toMatchObject([{ mode: 'tui', running: [{ stage: 'deploy', step: 'slow' }] }]);
+  });
+});
