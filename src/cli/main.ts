@@ -13,6 +13,7 @@ const VERSION = typeof __COCKPIT_VERSION__ === 'string' ? __COCKPIT_VERSION__ : 
 const COMMANDS: readonly [string, string][] = [
   ['demo [--scenario S]', 'a whole release against a local demo service, nothing to configure (good, bad-release, slow-leak, flag-regression, flaky-tests)'],
   ['run [runbook]', 'run the release: the cockpit screen on a terminal, else headless (--headless --json --confirm --yes --dry-run --stage --on-failure --theme)'],
+  ['watch [runbook]', 'follow the release another cockpit drives, read-only, on the same screen (R there says how to roll back)'],
   ['rollback [runbook]', 'run the rollback pipeline now (--reason "...")'],
   ['validate [runbook]', 'check a runbook: "ok" and a summary, or every error as file:line:col (for a .md also what was mapped and what was not)'],
   ['import <runbook.md> [-o file]', 'write the cockpit.yml equivalent of a Markdown runbook (stdout without -o)'],
@@ -89,6 +90,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await runCommand(rest, io);
       case 'rollback':
         return await rollbackCommand(rest, io);
+      case 'watch':
+        return await (await import('./watch.js')).watchCommand(rest, io);
       case 'demo':
         return await (await import('./demo.js')).demoCommand(rest, io);
       case 'validate':

@@ -18,6 +18,8 @@ export type FlagDeps = {
   readonly provider?: FlagProvider;
   readonly record: (e: EventBody) => void;
   readonly state: () => ReleaseView;
+  /** A follower's flags: shown, never changed (the reason why). */
+  readonly readOnly?: string;
   readonly clock: Clock;
   readonly now: () => number;
 };
@@ -75,6 +77,7 @@ export class FlagRamps {
    * critical or has no data (unless forced); stepping down and 0 % always go through.
    */
   async apply(flag: string, to: number, o: { forced?: boolean; by: FlagActor; noDataAfter?: number }): Promise<FlagResult> {
+    if (this.d.readOnly) return { ok: false, reason: this.d.readOnly };
     const plan = this.plan(flag);
     if (!plan) return { ok: false, reason: `no ramp for flag "${flag}" in the runbook` };
     if (!this.d.provider) return { ok: false, reason: 'the runbook has no flag provider' };

@@ -64,6 +64,11 @@ export type ControllerOptions = {
    * (follows the steps still running, carries on) instead of starting anew.
    */
   readonly resume?: readonly SessionEvent[];
+  /**
+   * A read-only follower (`cockpit watch`): the state is the fold of another cockpit's journal
+   * (fed by applyExternal), nothing runs, every intent is refused with `how` (how to act instead).
+   */
+  readonly follow?: { readonly how: string };
   /** The pid of the cockpit that drove the resumed session (from its lock), for the record. */
   readonly previousPid?: number;
   /** Replace how escalation posts webhooks (tests). */
@@ -78,7 +83,7 @@ export type OutputListener = (stage: string, step: string, lines: readonly strin
 export class Controller {
   private s: SessionState;
   private readonly clock: Clock;
-  private readonly t0: number;
+  private t0: number;
   private readonly listeners = new Set<(s: SessionState, e: SessionEvent) => void>();
   private readonly outputListeners = new Set<OutputListener>();
   private readonly mask: (t: string) => string;
@@ -134,7 +139,7 @@ export class Controller {
     });
     this.guard = guard.active ? guard : undefined;
     this.flags = o.runbook.flags
-      ? new FlagRamps({ runbook: o.runbook, provider: o.flagProvider ?? providerFor(o.runbook, env), record, state: () => this.s, clock: this.clock, now })
+      ? new FlagRamps({ readOnly: o.follow?.how, runbook: o.runbook, provider: o.flagProvider ?? providerFor(o.runbook, env), record, state: () => this.s, clock: this.clock, now })
       : undefined;
     this.experiments =
       Object.keys(o.runbook.experiments).length > 0
@@ -226,7 +231,29 @@ export class Controller {
 
   /** True while a step (or monitor, or rollback) is running. */
   get busy(): boolean {
+    if (this.o.follow) return false; // nothing of a follower's runs: q just leaves
     return this.active !== undefined || this.s.rollback.status === 'running' || this.loop !== undefined;
+  }
+
+  /** Why this screen cannot act (a follower), else undefined. */
+  get readOnly(): string | undefined {
+    return this.o.follow?.how;
+  }
+
+  /** A follower's feed: events another cockpit journalled, folded and shown as if they were ours. */
+  applyExternal(events: readonly SessionEvent[]): void {
+    for (const e of events) {
+      // session time is the watched session's: from its start
+      if (e.type === 'session.started') this.t0 = this.clock.now() - (this.clock.wall() - e.at);
+      this.s = reduce(this.s, e);
+      if (e.type === 'session.ended') this.settledResolve(e.outcome);
+      for (const l of this.listeners) l(this.s, e);
+    }
+  }
+
+  /** A follower's feed: lines of a step's log, as a step of ours would hand them over. */
+  relayOutput(stage: string, step: string, lines: readonly string[]): void {
+    for (const l of this.outputListeners) l(stage, step, lines);
   }
 
   subscribe(fn: (s: SessionState, e: SessionEvent) => void): () => void {
@@ -258,6 +285,7 @@ export class Controller {
 
   /** Opens the session: confirms what was confirmed up front, runs the automated pre-flight checks. */
   async start(): Promise<void> {
+    if (this.o.follow) return;
     if (this.o.resume?.length) return this.resume();
     this.begin();
     const rb = this.o.runbook;
@@ -368,6 +396,7 @@ export class Controller {
   }
 
   tick(id: string): IntentResult {
+    if (this.o.follow) return refuse(this.o.follow.how);
     const why = intents.tickRefusal(this.s, id);
     if (why) return refuse(why);
     const st = this.s.preflight.steps.find((x) => x.id === id)!;
@@ -378,6 +407,7 @@ export class Controller {
 
   /** Runs the next stage (Enter). Refused until the pre-flight passed, or while something runs. */
   runNextStage(): IntentResult {
+    if (this.o.follow) return refuse(this.o.follow.how);
     const why = intents.nextStageRefusal(this.s, this.busy);
     if (why) return refuse(why);
     void this.track(this.runStages());
@@ -396,6 +426,7 @@ export class Controller {
 
   /** Retries the failed step (stage, pre-flight check or rollback step) and carries on from it. */
   retry(): IntentResult {
+    if (this.o.follow) return refuse(this.o.follow.how);
     const why = intents.retryRefusal(this.s, this.busy);
     if (why) return refuse(why);
     const t = intents.failedTarget(this.s)!;
@@ -410,6 +441,7 @@ export class Controller {
 
   /** Skips the failed step with a recorded reason and carries on. */
   skip(reason: string): IntentResult {
+    if (this.o.follow) return refuse(this.o.follow.how);
     const why = intents.skipRefusal(this.s, this.busy, reason);
     if (why) return refuse(why);
     const t = intents.failedTarget(this.s)!;
@@ -424,6 +456,7 @@ export class Controller {
    * steps, verify, then the incident command with the reason.
    */
   rollback(reason: string, source: RollbackSource, incidentAt?: number): IntentResult {
+    if (this.o.follow) return refuse(this.o.follow.how);
     const why = intents.rollbackRefusal(this.s, this.o.runbook);
     if (why) return refuse(why);
     if (this.s.rollback.status === 'failed') return this.retry();
@@ -440,6 +473,7 @@ export class Controller {
 
   /** The operator acknowledges the incident (`a`): once verify has passed, escalation stops. */
   acknowledge(): IntentResult {
+    if (this.o.follow) return refuse(this.o.follow.how);
     const why = intents.acknowledgeRefusal(this.s);
     if (why) return refuse(why);
     this.emit({ type: 'incident.acknowledged' });
@@ -449,6 +483,7 @@ export class Controller {
 
   /** Ctrl+C: interrupts the running step's process group and ends the session as interrupted. */
   async interrupt(): Promise<void> {
+    if (this.o.follow) return;
     this.interrupting = true;
     const at = this.active;
     await this.stopActive();
@@ -458,6 +493,8 @@ export class Controller {
 
   /** Ends the session when nothing runs; refused while a step runs. */
   quit(): IntentResult {
+    // a follower leaves; the session it watches goes on
+    if (this.o.follow) return OK;
     const why = intents.quitRefusal(this.busy);
     if (why) return refuse(why);
     if (!this.s.outcome) this.end(intents.quitOutcome(this.s));
@@ -469,6 +506,7 @@ export class Controller {
    * then SIGKILL; the stage stops as failed and offers retry, skip or roll back.
    */
   async interruptStep(): Promise<void> {
+    if (this.o.follow) return;
     const a = this.active;
     if (!a) return;
     a.handle?.kill();
@@ -479,6 +517,7 @@ export class Controller {
 
   /** Runs an emergency quick-reference action (health check, incident alert…), beside whatever runs. */
   runEmergency(id: string): IntentResult {
+    if (this.o.follow) return refuse(this.o.follow.how);
     const why = intents.emergencyRefusal(this.s, this.o.runbook, id);
     if (why) return refuse(why);
     const step = this.o.runbook.emergency.find((x) => x.id === id)!;
@@ -499,6 +538,7 @@ export class Controller {
 
   /** Runs an experiment's deploy-variants command (pseudo-stage `experiment`, beside what runs). */
   deployExperiment(id: string): IntentResult {
+    if (this.o.follow) return refuse(this.o.follow.how);
     const ex = this.o.runbook.experiments[id];
     if (!ex) return refuse(`no experiment "${id}"`);
     if (ex.deploy === undefined) return refuse(`experiment ${id} has no deploy command`);
@@ -512,6 +552,7 @@ export class Controller {
    * the pseudo-stage `flag`, beside what runs. Resolves when it has ended: ok, or why not.
    */
   async deployFlag(flag: string): Promise<IntentResult> {
+    if (this.o.follow) return refuse(this.o.follow.how);
     const flags = this.o.runbook.flags;
     if (!flags || !(flag in flags.ramps)) return refuse(`no flag "${flag}"`);
     if (flags.deploy === undefined) return refuse('the runbook has no flag deploy command (flags.deploy)');
@@ -537,6 +578,7 @@ export class Controller {
    * and its figures go to the journal and the brief's "Experiment Log".
    */
   async concludeExperiment(id: string, winner: string, decision: Decision): Promise<IntentResult> {
+    if (this.o.follow) return refuse(this.o.follow.how);
     const ex = this.o.runbook.experiments[id];
     if (!ex) return refuse(`no experiment "${id}"`);
     if (winner !== 'none' && !ex.variants.includes(winner)) return refuse(`"${winner}" is not a variant of ${id} (${ex.variants.join(', ')})`);

@@ -1,4 +1,5 @@
 /** The cockpit screen: header, stage strip, checklist + output, metrics + flags, triggers, hints. */
+import type { SessionState } from '../session/reduce.js';
 import { Box, Text, useApp } from 'ink';
 import { useReducer, useRef } from 'react';
 import type { Controller } from '../session/controller.js';
@@ -93,7 +94,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const c = ctx();
   return (
     <Box flexDirection="column" width={l.width} height={l.height}>
-      <Header session={session} now={now} waiting={!controller.busy} width={l.width} />
+      <Header session={session} now={now} waiting={controller.readOnly ? !stepRunning(session) : !controller.busy} width={l.width} watching={controller.readOnly !== undefined} />
       <StageStrip session={session} width={l.width} />
       <Box height={l.mainHeight}>
         <Checklist rows={checklist} selectedId={selectedRow?.id} now={now} width={l.checklistWidth} height={l.mainHeight} focused={ui.focus === 'checklist'} />
@@ -111,4 +112,9 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       <Overlays ui={ui} session={session} controller={controller} screenWidth={l.width} screenHeight={l.height} />
     </Box>
   );
+}
+
+/** A follower's "is anything running": read from the state (nothing of its own runs). */
+function stepRunning(s: SessionState): boolean {
+  return s.preflight.steps.some((x) => x.status === 'running') || s.stages.some((st) => st.status === 'running' && st.steps.some((x) => x.status === 'running'));
 }

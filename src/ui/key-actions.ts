@@ -45,6 +45,8 @@ export function confirmRollback(c: KeyContext): void {
 }
 
 export function openRollback(c: KeyContext): void {
+  // a follower rolls nothing back: it says how to, from where
+  if (c.controller.readOnly) return c.notice(c.controller.readOnly);
   const why = rollbackRefusal(c.session, c.controller.runbook);
   if (why) return c.notice(why);
   c.dispatch({ type: 'overlay-opened', overlay: { kind: 'rollback', openedAt: c.now, focus: 'cancel', typed: '', ignored: c.burst ? 1 : 0 } });

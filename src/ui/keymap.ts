@@ -445,10 +445,16 @@ export const KEYMAP: readonly Binding[] = [
   { scope: 'interrupt', keys: ['n', 'escape'], label: 'keep running', description: 'Keep the step running', whenText: 'interrupt confirmation', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
 ];
 
+/** What a follower (`cockpit watch`) may do: look, scroll, open the views, leave. R says how to roll back. */
+const VIEW_LABELS: ReadonlySet<string> = new Set(['rollback', 'interrupt', 'flag', 'select', 'focus', 'scroll', 'page', 'top', 'end', 'follow', 'emergency', 'why', 'experiment', 'next', 'close', 'help', 'quit', 'stay']);
+
+const viewable = (b: Binding, c: KeyContext): boolean => !c.controller.readOnly || VIEW_LABELS.has(b.label);
+
 export function bindingsFor(scope: Scope, key: string, c: KeyContext): Binding | undefined {
-  const inScope = KEYMAP.find((b) => b.scope === scope && b.keys.includes(key) && b.when(c));
-  if (inScope) return inScope;
-  return KEYMAP.find((b) => b.scope === 'global' && b.keys.includes(key) && b.when(c));
+  const found = KEYMAP.find((b) => b.scope === scope && b.keys.includes(key) && b.when(c)) ?? KEYMAP.find((b) => b.scope === 'global' && b.keys.includes(key) && b.when(c));
+  if (!found || viewable(found, c)) return found;
+  // an action on a follower: refused, saying why and what to do instead
+  return { ...found, run: (k) => k.notice(k.controller.readOnly!) };
 }
 
 /** The hint bar: the keys that apply now. R rollback always comes first. */
@@ -459,6 +465,7 @@ export function hints(c: KeyContext): { key: string; label: string }[] {
   for (const b of KEYMAP) {
     if (b.scope !== scope || !b.showInBar || !(b.bar ?? b.when)(c)) continue;
     if (b.scope !== 'rollback' && b.keys[0] === 'R') continue;
+    if (!viewable(b, c)) continue;
     out.push({ key: displayKey(b.keys[0]), label: b.label });
   }
   return out;

@@ -4,6 +4,8 @@ import type { Runbook } from '../runbook/types.js';
 import type { FailurePolicy } from '../session/controller.js';
 import { EXIT_CODES } from '../core/events.js';
 import { openSession } from '../session/open.js';
+import type { SessionInfo } from '../session/follow.js';
+import { followSession } from '../session/follower.js';
 import { App } from './App.js';
 import { OutputStore } from './output-store.js';
 import { summaryLines } from './summary.js';
@@ -60,4 +62,37 @@ export async function runTui(rb: Runbook, o: TuiOptions, err: (line: string) => 
   for (const line of summaryLines(s, opened.journalPath)) out.write(`${line}\n`);
   opened.close();
   return EXIT_CODES[s.outcome ?? 'aborted'];
+}
+
+/**
+ * `cockpit watch`: the same screen, read-only, following another cockpit's session (its journal
+ * and its steps' logs). Nothing runs; R says how to roll back; q leaves (the release goes on).
+ */
+export async function runWatch(rb: Runbook, info: SessionInfo, theme: Theme): Promise<number> {
+  const follower = followSession(rb, info);
+  const { controller } = follower;
+  const store = new OutputStore(controller);
+  follower.start();
+  const out = process.stdout;
+  out.write(ALT_ON);
+  const restore = () => out.write(ALT_OFF);
+  process.once('exit', restore);
+  const ink = render(
+    <ThemeContext.Provider value={theme}>
+      <App controller={controller} store={store} />
+    </ThemeContext.Provider>,
+    { exitOnCtrlC: false, patchConsole: false, maxFps: 20 },
+  );
+  try {
+    await ink.waitUntilExit();
+  } finally {
+    ink.cleanup();
+    restore();
+    process.off('exit', restore);
+    store.close();
+    follower.stop();
+  }
+  const s = controller.state;
+  out.write(`cockpit watch: left session ${info.id} (${s.outcome ? `it ended: ${s.outcome}` : 'it goes on'}); journal: ${info.journalPath}\n`);
+  return 0;
 }

@@ -5,124 +5,15 @@
  * triggers with their windows as they were, carries the incident's escalation on by its clock, and
  * takes the lock only from a cockpit that is gone.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
+import { alive, BIN, box as sandbox, go, journal, killNine, lockPid, ofType, order, panes, ROOT, run, sessionDirs, supervisors, until } from '../helpers/session-box.js';
 import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'cockpit.js');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'resume');
-
-type Box = { readonly root: string; readonly fx: string; readonly state: string };
-const boxes: Box[] = [];
-const children: ChildProcess[] = [];
-const panes: TmuxSession[] = [];
-
-function box(): Box {
-  const root = mkdtempSync(join(tmpdir(), 'cockpit-resume-'));
-  const fx = join(root, 'fx');
-  cpSync(FIXTURES, fx, { recursive: true });
-  for (const f of readdirSync(join(fx, 'scripts'))) chmodSync(join(fx, 'scripts', f), 0o755);
-  const b = { root, fx, state: join(root, 'state') };
-  boxes.push(b);
-  return b;
-}
-
-afterEach(() => {
-  for (const p of panes.splice(0)) p.kill();
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const b of boxes.splice(0)) {
-    // release any step still waiting for its go file, then remove everything
-    for (const name of ['slow', 'rb']) if (existsSync(join(b.fx, 'out'))) writeFileSync(join(b.fx, 'out', `go-${name}`), '0');
-    for (const pid of supervisors(b)) if (alive(pid)) process.kill(pid, 'SIGKILL');
-    rmSync(b.root, { recursive: true, force: true });
-  }
-});
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function sessionDirs(b: Box): string[] {
-  const dir = join(b.state, 'sessions');
-  return existsSync(dir) ? readdirSync(dir).map((d) => join(dir, d)) : [];
-}
-
-function supervisors(b: Box): number[] {
-  return sessionDirs(b).flatMap((d) =>
-    readdirSync(d)
-      .filter((f) => f.endsWith('.status.json'))
-      .flatMap((f) => {
-        try {
-          return [(JSON.parse(readFileSync(join(d, f), 'utf8')) as { supervisorPid: number }).supervisorPid];
-        } catch {
-          return [];
-        }
-      }),
-  );
-}
-
-function journal(b: Box): SessionEvent[] {
-  const dirs = sessionDirs(b);
-  expect(dirs).toHaveLength(1);
-  return readFileSync(join(dirs[0], 'journal.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as SessionEvent);
-}
-const ofType = <T extends SessionEvent['type']>(es: SessionEvent[], t: T) => es.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === t);
-
-const order = (b: Box): string[] => (existsSync(join(b.fx, 'out', 'order')) ? readFileSync(join(b.fx, 'out', 'order'), 'utf8').trim().split('\n') : []);
-function go(b: Box, name: string, code = 0): void {
-  mkdirSync(join(b.fx, 'out'), { recursive: true });
-  writeFileSync(join(b.fx, 'out', `go-${name}`), String(code));
-}
-
-async function until<T>(what: string, f: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    let v: T | undefined | false;
-    try {
-      v = f();
-    } catch {
-      v = undefined;
-    }
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-type Run = { readonly child: ChildProcess; out(): string; readonly done: Promise<{ code: number | null; signal: string | null; out: string; err: string }> };
-
-function run(b: Box, args: string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: b.fx, env: { ...process.env, COCKPIT_STATE_DIR: b.state }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const done = new Promise<{ code: number | null; signal: string | null; out: string; err: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, out, err })));
-  return { child, out: () => out, done };
-}
-
-/** The pid the lock names (the driving cockpit). */
-const lockPid = (b: Box): number => (JSON.parse(readFileSync(join(b.state, 'lock'), 'utf8')) as { pid: number }).pid;
-
-async function killNine(pid: number): Promise<void> {
-  process.kill(pid, 'SIGKILL');
-  await until(`pid ${pid} gone`, () => !alive(pid) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z'));
-}
+const box = () => sandbox(FIXTURES);
 
 describe('resume after the cockpit is killed (headless)', () => {
   it('a step still running is followed again; finished stages stay done; the release carries on', async () => {

@@ -6,14 +6,14 @@ import { currentStage } from '../../session/reduce.js';
 import { ICON, phaseSlot, phaseWord } from '../status.js';
 import { S } from './S.js';
 
-type Props = { readonly session: SessionState; readonly now: number; readonly waiting: boolean; readonly width: number; readonly speed?: string };
+type Props = { readonly session: SessionState; readonly now: number; readonly waiting: boolean; readonly width: number; readonly speed?: string; readonly watching?: boolean };
 
-export function Header({ session: s, now, waiting, width }: Props) {
+export function Header({ session: s, now, waiting, width, watching }: Props) {
   const stage = s.phase === 'rolling-back' || s.phase === 'rolled-back' || s.phase === 'rollback-failed' ? undefined : currentStage(s);
   const running = stage?.status === 'running' || stage?.status === 'failed';
   const elapsed = stage?.startedAt !== undefined ? (stage.endedAt ?? (stage.status === 'running' ? now : s.now)) - stage.startedAt : 0;
   const over = stage?.overBudget || (stage?.budgetMs !== undefined && running && elapsed > stage.budgetMs);
-  const left = ` cockpit · ${s.runbook} ${s.version} → ${s.environment}`;
+  const left = ` cockpit${watching ? ' watch (read-only)' : ''} · ${s.runbook} ${s.version} → ${s.environment}`;
   const word = phaseWord(s.phase, waiting);
   return (
     <Box width={width} justifyContent="space-between">

@@ -1,0 +1,70 @@
+/**
+ * `cockpit watch`: the screen, read-only, following a release another cockpit drives (here a
+ * headless one): live state and step output from its journal and logs; actions refused with how
+ * to act instead (R: how to roll back); q leaves while the release goes on; nothing is written to
+ * the watched session.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, box as sandbox, go, journal, ofType, order, panes, ROOT, run, sessionDirs, until } from '../helpers/session-box.js';
+import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
+
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'resume');
+
+describe.skipIf(!hasTmux())('cockpit watch', () => {
+  for (const [cols, rows] of [
+    [80, 24],
+    [160, 48],
+  ] as const) {
+    it(`follows a headless release at ${cols}x${rows}: state, output, R says how to roll back, q leaves`, async () => {
+      const b = sandbox(FIXTURES);
+      const driver = run(b, ['run', '--headless', 'release.yml']);
+      await until('the slow step to begin', () => order(b).includes('first') && readFileSync(join(b.fx, 'out', 'started'), 'utf8'));
+      const pane = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} watch release.yml`, { cols, rows, cwd: b.fx, env: { COCKPIT_STATE_DIR: b.state }, name: 'cockpit-watch' });
+      panes.push(pane);
+      let f = await pane.waitFor(cols >= 100 ? 'cockpit watch (read-only) · resume-e2e 1.0.0 → production' : 'cockpit watch (read-only) · resume-e2e');
+      f = await pane.waitFor('slow begins');
+      expect(f).toMatch(/◐ DEPLOY .* RUNNING/);
+      expect(f).toContain('✓ first');
+      // the hint bar offers only what a follower can do
+      expect(f).not.toContain('run/continue');
+      const before = readFileSync(join(sessionDirs(b)[0], 'journal.jsonl'), 'utf8');
+      pane.keys('R');
+      await pane.waitFor(`read-only: roll back in pid ${driver.child.pid} (R) or: cockpit rollback release.yml`);
+      await pane.gap(350);
+      pane.keys('Enter');
+      await pane.gap(350);
+      pane.keys('r');
+      await pane.gap(350);
+      // nothing the follower pressed reached the session
+      expect(readFileSync(join(sessionDirs(b)[0], 'journal.jsonl'), 'utf8').startsWith(before)).toBe(true);
+      expect(order(b)).toEqual(['first']);
+      go(b, 'slow');
+      f = await pane.waitFor('PASSED');
+      expect(f).toContain('✓ last');
+      expect((await driver.done).code).toBe(0);
+      pane.keys('q');
+      expect(await pane.waitForExit()).toBe(0);
+      const screen = pane.screen({ history: 200 });
+      expect(screen.replace(/\n/g, '')).toContain('cockpit watch: left session');
+      expect(screen).toContain('(it ended: released)');
+      // the watched session's journal has only the driver's events
+      const es = journal(b);
+      expect(ofType(es, 'session.started')).toHaveLength(1);
+      expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'released' }]);
+      expect(order(b)).toEqual(['first', 'after-slow', 'last']);
+    });
+  }
+
+  it('with no release running: says so, exit 1; without a terminal: exit 2', async () => {
+    const b = sandbox(FIXTURES);
+    const pane = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} watch release.yml`, { cols: 100, rows: 30, cwd: b.fx, env: { COCKPIT_STATE_DIR: b.state }, name: 'cockpit-watch' });
+    panes.push(pane);
+    expect(await pane.waitForExit()).toBe(1);
+    expect(pane.screen({ history: 50 })).toContain('cockpit: no release of resume-e2e is running to watch');
+    const r = await run(b, ['watch', 'release.yml']).done;
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('cockpit: cockpit watch needs a terminal');
+  });
+});
