@@ -9,6 +9,7 @@ import { probeBreach, probeSample } from '../../src/guard/probe-trigger.js';
 import { bandOf, type BandDef } from '../../src/metrics/bands.js';
 import { parseDuration } from '../../src/runbook/duration.js';
 import type { Trigger } from '../../src/runbook/types.js';
+import { foldEvents } from '../../src/session/follow.js';
 import { FakeClock, settle } from '../../src/core/clock.js';
 import type { SessionEvent } from '../../src/core/events.js';
 import { buildRows } from '../../src/ui/rows.js';
@@ -197,6 +198,8 @@ describe('trigger scenarios end to end (Controller, scripted source, fake clock)
     expect(source.calls.map((c) => c.tick)).toEqual(row.samples.map((_, k) => k));
     const timeline = guardTimeline(t.journal.events);
     expect(timeline).toEqual(expectedTimeline(row));
+    // state = fold(journal): replaying the journal rebuilds everything, the triggers' machines too
+    expect(foldEvents(t.c.runbook, t.journal.events)).toEqual(t.c.state);
 
     const fired = ofType(t.journal.events, 'trigger.fired');
     const started = ofType(t.journal.events, 'rollback.started');
