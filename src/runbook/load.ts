@@ -2,19 +2,29 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
+import { locateNotArmed } from './armed.js';
 import { describeValue, locateIssues, locateRules, sortErrors, type LocatedError } from './locate.js';
 import { parseMarkdownRunbook } from './markdown.js';
 import { normalize } from './normalize.js';
 import { checkRules } from './rules.js';
-import { RunbookSchema } from './schema.js';
+import { RunbookSchema, type RawRunbook } from './schema.js';
 import type { Runbook } from './types.js';
 
 export { DEFAULT_NAMES, findRunbook, RunbookNotFound } from './find.js';
 import { findRunbook, RunbookNotFound } from './find.js';
 
 export type LoadResult =
-  | { readonly ok: true; readonly runbook: Runbook; readonly display: string }
+  | {
+      readonly ok: true;
+      readonly runbook: Runbook;
+      readonly display: string;
+      /** Guardrails written but not armed (armed.ts), located: cockpit validate prints them, exit 0. */
+      readonly warnings?: readonly LocatedError[];
+      /** The validated runbook as written (what the summary counts: series without a source too). */
+      readonly raw?: RawRunbook;
+    }
   | { readonly ok: false; readonly errors: readonly LocatedError[]; readonly display: string };
+
 
 function displayPath(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);
@@ -77,7 +87,7 @@ export function parseRunbook(text: string, file: string, display = file): LoadRe
   if (!parsed.success) return { ok: false, errors: sortErrors(locateIssues(parsed.error.issues, doc, lc, display)), display };
   const ruleErrors = checkRules(parsed.data);
   if (ruleErrors.length > 0) return { ok: false, errors: sortErrors(locateRules(ruleErrors, doc, lc, display)), display };
-  return { ok: true, runbook: normalize(parsed.data, file), display };
+  return { ok: true, runbook: normalize(parsed.data, file), display, warnings: locateNotArmed(parsed.data, doc, lc, display), raw: parsed.data };
 }
 
 /** Whether a path is a Markdown runbook (loaded by markdown.ts rather than as YAML). */
