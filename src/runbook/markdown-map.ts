@@ -33,7 +33,7 @@ export type UnmappedKind =
   | 'documentation'
   /** checks, targets and paths for people that the runbook model has no place for */
   | 'for-people'
-  /** automatable once the front matter says what the prose cannot (a series' query, a webhook) */
+  /** automatable once the front matter says what the prose cannot (a series' query or pointer for its metrics source) */
   | 'needs-front-matter'
   /** done by cockpit itself or another cockpit command */
   | 'elsewhere'
@@ -55,8 +55,7 @@ export type Note = {
 /** What the front matter tells the prose mapping. */
 export type Hints = {
   readonly name?: string;
-  readonly metricsSource: boolean;
-  /** The source's type: prometheus and http-json need each series' query or pointer from the front matter. */
+  /** The metrics source's type, when the front matter names one: prometheus and http-json need each series' query or pointer from it. */
   readonly sourceType?: string;
   readonly series: Readonly<Record<string, { readonly unit?: string }>>;
   readonly probes: readonly { readonly name: string; readonly critical?: boolean }[];

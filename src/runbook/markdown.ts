@@ -219,7 +219,6 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
   const metrics = isPlain(fm.metrics) ? fm.metrics : undefined;
   const hints: Hints = {
     name: typeof fm.name === 'string' ? fm.name : undefined,
-    metricsSource: metrics?.source !== undefined,
     sourceType: isPlain(metrics?.source) && typeof metrics.source.type === 'string' ? metrics.source.type : undefined,
     series: isPlain(metrics?.series) ? (metrics.series as Record<string, { unit?: string }>) : {},
     probes: Array.isArray(fm.probes) ? (fm.probes.filter((p) => isPlain(p) && typeof p.name === 'string') as { name: string; critical?: boolean }[]) : [],
