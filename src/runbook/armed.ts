@@ -86,7 +86,7 @@ export function armingNeeds(rb: RawRunbook): string[] {
   return out;
 }
 
-/** "4 triggers and 1 criterion": what is not armed, counted. */
+/** "4 rollback triggers and 1 stage criterion": what is not armed, counted. */
 export function notArmedCount(list: readonly NotArmed[]): string {
   const t = list.filter((n) => n.kind === 'trigger').length;
   const c = list.length - t;

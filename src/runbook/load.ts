@@ -25,7 +25,6 @@ export type LoadResult =
     }
   | { readonly ok: false; readonly errors: readonly LocatedError[]; readonly display: string };
 
-
 function displayPath(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;

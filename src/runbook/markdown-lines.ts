@@ -256,6 +256,15 @@ export function percentileOf(text: string): string | undefined {
   return /\bmedian\b/i.test(text) ? 'p50' : undefined;
 }
 
+/** Whether a subject is a percentile and nothing else: "p99", "The P99.9", "99th percentile". */
+function bare(text: string): boolean {
+  const rest = text
+    .replace(/(?<![a-z0-9])t?p\d+(?:\.\d+)?/gi, ' ')
+    .replace(/\d+(?:\.\d+)?(?:st|nd|rd|th)?[- ]percentile\b|\bmedian\b/gi, ' ')
+    .replace(/\b(the|our|at|of|is|value)\b/gi, ' ');
+  return !/[a-z]/i.test(rest);
+}
+
 function latencyish(name: string): boolean {
   return /latenc|response|duration|(^|_)rt(_|$)|time/i.test(name);
 }
@@ -273,12 +282,12 @@ export function metricOf(text: string, known: readonly string[] = [], more = '')
     const spaced = k.replace(/[_-]+/g, ' ').toLowerCase();
     if (!lower.includes(k.toLowerCase()) && !lower.includes(spaced)) continue;
     // "Latency p99" does not name a series "latency" or "latency_p95": only the p99 one
-    if (pct !== undefined && percentileOf(k) !== pct) continue;
+    if (pct !== undefined && (percentileOf(k) !== undefined || latencyish(k)) && percentileOf(k) !== pct) continue;
     return { name: k, unit: METRICS.find((m) => m.name === k)?.unit ?? (percentileOf(k) !== undefined && latencyish(k) ? LATENCY.unit : undefined) };
   }
   const other = METRICS.find((x) => x.words.test(text));
-  // a latency word, or a bare percentile with no other metric named ("p99 > 2s")
-  if (LATENCY.words.test(text) || (pct !== undefined && !other)) {
+  // a latency word, or a percentile alone ("p99 > 2s"); "Queue depth p99" is not a latency
+  if (LATENCY.words.test(text) || (pct !== undefined && !other && bare(text))) {
     const p = pct ?? DEFAULT_PERCENTILE;
     // the front matter's own name for that percentile's latency (http_latency_p99), when it has exactly one
     const same = known.filter((k) => percentileOf(k) === p && latencyish(k));

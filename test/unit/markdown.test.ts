@@ -1026,6 +1026,10 @@ describe('single-line readers', () => {
     expect(metricOf('Latency', [], 'at p90 for 2 minutes')).toEqual({ name: 'latency_p90', unit: 'ms' });
     expect(metricOf('Error rate', [], 'at p99')).toEqual({ name: 'error_rate', unit: '%' });
     expect(metricOf('Throughput p50')).toEqual({ name: 'throughput', unit: 'rps' });
+    // a percentile of something else is not a latency: a series of its own (the known one, or the trigger's slug)
+    expect(metricOf('Queue depth p99')).toBeUndefined();
+    expect(metricOf('Queue depth p99', ['queue_depth'])).toEqual({ name: 'queue_depth', unit: undefined });
+    expect(metricOf('the P99.9')).toEqual({ name: 'latency_p999', unit: 'ms' });
   });
   it('threshold bands', () => {
     expect(bandOf('< 500ms (Warning), < 1s (Critical)')).toEqual({ warn: 500, warnUnit: 'ms', critical: 1, criticalUnit: 's' });
