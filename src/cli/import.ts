@@ -5,6 +5,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+import { notArmed, notArmedCount } from '../runbook/armed.js';
 import { formatError } from '../runbook/locate.js';
 import { findRunbook, isMarkdown, loadRunbook, RunbookNotFound } from '../runbook/load.js';
 import { formatReport, toYaml, type MarkdownLoad } from '../runbook/markdown.js';
@@ -14,7 +15,14 @@ import type { Io } from './io.js';
 
 export const USAGE = 'usage: cockpit import <runbook.md> [-o cockpit.yml] [--force]';
 
-export type ImportOutcome = { readonly code: number; readonly yaml?: string; readonly runbook?: Runbook; readonly file?: string };
+export type ImportOutcome = {
+  readonly code: number;
+  readonly yaml?: string;
+  readonly runbook?: Runbook;
+  readonly file?: string;
+  /** Guardrails kept in the YAML but not armed ("4 rollback triggers and 1 stage criterion"): its top comment says what to fill in. */
+  readonly notArmed?: { readonly count: number; readonly text: string };
+};
 
 /** Loads a Markdown runbook for import: the YAML text, or errors printed and exit 2. */
 export function importMarkdown(given: string, io: Io, cwd = process.cwd()): ImportOutcome {
@@ -33,7 +41,8 @@ export function importMarkdown(given: string, io: Io, cwd = process.cwd()): Impo
     for (const line of formatReport(r.report, r.display)) io.err(line);
     return { code: 2 };
   }
-  return { code: 0, yaml: toYaml(r.raw, r.report, r.display), runbook: r.runbook, file };
+  const missing = notArmed(r.raw);
+  return { code: 0, yaml: toYaml(r.raw, r.report, r.display), runbook: r.runbook, file, notArmed: missing.length > 0 ? { count: missing.length, text: notArmedCount(missing) } : undefined };
 }
 
 export function importCommand(argv: string[], io: Io): number {
@@ -45,14 +54,18 @@ export function importCommand(argv: string[], io: Io): number {
     io.err(`cockpit: ${out} exists: not overwritten (--force to replace it)`);
     return 2;
   }
-  const { code, yaml } = importMarkdown(positionals[0], io);
+  const { code, yaml, notArmed: unarmed } = importMarkdown(positionals[0], io);
   if (yaml === undefined) return code;
-  if (out === undefined || out === '-') {
-    io.out(yaml.replace(/\n$/, ''));
-    return 0;
+  const toStdout = out === undefined || out === '-';
+  if (toStdout) io.out(yaml.replace(/\n$/, ''));
+  else {
+    writeFileSync(out, yaml);
+    io.err(`wrote ${out} (cockpit validate ${out} checks it)`);
   }
-  writeFileSync(out, yaml);
-  io.err(`wrote ${out} (cockpit validate ${out} checks it)`);
+  // kept as written, watched by nothing yet: the comment at the top of the YAML says what to fill in
+  if (unarmed)
+    io.err(`note: ${unarmed.text} ${unarmed.count === 1 ? 'is' : 'are'} kept as written but not armed: fill in what the comment at the top of ${toStdout ? 'the YAML' : out} lists`);
+  if (toStdout) return 0;
   const from = dirname(source);
   const to = dirname(resolve(out));
   if (from !== to)

@@ -1,30 +1,36 @@
 /**
  * cockpit validate [file]: `ok` and a one-line summary, or every error located, exit 2. For a
  * Markdown runbook also what was mapped from it, what was assumed, and every part not mapped, why.
+ * Guardrails written but not armed (no metrics source, no probe) are warnings: each located, then
+ * what to fill in; still exit 0, since the release itself can run (auto-rollback off, and it says so).
  */
-import { formatError } from '../runbook/locate.js';
-import { findRunbook, isMarkdown, loadRunbook, RunbookNotFound } from '../runbook/load.js';
+import { armingNeeds, notArmed, notArmedCount } from '../runbook/armed.js';
+import { formatError, type LocatedError } from '../runbook/locate.js';
+import { findRunbook, isMarkdown, loadRunbook, RunbookNotFound, type LoadResult } from '../runbook/load.js';
 import { formatReport, type MarkdownLoad } from '../runbook/markdown.js';
+import type { RawRunbook } from '../runbook/schema.js';
 import type { Runbook } from '../runbook/types.js';
 import { parse, UsageError } from './args.js';
 import type { Io } from './io.js';
-import { loadOrExit } from './load.js';
 
 export const USAGE = 'usage: cockpit validate [runbook]';
 
 const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
-export function summary(rb: Runbook): string {
+export function summary(rb: Runbook, raw?: RawRunbook): string {
   const auto = rb.preflight.filter((p) => p.kind === 'auto').length;
   const steps = rb.stages.reduce((a, s) => a + s.steps.length, 0);
   const rollbackSteps = rb.rollback ? rb.rollback.steps.length + rb.rollback.verify.length + (rb.rollback.incident ? 1 : 0) : 0;
+  const unarmed = rb.unarmed?.length ?? 0;
+  // series written without a source are the runbook's too (counted, said to have no source)
+  const unsourced = raw?.metrics && raw.metrics.source === undefined ? Object.keys(raw.metrics.series).length : 0;
   return [
     n(rb.preflight.length, 'check') + ` (${auto} automated, ${rb.preflight.length - auto} manual)`,
     n(rb.stages.length, 'stage'),
     n(steps, 'step'),
     n(rollbackSteps, 'rollback step'),
-    n(rb.rollback?.triggers.length ?? 0, 'trigger'),
-    n(Object.keys(rb.metrics?.series ?? {}).length, 'metric'),
+    n((rb.rollback?.triggers.length ?? 0) + unarmed, 'trigger') + (unarmed ? ` (${unarmed} not armed)` : ''),
+    n(Object.keys(rb.metrics?.series ?? {}).length + unsourced, 'metric') + (unsourced ? ' (no source)' : ''),
     n(rb.probes.length, 'probe'),
     n(rb.escalation.length, 'escalation level'),
     n(Object.keys(rb.flags?.ramps ?? {}).length, 'flag'),
@@ -34,22 +40,35 @@ export function summary(rb: Runbook): string {
   ].join(', ');
 }
 
-function validateMarkdown(given: string, io: Io): number {
-  let r: MarkdownLoad;
+/** The guardrails written but not armed, each where it is written, then what to fill in (exit 0: a warning). */
+export function notArmedLines(warnings: readonly LocatedError[], raw: RawRunbook | undefined, markdown: boolean): string[] {
+  if (warnings.length === 0 || !raw) return [];
+  const out = warnings.map((w) => `${w.file}:${w.line}:${w.col}: warning: ${w.message}`);
+  out.push(`${notArmedCount(notArmed(raw))} not armed: to arm ${warnings.length === 1 ? 'it' : 'them'}, ${markdown ? 'add to the front matter' : 'fill in'}:`);
+  for (const l of armingNeeds(raw)) out.push(`  ${l}`);
+  return out;
+}
+
+function load(given: string | undefined): LoadResult {
   try {
-    r = loadRunbook(given) as MarkdownLoad;
+    return loadRunbook(given);
   } catch (e) {
     if (e instanceof RunbookNotFound) throw new UsageError(e.message);
     throw e;
   }
+}
+
+function validateMarkdown(given: string, io: Io): number {
+  const r = load(given) as MarkdownLoad;
   if (!r.ok) {
     for (const e of r.errors) io.err(formatError(e));
     io.err(`${r.errors.length} error${r.errors.length === 1 ? '' : 's'} in ${r.display}`);
     for (const line of formatReport(r.report, r.display)) io.err(line);
     return 2;
   }
-  io.out(`ok: ${r.runbook.name}: ${summary(r.runbook)}`);
+  io.out(`ok: ${r.runbook.name}: ${summary(r.runbook, r.raw)}`);
   for (const line of formatReport(r.report, r.display)) io.out(line);
+  for (const line of notArmedLines(r.warnings ?? [], r.raw, true)) io.out(line);
   return 0;
 }
 
@@ -60,11 +79,16 @@ export function validateCommand(argv: string[], io: Io): number {
   try {
     file = positionals[0] !== undefined ? findRunbook(positionals[0]) : undefined;
   } catch {
-    file = undefined; // loadOrExit says why
+    file = undefined; // load says why
   }
   if (file !== undefined && isMarkdown(file)) return validateMarkdown(positionals[0], io);
-  const rb = loadOrExit(positionals[0], io.err);
-  if (typeof rb === 'number') return rb;
-  io.out(`ok: ${rb.name}: ${summary(rb)}`);
+  const r = load(positionals[0]);
+  if (!r.ok) {
+    for (const e of r.errors) io.err(formatError(e));
+    io.err(`${r.errors.length} error${r.errors.length === 1 ? '' : 's'} in ${r.display}`);
+    return 2;
+  }
+  io.out(`ok: ${r.runbook.name}: ${summary(r.runbook, r.raw)}`);
+  for (const line of notArmedLines(r.warnings ?? [], r.raw, false)) io.out(line);
   return 0;
 }

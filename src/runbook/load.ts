@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
+import { locateNotArmed } from './armed.js';
 import { describeValue, locateIssues, locateRules, sortErrors } from './locate.js';
 import { parseMarkdownRunbook } from './markdown.js';
 import { normalize } from './normalize.js';
@@ -75,7 +76,7 @@ export function parseRunbook(text: string, file: string, display = file): LoadRe
   if (!parsed.success) return { ok: false, errors: sortErrors(locateIssues(parsed.error.issues, doc, lc, display)), display };
   const ruleErrors = checkRules(parsed.data);
   if (ruleErrors.length > 0) return { ok: false, errors: sortErrors(locateRules(ruleErrors, doc, lc, display)), display };
-  return { ok: true, runbook: normalize(parsed.data, file), display };
+  return { ok: true, runbook: normalize(parsed.data, file), display, warnings: locateNotArmed(parsed.data, doc, lc, display), raw: parsed.data };
 }
 
 /** Whether a path is a Markdown runbook (loaded by markdown.ts rather than as YAML). */

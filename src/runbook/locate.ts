@@ -196,5 +196,13 @@ export function sortErrors(list: LocatedError[]): LocatedError[] {
 
 /** What loading a runbook gives: the runbook, or every error located (file:line:col). */
 export type LoadResult =
-  | { readonly ok: true; readonly runbook: import('./types.js').Runbook; readonly display: string }
+  | {
+      readonly ok: true;
+      readonly runbook: import('./types.js').Runbook;
+      readonly display: string;
+      /** Guardrails written but not armed (armed.ts), located: cockpit validate prints them, exit 0. */
+      readonly warnings?: readonly LocatedError[];
+      /** The validated runbook as written (what the summary counts: series without a source too). */
+      readonly raw?: import('./schema.js').RawRunbook;
+    }
   | { readonly ok: false; readonly errors: readonly LocatedError[]; readonly display: string };

@@ -232,8 +232,8 @@ export function looksLikeCommand(code: string): boolean {
 
 export type MetricWord = { readonly name: string; readonly unit?: string };
 
+const LATENCY = { unit: 'ms', words: /\b(response[- ]?times?|latenc(y|ies)|response latency)\b/i };
 const METRICS: { name: string; unit: string; words: RegExp }[] = [
-  { name: 'latency_p95', unit: 'ms', words: /\b(response[- ]?times?|latenc(y|ies)|p9[59]|response latency)\b/i },
   { name: 'error_rate', unit: '%', words: /\b(error[- ]?rates?|failure[- ]?rates?|errors?\s*%)\b/i },
   { name: 'throughput', unit: 'rps', words: /\b(throughput|requests? (per|\/) ?s(ec(ond)?)?|rps|request[- ]rate|traffic)\b/i },
   { name: 'memory', unit: '%', words: /\b(memory|mem|heap|ram)\b/i },
@@ -241,15 +241,59 @@ const METRICS: { name: string; unit: string; words: RegExp }[] = [
   { name: 'saturation', unit: '%', words: /\bsaturation\b/i },
 ];
 
-/** A metric named in prose: "Response time" → latency_p95 (ms), "Memory usage" → memory (%). */
-export function metricOf(text: string, known: readonly string[] = []): MetricWord | undefined {
+/** The latency a prose line means when it names no percentile (PRODUCT.md: "Response time > 2s" watches latency_p95). */
+export const DEFAULT_PERCENTILE = 'p95';
+
+/**
+ * The percentile a text names, exactly: "p99" → p99, "P99.9" and "p999" → p999, "99th percentile" → p99,
+ * "median" → p50, "latency_p90" → p90; undefined when it names none. Never rounded to a neighbour.
+ */
+export function percentileOf(text: string): string | undefined {
+  const code = /(?<![a-z0-9])t?p(\d{2}(?:\.\d+)?|99\d{1,2})(?![\d.]*\d)/i.exec(text)?.[1];
+  const words = /(?<![\d.])(\d{2}(?:\.\d+)?)(?:st|nd|rd|th)?[- ]percentile\b/i.exec(text)?.[1];
+  const n = code ?? words;
+  if (n !== undefined) return `p${n.replace('.', '')}`;
+  return /\bmedian\b/i.test(text) ? 'p50' : undefined;
+}
+
+/** Whether a subject is a percentile and nothing else: "p99", "The P99.9", "99th percentile". */
+function bare(text: string): boolean {
+  const rest = text
+    .replace(/(?<![a-z0-9])t?p\d+(?:\.\d+)?/gi, ' ')
+    .replace(/\d+(?:\.\d+)?(?:st|nd|rd|th)?[- ]percentile\b|\bmedian\b/gi, ' ')
+    .replace(/\b(the|our|at|of|is|value)\b/gi, ' ');
+  return !/[a-z]/i.test(rest);
+}
+
+function latencyish(name: string): boolean {
+  return /latenc|response|duration|(^|_)rt(_|$)|time/i.test(name);
+}
+
+/**
+ * A metric named in prose: "Response time" → latency_p95 (ms), "p99 latency" → latency_p99, "Memory
+ * usage" → memory (%). A latency's percentile is the one the text names (or `more`, the rest of its
+ * line, when the subject names none), never another: a series the front matter defines is used
+ * only when it is for that same percentile.
+ */
+export function metricOf(text: string, known: readonly string[] = [], more = ''): MetricWord | undefined {
   const lower = text.toLowerCase();
+  const pct = percentileOf(text) ?? (LATENCY.words.test(text) ? percentileOf(more) : undefined);
   for (const k of known) {
     const spaced = k.replace(/[_-]+/g, ' ').toLowerCase();
-    if (lower.includes(k.toLowerCase()) || lower.includes(spaced)) return { name: k, unit: METRICS.find((m) => m.name === k)?.unit };
+    if (!lower.includes(k.toLowerCase()) && !lower.includes(spaced)) continue;
+    // "Latency p99" does not name a series "latency" or "latency_p95": only the p99 one
+    if (pct !== undefined && (percentileOf(k) !== undefined || latencyish(k)) && percentileOf(k) !== pct) continue;
+    return { name: k, unit: METRICS.find((m) => m.name === k)?.unit ?? (percentileOf(k) !== undefined && latencyish(k) ? LATENCY.unit : undefined) };
   }
-  const m = METRICS.find((x) => x.words.test(text));
-  return m ? { name: m.name, unit: m.unit } : undefined;
+  const other = METRICS.find((x) => x.words.test(text));
+  // a latency word, or a percentile alone ("p99 > 2s"); "Queue depth p99" is not a latency
+  if (LATENCY.words.test(text) || (pct !== undefined && !other && bare(text))) {
+    const p = pct ?? DEFAULT_PERCENTILE;
+    // the front matter's own name for that percentile's latency (http_latency_p99), when it has exactly one
+    const same = known.filter((k) => percentileOf(k) === p && latencyish(k));
+    return { name: same.length === 1 ? same[0] : `latency_${p}`, unit: LATENCY.unit };
+  }
+  return other ? { name: other.name, unit: other.unit } : undefined;
 }
 
 /** A value in a unit → the metric's unit: 2 seconds → 2000 for a metric in ms. */

@@ -33,7 +33,7 @@ export type UnmappedKind =
   | 'documentation'
   /** checks, targets and paths for people that the runbook model has no place for */
   | 'for-people'
-  /** automatable once the front matter says what the prose cannot (a metrics source, a probe URL, a webhook) */
+  /** automatable once the front matter says what the prose cannot (a series' query or pointer for its metrics source) */
   | 'needs-front-matter'
   /** done by cockpit itself or another cockpit command */
   | 'elsewhere'
@@ -55,7 +55,8 @@ export type Note = {
 /** What the front matter tells the prose mapping. */
 export type Hints = {
   readonly name?: string;
-  readonly metricsSource: boolean;
+  /** The metrics source's type, when the front matter names one: prometheus and http-json need each series' query or pointer from it. */
+  readonly sourceType?: string;
   readonly series: Readonly<Record<string, { readonly unit?: string }>>;
   readonly probes: readonly { readonly name: string; readonly critical?: boolean }[];
   readonly notify?: unknown;
@@ -184,8 +185,6 @@ export type Mapped = {
   positions: Positions;
   unmapped: Unmapped[];
   notes: Note[];
-  /** Rollback triggers of the Markdown that cannot be armed (no metrics source or critical probe), as written. */
-  unarmed: string[];
 };
 
 const RAMP_LADDER = [1, 5, 25, 50, 100];
@@ -198,14 +197,13 @@ class Mapper {
   readonly pos = new Positions();
   readonly unmapped: Unmapped[] = [];
   readonly notes: Note[] = [];
-  private readonly unarmed: string[] = [];
   private readonly preflight: Obj[] = [];
   private readonly stageDrafts = new Map<Section, StageDraft>();
   private readonly stageOrder: StageDraft[] = [];
   private readonly rollbackSteps: unknown[] = [];
   private readonly rollbackVerify: unknown[] = [];
   private incident?: { run: string[] | string; offset: number };
-  private readonly triggerOrder: (MetricUse | { probe: Obj; offset: number; line: number; text: string; needsCritical: boolean })[] = [];
+  private readonly triggerOrder: (MetricUse | { probe: Obj; offset: number; line: number; text: string })[] = [];
   private readonly criteriaUses: MetricUse[] = [];
   private readonly bands: BandUse[] = [];
   private readonly escalation: Obj[] = [];
@@ -253,7 +251,7 @@ class Mapper {
   map(): Mapped {
     this.visit(this.tree.top, undefined, undefined);
     const raw = this.finish();
-    return { raw, positions: this.pos, unmapped: this.unmapped.sort((a, b) => a.line - b.line), notes: this.notes.sort((a, b) => a.line - b.line), unarmed: this.unarmed };
+    return { raw, positions: this.pos, unmapped: this.unmapped.sort((a, b) => a.line - b.line), notes: this.notes.sort((a, b) => a.line - b.line) };
   }
 
   private visit(s: Section, inherited: Kind | undefined, stageOwner: Section | undefined): void {
@@ -637,7 +635,7 @@ class Mapper {
   private criterion(item: ListItem, stage: StageDraft | undefined, label: string): void {
     const text = cleanTitle(itemText(item));
     const cmp = comparison(text);
-    const metric = cmp ? metricOf(cmp.subject, Object.keys(this.hints.series)) : undefined;
+    const metric = cmp ? metricOf(cmp.subject, Object.keys(this.hints.series), cmp.rest) : undefined;
     if (!stage) {
       this.skip(lineOf(item), `${label}: "${text}"`, 'a criterion outside any stage', 'no-place');
       return;
@@ -659,7 +657,7 @@ class Mapper {
       const probe: Obj = { probe: named ? named.name : 'critical', status };
       const w = windowOf(text);
       if (w) probe.for = w;
-      this.triggerOrder.push({ probe, offset, line, text, needsCritical: !named });
+      this.triggerOrder.push({ probe, offset, line, text });
       return;
     }
     const cmp = comparison(text);
@@ -667,7 +665,7 @@ class Mapper {
       this.skip(line, `trigger "${text}"`, 'could not read a condition: write it like "Error rate > 1% for 2 minutes"', 'unreadable');
       return;
     }
-    const metric = metricOf(cmp.subject, Object.keys(this.hints.series)) ?? { name: metricSlug(cmp.subject) };
+    const metric = metricOf(cmp.subject, Object.keys(this.hints.series), cmp.rest) ?? { name: metricSlug(cmp.subject) };
     this.triggerOrder.push({ what: 'trigger', line, offset, text, metric: metric.name, unit: metric.unit, op: cmp.op, value: cmp.value, valueUnit: cmp.unit, window: windowOf(cmp.rest) });
   }
 
@@ -679,7 +677,7 @@ class Mapper {
     const subject = lab?.label ?? whole.split(':')[0];
     const rest = lab ? plain({ type: 'paragraph', children: lab.rest }) : whole.slice(subject.length + 1);
     const band = bandOf(rest);
-    const metric = metricOf(subject, Object.keys(this.hints.series)) ?? (band ? { name: metricSlug(subject) } : undefined);
+    const metric = metricOf(subject, Object.keys(this.hints.series), rest) ?? (band ? { name: metricSlug(subject) } : undefined);
     if (!band || !metric) {
       this.skip(lineOf(item), `threshold "${whole}"`, 'could not read warn/critical values: write it like "Response Time: < 500ms (Warning), < 1s (Critical)"', 'unreadable');
       return;
@@ -825,24 +823,30 @@ class Mapper {
     }
     if (this.preflight.length > 0) raw.preflight = this.pos.mark(this.preflight, this.pos.of(this.preflight[0]) ?? 0);
 
-    // metrics: from the thresholds, plus every metric a trigger or criterion names
-    const source = this.hints.metricsSource;
+    // metrics: from the thresholds, plus every metric a trigger or criterion names. Without a metrics
+    // source they are kept all the same (armed.ts: not armed, and cockpit validate says what to add),
+    // so the imported cockpit.yml has them as written and the team fills in only the source.
     const series: Record<string, Obj> = {};
     const unitFor = (metric: string, fallback?: string, valueUnit?: string) => this.hints.series[metric]?.unit ?? fallback ?? normalUnitOf(valueUnit);
-    const ensure = (metric: string, unit: string | undefined, offset: number) => {
+    const field = this.hints.sourceType === 'prometheus' ? 'query' : this.hints.sourceType === 'http-json' ? 'pointer' : undefined;
+    const ensure = (metric: string, unit: string | undefined, use: { offset: number; line: number; what: string }) => {
       if (!series[metric]) {
-        series[metric] = this.pos.mark(unit !== undefined ? { unit } : {}, offset);
-        this.pos.field(series, metric, offset);
+        series[metric] = this.pos.mark(unit !== undefined ? { unit } : {}, use.offset);
+        this.pos.field(series, metric, use.offset);
       }
+      // a series the source cannot fetch without the front matter's query: say which, at each line using it
+      if (field !== undefined && this.hints.series[metric] === undefined)
+        this.skip(
+          use.line,
+          use.what,
+          `a ${metric} series: add metrics.series.${metric} with its ${field} (${field === 'query' ? 'PromQL' : 'a JSON pointer'} for the ${this.hints.sourceType} source) to the front matter`,
+          'needs-front-matter',
+        );
       return series[metric];
     };
     for (const b of this.bands) {
-      if (!source) {
-        this.skip(b.line, `threshold "${b.text}" (${b.metric})`, 'needs a metrics source: add metrics: {source: …} to the front matter', 'needs-front-matter');
-        continue;
-      }
       const unit = unitFor(b.metric, b.unit, b.band.warnUnit ?? b.band.criticalUnit);
-      const s = ensure(b.metric, unit, b.offset);
+      const s = ensure(b.metric, unit, { offset: b.offset, line: b.line, what: `threshold "${b.text}" (${b.metric})` });
       if (b.band.warn !== undefined) s.warn = convert(b.band.warn, b.band.warnUnit, unit) ?? b.band.warn;
       if (b.band.critical !== undefined) s.critical = convert(b.band.critical, b.band.criticalUnit, unit) ?? b.band.critical;
       if (b.band.direction) s.direction = b.band.direction;
@@ -851,33 +855,19 @@ class Mapper {
     }
     const stageCriteria = new Map<StageDraft, Obj[]>();
     for (const u of this.criteriaUses) {
-      if (!source) {
-        this.skip(u.line, `${u.stage!.title} criterion "${u.text}" (${u.metric})`, 'needs a metrics source: add metrics: {source: …} to the front matter', 'needs-front-matter');
-        continue;
-      }
       const unit = unitFor(u.metric, u.unit, u.valueUnit);
-      ensure(u.metric, unit, u.offset);
+      ensure(u.metric, unit, { offset: u.offset, line: u.line, what: `${u.stage!.title} criterion "${u.text}" (${u.metric})` });
       const c = this.pos.mark({ metric: u.metric, [u.op]: convert(u.value, u.valueUnit, unit) ?? u.value } as Obj, u.offset);
       stageCriteria.set(u.stage!, [...(stageCriteria.get(u.stage!) ?? []), c]);
     }
     const triggers: Obj[] = [];
     for (const t of this.triggerOrder) {
       if ('probe' in t) {
-        if (t.needsCritical && !this.hints.probes.some((p) => p.critical)) {
-          this.skip(t.line, `trigger "${t.text}"`, 'needs a probe marked critical: add probes: [{name, url, critical: true}] to the front matter', 'needs-front-matter');
-          this.unarmed.push(t.text);
-          continue;
-        }
         triggers.push(this.pos.mark(t.probe, t.offset));
         continue;
       }
-      if (!source) {
-        this.skip(t.line, `trigger "${t.text}" (${t.metric})`, 'needs a metrics source: add metrics: {source: …} to the front matter', 'needs-front-matter');
-        this.unarmed.push(t.text);
-        continue;
-      }
       const unit = unitFor(t.metric, t.unit, t.valueUnit);
-      ensure(t.metric, unit, t.offset);
+      ensure(t.metric, unit, { offset: t.offset, line: t.line, what: `trigger "${t.text}" (${t.metric})` });
       const trig: Obj = { metric: t.metric, [t.op]: convert(t.value, t.valueUnit, unit) ?? t.value };
       if (t.window) trig.for = t.window;
       triggers.push(this.pos.mark(trig, t.offset));
@@ -901,7 +891,7 @@ class Mapper {
     }
     raw.stages = this.pos.mark(stages, stages.length ? (this.pos.of(stages[0]) ?? 0) : 0);
 
-    if (source && Object.keys(series).length > 0) raw.metrics = { series };
+    if (Object.keys(series).length > 0) raw.metrics = { series };
     if (this.rollbackSteps.length > 0 || this.rollbackVerify.length > 0 || this.incident || triggers.length > 0) {
       const rb: Obj = {};
       if (this.rollbackSteps.length === 0 && this.rollbackVerify.length > 0) this.rollbackSteps.push(this.rollbackVerify.shift());

@@ -8,6 +8,7 @@
  * Two keys exist only there: `notify` (the webhook for escalation levels that name no command)
  * and Runme's own keys (runme, shell, cwd, skipPrompts, …), which are ignored and reported.
  */
+import { armingNeeds, locateNotArmed, notArmed, notArmedCount } from './armed.js';
 import { lineAt } from './markdown-lines.js';
 import { Document, isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import { formatError, locateIssues, locateRules, sortErrors, type LoadResult, type LocatedError } from './locate.js';
@@ -217,7 +218,7 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
   const metrics = isPlain(fm.metrics) ? fm.metrics : undefined;
   const hints: Hints = {
     name: typeof fm.name === 'string' ? fm.name : undefined,
-    metricsSource: metrics?.source !== undefined,
+    sourceType: isPlain(metrics?.source) && typeof metrics.source.type === 'string' ? metrics.source.type : undefined,
     series: isPlain(metrics?.series) ? (metrics.series as Record<string, { unit?: string }>) : {},
     probes: Array.isArray(fm.probes) ? (fm.probes.filter((p) => isPlain(p) && typeof p.name === 'string') as { name: string; critical?: boolean }[]) : [],
     notify: fm.notify,
@@ -272,9 +273,10 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
     errors.push(...locateRules(ruleErrors, doc, lc, display));
     return { ok: false, errors: sortErrors(errors), display, report: report() };
   }
-  // the triggers the document promises but cannot arm: the screen and the headless runner say so
-  const unarmed = mapped.unarmed.length > 0 ? mapped.unarmed : undefined;
-  return { ok: true, runbook: { ...normalize(parsed.data, file), unarmed }, display, report: report(), raw: parsed.data };
+  // what the document promises but nothing can watch yet (no metrics source, no probe): kept, listed
+  // where the prose says it, left out of the run (normalize: Runbook.unarmed), as for its imported YAML
+  const warnings = locateNotArmed(parsed.data, doc, lc, display);
+  return { ok: true, runbook: normalize(parsed.data, file), display, report: report(), raw: parsed.data, warnings };
 }
 
 // ── presenting ─────────────────────────────────────────────────────────────────────────────
@@ -326,9 +328,34 @@ export function formatErrors(errors: readonly LocatedError[]): string[] {
   return errors.map(formatError);
 }
 
+/** The comment block at the top of an imported cockpit.yml whose guardrails are not armed: what to fill in, nothing else. */
+function notArmedBlock(raw: RawRunbook): string[] {
+  const list = notArmed(raw);
+  if (list.length === 0) return [];
+  return [
+    '#',
+    `# NOT ARMED YET: ${notArmedCount(list)} ${list.length === 1 ? 'is' : 'are'} kept below as the Markdown wrote ${list.length === 1 ? 'it' : 'them'},`,
+    `# but nothing watches ${list.length === 1 ? 'it' : 'them'} until you fill in:`,
+    ...armingNeeds(raw).map((l) => `#   - ${l}`),
+    '# Until then `cockpit validate` lists them as not armed and a run shows "⚠ AUTO-ROLLBACK OFF".',
+  ];
+}
+
+/** A comment on the key `key` of a map node, when it is there. */
+function commentKey(map: unknown, key: string, text: string): void {
+  if (!isMap(map)) return;
+  const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+  if (pair && isScalar(pair.key)) pair.key.commentBefore = text;
+}
+
 /** The equivalent cockpit.yml: loading it gives the same Runbook as loading the Markdown. */
 export function toYaml(raw: RawRunbook, report: MarkdownReport, display: string): string {
-  const head = [`# Imported from ${display} by \`cockpit import\`: the same release as the Markdown runs.`, '# cockpit validate lists what each part does; the JSON Schema is `cockpit schema`.', ''];
+  const head = [
+    `# Imported from ${display} by \`cockpit import\`: the same release as the Markdown runs.`,
+    '# cockpit validate lists what each part does; the JSON Schema is `cockpit schema`.',
+    ...notArmedBlock(raw),
+    '',
+  ];
   const doc = new Document(raw, { aliasDuplicateObjects: false });
   // lists of plain values on one line: [./scripts/create-incident.sh, "{reason}"], [5, 25, 50, 100]
   visit(doc, {
@@ -336,6 +363,11 @@ export function toYaml(raw: RawRunbook, report: MarkdownReport, display: string)
       if (node.items.every((i) => isScalar(i) && !(typeof i.value === 'string' && i.value.includes('\n')))) node.flow = true;
     },
   });
+  // where to fill in, at the places themselves
+  const missing = notArmed(raw);
+  if (raw.metrics && raw.metrics.source === undefined)
+    commentKey(doc.contents, 'metrics', ' no source yet: add source: {type: prometheus, url: …} here, and a query to each series (a pointer for http-json)');
+  if (missing.some((n) => n.kind === 'trigger')) commentKey(doc.get('rollback'), 'triggers', ' not armed yet: see the top of this file');
   const body = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   const tail: string[] = [];
   if (report.unmapped.length > 0) {

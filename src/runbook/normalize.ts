@@ -1,5 +1,6 @@
 /** A schema-valid raw runbook → the typed Runbook (ids derived, commands parsed, durations in ms). */
 import { basename, dirname, extname } from 'node:path';
+import { isArmed, notArmed } from './armed.js';
 import { describeCommand, parseCommand, programOf } from './command.js';
 import { parseDuration } from './duration.js';
 import type { RawRun, RawRunbook, RawStep } from './schema.js';
@@ -98,7 +99,8 @@ export function triggerId(t: Trigger | { metric?: string; probe?: string; above?
 function triggers(raw: RawRunbook): Trigger[] {
   const unique = uniquer(explicitIds(raw.rollback?.triggers));
   const defaultMaxErrors = raw.metrics?.maxErrors ?? 4;
-  return (raw.rollback?.triggers ?? []).map((t): Trigger => {
+  // a trigger with nothing to watch stays out of the run (it would only hold for want of data): Runbook.unarmed names it
+  return (raw.rollback?.triggers ?? []).filter((t) => isArmed(raw, t)).map((t): Trigger => {
     if ('metric' in t) {
       const op = t.above !== undefined ? 'above' : 'below';
       return {
@@ -148,7 +150,8 @@ export function normalize(raw: RawRunbook, file: string): Runbook {
       confirm: s.confirm ?? 'press-r',
       armed: s.armed ?? armedFromHere,
       steps: s.steps.map((st) => step(st, unique)),
-      criteria: s.criteria ?? [],
+      // criteria need samples: without a metrics source they are not checked (cockpit validate says so)
+      criteria: raw.metrics?.source !== undefined ? (s.criteria ?? []) : [],
     };
   });
 
@@ -170,6 +173,10 @@ export function normalize(raw: RawRunbook, file: string): Runbook {
     notify: e.notify,
   }));
 
+  const source = raw.metrics?.source;
+  const unarmed = notArmed(raw)
+    .filter((n) => n.kind === 'trigger')
+    .map((n) => n.what);
   const lastProd = [...stages].reverse().find((s) => PRODUCTION.test(s.id) || PRODUCTION.test(s.environment));
   return {
     file,
@@ -192,9 +199,10 @@ export function normalize(raw: RawRunbook, file: string): Runbook {
       return (raw.emergency ?? []).map((e) => commandStep(e.run, { title: e.title }, unique));
     })(),
     secrets: raw.secrets ?? [],
-    metrics: raw.metrics,
+    metrics: raw.metrics && source ? { ...raw.metrics, source } : undefined,
     probes: raw.probes ?? [],
     flags: raw.flags,
     experiments: raw.experiments ?? {},
+    ...(unarmed.length > 0 ? { unarmed } : {}),
   };
 }

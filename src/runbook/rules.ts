@@ -54,7 +54,9 @@ export function checkRules(rb: RawRunbook): RuleError[] {
       if (t.above !== undefined && t.below !== undefined) out.push({ path: [...at, 'below'], atKey: true, message: 'a metric trigger needs exactly one of "above" or "below", not both' });
       else if (t.above === undefined && t.below === undefined) out.push({ path: at, message: 'a metric trigger needs exactly one of "above" or "below"' });
     } else if (t.probe === 'critical') {
-      if (!(rb.probes ?? []).some((p) => p.critical)) out.push({ path: [...at, 'probe'], message: 'trigger watches "critical" probes but no probe is marked critical: true' });
+      // with no probe at all the trigger is only not armed yet (armed.ts); probes none of which is critical is a slip
+      const probes = rb.probes ?? [];
+      if (probes.length > 0 && !probes.some((p) => p.critical)) out.push({ path: [...at, 'probe'], message: 'trigger watches "critical" probes but no probe is marked critical: true' });
     } else if (!probeNames.includes(t.probe)) {
       out.push({ path: [...at, 'probe'], message: `trigger names unknown probe "${t.probe}"${hint(t.probe, probeNames)}` });
     }
@@ -75,7 +77,7 @@ export function checkRules(rb: RawRunbook): RuleError[] {
     }),
   );
 
-  const source = rb.metrics?.source.type;
+  const source = rb.metrics?.source?.type;
   for (const [name, s] of Object.entries(rb.metrics?.series ?? {})) {
     const at: Path = ['metrics', 'series', name];
     if (source === 'prometheus' && !s.query) out.push({ path: at, message: `series "${name}" needs a "query" (PromQL) for the prometheus source`, atKey: true });

@@ -109,7 +109,10 @@ export const MetricsSchema = z.strictObject({
   interval: duration.optional(),
   timeout: duration.optional(),
   maxErrors: z.number().int().min(1).optional(),
-  source: MetricSourceSchema,
+  source: MetricSourceSchema.optional().meta({
+    description:
+      'Where the series come from. Without one the series, their bands, the criteria and the rollback triggers over them are kept but not armed (cockpit validate lists them; a run says auto-rollback is off)',
+  }),
   series: z.record(z.string(), SeriesSchema),
 });
 
@@ -254,6 +257,7 @@ export const RunbookSchema = z
 export type RawRunbook = z.infer<typeof RunbookSchema>;
 export type RawStep = z.infer<typeof StepSchema>;
 export type RawRun = z.infer<typeof RunSchema>;
+export type RawMetricSource = z.infer<typeof MetricSourceSchema>;
 
 /** The published JSON Schema (draft 2020-12). */
 export function jsonSchema(): unknown {

@@ -1,6 +1,6 @@
 /** The typed Runbook every part of cockpit works on, whichever file form it came from. */
 import type { Command } from './command.js';
-import type { RawRunbook } from './schema.js';
+import type { RawMetricSource, RawRunbook } from './schema.js';
 
 export type CommandStep = {
   readonly kind: 'command';
@@ -109,11 +109,15 @@ export type Runbook = {
   readonly troubleshooting: readonly Troubleshooting[];
   readonly emergency: readonly CommandStep[];
   readonly secrets: readonly string[];
-  /** Sections the guardrails and flags layers read (validated, durations still as written). */
-  readonly metrics?: RawRunbook['metrics'];
+  /** Sections the guardrails and flags layers read (validated, durations still as written). Metrics only with a source: without one nothing is watched (see unarmed). */
+  readonly metrics?: NonNullable<RawRunbook['metrics']> & { readonly source: RawMetricSource };
   readonly probes: NonNullable<RawRunbook['probes']>;
   readonly flags?: RawRunbook['flags'];
   readonly experiments: NonNullable<RawRunbook['experiments']>;
-  /** A Markdown runbook's rollback triggers that are not armed: no metrics source or critical probe to watch (their lines as written). */
+  /**
+   * Rollback triggers the runbook writes but the run cannot watch (no metrics source, or no probe for
+   * a critical-probe trigger), in words ("error_rate > 1 % for 2m"); left out of rollback.triggers.
+   * The same for a Markdown runbook and the cockpit.yml imported from it (armed.ts).
+   */
   readonly unarmed?: readonly string[];
 };

@@ -72,20 +72,45 @@ function unmappedLines(out: string[]): { line: string; kind: string; text: strin
   });
 }
 
+/** What validate says of the seed without a front matter: kept, not armed, and exactly what to add (the same for its imported YAML but the words "front matter"). */
+const SEED_NOT_ARMED = [
+  'stages[1].criteria[0] (latency_p95 < 500 ms): not checked: no metrics source',
+  'rollback.triggers[0] (error_rate > 1 % for 2m): not armed: no metrics source',
+  'rollback.triggers[1] (latency_p95 > 2000 ms for 3m): not armed: no metrics source',
+  'rollback.triggers[2] (critical probes 5xx): not armed: no probes',
+  'rollback.triggers[3] (memory > 85 % for 5m): not armed: no metrics source',
+];
+const SEED_ARMING_NEEDS = [
+  '  metrics.source: where the metrics come from: {type: prometheus, url: …}, {type: http-json, url: …}, {type: command, run: …} or {type: demo}',
+  '  a query (PromQL, for prometheus) or a pointer (JSON pointer, for http-json) for each series: latency_p95, error_rate, throughput, memory',
+  '  probes: a probe marked critical: true, e.g. {name: checkout, url: http://…, critical: true} (for "critical probes 5xx")',
+];
+const SEED_SUMMARY =
+  '4 checks (1 automated, 3 manual), 4 stages, 12 steps, 3 rollback steps, 4 triggers (4 not armed), 4 metrics (no source), 0 probes, 3 escalation levels, 1 flag, 1 experiment, 3 troubleshooting entries, 0 secrets';
+
+/** `FILE:LINE:COL: warning: message` lines → [line, message]. */
+function warnings(out: string[]): [number, string][] {
+  return out.flatMap((l) => {
+    const m = /^\S+:(\d+):\d+: warning: (.*)$/.exec(l);
+    return m ? [[Number(m[1]), m[2]] as [number, string]] : [];
+  });
+}
+
 describe('cockpit validate on the seed', () => {
-  it('exits 0: ok, the mapped counts, the unmapped list, and nothing automatable left out', async () => {
+  it('exits 0: ok, the mapped counts, the unmapped list, nothing automatable left out, and what is not armed yet', async () => {
     const r = await cockpit(['validate', 'examples/seed/release-runbook.md']);
     expectNoStack(r);
     expect(r.code).toBe(0);
-    expect(r.out[0]).toBe(
-      'ok: Release Runbook: 4 checks (1 automated, 3 manual), 4 stages, 12 steps, 3 rollback steps, 0 triggers, 0 metrics, 0 probes, 3 escalation levels, 1 flag, 1 experiment, 3 troubleshooting entries, 0 secrets',
-    );
+    expect(r.out[0]).toBe(`ok: Release Runbook: ${SEED_SUMMARY}`);
     expect(r.out[1]).toMatch(/^mapped from \S*release-runbook\.md:$/);
-    expect(r.out.slice(2, 11)).toEqual([
+    expect(r.out.slice(2, 14)).toEqual([
       '  4 pre-flight checks (1 automated, 3 manual): lines 32, 33, 34, 35',
       '  4 stages (pre-release 5m, staging 2m, production 3m, post-release 2m): lines 41, 60, 79, 98',
       '  12 steps: lines 47, 50, 53, 64, 67, 70, 83, 86, 89, 102, 105, 108',
+      '  1 criterion: line 76',
       '  3 rollback steps (1 rollback, 1 verify, 1 incident): lines 128, 131, 134',
+      '  4 triggers: lines 119, 120, 121, 122',
+      '  4 metrics (latency_p95, error_rate, throughput, memory): lines 158, 159, 160, 161',
       '  3 escalation levels: lines 165, 166, 167',
       '  1 flag (new-feature): line 225',
       '  1 experiment (checkout-flow-v2): line 237',
@@ -95,15 +120,18 @@ describe('cockpit validate on the seed', () => {
     expect(r.out.filter((l) => /release-runbook\.md:222: /.test(l)).map((l) => l.replace(/^ {2}\S*release-runbook\.md:222: /, ''))).toEqual([
       'flag deploy: ["./scripts/deploy-with-flags.sh","--feature={flag}","--enabled=false"] (the code with a flag off, before its ramp: `d` on the Flags pane, `cockpit flag <name> --deploy`)',
     ]);
-    expect(r.out).toContain('not mapped (34: 10 documentation, 11 for people, 9 needs front matter, 4 cockpit does it):');
+    // the triggers, thresholds and criterion are mapped now (they used to be listed here, as "needs front matter", and dropped)
+    expect(r.out).toContain('not mapped (25: 10 documentation, 11 for people, 4 cockpit does it):');
     const unmapped = unmappedLines(r.out);
-    expect(unmapped).toHaveLength(34);
-    // documentation, things for people, things cockpit does itself, and what waits for a front matter
-    expect(new Set(unmapped.map((u) => u.kind))).toEqual(new Set(['documentation', 'for people', 'needs front matter', 'cockpit does it']));
-    expect(unmapped.filter((u) => u.kind === 'needs front matter').map((u) => u.line)).toEqual(['76', '119', '120', '121', '122', '158', '159', '160', '161']);
+    expect(unmapped).toHaveLength(25);
+    // documentation, things for people, things cockpit does itself
+    expect(new Set(unmapped.map((u) => u.kind))).toEqual(new Set(['documentation', 'for people', 'cockpit does it']));
     expect(unmapped.find((u) => u.line === '248-268')?.text).toBe('Release Success Metrics (Release Velocity, Quality Metrics, Team Confidence): not automatable (targets for people)');
     expect(unmapped.find((u) => u.line === '276-278')?.text).toBe('Release History Log table: read by `cockpit history`');
-    expect(r.out[r.out.length - 1]).toBe('9 automatable items wait for the front matter (see "needs front matter")');
+    // then what is kept but not armed, at its line, and what the front matter needs to arm it
+    const verdict = r.out.indexOf('nothing automatable is left unmapped');
+    expect(r.out.slice(verdict + 1, verdict + 6)).toEqual(SEED_NOT_ARMED.map((m, i) => `examples/seed/release-runbook.md:${[76, 119, 120, 121, 122][i]}:1: warning: ${m}`));
+    expect(r.out.slice(verdict + 6)).toEqual(['4 rollback triggers and 1 stage criterion not armed: to arm them, add to the front matter:', ...SEED_ARMING_NEEDS]);
   });
 
   it('with a front matter: the 4 triggers, 4 metrics, the probe and 3 escalation levels, nothing waiting', async () => {
@@ -310,5 +338,166 @@ describe('cockpit init', () => {
     expect(r.code).toBe(0);
     const v = await cockpit(['validate'], dir);
     expect(v.out[0]).toMatch(/^ok: my-service: 2 checks \(1 automated, 1 manual\), 2 stages, 5 steps, 3 rollback steps/);
+  });
+});
+
+describe('guardrails without a metrics source: the Markdown and its imported cockpit.yml agree', () => {
+  it('import keeps the seed\'s triggers, bands and criterion as written; the YAML validates (exit 0) with the same not-armed list; dry runs are identical', async () => {
+    const dir = tempDir();
+    cpSync(SEED, join(dir, 'release-runbook.md'));
+    const imp = await cockpit(['import', 'release-runbook.md', '-o', 'cockpit.yml'], dir);
+    expectNoStack(imp);
+    expect(imp.code).toBe(0);
+    expect(imp.err).toEqual([
+      'wrote cockpit.yml (cockpit validate cockpit.yml checks it)',
+      'note: 4 rollback triggers and 1 stage criterion are kept as written but not armed: fill in what the comment at the top of cockpit.yml lists',
+    ]);
+    const yaml = readFileSync(join(dir, 'cockpit.yml'), 'utf8');
+    expect(yaml).toContain('    criteria:\n      - metric: latency_p95\n        below: 500\n');
+    expect(yaml).toContain('metrics:\n  series:\n    latency_p95:\n      unit: ms\n      warn: 500\n      critical: 1000\n    error_rate:\n      unit: "%"\n      warn: 0.1\n      critical: 0.5\n');
+    expect(yaml).toContain(
+      '  triggers:\n    - metric: error_rate\n      above: 1\n      for: 2m\n    - metric: latency_p95\n      above: 2000\n      for: 3m\n    - probe: critical\n      status: 5xx\n    - metric: memory\n      above: 85\n      for: 5m\n',
+    );
+
+    const [md, yml] = await Promise.all([cockpit(['validate', 'release-runbook.md'], dir), cockpit(['validate', 'cockpit.yml'], dir)]);
+    expect([md.code, yml.code]).toEqual([0, 0]);
+    expect(yml.err).toEqual([]);
+    const ymlLines = yaml.split('\n');
+    const lineOf = (text: string, from = 0) => ymlLines.indexOf(text, from) + 1;
+    const triggers = lineOf('  triggers:');
+    expect(yml.out).toEqual([
+      `ok: Release Runbook: ${SEED_SUMMARY}`,
+      `cockpit.yml:${lineOf('      - metric: latency_p95')}:9: warning: ${SEED_NOT_ARMED[0]}`,
+      `cockpit.yml:${lineOf('    - metric: error_rate', triggers)}:7: warning: ${SEED_NOT_ARMED[1]}`,
+      `cockpit.yml:${lineOf('    - metric: latency_p95', triggers)}:7: warning: ${SEED_NOT_ARMED[2]}`,
+      `cockpit.yml:${lineOf('    - probe: critical', triggers)}:7: warning: ${SEED_NOT_ARMED[3]}`,
+      `cockpit.yml:${lineOf('    - metric: memory', triggers)}:7: warning: ${SEED_NOT_ARMED[4]}`,
+      '4 rollback triggers and 1 stage criterion not armed: to arm them, fill in:',
+      ...SEED_ARMING_NEEDS,
+    ]);
+    // the same summary, and the same not-armed list (at the prose's lines in the .md)
+    expect(md.out[0]).toBe(yml.out[0]);
+    expect(warnings(md.out).map(([, m]) => m)).toEqual(warnings(yml.out).map(([, m]) => m));
+    expect(warnings(md.out).map(([l]) => l)).toEqual([76, 119, 120, 121, 122]);
+
+    const [mdDry, ymlDry] = await Promise.all([cockpit(['run', '--dry-run', 'release-runbook.md'], dir), cockpit(['run', '--dry-run', 'cockpit.yml'], dir)]);
+    expect([mdDry.code, ymlDry.code]).toEqual([0, 0]);
+    expect(mdDry.out[0]).toBe('dry run: Release Runbook unknown → production (nothing runs)');
+    expect(ymlDry.out).toEqual(mdDry.out);
+  });
+
+  it('a Markdown runbook with p99 and p95 run headless, and its imported YAML: the same auto-rollback-off line, the same release', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'scripts'));
+    writeFileSync(join(dir, 'scripts', 'step.sh'), '#!/usr/bin/env bash\necho "step $1"; echo "$1" >> out.txt\n');
+    chmodSync(join(dir, 'scripts', 'step.sh'), 0o755);
+    writeFileSync(
+      join(dir, 'RUNBOOK.md'),
+      `# Checkout
+
+## Release process
+
+### Deploy to production
+
+\`\`\`bash
+./scripts/step.sh deploy
+\`\`\`
+
+**Success Criteria:**
+
+- p95 latency below 300 ms
+
+## Rollback
+
+\`\`\`bash
+./scripts/step.sh undo
+\`\`\`
+
+### Automatic rollback triggers
+
+- Latency p99 > 2000ms for 3 minutes
+- Error rate > 1% for 2 minutes
+`,
+    );
+    const imp = await cockpit(['import', 'RUNBOOK.md', '-o', 'cockpit.yml'], dir);
+    expect(imp.code).toBe(0);
+    const yaml = readFileSync(join(dir, 'cockpit.yml'), 'utf8');
+    expect(yaml).toContain('    criteria:\n      - metric: latency_p95\n        below: 300\n');
+    expect(yaml).toContain('metrics:\n  series:\n    latency_p95:\n      unit: ms\n    latency_p99:\n      unit: ms\n    error_rate:\n      unit: "%"\n');
+    expect(yaml).toContain('  triggers:\n    - metric: latency_p99\n      above: 2000\n      for: 3m\n    - metric: error_rate\n      above: 1\n      for: 2m\n');
+
+    const v = await cockpit(['validate', 'cockpit.yml'], dir);
+    expect(v.code).toBe(0);
+    expect(v.out[0]).toBe(
+      'ok: Checkout: 0 checks (0 automated, 0 manual), 1 stage, 1 step, 1 rollback step, 2 triggers (2 not armed), 3 metrics (no source), 0 probes, 0 escalation levels, 0 flags, 0 experiments, 0 troubleshooting entries, 0 secrets',
+    );
+    expect(warnings(v.out).map(([, m]) => m)).toEqual([
+      'stages[0].criteria[0] (latency_p95 < 300 ms): not checked: no metrics source',
+      'rollback.triggers[0] (latency_p99 > 2000 ms for 3m): not armed: no metrics source',
+      'rollback.triggers[1] (error_rate > 1 % for 2m): not armed: no metrics source',
+    ]);
+
+    const offLine =
+      '⚠ auto-rollback off: 2 triggers of the runbook wait for metrics or probes the front matter does not give (latency_p99 > 2000 ms for 3m; error_rate > 1 % for 2m): cockpit validate says what to add';
+    const md = await cockpit(['run', '--headless', '--yes', 'RUNBOOK.md'], dir);
+    expectNoStack(md);
+    expect(md.code).toBe(0);
+    const yml = await cockpit(['run', '--headless', '--yes', 'cockpit.yml'], dir);
+    expectNoStack(yml);
+    expect(yml.code).toBe(0);
+    expect([md.out[0], yml.out[0]]).toEqual([offLine, offLine]);
+    // the criterion is not checked without a source (it would fail the stage for want of data): both released
+    expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('deploy\ndeploy\n');
+  });
+
+  it('a prometheus front matter with a p95 query only: the p99 trigger is an error at its line, naming the series to add (never the p95 one)', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'RUNBOOK.md'),
+      `---
+metrics:
+  source: { type: prometheus, url: "http://127.0.0.1:9090" }
+  series:
+    latency_p95: { query: 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[1m])) by (le)) * 1000' }
+---
+# Checkout
+
+## Release process
+
+### Deploy to production
+
+\`\`\`bash
+./deploy.sh
+\`\`\`
+
+**Success Criteria:**
+
+- p95 latency below 300 ms
+
+## Rollback
+
+\`\`\`bash
+./undo.sh
+\`\`\`
+
+### Automatic rollback triggers
+
+- Latency p99 > 2000ms for 3 minutes
+`,
+    );
+    const v = await cockpit(['validate', 'RUNBOOK.md'], dir);
+    expectNoStack(v);
+    expect(v.code).toBe(2);
+    expect(v.err.slice(0, 2)).toEqual(['RUNBOOK.md:29:1: series "latency_p99" needs a "query" (PromQL) for the prometheus source', '1 error in RUNBOOK.md']);
+    expect(v.err.slice(-3)).toEqual([
+      'not mapped (1: 1 needs front matter):',
+      '  RUNBOOK.md:29: [needs front matter] trigger "Latency p99 > 2000ms for 3 minutes" (latency_p99): a latency_p99 series: add metrics.series.latency_p99 with its query (PromQL for the prometheus source) to the front matter',
+      '1 automatable item waits for the front matter (see "needs front matter")',
+    ]);
+    expect(v.err).toContain('  1 criterion: line 19');
+    const imp = await cockpit(['import', 'RUNBOOK.md'], dir);
+    expect(imp.code).toBe(2);
+    expect(imp.stdout).toBe('');
+    expect(imp.err[1]).toBe('1 error in RUNBOOK.md: nothing written');
   });
 });

@@ -12,7 +12,7 @@ import { initCommand, STARTER } from '../../src/cli/init.js';
 import type { Io } from '../../src/cli/io.js';
 import { formatError } from '../../src/runbook/locate.js';
 import { loadRunbook, parseRunbook } from '../../src/runbook/load.js';
-import { bandOf, blockCommands, comparison, escalationAfter, fenceAttributes, headingBudget, looksLikeCommand, metricOf, windowOf } from '../../src/runbook/markdown-lines.js';
+import { bandOf, blockCommands, comparison, escalationAfter, fenceAttributes, headingBudget, looksLikeCommand, metricOf, percentileOf, windowOf } from '../../src/runbook/markdown-lines.js';
 import { matchOf, stageIdentity } from '../../src/runbook/markdown-map.js';
 import { formatReport, parseMarkdownRunbook, toYaml, type MarkdownLoad, type Unmapped } from '../../src/runbook/markdown.js';
 
@@ -53,15 +53,17 @@ function seedWithFrontMatter(): MarkdownLoad {
 
 const brief = (u: readonly Unmapped[]) => u.map((x) => `${x.line}${x.endLine ? `-${x.endLine}` : ''} ${x.kind}: ${x.what}`);
 
-/** Loading the imported YAML (beside the Markdown) gives the same Runbook, apart from the file path. */
+/**
+ * Loading the imported YAML (beside the Markdown) gives the same Runbook, apart from the file path:
+ * the triggers that are not armed too (the YAML keeps them), and the same not-armed warnings.
+ */
 function expectRoundTrip(r: MarkdownLoad, mdFile: string): void {
   if (!r.ok || !r.raw) throw new Error(`not ok: ${r.ok ? '' : r.errors.map(formatError).join('\n')}`);
   const yamlFile = join(dirname(mdFile), 'cockpit.yml');
   const y = parseRunbook(toYaml(r.raw, r.report, r.display), yamlFile, 'cockpit.yml');
   if (!y.ok) throw new Error(y.errors.map(formatError).join('\n'));
-  // the same model; `unarmed` (triggers the Markdown could not arm) is the mapping's report, not the runbook's
-  const { unarmed: _unarmed, ...model } = r.runbook;
-  expect({ ...y.runbook, file: mdFile }).toEqual(model);
+  expect({ ...y.runbook, file: mdFile }).toEqual(r.runbook);
+  expect(y.warnings?.map((w) => w.message)).toEqual(r.warnings?.map((w) => w.message));
 }
 
 // ── the seed ────────────────────────────────────────────────────────────────────────────────
@@ -93,6 +95,8 @@ const SEED_STAGES = [
       { title: 'Run smoke tests', run: './scripts/smoke-test-staging.sh' },
       { title: 'Verify critical paths', run: './scripts/verify-critical-paths.sh staging' },
     ],
+    // "Response times < 500ms": no percentile named, so the product's latency_p95 (PRODUCT.md §1)
+    criteria: [{ metric: 'latency_p95', below: 500 }],
   },
   {
     id: 'production',
@@ -120,6 +124,21 @@ const SEED_ROLLBACK = {
   steps: [{ title: 'IMMEDIATE: Rollback to last known good', run: './scripts/rollback-production.sh' }],
   verify: [{ title: 'VERIFY: Confirm rollback successful', run: './scripts/verify-rollback.sh' }],
   incident: ['./scripts/create-incident.sh', '{reason}'],
+  // the Automatic Rollback Triggers as written ("Response time > 2 seconds": latency_p95, in ms), front matter or not
+  triggers: [
+    { metric: 'error_rate', above: 1, for: '2m' },
+    { metric: 'latency_p95', above: 2000, for: '3m' },
+    { probe: 'critical', status: '5xx' },
+    { metric: 'memory', above: 85, for: '5m' },
+  ],
+};
+
+/** The Critical Thresholds as bands, front matter or not (without one: no query, not watched). */
+const SEED_SERIES = {
+  latency_p95: { unit: 'ms', warn: 500, critical: 1000 },
+  error_rate: { unit: '%', warn: 0.1, critical: 0.5 },
+  throughput: { unit: 'rps', dropWarnPct: 20 },
+  memory: { unit: '%', warn: 70, critical: 85 },
 };
 
 const SEED_REST = {
@@ -198,20 +217,14 @@ const SEED_ALWAYS_UNMAPPED = [
   '311-333 for-people: Release Celebration (When We Ship Successfully, When We Rollback)',
 ];
 
-/** …and what waits for a front matter (a metrics source, a critical probe, a webhook). */
-const SEED_NEEDS_FRONT_MATTER = [
-  '76 needs-front-matter: Deploy to Staging criterion "Response times < 500ms" (latency_p95)',
-  '119 needs-front-matter: trigger "Error rate > 1% for 2 consecutive minutes" (error_rate)',
-  '120 needs-front-matter: trigger "Response time > 2 seconds for 3 consecutive minutes" (latency_p95)',
-  '121 needs-front-matter: trigger "Any 5xx error on critical endpoints"',
-  '122 needs-front-matter: trigger "Memory usage > 85% for 5 minutes" (memory)',
-  '158 needs-front-matter: threshold "Response Time: < 500ms (Warning), < 1s (Critical)" (latency_p95)',
-  '159 needs-front-matter: threshold "Error Rate: < 0.1% (Warning), < 0.5% (Critical)" (error_rate)',
-  '160 needs-front-matter: threshold "Throughput: > [baseline] (Warning if drops 20%)" (throughput)',
-  '161 needs-front-matter: threshold "Memory Usage: < 70% (Warning), < 85% (Critical)" (memory)',
+/** …and, without a front matter, what is kept but not armed: located at the prose, the same messages as its imported YAML's. */
+const SEED_NOT_ARMED = [
+  'RUNBOOK.md:76:1: stages[1].criteria[0] (latency_p95 < 500 ms): not checked: no metrics source',
+  'RUNBOOK.md:119:1: rollback.triggers[0] (error_rate > 1 % for 2m): not armed: no metrics source',
+  'RUNBOOK.md:120:1: rollback.triggers[1] (latency_p95 > 2000 ms for 3m): not armed: no metrics source',
+  'RUNBOOK.md:121:1: rollback.triggers[2] (critical probes 5xx): not armed: no probes',
+  'RUNBOOK.md:122:1: rollback.triggers[3] (memory > 85 % for 5m): not armed: no metrics source',
 ];
-
-const byLine = (a: string, b: string) => parseInt(a, 10) - parseInt(b, 10);
 
 describe('the seed runbook as it is', () => {
   const r = loadRunbook(SEED, dirname(SEED)) as MarkdownLoad;
@@ -247,7 +260,7 @@ describe('the seed runbook as it is', () => {
     expect(steps[8]).toMatchObject({ kind: 'command', command: { kind: 'argv', argv: ['./scripts/monitor-deployment.sh', '--duration=5m'] } });
   });
 
-  it('maps the manual rollback: steps, verify, incident with the reason', () => {
+  it('maps the manual rollback: steps, verify, incident with the reason, and the automatic triggers as written', () => {
     expect(r.raw?.rollback).toEqual(SEED_ROLLBACK);
   });
 
@@ -258,12 +271,16 @@ describe('the seed runbook as it is', () => {
     expect(r.raw?.experiments).toEqual(SEED_REST.experiments);
   });
 
-  it('without a front matter: no metrics or triggers, each reported as waiting for one; the triggers named as not armed', () => {
-    expect(r.raw?.metrics).toBeUndefined();
-    expect(r.raw?.rollback?.triggers).toBeUndefined();
-    expect(brief(r.report.unmapped)).toEqual([...SEED_ALWAYS_UNMAPPED, ...SEED_NEEDS_FRONT_MATTER].sort(byLine));
+  it('without a front matter: the series, bands, criterion and triggers are kept as written, not armed, and left out of the run', () => {
+    // (this was the bug: they were dropped, so the imported YAML lost them)
+    expect(r.raw?.metrics).toEqual({ series: SEED_SERIES });
+    expect(brief(r.report.unmapped)).toEqual(SEED_ALWAYS_UNMAPPED);
     if (!r.ok) throw new Error('not ok');
-    expect(r.runbook.unarmed).toEqual(['Error rate > 1% for 2 consecutive minutes', 'Response time > 2 seconds for 3 consecutive minutes', 'Any 5xx error on critical endpoints', 'Memory usage > 85% for 5 minutes']);
+    expect(r.warnings?.map((w) => formatError({ ...w, file: 'RUNBOOK.md' }))).toEqual(SEED_NOT_ARMED);
+    expect(r.runbook.unarmed).toEqual(['error_rate > 1 % for 2m', 'latency_p95 > 2000 ms for 3m', 'critical probes 5xx', 'memory > 85 % for 5m']);
+    expect(r.runbook.rollback?.triggers).toEqual([]);
+    expect(r.runbook.metrics).toBeUndefined();
+    expect(r.runbook.stages.map((s) => s.criteria)).toEqual([[], [], [], []]);
   });
 
   it('without a front matter: the escalation levels are reminders at their times (for people to act on)', () => {
@@ -284,7 +301,10 @@ describe('the seed runbook as it is', () => {
       '4 pre-flight checks (1 automated, 3 manual): 32,33,34,35',
       '4 stages (pre-release 5m, staging 2m, production 3m, post-release 2m): 41,60,79,98',
       '12 steps: 47,50,53,64,67,70,83,86,89,102,105,108',
+      '1 criterion: 76',
       '3 rollback steps (1 rollback, 1 verify, 1 incident): 128,131,134',
+      '4 triggers: 119,120,121,122',
+      '4 metrics (latency_p95, error_rate, throughput, memory): 158,159,160,161',
       '3 escalation levels: 165,166,167',
       '1 flag (new-feature): 225',
       '1 experiment (checkout-flow-v2): 237',
@@ -306,6 +326,19 @@ describe('the seed runbook as it is', () => {
     expect(brief(automatable)).toEqual([]);
   });
 
+  it('every latency mention maps to the percentile it names: none names one, so latency_p95 (PRODUCT.md), or is for people', () => {
+    const lines = readFileSync(SEED, 'utf8').split('\n');
+    const mentions = lines.flatMap((l, i) => (/response time|latenc|\bp\d\d/i.test(l) ? [i + 1] : []));
+    expect(mentions).toEqual([76, 95, 120, 158]);
+    expect(mentions.map((n) => percentileOf(lines[n - 1]))).toEqual([undefined, undefined, undefined, undefined]);
+    // 76: the staging criterion; 120: the second trigger; 158: the first band; 95: a check for people
+    const mapped = Object.fromEntries(r.report.mapped.map((m) => [m.what.split(' ')[0], m.lines]));
+    expect([mapped.criterion, r.raw?.stages[1].criteria]).toEqual([[76], [{ metric: 'latency_p95', below: 500 }]]);
+    expect([mapped.triggers?.[1], r.raw?.rollback?.triggers?.[1]]).toEqual([120, { metric: 'latency_p95', above: 2000, for: '3m' }]);
+    expect([mapped.metrics?.[0], Object.entries(r.raw?.metrics?.series ?? {})[0]]).toEqual([158, ['latency_p95', { unit: 'ms', warn: 500, critical: 1000 }]]);
+    expect(brief(r.report.unmapped.filter((u) => u.line === 95))).toEqual(['95 for-people: Deploy to Production criterion "Response times within SLA"']);
+  });
+
   it('round-trips through cockpit import', () => expectRoundTrip(r, SEED));
 });
 
@@ -317,15 +350,7 @@ describe('the seed with a small front matter (metrics source, critical probe, we
     if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
     expect(r.raw?.name).toBe('web-app');
     expect(r.raw?.stages[1].criteria).toEqual([{ metric: 'latency_p95', below: 500 }]);
-    expect(r.raw?.rollback).toEqual({
-      ...SEED_ROLLBACK,
-      triggers: [
-        { metric: 'error_rate', above: 1, for: '2m' },
-        { metric: 'latency_p95', above: 2000, for: '3m' },
-        { probe: 'critical', status: '5xx' },
-        { metric: 'memory', above: 85, for: '5m' },
-      ],
-    });
+    expect(r.raw?.rollback).toEqual(SEED_ROLLBACK);
     expect(r.raw?.metrics?.series).toEqual({
       latency_p95: { query: expect.any(String), unit: 'ms', warn: 500, critical: 1000 },
       error_rate: { query: expect.any(String), unit: '%', warn: 0.1, critical: 0.5 },
@@ -389,25 +414,45 @@ describe('numbered.md: numbered steps with inline commands, headings in other wo
             { title: 'Check the canary', run: './bin/canary-check.sh --min-success=99.5' },
           ],
         },
-        { id: 'production', title: 'Production rollout', steps: [{ title: 'Promote', run: './bin/promote.sh production' }] },
+        {
+          id: 'production',
+          title: 'Production rollout',
+          steps: [{ title: 'Promote', run: './bin/promote.sh production' }],
+          criteria: [
+            { metric: 'latency_p95', below: 300 },
+            { metric: 'error_rate', below: 0.5 },
+          ],
+        },
       ],
-      rollback: { steps: ['./bin/promote.sh --revert'], verify: [{ title: 'Confirm', run: './bin/canary-check.sh --min-success=99' }] },
+      // kept without a metrics source (they used to be dropped): not armed, and said so
+      metrics: { series: { latency_p95: { unit: 'ms' }, error_rate: { unit: '%' } } },
+      rollback: {
+        steps: ['./bin/promote.sh --revert'],
+        verify: [{ title: 'Confirm', run: './bin/canary-check.sh --min-success=99' }],
+        triggers: [
+          { metric: 'error_rate', above: 2, for: '3m' },
+          { metric: 'latency_p95', above: 1500, for: '2m' },
+        ],
+      },
     });
   });
-  it('reports the manual step, and the criteria and triggers waiting for a metrics source', () => {
-    expect(brief(r.report.unmapped)).toEqual([
-      '3 documentation: Payments API — Release Checklist',
-      '20 for-people: Canary rollout: "Watch the dashboards for errors"',
-      '29 needs-front-matter: Production rollout criterion "p95 latency below 300 ms" (latency_p95)',
-      '30 needs-front-matter: Production rollout criterion "Error rate under 0.5%" (error_rate)',
-      '39 needs-front-matter: trigger "Error rate above 2% for 3 minutes" (error_rate)',
-      '40 needs-front-matter: trigger "Latency > 1.5s for 2 min" (latency_p95)',
-    ]);
+  it('reports the manual step; the criteria and triggers are mapped, and not armed without a metrics source', () => {
+    expect(brief(r.report.unmapped)).toEqual(['3 documentation: Payments API — Release Checklist', '20 for-people: Canary rollout: "Watch the dashboards for errors"']);
     expect(r.report.mapped.map((m) => `${m.count} ${m.what}: ${m.lines.join(',')}`)).toEqual([
       '2 pre-flight checks (1 automated, 1 manual): 7,8',
       '3 stages (build 10m, canary 15m, production): 12,17,23',
       '5 steps: 14,15,19,21,25',
+      '2 criteria: 29,30',
       '2 rollback steps (1 rollback, 1 verify, 0 incident): 34,35',
+      '2 triggers: 39,40',
+      '2 metrics (latency_p95, error_rate): 29,30',
+    ]);
+    if (!r.ok) throw new Error('not ok');
+    expect(r.warnings?.map(formatError)).toEqual([
+      'numbered.md:29:1: stages[2].criteria[0] (latency_p95 < 300 ms): not checked: no metrics source',
+      'numbered.md:30:1: stages[2].criteria[1] (error_rate < 0.5 %): not checked: no metrics source',
+      'numbered.md:39:1: rollback.triggers[0] (error_rate > 2 % for 3m): not armed: no metrics source',
+      'numbered.md:40:1: rollback.triggers[1] (latency_p95 > 1500 ms for 2m): not armed: no metrics source',
     ]);
   });
   it('with a metrics source the same prose gives criteria and triggers, units converted', () => {
@@ -602,6 +647,222 @@ describe('located errors point into the Markdown', () => {
   });
 });
 
+// ── percentiles: each one its own series ──────────────────────────────────────────────────
+
+/** A runbook naming latency at five percentiles, and once with none: p99 in a trigger and a band, p95 in a criterion, a band and (by default) a trigger. */
+const PERCENTILES_MD = `# Checkout
+
+## Release process
+
+### Deploy to production
+
+\`\`\`bash
+./deploy.sh
+\`\`\`
+
+**Success Criteria:**
+
+- p95 latency below 300 ms
+- Median latency < 80ms
+
+## Rollback
+
+\`\`\`bash
+./undo.sh
+\`\`\`
+
+### Automatic rollback triggers
+
+- Latency p99 > 2000ms for 3 minutes
+- P99.9 latency above 5 seconds for 1 minute
+- Response time > 2 seconds for 5 minutes
+- Latency > 900ms at p90 for 2 minutes
+
+## Monitoring
+
+**Critical Thresholds:**
+
+- **Latency (p99):** < 1s (Warning), < 2s (Critical)
+- **p95 latency:** < 250ms (Warning), < 400ms (Critical)
+`;
+
+/** p99 in a trigger, p95 in a criterion: the smallest runbook that mixes them. */
+const P99_AND_P95_MD = `# Checkout
+
+## Release process
+
+### Deploy to production
+
+\`\`\`bash
+./deploy.sh
+\`\`\`
+
+**Success Criteria:**
+
+- p95 latency below 300 ms
+
+## Rollback
+
+\`\`\`bash
+./undo.sh
+\`\`\`
+
+### Automatic rollback triggers
+
+- Latency p99 > 2000ms for 3 minutes
+`;
+
+const P95_QUERY = 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[1m])) by (le)) * 1000';
+const P99_QUERY = 'histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket[1m])) by (le)) * 1000';
+
+describe('percentiles: "p99 latency" is the p99 series, never the p95 one', () => {
+  it('each percentile in the prose maps to its own series; latency with none named is latency_p95', () => {
+    const r = load(PERCENTILES_MD);
+    if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
+    expect(r.raw?.metrics).toEqual({
+      series: {
+        latency_p99: { unit: 'ms', warn: 1000, critical: 2000 },
+        latency_p95: { unit: 'ms', warn: 250, critical: 400 },
+        latency_p50: { unit: 'ms' },
+        latency_p999: { unit: 'ms' },
+        latency_p90: { unit: 'ms' },
+      },
+    });
+    expect(r.raw?.stages[0].criteria).toEqual([
+      { metric: 'latency_p95', below: 300 },
+      { metric: 'latency_p50', below: 80 },
+    ]);
+    expect(r.raw?.rollback?.triggers).toEqual([
+      { metric: 'latency_p99', above: 2000, for: '3m' },
+      { metric: 'latency_p999', above: 5000, for: '1m' },
+      { metric: 'latency_p95', above: 2000, for: '5m' },
+      { metric: 'latency_p90', above: 900, for: '2m' },
+    ]);
+    expect(r.runbook.unarmed).toEqual(['latency_p99 > 2000 ms for 3m', 'latency_p999 > 5000 ms for 1m', 'latency_p95 > 2000 ms for 5m', 'latency_p90 > 900 ms for 2m']);
+    expectRoundTrip(r, r.runbook.file);
+  });
+
+  it('p99 in one place and p95 in another, with a command source: two series, both armed', () => {
+    const r = load(`---\nmetrics: { source: { type: command, run: ./metrics.sh } }\n---\n${P99_AND_P95_MD}`);
+    if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
+    expect(r.raw?.metrics?.series).toEqual({ latency_p95: { unit: 'ms' }, latency_p99: { unit: 'ms' } });
+    expect(r.raw?.stages[0].criteria).toEqual([{ metric: 'latency_p95', below: 300 }]);
+    expect(r.raw?.rollback?.triggers).toEqual([{ metric: 'latency_p99', above: 2000, for: '3m' }]);
+    expect(r.runbook.rollback?.triggers.map((t) => (t.kind === 'metric' ? [t.metric, t.threshold, t.forMs] : []))).toEqual([['latency_p99', 2000, 180_000]]);
+    expect(r.runbook.unarmed).toBeUndefined();
+    expect(r.warnings).toEqual([]);
+    expect(r.report.unmapped).toEqual([]);
+  });
+
+  it('a prometheus front matter with only a p95 query: the p99 trigger needs a latency_p99 series, located at its line (not the p95 one)', () => {
+    const r = load(`---\nmetrics:\n  source: { type: prometheus, url: "http://127.0.0.1:9090" }\n  series:\n    latency_p95: { query: '${P95_QUERY}' }\n---\n${P99_AND_P95_MD}`);
+    expect(r.ok ? [] : r.errors.map(formatError)).toEqual(['RUNBOOK.md:29:1: series "latency_p99" needs a "query" (PromQL) for the prometheus source']);
+    expect(r.report.unmapped).toEqual([
+      {
+        line: 29,
+        what: 'trigger "Latency p99 > 2000ms for 3 minutes" (latency_p99)',
+        why: 'a latency_p99 series: add metrics.series.latency_p99 with its query (PromQL for the prometheus source) to the front matter',
+        kind: 'needs-front-matter',
+      },
+    ]);
+    expect(formatReport(r.report, 'RUNBOOK.md').slice(-3)).toEqual([
+      'not mapped (1: 1 needs front matter):',
+      '  RUNBOOK.md:29: [needs front matter] trigger "Latency p99 > 2000ms for 3 minutes" (latency_p99): a latency_p99 series: add metrics.series.latency_p99 with its query (PromQL for the prometheus source) to the front matter',
+      '1 automatable item waits for the front matter (see "needs front matter")',
+    ]);
+  });
+
+  it('…and with both queries in the front matter: p99 watches latency_p99, the criterion latency_p95, both armed', () => {
+    const r = load(`---\nmetrics:\n  source: { type: prometheus, url: "http://127.0.0.1:9090" }\n  series:\n    latency_p95: { query: '${P95_QUERY}' }\n    latency_p99: { query: '${P99_QUERY}' }\n---\n${P99_AND_P95_MD}`);
+    if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
+    expect(r.raw?.metrics?.series).toEqual({ latency_p95: { query: P95_QUERY, unit: 'ms' }, latency_p99: { query: P99_QUERY, unit: 'ms' } });
+    expect(r.raw?.stages[0].criteria).toEqual([{ metric: 'latency_p95', below: 300 }]);
+    expect(r.raw?.rollback?.triggers).toEqual([{ metric: 'latency_p99', above: 2000, for: '3m' }]);
+    expect(r.report.unmapped).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expectRoundTrip(r, r.runbook.file);
+  });
+
+  it('a front matter naming its p99 series differently is used for p99 only; its p95 one is never used for p99', () => {
+    const r = load(`---\nmetrics:\n  source: { type: command, run: ./metrics.sh }\n  series:\n    http_latency_p95: { unit: ms }\n    http_latency_p99: { unit: ms }\n---\n${P99_AND_P95_MD}`);
+    if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
+    expect(r.raw?.stages[0].criteria).toEqual([{ metric: 'http_latency_p95', below: 300 }]);
+    expect(r.raw?.rollback?.triggers).toEqual([{ metric: 'http_latency_p99', above: 2000, for: '3m' }]);
+    const only95 = load(`---\nmetrics:\n  source: { type: command, run: ./metrics.sh }\n  series:\n    http_latency_p95: { unit: ms }\n---\n${P99_AND_P95_MD}`);
+    expect(only95.raw?.rollback?.triggers).toEqual([{ metric: 'latency_p99', above: 2000, for: '3m' }]);
+    expect(Object.keys(only95.raw?.metrics?.series ?? {})).toEqual(['http_latency_p95', 'latency_p99']);
+  });
+});
+
+// ── kept but not armed: the Markdown and its imported YAML ────────────────────────────────
+
+describe('guardrails without a metrics source or probe: kept, not armed, the same in the imported YAML', () => {
+  it('the seed imported: the top comment says exactly what to fill in, and the places carry a pointer', () => {
+    const r = loadRunbook(SEED, dirname(SEED)) as MarkdownLoad;
+    const yaml = toYaml(r.raw!, r.report, 'release-runbook.md');
+    expect(yaml.split('\n').slice(0, 11)).toEqual([
+      '# Imported from release-runbook.md by `cockpit import`: the same release as the Markdown runs.',
+      '# cockpit validate lists what each part does; the JSON Schema is `cockpit schema`.',
+      '#',
+      '# NOT ARMED YET: 4 rollback triggers and 1 stage criterion are kept below as the Markdown wrote them,',
+      '# but nothing watches them until you fill in:',
+      '#   - metrics.source: where the metrics come from: {type: prometheus, url: …}, {type: http-json, url: …}, {type: command, run: …} or {type: demo}',
+      '#   - a query (PromQL, for prometheus) or a pointer (JSON pointer, for http-json) for each series: latency_p95, error_rate, throughput, memory',
+      '#   - probes: a probe marked critical: true, e.g. {name: checkout, url: http://…, critical: true} (for "critical probes 5xx")',
+      '# Until then `cockpit validate` lists them as not armed and a run shows "⚠ AUTO-ROLLBACK OFF".',
+      '',
+      'name: Release Runbook',
+    ]);
+    expect(yaml).toContain(
+      '# no source yet: add source: {type: prometheus, url: …} here, and a query to each series (a pointer for http-json)\nmetrics:\n  series:\n    latency_p95:\n      unit: ms\n      warn: 500\n      critical: 1000\n',
+    );
+    expect(yaml).toContain(
+      '  # not armed yet: see the top of this file\n  triggers:\n    - metric: error_rate\n      above: 1\n      for: 2m\n    - metric: latency_p95\n      above: 2000\n      for: 3m\n    - probe: critical\n      status: 5xx\n    - metric: memory\n      above: 85\n      for: 5m\n',
+    );
+  });
+
+  it('a cockpit.yml with series but no source validates: the triggers and criteria are warnings, left out of the run', () => {
+    const yaml = [
+      'name: web-app',
+      'stages:',
+      '  - id: production',
+      '    steps: [./deploy.sh]',
+      '    criteria: [{ metric: latency_p99, below: 800 }]',
+      'metrics:',
+      '  series:',
+      '    latency_p99: { unit: ms, warn: 500, critical: 1000 }',
+      'rollback:',
+      '  steps: [./undo.sh]',
+      '  triggers:',
+      '    - { metric: latency_p99, above: 2000, for: 3m }',
+      '    - { probe: critical, status: 5xx }',
+      '',
+    ].join('\n');
+    const r = parseRunbook(yaml, '/x/cockpit.yml', 'cockpit.yml');
+    if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
+    expect(r.warnings?.map(formatError)).toEqual([
+      'cockpit.yml:5:16: stages[0].criteria[0] (latency_p99 < 800 ms): not checked: no metrics source',
+      'cockpit.yml:12:7: rollback.triggers[0] (latency_p99 > 2000 ms for 3m): not armed: no metrics source',
+      'cockpit.yml:13:7: rollback.triggers[1] (critical probes 5xx): not armed: no probes',
+    ]);
+    expect(r.runbook.unarmed).toEqual(['latency_p99 > 2000 ms for 3m', 'critical probes 5xx']);
+    expect(r.runbook.rollback?.triggers).toEqual([]);
+    expect(r.runbook.stages[0].criteria).toEqual([]);
+    expect(r.runbook.metrics).toBeUndefined();
+    // a trigger naming a series that is not there is still an error, source or not
+    const typo = parseRunbook(yaml.replace('{ metric: latency_p99, above', '{ metric: latency_p9, above'), '/x/cockpit.yml', 'cockpit.yml');
+    expect(typo.ok ? [] : typo.errors.map(formatError)).toEqual(['cockpit.yml:12:17: trigger names unknown metric "latency_p9" (did you mean "latency_p99"?)']);
+  });
+
+  it('with a source and probes everything is armed: no warnings, the triggers in the run', () => {
+    const r = seedWithFrontMatter();
+    if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
+    expect(r.warnings).toEqual([]);
+    expect(r.runbook.unarmed).toBeUndefined();
+    expect(r.runbook.rollback?.triggers).toHaveLength(4);
+  });
+});
+
 // ── smaller behaviours ────────────────────────────────────────────────────────────────────
 
 describe('mapping details', () => {
@@ -632,10 +893,16 @@ describe('mapping details', () => {
     const b = load('# T\n\n## Release process\n\n### Go\n\n```bash\n./go.sh\n```\n\n## Rollback\n\n```bash\n./undo.sh\n./open-incident.sh "$(hostname)"\n```\n');
     expect(b.raw?.rollback).toEqual({ steps: ['./undo.sh'], incident: './open-incident.sh "$(hostname)"' });
   });
-  it('a critical-probe trigger without a critical probe in the front matter waits for one', () => {
-    const r = load('# T\n\n## Release process\n\n### Go\n\n```bash\n./go.sh\n```\n\n## Rollback\n\n```bash\n./undo.sh\n```\n\n### Automatic rollback triggers\n\n- Any 5xx error on critical endpoints\n');
-    expect(brief(r.report.unmapped)).toEqual(['19 needs-front-matter: trigger "Any 5xx error on critical endpoints"']);
-    expect(r.raw?.rollback?.triggers).toBeUndefined();
+  it('a critical-probe trigger with no probe in the front matter is kept, not armed; with probes none of which is critical it is an error, as in YAML', () => {
+    const md = '# T\n\n## Release process\n\n### Go\n\n```bash\n./go.sh\n```\n\n## Rollback\n\n```bash\n./undo.sh\n```\n\n### Automatic rollback triggers\n\n- Any 5xx error on critical endpoints\n';
+    const r = load(md);
+    expect(r.report.unmapped).toEqual([]);
+    expect(r.raw?.rollback?.triggers).toEqual([{ probe: 'critical', status: '5xx' }]);
+    if (!r.ok) throw new Error('not ok');
+    expect(r.warnings?.map(formatError)).toEqual(['RUNBOOK.md:19:1: rollback.triggers[0] (critical probes 5xx): not armed: no probes']);
+    expect([r.runbook.rollback?.triggers, r.runbook.unarmed]).toEqual([[], ['critical probes 5xx']]);
+    const slip = load(`---\nprobes: [{ name: checkout, url: "http://127.0.0.1:8080/" }]\n---\n${md}`);
+    expect(slip.ok ? [] : slip.errors.map(formatError)).toEqual(['RUNBOOK.md:22:1: trigger watches "critical" probes but no probe is marked critical: true']);
   });
   it('formats the report: mapped, assumed, not mapped, and a closing verdict', () => {
     const r = loadFixture('nested.md');
@@ -723,6 +990,47 @@ describe('single-line readers', () => {
     expect(metricOf('Throughput')?.name).toBe('throughput');
     expect(metricOf('queue depth', ['queue_depth'])?.name).toBe('queue_depth');
   });
+  it('percentiles, exactly: p50, p90, p95, p99 and p999 each their own, never rounded to a neighbour', () => {
+    const cases: [string, string | undefined][] = [
+      ['p50 latency', 'p50'],
+      ['Median latency', 'p50'],
+      ['P90 response time', 'p90'],
+      ['p95 latency', 'p95'],
+      ['Latency p99', 'p99'],
+      ['99th percentile response time', 'p99'],
+      ['tp99 latency', 'p99'],
+      ['P99.9 latency', 'p999'],
+      ['p999 latency', 'p999'],
+      ['latency_p90', 'p90'],
+      ['Response time', undefined],
+      ['P1 incidents', undefined],
+      ['stop after 99 requests', undefined],
+    ];
+    expect(cases.map(([t]) => [t, percentileOf(t)])).toEqual(cases);
+    expect(['p50 latency', 'P90 response time', 'p95 latency', 'Latency p99', 'P99.9 latency', 'Response time', 'p99'].map((t) => metricOf(t))).toEqual([
+      { name: 'latency_p50', unit: 'ms' },
+      { name: 'latency_p90', unit: 'ms' },
+      { name: 'latency_p95', unit: 'ms' },
+      { name: 'latency_p99', unit: 'ms' },
+      { name: 'latency_p999', unit: 'ms' },
+      { name: 'latency_p95', unit: 'ms' },
+      { name: 'latency_p99', unit: 'ms' },
+    ]);
+    // the front matter's series: used only for the same percentile
+    expect(metricOf('Latency p99', ['latency_p95'])).toEqual({ name: 'latency_p99', unit: 'ms' });
+    expect(metricOf('p99 latency', ['latency'])).toEqual({ name: 'latency_p99', unit: 'ms' });
+    expect(metricOf('Latency p99', ['latency_p95', 'latency_p99'])).toEqual({ name: 'latency_p99', unit: 'ms' });
+    expect(metricOf('p99 latency', ['http_latency_p95', 'http_latency_p99'])).toEqual({ name: 'http_latency_p99', unit: 'ms' });
+    expect(metricOf('Response time', ['http_latency_p95', 'http_latency_p99'])).toEqual({ name: 'http_latency_p95', unit: 'ms' });
+    // the percentile after the value, when the subject names none ("Latency > 900ms at p90 for 2 minutes")
+    expect(metricOf('Latency', [], 'at p90 for 2 minutes')).toEqual({ name: 'latency_p90', unit: 'ms' });
+    expect(metricOf('Error rate', [], 'at p99')).toEqual({ name: 'error_rate', unit: '%' });
+    expect(metricOf('Throughput p50')).toEqual({ name: 'throughput', unit: 'rps' });
+    // a percentile of something else is not a latency: a series of its own (the known one, or the trigger's slug)
+    expect(metricOf('Queue depth p99')).toBeUndefined();
+    expect(metricOf('Queue depth p99', ['queue_depth'])).toEqual({ name: 'queue_depth', unit: undefined });
+    expect(metricOf('the P99.9')).toEqual({ name: 'latency_p999', unit: 'ms' });
+  });
   it('threshold bands', () => {
     expect(bandOf('< 500ms (Warning), < 1s (Critical)')).toEqual({ warn: 500, warnUnit: 'ms', critical: 1, criticalUnit: 's' });
     expect(bandOf('> [baseline] (Warning if drops 20%)')).toEqual({ dropWarnPct: 20 });
@@ -784,7 +1092,8 @@ describe('cockpit init', () => {
     const o = io();
     expect(await initCommand([], o.io, { cwd: dir, interactive: false })).toBe(2);
     expect(o.out.find((l) => l.startsWith('would '))).toBe(
-      'would write cockpit.yml imported from docs/ops/release-runbook.md (2 checks (1 automated, 1 manual), 3 stages, 5 steps, 2 rollback steps, 0 triggers, 0 metrics, 0 probes, 0 escalation levels, 0 flags, 0 experiments, 0 troubleshooting entries, 0 secrets)',
+      // its 2 triggers are in the YAML now (they were lost); init's summary has no raw runbook, so it counts armed metrics only
+      'would write cockpit.yml imported from docs/ops/release-runbook.md (2 checks (1 automated, 1 manual), 3 stages, 5 steps, 2 rollback steps, 2 triggers (2 not armed), 0 metrics, 0 probes, 0 escalation levels, 0 flags, 0 experiments, 0 troubleshooting entries, 0 secrets)',
     );
     expect(existsSync(join(dir, 'cockpit.yml'))).toBe(false);
   });
