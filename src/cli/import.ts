@@ -9,6 +9,7 @@ import { notArmed, notArmedCount } from '../runbook/armed.js';
 import { formatError } from '../runbook/locate.js';
 import { findRunbook, isMarkdown, loadRunbook, RunbookNotFound } from '../runbook/load.js';
 import { formatReport, toYaml, type MarkdownLoad } from '../runbook/markdown.js';
+import type { RawRunbook } from '../runbook/schema.js';
 import type { Runbook } from '../runbook/types.js';
 import { parse, UsageError } from './args.js';
 import type { Io } from './io.js';
@@ -19,6 +20,8 @@ export type ImportOutcome = {
   readonly code: number;
   readonly yaml?: string;
   readonly runbook?: Runbook;
+  /** The runbook as written (the summary counts what is not armed too). */
+  readonly raw?: RawRunbook;
   readonly file?: string;
   /** Guardrails kept in the YAML but not armed ("4 rollback triggers and 1 stage criterion"): its top comment says what to fill in. */
   readonly notArmed?: { readonly count: number; readonly text: string };
@@ -42,7 +45,7 @@ export function importMarkdown(given: string, io: Io, cwd = process.cwd()): Impo
     return { code: 2 };
   }
   const missing = notArmed(r.raw);
-  return { code: 0, yaml: toYaml(r.raw, r.report, r.display), runbook: r.runbook, file, notArmed: missing.length > 0 ? { count: missing.length, text: notArmedCount(missing) } : undefined };
+  return { code: 0, yaml: toYaml(r.raw, r.report, r.display), runbook: r.runbook, raw: r.raw, file, notArmed: missing.length > 0 ? { count: missing.length, text: notArmedCount(missing) } : undefined };
 }
 
 export function importCommand(argv: string[], io: Io): number {

@@ -121,7 +121,7 @@ export async function initCommand(argv: string[], io: Io, deps: InitDeps = {}): 
       return 2;
     }
     text = r.yaml;
-    plan = `write cockpit.yml imported from ${shown} (${r.runbook ? summary(r.runbook) : ''})`;
+    plan = `write cockpit.yml imported from ${shown} (${r.runbook ? summary(r.runbook, r.raw) : ''})`;
     if (r.file !== undefined && dirname(r.file) !== cwd)
       io.out(`note: cockpit.yml runs commands from here; ${shown} ran them from ${relative(cwd, dirname(r.file))}/ (relative paths like ./scripts/… resolve here)`);
     const others = values.from === undefined ? findMarkdownRunbooks(cwd).slice(1) : [];

@@ -93,7 +93,7 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io): Promise
   }
   const { controller } = opened;
   if (rb.unarmed?.length && !flags.json)
-    io.out(`⚠ auto-rollback off: ${rb.unarmed.length} trigger${rb.unarmed.length === 1 ? '' : 's'} of the runbook wait${rb.unarmed.length === 1 ? 's' : ''} for metrics or probes the front matter does not give (${rb.unarmed.join('; ')}): cockpit validate says what to add`);
+    io.out(`⚠ auto-rollback off: ${rb.unarmed.length} trigger${rb.unarmed.length === 1 ? '' : 's'} of the runbook wait${rb.unarmed.length === 1 ? 's' : ''} for a metrics source or probes the runbook does not give (${rb.unarmed.join('; ')}): cockpit validate says what to add`);
   const detach = flags.json ? attachJson(controller, io.out) : attachPlain(controller, io.out);
   let interrupts = 0;
   const onSignal = () => {

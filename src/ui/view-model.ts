@@ -123,5 +123,5 @@ export function escalationNotice(level: number, title: string, action: string): 
 /** A standing warning when the runbook's rollback triggers are not armed (a Markdown runbook that does not say where its metrics or probes are). */
 export function unarmedLine(unarmed: readonly string[] | undefined): string | undefined {
   if (!unarmed?.length) return undefined;
-  return `⚠ AUTO-ROLLBACK OFF: ${unarmed.length === 1 ? '1 trigger needs' : `${unarmed.length} triggers need`} metrics or probes (front matter)`;
+  return `⚠ AUTO-ROLLBACK OFF: ${unarmed.length === 1 ? '1 trigger needs' : `${unarmed.length} triggers need`} metrics or probes (cockpit validate)`;
 }

@@ -39,7 +39,7 @@ describe.skipIf(!hasTmux())('the seed runbook on screen (tmux, 100×30)', () => 
     expect(f).toContain('│ ○ Verify readiness               │');
     expect(lines.at(-2)).toMatch(/^ R rollback /);
     // its triggers cannot be armed without a front matter: the screen says so, all the time
-    expect(lines.at(-3)).toBe(' ⚠ AUTO-ROLLBACK OFF: 4 triggers need metrics or probes (front matter)');
+    expect(lines.at(-3)).toBe(' ⚠ AUTO-ROLLBACK OFF: 4 triggers need metrics or probes (cockpit validate)');
     expect(f).toMatch(/│no metrics source yet: the front matter says where the +│/);
     expect(f).toMatch(/│metrics are \(cockpit validate\) +│/);
     // R opens the dialog naming the seed's rollback steps

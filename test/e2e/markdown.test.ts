@@ -438,7 +438,7 @@ describe('guardrails without a metrics source: the Markdown and its imported coc
     ]);
 
     const offLine =
-      '⚠ auto-rollback off: 2 triggers of the runbook wait for metrics or probes the front matter does not give (latency_p99 > 2000 ms for 3m; error_rate > 1 % for 2m): cockpit validate says what to add';
+      '⚠ auto-rollback off: 2 triggers of the runbook wait for a metrics source or probes the runbook does not give (latency_p99 > 2000 ms for 3m; error_rate > 1 % for 2m): cockpit validate says what to add';
     const md = await cockpit(['run', '--headless', '--yes', 'RUNBOOK.md'], dir);
     expectNoStack(md);
     expect(md.code).toBe(0);

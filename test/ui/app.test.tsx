@@ -216,7 +216,7 @@ describe('cockpit screen', () => {
     const t = setup({ unarmed: ['Error rate > 1% for 2 consecutive minutes', 'Memory usage > 85% for 5 minutes'] });
     void t.controller.start();
     const f = await waitForText(t.app.lastFrame, 'AUTO-ROLLBACK OFF');
-    expect(f.split('\n')[21]).toBe(' ⚠ AUTO-ROLLBACK OFF: 2 triggers need metrics or probes (front matter)');
+    expect(f.split('\n')[21]).toBe(' ⚠ AUTO-ROLLBACK OFF: 2 triggers need metrics or probes (cockpit validate)');
   });
 
   it('a rollback step that fails before any output: the output pane says why and that r retries it', async () => {
