@@ -64,3 +64,13 @@ export function fromWaitStatus(status: number): { exitCode: number | null; signa
   const sig = status & 0x7f;
   return sig === 0 ? { exitCode: (status >> 8) & 0xff, signal: null } : { exitCode: null, signal: SIGNAL_NAMES.get(sig) ?? `signal ${sig}` };
 }
+
+/** Whether a process exists (a zombie counts; EPERM: it exists, not ours to signal). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -7,7 +7,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } 
 import { resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Invocation } from '../runbook/placeholders.js';
-import { exited, fromWaitStatus, groupRunning, procInfo } from './proc.js';
+import { exited, fromWaitStatus, groupRunning, processAlive as alive, procInfo } from './proc.js';
 import { distFile } from './dist-file.js';
 import { checkProgram } from './program.js';
 import type { StepStatus, SupervisorSpec } from './spec.js';
@@ -292,14 +292,6 @@ class LogTail {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readStatusFile(path: string): StepStatus | undefined {
   try {

@@ -5,6 +5,8 @@
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Outcome, SessionEvent } from '../core/events.js';
+import { processAlive } from '../exec/proc.js';
+export { processAlive } from '../exec/proc.js';
 import type { Runbook } from '../runbook/types.js';
 import { readJournal } from './journal.js';
 import { initialState, reduce, type SessionState } from './reduce.js';
@@ -26,15 +28,6 @@ export type SessionInfo = {
 };
 
 export type LockHolder = { readonly pid?: number; readonly sessionId?: string };
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The lock file's holder (pid, session), or undefined when there is no readable lock. */
 export function lockHolder(root: string): LockHolder | undefined {

@@ -1,17 +1,10 @@
 /** One driving cockpit per repository: .cockpit/lock holds the pid of the session that drives. */
 import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive as alive } from '../exec/proc.js';
 
 export type Lock = { release(): void };
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Takes the lock or returns a message naming the session that holds it. A stale lock is taken over. */
 export function takeLock(cockpitDir: string, sessionId: string): Lock | string {

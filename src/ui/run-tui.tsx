@@ -1,7 +1,7 @@
 /** Opens the cockpit screen on a terminal and runs the session under it. */
-import { render } from 'ink';
+import { render, type Instance } from 'ink';
 import type { Runbook } from '../runbook/types.js';
-import type { FailurePolicy } from '../session/controller.js';
+import type { Controller, FailurePolicy } from '../session/controller.js';
 import { EXIT_CODES } from '../core/events.js';
 import { openSession } from '../session/open.js';
 import type { SessionInfo } from '../session/follow.js';
@@ -32,34 +32,18 @@ export async function runTui(rb: Runbook, o: TuiOptions, err: (line: string) => 
   }
   const { controller } = opened;
   const store = new OutputStore(controller);
-  const out = process.stdout;
-  out.write(ALT_ON);
-  const restore = () => out.write(ALT_OFF);
-  process.once('exit', restore);
-  const ink = render(
-    <ThemeContext.Provider value={o.theme}>
-      <App controller={controller} store={store} story={o.story} />
-    </ThemeContext.Provider>,
-    { exitOnCtrlC: false, patchConsole: false, maxFps: 20 },
-  );
-  // the first frame goes out before the pre-flight checks start their processes
-  setTimeout(() => {
-    void controller.start().catch((e: unknown) => {
-      ink.unmount();
-      err(`cockpit: ${(e as Error).message}`);
-    });
-  }, 0);
-  try {
-    await ink.waitUntilExit();
-  } finally {
-    ink.cleanup();
-    restore();
-    process.off('exit', restore);
-    store.close();
-  }
+  await onScreen(controller, store, o.theme, o.story, (ink) => {
+    // the first frame goes out before the pre-flight checks start their processes
+    setTimeout(() => {
+      void controller.start().catch((e: unknown) => {
+        ink.unmount();
+        err(`cockpit: ${(e as Error).message}`);
+      });
+    }, 0);
+  });
   await controller.idle();
   const s = controller.state;
-  for (const line of summaryLines(s, opened.journalPath)) out.write(`${line}\n`);
+  for (const line of summaryLines(s, opened.journalPath)) process.stdout.write(`${line}\n`);
   opened.close();
   return EXIT_CODES[s.outcome ?? 'aborted'];
 }
@@ -73,16 +57,30 @@ export async function runWatch(rb: Runbook, info: SessionInfo, theme: Theme): Pr
   const { controller } = follower;
   const store = new OutputStore(controller);
   follower.start();
+  try {
+    await onScreen(controller, store, theme);
+  } finally {
+    follower.stop();
+  }
+  const out = process.stdout;
+  const s = controller.state;
+  out.write(`cockpit watch: left session ${info.id} (${s.outcome ? `it ended: ${s.outcome}` : 'it goes on'}); journal: ${info.journalPath}\n`);
+  return 0;
+}
+
+/** The screen on the alternate buffer until it exits (q): the terminal is given back whatever happens. */
+async function onScreen(controller: Controller, store: OutputStore, theme: Theme, story?: string, started?: (ink: Instance) => void): Promise<void> {
   const out = process.stdout;
   out.write(ALT_ON);
   const restore = () => out.write(ALT_OFF);
   process.once('exit', restore);
   const ink = render(
     <ThemeContext.Provider value={theme}>
-      <App controller={controller} store={store} />
+      <App controller={controller} store={store} story={story} />
     </ThemeContext.Provider>,
     { exitOnCtrlC: false, patchConsole: false, maxFps: 20 },
   );
+  started?.(ink);
   try {
     await ink.waitUntilExit();
   } finally {
@@ -90,9 +88,5 @@ export async function runWatch(rb: Runbook, info: SessionInfo, theme: Theme): Pr
     restore();
     process.off('exit', restore);
     store.close();
-    follower.stop();
   }
-  const s = controller.state;
-  out.write(`cockpit watch: left session ${info.id} (${s.outcome ? `it ended: ${s.outcome}` : 'it goes on'}); journal: ${info.journalPath}\n`);
-  return 0;
 }
