@@ -28,6 +28,7 @@ import type { Decision } from '../flags/experiment.js';
 import type { MetricSource } from '../metrics/sources/source.js';
 import { providerFor } from '../flags/providers/index.js';
 import type { FlagProvider } from '../flags/providers/provider.js';
+import { timeToRestore } from '../history/restore-time.js';
 
 export type FailurePolicy = 'stop' | 'rollback' | 'wait';
 
@@ -204,6 +205,8 @@ export class Controller {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
+  /** Journals and applies an event from beside the engine (the session's records: src/session/records.ts). */
+  record(body: EventBody): SessionEvent { return this.emit(body); }
   onOutput(fn: OutputListener): () => void {
     this.outputListeners.add(fn);
     return () => this.outputListeners.delete(fn);
@@ -779,7 +782,7 @@ export class Controller {
   /** Verify passed: the service is restored. Time to restore runs from the incident's start. */
   private restored(): void {
     const since = this.s.guard.incidentAt ?? this.s.rollback.startedAt ?? this.s.now;
-    this.emit({ type: 'rollback.verified', restoreMs: Math.max(0, this.elapsed() - since) });
+    this.emit({ type: 'rollback.verified', restoreMs: timeToRestore(since, this.elapsed()) });
     // headless has nobody to acknowledge: verify passing resolves the incident
     if (this.o.mode === 'headless' || this.s.guard.acknowledged) this.escalation.resolve();
   }

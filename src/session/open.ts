@@ -6,6 +6,7 @@ import type { Runbook } from '../runbook/types.js';
 import { Controller, type ControllerOptions } from './controller.js';
 import { FileJournal } from './journal.js';
 import { takeLock } from './lock.js';
+import { attachRecords } from './records.js';
 import { newSessionId, sessionValues } from './values.js';
 
 export type OpenedSession = {
@@ -13,6 +14,8 @@ export type OpenedSession = {
   readonly sessionId: string;
   readonly sessionDir: string;
   readonly journalPath: string;
+  /** Waits for the session's records (risk register, review) to be journalled: before close(). */
+  drain(): Promise<void>;
   close(): void;
 };
 
@@ -32,8 +35,9 @@ export function stateDir(rb: Runbook, env: NodeJS.ProcessEnv = process.env, cwd 
 
 export function openSession(
   rb: Runbook,
-  opts: Omit<ControllerOptions, 'runbook' | 'runner' | 'journal' | 'sessionId' | 'sessionDir' | 'values'> & { runner?: Runner },
+  given: Omit<ControllerOptions, 'runbook' | 'runner' | 'journal' | 'sessionId' | 'sessionDir' | 'values'> & { runner?: Runner; learning?: string },
 ): OpenedSession | string {
+  const { learning, ...opts } = given;
   const root = stateDir(rb);
   const sessionId = newSessionId();
   const sessionDir = join(root, 'sessions', sessionId);
@@ -56,15 +60,18 @@ export function openSession(
     sessionDir,
     values: sessionValues(rb, sessionId),
   });
+  const records = attachRecords(controller, { journalPath, sessionDir, learning, env: opts.env });
   let closed = false;
   return {
     controller,
     sessionId,
     sessionDir,
     journalPath,
+    drain: () => records.drain(),
     close() {
       if (closed) return;
       closed = true;
+      records.detach();
       controller.dispose(); // no sampling or escalation timer may write after the journal closed
       journal.close();
       lock.release();
