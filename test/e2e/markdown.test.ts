@@ -102,7 +102,7 @@ describe('cockpit validate on the seed', () => {
     expect(new Set(unmapped.map((u) => u.kind))).toEqual(new Set(['documentation', 'for people', 'needs front matter', 'cockpit does it']));
     expect(unmapped.filter((u) => u.kind === 'needs front matter').map((u) => u.line)).toEqual(['76', '119', '120', '121', '122', '158', '159', '160', '161']);
     expect(unmapped.find((u) => u.line === '248-268')?.text).toBe('Release Success Metrics (Release Velocity, Quality Metrics, Team Confidence): not automatable (targets for people)');
-    expect(unmapped.find((u) => u.line === '276-278')?.text).toBe('Release History Log table: read by `cockpit history`');
+    expect(unmapped.find((u) => u.line === '276-278')?.text).toBe('Release History Log table: written by `cockpit history --markdown` from the journals');
     expect(r.out[r.out.length - 1]).toBe('9 automatable items wait for the front matter (see "needs front matter")');
   });
 
