@@ -59,7 +59,11 @@ export type Release = {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** The release a journal records; undefined for a session that was not one (a `cockpit flag`, an empty journal). */
+/**
+ * The release a journal records: a stage started or the pre-flight failed (an attempt), or a
+ * rollback ran. Undefined for a session that was none of these (a `cockpit flag`, a screen quit
+ * before its first stage, an empty journal).
+ */
 export function readRelease(j: JournalInput, names: Names): Release | undefined {
   const start = j.events[0];
   if (start?.type !== 'session.started') return undefined;
@@ -82,9 +86,6 @@ export function readRelease(j: JournalInput, names: Names): Release | undefined 
   const attempts = new Map<string, number>();
   for (const e of j.events) {
     switch (e.type) {
-      case 'preflight.passed':
-        release = true;
-        break;
       case 'preflight.failed':
         release = true;
         r.unconfirmed = e.unticked;

@@ -29,9 +29,12 @@ export type Records = {
   detach(): void;
 };
 
-/** A session that was a release attempt: a pre-flight verdict, a stage, or a rollback (not a one-shot `cockpit flag`). */
+/**
+ * A session that was a release attempt: a stage started, the pre-flight failed, or a rollback ran.
+ * Not a one-shot `cockpit flag`, nor a screen opened and quit before its first stage.
+ */
 export function wasRelease(s: SessionState): boolean {
-  return s.preflight.status === 'passed' || s.preflight.status === 'failed' || s.rollback.status !== 'idle' || s.stages.some((x) => x.startedAt !== undefined);
+  return s.preflight.status === 'failed' || s.rollback.status !== 'idle' || s.stages.some((x) => x.startedAt !== undefined);
 }
 
 export function factsOf(s: SessionState): ReleaseFacts {

@@ -217,7 +217,8 @@ describe('a Markdown runbook with real scripts runs like a YAML one', () => {
     const r = await cockpit(['run', 'RUNBOOK.md', '--headless', '--json'], dir);
     expect(r.code).toBe(0);
     const events = r.out.map((l) => JSON.parse(l) as { type: string; outcome?: string });
-    expect(events[events.length - 1]).toMatchObject({ type: 'session.ended', outcome: 'released' });
+    expect(events.filter((e) => e.type === 'session.ended')).toEqual([expect.objectContaining({ outcome: 'released' })]);
+    expect(events[events.length - 1]).toMatchObject({ type: 'release.reviewed', outcome: 'released' });
   });
 
   it('cockpit import -o writes a cockpit.yml that validates the same, and does not overwrite it', async () => {
