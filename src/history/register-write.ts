@@ -32,13 +32,15 @@ function appendToFile(path: string, entry: RiskEntry): RegisterResult {
     let existing = '';
     try {
       existing = readFileSync(path, 'utf8');
-    } catch {
+    } catch (e) {
+      // a register not written yet starts here (its folder too); any other error is the answer
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       mkdirSync(dirname(path), { recursive: true });
     }
     appendFileSync(path, appendText(existing, entry, registerFormat(path)));
     return { ok: true, via: 'file', target: path };
   } catch (e) {
-    return { ok: false, via: 'file', target: path, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+    return { ok: false, via: 'file', target: path, error: (e as Error).message };
   }
 }
 

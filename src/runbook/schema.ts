@@ -243,7 +243,7 @@ const rate = z
 
 export const TargetsSchema = z
   .strictObject({
-    deploymentFrequency: z.enum(['daily', 'weekly', 'monthly', 'yearly'], { error: 'expected daily, weekly, monthly or yearly' }).optional().meta({ description: 'Met when the Four Keys bucket is at least this often' }),
+    deploymentFrequency: z.enum(['daily', 'weekly', 'monthly', 'yearly']).optional().meta({ description: 'Met when the Four Keys bucket is at least this often' }),
     leadTime: span.optional().meta({ description: 'Median commit-to-deploy time: met when at most this' }),
     changeFailureRate: rate.optional().meta({ description: 'Deployments that led to an incident: met when at most this' }),
     timeToRestore: span.optional().meta({ description: 'Median incident start to verified rollback: met when at most this' }),
