@@ -119,7 +119,7 @@ function common(r: Run, scenario: Scenario, exit: 0 | 3): void {
   const out = lines(r.stdout.trimEnd());
   expect(out[0]).toMatch(new RegExp(`^${TIME} cockpit · demo-web-app 2\\.4\\.0 → production · session \\S+$`));
   // the outcome; a rollback's risk-register entry; the seed's celebration checklist and the learnings; the journal
-  const end = out.findLastIndex((l) => new RegExp(`^${TIME} ■ `).test(l));
+  const end = out.length - 1 - [...out].reverse().findIndex((l) => new RegExp(`^${TIME} ■ `).test(l));
   expect(out[end]).toMatch(new RegExp(`^${TIME} ■ ${exit === 0 ? 'RELEASED' : 'ROLLED BACK'}$`));
   const risk = exit === 3 ? [new RegExp(`^${TIME} ⚑ risk register: entry for session \\S+ appended to ${escape(join(r.ws, 'risk-register.md'))}$`)] : [];
   const review = [new RegExp(`^${TIME} ★ When we ${exit === 0 ? 'ship successfully' : 'roll back'}:$`), ...Array.from({ length: 4 }, () => new RegExp(`^${TIME}   \\[ \\] .+$`))];

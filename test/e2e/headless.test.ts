@@ -193,7 +193,8 @@ function onlySession(state: string): string {
 
 /** The session's last lines: its outcome (■ …) and the end-of-release review printed after it. */
 function ending(text: readonly string[]): string[] {
-  return text.slice(text.findLastIndex((l) => l.startsWith('■ '))).filter((l) => !l.startsWith('journal: '));
+  const from = text.length - 1 - [...text].reverse().findIndex((l) => l.startsWith('■ '));
+  return text.slice(from).filter((l) => !l.startsWith('journal: '));
 }
 
 /** The journal ends with one session.ended and, after it, the release's review (src/session/records.ts). */
