@@ -94,7 +94,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'demo':
         return await (await import('./demo.js')).demoCommand(rest, io);
       case 'history':
-        return (await import('./history.js')).historyCommand(rest, io);
+        return await (await import('./history.js')).historyCommand(rest, io);
       case 'validate':
         return (await import('./validate.js')).validateCommand(rest, io);
       case 'import':

@@ -90,6 +90,11 @@ function dryRun(rb: Runbook, io: Io): number {
       if (fl.deploy !== undefined) line(FLAG, commandStep(fl.deploy, { id: `${flag} deploy (flag off)` }), { flag });
     }
   }
+  const reg = rb.riskRegister;
+  if (reg?.kind === 'run') {
+    io.out('risk register (after every rollback)');
+    line(ROLLBACK, reg.step, { trigger: '<trigger>', outcome: '<outcome>', restore: '<restore ms>', journal: '<journal>' });
+  } else if (reg) io.out(`risk register: an entry appended to ${reg.file} after every rollback`);
   for (const [id, ex] of Object.entries(rb.experiments)) {
     if (ex.deploy === undefined && ex.conclude === undefined) continue;
     io.out(`experiment ${id}`);

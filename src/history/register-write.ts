@@ -77,7 +77,7 @@ function runCommand(r: Extract<RiskRegister, { kind: 'run' }>, entry: RiskEntry,
     }, timeoutMs);
     child.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      done({ ok: false, via: 'run', target, error: `${inv.file}: ${e.code ?? e.message}` });
+      done({ ok: false, via: 'run', target, error: `${inv.file}: ${e.code === 'ENOENT' ? 'not found' : e.code === 'EACCES' ? 'not executable' : (e.code ?? e.message)}` });
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);

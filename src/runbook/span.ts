@@ -27,7 +27,7 @@ export function parseRate(value: string | number): number | undefined {
   return Number.isFinite(pct) && pct >= 0 && pct <= 100 ? pct / 100 : undefined;
 }
 
-/** Milliseconds as a person reads a span: `45s`, `12m`, `3h05m`, `2d 4h`. */
+/** Milliseconds as a person reads a span: `45s`, `12m`, `3h05m`, `1h`, `2d 4h`, `2d` (seconds dropped past an hour, minutes past a day). */
 export function formatSpan(ms: number): string {
   if (ms < 60_000) return `${Math.round(ms / 100) / 10}s`;
   if (ms < 3_600_000) {
@@ -38,9 +38,9 @@ export function formatSpan(ms: number): string {
   if (ms < 86_400_000) {
     const h = Math.floor(ms / 3_600_000);
     const m = Math.floor((ms % 3_600_000) / 60_000);
-    return `${h}h${String(m).padStart(2, '0')}m`;
+    return m ? `${h}h${String(m).padStart(2, '0')}m` : `${h}h`;
   }
   const d = Math.floor(ms / 86_400_000);
   const h = Math.floor((ms % 86_400_000) / 3_600_000);
-  return `${d}d ${h}h`;
+  return h ? `${d}d ${h}h` : `${d}d`;
 }
