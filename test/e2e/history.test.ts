@@ -10,6 +10,8 @@
  * 2. A risk register run as a command, given a hostile reason `$(touch /tmp/pwned-…)`, as a shell
  *    string and as argv: the value arrives literally and never runs; a register command that cannot
  *    run fails loudly and the rollback still counts.
+ * 3. The screen (tmux): the end summary in the scrollback carries the celebration checklist, the
+ *    learnings (with --learning) and, after R, the risk register written as YAML.
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -20,7 +22,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration } from '../../src/runbook/duration.js';
 import { formatSpan } from '../../src/runbook/span.js';
+import { parse as parseYaml } from 'yaml';
 import { BIN, ROOT, journalEvents, killProcessesUnder, runDemo } from '../helpers/demo-run.js';
+import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
 
 const SPEED = '60';
 const DAY = 86_400_000;
@@ -305,5 +309,69 @@ describe('a risk register run as a command gets the entry as data, never as shel
     const doc = JSON.parse(h.stdout) as { releases: { kind: string; issues: string[] }[]; dora: { deployments: number } };
     expect(doc.releases).toMatchObject([{ kind: 'rollback', issues: ['rolled back (command): db on fire', "risk register failed (./scripts/no-such-register.sh {reason}): ./scripts/no-such-register.sh: not found"] }]);
     expect(doc.dora.deployments).toBe(0);
+  });
+});
+
+// ── 3. the screen's end summary ─────────────────────────────────────────────────────────────
+
+describe.skipIf(!hasTmux())('the screen’s end summary (tmux, 100×30)', () => {
+  const sessions: TmuxSession[] = [];
+  afterAll(() => {
+    for (const x of sessions.splice(0)) x.kill();
+  });
+
+  function launch(extra: string): { s: TmuxSession; dir: string } {
+    const root = mkdtempSync(join(tmpdir(), 'cockpit-history-screen-'));
+    roots.push(root);
+    const dir = join(root, 'ws');
+    cpSync(join(ROOT, 'test', 'fixtures', 'history'), dir, { recursive: true });
+    const s = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} screen.yml ${extra}`, { cols: 100, rows: 30, cwd: dir, env: { COCKPIT_STATE_DIR: join(root, 'state'), COCKPIT_CONFIG_DIR: join(root, 'config') } });
+    sessions.push(s);
+    return { s, dir };
+  }
+  const header = (screen: string) => screen.split('\n')[0];
+
+  it('a release that shipped: the ship checklist, the learnings and the operator’s learning', async () => {
+    const { s } = launch(`--learning ${shq('the deploy script is quiet')}`);
+    await s.waitFor((x) => header(x).includes('cockpit · history-screen 1.0.0') && x.includes('Deploy to Production'));
+    s.keys('Enter');
+    await s.waitFor((x) => header(x).includes('PASSED'));
+    s.keys('q');
+    expect(await s.waitForExit()).toBe(0);
+    const scrollback = s.screen({ history: 200 });
+    expect(scrollback).toContain(
+      [
+        '  ★ When we ship successfully:',
+        '    [ ] Update team in #releases with metrics',
+        '    [ ] Thank everyone who contributed',
+        '    [ ] Add learnings to knowledge base',
+        '    [ ] Plan next improvement to this runbook',
+        '  ★ learnings: 1.0.0 → production released: 1 of 1 stages passed, no trigger fired.',
+        "  ★ the operator's learning: the deploy script is quiet",
+        '  journal: ',
+      ].join('\n'),
+    );
+  });
+
+  it('R after the release: the notice says the entry is recorded, the summary has it and the rollback checklist', async () => {
+    const { s, dir } = launch('');
+    await s.waitFor((x) => header(x).includes('cockpit · history-screen 1.0.0') && x.includes('Deploy to Production'));
+    s.keys('Enter');
+    await s.waitFor((x) => header(x).includes('PASSED'));
+    s.keys('R');
+    await s.waitFor('Roll back history-screen 1.0.0 in production');
+    await s.gap(350);
+    s.keys('R');
+    const file = join(dir, 'out', 'risks.yml');
+    await s.waitFor((x) => header(x).includes('ROLLED BACK') && x.includes(`⚑ risk register: entry recorded (${file})`));
+    s.keys('q');
+    expect(await s.waitForExit()).toBe(3);
+    const scrollback = s.screen({ history: 200 });
+    expect(scrollback).toContain(`  ⚑ risk register: ${file}\n  ★ When we roll back:\n    [ ] Celebrate fast recovery (no blame!)\n`);
+    expect(scrollback).toMatch(/^ {2}★ learnings: 1\.0\.0 → production: rolled back by the operator: manual rollback by the operator \(R\); restored in .+ from the incident's start\.$/m);
+    const entries = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown>[];
+    expect(entries).toEqual([
+      expect.objectContaining({ runbook: 'history-screen', version: '1.0.0', environment: 'production', risk: 'operator rollback', reason: 'manual rollback by the operator (R)', outcome: 'rolled-back', restoreMs: expect.any(Number) }),
+    ]);
   });
 });
