@@ -95,7 +95,8 @@ function dora(i: ReportInput): Dora {
   // deployments: releases that reached the environment and ended (a live one has not succeeded yet)
   const deployments = i.releases.filter((r) => r.kind === 'release' && r.deployedAt !== undefined && r.deployedAt >= i.since && r.outcome !== undefined);
   const firstDay = i.releases.length ? utcDay(Math.min(...i.releases.map((r) => r.startedAt))) : utcDay(i.now);
-  const fromDay = [utcDay(i.since), firstDay].sort().at(-1)!;
+  // the calendar starts with the data (the first session), or later when the window does
+  const fromDay = Number.isFinite(i.since) ? [utcDay(i.since), firstDay].sort().at(-1)! : firstDay;
   const toDay = utcDay(i.now);
 
   const df = deploymentFrequency(

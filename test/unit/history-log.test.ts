@@ -163,6 +163,10 @@ describe('report', () => {
     expect(d).toMatchObject({ fromDay: '2024-05-06', toDay: '2024-05-14' });
     expect(d.deploymentFrequency).toMatchObject({ bucket: 'monthly', deployDays: 5, weeks: 2, medianDaysPerWeek: 2.5, verdict: 'missed', target: 'weekly' });
     expect(rep.rows.find((r) => r.release.session === 'b')).toMatchObject({ recovery: '1m00s', recoveryMs: 60_000 });
+    // --since all: the same calendar, from the first session
+    const all = report({ releases, changes, since: -Infinity, now: T0 + D(8) + 3_600_000 });
+    expect(all.dora).toMatchObject({ fromDay: '2024-05-06', toDay: '2024-05-14', deployments: 5 });
+    expect(report({ releases: [], changes, since: -Infinity, now: T0 }).dora).toMatchObject({ fromDay: '2024-05-06', toDay: '2024-05-06', deployments: 0 });
     expect(rep.rows.find((r) => r.release.session === 'e')).toMatchObject({ recovery: 'see its rollback', recoveryMs: null });
     expect(rep.rows.find((r) => r.release.session === 'a')).toMatchObject({ recovery: 'N/A', learnings: '—' });
   });
