@@ -18,7 +18,7 @@ import { resolveTheme } from './theme.js';
 
 export const DEFAULT_SPEED = 20;
 export const USAGE = `usage: cockpit demo [--scenario ${Object.keys(SCENARIOS).join('|')}] [--speed N] [--dir PATH]
-                   [--headless] [--json] [--prometheus URL] [--port N] [--theme NAME]`;
+                   [--headless] [--json] [--prometheus URL] [--port N] [--theme NAME] [--learning TEXT]`;
 
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parse(
@@ -32,6 +32,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
       prometheus: { type: 'string' },
       port: { type: 'string' },
       theme: { type: 'string' },
+      learning: { type: 'string' },
     },
     USAGE,
   );
@@ -63,10 +64,10 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     const story = `DEMO ×${speed} (5m in the runbook is ${Math.round(300 / speed)}s here) · ${scenario}: ${SCENARIOS[scenario].story}`;
     const tui = !values.headless && !values.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
     if (!values.json) io.err(`cockpit demo: workspace ${dir} · service ${service.url} · ${story}`);
-    if (!tui) return await runHeadless(rb, { file, json: values.json, yes: true, onFailure: 'rollback' }, io);
+    if (!tui) return await runHeadless(rb, { file, json: values.json, yes: true, onFailure: 'rollback', learning: values.learning }, io);
     const theme = await resolveTheme(values.theme);
     const { runTui } = await loadScreen();
-    return await runTui(rb, { theme, onFailure: 'wait', story }, io.err);
+    return await runTui(rb, { theme, onFailure: 'wait', story, learning: values.learning }, io.err);
   } finally {
     await webhook.close();
     await service.close();

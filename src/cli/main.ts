@@ -12,9 +12,10 @@ const VERSION = typeof __COCKPIT_VERSION__ === 'string' ? __COCKPIT_VERSION__ : 
 
 const COMMANDS: readonly [string, string][] = [
   ['demo [--scenario S]', 'a whole release against a local demo service, nothing to configure (good, bad-release, slow-leak, flag-regression, flaky-tests)'],
-  ['run [runbook]', 'run the release: the cockpit screen on a terminal, else headless (--headless --json --confirm --yes --dry-run --stage --on-failure --theme)'],
+  ['run [runbook]', 'run the release: the cockpit screen on a terminal, else headless (--headless --json --confirm --yes --dry-run --stage --on-failure --theme --learning)'],
   ['watch [runbook]', 'follow the release another cockpit drives, read-only, on the same screen (R there says how to roll back)'],
   ['rollback [runbook]', 'run the rollback pipeline now (--reason "...")'],
+  ['history [runbook]', 'the release history log and the DORA four keys from every journal (--markdown --json --since 30d)'],
   ['validate [runbook]', 'check a runbook: "ok" and a summary, or every error as file:line:col (for a .md also what was mapped and what was not)'],
   ['import <runbook.md> [-o file]', 'write the cockpit.yml equivalent of a Markdown runbook (stdout without -o)'],
   ['init [--yes]', 'start a runbook here: import a Markdown runbook found here, or write a starter cockpit.yml'],
@@ -65,6 +66,7 @@ async function rollbackCommand(argv: string[], io: Io): Promise<number> {
     }
     const outcome = await opened.controller.settled;
     await opened.controller.idle();
+    await opened.drain();
     if (!values.json) io.out(`journal: ${opened.journalPath}`);
     return outcome === 'rolled-back' ? 0 : EXIT_CODES[outcome];
   } finally {
@@ -94,6 +96,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await (await import('./watch.js')).watchCommand(rest, io);
       case 'demo':
         return await (await import('./demo.js')).demoCommand(rest, io);
+      case 'history':
+        return await (await import('./history.js')).historyCommand(rest, io);
       case 'validate':
         return (await import('./validate.js')).validateCommand(rest, io);
       case 'import':

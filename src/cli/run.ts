@@ -16,7 +16,7 @@ import { loadRunbookCached } from './load-cached.js';
 import { resolveTheme } from './theme.js';
 
 export const USAGE = `usage: cockpit run [runbook] [--headless] [--json] [--confirm "<title>"]... [--yes]
-                  [--dry-run] [--stage <id>] [--on-failure stop|rollback]`;
+                  [--dry-run] [--stage <id>] [--on-failure stop|rollback] [--learning "<text>"]`;
 
 const OPTIONS = {
   headless: { type: 'boolean' },
@@ -27,6 +27,7 @@ const OPTIONS = {
   stage: { type: 'string' },
   'on-failure': { type: 'string' },
   theme: { type: 'string' },
+  learning: { type: 'string' },
 } as const;
 
 export type RunFlags = Pick<ReturnType<typeof parseRunFlags>, 'onFailure'> & Partial<Omit<ReturnType<typeof parseRunFlags>, 'onFailure'>>;
@@ -86,6 +87,7 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io): Promise
     yes: flags.yes,
     fromStage: flags.stage,
     resume: true,
+    learning: flags.learning,
   });
   if (typeof opened === 'string') {
     io.err(`cockpit: ${opened}`);
@@ -109,6 +111,7 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io): Promise
     await controller.start();
     const outcome = await controller.settled;
     await controller.idle();
+    await opened.drain();
     if (!flags.json) io.out(`journal: ${opened.journalPath}`);
     return EXIT_CODES[outcome];
   } finally {
@@ -129,5 +132,5 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   if (!screen) return runHeadless(rb, flags, io);
   const theme = await resolveTheme(flags.theme);
   const { runTui } = await screen;
-  return runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage }, io.err);
+  return runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage, learning: flags.learning }, io.err);
 }

@@ -32,6 +32,35 @@ export type FlagActor = 'operator' | 'auto' | 'rollback' | 'command' | 'runbook'
 export type ProbeReading = { readonly status?: number; readonly latencyMs?: number; readonly error?: string };
 export type CriterionResult = { readonly metric: string; readonly op: 'below' | 'above'; readonly threshold: number; readonly value: number | null; readonly ok: boolean };
 
+/** One rollback's risk-register entry (the seed's risk-incident-sync): what went wrong, how it ended. */
+export type RiskEntry = {
+  /** When the rollback started (ISO, UTC). */
+  readonly date: string;
+  readonly session: string;
+  readonly runbook: string;
+  readonly version: string;
+  readonly environment: string;
+  /** The risk that materialised: `trigger <id>`, or who asked for the rollback. */
+  readonly risk: string;
+  readonly reason: string;
+  /** Time to restore (src/history/restore-time.ts); null when the rollback was not verified. */
+  readonly restoreMs: number | null;
+  readonly outcome: 'rolled-back' | 'rollback-failed';
+  readonly journal: string;
+};
+
+/** The end-of-release review: the seed's celebration checklist and the learnings line. */
+export type ReleaseReview = {
+  readonly outcome: Outcome;
+  /** Which of the seed's checklists: a release that shipped, one that rolled back, or none. */
+  readonly checklist: 'shipped' | 'rolled-back' | 'none';
+  readonly items: readonly string[];
+  /** One sentence of facts from the session: what failed, what fired, the time to restore. */
+  readonly learnings: string;
+  /** What the operator added (`--learning`). */
+  readonly note?: string;
+};
+
 export type Troubleshoot = { readonly title: string; readonly hint?: string; readonly commands: readonly string[] };
 
 export type EventBody =
@@ -131,7 +160,12 @@ export type EventBody =
   | { readonly type: 'experiment.concluded'; readonly id: string; readonly winner: string; readonly decision: string; readonly summary: string; readonly note?: string }
   | { readonly type: 'incident.acknowledged' }
   | { readonly type: 'incident.resolved' }
-  | { readonly type: 'session.ended'; readonly outcome: Outcome };
+  | { readonly type: 'session.ended'; readonly outcome: Outcome }
+  // ── release records (src/history; journalled by src/session/records.ts) ──
+  /** The commit the release deploys (HEAD of the runbook's repository when its first stage started). */
+  | { readonly type: 'release.commit'; readonly sha: string }
+  | { readonly type: 'risk.registered'; readonly ok: boolean; readonly via: 'file' | 'run'; readonly target: string; readonly error?: string; readonly entry: RiskEntry }
+  | ({ readonly type: 'release.reviewed' } & ReleaseReview);
 
 export type EventType = EventBody['type'];
 

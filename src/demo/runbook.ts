@@ -2,7 +2,8 @@
  * The demo's runbook: the seed runbook's release (pre-flight, pre-release, staging, production
  * blue-green with health check and monitor window, post-release) against the demo service, with
  * its four rollback triggers, a critical probe, escalation, a flag ramp, an A/B experiment,
- * troubleshooting and a masked secret. Every duration is divided by `speed`.
+ * troubleshooting, a masked secret, DORA targets and a risk register. Every duration is divided by
+ * `speed`.
  */
 export type DemoRunbookOptions = {
   readonly serviceUrl: string;
@@ -168,5 +169,11 @@ emergency:
   - { title: "COMMUNICATE: Alert the team", run: [./scripts/incident-alert.sh, "manual alert from the emergency reference"] }
 
 secrets: [DEMO_DEPLOY_TOKEN]
+
+# the seed's "Release Success Metrics" with values: cockpit history compares the four keys with them
+targets: { deploymentFrequency: daily, leadTime: 1d, changeFailureRate: 15%, timeToRestore: 1h, rollbackRate: 10% }
+
+# the seed's risk-incident-sync: every rollback appends an entry to this file
+riskRegister: { file: risk-register.md }
 `;
 }

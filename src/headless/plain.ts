@@ -7,6 +7,7 @@ import { parseLogLine, stampOf } from '../exec/log-format.js';
 import type { Controller } from '../session/controller.js';
 import { PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
+import { reviewLines } from '../history/celebration.js';
 
 type Write = (line: string) => void;
 
@@ -117,6 +118,14 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return '⚑ incident acknowledged';
     case 'incident.resolved':
       return '⚑ incident resolved: escalation stopped';
+    case 'release.commit':
+      return `  · commit ${e.sha.slice(0, 12)}`;
+    case 'risk.registered':
+      return e.ok
+        ? `⚑ risk register: entry for session ${e.entry.session} ${e.via === 'file' ? 'appended to' : 'handed to'} ${e.target}`
+        : `✗ RISK REGISTER FAILED (${e.target}): ${e.error ?? 'failed'}: record the rollback by hand (the rollback itself is done)`;
+    case 'release.reviewed':
+      return reviewLines(e).join('\n');
     case 'step.output':
       return undefined;
   }

@@ -9,7 +9,7 @@
 import { basename, extname } from 'node:path';
 import type { Code, List, ListItem, Paragraph, PhrasingContent, RootContent } from 'mdast';
 import { parseCommand, programOf } from './command.js';
-import { boldLabel, cleanTitle, endLineOf, lineOf, offsetOf, plain, walkSections, type MarkdownTree, type Section } from './markdown-tree.js';
+import { boldLabel, cleanTitle, endLineOf, itemPhrasing, lineOf, offsetOf, plain, walkSections, type MarkdownTree, type Section } from './markdown-tree.js';
 import {
   bandOf,
   blockCommands,
@@ -27,6 +27,7 @@ import {
   lineAt,
 } from './markdown-lines.js';
 import { slug } from './normalize.js';
+import { targetOf } from './markdown-targets.js';
 
 export type UnmappedKind =
   /** prose, links, philosophy: for reading */
@@ -214,6 +215,8 @@ class Mapper {
   private readonly experiments: Record<string, Obj> = {};
   private readonly troubleshooting: Obj[] = [];
   private readonly emergency: Obj[] = [];
+  /** DORA targets stated in a success-metrics section (markdown-targets.ts). */
+  private readonly targets: Obj = {};
   private readonly hasRelease: boolean;
   private readonly owners = new Map<Section, Section>();
 
@@ -269,7 +272,8 @@ class Mapper {
     if (forPeople || ((kind === 'docs' || (kind === undefined && s.depth > 0)) && !this.subtreeHasCommands(s) && !this.subtreeClaimed(s))) {
       if (s.content.length > 0 || s.children.some((c) => c.content.length > 0)) {
         const inner = s.children.length > 0 ? ` (${walkSections(s).slice(1).map((c) => c.title).join(', ')})` : '';
-        const why = kind === 'targets' ? 'not automatable (targets for people)' : kind === 'celebration' ? 'not automatable (checklists for people)' : 'documentation only';
+        const mapped = kind === 'targets' ? this.targetsIn(s) : 0;
+        const why = kind === 'targets' ? (mapped ? `${mapped} DORA target${mapped === 1 ? '' : 's'} mapped (targets:), the rest for people` : 'not automatable (targets for people)') : kind === 'celebration' ? 'not automatable (checklists for people)' : 'documentation only';
         this.skip(s.line, `${s.title}${inner}`, why, forPeople ? 'for-people' : 'documentation', s.endLine);
       }
       for (const sub of walkSections(s)) this.reportStrayCommands(sub, sub.content);
@@ -280,6 +284,23 @@ class Mapper {
     this.section(s, kind === 'release' && this.hasOwnCommands(s) ? 'stage' : kind);
     const down = kind === 'stage' || kind === 'stage-part' || kind === 'criteria' ? 'stage' : kind === 'docs' ? undefined : kind;
     for (const c of s.children) this.visit(c, down, owner);
+  }
+
+  /** The success metrics that state a DORA target ("**Lead Time:** < 4 hours") → targets:; returns how many. */
+  private targetsIn(s: Section): number {
+    let n = 0;
+    for (const sub of walkSections(s))
+      for (const list of sub.content.filter((x): x is List => x.type === 'list'))
+        for (const item of list.children) {
+          const lab = boldLabel(itemPhrasing(item));
+          const t = lab ? targetOf(lab.label, plain({ type: 'paragraph', children: lab.rest })) : undefined;
+          if (!t?.value || t.key in this.targets) continue;
+          this.targets[t.key] = t.value;
+          this.pos.field(this.targets, t.key, offsetOf(item));
+          this.note(lineOf(item), `target ${t.key}: ${t.value} (cockpit history compares with it)`, ['targets', t.key]);
+          n++;
+        }
+    return n;
   }
 
   /** Whether a sub-section has a kind of its own that maps to something (so the subtree is not just prose). */
@@ -344,11 +365,11 @@ class Mapper {
       if (n.type === 'list' && this.list(n, kind, s, troubleshootingCmds)) continue;
       if (n.type === 'code' && this.code(n, kind, s, troubleshootingCmds)) continue;
       if (n.type === 'table' && kind === 'history') {
-        this.skip(lineOf(n), `${s.title} table`, 'read by `cockpit history`', 'elsewhere', endLineOf(n));
+        this.skip(lineOf(n), `${s.title} table`, 'written by `cockpit history --markdown` from the journals', 'elsewhere', endLineOf(n));
         continue;
       }
       if (n.type === 'blockquote' && /risk[- ]register|risk-incident-sync/i.test(plain(n))) {
-        this.skip(lineOf(n), `${s.title}: automation note`, 'an external tool (risk-incident-sync) that reacts to rollbacks on its own: nothing for cockpit to run', 'elsewhere', endLineOf(n));
+        this.skip(lineOf(n), `${s.title}: automation note`, 'an external tool (risk-incident-sync): cockpit writes a risk-register entry on every rollback once the front matter says where (riskRegister: {file: …} or {run: …})', 'elsewhere', endLineOf(n));
         continue;
       }
       left.push(n);
@@ -936,6 +957,8 @@ class Mapper {
     }
     if (this.troubleshooting.length > 0) raw.troubleshooting = this.pos.mark(this.troubleshooting, this.pos.of(this.troubleshooting[0]) ?? 0);
     if (this.emergency.length > 0) raw.emergency = this.pos.mark(this.emergency, this.pos.of(this.emergency[0]) ?? 0);
+    const firstTarget = Object.keys(this.targets)[0];
+    if (firstTarget) raw.targets = this.pos.mark(this.targets, this.pos.at(this.targets, firstTarget) ?? 0);
     return raw;
   }
 }

@@ -3,8 +3,9 @@ import { basename, dirname, extname } from 'node:path';
 import { isArmed, notArmed } from './armed.js';
 import { describeCommand, parseCommand, programOf } from './command.js';
 import { parseDuration } from './duration.js';
+import { parseRate, parseSpan } from './span.js';
 import type { RawRun, RawRunbook, RawStep } from './schema.js';
-import type { CommandStep, EscalationLevel, PreflightItem, Runbook, Stage, Step, Trigger } from './types.js';
+import type { CommandStep, EscalationLevel, PreflightItem, RiskRegister, Runbook, Stage, Step, Targets, Trigger } from './types.js';
 
 const PRODUCTION = /^(prod|production|live)$/i;
 
@@ -126,6 +127,22 @@ function triggers(raw: RawRunbook): Trigger[] {
   });
 }
 
+function targets(raw: NonNullable<RawRunbook['targets']>): Targets {
+  const t = {
+    deploymentFrequency: raw.deploymentFrequency,
+    leadTimeMs: raw.leadTime === undefined ? undefined : parseSpan(raw.leadTime),
+    changeFailureRate: raw.changeFailureRate === undefined ? undefined : parseRate(raw.changeFailureRate),
+    timeToRestoreMs: raw.timeToRestore === undefined ? undefined : parseSpan(raw.timeToRestore),
+    rollbackRate: raw.rollbackRate === undefined ? undefined : parseRate(raw.rollbackRate),
+  };
+  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as Targets;
+}
+
+function riskRegister(raw: NonNullable<RawRunbook['riskRegister']>): RiskRegister {
+  if ('file' in raw) return { kind: 'file', file: raw.file };
+  return { kind: 'run', step: commandStep(raw.run, { id: 'risk-register', title: 'risk register', timeout: raw.timeout ?? '30s' }) };
+}
+
 export function normalize(raw: RawRunbook, file: string): Runbook {
   const preUnique = uniquer(explicitIds(raw.preflight));
   const preflight: PreflightItem[] = (raw.preflight ?? []).map((p) => {
@@ -204,5 +221,7 @@ export function normalize(raw: RawRunbook, file: string): Runbook {
     flags: raw.flags,
     experiments: raw.experiments ?? {},
     ...(unarmed.length > 0 ? { unarmed } : {}),
+    ...(raw.targets ? { targets: targets(raw.targets) } : {}),
+    ...(raw.riskRegister ? { riskRegister: riskRegister(raw.riskRegister) } : {}),
   };
 }

@@ -20,6 +20,11 @@ export const PLACEHOLDERS = [
   'winner',
   'decision',
   'experiment',
+  // a rollback's risk-register entry (riskRegister.run)
+  'trigger',
+  'outcome',
+  'restore',
+  'journal',
 ] as const;
 
 export type PlaceholderName = (typeof PLACEHOLDERS)[number];

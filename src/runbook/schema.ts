@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DURATION_PATTERN } from './duration.js';
+import { SPAN_PATTERN } from './span.js';
 
 const duration = z
   .string({ error: 'expected a duration like 90s, 2m or 1h30m' })
@@ -234,6 +235,38 @@ export const EmergencySchema = z.strictObject({
   run: RunSchema,
 });
 
+const span = z
+  .string({ error: 'expected a span like 4h, 1d or 1w' })
+  .regex(SPAN_PATTERN, { error: (iss) => `bad span ${JSON.stringify(iss.input)}: expected a span like 30m, 4h, 1d or 1w` })
+  .meta({ description: 'A span: 30m, 4h, 1d, 2d12h, 1w' });
+
+const rate = z
+  .union([z.number().min(0).max(100), z.string().regex(/^\s*(?:100|\d{1,2})(?:\.\d+)?\s*%\s*$/)], { error: 'expected a percentage like 15%' })
+  .meta({ description: 'A percentage: 15% (or the number 15)' });
+
+export const TargetsSchema = z
+  .strictObject({
+    deploymentFrequency: z.enum(['daily', 'weekly', 'monthly', 'yearly']).optional().meta({ description: 'Met when the Four Keys bucket is at least this often' }),
+    leadTime: span.optional().meta({ description: 'Median commit-to-deploy time: met when at most this' }),
+    changeFailureRate: rate.optional().meta({ description: 'Deployments that led to an incident: met when at most this' }),
+    timeToRestore: span.optional().meta({ description: 'Median incident start to verified rollback: met when at most this' }),
+    rollbackRate: rate.optional().meta({ description: 'Deployments rolled back: met when at most this' }),
+  })
+  .meta({ description: 'DORA targets `cockpit history` compares the four keys (and the rollback rate) against' });
+
+export const RiskRegisterSchema = z
+  .union(
+    [
+      z.strictObject({ file: z.string().min(1).meta({ description: 'Appends an entry on every rollback: YAML for .yml/.yaml, else Markdown (relative to the runbook)' }) }),
+      z.strictObject({
+        run: RunSchema.meta({ description: 'Runs on every rollback with {reason} {trigger} {outcome} {restore} {journal} {session} {version} (argv or COCKPIT_* variables, never a shell string)' }),
+        timeout: duration.optional(),
+      }),
+    ],
+    { error: 'expected a risk register: {file: path} or {run: command}' },
+  )
+  .meta({ description: "Where a rollback's risk-register entry goes (the seed's risk-incident-sync)" });
+
 export const RunbookSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -251,6 +284,8 @@ export const RunbookSchema = z
     troubleshooting: z.array(TroubleshootingSchema).optional(),
     emergency: z.array(EmergencySchema).optional(),
     secrets: z.array(z.string()).optional().meta({ description: 'Environment variable names whose values are masked everywhere' }),
+    targets: TargetsSchema.optional(),
+    riskRegister: RiskRegisterSchema.optional(),
   })
   .meta({ title: 'cockpit runbook', description: 'A release runbook for cockpit' });
 

@@ -94,6 +94,20 @@ export type Troubleshooting = {
   readonly steps: readonly CommandStep[];
 };
 
+export type Frequency = 'daily' | 'weekly' | 'monthly' | 'yearly';
+
+/** DORA targets (`targets:`): spans in ms, rates as fractions (0.15 for 15 %). */
+export type Targets = {
+  readonly deploymentFrequency?: Frequency;
+  readonly leadTimeMs?: number;
+  readonly changeFailureRate?: number;
+  readonly timeToRestoreMs?: number;
+  readonly rollbackRate?: number;
+};
+
+/** Where a rollback's risk-register entry goes: a file to append to, or a command to run. */
+export type RiskRegister = { readonly kind: 'file'; readonly file: string } | { readonly kind: 'run'; readonly step: CommandStep };
+
 export type Runbook = {
   /** Absolute path of the file it was loaded from. */
   readonly file: string;
@@ -114,6 +128,8 @@ export type Runbook = {
   readonly probes: NonNullable<RawRunbook['probes']>;
   readonly flags?: RawRunbook['flags'];
   readonly experiments: NonNullable<RawRunbook['experiments']>;
+  readonly targets?: Targets;
+  readonly riskRegister?: RiskRegister;
   /**
    * Rollback triggers the runbook writes but the run cannot watch (no metrics source, or no probe for
    * a critical-probe trigger), in words ("error_rate > 1 % for 2m"); left out of rollback.triggers.

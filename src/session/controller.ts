@@ -260,6 +260,8 @@ export class Controller {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
+  /** Journals and applies an event from beside the engine (the session's records: src/session/records.ts). */
+  record(body: EventBody): SessionEvent { return this.emit(body); }
   onOutput(fn: OutputListener): () => void {
     this.outputListeners.add(fn);
     return () => this.outputListeners.delete(fn);

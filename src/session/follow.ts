@@ -38,8 +38,12 @@ export function lockHolder(root: string): LockHolder | undefined {
   }
 }
 
-/** The first and last events of a journal without parsing the middle (history folds thousands). */
-function ends(path: string): { first?: SessionEvent; last?: SessionEvent } {
+/**
+ * The first and last events of a journal, and its session.ended, without parsing the middle
+ * (history folds thousands). Records can follow the end (the release's review, a risk-register
+ * entry, an escalation level on a screen left open): the outcome is the last session.ended.
+ */
+function ends(path: string): { first?: SessionEvent; last?: SessionEvent; ended?: Extract<SessionEvent, { type: 'session.ended' }> } {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -65,7 +69,9 @@ function ends(path: string): { first?: SessionEvent; last?: SessionEvent } {
     // a torn last line (crash mid-write) is not an event: the one before it is the last
     let last: SessionEvent | undefined;
     for (let i = tailLines.length - 1; i >= 0 && !last; i--) last = parse(tailLines[i]);
-    return { first: parse(headLines[0]), last };
+    let ended: SessionEvent | undefined;
+    for (let i = tailLines.length - 1; i >= 0 && ended?.type !== 'session.ended'; i--) if (tailLines[i].includes('"session.ended"')) ended = parse(tailLines[i]);
+    return { first: parse(headLines[0]), last, ended: ended?.type === 'session.ended' ? ended : undefined };
   } finally {
     closeSync(fd);
   }
@@ -85,9 +91,9 @@ export function listSessions(root: string): SessionInfo[] {
   for (const id of ids) {
     const journalPath = join(dir, id, 'journal.jsonl');
     if (!existsSync(journalPath)) continue;
-    const { first, last } = ends(journalPath);
+    const { first, last, ended } = ends(journalPath);
     const started = first?.type === 'session.started' ? first : undefined;
-    const outcome = last?.type === 'session.ended' ? last.outcome : undefined;
+    const outcome = ended?.outcome;
     const driverPid = holder?.sessionId === id && holder.pid && processAlive(holder.pid) ? holder.pid : undefined;
     out.push({ id, dir: join(dir, id), journalPath, started, outcome, lastAt: last?.at, driverPid });
   }

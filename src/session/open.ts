@@ -7,6 +7,7 @@ import { Controller, type ControllerOptions } from './controller.js';
 import { FileJournal, readJournal } from './journal.js';
 import { listSessions, lockHolder, type SessionInfo } from './follow.js';
 import { takeLock } from './lock.js';
+import { attachRecords } from './records.js';
 import { newSessionId, sessionValues } from './values.js';
 
 export type OpenedSession = {
@@ -16,6 +17,8 @@ export type OpenedSession = {
   readonly journalPath: string;
   /** Set when this is a session whose cockpit died, taken over (controller.start() resumes it). */
   readonly resumed?: { readonly previousPid?: number };
+  /** Waits for the session's records (risk register, review) to be journalled: before close(). */
+  drain(): Promise<void>;
   close(): void;
 };
 
@@ -60,12 +63,15 @@ export function stateDir(rb: Runbook, env: NodeJS.ProcessEnv = process.env, cwd 
 
 export function openSession(
   rb: Runbook,
-  opts: Omit<ControllerOptions, 'runbook' | 'runner' | 'journal' | 'sessionId' | 'sessionDir' | 'values' | 'resume' | 'previousPid'> & {
+  given: Omit<ControllerOptions, 'runbook' | 'runner' | 'journal' | 'sessionId' | 'sessionDir' | 'values' | 'resume' | 'previousPid'> & {
     runner?: Runner;
     /** Take over this runbook's unfinished session (its cockpit died) instead of starting anew. */
     resume?: boolean;
+    /** The operator's own learning, added to the end-of-release review. */
+    learning?: string;
   },
 ): OpenedSession | string {
+  const { learning, ...opts } = given;
   const root = stateDir(rb);
   const previous = lockHolder(root);
   const found = opts.resume ? unfinishedSession(root, rb) : undefined;
@@ -102,6 +108,7 @@ export function openSession(
     sessionDir,
     values: sessionValues(rb, sessionId),
   });
+  const records = attachRecords(controller, { journalPath, sessionDir, learning, env: opts.env });
   let closed = false;
   return {
     controller,
@@ -109,9 +116,11 @@ export function openSession(
     sessionDir,
     journalPath,
     resumed: resuming ? { previousPid } : undefined,
+    drain: () => records.drain(),
     close() {
       if (closed) return;
       closed = true;
+      records.detach();
       controller.dispose(); // no sampling or escalation timer may write after the journal closed
       journal.close();
       lock.release();

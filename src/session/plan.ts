@@ -73,6 +73,10 @@ export function commandPlan(rb: Runbook): PlanSection[] {
     }
     sections.push({ title: 'flags', items });
   }
+  const reg = rb.riskRegister;
+  if (reg?.kind === 'run')
+    sections.push({ title: 'risk register (after every rollback)', items: [cmd(ROLLBACK, reg.step, { trigger: '<trigger>', outcome: '<outcome>', restore: '<restore ms>', journal: '<journal>' })] });
+  else if (reg) sections.push({ title: `risk register: an entry appended to ${reg.file} after every rollback`, items: [] });
   for (const [id, ex] of Object.entries(rb.experiments)) {
     const items: PlanItem[] = [];
     if (ex.deploy !== undefined) items.push(cmd(EXPERIMENT, commandStep(ex.deploy, { id: 'deploy' }), { experiment: id }));

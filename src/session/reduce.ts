@@ -2,7 +2,7 @@
 import type { CommandStep, Runbook } from '../runbook/types.js';
 import { initialGuard, reduceGuard, type GuardState } from '../guard/fold.js';
 import { initialFlags, reduceExperiments, reduceFlags, type ExperimentState, type FlagState } from '../flags/fold.js';
-import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type RollbackSource, type SessionEvent, type Troubleshoot } from '../core/events.js';
+import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type ReleaseReview, type RollbackSource, type SessionEvent, type Troubleshoot } from '../core/events.js';
 
 export type StepStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'interrupted';
 
@@ -69,6 +69,10 @@ export type SessionState = {
   readonly flags: Readonly<Record<string, FlagState>>;
   readonly experiments: Readonly<Record<string, ExperimentState>>;
   readonly outcome?: Outcome;
+  /** The risk-register entries written (or not) for its rollbacks, latest last. */
+  readonly riskRegister?: readonly { readonly ok: boolean; readonly target: string; readonly error?: string }[];
+  /** The end-of-release review (celebration checklist, learnings). */
+  readonly review?: ReleaseReview;
   /** Monotonic time of the latest event. */
   readonly now: number;
   /** Session times at which a cockpit took this session over after its cockpit died. */
@@ -245,6 +249,12 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
       return { ...s, phase: 'interrupted', stages: s.stages.map((st) => (st.status === 'running' ? { ...st, status: 'interrupted', endedAt: e.t } : st)) };
     case 'session.ended':
       return { ...s, outcome: e.outcome, phase: e.outcome === 'released' ? 'passed' : s.phase === 'running' && e.outcome === 'failed' ? 'failed' : s.phase };
+    case 'risk.registered':
+      return { ...s, riskRegister: [...(s.riskRegister ?? []), { ok: e.ok, target: e.target, error: e.error }] };
+    case 'release.reviewed': {
+      const { type: _type, at: _at, t: _t, ...review } = e;
+      return { ...s, review };
+    }
     default:
       return s; // the guard's events (folded above)
   }

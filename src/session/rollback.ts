@@ -7,6 +7,7 @@
 import { ROLLBACK, type EventBody, type Outcome, type RollbackSource } from '../core/events.js';
 import type { Escalation } from '../guard/escalation.js';
 import type { Guard } from '../guard/guard.js';
+import { timeToRestore } from '../history/restore-time.js';
 import type { Runbook } from '../runbook/types.js';
 import { rollbackSteps, type SessionState } from './reduce.js';
 import type { StepRunner } from './steps.js';
@@ -43,7 +44,7 @@ export class RollbackPipeline {
   private restored(): void {
     const s = this.d.state();
     const since = s.guard.incidentAt ?? s.rollback.startedAt ?? s.now;
-    this.d.emit({ type: 'rollback.verified', restoreMs: Math.max(0, this.d.elapsed() - since) });
+    this.d.emit({ type: 'rollback.verified', restoreMs: timeToRestore(since, this.d.elapsed()) });
     // headless has nobody to acknowledge: verify passing resolves the incident
     if (this.d.mode === 'headless' || this.d.state().guard.acknowledged) this.d.escalation.resolve();
   }

@@ -19,13 +19,15 @@ export type TuiOptions = {
   readonly yes?: boolean;
   readonly fromStage?: string;
   readonly story?: string;
+  /** The operator's own learning, added to the end-of-release review. */
+  readonly learning?: string;
 };
 
 const ALT_ON = '\x1b[?1049h';
 const ALT_OFF = '\x1b[?1049l';
 
 export async function runTui(rb: Runbook, o: TuiOptions, err: (line: string) => void): Promise<number> {
-  const opened = openSession(rb, { mode: 'tui', onFailure: o.onFailure, confirm: o.confirm, yes: o.yes, fromStage: o.fromStage, resume: true });
+  const opened = openSession(rb, { mode: 'tui', onFailure: o.onFailure, confirm: o.confirm, yes: o.yes, fromStage: o.fromStage, resume: true, learning: o.learning });
   if (typeof opened === 'string') {
     err(`cockpit: ${opened}`);
     return 1;
@@ -42,6 +44,7 @@ export async function runTui(rb: Runbook, o: TuiOptions, err: (line: string) => 
     }, 0);
   });
   await controller.idle();
+  await opened.drain();
   const s = controller.state;
   for (const line of summaryLines(s, opened.journalPath)) process.stdout.write(`${line}\n`);
   opened.close();

@@ -3,6 +3,7 @@ import { formatClock, formatDuration } from '../runbook/duration.js';
 import { EXIT_CODES } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
 import { ICON, phaseWord, type AnyStatus } from './status.js';
+import { reviewLines } from '../history/celebration.js';
 
 export function summaryLines(s: SessionState, journalPath: string): string[] {
   const outcome = s.outcome ?? 'aborted';
@@ -25,6 +26,8 @@ export function summaryLines(s: SessionState, journalPath: string): string[] {
         : `  ${ICON.failed} ROLLBACK ${s.rollback.status === 'failed' ? `FAILED at ${failed?.title ?? '?'}: ${failed?.reason ?? ''}` : 'did not finish'}`,
     );
   }
+  for (const r of s.riskRegister ?? []) lines.push(r.ok ? `  ⚑ risk register: ${r.target}` : `  ${ICON.failed} RISK REGISTER FAILED (${r.target}): ${r.error ?? 'failed'}: record the rollback by hand`);
+  if (s.review) lines.push(...reviewLines(s.review).map((l) => `  ${l}`));
   lines.push(`  journal: ${journalPath}`);
   return lines;
 }

@@ -125,3 +125,8 @@ export function unarmedLine(unarmed: readonly string[] | undefined): string | un
   if (!unarmed?.length) return undefined;
   return `⚠ AUTO-ROLLBACK OFF: ${unarmed.length === 1 ? '1 trigger needs' : `${unarmed.length} triggers need`} metrics or probes (cockpit validate)`;
 }
+
+/** The notice line when a rollback's risk-register entry is written, or could not be. */
+export function riskNotice(ok: boolean, target: string, error?: string): string {
+  return ok ? `⚑ risk register: entry recorded (${target})` : `✗ RISK REGISTER FAILED (${target}): ${error ?? 'failed'}: record the rollback by hand`;
+}

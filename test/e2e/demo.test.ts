@@ -118,7 +118,15 @@ function common(r: Run, scenario: Scenario, exit: 0 | 3): void {
   expect(err[1]).toBe(`cockpit demo: stopped the demo service; the workspace stays in ${r.ws}`);
   const out = lines(r.stdout.trimEnd());
   expect(out[0]).toMatch(new RegExp(`^${TIME} cockpit · demo-web-app 2\\.4\\.0 → production · session \\S+$`));
-  expect(out.at(-2)).toMatch(new RegExp(`^${TIME} ■ ${exit === 0 ? 'RELEASED' : 'ROLLED BACK'}$`));
+  // the outcome; a rollback's risk-register entry; the seed's celebration checklist and the learnings; the journal
+  const end = out.length - 1 - [...out].reverse().findIndex((l) => new RegExp(`^${TIME} ■ `).test(l));
+  expect(out[end]).toMatch(new RegExp(`^${TIME} ■ ${exit === 0 ? 'RELEASED' : 'ROLLED BACK'}$`));
+  const risk = exit === 3 ? [new RegExp(`^${TIME} ⚑ risk register: entry for session \\S+ appended to ${escape(join(r.ws, 'risk-register.md'))}$`)] : [];
+  const review = [new RegExp(`^${TIME} ★ When we ${exit === 0 ? 'ship successfully' : 'roll back'}:$`), ...Array.from({ length: 4 }, () => new RegExp(`^${TIME}   \\[ \\] .+$`))];
+  const after = out.slice(end + 1);
+  expect(after, context).toHaveLength(risk.length + review.length + 2);
+  [...risk, ...review].forEach((re, i) => expect(after[i]).toMatch(re));
+  expect(out.at(-2)).toMatch(new RegExp(`^${TIME} ★ learnings: 2\\.4\\.0 → production.+\\.$`));
   expect(out.at(-1)).toMatch(/^journal: .+\/journal\.jsonl$/);
   // the secret is masked in the deploy output
   expect(r.stdout).toMatch(new RegExp(`^${TIME}   │ deploying 2\\.4\\.0 with token ••••$`, 'm'));

@@ -77,7 +77,9 @@ describe('guardrails, headless', () => {
     expect(events.find((e) => e.type === 'rollback.started')).toMatchObject({ source: 'trigger' });
     const verified = events.find((e) => e.type === 'rollback.verified') as { restoreMs: number } | undefined;
     expect(verified!.restoreMs).toBeGreaterThanOrEqual(3000);
-    expect(events.at(-1)).toMatchObject({ type: 'session.ended', outcome: 'rolled-back' });
+    // the journal ends with the outcome, then the release's review (src/session/records.ts)
+    expect(events.filter((e) => e.type === 'session.ended')).toEqual([expect.objectContaining({ outcome: 'rolled-back' })]);
+    expect(events.at(-1)).toMatchObject({ type: 'release.reviewed', outcome: 'rolled-back', checklist: 'rolled-back' });
   });
 
   it('a good release passes its monitor window with nothing fired, exit 0', async () => {

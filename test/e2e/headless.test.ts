@@ -191,6 +191,20 @@ function onlySession(state: string): string {
   return dirs[0];
 }
 
+/** The session's last lines: its outcome (■ …) and the end-of-release review printed after it. */
+function ending(text: readonly string[]): string[] {
+  const from = text.length - 1 - [...text].reverse().findIndex((l) => l.startsWith('■ '));
+  return text.slice(from).filter((l) => !l.startsWith('journal: '));
+}
+
+/** The journal ends with one session.ended and, after it, the release's review (src/session/records.ts). */
+function expectEnd(events: readonly Event[], outcome: string): void {
+  const ended = events.filter((e) => e.type === 'session.ended');
+  expect(ended).toEqual([expect.objectContaining({ outcome })]);
+  expect(events.slice(events.indexOf(ended[0]) + 1).map((e) => e.type)).toEqual(['release.reviewed']);
+  expect(events.at(-1)).toMatchObject({ type: 'release.reviewed', outcome });
+}
+
 function readJournalStrict(path: string): Event[] {
   return readFileSync(path, 'utf8')
     .split('\n')
@@ -247,7 +261,16 @@ describe('quickstart', () => {
     // the last lines
     const session = onlySession(s.state);
     const journalPath = join(session, 'journal.jsonl');
-    expect(r.text.at(-2)).toBe('■ RELEASED');
+    // the outcome, then the seed's celebration checklist and the learnings (src/history/celebration.ts)
+    expect(ending(r.text)).toEqual([
+      '■ RELEASED',
+      '★ When we ship successfully:',
+      '  [ ] Update team in #releases with metrics',
+      '  [ ] Thank everyone who contributed',
+      '  [ ] Add learnings to knowledge base',
+      '  [ ] Plan next improvement to this runbook',
+      '★ learnings: 2.4.0 → production released: 3 of 3 stages passed, no trigger fired; passed on a retry: Deploy to Staging / Smoke tests (flaky on a cold cache) (attempt 2).',
+    ]);
     expect(r.out.at(-1)).toBe(`journal: ${journalPath}`);
     expect(r.stderr).toBe('');
 
@@ -259,7 +282,7 @@ describe('quickstart', () => {
       expect(Number.isFinite(e.t), JSON.stringify(e)).toBe(true);
     }
     expect(events[0]).toMatchObject({ type: 'session.started', sessionId: basename(session), runbook: 'quickstart-web', version: '2.4.0', environment: 'production', mode: 'headless' });
-    expect(events.at(-1)).toMatchObject({ type: 'session.ended', outcome: 'released' });
+    expectEnd(events, 'released');
     expect(events.filter((e) => e.type === 'session.ended')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'stage.passed').map((e) => e.stage)).toEqual(['build', 'staging', 'production']);
     expect(events.filter((e) => e.type === 'step.finished' && e.step === 'smoke-tests').map((e) => e.ok)).toEqual([false, true]);
@@ -299,7 +322,7 @@ describe('quickstart', () => {
     const r = await cockpit(['run', QUICKSTART], { state: s.state });
     expectExit(r, 1);
     expect(r.text).toContain('✗ pre-flight FAILED (not confirmed: "No active incidents", "Team aware" (pass --confirm "<title>" or --yes))');
-    expect(r.text.at(-2)).toBe('■ FAILED');
+    expect(ending(r.text)[0]).toBe('■ FAILED');
     expect(r.text.some((l) => l.startsWith('▶ stage'))).toBe(false);
     const events = readJournalStrict(join(onlySession(s.state), 'journal.jsonl'));
     expect(events.find((e) => e.type === 'preflight.failed')).toMatchObject({ failed: [], unticked: ['No active incidents', 'Team aware'] });
@@ -320,7 +343,7 @@ describe('quickstart', () => {
     expectExit(r, 0);
     expect(r.text).toContain('  ✓ No active incidents (confirmed)');
     expect(r.text).toContain('  ✓ Team aware (confirmed)');
-    expect(r.text.at(-2)).toBe('■ RELEASED');
+    expect(ending(r.text)[0]).toBe('■ RELEASED');
   });
 
   test('--json: one JSON object a line, events and output lines', async () => {
@@ -335,7 +358,11 @@ describe('quickstart', () => {
       }
     });
     expect(objs[0]).toMatchObject({ type: 'session.started', runbook: 'quickstart-web', version: '2.4.0' });
-    expect(objs.at(-1)).toMatchObject({ type: 'session.ended', outcome: 'released' });
+    expect(objs.filter((o) => o.type === 'session.ended' || o.type === 'release.reviewed').map((o) => [o.type, o.outcome])).toEqual([
+      ['session.ended', 'released'],
+      ['release.reviewed', 'released'],
+    ]);
+    expect(objs.at(-1)).toMatchObject({ type: 'release.reviewed', checklist: 'shipped' });
 
     const started = objs.filter((o) => o.type === 'step.started');
     expect(started.length).toBeGreaterThan(0);
@@ -378,7 +405,7 @@ describe('a failing stage', () => {
     expectExit(r, 1);
     expect(r.text.filter((l) => /^ {2}✗ Break things FAILED: exit 1 \(\d+ms\)$/.test(l))).toHaveLength(1);
     expect(r.text).toContain('✗ stage two FAILED at Break things: exit 1');
-    expect(r.text.at(-2)).toBe('■ FAILED');
+    expect(ending(r.text)[0]).toBe('■ FAILED');
     expect(r.text.some((l) => l.startsWith('▶ stage three'))).toBe(false);
     expect(r.text.some((l) => l.includes('ROLL'))).toBe(false);
     expect(order(s)).toEqual(['one', 'pkg-1.2.3', 'two']);
@@ -387,7 +414,7 @@ describe('a failing stage', () => {
     expect(existsSync(s.out('rb-first'))).toBe(false);
     const events = readJournalStrict(join(onlySession(s.state), 'journal.jsonl'));
     expect(events.filter((e) => e.type === 'stage.started').map((e) => e.stage)).toEqual(['one', 'two']);
-    expect(events.at(-1)).toMatchObject({ type: 'session.ended', outcome: 'failed' });
+    expectEnd(events, 'failed');
   });
 
   test('--on-failure rollback: exit 3, rollback steps in order, the incident gets the reason', async () => {
@@ -398,13 +425,21 @@ describe('a failing stage', () => {
     expect(r.text).toContain('✗ stage two FAILED at Break things: exit 1');
     expect(r.text).toContain(`⟲ ROLLING BACK (on-failure): ${reason}`);
     expect(r.text.some((l) => /^⟲ ROLLED BACK \(/.test(l))).toBe(true);
-    expect(r.text.at(-2)).toBe('■ ROLLED BACK');
+    expect(ending(r.text)).toEqual([
+      '■ ROLLED BACK',
+      '★ When we roll back:',
+      '  [ ] Celebrate fast recovery (no blame!)',
+      '  [ ] Document what we learned',
+      '  [ ] Improve guardrails to catch it next time',
+      '  [ ] Share learnings with team',
+      expect.stringMatching(/^★ learnings: 1\.2\.3 → production: rolled back after a failed stage: stage "Stage Two" failed at Break things: exit 1; restored in (\d+ms|\d+\.\ds) from the incident's start; failed: Stage Two \/ Break things \(exit 1\)\.$/),
+    ]);
     expect(order(s)).toEqual(['one', 'pkg-1.2.3', 'two', 'rb-first', 'rb-second', 'rb-verify', 'incident']);
     expect(incidentArgs(s)).toEqual([reason]);
     expect(existsSync(s.out('three'))).toBe(false);
     const events = readJournalStrict(join(onlySession(s.state), 'journal.jsonl'));
     expect(events.filter((e) => e.type === 'step.started' && e.stage === 'rollback').map((e) => e.step)).toEqual(['rb-first', 'rb-second', 'rb-verify', 'incident']);
-    expect(events.at(-1)).toMatchObject({ type: 'session.ended', outcome: 'rolled-back' });
+    expectEnd(events, 'rolled-back');
   });
 
   test('a rollback step that fails: ROLLBACK FAILED, exit 1, the steps after it do not run', async () => {
@@ -412,13 +447,13 @@ describe('a failing stage', () => {
     const r = await cockpit(['run', 'rollback-fails.yml', '--on-failure', 'rollback'], { state: s.state, cwd: s.fx });
     expectExit(r, 1);
     expect(r.text).toContain('✗ ROLLBACK FAILED at rb-broken: exit 1');
-    expect(r.text.at(-2)).toBe('■ ROLLBACK FAILED');
+    expect(ending(r.text)[0]).toBe('■ ROLLBACK FAILED');
     // the steps after the failed one do not run, but the incident is opened anyway, saying so
     expect(order(s)).toEqual(['deploy', 'rb-broken', 'incident']);
     expect(incidentArgs(s)[0]).toMatch(/^ROLLBACK FAILED at rb-broken \(exit 1\); stage "/);
     expect(existsSync(s.out('rb-after'))).toBe(false);
     const events = readJournalStrict(join(onlySession(s.state), 'journal.jsonl'));
-    expect(events.at(-1)).toMatchObject({ type: 'session.ended', outcome: 'rollback-failed' });
+    expectEnd(events, 'rollback-failed');
   });
 
   test('cockpit rollback --reason: exit 0, the steps run, the incident gets the reason', async () => {
@@ -427,14 +462,14 @@ describe('a failing stage', () => {
     expectExit(r, 0);
     expect(r.text).toContain('⟲ ROLLING BACK (command): db on fire');
     expect(r.text).toContain("  ▶ create incident: ./scripts/incident.sh 'db on fire'");
-    expect(r.text.at(-2)).toBe('■ ROLLED BACK');
+    expect(ending(r.text)[0]).toBe('■ ROLLED BACK');
     expect(r.text.at(-1)).toMatch(/^journal: .*journal\.jsonl$/);
     expect(order(s)).toEqual(['rb-first', 'rb-second', 'rb-verify', 'incident']);
     expect(incidentArgs(s)).toEqual(['db on fire']);
     const events = readJournalStrict(join(onlySession(s.state), 'journal.jsonl'));
     expect(events[0]).toMatchObject({ type: 'session.started' });
     expect(events.find((e) => e.type === 'rollback.started')).toMatchObject({ reason: 'db on fire', source: 'command' });
-    expect(events.at(-1)).toMatchObject({ type: 'session.ended', outcome: 'rolled-back' });
+    expectEnd(events, 'rolled-back');
   });
 });
 
@@ -566,7 +601,7 @@ describe('--dry-run and --stage', () => {
     expect(r.text.some((l) => l.startsWith('▶ stage one'))).toBe(false);
     expect(r.text).toContain('▶ stage two');
     expect(r.text).toContain('▶ stage three');
-    expect(r.text.at(-2)).toBe('■ RELEASED');
+    expect(ending(r.text)[0]).toBe('■ RELEASED');
     expect(existsSync(s.out('one'))).toBe(false);
     expect(order(s)).toEqual(['two', 'three']);
   });
@@ -592,14 +627,14 @@ describe('processes', () => {
     expectNoStackTrace(r);
     expectExit(r, 130);
     expect(r.text).toContain('■ Ctrl+C: interrupted wait/sleepers');
-    expect(r.text.at(-2)).toBe('■ INTERRUPTED');
+    expect(ending(r.text)[0]).toBe('■ INTERRUPTED');
     expect(r.err).toContain('cockpit: interrupting the running step (Ctrl+C again to leave at once)');
     const session = onlySession(s.state);
     const status = JSON.parse(readFileSync(join(session, 'wait.sleepers.status.json'), 'utf8')) as { supervisorPid: number; interrupted: boolean };
     expect(status.interrupted).toBe(true);
     await expectAllGone([...pids, status.supervisorPid]);
     expect(existsSync(s.out('later'))).toBe(false);
-    expect(readJournalStrict(join(session, 'journal.jsonl')).at(-1)).toMatchObject({ type: 'session.ended', outcome: 'interrupted' });
+    expectEnd(readJournalStrict(join(session, 'journal.jsonl')), 'interrupted');
   });
 
   test('a step over its timeout fails with "timed out" and leaves no process', async () => {

@@ -127,7 +127,7 @@ describe('cockpit validate on the seed', () => {
     // documentation, things for people, things cockpit does itself
     expect(new Set(unmapped.map((u) => u.kind))).toEqual(new Set(['documentation', 'for people', 'cockpit does it']));
     expect(unmapped.find((u) => u.line === '248-268')?.text).toBe('Release Success Metrics (Release Velocity, Quality Metrics, Team Confidence): not automatable (targets for people)');
-    expect(unmapped.find((u) => u.line === '276-278')?.text).toBe('Release History Log table: read by `cockpit history`');
+    expect(unmapped.find((u) => u.line === '276-278')?.text).toBe('Release History Log table: written by `cockpit history --markdown` from the journals');
     // then what is kept but not armed, at its line, and what the front matter needs to arm it
     const verdict = r.out.indexOf('nothing automatable is left unmapped');
     expect(r.out.slice(verdict + 1, verdict + 6)).toEqual(SEED_NOT_ARMED.map((m, i) => `examples/seed/release-runbook.md:${[76, 119, 120, 121, 122][i]}:1: warning: ${m}`));
@@ -245,7 +245,8 @@ describe('a Markdown runbook with real scripts runs like a YAML one', () => {
     const r = await cockpit(['run', 'RUNBOOK.md', '--headless', '--json'], dir);
     expect(r.code).toBe(0);
     const events = r.out.map((l) => JSON.parse(l) as { type: string; outcome?: string });
-    expect(events[events.length - 1]).toMatchObject({ type: 'session.ended', outcome: 'released' });
+    expect(events.filter((e) => e.type === 'session.ended')).toEqual([expect.objectContaining({ outcome: 'released' })]);
+    expect(events[events.length - 1]).toMatchObject({ type: 'release.reviewed', outcome: 'released' });
   });
 
   it('cockpit import -o writes a cockpit.yml that validates the same, and does not overwrite it', async () => {

@@ -1093,7 +1093,7 @@ describe('cockpit init', () => {
     expect(await initCommand([], o.io, { cwd: dir, interactive: false })).toBe(2);
     expect(o.out.find((l) => l.startsWith('would '))).toBe(
       // its 2 triggers are in the YAML now (they were lost); init's summary has no raw runbook, so it counts armed metrics only
-      'would write cockpit.yml imported from docs/ops/release-runbook.md (2 checks (1 automated, 1 manual), 3 stages, 5 steps, 2 rollback steps, 2 triggers (2 not armed), 0 metrics, 0 probes, 0 escalation levels, 0 flags, 0 experiments, 0 troubleshooting entries, 0 secrets)',
+      'would write cockpit.yml imported from docs/ops/release-runbook.md (2 checks (1 automated, 1 manual), 3 stages, 5 steps, 2 rollback steps, 2 triggers (2 not armed), 2 metrics (no source), 0 probes, 0 escalation levels, 0 flags, 0 experiments, 0 troubleshooting entries, 0 secrets)',
     );
     expect(existsSync(join(dir, 'cockpit.yml'))).toBe(false);
   });

@@ -1,0 +1,195 @@
+/**
+ * A session's journal → one release of the history log: when, which version and commit, whether
+ * it reached the runbook's environment (a deployment), what went wrong, how it ended. Pure: the
+ * events in, the record out; git and the files are the command's business (src/cli/history.ts).
+ */
+import type { Outcome, ReleaseReview, RollbackSource, SessionEvent } from '../core/events.js';
+
+export type JournalInput = {
+  readonly id: string;
+  readonly journal: string;
+  readonly events: readonly SessionEvent[];
+  /** A cockpit drives it right now. */
+  readonly live: boolean;
+};
+
+/** Titles for ids, and which stages deploy to the release's environment (from the runbook). */
+export type Names = {
+  stage(id: string): string;
+  step(stage: string, id: string): string;
+  /** Whether a stage changes the environment the release goes to (its first start is the deployment). */
+  isTarget(stage: string, environment: string): boolean;
+};
+
+export type Release = {
+  readonly session: string;
+  readonly journal: string;
+  readonly runbook: string;
+  readonly version: string;
+  readonly environment: string;
+  /** Wall time of session.started. */
+  readonly startedAt: number;
+  readonly endedAt?: number;
+  readonly outcome?: Outcome;
+  readonly live: boolean;
+  /** A release, or a session that only rolled back (`cockpit rollback`, R before any stage). */
+  readonly kind: 'release' | 'rollback';
+  /** Wall time its first stage in the environment started: it is a deployment. */
+  readonly deployedAt?: number;
+  readonly sha?: string;
+  readonly failures: readonly { readonly where: string; readonly reason: string; readonly passedOnAttempt?: number }[];
+  readonly unconfirmed: readonly string[];
+  readonly fired: readonly { readonly trigger: string; readonly reason: string }[];
+  readonly rollback?: {
+    readonly source: RollbackSource;
+    readonly reason: string;
+    /** Wall time the incident started (rollback.started incidentAt). */
+    readonly incidentAt: number;
+    readonly ok?: boolean;
+    readonly failedAt?: string;
+    readonly failReason?: string;
+    /** Time to restore as the session measured it (rollback.verified, src/history/restore-time.ts). */
+    readonly restoreMs?: number;
+  };
+  /** A later session that rolled this deployment back (set by linkRollbacks). */
+  readonly rolledBackBy?: { readonly session: string; readonly reason: string };
+  readonly risk: readonly { readonly ok: boolean; readonly target: string; readonly error?: string }[];
+  readonly review?: ReleaseReview;
+};
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * The release a journal records: a stage started or the pre-flight failed (an attempt), or a
+ * rollback ran. Undefined for a session that was none of these (a `cockpit flag`, a screen quit
+ * before its first stage, an empty journal).
+ */
+export function readRelease(j: JournalInput, names: Names): Release | undefined {
+  const start = j.events[0];
+  if (start?.type !== 'session.started') return undefined;
+  const r: Mutable<Release> = {
+    session: start.sessionId,
+    journal: j.journal,
+    runbook: start.runbook,
+    version: start.version,
+    environment: start.environment,
+    startedAt: start.at,
+    live: j.live,
+    kind: 'rollback',
+    failures: [],
+    unconfirmed: [],
+    fired: [],
+    risk: [],
+  };
+  let release = false;
+  const failures = new Map<string, { where: string; reason: string; passedOnAttempt?: number }>();
+  const attempts = new Map<string, number>();
+  for (const e of j.events) {
+    switch (e.type) {
+      case 'preflight.failed':
+        release = true;
+        r.unconfirmed = e.unticked;
+        break;
+      case 'stage.started':
+        release = true;
+        if (r.deployedAt === undefined && names.isTarget(e.stage, r.environment)) r.deployedAt = e.at;
+        break;
+      case 'release.commit':
+        r.sha ??= e.sha;
+        break;
+      case 'step.started':
+        attempts.set(`${e.stage}/${e.step}`, e.attempt);
+        break;
+      case 'step.finished': {
+        const key = `${e.stage}/${e.step}`;
+        const seen = failures.get(key);
+        if (!e.ok && !(e.interrupted && !e.timedOut)) failures.set(key, { where: `${names.stage(e.stage)} / ${names.step(e.stage, e.step)}`, reason: e.reason ?? 'failed' });
+        else if (e.ok && seen) failures.set(key, { ...seen, passedOnAttempt: attempts.get(key) ?? 2 });
+        break;
+      }
+      case 'trigger.fired':
+        r.fired = [...r.fired, { trigger: e.trigger, reason: e.reason }];
+        break;
+      case 'rollback.started':
+        r.rollback = { source: e.source, reason: e.reason, incidentAt: e.at - (e.t - (e.incidentAt ?? e.t)) };
+        break;
+      case 'rollback.verified':
+        if (r.rollback) r.rollback = { ...r.rollback, restoreMs: e.restoreMs };
+        break;
+      case 'rollback.finished':
+        if (r.rollback) r.rollback = { ...r.rollback, ok: e.ok, failedAt: e.ok ? undefined : names.step('rollback', e.step ?? '?'), failReason: e.ok ? undefined : e.reason };
+        break;
+      case 'session.ended':
+        if (r.outcome === undefined) {
+          r.outcome = e.outcome;
+          r.endedAt = e.at;
+        }
+        break;
+      case 'risk.registered':
+        r.risk = [...r.risk, { ok: e.ok, target: e.target, error: e.error }];
+        break;
+      case 'release.reviewed': {
+        const { type: _type, at: _at, t: _t, ...review } = e;
+        r.review = review;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  r.failures = [...failures.values()];
+  if (release) r.kind = 'release';
+  else if (!r.rollback) return undefined;
+  return r;
+}
+
+/**
+ * A session that only rolled back (`cockpit rollback`) undid the deployment before it: that
+ * deployment failed, and is marked rolled back by it. Releases are taken oldest first.
+ */
+export function linkRollbacks(releases: readonly Release[]): Release[] {
+  const out = [...releases].sort((a, b) => a.startedAt - b.startedAt);
+  for (let i = 0; i < out.length; i++) {
+    const rb = out[i];
+    if (rb.kind !== 'rollback' || !rb.rollback) continue;
+    for (let k = i - 1; k >= 0; k--) {
+      const d = out[k];
+      if (d.runbook !== rb.runbook || d.deployedAt === undefined) continue;
+      if (!d.rollback && !d.rolledBackBy) out[k] = { ...d, rolledBackBy: { session: rb.session, reason: rb.rollback.reason } };
+      break;
+    }
+  }
+  return out;
+}
+
+/** The deployment a release's changes are counted from: the latest deployment with a known commit that started before it. */
+export function previousDeployment(releases: readonly Release[], r: Release): Release | undefined {
+  return releases.filter((d) => d !== r && d.deployedAt !== undefined && d.sha !== undefined && d.startedAt < r.startedAt).sort((a, b) => a.startedAt - b.startedAt).at(-1);
+}
+
+/** A deployment that led to an incident: rolled back (now or later), its rollback failed, or it failed after deploying. */
+export function isChangeFailure(d: Release): boolean {
+  return d.rollback !== undefined || d.rolledBackBy !== undefined || d.outcome === 'failed' || d.outcome === 'rollback-failed';
+}
+
+export function wasRolledBack(d: Release): boolean {
+  return d.rollback !== undefined || d.rolledBackBy !== undefined;
+}
+
+/** The release's issues, in words: failed steps, fired triggers, rollbacks and why. */
+export function issuesOf(r: Release): string[] {
+  const out: string[] = [];
+  if (r.unconfirmed.length) out.push(`pre-flight not confirmed: ${r.unconfirmed.join(', ')}`);
+  for (const f of r.failures) out.push(f.passedOnAttempt ? `${f.where} failed, passed on attempt ${f.passedOnAttempt}` : `${f.where} failed: ${f.reason}`);
+  for (const t of r.fired) out.push(`trigger ${t.trigger} fired: ${t.reason}`);
+  const rb = r.rollback;
+  if (rb) {
+    const cause = rb.source === 'trigger' ? `rolled back by trigger` : `rolled back (${rb.source}): ${rb.reason}`;
+    out.push(rb.ok === false ? `ROLLBACK FAILED at ${rb.failedAt ?? '?'}: ${rb.failReason ?? 'failed'} (${cause})` : cause);
+  }
+  if (r.rolledBackBy) out.push(`rolled back later (session ${r.rolledBackBy.session}): ${r.rolledBackBy.reason}`);
+  for (const x of r.risk) if (!x.ok) out.push(`risk register failed (${x.target}): ${x.error ?? 'failed'}`);
+  if (r.outcome === undefined) out.push(r.live ? 'in progress' : 'ended without an outcome (the cockpit stopped)');
+  else if (r.outcome === 'interrupted') out.push('interrupted');
+  return out;
+}

@@ -1,0 +1,18 @@
+/**
+ * Time to restore, defined once. The controller measures it live with this function (its
+ * rollback.verified event carries the result) and `cockpit history` reads that measurement back.
+ *
+ * It runs from the incident's start to the moment the rollback is verified:
+ * - the start is the rollback.started event's `incidentAt`: the first breaching sample of the
+ *   trigger that fired (a window of `for: 2m` fires two minutes after the service broke, and those
+ *   two minutes count), or the moment a person or a failed stage asked for the rollback;
+ * - the end is the last verify step passing (rollback.verified), or the last rollback step when
+ *   the runbook has no verify: the service is back, the incident command may still be running.
+ *
+ * Both are session times (the monotonic clock every event's `t` uses), so a wall-clock jump during
+ * the incident cannot shorten or lengthen it. A rollback that never verifies has no time to
+ * restore (it is not restored).
+ */
+export function timeToRestore(incidentAt: number, verifiedAt: number): number {
+  return Math.max(0, verifiedAt - incidentAt);
+}

@@ -1,0 +1,377 @@
+/**
+ * End to end: `cockpit history` from the BUILT binary over real releases. Build first:
+ * `node scripts/build.mjs`.
+ *
+ * 1. Three real demo releases (good, bad-release, good) into one workspace and one state dir, the
+ *    workspace a real git repository whose commits have known times (GIT_COMMITTER_DATE): the
+ *    plain table, `--markdown` (the seed's table, exact, its values read back from the journals),
+ *    `--json` (the four keys worked out here from the journals and the commit times), the risk
+ *    register the bad release appended to, and "—" for changes when git is not there.
+ * 2. A risk register run as a command, given a hostile reason `$(touch /tmp/pwned-…)`, as a shell
+ *    string and as argv: the value arrives literally and never runs; a register command that cannot
+ *    run fails loudly and the rollback still counts.
+ * 3. The screen (tmux): the end summary in the scrollback carries the celebration checklist, the
+ *    learnings (with --learning) and, after R, the risk register written as YAML.
+ */
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDuration } from '../../src/runbook/duration.js';
+import { formatSpan } from '../../src/runbook/span.js';
+import { parse as parseYaml } from 'yaml';
+import { BIN, ROOT, journalEvents, killProcessesUnder, runDemo } from '../helpers/demo-run.js';
+import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
+
+const SPEED = '60';
+const DAY = 86_400_000;
+const roots: string[] = [];
+
+beforeAll(() => {
+  for (const f of [BIN, join(ROOT, 'dist', 'cockpit.js'), join(ROOT, 'dist', 'supervisor.js')])
+    if (!existsSync(f)) throw new Error(`${f} is missing: build first (node scripts/build.mjs)`);
+});
+
+afterAll(() => {
+  for (const root of roots.splice(0)) {
+    killProcessesUnder(root);
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+type Out = { code: number | null; stdout: string; stderr: string; lines: string[] };
+
+/** Runs the built cockpit with `args` in `cwd`; resolves when it exits (SIGKILL after 30 s). */
+function cockpit(args: string[], o: { cwd: string; state: string; env?: Record<string, string> }): Promise<Out> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd, env: { ...process.env, COCKPIT_STATE_DIR: o.state, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`cockpit ${args.join(' ')} did not end within 30 s\n${stderr}\n${stdout}`));
+    }, 30_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, lines: stdout.replace(/\n$/, '').split('\n') });
+    });
+  });
+}
+
+type Ev = { type: string; [k: string]: unknown };
+const one = (events: Ev[], type: string): Ev => {
+  const found = events.filter((e) => e.type === type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0];
+};
+
+// ── 1. three demo releases ──────────────────────────────────────────────────────────────────
+
+describe('cockpit history over three demo releases in a git repository', () => {
+  const root = mkdtempSync(join(tmpdir(), 'cockpit-history-'));
+  roots.push(root);
+  const ws = join(root, 'ws');
+  const state = join(root, 'state');
+  const T = Math.floor(Date.now() / 1000) * 1000;
+  const commits: Record<string, { sha: string; at: number; subject: string }> = {};
+  const journals: Ev[][] = [];
+
+  const git = (args: string[], at?: number) =>
+    execFileSync('git', args, {
+      cwd: ws,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com', ...(at ? { GIT_COMMITTER_DATE: `@${at / 1000} +0000`, GIT_AUTHOR_DATE: `@${at / 1000} +0000` } : {}) },
+    }).trim();
+  const commit = (key: string, subject: string, daysAgo: number) => {
+    const at = T - daysAgo * DAY;
+    git(['commit', '-q', '--allow-empty', '-m', subject], at);
+    commits[key] = { sha: git(['rev-parse', 'HEAD']), at, subject };
+  };
+  const demo = async (scenario: string, exit: number, extra: string[] = []) => {
+    const before = existsSync(join(state, 'sessions')) ? readdirSync(join(state, 'sessions')) : [];
+    const r = await runDemo(['--scenario', scenario, '--headless', '--speed', SPEED, '--dir', ws, ...extra], { state, timeoutMs: 90_000 });
+    expect(r.code, `${scenario}:\n${r.stderr}\n${r.stdout.slice(-3000)}`).toBe(exit);
+    const added = readdirSync(join(state, 'sessions')).filter((d) => !before.includes(d));
+    expect(added).toHaveLength(1);
+    journals.push(journalEvents(join(state, 'sessions', added[0], 'journal.jsonl')));
+  };
+
+  beforeAll(async () => {
+    mkdirSync(ws, { recursive: true });
+    git(['init', '-q']);
+    commit('A', 'A: initial', 10);
+    await demo('good', 0);
+    commit('B', 'B: checkout tweak', 3);
+    commit('C', 'C: faster cart', 2);
+    await demo('bad-release', 3, ['--learning', 'canary the cart change']);
+    commit('D', 'D: revert the cart change', 1);
+    await demo('good', 0);
+  }, 240_000);
+
+  /** What the journals say: session ids, deploy times (production stage started), the bad release's restore. */
+  const facts = () => {
+    const sessions = journals.map((j) => one(j, 'session.started').sessionId as string);
+    const deployedAt = journals.map((j) => j.find((e) => e.type === 'stage.started' && e.stage === 'production')!.at as number);
+    const startedAt = journals.map((j) => one(j, 'session.started').at as number);
+    const restoreMs = one(journals[1], 'rollback.verified').restoreMs as number;
+    const fired = one(journals[1], 'trigger.fired').reason as string;
+    const rollbackReason = one(journals[1], 'rollback.started').reason as string;
+    const learnings = journals.map((j) => one(j, 'release.reviewed').learnings as string);
+    // lead time: every commit of every deployment, Four Keys' way: B and C with the bad release, D with the last
+    const spans = [deployedAt[1] - commits.B.at, deployedAt[1] - commits.C.at, deployedAt[2] - commits.D.at].sort((a, b) => a - b);
+    return { sessions, deployedAt, startedAt, restoreMs, fired, rollbackReason, learnings, leadMedian: spans[1] };
+  };
+
+  it('the journals hold the commits, the review and the risk-register entry', () => {
+    expect(journals.map((j) => one(j, 'release.commit').sha)).toEqual([commits.A.sha, commits.C.sha, commits.D.sha]);
+    expect(journals.map((j) => one(j, 'session.ended').outcome)).toEqual(['released', 'rolled-back', 'released']);
+    expect(one(journals[1], 'release.reviewed')).toMatchObject({ checklist: 'rolled-back', note: 'canary the cart change' });
+    expect(one(journals[1], 'risk.registered')).toMatchObject({ ok: true, via: 'file', target: join(ws, 'risk-register.md') });
+    expect(journals[0].some((e) => e.type === 'risk.registered')).toBe(false);
+  });
+
+  it('the bad release appended its entry to the demo’s risk register', () => {
+    const f = facts();
+    const started = one(journals[1], 'rollback.started');
+    const date = new Date(started.at as number).toISOString();
+    expect(readFileSync(join(ws, 'risk-register.md'), 'utf8')).toBe(
+      [
+        `### ${date.slice(0, 16).replace('T', ' ')} UTC · demo-web-app 2.4.0 · rolled back`,
+        '',
+        `- **Date:** ${date}`,
+        `- **Session:** ${f.sessions[1]}`,
+        '- **Version:** 2.4.0',
+        '- **Environment:** production',
+        '- **Risk:** trigger error-rate-above',
+        `- **Reason:** ${f.rollbackReason}`,
+        `- **Time to restore:** ${formatDuration(f.restoreMs)}`,
+        '- **Outcome:** rolled back',
+        `- **Journal:** ${join(state, 'sessions', f.sessions[1], 'journal.jsonl')}`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('--markdown prints the seed’s Release History Log table, one row per release', async () => {
+    const f = facts();
+    const r = await cockpit(['history', '--markdown'], { cwd: ws, state });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const day = (i: number) => new Date(f.startedAt[i]).toISOString().slice(0, 10);
+    expect(r.lines).toEqual([
+      '| Date | Version | Changes | Issues | Recovery Time | Learnings |',
+      '|------|---------|---------|---------|---------------|-----------|',
+      `| ${day(0)} | 2.4.0 | — | None | N/A | 2.4.0 → production released: 4 of 4 stages passed, no trigger fired. |`,
+      `| ${day(1)} | 2.4.0 | 2 commits: B: checkout tweak; C: faster cart | trigger error-rate-above fired: ${f.fired}; rolled back by trigger | ${formatDuration(f.restoreMs)} | ${f.learnings[1]} Operator: canary the cart change |`,
+      `| ${day(2)} | 2.4.0 | 1 commit: D: revert the cart change | None | N/A | 2.4.0 → production released: 4 of 4 stages passed, no trigger fired. |`,
+    ]);
+    expect(f.learnings[1]).toBe(`2.4.0 → production: trigger error-rate-above fired (${f.fired}); restored in ${formatDuration(f.restoreMs)} from the incident's start.`);
+  });
+
+  it('--json: the releases and the four keys, worked out from the journals and the commit times', async () => {
+    const f = facts();
+    const r = await cockpit(['history', '--json'], { cwd: ws, state });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { runbook: string; releases: Record<string, unknown>[]; dora: Record<string, Record<string, unknown>> };
+    expect(doc.runbook).toBe('demo-web-app');
+    expect(doc.releases.map((x) => [x.session, x.outcome, x.commit, x.changeFailure])).toEqual([
+      [f.sessions[0], 'released', commits.A.sha, false],
+      [f.sessions[1], 'rolled-back', commits.C.sha, true],
+      [f.sessions[2], 'released', commits.D.sha, false],
+    ]);
+    const iso = (k: string) => ({ sha: commits[k].sha, committedAt: new Date(commits[k].at).toISOString(), subject: commits[k].subject });
+    expect(doc.releases.map((x) => [x.changes, x.changesWhy])).toEqual([
+      [null, 'first deployment in the log'],
+      [[iso('C'), iso('B')], null],
+      [[iso('D')], null],
+    ]);
+    expect(doc.releases[1]).toMatchObject({ recoveryMs: f.restoreMs, riskRegister: [{ ok: true, target: join(ws, 'risk-register.md') }], deployedAt: new Date(f.deployedAt[1]).toISOString() });
+    const d = doc.dora;
+    expect(d.deployments).toBe(3);
+    // every release today (UTC): one deploy day in one week → weekly (high); the demo's target is daily
+    const days = new Set(f.deployedAt.map((t) => new Date(t).toISOString().slice(0, 10))).size;
+    expect(d.deploymentFrequency).toMatchObject({ bucket: 'weekly', level: 'high', deployDays: days, deployments: 3, target: 'daily', verdict: 'missed' });
+    // about two days: one week bucket (high), over the 1d target
+    expect(d.leadTime).toMatchObject({ figures: { medianMs: f.leadMedian, count: 3, bucket: 'one week', level: 'high' }, level: 'high', targetMs: DAY, verdict: 'missed' });
+    expect(d.changeFailureRate).toMatchObject({ figures: { rate: 1 / 3, count: 1, of: 3 }, bucket: '16-45%', level: 'medium', target: 0.15, verdict: 'missed' });
+    expect(d.timeToRestore).toMatchObject({ figures: { medianMs: f.restoreMs, count: 1, bucket: 'one day', level: 'elite' }, targetMs: 3_600_000, verdict: 'met' });
+    expect(d.rollbackRate).toMatchObject({ figures: { rate: 1 / 3, count: 1, of: 3 }, target: 0.1, verdict: 'missed' });
+  });
+
+  it('the plain table: the log, then each key with its value, bucket, level and verdict', async () => {
+    const f = facts();
+    const r = await cockpit(['history'], { cwd: ws, state });
+    expect(r.code, r.stderr).toBe(0);
+    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const since = new Date(Date.now() - 90 * DAY).toISOString().slice(0, 10);
+    expect(r.lines[0]).toBe(`cockpit history · demo-web-app · 3 releases since ${since} (90d) · ${state}`);
+    expect(r.lines[1]).toBe('');
+    expect(r.lines[2]).toMatch(/^DATE \(UTC\) +VERSION +OUTCOME +CHANGES +ISSUES +RECOVERY +LEARNINGS$/);
+    const stamp = (i: number) => esc(new Date(f.startedAt[i]).toISOString().slice(0, 16).replace('T', ' '));
+    expect(r.lines[3]).toMatch(new RegExp(`^${stamp(0)} +2\\.4\\.0 +released +— \\(first deployment in the log\\) +None +N/A +${esc(f.learnings[0])}$`));
+    expect(r.lines[4]).toMatch(new RegExp(`^${stamp(1)} +2\\.4\\.0 +ROLLED BACK +2 commits: B: checkout tweak; C: faster cart +trigger error-rate-above fired: .+… +${esc(formatDuration(f.restoreMs))} +${esc(f.learnings[1])} Operator: canary the cart change$`));
+    expect(r.lines[5]).toMatch(new RegExp(`^${stamp(2)} +2\\.4\\.0 +released +1 commit: D: revert the cart change +None +N/A +`));
+    expect(r.lines[6]).toBe('');
+    expect(r.lines[7]).toMatch(/^DORA four keys, the Four Keys way · \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d \(UTC\) · 3 deployments · definitions: docs\/history\.md$/);
+    expect(r.lines.slice(8)).toEqual([
+      expect.stringMatching(/^KEY +VALUE +BUCKET +LEVEL +TARGET +VERDICT$/),
+      expect.stringMatching(/^Deployment frequency +1 day with deployments in 1 week \(median 1 a week\) +weekly +high +daily +✗ MISSED$/),
+      expect.stringMatching(new RegExp(`^Lead time for changes +${esc(formatSpan(f.leadMedian))} \\(median of 3 commits\\) +one week +high +1d +✗ MISSED$`)),
+      expect.stringMatching(/^Change failure rate +33\.3% \(1 of 3 deployments\) +16-45% +medium +15% +✗ MISSED$/),
+      expect.stringMatching(new RegExp(`^Time to restore +${esc(formatSpan(f.restoreMs))} \\(median of 1 restore\\) +one day +elite +1h +✓ met$`)),
+      expect.stringMatching(/^Rollback rate +33\.3% \(1 of 3 deployments\) +— +— +10% +✗ MISSED$/),
+    ]);
+    expect(formatSpan(f.leadMedian)).toBe('2d');
+  });
+
+  it('without git the changes are "—" and the lead time has no data; --since narrows the window', async () => {
+    const r = await cockpit(['history', '--json'], { cwd: ws, state, env: { PATH: join(root, 'no-bin') } });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { releases: { changes: unknown; changesWhy: string }[]; dora: { leadTime: { verdict: string; figures?: unknown } } };
+    expect(doc.releases.map((x) => [x.changes, x.changesWhy])).toEqual([
+      [null, 'first deployment in the log'],
+      [null, 'git unavailable'],
+      [null, 'git unavailable'],
+    ]);
+    expect(doc.dora.leadTime.figures).toBeUndefined();
+    expect(doc.dora.leadTime.verdict).toBe('no data');
+    const md = await cockpit(['history', '--markdown'], { cwd: ws, state, env: { PATH: join(root, 'no-bin') } });
+    expect(md.lines.slice(2).map((l) => l.split(' | ')[2])).toEqual(['—', '—', '—']);
+    const tomorrow = new Date(Date.now() + DAY).toISOString().slice(0, 10);
+    const none = await cockpit(['history', '--since', tomorrow], { cwd: ws, state });
+    expect(none.lines.slice(0, 3)).toEqual([`cockpit history · demo-web-app · 0 releases since ${tomorrow} · ${state}`, '', 'no releases in this window']);
+    expect(none.stdout).toMatch(/^Deployment frequency +no data \(no deployment\) +— +— +daily +\? no data$/m);
+  });
+
+  it('bad usage is one line and exit 2', async () => {
+    const both = await cockpit(['history', '--markdown', '--json'], { cwd: ws, state });
+    expect(both.code).toBe(2);
+    expect(both.stderr.split('\n')[0]).toBe('cockpit: --markdown or --json, not both');
+    const since = await cockpit(['history', '--since', 'soon'], { cwd: ws, state });
+    expect(since.code).toBe(2);
+    expect(since.stderr.trim()).toBe('cockpit: --since: "soon" is not a window (30d, 12w, 2024-05-01 or all)');
+  });
+});
+
+// ── 2. a risk register run as a command ─────────────────────────────────────────────────────
+
+describe('a risk register run as a command gets the entry as data, never as shell code', () => {
+  function workspace(): { dir: string; state: string } {
+    const root = mkdtempSync(join(tmpdir(), 'cockpit-history-register-'));
+    roots.push(root);
+    const dir = join(root, 'ws');
+    cpSync(join(ROOT, 'test', 'fixtures', 'history'), dir, { recursive: true });
+    return { dir, state: join(root, 'state') };
+  }
+
+  it('as a shell string and as argv: the hostile reason arrives literally and runs nothing', async () => {
+    const pwned = join(tmpdir(), `pwned-${randomBytes(6).toString('hex')}`);
+    const reason = `$(touch ${pwned})`;
+    const { dir, state } = workspace();
+
+    const shell = await cockpit(['rollback', 'hostile-shell.yml', '--reason', reason], { cwd: dir, state });
+    expect(shell.code, shell.stderr + shell.stdout).toBe(0);
+    expect(shell.stdout).toMatch(/^\d\d:\d\d:\d\d ⚑ risk register: entry for session \S+ handed to echo "risk \{trigger\} \| \{outcome\} \| \{reason\}" >> register-shell\.log && .+$/m);
+    expect(readFileSync(join(dir, 'register-shell.log'), 'utf8')).toMatch(new RegExp(`^risk cockpit rollback \\| rolled-back \\| \\$\\(touch ${pwned.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\)\nrestored in \\d+ ms\n$`));
+
+    const argv = await cockpit(['rollback', 'hostile-argv.yml', '--reason', reason], { cwd: dir, state });
+    expect(argv.code, argv.stderr + argv.stdout).toBe(0);
+    const session = (/^\d\d:\d\d:\d\d cockpit · history-hostile-argv 1\.0\.0 → production · session (\S+)$/m.exec(argv.stdout) ?? [])[1];
+    expect(readFileSync(join(dir, 'register-argv.log'), 'utf8').split('\n')).toEqual([
+      `arg: ${reason}`,
+      'arg: cockpit rollback',
+      'arg: rolled-back',
+      `env reason: ${reason}`,
+      'env outcome: rolled-back',
+      `env session: ${session}`,
+      `env journal: ${join(state, 'sessions', session, 'journal.jsonl')}`,
+      '',
+    ]);
+    expect(existsSync(pwned), `${pwned} exists: the reason ran as a command`).toBe(false);
+  });
+
+  it('a register command that cannot run: RISK REGISTER FAILED, journalled, and the rollback still exits 0', async () => {
+    const { dir, state } = workspace();
+    const r = await cockpit(['rollback', 'broken-register.yml', '--reason', 'db on fire'], { cwd: dir, state });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d ⟲ ROLLED BACK \(.+\)$/m);
+    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d ✗ RISK REGISTER FAILED \(\.\/scripts\/no-such-register\.sh \{reason\}\): \.\/scripts\/no-such-register\.sh: not found: record the rollback by hand \(the rollback itself is done\)$/m);
+    const journal = /^journal: (.+)$/m.exec(r.stdout)![1];
+    const events = journalEvents(journal);
+    expect(events.find((e) => e.type === 'risk.registered')).toMatchObject({ ok: false, via: 'run', error: './scripts/no-such-register.sh: not found' });
+    // a rollback-only session is in the history, as a rollback
+    const h = await cockpit(['history', 'broken-register.yml', '--json'], { cwd: dir, state });
+    const doc = JSON.parse(h.stdout) as { releases: { kind: string; issues: string[] }[]; dora: { deployments: number } };
+    expect(doc.releases).toMatchObject([{ kind: 'rollback', issues: ['rolled back (command): db on fire', "risk register failed (./scripts/no-such-register.sh {reason}): ./scripts/no-such-register.sh: not found"] }]);
+    expect(doc.dora.deployments).toBe(0);
+  });
+});
+
+// ── 3. the screen's end summary ─────────────────────────────────────────────────────────────
+
+describe.skipIf(!hasTmux())('the screen’s end summary (tmux, 100×30)', () => {
+  const sessions: TmuxSession[] = [];
+  afterAll(() => {
+    for (const x of sessions.splice(0)) x.kill();
+  });
+
+  function launch(extra: string): { s: TmuxSession; dir: string } {
+    const root = mkdtempSync(join(tmpdir(), 'cockpit-history-screen-'));
+    roots.push(root);
+    const dir = join(root, 'ws');
+    cpSync(join(ROOT, 'test', 'fixtures', 'history'), dir, { recursive: true });
+    const s = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} screen.yml ${extra}`, { cols: 100, rows: 30, cwd: dir, env: { COCKPIT_STATE_DIR: join(root, 'state'), COCKPIT_CONFIG_DIR: join(root, 'config') } });
+    sessions.push(s);
+    return { s, dir };
+  }
+  const header = (screen: string) => screen.split('\n')[0];
+
+  it('a release that shipped: the ship checklist, the learnings and the operator’s learning', async () => {
+    const { s } = launch(`--learning ${shq('the deploy script is quiet')}`);
+    await s.waitFor((x) => header(x).includes('cockpit · history-screen 1.0.0') && x.includes('Deploy to Production'));
+    s.keys('Enter');
+    await s.waitFor((x) => header(x).includes('PASSED'));
+    s.keys('q');
+    expect(await s.waitForExit()).toBe(0);
+    const scrollback = s.screen({ history: 200 });
+    expect(scrollback).toContain(
+      [
+        '  ★ When we ship successfully:',
+        '    [ ] Update team in #releases with metrics',
+        '    [ ] Thank everyone who contributed',
+        '    [ ] Add learnings to knowledge base',
+        '    [ ] Plan next improvement to this runbook',
+        '  ★ learnings: 1.0.0 → production released: 1 of 1 stages passed, no trigger fired.',
+        "  ★ the operator's learning: the deploy script is quiet",
+        '  journal: ',
+      ].join('\n'),
+    );
+  });
+
+  it('R after the release: the notice says the entry is recorded, the summary has it and the rollback checklist', async () => {
+    const { s, dir } = launch('');
+    await s.waitFor((x) => header(x).includes('cockpit · history-screen 1.0.0') && x.includes('Deploy to Production'));
+    s.keys('Enter');
+    await s.waitFor((x) => header(x).includes('PASSED'));
+    s.keys('R');
+    await s.waitFor('Roll back history-screen 1.0.0 in production');
+    await s.gap(350);
+    s.keys('R');
+    const file = join(dir, 'out', 'risks.yml');
+    await s.waitFor((x) => header(x).includes('ROLLED BACK') && x.includes(`⚑ risk register: entry recorded (${file})`));
+    s.keys('q');
+    expect(await s.waitForExit()).toBe(3);
+    const scrollback = s.screen({ history: 200 });
+    expect(scrollback).toContain(`  ⚑ risk register: ${file}\n  ★ When we roll back:\n    [ ] Celebrate fast recovery (no blame!)\n`);
+    expect(scrollback).toMatch(/^ {2}★ learnings: 1\.0\.0 → production: rolled back by the operator: manual rollback by the operator \(R\); restored in .+ from the incident's start\.$/m);
+    const entries = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown>[];
+    expect(entries).toEqual([
+      expect.objectContaining({ runbook: 'history-screen', version: '1.0.0', environment: 'production', risk: 'operator rollback', reason: 'manual rollback by the operator (R)', outcome: 'rolled-back', restoreMs: expect.any(Number) }),
+    ]);
+  });
+});
