@@ -28,9 +28,10 @@ export type Layout = {
   readonly wide: boolean;
 };
 
-export function tooSmall(cols: number, rows: number): string | undefined {
+/** The message instead of the dashboard when the terminal is smaller than it needs (two lines, each under 70 columns). */
+export function tooSmall(cols: number, rows: number): string[] | undefined {
   if (cols >= MIN_COLS && rows >= MIN_ROWS) return undefined;
-  return `cockpit wallboard needs a terminal of at least ${MIN_COLS}×${MIN_ROWS}; this one is ${cols}×${rows}. Enlarge the window or make the font smaller (q quits).`;
+  return [`cockpit wallboard needs at least ${MIN_COLS}×${MIN_ROWS}; this terminal is ${cols}×${rows}.`, 'Enlarge the window or make the font smaller (q quits).'];
 }
 
 /** n widths that add up to total, as even as whole cells allow. */

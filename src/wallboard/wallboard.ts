@@ -221,11 +221,11 @@ export class Wallboard {
     if (small) {
       if (!this.small) {
         this.destroyWidgets();
-        this.small = this.libs.blessed.box({ top: 'center', left: 'center', width: '100%', height: 'shrink', align: 'center', content: small });
+        this.small = this.libs.blessed.box({ top: 'center', left: 'center', width: '100%', height: small.length, align: 'center' });
         this.screen.append(this.small);
         this.overlay.setFront();
       }
-      this.small.setContent(small);
+      this.small.setContent(small.join('\n'));
       return this.render(`small ${cols}x${rows} ${this.overlay.hidden}`);
     }
     const feed = this.o.feed;
