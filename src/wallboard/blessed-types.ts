@@ -67,11 +67,10 @@ export type Blessed = {
 /** One line of a blessed-contrib line chart: x labels and y values of equal length. */
 export type LineSeries = { title: string; x: string[]; y: number[]; style?: { line?: string } };
 
-export type LineChart = BlessedElement & { setData(series: LineSeries[]): void };
+export type LineChart = BlessedElement & { setData(series: LineSeries[]): void; clear(): void };
 
 export type LineOptions = BoxOptions & {
   showLegend?: boolean;
-  legend?: { width?: number };
   minY?: number;
   maxY?: number;
   numYLabels?: number;

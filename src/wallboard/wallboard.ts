@@ -89,6 +89,7 @@ export class Wallboard {
     private readonly screen: Screen,
     private readonly o: WallboardOptions,
     private readonly quit: () => void,
+    private readonly fail: (e: unknown) => void,
   ) {
     this.message = readOnlyMessage(o.rollbackCommand);
     this.overlay = libs.blessed.box({
@@ -186,8 +187,9 @@ export class Wallboard {
       ...r,
       label: ' ',
       border: { type: 'line', fg: this.o.colour ? 'cyan' : undefined },
-      showLegend: r.width >= 60 && r.height >= 12,
-      legend: { width: 18 },
+      // no legend: blessed-contrib draws it over the right end of the plot, the newest samples;
+      // the title names the levels instead
+      showLegend: false,
       minY: 0,
       abbreviate: true,
       xPadding: 3,
@@ -204,7 +206,7 @@ export class Wallboard {
     const suffix = more ? ` +${more}` : '';
     const title = m ? (m.titles.find((t) => t.length + suffix.length <= room) ?? m.titles[m.titles.length - 1]) + suffix : '';
     c.setLabel(` ${clip(title, room)} `);
-    if (!m || m.x.length === 0) return;
+    if (!m || m.x.length === 0) return c.clear(); // no samples (yet, or in a session that replaced the one drawn)
     // the chart's canvas is 4 pixels a row, its x axis and labels take 19 of them (blessed-contrib line.js)
     const plotRows = Math.floor((r.height * 4 - 8 - 11) / 4);
     const labels = Math.max(2, Math.min(5, Math.floor(plotRows / 2) + 1));
@@ -215,7 +217,16 @@ export class Wallboard {
     c.setData([...levels, value].map((l) => ({ title: l.title, x: [...m.x], y: [...l.y], style: { line: colour(l.tone) } })));
   }
 
+  /** Redraws; a failure ends the wallboard with its message (never a stack trace over a raw terminal). */
   draw(): void {
+    try {
+      this.drawNow();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private drawNow(): void {
     const { cols, rows } = this.screen;
     const small = tooSmall(cols, rows);
     if (small) {
@@ -302,18 +313,27 @@ export async function runWallboard(o: WallboardOptions): Promise<number> {
     let done = false;
     const feed = o.feed;
     feed.onChange(() => wb?.changed());
-    const finish = () => {
+    const finish = (error?: unknown) => {
       if (done) return;
       done = true;
       wb?.close();
       feed.close();
-      for (const s of SIGNALS) process.off(s, finish);
-      screen.destroy();
+      for (const s of SIGNALS) process.off(s, onSignal);
+      try {
+        screen.destroy();
+      } catch {
+        // the terminal went away (SIGHUP): nothing to restore
+      }
       if (process.env.COCKPIT_DEBUG) for (const line of kept) process.stderr.write(`${line}\n`);
-      resolve(0);
+      if (error !== undefined) {
+        process.stderr.write(`cockpit: the wallboard stopped: ${(error as Error).message ?? String(error)}\n`);
+        if (process.env.COCKPIT_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+      }
+      resolve(error === undefined ? 0 : 1);
     };
-    for (const s of SIGNALS) process.on(s, finish);
-    wb = new Wallboard(libs, screen, o, finish);
+    const onSignal = () => finish();
+    for (const s of SIGNALS) process.on(s, onSignal);
+    wb = new Wallboard(libs, screen, o, finish, finish);
     wb.draw();
   });
 }
