@@ -1,52 +1,19 @@
 /**
- * cockpit wallboard's screen: blessed boxes and blessed-contrib line charts laid out by layout.ts,
- * filled from the pure view model (model.ts) on every journal batch and on a 1 s clock. Read-only:
- * the keys are q / Ctrl+C / Escape (quit) and R, which only says how to roll back.
- *
- * blessed and blessed-contrib are CommonJS and loaded here, at run time, through createRequire:
- * nothing else in cockpit (nor the Ink bundle) ever loads them.
+ * cockpit wallboard's screen: the panels (panels.ts) laid out for the terminal's size (layout.ts)
+ * and filled from the pure view model (model.ts) on every batch of journal events and on a 1 s
+ * clock, redrawn only when what they show changed. Read-only: q / Ctrl+C / Escape quit, and R
+ * only says how to roll back.
  */
-import { createRequire } from 'node:module';
 import type { Runbook } from '../runbook/types.js';
-import { bigText, type BitmapFont } from './big-text.js';
-import type { Blessed, BlessedElement, LineChart, LineFactory, Screen } from './blessed-types.js';
+import { bigText } from './big-text.js';
+import { loadLibs, openScreen, type Libs } from './blessed-load.js';
+import type { BlessedElement, Screen } from './blessed-types.js';
 import type { SessionFeed } from './feed.js';
-import { layout, tooSmall, type Layout, type Rect } from './layout.js';
+import { layout, tooSmall } from './layout.js';
 import { LogTail } from './log-tail.js';
-import { yScale, type ChartModel } from './model-charts.js';
 import { tailLines } from './model-output.js';
-import { readOnlyMessage, sessionNow, wallboardModel, type WallboardModel } from './model.js';
-import { clip, headerLines, incidentLines, painter, stageLines, triggerLines } from './panel-text.js';
-
-type Libs = { readonly blessed: Blessed; readonly line: LineFactory; readonly font: BitmapFont };
-
-function loadLibs(): Libs {
-  const req = createRequire(import.meta.url);
-  // the line chart alone, not blessed-contrib's index: that loads every widget (maps, markdown, pictures)
-  return {
-    blessed: req('blessed') as Blessed,
-    line: req('blessed-contrib/lib/widget/charts/line.js') as LineFactory,
-    font: req('blessed/usr/fonts/ter-u14b.json') as BitmapFont,
-  };
-}
-
-/**
- * blessed compiles the terminal's terminfo when the screen is created and prints any capability
- * it cannot compile to stderr with console.error (xterm-256color's Setulc on newer ncurses): that
- * would land on the terminal under the dashboard. Those lines are kept, and shown after the screen
- * closes only with COCKPIT_DEBUG.
- */
-function quietly<T>(f: () => T, kept: string[]): T {
-  const error = console.error;
-  const warn = console.warn;
-  console.error = console.warn = (...args: unknown[]) => void kept.push(args.map(String).join(' '));
-  try {
-    return f();
-  } finally {
-    console.error = error;
-    console.warn = warn;
-  }
-}
+import { readOnlyMessage, sessionNow, wallboardModel } from './model.js';
+import { Panels } from './panels.js';
 
 export type WallboardOptions = {
   readonly rb: Runbook;
@@ -56,33 +23,19 @@ export type WallboardOptions = {
   readonly colour: boolean;
 };
 
-type Widgets = {
-  readonly layout: Layout;
-  readonly header: BlessedElement;
-  readonly charts: readonly LineChart[];
-  readonly noCharts?: BlessedElement;
-  readonly stages: BlessedElement;
-  readonly triggers: BlessedElement;
-  readonly incident: BlessedElement;
-  readonly output: BlessedElement;
-};
-
-/** A box label sits on the top border from the 3rd cell and wraps (over the first row) when longer than the room left. */
-const labelRoom = (r: Rect) => r.width - 6;
-
-const TONE_LINE: Record<ChartModel['band'], string> = { ok: 'green', warn: 'yellow', critical: 'red', 'no data': 'white' };
+/** How long R's message stays unless a key closes it. */
+const MESSAGE_MS = 30_000;
 
 export class Wallboard {
-  private widgets: Widgets | undefined;
+  private panels: Panels | undefined;
   private small: BlessedElement | undefined;
   private readonly overlay: BlessedElement;
+  private readonly message: readonly string[];
   private readonly tail = new LogTail();
   private lastFrame = '';
-  private layoutKey = '';
   private pending: NodeJS.Timeout | undefined;
   private overlayTimer: NodeJS.Timeout | undefined;
   private readonly clock: NodeJS.Timeout;
-  private readonly message: readonly string[];
 
   constructor(
     private readonly libs: Libs,
@@ -106,6 +59,7 @@ export class Wallboard {
     screen.append(this.overlay);
     screen.on('resize', () => this.draw());
     screen.on('keypress', (ch, key) => this.key(ch, key.full));
+    // the timers (incident, pending trigger, stage elapsed) and the lock (a newer session) once a second
     this.clock = setInterval(() => {
       this.o.feed.check();
       this.draw();
@@ -123,14 +77,13 @@ export class Wallboard {
   private key(ch: string | undefined, full: string): void {
     if (full === 'q' || full === 'C-c' || full === 'escape') return this.quit();
     if (ch === 'R' || full === 'S-r') {
-      // sized when shown: the terminal may have been resized since; long lines wrap inside it
+      // sized when shown (the terminal may have been resized since); long lines wrap inside it
       const width = Math.min(this.screen.cols - 2, Math.max(...this.message.map((l) => l.length)) + 4);
       Object.assign(this.overlay, { width, height: this.message.reduce((n, l) => n + Math.max(1, Math.ceil(l.length / (width - 4))), 2) });
       this.overlay.show();
       this.overlay.setFront();
       clearTimeout(this.overlayTimer);
-      this.overlayTimer = setTimeout(() => this.hideOverlay(), 30_000);
-      this.lastFrame = '';
+      this.overlayTimer = setTimeout(() => this.hideOverlay(), MESSAGE_MS);
       return this.draw();
     }
     if (!this.overlay.hidden) this.hideOverlay();
@@ -139,82 +92,14 @@ export class Wallboard {
   private hideOverlay(): void {
     clearTimeout(this.overlayTimer);
     this.overlay.hide();
-    this.lastFrame = '';
     this.draw();
   }
 
-  private destroyWidgets(): void {
-    const w = this.widgets;
-    if (w) for (const el of [w.header, ...w.charts, w.noCharts, w.stages, w.triggers, w.incident, w.output]) el?.destroy();
-    this.widgets = undefined;
+  private clear(): void {
+    this.panels?.destroy();
+    this.panels = undefined;
     this.small?.destroy();
     this.small = undefined;
-    this.layoutKey = '';
-  }
-
-  private box(r: Rect, label?: string, tags = true): BlessedElement {
-    const el = this.libs.blessed.box({
-      ...r,
-      tags,
-      wrap: false,
-      label: label === undefined ? undefined : ` ${label} `,
-      border: label === undefined ? undefined : { type: 'line', fg: this.o.colour ? 'cyan' : undefined },
-      style: { label: { bold: true } },
-    });
-    this.screen.append(el);
-    return el;
-  }
-
-  private build(l: Layout): Widgets {
-    this.destroyWidgets();
-    const charts = l.charts.length && this.o.rb.metrics ? l.charts.map((r) => this.chart(r)) : [];
-    const w: Widgets = {
-      layout: l,
-      header: this.box(l.header),
-      charts,
-      noCharts: charts.length ? undefined : this.box(l.charts[0], 'Metrics'),
-      stages: this.box(l.stages, 'Stages'),
-      triggers: this.box(l.triggers, 'Triggers'),
-      incident: this.box(l.incident, 'Incident · flags'),
-      output: this.box(l.output, 'Output', false),
-    };
-    this.overlay.setFront();
-    return w;
-  }
-
-  private chart(r: Rect): LineChart {
-    const c = this.libs.line({
-      ...r,
-      label: ' ',
-      border: { type: 'line', fg: this.o.colour ? 'cyan' : undefined },
-      // no legend: blessed-contrib draws it over the right end of the plot, the newest samples;
-      // the title names the levels instead
-      showLegend: false,
-      minY: 0,
-      abbreviate: true,
-      xPadding: 3,
-      xLabelPadding: 3,
-      style: { line: 'green', text: this.o.colour ? 'white' : 'normal', baseline: this.o.colour ? 'white' : 'normal', label: { bold: true } },
-    });
-    this.screen.append(c);
-    return c;
-  }
-
-  /** Fills a chart: levels drawn first, so the value line wins where they cross. */
-  private fillChart(c: LineChart, m: ChartModel | undefined, r: Rect, more: number): void {
-    const room = labelRoom(r);
-    const suffix = more ? ` +${more}` : '';
-    const title = m ? (m.titles.find((t) => t.length + suffix.length <= room) ?? m.titles[m.titles.length - 1]) + suffix : '';
-    c.setLabel(` ${clip(title, room)} `);
-    if (!m || m.x.length === 0) return c.clear(); // no samples (yet, or in a session that replaced the one drawn)
-    // the chart's canvas is 4 pixels a row, its x axis and labels take 19 of them (blessed-contrib line.js)
-    const plotRows = Math.floor((r.height * 4 - 8 - 11) / 4);
-    const labels = Math.max(2, Math.min(5, Math.floor(plotRows / 2) + 1));
-    const scale = yScale(m.peak, labels);
-    Object.assign((c as unknown as { options: Record<string, unknown> }).options, { maxY: scale.max, numYLabels: labels });
-    const colour = (tone: string) => (this.o.colour ? (tone === 'value' ? TONE_LINE[m.band] : tone === 'warn' ? 'yellow' : 'red') : 'normal');
-    const [value, ...levels] = m.lines;
-    c.setData([...levels, value].map((l) => ({ title: l.title, x: [...m.x], y: [...l.y], style: { line: colour(l.tone) } })));
   }
 
   /** Redraws; a failure ends the wallboard with its message (never a stack trace over a raw terminal). */
@@ -231,13 +116,13 @@ export class Wallboard {
     const small = tooSmall(cols, rows);
     if (small) {
       if (!this.small) {
-        this.destroyWidgets();
+        this.clear();
         this.small = this.libs.blessed.box({ top: 'center', left: 'center', width: '100%', height: small.length, align: 'center' });
         this.screen.append(this.small);
         this.overlay.setFront();
       }
       this.small.setContent(small.join('\n'));
-      return this.render(`small ${cols}x${rows} ${this.overlay.hidden}`);
+      return this.render(JSON.stringify([small, this.overlay.hidden]));
     }
     const feed = this.o.feed;
     const view = feed.view();
@@ -249,40 +134,18 @@ export class Wallboard {
       bigWidth: big[0]?.length ?? 0,
       bigRows: big.length,
     });
-    const key = JSON.stringify(l);
-    if (!this.widgets || key !== this.layoutKey) {
-      this.widgets = this.build(l);
-      this.layoutKey = key;
+    if (!this.panels || JSON.stringify(l) !== JSON.stringify(this.panels.layout)) {
+      this.clear();
+      this.panels = new Panels(this.libs, this.screen, l, this.o.colour, m.charts.length);
+      this.overlay.setFront();
       this.lastFrame = '';
     }
-    this.fill(this.widgets, m, big);
-  }
-
-  private fill(w: Widgets, m: WallboardModel, big: readonly string[]): void {
-    const l = w.layout;
-    const paint = painter(this.o.colour, m.status.tone);
-    const esc = (s: string) => this.libs.blessed.escape(s);
-    const inner = (r: Rect) => ({ width: r.width - 2, height: r.height - 2 });
-    const header = [...(l.big ? big.map((b) => ` ${paint(m.status.tone, esc(b))}`) : []), ...headerLines(m, l.header.width, paint, esc)];
-    const output = m.output ? tailLines(this.tail.read(this.o.feed.logFile(m.output.logPath), inner(l.output).height), inner(l.output).height) : [];
-    const texts: [BlessedElement, string][] = [
-      [w.header, header.join('\n')],
-      [w.stages, stageLines(m, inner(l.stages).width, inner(l.stages).height, paint, esc).join('\n')],
-      [w.triggers, triggerLines(m, inner(l.triggers).width, inner(l.triggers).height, paint, esc).join('\n')],
-      [w.incident, incidentLines(m, inner(l.incident).width, inner(l.incident).height, paint, esc).join('\n')],
-      [w.output, output.map((x) => clip(x, inner(l.output).width)).join('\n') || (m.output ? '' : 'no step has run yet')],
-    ];
-    const labels = {
-      triggers: `Triggers · ${m.armed ? 'armed' : 'not armed'}`,
-      output: m.output ? `Output · ${m.output.title} · ${m.output.status}` : 'Output',
-    };
-    const frame = JSON.stringify([texts.map(([, t]) => t), labels, m.charts, this.overlay.hidden]);
+    const lines = l.output.height - 2;
+    const output = m.output ? tailLines(this.tail.read(feed.logFile(m.output.logPath), lines), lines) : [];
+    const texts = this.panels.texts(m, big, output);
+    const frame = JSON.stringify([texts, m.charts, this.overlay.hidden]);
     if (frame === this.lastFrame) return;
-    for (const [el, text] of texts) el.setContent(text);
-    w.triggers.setLabel(` ${clip(labels.triggers, labelRoom(l.triggers))} `);
-    w.output.setLabel(` ${clip(labels.output, labelRoom(l.output))} `);
-    w.noCharts?.setContent(paint('muted', 'no metric series in this runbook'));
-    w.charts.forEach((c, i) => this.fillChart(c, m.charts[i], l.charts[i], i === w.charts.length - 1 ? l.hiddenCharts : 0));
+    this.panels.fill(m, texts);
     this.render(frame);
   }
 
@@ -299,25 +162,21 @@ export class Wallboard {
   }
 }
 
-/** Opens the screen and runs the wallboard until q / Ctrl+C / Escape (or SIGTERM, SIGHUP); resolves 0. */
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
+
+/** Opens the screen and runs the wallboard until q / Ctrl+C / Escape (or SIGTERM, SIGHUP): 0, or 1 when drawing failed. */
 export async function runWallboard(o: WallboardOptions): Promise<number> {
   const libs = loadLibs();
   const kept: string[] = [];
-  const screen = quietly(() => libs.blessed.screen({ smartCSR: true, fullUnicode: true, forceUnicode: true, title: 'cockpit wallboard', warnings: false, autoPadding: true }), kept);
-  // borders in UTF-8 box drawing, not the terminal's alternate character set (some terminals and
-  // tmux's capture show ACS as "lqqk")
-  screen.tput.brokenACS = true;
-  screen.program.hideCursor();
+  const screen = openScreen(libs, kept);
   return await new Promise<number>((resolve) => {
     let wb: Wallboard | undefined;
     let done = false;
-    const feed = o.feed;
-    feed.onChange(() => wb?.changed());
     const finish = (error?: unknown) => {
       if (done) return;
       done = true;
       wb?.close();
-      feed.close();
+      o.feed.close();
       for (const s of SIGNALS) process.off(s, onSignal);
       try {
         screen.destroy();
@@ -333,9 +192,8 @@ export async function runWallboard(o: WallboardOptions): Promise<number> {
     };
     const onSignal = () => finish();
     for (const s of SIGNALS) process.on(s, onSignal);
-    wb = new Wallboard(libs, screen, o, finish, finish);
+    o.feed.onChange(() => wb?.changed());
+    wb = new Wallboard(libs, screen, o, () => finish(), finish);
     wb.draw();
   });
 }
-
-const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
