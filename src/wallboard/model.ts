@@ -46,11 +46,15 @@ const OUTCOME_WORD: Record<Outcome, { word: string; tone: Tone }> = {
   aborted: { word: 'ABORTED', tone: 'warn' },
 };
 
-/** The big word: RELEASING while it runs, then what happened. */
-export function statusWord(s: SessionState): { word: string; tone: Tone } {
+/**
+ * The big word: RELEASING while it runs, then what happened. A session that stopped without an end
+ * (its cockpit died) is not shown as still releasing or rolling back: it says it stopped.
+ */
+export function statusWord(s: SessionState, live = true): { word: string; tone: Tone } {
+  const stopped = !live && s.outcome === undefined;
   switch (s.phase) {
     case 'rolling-back':
-      return { word: 'ROLLING BACK', tone: 'danger' };
+      return stopped ? { word: 'ROLLBACK STOPPED', tone: 'danger' } : { word: 'ROLLING BACK', tone: 'danger' };
     case 'rolled-back':
       return OUTCOME_WORD['rolled-back'];
     case 'rollback-failed':
@@ -63,7 +67,7 @@ export function statusWord(s: SessionState): { word: string; tone: Tone } {
       return OUTCOME_WORD.interrupted;
     default:
       // ended before a stage settled it (a pre-flight that failed, an abort): the outcome says
-      return s.outcome ? OUTCOME_WORD[s.outcome] : { word: 'RELEASING', tone: 'running' };
+      return s.outcome ? OUTCOME_WORD[s.outcome] : stopped ? { word: 'STOPPED', tone: 'warn' } : { word: 'RELEASING', tone: 'running' };
   }
 }
 
@@ -96,7 +100,7 @@ export function sessionLine(v: SessionView, incident: IncidentModel): string {
 export function wallboardModel(rb: Runbook, s: SessionState, session: SessionView, now: number): WallboardModel {
   const incident = incidentModel(rb, s, now, session.live);
   return {
-    status: statusWord(s),
+    status: statusWord(s, session.live),
     title: `${s.runbook} ${s.version} → ${s.environment}`,
     sessionLine: sessionLine(session, incident),
     charts: chartModels(rb, s),

@@ -135,6 +135,10 @@ describe('status word', () => {
     // a pre-flight that failed never started a stage: the outcome says it
     expect(statusWord(fold([started, ev(5, { type: 'preflight.failed', failed: ['Tests pass'], unticked: [] }), ev(6, { type: 'session.ended', outcome: 'failed' })])).word).toBe('FAILED');
     expect(statusWord(fold([started, ev(6, { type: 'session.ended', outcome: 'aborted' })])).word).toBe('ABORTED');
+    // its cockpit died mid-way: not RELEASING, not ROLLING BACK, but stopped; what had ended stays
+    expect(statusWord(fold(badRelease()), false)).toEqual({ word: 'STOPPED', tone: 'warn' });
+    expect(statusWord(fold(rolling), false)).toEqual({ word: 'ROLLBACK STOPPED', tone: 'danger' });
+    expect(statusWord(fold(rolledBack()), false).word).toBe('ROLLED BACK');
   });
 });
 
