@@ -22,6 +22,7 @@ const COMMANDS: readonly [string, string][] = [
   ['schema', 'print the runbook JSON Schema'],
   ['flag <name> <percent>|--next', 'step a feature flag through the guarded path (exit 4 when a guardrail refuses)'],
   ['experiment <id> [--json]', 'an A/B experiment\'s figures: rates, lift with 95 % CI, p-value, sample ratio check'],
+  ['wallboard [runbook]', 'a read-only full-screen dashboard of the live (else the latest) session, for the war-room screen'],
   ['keys [--markdown]', 'print every key of the cockpit screen (the keymap)'],
   ['config set|get|unset|list', 'user preferences: theme, confirm style'],
 ];
@@ -106,6 +107,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await (await import('./init.js')).initCommand(rest, io);
       case 'schema':
         return (await import('./schema.js')).schemaCommand(rest, io);
+      case 'wallboard':
+        return await (await import('./wallboard.js')).wallboardCommand(rest, io);
       case 'keys':
         return (await import('./keys.js')).keysCommand(rest, io);
       case 'flag':

@@ -1,0 +1,44 @@
+/**
+ * cockpit wallboard [runbook]: a read-only full-screen dashboard of the live session (else the
+ * latest one) for the war-room screen, in its own process, fed only from the session journal.
+ */
+import { relative } from 'node:path';
+import { stateDir } from '../session/open.js';
+import { SessionFeed } from '../wallboard/feed.js';
+import { parse, UsageError } from './args.js';
+import type { Io } from './io.js';
+import { loadRunbookCached } from './load-cached.js';
+
+export const USAGE = 'usage: cockpit wallboard [runbook]';
+
+/** A path as a person would type it after `cockpit rollback` (quoted when the shell needs it). */
+function typed(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Colour is off with NO_COLOR (non-empty) or TERM=dumb: the icons and words still say every state. */
+function colourOn(env: NodeJS.ProcessEnv): boolean {
+  return !(env.NO_COLOR !== undefined && env.NO_COLOR !== '') && env.TERM !== 'dumb';
+}
+
+export async function wallboardCommand(argv: string[], io: Io): Promise<number> {
+  const { positionals } = parse(argv, {}, USAGE);
+  if (positionals.length > 1) throw new UsageError(`one runbook at most, got ${positionals.length}: ${positionals.join(' ')}\n${USAGE}`);
+  const rb = await loadRunbookCached(positionals[0], io.err);
+  if (typeof rb === 'number') return rb;
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    io.err('cockpit: the wallboard is a full-screen dashboard and needs a terminal (stdin and stdout a TTY)');
+    return 2;
+  }
+  const root = stateDir(rb);
+  const feed = SessionFeed.open(rb, root);
+  if (!feed) {
+    io.err(`cockpit: no session to show: ${root} has none yet (a release started with "cockpit run" appears here)`);
+    return 1;
+  }
+  const path = relative(process.cwd(), rb.file) || rb.file;
+  // the rollback must find the same state directory (its lock, its journal) as the session shown
+  const env = process.env.COCKPIT_STATE_DIR ? `COCKPIT_STATE_DIR=${typed(process.env.COCKPIT_STATE_DIR)} ` : '';
+  const { runWallboard } = await import('../wallboard/wallboard.js');
+  return await runWallboard({ rb, feed, rollbackCommand: `${env}cockpit rollback ${typed(path)}`, colour: colourOn(process.env) });
+}

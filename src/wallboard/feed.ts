@@ -1,0 +1,119 @@
+/**
+ * The wallboard's one input: a session's journal, folded into its state as it grows. It shows the
+ * session a live cockpit drives, else the latest one (ended, or stopped without an end); a session
+ * a cockpit starts later replaces it, so a war-room screen left on between releases picks the next
+ * one up. Read-only: it never writes under the state directory.
+ */
+import { existsSync } from 'node:fs';
+import { basename, isAbsolute, join } from 'node:path';
+import type { SessionEvent } from '../core/events.js';
+import type { Runbook } from '../runbook/types.js';
+import { followJournal, latestSession, liveSession, lockHolder, processAlive, type SessionInfo } from '../session/follow.js';
+import { initialState, reduce, type SessionState } from '../session/reduce.js';
+import type { SessionView } from './model.js';
+
+/** How often the journal's size is looked at: new events show within this. */
+const POLL_MS = 200;
+
+export class SessionFeed {
+  private info!: SessionInfo;
+  private current!: SessionState;
+  private last: SessionEvent | undefined;
+  private ranRunbook: string | undefined;
+  private driverPid: number | undefined;
+  private stop: (() => void) | undefined;
+  private listener: () => void = () => undefined;
+
+  private constructor(
+    private readonly rb: Runbook,
+    private readonly root: string,
+  ) {}
+
+  /** The feed of the session to show (its journal so far already folded), or undefined when the state directory has none. */
+  static open(rb: Runbook, root: string): SessionFeed | undefined {
+    const info = liveSession(root) ?? latestSession(root);
+    if (!info) return undefined;
+    const feed = new SessionFeed(rb, root);
+    feed.follow(info);
+    return feed;
+  }
+
+  /** Called after each batch of new events is folded. */
+  onChange(fn: () => void): void {
+    this.listener = fn;
+  }
+
+  private follow(info: SessionInfo): void {
+    this.stop?.();
+    this.info = info;
+    this.current = initialState(this.rb);
+    this.last = undefined;
+    this.ranRunbook = info.started?.runbook;
+    this.driverPid = info.driverPid;
+    this.stop = followJournal(
+      info.journalPath,
+      (events) => {
+        for (const e of events) {
+          this.current = reduce(this.current, e);
+          if (e.type === 'session.started') this.ranRunbook = e.runbook;
+        }
+        this.last = events.at(-1);
+        this.listener();
+      },
+      POLL_MS,
+    );
+  }
+
+  /**
+   * Looks at the lock (once a second): a session another cockpit now drives replaces the one
+   * shown; a driver that died makes the shown session no longer live. True when something changed.
+   */
+  check(): boolean {
+    const holder = lockHolder(this.root);
+    if (holder?.sessionId && holder.sessionId !== this.info.id && holder.pid && processAlive(holder.pid)) {
+      const dir = join(this.root, 'sessions', holder.sessionId);
+      this.follow({ id: holder.sessionId, dir, journalPath: join(dir, 'journal.jsonl'), driverPid: holder.pid });
+      return true;
+    }
+    if (this.driverPid !== undefined && !processAlive(this.driverPid)) {
+      this.driverPid = undefined;
+      return true;
+    }
+    return false;
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  /** The last event folded (its wall and session times map the clock for a live session). */
+  get lastEvent(): SessionEvent | undefined {
+    return this.last;
+  }
+
+  get sessionDir(): string {
+    return this.info.dir;
+  }
+
+  view(): SessionView {
+    const outcome = this.current.outcome;
+    return {
+      id: this.info.id,
+      live: outcome === undefined && this.driverPid !== undefined,
+      outcome,
+      lastAt: this.last?.at ?? this.info.lastAt,
+      otherRunbook: this.ranRunbook && this.ranRunbook !== this.rb.name ? this.ranRunbook : undefined,
+    };
+  }
+
+  /** A step's log file: the journal names it as its driver saw it; a relative or moved state directory still has it beside the journal. */
+  logFile(logPath: string): string {
+    const beside = join(this.info.dir, basename(logPath));
+    return !isAbsolute(logPath) || (!existsSync(logPath) && existsSync(beside)) ? beside : logPath;
+  }
+
+  close(): void {
+    this.stop?.();
+    this.stop = undefined;
+  }
+}

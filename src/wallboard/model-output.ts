@@ -1,0 +1,55 @@
+/**
+ * The output tail: which step's log the wallboard shows (the running one, else the one that
+ * started last) and its last lines as the screen prints them. Pure; reading the file is the
+ * caller's (log-tail.ts).
+ */
+import { formatClock } from '../runbook/duration.js';
+import { parseLogLine } from '../exec/log-format.js';
+import type { SessionState, StepState } from '../session/reduce.js';
+
+export type OutputSource = {
+  /** "Deploy with blue-green strategy · Deploy to Production". */
+  readonly title: string;
+  readonly logPath: string;
+  /** "running 0:04", "passed 0:02", "FAILED 0:01". */
+  readonly status: string;
+};
+
+type Candidate = { readonly step: StepState; readonly where: string };
+
+function candidates(s: SessionState): Candidate[] {
+  return [
+    ...s.rollback.steps.map((step) => ({ step, where: 'Rollback' })),
+    ...s.stages.flatMap((st) => st.steps.map((step) => ({ step, where: st.title }))),
+    ...s.preflight.steps.map((step) => ({ step, where: s.preflight.title })),
+    ...s.emergency.map((step) => ({ step, where: 'Emergency' })),
+  ].filter((c) => c.step.logPath !== undefined && c.step.startedAt !== undefined);
+}
+
+/** The running step with a log (a rollback step first), else the step that started last. */
+export function outputSource(s: SessionState, now: number): OutputSource | undefined {
+  const all = candidates(s);
+  const pick = all.find((c) => c.step.status === 'running') ?? all.reduce<Candidate | undefined>((a, c) => (a && a.step.startedAt! >= c.step.startedAt! ? a : c), undefined);
+  if (!pick) return undefined;
+  const st = pick.step;
+  const ms = st.status === 'running' ? now - st.startedAt! : (st.durationMs ?? 0);
+  const word = st.status === 'failed' ? 'FAILED' : st.status;
+  return { title: `${st.title} · ${pick.where}`, logPath: st.logPath!, status: `${word} ${formatClock(ms)}` };
+}
+
+/** Removes terminal control sequences and control characters from a log line before it is drawn. */
+export function sanitize(s: string): string {
+  return s
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '')
+    .replace(/\t/g, '  ')
+    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+}
+
+/** The last `max` log lines as shown: "12:01:02 text" (the log's stamp without milliseconds). */
+export function tailLines(raw: readonly string[], max: number): string[] {
+  if (max <= 0) return [];
+  return raw.slice(-max).map((line) => {
+    const { time, text } = parseLogLine(line);
+    return sanitize(time ? `${time} ${text}` : text);
+  });
+}

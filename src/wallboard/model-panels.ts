@@ -1,0 +1,145 @@
+/**
+ * What the triggers, stages, flags and incident panels show. Pure: runbook + state + the session
+ * time "now" in, rows of words out. Every state has an icon and a word; the tone is only colour.
+ */
+import { describeTrigger, formatValue, unitsOf } from '../guard/describe.js';
+import { rampPlans } from '../flags/plan.js';
+import { formatClock } from '../runbook/duration.js';
+import type { Runbook } from '../runbook/types.js';
+import type { SessionState, StageState, StepState } from '../session/reduce.js';
+
+export type Tone = 'ok' | 'running' | 'warn' | 'danger' | 'muted';
+
+export type TriggerRow = {
+  readonly state: 'idle' | 'pending' | 'fired' | 'no data';
+  readonly icon: string;
+  /** "FIRED", "PENDING 0:03/0:06", "NO DATA", "idle". */
+  readonly word: string;
+  /** "error_rate > 1 % for 2m · error_rate 3.2 %". */
+  readonly text: string;
+  readonly tone: Tone;
+};
+
+export function triggerRows(rb: Runbook, s: SessionState, now: number): TriggerRow[] {
+  const units = unitsOf(rb);
+  return (rb.rollback?.triggers ?? []).map((t) => {
+    const v = s.guard.triggers[t.id];
+    const value = v?.value !== undefined && (v.status !== 'idle' || t.kind === 'metric') ? ` · ${formatValue(t, v.value, units)}` : '';
+    const text = `${describeTrigger(t, units)}${value}`;
+    if (v?.status === 'fired') return { state: 'fired', icon: '●', word: 'FIRED', text, tone: 'danger' };
+    if (v?.noData) return { state: 'no data', icon: '?', word: 'NO DATA', text, tone: 'warn' };
+    if (v?.status === 'pending') {
+      const held = Math.min(t.forMs, Math.max(0, now - (v.since ?? now)));
+      return { state: 'pending', icon: '◐', word: `PENDING ${formatClock(held)}/${formatClock(t.forMs)}`, text, tone: 'warn' };
+    }
+    return { state: 'idle', icon: '○', word: 'idle', text, tone: s.guard.armed ? 'ok' : 'muted' };
+  });
+}
+
+export type StageRow = {
+  readonly icon: string;
+  readonly title: string;
+  /** "running", "passed", "FAILED", "rolled back" … */
+  readonly word: string;
+  /** "0:41", "0:41 / 0:45"; empty before it started. */
+  readonly elapsed: string;
+  readonly over: boolean;
+  readonly tone: Tone;
+  /** The step it is on, while it runs. */
+  readonly current?: string;
+};
+
+type Status = StageState['status'] | 'rolled-back';
+const ICON: Record<Status, string> = { pending: '○', running: '◐', passed: '✓', failed: '✗', skipped: '↷', interrupted: '■', 'rolled-back': '↺' };
+const WORD: Record<Status, string> = { pending: 'pending', running: 'running', passed: 'passed', failed: 'FAILED', skipped: 'skipped', interrupted: 'interrupted', 'rolled-back': 'rolled back' };
+const TONE: Record<Status, Tone> = { pending: 'muted', running: 'running', passed: 'ok', failed: 'danger', skipped: 'muted', interrupted: 'warn', 'rolled-back': 'warn' };
+
+function row(status: Status, title: string, elapsedMs: number | undefined, budgetMs: number | undefined, over: boolean, current?: StepState): StageRow {
+  const elapsed = elapsedMs === undefined ? '' : `${formatClock(elapsedMs)}${budgetMs !== undefined ? ` / ${formatClock(budgetMs)}` : ''}`;
+  return { icon: ICON[status], title, word: WORD[status], elapsed, over, tone: over && status === 'running' ? 'warn' : TONE[status], current: current?.title };
+}
+
+export function stageRows(s: SessionState, now: number): StageRow[] {
+  const stage = (st: StageState): StageRow => {
+    const elapsed = st.startedAt === undefined ? undefined : (st.endedAt ?? (st.status === 'running' ? now : s.now)) - st.startedAt;
+    const over = st.overBudget || (st.budgetMs !== undefined && elapsed !== undefined && st.status === 'running' && elapsed > st.budgetMs);
+    return row(st.status, st.title, elapsed, st.budgetMs, over, st.status === 'running' ? st.steps.find((x) => x.status === 'running') : undefined);
+  };
+  const rows = [stage(s.preflight), ...s.stages.map(stage)];
+  const r = s.rollback;
+  if (r.status !== 'idle') {
+    const elapsed = r.startedAt === undefined ? undefined : (r.durationMs ?? (r.status === 'running' ? now : s.now) - r.startedAt);
+    const status: Status = r.status === 'passed' ? 'rolled-back' : r.status;
+    rows.push(row(status, 'Rollback', elapsed, undefined, false, r.status === 'running' ? r.steps.find((x) => x.status === 'running') : undefined));
+  }
+  return rows;
+}
+
+export type FlagRow = {
+  readonly name: string;
+  /** What the provider confirmed; undefined until it has said. */
+  readonly percent?: number;
+  /** "50 %", "? %". */
+  readonly text: string;
+  /** "applying → 100 %", "FAILED → 100 %: …", "held: …", "". */
+  readonly note: string;
+  readonly tone: Tone;
+};
+
+export function flagRows(rb: Runbook, s: SessionState): FlagRow[] {
+  const names = [...new Set([...rampPlans(rb).map((p) => p.flag), ...Object.keys(s.flags)])];
+  return names.map((name) => {
+    const f = s.flags[name] ?? { status: 'unknown' as const };
+    const text = f.percent === undefined ? '? %' : `${f.percent} %`;
+    if (f.status === 'applying') return { name, percent: f.percent, text, note: `applying → ${f.requested} %`, tone: 'running' };
+    if (f.status === 'failed') return { name, percent: f.percent, text, note: `FAILED → ${f.requested ?? '?'} %: ${f.error ?? ''}`, tone: 'danger' };
+    if (f.refused) return { name, percent: f.percent, text, note: `held: ${f.refused}`, tone: 'warn' };
+    if (f.status === 'unknown') return { name, percent: undefined, text, note: f.error ? `unknown: ${f.error}` : 'not read yet', tone: 'muted' };
+    return { name, percent: f.percent, text, note: '', tone: 'ok' };
+  });
+}
+
+/** A percentage as a bar of `width` cells: █ for the part that is on, ░ for the rest. */
+export function percentBar(percent: number | undefined, width: number): string {
+  if (width <= 0) return '';
+  const on = percent === undefined ? 0 : Math.round((Math.max(0, Math.min(100, percent)) / 100) * width);
+  return '█'.repeat(on) + '░'.repeat(width - on);
+}
+
+export type IncidentModel = {
+  readonly active: boolean;
+  /** Time since the incident began (the first breaching sample, or the rollback request), m:ss. */
+  readonly timer?: string;
+  /** The highest escalation level reached, and how many the runbook has. */
+  readonly level?: number;
+  readonly levels: number;
+  /** "escalation L1/3" (level 1 of 3 reached), "escalation L0/3" (none yet). */
+  readonly levelText: string;
+  readonly lines: readonly { readonly text: string; readonly tone: Tone }[];
+};
+
+const levelTitle = (level: number, title: string): string => (/^level\s*\d/i.test(title) ? title : `L${level} ${title}`);
+
+export function incidentModel(rb: Runbook, s: SessionState, now: number, live: boolean): IncidentModel {
+  const g = s.guard;
+  const levels = rb.escalation.length;
+  if (s.rollback.status === 'idle') return { active: false, levels, levelText: 'no incident', lines: [{ text: 'no incident', tone: 'ok' }] };
+  const start = g.incidentAt ?? s.rollback.startedAt ?? now;
+  const timer = formatClock(now - start);
+  const reached = g.escalation.length ? Math.max(...g.escalation.map((x) => x.level)) : undefined;
+  const levelText = reached === undefined ? (levels ? `escalation L0/${levels}` : 'no escalation levels') : `escalation L${reached}/${levels}`;
+  const lines: { text: string; tone: Tone }[] = [];
+  if (g.restoreMs !== undefined) lines.push({ text: `restored in ${formatClock(g.restoreMs)} (rollback verified)`, tone: 'ok' });
+  if (g.resolved) lines.push({ text: 'resolved: escalation stopped', tone: 'ok' });
+  if (s.rollback.reason) lines.push({ text: `why: ${s.rollback.reason}`, tone: 'muted' });
+  for (const x of [...g.escalation].sort((a, b) => a.level - b.level)) {
+    const word = x.status === 'done' ? '✓' : x.status === 'failed' ? `✗ FAILED${x.error ? `: ${x.error}` : ''}` : '◐';
+    lines.push({ text: `${word} ${levelTitle(x.level, x.title)} (${x.action})`, tone: x.status === 'failed' ? 'danger' : x.status === 'done' ? 'warn' : 'running' });
+  }
+  const next = rb.escalation.find((l) => !g.escalation.some((x) => x.level === l.level));
+  if (next && !g.resolved) {
+    const due = start + next.afterMs - now;
+    lines.push({ text: live ? `next ${levelTitle(next.level, next.title)} in ${formatClock(Math.max(0, due))}` : `not reached: ${levelTitle(next.level, next.title)} (the session ended)`, tone: 'muted' });
+  }
+  return { active: true, timer, level: reached, levels, levelText, lines };
+}
