@@ -27,3 +27,8 @@ export function maskerFor(values: readonly string[]): (text: string) => string {
     return out;
   };
 }
+
+/** Strips terminal control sequences and control characters from step output before it is drawn (the screen, the wallboard). */
+export function sanitize(s: string): string {
+  return s.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '').replace(/\t/g, '  ').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+}

@@ -41,7 +41,4 @@ export function padStart(s: string, n: number): string {
   return ' '.repeat(Math.max(0, n - width(t))) + t;
 }
 
-/** Strips terminal control sequences and control characters from step output before it is drawn. */
-export function sanitize(s: string): string {
-  return s.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '').replace(/\t/g, '  ').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
-}
+export { sanitize } from '../exec/log-format.js';

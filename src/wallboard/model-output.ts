@@ -37,13 +37,8 @@ export function outputSource(s: SessionState, now: number): OutputSource | undef
   return { title: `${st.title} · ${pick.where}`, logPath: st.logPath!, status: `${word} ${formatClock(ms)}` };
 }
 
-/** Removes terminal control sequences and control characters from a log line before it is drawn. */
-export function sanitize(s: string): string {
-  return s
-    .replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '')
-    .replace(/\t/g, '  ')
-    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
-}
+import { sanitize } from '../exec/log-format.js';
+export { sanitize };
 
 /** The last `max` log lines as shown: "12:01:02 text" (the log's stamp without milliseconds). */
 export function tailLines(raw: readonly string[], max: number): string[] {
