@@ -1,9 +1,9 @@
 /**
  * The running step's icon, turning: ink-spinner's Spinner in place of the static ◐, with frames of
- * the same half-circle. Every frame is a redraw of the whole screen (5-9 ms of the cockpit's one
- * thread, 4.4 KiB to the terminal), so it turns every 500 ms: ink-spinner's own spinners are
- * 80 ms (dots: 7.8 % of a core) or 250 ms at the slowest with one-cell frames (toggle: 2-2.5 %);
- * at 500 ms it costs about 1 % (bench/spinner-cpu.mjs, bench/RESULTS.md "Spinner CPU").
+ * the same half-circle. Each frame redraws the whole screen (5-9 ms of the cockpit's one thread,
+ * 4.4 KiB to the terminal), so it turns every 500 ms, a spinner of our own in the table ink-spinner
+ * reads: its default (dots, 80 ms) costs 5.7 % of a core more than the static icon, 250 ms 2.4 %,
+ * 500 ms 1.6 % (bench/spinner-cpu.mjs; bench/RESULTS.md, "Spinner CPU").
  */
 import spinners, { type Spinner as SpinnerSpec, type SpinnerName } from 'cli-spinners';
 import Spinner from 'ink-spinner';
