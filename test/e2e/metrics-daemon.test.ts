@@ -1,5 +1,5 @@
 /**
- * The built binary, headless, sampling a `command` metrics source every 200 ms whose script forks
+ * The built binary, headless, sampling a `command` metrics source every second whose script forks
  * a daemon each time (`sleep 300 &`, holding its stdout): every sample is read (none times out),
  * at no moment is more than the current sample's daemon alive, and nothing is left at the end.
  * The daemons are found in /proc by the marker in their argv.
@@ -40,9 +40,11 @@ describe('a metrics command that forks a daemon, sampled by a real session', () 
         'stages:',
         '  - id: watch',
         '    steps:',
-        '      - monitor: 2s',
+        '      - monitor: 4s',
         'metrics:',
-        '  interval: 200ms',
+        // a sample is late after one interval: a second leaves room for a loaded machine, and
+        // before the daemon's group was ended with the script every sample was late
+        '  interval: 1s',
         `  source: { type: command, run: [bash, ./scripts/metrics.sh, "${marker}"] }`,
         '  series:',
         "    error_rate: { unit: '%', warn: 1, critical: 2 }",
@@ -62,8 +64,11 @@ describe('a metrics command that forks a daemon, sampled by a real session', () 
     expect(code, out).toBe(0);
     const [id] = readdirSync(join(state, 'sessions'));
     const samples = readJournal(join(state, 'sessions', id, 'journal.jsonl')).filter((e) => e.type === 'metric.sampled');
-    expect(samples.length).toBeGreaterThanOrEqual(8);
-    for (const s of samples) expect(s).toMatchObject({ values: { error_rate: 0.5 }, errors: {} });
+    expect(samples.length).toBeGreaterThanOrEqual(3);
+    for (const s of samples) {
+      expect(s).toMatchObject({ values: { error_rate: 0.5 } });
+      expect((s as { errors: Record<string, string> }).errors).toEqual({});
+    }
     expect(most).toBeLessThanOrEqual(1);
     await until('every daemon and script gone', () => processesUnder(marker).length === 0, 2000, () => processesUnder(marker).join('; '));
   });
