@@ -37,7 +37,7 @@ import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BENCH, COLS, cockpit, cockpitEnv, FIRST_FRAME, fmt, fmtRatio, isMain, journal, median, report, result, ROWS, runs, sleep, tempDir, waitFor, within } from './lib/common.mjs';
+import { BENCH, COLS, cockpit, cockpitEnv, FIRST_FRAME, fmt, fmtRatio, isMain, journal, median, report, result, ROWS, runs, sleep, tempDir, waitFor, within, writeResultsSection } from './lib/common.mjs';
 
 const FIXTURE = join(BENCH, 'fixtures', 'latency');
 const PTYKEYS = join(FIXTURE, 'ptykeys.py');
@@ -534,12 +534,9 @@ const HEADING = '## Rollback latency';
 
 /** Writes (or replaces) the "## Rollback latency" section of bench/RESULTS.md, leaving the rest. */
 export function writeSection(rows, { started = new Date(), load0 = NaN, load1 = NaN } = {}) {
-  const path = join(BENCH, 'RESULTS.md');
   const date = started.toISOString().slice(0, 16).replace('T', ' ');
   const header = ['date', 'figure', 'measured', 'baseline', 'ratio', 'target', 'verdict'];
-  const section = [
-    HEADING,
-    '',
+  const body = [
     'Written by `node bench/latency.mjs` (see the top of that file for what is measured); the latest run only.',
     '',
     `Run of ${started.toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ` +
@@ -554,15 +551,7 @@ export function writeSection(rows, { started = new Date(), load0 = NaN, load1 = 
     ...rows.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`),
     '',
   ].join('\n');
-  const old = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-  const at = old.indexOf(`\n${HEADING}\n`);
-  let next;
-  if (at < 0) next = `${old.replace(/\n*$/, '\n')}\n${section}`;
-  else {
-    const after = old.indexOf('\n## ', at + HEADING.length + 2);
-    next = `${old.slice(0, at + 1)}${section}${after < 0 ? '' : old.slice(after)}`;
-  }
-  writeFileSync(path, next);
+  writeResultsSection(HEADING, body);
 }
 
 if (isMain(import.meta.url)) {

@@ -10,7 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchFlood } from './flood.mjs';
 import { benchIdle } from './idle.mjs';
-import { BENCH, cleanupTemps, cockpit, fmt, fmtRatio, ROOT } from './lib/common.mjs';
+import { BENCH, cleanupTemps, cockpit, fmt, fmtRatio, resultsSections, ROOT } from './lib/common.mjs';
 import { benchStartup } from './startup.mjs';
 
 const ALL = { startup: benchStartup, idle: benchIdle, flood: benchFlood };
@@ -82,7 +82,9 @@ if (picked.length === 0) {
     ...failures.map((f) => `- DID NOT RUN TO THE END: ${f.split('\n')[0]}`),
     '',
   ].join('\n');
-  writeFileSync(join(BENCH, 'RESULTS.md'), md);
+  // the sections other benchmarks write on their own (rollback latency, spinner CPU) stay
+  const kept = resultsSections();
+  writeFileSync(join(BENCH, 'RESULTS.md'), kept ? `${md}\n${kept}` : md);
   console.log(`written: ${join('bench', 'RESULTS.md')}`);
 }
 process.exitCode = failures.length ? 1 : 0;

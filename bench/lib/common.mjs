@@ -1,7 +1,7 @@
 // Shared by the benchmarks: running the cockpit on a pseudo-terminal (through ptyrun.py), reading
 // /proc, medians, the result rows. No dependencies beyond node and python3.
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -278,4 +278,29 @@ export function report(r) {
   console.log(
     `  ${r.verdict}  ${r.name}: ${fmt(r.figure, r.unit)} vs baseline ${fmt(r.baseline, r.unit)} = ${fmtRatio(r.ratio)} (target ${r.targetText})${r.note ? `\n        ${r.note}` : ''}`,
   );
+}
+
+// ── bench/RESULTS.md ────────────────────────────────────────────────────────────────────────
+
+const RESULTS = join(BENCH, 'RESULTS.md');
+
+/** The "## …" sections of RESULTS.md that benchmarks write on their own (latency, spinner), as text ('' when none). */
+export function resultsSections() {
+  const old = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
+  const at = old.indexOf('\n## ');
+  return at < 0 ? '' : old.slice(at + 1);
+}
+
+/** Writes (or replaces) the section `heading` ("## Name") of bench/RESULTS.md, leaving the rest. */
+export function writeResultsSection(heading, body) {
+  const section = `${heading}\n\n${body.replace(/\n*$/, '\n')}`;
+  const old = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n';
+  const at = old.indexOf(`\n${heading}\n`);
+  let next;
+  if (at < 0) next = `${old.replace(/\n*$/, '\n')}\n${section}`;
+  else {
+    const after = old.indexOf('\n## ', at + heading.length + 2);
+    next = `${old.slice(0, at + 1)}${section}${after < 0 ? '' : old.slice(after)}`;
+  }
+  writeFileSync(RESULTS, next);
 }

@@ -97,7 +97,8 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       <Header session={session} now={now} waiting={controller.readOnly ? !stepRunning(session) : !controller.busy} width={l.width} watching={controller.readOnly !== undefined} />
       <StageStrip session={session} width={l.width} />
       <Box height={l.mainHeight}>
-        <Checklist rows={checklist} selectedId={selectedRow?.id} now={now} width={l.checklistWidth} height={l.mainHeight} focused={ui.focus === 'checklist'} />
+        {/* no spinner under a dialog: the rollback's R (in its dialog) holds the frames, a spinner's tick would draw one */}
+        <Checklist rows={checklist} selectedId={selectedRow?.id} now={now} width={l.checklistWidth} height={l.mainHeight} focused={ui.focus === 'checklist'} spin={ui.overlays.length === 0} />
         <OutputPane row={selectedRow} lines={lines} follow={ui.follow} scroll={ui.scroll} now={now} width={l.outputWidth} height={l.mainHeight} focused={ui.focus === 'output'} placeholder={placeholderFor(session, controller, selectedRow)} />
       </Box>
       {l.guardHeight > 0 ? (

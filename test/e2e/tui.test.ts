@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RUNNING_FRAMES } from '../../src/ui/components/RunningIcon.js';
 import { hasTmux, shq, tmux, TmuxSession } from '../helpers/tmux.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -465,6 +466,35 @@ describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () =
     expect(hintBar(f, 24)).toBe(' R rollback  e emergency  ? help  q quit');
 
     // leave: q asks while a step runs; y interrupts it and quits
+    s.keys('q');
+    await s.waitFor('Quit?');
+    s.keys('y');
+    expect(await s.waitForExit()).toBe(130);
+    await expectNothingLeft(sb);
+  });
+
+  it("the running step's icon turns in a real terminal; the stage strip and the header keep the static ◐", async () => {
+    const sb = sandbox();
+    const s = launch(sb, { cols: 100, rows: 30, runbook: 'long.yml' });
+    await s.waitFor(canRun);
+    s.keys('Enter');
+    await s.waitFor('sleeper: waiting');
+    // the row's icon as drawn, read until every frame of the spinner has been seen
+    const icons = new Set<string>();
+    let f = await s.waitFor(
+      (x) => {
+        const icon = /│ (\S) Long sleeper /.exec(x)?.[1];
+        if (icon) icons.add(icon);
+        return icons.size === RUNNING_FRAMES.length;
+      },
+      { spinning: true, timeoutMs: 10_000 },
+    );
+    expect([...icons].sort()).toEqual([...RUNNING_FRAMES].sort());
+    expect(lineOf(f, 1)).toBe(' ✓ Pre-flight  ◐ Wait  ○ Later');
+    expect(header(f)).toMatch(/ ◐ WAIT {2}\d:\d\d {2}RUNNING {3}R ROLLBACK$/);
+    expect(f).toMatch(/│◐ Wait +│/); // the stage's row in the checklist: a state, not a spinner
+    // read as a person compares screens, the row shows the running icon
+    f = await s.waitFor(/│ ◐ Long sleeper +\d:\d\d│/);
     s.keys('q');
     await s.waitFor('Quit?');
     s.keys('y');

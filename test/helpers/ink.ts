@@ -1,8 +1,10 @@
 /** Waiting for Ink frames: content, not fixed sleeps (after cli-kit's waitForContent). */
 import { stripVTControlCharacters } from 'node:util';
+import { stillSpinner } from './spinner.js';
 
+/** A frame without colours, the running step's spinner read as the static running icon (helpers/spinner.ts). */
 export function plain(frame: string | undefined): string {
-  return stripVTControlCharacters(frame ?? '');
+  return stillSpinner(stripVTControlCharacters(frame ?? ''));
 }
 
 export async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 3000): Promise<T> {

@@ -12,6 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { stillSpinner } from './spinner.js';
 
 /** One private tmux server for this test process. */
 export const TMUX_SOCKET = `cockpit-e2e-${process.pid}`;
@@ -84,13 +85,15 @@ export class TmuxSession {
 
   /**
    * The visible screen, lines joined by \n. `history`: also that many lines of scrollback, with
-   * lines the terminal wrapped joined again (what was printed, not how it wrapped).
+   * lines the terminal wrapped joined again (what was printed, not how it wrapped). The running
+   * step's spinner reads as the static running icon (helpers/spinner.ts); `spinning`: as drawn.
    */
-  screen(o: { escapes?: boolean; history?: number } = {}): string {
+  screen(o: { escapes?: boolean; history?: number; spinning?: boolean } = {}): string {
     const args = ['capture-pane', '-p', '-t', this.name];
     if (o.escapes) args.push('-e');
     if (o.history) args.push('-J', '-S', String(-o.history));
-    return tmux(...args).replace(/\n$/, '');
+    const screen = tmux(...args).replace(/\n$/, '');
+    return o.spinning ? screen : stillSpinner(screen);
   }
 
   lines(): string[] {
@@ -98,7 +101,7 @@ export class TmuxSession {
   }
 
   /** Waits until the screen (or screen + scrollback) satisfies the probe; returns it. */
-  async waitFor(p: Probe, o: { timeoutMs?: number; history?: number; escapes?: boolean } = {}): Promise<string> {
+  async waitFor(p: Probe, o: { timeoutMs?: number; history?: number; escapes?: boolean; spinning?: boolean } = {}): Promise<string> {
     const end = Date.now() + (o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     let screen: string;
     for (;;) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/runbook/load.js';
@@ -12,6 +13,8 @@ import { loadTheme } from '../../src/ui/theme.js';
 import { ThemeContext } from '../../src/ui/theme-context.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { plain, waitFor, waitForGone, waitForText } from '../helpers/ink.js';
+import { spinnerFrames } from '../helpers/spinner.js';
+import { RUNNING_FRAMES, RUNNING_INTERVAL_MS } from '../../src/ui/components/RunningIcon.js';
 
 const RUNBOOK = `
 name: web-app
@@ -336,6 +339,80 @@ describe('cockpit screen', () => {
     await waitForGone(t.app.lastFrame, 'Quit?');
     expect(t.exited()).toBe(false);
     expect(t.runner.isRunning('staging.deploy-staging')).toBe(true);
+  });
+});
+
+describe("the running step's spinner", () => {
+  /** Frames as drawn (colours stripped, the spinner's frames kept). */
+  const raw = (f: string | undefined) => stripVTControlCharacters(f ?? '');
+  /** Long enough for the spinner to turn twice. */
+  const TWO_TURNS_MS = RUNNING_INTERVAL_MS * 2 + 200;
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('turns the running row\'s icon through its frames; the strip, the header and the stage row keep the static ◐', async () => {
+    const t = setup();
+    void t.controller.start();
+    await waitForText(t.app.lastFrame, 'All tests passing');
+    const from = t.app.frames.length;
+    const icons = new Set<string>();
+    await waitFor(() => {
+      const icon = raw(t.app.lastFrame()).split('\n')[4].slice(2, 3); // "│ ◓ All tests passing"
+      if ((RUNNING_FRAMES as readonly string[]).includes(icon)) icons.add(icon);
+      return icons.size === RUNNING_FRAMES.length;
+    }, 'every frame of the spinner on the running row', RUNNING_INTERVAL_MS * RUNNING_FRAMES.length + 2000);
+    expect([...icons].sort()).toEqual([...RUNNING_FRAMES].sort());
+    for (const f of t.app.frames.slice(from).map(raw)) {
+      const lines = f.split('\n');
+      expect(lines[1]).toBe(' ◐ Pre-flight  ○ Deploy to Staging  ○ Deploy to Production');
+      expect(lines[3]).toContain('│◐ Pre-flight ');
+      // one spinner on the screen: the row's icon is its only frame
+      expect(spinnerFrames(f).filter((x) => x !== '◐')).toEqual(spinnerFrames(lines[4]).filter((x) => x !== '◐'));
+    }
+  });
+
+  it('stops when the step ends: an idle screen draws nothing (no timer left)', async () => {
+    const t = setup();
+    void t.controller.start();
+    await waitForText(t.app.lastFrame, 'All tests passing');
+    t.runner.finish('preflight.all-tests-passing');
+    await waitForText(t.app.lastFrame, '✓ All tests passing');
+    const from = t.app.frames.length;
+    // nothing runs: over two of the spinner's intervals not one frame is drawn
+    await pause(TWO_TURNS_MS);
+    expect(t.app.frames.length).toBe(from);
+    expect(spinnerFrames(raw(t.app.lastFrame())).filter((x) => x !== '◐')).toEqual([]);
+  });
+
+  it('keeps still under a dialog (the rollback\'s R holds the frames) and turns again once it closes', async () => {
+    const t = setup({ columns: 160, rows: 30 });
+    await passPreflight(t);
+    await t.press(keys.enter);
+    await waitFor(() => t.runner.isRunning('staging.deploy-staging'), 'deploy to start');
+    await t.press('R');
+    await waitForText(t.app.lastFrame, 'ROLLBACK ─');
+    const from = t.app.frames.length;
+    await pause(TWO_TURNS_MS);
+    const during = t.app.frames.slice(from).map(raw);
+    expect(raw(t.app.lastFrame())).toMatch(/│ ◐ deploy-staging /); // the row is in view, still
+    for (const f of during) expect(spinnerFrames(f).filter((x) => x !== '◐')).toEqual([]);
+    await t.press(keys.escape);
+    await waitForGone(t.app.lastFrame, 'ROLLBACK ─');
+    await waitFor(() => /│ [◓◑◒] deploy-staging/.test(raw(t.app.lastFrame())), 'the spinner to turn again', TWO_TURNS_MS + 2000);
+  });
+
+  it("turns on the rollback's running step once the rollback is under way", async () => {
+    const t = setup();
+    await passPreflight(t);
+    await t.press(keys.enter);
+    await waitFor(() => t.runner.isRunning('staging.deploy-staging'), 'deploy to start');
+    await t.press('R');
+    await waitForText(t.app.lastFrame, 'ROLLBACK ─');
+    await t.press('R', 400);
+    await waitForText(t.app.lastFrame, 'ROLLING BACK');
+    await waitFor(() => t.runner.isRunning('rollback.rollback-production'), 'the rollback step');
+    await waitFor(() => /│ [◓◑◒] rollback-produc/.test(raw(t.app.lastFrame())), "the rollback step's spinner", TWO_TURNS_MS + 2000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${raw(t.app.lastFrame())}`);
+    });
   });
 });
 

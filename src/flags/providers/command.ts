@@ -3,51 +3,21 @@
  * elements (never a shell string); exit 0 means applied. An optional `read` command prints the
  * current percentage: used at start-up and to read back what was applied.
  */
-import { spawn } from 'node:child_process';
+import { runShortCommand } from '../../exec/short-command.js';
 import type { Command } from '../../runbook/command.js';
 import { resolveInvocation } from '../../runbook/placeholders.js';
 import { FlagProviderError, parsePercent, type FlagProvider } from './provider.js';
 
-const MAX_OUTPUT = 1024 * 1024;
+/** Past the timeout a flag CLI gets this long to stop (SIGTERM) before it is killed. */
+const GRACE_MS = 1000;
 
-function run(cmd: Command, values: { flag: string; percent?: string }, cwd: string, timeoutMs: number): Promise<string> {
-  const inv = resolveInvocation(cmd, values);
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    let settled = false;
-    // Its own process group, killed as a whole on timeout: nothing the command started (a shell's
-    // children too) can apply the change after cockpit has reported that it failed.
-    const child = spawn(inv.file, [...inv.args], { cwd, env: { ...process.env, ...inv.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const killGroup = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* the group is gone */
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, timeoutMs);
-    const done = (error?: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (error === undefined) resolve(stdout);
-      else reject(new FlagProviderError(error));
-    };
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout = (stdout + d).slice(-MAX_OUTPUT)));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-MAX_OUTPUT)));
-    child.on('error', (e: NodeJS.ErrnoException) => done(e.code === 'ENOENT' ? `command not found: ${inv.file}` : e.message));
-    child.on('close', (code, sig) => {
-      if (timedOut) return done(`timed out after ${timeoutMs} ms`);
-      if (code === 0) return done();
-      const last = (stderr || stdout).trim().split('\n').pop() ?? '';
-      done(`${code === null ? `killed by ${sig ?? 'a signal'}` : `exit ${code}`}${last ? `: ${last}` : ''}`);
-    });
-  });
+async function run(cmd: Command, values: { flag: string; percent?: string }, cwd: string, timeoutMs: number): Promise<string> {
+  // Its own process group, ended with it (on a timeout too): nothing the command started (a
+  // shell's children too) can apply the change after cockpit has reported that it failed. The
+  // failure is reported once the whole group is gone.
+  const r = await runShortCommand({ invocation: resolveInvocation(cmd, values), cwd, timeoutMs, graceMs: GRACE_MS, lastLine: 'stderr-or-stdout' });
+  if (!r.ok) throw new FlagProviderError(r.error);
+  return r.stdout;
 }
 
 export class CommandFlagProvider implements FlagProvider {

@@ -5,6 +5,7 @@ import type { ChecklistRow } from '../rows.js';
 import { ICON, SLOT, WORD, type AnyStatus } from '../status.js';
 import { pad, padStart, truncate } from '../text.js';
 import { Pane } from './Pane.js';
+import { RunningIcon } from './RunningIcon.js';
 import { S } from './S.js';
 
 type Props = {
@@ -14,9 +15,12 @@ type Props = {
   readonly width: number;
   readonly height: number;
   readonly focused: boolean;
+  /** Whether the running step's icon turns: not while a dialog is open (nor while the rollback's R holds the frames). */
+  readonly spin?: boolean;
 };
 
-type Line = { key: string; rowId?: string; text: string; slot: Parameters<typeof S>[0]['slot']; bold?: boolean };
+/** `spin`: the line's icon (its second cell) is the running step's spinner. */
+type Line = { key: string; rowId?: string; text: string; slot: Parameters<typeof S>[0]['slot']; bold?: boolean; spin?: boolean };
 
 function duration(r: ChecklistRow, now: number): string {
   const st = r.step;
@@ -34,8 +38,18 @@ function rightOf(r: ChecklistRow, now: number): string {
   return duration(r, now) || (r.status === 'interrupted' ? WORD[status] : '');
 }
 
-export function toLines(rows: readonly ChecklistRow[], now: number, w: number): Line[] {
+/**
+ * The one row whose icon turns: the rollback's running step, else the first running step. One
+ * spinner on the screen at most: each is a timer of its own, and each of its ticks a frame.
+ */
+export function spinningRowId(rows: readonly ChecklistRow[]): string | undefined {
+  const running = rows.filter((r) => r.status === 'running' && r.kind !== 'header' && r.kind !== 'manual');
+  return (running.find((r) => r.stageId === 'rollback') ?? running[0])?.id;
+}
+
+export function toLines(rows: readonly ChecklistRow[], now: number, w: number, spin = false): Line[] {
   const lines: Line[] = [];
+  const spinning = spin ? spinningRowId(rows) : undefined;
   for (const r of rows) {
     const status = r.status as AnyStatus;
     if (r.kind === 'header') {
@@ -48,7 +62,7 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number): 
     const right = rightOf(r, now);
     const left = ` ${icon} ${r.title}`;
     const text = pad(left, w - right.length - 1) + ' ' + padStart(right, right.length);
-    lines.push({ key: r.id, rowId: r.id, text: pad(text, w), slot: r.kind === 'manual' && r.ticked ? 'stage.passed' : SLOT[status] });
+    lines.push({ key: r.id, rowId: r.id, text: pad(text, w), slot: r.kind === 'manual' && r.ticked ? 'stage.passed' : SLOT[status], spin: r.id === spinning });
     if (r.detail) lines.push({ key: `${r.id}:detail`, text: pad(`     ${r.detail}`, w), slot: r.status === 'failed' ? 'stage.failed' : 'dim' });
     const st = r.step;
     if (!st) continue;
@@ -61,10 +75,10 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number): 
   return lines;
 }
 
-export function Checklist({ rows, selectedId, now, width, height, focused }: Props) {
+export function Checklist({ rows, selectedId, now, width, height, focused, spin = true }: Props) {
   const inner = width - 2;
   const visible = height - 2;
-  const lines = toLines(rows, now, inner);
+  const lines = toLines(rows, now, inner, spin);
   const selIdx = Math.max(0, lines.findIndex((l) => l.rowId === selectedId));
   // keep the selected line in view, with a line of context when possible
   let start = Math.max(0, Math.min(lines.length - visible, selIdx - Math.floor(visible / 2)));
@@ -75,7 +89,15 @@ export function Checklist({ rows, selectedId, now, width, height, focused }: Pro
     <Pane title="Checklist" width={width} height={height} focused={focused}>
       {shown.map((l) => (
         <Text key={l.key} wrap="truncate-end" inverse={l.rowId !== undefined && l.rowId === selectedId} bold={l.bold}>
-          <S slot={l.slot}>{truncate(l.text, inner)}</S>
+          {l.spin ? (
+            <S slot={l.slot}>
+              {' '}
+              <RunningIcon />
+              {truncate(l.text, inner).slice(2)}
+            </S>
+          ) : (
+            <S slot={l.slot}>{truncate(l.text, inner)}</S>
+          )}
         </Text>
       ))}
     </Pane>
