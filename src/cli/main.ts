@@ -50,7 +50,9 @@ async function rollbackCommand(argv: string[], io: Io): Promise<number> {
     io.err(`cockpit: ${rb.name} has no rollback section`);
     return 2;
   }
-  const opened = openSession(rb, { mode: 'headless', onFailure: 'stop' });
+  // a session whose cockpit died with a step still running is taken over and rolled back (its
+  // step interrupted first): a new session could not stop that step
+  const opened = openSession(rb, { mode: 'headless', onFailure: 'stop', takeOverRunning: true });
   if (typeof opened === 'string') {
     io.err(`cockpit: ${opened}`);
     return 1;
@@ -59,7 +61,8 @@ async function rollbackCommand(argv: string[], io: Io): Promise<number> {
   const onSignal = () => void opened.controller.interrupt();
   process.on('SIGINT', onSignal);
   try {
-    const r = opened.controller.rollback(values.reason ?? 'manual rollback (cockpit rollback)', 'command');
+    const reason = values.reason ?? 'manual rollback (cockpit rollback)';
+    const r = opened.resumed ? opened.controller.resumeAndRollback(reason, 'command') : opened.controller.rollback(reason, 'command');
     if (!r.ok) {
       io.err(`cockpit: ${r.reason}`);
       return 1;

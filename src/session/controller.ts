@@ -473,6 +473,20 @@ export class Controller {
     return OK;
   }
 
+  /**
+   * `cockpit rollback` on a session taken over from a cockpit that died with a step still running:
+   * resumes it (the step is followed again), then rolls it back, interrupting that step first. A
+   * rollback the session was already running is followed to its end instead of started again.
+   */
+  resumeAndRollback(reason: string, source: RollbackSource): IntentResult {
+    if (this.o.follow) return refuse(this.o.follow.how);
+    if (!this.o.resume?.length) return this.rollback(reason, source);
+    // start() follows what runs at once (the step is the active one before it returns)
+    void this.start();
+    if (this.s.rollback.status === 'running' || this.s.outcome) return OK;
+    return this.rollback(reason, source);
+  }
+
   /** The operator acknowledges the incident (`a`): once verify has passed, escalation stops. */
   acknowledge(): IntentResult {
     if (this.o.follow) return refuse(this.o.follow.how);
