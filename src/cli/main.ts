@@ -6,6 +6,7 @@ import { parse, UsageError } from './args.js';
 import { processIo, type Io } from './io.js';
 import { loadRunbookCached } from './load-cached.js';
 import { runCommand } from './run.js';
+import { handleSignals } from './signals.js';
 
 declare const __COCKPIT_VERSION__: string;
 const VERSION = typeof __COCKPIT_VERSION__ === 'string' ? __COCKPIT_VERSION__ : '0.0.0-dev';
@@ -58,8 +59,9 @@ async function rollbackCommand(argv: string[], io: Io): Promise<number> {
     return 1;
   }
   const detach = values.json ? attachJson(opened.controller, io.out) : attachPlain(opened.controller, io.out);
-  const onSignal = () => void opened.controller.interrupt();
-  process.on('SIGINT', onSignal);
+  // the first Ctrl+C does not stop a rollback, a second within 2 s abandons it but the incident
+  // still opens; SIGHUP never stops it (signals.ts)
+  const offSignals = handleSignals(opened.controller, io, { quiet: values.json });
   try {
     const reason = values.reason ?? 'manual rollback (cockpit rollback)';
     const r = opened.resumed ? opened.controller.resumeAndRollback(reason, 'command') : opened.controller.rollback(reason, 'command');
@@ -73,7 +75,7 @@ async function rollbackCommand(argv: string[], io: Io): Promise<number> {
     if (!values.json) io.out(`journal: ${opened.journalPath}`);
     return outcome === 'rolled-back' ? 0 : EXIT_CODES[outcome];
   } finally {
-    process.off('SIGINT', onSignal);
+    offSignals();
     detach();
     opened.close();
   }

@@ -80,6 +80,13 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return e.ok ? `⟲ ROLLED BACK (${formatDuration(e.durationMs)})` : `✗ ROLLBACK FAILED at ${e.step}: ${e.reason ?? 'failed'}`;
     case 'session.interrupted':
       return `■ Ctrl+C${e.step ? `: interrupted ${e.stage}/${e.step}` : ''}`;
+    case 'signal.received':
+      return {
+        interrupt: `■ ${e.signal}: interrupting`,
+        'rollback-goes-on': `⚠ ${e.signal}: the rollback goes on`,
+        'abandon-rollback': `■ ${e.signal} again: the rollback is abandoned by the operator; the incident is opened anyway`,
+        ignored: e.signal === 'SIGHUP' ? '⚠ SIGHUP (the terminal closed): the run goes on; cockpit watch follows it' : `⚠ ${e.signal}: ignored`,
+      }[e.action];
     case 'session.ended':
       return `■ ${{ released: 'RELEASED', failed: 'FAILED', 'rolled-back': 'ROLLED BACK', 'rollback-failed': 'ROLLBACK FAILED', interrupted: 'INTERRUPTED', aborted: 'ABORTED' }[e.outcome]}`;
     case 'metric.sampled': {
