@@ -138,7 +138,13 @@ export type EventBody =
   | { readonly type: 'probe.sampled'; readonly tick: number; readonly time: number; readonly results: Readonly<Record<string, ProbeReading>> }
   | { readonly type: 'baseline.taken'; readonly stage: string; readonly values: Readonly<Record<string, number | null>> }
   | { readonly type: 'guard.armed'; readonly armed: boolean; readonly why: string }
-  | { readonly type: 'guard.hold'; readonly holding: boolean; readonly triggers: readonly string[] }
+  | {
+      readonly type: 'guard.hold';
+      readonly holding: boolean;
+      readonly triggers: readonly string[];
+      /** How long it may hold (metrics.holdLimit) before the stage fails for lack of data. */
+      readonly limitMs?: number;
+    }
   | { readonly type: 'trigger.pending'; readonly trigger: string; readonly since: number; readonly value: number }
   | { readonly type: 'trigger.reset'; readonly trigger: string; readonly value: number }
   | {

@@ -2,7 +2,7 @@
  * The headless renderers: plain timestamped lines for people reading CI logs, or one JSON object
  * a line (`--json`) for machines. Both read the controller's events and output batches.
  */
-import { formatClock, formatDuration } from '../runbook/duration.js';
+import { formatClock, formatCompact, formatDuration } from '../runbook/duration.js';
 import { parseLogLine, stampOf } from '../exec/log-format.js';
 import type { Controller } from '../session/controller.js';
 import { PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/events.js';
@@ -102,7 +102,11 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'guard.armed':
       return e.armed ? `⛨ triggers ARMED (${e.why})` : `⛨ triggers disarmed (${e.why})`;
     case 'guard.hold':
-      return e.holding ? `⏸ HOLD: no data from ${e.triggers.join(', ')}: monitors and ramps paused` : '▶ hold lifted: data is back';
+      return e.holding
+        ? `⏸ HOLD: no data from ${e.triggers.join(', ')}: monitors and ramps paused${e.limitMs !== undefined ? ` (the stage fails if it holds ${formatCompact(e.limitMs)})` : ''}`
+        : Object.values(s.guard.triggers).some((t) => t.noData)
+          ? '▶ hold lifted: the triggers are disarmed'
+          : '▶ hold lifted: data is back';
     case 'trigger.pending':
       return `◐ trigger ${e.trigger} PENDING (value ${Number(e.value.toPrecision(4))})`;
     case 'trigger.reset':
