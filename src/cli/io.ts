@@ -2,13 +2,14 @@
 export type Io = { out(line: string): void; err(line: string): void };
 
 /**
- * A reader that goes away (`cockpit run | head`) must not stop a release: once stdout or stderr is
- * closed (EPIPE), writes to it are dropped and the session carries on; the journal keeps it all.
+ * A reader that goes away (`cockpit run | head`, a closed terminal) must not stop a release: once
+ * stdout or stderr is closed (EPIPE, EIO), writes to it are dropped and the session carries on; the journal keeps it all.
  */
 function lineWriter(stream: NodeJS.WriteStream): (line: string) => void {
   let closed = false;
   stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') closed = true;
+    // EIO: the terminal was closed (SIGHUP, a lost SSH session): the run goes on all the same
+    if (e.code === 'EPIPE' || e.code === 'EIO' || e.code === 'ERR_STREAM_DESTROYED') closed = true;
     else throw e;
   });
   return (line) => {

@@ -6,6 +6,7 @@ import { parse, UsageError } from './args.js';
 import { processIo, type Io } from './io.js';
 import { loadRunbookCached } from './load-cached.js';
 import { runCommand } from './run.js';
+import { handleSignals } from './signals.js';
 
 declare const __COCKPIT_VERSION__: string;
 const VERSION = typeof __COCKPIT_VERSION__ === 'string' ? __COCKPIT_VERSION__ : '0.0.0-dev';
@@ -51,16 +52,20 @@ async function rollbackCommand(argv: string[], io: Io): Promise<number> {
     io.err(`cockpit: ${rb.name} has no rollback section`);
     return 2;
   }
-  const opened = openSession(rb, { mode: 'headless', onFailure: 'stop' });
+  // a session whose cockpit died with a step still running is taken over and rolled back (its
+  // step interrupted first): a new session could not stop that step
+  const opened = openSession(rb, { mode: 'headless', onFailure: 'stop', takeOverRunning: true });
   if (typeof opened === 'string') {
     io.err(`cockpit: ${opened}`);
     return 1;
   }
   const detach = values.json ? attachJson(opened.controller, io.out) : attachPlain(opened.controller, io.out);
-  const onSignal = () => void opened.controller.interrupt();
-  process.on('SIGINT', onSignal);
+  // the first Ctrl+C does not stop a rollback, a second within 2 s abandons it but the incident
+  // still opens; SIGHUP never stops it (signals.ts)
+  const offSignals = handleSignals(opened.controller, io, { quiet: values.json });
   try {
-    const r = opened.controller.rollback(values.reason ?? 'manual rollback (cockpit rollback)', 'command');
+    const reason = values.reason ?? 'manual rollback (cockpit rollback)';
+    const r = opened.resumed ? opened.controller.resumeAndRollback(reason, 'command') : opened.controller.rollback(reason, 'command');
     if (!r.ok) {
       io.err(`cockpit: ${r.reason}`);
       return 1;
@@ -71,7 +76,7 @@ async function rollbackCommand(argv: string[], io: Io): Promise<number> {
     if (!values.json) io.out(`journal: ${opened.journalPath}`);
     return outcome === 'rolled-back' ? 0 : EXIT_CODES[outcome];
   } finally {
-    process.off('SIGINT', onSignal);
+    offSignals();
     detach();
     opened.close();
   }

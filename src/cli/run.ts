@@ -14,6 +14,7 @@ import type { Io } from './io.js';
 import { requireWithCodeCache } from './code-cache.js';
 import { loadRunbookCached } from './load-cached.js';
 import { resolveTheme } from './theme.js';
+import { handleSignals } from './signals.js';
 
 export const USAGE = `usage: cockpit run [runbook] [--headless] [--json] [--confirm "<title>"]... [--yes]
                   [--dry-run] [--stage <id>] [--on-failure stop|rollback] [--learning "<text>"]`;
@@ -97,16 +98,8 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io): Promise
   if (rb.unarmed?.length && !flags.json)
     io.out(`⚠ auto-rollback off: ${rb.unarmed.length} trigger${rb.unarmed.length === 1 ? '' : 's'} of the runbook wait${rb.unarmed.length === 1 ? 's' : ''} for a metrics source or probes the runbook does not give (${rb.unarmed.join('; ')}): cockpit validate says what to add`);
   const detach = flags.json ? attachJson(controller, io.out) : attachPlain(controller, io.out);
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      if (!flags.json) io.err('cockpit: interrupting the running step (Ctrl+C again to leave at once)');
-      void controller.interrupt();
-    } else process.exit(130);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Ctrl+C interrupts, but not a rollback at the first; SIGHUP never stops the run (signals.ts)
+  const offSignals = handleSignals(controller, io, { quiet: flags.json });
   try {
     await controller.start();
     const outcome = await controller.settled;
@@ -115,8 +108,7 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io): Promise
     if (!flags.json) io.out(`journal: ${opened.journalPath}`);
     return EXIT_CODES[outcome];
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    offSignals();
     detach();
     opened.close();
   }

@@ -24,6 +24,7 @@ export function stageValue(stageId: string, environment: string): string {
 
 export type Outcome = 'released' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted' | 'aborted';
 export type RollbackSource = 'operator' | 'trigger' | 'on-failure' | 'command';
+export type SignalAction = 'interrupt' | 'rollback-goes-on' | 'abandon-rollback' | 'ignored';
 
 import type { ExperimentFigures } from './figures.js';
 
@@ -122,6 +123,12 @@ export type EventBody =
   | { readonly type: 'rollback.finished'; readonly ok: boolean; readonly step?: string; readonly reason?: string; readonly durationMs: number }
   | { readonly type: 'session.interrupted'; readonly stage?: string; readonly step?: string }
   /**
+   * A signal a headless cockpit received and what it did: interrupt (the running step), the
+   * rollback goes on (the first Ctrl+C during one), abandon the rollback (a second within 2 s: the
+   * incident still opens), ignored (SIGHUP, a closed terminal: the run goes on).
+   */
+  | { readonly type: 'signal.received'; readonly signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP'; readonly action: SignalAction }
+  /**
    * A cockpit took over a session whose cockpit died (its lock's holder gone): steps still running
    * under their supervisors are followed again, finished ones recorded.
    */
@@ -131,7 +138,13 @@ export type EventBody =
   | { readonly type: 'probe.sampled'; readonly tick: number; readonly time: number; readonly results: Readonly<Record<string, ProbeReading>> }
   | { readonly type: 'baseline.taken'; readonly stage: string; readonly values: Readonly<Record<string, number | null>> }
   | { readonly type: 'guard.armed'; readonly armed: boolean; readonly why: string }
-  | { readonly type: 'guard.hold'; readonly holding: boolean; readonly triggers: readonly string[] }
+  | {
+      readonly type: 'guard.hold';
+      readonly holding: boolean;
+      readonly triggers: readonly string[];
+      /** How long it may hold (metrics.holdLimit) before the stage fails for lack of data. */
+      readonly limitMs?: number;
+    }
   | { readonly type: 'trigger.pending'; readonly trigger: string; readonly since: number; readonly value: number }
   | { readonly type: 'trigger.reset'; readonly trigger: string; readonly value: number }
   | {

@@ -53,6 +53,10 @@ export type GuardState = {
   readonly holdingFor: readonly string[];
   readonly armed: boolean;
   readonly holding: boolean;
+  /** Session time the current hold began (its guard.hold event), while holding. */
+  readonly heldSince?: number;
+  /** Session time the current hold fails the stage (its limit), while holding. */
+  readonly heldUntil?: number;
   readonly series: Readonly<Record<string, SeriesState>>;
   readonly baseline: Readonly<Record<string, number | null>>;
   readonly triggers: Readonly<Record<string, TriggerView>>;
@@ -142,8 +146,11 @@ export function reduceGuard(g: GuardState, e: SessionEvent): GuardState | undefi
       return e.armed
         ? { ...g, armed: true }
         : { ...g, armed: false, holdingFor: [], machines: disarmed(g.machines), triggers: Object.fromEntries(Object.entries(g.triggers).map(([k, t]) => [k, t.status === 'fired' ? t : idle])) };
-    case 'guard.hold':
-      return { ...g, holding: e.holding, holdingFor: e.holding ? g.holdingFor : [] };
+    case 'guard.hold': {
+      if (!e.holding) return { ...g, holding: false, heldSince: undefined, heldUntil: undefined, holdingFor: [] };
+      const heldSince = g.holding ? (g.heldSince ?? e.t) : e.t;
+      return { ...g, holding: true, heldSince, heldUntil: e.limitMs !== undefined ? heldSince + e.limitMs : g.heldUntil };
+    }
     case 'trigger.pending':
       return trig(e.trigger, (t) => ({ ...t, status: 'pending', since: e.since, value: e.value }));
     case 'trigger.reset':

@@ -5,7 +5,7 @@
  * controller enforces that). It also arms and disarms the triggers for the stages that ask.
  */
 import type { Trigger, Runbook } from '../runbook/types.js';
-import { parseDuration } from '../runbook/duration.js';
+import { formatCompact, parseDuration } from '../runbook/duration.js';
 import type { EventBody } from '../core/events.js';
 import type { Clock } from '../core/clock.js';
 import { Sampler, type ProbeFn, type Reading } from '../metrics/sampler.js';
@@ -30,6 +30,13 @@ export type GuardDeps = {
 };
 
 export const DEFAULT_INTERVAL_MS = 5000;
+/** How long a hold for lack of data may last by default (metrics.holdLimit). */
+export const DEFAULT_HOLD_LIMIT_MS = 10 * 60_000;
+
+/** How long a trigger with onNoData: hold may hold the release before the stage fails. */
+export function holdLimitOf(rb: Runbook): number {
+  return parseDuration(rb.metrics?.holdLimit ?? '') ?? DEFAULT_HOLD_LIMIT_MS;
+}
 
 export class Guard {
   readonly intervalMs: number;
@@ -68,6 +75,27 @@ export class Guard {
   }
   get holding(): boolean {
     return this.d.state().holdingFor.length > 0;
+  }
+  /** How long a hold may last (metrics.holdLimit) before the stage fails. */
+  get holdLimitMs(): number {
+    return holdLimitOf(this.d.runbook);
+  }
+  /** Session time the current hold began, while holding. */
+  get heldSince(): number | undefined {
+    return this.d.state().heldSince;
+  }
+  /** Why a hold that lasted its limit fails the stage: "held 10m for lack of data: error_rate had no data (connection refused)". */
+  holdExpired(): string {
+    const g = this.d.state();
+    const what = g.holdingFor.map((id) => {
+      const t = this.triggers.find((x) => x.id === id);
+      if (!t) return `${id} had no data`;
+      if (t.kind === 'metric') return `${t.metric} had no data${g.series[t.metric]?.error ? ` (${g.series[t.metric].error})` : ''}`;
+      const names = t.probe === 'critical' ? this.d.runbook.probes.filter((p) => p.critical).map((p) => p.name) : [t.probe];
+      const errors = [...new Set(names.map((n) => g.probes[n]?.error).filter((x): x is string => x !== undefined))];
+      return `probe ${t.probe} had no data${errors.length ? ` (${errors.join('; ')})` : ''}`;
+    });
+    return `held ${formatCompact(this.holdLimitMs)} for lack of data: ${what.join(', ') || 'a trigger had no data'}`;
   }
   /** The latest sample of a series (value, or the error of a missing one) and its tick time. */
   latestValue(series: string): { value?: number; error?: string; t: number } | undefined {
@@ -144,7 +172,7 @@ export class Guard {
   private holdChanged(was: boolean): void {
     const now = this.holding;
     if (now === was) return;
-    this.d.record({ type: 'guard.hold', holding: now, triggers: this.d.state().holdingFor });
+    this.d.record({ type: 'guard.hold', holding: now, triggers: this.d.state().holdingFor, ...(now ? { limitMs: this.holdLimitMs } : {}) });
     for (const l of this.holdListeners) l(now);
   }
 

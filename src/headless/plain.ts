@@ -2,7 +2,7 @@
  * The headless renderers: plain timestamped lines for people reading CI logs, or one JSON object
  * a line (`--json`) for machines. Both read the controller's events and output batches.
  */
-import { formatClock, formatDuration } from '../runbook/duration.js';
+import { formatClock, formatCompact, formatDuration } from '../runbook/duration.js';
 import { parseLogLine, stampOf } from '../exec/log-format.js';
 import type { Controller } from '../session/controller.js';
 import { PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/events.js';
@@ -80,6 +80,13 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return e.ok ? `⟲ ROLLED BACK (${formatDuration(e.durationMs)})` : `✗ ROLLBACK FAILED at ${e.step}: ${e.reason ?? 'failed'}`;
     case 'session.interrupted':
       return `■ Ctrl+C${e.step ? `: interrupted ${e.stage}/${e.step}` : ''}`;
+    case 'signal.received':
+      return {
+        interrupt: `■ ${e.signal}: interrupting`,
+        'rollback-goes-on': `⚠ ${e.signal}: the rollback goes on`,
+        'abandon-rollback': `■ ${e.signal} again: the rollback is abandoned by the operator; the incident is opened anyway`,
+        ignored: e.signal === 'SIGHUP' ? '⚠ SIGHUP (the terminal closed): the run goes on; cockpit watch follows it' : `⚠ ${e.signal}: ignored`,
+      }[e.action];
     case 'session.ended':
       return `■ ${{ released: 'RELEASED', failed: 'FAILED', 'rolled-back': 'ROLLED BACK', 'rollback-failed': 'ROLLBACK FAILED', interrupted: 'INTERRUPTED', aborted: 'ABORTED' }[e.outcome]}`;
     case 'metric.sampled': {
@@ -95,7 +102,11 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'guard.armed':
       return e.armed ? `⛨ triggers ARMED (${e.why})` : `⛨ triggers disarmed (${e.why})`;
     case 'guard.hold':
-      return e.holding ? `⏸ HOLD: no data from ${e.triggers.join(', ')}: monitors and ramps paused` : '▶ hold lifted: data is back';
+      return e.holding
+        ? `⏸ HOLD: no data from ${e.triggers.join(', ')}: monitors and ramps paused${e.limitMs !== undefined ? ` (the stage fails if it holds ${formatCompact(e.limitMs)})` : ''}`
+        : Object.values(s.guard.triggers).some((t) => t.noData)
+          ? '▶ hold lifted: the triggers are disarmed'
+          : '▶ hold lifted: data is back';
     case 'trigger.pending':
       return `◐ trigger ${e.trigger} PENDING (value ${Number(e.value.toPrecision(4))})`;
     case 'trigger.reset':

@@ -110,6 +110,10 @@ export const MetricsSchema = z.strictObject({
   interval: duration.optional(),
   timeout: duration.optional(),
   maxErrors: z.number().int().min(1).optional(),
+  holdLimit: duration.optional().meta({
+    description:
+      "How long a trigger with onNoData: hold may hold the release for lack of data (a monitor's countdown paused) before the stage fails, saying why (default 10m); then the failure policy applies",
+  }),
   source: MetricSourceSchema.optional().meta({
     description:
       'Where the series come from. Without one the series, their bands, the criteria and the rollback triggers over them are kept but not armed (cockpit validate lists them; a run says auto-rollback is off)',

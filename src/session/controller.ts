@@ -15,7 +15,7 @@ import { commandStep } from '../runbook/normalize.js';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { EMERGENCY, ESCALATION, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from '../core/events.js';
 import type { Journal } from './journal.js';
-import { initialState, preflightReady, reduce, type SessionState } from './reduce.js';
+import { initialState, preflightReady, reduce, rollbackSteps, type SessionState } from './reduce.js';
 import { StepRunner, type Active } from './steps.js';
 import { RollbackPipeline, type RollbackHook } from './rollback.js';
 import { describeUnmet, judgeCriteria } from './criteria.js';
@@ -93,6 +93,8 @@ export class Controller {
   private loop: Promise<void> | undefined;
   private aborting = false;
   private interrupting = false;
+  /** The operator abandoned the running rollback (abandonRollback). */
+  private abandoning = false;
   /** Flag deploys running now (one at a time per flag). */
   private readonly deploying = new Set<string>();
   private budgetTimer: TimerHandle | undefined;
@@ -180,7 +182,8 @@ export class Controller {
         for (const l of this.outputListeners) l(stage, step, lines);
       },
       setActive: (a) => (this.active = a),
-      aborting: () => this.aborting,
+      // an abandoned rollback's interrupted step is not retried
+      aborting: () => this.aborting || this.abandoning,
     });
     this.rollbackPipeline = new RollbackPipeline({
       runbook: o.runbook,
@@ -194,6 +197,7 @@ export class Controller {
       hooks: this.rollbackHooks,
       end: (outcome) => this.end(outcome),
       interrupting: () => this.interrupting,
+      abandoned: () => this.abandoning,
     });
   }
 
@@ -473,6 +477,20 @@ export class Controller {
     return OK;
   }
 
+  /**
+   * `cockpit rollback` on a session taken over from a cockpit that died with a step still running:
+   * resumes it (the step is followed again), then rolls it back, interrupting that step first. A
+   * rollback the session was already running is followed to its end instead of started again.
+   */
+  resumeAndRollback(reason: string, source: RollbackSource): IntentResult {
+    if (this.o.follow) return refuse(this.o.follow.how);
+    if (!this.o.resume?.length) return this.rollback(reason, source);
+    // start() follows what runs at once (the step is the active one before it returns)
+    void this.start();
+    if (this.s.rollback.status === 'running' || this.s.outcome) return OK;
+    return this.rollback(reason, source);
+  }
+
   /** The operator acknowledges the incident (`a`): once verify has passed, escalation stops. */
   acknowledge(): IntentResult {
     if (this.o.follow) return refuse(this.o.follow.how);
@@ -491,6 +509,23 @@ export class Controller {
     await this.stopActive();
     this.emit({ type: 'session.interrupted', stage: at?.stage, step: at?.step });
     this.end('interrupted');
+  }
+
+  /**
+   * The operator abandons the running rollback (a second Ctrl+C within 2 s, headless): the running
+   * rollback step is interrupted and no further one runs, but the incident step still does, with
+   * the reason "rollback abandoned by the operator: …"; the session ends interrupted. An incident
+   * step already running is let finish (the rollback before it is done).
+   */
+  abandonRollback(): IntentResult {
+    if (this.o.follow) return refuse(this.o.follow.how);
+    if (this.s.rollback.status !== 'running') return refuse('no rollback is running');
+    if (this.abandoning) return OK;
+    this.abandoning = true;
+    const a = this.active;
+    const incident = this.o.runbook.rollback?.incident ? rollbackSteps(this.o.runbook).at(-1)?.id : undefined;
+    if (a?.stage === ROLLBACK && a.step !== incident) a.handle?.kill();
+    return OK;
   }
 
   /** Ends the session when nothing runs; refused while a step runs. */

@@ -77,6 +77,32 @@ function ends(path: string): { first?: SessionEvent; last?: SessionEvent; ended?
   }
 }
 
+/** A step of a session still running under its supervisor (its cockpit may be gone). */
+export type RunningStep = { readonly stage: string; readonly step: string; readonly supervisorPid: number };
+
+/** The steps of a session whose supervisors still run them, from their status files (`<stage>.<step>.status.json`). */
+export function runningSteps(sessionDir: string): RunningStep[] {
+  let names: string[];
+  try {
+    names = readdirSync(sessionDir);
+  } catch {
+    return [];
+  }
+  const out: RunningStep[] = [];
+  for (const name of names.filter((n) => n.endsWith('.status.json')).sort()) {
+    try {
+      const st = JSON.parse(readFileSync(join(sessionDir, name), 'utf8')) as { state?: string; supervisorPid?: number };
+      if (st.state !== 'running' || !st.supervisorPid || !processAlive(st.supervisorPid)) continue;
+      const key = name.slice(0, -'.status.json'.length);
+      const dot = key.indexOf('.');
+      out.push({ stage: key.slice(0, dot), step: key.slice(dot + 1), supervisorPid: st.supervisorPid });
+    } catch {
+      /* a status file being replaced, or not one of ours */
+    }
+  }
+  return out;
+}
+
 /** Every session under a state root (.cockpit/), oldest first. */
 export function listSessions(root: string): SessionInfo[] {
   const dir = join(root, 'sessions');

@@ -1,31 +1,161 @@
-/** One driving cockpit per repository: .cockpit/lock holds the pid of the session that drives. */
-import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+/**
+ * One driving cockpit per repository: .cockpit/lock names the process that drives
+ * ({pid, sessionId, startedAt}).
+ *
+ * Taken atomically: the holder's record is written whole to a file of its own, then link()ed to
+ * the lock's path (EEXIST: someone holds it). A lock whose holder is dead is taken over under a
+ * second-level lock made for that one lock file (`lock.takeover-<inode>-<n>`, link()ed too, so
+ * exactly one contender gets it): its winner checks that the lock is still the dead holder's (same
+ * inode, same content) and rename()s its own record over it. Every other contender then finds a
+ * live holder. A winner that died before the rename leaves its second-level lock behind: the next
+ * level (n + 1) is tried. Many cockpits started at once on a stale lock: exactly one drives.
+ */
+import { closeSync, fstatSync, linkSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { processAlive as alive } from '../exec/proc.js';
 
 export type Lock = { release(): void };
 
+export type LockRecord = { readonly pid?: number; readonly sessionId?: string; readonly startedAt?: number };
 
-/** Takes the lock or returns a message naming the session that holds it. A stale lock is taken over. */
-export function takeLock(cockpitDir: string, sessionId: string): Lock | string {
-  const path = join(cockpitDir, 'lock');
-  for (let tries = 0; tries < 2; tries++) {
+export type LockOptions = {
+  /**
+   * Asked before a dead holder's lock is taken over: a reason not to (its session's step still
+   * runs under its supervisor), or undefined to take it.
+   */
+  readonly mayTakeOver?: (holder: LockRecord) => string | undefined;
+};
+
+/** How long contenders wait for a take-over in progress (another process between its two steps). */
+const TAKEOVER_WAIT_MS = 5000;
+/** A second-level lock this old was left by a contender stuck or gone (its pid reused): passed over. */
+const TAKEOVER_STALE_MS = 10_000;
+
+type Seen = { readonly ino: number; readonly text: string; readonly holder: LockRecord };
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** The lock file's inode and content, read through one descriptor (the pair belongs together). */
+function readLock(path: string): Seen | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const { ino, size } = fstatSync(fd);
+    const buf = Buffer.alloc(Math.min(size, 4096));
+    const n = size > 0 ? readSync(fd, buf, 0, buf.length, 0) : 0;
+    const text = buf.subarray(0, n).toString('utf8');
+    let holder: LockRecord = {};
     try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, JSON.stringify({ pid: process.pid, sessionId }));
-      closeSync(fd);
-      return { release: () => rmSync(path, { force: true }) };
+      holder = JSON.parse(text) as LockRecord;
+    } catch {
+      /* torn or foreign content: no live holder named, so stale */
+    }
+    return { ino, text, holder };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException).code;
+
+/**
+ * Takes over the dead holder's lock `seen`: 'taken' (our record is the lock now), 'lost' (someone
+ * else took it first, or it changed), or 'busy' (a live contender is taking it over now).
+ */
+function takeOver(path: string, mine: string, seen: Seen): 'taken' | 'lost' | 'busy' {
+  for (let level = 0; ; level++) {
+    const gate = `${path}.takeover-${seen.ino}-${level}`;
+    try {
+      linkSync(mine, gate);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return `cannot take ${path}: ${(e as Error).message}`;
-      let holder: { pid?: number; sessionId?: string } = {};
+      if (errno(e) !== 'EEXIST') throw e;
+      const taker = readLock(gate);
+      let age: number;
       try {
-        holder = JSON.parse(readFileSync(path, 'utf8')) as typeof holder;
+        age = Date.now() - statSync(gate).mtimeMs;
       } catch {
-        /* torn lock file: treat as stale */
+        /* removed meanwhile: its taker is done */
+        return 'busy';
       }
-      if (holder.pid && alive(holder.pid)) return `another cockpit (pid ${holder.pid}, session ${holder.sessionId}) is driving a release here; remove ${path} if that is wrong`;
-      rmSync(path, { force: true });
+      // a gate whose taker lives: that one takes it over now; one whose taker died: the next level
+      if (taker?.holder.pid && alive(taker.holder.pid) && age < TAKEOVER_STALE_MS) return 'busy';
+      continue;
+    }
+    try {
+      const now = readLock(path);
+      if (!now || now.ino !== seen.ino || now.text !== seen.text) return 'lost';
+      renameSync(mine, path);
+      return 'taken';
+    } finally {
+      rmSync(gate, { force: true });
     }
   }
-  return `cannot take ${path}`;
+}
+
+/** Files a crashed contender left: its record (`lock.<pid>.<hex>.tmp`), gates of locks gone. */
+function sweep(dir: string, ourIno: number): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const tmp = /^lock\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+    const gate = /^lock\.takeover-(\d+)-\d+$/.exec(name);
+    if ((tmp && !alive(Number(tmp[1]))) || (gate && Number(gate[1]) !== ourIno)) rmSync(join(dir, name), { force: true });
+  }
+}
+
+/** Takes the lock, or returns a message naming the session that holds it. A stale lock is taken over. */
+export function takeLock(cockpitDir: string, sessionId: string, o: LockOptions = {}): Lock | string {
+  const path = join(cockpitDir, 'lock');
+  const mine = join(cockpitDir, `lock.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(mine, JSON.stringify({ pid: process.pid, sessionId, startedAt: Date.now() } satisfies LockRecord), { flag: 'wx' });
+  } catch (e) {
+    return `cannot take ${path}: ${(e as Error).message}`;
+  }
+  const ino = statSync(mine).ino;
+  const held = (): Lock => {
+    sweep(cockpitDir, ino);
+    return {
+      release() {
+        // only our own record: a lock someone removed and took meanwhile stays theirs
+        if (readLock(path)?.ino === ino) rmSync(path, { force: true });
+      },
+    };
+  };
+  const deadline = Date.now() + TAKEOVER_WAIT_MS;
+  try {
+    for (let first = true; ; first = false) {
+      if (!first && Date.now() > deadline) return `cannot take ${path}: another cockpit is taking it over and does not finish (remove ${path}.takeover-* if no cockpit runs)`;
+      try {
+        linkSync(mine, path);
+        return held();
+      } catch (e) {
+        if (errno(e) !== 'EEXIST') return `cannot take ${path}: ${(e as Error).message}`;
+      }
+      const seen = readLock(path);
+      if (!seen) continue; // released between the two: try again
+      const { pid, sessionId: holding } = seen.holder;
+      if (pid && alive(pid)) return `another cockpit (pid ${pid}, session ${holding}) is driving a release here; remove ${path} if that is wrong`;
+      const why = o.mayTakeOver?.(seen.holder);
+      if (why) return why;
+      const r = takeOver(path, mine, seen);
+      if (r === 'taken') return held();
+      if (r === 'busy') sleepSync(5);
+    }
+  } catch (e) {
+    return `cannot take ${path}: ${(e as Error).message}`;
+  } finally {
+    rmSync(mine, { force: true });
+  }
 }

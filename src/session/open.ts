@@ -1,11 +1,11 @@
 /** Opens a session on disk: .cockpit/sessions/<id>/ with its journal, the lock, the controller. */
 import { accessSync, closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ProcessRunner, type Runner } from '../exec/runner.js';
 import type { Runbook } from '../runbook/types.js';
 import { Controller, type ControllerOptions } from './controller.js';
 import { FileJournal, readJournal } from './journal.js';
-import { listSessions, lockHolder, type SessionInfo } from './follow.js';
+import { listSessions, lockHolder, processAlive, runningSteps, type LockHolder, type SessionInfo } from './follow.js';
 import { takeLock } from './lock.js';
 import { attachRecords } from './records.js';
 import { newSessionId, sessionValues } from './values.js';
@@ -67,26 +67,41 @@ export function openSession(
     runner?: Runner;
     /** Take over this runbook's unfinished session (its cockpit died) instead of starting anew. */
     resume?: boolean;
+    /**
+     * Take over the session of the cockpit that died with a step still running (`cockpit
+     * rollback`: it stops that step), however long ago that session's last event was.
+     */
+    takeOverRunning?: boolean;
     /** The operator's own learning, added to the end-of-release review. */
     learning?: string;
   },
 ): OpenedSession | string {
-  const { learning, ...opts } = given;
+  const { learning, takeOverRunning, ...opts } = given;
   const root = stateDir(rb);
   const previous = lockHolder(root);
   const found = opts.resume ? unfinishedSession(root, rb) : undefined;
-  const left = found && found.lastAt !== undefined && Date.now() - found.lastAt > RESUME_WITHIN_MS ? found : undefined;
-  const resuming = found && !left ? found : undefined;
+  const tooOld = (x: SessionInfo) => x.lastAt !== undefined && Date.now() - x.lastAt > RESUME_WITHIN_MS;
+  // the dead cockpit's session whose step still runs: `cockpit rollback` takes it over, whatever its age
+  const stillRunning = takeOverRunning ? orphanedWithSteps(root, rb, previous) : undefined;
+  const left = !stillRunning && found && tooOld(found) ? found : undefined;
+  const resuming = stillRunning ?? (found && !left ? found : undefined);
   const sessionId = resuming?.id ?? newSessionId();
   const sessionDir = join(root, 'sessions', sessionId);
   try {
+    mkdirSync(root, { recursive: true });
+  } catch (e) {
+    return `cannot create ${root}: ${(e as Error).message}`;
+  }
+  // the lock comes first: a session is only taken over from a cockpit that is gone, and never from
+  // one whose step still runs unless it is that very session being taken over (it follows the step)
+  const lock = takeLock(root, sessionId, { mayTakeOver: (holder) => (holder.sessionId === resuming?.id ? undefined : stepsStillRun(root, holder)) });
+  if (typeof lock === 'string') return lock;
+  try {
     mkdirSync(sessionDir, { recursive: true });
   } catch (e) {
+    lock.release();
     return `cannot create ${sessionDir}: ${(e as Error).message}`;
   }
-  // the lock comes first: a session is only taken over from a cockpit that is gone
-  const lock = takeLock(root, sessionId);
-  if (typeof lock === 'string') return lock;
   if (left) closeAbandoned(left);
   const journalPath = join(sessionDir, 'journal.jsonl');
   let resume: ReturnType<typeof readJournal> | undefined;
@@ -126,6 +141,34 @@ export function openSession(
       lock.release();
     },
   };
+}
+
+/** The session of the lock's dead holder, of this runbook, unfinished, with a step its supervisor still runs. */
+function orphanedWithSteps(root: string, rb: Runbook, holder: LockHolder | undefined): SessionInfo | undefined {
+  if (!holder?.sessionId || (holder.pid && processAlive(holder.pid))) return undefined;
+  const info = listSessions(root).find((x) => x.id === holder.sessionId);
+  return info && info.started?.file === rb.file && info.outcome === undefined && runningSteps(info.dir).length > 0 ? info : undefined;
+}
+
+/**
+ * Why a dead holder's lock is not taken for a new session: a step of its session still runs under
+ * its supervisor (a deploy half done). What to do instead: resume that session, wait, or roll back.
+ */
+function stepsStillRun(root: string, holder: LockHolder): string | undefined {
+  if (!holder.sessionId) return undefined;
+  const dir = join(root, 'sessions', holder.sessionId);
+  const running = runningSteps(dir);
+  if (running.length === 0) return undefined;
+  const info = listSessions(root).find((x) => x.id === holder.sessionId);
+  const file = info?.started?.file;
+  const shown = file ? relative(process.cwd(), file) || file : undefined;
+  const resumable = info !== undefined && info.outcome === undefined && !(info.lastAt !== undefined && Date.now() - info.lastAt > RESUME_WITHIN_MS);
+  const steps = running.map((r) => `${r.stage}/${r.step} (supervisor pid ${r.supervisorPid})`).join(', ');
+  return (
+    `the cockpit${holder.pid ? ` (pid ${holder.pid})` : ''} that drove session ${holder.sessionId} is gone, but its step ${steps} still runs: nothing was started. ` +
+    (resumable ? `cockpit run${shown ? ` ${shown}` : ''} resumes that session and follows the step; ` : '') +
+    `wait for the step to end, or stop it with cockpit rollback${shown ? ` ${shown}` : ''} (it takes that session over, interrupts the step and rolls back)`
+  );
 }
 
 /** An unfinished session too old to resume: recorded as interrupted, so history counts it as it was. */

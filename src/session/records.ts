@@ -64,7 +64,8 @@ export function factsOf(s: SessionState): ReleaseFacts {
             source: r.source ?? 'operator',
             reason: r.reason ?? '',
             ok: r.status === 'passed' ? true : r.status === 'failed' ? false : undefined,
-            failedAt: r.steps.find((x) => x.status === 'failed')?.title,
+            // an abandoned rollback stopped at an interrupted step
+            failedAt: r.steps.find((x) => x.status === 'failed' || x.status === 'interrupted')?.title,
             restoreMs: s.guard.restoreMs,
           },
   };

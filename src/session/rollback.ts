@@ -8,7 +8,7 @@ import { ROLLBACK, type EventBody, type Outcome, type RollbackSource } from '../
 import type { Escalation } from '../guard/escalation.js';
 import type { Guard } from '../guard/guard.js';
 import { timeToRestore } from '../history/restore-time.js';
-import type { Runbook } from '../runbook/types.js';
+import type { CommandStep, Runbook } from '../runbook/types.js';
 import { rollbackSteps, type SessionState } from './reduce.js';
 import type { StepRunner } from './steps.js';
 
@@ -27,6 +27,8 @@ export type RollbackDeps = {
   readonly hooks: readonly RollbackHook[];
   readonly end: (o: Outcome) => void;
   readonly interrupting: () => boolean;
+  /** The operator abandoned the rollback (Ctrl+C twice): no further step runs, the incident step still does. */
+  readonly abandoned: () => boolean;
 };
 
 export class RollbackPipeline {
@@ -58,12 +60,16 @@ export class RollbackPipeline {
     }
     const verifyEnds = rb.steps.length + rb.verify.length;
     const started = s().rollback.startedAt ?? s().now;
+    const incidentAt = rb.incident ? plan.length - 1 : -1;
     for (let i = 0; i < plan.length; i++) {
       const st = s().rollback.steps[i];
       if (st.status === 'passed') continue;
+      // abandoned: no further step, but the incident step (all there is left, or opened anyway)
+      if (this.d.abandoned() && i !== incidentAt) return this.abandon(plan, i, started);
       if (st.status === 'failed') this.d.emit({ type: 'step.retrying', stage: ROLLBACK, step: st.id, attempt: st.attempt + 1, automatic: false });
       const ok = await this.d.steps.runWithRetries(ROLLBACK, plan[i]);
       if (!ok) {
+        if (this.d.abandoned() && i !== incidentAt) return this.abandon(plan, i, started);
         const failed = s().rollback.steps[i];
         // a failed rollback is when an incident matters most: open it anyway, saying so
         const incident = plan.length - 1;
@@ -79,5 +85,20 @@ export class RollbackPipeline {
     }
     this.d.emit({ type: 'rollback.finished', ok: true, durationMs: Math.round(s().now - started) });
     this.d.end('rolled-back');
+  }
+
+  /**
+   * The operator abandoned the rollback at step `at` (interrupted, or not started): the incident
+   * step still runs, saying so; the rollback is recorded as not done and the session interrupted.
+   */
+  private async abandon(plan: readonly CommandStep[], at: number, started: number): Promise<void> {
+    const s = this.d.state;
+    const incident = plan.length - 1;
+    if (this.d.runbook.rollback!.incident && at < incident && s().rollback.steps[incident].status === 'pending')
+      await this.d.steps.runCommand(ROLLBACK, plan[incident], 1, { reason: `rollback abandoned by the operator: ${s().rollback.reason ?? ''}` });
+    const step = s().rollback.steps[at];
+    this.d.emit({ type: 'rollback.finished', ok: false, step: step.id, reason: 'abandoned by the operator', durationMs: Math.round(s().now - started) });
+    this.d.emit({ type: 'session.interrupted', stage: ROLLBACK, step: step.id });
+    this.d.end('interrupted');
   }
 }

@@ -77,7 +77,8 @@ export class StepRunner {
 
   /**
    * A monitor step: waits its window with the triggers armed; passes when the window ends with
-   * nothing fired. While a trigger holds for lack of data, the countdown pauses.
+   * nothing fired. While a trigger holds for lack of data, the countdown pauses; a hold that lasts
+   * its limit (metrics.holdLimit, from the hold's start) fails the step, saying why.
    */
   runMonitor(stageId: string, stepId: string, windowMs: number, resumedFrom?: number): Promise<boolean> {
     // resumed: the window started at `resumedFrom` (session time) and keeps its end
@@ -86,35 +87,53 @@ export class StepRunner {
     if (resumedFrom === undefined) this.d.emit({ type: 'step.started', stage: stageId, step: stepId, attempt: 1, command: `monitor ${Math.round(windowMs / 1000)}s` });
     const started = this.d.clock.now() - spent;
     const why = `monitor:${stageId}/${stepId}`;
-    this.d.guard?.arm(why);
+    const guard = this.d.guard;
+    guard?.arm(why);
     return new Promise((resolve) => {
       let done = false;
       let remaining = durationMs;
       let segment = this.d.clock.now();
       let timer: TimerHandle | undefined;
+      let holdTimer: TimerHandle | undefined;
       const run = () => {
         segment = this.d.clock.now();
         timer = this.d.clock.after(remaining, () => finish(true));
       };
-      const offHold = this.d.guard?.onHold((holding) => {
-        if (holding && timer) {
-          timer.cancel();
-          timer = undefined;
-          remaining = Math.max(0, remaining - (this.d.clock.now() - segment));
-        } else if (!holding && !timer && !done) run();
+      // the hold's limit runs from the hold's start (it may have begun before this monitor)
+      const limitHold = () => {
+        if (!guard || holdTimer) return;
+        const left = guard.holdLimitMs - (this.d.now() - (guard.heldSince ?? this.d.now()));
+        holdTimer = this.d.clock.after(Math.max(0, left), () => finish(false, guard.holdExpired()));
+      };
+      const offHold = guard?.onHold((holding) => {
+        if (holding) {
+          if (timer) {
+            timer.cancel();
+            timer = undefined;
+            remaining = Math.max(0, remaining - (this.d.clock.now() - segment));
+          }
+          limitHold();
+        } else {
+          holdTimer?.cancel();
+          holdTimer = undefined;
+          if (!timer && !done) run();
+        }
       });
-      const finish = (ok: boolean) => {
+      const finish = (ok: boolean, failure?: string) => {
         if (done) return;
         done = true;
         timer?.cancel();
+        holdTimer?.cancel();
         offHold?.();
-        this.d.guard?.disarm(why);
+        guard?.disarm(why);
         this.d.setActive(undefined);
         const durationMs = Math.round(this.d.clock.now() - started);
-        this.d.emit({ type: 'step.finished', stage: stageId, step: stepId, ok, exitCode: null, signal: null, timedOut: false, interrupted: !ok, durationMs, reason: ok ? undefined : 'interrupted' });
+        const interrupted = !ok && failure === undefined;
+        this.d.emit({ type: 'step.finished', stage: stageId, step: stepId, ok, exitCode: null, signal: null, timedOut: false, interrupted, durationMs, reason: ok ? undefined : (failure ?? 'interrupted') });
         resolve(ok);
       };
-      if (!this.d.guard?.holding) run();
+      if (!guard?.holding) run();
+      else limitHold();
       this.d.setActive({ stage: stageId, step: stepId, monitor: { finish: () => finish(false) } });
     });
   }

@@ -1,6 +1,6 @@
 /** What the output pane says before there is output: the next thing to do. */
 import type { Controller } from '../session/controller.js';
-import { formatCompact } from '../runbook/duration.js';
+import { formatClock, formatCompact } from '../runbook/duration.js';
 import type { ChecklistRow } from './rows.js';
 import { whyLines } from './view-model.js';
 import { preflightReady, type SessionState } from '../session/reduce.js';
@@ -8,7 +8,8 @@ import { preflightReady, type SessionState } from '../session/reduce.js';
 export function placeholderFor(s: SessionState, c: Controller, row?: ChecklistRow): string[] {
   if (row?.kind === 'monitor' && row.step?.status === 'running') {
     const lines = [`Watching for ${formatCompact(row.step.monitorMs ?? 0)} with the rollback triggers armed.`];
-    lines.push(s.guard.holding ? 'HOLD: a trigger has no data; the countdown is paused until data is back.' : 'The stage passes when the window ends with nothing fired.');
+    const left = s.guard.heldUntil !== undefined ? ` (the stage fails in ${formatClock(Math.max(0, s.guard.heldUntil - s.now))} if it is not)` : '';
+    lines.push(s.guard.holding ? `HOLD: a trigger has no data; the countdown is paused until data is back${left}.` : 'The stage passes when the window ends with nothing fired.');
     lines.push('', ...whyLines(c.runbook, s));
     return lines;
   }

@@ -16,7 +16,11 @@ export function triggerViews(rb: Runbook, s: SessionState, now = s.now): Trigger
     const v = s.guard.triggers[t.id];
     const base = { id: t.id, label: triggerLabel(t, rb), forMs: t.forMs };
     if (v?.status === 'fired') return { ...base, state: 'fired' };
-    if (v?.noData) return { ...base, state: 'nodata' };
+    if (v?.noData) {
+      // a trigger that holds the release: how long until the hold fails the stage
+      const until = s.guard.holdingFor.includes(t.id) ? s.guard.heldUntil : undefined;
+      return { ...base, state: 'nodata', holdLeftMs: until !== undefined ? Math.max(0, until - now) : undefined };
+    }
     if (v?.status === 'pending') return { ...base, state: 'pending', pendingMs: Math.min(t.forMs, Math.max(0, now - (v.since ?? now))) };
     return { ...base, state: s.guard.armed ? 'idle' : 'disarmed' };
   });

@@ -36,6 +36,14 @@ afterEach(() => {
     // release any step still waiting for its go file, then remove everything
     for (const name of ['slow', 'rb']) if (existsSync(join(b.fx, 'out'))) writeFileSync(join(b.fx, 'out', `go-${name}`), '0');
     for (const pid of supervisors(b)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    // a step the go file did not reach in time (its folder is removed next): its whole group
+    for (const pgid of stepGroups(b)) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        /* the group is gone */
+      }
+    }
     rmSync(b.root, { recursive: true, force: true });
   }
 });
@@ -61,6 +69,22 @@ export function supervisors(b: Box): number[] {
       .flatMap((f) => {
         try {
           return [(JSON.parse(readFileSync(join(d, f), 'utf8')) as { supervisorPid: number }).supervisorPid];
+        } catch {
+          return [];
+        }
+      }),
+  );
+}
+
+/** The process groups of the steps whose status files say they still run. */
+function stepGroups(b: Box): number[] {
+  return sessionDirs(b).flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith('.status.json'))
+      .flatMap((f) => {
+        try {
+          const st = JSON.parse(readFileSync(join(d, f), 'utf8')) as { state: string; pid: number | null };
+          return st.state === 'running' && st.pid ? [st.pid] : [];
         } catch {
           return [];
         }

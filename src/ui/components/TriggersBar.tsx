@@ -1,4 +1,4 @@
-/** Each rollback trigger: idle / PENDING m:ss of m:ss / FIRED / NO DATA. */
+/** Each rollback trigger: idle / PENDING m:ss of m:ss / FIRED / NO DATA (· HOLD fails in m:ss). */
 import { Box, Text } from 'ink';
 import { formatClock } from '../../runbook/duration.js';
 import type { Slot } from '../theme.js';
@@ -10,6 +10,8 @@ export type TriggerView = {
   readonly state: 'idle' | 'pending' | 'fired' | 'nodata' | 'disarmed';
   readonly pendingMs?: number;
   readonly forMs?: number;
+  /** A trigger holding the release for lack of data: time left before the hold fails the stage. */
+  readonly holdLeftMs?: number;
 };
 
 const SLOT: Record<TriggerView['state'], Slot> = { idle: 'metric.ok', disarmed: 'dim', pending: 'metric.warn', fired: 'metric.critical', nodata: 'metric.stale' };
@@ -25,7 +27,7 @@ export function triggerText(t: TriggerView): string {
     case 'fired':
       return `${t.label} ● FIRED`;
     case 'nodata':
-      return `${t.label} ? NO DATA`;
+      return `${t.label} ? NO DATA${t.holdLeftMs !== undefined ? ` · HOLD fails in ${formatClock(t.holdLeftMs)}` : ''}`;
   }
 }
 
