@@ -1,5 +1,6 @@
 /** Runs a command each interval; it prints one JSON object {series: number}. */
 import { spawn } from 'node:child_process';
+import { MAX_TIMER_MS } from '../../core/clock.js';
 import type { Command } from '../../runbook/command.js';
 import { resolveInvocation } from '../../runbook/placeholders.js';
 import { allFailed, type FetchResults, type MetricSource, type SeriesQuery } from './source.js';
@@ -32,7 +33,7 @@ export class CommandSource implements MetricSource {
         timedOut = true;
         killGroup();
       };
-      const timer = setTimeout(stop, timeoutMs);
+      const timer = setTimeout(stop, Math.min(timeoutMs, MAX_TIMER_MS));
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
       const done = (r: FetchResults) => {
