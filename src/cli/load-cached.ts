@@ -3,10 +3,10 @@
  * Markdown, the schema) are not even loaded; on a miss the runbook is parsed and validated as
  * always, and kept for next time.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cacheKey, readCached, writeCached } from '../runbook/cache.js';
-import { findRunbook, RunbookNotFound } from '../runbook/find.js';
+import { displayPath, findRunbook, readRunbookFile, RunbookNotFound } from '../runbook/find.js';
 import type { Runbook } from '../runbook/types.js';
 import { UsageError } from './args.js';
 
@@ -27,7 +27,7 @@ export async function loadRunbookCached(given: string | undefined, err: (line: s
   let text: Buffer;
   try {
     file = findRunbook(given);
-    text = readFileSync(file);
+    text = readRunbookFile(file, displayPath(file));
   } catch (e) {
     if (e instanceof RunbookNotFound) throw new UsageError(e.message);
     throw new UsageError(`cannot read ${given ?? 'the runbook'}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);

@@ -3,6 +3,7 @@
  * Markdown runbook also what was mapped from it, what was assumed, and every part not mapped, why.
  * Guardrails written but not armed (no metrics source, no probe) are warnings: each located, then
  * what to fill in; still exit 0, since the release itself can run (auto-rollback off, and it says so).
+ * So is a placeholder an inner shell parses (`bash -c "… {version}"`, ssh's remote command).
  */
 import { armingNeeds, notArmed, notArmedCount } from '../runbook/armed.js';
 import { formatError, type LocatedError } from '../runbook/locate.js';
@@ -40,6 +41,11 @@ export function summary(rb: Runbook, raw?: RawRunbook): string {
   ].join(', ');
 }
 
+/** Other warnings (a placeholder an inner shell parses), each where it is written. */
+export function cautionLines(cautions: readonly LocatedError[]): string[] {
+  return cautions.map((w) => `${w.file}:${w.line}:${w.col}: warning: ${w.message}`);
+}
+
 /** The guardrails written but not armed, each where it is written, then what to fill in (exit 0: a warning). */
 export function notArmedLines(warnings: readonly LocatedError[], raw: RawRunbook | undefined, markdown: boolean): string[] {
   if (warnings.length === 0 || !raw) return [];
@@ -68,6 +74,7 @@ function validateMarkdown(given: string, io: Io): number {
   }
   io.out(`ok: ${r.runbook.name}: ${summary(r.runbook, r.raw)}`);
   for (const line of formatReport(r.report, r.display)) io.out(line);
+  for (const line of cautionLines(r.cautions ?? [])) io.out(line);
   for (const line of notArmedLines(r.warnings ?? [], r.raw, true)) io.out(line);
   return 0;
 }
@@ -89,6 +96,7 @@ export function validateCommand(argv: string[], io: Io): number {
     return 2;
   }
   io.out(`ok: ${r.runbook.name}: ${summary(r.runbook, r.raw)}`);
+  for (const line of cautionLines(r.cautions ?? [])) io.out(line);
   for (const line of notArmedLines(r.warnings ?? [], r.raw, false)) io.out(line);
   return 0;
 }

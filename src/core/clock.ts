@@ -10,13 +10,23 @@ export interface Clock {
   after(ms: number, fn: () => void): TimerHandle;
 }
 
+/** The longest delay one setTimeout takes (2^31-1 ms, about 24.8 days): Node fires a longer one after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** setTimeout for any delay: one longer than MAX_TIMER_MS is a chain of timers, never one that fires at once. */
+export function longTimeout(fn: () => void, ms: number): TimerHandle {
+  let t: NodeJS.Timeout;
+  const arm = (left: number): void => {
+    t = left > MAX_TIMER_MS ? setTimeout(() => arm(left - MAX_TIMER_MS), MAX_TIMER_MS) : setTimeout(fn, left);
+  };
+  arm(ms);
+  return { cancel: () => clearTimeout(t) };
+}
+
 export const systemClock: Clock = {
   now: () => performance.now(),
   wall: () => Date.now(),
-  after(ms, fn) {
-    const t = setTimeout(fn, ms);
-    return { cancel: () => clearTimeout(t) };
-  },
+  after: (ms, fn) => longTimeout(fn, ms),
 };
 
 /** A clock tests move by hand: timers fire in order as `advance` passes them. */

@@ -9,7 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Invocation } from '../runbook/placeholders.js';
 import { exited, fromWaitStatus, groupRunning, processAlive as alive, procInfo } from './proc.js';
 import { distFile } from './dist-file.js';
-import { checkProgram } from './program.js';
+import { checkCwd, checkProgram } from './program.js';
 import type { StepStatus, SupervisorSpec } from './spec.js';
 
 export const BATCH_MS = 50;
@@ -399,6 +399,8 @@ export class ProcessRunner implements Runner {
     // is started for this step
     const cold = (): ChildProcess => {
       const p = spawn(process.execPath, [this.supervisor, specPath], { detached: true, stdio: 'ignore', cwd: req.cwd });
+      // it could not start (its cwd went away since the check above): the step failed, nothing ran
+      p.on('error', (e) => settleNotStarted(checkCwd(req.cwd) ?? `cannot start the step supervisor: ${e.message}`));
       p.unref();
       return p;
     };
@@ -455,6 +457,13 @@ export class ProcessRunner implements Runner {
         durationMs: status.endedAt - status.startedAt,
         reason,
       });
+    };
+    const settleNotStarted = (reason: string): void => {
+      if (settled) return;
+      settled = true;
+      if (statusWatch) clearInterval(statusWatch);
+      tail.close(true);
+      resolveDone({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: 0, reason, notStarted: true });
     };
     if (!spare) sup.on('exit', () => settle(readStatus(), false));
     else

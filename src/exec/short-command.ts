@@ -8,6 +8,7 @@
  * Steps are not run here: they are journalled, streamed to the screen and outlive a crash
  * (exec/runner.ts, exec/supervisor.ts).
  */
+import { MAX_TIMER_MS } from '../core/clock.js';
 import type { Invocation } from '../runbook/placeholders.js';
 
 export const MAX_OUTPUT_CHARS = 1024 * 1024;
@@ -67,7 +68,8 @@ export async function runShortCommand(c: ShortCommand): Promise<ShortResult> {
     env: { ...env, ...c.env },
     stdin: 'ignore',
     detached: true,
-    timeout: c.timeoutMs,
+    // a timer past 2^31 ms would fire at once
+    timeout: Math.min(c.timeoutMs, MAX_TIMER_MS),
     killSignal: 'SIGTERM',
     forceKillAfterDelay: c.graceMs ?? 1000,
     cancelSignal: c.signal,

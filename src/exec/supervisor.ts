@@ -28,8 +28,10 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
+import { longTimeout, type TimerHandle } from '../core/clock.js';
 import { maskerFor, stampOf } from './log-format.js';
 import { groupExists, groupRunning as groupRunningOf } from './proc.js';
+import { checkCwd } from './program.js';
 import type { StepStatus, SupervisorSpec } from './spec.js';
 
 const FOLLOW_MS = 25;
@@ -60,7 +62,8 @@ function supervise(spec: SupervisorSpec): void {
 
   let timedOut = false;
   let interrupted = false;
-  let killTimer: NodeJS.Timeout | undefined;
+  // a timeout or grace period past 2^31 ms (a `timeout: 600h`) is a chain of timers: one would fire at once
+  let killTimer: TimerHandle | undefined;
 
   // before the spawn (see onSignal above)
   onSignal = () => {
@@ -69,7 +72,7 @@ function supervise(spec: SupervisorSpec): void {
   };
   onSignalled = () => {
     interrupted = true;
-    killTimer ??= setTimeout(() => killGroup('SIGKILL'), spec.graceMs);
+    killTimer ??= longTimeout(() => killGroup('SIGKILL'), spec.graceMs);
   };
 
   // The scratch file: created private, unlinked at once; the step and this process hold it open.
@@ -111,11 +114,11 @@ function supervise(spec: SupervisorSpec): void {
 
   function stop(): void {
     killGroup('SIGTERM');
-    killTimer ??= setTimeout(() => killGroup('SIGKILL'), spec.graceMs);
+    killTimer ??= longTimeout(() => killGroup('SIGKILL'), spec.graceMs);
   }
 
   const timeout = spec.timeoutMs
-    ? setTimeout(() => {
+    ? longTimeout(() => {
         timedOut = true;
         follow(true);
         writeLine(`cockpit: timeout after ${Math.round(spec.timeoutMs! / 1000)}s, sending SIGTERM to the step's process group`);
@@ -183,7 +186,8 @@ function supervise(spec: SupervisorSpec): void {
   const follower = setInterval(follow, FOLLOW_MS);
 
   child.on('error', (e) => {
-    spawnError = e.message;
+    // a cwd gone since the cockpit checked it fails the spawn with ENOENT: say which
+    spawnError = checkCwd(spec.cwd) ?? e.message;
     exited = true;
     finish();
   });
@@ -240,8 +244,8 @@ function supervise(spec: SupervisorSpec): void {
     follow(true);
     pending += decoder.end();
     flushPartial();
-    if (timeout) clearTimeout(timeout);
-    if (killTimer) clearTimeout(killTimer);
+    timeout?.cancel();
+    killTimer?.cancel();
     closeSync(log);
     closeSync(raw);
     if (!early) writeStatus(exitedStatus());

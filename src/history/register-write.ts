@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
+import { MAX_TIMER_MS } from '../core/clock.js';
 import type { RiskEntry } from '../core/events.js';
 import { describeCommand } from '../runbook/command.js';
 import { resolveInvocation } from '../runbook/placeholders.js';
@@ -74,7 +75,7 @@ function runCommand(r: Extract<RiskRegister, { kind: 'run' }>, entry: RiskEntry,
       } catch {
         // gone already
       }
-    }, timeoutMs);
+    }, Math.min(timeoutMs, MAX_TIMER_MS));
     child.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       done({ ok: false, via: 'run', target, error: `${inv.file}: ${e.code === 'ENOENT' ? 'not found' : e.code === 'EACCES' ? 'not executable' : (e.code ?? e.message)}` });

@@ -5,6 +5,10 @@ const DURATION = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
 /** The same grammar as one regular expression, for the schema (and so for the JSON Schema). */
 export const DURATION_PATTERN = /^(?:0|(?=\d)(?:\d+h)?(?:\d+m(?!s))?(?:\d+s)?(?:\d+ms)?)$/;
 
+/** The longest duration a runbook may write: 720h (30 days). Longer is a typo, not a release. */
+export const MAX_DURATION_MS = 720 * 3_600_000;
+export const MAX_DURATION_TEXT = '720h (30 days)';
+
 /** Parses a duration to milliseconds, or returns undefined when it is not one. */
 export function parseDuration(text: string | number): number | undefined {
   if (typeof text === 'number') return text === 0 ? 0 : undefined;

@@ -1,8 +1,8 @@
 /** Finds and loads a runbook file (YAML, JSON or Markdown) into the typed Runbook, or located errors. */
-import { readFileSync } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
+import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { locateNotArmed } from './armed.js';
+import { checkInnerShells } from './inner-shell.js';
 import { describeValue, locateIssues, locateRules, sortErrors } from './locate.js';
 import { parseMarkdownRunbook } from './markdown.js';
 import { normalize } from './normalize.js';
@@ -10,15 +10,10 @@ import { checkRules } from './rules.js';
 import { RunbookSchema } from './schema.js';
 
 export { DEFAULT_NAMES, findRunbook, RunbookNotFound } from './find.js';
-import { findRunbook, RunbookNotFound } from './find.js';
+import { displayPath, findRunbook, readRunbookFile } from './find.js';
 
 export type { LoadResult } from './locate.js';
 import type { LoadResult } from './locate.js';
-
-function displayPath(abs: string, cwd: string): string {
-  const rel = relative(cwd, abs);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
-}
 
 /**
  * A YAML/JSON syntax error's message and offset. The parser reports an unclosed bracket or quote at
@@ -74,9 +69,10 @@ export function parseRunbook(text: string, file: string, display = file): LoadRe
   }
   const parsed = RunbookSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) return { ok: false, errors: sortErrors(locateIssues(parsed.error.issues, doc, lc, display)), display };
-  const ruleErrors = checkRules(parsed.data);
+  const ruleErrors = checkRules(parsed.data, dirname(file));
   if (ruleErrors.length > 0) return { ok: false, errors: sortErrors(locateRules(ruleErrors, doc, lc, display)), display };
-  return { ok: true, runbook: normalize(parsed.data, file), display, warnings: locateNotArmed(parsed.data, doc, lc, display), raw: parsed.data };
+  const cautions = sortErrors(locateRules(checkInnerShells(parsed.data), doc, lc, display));
+  return { ok: true, runbook: normalize(parsed.data, file), display, warnings: locateNotArmed(parsed.data, doc, lc, display), cautions, raw: parsed.data };
 }
 
 /** Whether a path is a Markdown runbook (loaded by markdown.ts rather than as YAML). */
@@ -87,12 +83,8 @@ export function isMarkdown(file: string): boolean {
 export function loadRunbook(given: string | undefined, cwd = process.cwd()): LoadResult {
   const file = findRunbook(given, cwd);
   const display = displayPath(file, cwd);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new RunbookNotFound(`cannot read ${display}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  // a regular file of at most 2 MiB (a FIFO or /dev/zero is refused, not read)
+  const text = readRunbookFile(file, display).toString('utf8');
   // Markdown: the same raw runbook, schema and rules; the result also carries the mapping report
   if (isMarkdown(file)) return parseMarkdownRunbook(text, file, display);
   return parseRunbook(text, file, display);

@@ -202,6 +202,8 @@ export type LoadResult =
       readonly display: string;
       /** Guardrails written but not armed (armed.ts), located: cockpit validate prints them, exit 0. */
       readonly warnings?: readonly LocatedError[];
+      /** Other located warnings (a placeholder an inner shell parses: inner-shell.ts): cockpit validate prints them, exit 0. */
+      readonly cautions?: readonly LocatedError[];
       /** The validated runbook as written (what the summary counts: series without a source too). */
       readonly raw?: import('./schema.js').RawRunbook;
     }

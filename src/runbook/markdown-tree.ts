@@ -35,6 +35,55 @@ export type MarkdownTree = {
   readonly lines: readonly string[];
 };
 
+/**
+ * How deep blockquotes and lists may nest. The parser and the tree walks after it recurse once per
+ * level (and take time that grows with its square): 16 KB of "> > > …" overflowed the stack and
+ * 50 KB took over a minute. No runbook nests more than a handful of levels.
+ */
+export const MAX_NESTING = 100;
+
+const CONTAINER = /[ \t]*(>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?/y;
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+
+/**
+ * The first line whose blockquote and list nesting goes past `max` levels, read from the text
+ * before it is parsed: the markers (">", "-", "1.") a line starts with, plus the list levels its
+ * indentation implies (two columns a level). Lines inside a top-level code fence are code. `col`
+ * is the marker that goes past the limit; `depth` the line's whole nesting.
+ */
+export function tooDeep(text: string, max = MAX_NESTING): { line: number; col: number; depth: number } | undefined {
+  let fence: string | undefined;
+  let line = 0;
+  for (let start = 0; start < text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const l = text.slice(start, end);
+    start = end + 1;
+    const f = FENCE.exec(l)?.[1];
+    if (fence !== undefined) {
+      if (f !== undefined && f[0] === fence[0] && f.length >= fence.length && l.trim() === f) fence = undefined;
+      continue;
+    }
+    if (f !== undefined) {
+      fence = f;
+      continue;
+    }
+    if (l.trim() === '') continue;
+    let indent = 0;
+    let i = 0;
+    for (; i < l.length && (l[i] === ' ' || l[i] === '\t'); i++) indent += l[i] === '\t' ? 4 : 1;
+    let depth = Math.floor(indent / 2);
+    let col = depth > max ? 1 : 0;
+    CONTAINER.lastIndex = 0;
+    for (let m = CONTAINER.exec(l); m && m[0].length > 0; m = CONTAINER.exec(l)) {
+      depth++;
+      if (depth === max + 1 && col === 0) col = m.index + m[0].indexOf(m[1]) + 1;
+    }
+    if (depth > max) return { line: line + 1, col, depth };
+  }
+  return undefined;
+}
+
 export function parseMarkdown(text: string): MarkdownTree {
   const root = fromMarkdown(text, {
     extensions: [gfm(), frontmatter(['yaml'])],

@@ -8,12 +8,14 @@
  * Two keys exist only there: `notify` (the webhook for escalation levels that name no command)
  * and Runme's own keys (runme, shell, cwd, skipPrompts, …), which are ignored and reported.
  */
+import { dirname } from 'node:path';
 import { armingNeeds, locateNotArmed, notArmed, notArmedCount } from './armed.js';
+import { checkInnerShells } from './inner-shell.js';
 import { lineAt } from './markdown-lines.js';
 import { Document, isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import { formatError, locateIssues, locateRules, sortErrors, type LoadResult, type LocatedError } from './locate.js';
 import { mapMarkdown, Positions, type Hints, type Note, type Obj, type Unmapped, type UnmappedKind } from './markdown-map.js';
-import { parseMarkdown } from './markdown-tree.js';
+import { MAX_NESTING, parseMarkdown, tooDeep } from './markdown-tree.js';
 import { normalize } from './normalize.js';
 import { checkRules } from './rules.js';
 import { RunbookSchema, type RawRunbook } from './schema.js';
@@ -26,6 +28,8 @@ export type MarkdownReport = {
   readonly mapped: readonly MappedCount[];
   readonly notes: readonly Note[];
   readonly unmapped: readonly Unmapped[];
+  /** The document was refused before it was read (nested too deep): there is nothing to report. */
+  readonly unread?: boolean;
 };
 
 export type MarkdownLoad = LoadResult & {
@@ -36,6 +40,9 @@ export type MarkdownLoad = LoadResult & {
 
 /** Front matter keys that are Runme's own (its document settings), not the runbook's. */
 const RUNME_KEYS = new Set(['runme', 'shell', 'cwd', 'skipPrompts', 'terminalRows', 'category', 'tag']);
+
+/** How far YAML aliases in a front matter may expand (the yaml library's guard against a "billion laughs" document). */
+const MAX_ALIAS_COUNT = 100;
 
 const TOP_ORDER = ['$schema', 'name', 'version', 'environment', 'preflight', 'stages', 'metrics', 'probes', 'rollback', 'escalation', 'flags', 'experiments', 'troubleshooting', 'emergency', 'secrets'];
 const METRICS_ORDER = ['interval', 'timeout', 'maxErrors', 'source', 'series'];
@@ -80,7 +87,7 @@ function mergeFront(target: Obj, map: YAMLMap, doc: Document, base: number, pos:
     if (isPlain(cur) && isMap(node) && !typeChanged) {
       mergeFront(cur, node, doc, base, pos);
     } else {
-      const value = node ? (node.toJS(doc) as unknown) : null;
+      const value = node ? (node.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT }) as unknown) : null;
       target[key] = value;
       recordYaml(value, node, base, pos);
     }
@@ -184,6 +191,11 @@ function mappedCounts(raw: Obj, pos: Positions, lineStarts: readonly number[]): 
 
 /** Parses a Markdown runbook: the typed Runbook or located errors, and always the report. */
 export function parseMarkdownRunbook(text: string, file: string, display = file): MarkdownLoad {
+  const deep = tooDeep(text);
+  if (deep) {
+    const message = `nested too deep: ${deep.depth} levels of blockquotes (">") and lists (at most ${MAX_NESTING})`;
+    return { ok: false, errors: [{ file: display, line: deep.line, col: deep.col, message }], display, report: { mapped: [], notes: [], unmapped: [], unread: true } };
+  }
   const tree = parseMarkdown(text);
   const lc = lineCounter(tree.lineStarts);
   const at = (offset: number): { line: number; col: number } => lc.linePos(offset);
@@ -208,7 +220,17 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
       frontDoc = doc;
     }
   }
-  const fm: Obj = front && frontDoc ? ((front.toJS(frontDoc) as Obj | null) ?? {}) : {};
+  let fm: Obj = {};
+  if (front && frontDoc) {
+    try {
+      fm = (front.toJS(frontDoc, { maxAliasCount: MAX_ALIAS_COUNT }) as Obj | null) ?? {};
+    } catch (e) {
+      // aliases that expand too far (a "billion laughs" front matter): said, never expanded
+      errors.push({ file: display, ...at(base), message: `front matter: cannot read the document: ${(e as Error).message}` });
+      front = undefined;
+      frontDoc = undefined;
+    }
+  }
   for (const k of Object.keys(fm)) {
     if (RUNME_KEYS.has(k)) {
       const line = at(base + ((front?.get(k, true) as Node | undefined)?.range?.[0] ?? 0)).line;
@@ -268,7 +290,7 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
     errors.push(...locateIssues(issues, doc, lc, display));
     return { ok: false, errors: sortErrors(errors), display, report: report() };
   }
-  const ruleErrors = checkRules(parsed.data);
+  const ruleErrors = checkRules(parsed.data, dirname(file));
   if (ruleErrors.length > 0 || errors.length > 0) {
     errors.push(...locateRules(ruleErrors, doc, lc, display));
     return { ok: false, errors: sortErrors(errors), display, report: report() };
@@ -276,7 +298,8 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
   // what the document promises but nothing can watch yet (no metrics source, no probe): kept, listed
   // where the prose says it, left out of the run (normalize: Runbook.unarmed), as for its imported YAML
   const warnings = locateNotArmed(parsed.data, doc, lc, display);
-  return { ok: true, runbook: normalize(parsed.data, file), display, report: report(), raw: parsed.data, warnings };
+  const cautions = sortErrors(locateRules(checkInnerShells(parsed.data), doc, lc, display));
+  return { ok: true, runbook: normalize(parsed.data, file), display, report: report(), raw: parsed.data, warnings, cautions };
 }
 
 // ── presenting ─────────────────────────────────────────────────────────────────────────────
@@ -303,6 +326,7 @@ function span(u: { line: number; endLine?: number }): string {
 
 /** The report as lines: mapped counts, notes (assumptions), and the unmapped list by line. */
 export function formatReport(report: MarkdownReport, display: string): string[] {
+  if (report.unread) return [];
   const out: string[] = [];
   out.push(`mapped from ${display}:`);
   if (report.mapped.length === 0) out.push('  nothing');

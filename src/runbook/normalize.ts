@@ -32,13 +32,20 @@ type Unique = (id: string, explicit?: boolean) => string;
 function uniquer(reserved: Iterable<string> = []): Unique {
   const taken = new Set<string>(reserved);
   const used = new Set<string>();
+  // the next suffix to try per id: the sets only grow, so every smaller one is still taken (20 000
+  // steps deriving "deploy" cost 20 000 lookups, not 200 million)
+  const next = new Map<string, number>();
   return (id, explicit = false) => {
     if (explicit && !used.has(id)) {
       used.add(id);
       return id;
     }
     let candidate = id;
-    for (let n = 2; taken.has(candidate) || used.has(candidate); n++) candidate = `${id}-${n}`;
+    let n = next.get(id) ?? 2;
+    if (taken.has(candidate) || used.has(candidate)) {
+      for (candidate = `${id}-${n}`; taken.has(candidate) || used.has(candidate); ) candidate = `${id}-${++n}`;
+      next.set(id, n + 1);
+    }
     used.add(candidate);
     return candidate;
   };

@@ -1,4 +1,7 @@
 /** Cross-field rules the schema cannot say: unknown names, duplicate ids, ramp order, bands. */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { quoteForDisplay } from './command.js';
 import { parseDuration } from './duration.js';
 import { didYouMean } from './suggest.js';
 import type { RawRunbook } from './schema.js';
@@ -22,8 +25,42 @@ function duplicates<T>(list: readonly T[], key: (t: T) => string | undefined, pa
   });
 }
 
-export function checkRules(rb: RawRunbook): RuleError[] {
+/** Why a step's `cwd:` cannot be used (relative to the runbook's directory, as a run takes it), or undefined. */
+function cwdProblem(dir: string, cwd: string): string | undefined {
+  let st;
+  try {
+    st = statSync(resolve(dir, cwd));
+  } catch {
+    const where = cwd.startsWith('/') ? '' : ' in the runbook\'s directory';
+    return `cwd "${cwd}" does not exist${where} (for one an earlier step makes, write run: "cd ${quoteForDisplay(cwd)} && …")`;
+  }
+  return st.isDirectory() ? undefined : `cwd "${cwd}" is not a directory`;
+}
+
+/** Every command step with a `cwd:`, and where it is written. */
+function stepsWithCwd(rb: RawRunbook): { path: Path; cwd: string }[] {
+  const lists: { at: Path; steps: readonly unknown[] }[] = [
+    ...rb.stages.map((s, si) => ({ at: ['stages', si, 'steps'] as Path, steps: s.steps })),
+    { at: ['rollback', 'steps'], steps: rb.rollback?.steps ?? [] },
+    { at: ['rollback', 'verify'], steps: rb.rollback?.verify ?? [] },
+    ...(rb.troubleshooting ?? []).map((t, ti) => ({ at: ['troubleshooting', ti, 'steps'] as Path, steps: t.steps ?? [] })),
+  ];
+  return lists.flatMap(({ at, steps }) =>
+    steps.flatMap((st, i) => (st !== null && typeof st === 'object' && !Array.isArray(st) && typeof (st as { cwd?: unknown }).cwd === 'string' ? [{ path: [...at, i, 'cwd'], cwd: (st as { cwd: string }).cwd }] : [])),
+  );
+}
+
+/**
+ * `dir` is the runbook's directory: given, each step's `cwd:` must be a directory there (a run
+ * would fail the step at its start). Without it (text not from a file) cwds are not checked.
+ */
+export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
   const out: RuleError[] = [];
+  if (dir !== undefined)
+    for (const { path, cwd } of stepsWithCwd(rb)) {
+      const problem = cwdProblem(dir, cwd);
+      if (problem) out.push({ path, message: problem });
+    }
   const metricNames = Object.keys(rb.metrics?.series ?? {});
   const probeNames = (rb.probes ?? []).map((p) => p.name);
 

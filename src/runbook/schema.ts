@@ -4,12 +4,13 @@
  * Cross-field rules (unknown metric names, duplicate ids, ramp order) live in rules.ts.
  */
 import { z } from 'zod';
-import { DURATION_PATTERN } from './duration.js';
+import { DURATION_PATTERN, MAX_DURATION_MS, MAX_DURATION_TEXT, parseDuration } from './duration.js';
 import { SPAN_PATTERN } from './span.js';
 
 const duration = z
   .string({ error: 'expected a duration like 90s, 2m or 1h30m' })
   .regex(DURATION_PATTERN, { error: (iss) => `bad duration ${JSON.stringify(iss.input)}: expected a duration like 90s, 2m or 1h30m` })
+  .refine((text) => (parseDuration(text) ?? 0) <= MAX_DURATION_MS, { error: (iss) => `duration ${JSON.stringify(iss.input)} is too long: at most ${MAX_DURATION_TEXT}` })
   .meta({ description: 'A duration: 500ms, 90s, 2m, 1h30m, or 0' });
 
 const id = z

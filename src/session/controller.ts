@@ -4,11 +4,11 @@
  * masked, appended to the journal, then applied with reduce(). The TUI, the headless runner and
  * the tests all drive this one class.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { maskerFor } from '../exec/log-format.js';
 import type { Runner } from '../exec/runner.js';
 import { programOf } from '../runbook/command.js';
-import { checkProgram } from '../exec/program.js';
+import { checkCwd, checkProgram } from '../exec/program.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
 import type { Runbook } from '../runbook/types.js';
 import { commandStep } from '../runbook/normalize.js';
@@ -201,14 +201,15 @@ export class Controller {
     });
   }
 
-  /** Marks every step whose program is missing or not executable: a state to see, not a crash. */
+  /** Marks every step whose cwd or program is missing or unusable: a state to see, not a crash. */
   private checkPrograms(): void {
     const rb = this.o.runbook;
     const missing = planCommands(rb).flatMap(({ stage, step, tracked }) => {
       if (!tracked) return [];
       const inv = resolveInvocation(step.command, this.o.values);
       const program = step.command.kind === 'argv' ? inv.file : programOf(step.command);
-      const reason = program ? checkProgram(program, step.cwd ? join(rb.dir, step.cwd) : rb.dir) : undefined;
+      const cwd = step.cwd ? resolve(rb.dir, step.cwd) : rb.dir;
+      const reason = program ? checkProgram(program, cwd) : checkCwd(cwd);
       return reason ? [{ stage, step: step.id, reason }] : [];
     });
     if (missing.length > 0) this.emit({ type: 'programs.checked', missing });

@@ -3,7 +3,7 @@
  * its why recorded), a monitor window with the triggers armed, a flag step through the guarded
  * path, retries. Every fact goes out as an event; the state it reads is the session's fold.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseLogLine } from '../exec/log-format.js';
 import type { Runner, StepHandle, StepResult } from '../exec/runner.js';
 import { quoteForDisplay } from '../runbook/command.js';
@@ -170,7 +170,7 @@ export class StepRunner {
     const handle = this.d.runner.start({
       key: `${stageId}.${step.id}`,
       invocation,
-      cwd: step.cwd ? join(this.d.runbook.dir, step.cwd) : this.d.runbook.dir,
+      cwd: step.cwd ? resolve(this.d.runbook.dir, step.cwd) : this.d.runbook.dir,
       env: { ...step.env, COCKPIT_SESSION_DIR: this.d.sessionDir, COCKPIT_STEP: step.id, COCKPIT_ATTEMPT: String(attempt) },
       timeoutMs: step.timeoutMs,
       graceMs: this.d.runbook.rollback?.graceMs ?? 5000,

@@ -1101,6 +1101,7 @@ describe('cockpit init', () => {
   it('on a terminal asks y/N: y imports the RUNBOOK.md it found, anything else writes nothing', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'RUNBOOK.md'), readFileSync(join(FIXTURES, 'nested.md')));
+    mkdirSync(join(dir, 'db')); // its "cd db" (a cwd must exist)
     const asked: string[] = [];
     const no = io();
     expect(await initCommand([], no.io, { cwd: dir, interactive: true, ask: async (q) => (asked.push(q), 'n') })).toBe(1);

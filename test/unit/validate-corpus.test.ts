@@ -88,6 +88,19 @@ const EXPECTED: Record<string, string[]> = {
   'experiment-unknown-flag.yml': ['13:11: experiment "checkout-flow-v2" names unknown flag "new-chekout" (did you mean "new-checkout"?)'],
   'secret-not-env-name.yml': ['5:25: "deploy-token" is not an environment variable name (use letters, digits and "_", not starting with a digit)'],
   'rollback-monitor.yml': ['8:7: a rollback cannot contain a monitor step'],
+  // a step's cwd must be a directory (relative to the runbook's): a run would fail the step at its start
+  'cwd-missing.yml': [
+    '6:14: cwd "deploy-scripts" does not exist in the runbook\'s directory (for one an earlier step makes, write run: "cd deploy-scripts && …")',
+    '8:14: cwd "alias-bomb.yml" is not a directory',
+    '12:12: cwd "ops/rollback" does not exist in the runbook\'s directory (for one an earlier step makes, write run: "cd ops/rollback && …")',
+    '15:12: cwd "/no/such/dir" does not exist (for one an earlier step makes, write run: "cd /no/such/dir && …")',
+  ],
+  // past 720h a duration is a typo (and past 2^31 ms a plain timer would fire at once)
+  'duration-too-long.yml': [
+    '4:13: stages[0].budget: duration "721h" is too long: at most 720h (30 days)',
+    '9:18: stages[0].steps[1].timeout: duration "43200m1s" is too long: at most 720h (30 days)',
+    '10:18: stages[0].steps[2].monitor: duration "99999999999999999999h" is too long: at most 720h (30 days)',
+  ],
 };
 
 beforeAll(() => {

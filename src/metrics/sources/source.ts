@@ -1,5 +1,7 @@
 /** A metric source: fetches one value per series, or says per series why it has none. */
 
+import { MAX_TIMER_MS } from '../../core/clock.js';
+
 export type SeriesQuery = { readonly name: string; readonly query?: string; readonly pointer?: string };
 
 /** A value, or why there is none. `noData` is an answer without a value (empty, NaN); `error` is a failure. */
@@ -41,7 +43,7 @@ export function deadline(parent: AbortSignal, ms: number): { signal: AbortSignal
   const onAbort = () => ac.abort(parent.reason);
   if (parent.aborted) ac.abort(parent.reason);
   else parent.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => ac.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError')), ms);
+  const timer = setTimeout(() => ac.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError')), Math.min(ms, MAX_TIMER_MS));
   return {
     signal: ac.signal,
     done: () => {

@@ -1,0 +1,235 @@
+/**
+ * Placeholders that reach a shell cockpit does not control. A value in argv is safe from cockpit's
+ * own shell (there is none, or it sees "${COCKPIT_X}"), but a command can hand it to another one:
+ * the script of `bash -c "… {version}"`, the remote command of `ssh host deploy {version}` (ssh
+ * joins its arguments into one line the remote shell parses), `su -c`, `eval`, `watch`. There a
+ * value with a quote, ";" or "$(" runs as code. cockpit validate warns (located, exit 0).
+ */
+import { basename } from 'node:path';
+import { parseCommand, type Command } from './command.js';
+import { envName, placeholdersIn } from './placeholders.js';
+import type { Path, RuleError } from './rules.js';
+import type { RawRunbook, RawRun, RawStep } from './schema.js';
+
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'yash', 'fish']);
+/** ssh options that take a value (the next word, or the rest of the cluster). */
+const SSH_VALUE = new Set('BbcDEeFIiJLlmOoPpQRSWw');
+
+/** Where an inner shell parses a word: the word's index and which program hands it over. */
+export type InnerWord = { readonly index: number; readonly via: string; readonly remote: boolean };
+
+/** The script of a shell's -c among argv[at+1…]: its index, or undefined (no -c: a script file, or stdin). */
+function shellScript(argv: readonly string[], at: number): number | undefined {
+  let c = false;
+  for (let i = at + 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--' || a === '-') return c ? i + 1 : undefined;
+    if (/^--command=/.test(a)) return i; // fish --command=…
+    if (a === '--command') return i + 1;
+    if (a.startsWith('--')) continue; // --norc, --login, …
+    if (/^[-+][oO]$/.test(a)) {
+      i++; // -o pipefail
+      continue;
+    }
+    if (/^[-+][A-Za-z]+$/.test(a)) {
+      if (a[0] === '-' && a.includes('c')) c = true;
+      continue;
+    }
+    return c ? i : undefined;
+  }
+  return undefined;
+}
+
+/** ssh's remote command: every word after the destination. */
+function sshRemote(argv: readonly string[], at: number): number[] {
+  for (let i = at + 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return argv.slice(i + 2).map((_, k) => i + 2 + k);
+    if (a.startsWith('-') && a.length > 1) {
+      // a cluster: -tt, -p22, -i key; the first letter taking a value takes the rest, or the next word
+      for (let k = 1; k < a.length; k++)
+        if (SSH_VALUE.has(a[k])) {
+          if (k === a.length - 1) i++;
+          break;
+        }
+      continue;
+    }
+    return argv.slice(i + 1).map((_, k) => i + 1 + k);
+  }
+  return [];
+}
+
+/** su's -c / --command: its index, or undefined. */
+function suCommand(argv: readonly string[], at: number): number | undefined {
+  for (let i = at + 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (/^--(?:session-)?command=/.test(a)) return i;
+    if (a === '--command' || a === '--session-command' || /^-[A-Za-z]*c$/.test(a)) return i + 1;
+  }
+  return undefined;
+}
+
+/**
+ * The words of argv an inner shell parses: the script of a shell's -c anywhere in it (so after
+ * env, sudo, timeout, docker exec … too), ssh's remote command, su's -c, and everything eval or
+ * watch is given.
+ */
+export function innerShellWords(argv: readonly string[]): InnerWord[] {
+  const out: InnerWord[] = [];
+  for (let j = 0; j < argv.length; j++) {
+    const name = basename(argv[j]);
+    if (SHELLS.has(name)) {
+      const i = shellScript(argv, j);
+      if (i !== undefined && i < argv.length) out.push({ index: i, via: `${name} -c`, remote: false });
+    } else if (name === 'ssh' && !(j > 0 && argv[j - 1].startsWith('-'))) {
+      // (ssh as an option's value, rsync -e ssh, is not a command run here)
+      for (const i of sshRemote(argv, j)) out.push({ index: i, via: 'ssh', remote: true });
+      break; // the rest is the remote command
+    } else if (name === 'su') {
+      const i = suCommand(argv, j);
+      if (i !== undefined && i < argv.length) out.push({ index: i, via: 'su -c', remote: false });
+    } else if ((name === 'eval' || name === 'watch') && j === 0) {
+      for (let i = 1; i < argv.length; i++) out.push({ index: i, via: name, remote: false });
+    }
+  }
+  // one word can be found twice (bash -c inside ssh's command): once is enough
+  const seen = new Set<number>();
+  return out.filter((w) => !seen.has(w.index) && seen.add(w.index));
+}
+
+/**
+ * A shell script's simple commands as word lists, quotes removed: split at unquoted `;`, `&`,
+ * `|`, newlines, parentheses and backquotes (and `$(`). Enough to see `ssh host "… {x}"` or
+ * `bash -c '… {x}'` in a script; not a shell parser.
+ */
+export function scriptCommands(script: string): string[][] {
+  const commands: string[][] = [];
+  let words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  const endWord = () => {
+    if (inWord) words.push(word);
+    word = '';
+    inWord = false;
+  };
+  const endCommand = () => {
+    endWord();
+    if (words.length > 0) commands.push(words);
+    words = [];
+  };
+  for (let i = 0; i < script.length; i++) {
+    const c = script[i];
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else word += c;
+      continue;
+    }
+    if (c === '\\' && i + 1 < script.length) {
+      word += script[++i];
+      inWord = true;
+      continue;
+    }
+    if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else word += c;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (c === ' ' || c === '\t') endWord();
+    else if (c === '#' && !inWord) {
+      while (i + 1 < script.length && script[i + 1] !== '\n') i++;
+    } else if (c === '$' && script[i + 1] === '(') {
+      endCommand();
+      i++;
+    } else if (';&|\n()`'.includes(c)) endCommand();
+    else {
+      word += c;
+      inWord = true;
+    }
+  }
+  endCommand();
+  return commands;
+}
+
+/** One placeholder-in-an-inner-shell finding: which words of a command (argv index, when argv). */
+export type InnerShellUse = { readonly names: readonly string[]; readonly via: string; readonly remote: boolean; readonly argIndex?: number };
+
+/** Every place a command hands a placeholder to a shell that parses it. */
+export function innerShellUses(run: string | readonly string[]): InnerShellUse[] {
+  const cmd: Command = parseCommand(run);
+  const out: InnerShellUse[] = [];
+  if (cmd.kind === 'argv') {
+    for (const w of innerShellWords(cmd.argv)) {
+      const names = placeholdersIn(cmd.argv[w.index]);
+      if (names.length > 0) out.push({ names, via: w.via, remote: w.remote, argIndex: w.index });
+    }
+    return out;
+  }
+  for (const words of scriptCommands(cmd.script))
+    for (const w of innerShellWords(words)) {
+      const names = placeholdersIn(words[w.index]);
+      if (names.length > 0) out.push({ names, via: w.via, remote: w.remote });
+    }
+  return out;
+}
+
+const list = (xs: readonly string[]): string => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+
+/** The warning for one finding: what happens, and what to write instead. */
+export function innerShellMessage(u: InnerShellUse): string {
+  const names = list(u.names.map((n) => `{${n}}`));
+  const vars = list(u.names.map((n) => `"$${envName(n)}"`));
+  const one = u.names.length === 1;
+  if (u.remote)
+    return `${names} ${one ? 'goes' : 'go'} into the command ssh hands to the remote shell, which parses ${one ? 'its value' : 'their values'} as code (a quote, ";" or "$(" in ${one ? 'it' : 'them'} would run there): quote ${one ? 'it' : 'them'} for that shell first, e.g. from a script: ssh host "deploy $(printf %q "$${envName(u.names[0])}")"`;
+  return `${names} ${one ? 'is' : 'are'} inside what "${u.via}" runs: that shell parses ${one ? 'its value' : 'their values'} as code (a quote, ";" or "$(" in ${one ? 'it' : 'them'} would run); write ${vars} there instead (cockpit sets ${one ? 'it' : 'them'} in the step's environment)`;
+}
+
+/** Every command a runbook writes, with where its `run` is. */
+function commands(rb: RawRunbook): { path: Path; run: RawRun }[] {
+  const out: { path: Path; run: RawRun }[] = [];
+  const add = (path: Path, run: RawRun | undefined) => {
+    if (run !== undefined) out.push({ path, run });
+  };
+  const steps = (at: Path, list: readonly RawStep[] | undefined) =>
+    (list ?? []).forEach((st, i) => {
+      if (typeof st === 'string' || Array.isArray(st)) add([...at, i], st);
+      else if ('run' in st) add([...at, i, 'run'], st.run);
+    });
+  (rb.preflight ?? []).forEach((p, i) => add(['preflight', i, 'run'], p.run));
+  rb.stages.forEach((s, si) => steps(['stages', si, 'steps'], s.steps));
+  steps(['rollback', 'steps'], rb.rollback?.steps);
+  steps(['rollback', 'verify'], rb.rollback?.verify);
+  add(['rollback', 'incident'], rb.rollback?.incident);
+  (rb.escalation ?? []).forEach((e, i) => add(['escalation', i, 'run'], e.run));
+  (rb.troubleshooting ?? []).forEach((t, i) => {
+    add(['troubleshooting', i, 'run'], t.run);
+    steps(['troubleshooting', i, 'steps'], t.steps);
+  });
+  (rb.emergency ?? []).forEach((e, i) => add(['emergency', i, 'run'], e.run));
+  const source = rb.metrics?.source;
+  if (source?.type === 'command') add(['metrics', 'source', 'run'], source.run);
+  const provider = rb.flags?.provider;
+  if (provider?.type === 'command') {
+    add(['flags', 'provider', 'run'], provider.run);
+    add(['flags', 'provider', 'read'], provider.read);
+  }
+  add(['flags', 'deploy'], rb.flags?.deploy);
+  for (const [id, ex] of Object.entries(rb.experiments ?? {})) {
+    add(['experiments', id, 'deploy'], ex.deploy);
+    add(['experiments', id, 'conclude'], ex.conclude);
+    if (ex.source?.type === 'command') add(['experiments', id, 'source', 'run'], ex.source.run);
+  }
+  if (rb.riskRegister && 'run' in rb.riskRegister) add(['riskRegister', 'run'], rb.riskRegister.run);
+  return out;
+}
+
+/** The warnings for a runbook: each placeholder an inner shell parses, where it is written (the argv element, when a list). */
+export function checkInnerShells(rb: RawRunbook): RuleError[] {
+  return commands(rb).flatMap(({ path, run }) =>
+    innerShellUses(run).map((u) => ({ path: Array.isArray(run) && u.argIndex !== undefined ? [...path, u.argIndex] : path, message: innerShellMessage(u) })),
+  );
+}

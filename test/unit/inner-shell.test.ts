@@ -1,0 +1,136 @@
+/**
+ * Placeholders that reach a shell cockpit does not control (src/runbook/inner-shell.ts): the
+ * script of `bash -c`, ssh's remote command, `su -c`, `eval`. cockpit validate warns at each,
+ * located, exit 0; the safe forms (argv, a positional argument after the script, "$COCKPIT_X")
+ * get no warning.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { innerShellUses, innerShellWords, scriptCommands } from '../../src/runbook/inner-shell.js';
+
+const run = promisify(execFile);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = join(ROOT, 'bin', 'cockpit.js');
+
+describe('innerShellWords: which argv words an inner shell parses', () => {
+  const cases: [string[], number[]][] = [
+    [['bash', '-c', 'echo x'], [2]],
+    [['/bin/sh', '-ec', 'x', '_', 'y'], [2]],
+    [['bash', '-o', 'pipefail', '-c', 'x'], [4]],
+    [['bash', '--norc', '-c', 'x'], [3]],
+    [['bash', 'script.sh', 'arg'], []],
+    [['zsh', '-l'], []],
+    [['fish', '--command=echo x'], [1]],
+    [['env', '-i', 'A=1', 'sudo', '-u', 'deploy', 'sh', '-c', 'x'], [8]],
+    [['docker', 'exec', 'web', 'bash', '-lc', 'x'], [5]],
+    [['ssh', 'host', 'deploy', 'v1'], [2, 3]],
+    [['ssh', '-p', '22', '-i', 'key', '-tt', 'user@host', 'cmd'], [7]],
+    [['ssh', '-p22', 'host'], []],
+    [['rsync', '-e', 'ssh', 'build/', 'host:/srv/'], []],
+    [['su', 'deploy', '-c', 'x'], [3]],
+    [['su', '--command=x', 'deploy'], [1]],
+    [['eval', 'echo', 'x'], [1, 2]],
+    [['./deploy.sh', 'bash', 'v1'], []],
+  ];
+  for (const [argv, words] of cases)
+    it(argv.join(' '), () => {
+      expect(innerShellWords(argv).map((w) => w.index)).toEqual(words);
+    });
+});
+
+describe('scriptCommands: a shell script split into simple commands', () => {
+  it('splits at ; && | newlines and $( ), removes quotes, skips comments', () => {
+    expect(scriptCommands(`cd /srv && ssh host "deploy {version}" | tee log # note\nx=$(bash -c 'a b'); echo "it's"`)).toEqual([
+      ['cd', '/srv'],
+      ['ssh', 'host', 'deploy {version}'],
+      ['tee', 'log'],
+      ['x='],
+      ['bash', '-c', 'a b'],
+      ['echo', "it's"],
+    ]);
+  });
+});
+
+describe('innerShellUses', () => {
+  const warn = (run: string | string[]) => innerShellUses(run).map((u) => [u.via, ...u.names]);
+  it('finds a placeholder in a -c script, an ssh command, su -c and eval', () => {
+    expect(warn(['bash', '-c', 'echo {version}'])).toEqual([['bash -c', 'version']]);
+    expect(warn('bash -c "deploy {version} {reason}"')).toEqual([['bash -c', 'version', 'reason']]);
+    expect(warn('ssh host ./deploy.sh {version}')).toEqual([['ssh', 'version']]);
+    expect(warn('ssh host "cd /srv && ./deploy.sh {version}" | tee log')).toEqual([['ssh', 'version']]);
+    expect(warn(['su', 'deploy', '-c', './deploy {git.sha}'])).toEqual([['su -c', 'git.sha']]);
+    expect(warn('echo {version} && eval "echo {version}"')).toEqual([['eval', 'version']]);
+  });
+  it('says nothing of the safe forms', () => {
+    expect(warn(['./deploy.sh', '{version}'])).toEqual([]);
+    expect(warn(['bash', '-c', 'deploy "$1"', '_', '{version}'])).toEqual([]);
+    expect(warn(['bash', '-c', 'deploy "$COCKPIT_VERSION"'])).toEqual([]);
+    expect(warn('./deploy.sh {version} && ./notify.sh {reason}')).toEqual([]);
+    expect(warn(['bash', '-c', 'echo {unknown}'])).toEqual([]);
+    expect(warn('rsync -e ssh build/ host:/srv/{version}')).toEqual([]);
+  });
+});
+
+describe('cockpit validate warns, located, and exits 0', () => {
+  let dir: string;
+  beforeAll(() => {
+    if (!existsSync(join(ROOT, 'dist', 'cockpit.js'))) throw new Error('dist/cockpit.js is missing: run "node scripts/build.mjs" first');
+    dir = mkdtempSync(join(tmpdir(), 'cockpit-inner-shell-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function validate(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [BIN, 'validate', file], { cwd: dir, env: { ...process.env, COCKPIT_DEBUG: '', NO_COLOR: '1' } });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  }
+
+  it('a YAML runbook: one warning per command that hands a placeholder to a shell, at the argv element', async () => {
+    writeFileSync(
+      join(dir, 'cockpit.yml'),
+      [
+        'name: web-app',
+        'stages:',
+        '  - id: staging',
+        '    steps:',
+        '      - run: [bash, -c, "echo {version}"]',
+        '      - run: [bash, -c, \'deploy "$1"\', _, "{version}"]',
+        '      - ./deploy.sh {version}',
+        '      - ssh -p 22 deploy@host ./deploy.sh {version}',
+        'rollback:',
+        '  steps:',
+        '    - [docker, exec, web, sh, -c, "rollback {reason}"]',
+        '  incident: [./incident.sh, "{reason}"]',
+        '',
+      ].join('\n'),
+    );
+    const r = await validate('cockpit.yml');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual([
+      'ok: web-app: 0 checks (0 automated, 0 manual), 1 stage, 4 steps, 2 rollback steps, 0 triggers, 0 metrics, 0 probes, 0 escalation levels, 0 flags, 0 experiments, 0 troubleshooting entries, 0 secrets',
+      'cockpit.yml:5:25: warning: {version} is inside what "bash -c" runs: that shell parses its value as code (a quote, ";" or "$(" in it would run); write "$COCKPIT_VERSION" there instead (cockpit sets it in the step\'s environment)',
+      'cockpit.yml:8:9: warning: {version} goes into the command ssh hands to the remote shell, which parses its value as code (a quote, ";" or "$(" in it would run there): quote it for that shell first, e.g. from a script: ssh host "deploy $(printf %q "$COCKPIT_VERSION")"',
+      'cockpit.yml:11:35: warning: {reason} is inside what "sh -c" runs: that shell parses its value as code (a quote, ";" or "$(" in it would run); write "$COCKPIT_REASON" there instead (cockpit sets it in the step\'s environment)',
+    ]);
+  });
+
+  it('a Markdown runbook: the warning points into the .md', async () => {
+    writeFileSync(join(dir, 'release.md'), ['# Release', '', '## Release Process', '', '### Production', '', '```bash', 'ssh prod "deploy {version}"', '```', ''].join('\n'));
+    const r = await validate('release.md');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      '\nrelease.md:8:1: warning: {version} goes into the command ssh hands to the remote shell, which parses its value as code (a quote, ";" or "$(" in it would run there): quote it for that shell first, e.g. from a script: ssh host "deploy $(printf %q "$COCKPIT_VERSION")"\n',
+    );
+  });
+});
