@@ -79,7 +79,18 @@ export class TmuxSession {
     for (const [k, v] of Object.entries(env)) args.push('-e', `${k}=${v}`);
     args.push(`${command}; echo "[exit $?]"`);
     // remain-on-exit in the same server command queue: set before the command can possibly end
-    tmux(...args, ';', 'set-option', '-t', name, 'remain-on-exit', 'on', ';', 'set-option', '-t', name, 'history-limit', '5000');
+    const all = [...args, ';', 'set-option', '-t', name, 'remain-on-exit', 'on', ';', 'set-option', '-t', name, 'history-limit', '5000'];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        tmux(...all);
+        break;
+      } catch (e) {
+        // the previous test killed the server's last session: a server on its way out refuses the
+        // new session ("server exited unexpectedly"); the next attempt starts a new server
+        if (attempt >= 5 || !String((e as Error).message).includes('server exited unexpectedly')) throw e;
+        execFileSync('sleep', ['0.1']);
+      }
+    }
     return new TmuxSession(name);
   }
 
