@@ -80,6 +80,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return e.ok ? `⟲ ROLLED BACK (${formatDuration(e.durationMs)})` : `✗ ROLLBACK FAILED at ${e.step}: ${e.reason ?? 'failed'}`;
     case 'session.interrupted':
       return `■ Ctrl+C${e.step ? `: interrupted ${e.stage}/${e.step}` : ''}`;
+    case 'journal.unwritable':
+      return `⚠ ${journalText(e)}`;
     case 'session.ended':
       return `■ ${{ released: 'RELEASED', failed: 'FAILED', 'rolled-back': 'ROLLED BACK', 'rollback-failed': 'ROLLBACK FAILED', interrupted: 'INTERRUPTED', aborted: 'ABORTED' }[e.outcome]}`;
     case 'metric.sampled': {
@@ -174,6 +176,11 @@ export function attachJson(c: Controller, write: Write): () => void {
     offEvents();
     offOutput();
   };
+}
+
+/** What a journal that cannot be written says (headless line and the screen's notice). */
+export function journalText(e: Extract<SessionEvent, { type: 'journal.unwritable' }>): string {
+  return `journal cannot be written: ${e.error}; the release goes on, events kept in memory`;
 }
 
 /** What a take-over of a session says (headless line and the screen's notice). */
