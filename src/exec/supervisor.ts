@@ -41,7 +41,7 @@ export const LOG_MAX_BYTES = 64 * 1024 * 1024;
 const LOG_MIN_BYTES = 4096;
 /** Of the cap, kept for the output's end (written when the step ends): at most this, a quarter of a small cap. */
 const LOG_TAIL_BYTES = 1024 * 1024;
-/** Once capped, the scratch file is emptied whenever this much unread output has piled up in it. */
+/** Once capped, the scratch file's blocks are given back whenever this much unread output (at most; the cap, at least 4 MiB) has piled up in it. */
 const RECLAIM_BYTES = 64 * 1024 * 1024;
 
 const MIB = 1024 * 1024;
@@ -57,16 +57,6 @@ function logCap(text: string | undefined): number {
 }
 
 const codeOf = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-
-/** Where the step writes next into the scratch file (the file description the step shares with this process). Linux only. */
-function writePosition(fd: number): number | undefined {
-  try {
-    const m = /^pos:\s*(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** What SIGTERM/SIGINT/SIGHUP do now: nothing started yet (a spare), so nothing to interrupt. */
 let onSignal: () => void = () => process.exit(0);
@@ -228,6 +218,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   const cap = logCap(process.env.COCKPIT_LOG_MAX_BYTES);
   const tailRoom = Math.min(LOG_TAIL_BYTES, Math.floor(cap / 4));
   const headRoom = cap - tailRoom;
+  const reclaimAt = Math.min(RECLAIM_BYTES, Math.max(4 * MIB, cap));
   let capped = false;
   /** Bytes of output the cap left out of the log. */
   let dropped = 0;
@@ -293,54 +284,80 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
 
   /**
    * Once capped nothing more is read until the step ends (then only its last tailRoom). So that
-   * the scratch file does not fill the disk meanwhile, it is emptied now and then: the step goes on
-   * writing at its offset, into a file with a hole (no disk) before it.
+   * the scratch file does not fill the disk meanwhile, what will never be read is given back now
+   * and then: its blocks are punched out (util-linux `fallocate --punch-hole`, on the file as this
+   * process holds it), the step goes on writing at its offset, untouched. Where that cannot be
+   * done (no fallocate, a filesystem without holes), the scratch file grows until the step ends.
    */
+  let punching = false;
+  let punchFailed = false;
   function reclaim(): void {
+    if (punching || punchFailed || process.platform !== 'linux') return;
     let size: number;
     try {
       size = fstatSync(raw).size;
     } catch {
       return;
     }
-    if (size - offset < RECLAIM_BYTES || writePosition(raw) === undefined) return;
+    const upTo = size - tailRoom;
+    if (upTo - offset < reclaimAt) return;
+    // dropped from the log whatever becomes of the punch
+    dropped += upTo - offset;
+    offset = upTo;
+    punching = true;
+    const done = (ok: boolean): void => {
+      punching = false;
+      if (!ok) punchFailed = true;
+    };
     try {
-      ftruncateSync(raw, 0);
+      const p = spawn('fallocate', ['--punch-hole', '--offset', '0', '--length', String(upTo), '/proc/self/fd/3'], { stdio: ['ignore', 'ignore', 'ignore', raw] });
+      p.on('error', () => done(false));
+      p.on('exit', (code) => done(code === 0));
     } catch {
-      return;
+      done(false);
     }
-    // what the step wrote until now is gone; what it writes from here lands at or after pos
-    const pos = writePosition(raw) ?? size;
-    dropped += Math.max(0, pos - offset);
-    offset = Math.max(offset, pos);
   }
 
-  /** The step ended and the log was capped: its output's last tailRoom (from a line's start), then the count. */
+  /**
+   * The step ended and the log was capped: the output's last part (from a line's start, as much
+   * as the cap leaves room for), then the count of bytes dropped.
+   */
   function writeTail(): void {
     let size = offset;
     try {
-      size = fstatSync(raw).size;
+      size = Math.max(offset, fstatSync(raw).size);
     } catch {
       /* nothing more to read */
     }
     const from = Math.max(offset, size - tailRoom);
-    dropped += from - offset;
     const b = Buffer.alloc(size - from);
     let n = 0;
     try {
       n = readSync(raw, b, 0, b.length, from);
     } catch {
-      /* a tail not read is dropped */
+      /* what was not read is dropped */
     }
-    dropped += b.length - n;
+    dropped += from - offset + (b.length - n);
     let text = new StringDecoder('utf8').write(b.subarray(0, n));
-    // the line the tail starts in the middle of (maybe of a secret) is dropped
+    // the line the tail starts in the middle of (maybe in a secret) is dropped
     const nl = text.indexOf('\n');
     const cut = nl < 0 ? text.length : nl + 1;
     dropped += Buffer.byteLength(text.slice(0, cut));
     text = text.slice(cut);
+    if (text.endsWith('\n')) text = text.slice(0, -1);
     const stamp = stampOf(new Date());
-    if (text !== '') append(stamped(stamp, mask(text.endsWith('\n') ? text.slice(0, -1) : text)));
+    const lines = text === '' ? [] : mask(text).split('\n');
+    // the room left: the cap, less the head, the marker and the count's line (its digits at most 20)
+    let room = cap - logBytes - Buffer.byteLength(stamped(stamp, `cockpit: log capped at ${sizeText(cap)}; ${'9'.repeat(20)} bytes dropped`));
+    let first = lines.length;
+    while (first > 0) {
+      const size = Buffer.byteLength(stamp) + Buffer.byteLength(lines[first - 1]) + 1;
+      if (size > room) break;
+      room -= size;
+      first--;
+    }
+    for (const l of lines.slice(0, first)) dropped += Buffer.byteLength(l) + 1;
+    if (first < lines.length) append(stamped(stamp, lines.slice(first).join('\n')));
     append(stamped(stamp, `cockpit: log capped at ${sizeText(cap)}; ${dropped} bytes dropped`));
   }
 
