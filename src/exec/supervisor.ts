@@ -19,10 +19,18 @@
  *
  * --standby: a spare supervisor the runner starts ahead of time, so a step (a rollback above all)
  * does not wait for a node process to boot. It prints "ready" and waits on stdin for one line,
- * {"spec": path, "env": {...}}: the cockpit's environment at the step's start (a cold supervisor
- * inherits it; the spare takes it over, so the step sees the same). Then it moves to the step's
- * cwd and supervises the step exactly as above; stdin is not read again. Stdin closing before a
- * spec (the cockpit went away), or a signal before it, ends the spare with nothing started.
+ * {"spec": path, "env": {...}, "handover": {...}}: the cockpit's environment at the step's start
+ * (a cold supervisor inherits it; the spare takes it over, so the step sees the same). Then it
+ * moves to the step's cwd and supervises the step exactly as above; stdin is not read again.
+ * Stdin closing before a spec (the cockpit went away), or a signal before it, ends the spare with
+ * nothing started.
+ *
+ * The hand-over (spec.ts): what never goes into the spec file, the secrets' values (and the whole
+ * spec when its file could not be written). A cold supervisor finds it in its environment.
+ *
+ * The log is capped (COCKPIT_LOG_MAX_BYTES): the head, a marker, then at the end the output's last
+ * part and the count of bytes dropped. Nothing here throws on a write (a full disk): the log stops,
+ * the status goes where it can (see writeStatus), the step runs on.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
 import { readJournal } from '../../src/session/journal.js';
+import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** COCKPIT_E2E_BIN runs the suite against another build of the binary (default: this repo's). */
@@ -386,5 +387,37 @@ describe('a journal that cannot be written', () => {
     expect(existsSync(join(dir, 'rollback.switch-back.spec.json')) ? readFileSync(join(dir, 'rollback.switch-back.spec.json'), 'utf8') : '').toBe('');
     expect(existsSync(join(dir, 'rollback.switch-back.status.json')) ? readFileSync(join(dir, 'rollback.switch-back.status.json'), 'utf8') : '').toBe('');
     expect(r.stderr).toMatch(/^cockpit: journal cannot be written \(EFBIG\): the session's last \d+ events are not in /);
+  });
+});
+
+describe.skipIf(!hasTmux())('a journal that cannot be written, on screen (tmux, 100×30)', () => {
+  const sessions: TmuxSession[] = [];
+  afterEach(() => {
+    for (const s of sessions.splice(0)) s.kill();
+  });
+
+  test('the notice line says so; R rolls back all the same; q exits 3 and says what the journal lacks', async () => {
+    const b = box();
+    const s = TmuxSession.start(`bash -c 'ulimit -f 2; exec "$0" "$@"' ${shq(process.execPath)} ${shq(BIN)} run guard.yml`, {
+      cols: 100,
+      rows: 30,
+      cwd: b.fx,
+      env: { COCKPIT_STATE_DIR: b.state, COCKPIT_CACHE_DIR: join(b.root, 'cache'), GATE: '1' },
+      name: 'cockpit-journal',
+    });
+    sessions.push(s);
+    await s.waitFor('R ROLLBACK');
+    // metrics are sampled from the start: the journal soon outgrows the limit
+    await s.waitFor('journal cannot be written: EFBIG; the release goes on, events kept in memory');
+    s.keys('R');
+    await s.waitFor('Press R again to roll back');
+    await s.gap(300);
+    s.keys('R');
+    const f = await s.waitFor((x) => x.split('\n')[0].includes('ROLLED BACK'));
+    expect(f).toMatch(/│ ✓ switch-back +\d:\d\d│/);
+    expect(existsSync(join(b.fx, 'out', 'rolled-back'))).toBe(true);
+    s.keys('q');
+    expect(await s.waitForExit()).toBe(3);
+    expect(s.screen({ history: 200 })).toMatch(/^cockpit: journal cannot be written \(EFBIG\): the session's last \d+ events are not in .+\/journal\.jsonl$/m);
   });
 });
