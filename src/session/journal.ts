@@ -16,10 +16,14 @@ export interface Journal {
 /**
  * The journal file. An append that fails (a full disk, an I/O error) never throws: the release
  * goes on (a rollback must still run), the event waits in memory with the ones after it, and each
- * append tries again to write them all, in order. `failure` says why meanwhile.
+ * append (and, meanwhile, a try every RETRY_MS) writes them all, in order, once it can. `failure`
+ * says why meanwhile.
  */
+const RETRY_MS = 1000;
+
 export class FileJournal implements Journal {
   private fd: number | undefined;
+  private retry: NodeJS.Timeout | undefined;
   /** Lines not written yet, oldest first; the first may be written in part (`written` bytes). */
   private readonly backlog: Buffer[] = [];
   private written = 0;
@@ -61,14 +65,21 @@ export class FileJournal implements Journal {
       if (this.unsynced) fsyncSync(fd);
       this.unsynced = false;
       this.failure = undefined;
+      clearInterval(this.retry);
+      this.retry = undefined;
     } catch (err) {
       this.failure = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      // no event may come for a while (a screen waiting for its operator): the kept ones are
+      // written as soon as they can be all the same
+      this.retry ??= setInterval(() => this.fd !== undefined && this.flush(), RETRY_MS).unref();
     }
   }
 
   /** Closes the file after a last try; says on stderr what could not be written (nothing else can now). */
   close(): void {
     if (this.fd === undefined) return;
+    clearInterval(this.retry);
+    this.retry = undefined;
     if (this.backlog.length > 0) this.flush();
     if (this.backlog.length > 0)
       process.stderr.write(`cockpit: journal cannot be written (${this.failure}): the session's last ${this.backlog.length} events are not in ${this.path}\n`);
