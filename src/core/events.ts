@@ -174,6 +174,11 @@ export type EventBody =
   | { readonly type: 'incident.acknowledged' }
   | { readonly type: 'incident.resolved' }
   | { readonly type: 'session.ended'; readonly outcome: Outcome }
+  /**
+   * The journal could not be written (a full disk, an I/O error): the release goes on, the events
+   * wait in memory and go to the journal, in order, once it can be written again (this one too).
+   */
+  | { readonly type: 'journal.unwritable'; readonly error: string }
   // ── release records (src/history; journalled by src/session/records.ts) ──
   /** The commit the release deploys (HEAD of the runbook's repository when its first stage started). */
   | { readonly type: 'release.commit'; readonly sha: string }

@@ -10,7 +10,8 @@ import type { Invocation } from '../runbook/placeholders.js';
 import { exited, fromWaitStatus, groupRunning, processAlive as alive, procInfo } from './proc.js';
 import { distFile } from './dist-file.js';
 import { checkCwd, checkProgram } from './program.js';
-import type { StepStatus, SupervisorSpec } from './spec.js';
+import { MASK, maskerFor, stampOf } from './log-format.js';
+import { HANDOVER_ENV, type Handover, type StepStatus, type SupervisorSpec } from './spec.js';
 
 export const BATCH_MS = 50;
 /** How often a step that floods its output is followed. */
@@ -115,6 +116,8 @@ type Spare = {
   ready: boolean;
   /** Resolves once it has gone (stdout read to the end), with whether it ever said "ready". */
   gone: Promise<boolean>;
+  /** What it said on stdout: "ready", then (no file could hold it) its step's status. */
+  said: string;
 };
 const spares = new Map<string, Spare>();
 const refills = new Map<string, NodeJS.Timeout>();
@@ -150,7 +153,7 @@ function startSpare(supervisor: string, pool: Pool): void {
   } catch {
     return; // no spare: steps start cold
   }
-  const spare: Spare = { proc, ready: false, gone: Promise.resolve(false) };
+  const spare: Spare = { proc, ready: false, gone: Promise.resolve(false), said: '' };
   spare.gone = new Promise((resolve) => {
     proc.on('error', () => resolve(spare.ready));
     proc.on('close', () => resolve(spare.ready));
@@ -159,9 +162,9 @@ function startSpare(supervisor: string, pool: Pool): void {
   proc.on('exit', () => spares.get(slot) === spare && spares.delete(slot));
   proc.stdin!.on('error', () => {});
   proc.stdout!.on('error', () => {});
-  proc.stdout!.once('data', () => {
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
     spare.ready = true;
-    proc.stdout!.destroy();
+    spare.said += d;
   });
   // a spare never keeps this process alive
   proc.unref();
@@ -293,6 +296,16 @@ class LogTail {
 }
 
 
+/** The status a supervisor that could not write its status file said on its stdout. */
+function statusSaid(said: string): StepStatus | undefined {
+  const line = said.split('\n').find((l) => l.startsWith('status '));
+  try {
+    return line ? (JSON.parse(line.slice('status '.length)) as StepStatus) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function readStatusFile(path: string): StepStatus | undefined {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as StepStatus;
@@ -379,46 +392,71 @@ export class ProcessRunner implements Runner {
 
     const statusPath = req.logPath.replace(/\.log$/, '') + '.status.json';
     const specPath = req.logPath.replace(/\.log$/, '') + '.spec.json';
+    // A secret never reaches the spec file: a variable named a secret, or any value or argument
+    // holding one, is written there masked; the real values are handed over beside it.
+    const env = { ...req.invocation.env, ...req.env };
+    const mask = maskerFor(req.secretNames.flatMap((n) => [process.env[n] ?? '', env[n] ?? '']));
+    const named = new Set(req.secretNames);
+    const secretEnv = Object.fromEntries(Object.entries(env).filter(([k, v]) => named.has(k) || mask(v) !== v));
+    const args = req.invocation.args.map(mask);
     const spec: SupervisorSpec = {
       file: req.invocation.file,
-      args: req.invocation.args,
+      args,
       cwd: req.cwd,
-      env: { ...req.invocation.env, ...req.env },
+      env: { ...env, ...Object.fromEntries(Object.keys(secretEnv).map((k) => [k, MASK])) },
       logPath: req.logPath,
       statusPath,
       timeoutMs: req.timeoutMs,
       graceMs: req.graceMs,
       secretNames: req.secretNames,
     };
+    const handover: { -readonly [K in keyof Handover]: Handover[K] } = {};
+    if (Object.keys(secretEnv).length > 0) handover.env = secretEnv;
+    if (args.some((a, i) => a !== req.invocation.args[i])) handover.args = req.invocation.args;
     writeFileSync(req.logPath, '', { flag: 'a' });
-    writeFileSync(specPath, JSON.stringify(spec));
+    try {
+      writeFileSync(specPath, JSON.stringify(spec));
+    } catch {
+      // a full disk: the spec goes with the hand-over (the step, a rollback above all, still runs)
+      handover.spec = spec;
+    }
+    const handedOver = Object.keys(handover).length > 0 ? JSON.stringify(handover) : undefined;
     // a retried step appends to the same log: follow only what this attempt writes
     const initialOffset = statSync(req.logPath).size;
     const startedAt = Date.now();
     // a spare supervisor takes the spec (and this process's environment) over its stdin; else one
     // is started for this step
+    let coldSaid = '';
     const cold = (): ChildProcess => {
-      const p = spawn(process.execPath, [this.supervisor, specPath], { detached: true, stdio: 'ignore', cwd: req.cwd });
+      const p = spawn(process.execPath, [this.supervisor, specPath], {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'ignore'],
+        cwd: req.cwd,
+        env: handedOver === undefined ? undefined : { ...process.env, [HANDOVER_ENV]: handedOver },
+      });
       // it could not start (its cwd went away since the check above): the step failed, nothing ran
       p.on('error', (e) => settleNotStarted(checkCwd(req.cwd) ?? `cannot start the step supervisor: ${e.message}`));
       p.unref();
+      p.stdout!.on('error', () => {});
+      p.stdout!.setEncoding('utf8').on('data', (d: string) => (coldSaid += d));
+      (p.stdout as unknown as { unref?: () => void }).unref?.();
       return p;
     };
     const spare = takeSpare(this.supervisor, req.key);
     let sup = spare ? spare.proc : cold();
-    if (spare) spare.proc.stdin!.end(`${JSON.stringify({ spec: resolve(specPath), env: process.env })}\n`);
+    if (spare) spare.proc.stdin!.end(`${JSON.stringify({ spec: resolve(specPath), env: process.env, handover })}\n`);
 
     const tail = new LogTail(req.logPath, initialOffset);
     const listeners = tail.listeners;
     let killed = false;
     const readStatus = (): StepStatus | undefined => {
-      try {
-        const s = JSON.parse(readFileSync(statusPath, 'utf8')) as StepStatus;
-        // a retried step shares the status file: only this attempt's supervisor's counts
-        return s.supervisorPid === sup.pid ? s : undefined;
-      } catch {
-        return undefined;
-      }
+      // a retried step shares the status file: only this attempt's supervisor's counts
+      const s = readStatusFile(statusPath);
+      if (s !== undefined && s.supervisorPid === sup.pid && s.state === 'exited') return s;
+      // its stdout, where a supervisor says it when no file could hold it (a full disk)
+      const said = statusSaid(spare && sup === spare.proc ? spare.said : coldSaid);
+      if (said?.supervisorPid === sup.pid) return said;
+      return s?.supervisorPid === sup.pid ? s : undefined;
     };
     let settled = false;
     let signalledGroup = false;
@@ -435,6 +473,11 @@ export class ProcessRunner implements Runner {
       settled = true;
       if (statusWatch) clearInterval(statusWatch);
       tail.close(!early);
+      // the log could not be written (a full disk): said where the output is shown
+      if (status?.state === 'exited' && status.logError) {
+        const line = `${stampOf(new Date())}cockpit: the step's log could not be written (${status.logError.code}): ${status.logError.lostBytes} bytes of it are lost`;
+        for (const l of listeners) l([line]);
+      }
       if (!status && killed) {
         // kill() came before the supervisor could take signals: the step never started
         resolveDone({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted: true, durationMs: Date.now() - startedAt, reason: 'interrupted before it started' });
@@ -465,7 +508,7 @@ export class ProcessRunner implements Runner {
       tail.close(true);
       resolveDone({ ok: false, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: 0, reason, notStarted: true });
     };
-    if (!spare) sup.on('exit', () => settle(readStatus(), false));
+    if (!spare) sup.on('close', () => settle(readStatus(), false));
     else
       void spare.gone.then((saidReady) => {
         if (settled) return;
@@ -473,7 +516,7 @@ export class ProcessRunner implements Runner {
         if (!saidReady && !status && !killed) {
           // it died booting, before it could read the step (so nothing ran): start it anew
           sup = cold();
-          sup.on('exit', () => settle(readStatus(), false));
+          sup.on('close', () => settle(readStatus(), false));
           return;
         }
         settle(status, false);

@@ -2,9 +2,13 @@
 
 export type SupervisorSpec = {
   readonly file: string;
+  /** An argument holding a secret is written masked here: the real ones come with the hand-over. */
   readonly args: readonly string[];
   readonly cwd: string;
-  /** Added to the supervisor's own environment. */
+  /**
+   * Added to the supervisor's own environment. A secret (a variable named in secretNames, or a
+   * value holding a secret) is written here as •••• only: its value comes with the hand-over.
+   */
   readonly env: Readonly<Record<string, string>>;
   readonly logPath: string;
   readonly statusPath: string;
@@ -13,6 +17,18 @@ export type SupervisorSpec = {
   /** Names of environment variables whose values are masked in the log. */
   readonly secretNames: readonly string[];
 };
+
+/**
+ * What the supervisor gets beside the spec file, never on disk: a spare over its stdin, a cold
+ * supervisor in its environment (HANDOVER_ENV, removed before the step starts). The secret env
+ * values and arguments; the whole spec when its file could not be written (a full disk).
+ */
+export type Handover = {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly args?: readonly string[];
+  readonly spec?: SupervisorSpec;
+};
+export const HANDOVER_ENV = 'COCKPIT_SUPERVISOR_HANDOVER';
 
 export type StepStatus =
   | { readonly state: 'running'; readonly supervisorPid: number; readonly pid: number | null; readonly startedAt: number }
@@ -30,4 +46,6 @@ export type StepStatus =
       readonly timedOut: boolean;
       readonly interrupted: boolean;
       readonly error?: string;
+      /** Why the step's log could not be written (ENOSPC, EFBIG…), and how many bytes of its output it lost. */
+      readonly logError?: { readonly code: string; readonly lostBytes: number };
     };

@@ -87,6 +87,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
         'abandon-rollback': `■ ${e.signal} again: the rollback is abandoned by the operator; the incident is opened anyway`,
         ignored: e.signal === 'SIGHUP' ? '⚠ SIGHUP (the terminal closed): the run goes on; cockpit watch follows it' : `⚠ ${e.signal}: ignored`,
       }[e.action];
+    case 'journal.unwritable':
+      return `⚠ ${journalText(e)}`;
     case 'session.ended':
       return `■ ${{ released: 'RELEASED', failed: 'FAILED', 'rolled-back': 'ROLLED BACK', 'rollback-failed': 'ROLLBACK FAILED', interrupted: 'INTERRUPTED', aborted: 'ABORTED' }[e.outcome]}`;
     case 'metric.sampled': {
@@ -185,6 +187,11 @@ export function attachJson(c: Controller, write: Write): () => void {
     offEvents();
     offOutput();
   };
+}
+
+/** What a journal that cannot be written says (headless line and the screen's notice). */
+export function journalText(e: Extract<SessionEvent, { type: 'journal.unwritable' }>): string {
+  return `journal cannot be written: ${e.error}; the release goes on, events kept in memory`;
 }
 
 /** What a take-over of a session says (headless line and the screen's notice). */

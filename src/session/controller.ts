@@ -5,7 +5,7 @@
  * the tests all drive this one class.
  */
 import { join, resolve } from 'node:path';
-import { maskerFor } from '../exec/log-format.js';
+import { maskerFor, maskStrings } from '../exec/log-format.js';
 import type { Runner } from '../exec/runner.js';
 import { programOf } from '../runbook/command.js';
 import { checkCwd, checkProgram } from '../exec/program.js';
@@ -77,6 +77,17 @@ export type ControllerOptions = {
 
 export type { RollbackHook } from './rollback.js';
 export type { Accepted, IntentResult, Refusal } from './intents.js';
+
+/**
+ * What masking leaves as it is in an event: identifiers the fold looks steps, stages and sessions
+ * up by (runbook names, cockpit-made ids and paths, enums), never a value a secret reaches. A short
+ * secret ("100") inside a step id or a log path would otherwise break the session's state.
+ */
+const UNMASKED_KEYS: ReadonlySet<string> = new Set([
+  'type', 'sessionId', 'session', 'file', 'logPath', 'journal', 'runbook', 'environment',
+  'stage', 'step', 'id', 'trigger', 'triggers', 'flag', 'variant', 'metric', 'op',
+  'mode', 'source', 'outcome', 'by', 'policy', 'via', 'checklist', 'state', 'decision', 'winner', 'sha',
+]);
 
 export type OutputListener = (stage: string, step: string, lines: readonly string[]) => void;
 
@@ -274,17 +285,18 @@ export class Controller {
 
   private emit(body: EventBody): SessionEvent {
     const raw = { ...body, at: this.clock.wall(), t: Math.round(this.clock.now() - this.t0) } as SessionEvent;
-    // with no secret set, nothing to mask: no serialising round trip on every event
-    let e = raw;
-    if (this.hasSecrets) {
-      const text = JSON.stringify(raw);
-      const masked = this.mask(text);
-      if (masked !== text) e = JSON.parse(masked) as SessionEvent;
-    }
+    // every string is masked before anything serialises the event (not its JSON text: a secret
+    // "100" would eat numbers, one with a quote would not be found escaped); with no secret set,
+    // nothing to walk
+    const e = this.hasSecrets ? maskStrings(raw, this.mask, UNMASKED_KEYS) : raw;
+    const failing = this.o.journal.failure !== undefined;
     this.o.journal.append(e);
     this.s = reduce(this.s, e);
     if (e.type === 'session.ended') this.settledResolve(e.outcome);
     for (const l of this.listeners) l(this.s, e);
+    // a journal that just became unwritable is said once, loudly, wherever the session is shown
+    const failure = this.o.journal.failure;
+    if (failure !== undefined && !failing) this.emit({ type: 'journal.unwritable', error: failure });
     return e;
   }
 

@@ -12,6 +12,11 @@ import { summaryLines } from './summary.js';
 import type { Theme } from './theme.js';
 import { ThemeContext } from './theme-context.js';
 
+// A write past the file size limit (ulimit -f) raises SIGXFSZ. Node ignores it (the write fails
+// with EFBIG: the journal keeps its events in memory, the release goes on); Ink's signal-exit
+// would re-raise it and kill the cockpit mid-release, unless someone else listens too.
+process.on('SIGXFSZ', () => {});
+
 export type TuiOptions = {
   readonly theme: Theme;
   readonly onFailure: FailurePolicy;

@@ -572,6 +572,64 @@ describe('secret masking', () => {
     });
   });
 
+  it('never writes a secret into the spec file: a secret env or argument is masked there, the step gets the real one', async () => {
+    const dir = tmp();
+    const record = join(tmp(), 'got'); // what the step got: not the session's
+    const r = start(script('record-secret.sh', `arg with ${SECRET} in it`, 'plain'), {
+      dir,
+      secretNames: [SECRET_VAR],
+      env: { [SECRET_VAR]: SECRET, OTHER: `x${SECRET}y`, RECORD_TO: record },
+    });
+    expect((await r.handle.done).ok).toBe(true);
+    const specText = readFileSync(join(dir, 'stage.step.spec.json'), 'utf8');
+    expect(specText).not.toContain(SECRET);
+    const spec = JSON.parse(specText) as SupervisorSpec;
+    expect(spec.env).toMatchObject({ [SECRET_VAR]: MASK, OTHER: MASK, RECORD_TO: record });
+    expect(spec.args).toEqual([`arg with ${MASK} in it`, 'plain']);
+    // the step got the values themselves, and no hand-over variable
+    expect(readFileSync(record, 'utf8')).toBe(`${SECRET}\nx${SECRET}y\n<no hand-over>\narg with ${SECRET} in it\nplain\n`);
+    expect(r.logLines().map((l) => parseLogLine(l).text)).toEqual([`the secret is ${MASK}`]);
+    for (const f of readdirSync(dir)) expect(readFileSync(join(dir, f), 'utf8'), f).not.toContain(SECRET);
+  });
+
+  describe('the hand-over beside the spec file', () => {
+    function specIn(dir: string): SupervisorSpec {
+      return {
+        file: './record-secret.sh',
+        args: [MASK],
+        cwd: FIX,
+        env: { [SECRET_VAR]: MASK, RECORD_TO: join(dir, 'got') },
+        logPath: join(dir, 'step.log'),
+        statusPath: join(dir, 'step.status.json'),
+        graceMs: 1000,
+        secretNames: [SECRET_VAR],
+      };
+    }
+    const handover = { env: { [SECRET_VAR]: SECRET }, args: [`arg ${SECRET}`] };
+    async function expectRan(dir: string, sup: ReturnType<typeof spawn>): Promise<void> {
+      await new Promise((r) => sup.on('close', r));
+      expect(JSON.parse(readFileSync(join(dir, 'step.status.json'), 'utf8'))).toMatchObject({ state: 'exited', exitCode: 0 });
+      expect(readFileSync(join(dir, 'got'), 'utf8')).toBe(`${SECRET}\n<unset>\n<no hand-over>\narg ${SECRET}\n`);
+      expect(readFileSync(join(dir, 'step.log'), 'utf8')).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} the secret is ${MASK}\n$`));
+    }
+
+    it('a cold supervisor takes it from its environment (and the step does not see it)', async () => {
+      const dir = tmp();
+      const specPath = join(dir, 'step.spec.json');
+      writeFileSync(specPath, JSON.stringify(specIn(dir)));
+      const sup = spawn(process.execPath, [supervisorPath(), specPath], { stdio: 'ignore', env: { ...process.env, COCKPIT_SUPERVISOR_HANDOVER: JSON.stringify(handover) } });
+      await expectRan(dir, sup);
+    });
+
+    it('a spare takes it over its stdin, and the whole spec when its file could not be written', async () => {
+      const dir = tmp();
+      const sup = spawn(process.execPath, [supervisorPath(), '--standby'], { stdio: ['pipe', 'pipe', 'ignore'] });
+      await new Promise((r) => sup.stdout!.once('data', r));
+      sup.stdin!.end(`${JSON.stringify({ spec: join(dir, 'never-written.json'), env: process.env, handover: { ...handover, spec: specIn(dir) } })}\n`);
+      await expectRan(dir, sup);
+    });
+  });
+
   it('a FileJournal with a masker masks what it writes', () => {
     const path = join(tmp(), 'journal.jsonl');
     const j = new FileJournal(path, maskerFor([SECRET]));

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import type { Controller } from '../../session/controller.js';
 import type { UiAction } from '../ui-state.js';
 import { escalationNotice, riskNotice } from '../view-model.js';
-import { resumedText } from '../../headless/plain.js';
+import { journalText, resumedText } from '../../headless/plain.js';
 
 const NOTICE_MS = 5000;
 
@@ -22,6 +22,7 @@ export function useNotice(controller: Controller, dispatch: (a: UiAction) => voi
         // an escalation level is reached: say so where the eye goes (a reminder is for people to act on)
         if (e.type === 'escalation.started') latest.current(escalationNotice(e.level, e.title, e.action));
         if (e.type === 'session.resumed') latest.current(resumedText(e));
+        if (e.type === 'journal.unwritable') latest.current(journalText(e));
         // a risk register that could not be written: loud, and the rollback carries on regardless
         if (e.type === 'risk.registered') latest.current(riskNotice(e.ok, e.target, e.error));
       }),
