@@ -1,15 +1,16 @@
 /**
- * Runs a short-lived command whose output is captured, not streamed (a metrics sample, a flag
- * change or read), through execa: argv only (never a shell string), stdin closed, output bounded
- * by `maxBuffer`, a timeout that ends it (SIGTERM, SIGKILL after `graceMs`). The command gets a
- * process group of its own, and the group ends with the command: what it left running (a shell's
- * children, a daemon it forked) is killed when its first process exits, on a timeout too, so no
- * interval of a metrics command leaves a process behind.
- * Steps are not run here: they are journalled, streamed to the screen and outlive a crash
- * (exec/runner.ts, exec/supervisor.ts).
+ * Runs a short-lived command whose output is captured, not streamed (a flag change or read),
+ * through execa: argv only (never a shell string), stdin closed, output bounded by `maxBuffer`, a
+ * timeout that ends it (SIGTERM, SIGKILL after `graceMs`), `reject: false` and one line saying why
+ * it failed. The command gets a process group of its own, and the group ends with the command:
+ * what it left running (a shell's children, a daemon it forked) is killed when its first process
+ * exits, on a timeout too. exec/spawn-command.ts is the same contract on node's spawn, for the
+ * metrics source (its first sample is due as the session starts: see there). Steps are not run
+ * here: they are journalled, streamed to the screen and outlive a crash (exec/runner.ts).
  */
 import { MAX_TIMER_MS } from '../core/clock.js';
 import type { Invocation } from '../runbook/placeholders.js';
+import { killGroup, lastLineOf } from './group.js';
 
 export const MAX_OUTPUT_CHARS = 1024 * 1024;
 
@@ -30,23 +31,6 @@ export type ShortCommand = {
 
 export type ShortResult = { readonly ok: true; readonly stdout: string } | { readonly ok: false; readonly error: string };
 
-/** Kills every process left in the group `pid` leads (nothing when it is gone). */
-export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    /* the group is gone */
-  }
-}
-
-const MAX_LINE = 200;
-
-function lastLineOf(text: string): string {
-  const line = text.trim().split('\n').pop()?.trim() ?? '';
-  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
-}
-
 type Failed = { timedOut: boolean; isCanceled: boolean; isMaxBuffer: boolean; exitCode?: number; signal?: string; originalMessage?: string; shortMessage?: string };
 
 /** Why a command that ran failed, in a few words. */
@@ -58,9 +42,20 @@ function reasonOf(r: Failed, timeoutMs: number, maxBuffer: number): string {
   return r.originalMessage ?? r.shortMessage ?? 'failed';
 }
 
+let loading: Promise<typeof import('execa')> | undefined;
+
+/**
+ * Starts loading execa (30-75 ms) without waiting for it: called when a source or provider that
+ * runs commands is made, as the session opens, so that the first sample does not pay for it
+ * within its deadline. Never at start-up otherwise: a runbook without such commands never loads it.
+ */
+export function loadExeca(): Promise<typeof import('execa')> {
+  loading ??= import('execa');
+  return loading;
+}
+
 export async function runShortCommand(c: ShortCommand): Promise<ShortResult> {
-  // execa costs ~75 ms to load: it is loaded the first time a command runs, never at start-up
-  const { execa } = await import('execa');
+  const { execa } = await loadExeca();
   const { file, args, env } = c.invocation;
   const maxBuffer = c.maxBuffer ?? MAX_OUTPUT_CHARS;
   const sub = execa(file, [...args], {

@@ -1,14 +1,17 @@
 /**
- * Short-lived commands through execa (exec/short-command.ts) with real scripts: a metrics command
- * that forks a daemon leaves nothing running after any interval (found in /proc by the marker in
- * its argv), a timeout and an output flood end the whole group, and every failure is one line
- * saying why (exit code, signal, timeout, the command's last stderr line).
+ * Short-lived commands with real scripts, on both engines of the one contract (execa:
+ * exec/short-command.ts, for the flag provider; node's spawn: exec/spawn-command.ts, for the
+ * metrics source): a command that forks a daemon leaves nothing running (found in /proc by the
+ * marker in its argv), after every interval of a metrics source too; a timeout and an output
+ * flood end the whole group; every failure is one line saying why (exit code, signal, timeout,
+ * the command's last stderr line).
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runShortCommand } from '../../src/exec/short-command.js';
+import { runShortCommand, type ShortCommand, type ShortResult } from '../../src/exec/short-command.js';
+import { spawnShortCommand } from '../../src/exec/spawn-command.js';
 import { CommandSource } from '../../src/metrics/sources/command.js';
 import { parseCommand } from '../../src/runbook/command.js';
 import { resolveInvocation } from '../../src/runbook/placeholders.js';
@@ -81,7 +84,45 @@ describe('a metrics command that forks a daemon (`sleep 300 &`, holding its stdo
   });
 });
 
-describe('runShortCommand: one line saying why', () => {
+const ENGINES: [string, (c: ShortCommand) => Promise<ShortResult>][] = [
+  ['execa', runShortCommand],
+  ["node's spawn", spawnShortCommand],
+];
+
+describe.each(ENGINES)('a command that forks a daemon, run through %s', (_name, run) => {
+  const daemonRun = (m: string, o: { mode?: 'hang' | 'flood'; timeoutMs?: number; signal?: AbortSignal } = {}) => {
+    markers.push(m);
+    return run({ invocation: resolveInvocation(parseCommand(['./metrics-daemon.sh', m, ...(o.mode ? [o.mode] : [])]), {}), cwd: FIXTURES, timeoutMs: o.timeoutMs ?? 10_000, signal: o.signal, graceMs: 250 });
+  };
+
+  it('is read as soon as it exits, and its daemon is gone with it', async () => {
+    const m = marker();
+    const start = performance.now();
+    const r = await daemonRun(m);
+    expect(performance.now() - start).toBeLessThan(3000);
+    expect(r).toEqual({ ok: true, stdout: '{"error_rate": 0.5, "latency": {"p95": 212}}' });
+    await until('the daemon and the script gone', () => left(m).length === 0, 2000, () => left(m).join('; '));
+  });
+
+  it('a timeout ends a script that ignores SIGTERM (SIGKILL after the grace), and its daemon', async () => {
+    const m = marker();
+    const start = performance.now();
+    expect(await daemonRun(m, { mode: 'hang', timeoutMs: 400 })).toEqual({ ok: false, error: 'timed out after 400 ms' });
+    const took = performance.now() - start;
+    expect(took).toBeGreaterThanOrEqual(600);
+    expect(took).toBeLessThan(3000);
+    await until('the script, its loop and its daemon gone', () => left(m).length === 0, 2000, () => left(m).join('; '));
+  });
+
+  it('output without end is stopped at the bound (1 MiB), with the whole group', async () => {
+    const m = marker();
+    const r = await daemonRun(m, { mode: 'flood' });
+    expect(r).toMatchObject({ ok: false, error: expect.stringMatching(/^printed more than 1024 KiB: stopped/) });
+    await until('the flooding script and its daemon gone', () => left(m).length === 0, 2000, () => left(m).join('; '));
+  });
+});
+
+describe.each(ENGINES)('%s: one line saying why', (_name, engine) => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'cockpit-short-'));
@@ -95,10 +136,10 @@ describe('runShortCommand: one line saying why', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const run = (argv: string[], o: { lastLine?: 'stderr' | 'stderr-or-stdout'; cwd?: string; timeoutMs?: number } = {}) =>
-    runShortCommand({ invocation: resolveInvocation(parseCommand(argv), {}), cwd: o.cwd ?? dir, timeoutMs: o.timeoutMs ?? 10_000, lastLine: o.lastLine });
+    engine({ invocation: resolveInvocation(parseCommand(argv), {}), cwd: o.cwd ?? dir, timeoutMs: o.timeoutMs ?? 10_000, lastLine: o.lastLine });
 
   it('exit 0: its stdout (argv elements and env arrive as given)', async () => {
-    const r = await runShortCommand({ invocation: { file: './env.sh', args: ['a b; $(touch x)'], env: {} }, cwd: dir, env: { COCKPIT_TEST_VALUE: 'v "q"' }, timeoutMs: 10_000 });
+    const r = await engine({ invocation: { file: './env.sh', args: ['a b; $(touch x)'], env: {} }, cwd: dir, env: { COCKPIT_TEST_VALUE: 'v "q"' }, timeoutMs: 10_000 });
     expect(r).toEqual({ ok: true, stdout: 'a b; $(touch x)|v "q"' });
   });
 

@@ -376,12 +376,14 @@ describe("the running step's spinner", () => {
     await waitForText(t.app.lastFrame, 'All tests passing');
     t.runner.finish('preflight.all-tests-passing');
     await waitForText(t.app.lastFrame, '✓ All tests passing');
-    // the step's end may take a frame or two more to draw (its events, on a loaded machine late):
-    // measure from when the screen has settled
-    for (let seen = -1; seen !== t.app.frames.length; ) {
-      seen = t.app.frames.length;
-      await pause(200);
-    }
+    // the frames the step's end brings are drawn (a loaded machine draws them late): 300 ms
+    // without a frame, less than the spinner's interval
+    let seen = t.app.frames.length;
+    let since = Date.now();
+    await waitFor(() => {
+      if (t.app.frames.length !== seen) [seen, since] = [t.app.frames.length, Date.now()];
+      return Date.now() - since >= 300;
+    }, 'the screen to settle', 5000);
     const from = t.app.frames.length;
     // nothing runs: over two of the spinner's intervals not one frame is drawn
     await pause(TWO_TURNS_MS);

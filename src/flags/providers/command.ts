@@ -3,7 +3,7 @@
  * elements (never a shell string); exit 0 means applied. An optional `read` command prints the
  * current percentage: used at start-up and to read back what was applied.
  */
-import { runShortCommand } from '../../exec/short-command.js';
+import { loadExeca, runShortCommand } from '../../exec/short-command.js';
 import type { Command } from '../../runbook/command.js';
 import { resolveInvocation } from '../../runbook/placeholders.js';
 import { FlagProviderError, parsePercent, type FlagProvider } from './provider.js';
@@ -22,7 +22,10 @@ async function run(cmd: Command, values: { flag: string; percent?: string }, cwd
 
 export class CommandFlagProvider implements FlagProvider {
   readonly kind = 'command';
-  constructor(private readonly setCmd: Command, private readonly readCmd: Command | undefined, private readonly cwd: string, private readonly timeoutMs = 30_000) {}
+  constructor(private readonly setCmd: Command, private readonly readCmd: Command | undefined, private readonly cwd: string, private readonly timeoutMs = 30_000) {
+    // the start-up read of every flag runs as the session starts: execa is loading by then
+    void loadExeca();
+  }
 
   async read(flag: string): Promise<number | undefined> {
     if (!this.readCmd) return undefined;

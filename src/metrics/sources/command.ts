@@ -1,5 +1,5 @@
 /** Runs a command each interval; it prints one JSON object {series: number}. */
-import { runShortCommand } from '../../exec/short-command.js';
+import { spawnShortCommand } from '../../exec/spawn-command.js';
 import type { Command } from '../../runbook/command.js';
 import { resolveInvocation } from '../../runbook/placeholders.js';
 import { allFailed, type FetchResults, type MetricSource, type SeriesQuery } from './source.js';
@@ -14,8 +14,9 @@ export class CommandSource implements MetricSource {
 
   async fetch(series: readonly SeriesQuery[], timeoutMs: number, signal: AbortSignal): Promise<FetchResults> {
     // its own process group, ended with it: no sampling tick leaves a process behind (a shell's
-    // children, a daemon it forked), on a timeout or the guard's abort too
-    const r = await runShortCommand({ invocation: resolveInvocation(this.command, {}), cwd: this.cwd, env: this.env, timeoutMs, signal, graceMs: GRACE_MS, lastLine: 'stderr' });
+    // children, a daemon it forked), on a timeout or the guard's abort too. Node's spawn, not
+    // execa: the first sample is due as the session starts (exec/spawn-command.ts)
+    const r = await spawnShortCommand({ invocation: resolveInvocation(this.command, {}), cwd: this.cwd, env: this.env, timeoutMs, signal, graceMs: GRACE_MS, lastLine: 'stderr' });
     if (!r.ok) return allFailed(series, `metrics command: ${r.error}`);
     // the last line is what counts
     const text = r.stdout.trim().split('\n').filter(Boolean).pop() ?? '';
