@@ -453,6 +453,59 @@ describe('arming', () => {
       [false, 'stage:production'],
     ]);
   });
+
+  it('a failed stage waiting for the operator keeps its triggers armed: a trigger that fires meanwhile rolls back', async () => {
+    const clock = new FakeClock();
+    const source = new ScriptedSource(clock, SEC, { error_rate: [0.2, 0.2, ...Array(100).fill(5)] });
+    const t = guardSetup(guardRunbook({ stages: STAGES, triggers: ['{ metric: error_rate, above: 1, for: 3s }'] }), { guard: { source }, onFailure: 'wait' }, clock);
+    void t.c.start();
+    await settle();
+    t.c.runNextStage();
+    await settle();
+    t.runner.finish('staging.deploy-staging');
+    await settle();
+    expect(t.c.runNextStage().ok).toBe(true);
+    await settle();
+    await clock.advance(0);
+    t.runner.fail('production.deploy-production');
+    await settle();
+    expect(t.c.state.stages[1].status).toBe('failed');
+    expect(t.c.state.guard.armed).toBe(true);
+    expect(t.c.busy).toBe(false);
+    // the metric breaches from tick 2; the window of 3 s ends at tick 5: it fires, the rollback runs
+    await clock.advance(5 * SEC);
+    expect(ofType(t.journal.events, 'trigger.fired')).toEqual([expect.objectContaining({ since: 2000 })]);
+    expect(ofType(t.journal.events, 'rollback.started')).toEqual([expect.objectContaining({ source: 'trigger', incidentAt: 2000 })]);
+  });
+
+  it('q on a failed stage waiting for the operator disarms its triggers (retry re-arms them for its run)', async () => {
+    const clock = new FakeClock();
+    const source = new ScriptedSource(clock, SEC, { error_rate: Array(100).fill(0.2) });
+    const t = guardSetup(guardRunbook({ stages: STAGES, triggers: ['{ metric: error_rate, above: 1, for: 3s }'] }), { guard: { source }, onFailure: 'wait' }, clock);
+    void t.c.start();
+    await settle();
+    t.c.runNextStage();
+    await settle();
+    t.runner.finish('staging.deploy-staging');
+    await settle();
+    expect(t.c.runNextStage().ok).toBe(true);
+    await settle();
+    t.runner.fail('production.deploy-production');
+    await settle();
+    expect(t.c.state.guard.armed).toBe(true);
+    expect(t.c.retry().ok).toBe(true);
+    await settle();
+    t.runner.fail('production.deploy-production');
+    await settle();
+    expect(t.c.state.guard.armed).toBe(true);
+    expect(t.c.quit().ok).toBe(true);
+    expect(t.c.state.guard.armed).toBe(false);
+    expect(t.c.state.outcome).toBe('failed');
+    expect(ofType(t.journal.events, 'guard.armed').map((e) => [e.armed, e.why])).toEqual([
+      [true, 'stage:production'],
+      [false, 'stage:production'],
+    ]);
+  });
 });
 
 // ── windows on scheduled ticks ──────────────────────────────────────────────────────────────────
