@@ -104,6 +104,8 @@ export type EventBody =
       readonly notStarted?: boolean;
       /** The last non-empty output line of a failed step (timestamp stripped). */
       readonly lastLine?: string;
+      /** What a step that passed has to say (a flag step that left a higher flag as it is). */
+      readonly note?: string;
       readonly troubleshooting?: Troubleshoot;
     }
   | { readonly type: 'step.retrying'; readonly stage: string; readonly step: string; readonly attempt: number; readonly automatic: boolean }

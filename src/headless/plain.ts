@@ -54,7 +54,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     }
     case 'step.finished': {
       const t = titleOf(s, e.stage, e.step);
-      if (e.ok) return `  ✓ ${t} (${formatDuration(e.durationMs)})`;
+      if (e.ok) return `  ✓ ${t} (${formatDuration(e.durationMs)})${e.note ? `: ${e.note}` : ''}`;
       if (e.interrupted && !e.timedOut) return `  ■ ${t} interrupted (${formatDuration(e.durationMs)})`;
       const lines = [`  ✗ ${t} FAILED: ${e.reason ?? 'failed'}${e.notStarted ? '' : ` (${formatDuration(e.durationMs)})`}`];
       if (e.lastLine) lines.push(`    last line: ${e.lastLine}`);

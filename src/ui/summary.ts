@@ -15,6 +15,7 @@ export function summaryLines(s: SessionState, journalPath: string): string[] {
     for (const step of st.steps) {
       if (step.status === 'failed' || step.status === 'interrupted') lines.push(`  ${ICON[step.status]} ${st.title} / ${step.title}: ${step.reason ?? step.status}`);
       if (step.status === 'skipped' && step.skipReason) lines.push(`  ${ICON.skipped} ${st.title} / ${step.title}: skipped: ${step.skipReason}`);
+      if (step.status === 'passed' && step.note) lines.push(`  ${ICON.passed} ${st.title} / ${step.title}: ${step.note}`);
     }
     if (st.overBudget) lines.push(`  ⚠ ${st.title} went over its budget`);
   }

@@ -147,9 +147,89 @@ describe.skipIf(!hasTmux())('release safety on the screen (tmux, 100×30)', () =
   }, 120_000);
 });
 
-// keep the imports used while the other items' tests are written below
-void spawn;
-void chmodSync;
-void cpSync;
-void FIXTURES;
-void formatDuration;
+
+/** A private copy of test/fixtures/safety with its own state dir. */
+function sandbox(): { root: string; dir: string; state: string } {
+  const root = tempRoot('cockpit-safety-');
+  const dir = join(root, 'fx');
+  cpSync(FIXTURES, dir, { recursive: true });
+  for (const f of readdirSync(join(dir, 'scripts'))) chmodSync(join(dir, 'scripts', f), 0o755);
+  return { root, dir, state: join(root, 'state') };
+}
+
+/** Runs the built binary headless in `dir`; resolves with its exit code and output (stdout + stderr, stamps stripped). */
+function runCli(dir: string, state: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, COCKPIT_STATE_DIR: state, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out: out.replace(/^\d\d:\d\d:\d\d /gm, '') });
+    });
+  });
+}
+
+/** The screen of `cockpit RUNBOOK` in a sandbox (tmux, 100×30). */
+function cockpitOnScreen(sb: { dir: string; state: string }, runbook: string, env: Record<string, string> = {}): TmuxSession {
+  const s = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} ${shq(runbook)}`, { cols: 100, rows: 30, cwd: sb.dir, env: { COCKPIT_STATE_DIR: sb.state, ...env }, name: 'cockpit-safety' });
+  panes.push(s);
+  return s;
+}
+
+const flagLine = (x: string) => lines(x).find((l) => l.includes('│new-checkout ')) ?? '';
+const NOTE_25 = "new-checkout is at 25 % (set by the operator), above the step's 5 %: left as it is";
+
+describe.skipIf(!hasTmux())('a runbook flag step never lowers a flag (item 3)', () => {
+  it('the operator raised new-checkout to 25 %: the 5 % step passes with a note (notice line, summary, journal); the 50 % step ramps on', async () => {
+    const sb = sandbox();
+    const s = cockpitOnScreen(sb, 'flag-step.yml');
+    await s.waitFor(/new-checkout .* 0 % steady/);
+    await s.waitFor(canRun);
+    s.keys('+');
+    await s.waitFor(/new-checkout .* 0 % → 5 %/);
+    s.keys('Enter');
+    await s.waitFor('new-checkout is at 5 % (confirmed by the backend)');
+    s.keys('+');
+    await s.waitFor(/new-checkout .* 5 % → 25 %/);
+    s.keys('Enter');
+    await s.waitFor('new-checkout is at 25 % (confirmed by the backend)');
+    await s.waitFor((x) => / 25 % /.test(flagLine(x)) && canRun(x));
+    s.keys('Enter');
+    // the step says why it left the flag where it is, where the eye goes
+    let f = await s.waitFor(NOTE_25, { timeoutMs: 15_000 });
+    f = await s.waitFor((x) => / RELEASED {3}R ROLLBACK$/.test(header(x)) || / PASSED {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 15_000 });
+    expect(f).toMatch(/│ ✓ Enable new-checkout for 5.* \d:\d\d│/);
+    expect(f).toMatch(/│ {5}new-checkout is at 25 % \(set/);
+    await s.waitFor((x) => / 50 % /.test(flagLine(x)));
+    s.keys('q');
+    expect(await s.waitForExit()).toBe(0);
+    const after = s.screen({ history: 1000 });
+    expect(after).toContain(`  ✓ Deploy to Production / Enable new-checkout for 5 %: ${NOTE_25}`);
+    const es = journal(sb.state);
+    // never lowered: the runbook set nothing but 50 %
+    expect(ofType(es, 'flag.set').map((e) => [e.percent, e.by])).toEqual([
+      [5, 'operator'],
+      [25, 'operator'],
+      [50, 'runbook'],
+    ]);
+    expect(ofType(es, 'step.finished').find((e) => e.step === 'flag-5')).toMatchObject({ ok: true, note: NOTE_25 });
+    await nothingLeft(sb.root);
+  }, 60_000);
+});
+
+describe('a runbook flag step never lowers a flag, headless (item 3)', () => {
+  it('set to 25 % beforehand (cockpit flag): the 5 % step passes saying so; the file never goes to 5 %', async () => {
+    const sb = sandbox();
+    const set = await runCli(sb.dir, sb.state, ['flag', 'new-checkout', '25', '--runbook', 'flag-step.yml']);
+    expect(set.code, set.out).toBe(0);
+    const r = await runCli(sb.dir, join(sb.root, 'state2'), ['run', 'flag-step.yml', '--headless']);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/^ {2}✓ Enable new-checkout for 5 % \(\d+ms\): new-checkout is at 25 % \(as its backend reported it\), above the step's 5 %: left as it is$/m);
+    expect(r.out).toMatch(/^ {2}✓ new-checkout → 50 % \(\d+ms\)$/m);
+    expect(ofType(journal(join(sb.root, 'state2')), 'flag.set').map((e) => [e.percent, e.by])).toEqual([[50, 'runbook']]);
+  }, 60_000);
+});
