@@ -114,6 +114,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return `⚑ escalation level ${e.level} (${e.title}): ${e.action}`;
     case 'escalation.finished':
       return e.ok ? `⚑ escalation level ${e.level} done` : `✗ escalation level ${e.level} FAILED: ${e.error ?? 'failed'}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ''}`;
+    case 'escalation.dropped':
+      return e.levels.map((l) => `✗ escalation level ${l.level} (${l.title}) will not run: ${e.why} ${formatClock(Math.max(0, l.dueAt - e.t))} before it was due`).join('\n');
     case 'incident.acknowledged':
       return '⚑ incident acknowledged';
     case 'incident.resolved':

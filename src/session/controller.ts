@@ -356,7 +356,8 @@ export class Controller {
     }
     this.experiments?.start();
     const g = this.s.guard;
-    if (this.s.rollback.status !== 'idle' && !g.resolved) this.escalation.start(g.incidentAt ?? this.s.rollback.startedAt ?? 0, this.s.rollback.reason ?? '', new Set(g.escalation.map((x) => x.level)));
+    if (this.s.rollback.status !== 'idle' && !g.resolved && !g.dropped)
+      this.escalation.start(g.incidentAt ?? this.s.rollback.startedAt ?? 0, this.s.rollback.reason ?? '', new Set(g.escalation.map((x) => x.level)), this.s.rollback.startedAt);
     // an emergency action that was running: followed to its end beside the release
     for (const r of running.filter((x) => x.stage === EMERGENCY)) {
       const step = this.o.runbook.emergency.find((x) => x.id === r.step);
@@ -476,7 +477,7 @@ export class Controller {
     return OK;
   }
 
-  /** The operator acknowledges the incident (`a`): once verify has passed, escalation stops. */
+  /** The operator acknowledges the incident (`a`): journalled; escalation runs until verify passes. */
   acknowledge(): IntentResult {
     if (this.o.follow) return refuse(this.o.follow.how);
     const why = intents.acknowledgeRefusal(this.s);
@@ -507,6 +508,8 @@ export class Controller {
       this.guard?.disarmAll();
       this.end(intents.quitOutcome(this.s));
     }
+    // escalation levels still due will not run (the screen asked first): journalled before the summary
+    this.escalation.abandon('the operator quit the cockpit');
     return OK;
   }
 
@@ -541,7 +544,7 @@ export class Controller {
     this.guard?.stop();
     this.flags?.stopAuto();
     this.experiments?.stop();
-    this.escalation.stop();
+    this.escalation.abandon('the cockpit ended');
     this.budgetTimer?.cancel();
   }
 

@@ -27,6 +27,7 @@ export function summaryLines(s: SessionState, journalPath: string): string[] {
         : `  ${ICON.failed} ROLLBACK ${s.rollback.status === 'failed' ? `FAILED at ${failed?.title ?? '?'}: ${failed?.reason ?? ''}` : 'did not finish'}`,
     );
   }
+  for (const l of s.guard.dropped?.levels ?? []) lines.push(`  ${ICON.failed} escalation level ${l.level} (${l.title}) did not run: ${s.guard.dropped!.why} ${formatClock(Math.max(0, l.dueAt - s.guard.dropped!.at))} before it was due`);
   for (const r of s.riskRegister ?? []) lines.push(r.ok ? `  ⚑ risk register: ${r.target}` : `  ${ICON.failed} RISK REGISTER FAILED (${r.target}): ${r.error ?? 'failed'}: record the rollback by hand`);
   if (s.review) lines.push(...reviewLines(s.review).map((l) => `  ${l}`));
   lines.push(`  journal: ${journalPath}`);

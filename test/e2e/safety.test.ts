@@ -21,7 +21,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
-import { formatDuration } from '../../src/runbook/duration.js';
 import { BIN, ROOT, killProcessesUnder, processesUnder, until } from '../helpers/demo-run.js';
 import { hasTmux, shq, tmux, TmuxSession } from '../helpers/tmux.js';
 
@@ -231,5 +230,85 @@ describe('a runbook flag step never lowers a flag, headless (item 3)', () => {
     expect(r.out).toMatch(/^ {2}✓ Enable new-checkout for 5 % \(\d+ms\): new-checkout is at 25 % \(as its backend reported it\), above the step's 5 %: left as it is$/m);
     expect(r.out).toMatch(/^ {2}✓ new-checkout → 50 % \(\d+ms\)$/m);
     expect(ofType(journal(join(sb.root, 'state2')), 'flag.set').map((e) => [e.percent, e.by])).toEqual([[50, 'runbook']]);
+  }, 60_000);
+});
+
+// ── 4. escalation: one rule on the screen and headless ───────────────────────────────────────────
+
+/** What the journal says about the incident's escalation: when each level started, resolved or not. */
+function escalationFacts(es: readonly SessionEvent[]) {
+  const rb = ofType(es, 'rollback.started')[0];
+  const levels = new Map(ofType(es, 'escalation.started').map((e) => [e.level, e.t]));
+  const verified = es.findIndex((e) => e.type === 'rollback.verified');
+  return { rb, levels, verified, resolvedAt: es.findIndex((e) => e.type === 'incident.resolved') };
+}
+
+/** The rule, whichever mode: level 1 at the rollback's start, level 2 1.5 s after it (not at once though 1.5 s after the first breaching sample had passed), verify resolves, level 3 never runs. */
+function expectOneRule(es: readonly SessionEvent[]): void {
+  const f = escalationFacts(es);
+  expect(f.rb.incidentAt).toBeLessThanOrEqual(f.rb.t - 2000); // the window began 2 s before it fired: level 2's "1.5 s" had passed
+  expect(f.levels.get(1)! - f.rb.t).toBeGreaterThanOrEqual(0);
+  expect(f.levels.get(1)! - f.rb.t).toBeLessThan(200); // with the rollback, not 1.5 s after it
+  expect(f.levels.get(2)! - f.levels.get(1)!).toBeGreaterThanOrEqual(1500);
+  expect(f.levels.has(3)).toBe(false);
+  expect(f.verified).toBeGreaterThan(0);
+  expect(f.resolvedAt).toBe(f.verified + 1);
+  expect(ofType(es, 'escalation.dropped')).toEqual([]);
+}
+
+describe('escalation, headless (item 4)', () => {
+  it('levels keep their spacing; verify passing resolves the incident; a failed rollback says which levels will not run', async () => {
+    const ok = sandbox();
+    const r = await runCli(ok.dir, ok.state, ['run', 'escalation.yml', '--headless']);
+    expect(r.code, r.out).toBe(3);
+    expectOneRule(journal(ok.state));
+    expect(r.out).toMatch(/^⚑ incident resolved: escalation stopped$/m);
+
+    const bad = sandbox();
+    const f = await runCli(bad.dir, bad.state, ['run', 'escalation.yml', '--headless'], { ROLLBACK_FAILS: '1' });
+    expect(f.code, f.out).toBe(1);
+    expect(f.out).toMatch(/^✗ escalation level 3 \(Level 3: tell leadership\) will not run: the cockpit ended 9:5\d before it was due$/m);
+    const es = journal(bad.state);
+    expect(ofType(es, 'escalation.dropped')).toEqual([expect.objectContaining({ why: 'the cockpit ended', levels: [expect.objectContaining({ level: 3 })] })]);
+    expect(escalationFacts(es).levels.has(3)).toBe(false);
+  }, 90_000);
+});
+
+describe.skipIf(!hasTmux())('escalation on the screen (item 4)', () => {
+  it('the same rule as headless: levels keep their spacing, verify resolves the incident (level 3 never runs); q does not ask', async () => {
+    const sb = sandbox();
+    const s = cockpitOnScreen(sb, 'escalation.yml');
+    await s.waitFor(canRun);
+    s.keys('Enter');
+    await s.waitFor((x) => / ROLLED BACK {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 30_000 });
+    await s.waitFor(/Escalation \(resolved\)/);
+    expectOneRule(journal(sb.state));
+    s.keys('q');
+    expect(await s.waitForExit()).toBe(3);
+    await nothingLeft(sb.root);
+  }, 60_000);
+
+  it('a failed rollback: q asks while level 3 is due ("quit anyway? the levels will not run"); n stays; y quits, the summary and the journal say it did not run', async () => {
+    const sb = sandbox();
+    const s = cockpitOnScreen(sb, 'escalation.yml', { ROLLBACK_FAILS: '1' });
+    await s.waitFor(canRun);
+    s.keys('Enter');
+    await s.waitFor((x) => / ROLLBACK FAILED {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 30_000 });
+    s.keys('q');
+    let f = await s.waitFor(/escalation level 3 is due in 9:5\d: quit anyway\? the levels will not run/);
+    expect(f).toContain('y quit · n / Esc stay');
+    s.keys('n');
+    f = await s.waitForGone('quit anyway?');
+    expect(s.paneDead()).toBe(false);
+    s.keys('q');
+    await s.waitFor('quit anyway?');
+    s.keys('y');
+    expect(await s.waitForExit()).toBe(1);
+    const after = s.screen({ history: 1000 });
+    expect(after).toMatch(/^ {2}✗ escalation level 3 \(Level 3: tell leadership\) did not run: the operator quit the cockpit 9:5\d before it was due$/m);
+    const es = journal(sb.state);
+    expect(ofType(es, 'escalation.dropped')).toEqual([expect.objectContaining({ why: 'the operator quit the cockpit', levels: [expect.objectContaining({ level: 3, title: 'Level 3: tell leadership' })] })]);
+    expect([...escalationFacts(es).levels.keys()]).toEqual([1, 2]);
+    await nothingLeft(sb.root);
   }, 60_000);
 });
