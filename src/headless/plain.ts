@@ -8,6 +8,7 @@ import type { Controller } from '../session/controller.js';
 import { PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
 import { reviewLines } from '../history/celebration.js';
+import { restoredText, rollbackTookText } from '../history/restore-time.js';
 
 type Write = (line: string) => void;
 
@@ -77,7 +78,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'rollback.started':
       return `⟲ ROLLING BACK (${e.source}): ${e.reason}`;
     case 'rollback.finished':
-      return e.ok ? `⟲ ROLLED BACK (${formatDuration(e.durationMs)})` : `✗ ROLLBACK FAILED at ${e.step}: ${e.reason ?? 'failed'}`;
+      return e.ok ? `⟲ ROLLED BACK (${rollbackTookText(e.durationMs)})` : `✗ ROLLBACK FAILED at ${e.step}: ${e.reason ?? 'failed'}`;
     case 'session.interrupted':
       return `■ Ctrl+C${e.step ? `: interrupted ${e.stage}/${e.step}` : ''}`;
     case 'session.ended':
@@ -109,7 +110,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'criteria.checked':
       return e.results.map((r) => `  ${r.ok ? '✓' : '✗'} criterion ${r.metric} ${r.op === 'below' ? '<' : '>'} ${r.threshold}: ${r.value === null ? 'no data' : Number(r.value.toPrecision(4))}`).join('\n');
     case 'rollback.verified':
-      return `✓ rollback verified: time to restore ${formatDuration(e.restoreMs)}`;
+      return `✓ rollback verified: ${restoredText(e.restoreMs, s.rollback.source)}`;
     case 'escalation.started':
       return `⚑ escalation level ${e.level} (${e.title}): ${e.action}`;
     case 'escalation.finished':

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
+import { formatDuration } from '../../src/runbook/duration.js';
 import { BIN, ROOT, killProcessesUnder, processesUnder, until } from '../helpers/demo-run.js';
 import { hasTmux, shq, tmux, TmuxSession } from '../helpers/tmux.js';
 
@@ -309,6 +310,50 @@ describe.skipIf(!hasTmux())('escalation on the screen (item 4)', () => {
     const es = journal(sb.state);
     expect(ofType(es, 'escalation.dropped')).toEqual([expect.objectContaining({ why: 'the operator quit the cockpit', levels: [expect.objectContaining({ level: 3, title: 'Level 3: tell leadership' })] })]);
     expect([...escalationFacts(es).levels.keys()]).toEqual([1, 2]);
+    await nothingLeft(sb.root);
+  }, 60_000);
+});
+
+// ── 5. one time to restore ─────────────────────────────────────────────────────────────────────
+
+/** The journal's time to restore and the rollback's own duration. */
+function restoreFacts(es: readonly SessionEvent[]): { restoreMs: number; durationMs: number; reason: string } {
+  const verified = ofType(es, 'rollback.verified');
+  const finished = ofType(es, 'rollback.finished');
+  expect(verified).toHaveLength(1);
+  expect(finished).toHaveLength(1);
+  // the incident began at the first breaching sample, 2 s (the window) before the rollback started: restore > rollback
+  expect(verified[0].restoreMs).toBeGreaterThan(finished[0].durationMs + 1500);
+  return { restoreMs: verified[0].restoreMs, durationMs: finished[0].durationMs, reason: ofType(es, 'rollback.started')[0].reason };
+}
+const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('time to restore, headless (item 5)', () => {
+  it('"restored in" is the journal\'s restoreMs, from the first breaching sample; "rollback took" is apart', async () => {
+    const sb = sandbox();
+    const r = await runCli(sb.dir, sb.state, ['run', 'escalation.yml', '--headless']);
+    expect(r.code, r.out).toBe(3);
+    const f = restoreFacts(journal(sb.state));
+    expect(r.out).toMatch(new RegExp(`^✓ rollback verified: restored in ${esc(formatDuration(f.restoreMs))} \\(from the incident's start: the first breaching sample\\)$`, 'm'));
+    expect(r.out).toMatch(new RegExp(`^⟲ ROLLED BACK \\(rollback took ${esc(formatDuration(f.durationMs))}\\)$`, 'm'));
+    expect(r.out).toMatch(new RegExp(`restored in ${esc(formatDuration(f.restoreMs))} from the incident's start`));
+  }, 60_000);
+});
+
+describe.skipIf(!hasTmux())('time to restore on the screen (item 5)', () => {
+  it('the summary says "restored in" with the journal\'s restoreMs, and "rollback took" on its own line', async () => {
+    const sb = sandbox();
+    const s = cockpitOnScreen(sb, 'escalation.yml');
+    await s.waitFor(canRun);
+    s.keys('Enter');
+    await s.waitFor((x) => / ROLLED BACK {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 30_000 });
+    s.keys('q');
+    expect(await s.waitForExit()).toBe(3);
+    const f = restoreFacts(journal(sb.state));
+    const after = s.screen({ history: 1000 });
+    expect(after).toContain(`  ↺ restored in ${formatDuration(f.restoreMs)} (from the incident's start: the first breaching sample): ${f.reason}`);
+    expect(after).toContain(`    rollback took ${formatDuration(f.durationMs)} (from its start to its last step)`);
+    expect(after).not.toMatch(/rolled back in/);
     await nothingLeft(sb.root);
   }, 60_000);
 });
