@@ -234,6 +234,53 @@ describe('a runbook flag step never lowers a flag, headless (item 3)', () => {
   }, 60_000);
 });
 
+// ── 2. every rollback path goes through the R dialog ───────────────────────────────────────────
+
+describe.skipIf(!hasTmux())('the emergency reference\'s "Stop the bleeding" is the rollback (item 2)', () => {
+  it('demo: Enter on it opens the R dialog (Cancel focused; Enter cancels, nothing runs); R confirms: ROLLED BACK, exit 3', async () => {
+    const { s, root, state } = demoOnScreen('good', 30);
+    await passDemoPreflight(s);
+    s.keys('e');
+    let f = await s.waitFor('Something broke? Start here.');
+    // the item the runbook calls "IMMEDIATE: Stop the bleeding", wherever it is in the list
+    const n = Number(/[› ] (\d)\. IMMEDIATE: Stop the bleeding/.exec(f)![1]);
+    for (let i = 1; i < n; i++) {
+      s.keys('Down');
+      f = await s.waitFor(`› ${i + 1}.`);
+    }
+    expect(f).toMatch(/› \d\. IMMEDIATE: Stop the bleeding \(roll back the last release\)/);
+    s.keys('Enter');
+    f = await s.waitFor('─ ROLLBACK ─');
+    expect(f).toContain('[ Cancel ]');
+    expect(f).not.toContain('Something broke? Start here.');
+    // Cancel is focused: Enter cancels, nothing rolled back, nothing ran as an emergency action
+    await s.gap(350);
+    s.keys('Enter');
+    await s.waitForGone('─ ROLLBACK ─');
+    // the same confirmation as R: a second R, 300 ms after the dialog opened and after the previous key
+    s.keys('e');
+    await s.waitFor('Something broke? Start here.');
+    for (let i = 1; i < n; i++) {
+      s.keys('Down');
+      await s.waitFor(`› ${i + 1}.`);
+    }
+    s.keys('Enter');
+    await s.waitFor('─ ROLLBACK ─');
+    await s.gap(350);
+    s.keys('R');
+    await s.waitFor((x) => / ROLLED BACK {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 30_000 });
+    s.keys('q');
+    expect(await s.waitForExit({ timeoutMs: 20_000 })).toBe(3);
+    const after = s.screen({ history: 1000 });
+    expect(after).toMatch(/^cockpit · demo-web-app 2\.4\.0 → production · ROLLED BACK · exit 3 · /m);
+    const es = journal(state);
+    expect(ofType(es, 'rollback.started').map((e) => [e.source, e.reason])).toEqual([['operator', 'manual rollback by the operator (R)']]);
+    expect(es.filter((e) => 'stage' in e && e.stage === 'emergency')).toEqual([]);
+    expect(ofType(es, 'session.ended').map((e) => e.outcome)).toEqual(['rolled-back']);
+    await nothingLeft(root);
+  }, 90_000);
+});
+
 // ── 4. escalation: one rule on the screen and headless ───────────────────────────────────────────
 
 /** What the journal says about the incident's escalation: when each level started, resolved or not. */
