@@ -105,6 +105,8 @@ export type EventBody =
       readonly notStarted?: boolean;
       /** The last non-empty output line of a failed step (timestamp stripped). */
       readonly lastLine?: string;
+      /** What a step that passed has to say (a flag step that left a higher flag as it is). */
+      readonly note?: string;
       readonly troubleshooting?: Troubleshoot;
     }
   | { readonly type: 'step.retrying'; readonly stage: string; readonly step: string; readonly attempt: number; readonly automatic: boolean }
@@ -162,6 +164,8 @@ export type EventBody =
   | { readonly type: 'rollback.verified'; readonly restoreMs: number }
   | { readonly type: 'escalation.started'; readonly level: number; readonly title: string; readonly action: string }
   | { readonly type: 'escalation.finished'; readonly level: number; readonly ok: boolean; readonly error?: string; readonly attempts: number }
+  /** Levels still due when the cockpit left the incident (quit, a headless session's end): they will not run. */
+  | { readonly type: 'escalation.dropped'; readonly levels: readonly { readonly level: number; readonly title: string; readonly dueAt: number }[]; readonly why: string }
   // ── feature flags ──
   | { readonly type: 'flag.read'; readonly flag: string; readonly percent: number | null; readonly error?: string }
   | { readonly type: 'flag.applying'; readonly flag: string; readonly from: number | null; readonly to: number; readonly forced: boolean; readonly by: FlagActor }

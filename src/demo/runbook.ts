@@ -164,7 +164,8 @@ troubleshooting:
     run: ./scripts/check-deployment-status.sh
 
 emergency:
-  - { title: "IMMEDIATE: Stop the bleeding (roll back the last release)", run: ./scripts/rollback-last-release.sh }
+  # the rollback itself: Enter on it opens the rollback dialog (R), never a script beside the release
+  - { title: "IMMEDIATE: Stop the bleeding (roll back the last release)", rollback: true }
   - { title: "ASSESS: Check system health", run: [./scripts/health-check.sh, emergency] }
   - { title: "COMMUNICATE: Alert the team", run: [./scripts/incident-alert.sh, "manual alert from the emergency reference"] }
 

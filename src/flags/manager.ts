@@ -48,18 +48,19 @@ export class FlagRamps {
 
   /** Reads every flag's current percentage from the backend (start-up: show the truth). */
   async readAll(): Promise<void> {
+    await Promise.all(this.plans.map((p) => this.read(p.flag)));
+  }
+
+  /** Reads one flag's percentage from the backend (a flag step deciding before the start-up read landed). */
+  async read(flag: string): Promise<void> {
     const provider = this.d.provider;
     if (!provider) return;
-    await Promise.all(
-      this.plans.map(async (p) => {
-        try {
-          const v = await provider.read(p.flag);
-          this.d.record({ type: 'flag.read', flag: p.flag, percent: v ?? null });
-        } catch (e) {
-          this.d.record({ type: 'flag.read', flag: p.flag, percent: null, error: (e as Error).message });
-        }
-      }),
-    );
+    try {
+      const v = await provider.read(flag);
+      this.d.record({ type: 'flag.read', flag, percent: v ?? null });
+    } catch (e) {
+      this.d.record({ type: 'flag.read', flag, percent: null, error: (e as Error).message });
+    }
   }
 
   /** The percentage a step in a direction would go to, or why there is none. */

@@ -65,6 +65,8 @@ export type GuardState = {
   readonly escalation: readonly EscalationView[];
   readonly acknowledged: boolean;
   readonly resolved: boolean;
+  /** Levels that were still due when the cockpit left the incident: they did not run. */
+  readonly dropped?: { readonly levels: readonly { readonly level: number; readonly title: string; readonly dueAt: number }[]; readonly why: string; readonly at: number };
   readonly restoreMs?: number;
   readonly incidentAt?: number;
 };
@@ -166,13 +168,15 @@ export function reduceGuard(g: GuardState, e: SessionEvent): GuardState | undefi
     case 'criteria.checked':
       return { ...g, criteria: { ...g.criteria, [e.stage]: e.results } };
     case 'rollback.started':
-      return { ...g, incidentAt: e.incidentAt, acknowledged: false, resolved: false, escalation: [] };
+      return { ...g, incidentAt: e.incidentAt, acknowledged: false, resolved: false, dropped: undefined, escalation: [] };
     case 'rollback.verified':
       return { ...g, restoreMs: e.restoreMs };
     case 'escalation.started':
       return { ...g, escalation: [...g.escalation.filter((x) => x.level !== e.level), { level: e.level, title: e.title, action: e.action, status: 'running', attempts: 0 }] };
     case 'escalation.finished':
       return { ...g, escalation: g.escalation.map((x) => (x.level === e.level ? { ...x, status: e.ok ? 'done' : 'failed', error: e.error, attempts: e.attempts } : x)) };
+    case 'escalation.dropped':
+      return { ...g, dropped: { levels: e.levels, why: e.why, at: e.t } };
     case 'incident.acknowledged':
       return { ...g, acknowledged: true };
     case 'incident.resolved':

@@ -8,6 +8,7 @@ import type { Controller } from '../session/controller.js';
 import { PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
 import { reviewLines } from '../history/celebration.js';
+import { restoredText, rollbackTookText } from '../history/restore-time.js';
 
 type Write = (line: string) => void;
 
@@ -54,7 +55,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     }
     case 'step.finished': {
       const t = titleOf(s, e.stage, e.step);
-      if (e.ok) return `  ✓ ${t} (${formatDuration(e.durationMs)})`;
+      if (e.ok) return `  ✓ ${t} (${formatDuration(e.durationMs)})${e.note ? `: ${e.note}` : ''}`;
       if (e.interrupted && !e.timedOut) return `  ■ ${t} interrupted (${formatDuration(e.durationMs)})`;
       const lines = [`  ✗ ${t} FAILED: ${e.reason ?? 'failed'}${e.notStarted ? '' : ` (${formatDuration(e.durationMs)})`}`];
       if (e.lastLine) lines.push(`    last line: ${e.lastLine}`);
@@ -77,7 +78,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'rollback.started':
       return `⟲ ROLLING BACK (${e.source}): ${e.reason}`;
     case 'rollback.finished':
-      return e.ok ? `⟲ ROLLED BACK (${formatDuration(e.durationMs)})` : `✗ ROLLBACK FAILED at ${e.step}: ${e.reason ?? 'failed'}`;
+      return e.ok ? `⟲ ROLLED BACK (${rollbackTookText(e.durationMs)})` : `✗ ROLLBACK FAILED at ${e.step}: ${e.reason ?? 'failed'}`;
     case 'session.interrupted':
       return `■ Ctrl+C${e.step ? `: interrupted ${e.stage}/${e.step}` : ''}`;
     case 'signal.received':
@@ -122,11 +123,13 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'criteria.checked':
       return e.results.map((r) => `  ${r.ok ? '✓' : '✗'} criterion ${r.metric} ${r.op === 'below' ? '<' : '>'} ${r.threshold}: ${r.value === null ? 'no data' : Number(r.value.toPrecision(4))}`).join('\n');
     case 'rollback.verified':
-      return `✓ rollback verified: time to restore ${formatDuration(e.restoreMs)}`;
+      return `✓ rollback verified: ${restoredText(e.restoreMs, s.rollback.source)}`;
     case 'escalation.started':
       return `⚑ escalation level ${e.level} (${e.title}): ${e.action}`;
     case 'escalation.finished':
       return e.ok ? `⚑ escalation level ${e.level} done` : `✗ escalation level ${e.level} FAILED: ${e.error ?? 'failed'}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ''}`;
+    case 'escalation.dropped':
+      return e.levels.map((l) => `✗ escalation level ${l.level} (${l.title}) will not run: ${e.why} ${formatClock(Math.max(0, l.dueAt - e.t))} before it was due`).join('\n');
     case 'incident.acknowledged':
       return '⚑ incident acknowledged';
     case 'incident.resolved':

@@ -1,3 +1,6 @@
+import type { RollbackSource } from '../core/events.js';
+import { formatDuration } from '../runbook/duration.js';
+
 /**
  * Time to restore, defined once. The controller measures it live with this function (its
  * rollback.verified event carries the result) and `cockpit history` reads that measurement back.
@@ -15,4 +18,18 @@
  */
 export function timeToRestore(incidentAt: number, verifiedAt: number): number {
   return Math.max(0, verifiedAt - incidentAt);
+}
+
+/**
+ * The time to restore as every output says it (summary, headless, history): the journal's
+ * `restoreMs`, with where it runs from. The rollback's own duration is another figure ("rollback
+ * took"), never called a restore.
+ */
+export function restoredText(restoreMs: number, source: RollbackSource | undefined): string {
+  return `restored in ${formatDuration(restoreMs)} (from the incident's start: ${source === 'trigger' ? 'the first breaching sample' : 'the rollback request'})`;
+}
+
+/** The rollback's own duration: from its start to its last step. */
+export function rollbackTookText(durationMs: number): string {
+  return `rollback took ${formatDuration(durationMs)}`;
 }

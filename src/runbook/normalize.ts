@@ -63,6 +63,28 @@ function idFromRun(run: RawRun): string {
   return slug(describeCommand(cmd).split(/\s+/).slice(0, 3).join(' '));
 }
 
+/** "Stop the bleeding", "IMMEDIATE: Roll back …", ./scripts/rollback-last-release.sh: an emergency item that rolls back. */
+const ROLLBACK_TITLE = /stop the bleeding|^(?:[\p{L}\d ]+:\s*)?roll(?:ing)?[\s-]?back\b/iu;
+const ROLLBACK_PROGRAM = /^(?:force[-_])?roll[-_]?back(?![-_]?(?:status|check|verify|test))/i;
+
+export function isRollbackItem(title: string, step: CommandStep | undefined): boolean {
+  const program = step ? programOf(step.command) : undefined;
+  return ROLLBACK_TITLE.test(title.trim()) || (program !== undefined && ROLLBACK_PROGRAM.test(basename(program)));
+}
+
+/** The emergency reference: its runnable actions, and the item that is the rollback (the first, if several). */
+function emergencyItems(raw: RawRunbook): { actions: CommandStep[]; rollback?: { title: string; step?: CommandStep } } {
+  const unique = uniquer();
+  const actions: CommandStep[] = [];
+  let rollback: { title: string; step?: CommandStep } | undefined;
+  for (const e of raw.emergency ?? []) {
+    const step = e.run !== undefined ? commandStep(e.run, { title: e.title }, unique) : undefined;
+    if (step && !(e.rollback ?? isRollbackItem(e.title, step))) actions.push(step);
+    else rollback ??= { title: e.title, step: step && { ...step, id: 'rollback' } };
+  }
+  return { actions, rollback };
+}
+
 export function commandStep(run: RawRun, extra: { id?: string; title?: string; timeout?: string; retries?: number; cwd?: string; env?: Record<string, string> } = {}, unique: Unique = uniquer()): CommandStep {
   const command = parseCommand(run);
   const display = typeof run === 'string' ? run : describeCommand(command);
@@ -179,6 +201,8 @@ export function normalize(raw: RawRunbook, file: string): Runbook {
     };
   });
 
+  // an emergency item that is the rollback opens the R dialog; without a rollback section its command is the rollback
+  const emergency = emergencyItems(raw);
   const rollback = raw.rollback
     ? {
         steps: commandSteps(raw.rollback.steps),
@@ -187,7 +211,9 @@ export function normalize(raw: RawRunbook, file: string): Runbook {
         triggers: triggers(raw),
         graceMs: ms(raw.rollback.grace) ?? 5000,
       }
-    : undefined;
+    : emergency.rollback?.step
+      ? { steps: [emergency.rollback.step], verify: [], triggers: [], graceMs: 5000 }
+      : undefined;
 
   const escalation: EscalationLevel[] = (raw.escalation ?? []).map((e, i) => ({
     level: i + 1,
@@ -218,10 +244,8 @@ export function normalize(raw: RawRunbook, file: string): Runbook {
       hint: t.hint,
       steps: commandSteps([...(t.run !== undefined ? [t.run] : []), ...(t.steps ?? [])]),
     })),
-    emergency: (() => {
-      const unique = uniquer();
-      return (raw.emergency ?? []).map((e) => commandStep(e.run, { title: e.title }, unique));
-    })(),
+    emergency: emergency.actions,
+    emergencyRollback: emergency.rollback && { title: emergency.rollback.title, display: emergency.rollback.step?.display },
     secrets: raw.secrets ?? [],
     metrics: raw.metrics && source ? { ...raw.metrics, source } : undefined,
     probes: raw.probes ?? [],

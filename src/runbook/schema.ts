@@ -235,10 +235,16 @@ export const TroubleshootingSchema = z.strictObject({
   steps: z.array(StepSchema).optional().meta({ description: 'Several commands to offer, in order' }),
 });
 
-export const EmergencySchema = z.strictObject({
-  title: z.string(),
-  run: RunSchema,
-});
+export const EmergencySchema = z
+  .strictObject({
+    title: z.string(),
+    run: RunSchema.optional(),
+    rollback: z.boolean().optional().meta({
+      description:
+        'This item is the rollback: Enter in the emergency reference (e) opens the rollback dialog (R) and the runbook\'s rollback runs, recorded as a rollback; its run is never run as an emergency action (without a rollback section, it is the rollback). Default: true when the title says "stop the bleeding" or starts with "roll back", or the program is a rollback-… script',
+    }),
+  })
+  .refine((e) => e.run !== undefined || e.rollback === true, { error: 'an emergency item needs `run` (or `rollback: true`: the item is the rollback)' });
 
 const span = z
   .string({ error: 'expected a span like 4h, 1d or 1w' })

@@ -121,7 +121,13 @@ export type Runbook = {
   readonly rollback?: Rollback;
   readonly escalation: readonly EscalationLevel[];
   readonly troubleshooting: readonly Troubleshooting[];
+  /** The emergency reference's runnable actions (an item that is the rollback is not one: see emergencyRollback). */
   readonly emergency: readonly CommandStep[];
+  /**
+   * The emergency item that is the rollback ("Stop the bleeding"): the `e` reference opens the R
+   * dialog for it, never runs its script beside the release (a rollback nobody would record).
+   */
+  readonly emergencyRollback?: { readonly title: string; readonly display?: string };
   readonly secrets: readonly string[];
   /** Sections the guardrails and flags layers read (validated, durations still as written). Metrics only with a source: without one nothing is watched (see unarmed). */
   readonly metrics?: NonNullable<RawRunbook['metrics']> & { readonly source: RawMetricSource };

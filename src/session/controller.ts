@@ -373,7 +373,8 @@ export class Controller {
     }
     this.experiments?.start();
     const g = this.s.guard;
-    if (this.s.rollback.status !== 'idle' && !g.resolved) this.escalation.start(g.incidentAt ?? this.s.rollback.startedAt ?? 0, this.s.rollback.reason ?? '', new Set(g.escalation.map((x) => x.level)));
+    if (this.s.rollback.status !== 'idle' && !g.resolved && !g.dropped)
+      this.escalation.start(g.incidentAt ?? this.s.rollback.startedAt ?? 0, this.s.rollback.reason ?? '', new Set(g.escalation.map((x) => x.level)), this.s.rollback.startedAt);
     // an emergency action that was running: followed to its end beside the release
     for (const r of running.filter((x) => x.stage === EMERGENCY)) {
       const step = this.o.runbook.emergency.find((x) => x.id === r.step);
@@ -385,6 +386,9 @@ export class Controller {
     if (rbState !== 'idle' || this.s.outcome) return;
     const stage = this.s.stages.find((x) => x.status === 'running');
     if (stage) return this.track(this.runStage(stage.id));
+    // a failed stage waiting for the operator: its triggers stay armed for the reason they were
+    const failed = this.s.stages.find((x) => x.status === 'failed');
+    if (failed && this.s.guard.armed && this.o.runbook.stages.find((x) => x.id === failed.id)?.armed) this.guard?.arm(`stage:${failed.id}`);
     if (this.s.preflight.status !== 'passed') return this.track(this.runPreflightChecks());
     if (this.o.autoAdvance && this.s.stages.some((x) => x.status === 'pending') && !this.s.stages.some((x) => x.status === 'failed')) return this.track(this.runStages());
   }
@@ -504,7 +508,7 @@ export class Controller {
     return this.rollback(reason, source);
   }
 
-  /** The operator acknowledges the incident (`a`): once verify has passed, escalation stops. */
+  /** The operator acknowledges the incident (`a`): journalled; escalation runs until verify passes. */
   acknowledge(): IntentResult {
     if (this.o.follow) return refuse(this.o.follow.how);
     const why = intents.acknowledgeRefusal(this.s);
@@ -547,7 +551,13 @@ export class Controller {
     if (this.o.follow) return OK;
     const why = intents.quitRefusal(this.busy);
     if (why) return refuse(why);
-    if (!this.s.outcome) this.end(intents.quitOutcome(this.s));
+    if (!this.s.outcome) {
+      // a failed stage's triggers were armed while the operator decided: leaving ends that
+      this.guard?.disarmAll();
+      this.end(intents.quitOutcome(this.s));
+    }
+    // escalation levels still due will not run (the screen asked first): journalled before the summary
+    this.escalation.abandon('the operator quit the cockpit');
     return OK;
   }
 
@@ -582,7 +592,7 @@ export class Controller {
     this.guard?.stop();
     this.flags?.stopAuto();
     this.experiments?.stop();
-    this.escalation.stop();
+    this.escalation.abandon('the cockpit ended');
     this.budgetTimer?.cancel();
   }
 
@@ -693,6 +703,9 @@ export class Controller {
       }
     }
     if (def.armed) this.guard?.arm(`stage:${stageId}`);
+    // a failed stage waiting for the operator keeps the triggers it armed: a trigger that fires
+    // while the operator decides rolls back (retry, skip, R or q end the wait)
+    let waiting = false;
     try {
       for (const step of def.steps) {
         const st = this.s.stages.find((x) => x.id === stageId)!.steps.find((x) => x.id === step.id)!;
@@ -703,18 +716,18 @@ export class Controller {
         if (!ok) {
           const failed = this.s.stages.find((x) => x.id === stageId)!.steps.find((x) => x.id === step.id)!;
           this.emit({ type: 'stage.failed', stage: stageId, step: step.id, reason: failed.reason ?? 'failed' });
-          await this.afterStageFailed(`stage "${def.title}" failed at ${step.title}: ${failed.reason ?? 'failed'}`);
+          waiting = await this.afterStageFailed(`stage "${def.title}" failed at ${step.title}: ${failed.reason ?? 'failed'}`);
           return;
         }
       }
       const unmet = this.checkCriteria(stageId);
       if (unmet) {
         this.emit({ type: 'stage.failed', stage: stageId, step: '', reason: unmet });
-        await this.afterStageFailed(`stage "${def.title}" failed its criteria: ${unmet}`);
+        waiting = await this.afterStageFailed(`stage "${def.title}" failed its criteria: ${unmet}`);
         return;
       }
     } finally {
-      this.guard?.disarm(`stage:${stageId}`);
+      if (!waiting) this.guard?.disarm(`stage:${stageId}`);
     }
     const st = this.s.stages.find((x) => x.id === stageId)!;
     this.budgetTimer?.cancel();
@@ -733,7 +746,8 @@ export class Controller {
     return describeUnmet(this.o.runbook, results);
   }
 
-  private async afterStageFailed(reason: string): Promise<void> {
+  /** What a failed stage does, by the failure policy; true when it waits for the operator. */
+  private async afterStageFailed(reason: string): Promise<boolean> {
     const policy = this.o.onFailure ?? (this.o.mode === 'headless' ? 'stop' : 'wait');
     if (policy === 'stop') this.end('failed');
     else if (policy === 'rollback') {
@@ -742,6 +756,7 @@ export class Controller {
         await this.rollbackPipeline.run();
       } else this.end('failed');
     }
+    return policy === 'wait';
   }
 
 }

@@ -58,7 +58,10 @@ export function commandPlan(rb: Runbook): PlanSection[] {
         return note(id, e.notify ? `Slack webhook from $${e.notify.slack.webhookEnv}` : `reminder: ${e.title}`);
       }),
     });
-  if (rb.emergency.length) sections.push({ title: 'emergency (the e overlay)', items: rb.emergency.map((s) => cmd(EMERGENCY, s, {}, true)) });
+  const er = rb.emergencyRollback;
+  // the item that is the rollback opens the R dialog: the rollback section above runs, its own script never does
+  const erNote = er ? [note('rollback', `"${er.title}": the rollback (opens the R dialog)${er.display && !rb.rollback?.steps.some((s) => s.display === er.display) ? `; ${er.display} is not run` : ''}`)] : [];
+  if (rb.emergency.length || er) sections.push({ title: 'emergency (the e overlay)', items: [...erNote, ...rb.emergency.map((s) => cmd(EMERGENCY, s, {}, true))] });
   // suggested to the operator when a step fails, run by hand where the release runs
   if (rb.troubleshooting.length)
     sections.push({ title: 'troubleshooting (offered when a step fails)', items: rb.troubleshooting.flatMap((t) => t.steps.map((s) => cmd(EMERGENCY, { ...s, id: `${t.title}: ${s.id}` }))) });

@@ -24,6 +24,8 @@ export type StepState = {
   readonly missing?: string;
   /** The step's last output line when it failed: usually the why. */
   readonly lastLine?: string;
+  /** What the step said when it passed (a flag step that left a higher flag as it is). */
+  readonly note?: string;
   readonly logPath?: string;
   readonly lines: number;
   readonly troubleshooting?: Troubleshoot;
@@ -199,6 +201,7 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
         startedAt: e.t,
         durationMs: undefined,
         reason: undefined,
+        note: undefined,
         troubleshooting: undefined,
         logPath: e.logPath ?? st.logPath,
         lines: 0,
@@ -212,6 +215,7 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
         durationMs: e.durationMs,
         reason: e.reason,
         lastLine: e.lastLine,
+        note: e.note,
         troubleshooting: e.troubleshooting,
       }));
     case 'step.retrying':

@@ -39,16 +39,18 @@ export class RollbackPipeline {
     const at = incidentAt ?? this.d.elapsed();
     this.d.guard?.disarmAll();
     this.d.emit({ type: 'rollback.started', reason, source, incidentAt: at });
-    this.d.escalation.start(at, reason);
+    this.d.escalation.start(at, reason, new Set(), this.d.state().rollback.startedAt);
   }
 
-  /** Verify passed: the service is restored. Time to restore runs from the incident's start. */
+  /**
+   * Verify passed: the service is restored, the incident resolved (no further escalation level
+   * runs, on the screen as headless). Time to restore runs from the incident's start.
+   */
   private restored(): void {
     const s = this.d.state();
     const since = s.guard.incidentAt ?? s.rollback.startedAt ?? s.now;
     this.d.emit({ type: 'rollback.verified', restoreMs: timeToRestore(since, this.d.elapsed()) });
-    // headless has nobody to acknowledge: verify passing resolves the incident
-    if (this.d.mode === 'headless' || this.d.state().guard.acknowledged) this.d.escalation.resolve();
+    this.d.escalation.resolve();
   }
 
   async run(): Promise<void> {

@@ -10,7 +10,7 @@ import { quoteForDisplay } from '../runbook/command.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
 import type { CommandStep, FlagStep, Runbook, Step } from '../runbook/types.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { PREFLIGHT, ROLLBACK, stageValue, type EventBody } from '../core/events.js';
+import { PREFLIGHT, ROLLBACK, stageValue, type EventBody, type FlagActor } from '../core/events.js';
 import type { Guard } from '../guard/guard.js';
 import type { FlagRamps } from '../flags/manager.js';
 import type { SessionState, StepState } from './reduce.js';
@@ -43,6 +43,19 @@ function lastLineOf(lines: readonly string[]): string | undefined {
     if (text && !text.startsWith('cockpit: ')) return text.length > 200 ? `${text.slice(0, 199)}…` : text;
   }
   return undefined;
+}
+
+const SET_BY: Record<FlagActor, string> = {
+  operator: 'set by the operator',
+  auto: 'set by its auto ramp',
+  runbook: 'set by the runbook',
+  command: 'set by cockpit flag',
+  rollback: 'set by the rollback',
+};
+
+/** Why a flag step left its flag where it is: "new-checkout is at 25 % (set by the operator), above the step's 5 %: left as it is". */
+export function higherFlagNote(flag: string, percent: number, by: FlagActor | undefined, to: number): string {
+  return `${flag} is at ${percent} % (${by ? SET_BY[by] : 'as its backend reported it'}), above the step's ${to} %: left as it is`;
 }
 
 export class StepRunner {
@@ -139,22 +152,31 @@ export class StepRunner {
   }
 
 
-  /** A flag step: the same guarded path as the + key; a refusal fails the step with its reason. */
+  /**
+   * A flag step: the same guarded path as the + key; a refusal fails the step with its reason. It
+   * never lowers a flag (someone raised it above the step's percentage: left as it is, and said),
+   * except `to: 0`, a kill.
+   */
   async runFlagStep(stageId: string, step: FlagStep, attempt: number): Promise<boolean> {
     const command = `flag ${step.flag} → ${step.to === 'next' ? 'next step' : `${step.to} %`}`;
     this.d.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command });
     const started = this.d.clock.now();
     let reason: string | undefined;
+    let note: string | undefined;
     if (!this.d.flags) reason = 'the runbook has no flags section';
     else {
+      // what the flag is at decides: read it when the start-up read has not said yet
+      if (this.d.state().flags[step.flag]?.percent === undefined) await this.d.flags.read(step.flag);
       const target = step.to === 'next' ? this.d.flags.target(step.flag, 'up') : step.to;
+      const current = this.d.state().flags[step.flag];
       if (typeof target === 'string') reason = target;
+      else if (target > 0 && current?.percent !== undefined && current.percent > target) note = higherFlagNote(step.flag, current.percent, current.by, target);
       else {
         const r = await this.d.flags.apply(step.flag, target, { by: 'runbook' });
         if (!r.ok) reason = r.reason;
       }
     }
-    this.d.emit({ type: 'step.finished', stage: stageId, step: step.id, ok: reason === undefined, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: Math.round(this.d.clock.now() - started), reason });
+    this.d.emit({ type: 'step.finished', stage: stageId, step: step.id, ok: reason === undefined, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: Math.round(this.d.clock.now() - started), reason, note });
     return reason === undefined;
   }
 

@@ -110,7 +110,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       {l.showTriggers ? <TriggersBar triggers={triggers} width={l.width} /> : null}
       <NoticeLine text={ui.notice?.text ?? story ?? unarmedLine(rb.unarmed)} width={l.width} />
       <HintBar hints={hints({ ...c, session, burst: false })} width={l.width} />
-      <Overlays ui={ui} session={session} controller={controller} screenWidth={l.width} screenHeight={l.height} />
+      <Overlays ui={ui} session={session} controller={controller} screenWidth={l.width} screenHeight={l.height} now={now} />
     </Box>
   );
 }

@@ -24,6 +24,7 @@ import {
 import { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
 import { topOverlay, type Overlay } from './ui-state.js';
 import { retryRefusal, skipRefusal } from '../session/intents.js';
+import { pendingLevels } from '../guard/escalation.js';
 
 export { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
 export { confirmStyle, failedStep, guardPassed, leader } from './key-actions.js';
@@ -59,11 +60,12 @@ export const KEYMAP: readonly Binding[] = [
         void c.controller.interrupt().then(c.exit);
         return;
       }
-      if (c.controller.busy) c.dispatch({ type: 'overlay-opened', overlay: { kind: 'interrupt', openedAt: c.now } });
-      else {
-        c.controller.quit();
-        c.exit();
-      }
+      if (c.controller.busy) return c.dispatch({ type: 'overlay-opened', overlay: { kind: 'interrupt', openedAt: c.now } });
+      // escalation levels still due: asks like q (a second Ctrl+C leaves at once)
+      const next = c.controller.readOnly ? undefined : pendingLevels(c.controller.runbook.escalation, c.session.guard, c.session.rollback)[0];
+      if (next) return c.dispatch({ type: 'overlay-opened', overlay: { kind: 'quit', escalation: { level: next.level, dueAt: next.dueAt } } });
+      c.controller.quit();
+      c.exit();
     },
   },
   // ── the main screen ──
@@ -244,13 +246,13 @@ export const KEYMAP: readonly Binding[] = [
     scope: 'main',
     keys: ['a'],
     label: 'acknowledge',
-    description: 'Acknowledge the incident: once verify has passed, escalation stops',
+    description: 'Acknowledge the incident (journalled: someone is on it); escalation runs until verify passes',
     whenText: 'an incident is open and not yet acknowledged',
     when: (c) => c.session.rollback.status !== 'idle' && !c.session.guard.acknowledged,
     showInBar: true,
     run: (c) => {
       const r = c.controller.acknowledge();
-      c.notice(r.ok ? (c.controller.state.guard.resolved ? 'acknowledged: incident resolved, escalation stopped' : 'acknowledged: escalation stops once verify has passed') : r.reason);
+      c.notice(r.ok ? (c.controller.state.guard.resolved ? 'acknowledged: the incident is resolved, escalation stopped' : 'acknowledged: escalation runs until verify passes') : r.reason);
     },
   },
   {
@@ -317,12 +319,13 @@ export const KEYMAP: readonly Binding[] = [
     scope: 'main',
     keys: ['q'],
     label: 'quit',
-    description: 'Quit; asks first while anything runs',
+    description: 'Quit; asks first while anything runs or an escalation level is still due (it would not run)',
     whenText: 'always',
     when: always,
     showInBar: true,
     run: (c) => {
-      if (c.controller.busy) c.dispatch({ type: 'overlay-opened', overlay: { kind: 'quit' } });
+      const next = c.controller.readOnly ? undefined : pendingLevels(c.controller.runbook.escalation, c.session.guard, c.session.rollback)[0];
+      if (c.controller.busy || next) c.dispatch({ type: 'overlay-opened', overlay: { kind: 'quit', escalation: next && { level: next.level, dueAt: next.dueAt } } });
       else {
         c.controller.quit();
         c.exit();
@@ -422,11 +425,15 @@ export const KEYMAP: readonly Binding[] = [
     scope: 'quit',
     keys: ['y'],
     label: 'quit',
-    description: 'Quit: interrupts what runs (its process group) and leaves',
+    description: 'Quit: interrupts what runs (its process group) and leaves; escalation levels still due do not run',
     whenText: 'quit confirmation',
     when: always,
     showInBar: true,
-    run: (c) => void c.controller.interrupt().then(c.exit),
+    run: (c) => {
+      if (c.controller.busy) return void c.controller.interrupt().then(c.exit);
+      c.controller.quit();
+      c.exit();
+    },
   },
   { scope: 'quit', keys: ['n', 'escape'], label: 'stay', description: 'Stay', whenText: 'quit confirmation', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
   {

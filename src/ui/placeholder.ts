@@ -15,6 +15,7 @@ export function placeholderFor(s: SessionState, c: Controller, row?: ChecklistRo
   }
   // a step that failed before printing anything (a missing script, a bad cwd): say why here too
   const failed = row?.step?.status === 'failed' && row.step.reason ? `${row.title} FAILED: ${row.step.reason}` : undefined;
+  if (row?.step?.status === 'passed' && row.step.note) return [`${row.title}: ${row.step.note}`];
   if (failed && row?.stageId !== 'preflight')
     return [failed, row?.stageId === 'rollback' ? 'ROLLBACK FAILED: r retries this rollback step (fix what it says first).' : 'r retries the step, s skips it with a reason, R rolls back.'];
   if (s.phase === 'rolled-back') return ['Rolled back. q quits; the summary stays in your scrollback.'];

@@ -1,5 +1,6 @@
 /** The checklist as rows: pre-flight items, each stage and its steps, the rollback, escalation, emergency runs. */
 import type { EscalationLevel } from '../runbook/types.js';
+import { escalationSchedule } from '../guard/escalation.js';
 import type { SessionState, StageStatus, StepState, StepStatus } from '../session/reduce.js';
 
 export type ChecklistRow = {
@@ -38,11 +39,13 @@ export const levelTitle = (level: number, title: string): string => (/^level\s*\
 function escalationRows(s: SessionState, levels: readonly EscalationLevel[]): ChecklistRow[] {
   const g = s.guard;
   const byLevel = new Map(g.escalation.map((x) => [x.level, x]));
-  const rows: ChecklistRow[] = levels.map((l) => {
+  const started = s.rollback.startedAt;
+  const schedule = started === undefined ? [] : escalationSchedule(levels, g.incidentAt ?? started, started);
+  const rows: ChecklistRow[] = levels.map((l, i) => {
     const x = byLevel.get(l.level);
     const id = `escalation/${l.level}`;
     const title = levelTitle(l.level, l.title);
-    if (!x) return { id, kind: 'escalation', stageId: 'escalation', title, status: g.resolved ? 'skipped' : 'pending', dueAt: g.incidentAt !== undefined ? g.incidentAt + l.afterMs : undefined };
+    if (!x) return { id, kind: 'escalation', stageId: 'escalation', title, status: g.resolved ? 'skipped' : 'pending', dueAt: schedule[i]?.dueAt };
     const status = x.status === 'done' ? 'passed' : x.status;
     return { id, kind: 'escalation', stageId: 'escalation', title, status, detail: x.status === 'failed' ? `${x.action}: ${x.error ?? 'failed'}` : x.action };
   });

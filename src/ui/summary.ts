@@ -1,5 +1,6 @@
 /** The one-screen summary printed to normal scrollback when the cockpit closes. */
-import { formatClock, formatDuration } from '../runbook/duration.js';
+import { formatClock } from '../runbook/duration.js';
+import { restoredText, rollbackTookText } from '../history/restore-time.js';
 import { EXIT_CODES } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
 import { ICON, phaseWord, type AnyStatus } from './status.js';
@@ -15,17 +16,22 @@ export function summaryLines(s: SessionState, journalPath: string): string[] {
     for (const step of st.steps) {
       if (step.status === 'failed' || step.status === 'interrupted') lines.push(`  ${ICON[step.status]} ${st.title} / ${step.title}: ${step.reason ?? step.status}`);
       if (step.status === 'skipped' && step.skipReason) lines.push(`  ${ICON.skipped} ${st.title} / ${step.title}: skipped: ${step.skipReason}`);
+      if (step.status === 'passed' && step.note) lines.push(`  ${ICON.passed} ${st.title} / ${step.title}: ${step.note}`);
     }
     if (st.overBudget) lines.push(`  ⚠ ${st.title} went over its budget`);
   }
   if (s.rollback.status !== 'idle') {
     const failed = s.rollback.steps.find((x) => x.status === 'failed');
+    // time to restore is the journal's restoreMs (one definition: history/restore-time.ts); the rollback's own duration is labelled apart
+    const restored = s.guard.restoreMs !== undefined ? restoredText(s.guard.restoreMs, s.rollback.source) : 'rolled back (not verified: no time to restore)';
     lines.push(
       s.rollback.status === 'passed'
-        ? `  ${ICON['rolled-back']} rolled back in ${formatDuration(s.rollback.durationMs ?? 0)}: ${s.rollback.reason ?? ''}`
+        ? `  ${ICON['rolled-back']} ${restored}: ${s.rollback.reason ?? ''}`
         : `  ${ICON.failed} ROLLBACK ${s.rollback.status === 'failed' ? `FAILED at ${failed?.title ?? '?'}: ${failed?.reason ?? ''}` : 'did not finish'}`,
     );
+    if (s.rollback.status === 'passed' && s.rollback.durationMs !== undefined) lines.push(`    ${rollbackTookText(s.rollback.durationMs)} (from its start to its last step)`);
   }
+  for (const l of s.guard.dropped?.levels ?? []) lines.push(`  ${ICON.failed} escalation level ${l.level} (${l.title}) did not run: ${s.guard.dropped!.why} ${formatClock(Math.max(0, l.dueAt - s.guard.dropped!.at))} before it was due`);
   for (const r of s.riskRegister ?? []) lines.push(r.ok ? `  ⚑ risk register: ${r.target}` : `  ${ICON.failed} RISK REGISTER FAILED (${r.target}): ${r.error ?? 'failed'}: record the rollback by hand`);
   if (s.review) lines.push(...reviewLines(s.review).map((l) => `  ${l}`));
   lines.push(`  journal: ${journalPath}`);

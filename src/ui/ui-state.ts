@@ -9,7 +9,8 @@ export type Overlay =
   | { readonly kind: 'emergency'; readonly selected: number }
   | { readonly kind: 'rollback'; readonly openedAt: number; readonly focus: 'cancel' | 'confirm'; readonly typed: string; readonly ignored: number }
   | { readonly kind: 'skip'; readonly text: string }
-  | { readonly kind: 'quit' }
+  /** Quit while a step runs, or while escalation levels are still due (the next one named). */
+  | { readonly kind: 'quit'; readonly escalation?: { readonly level: number; readonly dueAt: number } }
   | { readonly kind: 'experiment'; readonly index: number; readonly decision?: 'keep' | 'kill' | 'iterate' | 'scale'; readonly openedAt: number }
   | { readonly kind: 'flag-kill'; readonly flag: string; readonly openedAt: number; readonly ignored: number }
   | { readonly kind: 'flag-force'; readonly flag: string; readonly to: number; readonly typed: string; readonly openedAt: number }

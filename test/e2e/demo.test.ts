@@ -172,7 +172,7 @@ describe('cockpit demo, built binary', () => {
       // it fired during the monitor window, not later
       expect(r.stdout).toMatch(new RegExp(`^${TIME}   ■ Monitor for 6 minutes interrupted \\(.+\\)$`, 'm'));
       const reason = lineMatching(r.stdout, new RegExp(`^${TIME} ⟲ ROLLING BACK \\(trigger\\): (trigger fired: error_rate > 1 % .+)$`))[1];
-      expect(r.stdout).toMatch(new RegExp(`^${TIME} ✓ rollback verified: time to restore .+$`, 'm'));
+      expect(r.stdout).toMatch(new RegExp(`^${TIME} ✓ rollback verified: restored in .+ \\(from the incident's start: the first breaching sample\\)$`, 'm'));
       expect(r.stdout).toMatch(new RegExp(`^${TIME}   │ rolled back: blue serves 2\\.3\\.9 again$`, 'm'));
       expect(readWs(r, 'incidents.log')).toMatch(new RegExp(`^\\S+ incident: ${escape(reason)}\\n$`));
       expect(readWs(r, 'escalation.log')).toMatch(new RegExp(`^\\S+ alert: L1: ${escape(reason)}$`, 'm'));

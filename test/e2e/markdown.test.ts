@@ -155,12 +155,14 @@ describe('running the seed as it is', () => {
     expectNoStack(r);
     expect(r.code).toBe(0);
     const commands = r.out.filter((l) => /^ {2}[^[]+: \[/.test(l));
-    // 1 automated check, 12 steps, 3 rollback steps; 3 emergency actions, 6 troubleshooting
-    // scripts, the flag's set and deploy, the experiment's deploy and conclude
-    expect(commands).toHaveLength(16 + 3 + 6 + 2 + 2);
+    // 1 automated check, 12 steps, 3 rollback steps; 2 emergency actions (the third, "Stop the
+    // bleeding", is the rollback: a note), 6 troubleshooting scripts, the flag's set and deploy,
+    // the experiment's deploy and conclude
+    expect(commands).toHaveLength(16 + 2 + 6 + 2 + 2);
+    expect(r.out).toContain('  rollback: "IMMEDIATE: Stop the bleeding": the rollback (opens the R dialog); ./scripts/rollback-last-release.sh is not run');
     for (const l of commands.filter((c) => c.includes('["./scripts/'))) expect(l).toMatch(/\(missing: \.\/scripts\/[\w.-]+\.sh \(no such file in /);
     // the argv commands, and the shell-string one whose program is a script (log-release.sh "$(git describe --tags)")
-    expect(commands.filter((c) => c.includes('(missing: ./scripts/'))).toHaveLength(15 + 3 + 6 + 2 + 2);
+    expect(commands.filter((c) => c.includes('(missing: ./scripts/'))).toHaveLength(15 + 2 + 6 + 2 + 2);
     expect(r.out.slice(r.out.indexOf('flags'))).toEqual([
       'flags',
       `  new-feature set: ["./scripts/enable-feature-flag.sh","--feature=new-feature","--percentage=<percent>"]  (missing: ./scripts/enable-feature-flag.sh (no such file in ${join(ROOT, 'examples', 'seed')}))`,

@@ -300,7 +300,8 @@ describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () =
       expect(scrollback).toMatch(/^cockpit · tui-web 3\.1\.4 → production · ROLLED BACK · exit 3 · \d+:\d\d$/m);
       expect(scrollback).toContain('  ✓ Pre-flight  ↺ Build  ↺ Deploy  ↺ Verify\n');
       expect(scrollback).toContain('  ↷ Deploy / Migrate DB: skipped: lock stale\n');
-      expect(scrollback).toMatch(/^ {2}↺ rolled back in .+: manual rollback by the operator \(R\)$/m);
+      expect(scrollback).toMatch(/^ {2}↺ restored in .+ \(from the incident's start: the rollback request\): manual rollback by the operator \(R\)$/m);
+      expect(scrollback).toMatch(/^ {4}rollback took .+ \(from its start to its last step\)$/m);
       expect(scrollback).toMatch(new RegExp(`^  journal: ${sb.state}/sessions/.+/journal\\.jsonl$`, 'm'));
       expect(scrollback).not.toContain('R ROLLBACK'); // the screen itself went with the alternate screen
       await expectNothingLeft(sb);

@@ -486,3 +486,45 @@ describe('a rollback sets every ramped flag to 0 % (or rollbackTo) first', () =>
     expect(pct(t)).toBe(50); // shown as it is: still 50 %
   });
 });
+
+describe('a runbook flag step never lowers a flag', () => {
+  const STEPS = `
+  - id: ramp
+    steps:
+      - { id: to-5, flag: checkout, to: 5 }
+      - { id: to-25, flag: checkout, to: 25 }
+  - id: kill
+    steps:
+      - { id: to-0, flag: checkout, to: 0 }`;
+
+  it('above the step: passes with a note naming who set it, nothing applied; at or below it: applied; to: 0 is a kill', async () => {
+    const t = flagSetup({ ramps: RAMP, stages: STEPS }, { initial: { checkout: 0 } });
+    await boot(t, false);
+    expect((await flags(t).apply('checkout', 25, { by: 'operator' })).ok).toBe(true);
+    expect(t.c.runNextStage().ok).toBe(true);
+    await settle();
+    const finished = ofType(t.journal.events, 'step.finished');
+    expect(finished.map((e) => [e.step, e.ok, e.note])).toEqual([
+      ['to-5', true, "checkout is at 25 % (set by the operator), above the step's 5 %: left as it is"],
+      ['to-25', true, undefined],
+    ]);
+    expect(t.c.state.stages[0].steps[0]).toMatchObject({ status: 'passed', note: "checkout is at 25 % (set by the operator), above the step's 5 %: left as it is" });
+    expect(t.provider.sets()).toEqual([25, 25]);
+    expect(t.c.runNextStage().ok).toBe(true);
+    await settle();
+    expect(t.provider.sets()).toEqual([25, 25, 0]);
+    expect(pct(t)).toBe(0);
+    expect(t.c.state.outcome).toBe('released');
+  });
+
+  it('a flag step before the start-up read landed reads the flag first (set elsewhere: "as its backend reported it")', async () => {
+    const t = flagSetup({ ramps: RAMP, stages: STEPS }, { initial: { checkout: 50 }, opts: { mode: 'headless', autoAdvance: true } });
+    void t.c.start();
+    await settle();
+    expect(ofType(t.journal.events, 'step.finished').slice(0, 2).map((e) => e.note)).toEqual([
+      "checkout is at 50 % (as its backend reported it), above the step's 5 %: left as it is",
+      "checkout is at 50 % (as its backend reported it), above the step's 25 %: left as it is",
+    ]);
+    expect(t.provider.sets()).toEqual([0]);
+  });
+});

@@ -13,6 +13,7 @@ import { foldEvents } from '../../src/session/follow.js';
 import { FakeClock, settle } from '../../src/core/clock.js';
 import type { SessionEvent } from '../../src/core/events.js';
 import { buildRows } from '../../src/ui/rows.js';
+import { pendingLevels } from '../../src/guard/escalation.js';
 import { guardRunbook, guardSetup, ofType, runbookOf, ScriptedSource, scriptedProbe, type Scripted } from '../helpers/guard-harness.js';
 
 type MetricTrigger = Extract<Trigger, { kind: 'metric' }>;
@@ -453,6 +454,59 @@ describe('arming', () => {
       [false, 'stage:production'],
     ]);
   });
+
+  it('a failed stage waiting for the operator keeps its triggers armed: a trigger that fires meanwhile rolls back', async () => {
+    const clock = new FakeClock();
+    const source = new ScriptedSource(clock, SEC, { error_rate: [0.2, 0.2, ...Array(100).fill(5)] });
+    const t = guardSetup(guardRunbook({ stages: STAGES, triggers: ['{ metric: error_rate, above: 1, for: 3s }'] }), { guard: { source }, onFailure: 'wait' }, clock);
+    void t.c.start();
+    await settle();
+    t.c.runNextStage();
+    await settle();
+    t.runner.finish('staging.deploy-staging');
+    await settle();
+    expect(t.c.runNextStage().ok).toBe(true);
+    await settle();
+    await clock.advance(0);
+    t.runner.fail('production.deploy-production');
+    await settle();
+    expect(t.c.state.stages[1].status).toBe('failed');
+    expect(t.c.state.guard.armed).toBe(true);
+    expect(t.c.busy).toBe(false);
+    // the metric breaches from tick 2; the window of 3 s ends at tick 5: it fires, the rollback runs
+    await clock.advance(5 * SEC);
+    expect(ofType(t.journal.events, 'trigger.fired')).toEqual([expect.objectContaining({ since: 2000 })]);
+    expect(ofType(t.journal.events, 'rollback.started')).toEqual([expect.objectContaining({ source: 'trigger', incidentAt: 2000 })]);
+  });
+
+  it('q on a failed stage waiting for the operator disarms its triggers (retry re-arms them for its run)', async () => {
+    const clock = new FakeClock();
+    const source = new ScriptedSource(clock, SEC, { error_rate: Array(100).fill(0.2) });
+    const t = guardSetup(guardRunbook({ stages: STAGES, triggers: ['{ metric: error_rate, above: 1, for: 3s }'] }), { guard: { source }, onFailure: 'wait' }, clock);
+    void t.c.start();
+    await settle();
+    t.c.runNextStage();
+    await settle();
+    t.runner.finish('staging.deploy-staging');
+    await settle();
+    expect(t.c.runNextStage().ok).toBe(true);
+    await settle();
+    t.runner.fail('production.deploy-production');
+    await settle();
+    expect(t.c.state.guard.armed).toBe(true);
+    expect(t.c.retry().ok).toBe(true);
+    await settle();
+    t.runner.fail('production.deploy-production');
+    await settle();
+    expect(t.c.state.guard.armed).toBe(true);
+    expect(t.c.quit().ok).toBe(true);
+    expect(t.c.state.guard.armed).toBe(false);
+    expect(t.c.state.outcome).toBe('failed');
+    expect(ofType(t.journal.events, 'guard.armed').map((e) => [e.armed, e.why])).toEqual([
+      [true, 'stage:production'],
+      [false, 'stage:production'],
+    ]);
+  });
 });
 
 // ── windows on scheduled ticks ──────────────────────────────────────────────────────────────────
@@ -783,69 +837,83 @@ describe('escalation', () => {
   };
   const started = (t: { journal: { events: SessionEvent[] } }) => ofType(t.journal.events, 'escalation.started').map((e) => [e.level, e.t]);
 
-  it('levels at 0m/5m/15m from the incident start run in order (tui: continues after verify until acknowledged)', async () => {
-    const p = okPost();
-    const t = await incident('tui', p.post);
-    p.bind(t.clock);
-    expect(ofType(t.journal.events, 'rollback.verified')[0]).toMatchObject({ t: 5000, restoreMs: 3000 });
-    expect(t.c.state.outcome).toBe('rolled-back');
-    expect(started(t)).toEqual([[1, 5000]]); // 0m after an incident that began at 2 s: at once
-    const alert = t.runner.started.find((r) => r.key === 'escalation.escalation-1')!;
-    expect(alert.invocation).toMatchObject({ file: './scripts/incident-alert.sh', args: ['--level=1', REASON] });
+  it('levels run in order from the incident start, in both modes moved later as a whole when the rollback starts after the first level\'s time: never at once', async () => {
+    for (const mode of ['tui', 'headless'] as const) {
+      const p = okPost();
+      // incident at 2 s (the first breaching sample), fired at 5 s; the rollback is still running
+      const t = await incident(mode, p.post, undefined, false);
+      p.bind(t.clock);
+      expect(ofType(t.journal.events, 'rollback.started')[0]).toMatchObject({ t: 5000, incidentAt: 2000 });
+      expect(started(t)).toEqual([[1, 5000]]); // 0m: at the rollback's start
+      const alert = t.runner.started.find((r) => r.key === 'escalation.escalation-1')!;
+      expect(alert.invocation).toMatchObject({ file: './scripts/incident-alert.sh', args: ['--level=1', REASON] });
+      // on screen: the levels to come, due 5 and 15 minutes after the first (not 5 m after 2 s: 3 s late already)
+      const rows = () => buildRows(t.c.state, t.c.runbook.escalation).filter((r) => r.kind === 'escalation').map((r) => [r.title, r.status, r.dueAt]);
+      expect(rows()).toEqual([
+        ['Level 1', 'passed', undefined],
+        ['L2 Notify the channel', 'pending', 305_000],
+        ['Level 3', 'pending', 905_000],
+      ]);
 
-    await t.clock.advance(302_000 - 5000 - 1);
-    expect(started(t)).toEqual([[1, 5000]]);
-    await t.clock.advance(1); // 2 s + 5 m
-    expect(started(t)).toEqual([[1, 5000], [2, 302_000]]);
-    expect(p.calls).toEqual([
-      {
-        url: HOOK,
-        t: 302_000,
-        timeoutMs: expect.any(Number),
-        body: expect.objectContaining({ runbook: 'web-app', version: '2.4.0', environment: 'production', reason: REASON, level: 2, title: 'Notify the channel' }),
-      },
-    ]);
-    expect(String(p.calls[0].body.text)).toContain('web-app 2.4.0 in production');
+      await t.clock.advance(305_000 - 5000 - 1);
+      expect(started(t)).toEqual([[1, 5000]]);
+      await t.clock.advance(1);
+      expect(started(t)).toEqual([[1, 5000], [2, 305_000]]);
+      expect(p.calls).toEqual([
+        {
+          url: HOOK,
+          t: 305_000,
+          timeoutMs: expect.any(Number),
+          body: expect.objectContaining({ runbook: 'web-app', version: '2.4.0', environment: 'production', reason: REASON, level: 2, title: 'Notify the channel' }),
+        },
+      ]);
+      expect(String(p.calls[0].body.text)).toContain('web-app 2.4.0 in production');
 
-    await t.clock.advance(902_000 - 302_000); // 2 s + 15 m
-    expect(started(t)).toEqual([[1, 5000], [2, 302_000], [3, 902_000]]);
-    expect(t.runner.started.find((r) => r.key === 'escalation.escalation-3')!.invocation.args).toEqual(['3']);
-    expect(ofType(t.journal.events, 'escalation.finished').map((e) => [e.level, e.ok, e.attempts])).toEqual([
-      [1, true, 1],
-      [2, true, 1],
-      [3, true, 1],
-    ]);
-    expect(t.types()).not.toContain('incident.resolved');
-    expect(t.c.acknowledge()).toEqual({ ok: true });
-    expect(t.types().slice(-2)).toEqual(['incident.acknowledged', 'incident.resolved']);
-    expect(t.c.state.guard).toMatchObject({ acknowledged: true, resolved: true });
+      await t.clock.advance(905_000 - 305_000);
+      expect(started(t)).toEqual([[1, 5000], [2, 305_000], [3, 905_000]]);
+      expect(t.runner.started.find((r) => r.key === 'escalation.escalation-3')!.invocation.args).toEqual(['3']);
+      expect(ofType(t.journal.events, 'escalation.finished').map((e) => [e.level, e.ok, e.attempts])).toEqual([
+        [1, true, 1],
+        [2, true, 1],
+        [3, true, 1],
+      ]);
+      expect(t.types()).not.toContain('incident.resolved');
+    }
+  });
+
+  it('a first level due after the rollback started runs at the incident start + after (the schedule is not moved)', async () => {
+    const t = await incident('tui', okPost().post, undefined, false, `
+  - { after: 5m, title: Page on-call engineer }
+  - { after: 15m, title: Tell leadership }`);
+    await t.clock.advance(3_600_000);
+    expect(started(t)).toEqual([[1, 302_000], [2, 902_000]]);
   });
 
   it('a level with only a title is a reminder: journalled at its time, nothing run or posted; the screen rows show it', async () => {
     const p = okPost();
-    const t = await incident('tui', p.post, {}, true, `
+    const t = await incident('tui', p.post, {}, false, `
   - { after: 0m, title: Automated alerts to releases }
   - { after: 5m, title: Page on-call engineer }`);
     const clock = t.clock;
     expect(ofType(t.journal.events, 'escalation.started').map((e) => [e.level, e.title, e.action, e.t])).toEqual([[1, 'Automated alerts to releases', 'reminder', 5000]]);
-    // on screen: level 1 done, level 2 due 5 min after the incident's start (2 s)
+    // on screen: level 1 done, level 2 due 5 min after it
     const rows = () => buildRows(t.c.state, t.c.runbook.escalation).filter((r) => r.stageId === 'escalation');
     expect(rows().map((r) => [r.title, r.status, r.dueAt, r.detail])).toEqual([
       ['Escalation', 'running', undefined, undefined],
       ['L1 Automated alerts to releases', 'passed', undefined, 'reminder'],
-      ['L2 Page on-call engineer', 'pending', 302_000, undefined],
+      ['L2 Page on-call engineer', 'pending', 305_000, undefined],
     ]);
-    await clock.advance(302_000 - 5000);
+    await clock.advance(305_000 - 5000);
     expect(ofType(t.journal.events, 'escalation.started').map((e) => [e.level, e.action, e.t])).toEqual([
       [1, 'reminder', 5000],
-      [2, 'reminder', 302_000],
+      [2, 'reminder', 305_000],
     ]);
     expect(ofType(t.journal.events, 'escalation.finished').map((e) => [e.level, e.ok])).toEqual([
       [1, true],
       [2, true],
     ]);
     expect(p.calls).toEqual([]);
-    expect(t.runner.keys().filter((k) => k.startsWith('escalation.'))).toEqual([]);
+    expect(t.runner.keys().filter((k) => k.startsWith('escalation.') && !k.startsWith('escalation.escalation-'))).toEqual([]);
     expect(rows().map((r) => [r.title, r.status])).toEqual([
       ['Escalation', 'passed'],
       ['L1 Automated alerts to releases', 'passed'],
@@ -853,15 +921,46 @@ describe('escalation', () => {
     ]);
   });
 
-  it('tui: acknowledge() after verify stops the levels still to come', async () => {
+  it('tui: verify passing resolves the incident, as headless: no level runs after it; acknowledge() only records', async () => {
     const p = okPost();
     const t = await incident('tui', p.post);
-    await t.clock.advance(400_000); // level 2 ran
+    expect(ofType(t.journal.events, 'rollback.verified')[0]).toMatchObject({ t: 5000, restoreMs: 3000 });
+    expect(t.types()).toContain('incident.resolved');
+    expect(t.c.state.guard.resolved).toBe(true);
+    await t.clock.advance(3_600_000);
+    expect(started(t)).toEqual([[1, 5000]]);
     expect(t.c.acknowledge().ok).toBe(true);
     expect(t.c.acknowledge()).toEqual({ ok: false, reason: 'already acknowledged' });
-    await t.clock.advance(3_600_000);
-    expect(started(t)).toEqual([[1, 5000], [2, 302_000]]);
-    expect(t.runner.keys()).not.toContain('escalation.escalation-3');
+    expect(t.types().filter((x) => x === 'incident.resolved')).toHaveLength(1);
+  });
+
+  it('levels still due when the operator quits or the cockpit ends are journalled as not run (escalation.dropped), never run after', async () => {
+    for (const how of ['quit', 'dispose'] as const) {
+      const t = await incident('tui', okPost().post, undefined, false);
+      expect(pendingLevels(t.c.runbook.escalation, t.c.state.guard, t.c.state.rollback).map((l) => [l.level, l.dueAt])).toEqual([[2, 305_000], [3, 905_000]]);
+      await t.clock.advance(10_000);
+      if (how === 'quit') {
+        expect(t.c.busy).toBe(true); // the rollback runs: q is refused
+        t.runner.fail('rollback.rollback');
+        await settle();
+        t.runner.finish('rollback.incident');
+        await settle();
+        expect(t.c.quit().ok).toBe(true);
+      } else t.c.dispose();
+      const dropped = ofType(t.journal.events, 'escalation.dropped');
+      expect(dropped).toEqual([
+        expect.objectContaining({
+          levels: [
+            { level: 2, title: 'Notify the channel', dueAt: 305_000 },
+            { level: 3, title: 'Level 3', dueAt: 905_000 },
+          ],
+          why: how === 'quit' ? 'the operator quit the cockpit' : 'the cockpit ended',
+        }),
+      ]);
+      expect(pendingLevels(t.c.runbook.escalation, t.c.state.guard, t.c.state.rollback)).toEqual([]);
+      await t.clock.advance(3_600_000);
+      expect(started(t)).toEqual([[1, 5000]]);
+    }
   });
 
   it('tui: acknowledged before verify passes → resolved when it passes', async () => {
@@ -913,14 +1012,14 @@ describe('escalation', () => {
       times.push(clock.now());
       return { ok: false, status: 500, error: 'HTTP 500' };
     };
-    const t = await incident('tui', (...a) => post(...a));
+    const t = await incident('tui', (...a) => post(...a), undefined, false);
     clock = t.clock;
     await t.clock.advance(310_000 - 5000);
-    expect(times).toEqual([302_000, 303_000, 305_000]);
+    expect(times).toEqual([305_000, 306_000, 308_000]);
     const finished = ofType(t.journal.events, 'escalation.finished').find((e) => e.level === 2)!;
-    expect(finished).toMatchObject({ ok: false, attempts: 3, error: 'webhook: HTTP 500', t: 305_000 });
+    expect(finished).toMatchObject({ ok: false, attempts: 3, error: 'webhook: HTTP 500', t: 308_000 });
     expect(t.c.state.guard.escalation.find((e) => e.level === 2)).toMatchObject({ status: 'failed', attempts: 3 });
-    await t.clock.advance(902_000 - 310_000);
+    await t.clock.advance(905_000 - 310_000);
     expect(started(t).map(([l]) => l)).toEqual([1, 2, 3]);
   });
 
@@ -929,7 +1028,7 @@ describe('escalation', () => {
     const t = await incident('tui', async () => {
       n++;
       throw new Error('ECONNRESET');
-    });
+    }, undefined, false);
     await t.clock.advance(310_000 - 5000);
     expect(n).toBe(3);
     expect(ofType(t.journal.events, 'escalation.finished').find((e) => e.level === 2)).toMatchObject({ ok: false, attempts: 3, error: 'webhook: ECONNRESET' });
@@ -937,14 +1036,14 @@ describe('escalation', () => {
 
   it('a post that fails once then succeeds reports 2 attempts', async () => {
     let n = 0;
-    const t = await incident('tui', async () => (n++ === 0 ? { ok: false, error: 'HTTP 502' } : { ok: true, status: 200 }));
+    const t = await incident('tui', async () => (n++ === 0 ? { ok: false, error: 'HTTP 502' } : { ok: true, status: 200 }), undefined, false);
     await t.clock.advance(310_000 - 5000);
     expect(ofType(t.journal.events, 'escalation.finished').find((e) => e.level === 2)).toMatchObject({ ok: true, attempts: 2 });
   });
 
   it('an unset webhook variable is reported, with no attempt', async () => {
     const p = okPost();
-    const t = await incident('tui', p.post, {});
+    const t = await incident('tui', p.post, {}, false);
     await t.clock.advance(310_000 - 5000);
     expect(ofType(t.journal.events, 'escalation.finished').find((e) => e.level === 2)).toMatchObject({ ok: false, attempts: 0, error: '$SLACK_WEBHOOK_URL is not set: no Slack message sent' });
     expect(p.calls).toEqual([]);

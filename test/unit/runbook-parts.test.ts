@@ -3,10 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeCommand, parseCommand, programOf, quoteForDisplay, splitWords } from '../../src/runbook/command.js';
 import { DURATION_PATTERN, formatClock, formatDuration, parseDuration } from '../../src/runbook/duration.js';
-import { parseRunbook } from '../../src/runbook/load.js';
+import { loadRunbook, parseRunbook } from '../../src/runbook/load.js';
 import { normalize, slug } from '../../src/runbook/normalize.js';
 import { envName, placeholderEnv, placeholdersIn, resolveInvocation, substitute } from '../../src/runbook/placeholders.js';
 import { RunbookSchema } from '../../src/runbook/schema.js';
@@ -386,5 +387,50 @@ escalation:
     expect(slug('Deploy to Staging!')).toBe('deploy-to-staging');
     expect(slug('  --  ')).toBe('step');
     expect(slug('x'.repeat(60))).toHaveLength(40);
+  });
+});
+
+describe('the emergency item that is the rollback', () => {
+  const rbOf = (text: string): Runbook => {
+    const r = parseRunbook(text, '/srv/app/cockpit.yml');
+    if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+    return r.runbook;
+  };
+  const BASE = 'name: x\nstages:\n  - id: a\n    steps: [./a.sh]\n';
+
+  it('"stop the bleeding", "roll back …" or a rollback-… script is the rollback (the R dialog), not a runnable action; rollback: false keeps it an action', () => {
+    const rb = rbOf(`${BASE}rollback:\n  steps: [./scripts/rollback-production.sh]\nemergency:
+  - { title: "IMMEDIATE: Stop the bleeding", run: ./scripts/rollback-last-release.sh }
+  - { title: "ASSESS: Check system health", run: ./scripts/health-check.sh }
+  - { title: "Check rollback status", run: ./scripts/check-rollback-status.sh }
+  - { title: Undo, run: [./scripts/rollback.sh, --now] }
+  - { title: "Roll back the database", run: ./scripts/db.sh, rollback: false }
+`);
+    expect(rb.emergencyRollback).toEqual({ title: 'IMMEDIATE: Stop the bleeding', display: './scripts/rollback-last-release.sh' });
+    expect(rb.emergency.map((e) => e.title)).toEqual(['ASSESS: Check system health', 'Check rollback status', 'Roll back the database']);
+    // the rollback section is the rollback: the item's own script is not run
+    expect(rb.rollback!.steps.map((s) => s.display)).toEqual(['./scripts/rollback-production.sh']);
+  });
+
+  it('rollback: true needs no run; without a rollback section the item\'s command is the rollback', () => {
+    expect(rbOf(`${BASE}rollback:\n  steps: [./r.sh]\nemergency:\n  - { title: Stop it all, rollback: true }\n`).emergencyRollback).toEqual({ title: 'Stop it all', display: undefined });
+    const rb = rbOf(`${BASE}emergency:\n  - { title: "IMMEDIATE: Stop the bleeding", run: ./scripts/rollback-last-release.sh }\n`);
+    expect(rb.emergency).toEqual([]);
+    expect(rb.rollback).toMatchObject({ verify: [], triggers: [], steps: [expect.objectContaining({ id: 'rollback', title: 'IMMEDIATE: Stop the bleeding', display: './scripts/rollback-last-release.sh' })] });
+    const bad = parseRunbook(`${BASE}emergency:\n  - { title: Check things }\n`, '/srv/app/cockpit.yml');
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.errors.map((e) => e.message)).toEqual(['emergency[0]: an emergency item needs `run` (or `rollback: true`: the item is the rollback)']);
+  });
+});
+
+describe('the seed\'s "IMMEDIATE: Stop the bleeding"', () => {
+  it('is the rollback of the seed runbook (its Manual Rollback section), not an action run beside the release', () => {
+    const seed = fileURLToPath(new URL('../../examples/seed/', import.meta.url));
+    const r = loadRunbook(join(seed, 'release-runbook.md'), seed);
+    expect(r.ok).toBe(true);
+    const rb = (r as { runbook: Runbook }).runbook;
+    expect(rb.emergencyRollback?.title).toBe('IMMEDIATE: Stop the bleeding');
+    expect(rb.emergency.map((e) => e.title)).toEqual(['ASSESS: Check system health', 'COMMUNICATE: Alert the team']);
+    expect(rb.rollback!.steps.map((s) => s.display)).toEqual(['./scripts/rollback-production.sh']);
   });
 });

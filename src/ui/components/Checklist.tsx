@@ -71,6 +71,7 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number, s
     if (st.status === 'failed' && st.lastLine) lines.push({ key: `${r.id}:last`, text: pad(`     “${st.lastLine}”`, w), slot: 'dim' });
     if (st.status === 'failed' && st.troubleshooting) lines.push({ key: `${r.id}:hint`, text: pad(`     hint: ${st.troubleshooting.title}`, w), slot: 'notice' });
     if (st.status === 'skipped' && st.skipReason) lines.push({ key: `${r.id}:skip`, text: pad(`     skipped: ${st.skipReason}`, w), slot: 'stage.skipped' });
+    if (st.status === 'passed' && st.note) lines.push({ key: `${r.id}:note`, text: pad(`     ${st.note}`, w), slot: 'notice' });
   }
   return lines;
 }

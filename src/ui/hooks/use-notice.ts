@@ -23,6 +23,8 @@ export function useNotice(controller: Controller, dispatch: (a: UiAction) => voi
         if (e.type === 'escalation.started') latest.current(escalationNotice(e.level, e.title, e.action));
         if (e.type === 'session.resumed') latest.current(resumedText(e));
         if (e.type === 'journal.unwritable') latest.current(journalText(e));
+        // a step that passed with something to say (a flag step that left a higher flag as it is)
+        if (e.type === 'step.finished' && e.ok && e.note) latest.current(e.note);
         // a risk register that could not be written: loud, and the rollback carries on regardless
         if (e.type === 'risk.registered') latest.current(riskNotice(e.ok, e.target, e.error));
       }),

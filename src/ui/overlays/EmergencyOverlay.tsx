@@ -15,7 +15,12 @@ type Props = {
 
 export function emergencyLines({ overlay, runbook, session }: Pick<Props, 'overlay' | 'runbook' | 'session'>): DialogLine[] {
   const items = [
-    { title: 'Stop the bleeding: roll back (R)', detail: runbook.rollback ? session.rollback.steps.map((s) => s.title).join(', ') : 'no rollback in this runbook', status: '' },
+    {
+      // the runbook's own "stop the bleeding" item is this one: it opens the R dialog, never runs a script
+      title: `${runbook.emergencyRollback?.title ?? 'Stop the bleeding: roll back'} (R)`,
+      detail: runbook.rollback ? `opens the rollback dialog: ${session.rollback.steps.map((s) => s.title).join(', ')}` : 'no rollback in this runbook',
+      status: '',
+    },
     ...runbook.emergency.map((e) => {
       const st = session.emergency.find((x) => x.id === e.id);
       return { title: e.title, detail: e.display, status: st && st.status !== 'pending' ? ` ${ICON[st.status]} ${st.status}` : '' };

@@ -11,7 +11,7 @@ import { HelpOverlay } from './HelpOverlay.js';
 import { RollbackDialog } from './RollbackDialog.js';
 import { FlagForceDialog, FlagKillDialog, InterruptDialog, QuitDialog, SkipDialog } from './SimpleDialogs.js';
 
-type Props = { readonly ui: UiState; readonly session: SessionState; readonly controller: Controller; readonly screenWidth: number; readonly screenHeight: number };
+type Props = { readonly ui: UiState; readonly session: SessionState; readonly controller: Controller; readonly screenWidth: number; readonly screenHeight: number; readonly now: number };
 
 function runningTitle(s: SessionState): string {
   for (const st of [s.preflight, ...s.stages]) {
@@ -21,7 +21,7 @@ function runningTitle(s: SessionState): string {
   return s.rollback.steps.find((x) => x.status === 'running')?.title ?? 'a step';
 }
 
-export function Overlays({ ui, session, controller, screenWidth, screenHeight }: Props) {
+export function Overlays({ ui, session, controller, screenWidth, screenHeight, now }: Props) {
   const size = { screenWidth, screenHeight };
   return (
     <>
@@ -38,7 +38,7 @@ export function Overlays({ ui, session, controller, screenWidth, screenHeight }:
           case 'skip':
             return <SkipDialog key="skip" overlay={o} step={failedStep(session)?.title ?? 'the failed step'} {...size} />;
           case 'quit':
-            return <QuitDialog key="quit" running={runningTitle(session)} {...size} />;
+            return <QuitDialog key="quit" running={controller.busy ? runningTitle(session) : undefined} escalation={o.escalation && { level: o.escalation.level, dueInMs: o.escalation.dueAt - now }} {...size} />;
           case 'experiment':
             return <ExperimentOverlay key="experiment" overlay={o} controller={controller} session={session} {...size} />;
           case 'flag-kill':

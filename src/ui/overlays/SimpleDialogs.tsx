@@ -1,4 +1,5 @@
 /** The small dialogs: skip with a reason, quit while running, interrupt the running step. */
+import { formatClock } from '../../runbook/duration.js';
 import type { Overlay } from '../ui-state.js';
 import { Dialog, type DialogLine } from './Dialog.js';
 
@@ -15,8 +16,12 @@ export function SkipDialog({ overlay, step, ...size }: Size & { overlay: Extract
   );
 }
 
-export function QuitDialog({ running, ...size }: Size & { running: string }) {
-  return <Dialog title="Quit?" danger {...size} width={72} lines={[`${running} is running.`, 'Quitting interrupts it (SIGTERM to its process group).', '', 'y quit · n / Esc stay']} />;
+/** Quit while a step runs (it is interrupted) or while an escalation level is still due (it will not run). */
+export function QuitDialog({ running, escalation, ...size }: Size & { running?: string; escalation?: { level: number; dueInMs: number } }) {
+  const lines: DialogLine[] = [];
+  if (running) lines.push(`${running} is running.`, 'Quitting interrupts it (SIGTERM to its process group).');
+  if (escalation) lines.push([{ text: `escalation level ${escalation.level} is due in ${formatClock(Math.max(0, escalation.dueInMs))}: quit anyway? the levels will not run`, slot: 'dialog.danger' }]);
+  return <Dialog title="Quit?" danger {...size} width={84} lines={[...lines, '', 'y quit · n / Esc stay']} />;
 }
 
 export function InterruptDialog({ running, ...size }: Size & { running: string }) {
