@@ -46,7 +46,8 @@ const reserve = (series: readonly SeriesView[]) => Math.min(19, Math.max(0, ...s
 
 /** The width the pane's lines need (borders and a space before the right one included): the layout gives the flags pane the rest. */
 export function metricsColumns(series: readonly SeriesView[], empty = EMPTY): number {
-  if (series.length === 0) return 2 + Math.min(40, empty.length) + 1;
+  // no series: the message, a long one on two lines (with room for its words to break)
+  if (series.length === 0) return 2 + (empty.length <= 40 ? empty.length : Math.ceil(empty.length / 2) + 12) + 1;
   return 2 + labelWidth(series) + FIXED + SPARK + 1 + Math.max(0, ...series.map((s) => s.thresholds.length)) + 1;
 }
 
