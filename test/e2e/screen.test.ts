@@ -107,13 +107,16 @@ const strip = (screen: string) => lines(screen)[1] ?? '';
 const triggerLine = (screen: string) => lines(screen).find((l) => l.startsWith(' triggers ')) ?? '';
 /** The notice line: the one above the hint bar (the terminal's last row stays empty). */
 const noticeLine = (screen: string, rows: number) => lines(screen)[rows - 3] ?? '';
-const canRun = (screen: string) => / ⏎ run\/continue /.test(lines(screen).filter(Boolean).at(-1) ?? '');
+/** The hint bar: the last line the cockpit draws. */
+const hintBar = (screen: string) => lines(screen).filter(Boolean).at(-1) ?? '';
+const canRun = (screen: string) => / ⏎ run\/continue /.test(hintBar(screen));
 
 /** The pre-flight with its check passed and the manual item ticked: Enter runs the first stage. */
 async function preflightPassed(s: TmuxSession): Promise<string> {
-  await s.waitFor((x) => x.includes('✓ Tests passing') && x.includes('[ ] No active incidents'));
+  // the hint bar offers space once the manual item is the selected one
+  await s.waitFor((x) => x.includes('✓ Tests passing') && x.includes('[ ] No active incidents') && / space tick /.test(hintBar(x)), { timeoutMs: 20_000 });
   s.keys('Space');
-  return s.waitFor((x) => x.includes('[✓] No active incidents') && canRun(x));
+  return s.waitFor((x) => x.includes('[✓] No active incidents') && canRun(x), { timeoutMs: 20_000 });
 }
 
 /** Quits (y when something runs) and waits for the cockpit to end; nothing of the sandbox may be left running. */
@@ -288,9 +291,10 @@ describe.skipIf(!hasTmux())('what the screen says (tmux)', () => {
     s.keys('+');
     await s.waitFor('→ 50 %');
     s.keys('Enter');
-    await s.waitFor('0 5 25 [50] 100 · changed 0:0');
+    // the provider's set and read commands run first
+    await s.waitFor('0 5 25 [50] 100 · changed 0:0', { timeoutMs: 20_000 });
     // nothing runs now: the clock still moves the "ago" on
-    const f = await s.waitFor(/0 5 25 \[50\] 100 · changed 0:0[3-9] ago/, { timeoutMs: 10_000 });
+    const f = await s.waitFor(/0 5 25 \[50\] 100 · changed 0:0[3-9] ago/, { timeoutMs: 15_000 });
     expect(f).not.toContain('◐');
     await quit(s, sb, false);
   }, 60_000);
