@@ -1,5 +1,8 @@
 /** cockpit: argv → command. No business logic here. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { EXIT_CODES } from '../core/events.js';
+import { didYouMean } from '../runbook/suggest.js';
 import { openSession } from '../session/open.js';
 import { attachJson, attachPlain } from '../headless/plain.js';
 import { parse, UsageError } from './args.js';
@@ -27,6 +30,20 @@ const COMMANDS: readonly [string, string][] = [
   ['keys [--markdown]', 'print every key of the cockpit screen (the keymap)'],
   ['config set|get|unset|list', 'user preferences: theme, confirm style'],
 ];
+
+/** The command words: `run`, `watch`, … */
+const COMMAND_WORDS: readonly string[] = COMMANDS.map(([c]) => c.split(' ')[0]);
+
+/**
+ * A first argument that reads as a mistyped command rather than a runbook: a plain word (no
+ * extension, no slash, not an option) that is no file or directory here. `cockpit hisotry` says
+ * so instead of "no such runbook: hisotry".
+ */
+export function unknownCommand(word: string | undefined, cwd = process.cwd()): string | undefined {
+  if (word === undefined || !/^[a-z][a-z0-9-]*$/i.test(word) || existsSync(join(cwd, word))) return undefined;
+  const near = didYouMean(word, COMMAND_WORDS);
+  return `unknown command "${word}" (${near ? `did you mean ${near}?` : `commands: ${COMMAND_WORDS.join(', ')}`})`;
+}
 
 function help(io: Io): number {
   io.out(`cockpit ${VERSION}: a terminal release cockpit. Runs your release runbook.
@@ -122,8 +139,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await (await import('./experiment.js')).experimentCommand(rest, io);
       case 'config':
         return await (await import('./config.js')).configCommand(rest, io);
-      default:
+      default: {
+        const unknown = unknownCommand(first);
+        if (unknown) throw new UsageError(unknown);
         return await runCommand(argv, io);
+      }
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -41,10 +41,22 @@ export function parseRunFlags(argv: string[]) {
   return { file: positionals[0], ...values, onFailure: onFailure as 'stop' | 'rollback' };
 }
 
-function dryRun(rb: Runbook, io: Io): number {
+function checkStage(rb: Runbook, stage: string | undefined): void {
+  if (stage !== undefined && !rb.stages.some((s) => s.id === stage))
+    throw new UsageError(`--stage: no stage "${stage}" (stages: ${rb.stages.map((s) => s.id).join(', ')})`);
+}
+
+/** The plan, as the run would go: with --stage, the stages before it are skipped (the pre-flight still runs). */
+function dryRun(rb: Runbook, io: Io, fromStage?: string): number {
+  checkStage(rb, fromStage);
   const values = sessionValues(rb, newSessionId());
+  const skipped = new Set(fromStage === undefined ? [] : rb.stages.slice(0, rb.stages.findIndex((s) => s.id === fromStage)).map((s) => s.id));
   io.out(`dry run: ${rb.name} ${values.version} → ${rb.environment} (nothing runs)`);
   for (const section of commandPlan(rb)) {
+    if (section.stage !== undefined && skipped.has(section.stage)) {
+      io.out(`stage ${section.stage}: skipped (--stage ${fromStage})`);
+      continue;
+    }
     io.out(section.title);
     for (const item of section.items) {
       if (item.kind === 'note') {
@@ -78,8 +90,7 @@ export async function loadScreen(): Promise<typeof import('../ui/run-tui.js')> {
 
 /** Runs the release without a terminal UI; resolves with the exit code. */
 export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io): Promise<number> {
-  if (flags.stage !== undefined && !rb.stages.some((s) => s.id === flags.stage))
-    throw new UsageError(`--stage: no stage "${flags.stage}" (stages: ${rb.stages.map((s) => s.id).join(', ')})`);
+  checkStage(rb, flags.stage);
   const opened = openSession(rb, {
     mode: 'headless',
     autoAdvance: true,
@@ -120,8 +131,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const screen = !flags.headless && !flags.json && !flags['dry-run'] && process.stdout.isTTY === true && process.stdin.isTTY === true ? loadScreen() : undefined;
   const rb = await loadRunbookCached(flags.file, io.err);
   if (typeof rb === 'number') return rb;
-  if (flags['dry-run']) return dryRun(rb, io);
+  if (flags['dry-run']) return dryRun(rb, io, flags.stage);
   if (!screen) return runHeadless(rb, flags, io);
+  checkStage(rb, flags.stage);
   const theme = await resolveTheme(flags.theme);
   const { runTui } = await screen;
   return runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage, learning: flags.learning }, io.err);

@@ -38,6 +38,12 @@ export function intendedWeights(ex: ExperimentDef, flagPercent?: number): number
   return ex.variants.map(() => 100 / ex.variants.length);
 }
 
+/** "p = 0.0312", and "p < 0.0001" below what four decimals show (never "p = 0.0000"). */
+export function pText(p: number, digits = 4): string {
+  const floor = 10 ** -digits;
+  return p < floor ? `p < ${floor.toFixed(digits)}` : `p = ${p.toFixed(digits)}`;
+}
+
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
 
 export function figures(id: string, ex: ExperimentDef, values: Record<string, { value?: number; error?: string }>, flagPercent?: number): ExperimentFigures {
@@ -68,8 +74,8 @@ export function figures(id: string, ex: ExperimentDef, values: Record<string, { 
   else {
     const best = comparisons.filter((c) => c.result).sort((a, b) => a.result!.p - b.result!.p)[0];
     if (!best?.result) verdict = 'no comparison yet (the control has no conversion)';
-    else if (best.result.p < 0.05) verdict = `${best.result.lift > 0 ? `${best.variant} wins` : `${best.variant} loses`}: ${pct(best.result.lift)} (95 % CI ${pct(best.result.ci95[0])} … ${pct(best.result.ci95[1])}), p = ${best.result.p.toFixed(4)}`;
-    else verdict = `no significant difference yet: ${pct(best.result.lift)}, p = ${best.result.p.toFixed(3)}`;
+    else if (best.result.p < 0.05) verdict = `${best.result.lift > 0 ? `${best.variant} wins` : `${best.variant} loses`}: ${pct(best.result.lift)} (95 % CI ${pct(best.result.ci95[0])} … ${pct(best.result.ci95[1])}), ${pText(best.result.p)}`;
+    else verdict = `no significant difference yet: ${pct(best.result.lift)}, ${pText(best.result.p, 3)}`;
   }
   return { id, variants, comparisons, srm: srmResult, weights, minSample, ready, verdict };
 }
@@ -105,9 +111,9 @@ export function detailLines(f: ExperimentFigures): string[] {
   for (const c of f.comparisons) {
     if (!c.result) continue;
     const r = c.result;
-    lines.push(`  ${c.variant} vs ${f.variants[0].variant}: lift ${pct(r.lift)} (95 % CI ${pct(r.ci95[0])} … ${pct(r.ci95[1])}), z = ${r.z.toFixed(2)}, p = ${r.p.toFixed(4)}`);
+    lines.push(`  ${c.variant} vs ${f.variants[0].variant}: lift ${pct(r.lift)} (95 % CI ${pct(r.ci95[0])} … ${pct(r.ci95[1])}), z = ${r.z.toFixed(2)}, ${pText(r.p)}`);
   }
-  if (f.srm) lines.push(`  sample ratio: chi² = ${f.srm.chi2.toFixed(2)}, p = ${f.srm.p.toFixed(4)}${f.srm.mismatch ? '  MISMATCH (p < 0.001)' : ' ok'}`);
+  if (f.srm) lines.push(`  sample ratio: chi² = ${f.srm.chi2.toFixed(2)}, ${pText(f.srm.p)}${f.srm.mismatch ? '  MISMATCH (p < 0.001)' : ' ok'}`);
   lines.push(`  verdict: ${f.verdict}`);
   return lines;
 }

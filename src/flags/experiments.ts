@@ -9,7 +9,7 @@ import type { Runbook } from '../runbook/types.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { EventBody } from '../core/events.js';
 import type { ReleaseView } from './fold.js';
-import { appendToBrief, fetchFigures, type Decision, type ExperimentFigures } from './experiment.js';
+import { appendToBrief, fetchFigures, pText, type Decision, type ExperimentFigures } from './experiment.js';
 
 export type ExperimentDeps = {
   readonly runbook: Runbook;
@@ -83,8 +83,8 @@ export class Experiments {
   record(id: string, winner: string, decision: Decision, figures: ExperimentFigures | undefined, note?: string): string | undefined {
     const ex = this.d.runbook.experiments[id];
     const c = figures?.comparisons[0]?.result;
-    const summary = c ? `lift ${(c.lift * 100).toFixed(1)} % (95 % CI ${(c.ci95[0] * 100).toFixed(1)} … ${(c.ci95[1] * 100).toFixed(1)} %), p = ${c.p.toFixed(4)}` : 'no comparison';
-    const srm = figures?.srm ? `SRM p = ${figures.srm.p.toFixed(4)}` : 'SRM n/a';
+    const summary = c ? `lift ${(c.lift * 100).toFixed(1)} % (95 % CI ${(c.ci95[0] * 100).toFixed(1)} … ${(c.ci95[1] * 100).toFixed(1)} %), ${pText(c.p)}` : 'no comparison';
+    const srm = figures?.srm ? `SRM ${pText(figures.srm.p)}` : 'SRM n/a';
     const exposures = figures?.variants.map((v) => `${v.variant} ${v.conversions ?? '?'}/${v.exposures ?? '?'}`).join(', ') ?? '';
     this.d.record({ type: 'experiment.concluded', id, winner, decision, summary: `${summary}; ${srm}; ${exposures}`, note });
     if (!ex?.brief) return undefined;

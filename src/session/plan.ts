@@ -11,7 +11,12 @@ import type { CommandStep, Runbook } from '../runbook/types.js';
 import { rollbackSteps } from './reduce.js';
 
 /** A section of the plan, in the order the dry run prints them. */
-export type PlanSection = { readonly title: string; readonly items: readonly PlanItem[] };
+export type PlanSection = {
+  readonly title: string;
+  readonly items: readonly PlanItem[];
+  /** The stage's id, for a stage's section. */
+  readonly stage?: string;
+};
 
 export type PlanItem =
   | {
@@ -39,6 +44,7 @@ export function commandPlan(rb: Runbook): PlanSection[] {
   for (const st of rb.stages)
     sections.push({
       title: `stage ${st.id}: ${st.title}`,
+      stage: st.id,
       items: st.steps.map((s) =>
         s.kind === 'monitor'
           ? note(s.id, `monitor ${s.durationMs / 1000}s`)

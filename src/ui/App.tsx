@@ -7,7 +7,7 @@ import { Checklist } from './components/Checklist.js';
 import { FlagsPane } from './components/FlagsPane.js';
 import { Header } from './components/Header.js';
 import { HintBar } from './components/HintBar.js';
-import { MetricsPane } from './components/MetricsPane.js';
+import { MetricsPane, metricsColumns } from './components/MetricsPane.js';
 import { NoticeLine } from './components/NoticeLine.js';
 import { OutputPane } from './components/OutputPane.js';
 import { StageStrip } from './components/StageStrip.js';
@@ -55,7 +55,8 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const series = seriesViews(rb, session);
   const flags = flagViews(rb, session, ui, now);
   const triggers = triggerViews(rb, session, now);
-  const l = layout(columns, rows, { series: series.length, flags: flags.length + flags.filter((f) => f.experiment).length, triggers: triggers.length });
+  const metricsEmpty = rb.unarmed?.length ? 'no metrics source yet: the front matter says where the metrics are (cockpit validate)' : undefined;
+  const l = layout(columns, rows, { series: series.length, flags: flags.length + flags.filter((f) => f.experiment).length, triggers: triggers.length, metricsColumns: metricsColumns(series, metricsEmpty) });
   const showNotice = useNotice(controller, dispatch, keyClock);
   /** When the last key came (the burst guard's "right after typing"): a ref, not state, so a key that changes nothing draws nothing. */
   const lastKeyAt = useRef(-Infinity);
@@ -103,7 +104,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       </Box>
       {l.guardHeight > 0 ? (
         <Box height={l.guardHeight}>
-          <MetricsPane series={series} width={l.metricsWidth} height={l.guardHeight} empty={rb.unarmed?.length ? 'no metrics source yet: the front matter says where the metrics are (cockpit validate)' : undefined} />
+          <MetricsPane series={series} width={l.metricsWidth} height={l.guardHeight} empty={metricsEmpty} />
           {l.flagsWidth > 0 ? <FlagsPane flags={flags} width={l.flagsWidth} height={l.guardHeight} focused={ui.focus === 'flags'} /> : null}
         </Box>
       ) : null}

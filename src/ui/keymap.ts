@@ -464,6 +464,24 @@ export function bindingsFor(scope: Scope, key: string, c: KeyContext): Binding |
   return { ...found, run: (k) => k.notice(k.controller.readOnly!) };
 }
 
+/** Keys that move, confirm or cancel: pressing one where it does nothing says nothing. */
+const QUIET_KEYS: ReadonlySet<string> = new Set(['up', 'down', 'left', 'right', 'tab', 'enter', 'escape', 'pageup', 'pagedown', 'space', 'backspace', 'j', 'k', 'h', 'l', 'g', 'G']);
+
+/**
+ * The notice for a key that does nothing here: when it does something (and when), the key it was
+ * probably meant to be (Q → q quits), or where every key is listed. Nothing for navigation keys.
+ */
+export function unknownKeyNotice(scope: Scope, key: string, c: KeyContext): string | undefined {
+  if (QUIET_KEYS.has(key)) return undefined;
+  const inScope = (b: Binding) => (b.scope === scope || b.scope === 'global') && viewable(b, c);
+  const later = KEYMAP.find((b) => inScope(b) && b.keys.includes(key));
+  if (later) return `no key "${key}" here: ${later.label} works only when ${later.whenText}`;
+  const other = key === key.toLowerCase() ? key.toUpperCase() : key.toLowerCase();
+  const near = other !== key ? KEYMAP.find((b) => inScope(b) && b.keys.includes(other) && b.when(c)) : undefined;
+  if (near) return `no key "${key}" here: ${displayKey(other)} ${near.label === 'quit' ? 'quits' : near.label}`;
+  return `no key "${key}" here: ? lists every key`;
+}
+
 /** The hint bar: the keys that apply now. R rollback always comes first. */
 export function hints(c: KeyContext): { key: string; label: string }[] {
   const scope: Scope = topOverlay(c.ui)?.kind ?? 'main';

@@ -20,7 +20,11 @@ export function tooSmall(columns: number, rows: number): string | undefined {
   return columns < MIN_COLUMNS || rows < MIN_ROWS ? `terminal too small (needs ${MIN_COLUMNS}×${MIN_ROWS}, have ${columns}×${rows})` : undefined;
 }
 
-export function layout(columns: number, rows: number, o: { series: number; flags: number; triggers: number }): Layout {
+/**
+ * `metricsColumns`: what the metrics pane's lines need (MetricsPane.metricsColumns); on a wide
+ * terminal the flags pane gets the columns the metrics would leave empty.
+ */
+export function layout(columns: number, rows: number, o: { series: number; flags: number; triggers: number; metricsColumns?: number }): Layout {
   const width = columns;
   const height = rows - 1;
   const showTriggers = o.triggers > 0;
@@ -29,7 +33,7 @@ export function layout(columns: number, rows: number, o: { series: number; flags
   const guardHeight = showGuard ? Math.min(Math.max(o.series, o.flags > 0 ? o.flags + 1 : 0, 2) + 2, Math.floor((height - fixed) / 3)) : 0;
   const mainHeight = height - fixed - guardHeight;
   const checklistWidth = Math.min(44, Math.max(28, Math.floor(width * 0.36)));
-  const flagsWidth = o.flags > 0 ? Math.min(44, Math.max(30, Math.floor(width * 0.4))) : 0;
+  const flagsWidth = o.flags > 0 ? Math.max(Math.min(44, Math.max(30, Math.floor(width * 0.4))), o.metricsColumns !== undefined ? width - o.metricsColumns : 0) : 0;
   return {
     width,
     height,

@@ -2,6 +2,7 @@
 import type { EscalationLevel } from '../runbook/types.js';
 import { escalationSchedule } from '../guard/escalation.js';
 import type { SessionState, StageStatus, StepState, StepStatus } from '../session/reduce.js';
+import { preflightStatus, titleWithSkipped } from './status.js';
 
 export type ChecklistRow = {
   /** `stage/step`, or `stage` for a header. */
@@ -56,11 +57,13 @@ function escalationRows(s: SessionState, levels: readonly EscalationLevel[]): Ch
 export function buildRows(s: SessionState, escalation: readonly EscalationLevel[] = []): ChecklistRow[] {
   const rows: ChecklistRow[] = [];
   if (s.preflight.steps.length > 0) {
-    rows.push({ id: 'preflight', kind: 'header', stageId: 'preflight', title: 'Pre-flight', status: s.preflight.status });
+    const status = preflightStatus(s);
+    rows.push({ id: 'preflight', kind: 'header', stageId: 'preflight', title: titleWithSkipped('Pre-flight', status, s.preflight), status });
     rows.push(...stepRows('preflight', s.preflight.steps));
   }
   for (const st of s.stages) {
-    rows.push({ id: st.id, kind: 'header', stageId: st.id, title: st.title, status: s.rollback.status === 'passed' && st.status !== 'pending' && st.status !== 'skipped' ? 'rolled-back' : st.status });
+    const status = s.rollback.status === 'passed' && st.status !== 'pending' && st.status !== 'skipped' ? 'rolled-back' : st.status;
+    rows.push({ id: st.id, kind: 'header', stageId: st.id, title: titleWithSkipped(st.title, status, st), status });
     rows.push(...stepRows(st.id, st.steps));
   }
   if (s.rollback.status !== 'idle') {

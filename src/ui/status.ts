@@ -1,5 +1,5 @@
 /** Every state has an icon and a word (never colour alone), and a theme slot for its colour. */
-import type { Phase } from '../session/reduce.js';
+import type { Phase, SessionState, StageState, StageStatus } from '../session/reduce.js';
 import type { Slot } from './theme.js';
 
 export type AnyStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'interrupted' | 'rolled-back';
@@ -63,4 +63,26 @@ export function phaseSlot(p: Phase): Slot {
   if (p === 'rolling-back' || p === 'rolled-back') return 'stage.rolledBack';
   if (p === 'interrupted') return 'stage.interrupted';
   return 'stage.running';
+}
+
+/** A pre-flight check failed and waits for a retry or a skip (the screen), or the pre-flight failed (headless). */
+export function preflightFailed(s: SessionState): boolean {
+  return s.preflight.status === 'failed' || (s.preflight.status !== 'passed' && s.preflight.steps.some((x) => x.status === 'failed' || x.status === 'interrupted'));
+}
+
+/** The pre-flight as a stage: FAILED while one of its checks is. */
+export function preflightStatus(s: SessionState): StageStatus {
+  return preflightFailed(s) ? 'failed' : s.preflight.status;
+}
+
+/** A passed stage (or pre-flight) with skipped items says so: "Pre-flight (1 skipped)". */
+export function titleWithSkipped(title: string, status: AnyStatus, st: Pick<StageState, 'steps'>): string {
+  const n = status === 'passed' ? st.steps.filter((x) => x.status === 'skipped').length : 0;
+  return n > 0 ? `${title} (${n} skipped)` : title;
+}
+
+/** The header's state word and its colour: PRE-FLIGHT FAILED rather than READY while a check has failed. */
+export function stateWord(s: SessionState, waiting: boolean): { word: string; slot: Slot } {
+  if ((s.phase === 'preflight' || s.phase === 'ready') && preflightFailed(s)) return { word: 'PRE-FLIGHT FAILED', slot: 'stage.failed' };
+  return { word: phaseWord(s.phase, waiting), slot: phaseSlot(s.phase) };
 }

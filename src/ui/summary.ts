@@ -3,14 +3,18 @@ import { formatClock } from '../runbook/duration.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
 import { EXIT_CODES } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
-import { ICON, phaseWord, type AnyStatus } from './status.js';
+import { ICON, preflightStatus, stateWord, titleWithSkipped, type AnyStatus } from './status.js';
 import { reviewLines } from '../history/celebration.js';
 
 export function summaryLines(s: SessionState, journalPath: string): string[] {
   const outcome = s.outcome ?? 'aborted';
-  const word = outcome === 'aborted' ? 'QUIT BEFORE RELEASE' : outcome === 'released' ? 'RELEASED' : phaseWord(s.phase, false);
+  const word = outcome === 'aborted' ? 'QUIT BEFORE RELEASE' : outcome === 'released' ? 'RELEASED' : stateWord(s, false).word;
   const lines = [`cockpit · ${s.runbook} ${s.version} → ${s.environment} · ${word} · exit ${EXIT_CODES[outcome]} · ${formatClock(s.now)}`];
-  const strip = [{ title: 'Pre-flight', status: s.preflight.status as AnyStatus }, ...s.stages.map((st) => ({ title: st.title, status: (s.rollback.status === 'passed' && st.status !== 'pending' && st.status !== 'skipped' ? 'rolled-back' : st.status) as AnyStatus }))];
+  const stageStatus = (st: (typeof s.stages)[number]): AnyStatus => (s.rollback.status === 'passed' && st.status !== 'pending' && st.status !== 'skipped' ? 'rolled-back' : st.status);
+  const strip = [
+    { title: titleWithSkipped('Pre-flight', preflightStatus(s), s.preflight), status: preflightStatus(s) as AnyStatus },
+    ...s.stages.map((st) => ({ title: titleWithSkipped(st.title, stageStatus(st), st), status: stageStatus(st) })),
+  ];
   lines.push(`  ${strip.map((x) => `${ICON[x.status]} ${x.title}`).join('  ')}`);
   for (const st of [s.preflight, ...s.stages]) {
     for (const step of st.steps) {

@@ -14,7 +14,8 @@ import { levelTitle } from './rows.js';
 export function triggerViews(rb: Runbook, s: SessionState, now = s.now): TriggerView[] {
   return (rb.rollback?.triggers ?? []).map((t) => {
     const v = s.guard.triggers[t.id];
-    const base = { id: t.id, label: triggerLabel(t, rb), forMs: t.forMs };
+    const label = triggerLabel(t, rb);
+    const base = { id: t.id, label, short: t.kind === 'metric' ? t.metric : label, forMs: t.forMs };
     if (v?.status === 'fired') return { ...base, state: 'fired' };
     if (v?.noData) {
       // a trigger that holds the release: how long until the hold fails the stage
@@ -42,11 +43,14 @@ export function seriesViews(rb: Runbook, s: SessionState): SeriesView[] {
     ]
       .filter(Boolean)
       .join(' ');
+    const values = samples.map(([, v]) => v ?? undefined);
     return {
       name,
       label: def.label ?? name.replace(/_/g, ' '),
       unit: def.unit ?? '',
-      values: samples.map(([, v]) => v ?? undefined),
+      values,
+      bands: values.map((v) => (v === undefined ? undefined : bandOf(def, v, baseline))),
+      levels: { warn: def.warn, critical: def.critical, direction: def.direction },
       value,
       band,
       thresholds,
@@ -108,12 +112,12 @@ export function whyLines(rb: Runbook, s: SessionState, triggerId?: string): stri
   return out;
 }
 
-/** Whether the screen's clock must tick (once a second) for something shown to count: a running stage, a pending trigger, an auto ramp, an escalation level still due. */
+/** Whether the screen's clock must tick (once a second) for something shown to count: a running stage, a pending trigger, an auto ramp, an escalation level still due, a flag's "changed 1:12 ago". */
 export function clockTicks(s: SessionState, rb: Runbook): boolean {
   const escalating = s.rollback.status !== 'idle' && !s.guard.resolved && s.guard.escalation.length < rb.escalation.length;
   return (
     escalating ||
-    Object.values(s.flags).some((f) => f.auto?.state === 'counting') ||
+    Object.values(s.flags).some((f) => f.auto?.state === 'counting' || f.changedAt !== undefined) ||
     s.stages.some((x) => x.status === 'running') ||
     Object.values(s.guard.triggers).some((t) => t.status === 'pending')
   );

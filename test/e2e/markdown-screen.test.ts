@@ -28,9 +28,10 @@ describe.skipIf(!hasTmux())('the seed runbook on screen (tmux, 100×30)', () => 
     sessions.push(s);
     const f = await s.waitFor('missing: ./scripts/pre-relea');
     const lines = f.split('\n');
-    expect(lines[0]).toMatch(/^ cockpit · Release Runbook \S+ → production +\S+ {3}R ROLLBACK$/);
+    // its checks' scripts are missing: the pre-flight has failed, and the header says so
+    expect(lines[0]).toMatch(/^ cockpit · Release Runbook \S+ → production +PRE-FLIGHT FAILED {3}R ROLLBACK$/);
     expect(lines[0]).not.toContain('{git.');
-    expect(lines[1]).toBe(' ◐ Pre-flight  ○ Pre-Release  ○ Deploy to Staging  ○ Deploy to Production  ○ Post-Release');
+    expect(lines[1]).toBe(' ✗ Pre-flight  ○ Pre-Release  ○ Deploy to Staging  ○ Deploy to Production  ○ Post-Release');
     expect(f).toContain('│ ✗ All tests passing        FAILED│');
     expect(f).toContain('│     missing: ./scripts/verify-te…│');
     expect(f).toContain('│ [ ] No active incidents          │');

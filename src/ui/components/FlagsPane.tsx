@@ -41,8 +41,9 @@ type Props = { readonly flags: readonly FlagView[]; readonly width: number; read
 
 export function FlagsPane({ flags, width, height, focused }: Props) {
   const inner = width - 2;
-  const name = Math.min(14, Math.max(6, ...flags.map((f) => f.name.length)));
-  const barW = Math.max(4, Math.min(10, inner - name - 20));
+  // a wide pane (the metrics' spare columns) shows long names and a longer bar
+  const name = Math.min(Math.max(14, Math.floor(inner * 0.3)), Math.max(6, ...flags.map((f) => f.name.length)));
+  const barW = Math.max(4, Math.min(inner >= 60 ? 20 : 10, inner - name - 20));
   const rows: { key: string; node: ReactElement }[] = [];
   for (const f of flags) {
     rows.push({

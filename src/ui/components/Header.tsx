@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import { formatClock } from '../../runbook/duration.js';
 import type { SessionState } from '../../session/reduce.js';
 import { currentStage } from '../../session/reduce.js';
-import { ICON, phaseSlot, phaseWord } from '../status.js';
+import { ICON, stateWord } from '../status.js';
 import { S } from './S.js';
 
 type Props = { readonly session: SessionState; readonly now: number; readonly waiting: boolean; readonly width: number; readonly speed?: string; readonly watching?: boolean };
@@ -14,7 +14,7 @@ export function Header({ session: s, now, waiting, width, watching }: Props) {
   const elapsed = stage?.startedAt !== undefined ? (stage.endedAt ?? (stage.status === 'running' ? now : s.now)) - stage.startedAt : 0;
   const over = stage?.overBudget || (stage?.budgetMs !== undefined && running && elapsed > stage.budgetMs);
   const left = ` cockpit${watching ? ' watch (read-only)' : ''} · ${s.runbook} ${s.version} → ${s.environment}`;
-  const word = phaseWord(s.phase, waiting);
+  const { word, slot } = stateWord(s, waiting);
   return (
     <Box width={width} justifyContent="space-between">
       <Box flexShrink={1} paddingRight={1}>
@@ -30,7 +30,7 @@ export function Header({ session: s, now, waiting, width, watching }: Props) {
             {over ? <S slot="metric.warn">{' ⚠ OVER BUDGET'}</S> : null}
           </Text>
         ) : null}
-        <S slot={phaseSlot(s.phase)}>{word}</S>
+        <S slot={slot}>{word}</S>
         <S slot="rollback.badge">{' R ROLLBACK '}</S>
       </Box>
     </Box>

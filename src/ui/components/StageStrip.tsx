@@ -1,7 +1,7 @@
 /** Pre-flight and every stage, each with its state icon and name. */
 import { Box, Text } from 'ink';
 import type { SessionState, StageState } from '../../session/reduce.js';
-import { ICON, SLOT, type AnyStatus } from '../status.js';
+import { ICON, preflightStatus, SLOT, titleWithSkipped, type AnyStatus } from '../status.js';
 import { S } from './S.js';
 
 type Props = { readonly session: SessionState; readonly width: number };
@@ -12,7 +12,14 @@ function status(s: SessionState, st: StageState): AnyStatus {
 }
 
 export function StageStrip({ session: s, width }: Props) {
-  const items = [{ id: 'preflight', title: 'Pre-flight', status: s.preflight.status as AnyStatus }, ...s.stages.map((st) => ({ id: st.id, title: st.title, status: status(s, st) }))];
+  const pre = preflightStatus(s);
+  const items = [
+    { id: 'preflight', title: titleWithSkipped('Pre-flight', pre, s.preflight), status: pre },
+    ...s.stages.map((st) => {
+      const x = status(s, st);
+      return { id: st.id, title: titleWithSkipped(st.title, x, st), status: x };
+    }),
+  ];
   if (s.rollback.status !== 'idle') items.push({ id: 'rollback', title: 'Rollback', status: s.rollback.status === 'passed' ? 'passed' : s.rollback.status === 'failed' ? 'failed' : 'running' });
   return (
     <Box width={width} overflow="hidden">

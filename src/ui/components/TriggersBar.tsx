@@ -3,10 +3,13 @@ import { Box, Text } from 'ink';
 import { formatClock } from '../../runbook/duration.js';
 import type { Slot } from '../theme.js';
 import { S } from './S.js';
+import { width as textWidth } from '../text.js';
 
 export type TriggerView = {
   readonly id: string;
   readonly label: string;
+  /** The label when the line is short of room: the metric or probe alone ("memory"). */
+  readonly short?: string;
   readonly state: 'idle' | 'pending' | 'fired' | 'nodata' | 'disarmed';
   readonly pendingMs?: number;
   readonly forMs?: number;
@@ -31,17 +34,49 @@ export function triggerText(t: TriggerView): string {
   }
 }
 
+const RANK: Record<TriggerView['state'], number> = { fired: 0, pending: 1, nodata: 2, idle: 3, disarmed: 3 };
+const TITLE = ' triggers ';
+const SEP = '   ';
+
+export type TriggerItem = { readonly key: string; readonly text: string; readonly slot: Slot };
+
+/**
+ * What the one line shows, in `width` cells: fired, pending and no-data triggers first and in
+ * full, always; then the idle (or off) ones in full when they fit, else as one group by their
+ * short labels ("○ idle: error_rate, latency_p95"), else as many names as fit and "+2".
+ */
+export function triggerItems(triggers: readonly TriggerView[], width: number): TriggerItem[] {
+  const sorted = [...triggers].sort((a, b) => RANK[a.state] - RANK[b.state]);
+  const loud = sorted.filter((t) => RANK[t.state] < 3).map((t) => ({ key: t.id, text: triggerText(t), slot: SLOT[t.state] }));
+  const quiet = sorted.filter((t) => RANK[t.state] === 3);
+  const room = width - TITLE.length;
+  const cells = (items: readonly { text: string }[]) => items.reduce((n, it, i) => n + (i === 0 ? 1 : SEP.length) + textWidth(it.text), 0);
+  const full = quiet.map((t) => ({ key: t.id, text: triggerText(t), slot: SLOT[t.state] }));
+  if (quiet.length === 0 || cells([...loud, ...full]) <= room) return [...loud, ...full];
+  // one group: the guard is armed or not for every trigger at once
+  const state = quiet[0].state;
+  const names = quiet.map((t) => t.short ?? t.label);
+  const group = (n: number): TriggerItem => ({
+    key: 'quiet',
+    text: `${state === 'idle' ? '○ idle' : '· off'}${n > 0 ? `: ${names.slice(0, n).join(', ')}` : ''}${n < names.length ? ` +${names.length - n}` : ''}`,
+    slot: SLOT[state],
+  });
+  let n = names.length;
+  while (n > 0 && cells([...loud, group(n)]) > room) n--;
+  return [...loud, group(n)];
+}
+
 type Props = { readonly triggers: readonly TriggerView[]; readonly width: number };
 
 export function TriggersBar({ triggers, width }: Props) {
   return (
     <Box width={width} height={1} overflow="hidden">
       <Text wrap="truncate-end">
-        <S slot="title">{' triggers '}</S>
-        {triggers.map((t, i) => (
-          <Text key={t.id}>
-            {i > 0 ? '   ' : ' '}
-            <S slot={SLOT[t.state]}>{triggerText(t)}</S>
+        <S slot="title">{TITLE}</S>
+        {triggerItems(triggers, width).map((t, i) => (
+          <Text key={t.key}>
+            {i > 0 ? SEP : ' '}
+            <S slot={t.slot}>{t.text}</S>
           </Text>
         ))}
       </Text>

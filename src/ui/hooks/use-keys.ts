@@ -1,6 +1,6 @@
 /** Keyboard input → the keymap. Text dialogs take printable keys; R stays rollback everywhere. */
 import { useInput, useStdin, type Key } from 'ink';
-import { bindingsFor, confirmStyle, type KeyContext } from '../keymap.js';
+import { bindingsFor, confirmStyle, unknownKeyNotice, type KeyContext } from '../keymap.js';
 import { topOverlay } from '../ui-state.js';
 
 export function keyName(input: string, key: Key): string | undefined {
@@ -38,8 +38,12 @@ export function handleKey(input: string, key: Key, ctx: Omit<KeyContext, 'burst'
     else if (top.kind === 'rollback' || top.kind === 'flag-force') ctx.dispatch({ type: 'overlay-replaced', overlay: { ...top, typed: next } });
     return;
   }
-  const binding = bindingsFor(top?.kind ?? 'main', name, c);
-  binding?.run(c);
+  const scope = top?.kind ?? 'main';
+  const binding = bindingsFor(scope, name, c);
+  if (binding) return binding.run(c);
+  // a key that does nothing here says so (and what it may have meant), once per press
+  const notice = unknownKeyNotice(scope, name, c);
+  if (notice) ctx.notice(notice);
 }
 
 export function useKeys(getContext: () => Omit<KeyContext, 'burst'>): void {

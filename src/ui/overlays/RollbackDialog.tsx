@@ -1,6 +1,8 @@
 /** Names exactly what a rollback will run; focused on Cancel; a second R (or the typed name) confirms. */
+import { rampPlans } from '../../flags/plan.js';
 import type { Runbook } from '../../runbook/types.js';
 import type { SessionState } from '../../session/reduce.js';
+import { ICON } from '../status.js';
 import { CONFIRM_GUARD_MS } from '../keymap.js';
 import type { Overlay } from '../ui-state.js';
 import { Dialog, type DialogLine } from './Dialog.js';
@@ -14,6 +16,29 @@ type Props = {
   readonly screenHeight: number;
 };
 
+/**
+ * What the rollback does to the flags before its first step (FlagRamps.rollbackAll): every ramped
+ * flag not at its rollbackTo goes there. "flags to 0 %: new-checkout (25 %), checkout-v2-split (50 %)".
+ */
+export function flagLines(runbook: Runbook, s: SessionState): string[] {
+  const plans = rampPlans(runbook);
+  if (plans.length === 0) return [];
+  const byTarget = new Map<number, string[]>();
+  for (const p of plans) {
+    const cur = s.flags[p.flag]?.percent;
+    if (cur === p.rollbackTo) continue;
+    byTarget.set(p.rollbackTo, [...(byTarget.get(p.rollbackTo) ?? []), `${p.flag} (${cur === undefined ? '?' : cur} %)`]);
+  }
+  if (byTarget.size === 0) return ['  flags: none to change (each is at its rollback percentage)'];
+  return [...byTarget].map(([to, names]) => `  flags to ${to} %: ${names.join(', ')}`);
+}
+
+/** "missing: ./scripts/rollback.sh (no such file in /srv)" → "./scripts/rollback.sh: missing". */
+export function missingMark(reason: string): string {
+  const m = /^(missing|not executable|command not found): (\S+)(?: \(.*\))?$/.exec(reason);
+  return `${ICON.failed} ${m ? `${m[2]}: ${m[1]}` : reason}`;
+}
+
 export function rollbackLines({ overlay: o, runbook, session: s, style }: Omit<Props, 'screenWidth' | 'screenHeight'>): DialogLine[] {
   const steps = s.rollback.steps;
   const running = s.stages.flatMap((st) => st.steps.filter((x) => x.status === 'running').map((x) => `${st.title}: ${x.title}`));
@@ -22,7 +47,8 @@ export function rollbackLines({ overlay: o, runbook, session: s, style }: Omit<P
     '',
     ...(running.length ? [`First interrupts: ${running.join(', ')}`] : []),
     'Runs, in order:',
-    ...steps.map((st, i) => `  ${i + 1}. ${st.title}  (${st.command})`),
+    ...flagLines(runbook, s),
+    ...steps.flatMap((st, i): DialogLine[] => [`  ${i + 1}. ${st.title}  (${st.command})`, ...(st.missing ? [[{ text: `     ${missingMark(st.missing)}`, slot: 'stage.failed' as const }]] : [])]),
     '',
   ];
   if (style === 'type-name') {

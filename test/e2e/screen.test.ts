@@ -1,0 +1,329 @@
+/**
+ * End to end: what the BUILT cockpit screen says, in a real terminal (tmux), for the things a new
+ * user driving the demo found wrong (issue 13): the rollback dialog names the flags it takes to
+ * 0 % and the missing rollback script; a pending trigger always shows on an 80-column trigger
+ * line; on a wide terminal the flags pane gets the columns the metrics leave empty; sparklines
+ * keep a flat series flat and draw the cells past warn/critical in their colours; the header says
+ * PRE-FLIGHT FAILED, a pre-flight with a skipped check says so; "changed … ago" counts; a key
+ * that does nothing says so. Build first: `node scripts/build.mjs`.
+ *
+ * Every test gets a private copy of test/fixtures/screen, COCKPIT_STATE_DIR and
+ * COCKPIT_CONFIG_DIR in a temp dir. Every wait is for screen content against a deadline; the only
+ * timed wait is `gap(ms)`, the product's own confirm rule (≥ 300 ms since the previous key).
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hasTmux, shq, tmux, TmuxSession } from '../helpers/tmux.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = process.env.COCKPIT_E2E_BIN || join(ROOT, 'bin', 'cockpit.js');
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'screen');
+const GUARD_GAP_MS = 350;
+
+type Sandbox = { readonly root: string; readonly fx: string; readonly state: string; readonly config: string };
+const sandboxes: Sandbox[] = [];
+const sessions: TmuxSession[] = [];
+
+function sandbox(): Sandbox {
+  const root = mkdtempSync(join(tmpdir(), 'cockpit-screen-'));
+  const fx = join(root, 'fx');
+  cpSync(FIXTURE, fx, { recursive: true });
+  for (const f of readdirSync(join(fx, 'scripts'))) chmodSync(join(fx, 'scripts', f), 0o755);
+  const sb = { root, fx, state: join(root, 'state'), config: join(root, 'config') };
+  mkdirSync(sb.config);
+  sandboxes.push(sb);
+  return sb;
+}
+
+/**
+ * Starts `cockpit cockpit.yml` in the sandbox. `userTerminal`: a clean environment without any CI
+ * variable, like a person's terminal (with CI=false, which Ink needs when CI is set, chalk draws
+ * no colours at all).
+ */
+function launch(sb: Sandbox, o: { cols: number; rows: number; env?: Record<string, string>; userTerminal?: boolean }): TmuxSession {
+  const env = { COCKPIT_STATE_DIR: sb.state, COCKPIT_CONFIG_DIR: sb.config, ...o.env };
+  const node = `${shq(process.execPath)} ${shq(BIN)} cockpit.yml`;
+  const command = o.userTerminal
+    ? `env -i PATH=${shq(process.env.PATH ?? '/usr/bin:/bin')} HOME=${shq(sb.root)} LANG=C.UTF-8 TERM=xterm-256color ${Object.entries(env)
+        .map(([k, v]) => `${k}=${shq(v)}`)
+        .join(' ')} ${node}`
+    : node;
+  const s = TmuxSession.start(command, { cols: o.cols, rows: o.rows, cwd: sb.fx, env, name: 'cockpit-screen' });
+  sessions.push(s);
+  return s;
+}
+
+/** Processes whose command line mentions the sandbox (the cockpit, step supervisors), minus the tmux server. */
+function processesIn(sb: Sandbox): string[] {
+  const r = spawnSync('pgrep', ['-af', sb.root], { encoding: 'utf8' });
+  let server = -1;
+  try {
+    server = Number(tmux('display-message', '-p', '#{pid}').trim());
+  } catch {
+    // no server
+  }
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .filter((l) => Number(l.split(' ')[0]) !== server);
+}
+
+async function nothingLeft(sb: Sandbox): Promise<string[]> {
+  const end = Date.now() + 5000;
+  let left = processesIn(sb);
+  while (left.length > 0 && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 40));
+    left = processesIn(sb);
+  }
+  return left;
+}
+
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.kill();
+  for (const sb of sandboxes.splice(0)) {
+    for (const line of processesIn(sb)) {
+      try {
+        process.kill(Number(line.split(' ')[0]), 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    rmSync(sb.root, { recursive: true, force: true });
+  }
+});
+
+beforeAll(() => {
+  for (const f of [BIN, join(ROOT, 'dist', 'cockpit.js'), join(ROOT, 'dist', 'tui.cjs'), join(ROOT, 'dist', 'supervisor.js')])
+    if (!existsSync(f)) throw new Error(`${f} is missing: build first (node scripts/build.mjs)`);
+});
+
+const lines = (screen: string) => screen.split('\n');
+const header = (screen: string) => lines(screen)[0] ?? '';
+const strip = (screen: string) => lines(screen)[1] ?? '';
+const triggerLine = (screen: string) => lines(screen).find((l) => l.startsWith(' triggers ')) ?? '';
+/** The notice line: the one above the hint bar (the terminal's last row stays empty). */
+const noticeLine = (screen: string, rows: number) => lines(screen)[rows - 3] ?? '';
+/** The hint bar: the last line the cockpit draws. */
+const hintBar = (screen: string) => lines(screen).filter(Boolean).at(-1) ?? '';
+const canRun = (screen: string) => / ⏎ run\/continue /.test(hintBar(screen));
+
+/** The pre-flight with its check passed and the manual item ticked: Enter runs the first stage. */
+async function preflightPassed(s: TmuxSession): Promise<string> {
+  // the hint bar offers space once the manual item is the selected one
+  await s.waitFor((x) => x.includes('✓ Tests passing') && x.includes('[ ] No active incidents') && / space tick /.test(hintBar(x)), { timeoutMs: 20_000 });
+  s.keys('Space');
+  return s.waitFor((x) => x.includes('[✓] No active incidents') && canRun(x), { timeoutMs: 20_000 });
+}
+
+/** Quits (y when something runs) and waits for the cockpit to end; nothing of the sandbox may be left running. */
+async function quit(s: TmuxSession, sb: Sandbox, running: boolean): Promise<void> {
+  s.keys('q');
+  if (running) {
+    await s.waitFor('Quit?');
+    s.keys('y');
+  }
+  await s.waitForExit({ timeoutMs: 15_000 });
+  expect(await nothingLeft(sb)).toEqual([]);
+}
+
+/** One cell of a `capture-pane -e` line: its character and its foreground colour (SGR 30–37, 90–97; undefined: default). */
+type Cell = { readonly ch: string; readonly fg?: number; readonly bold: boolean };
+
+function cellsOf(line: string): Cell[] {
+  const out: Cell[] = [];
+  let fg: number | undefined;
+  let bold = false;
+  for (const m of line.matchAll(/\x1b\[([0-9;:]*)m|([^\x1b])/gu)) {
+    if (m[2] !== undefined) {
+      out.push({ ch: m[2], fg, bold });
+      continue;
+    }
+    const ps = m[1] === '' ? [0] : m[1].split(/[;:]/).map(Number);
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i];
+      if (p === 0) [fg, bold] = [undefined, false];
+      else if (p === 1) bold = true;
+      else if (p === 22) bold = false;
+      else if (p === 39) fg = undefined;
+      else if ((p >= 30 && p <= 37) || (p >= 90 && p <= 97)) fg = p;
+      else if (p === 38 || p === 48 || p === 58) i += ps[i + 1] === 5 ? 2 : 4;
+    }
+  }
+  return out;
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+/** The sparkline cells of a metrics row (the bars after its label), with their colours. */
+function sparkCells(screen: string, label: string): Cell[] {
+  const row = lines(screen).find((l) => l.replace(/\x1b\[[0-9;:]*m/g, '').startsWith(`│${label} `));
+  if (!row) return [];
+  const cells = cellsOf(row);
+  const text = cells.map((c) => c.ch).join('');
+  const after = cells.slice(text.indexOf(label) + label.length);
+  const end = after.findIndex((c) => c.ch !== ' ' && !BARS.includes(c.ch));
+  return after.slice(0, end).filter((c) => BARS.includes(c.ch));
+}
+
+describe.skipIf(!hasTmux())('what the screen says (tmux)', () => {
+  it('80×24: a pending trigger always shows on the trigger line, first and in full; the idle ones give way', async () => {
+    const sb = sandbox();
+    const s = launch(sb, { cols: 80, rows: 24 });
+    let f = await preflightPassed(s);
+    s.keys('Enter');
+    f = await s.waitFor((x) => strip(x).includes('✓ Staging') && canRun(x), { timeoutMs: 15_000 });
+    s.keys('Enter');
+    // after the switch memory breaches 85 % (the last trigger of three): it goes first, in full;
+    // the idle ones give way to a short group
+    f = await s.waitFor((x) => /memory>85% 5m ◐ PENDING/.test(triggerLine(x)), { timeoutMs: 15_000 });
+    expect(triggerLine(f)).toMatch(/^ triggers {2}memory>85% 5m ◐ PENDING 0:\d\d of 5:00 {3}○ idle: error_rate \+1 *$/);
+    await quit(s, sb, true);
+  }, 60_000);
+
+  it('the rollback dialog names the flags it takes to 0 % and marks the missing rollback script', async () => {
+    const sb = sandbox();
+    const s = launch(sb, { cols: 80, rows: 24 });
+    // the flags as their provider read them: 25 % and 50 %
+    await s.waitFor((x) => / 25 % /.test(x) && / 50 % /.test(x) && x.includes('[ ] No active incidents'));
+    s.keys('R');
+    const f = await s.waitFor('─ ROLLBACK ─');
+    // the dialog's inside, from where its top border is
+    const top = lines(f).find((l) => l.includes('┌─ ROLLBACK'))!;
+    const left = top.indexOf('┌─ ROLLBACK');
+    const right = top.indexOf('┐', left);
+    const dialog = lines(f).map((l) => l.slice(left + 2, right - 1).trimEnd());
+    const from = dialog.indexOf('Runs, in order:');
+    expect(from, f).toBeGreaterThan(0);
+    expect(dialog.slice(from, from + 6)).toEqual([
+      'Runs, in order:',
+      '  flags to 0 %: new-checkout (25 %), checkout-v2-split (50 %)',
+      '  1. Roll back  (./scripts/rollback.sh)',
+      '     ✗ ./scripts/rollback.sh: missing',
+      '  2. step  (./scripts/step.sh verify)',
+      '',
+    ]);
+    s.keys('Escape');
+    await s.waitForGone('─ ROLLBACK ─');
+    await quit(s, sb, false);
+  }, 60_000);
+
+  it('sparklines keep a nearly flat series flat and draw each cell past warn or critical in that band\'s colour', async () => {
+    const sb = sandbox();
+    const s = launch(sb, { cols: 160, rows: 48, userTerminal: true });
+    // nearly flat series (a little jitter): each keeps one bar height, where its value is against its levels
+    const flat = (x: string) => ['memory', 'error rate', 'latency p95'].every((l) => sparkCells(x, l).length >= 8);
+    let f = await s.waitFor(flat, { timeoutMs: 15_000, escapes: true });
+    expect(sparkCells(f, 'memory').map((c) => c.ch).join('')).toMatch(/^▆+$/); // ~55 % of 0 … 85 %
+    expect(sparkCells(f, 'error rate').map((c) => c.ch).join('')).toMatch(/^▁+$/); // ~0.05 % of 0 … 0.5 %
+    expect(sparkCells(f, 'latency p95').map((c) => c.ch).join('')).toMatch(/^▃+$/); // ~300 ms of 0 … 1000 ms
+    expect(sparkCells(f, 'memory').every((c) => c.fg === 32)).toBe(true); // green: ok
+
+    // the leak: memory alternates 75 % (warn) and 90 % (critical); each cell in its own band's colour
+    writeFileSync(join(sb.fx, 'out', 'switched'), '');
+    f = await s.waitFor((x) => sparkCells(x, 'memory').filter((c) => c.ch === '█').length >= 3, { timeoutMs: 15_000, escapes: true });
+    const memory = sparkCells(f, 'memory');
+    for (const c of memory) {
+      if (c.ch === '█') expect(c, 'a cell at 90 % (critical)').toMatchObject({ fg: 31, bold: true });
+      else if (c.ch === '▇') expect(c, 'a cell at 75 % (warn)').toMatchObject({ fg: 33 });
+      else expect(c, 'a cell at ~55 % (ok)').toMatchObject({ ch: '▅', fg: 32 });
+    }
+    expect(memory.some((c) => c.ch === '▇')).toBe(true);
+    expect(memory.some((c) => c.ch === '▅')).toBe(true);
+    await quit(s, sb, false);
+  }, 60_000);
+
+  it('160×48: the flags pane takes the columns the metrics leave empty, every flag name in full', async () => {
+    const sb = sandbox();
+    const s = launch(sb, { cols: 160, rows: 48 });
+    const f = await s.waitFor((x) => / 25 % steady/.test(x) && / 50 % steady/.test(x));
+    // the metrics pane as wide as its lines, the flags pane the rest
+    const top = lines(f).find((l) => l.startsWith('┌ Metrics '))!;
+    const flagsAt = top.indexOf('┌ Flags ');
+    expect(flagsAt).toBeGreaterThan(60);
+    expect(flagsAt).toBeLessThan(80);
+    const rows = lines(f).slice(lines(f).indexOf(top) + 1, lines(f).indexOf(top) + 4);
+    // the longest metrics line fills its pane
+    expect(rows[0].slice(0, flagsAt)).toMatch(/^│latency p95 .* warn 500 crit 1000 │$/);
+    expect(rows.map((r) => r.slice(flagsAt + 1).split('│')[0].trimEnd())).toEqual([
+      'new-checkout      █████░░░░░░░░░░░░░░░  25 % steady',
+      '  0 5 [25] 50 100',
+      'checkout-v2-split ██████████░░░░░░░░░░  50 % steady',
+    ]);
+    await quit(s, sb, false);
+  }, 60_000);
+
+  it('the header says PRE-FLIGHT FAILED while a pre-flight check has failed, not READY', async () => {
+    const sb = sandbox();
+    const s = launch(sb, { cols: 80, rows: 24, env: { FAIL_CHECK: '1' } });
+    const f = await s.waitFor((x) => x.includes('✗ Tests passing') && / {2}r retry {2}s skip {2}/.test(x));
+    expect(header(f)).toMatch(/^ cockpit · screen-web 3\.1\.0 → production +PRE-FLIGHT FAILED {3}R ROLLBACK$/);
+    expect(strip(f)).toBe(' ✗ Pre-flight  ○ Staging  ○ Production');
+    expect(f).toContain('│✗ Pre-flight ');
+    await quit(s, sb, false);
+  }, 60_000);
+
+  it('a pre-flight that passed with a skipped check says so: "✓ Pre-flight (1 skipped)"', async () => {
+    const sb = sandbox();
+    const s = launch(sb, { cols: 80, rows: 24, env: { FAIL_CHECK: '1' } });
+    await s.waitFor((x) => x.includes('✗ Tests passing') && / {2}r retry {2}s skip {2}/.test(x));
+    s.keys('s');
+    await s.waitFor('Skip step');
+    s.type('flaky suite');
+    await s.waitFor('Reason: flaky suite');
+    await s.gap(GUARD_GAP_MS);
+    s.keys('Enter');
+    let f = await s.waitFor('skipped: flaky suite');
+    expect(header(f)).toMatch(/ READY {3}R ROLLBACK$/);
+    s.keys('Space');
+    f = await s.waitFor((x) => x.includes('[✓] No active incidents') && canRun(x));
+    expect(strip(f)).toBe(' ✓ Pre-flight (1 skipped)  ○ Staging  ○ Production');
+    expect(f).toContain('│✓ Pre-flight (1 skipped) ');
+    await quit(s, sb, false);
+  }, 60_000);
+
+  it('a flag\'s "changed … ago" counts on while nothing runs', async () => {
+    const sb = sandbox();
+    const s = launch(sb, { cols: 100, rows: 30 });
+    await preflightPassed(s);
+    s.keys('+');
+    await s.waitFor('→ 50 %');
+    s.keys('Enter');
+    // the provider's set and read commands run first
+    await s.waitFor('0 5 25 [50] 100 · changed 0:0', { timeoutMs: 20_000 });
+    // nothing runs now: the clock still moves the "ago" on
+    const f = await s.waitFor(/0 5 25 \[50\] 100 · changed 0:0[3-9] ago/, { timeoutMs: 15_000 });
+    expect(f).not.toContain('◐');
+    await quit(s, sb, false);
+  }, 60_000);
+
+  it('a key that does nothing here says so, and what it may have meant; navigation keys stay quiet', async () => {
+    const sb = sandbox();
+    const rows = 24;
+    const s = launch(sb, { cols: 80, rows });
+    await preflightPassed(s);
+    // keys that move about say nothing where they do nothing
+    for (const k of ['Left', 'Right', 'h', 'l', 'Escape']) {
+      s.keys(k);
+      await s.gap(120);
+    }
+    s.keys('?');
+    await s.waitFor('Keys (Esc closes');
+    s.keys('Escape');
+    let f = await s.waitForGone('Keys (Esc closes');
+    expect(noticeLine(f, rows).trim()).toBe('');
+
+    s.keys('P');
+    f = await s.waitFor('no key "P"');
+    expect(noticeLine(f, rows)).toBe(' no key "P" here: ? lists every key');
+    s.keys('Q');
+    f = await s.waitFor('no key "Q"');
+    expect(noticeLine(f, rows)).toBe(' no key "Q" here: q quits');
+    s.keys('x');
+    f = await s.waitFor('no key "x"');
+    expect(noticeLine(f, rows)).toBe(' no key "x" here: experiment works only when the runbook has experiments');
+    await quit(s, sb, false);
+  }, 60_000);
+});
