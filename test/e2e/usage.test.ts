@@ -63,11 +63,13 @@ describe('the command line', () => {
     expect(typo).toEqual({ code: 2, out: [], err: ['cockpit: unknown command "hisotry" (did you mean history?)'] });
     const watch = await cockpit(['wacth', 'cockpit.yml'], { cwd: sb.fx, state: sb.state });
     expect(watch).toEqual({ code: 2, out: [], err: ['cockpit: unknown command "wacth" (did you mean watch?)'] });
-    const far = await cockpit(['wallbord'], { cwd: sb.fx, state: sb.state });
+    const near = await cockpit(['wallbord'], { cwd: sb.fx, state: sb.state });
+    expect(near).toEqual({ code: 2, out: [], err: ['cockpit: unknown command "wallbord" (did you mean wallboard?)'] });
+    const far = await cockpit(['frobnicate'], { cwd: sb.fx, state: sb.state });
     expect(far).toEqual({
       code: 2,
       out: [],
-      err: ['cockpit: unknown command "wallbord" (commands: demo, run, watch, rollback, history, validate, import, init, schema, flag, experiment, keys, config)'],
+      err: ['cockpit: unknown command "frobnicate" (commands: demo, run, watch, rollback, history, validate, import, init, schema, flag, experiment, wallboard, keys, config)'],
     });
     // a word that names a directory here is the runbook's directory, as before
     mkdirSync(join(sb.fx, 'release'));
