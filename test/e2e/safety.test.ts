@@ -110,7 +110,7 @@ async function passDemoPreflight(s: TmuxSession): Promise<void> {
   await s.waitFor((x) => x.includes('[✓] Rollback plan ready') && canRun(x));
 }
 
-describe.skipIf(!hasTmux())('release safety on the screen (tmux, 100×30)', () => {
+describe.skipIf(!hasTmux())('a failed stage waiting for the operator keeps its triggers armed (item 1)', () => {
   // ── 1 ──
   it('demo flag-regression: the failed stage keeps its triggers armed; the latency trigger fires while the operator decides and rolls back; q exits 3', async () => {
     const { s, root, ws, state } = demoOnScreen('flag-regression', 30);
