@@ -11,7 +11,7 @@ import type { RiskEntry } from '../core/events.js';
 import { describeCommand } from '../runbook/command.js';
 import { resolveInvocation } from '../runbook/placeholders.js';
 import type { RiskRegister } from '../runbook/types.js';
-import { appendText, entryValues, registerFormat } from './risk-register.js';
+import { appendText, entryValues, loadYamlWriter, registerFormat } from './risk-register.js';
 
 export type RegisterResult = { readonly ok: boolean; readonly via: 'file' | 'run'; readonly target: string; readonly error?: string };
 
@@ -89,6 +89,9 @@ function runCommand(r: Extract<RiskRegister, { kind: 'run' }>, entry: RiskEntry,
 }
 
 export async function writeRiskEntry(r: RiskRegister, entry: RiskEntry, place: RegisterPlace): Promise<RegisterResult> {
-  if (r.kind === 'file') return appendToFile(registerTarget(r, place.dir), entry);
+  if (r.kind === 'file') {
+    await loadYamlWriter();
+    return appendToFile(registerTarget(r, place.dir), entry);
+  }
   return runCommand(r, entry, place);
 }

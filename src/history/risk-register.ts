@@ -3,7 +3,6 @@
  * updates via risk-incident-sync"): built from the session, written as Markdown or YAML to a file,
  * or handed to a command as placeholders (argv elements or COCKPIT_* variables, never a shell string).
  */
-import { stringify } from 'yaml';
 import type { RiskEntry, RollbackSource } from '../core/events.js';
 import type { PlaceholderValues } from '../runbook/placeholders.js';
 import { formatDuration } from '../runbook/duration.js';
@@ -67,9 +66,17 @@ export function markdownEntry(e: RiskEntry): string {
   ].join('\n');
 }
 
+let yamlStringify: ((value: unknown, options: { lineWidth: number }) => string) | undefined;
+
+/** Loads the YAML writer: on first use, not when the screen starts (the run path carries no YAML code it would run). */
+export async function loadYamlWriter(): Promise<void> {
+  yamlStringify ??= (await import('yaml')).stringify;
+}
+
 /** One item of a YAML list (the file is a list of entries), with the time to restore in words and in ms. */
 export function yamlEntry(e: RiskEntry): string {
-  return stringify([{ ...e, timeToRestore: restoreText(e) }], { lineWidth: 0 });
+  if (!yamlStringify) throw new Error('the YAML writer is not loaded (loadYamlWriter())');
+  return yamlStringify([{ ...e, timeToRestore: restoreText(e) }], { lineWidth: 0 });
 }
 
 /** The entry as the placeholders a `run:` register gets: {reason} {trigger} {outcome} {restore} {journal} … */

@@ -6,8 +6,6 @@
  * `cockpit validate` lists each one where it is written, with what to add. One module for both
  * file forms, so a Markdown runbook and its imported YAML agree on what is armed.
  */
-import type { Document, LineCounter } from 'yaml';
-import { locateRules, pathText, sortErrors, type LocatedError } from './locate.js';
 import type { Path } from './rules.js';
 import type { RawRunbook } from './schema.js';
 
@@ -67,10 +65,6 @@ export function notArmedMessage(n: NotArmed, path: string): string {
 }
 
 /** The not-armed list located in a document (the YAML, or the Markdown's located twin): `file:line:col: message`. */
-export function locateNotArmed(rb: RawRunbook, doc: Document, lc: LineCounter, display: string): LocatedError[] {
-  const list = notArmed(rb).map((n) => ({ path: n.path, message: notArmedMessage(n, pathText(n.path)) }));
-  return sortErrors(locateRules(list, doc, lc, display));
-}
 
 /** What to fill in, one line each, so the guardrails are armed; empty when nothing is missing. */
 export function armingNeeds(rb: RawRunbook): string[] {

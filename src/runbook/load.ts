@@ -1,7 +1,7 @@
 /** Finds and loads a runbook file (YAML, JSON or Markdown) into the typed Runbook, or located errors. */
 import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
-import { locateNotArmed } from './armed.js';
+import { locateNotArmed } from './armed-locate.js';
 import { checkInnerShells } from './inner-shell.js';
 import { describeValue, locateIssues, locateRules, sortErrors } from './locate.js';
 import { parseMarkdownRunbook } from './markdown.js';

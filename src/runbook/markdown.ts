@@ -9,7 +9,8 @@
  * and Runme's own keys (runme, shell, cwd, skipPrompts, …), which are ignored and reported.
  */
 import { dirname } from 'node:path';
-import { armingNeeds, locateNotArmed, notArmed, notArmedCount } from './armed.js';
+import { armingNeeds, notArmed, notArmedCount } from './armed.js';
+import { locateNotArmed } from './armed-locate.js';
 import { checkInnerShells } from './inner-shell.js';
 import { lineAt } from './markdown-lines.js';
 import { Document, isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap, YAMLSeq, type Node } from 'yaml';

@@ -3,14 +3,16 @@
  * the Markdown targets, the risk-register entry as Markdown, YAML and placeholders, the celebration
  * checklist and the learnings line, and the output tables.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { RiskEntry } from '../../src/core/events.js';
 import { learningsOf, reviewLines, reviewOf, ROLLBACK_CHECKLIST, SHIPPED_CHECKLIST, type ReleaseFacts } from '../../src/history/celebration.js';
 import { changesText, markdownTable } from '../../src/history/format.js';
 import type { Release } from '../../src/history/log.js';
 import { report } from '../../src/history/report.js';
-import { appendText, entryValues, markdownEntry, registerFormat, riskEntry, yamlEntry } from '../../src/history/risk-register.js';
+import { appendText, entryValues, loadYamlWriter, markdownEntry, registerFormat, riskEntry, yamlEntry } from '../../src/history/risk-register.js';
+
+beforeAll(() => loadYamlWriter());
 import { sinceOf } from '../../src/history/window.js';
 import { targetOf } from '../../src/runbook/markdown-targets.js';
 import { parseRunbook } from '../../src/runbook/load.js';
