@@ -13,28 +13,27 @@
  *
  * Every wait is on a condition with a deadline; nothing sleeps a fixed time.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scaled } from '../../src/demo/runbook.js';
 import { BRIEF } from '../../src/demo/workspace.js';
 import {
   BIN,
-  ROOT,
   connectionRefused,
   flagdFractional,
   journalEvents,
-  killProcessesUnder,
   processesUnder,
   runDemo,
   serviceOf,
   until,
   type DemoResult,
+  tempRoots,
+  tmuxServerPid,
 } from '../helpers/demo-run.js';
 import { closedPort } from '../helpers/http-target.js';
 import { findPrometheus, PrometheusServer } from '../helpers/prometheus.js';
-import { hasTmux, shq, tmux, TmuxSession } from '../helpers/tmux.js';
+import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
 
 /** Fast enough for the file, slow enough that every scenario still tells its story (checked below). */
 const SPEED = 30;
@@ -42,34 +41,8 @@ const min = (n: number) => n * 60_000;
 /** A runbook duration at SPEED, as the cockpit prints it (2m → "4s"). */
 const d = (ms: number, speed = SPEED) => scaled(ms, speed);
 
-const roots: string[] = [];
-function tempRoot(prefix: string): string {
-  const root = mkdtempSync(join(tmpdir(), prefix));
-  roots.push(root);
-  return root;
-}
+const tempRoot = tempRoots();
 
-function tmuxServerPid(): number | undefined {
-  try {
-    return Number(tmux('display-message', '-p', '#{pid}').trim());
-  } catch {
-    return undefined;
-  }
-}
-
-beforeAll(() => {
-  for (const f of [BIN, join(ROOT, 'dist', 'cockpit.js'), join(ROOT, 'dist', 'supervisor.js')])
-    if (!existsSync(f)) throw new Error(`${f} is missing: build first (node scripts/build.mjs)`);
-});
-
-afterAll(() => {
-  // a test that failed half way may leave a demo or a step running: end ours, by pid
-  const server = tmuxServerPid();
-  for (const root of roots.splice(0)) {
-    killProcessesUnder(root, server === undefined ? [] : [server]);
-    rmSync(root, { recursive: true, force: true });
-  }
-});
 
 /**
  * Waits until no process is under `root` (the test's temp dir: workspace and state dir) and nothing

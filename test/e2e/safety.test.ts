@@ -16,14 +16,13 @@
  * Every wait is on a condition with a deadline; nothing sleeps a fixed time.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
 import { formatDuration } from '../../src/runbook/duration.js';
-import { BIN, ROOT, killProcessesUnder, processesUnder, until } from '../helpers/demo-run.js';
-import { hasTmux, shq, tmux, TmuxSession } from '../helpers/tmux.js';
+import { BIN, ROOT, processesUnder, until, tempRoots, tmuxServerPid } from '../helpers/demo-run.js';
+import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'safety');
 const lines = (x: string) => x.split('\n');
@@ -33,38 +32,13 @@ const hint = (x: string) => lines(x).filter(Boolean).at(-1) ?? '';
 const triggers = (x: string) => lines(x).find((l) => l.startsWith(' triggers ')) ?? '';
 const canRun = (x: string) => / ⏎ run\/continue /.test(hint(x));
 
-const roots: string[] = [];
 const panes: TmuxSession[] = [];
-function tempRoot(prefix: string): string {
-  const root = mkdtempSync(join(tmpdir(), prefix));
-  roots.push(root);
-  return root;
-}
-
-function tmuxServerPid(): number | undefined {
-  try {
-    return Number(tmux('display-message', '-p', '#{pid}').trim());
-  } catch {
-    return undefined;
-  }
-}
-
-beforeAll(() => {
-  for (const f of [BIN, join(ROOT, 'dist', 'cockpit.js'), join(ROOT, 'dist', 'supervisor.js'), join(ROOT, 'dist', 'tui.cjs')])
-    if (!existsSync(f)) throw new Error(`${f} is missing: build first (node scripts/build.mjs)`);
-});
+const tempRoot = tempRoots(['tui.cjs']);
 
 afterEach(() => {
   for (const p of panes.splice(0)) p.kill();
 });
 
-afterAll(() => {
-  const server = tmuxServerPid();
-  for (const root of roots.splice(0)) {
-    killProcessesUnder(root, server === undefined ? [] : [server]);
-    rmSync(root, { recursive: true, force: true });
-  }
-});
 
 /** The one session's journal under a state dir. */
 function journal(state: string): SessionEvent[] {

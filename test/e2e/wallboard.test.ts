@@ -16,44 +16,17 @@
  * Every wait is for screen content (or a file, or a process) against a deadline.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, journalEvents, killProcessesUnder, processesUnder, runDemo, until } from '../helpers/demo-run.js';
-import { hasTmux, shq, tmux, TmuxSession } from '../helpers/tmux.js';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, journalEvents, processesUnder, runDemo, until, tempRoots, tmuxServerPid } from '../helpers/demo-run.js';
+import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
 
 /** Slow enough that the error-rate trigger is PENDING for 10 s (its 2m window), quick enough for a test. */
 const SPEED = 12;
 
-const roots: string[] = [];
-function tempRoot(prefix: string): string {
-  const root = mkdtempSync(join(tmpdir(), prefix));
-  roots.push(root);
-  return root;
-}
+const tempRoot = tempRoots();
 
-function tmuxServerPid(): number | undefined {
-  try {
-    return Number(tmux('display-message', '-p', '#{pid}').trim());
-  } catch {
-    return undefined;
-  }
-}
-
-beforeAll(() => {
-  for (const f of [BIN, join(ROOT, 'dist', 'cockpit.js'), join(ROOT, 'dist', 'supervisor.js')])
-    if (!existsSync(f)) throw new Error(`${f} is missing: build first (node scripts/build.mjs)`);
-});
-
-afterAll(() => {
-  // a test that failed half way may leave a demo or the wallboard running: end ours, by pid
-  const server = tmuxServerPid();
-  for (const root of roots.splice(0)) {
-    killProcessesUnder(root, server === undefined ? [] : [server]);
-    rmSync(root, { recursive: true, force: true });
-  }
-});
 
 const lines = (screen: string) => screen.split('\n');
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

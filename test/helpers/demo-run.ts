@@ -10,10 +10,13 @@
  * not show it).
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { tmux } from './tmux.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = process.env.COCKPIT_E2E_BIN || join(ROOT, 'bin', 'cockpit.js');
@@ -146,4 +149,37 @@ export function journalEvents(path: string): { type: string; [k: string]: unknow
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { type: string });
+}
+
+export function tmuxServerPid(): number | undefined {
+  try {
+    return Number(tmux('display-message', '-p', '#{pid}').trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A test file's temporary roots for demos and cockpits: the built binary (and `extra` dist files)
+ * checked first; after the file, whatever still runs under a root is ended by pid (a test that
+ * failed half way may leave a demo or a step running; the tmux server is spared) and the root goes.
+ */
+export function tempRoots(extra: readonly string[] = []): (prefix: string) => string {
+  const roots: string[] = [];
+  beforeAll(() => {
+    for (const f of [BIN, ...['cockpit.js', 'supervisor.js', ...extra].map((n) => join(ROOT, 'dist', n))])
+      if (!existsSync(f)) throw new Error(`${f} is missing: build first (node scripts/build.mjs)`);
+  });
+  afterAll(() => {
+    const server = tmuxServerPid();
+    for (const root of roots.splice(0)) {
+      killProcessesUnder(root, server === undefined ? [] : [server]);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  return (prefix) => {
+    const root = mkdtempSync(join(tmpdir(), prefix));
+    roots.push(root);
+    return root;
+  };
 }
