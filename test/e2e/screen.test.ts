@@ -119,13 +119,14 @@ async function preflightPassed(s: TmuxSession): Promise<string> {
   return s.waitFor((x) => x.includes('[✓] No active incidents') && canRun(x), { timeoutMs: 20_000 });
 }
 
-/** Quits (y when something runs) and waits for the cockpit to end; nothing of the sandbox may be left running. */
-async function quit(s: TmuxSession, sb: Sandbox, running: boolean): Promise<void> {
+/**
+ * Quits and waits for the cockpit to end: y when it asks (something runs, the pre-flight loop
+ * winding down included); nothing of the sandbox may be left running.
+ */
+async function quit(s: TmuxSession, sb: Sandbox): Promise<void> {
   s.keys('q');
-  if (running) {
-    await s.waitFor('Quit?');
-    s.keys('y');
-  }
+  const f = await s.waitFor((x) => x.includes('Quit?') || /\[exit \d+\]/.test(x), { timeoutMs: 15_000 });
+  if (f.includes('Quit?')) s.keys('y');
   await s.waitForExit({ timeoutMs: 15_000 });
   expect(await nothingLeft(sb)).toEqual([]);
 }
@@ -180,7 +181,7 @@ describe.skipIf(!hasTmux())('what the screen says (tmux)', () => {
     // the idle ones give way to a short group
     f = await s.waitFor((x) => /memory>85% 5m ◐ PENDING/.test(triggerLine(x)), { timeoutMs: 15_000 });
     expect(triggerLine(f)).toMatch(/^ triggers {2}memory>85% 5m ◐ PENDING 0:\d\d of 5:00 {3}○ idle: error_rate \+1 *$/);
-    await quit(s, sb, true);
+    await quit(s, sb);
   }, 60_000);
 
   it('the rollback dialog names the flags it takes to 0 % and marks the missing rollback script', async () => {
@@ -207,7 +208,7 @@ describe.skipIf(!hasTmux())('what the screen says (tmux)', () => {
     ]);
     s.keys('Escape');
     await s.waitForGone('─ ROLLBACK ─');
-    await quit(s, sb, false);
+    await quit(s, sb);
   }, 60_000);
 
   it('sparklines keep a nearly flat series flat and draw each cell past warn or critical in that band\'s colour', async () => {
@@ -232,7 +233,7 @@ describe.skipIf(!hasTmux())('what the screen says (tmux)', () => {
     }
     expect(memory.some((c) => c.ch === '▇')).toBe(true);
     expect(memory.some((c) => c.ch === '▅')).toBe(true);
-    await quit(s, sb, false);
+    await quit(s, sb);
   }, 60_000);
 
   it('160×48: the flags pane takes the columns the metrics leave empty, every flag name in full', async () => {
@@ -252,7 +253,7 @@ describe.skipIf(!hasTmux())('what the screen says (tmux)', () => {
       '  0 5 [25] 50 100',
       'checkout-v2-split ██████████░░░░░░░░░░  50 % steady',
     ]);
-    await quit(s, sb, false);
+    await quit(s, sb);
   }, 60_000);
 
   it('the header says PRE-FLIGHT FAILED while a pre-flight check has failed, not READY', async () => {
@@ -262,7 +263,7 @@ describe.skipIf(!hasTmux())('what the screen says (tmux)', () => {
     expect(header(f)).toMatch(/^ cockpit · screen-web 3\.1\.0 → production +PRE-FLIGHT FAILED {3}R ROLLBACK$/);
     expect(strip(f)).toBe(' ✗ Pre-flight  ○ Staging  ○ Production');
     expect(f).toContain('│✗ Pre-flight ');
-    await quit(s, sb, false);
+    await quit(s, sb);
   }, 60_000);
 
   it('a pre-flight that passed with a skipped check says so: "✓ Pre-flight (1 skipped)"', async () => {
@@ -281,22 +282,23 @@ describe.skipIf(!hasTmux())('what the screen says (tmux)', () => {
     f = await s.waitFor((x) => x.includes('[✓] No active incidents') && canRun(x));
     expect(strip(f)).toBe(' ✓ Pre-flight (1 skipped)  ○ Staging  ○ Production');
     expect(f).toContain('│✓ Pre-flight (1 skipped) ');
-    await quit(s, sb, false);
+    await quit(s, sb);
   }, 60_000);
 
   it('a flag\'s "changed … ago" counts on while nothing runs', async () => {
     const sb = sandbox();
     const s = launch(sb, { cols: 100, rows: 30 });
     await preflightPassed(s);
-    s.keys('+');
-    await s.waitFor('→ 50 %');
+    // a step down: always allowed (a step up waits for every metric to have data)
+    s.keys('-');
+    await s.waitFor('→ 5 %');
     s.keys('Enter');
     // the provider's set and read commands run first
-    await s.waitFor('0 5 25 [50] 100 · changed 0:0', { timeoutMs: 20_000 });
+    await s.waitFor('0 [5] 25 50 100 · changed 0:0', { timeoutMs: 20_000 });
     // nothing runs now: the clock still moves the "ago" on
-    const f = await s.waitFor(/0 5 25 \[50\] 100 · changed 0:0[3-9] ago/, { timeoutMs: 15_000 });
+    const f = await s.waitFor(/0 \[5\] 25 50 100 · changed 0:0[3-9] ago/, { timeoutMs: 15_000 });
     expect(f).not.toContain('◐');
-    await quit(s, sb, false);
+    await quit(s, sb);
   }, 60_000);
 
   it('a key that does nothing here says so, and what it may have meant; navigation keys stay quiet', async () => {
@@ -324,6 +326,6 @@ describe.skipIf(!hasTmux())('what the screen says (tmux)', () => {
     s.keys('x');
     f = await s.waitFor('no key "x"');
     expect(noticeLine(f, rows)).toBe(' no key "x" here: experiment works only when the runbook has experiments');
-    await quit(s, sb, false);
+    await quit(s, sb);
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 /** Keyboard input → the keymap. Text dialogs take printable keys; R stays rollback everywhere. */
 import { useInput, useStdin, type Key } from 'ink';
+import { useCallback, useRef } from 'react';
 import { bindingsFor, confirmStyle, unknownKeyNotice, type KeyContext } from '../keymap.js';
 import { topOverlay } from '../ui-state.js';
 
@@ -46,7 +47,17 @@ export function handleKey(input: string, key: Key, ctx: Omit<KeyContext, 'burst'
   if (notice) ctx.notice(notice);
 }
 
+/**
+ * Every key is handled with the context of the latest render. The handler is one function for
+ * the screen's life, reading the context from a ref set at each render: a handler re-subscribed
+ * by an effect after each render lags the render it belongs to (React runs effects later; on a
+ * loaded machine a key came 40-80 ms after a frame and was still judged by the frame before it,
+ * e.g. "y" on the quit dialog taken for a key of the main screen).
+ */
 export function useKeys(getContext: () => Omit<KeyContext, 'burst'>): void {
   const { isRawModeSupported } = useStdin();
-  useInput((input, key) => handleKey(input, key, getContext()), { isActive: isRawModeSupported === true });
+  const latest = useRef(getContext);
+  latest.current = getContext;
+  const handler = useCallback((input: string, key: Key) => handleKey(input, key, latest.current()), []);
+  useInput(handler, { isActive: isRawModeSupported === true });
 }
