@@ -1,6 +1,10 @@
 // Benchmark 1: start to first frame of the full cockpit screen on examples/quickstart/cockpit.yml,
 // against `node -e 0` (start to exit), both on a 100x30 pseudo-terminal, runs interleaved.
 //   node bench/startup.mjs            (BENCH_STARTUP_RUNS=15; 2 warm-up runs of each are dropped)
+//   BENCH_STARTUP_COMPARE=<bin/cockpit.js of another build> also times that build the same way,
+//   interleaved with this one, each with its own caches (printed, not judged): "is this change
+//   slower than that commit" answered on the same machine in the same minute
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cockpit, cockpitEnv, FIRST_FRAME, isMain, median, quit, report, result, ROOT, run, runs, sleep, tempDir } from './lib/common.mjs';
 
@@ -15,15 +19,26 @@ async function baselineOnce() {
   return { ms: e.t * 1000, cpuMs: (e.utime + e.stime) * 1000 };
 }
 
-async function cockpitOnce() {
+// The runbook cache and V8's code cache of the screen's bundle (src/cli/code-cache.ts) are this
+// benchmark's own: a user's second start has both, and no other build's run can replace them.
+const cacheDirs = new Map();
+const cacheDirOf = (bin) => {
+  if (!cacheDirs.has(bin)) cacheDirs.set(bin, tempDir('cache'));
+  return cacheDirs.get(bin);
+};
+const codeCaches = (bin = cockpit()) => readdirSync(cacheDirOf(bin)).filter((f) => f.startsWith('code-')).length;
+
+async function cockpitOnce({ holdMs = 0, bin = cockpit() } = {}) {
   const state = tempDir('start');
-  const h = run([process.execPath, cockpit(), QUICKSTART], { env: cockpitEnv(state), expects: { first: FIRST_FRAME } });
+  const h = run([process.execPath, bin, QUICKSTART], { env: cockpitEnv(state, { COCKPIT_CACHE_DIR: cacheDirOf(bin) }), expects: { first: FIRST_FRAME } });
   const t = await h.match('first');
   if (Number.isNaN(t)) {
     const e = await h.exit;
     throw new Error(`the cockpit ended before its first frame: ${JSON.stringify(e)}`);
   }
   const m = h.matchEvent('first');
+  // the code cache is written 1.5 s after the screen loads: the first warm-up stays that long
+  if (holdMs) await sleep(holdMs);
   await quit(h);
   // let the pre-flight scripts it started (and interrupted) go before the next measurement
   await sleep(150);
@@ -33,24 +48,38 @@ async function cockpitOnce() {
 export async function benchStartup() {
   const n = runs('BENCH_STARTUP_RUNS', 15);
   console.log(`start to first frame: quickstart vs node -e 0, ${n} runs each (interleaved, medians)`);
+  const other = process.env.BENCH_STARTUP_COMPARE;
   for (let i = 0; i < 2; i++) {
     await baselineOnce();
-    await cockpitOnce();
+    await cockpitOnce({ holdMs: i === 0 ? 2500 : 0 });
+    if (other) await cockpitOnce({ holdMs: i === 0 ? 2500 : 0, bin: other });
+  }
+  for (const bin of other ? [cockpit(), other] : [cockpit()]) {
+    const cached = codeCaches(bin);
+    if (cached !== 1) throw new Error(`the warm-up of ${bin} left ${cached} code caches of the screen's bundle (expected 1)`);
   }
   const base = [];
   const cock = [];
+  const oth = [];
   for (let i = 0; i < n; i++) {
     // alternate which goes first so a slow phase of the machine hits both alike
     if (i % 2) {
       cock.push(await cockpitOnce());
+      if (other) oth.push(await cockpitOnce({ bin: other }));
       base.push(await baselineOnce());
     } else {
       base.push(await baselineOnce());
+      if (other) oth.push(await cockpitOnce({ bin: other }));
       cock.push(await cockpitOnce());
     }
   }
   const med = (xs, f) => median(xs.map(f));
   const ms = (x) => x.ms;
+  if (other)
+    console.log(
+      `  compared: ${other}: ${med(oth, ms).toFixed(0)} ms = ${(med(oth, ms) / med(base, ms)).toFixed(2)}× (min/max ${Math.min(...oth.map(ms)).toFixed(0)}/${Math.max(...oth.map(ms)).toFixed(0)}, CPU ${med(oth, (x) => x.cpuMs).toFixed(0)} ms); ` +
+        `this build ${med(cock, ms).toFixed(0)} ms = ${(med(cock, ms) / med(base, ms)).toFixed(2)}×; this build / that build = ${(med(cock, ms) / med(oth, ms)).toFixed(3)}`,
+    );
   const r = result({
     name: 'start → first frame (quickstart)',
     figure: med(cock, ms),
@@ -60,7 +89,8 @@ export async function benchStartup() {
     note:
       `cockpit min/max ${Math.min(...cock.map(ms)).toFixed(0)}/${Math.max(...cock.map(ms)).toFixed(0)} ms, node -e 0 ${Math.min(...base.map(ms)).toFixed(0)}/${Math.max(...base.map(ms)).toFixed(0)} ms; ` +
       `CPU to the first frame ${med(cock, (x) => x.cpuMs).toFixed(0)} ms (all threads; node -e 0: ${med(base, (x) => x.cpuMs).toFixed(0)} ms, ${(med(cock, (x) => x.cpuMs) / med(base, (x) => x.cpuMs)).toFixed(2)}×), ` +
-      `main thread ${med(cock, (x) => x.runMs).toFixed(0)} ms on a CPU + ${med(cock, (x) => x.waitMs).toFixed(0)} ms waiting for one (machine load)`,
+      `main thread ${med(cock, (x) => x.runMs).toFixed(0)} ms on a CPU + ${med(cock, (x) => x.waitMs).toFixed(0)} ms waiting for one (machine load); ` +
+      `runbook and code caches warm (written by the first warm-up, ${codeCaches()} code cache after the runs)`,
   });
   report(r);
   return [r];

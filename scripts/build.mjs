@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
+import { patchStyledChars } from './patches.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const banner = {
@@ -69,6 +70,12 @@ const tuiPlugins = [
         const out = text.replace(devtools, 'void 0;').replace(pkg, '? { name: undefined, version: undefined }');
         return { contents: out, loader: 'js' };
       });
+    },
+  },
+  {
+    name: 'styled-chars-fast-path',
+    setup(b) {
+      b.onLoad({ filter: /@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/ }, (a) => ({ contents: patchStyledChars(readFileSync(a.path, 'utf8')), loader: 'js' }));
     },
   },
   ...common.plugins,

@@ -13,7 +13,8 @@ import { writeWorkspace } from '../demo/workspace.js';
 import { parse, UsageError } from './args.js';
 import type { Io } from './io.js';
 import { loadOrExit } from './load.js';
-import { loadScreen, runHeadless } from './run.js';
+import { runHeadless } from './headless-run.js';
+import { loadScreen } from './run.js';
 import { resolveTheme } from './theme.js';
 
 export const DEFAULT_SPEED = 20;

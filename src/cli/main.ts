@@ -1,15 +1,10 @@
 /** cockpit: argv → command. No business logic here. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXIT_CODES } from '../core/events.js';
 import { didYouMean } from '../runbook/suggest.js';
-import { openSession } from '../session/open.js';
-import { attachJson, attachPlain } from '../headless/plain.js';
-import { parse, UsageError } from './args.js';
+import { UsageError } from './args.js';
 import { processIo, type Io } from './io.js';
-import { loadRunbookCached } from './load-cached.js';
 import { runCommand } from './run.js';
-import { handleSignals } from './signals.js';
 
 declare const __COCKPIT_VERSION__: string;
 const VERSION = typeof __COCKPIT_VERSION__ === 'string' ? __COCKPIT_VERSION__ : '0.0.0-dev';
@@ -61,44 +56,6 @@ Exit codes: 0 released, 1 a stage failed, 2 invalid usage or runbook, 3 rolled b
   return 0;
 }
 
-async function rollbackCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { reason: { type: 'string' }, json: { type: 'boolean' } }, 'usage: cockpit rollback [runbook] [--reason "..."] [--json]');
-  const rb = await loadRunbookCached(positionals[0], io.err);
-  if (typeof rb === 'number') return rb;
-  if (!rb.rollback) {
-    io.err(`cockpit: ${rb.name} has no rollback section`);
-    return 2;
-  }
-  // a session whose cockpit died with a step still running is taken over and rolled back (its
-  // step interrupted first): a new session could not stop that step
-  const opened = openSession(rb, { mode: 'headless', onFailure: 'stop', takeOverRunning: true });
-  if (typeof opened === 'string') {
-    io.err(`cockpit: ${opened}`);
-    return 1;
-  }
-  const detach = values.json ? attachJson(opened.controller, io.out) : attachPlain(opened.controller, io.out);
-  // the first Ctrl+C does not stop a rollback, a second within 2 s abandons it but the incident
-  // still opens; SIGHUP never stops it (signals.ts)
-  const offSignals = handleSignals(opened.controller, io, { quiet: values.json });
-  try {
-    const reason = values.reason ?? 'manual rollback (cockpit rollback)';
-    const r = opened.resumed ? opened.controller.resumeAndRollback(reason, 'command') : opened.controller.rollback(reason, 'command');
-    if (!r.ok) {
-      io.err(`cockpit: ${r.reason}`);
-      return 1;
-    }
-    const outcome = await opened.controller.settled;
-    await opened.controller.idle();
-    await opened.drain();
-    if (!values.json) io.out(`journal: ${opened.journalPath}`);
-    return outcome === 'rolled-back' ? 0 : EXIT_CODES[outcome];
-  } finally {
-    offSignals();
-    detach();
-    opened.close();
-  }
-}
-
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [first, ...rest] = argv;
   try {
@@ -114,7 +71,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'run':
         return await runCommand(rest, io);
       case 'rollback':
-        return await rollbackCommand(rest, io);
+        return await (await import('./headless-run.js')).rollbackCommand(rest, io);
       case 'watch':
         return await (await import('./watch.js')).watchCommand(rest, io);
       case 'demo':

@@ -12,15 +12,19 @@ const USAGE = 'usage: cockpit watch [runbook] [--theme name]';
 export async function watchCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { theme: { type: 'string' } }, USAGE);
   if (positionals.length > 1) throw new UsageError(`one runbook at a time (got ${positionals.join(', ')})\n${USAGE}`);
-  if (process.stdout.isTTY !== true || process.stdin.isTTY !== true) {
-    io.err('cockpit: cockpit watch needs a terminal (stdin and stdout); without one, follow the journal: cockpit history, or tail .cockpit/sessions/<id>/journal.jsonl');
-    return 2;
-  }
   const rb = await loadRunbookCached(positionals[0], io.err);
   if (typeof rb === 'number') return rb;
   const root = stateDir(rb);
-  const info = liveSession(root);
-  if (!info || info.started?.file !== rb.file) {
+  const found = liveSession(root);
+  const info = found && found.started?.file === rb.file ? found : undefined;
+  if (process.stdout.isTTY !== true || process.stdin.isTTY !== true) {
+    // the journal is the release as it happens: what to follow without a screen
+    io.err(
+      `cockpit: cockpit watch needs a terminal (stdin and stdout); ${info ? `without one, follow the release's journal as it is written: tail -f ${info.journalPath}` : `and no release of ${rb.name} is running now (sessions in ${root})`}`,
+    );
+    return 2;
+  }
+  if (!info) {
     io.err(`cockpit: no release of ${rb.name} is running to watch (sessions in ${root}); cockpit watch follows a release another cockpit drives`);
     return 1;
   }

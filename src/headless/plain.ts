@@ -8,6 +8,7 @@ import type { Controller } from '../session/controller.js';
 import { PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
 import { reviewLines } from '../history/celebration.js';
+import { journalText, resumedText } from '../session/notices.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
 
 type Write = (line: string) => void;
@@ -190,16 +191,4 @@ export function attachJson(c: Controller, write: Write): () => void {
     offEvents();
     offOutput();
   };
-}
-
-/** What a journal that cannot be written says (headless line and the screen's notice). */
-export function journalText(e: Extract<SessionEvent, { type: 'journal.unwritable' }>): string {
-  return `journal cannot be written: ${e.error}; the release goes on, events kept in memory`;
-}
-
-/** What a take-over of a session says (headless line and the screen's notice). */
-export function resumedText(e: Extract<SessionEvent, { type: 'session.resumed' }>): string {
-  const who = e.previousPid ? `its cockpit (pid ${e.previousPid}) is gone` : 'its cockpit is gone';
-  const what = e.running.length ? `following ${e.running.map((r) => `${r.stage}/${r.step}`).join(', ')} where it is` : 'nothing was running';
-  return `↻ resumed this session: ${who}; ${what}`;
 }

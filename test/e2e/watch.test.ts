@@ -40,6 +40,12 @@ describe.skipIf(!hasTmux())('cockpit watch', () => {
       // nothing the follower pressed reached the session
       expect(readFileSync(join(sessionDirs(b)[0], 'journal.jsonl'), 'utf8').startsWith(before)).toBe(true);
       expect(order(b)).toEqual(['first']);
+      if (cols === 80) {
+        // without a terminal it names the live journal to follow instead
+        const piped = await run(b, ['watch', 'release.yml']).done;
+        expect(piped.code).toBe(2);
+        expect(piped.err).toBe(`cockpit: cockpit watch needs a terminal (stdin and stdout); without one, follow the release's journal as it is written: tail -f ${join(sessionDirs(b)[0], 'journal.jsonl')}\n`);
+      }
       go(b, 'slow');
       f = await pane.waitFor('PASSED');
       expect(f).toContain('✓ last');
@@ -65,6 +71,6 @@ describe.skipIf(!hasTmux())('cockpit watch', () => {
     expect(pane.screen({ history: 50 })).toContain('cockpit: no release of resume-e2e is running to watch');
     const r = await run(b, ['watch', 'release.yml']).done;
     expect(r.code).toBe(2);
-    expect(r.err).toContain('cockpit: cockpit watch needs a terminal');
+    expect(r.err).toContain('cockpit: cockpit watch needs a terminal (stdin and stdout); and no release of resume-e2e is running now');
   });
 });

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import type { Controller } from '../../session/controller.js';
 import type { UiAction } from '../ui-state.js';
 import { escalationNotice, riskNotice } from '../view-model.js';
-import { journalText, resumedText } from '../../headless/plain.js';
+import { journalText, resumedText } from '../../session/notices.js';
 
 const NOTICE_MS = 5000;
 

@@ -1,0 +1,14 @@
+/** What the session says about itself, in the same words on the headless output and the screen's notice line. */
+import type { SessionEvent } from '../core/events.js';
+
+/** What a journal that cannot be written says (headless line and the screen's notice). */
+export function journalText(e: Extract<SessionEvent, { type: 'journal.unwritable' }>): string {
+  return `journal cannot be written: ${e.error}; the release goes on, events kept in memory`;
+}
+
+/** What a take-over of a session says (headless line and the screen's notice). */
+export function resumedText(e: Extract<SessionEvent, { type: 'session.resumed' }>): string {
+  const who = e.previousPid ? `its cockpit (pid ${e.previousPid}) is gone` : 'its cockpit is gone';
+  const what = e.running.length ? `following ${e.running.map((r) => `${r.stage}/${r.step}`).join(', ')} where it is` : 'nothing was running';
+  return `↻ resumed this session: ${who}; ${what}`;
+}
