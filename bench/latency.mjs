@@ -294,7 +294,10 @@ function ptyKeys(argv, env) {
 
 async function keyOnce() {
   const state = tempDir('lat-key');
-  const h = ptyKeys([process.execPath, cockpit(), join(FIXTURE, 'flood.yml')], cockpitEnv(state));
+  // this flood (~65 MB/s) fills a step log's default cap (64 MiB) in about a second, after which
+  // the supervisor reads nothing until the step ends: the cap is raised so that the cockpit still
+  // follows the flood when the R comes (the figure is R under a live flood)
+  const h = ptyKeys([process.execPath, cockpit(), join(FIXTURE, 'flood.yml')], cockpitEnv(state, { COCKPIT_LOG_MAX_BYTES: String(2 * 1024 ** 3) }));
   try {
     if (!(await within(h.expect('first', FIRST_FRAME), 20_000))) throw new Error('no first frame');
     await waitFor(() => (journal(state).some((e) => e.type === 'preflight.passed') ? true : undefined), 10_000, 'the (empty) pre-flight to pass');

@@ -5,10 +5,7 @@
 //   interleaved with this one, each with its own caches (printed, not judged): "is this change
 //   slower than that commit" answered on the same machine in the same minute
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { cockpit, cockpitEnv, FIRST_FRAME, isMain, median, quit, report, result, ROOT, run, runs, sleep, tempDir } from './lib/common.mjs';
-
-const QUICKSTART = join(ROOT, 'examples', 'quickstart', 'cockpit.yml');
+import { cockpit, cockpitEnv, FIRST_FRAME, isMain, median, QUICKSTART, quit, report, result, run, runs, sleep, tempDir, warmCacheDir } from './lib/common.mjs';
 export const TARGET = 3;
 
 async function baselineOnce() {
@@ -20,25 +17,18 @@ async function baselineOnce() {
 }
 
 // The runbook cache and V8's code cache of the screen's bundle (src/cli/code-cache.ts) are this
-// benchmark's own: a user's second start has both, and no other build's run can replace them.
-const cacheDirs = new Map();
-const cacheDirOf = (bin) => {
-  if (!cacheDirs.has(bin)) cacheDirs.set(bin, tempDir('cache'));
-  return cacheDirs.get(bin);
-};
-const codeCaches = (bin = cockpit()) => readdirSync(cacheDirOf(bin)).filter((f) => f.startsWith('code-')).length;
+// benchmark's own, written before the runs (warmCacheDir): a user's second start has both.
+const codeCaches = async (bin = cockpit()) => readdirSync(await warmCacheDir(bin)).filter((f) => f.startsWith('code-')).length;
 
-async function cockpitOnce({ holdMs = 0, bin = cockpit() } = {}) {
+async function cockpitOnce({ bin = cockpit() } = {}) {
   const state = tempDir('start');
-  const h = run([process.execPath, bin, QUICKSTART], { env: cockpitEnv(state, { COCKPIT_CACHE_DIR: cacheDirOf(bin) }), expects: { first: FIRST_FRAME } });
+  const h = run([process.execPath, bin, QUICKSTART], { env: cockpitEnv(state, { COCKPIT_CACHE_DIR: await warmCacheDir(bin) }), expects: { first: FIRST_FRAME } });
   const t = await h.match('first');
   if (Number.isNaN(t)) {
     const e = await h.exit;
     throw new Error(`the cockpit ended before its first frame: ${JSON.stringify(e)}`);
   }
   const m = h.matchEvent('first');
-  // the code cache is written 1.5 s after the screen loads: the first warm-up stays that long
-  if (holdMs) await sleep(holdMs);
   await quit(h);
   // let the pre-flight scripts it started (and interrupted) go before the next measurement
   await sleep(150);
@@ -51,12 +41,8 @@ export async function benchStartup() {
   const other = process.env.BENCH_STARTUP_COMPARE;
   for (let i = 0; i < 2; i++) {
     await baselineOnce();
-    await cockpitOnce({ holdMs: i === 0 ? 2500 : 0 });
-    if (other) await cockpitOnce({ holdMs: i === 0 ? 2500 : 0, bin: other });
-  }
-  for (const bin of other ? [cockpit(), other] : [cockpit()]) {
-    const cached = codeCaches(bin);
-    if (cached !== 1) throw new Error(`the warm-up of ${bin} left ${cached} code caches of the screen's bundle (expected 1)`);
+    await cockpitOnce();
+    if (other) await cockpitOnce({ bin: other });
   }
   const base = [];
   const cock = [];
@@ -90,7 +76,7 @@ export async function benchStartup() {
       `cockpit min/max ${Math.min(...cock.map(ms)).toFixed(0)}/${Math.max(...cock.map(ms)).toFixed(0)} ms, node -e 0 ${Math.min(...base.map(ms)).toFixed(0)}/${Math.max(...base.map(ms)).toFixed(0)} ms; ` +
       `CPU to the first frame ${med(cock, (x) => x.cpuMs).toFixed(0)} ms (all threads; node -e 0: ${med(base, (x) => x.cpuMs).toFixed(0)} ms, ${(med(cock, (x) => x.cpuMs) / med(base, (x) => x.cpuMs)).toFixed(2)}×), ` +
       `main thread ${med(cock, (x) => x.runMs).toFixed(0)} ms on a CPU + ${med(cock, (x) => x.waitMs).toFixed(0)} ms waiting for one (machine load); ` +
-      `runbook and code caches warm (written by the first warm-up, ${codeCaches()} code cache after the runs)`,
+      `runbook and code caches warm (written before the runs; ${await codeCaches()} code cache after them)`,
   });
   report(r);
   return [r];
