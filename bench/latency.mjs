@@ -369,7 +369,8 @@ async function keyOnce() {
     await within(h.exit, 5000);
     h.close();
     killLeftovers(state);
-    rmSync(state, { recursive: true, force: true });
+    // a supervisor killed a moment ago may still be closing its log
+    rmSync(state, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
 }
 
