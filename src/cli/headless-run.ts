@@ -4,8 +4,9 @@ import { attachJson, attachPlain } from '../headless/plain.js';
 import { resolveInvocation } from '../runbook/placeholders.js';
 import { programOf } from '../runbook/command.js';
 import type { Runbook } from '../runbook/types.js';
-import { EXIT_CODES, stageValue } from '../core/events.js';
-import { openSession } from '../session/open.js';
+import { EXIT_CODES, stageValue, type Outcome } from '../core/events.js';
+import type { Controller } from '../session/controller.js';
+import { openSession, type OpenedSession } from '../session/open.js';
 import { commandPlan } from '../session/plan.js';
 import { newSessionId, sessionValues } from '../session/values.js';
 import { parse } from './args.js';
@@ -43,6 +44,44 @@ export function dryRun(rb: Runbook, io: Io, fromStage?: string): number {
   return 0;
 }
 
+/**
+ * A headless session from its opening to its close: the output attached (plain lines or --json),
+ * Ctrl+C and SIGHUP handled (signals.ts: not a rollback at the first Ctrl+C, never on SIGHUP),
+ * `act` sets it going (or says why it cannot); resolves with the exit code once the outcome and
+ * everything after it (the review, the risk register) is written.
+ */
+async function drive(
+  opened: OpenedSession | string,
+  json: boolean | undefined,
+  io: Io,
+  act: (c: Controller) => Promise<string | undefined>,
+  exitOf: (o: Outcome) => number = (o) => EXIT_CODES[o],
+): Promise<number> {
+  if (typeof opened === 'string') {
+    io.err(`cockpit: ${opened}`);
+    return 1;
+  }
+  const { controller } = opened;
+  const detach = json ? attachJson(controller, io.out) : attachPlain(controller, io.out);
+  const offSignals = handleSignals(controller, io, { quiet: json });
+  try {
+    const refused = await act(controller);
+    if (refused !== undefined) {
+      io.err(`cockpit: ${refused}`);
+      return 1;
+    }
+    const outcome = await controller.settled;
+    await controller.idle();
+    await opened.drain();
+    if (!json) io.out(`journal: ${opened.journalPath}`);
+    return exitOf(outcome);
+  } finally {
+    offSignals();
+    detach();
+    opened.close();
+  }
+}
+
 /** Runs the release without a terminal UI; resolves with the exit code. */
 export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io): Promise<number> {
   checkStage(rb, flags.stage);
@@ -56,31 +95,15 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io): Promise
     resume: true,
     learning: flags.learning,
   });
-  if (typeof opened === 'string') {
-    io.err(`cockpit: ${opened}`);
-    return 1;
-  }
-  const { controller } = opened;
-  if (rb.unarmed?.length && !flags.json)
-    io.out(`⚠ auto-rollback off: ${rb.unarmed.length} trigger${rb.unarmed.length === 1 ? '' : 's'} of the runbook wait${rb.unarmed.length === 1 ? 's' : ''} for a metrics source or probes the runbook does not give (${rb.unarmed.join('; ')}): cockpit validate says what to add`);
-  const detach = flags.json ? attachJson(controller, io.out) : attachPlain(controller, io.out);
-  // Ctrl+C interrupts, but not a rollback at the first; SIGHUP never stops the run (signals.ts)
-  const offSignals = handleSignals(controller, io, { quiet: flags.json });
-  try {
+  return drive(opened, flags.json, io, async (controller) => {
+    if (rb.unarmed?.length && !flags.json)
+      io.out(`⚠ auto-rollback off: ${rb.unarmed.length} trigger${rb.unarmed.length === 1 ? '' : 's'} of the runbook wait${rb.unarmed.length === 1 ? 's' : ''} for a metrics source or probes the runbook does not give (${rb.unarmed.join('; ')}): cockpit validate says what to add`);
     await controller.start();
-    const outcome = await controller.settled;
-    await controller.idle();
-    await opened.drain();
-    if (!flags.json) io.out(`journal: ${opened.journalPath}`);
-    return EXIT_CODES[outcome];
-  } finally {
-    offSignals();
-    detach();
-    opened.close();
-  }
+    return undefined;
+  });
 }
 
-/** cockpit rollback [runbook]: the rollback pipeline now, headless. */
+/** cockpit rollback [runbook]: the rollback pipeline now, headless; exit 0 when it rolled back. */
 export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { reason: { type: 'string' }, json: { type: 'boolean' } }, 'usage: cockpit rollback [runbook] [--reason "..."] [--json]');
   const rb = await loadRunbookCached(positionals[0], io.err);
@@ -92,29 +115,16 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
   // a session whose cockpit died with a step still running is taken over and rolled back (its
   // step interrupted first): a new session could not stop that step
   const opened = openSession(rb, { mode: 'headless', onFailure: 'stop', takeOverRunning: true });
-  if (typeof opened === 'string') {
-    io.err(`cockpit: ${opened}`);
-    return 1;
-  }
-  const detach = values.json ? attachJson(opened.controller, io.out) : attachPlain(opened.controller, io.out);
-  // the first Ctrl+C does not stop a rollback, a second within 2 s abandons it but the incident
-  // still opens; SIGHUP never stops it (signals.ts)
-  const offSignals = handleSignals(opened.controller, io, { quiet: values.json });
-  try {
-    const reason = values.reason ?? 'manual rollback (cockpit rollback)';
-    const r = opened.resumed ? opened.controller.resumeAndRollback(reason, 'command') : opened.controller.rollback(reason, 'command');
-    if (!r.ok) {
-      io.err(`cockpit: ${r.reason}`);
-      return 1;
-    }
-    const outcome = await opened.controller.settled;
-    await opened.controller.idle();
-    await opened.drain();
-    if (!values.json) io.out(`journal: ${opened.journalPath}`);
-    return outcome === 'rolled-back' ? 0 : EXIT_CODES[outcome];
-  } finally {
-    offSignals();
-    detach();
-    opened.close();
-  }
+  const reason = values.reason ?? 'manual rollback (cockpit rollback)';
+  const resumed = typeof opened !== 'string' && opened.resumed;
+  return drive(
+    opened,
+    values.json,
+    io,
+    async (controller) => {
+      const r = resumed ? controller.resumeAndRollback(reason, 'command') : controller.rollback(reason, 'command');
+      return r.ok ? undefined : r.reason;
+    },
+    (outcome) => (outcome === 'rolled-back' ? 0 : EXIT_CODES[outcome]),
+  );
 }

@@ -11,13 +11,13 @@
  * COCKPIT_CONFIG_DIR in a temp dir. Every wait is for screen content against a deadline; the only
  * timed wait is `gap(ms)`, the product's own confirm rule (≥ 300 ms since the previous key).
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hasTmux, shq, tmux, TmuxSession } from '../helpers/tmux.js';
+import { killProcessesUnder, processesUnder, tmuxServerPid } from '../helpers/demo-run.js';
+import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = process.env.COCKPIT_E2E_BIN || join(ROOT, 'bin', 'cockpit.js');
@@ -57,19 +57,10 @@ function launch(sb: Sandbox, o: { cols: number; rows: number; env?: Record<strin
   return s;
 }
 
-/** Processes whose command line mentions the sandbox (the cockpit, step supervisors), minus the tmux server. */
+/** Processes under the sandbox (the cockpit, step supervisors, their steps), the tmux server aside. */
 function processesIn(sb: Sandbox): string[] {
-  const r = spawnSync('pgrep', ['-af', sb.root], { encoding: 'utf8' });
-  let server = -1;
-  try {
-    server = Number(tmux('display-message', '-p', '#{pid}').trim());
-  } catch {
-    // no server
-  }
-  return r.stdout
-    .split('\n')
-    .filter(Boolean)
-    .filter((l) => Number(l.split(' ')[0]) !== server);
+  const server = tmuxServerPid();
+  return processesUnder(sb.root, server === undefined ? [] : [server]);
 }
 
 async function nothingLeft(sb: Sandbox): Promise<string[]> {
@@ -85,13 +76,8 @@ async function nothingLeft(sb: Sandbox): Promise<string[]> {
 afterEach(() => {
   for (const s of sessions.splice(0)) s.kill();
   for (const sb of sandboxes.splice(0)) {
-    for (const line of processesIn(sb)) {
-      try {
-        process.kill(Number(line.split(' ')[0]), 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
+    const server = tmuxServerPid();
+    killProcessesUnder(sb.root, server === undefined ? [] : [server]);
     rmSync(sb.root, { recursive: true, force: true });
   }
 });
