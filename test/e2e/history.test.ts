@@ -13,7 +13,6 @@
  * 3. The screen (tmux): the end summary in the scrollback carries the celebration checklist, the
  *    learnings (with --learning) and, after R, the risk register written as YAML.
  */
-import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -23,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration } from '../../src/runbook/duration.js';
 import { formatSpan } from '../../src/runbook/span.js';
 import { parse as parseYaml } from 'yaml';
-import { BIN, ROOT, journalEvents, killProcessesUnder, runDemo } from '../helpers/demo-run.js';
+import { BIN, ROOT, journalEvents, killProcessesUnder, runCockpit, runDemo } from '../helpers/demo-run.js';
 import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
 
 const SPEED = '60';
@@ -44,23 +43,10 @@ afterAll(() => {
 
 type Out = { code: number | null; stdout: string; stderr: string; lines: string[] };
 
-/** Runs the built cockpit with `args` in `cwd`; resolves when it exits (SIGKILL after 30 s). */
-function cockpit(args: string[], o: { cwd: string; state: string; env?: Record<string, string> }): Promise<Out> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd, env: { ...process.env, COCKPIT_STATE_DIR: o.state, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`cockpit ${args.join(' ')} did not end within 30 s\n${stderr}\n${stdout}`));
-    }, 30_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, lines: stdout.replace(/\n$/, '').split('\n') });
-    });
-  });
+/** Runs the built cockpit with `args` in `cwd` to its end (runCockpit), with its stdout's lines. */
+async function cockpit(args: string[], o: { cwd: string; state: string; env?: Record<string, string> }): Promise<Out> {
+  const r = await runCockpit(args, { cwd: o.cwd, env: { ...process.env, COCKPIT_STATE_DIR: o.state, ...o.env } });
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, lines: r.stdout.replace(/\n$/, '').split('\n') };
 }
 
 type Ev = { type: string; [k: string]: unknown };

@@ -8,15 +8,15 @@
  * Every test has its own temp dir (COCKPIT_STATE_DIR in it); the wall time each refusal takes is
  * measured against a generous bound: a guard against a hang, not a benchmark.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCockpit } from '../helpers/demo-run.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'cockpit.js');
 /** A refusal that takes longer than this is a hang (it is one read and a stat, or a line scan). */
 const QUICK_MS = 5000;
 const STACK_LINE = /^\s+at /;
@@ -48,27 +48,12 @@ async function cockpit(args: string[], cwd: string): Promise<Result> {
   return r;
 }
 
-function spawnCockpit(args: string[], cwd: string): Promise<Result> {
+async function spawnCockpit(args: string[], cwd: string): Promise<Result> {
   const env: NodeJS.ProcessEnv = { ...process.env, COCKPIT_STATE_DIR: join(cwd, '.state'), COCKPIT_NO_CACHE: '1', NO_COLOR: '1' };
   delete env.COCKPIT_DEBUG;
-  const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`cockpit ${args.join(' ')} did not finish within 30 s\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
-    }, 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const out = linesOf(stdout);
-      resolve({ code, stdout, stderr, out, err: linesOf(stderr), text: out.map((l) => l.replace(STAMP, '')), ms: Date.now() - started });
-    });
-  });
+  const r = await runCockpit(args, { cwd, env });
+  const out = linesOf(r.stdout);
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, out, err: linesOf(r.stderr), text: out.map((l) => l.replace(STAMP, '')), ms: r.ms };
 }
 
 function expectExit(r: Result, code: number): void {

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
 import { readJournal } from '../../src/session/journal.js';
 import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
+import { runCockpit } from '../helpers/demo-run.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** COCKPIT_E2E_BIN runs the suite against another build of the binary (default: this repo's). */
@@ -56,28 +57,12 @@ function box(): Box {
 
 type Result = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 
-/** Runs the cockpit (argv, or a bash script that ends by exec'ing it as "$@") in the box. */
+/** Runs the cockpit (argv, or a bash script that ends by exec'ing it as "$@") in the box (runCockpit). */
 function cockpit(b: Box, args: string[], env: Record<string, string>, o: { bash?: string; timeoutMs?: number } = {}): Promise<Result> {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(base)) if (k.startsWith('COCKPIT_') || k === 'MY_TOKEN' || k === 'DB_PORT_SECRET') delete base[k];
-  const argv = [process.execPath, BIN, ...args];
-  const [file, fileArgs] = o.bash ? ['bash', ['-c', `${o.bash}\nexec "$@"`, 'cockpit', ...argv]] : [argv[0], argv.slice(1)];
-  const child = spawn(file, fileArgs as string[], { cwd: b.fx, env: { ...base, COCKPIT_STATE_DIR: b.state, COCKPIT_NO_CACHE: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`cockpit ${args.join(' ')} did not finish\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
-    }, o.timeoutMs ?? 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  const launch = o.bash === undefined ? undefined : (argv: string[]) => ['bash', '-c', `${o.bash}\nexec "$@"`, 'cockpit', ...argv];
+  return runCockpit(args, { cwd: b.fx, env: { ...base, COCKPIT_STATE_DIR: b.state, COCKPIT_NO_CACHE: '1', ...env }, timeoutMs: o.timeoutMs, launch });
 }
 
 function expectExit(r: Result, code: number): void {

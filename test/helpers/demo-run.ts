@@ -29,26 +29,32 @@ export type DemoResult = {
   readonly ms: number;
 };
 
+export type CockpitExit = DemoResult;
+
 /**
- * Runs `cockpit demo ARGS` headless (stdout/stderr are pipes) with COCKPIT_STATE_DIR = `state`;
- * resolves when it exits. A run longer than `timeoutMs` is killed (SIGKILL) and the promise
- * rejects with what it printed so far.
+ * Runs the built cockpit with `args` to its end, headless (stdout/stderr are pipes), and collects
+ * what it printed. `env` is its whole environment (default: this process's); `launch` turns
+ * `[node, bin/cockpit.js, ...args]` into what is spawned (a wrapper script, say). A run longer
+ * than `timeoutMs` is killed (SIGKILL) and the promise rejects with what it printed so far: a
+ * test fails, it does not hang.
  */
-export function runDemo(args: readonly string[], o: { state: string; env?: Record<string, string>; timeoutMs?: number }): Promise<DemoResult> {
+export function runCockpit(
+  args: readonly string[],
+  o: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; launch?: (argv: string[]) => string[] } = {},
+): Promise<CockpitExit> {
   const started = Date.now();
+  const timeoutMs = o.timeoutMs ?? 30_000;
+  const [file, ...fileArgs] = (o.launch ?? ((a) => a))([process.execPath, BIN, ...args]);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'demo', ...args], {
-      env: { ...process.env, COCKPIT_STATE_DIR: o.state, ...o.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(file, fileArgs, { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`cockpit demo ${args.join(' ')} did not end within ${o.timeoutMs} ms\nstderr:\n${stderr}\nstdout (end):\n${stdout.slice(-3000)}`));
-    }, o.timeoutMs ?? 90_000);
+      reject(new Error(`cockpit ${args.join(' ')} did not end within ${timeoutMs} ms\n--- stderr\n${stderr}\n--- stdout (end)\n${stdout.slice(-3000)}`));
+    }, timeoutMs);
     child.once('error', (e) => {
       clearTimeout(timer);
       reject(e);
@@ -58,6 +64,14 @@ export function runDemo(args: readonly string[], o: { state: string; env?: Recor
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
     });
   });
+}
+
+/**
+ * Runs `cockpit demo ARGS` headless with COCKPIT_STATE_DIR = `state`; resolves when it exits,
+ * rejects after `timeoutMs` (runCockpit).
+ */
+export function runDemo(args: readonly string[], o: { state: string; env?: Record<string, string>; timeoutMs?: number }): Promise<DemoResult> {
+  return runCockpit(['demo', ...args], { env: { ...process.env, COCKPIT_STATE_DIR: o.state, ...o.env }, timeoutMs: o.timeoutMs ?? 90_000 });
 }
 
 /** The service the demo started, from stderr `cockpit demo: workspace DIR · service URL · …`. */
