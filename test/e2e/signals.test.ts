@@ -33,14 +33,23 @@ function collectErr(r: Run): () => string {
   return () => err;
 }
 
+/**
+ * Starts `args` in a fresh box, waits for the slow rollback step and sends one SIGINT; resolves
+ * once the cockpit said the rollback goes on, with its supervisor's pid and the stderr so far.
+ */
+async function sigintWhileRollingBack(args: string[]): Promise<{ b: Box; r: Run; err: () => string; sup: number }> {
+  const b = box();
+  const r = run(b, args);
+  const err = collectErr(r);
+  const sup = await rollbackStepRunning(b);
+  r.child.kill('SIGINT');
+  await until('the notice', () => err().includes(GOES_ON));
+  return { b, r, err, sup };
+}
+
 describe('a signal during a rollback', () => {
   it('one SIGINT while a headless run rolls back: the rollback goes on, verify and the incident run, exit 3', async () => {
-    const b = box();
-    const r = run(b, ['run', '--headless', '--on-failure', 'rollback', 'release.yml']);
-    const err = collectErr(r);
-    await rollbackStepRunning(b);
-    r.child.kill('SIGINT');
-    await until('the notice', () => err().includes(GOES_ON));
+    const { b, r } = await sigintWhileRollingBack(['run', '--headless', '--on-failure', 'rollback', 'release.yml']);
     go(b, 'rb');
     const done = await r.done;
     expect(done.code, done.out + done.err).toBe(3);
@@ -56,12 +65,7 @@ describe('a signal during a rollback', () => {
   });
 
   it('one SIGINT during cockpit rollback: it finishes, exit 0', async () => {
-    const b = box();
-    const r = run(b, ['rollback', 'release.yml', '--reason', 'db on fire']);
-    const err = collectErr(r);
-    await rollbackStepRunning(b);
-    r.child.kill('SIGINT');
-    await until('the notice', () => err().includes(GOES_ON));
+    const { b, r } = await sigintWhileRollingBack(['rollback', 'release.yml', '--reason', 'db on fire']);
     go(b, 'rb');
     const done = await r.done;
     expect(done.code, done.out + done.err).toBe(0);
@@ -72,12 +76,7 @@ describe('a signal during a rollback', () => {
   });
 
   it('SIGINT twice within 2 s during cockpit rollback: the step is interrupted, nothing after it runs, the incident opens with "rollback abandoned by the operator"', async () => {
-    const b = box();
-    const r = run(b, ['rollback', 'release.yml', '--reason', 'db on fire']);
-    const err = collectErr(r);
-    const sup = await rollbackStepRunning(b);
-    r.child.kill('SIGINT');
-    await until('the notice', () => err().includes(GOES_ON));
+    const { b, r, sup } = await sigintWhileRollingBack(['rollback', 'release.yml', '--reason', 'db on fire']);
     r.child.kill('SIGINT');
     const done = await r.done;
     expect(done.code, done.out + done.err).toBe(130);
@@ -94,12 +93,7 @@ describe('a signal during a rollback', () => {
   });
 
   it('SIGINT twice while a headless run rolls back: abandoned the same way, exit 130', async () => {
-    const b = box();
-    const r = run(b, ['run', '--headless', '--on-failure', 'rollback', 'release.yml']);
-    const err = collectErr(r);
-    const sup = await rollbackStepRunning(b);
-    r.child.kill('SIGINT');
-    await until('the notice', () => err().includes(GOES_ON));
+    const { b, r, sup } = await sigintWhileRollingBack(['run', '--headless', '--on-failure', 'rollback', 'release.yml']);
     r.child.kill('SIGINT');
     const done = await r.done;
     expect(done.code, done.out + done.err).toBe(130);
