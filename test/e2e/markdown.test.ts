@@ -463,30 +463,7 @@ metrics:
   series:
     latency_p95: { query: 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[1m])) by (le)) * 1000' }
 ---
-# Checkout
-
-## Release process
-
-### Deploy to production
-
-\`\`\`bash
-./deploy.sh
-\`\`\`
-
-**Success Criteria:**
-
-- p95 latency below 300 ms
-
-## Rollback
-
-\`\`\`bash
-./undo.sh
-\`\`\`
-
-### Automatic rollback triggers
-
-- Latency p99 > 2000ms for 3 minutes
-`,
+${readFileSync(join(FIXTURES, 'p99-and-p95.md'), 'utf8')}`,
     );
     const v = await cockpit(['validate', 'RUNBOOK.md'], dir);
     expectNoStack(v);

@@ -687,30 +687,7 @@ const PERCENTILES_MD = `# Checkout
 `;
 
 /** p99 in a trigger, p95 in a criterion: the smallest runbook that mixes them. */
-const P99_AND_P95_MD = `# Checkout
-
-## Release process
-
-### Deploy to production
-
-\`\`\`bash
-./deploy.sh
-\`\`\`
-
-**Success Criteria:**
-
-- p95 latency below 300 ms
-
-## Rollback
-
-\`\`\`bash
-./undo.sh
-\`\`\`
-
-### Automatic rollback triggers
-
-- Latency p99 > 2000ms for 3 minutes
-`;
+const P99_AND_P95_MD = readFileSync(join(FIXTURES, 'p99-and-p95.md'), 'utf8');
 
 const P95_QUERY = 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[1m])) by (le)) * 1000';
 const P99_QUERY = 'histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket[1m])) by (le)) * 1000';
