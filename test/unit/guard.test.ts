@@ -403,6 +403,7 @@ describe('probe triggers', () => {
 
 type ProbeTrig = Extract<Trigger, { kind: 'probe' }>;
 
+
 describe('arming', () => {
   const STAGES = `
   - id: staging
@@ -413,6 +414,20 @@ describe('arming', () => {
     armed: true
     steps:
       - run: ./scripts/deploy-production.sh`;
+
+  /** A guarded release with onFailure 'wait', the 3 s error-rate trigger and `source`: staging passed, production's deploy running. */
+  async function productionRunning(clock: FakeClock, source: ScriptedSource) {
+    const t = guardSetup(guardRunbook({ stages: STAGES, triggers: ['{ metric: error_rate, above: 1, for: 3s }'] }), { guard: { source }, onFailure: 'wait' }, clock);
+    void t.c.start();
+    await settle();
+    t.c.runNextStage();
+    await settle();
+    t.runner.finish('staging.deploy-staging');
+    await settle();
+    expect(t.c.runNextStage().ok).toBe(true);
+    await settle();
+    return t;
+  }
 
   it('triggers are not evaluated outside armed stages and monitor steps; disarming resets them', async () => {
     const clock = new FakeClock();
@@ -458,15 +473,7 @@ describe('arming', () => {
   it('a failed stage waiting for the operator keeps its triggers armed: a trigger that fires meanwhile rolls back', async () => {
     const clock = new FakeClock();
     const source = new ScriptedSource(clock, SEC, { error_rate: [0.2, 0.2, ...Array(100).fill(5)] });
-    const t = guardSetup(guardRunbook({ stages: STAGES, triggers: ['{ metric: error_rate, above: 1, for: 3s }'] }), { guard: { source }, onFailure: 'wait' }, clock);
-    void t.c.start();
-    await settle();
-    t.c.runNextStage();
-    await settle();
-    t.runner.finish('staging.deploy-staging');
-    await settle();
-    expect(t.c.runNextStage().ok).toBe(true);
-    await settle();
+    const t = await productionRunning(clock, source);
     await clock.advance(0);
     t.runner.fail('production.deploy-production');
     await settle();
@@ -482,15 +489,7 @@ describe('arming', () => {
   it('q on a failed stage waiting for the operator disarms its triggers (retry re-arms them for its run)', async () => {
     const clock = new FakeClock();
     const source = new ScriptedSource(clock, SEC, { error_rate: Array(100).fill(0.2) });
-    const t = guardSetup(guardRunbook({ stages: STAGES, triggers: ['{ metric: error_rate, above: 1, for: 3s }'] }), { guard: { source }, onFailure: 'wait' }, clock);
-    void t.c.start();
-    await settle();
-    t.c.runNextStage();
-    await settle();
-    t.runner.finish('staging.deploy-staging');
-    await settle();
-    expect(t.c.runNextStage().ok).toBe(true);
-    await settle();
+    const t = await productionRunning(clock, source);
     t.runner.fail('production.deploy-production');
     await settle();
     expect(t.c.state.guard.armed).toBe(true);
