@@ -37,7 +37,7 @@ import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BENCH, COLS, cockpit, cockpitEnv, FIRST_FRAME, fmt, fmtRatio, isMain, journal, median, report, result, ROWS, runs, sleep, tempDir, waitFor, within, writeResultsSection } from './lib/common.mjs';
+import { BENCH, COLS, cockpit, cockpitEnv, FIRST_FRAME, fmt, fmtRatio, isMain, journal, median, report, result, ROWS, runs, sleep, tempDir, waitFor, within, writeResultsSection, runLine, tableAndNotes } from './lib/common.mjs';
 
 const FIXTURE = join(BENCH, 'fixtures', 'latency');
 const PTYKEYS = join(FIXTURE, 'ptykeys.py');
@@ -543,17 +543,13 @@ export function writeSection(rows, { started = new Date(), load0 = NaN, load1 = 
   const body = [
     'Written by `node bench/latency.mjs` (see the top of that file for what is measured); the latest run only.',
     '',
-    `Run of ${started.toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ` +
-      `load average ${load0.toFixed(2)} at the start (${load1.toFixed(2)} at the end).`,
+    runLine(started, load0, load1),
     '',
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${[date, r.name, fmt(r.figure, r.unit), fmt(r.baseline, r.unit), fmtRatio(r.ratio), r.targetText, r.verdict].join(' | ')} |`),
-    '',
-    'Notes of this run:',
-    '',
-    ...rows.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`),
-    '',
+    ...tableAndNotes(
+      header,
+      rows.map((r) => [date, r.name, fmt(r.figure, r.unit), fmt(r.baseline, r.unit), fmtRatio(r.ratio), r.targetText, r.verdict]),
+      rows,
+    ),
   ].join('\n');
   writeResultsSection(HEADING, body);
 }

@@ -6,11 +6,11 @@
 // BENCH_IDLE_SECONDS (10), BENCH_USE_TREE=1 (measure bin/ and dist/ in place, not a copy).
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchFlood } from './flood.mjs';
 import { benchIdle } from './idle.mjs';
-import { BENCH, cleanupTemps, cockpit, fmt, fmtRatio, resultsSections, ROOT } from './lib/common.mjs';
+import { BENCH, cleanupTemps, cockpit, fmt, fmtRatio, resultsSections, ROOT, runLine, tableAndNotes } from './lib/common.mjs';
 import { benchStartup } from './startup.mjs';
 
 const ALL = { startup: benchStartup, idle: benchIdle, flood: benchFlood };
@@ -69,18 +69,9 @@ if (picked.length === 0) {
     'Written by `npm run bench` (`node bench/run.mjs`); the latest run only. Each figure is compared with a',
     'baseline measured in the same run, interleaved with it; see bench/README.md for what each one measures.',
     '',
-    `Run of ${started.toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ` +
-      `commit ${gitRev()}, load average ${load0.toFixed(2)} at the start (${loadavg()[0].toFixed(2)} at the end).`,
+    runLine(started, load0, loadavg()[0], { before: `commit ${gitRev()}, ` }),
     '',
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...table.map((t) => `| ${t.join(' | ')} |`),
-    '',
-    'Notes of this run:',
-    '',
-    ...rows.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`),
-    ...failures.map((f) => `- DID NOT RUN TO THE END: ${f.split('\n')[0]}`),
-    '',
+    ...tableAndNotes(header, table, rows, failures.map((f) => `- DID NOT RUN TO THE END: ${f.split('\n')[0]}`)),
   ].join('\n');
   // the sections other benchmarks write on their own (rollback latency, spinner CPU) stay
   const kept = resultsSections();

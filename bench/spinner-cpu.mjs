@@ -13,7 +13,7 @@
 //                                   earlier commit); BENCH_SPINNER_COMPARE_LABEL names it in RESULTS.md
 //   BENCH_SPINNER_NO_WRITE=1        leaves bench/RESULTS.md alone (else its "## Spinner CPU" section)
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   CLK_TCK,
@@ -34,6 +34,8 @@ import {
   tempDir,
   waitFor,
   writeResultsSection,
+  runLine,
+  tableAndNotes,
 } from './lib/common.mjs';
 
 export const TARGET_PCT = 2;
@@ -182,17 +184,13 @@ function section(rows, started, load0, load1) {
   return [
     'Written by `node bench/spinner-cpu.mjs` (see the top of that file for what is measured); the latest run only.',
     '',
-    `Run of ${started.toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${load0.toFixed(2)} at the start (${load1.toFixed(2)} at the end)` +
-      `${other ? `; compared build: ${process.env.BENCH_SPINNER_COMPARE_LABEL ?? other}` : ''}.`,
+    runLine(started, load0, load1, { after: other ? `; compared build: ${process.env.BENCH_SPINNER_COMPARE_LABEL ?? other}` : '' }),
     '',
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${[r.name, fmt(r.figure, r.unit), fmt(r.baseline, r.unit), r.targetText, r.targetText.startsWith('—') ? '—' : r.verdict].join(' | ')} |`),
-    '',
-    'Notes of this run:',
-    '',
-    ...rows.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`),
-    '',
+    ...tableAndNotes(
+      header,
+      rows.map((r) => [r.name, fmt(r.figure, r.unit), fmt(r.baseline, r.unit), r.targetText, r.targetText.startsWith('—') ? '—' : r.verdict]),
+      rows,
+    ),
   ].join('\n');
 }
 

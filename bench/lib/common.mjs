@@ -2,7 +2,7 @@
 // /proc, medians, the result rows. No dependencies beyond node and python3.
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -314,6 +314,26 @@ export function resultsSections() {
   const old = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
   const at = old.indexOf('\n## ');
   return at < 0 ? '' : old.slice(at + 1);
+}
+
+/** A RESULTS.md run line: "Run of <ISO> on <n> × <cpu>, node <v>, [before]load average … at the start (… at the end)[after]." */
+export function runLine(started, load0, load1, { before = '', after = '' } = {}) {
+  return `Run of ${started.toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${before}load average ${load0.toFixed(2)} at the start (${load1.toFixed(2)} at the end)${after}.`;
+}
+
+/** A RESULTS.md table (`header`, one row of `cells` a line) and the notes of `rows` (then `more` notes): as lines. */
+export function tableAndNotes(header, cells, rows, more = []) {
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...cells.map((c) => `| ${c.join(' | ')} |`),
+    '',
+    'Notes of this run:',
+    '',
+    ...rows.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`),
+    ...more,
+    '',
+  ];
 }
 
 /** Writes (or replaces) the section `heading` ("## Name") of bench/RESULTS.md, leaving the rest. */
