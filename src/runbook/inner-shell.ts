@@ -198,6 +198,7 @@ function commands(rb: RawRunbook): { path: Path; run: RawRun }[] {
     (list ?? []).forEach((st, i) => {
       if (typeof st === 'string' || Array.isArray(st)) add([...at, i], st);
       else if ('run' in st) add([...at, i, 'run'], st.run);
+      else if ('choose' in st) st.choose.options.forEach((o, oi) => steps([...at, i, 'choose', 'options', oi, 'steps'], o.steps));
     });
   (rb.preflight ?? []).forEach((p, i) => add(['preflight', i, 'run'], p.run));
   rb.stages.forEach((s, si) => steps(['stages', si, 'steps'], s.steps));

@@ -8,6 +8,7 @@
  * Two keys exist only there: `notify` (the webhook for escalation levels that name no command)
  * and Runme's own keys (runme, shell, cwd, skipPrompts, …), which are ignored and reported.
  */
+import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { armingNeeds, notArmed, notArmedCount } from './armed.js';
 import { locateNotArmed } from './armed-locate.js';
@@ -29,6 +30,13 @@ export type MarkdownReport = {
   readonly mapped: readonly MappedCount[];
   readonly notes: readonly Note[];
   readonly unmapped: readonly Unmapped[];
+  /**
+   * Mappings a person must look at before the plan runs (a choice, an input, a command mapped from a
+   * list item, a guardrail read from prose…): the plan review marks them. Empty when nothing is uncertain.
+   */
+  readonly uncertain: readonly Note[];
+  /** sha256 of the document's text: the plan review is accepted once per hash. */
+  readonly hash: string;
   /** The document was refused before it was read (nested too deep): there is nothing to report. */
   readonly unread?: boolean;
 };
@@ -190,12 +198,17 @@ function mappedCounts(raw: Obj, pos: Positions, lineStarts: readonly number[]): 
   return out.map((m) => ({ ...m, lines: [...new Set(m.lines)].sort((a, b) => a - b) }));
 }
 
+/** The hash a plan review is accepted by: the document's bytes as read. */
+export function contentHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
 /** Parses a Markdown runbook: the typed Runbook or located errors, and always the report. */
 export function parseMarkdownRunbook(text: string, file: string, display = file): MarkdownLoad {
   const deep = tooDeep(text);
   if (deep) {
     const message = `nested too deep: ${deep.depth} levels of blockquotes (">") and lists (at most ${MAX_NESTING})`;
-    return { ok: false, errors: [{ file: display, line: deep.line, col: deep.col, message }], display, report: { mapped: [], notes: [], unmapped: [], unread: true } };
+    return { ok: false, errors: [{ file: display, line: deep.line, col: deep.col, message }], display, report: { mapped: [], notes: [], unmapped: [], uncertain: [], hash: contentHash(text), unread: true } };
   }
   const tree = parseMarkdown(text);
   const lc = lineCounter(tree.lineStarts);
@@ -270,6 +283,8 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
     mapped: mappedCounts(raw, pos, tree.lineStarts),
     notes: mapped.notes.filter((n) => n.about === undefined || !setByFront(n.about)).map(({ line, text }) => ({ line, text })),
     unmapped: [...mapped.unmapped, ...extraUnmapped].sort((a, b) => a.line - b.line),
+    uncertain: [],
+    hash: contentHash(text),
   });
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors), display, report: report() };
 

@@ -5,7 +5,7 @@ import { describeCommand, parseCommand, programOf } from './command.js';
 import { parseDuration } from './duration.js';
 import { parseRate, parseSpan } from './span.js';
 import type { RawRun, RawRunbook, RawStep } from './schema.js';
-import type { CommandStep, EscalationLevel, PreflightItem, RiskRegister, Runbook, Stage, Step, Targets, Trigger } from './types.js';
+import type { Choice, CommandStep, EscalationLevel, Input, PreflightItem, RiskRegister, Runbook, Stage, Step, Targets, Trigger } from './types.js';
 
 const PRODUCTION = /^(prod|production|live)$/i;
 
@@ -102,8 +102,81 @@ export function commandStep(run: RawRun, extra: { id?: string; title?: string; t
   };
 }
 
+/** What the run was told beside the runbook: choices made (`--choose`, the plan review) and input values (`--set`, the screen). */
+export type NormalizeOptions = { readonly choices?: Readonly<Record<string, string>>; readonly inputs?: Readonly<Record<string, string>> };
+
+type RawChoose = Extract<RawStep, { choose: unknown }>;
+
+function isChoose(raw: RawStep): raw is RawChoose {
+  return typeof raw === 'object' && !Array.isArray(raw) && 'choose' in raw;
+}
+
+/** A choice's id: as written, or from its title. */
+export function choiceId(raw: RawChoose, where: string, n: number): string {
+  return raw.choose.id ?? `${where}-choice${n > 1 ? `-${n}` : ''}`;
+}
+
+/** Which option `given` names: its id, its number (1-based) or its title; undefined when none. */
+export function optionIndex(options: readonly { id?: string; title: string }[], given: string | number | undefined): number | undefined {
+  if (given === undefined) return undefined;
+  const text = String(given).trim();
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    return n >= 1 && n <= options.length ? n - 1 : undefined;
+  }
+  const i = options.findIndex((o, k) => (o.id ?? `option-${k + 1}`) === text || o.title.toLowerCase() === text.toLowerCase());
+  return i < 0 ? undefined : i;
+}
+
+/** Steps of a list with its choices expanded (the chosen option's steps in its place; nothing for one not chosen). */
+function expandSteps(list: readonly RawStep[], where: string, raw: RawRunbook, opts: NormalizeOptions, choices: Choice[]): RawStep[] {
+  const out: RawStep[] = [];
+  let n = 0;
+  for (const st of list) {
+    if (!isChoose(st)) {
+      out.push(st);
+      continue;
+    }
+    const id = choiceId(st, where, ++n);
+    const options = st.choose.options.map((o, k) => ({ id: o.id ?? `option-${k + 1}`, title: o.title, steps: commandSteps(o.steps) }));
+    const at = optionIndex(st.choose.options, opts.choices?.[id] ?? raw.choices?.[id]);
+    choices.push({ id, title: st.choose.title, where, options, ...(at !== undefined ? { chosen: options[at].id } : {}) });
+    if (at !== undefined) out.push(...st.choose.options[at].steps);
+  }
+  return out;
+}
+
+function inputsOf(raw: RawRunbook): Input[] {
+  return Object.entries(raw.inputs ?? {}).map(([name, i]) => ({ name, prompt: i.prompt ?? name, ...(i.description ? { description: i.description } : {}), ...(i.pattern ? { pattern: i.pattern } : {}) }));
+}
+
+/** The choices not made yet: nothing in their stage (or the rollback) may run until they are. */
+export function unresolvedChoices(rb: Pick<Runbook, 'choices'>): Choice[] {
+  return rb.choices.filter((c) => c.chosen === undefined);
+}
+
+/** The inputs without a value (or with one that does not match its pattern), with why. */
+export function missingInputs(rb: Pick<Runbook, 'inputs' | 'inputValues'>): { input: Input; why: string }[] {
+  const out: { input: Input; why: string }[] = [];
+  for (const input of rb.inputs) {
+    const v = rb.inputValues[input.name];
+    if (v === undefined || v.trim() === '') out.push({ input, why: 'no value' });
+    else if (input.pattern !== undefined && !safeMatch(input.pattern, v)) out.push({ input, why: `does not match ${input.pattern}` });
+  }
+  return out;
+}
+
+function safeMatch(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u').test(value);
+  } catch {
+    return false;
+  }
+}
+
 function step(raw: RawStep, unique: Unique): Step {
   if (typeof raw === 'string' || Array.isArray(raw)) return commandStep(raw, {}, unique);
+  if ('choose' in raw) throw new Error('a choice reached step(): expandSteps removes them');
   if ('flag' in raw) {
     const id = raw.id !== undefined ? unique(raw.id, true) : unique(`flag-${raw.flag}-${raw.to}`);
     return { kind: 'flag', id, title: raw.title ?? `${raw.flag} → ${raw.to === 'next' ? 'next step' : `${raw.to} %`}`, flag: raw.flag, to: raw.to };
@@ -172,7 +245,8 @@ function riskRegister(raw: NonNullable<RawRunbook['riskRegister']>): RiskRegiste
   return { kind: 'run', step: commandStep(raw.run, { id: 'risk-register', title: 'risk register', timeout: raw.timeout ?? '30s' }) };
 }
 
-export function normalize(raw: RawRunbook, file: string): Runbook {
+export function normalize(raw: RawRunbook, file: string, opts: NormalizeOptions = {}): Runbook {
+  const choices: Choice[] = [];
   const preUnique = uniquer(explicitIds(raw.preflight));
   const preflight: PreflightItem[] = (raw.preflight ?? []).map((p) => {
     if (p.run !== undefined) {
@@ -187,7 +261,8 @@ export function normalize(raw: RawRunbook, file: string): Runbook {
   const stages: Stage[] = raw.stages.map((s) => {
     const environment = s.environment ?? s.id;
     if (PRODUCTION.test(s.id) || PRODUCTION.test(environment)) armedFromHere = true;
-    const unique = uniquer(explicitIds(s.steps));
+    const expanded = expandSteps(s.steps, s.id, raw, opts, choices);
+    const unique = uniquer(explicitIds(expanded));
     return {
       id: s.id,
       title: s.title ?? s.id,
@@ -195,7 +270,7 @@ export function normalize(raw: RawRunbook, file: string): Runbook {
       budgetMs: ms(s.budget),
       confirm: s.confirm ?? 'press-r',
       armed: s.armed ?? armedFromHere,
-      steps: s.steps.map((st) => step(st, unique)),
+      steps: expanded.map((st) => step(st, unique)),
       // criteria need samples: without a metrics source they are not checked (cockpit validate says so)
       criteria: raw.metrics?.source !== undefined ? (s.criteria ?? []) : [],
     };
@@ -205,7 +280,7 @@ export function normalize(raw: RawRunbook, file: string): Runbook {
   const emergency = emergencyItems(raw);
   const rollback = raw.rollback
     ? {
-        steps: commandSteps(raw.rollback.steps),
+        steps: commandSteps(expandSteps(raw.rollback.steps, 'rollback', raw, opts, choices)),
         verify: commandSteps(raw.rollback.verify),
         incident: raw.rollback.incident !== undefined ? commandStep(raw.rollback.incident, { id: 'incident', title: 'create incident' }) : undefined,
         triggers: triggers(raw),
@@ -227,6 +302,12 @@ export function normalize(raw: RawRunbook, file: string): Runbook {
   const unarmed = notArmed(raw)
     .filter((n) => n.kind === 'trigger')
     .map((n) => n.what);
+  // a rollback assembled from alternatives is not armed until one is chosen: nothing would run
+  const rollbackChoice = choices.find((c) => c.where === 'rollback' && c.chosen === undefined);
+  if (rollback && rollbackChoice && rollback.triggers.length > 0) {
+    unarmed.push(...rollback.triggers.map((t) => `${t.kind === 'metric' ? `${t.metric} ${t.op === 'above' ? '>' : '<'} ${t.threshold}` : `probe ${t.probe}`} (the rollback is a choice not made yet: ${rollbackChoice.title})`));
+  }
+  const armedRollback = rollback && rollbackChoice ? { ...rollback, triggers: [] } : rollback;
   const lastProd = [...stages].reverse().find((s) => PRODUCTION.test(s.id) || PRODUCTION.test(s.environment));
   return {
     file,
@@ -236,7 +317,7 @@ export function normalize(raw: RawRunbook, file: string): Runbook {
     environment: raw.environment ?? lastProd?.environment ?? stages[stages.length - 1].environment,
     preflight,
     stages,
-    rollback,
+    rollback: armedRollback,
     escalation,
     troubleshooting: (raw.troubleshooting ?? []).map((t) => ({
       match: t.match,
@@ -254,5 +335,8 @@ export function normalize(raw: RawRunbook, file: string): Runbook {
     ...(unarmed.length > 0 ? { unarmed } : {}),
     ...(raw.targets ? { targets: targets(raw.targets) } : {}),
     ...(raw.riskRegister ? { riskRegister: riskRegister(raw.riskRegister) } : {}),
+    inputs: inputsOf(raw),
+    inputValues: { ...(opts.inputs ?? {}) },
+    choices,
   };
 }

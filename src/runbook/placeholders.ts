@@ -27,10 +27,25 @@ export const PLACEHOLDERS = [
   'journal',
 ] as const;
 
-export type PlaceholderName = (typeof PLACEHOLDERS)[number];
+export type PlaceholderName = (typeof PLACEHOLDERS)[number] | `input.${string}`;
 export type PlaceholderValues = Partial<Record<PlaceholderName, string>>;
 
-const KNOWN = new Set<string>(PLACEHOLDERS);
+const KNOWN_NAMES = new Set<string>(PLACEHOLDERS);
+/** The runbook's own inputs (`inputs:`) are placeholders too: {input.commit_hash}. */
+const INPUT_NAME = /^input\.[a-z][a-z0-9_]*$/;
+const KNOWN = { has: (name: string): boolean => KNOWN_NAMES.has(name) || INPUT_NAME.test(name) };
+
+/** The placeholder for an input: {input.NAME}. */
+export function inputPlaceholder(name: string): string {
+  return `{input.${name}}`;
+}
+
+/** Input values as placeholder values (input.NAME). */
+export function inputValuesOf(values: Readonly<Record<string, string>>): PlaceholderValues {
+  const out: PlaceholderValues = {};
+  for (const [k, v] of Object.entries(values)) out[`input.${k}`] = v;
+  return out;
+}
 const PATTERN = /\{([a-z][a-z0-9_.]*)\}/gi;
 
 /** COCKPIT_GIT_SHA for git.sha, COCKPIT_REASON for reason. */

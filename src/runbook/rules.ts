@@ -66,7 +66,7 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
 
   duplicates(rb.stages, (s) => s.id, (i) => ['stages', i, 'id'], 'stage id', out);
   rb.stages.forEach((s, si) => {
-    duplicates(s.steps, (st) => (typeof st === 'object' && !Array.isArray(st) ? st.id : undefined), (i) => ['stages', si, 'steps', i, 'id'], 'step id', out, ` in stage "${s.id}"`);
+    duplicates(s.steps, (st) => (typeof st === 'object' && !Array.isArray(st) && !('choose' in st) ? st.id : undefined), (i) => ['stages', si, 'steps', i, 'id'], 'step id', out, ` in stage "${s.id}"`);
     (s.criteria ?? []).forEach((c, ci) => {
       if (!metricNames.includes(c.metric)) out.push({ path: ['stages', si, 'criteria', ci, 'metric'], message: `criterion names unknown metric "${c.metric}"${hint(c.metric, metricNames)}` });
       if (c.below !== undefined && c.above !== undefined) out.push({ path: ['stages', si, 'criteria', ci, 'above'], atKey: true, message: 'a criterion needs exactly one of "below" or "above", not both' });
@@ -106,6 +106,7 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
       if (typeof s === 'object' && !Array.isArray(s) && 'flag' in s) out.push({ path: ['rollback', key, i], message: 'a rollback cannot contain a flag step (rollback sets every ramped flag to 0 % by itself)' });
     });
   }
+  out.push(...choiceRules(rb), ...inputRules(rb));
   const rampNames = Object.keys(rb.flags?.ramps ?? {});
   rb.stages.forEach((st, si) =>
     st.steps.forEach((step, i) => {
@@ -158,5 +159,60 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) out.push({ path: ['secrets', i], message: `"${name}" is not an environment variable name (use letters, digits and "_", not starting with a digit)` });
   });
 
+  return out;
+}
+
+type RawChoose = Extract<RawRunbook['stages'][number]['steps'][number], { choose: unknown }>;
+
+/** Every choice in the runbook with its path and id (as normalize derives it). */
+function choicesOf(rb: RawRunbook): { path: Path; id: string; choose: RawChoose['choose'] }[] {
+  const out: { path: Path; id: string; choose: RawChoose['choose'] }[] = [];
+  const walk = (list: readonly unknown[] | undefined, where: string, base: Path) => {
+    let n = 0;
+    (list ?? []).forEach((st, i) => {
+      if (st === null || typeof st !== 'object' || Array.isArray(st) || !('choose' in st)) return;
+      const c = (st as RawChoose).choose;
+      n++;
+      out.push({ path: [...base, i, 'choose'], id: c.id ?? `${where}-choice${n > 1 ? `-${n}` : ''}`, choose: c });
+    });
+  };
+  rb.stages.forEach((s, si) => walk(s.steps, s.id, ['stages', si, 'steps']));
+  walk(rb.rollback?.steps, 'rollback', ['rollback', 'steps']);
+  return out;
+}
+
+function choiceRules(rb: RawRunbook): RuleError[] {
+  const out: RuleError[] = [];
+  const all = choicesOf(rb);
+  duplicates(all, (c) => c.id, (i) => [...all[i].path, 'id'], 'choice id', out);
+  for (const c of all) duplicates(c.choose.options, (o) => o.id, (i) => [...c.path, 'options', i, 'id'], 'option id', out, ` in choice "${c.id}"`);
+  for (const [id, given] of Object.entries(rb.choices ?? {})) {
+    const c = all.find((x) => x.id === id);
+    if (!c) {
+      out.push({ path: ['choices', id], atKey: true, message: `choices names unknown choice "${id}"${hint(id, all.map((x) => x.id))}` });
+      continue;
+    }
+    const text = String(given);
+    const ok = /^\d+$/.test(text) ? Number(text) >= 1 && Number(text) <= c.choose.options.length : c.choose.options.some((o, k) => (o.id ?? `option-${k + 1}`) === text || o.title.toLowerCase() === text.toLowerCase());
+    if (!ok) out.push({ path: ['choices', id], message: `choice "${id}" has no option ${JSON.stringify(given)}: give 1–${c.choose.options.length} or an option id` });
+  }
+  for (const key of ['verify'] as const)
+    (rb.rollback?.[key] ?? []).forEach((s, i) => {
+      if (typeof s === 'object' && !Array.isArray(s) && 'choose' in s) out.push({ path: ['rollback', key, i], message: 'rollback.verify cannot hold a choice: put the alternatives in rollback.steps' });
+    });
+  return out;
+}
+
+/** Every {input.NAME} a command uses is declared under inputs:. */
+function inputRules(rb: RawRunbook): RuleError[] {
+  const declared = Object.keys(rb.inputs ?? {});
+  const out: RuleError[] = [];
+  const seen = new Set<string>();
+  const text = JSON.stringify(rb);
+  for (const m of text.matchAll(/\{input\.([a-z][a-z0-9_]*)\}/g)) {
+    if (declared.includes(m[1]) || seen.has(m[1])) continue;
+    seen.add(m[1]);
+    out.push({ path: declared.length > 0 ? ['inputs'] : [], message: `{input.${m[1]}} is used but not declared: add inputs: {${m[1]}: {prompt: …}}${hint(m[1], declared)}` });
+  }
   return out;
 }

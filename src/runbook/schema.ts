@@ -51,8 +51,35 @@ export const FlagStepSchema = z.strictObject({
   to: z.union([z.number().min(0).max(100), z.literal('next')], { error: 'expected a percentage (0–100) or "next"' }),
 });
 
-export const StepSchema = z.union([CommandStepSchema, MonitorStepSchema, FlagStepSchema, z.string().min(1), z.array(z.string()).min(1)], {
-  error: 'expected a step: {run: …}, {monitor: <duration>}, {flag: …, to: …} or a command',
+const CommandOnlySchema = z.union([CommandStepSchema, z.string().min(1), z.array(z.string()).min(1)], { error: 'expected a command step: {run: …} or a command' });
+
+export const ChoiceOptionSchema = z.strictObject({
+  id: id.optional(),
+  title: z.string({ error: 'expected a title (a string)' }),
+  steps: z.array(CommandOnlySchema, { error: 'expected a list of steps' }).min(1, { error: 'an option needs at least one step' }),
+});
+
+export const ChooseStepSchema = z
+  .strictObject({
+    choose: z.strictObject({
+      id: id.optional(),
+      title: z.string({ error: 'expected a title (a string)' }),
+      options: z.array(ChoiceOptionSchema, { error: 'expected a list of options' }).min(2, { error: 'a choice needs at least two options' }),
+    }),
+  })
+  .meta({
+    description:
+      'Alternatives (never chained): the operator chooses one option, once (`--choose ID=OPTION`, the plan review on the screen, or `choices:`); until then nothing in this stage, or the rollback, runs',
+  });
+
+export const StepSchema = z.union([CommandStepSchema, MonitorStepSchema, FlagStepSchema, ChooseStepSchema, z.string().min(1), z.array(z.string()).min(1)], {
+  error: 'expected a step: {run: …}, {monitor: <duration>}, {flag: …, to: …}, {choose: …} or a command',
+});
+
+export const InputSchema = z.strictObject({
+  prompt: z.string().optional().meta({ description: 'What the screen asks for (default: the name)' }),
+  description: z.string().optional(),
+  pattern: z.string().optional().meta({ description: 'A regular expression the whole value must match' }),
 });
 
 export const CriterionSchema = z.strictObject({
@@ -297,6 +324,14 @@ export const RunbookSchema = z
     secrets: z.array(z.string()).optional().meta({ description: 'Environment variable names whose values are masked everywhere' }),
     targets: TargetsSchema.optional(),
     riskRegister: RiskRegisterSchema.optional(),
+    inputs: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'an input name is lower-case letters, digits and _' }), InputSchema)
+      .optional()
+      .meta({ description: 'Values the operator gives before the run (`--set NAME=VALUE`, or the screen asks): {input.NAME} in commands, COCKPIT_INPUT_NAME in their environment' }),
+    choices: z
+      .record(z.string(), z.union([z.string(), z.number().int().min(1)]))
+      .optional()
+      .meta({ description: 'Choices made in advance: a choice id → the option id or its number (1 is the first)' }),
   })
   .meta({ title: 'cockpit runbook', description: 'A release runbook for cockpit' });
 

@@ -108,6 +108,34 @@ export type Targets = {
 /** Where a rollback's risk-register entry goes: a file to append to, or a command to run. */
 export type RiskRegister = { readonly kind: 'file'; readonly file: string } | { readonly kind: 'run'; readonly step: CommandStep };
 
+/** A value the runbook needs from the operator before it runs (`<commit-hash>`, `{{VERSION}}` in a Markdown runbook): `{input.NAME}` in commands, COCKPIT_INPUT_NAME in their environment. */
+export type Input = {
+  readonly name: string;
+  /** How the runbook wrote it (`<commit-hash>`): what the screen asks for. */
+  readonly prompt: string;
+  readonly description?: string;
+  /** A regular expression the value must match (anchored), when the runbook gives one. */
+  readonly pattern?: string;
+};
+
+/** One alternative of a choice: the steps it runs when chosen. */
+export type ChoiceOption = { readonly id: string; readonly title: string; readonly steps: readonly CommandStep[] };
+
+/**
+ * Alternatives the runbook offers ("Option 1 … Option 3", "Method 1: helm rollback / Method 2: …"):
+ * never chained. The operator chooses one, once (`--choose ID=OPTION`, the plan review on the
+ * screen, or `choices:` in the runbook); until then nothing in its stage (or the rollback) can run.
+ */
+export type Choice = {
+  readonly id: string;
+  readonly title: string;
+  /** Where it sits: a stage's id, or 'rollback'. */
+  readonly where: string;
+  readonly options: readonly ChoiceOption[];
+  /** The chosen option's id, when chosen. */
+  readonly chosen?: string;
+};
+
 export type Runbook = {
   /** Absolute path of the file it was loaded from. */
   readonly file: string;
@@ -142,4 +170,9 @@ export type Runbook = {
    * The same for a Markdown runbook and the cockpit.yml imported from it (armed.ts).
    */
   readonly unarmed?: readonly string[];
+  /** Values the operator must give before the run (Input); their values, once given, in inputValues. */
+  readonly inputs: readonly Input[];
+  readonly inputValues: Readonly<Record<string, string>>;
+  /** Alternatives the runbook offers: each must be chosen before the run starts (unresolvedChoices). */
+  readonly choices: readonly Choice[];
 };

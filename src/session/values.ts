@@ -1,7 +1,7 @@
 /** Placeholder values known at session start: version (from its template), date, git. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { substitute, type PlaceholderValues } from '../runbook/placeholders.js';
+import { inputValuesOf, substitute, type PlaceholderValues } from '../runbook/placeholders.js';
 import type { Runbook } from '../runbook/types.js';
 
 function git(args: string[], cwd: string): string | undefined {
@@ -27,6 +27,7 @@ export function sessionValues(rb: Runbook, sessionId: string, now = new Date()):
     runbook: rb.name,
     session: sessionId,
     environment: rb.environment,
+    ...inputValuesOf(rb.inputValues),
   };
   // git is asked once per session, and only when the runbook uses it (it costs two processes);
   // outside a repository the values say so
