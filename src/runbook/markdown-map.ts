@@ -27,7 +27,9 @@ import {
   lineAt,
 } from './markdown-lines.js';
 import { slug } from './normalize.js';
+import { commandHazard, notShell, placeholdersIn, sharesState, withInputs, type Hazard } from './markdown/hazards.js';
 import { targetOf } from './markdown-targets.js';
+import { classify, isAlternative, isNumberedAlternative, STRONG, type Kind } from './markdown/classify.js';
 
 export type UnmappedKind =
   /** prose, links, philosophy: for reading */
@@ -98,60 +100,15 @@ export class Positions {
 
 export type Obj = Record<string, unknown>;
 
-type Kind =
-  | 'emergency'
-  | 'preflight'
-  | 'criteria'
-  | 'triggers'
-  | 'rollback-verify'
-  | 'rollback'
-  | 'targets'
-  | 'history'
-  | 'troubleshooting'
-  | 'escalation'
-  | 'flags'
-  | 'experiments'
-  | 'thresholds'
-  | 'monitoring'
-  | 'celebration'
-  | 'release'
-  | 'docs'
-  | 'stage'
-  | 'stage-part';
-
-const KINDS: [Kind, RegExp][] = [
-  ['emergency', /\bemergenc|something (broke|is broken|went wrong)|break[- ]glass|\bpanic\b/],
-  ['preflight', /pre-?flight|before (you |we )?(start|begin|release|deploy)|prerequisites?|pre-?requisites|readiness check|go\/no-go|pre-?checks?\b/],
-  ['criteria', /(success|exit|acceptance|done) criteria|^criteria$|done when|definition of done/],
-  ['triggers', /\btriggers?\b|automatic roll ?back|auto[- ]?roll ?back|when to roll ?back|roll ?back (automatically|criteria|conditions|when)/],
-  ['rollback-verify', /roll ?back verif|verify (the )?roll ?back|after (a |the )?roll ?back/],
-  ['rollback', /roll ?back|roll-back|\brevert|back ?out/],
-  ['targets', /success metrics|\bkpis?\b|\bdora\b|velocity|quality metrics|team confidence|\bgoals?\b|objectives/],
-  ['history', /history|release log\b|changelog/],
-  ['troubleshooting', /troubleshoot|common (issues|problems)|known (issues|problems)|\bfaq\b|when things go wrong|debugging|issues (&|and) solutions/],
-  ['escalation', /escalat|on-?call|paging/],
-  ['flags', /feature[- ]?flags?|flag (deploy|rollout|release|ramp)|dark launch|percentage rollout/],
-  ['experiments', /\ba\/b\b|experiment|split test/],
-  ['thresholds', /thresholds?|\bslos?\b|alert (levels|limits)/],
-  ['monitoring', /monitor|alerts?\b|dashboard|observab|metrics/],
-  ['celebration', /celebrat|retro(spective)?\b|kudos/],
-  [
-    'release',
-    /release (process|procedure|steps|workflow|playbook)|deploy(ment)? (process|procedure|steps|workflow)|how (to|we) (release|deploy|ship)|^(the )?(release|deploy|deployment|rollout|shipping|stages|steps|procedure)$|standard release|rollout (process|plan|steps)/,
-  ],
-  ['docs', /philosophy|principles|overview|introduction|\babout\b|purpose|related|references|see also|\blinks\b|glossary|contacts?\b|evolution|knowledge base|appendix/],
-];
-
 /** Kinds that keep their meaning even inside the release process (a "Rollback" heading there is not a stage). */
-const STRONG = new Set<Kind>(['emergency', 'preflight', 'criteria', 'triggers', 'rollback-verify', 'rollback', 'targets', 'history', 'troubleshooting']);
 
-export function classify(title: string): Kind | undefined {
-  const t = title.toLowerCase();
-  return KINDS.find(([, re]) => re.test(t))?.[0];
-}
+export { classify };
 
 type Cmd = {
   run: string;
+  /** The text for a person, when this cannot run as a step (a hazard, not shell): a manual step. */
+  manual?: string;
+  hazard?: Hazard;
   title?: string;
   offset: number;
   line: number;
@@ -219,6 +176,14 @@ class Mapper {
   private readonly targets: Obj = {};
   private readonly hasRelease: boolean;
   private readonly owners = new Map<Section, Section>();
+  /** A choice's option being collected (choiceFrom): stage and rollback steps go there. */
+  private capture?: unknown[];
+  /** Mappings a person must look at in the plan review. */
+  readonly uncertain: Note[] = [];
+  /** Inputs the document's placeholders ask for: name → how it was written, where first. */
+  private readonly inputs = new Map<string, { prompt: string; line: number; offset: number }>();
+  /** Why the rollback sections cannot become a rollback that runs on its own (a step for a person, alternatives). */
+  private rollbackRefused?: { line: number; why: string };
 
   constructor(
     private readonly tree: MarkdownTree,
@@ -263,27 +228,108 @@ class Mapper {
     if (inherited === 'release' && (own === undefined || !STRONG.has(own))) kind = 'stage';
     else if (inherited === 'stage' && own === 'criteria') kind = 'criteria';
     else if (inherited === 'stage' && (own === undefined || !STRONG.has(own))) kind = 'stage-part';
-    else if (kind === undefined && s.depth > 0 && !this.hasRelease && this.hasOwnCommands(s)) kind = 'stage';
+    else if ((kind === undefined || kind === 'monitoring') && s.depth > 0 && !this.hasRelease && (this.hasOwnCommands(s) || hasChecklist(s.content))) kind = 'stage';
+    else if (kind === undefined && s.depth > 0 && this.hasRelease && hasChecklist(s.content)) kind = 'stage';
     const owner = kind === 'stage' ? s : kind === 'stage-part' || kind === 'criteria' ? stageOwner : undefined;
     if (owner) this.owners.set(s, owner);
 
     // whole subtrees for people or for reading: one line each (commands inside are still reported)
     const forPeople = kind === 'targets' || kind === 'celebration';
-    if (forPeople || ((kind === 'docs' || (kind === undefined && s.depth > 0)) && !this.subtreeHasCommands(s) && !this.subtreeClaimed(s))) {
+    const reading = kind === 'docs' || kind === 'reference' || (kind === undefined && s.depth > 0);
+    if (forPeople || (reading && (kind === 'reference' || (!this.subtreeHasCommands(s) && !this.subtreeClaimed(s) && !walkSections(s).some((x) => hasChecklist(x.content)))))) {
       if (s.content.length > 0 || s.children.some((c) => c.content.length > 0)) {
         const inner = s.children.length > 0 ? ` (${walkSections(s).slice(1).map((c) => c.title).join(', ')})` : '';
         const mapped = kind === 'targets' ? this.targetsIn(s) : 0;
-        const why = kind === 'targets' ? (mapped ? `${mapped} DORA target${mapped === 1 ? '' : 's'} mapped (targets:), the rest for people` : 'not automatable (targets for people)') : kind === 'celebration' ? 'not automatable (checklists for people)' : 'documentation only';
+        const why =
+          kind === 'targets'
+            ? mapped
+              ? `${mapped} DORA target${mapped === 1 ? '' : 's'} mapped (targets:), the rest for people`
+              : 'not automatable (targets for people)'
+            : kind === 'celebration'
+              ? 'not automatable (checklists for people)'
+              : kind === 'reference'
+                ? 'a command reference: examples to pick from by hand, never run as steps'
+                : 'documentation only';
         this.skip(s.line, `${s.title}${inner}`, why, forPeople ? 'for-people' : 'documentation', s.endLine);
       }
-      for (const sub of walkSections(s)) this.reportStrayCommands(sub, sub.content);
+      if (kind !== 'reference') for (const sub of walkSections(s)) this.reportStrayCommands(sub, sub.content);
       return;
     }
 
     // a release section with commands of its own is a stage too (its sub-sections are stages)
-    this.section(s, kind === 'release' && this.hasOwnCommands(s) ? 'stage' : kind);
-    const down = kind === 'stage' || kind === 'stage-part' || kind === 'criteria' ? 'stage' : kind === 'docs' ? undefined : kind;
-    for (const c of s.children) this.visit(c, down, owner);
+    this.section(s, kind === 'release' && (this.hasOwnCommands(s) || hasChecklist(s.content)) ? 'stage' : kind);
+    let down: Kind | undefined = kind === 'stage' || kind === 'stage-part' || kind === 'criteria' ? 'stage' : kind === 'docs' ? undefined : kind;
+    // the document's title speaks for the document, not for its sections: "# Rollback Runbook" does not make its deploy a rollback
+    if (s.depth === 1 && down !== 'release' && down !== 'stage') down = undefined;
+    const alts = alternativesAmong(s.children);
+    for (const c of s.children) {
+      if (alts.includes(c)) {
+        if (c === alts[0]) this.choiceFrom(s, alts, kind, down, owner);
+        continue;
+      }
+      this.visit(c, down, owner);
+    }
+  }
+
+  /**
+   * Sibling sections that are alternatives ("Option 1 … Option 3", "Method 1: helm rollback / Method
+   * 2: kubectl rollout undo", "If you use Helm / If you use kubectl"): a choice the operator makes,
+   * never a chain. In a rollback the choice is the rollback's; elsewhere a step of the stage.
+   */
+  private choiceFrom(parent: Section, alts: Section[], kind: Kind | undefined, down: Kind | undefined, owner: Section | undefined): void {
+    const inRollback = kind === 'rollback' || down === 'rollback';
+    const reading = kind === 'docs' || kind === 'reference' || kind === 'troubleshooting' || kind === 'emergency' || kind === 'preflight' || kind === 'flags' || kind === 'experiments';
+    if (reading) {
+      for (const c of alts) this.visit(c, down, owner);
+      return;
+    }
+    const stageOwner = inRollback ? undefined : (owner ?? parent);
+    if (!inRollback) this.owners.set(parent, stageOwner!);
+    const options: { title: string; steps: unknown[]; offset: number; line: number; why?: string }[] = [];
+    for (const alt of alts) {
+      const captured = this.captured(() => this.visit(alt, inRollback ? 'rollback' : 'stage', stageOwner));
+      const manual = captured.find((x) => x !== null && typeof x === 'object' && 'manual' in x) as { manual: string } | undefined;
+      options.push({ title: cleanTitle(alt.title), steps: captured, offset: alt.heading ? offsetOf(alt.heading) : 0, line: alt.line, why: manual ? manual.manual : captured.length === 0 ? 'no commands' : undefined });
+    }
+    const runnable = options.filter((o) => o.why === undefined);
+    const where = inRollback ? 'the rollback' : `stage "${this.stageFor(stageOwner!).title}"`;
+    const title = `${cleanTitle(parent.title) || 'Choose'}: one of ${options.map((o) => o.title).join(' / ')}`;
+    if (runnable.length >= 2 && runnable.length === options.length) {
+      const choose = this.pos.mark({ choose: { title: cleanTitle(parent.title) || 'Choose one', options: options.map((o) => this.pos.mark({ title: o.title, steps: this.pos.mark(o.steps, o.offset) }, o.offset)) } }, options[0].offset);
+      this.push(inRollback ? this.rollbackSteps : this.stageFor(stageOwner!).steps, choose, options[0].offset);
+      this.uncertainty(alts[0].line, `${options.length} alternatives for ${where} (${options.map((o, i) => `${i + 1} ${o.title}`).join(', ')}): a choice to make before it can run, never chained`);
+      return;
+    }
+    // alternatives some of which are for people: the operator does one by hand (never a rollback that runs on its own)
+    const text = `Choose one and do it: ${options.map((o, i) => `(${i + 1}) ${o.title}${o.why ? ` [${o.why}]` : ''}`).join('; ')}`;
+    if (inRollback) {
+      this.rollbackRefused = { line: alts[0].line, why: `the rollback is ${options.length} alternatives, not all of which can run on their own (${text})` };
+      return;
+    }
+    this.push(this.stageFor(stageOwner!).steps, this.pos.mark({ title: title.slice(0, 80), manual: text }, options[0].offset), options[0].offset);
+    this.uncertainty(alts[0].line, `${options.length} alternatives for ${where}, not all runnable: a manual step ("${text.slice(0, 100)}")`);
+  }
+
+  /** Runs `fn` with stage and rollback steps collected apart (a choice's option), and returns them. */
+  private captured(fn: () => void): unknown[] {
+    const outer = this.capture;
+    const inner: unknown[] = [];
+    this.capture = inner;
+    try {
+      fn();
+    } finally {
+      this.capture = outer;
+    }
+    return inner;
+  }
+
+  /** Where a stage or rollback step goes: the option being collected, or its list. */
+  private sink(list: unknown[]): unknown[] {
+    return this.capture ?? list;
+  }
+
+  private uncertainty(line: number, text: string): void {
+    this.uncertain.push({ line, text });
   }
 
   /** The success metrics that state a DORA target ("**Lead Time:** < 4 hours") → targets:; returns how many. */
@@ -393,12 +439,13 @@ class Mapper {
         const stage = this.stageFor(s);
         let used = false;
         for (const item of items) {
-          const { cmds, text } = this.itemCommands(item);
+          const { cmds, text, label: itemLabel } = this.itemCommands(item, true);
           if (cmds.length > 0) {
-            for (const c of cmds) this.push(stage.steps, this.step(c), c.offset);
+            for (const c of cmds) this.push(this.sink(stage.steps), this.step(c), c.offset);
             used = true;
           } else if (list.ordered || typeof item.checked === 'boolean') {
-            this.skip(lineOf(item), `${stage.title}: "${text}"`, 'a manual step with no command: cockpit stages run commands (a check to tick belongs in the pre-flight)', 'for-people');
+            const all = cleanTitle(plain({ type: 'paragraph', children: itemPhrasing(item) }).replace(/\n+/g, ' '));
+            if (all !== '') this.push(this.sink(stage.steps), this.pos.mark({ title: (itemLabel ?? text ?? all).slice(0, 80) || all.slice(0, 80), manual: all }, offsetOf(item)), offsetOf(item));
             used = true;
           }
         }
@@ -422,7 +469,7 @@ class Mapper {
         let used = false;
         for (const item of items) {
           const { cmds, text } = this.itemCommands(item);
-          for (const c of cmds) {
+          for (const c of this.runnable(cmds, 'the emergency reference')) {
             this.push(this.emergency, { title: c.title ?? (text || titleOf(c.run)), run: c.run }, c.offset);
             used = true;
           }
@@ -445,15 +492,15 @@ class Mapper {
       case 'rollback-verify': {
         let commands = 0;
         for (const item of items) {
-          const { cmds } = this.itemCommands(item);
+          const { cmds } = this.itemCommands(item, true);
           if (cmds.length > 0) {
             if (kind === 'rollback') this.rollbackCommands(cmds);
-            else for (const c of cmds) this.push(this.rollbackVerify, this.step(c), c.offset);
+            else for (const c of cmds) this.push(this.sink(this.rollbackVerify), this.step(c), c.offset);
             commands++;
           }
         }
         if (commands < items.length) {
-          const manual = items.filter((it) => this.itemCommands(it).cmds.length === 0);
+          const manual = items.filter((it) => this.itemCommands(it, true).cmds.length === 0);
           this.skip(
             lineOf(manual[0]),
             `${label ?? s.title}: ${manual.length} manual check${manual.length === 1 ? '' : 's'} (${manual.map((it) => itemText(it)).join('; ')})`,
@@ -470,11 +517,18 @@ class Mapper {
   }
 
   /** A list item's commands: inline `./script` code, nested code blocks, nested lists' commands. */
-  private itemCommands(item: ListItem): { cmds: Cmd[]; label?: string; text: string } {
+  /**
+   * A list item's commands: inline `./script` code, nested code blocks, nested lists' commands.
+   * `strict` (stages, rollback, pre-flight): inline code is a command only in a checklist item
+   * (`- [ ] Run \`./deploy.sh\``), never in prose or a plain bullet that describes something.
+   */
+  private itemCommands(item: ListItem, strict = false): { cmds: Cmd[]; label?: string; text: string } {
     const first = item.children[0];
     const phrasing: PhrasingContent[] = first?.type === 'paragraph' ? first.children : [];
     const lab = boldLabel(phrasing);
-    const isCmd = (p: PhrasingContent) => p.type === 'inlineCode' && looksLikeCommand(p.value);
+    const task = typeof item.checked === 'boolean';
+    const inlineOk = !strict || task;
+    const isCmd = (p: PhrasingContent): p is Extract<PhrasingContent, { type: 'inlineCode' }> => inlineOk && p.type === 'inlineCode' && (looksLikeCommand(p.value) || (task && looksLikeTaskCommand(p.value)));
     const textOf = (ps: PhrasingContent[]) =>
       cleanTitle(
         ps
@@ -490,17 +544,23 @@ class Mapper {
     for (const child of item.children) {
       if (child.type === 'paragraph') {
         for (const p of child.children) {
-          if (p.type === 'inlineCode' && looksLikeCommand(p.value)) cmds.push({ run: p.value.trim(), offset: offsetOf(p) + 1, line: lineOf(p) });
+          if (isCmd(p)) cmds.push(this.inlineCmd(p.value.trim(), offsetOf(p) + 1, lineOf(p)));
         }
       } else if (child.type === 'code') {
         cmds.push(...(this.blockCmds(child, text || label || 'list item') ?? []));
       } else if (child.type === 'list') {
-        for (const sub of child.children) cmds.push(...this.itemCommands(sub).cmds);
+        for (const sub of child.children) cmds.push(...this.itemCommands(sub, strict).cmds);
       }
     }
     // the item's words name its (first) command, unless a # comment already does
     if (cmds.length > 0 && cmds[0].title === undefined && (label ?? text)) cmds[0] = { ...cmds[0], title: label ?? text };
     return { cmds, label, text: lab ? cleanTitle(lab.rest.filter((p) => !isCmd(p)).map(plain).join('')) || label! : text };
+  }
+
+  /** An inline command: a manual one when it cannot run (never ends, waits for a person…). */
+  private inlineCmd(run: string, offset: number, line: number): Cmd {
+    const hazard = commandHazard(run);
+    return hazard ? { run, offset, line, hazard, manual: `By hand: \`${run}\` (${hazard.why}; cockpit never runs it as a step)` } : { run, offset, line };
   }
 
   // ── code blocks ──────────────────────────────────────────────────────────────────────────
@@ -530,21 +590,50 @@ class Mapper {
       else if (!['name', 'timeout', 'cwd', 'interactive', 'background', 'excludeFromRunAll'].includes(k))
         this.skip(startLine, `${where}: ${k}=${v}`, 'a fence attribute cockpit does not use (ignored)', 'unsupported');
     }
-    const { commands, skipped } = blockCommands(code.value, lang);
     const first = startLine + (fenced ? 1 : 0);
-    for (const sk of skipped) {
-      if (/^set\s/.test(sk.text)) this.skip(first + sk.index, `\`${sk.text}\``, `not a step: ${sk.why}`, 'elsewhere');
-      else this.note(first + sk.index, `\`${sk.text.split('\n')[0]}\`: ${sk.why}`);
+    const at = (index: number, text: string) => {
+      const line = first + index;
+      const col = Math.max(0, (this.tree.lines[line - 1] ?? '').indexOf(text.split('\n')[0]));
+      return { line, offset: this.tree.lineStarts[line - 1] + col };
+    };
+    const base = { timeout: attrs.timeout, attrOffset };
+    const other = notShell(code.value);
+    if (other) {
+      const where0 = at(0, code.value.trim());
+      return [{ ...where0, ...base, run: '', title: `${where}: ${other.what} (by hand)`, manual: `By hand (${other.what}, not shell: cockpit never runs it):\n${code.value.trim()}` }];
     }
+    const { commands, skipped } = blockCommands(code.value, lang);
+    if (commands.length === 0) return [];
+    const hazards = commands.map((c) => commandHazard(c.text));
+    const stateful = sharesState(commands.map((c) => c.text)) || skipped.some((sk) => !/^set\s/.test(sk.text)) || hazards.some((h) => h?.kind === 'remote');
+    if (stateful) return [this.wholeBlock(code, lang, commands, hazards, { ...at(commands[0].index, commands[0].text), ...base, id: attrs.name, cwd: attrs.cwd }, where)];
+    for (const sk of skipped) this.note(first + sk.index, `\`${sk.text.split('\n')[0]}\`: kept in the block's script (${sk.why.replace(/^a shell option: .*/, 'a shell option')})`);
     return commands.map((c, i) => {
-      const line = first + c.index;
-      const src = this.tree.lines[line - 1] ?? '';
-      const firstText = c.text.split('\n')[0];
-      const col = Math.max(0, src.indexOf(firstText));
       const id = attrs.name !== undefined ? (commands.length === 1 ? attrs.name : `${attrs.name}-${i + 1}`) : undefined;
-      const cwd = attrs.cwd !== undefined && c.cwd !== undefined && !c.cwd.startsWith('/') ? `${attrs.cwd}/${c.cwd}` : (c.cwd ?? attrs.cwd);
-      return { run: c.text, title: c.title, offset: this.tree.lineStarts[line - 1] + col, line, id, timeout: attrs.timeout, cwd, env: c.env, attrOffset };
+      const pos = at(c.index, c.text);
+      const set = skipped.filter((sk) => /^set\s/.test(sk.text) && sk.index < c.index).map((sk) => sk.text);
+      const run = set.length > 0 ? `${set.join('\n')}\n${c.text}` : c.text;
+      const h = hazards[i];
+      if (h) return { ...pos, ...base, id, run: c.text, title: c.title, manual: `By hand: \`${c.text.split('\n')[0]}\` (${h.why}; cockpit never runs it as a step)`, hazard: h };
+      return { ...pos, ...base, id, run, title: c.title, cwd: attrs.cwd };
     });
+  }
+
+  /**
+   * A block whose lines share shell state (variables, cd, source, functions, heredocs, an `ssh host`
+   * login): one script in one shell, as the author wrote it; for a person when any line cannot run.
+   */
+  private wholeBlock(code: Code, lang: string, commands: readonly { text: string; index: number; title?: string }[], hazards: readonly (Hazard | undefined)[], pos: Omit<Cmd, 'run'>, where: string): Cmd {
+    const prompts = ['console', 'shell-session', 'shellsession', 'terminal'].includes(lang) && /^\s*\$\s/m.test(code.value);
+    const script = (prompts ? code.value.split('\n').flatMap((l) => (/^\s*\$\s?/.test(l) ? [l.replace(/^(\s*)\$\s?/, '$1')] : [])) : code.value.split('\n'))
+      .filter((l) => !/^#!/.test(l))
+      .join('\n')
+      .trim();
+    const title = commands[0].title ?? where;
+    const bad = hazards.flatMap((h, i) => (h ? [`line ${i + 1} \`${commands[i].text.split('\n')[0]}\`: ${h.why}`] : []));
+    if (bad.length > 0) return { ...pos, run: script, title, manual: `By hand (cockpit never runs this block: ${bad.join('; ')}):\n${script}`, hazard: hazards.find((h) => h)! };
+    this.note(pos.line, `"${title}": one script in one shell (${commands.length} command${commands.length === 1 ? '' : 's'}: variables, cd and functions carry from line to line; it stops at the first failing command)`);
+    return { ...pos, run: script, title };
   }
 
   private code(code: Code, kind: Kind | undefined, s: Section, tsCmds: Cmd[]): boolean {
@@ -562,26 +651,26 @@ class Mapper {
       case 'stage':
       case 'stage-part': {
         const stage = this.stageFor(s);
-        for (const c of this.blockCmds(code, where) ?? []) this.push(stage.steps, this.step(c), c.offset);
+        for (const c of this.blockCmds(code, where) ?? []) this.push(this.sink(stage.steps), this.step(c), c.offset);
         return true;
       }
       case 'rollback':
         this.rollbackCommands(this.blockCmds(code, where) ?? []);
         return true;
       case 'rollback-verify':
-        for (const c of this.blockCmds(code, where) ?? []) this.push(this.rollbackVerify, this.step(c), c.offset);
+        for (const c of this.runnable(this.blockCmds(code, where) ?? [], 'the rollback verification')) this.push(this.sink(this.rollbackVerify), this.step(c), c.offset);
         return true;
       case 'emergency':
-        for (const c of this.blockCmds(code, where) ?? []) this.push(this.emergency, { title: c.title ?? titleOf(c.run), run: c.run }, c.offset);
+        for (const c of this.runnable(this.blockCmds(code, where) ?? [], 'the emergency reference')) this.push(this.emergency, { title: c.title ?? titleOf(c.run), run: c.run }, c.offset);
         return true;
       case 'troubleshooting':
-        tsCmds.push(...(this.blockCmds(code, where) ?? []));
+        tsCmds.push(...this.runnable(this.blockCmds(code, where) ?? [], 'troubleshooting'));
         return true;
       case 'flags':
-        this.flagBlock(this.blockCmds(code, where) ?? [], s);
+        this.flagBlock(this.runnable(this.blockCmds(code, where) ?? [], 'the flags'), s);
         return true;
       case 'experiments':
-        this.experimentBlock(this.blockCmds(code, where) ?? [], s);
+        this.experimentBlock(this.runnable(this.blockCmds(code, where) ?? [], 'the experiments'), s);
         return true;
       default:
         return false;
@@ -596,22 +685,55 @@ class Mapper {
     list.push(value);
   }
 
-  /** A command step: a plain string when it has nothing but the command. */
+  /** A command step: a plain string when it has nothing but the command; a manual step when it cannot run. */
   private step(c: Cmd): unknown {
+    if (c.manual !== undefined) {
+      const title = (c.title ?? titleOf(c.run || c.manual)).slice(0, 80);
+      this.uncertainty(c.line, `"${title}": ${c.hazard ? `${c.hazard.why}: ` : ''}a manual step (cockpit waits for a tick, never runs it)`);
+      if (c.hazard && c.hazard.kind !== 'placeholder-command') this.skip(c.line, `\`${(c.run || c.manual).split('\n')[0]}\``, `${c.hazard.why}: a manual step (to run it, bound it: \`timeout 60 …\`, or write the step in a cockpit.yml)`, 'unreadable');
+      return this.pos.mark({ title, manual: c.manual }, c.offset);
+    }
     const o: Obj = {};
     if (c.id !== undefined) o.id = c.id;
     if (c.title !== undefined) o.title = c.title;
-    o.run = c.run;
+    o.run = this.withInputs(c);
     if (c.timeout !== undefined) o.timeout = c.timeout;
     if (c.cwd !== undefined) o.cwd = c.cwd;
     if (c.env !== undefined) o.env = c.env;
-    if (Object.keys(o).length === 1) return c.run;
+    if (Object.keys(o).length === 1) return o.run;
     this.pos.mark(o, c.offset);
     if (c.attrOffset !== undefined) for (const k of ['id', 'timeout', 'cwd']) if (k in o) this.pos.field(o, k, c.attrOffset);
     return o;
   }
 
+  /** The command with its placeholders as declared inputs ({input.NAME}): nothing runs with one unfilled. */
+  private withInputs(c: Cmd): string {
+    const found = placeholdersIn(c.run);
+    for (const p of found) {
+      if (!this.inputs.has(p.name)) {
+        this.inputs.set(p.name, { prompt: p.text, line: c.line, offset: c.offset });
+        this.uncertainty(c.line, `input ${p.name}: ${p.text} is a placeholder: the run asks for it (--set ${p.name}=…)`);
+      }
+    }
+    return found.length > 0 ? withInputs(c.run, found) : c.run;
+  }
+
+  /** Commands for places a person triggers (emergency, troubleshooting, flags): those that cannot run as written are reported, not kept. */
+  private runnable(cmds: readonly Cmd[], where: string): Cmd[] {
+    return cmds.filter((c) => {
+      const why = c.manual !== undefined ? (c.hazard?.why ?? 'not shell') : placeholdersIn(c.run).length > 0 ? `has a placeholder (${placeholdersIn(c.run)[0].text})` : undefined;
+      if (why) this.skip(c.line, `\`${(c.run || c.manual || '').split('\n')[0]}\``, `${why}: not kept in ${where}`, 'unreadable');
+      return why === undefined;
+    });
+  }
+
   private preflightCommand(c: Cmd, title: string): void {
+    if (c.manual !== undefined) {
+      this.uncertainty(c.line, `pre-flight "${title}": ${c.hazard?.why ?? 'not shell'}: a manual check`);
+      this.push(this.preflight, { title, manual: c.manual }, c.offset);
+      return;
+    }
+    c = { ...c, run: this.withInputs(c) };
     const item: Obj = {};
     if (c.id !== undefined) item.id = c.id;
     item.title = title;
@@ -622,7 +744,7 @@ class Mapper {
   }
 
   private preflightItem(item: ListItem): void {
-    const { cmds, label, text } = this.itemCommands(item);
+    const { cmds, label, text } = this.itemCommands(item, true);
     if (cmds.length > 0) {
       const base = label ?? (text || titleOf(cmds[0].run));
       cmds.forEach((c, i) => this.preflightCommand(c, i === 0 ? base : `${base} (${i + 1})`));
@@ -739,10 +861,19 @@ class Mapper {
 
   /** Rollback commands: the incident script gets the reason, a verify/confirm command verifies, the rest roll back. */
   private rollbackCommands(cmds: Cmd[]): void {
+    const manual = cmds.find((c) => c.manual !== undefined);
+    if (manual && this.capture === undefined) {
+      this.rollbackRefused ??= { line: manual.line, why: `line ${manual.line} of the rollback is for a person (${manual.hazard?.why ?? 'not shell'}): a rollback must run on its own when a trigger fires` };
+      return;
+    }
+    if (manual) {
+      this.capture!.push({ title: manual.title ?? 'by hand', manual: manual.manual });
+      return;
+    }
     for (const c of cmds) {
       const prog = programOf(parseCommand(c.run)) ?? c.run.split(/\s+/)[0];
       const name = basename(prog).toLowerCase();
-      if (/incident/.test(name) && this.incident === undefined) {
+      if (/incident/.test(name) && this.incident === undefined && this.capture === undefined) {
         const words = quotedWords(c.run);
         if (words) {
           const quoted = words.filter((w) => w.quoted);
@@ -753,8 +884,8 @@ class Mapper {
         continue;
       }
       const verify = /verif|confirm|check/.test(name) || /^verif/i.test(c.title ?? '');
-      if (verify && this.rollbackSteps.length > 0) this.push(this.rollbackVerify, this.step(c), c.offset);
-      else this.push(this.rollbackSteps, this.step(c), c.offset);
+      if (verify && this.rollbackSteps.length > 0) this.push(this.sink(this.rollbackVerify), this.step(c), c.offset);
+      else this.push(this.sink(this.rollbackSteps), this.step(c), c.offset);
     }
   }
 
@@ -910,9 +1041,35 @@ class Mapper {
       if (crit) st.criteria = this.pos.mark(crit, this.pos.of(crit[0]) ?? d.offset);
       stages.push(this.pos.mark(st, d.offset));
     }
+    // a checklist with no release section is a release all the same: its items are the stage
+    if (stages.length === 0 && this.preflight.length > 0) {
+      const h1 = walkSections(this.tree.top).find((x) => x.depth === 1);
+      const title = cleanTitle(h1?.title ?? '') || 'Checklist';
+      const steps = this.preflight.splice(0).map((p) => (p.manual !== undefined ? this.pos.mark({ title: p.title, manual: p.manual }, this.pos.of(p) ?? 0) : this.pos.mark({ title: p.title, run: p.run }, this.pos.of(p) ?? 0)));
+      stages.push(this.pos.mark({ id: 'checklist', title, steps: this.pos.mark(steps, this.pos.of(steps[0]) ?? 0) }, this.pos.of(steps[0]) ?? 0));
+      delete raw.preflight;
+      this.note(h1?.line ?? 1, `no release section: the checklist is the release (stage "checklist", ${steps.length} item${steps.length === 1 ? '' : 's'})`);
+    }
     raw.stages = this.pos.mark(stages, stages.length ? (this.pos.of(stages[0]) ?? 0) : 0);
+    if (this.inputs.size > 0) {
+      const inputs: Obj = {};
+      for (const [name, i] of this.inputs) {
+        inputs[name] = this.pos.mark({ prompt: i.prompt }, i.offset);
+        this.pos.field(inputs, name, i.offset);
+      }
+      raw.inputs = this.pos.mark(inputs, [...this.inputs.values()][0].offset);
+    }
 
     if (Object.keys(series).length > 0) raw.metrics = { series };
+    if (this.rollbackRefused) {
+      this.skip(this.rollbackRefused.line, 'the rollback', `not mapped: ${this.rollbackRefused.why}. R and the triggers have no rollback to run until the rollback is commands only (or one alternative is written as the rollback)`, 'no-place');
+      this.uncertainty(this.rollbackRefused.line, `no automatic rollback: ${this.rollbackRefused.why}`);
+      for (const t of triggers) this.skip(this.pos.of(t) !== undefined ? lineAt(this.tree.lineStarts, this.pos.of(t)!) : 1, `trigger ${JSON.stringify(t)}`, 'no rollback that runs on its own to trigger', 'no-place');
+      this.rollbackSteps.splice(0);
+      this.rollbackVerify.splice(0);
+      this.incident = undefined;
+      triggers.splice(0);
+    }
     if (this.rollbackSteps.length > 0 || this.rollbackVerify.length > 0 || this.incident || triggers.length > 0) {
       const rb: Obj = {};
       if (this.rollbackSteps.length === 0 && this.rollbackVerify.length > 0) this.rollbackSteps.push(this.rollbackVerify.shift());
@@ -964,6 +1121,25 @@ class Mapper {
 }
 
 // ── helpers ────────────────────────────────────────────────────────────────────────────────
+
+/** Inline code in a checklist item that reads as a command: a program and its arguments (`cap production deploy`). */
+function looksLikeTaskCommand(code: string): boolean {
+  const t = code.trim();
+  return !t.includes('\n') && /^[a-z][\w.-]*(?:\s+[-\w./:=@,{}'"]+)+$/.test(t) && !/^[\w-]+\.(?:md|json|ya?ml|txt|lock|toml)\b/.test(t);
+}
+
+/** Whether content holds a checklist (`- [ ]` items). */
+function hasChecklist(nodes: readonly RootContent[]): boolean {
+  return nodes.some((n) => n.type === 'list' && n.children.some((i) => typeof i.checked === 'boolean'));
+}
+
+/** The children that are alternatives of one another: two or more, numbered ("Option 1") or all alike ("If you use X"). */
+function alternativesAmong(children: readonly Section[]): Section[] {
+  const alts = children.filter((c) => isAlternative(c.title));
+  if (alts.length < 2) return [];
+  if (alts.filter((c) => isNumberedAlternative(c.title.replace(/^[^\p{L}\p{N}]+/u, ''))).length >= 2) return alts.filter((c) => isNumberedAlternative(c.title.replace(/^[^\p{L}\p{N}]+/u, '')));
+  return alts.length === children.length || alts.length >= 2 ? alts : [];
+}
 
 function codeIn(n: { children?: unknown[] }): Code[] {
   const out: Code[] = [];

@@ -177,6 +177,11 @@ function safeMatch(pattern: string, value: string): boolean {
 function step(raw: RawStep, unique: Unique): Step {
   if (typeof raw === 'string' || Array.isArray(raw)) return commandStep(raw, {}, unique);
   if ('choose' in raw) throw new Error('a choice reached step(): expandSteps removes them');
+  if ('manual' in raw) {
+    const title = raw.title ?? (raw.manual.length > 60 ? `${raw.manual.slice(0, 59)}…` : raw.manual);
+    const id = raw.id !== undefined ? unique(raw.id, true) : unique(slug(title));
+    return { kind: 'manual', id, title, text: raw.manual };
+  }
   if ('flag' in raw) {
     const id = raw.id !== undefined ? unique(raw.id, true) : unique(`flag-${raw.flag}-${raw.to}`);
     return { kind: 'flag', id, title: raw.title ?? `${raw.flag} → ${raw.to === 'next' ? 'next step' : `${raw.to} %`}`, flag: raw.flag, to: raw.to };

@@ -104,6 +104,7 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
     (rb.rollback?.[key] ?? []).forEach((s, i) => {
       if (typeof s === 'object' && !Array.isArray(s) && 'monitor' in s) out.push({ path: ['rollback', key, i], message: 'a rollback cannot contain a monitor step' });
       if (typeof s === 'object' && !Array.isArray(s) && 'flag' in s) out.push({ path: ['rollback', key, i], message: 'a rollback cannot contain a flag step (rollback sets every ramped flag to 0 % by itself)' });
+      if (typeof s === 'object' && !Array.isArray(s) && 'manual' in s) out.push({ path: ['rollback', key, i], message: 'a rollback cannot wait for a person (a manual step): it must run on its own when a trigger fires' });
     });
   }
   out.push(...choiceRules(rb), ...inputRules(rb));

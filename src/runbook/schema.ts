@@ -51,6 +51,12 @@ export const FlagStepSchema = z.strictObject({
   to: z.union([z.number().min(0).max(100), z.literal('next')], { error: 'expected a percentage (0–100) or "next"' }),
 });
 
+export const ManualStepSchema = z.strictObject({
+  id: id.optional(),
+  title: z.string().optional(),
+  manual: z.string().meta({ description: 'A step for a person: the stage waits until the operator ticks it (space; headless: --confirm "<title>")' }),
+});
+
 const CommandOnlySchema = z.union([CommandStepSchema, z.string().min(1), z.array(z.string()).min(1)], { error: 'expected a command step: {run: …} or a command' });
 
 export const ChoiceOptionSchema = z.strictObject({
@@ -72,8 +78,8 @@ export const ChooseStepSchema = z
       'Alternatives (never chained): the operator chooses one option, once (`--choose ID=OPTION`, the plan review on the screen, or `choices:`); until then nothing in this stage, or the rollback, runs',
   });
 
-export const StepSchema = z.union([CommandStepSchema, MonitorStepSchema, FlagStepSchema, ChooseStepSchema, z.string().min(1), z.array(z.string()).min(1)], {
-  error: 'expected a step: {run: …}, {monitor: <duration>}, {flag: …, to: …}, {choose: …} or a command',
+export const StepSchema = z.union([CommandStepSchema, MonitorStepSchema, FlagStepSchema, ChooseStepSchema, ManualStepSchema, z.string().min(1), z.array(z.string()).min(1)], {
+  error: 'expected a step: {run: …}, {monitor: <duration>}, {flag: …, to: …}, {manual: …}, {choose: …} or a command',
 });
 
 export const InputSchema = z.strictObject({

@@ -31,7 +31,15 @@ export type FlagStep = {
   readonly to: number | 'next';
 };
 
-export type Step = CommandStep | MonitorStep | FlagStep;
+/** A step for a person: the stage waits until the operator ticks it. */
+export type ManualStep = {
+  readonly kind: 'manual';
+  readonly id: string;
+  readonly title: string;
+  readonly text: string;
+};
+
+export type Step = CommandStep | MonitorStep | FlagStep | ManualStep;
 
 export type PreflightItem =
   | (Omit<CommandStep, 'kind'> & { readonly kind: 'auto' })

@@ -139,7 +139,7 @@ export function initialState(rb: Runbook): SessionState {
           ? step({ id: st.id, title: st.title, kind: 'monitor', command: st.title, monitorMs: st.durationMs })
           : st.kind === 'flag'
             ? step({ id: st.id, title: st.title, kind: 'command', command: `flag ${st.flag} → ${st.to === 'next' ? 'next step' : `${st.to} %`}` })
-            : step({ id: st.id, title: st.title, kind: 'command', command: st.display }),
+            : step({ id: st.id, title: st.title, kind: 'command', command: st.kind === 'manual' ? `manual: ${st.text}` : st.display }),
       ),
     })),
     rollback: { status: 'idle', steps: rollbackPlan(rb).map((s) => step({ ...s, kind: 'command' })) },

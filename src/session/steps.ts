@@ -74,7 +74,9 @@ export class StepRunner {
           ? await this.runMonitor(stageId, step.id, step.durationMs, resumed?.startedAt)
           : step.kind === 'flag'
             ? await this.runFlagStep(stageId, step, attempt)
-            : await this.runCommand(stageId, step, attempt);
+            : step.kind === 'manual'
+              ? this.refuseManual(stageId, step.id, step.title, attempt)
+              : await this.runCommand(stageId, step, attempt);
       if (ok || this.d.aborting()) return ok;
       const after = this.findStep(stageId, step.id)!;
       if (after.status === 'interrupted' || step.kind !== 'command' || attempt > step.retries) return false;
@@ -157,6 +159,14 @@ export class StepRunner {
    * never lowers a flag (someone raised it above the step's percentage: left as it is, and said),
    * except `to: 0`, a kill.
    */
+  /** A step for a person: not ticked by this cockpit yet, so the stage stops there and says so. */
+  refuseManual(stageId: string, stepId: string, title: string, attempt: number): boolean {
+    this.d.emit({ type: 'step.started', stage: stageId, step: stepId, attempt, command: `manual: ${title}` });
+    const reason = `a manual step ("${title}"): do it by hand, then skip it (s) to go on`;
+    this.d.emit({ type: 'step.finished', stage: stageId, step: stepId, ok: false, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: 0, reason });
+    return false;
+  }
+
   async runFlagStep(stageId: string, step: FlagStep, attempt: number): Promise<boolean> {
     const command = `flag ${step.flag} → ${step.to === 'next' ? 'next step' : `${step.to} %`}`;
     this.d.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command });
