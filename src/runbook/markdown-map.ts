@@ -27,7 +27,7 @@ import {
   lineAt,
 } from './markdown-lines.js';
 import { slug } from './normalize.js';
-import { commandHazard, notShell, placeholdersIn, sharesState, withInputs, type Hazard } from './markdown/hazards.js';
+import { blockIsNotASequence, commandHazard, notShell, placeholdersIn, sharesState, sshLogin, withInputs, type Hazard } from './markdown/hazards.js';
 import { targetOf } from './markdown-targets.js';
 import { classify, isAlternative, isNumberedAlternative, STRONG, type Kind } from './markdown/classify.js';
 
@@ -109,6 +109,8 @@ type Cmd = {
   /** The text for a person, when this cannot run as a step (a hazard, not shell): a manual step. */
   manual?: string;
   hazard?: Hazard;
+  /** Why a person judges whether it runs ("# Force rollback if needed"): a manual step in a stage or rollback, offered as is in troubleshooting. */
+  conditional?: string;
   title?: string;
   offset: number;
   line: number;
@@ -184,6 +186,9 @@ class Mapper {
   private readonly inputs = new Map<string, { prompt: string; line: number; offset: number }>();
   /** Why the rollback sections cannot become a rollback that runs on its own (a step for a person, alternatives). */
   private rollbackRefused?: { line: number; why: string };
+  /** An `ssh host` login left open by a block: what follows in its part of the document was written for that host. */
+  private remote?: { host: string; line: number; depth: number };
+  private sectionDepth = 0;
 
   constructor(
     private readonly tree: MarkdownTree,
@@ -191,6 +196,10 @@ class Mapper {
     private readonly file: string,
   ) {
     this.hasRelease = walkSections(tree.top).some((s) => s.depth > 0 && classify(s.title) === 'release');
+    // an indented block (no fence) whose every line is a `$ ` prompt is a shell session
+    for (const sec of walkSections(tree.top))
+      for (const code of sec.content.flatMap((n) => (n.type === 'code' ? [n] : codeIn(n as { children?: unknown[] }))))
+        if (code.lang == null && !/^\s*(```|~~~)/.test(tree.lines[lineOf(code) - 1] ?? '') && code.value.trim() !== '' && code.value.split('\n').every((l) => l.trim() === '' || /^\s*\$\s+\S/.test(l))) code.lang = 'console';
   }
 
   // ── reporting ────────────────────────────────────────────────────────────────────────────
@@ -223,9 +232,13 @@ class Mapper {
   }
 
   private visit(s: Section, inherited: Kind | undefined, stageOwner: Section | undefined): void {
+    this.sectionDepth = s.depth;
     const own = s.depth > 0 ? classify(s.title) : undefined;
     let kind: Kind | undefined = own ?? inherited;
-    if (inherited === 'release' && (own === undefined || !STRONG.has(own))) kind = 'stage';
+    // inside a part for people to pick from (troubleshooting, emergency, a command reference), a
+    // sub-heading like "Rollback stuck" names a problem, not a rollback to run
+    if ((inherited === 'troubleshooting' || inherited === 'emergency' || inherited === 'reference') && (own === undefined || ['rollback', 'rollback-verify', 'triggers', 'release', 'monitoring', 'stage'].includes(own))) kind = inherited;
+    else if (inherited === 'release' && (own === undefined || !STRONG.has(own))) kind = 'stage';
     else if (inherited === 'stage' && own === 'criteria') kind = 'criteria';
     else if (inherited === 'stage' && (own === undefined || !STRONG.has(own))) kind = 'stage-part';
     else if ((kind === undefined || kind === 'monitoring') && s.depth > 0 && !this.hasRelease && (this.hasOwnCommands(s) || hasChecklist(s.content))) kind = 'stage';
@@ -261,7 +274,7 @@ class Mapper {
     let down: Kind | undefined = kind === 'stage' || kind === 'stage-part' || kind === 'criteria' ? 'stage' : kind === 'docs' ? undefined : kind;
     // the document's title speaks for the document, not for its sections: "# Rollback Runbook" does not make its deploy a rollback
     if (s.depth === 1 && down !== 'release' && down !== 'stage') down = undefined;
-    const alts = alternativesAmong(s.children);
+    const alts = alternativesAmong(s.children, kind === 'rollback' ? (c) => classify(c.title) === 'rollback' && this.subtreeHasCommands(c) : undefined);
     for (const c of s.children) {
       if (alts.includes(c)) {
         if (c === alts[0]) this.choiceFrom(s, alts, kind, down, owner);
@@ -330,6 +343,23 @@ class Mapper {
 
   private uncertainty(line: number, text: string): void {
     this.uncertain.push({ line, text });
+  }
+
+  /** A document with no commands: its numbered steps and checklist items, in order, as manual steps (not those in parts for reading). */
+  private procedureItems(): Obj[] {
+    const out: Obj[] = [];
+    for (const sec of walkSections(this.tree.top)) {
+      const k = classify(sec.title);
+      if (k === 'docs' || k === 'celebration' || k === 'targets' || k === 'history' || k === 'reference' || k === 'escalation' || k === 'triggers' || k === 'thresholds') continue;
+      for (const list of sec.content.filter((x): x is List => x.type === 'list')) {
+        if (!list.ordered && !list.children.some((i) => typeof i.checked === 'boolean')) continue;
+        for (const item of list.children) {
+          const all = cleanTitle(plain({ type: 'paragraph', children: itemPhrasing(item) }).replace(/\n+/g, ' '));
+          if (all !== '') out.push(this.pos.mark({ title: all.slice(0, 80), manual: all }, offsetOf(item)));
+        }
+      }
+    }
+    return out;
   }
 
   /** The success metrics that state a DORA target ("**Lead Time:** < 4 hours") → targets:; returns how many. */
@@ -401,7 +431,8 @@ class Mapper {
       if (n.type === 'paragraph' && next?.type === 'list') {
         const label = labelOf(n);
         if (label !== undefined) {
-          const labelKind = classify(label) ?? kind;
+          const pick = kind === 'emergency' || kind === 'troubleshooting' || kind === 'reference';
+          const labelKind = pick ? kind : /\b(?:e\.g\.|for example|example|exemple|ejemplo|beispiel|exemplo)\b|例/i.test(label) ? 'reference' : (classify(label) ?? kind);
           if (this.list(next, labelKind, s, troubleshootingCmds, label)) {
             i++;
             continue;
@@ -409,6 +440,11 @@ class Mapper {
         }
       }
       if (n.type === 'list' && this.list(n, kind, s, troubleshootingCmds)) continue;
+      const before = nodes[i - 1];
+      if (n.type === 'code' && before?.type === 'paragraph' && /\b(?:e\.g\.|for example|example|exemple|ejemplo|beispiel|exemplo)\b|例[:：]/i.test(plain(before).slice(-80))) {
+        this.skip(lineOf(n), `${s.title}: an example`, 'an example (the text before it says so): never run as a step', 'documentation', endLineOf(n));
+        continue;
+      }
       if (n.type === 'code' && this.code(n, kind, s, troubleshootingCmds)) continue;
       if (n.type === 'table' && kind === 'history') {
         this.skip(lineOf(n), `${s.title} table`, 'written by `cockpit history --markdown` from the journals', 'elsewhere', endLineOf(n));
@@ -552,6 +588,11 @@ class Mapper {
         for (const sub of child.children) cmds.push(...this.itemCommands(sub, strict).cmds);
       }
     }
+    // "Apply breaking migrations only after the pods are updated", "If needed, …": a condition for a person to judge
+    if (strict && cmds.length > 0 && CONDITIONAL.test(plain({ type: 'paragraph', children: phrasing }))) {
+      const why = `the item sets a condition ("${cleanTitle(plain({ type: 'paragraph', children: phrasing })).slice(0, 60)}"): a person judges it`;
+      return { cmds: cmds.map((c) => (c.manual !== undefined ? c : { ...c, manual: `By hand when the condition holds: \`${c.run.split('\n')[0]}\` (${why})` })), label: lab?.label, text };
+    }
     // the item's words name its (first) command, unless a # comment already does
     if (cmds.length > 0 && cmds[0].title === undefined && (label ?? text)) cmds[0] = { ...cmds[0], title: label ?? text };
     return { cmds, label, text: lab ? cleanTitle(lab.rest.filter((p) => !isCmd(p)).map(plain).join('')) || label! : text };
@@ -597,14 +638,27 @@ class Mapper {
       return { line, offset: this.tree.lineStarts[line - 1] + col };
     };
     const base = { timeout: attrs.timeout, attrOffset };
+    const notSeq = blockIsNotASequence(code.value);
+    if (notSeq) {
+      return [{ ...at(0, code.value.trim()), ...base, run: '', title: `${where} (by hand)`, manual: `By hand (${notSeq}):\n${code.value.trim()}` }];
+    }
     const other = notShell(code.value);
     if (other) {
       const where0 = at(0, code.value.trim());
       return [{ ...where0, ...base, run: '', title: `${where}: ${other.what} (by hand)`, manual: `By hand (${other.what}, not shell: cockpit never runs it):\n${code.value.trim()}` }];
     }
-    const { commands, skipped } = blockCommands(code.value, lang);
+    // `$ ` or `> ` prompts in a bash block: a console session (the lines without one are its output)
+    const prompted = code.value.split('\n').some((l) => /^\s*[\w.~/-]*[$>]\s+\S/.test(l));
+    if (prompted && code.value.split('\n').some((l) => l.trim() !== '' && !/^\s*(?:[\w.~/-]*[$>]\s|#)/.test(l) && !/\\$/.test(l))) {
+      return [{ ...at(0, code.value.trim()), ...base, run: '', title: `${where}: a console transcript (by hand)`, manual: `By hand (a console session with its output, not a script: cockpit never runs it):\n${code.value.trim()}` }];
+    }
+    const { commands, skipped } = blockCommands(prompted ? code.value.replace(/^(\s*)[\w.~/-]*[$>]\s+/gm, '$1') : code.value, lang);
     if (commands.length === 0) return [];
-    const hazards = commands.map((c) => commandHazard(c.text));
+    const remote = this.remote;
+    const hazards = commands.map((c) => (remote ? { kind: 'remote' as const, why: `written for ${remote.host}: \`ssh ${remote.host}\` (line ${remote.line}) opened a shell there` } : commandHazard(c.text)));
+    // a login left open (no exit after it): the rest of this part of the document is for that host
+    const login = commands.findIndex((c) => sshLogin(c.text.split('\n')[0]) !== undefined);
+    if (login >= 0 && !commands.slice(login + 1).some((c) => /^\s*(?:exit|logout)\b/.test(c.text))) this.remote = { host: sshLogin(commands[login].text.split('\n')[0])!, line: at(commands[login].index, commands[login].text).line, depth: Math.max(1, Math.min(this.sectionDepth, 2)) };
     const stateful = sharesState(commands.map((c) => c.text)) || skipped.some((sk) => !/^set\s/.test(sk.text)) || hazards.some((h) => h?.kind === 'remote');
     if (stateful) return [this.wholeBlock(code, lang, commands, hazards, { ...at(commands[0].index, commands[0].text), ...base, id: attrs.name, cwd: attrs.cwd }, where)];
     for (const sk of skipped) this.note(first + sk.index, `\`${sk.text.split('\n')[0]}\`: kept in the block's script (${sk.why.replace(/^a shell option: .*/, 'a shell option')})`);
@@ -614,6 +668,8 @@ class Mapper {
       const set = skipped.filter((sk) => /^set\s/.test(sk.text) && sk.index < c.index).map((sk) => sk.text);
       const run = set.length > 0 ? `${set.join('\n')}\n${c.text}` : c.text;
       const h = hazards[i];
+      const conditional = c.title !== undefined && (CONDITIONAL.test(c.title) || /\(if\b|\bif\s+\S+[- ]related\b/i.test(c.title)) ? `its comment sets a condition ("${c.title}"): a person judges it` : undefined;
+      if (conditional && !h) return { ...pos, ...base, id, run, title: c.title, cwd: attrs.cwd, conditional };
       if (h) return { ...pos, ...base, id, run: c.text, title: c.title, manual: `By hand: \`${c.text.split('\n')[0]}\` (${h.why}; cockpit never runs it as a step)`, hazard: h };
       return { ...pos, ...base, id, run, title: c.title, cwd: attrs.cwd };
     });
@@ -687,6 +743,7 @@ class Mapper {
 
   /** A command step: a plain string when it has nothing but the command; a manual step when it cannot run. */
   private step(c: Cmd): unknown {
+    if (c.conditional !== undefined && c.manual === undefined) c = { ...c, manual: `By hand when the condition holds: \`${c.run.split('\n')[0]}\` (${c.conditional})` };
     if (c.manual !== undefined) {
       const title = (c.title ?? titleOf(c.run || c.manual)).slice(0, 80);
       this.uncertainty(c.line, `"${title}": ${c.hazard ? `${c.hazard.why}: ` : ''}a manual step (cockpit waits for a tick, never runs it)`);
@@ -728,6 +785,7 @@ class Mapper {
   }
 
   private preflightCommand(c: Cmd, title: string): void {
+    if (c.conditional !== undefined && c.manual === undefined) c = { ...c, manual: `By hand when the condition holds: \`${c.run.split('\n')[0]}\` (${c.conditional})` };
     if (c.manual !== undefined) {
       this.uncertainty(c.line, `pre-flight "${title}": ${c.hazard?.why ?? 'not shell'}: a manual check`);
       this.push(this.preflight, { title, manual: c.manual }, c.offset);
@@ -861,6 +919,7 @@ class Mapper {
 
   /** Rollback commands: the incident script gets the reason, a verify/confirm command verifies, the rest roll back. */
   private rollbackCommands(cmds: Cmd[]): void {
+    cmds = cmds.map((c) => (c.conditional !== undefined && c.manual === undefined ? { ...c, manual: `By hand when the condition holds: \`${c.run.split('\n')[0]}\` (${c.conditional})` } : c));
     const manual = cmds.find((c) => c.manual !== undefined);
     if (manual && this.capture === undefined) {
       this.rollbackRefused ??= { line: manual.line, why: `line ${manual.line} of the rollback is for a person (${manual.hazard?.why ?? 'not shell'}): a rollback must run on its own when a trigger fires` };
@@ -1050,6 +1109,14 @@ class Mapper {
       delete raw.preflight;
       this.note(h1?.line ?? 1, `no release section: the checklist is the release (stage "checklist", ${steps.length} item${steps.length === 1 ? '' : 's'})`);
     }
+    if (stages.length === 0) {
+      const steps = this.procedureItems();
+      if (steps.length > 0) {
+        const h1 = walkSections(this.tree.top).find((x) => x.depth === 1);
+        stages.push(this.pos.mark({ id: 'procedure', title: cleanTitle(h1?.title ?? '') || 'Procedure', steps: this.pos.mark(steps, this.pos.of(steps[0] as object) ?? 0) }, this.pos.of(steps[0] as object) ?? 0));
+        this.note(h1?.line ?? 1, `no commands and no release section: the numbered steps and checklists (${steps.length}) are the release, each for a person to tick`);
+      }
+    }
     raw.stages = this.pos.mark(stages, stages.length ? (this.pos.of(stages[0]) ?? 0) : 0);
     if (this.inputs.size > 0) {
       const inputs: Obj = {};
@@ -1061,6 +1128,10 @@ class Mapper {
     }
 
     if (Object.keys(series).length > 0) raw.metrics = { series };
+    if (!this.rollbackRefused && triggers.length > 0 && this.rollbackSteps.length === 0 && this.rollbackVerify.length === 0 && !this.incident) {
+      const t0 = this.pos.of(triggers[0]);
+      this.rollbackRefused = { line: t0 !== undefined ? lineAt(this.tree.lineStarts, t0) : 1, why: 'the document states rollback triggers but no rollback commands to run' };
+    }
     if (this.rollbackRefused) {
       this.skip(this.rollbackRefused.line, 'the rollback', `not mapped: ${this.rollbackRefused.why}. R and the triggers have no rollback to run until the rollback is commands only (or one alternative is written as the rollback)`, 'no-place');
       this.uncertainty(this.rollbackRefused.line, `no automatic rollback: ${this.rollbackRefused.why}`);
@@ -1122,6 +1193,8 @@ class Mapper {
 
 // ── helpers ────────────────────────────────────────────────────────────────────────────────
 
+const CONDITIONAL = /\b(?:only (?:after|when|if|once)|if (?:needed|necessary|required|you|the|it)|when (?:needed|necessary)|optional(?:ly)?|unless|in case|si es necesario|falls nötig|wenn nötig|si nécessaire|you can|puedes|kann man)\b|必要に応じて|必要なら/i;
+
 /** Inline code in a checklist item that reads as a command: a program and its arguments (`cap production deploy`). */
 function looksLikeTaskCommand(code: string): boolean {
   const t = code.trim();
@@ -1134,7 +1207,10 @@ function hasChecklist(nodes: readonly RootContent[]): boolean {
 }
 
 /** The children that are alternatives of one another: two or more, numbered ("Option 1") or all alike ("If you use X"). */
-function alternativesAmong(children: readonly Section[]): Section[] {
+function alternativesAmong(children: readonly Section[], strategy?: (c: Section) => boolean): Section[] {
+  // several rollbacks side by side ("Blue-Green Rollback", "Canary Rollback", "Helm Rollback"): strategies to choose from
+  const strategies = strategy ? children.filter(strategy) : [];
+  if (strategies.length >= 2) return strategies;
   const alts = children.filter((c) => isAlternative(c.title));
   if (alts.length < 2) return [];
   if (alts.filter((c) => isNumberedAlternative(c.title.replace(/^[^\p{L}\p{N}]+/u, ''))).length >= 2) return alts.filter((c) => isNumberedAlternative(c.title.replace(/^[^\p{L}\p{N}]+/u, '')));
@@ -1226,7 +1302,9 @@ export function stageIdentity(title: string, taken: Set<string>): { id: string; 
   const env = ENVIRONMENTS.exec(title)?.[1]?.toLowerCase();
   const verbal = /\b(deploy|deployment|release|ship|roll ?out|promote|push)\b/i.test(title) || (env !== undefined && title.trim().toLowerCase() === env);
   let base = env && verbal ? env : slug(title);
-  if (base === 'step') base = 'stage';
+  // a title in another script (Japanese, Cyrillic…) or only a number: numbered, never empty
+  if (base === 'step' || base === 'stage') base = `stage-${taken.size + 1}`;
+  else if (/^\d+(?:-\d+)*$/.test(base)) base = `stage-${base}`;
   let id = base;
   for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
   taken.add(id);

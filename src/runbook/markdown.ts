@@ -245,8 +245,13 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
       frontDoc = undefined;
     }
   }
+  const runbookKeys = new Set(Object.keys(RunbookSchema.shape));
   for (const k of Object.keys(fm)) {
-    if (RUNME_KEYS.has(k)) {
+    if (!RUNME_KEYS.has(k) && !runbookKeys.has(k) && k !== 'notify') {
+      // another tool's front matter (a GitHub issue template's about/title/labels, a docs site's layout): not cockpit's, said and left
+      const line = at(base + ((front?.get(k, true) as Node | undefined)?.range?.[0] ?? 0)).line;
+      extraUnmapped.push({ line, what: `front matter "${k}"`, why: 'not a runbook key (another tool\'s front matter): ignored', kind: 'unsupported' });
+    } else if (RUNME_KEYS.has(k)) {
       const line = at(base + ((front?.get(k, true) as Node | undefined)?.range?.[0] ?? 0)).line;
       extraUnmapped.push({ line, what: `front matter "${k}"`, why: "Runme's own setting: not used by cockpit", kind: 'unsupported' });
     }
@@ -267,7 +272,7 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
     const kept = new YAMLMap();
     for (const pair of front.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
-      if (key !== 'notify' && !RUNME_KEYS.has(key)) kept.items.push(pair);
+      if (key !== 'notify' && !RUNME_KEYS.has(key) && runbookKeys.has(key)) kept.items.push(pair);
     }
     mergeFront(raw, kept, frontDoc, base, pos);
   }

@@ -31,7 +31,11 @@ export type Kind =
 const RB = String.raw`(?:roll ?back|roll-back|rückgängig|zurückrollen|zurücksetzen|reversión|revertir|retroceso|retour arrière|restauration|reverter|ロールバック|切り戻し|切戻し|回滚|回退)`;
 
 const KINDS: [Kind, RegExp][] = [
-  ['emergency', /\bemergenc|something (broke|is broken|went wrong)|break[- ]glass|\bpanic\b|notfall|emergencia|urgence|緊急|紧急/],
+  [
+    'reference',
+    /useful commands|common commands|handy commands|helpful commands|command reference|commands? reference|cheat ?sheet|quick commands|other commands|more commands|^commands$|^examples?$|^reference$|^resources\b|cheat-?sheet|^recursos\b|^ressources\b|nützliche befehle|comandos útiles|commandes utiles|便利なコマンド|コマンド一覧|参考コマンド|常用命令/,
+  ],
+  ['emergency', /\bemergenc|\b(?:production|prod|site|service|app) (?:is )?down\b|\boutage\b|störung|caída|something (broke|is broken|went wrong)|break[- ]glass|\bpanic\b|notfall|emergencia|urgence|緊急|紧急/],
   [
     'preflight',
     /pre-?flight|before (you |we )?(start|begin|release|deploy)|prerequisites?|pre-?requisites|readiness check|go\/no-go|pre-?checks?\b|pre-?(deploy(ment)?|release) (check|checklist|tasks|steps)|voraussetzung|vorbereitung|vor dem (release|deployment)|prerrequisitos|requisitos previos|antes de (desplegar|publicar|empezar)|preparaci[oó]n|prérequis|pré-requis|avant (de|le) (déploiement|déployer)|pré-requisitos|前提条件|事前準備|事前確認|準備|前置条件|准备/,
@@ -43,10 +47,6 @@ const KINDS: [Kind, RegExp][] = [
   ['targets', /success metrics|\bkpis?\b|\bdora\b|velocity|quality metrics|team confidence|\bgoals?\b|objectives/],
   ['history', /history|release log\b|changelog|historial|historique|履歴/],
   ['troubleshooting', /troubleshoot|common (issues|problems)|known (issues|problems)|\bfaq\b|when things go wrong|debugging|issues (&|and) solutions|fehlerbehebung|problemlösung|solución de problemas|dépannage|トラブルシューティング|故障排除/],
-  [
-    'reference',
-    /useful commands|common commands|handy commands|helpful commands|command reference|commands? reference|cheat ?sheet|quick commands|other commands|more commands|^commands$|^examples?$|^reference$|nützliche befehle|comandos útiles|commandes utiles|便利なコマンド|コマンド一覧|参考コマンド|常用命令/,
-  ],
   ['escalation', /escalat|on-?call|paging|eskalation|escalamiento|escalada|escalade|エスカレーション|升级/],
   ['flags', /feature[- ]?flags?|flag (deploy|rollout|release|ramp)|dark launch|percentage rollout/],
   ['experiments', /\ba\/b\b|experiment|split test/],
@@ -80,9 +80,12 @@ const ALTERNATIVE =
 /** Environments are stages in order, never alternatives: "For staging" then "For production". */
 const ENVIRONMENT_WORD = /\b(?:production|prod|staging|stage|canary|qa|uat|preprod|dev|development|test|live)\b|本番|ステージング|producción|produktion/iu;
 
+/** "Linux", "macOS", "Windows 64-bit with Cygwin": per-platform instructions are alternatives. */
+const PLATFORM = /^(?:on\s+|for\s+|en\s+|unter\s+)?(?:linux|mac(?:os| os x)?|os x|windows|ubuntu|debian|centos|fedora|rhel|alpine|msys2|cygwin|freebsd|wsl)\b/i;
+
 export function isAlternative(title: string): boolean {
   const t = title.replace(/^[^\p{L}\p{N}]+/u, '').trim();
-  if (isNumberedAlternative(t)) return true;
+  if (isNumberedAlternative(t) || PLATFORM.test(t)) return true;
   return ALTERNATIVE.test(t) && !ENVIRONMENT_WORD.test(t);
 }
 

@@ -19,14 +19,14 @@ const PLACEHOLDER_RES: readonly RegExp[] = [
   // <commit-hash>, <your project id>, <VERSION> (not heredocs << and not redirections: < file)
   /(?<![<\w])<([A-Za-z][\w.-]*(?: [A-Za-z][\w.-]*){0,3})>(?!>)/g,
   // vX.Y.Z, X.Y.Z, x.y.z
-  /(?<![\w.])(v?[Xx]\.[Yy]\.[Zz])(?![\w.])/g,
+  /(?<![\w.])(v?(?:\d+\.)?[Xx]\.[Yy](?:\.[Zz])?)(?![\w.])/g,
   // YOUR_POLICY_ID, your-project-id, REPLACE_ME, CHANGEME
   /(?<![\w$-])((?:YOUR|your)[-_][A-Za-z0-9_-]*[A-Za-z0-9]|REPLACE[-_]?ME|CHANGE[-_]?ME)(?![\w-])/g,
 ];
 
 /** The input name a placeholder stands for: `<commit-hash>` → commit_hash; `vX.Y.Z` → version. */
 export function inputName(inner: string): string {
-  if (/^v?x\.y\.z$/i.test(inner)) return 'version';
+  if (/^v?(?:\d+\.)?x\.y(?:\.z)?$/i.test(inner)) return 'version';
   const words = inner
     .replace(/^(?:your|YOUR)[-_]/, '')
     .toLowerCase()
@@ -73,6 +73,7 @@ const NEVER_ENDS: readonly [RegExp, string][] = [
   [/(?:^|[;&|]\s*)(?:top|htop|k9s|btop|glances)(?:\s|$)/, 'a full-screen monitor never ends'],
   [/\bkubectl\b[^|;&]*\bport-forward\b/, 'a port-forward runs until someone stops it'],
   [/\bstern\s/, 'stern follows logs until someone stops it'],
+  [/\bgh\s+run\s+watch\b|\bkubectl\s+argo\s+rollouts\s+get\b[^|;&]*--watch/, 'a watch never ends'],
   [/(?:^|[;&|]\s*)ping\s(?![^|;&]*\s-c\s?\d)/, 'ping without -c never ends'],
   [/\bsleep\s+infinity\b/, 'sleep infinity never ends'],
   [/\bwhile\s+(?:true|:)\s*;?\s*do\b/, 'an endless loop (while true)'],
@@ -86,7 +87,9 @@ const INTERACTIVE: readonly [RegExp, string][] = [
   [/\bheroku\s+run\s+(?:bash|sh|console|rails\s+c(?:onsole)?)\b/, 'an interactive console'],
   [/\bheroku\s+pg:psql\b/, 'an interactive database shell'],
   [/--ask-(?:vault-)?pass\b|--ask-become-pass\b|(?:^|\s)-K(?:\s|$)/, 'asks for a password'],
-  [/(?:^|[;&|]\s*)(?:vi|vim|nvim|nano|emacs|less|more)(?:\s|$)/, 'opens an editor or pager'],
+  [/(?:^|[;&|]\s*)(?:vi|vim|nvim|nano|emacs|less|more)(?:\s|$)|\$\{?(?:EDITOR|VISUAL)\b|\bcrontab\s+-e\b/, 'opens an editor or pager'],
+  [/\bgh\s+secret\s+set\b(?![^|;&]*\s(?:-b|--body|-f|--env-file)\b)/, 'asks for the secret\'s value'],
+  [/\bgit\s+add\s+(?:\.|-A|--all)(?:\s|$)/, 'stages every local change: a developer\'s workflow, not a release step'],
   [/\bgit\s+(?:rebase\s+-i|add\s+-p|commit(?![^|;&]*\s(?:-m|-F|--message|--file|--no-edit|-C)\b))/, 'git waits for an editor'],
   [/(?:^|[;&|]\s*)(?:psql|mysql|mongo|mongosh|redis-cli|sqlite3)(?:\s(?![^|;&]*\s(?:-c|-e|-f|--command|--execute|--eval|--file)\b)[^|;&]*)?$/, 'an interactive database shell (no -c/-e/-f)'],
   [/(?:^|[;&|]\s*)(?:rails\s+c(?:onsole)?|bundle exec rails c(?:onsole)?|python3?|node|irb|bash|sh|zsh)\s*$/, 'an interactive shell or console'],
@@ -111,6 +114,7 @@ export function commandHazard(text: string): Hazard | undefined {
   const logical = text.replace(/\\\n\s*/g, ' ');
   if (sshLogin(first)) return { kind: 'remote', why: `\`${first.trim()}\` opens a shell on another host: the lines after it were written for that host` };
   if (/^\s*(?:\{\{|<[A-Za-z])/.test(first) || /^\s*(?:YOUR|your)[-_]/.test(first)) return { kind: 'placeholder-command', why: 'the command itself is a placeholder: write the command' };
+  if (/^\s*(?:cd\s+\/?d?\s*)?[A-Za-z]:\\|\b(?:cmd(?:\.exe)?\s+\/c|powershell(?:\.exe)?|pwsh)\b|^\s*(?:Get|Set|New|Remove|Invoke)-[A-Z]\w+/.test(first)) return { kind: 'interactive', why: 'a Windows command (a drive path or PowerShell): not for this shell' };
   if (SQL_DESTRUCTIVE.test(first)) return { kind: 'destructive-sql', why: 'SQL, not shell: run it in the database by hand' };
   for (const [re, why] of NEVER_ENDS) if (re.test(logical)) return { kind: 'never-ends', why };
   for (const [re, why] of INTERACTIVE) if (re.test(logical)) return { kind: 'interactive', why };
@@ -135,6 +139,17 @@ export function notShell(code: string): NotShell | undefined {
   // a transcript: prompts with output lines between them
   const prompts = lines.filter((l) => /^\s*(?:[\w.-]+@[\w.-]+[:~][^$#]*[$#]\s|mysql>|postgres=[#>]|>>>\s)/.test(l)).length;
   if (prompts > 0 && prompts < lines.length && share(PROMPT_LINE) < 1) return { what: 'a console transcript' };
+  return undefined;
+}
+
+const ALTERNATIVE_COMMENT = /^\s*#\s*(?:(?:option|opci[oó]n|m[ée]thode?|method|alternative|variante|möglichkeit)\s*[0-9A-Da-d]\b|or\b|oder\b|ou\b|o bien\b|alternatively\b|alternativamente\b|alternativ\b)/i;
+const EXAMPLE_COMMENT = /^\s*#.*\b(?:e\.g\.|for example|example|exemple|ejemplo|beispiel|exemplo)\b|^\s*#.*例/i;
+
+/** Why a block is not a sequence to run: it shows examples, or alternatives ("# Option 1 … # Option 2", "# Or"). */
+export function blockIsNotASequence(code: string): string | undefined {
+  const lines = code.split('\n');
+  if (lines.filter((l) => ALTERNATIVE_COMMENT.test(l)).length >= 1 && lines.some((l) => /^\s*#\s*(?:(?:option|opci[oó]n|m[ée]thode?|method|alternative|variante)\s*[0-9A-Da-d]\b|or\b|oder\b|ou\b|o bien\b|alternatively\b)/i.test(l))) return 'its comments offer alternatives (Option 1 / Option 2, "or"): choose one and run it by hand';
+  if (lines.some((l) => EXAMPLE_COMMENT.test(l))) return 'its comments say it is an example';
   return undefined;
 }
 
