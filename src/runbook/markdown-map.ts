@@ -189,6 +189,8 @@ class Mapper {
   /** An `ssh host` login left open by a block: what follows in its part of the document was written for that host. */
   private remote?: { host: string; line: number; depth: number };
   private sectionDepth = 0;
+  /** Items of numbered lists (a procedure's steps). */
+  private readonly ordered = new WeakSet<ListItem>();
 
   constructor(
     private readonly tree: MarkdownTree,
@@ -249,7 +251,7 @@ class Mapper {
     // whole subtrees for people or for reading: one line each (commands inside are still reported)
     const forPeople = kind === 'targets' || kind === 'celebration';
     const reading = kind === 'docs' || kind === 'reference' || (kind === undefined && s.depth > 0);
-    if (forPeople || (reading && (kind === 'reference' || (!this.subtreeHasCommands(s) && !this.subtreeClaimed(s) && !walkSections(s).some((x) => hasChecklist(x.content)))))) {
+    if (forPeople || (reading && (kind === 'reference' || (!this.subtreeHasCommands(s) && !this.subtreeClaimed(s) && (kind === 'docs' || !walkSections(s).some((x) => hasChecklist(x.content))))))) {
       if (s.content.length > 0 || s.children.some((c) => c.content.length > 0)) {
         const inner = s.children.length > 0 ? ` (${walkSections(s).slice(1).map((c) => c.title).join(', ')})` : '';
         const mapped = kind === 'targets' ? this.targetsIn(s) : 0;
@@ -466,6 +468,7 @@ class Mapper {
   /** A list in a section of this kind; true when it was used (its unused items are reported). */
   private list(list: List, kind: Kind | undefined, s: Section, tsCmds: Cmd[], label?: string): boolean {
     const items = list.children;
+    if (list.ordered) for (const it of items) this.ordered.add(it);
     switch (kind) {
       case 'preflight':
         for (const item of items) this.preflightItem(item);
@@ -518,7 +521,7 @@ class Mapper {
           const { cmds, label: itemLabel, text } = this.itemCommands(item);
           if (cmds.length === 0) continue;
           const title = itemLabel ?? text;
-          const entry: Obj = { match: matchOf(title), title, steps: cmds.map((c) => this.step(c)) };
+          const entry: Obj = { match: matchOf(title), title, steps: cmds.map((c) => this.step({ ...c, conditional: undefined })) };
           this.push(this.troubleshooting, entry, offsetOf(item));
           used = true;
         }
@@ -563,7 +566,8 @@ class Mapper {
     const phrasing: PhrasingContent[] = first?.type === 'paragraph' ? first.children : [];
     const lab = boldLabel(phrasing);
     const task = typeof item.checked === 'boolean';
-    const inlineOk = !strict || task;
+    // a checklist item or a numbered step marks its command as one; a plain bullet or a sentence describes
+    const inlineOk = !strict || task || this.ordered.has(item);
     const isCmd = (p: PhrasingContent): p is Extract<PhrasingContent, { type: 'inlineCode' }> => inlineOk && p.type === 'inlineCode' && (looksLikeCommand(p.value) || (task && looksLikeTaskCommand(p.value)));
     const textOf = (ps: PhrasingContent[]) =>
       cleanTitle(
@@ -956,7 +960,7 @@ class Mapper {
     const title = cleanTitle(s.title.replace(/^["“'](.*)["”']$/, '$1'));
     const entry: Obj = { match: matchOf(title), title };
     if (hint) entry.hint = hint;
-    if (cmds.length > 0) entry.steps = cmds.map((c) => this.step(c));
+    if (cmds.length > 0) entry.steps = cmds.map((c) => this.step({ ...c, conditional: undefined }));
     this.push(this.troubleshooting, entry, s.heading ? offsetOf(s.heading) : (cmds[0]?.offset ?? offsetOf(s.content[0] ?? {})));
     if (hint) left.splice(0, left.length, ...left.filter((n) => !prose.includes(n)));
   }

@@ -78,6 +78,7 @@ const NEVER_ENDS: readonly [RegExp, string][] = [
   [/\bsleep\s+infinity\b/, 'sleep infinity never ends'],
   [/\bwhile\s+(?:true|:)\s*;?\s*do\b/, 'an endless loop (while true)'],
   [/\bkubectl\b[^|;&]*\brollout\s+status\b[^|;&]*--watch=true/, 'a watch never ends'],
+  [/\bpython3?\s+(?:app|server|main|run|wsgi)\.py\b|\bmanage\.py\s+runserver\b|\bflask\s+run\b|(?:^|\s)(?:uvicorn|gunicorn)\s/, 'a server runs until someone stops it'],
   [/\bnpm\s+(?:run\s+)?(?:start|dev|serve)\b|\b(?:rails|bundle exec rails)\s+s(?:erver)?\b|\bpython3?\s+-m\s+http\.server\b/, 'a server runs until someone stops it'],
 ];
 
