@@ -3,6 +3,7 @@
  * latest one) for the war-room screen, in its own process, fed only from the session journal.
  */
 import { relative } from 'node:path';
+import { quoteArg } from '../runbook/shell-quote.js';
 import { stateDir } from '../session/open.js';
 import { SessionFeed } from '../wallboard/feed.js';
 import { parse, UsageError } from './args.js';
@@ -12,9 +13,7 @@ import { loadRunbookCached } from './load-cached.js';
 export const USAGE = 'usage: cockpit wallboard [runbook]';
 
 /** A path as a person would type it after `cockpit rollback` (quoted when the shell needs it). */
-function typed(path: string): string {
-  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
-}
+const typed = quoteArg;
 
 /** Colour is off with NO_COLOR (non-empty) or TERM=dumb: the icons and words still say every state. */
 function colourOn(env: NodeJS.ProcessEnv): boolean {

@@ -89,7 +89,18 @@ export type EventBody =
       /** The exact argv that ran (after placeholders). */
       readonly argv?: readonly string[];
       readonly logPath?: string;
+      /**
+       * A multi-command shell step run as one wrapped script: how many commands it tracks (each
+       * start comes as a step.command). Absent when it runs untracked (any other step, or a block
+       * whose wrapped script would not parse: it then runs as one).
+       */
+      readonly commands?: number;
     }
+  /**
+   * Command `index` (0-based) of a tracked block step started, at `startedAt` (wall ms, from the
+   * step's progress file). The failing command of a failed block is the last one started.
+   */
+  | { readonly type: 'step.command'; readonly stage: string; readonly step: string; readonly index: number; readonly startedAt: number }
   | { readonly type: 'step.output'; readonly stage: string; readonly step: string; readonly lines: number }
   | {
       readonly type: 'step.finished';

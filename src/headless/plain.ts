@@ -5,17 +5,36 @@
 import { formatClock, formatCompact, formatDuration } from '../runbook/duration.js';
 import { parseLogLine, stampOf } from '../exec/log-format.js';
 import type { Controller } from '../session/controller.js';
-import { PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/events.js';
-import type { SessionState } from '../session/reduce.js';
+import { EMERGENCY, PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/events.js';
+import { commandLabel, failedCommand } from '../session/block.js';
+import type { SessionState, StepState } from '../session/reduce.js';
 import { reviewLines } from '../history/celebration.js';
 import { journalText, resumedText } from '../session/notices.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
 
 type Write = (line: string) => void;
 
+function stepOf(s: SessionState, stage: string, step: string): StepState | undefined {
+  const list = stage === PREFLIGHT ? s.preflight.steps : stage === ROLLBACK ? s.rollback.steps : stage === EMERGENCY ? s.emergency : s.stages.find((x) => x.id === stage)?.steps;
+  return list?.find((x) => x.id === step);
+}
+
 function titleOf(s: SessionState, stage: string, step: string): string {
-  const list = stage === PREFLIGHT ? s.preflight.steps : stage === ROLLBACK ? s.rollback.steps : s.stages.find((x) => x.id === stage)?.steps;
-  return list?.find((x) => x.id === step)?.title ?? step;
+  return stepOf(s, stage, step)?.title ?? step;
+}
+
+/** "  ▸ 2/5 kubectl apply -f deploy.yaml": a block's command starting. */
+function commandLine(s: SessionState, e: Extract<SessionEvent, { type: 'step.command' }>): string | undefined {
+  const commands = stepOf(s, e.stage, e.step)?.commands;
+  const c = commands?.[e.index];
+  return c && `  ▸ ${e.index + 1}/${commands.length} ${commandLabel(c)}`;
+}
+
+/** Where a failed block stopped: its command and that command's line within the block. */
+function failedAt(s: SessionState, stage: string, step: string): string | undefined {
+  const st = stepOf(s, stage, step);
+  const f = st && failedCommand(st);
+  return f && `    failed at command ${f.index + 1}/${st.commands!.length} (line ${f.command.line} of the block): ${f.command.text.split('\n')[0]}`;
 }
 
 function stageTitle(s: SessionState, stage: string): string {
@@ -59,6 +78,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       if (e.ok) return `  ✓ ${t} (${formatDuration(e.durationMs)})${e.note ? `: ${e.note}` : ''}`;
       if (e.interrupted && !e.timedOut) return `  ■ ${t} interrupted (${formatDuration(e.durationMs)})`;
       const lines = [`  ✗ ${t} FAILED: ${e.reason ?? 'failed'}${e.notStarted ? '' : ` (${formatDuration(e.durationMs)})`}`];
+      const at = failedAt(s, e.stage, e.step);
+      if (at) lines.push(at);
       if (e.lastLine) lines.push(`    last line: ${e.lastLine}`);
       if (e.troubleshooting) {
         lines.push(`    troubleshooting: ${e.troubleshooting.title}${e.troubleshooting.hint ? ` — ${e.troubleshooting.hint}` : ''}`);
@@ -66,6 +87,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       }
       return lines.join('\n');
     }
+    case 'step.command':
+      return commandLine(s, e);
     case 'step.retrying':
       return `  ↻ retrying ${titleOf(s, e.stage, e.step)} (attempt ${e.attempt}${e.automatic ? ', automatic' : ''})`;
     case 'step.skipped':

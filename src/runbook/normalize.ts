@@ -1,7 +1,8 @@
 /** A schema-valid raw runbook → the typed Runbook (ids derived, commands parsed, durations in ms). */
 import { basename, dirname, extname } from 'node:path';
 import { isArmed, notArmed } from './armed.js';
-import { describeCommand, parseCommand, programOf } from './command.js';
+import { describeCommand, parseCommand, programOf, type Command } from './command.js';
+import { splitCommands } from './shell-lexer.js';
 import { parseDuration } from './duration.js';
 import { parseRate, parseSpan } from './span.js';
 import type { RawRun, RawRunbook, RawStep } from './schema.js';
@@ -89,6 +90,7 @@ export function commandStep(run: RawRun, extra: { id?: string; title?: string; t
   const command = parseCommand(run);
   const display = typeof run === 'string' ? run : describeCommand(command);
   const id = extra.id !== undefined ? unique(extra.id, true) : unique(idFromRun(run));
+  const block = blockOf(command);
   return {
     kind: 'command',
     id,
@@ -99,6 +101,7 @@ export function commandStep(run: RawRun, extra: { id?: string; title?: string; t
     retries: extra.retries ?? 0,
     cwd: extra.cwd,
     env: extra.env,
+    ...(block ? { block } : {}),
   };
 }
 
@@ -172,6 +175,14 @@ function safeMatch(pattern: string, value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A shell script's top-level commands, when it has 2 or more (CommandStep.block). */
+export function blockOf(command: Command): CommandStep['block'] {
+  if (command.kind !== 'shell') return undefined;
+  const { commands } = splitCommands(command.script);
+  if (commands.length < 2) return undefined;
+  return { commands: commands.map((c) => ({ text: c.text, line: c.line + 1, ...(c.title ? { title: c.title } : {}) })) };
 }
 
 function step(raw: RawStep, unique: Unique): Step {

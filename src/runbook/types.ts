@@ -2,6 +2,15 @@
 import type { Command } from './command.js';
 import type { RawMetricSource, RawRunbook } from './schema.js';
 
+/** One top-level command of a multi-command shell step (a Markdown ```bash block, a `run: |`). */
+export type BlockCommand = {
+  readonly text: string;
+  /** 1-based line within the script where it starts. */
+  readonly line: number;
+  /** The `# comment` directly above it. */
+  readonly title?: string;
+};
+
 export type CommandStep = {
   readonly kind: 'command';
   readonly id: string;
@@ -13,6 +22,11 @@ export type CommandStep = {
   readonly retries: number;
   readonly cwd?: string;
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * A shell script with 2+ top-level commands: they run as one script in one shell, each shown as
+   * its own row (src/exec/block-script.ts). Absent for every other step.
+   */
+  readonly block?: { readonly commands: readonly BlockCommand[] };
 };
 
 export type MonitorStep = {

@@ -1,5 +1,5 @@
 /** The session state: a pure fold of the events over the state the runbook starts with. */
-import type { CommandStep, Runbook } from '../runbook/types.js';
+import type { BlockCommand, CommandStep, Runbook } from '../runbook/types.js';
 import { initialGuard, reduceGuard, type GuardState } from '../guard/fold.js';
 import { initialFlags, reduceExperiments, reduceFlags, type ExperimentState, type FlagState } from '../flags/fold.js';
 import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type ReleaseReview, type RollbackSource, type SessionEvent, type Troubleshoot } from '../core/events.js';
@@ -29,6 +29,13 @@ export type StepState = {
   readonly logPath?: string;
   readonly lines: number;
   readonly troubleshooting?: Troubleshoot;
+  /** A multi-command shell step's commands (CommandStep.block), from the runbook. */
+  readonly commands?: readonly BlockCommand[];
+  /**
+   * When each of its commands started (session ms), in order, while it runs tracked (step.command):
+   * the last is the current one, or the failing one of a failed step. Absent when it runs untracked.
+   */
+  readonly commandStarts?: readonly number[];
 };
 
 export type StageStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'interrupted';
@@ -81,7 +88,7 @@ export type SessionState = {
   readonly resumedAt: readonly number[];
 };
 
-const step = (s: { id: string; title: string; kind: StepState['kind']; command: string; monitorMs?: number }): StepState => ({
+const step = (s: { id: string; title: string; kind: StepState['kind']; command: string; monitorMs?: number; commands?: readonly BlockCommand[] }): StepState => ({
   ...s,
   status: 'pending',
   ticked: false,
@@ -107,8 +114,20 @@ export function rollbackSteps(rb: Runbook): CommandStep[] {
 }
 
 /** The rollback steps as the state lists them. */
-export function rollbackPlan(rb: Runbook): { id: string; title: string; command: string }[] {
-  return rollbackSteps(rb).map((s) => ({ id: s.id, title: s.title, command: s.display }));
+export function rollbackPlan(rb: Runbook): { id: string; title: string; command: string; commands?: readonly BlockCommand[] }[] {
+  return rollbackSteps(rb).map((s) => ({ id: s.id, title: s.title, command: s.display, ...blockOf(s) }));
+}
+
+/** A block step's commands for its state (nothing for any other step). */
+const blockOf = (s: Pick<CommandStep, 'block'>): { commands?: readonly BlockCommand[] } => (s.block ? { commands: s.block.commands } : {});
+
+/** When command `index` started, in session time: the event's own time less how long ago (wall) the progress file says it began. */
+function commandStarted(st: StepState, e: Extract<SessionEvent, { type: 'step.command' }>): StepState {
+  const starts = st.commandStarts ?? [];
+  if (e.index < starts.length) return st;
+  const t = Math.max(st.startedAt ?? 0, starts[starts.length - 1] ?? 0, e.t - Math.max(0, e.at - e.startedAt));
+  // a command whose start was never read (garbage in its line) started no later than the next one
+  return { ...st, commandStarts: [...starts, ...Array.from({ length: e.index - starts.length + 1 }, () => t)] };
 }
 
 export function initialState(rb: Runbook): SessionState {
@@ -124,7 +143,7 @@ export function initialState(rb: Runbook): SessionState {
       status: 'pending',
       overBudget: false,
       steps: rb.preflight.map((p) =>
-        p.kind === 'manual' ? step({ id: p.id, title: p.title, kind: 'manual', command: p.text }) : step({ id: p.id, title: p.title, kind: 'command', command: p.display }),
+        p.kind === 'manual' ? step({ id: p.id, title: p.title, kind: 'manual', command: p.text }) : step({ id: p.id, title: p.title, kind: 'command', command: p.display, ...blockOf(p) }),
       ),
     },
     stages: rb.stages.map((s) => ({
@@ -139,11 +158,13 @@ export function initialState(rb: Runbook): SessionState {
           ? step({ id: st.id, title: st.title, kind: 'monitor', command: st.title, monitorMs: st.durationMs })
           : st.kind === 'flag'
             ? step({ id: st.id, title: st.title, kind: 'command', command: `flag ${st.flag} → ${st.to === 'next' ? 'next step' : `${st.to} %`}` })
-            : step({ id: st.id, title: st.title, kind: 'command', command: st.kind === 'manual' ? `manual: ${st.text}` : st.display }),
+            : st.kind === 'manual'
+              ? step({ id: st.id, title: st.title, kind: 'command', command: `manual: ${st.text}` })
+              : step({ id: st.id, title: st.title, kind: 'command', command: st.display, ...blockOf(st) }),
       ),
     })),
     rollback: { status: 'idle', steps: rollbackPlan(rb).map((s) => step({ ...s, kind: 'command' })) },
-    emergency: rb.emergency.map((e) => step({ id: e.id, title: e.title, kind: 'command', command: e.display })),
+    emergency: rb.emergency.map((e) => step({ id: e.id, title: e.title, kind: 'command', command: e.display, ...blockOf(e) })),
     guard: initialGuard(rb),
     flags: initialFlags(rb),
     experiments: {},
@@ -205,7 +226,10 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
         troubleshooting: undefined,
         logPath: e.logPath ?? st.logPath,
         lines: 0,
+        commandStarts: e.commands ? [] : undefined,
       }));
+    case 'step.command':
+      return mapStep(s, e.stage, e.step, (st) => (st.status === 'running' ? commandStarted(st, e) : st));
     case 'step.output':
       return mapStep(s, e.stage, e.step, (st) => ({ ...st, lines: st.lines + e.lines }));
     case 'step.finished':

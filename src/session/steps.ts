@@ -3,9 +3,11 @@
  * its why recorded), a monitor window with the triggers armed, a flag step through the guarded
  * path, retries. Every fact goes out as an event; the state it reads is the session's fold.
  */
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { blockInvocation, progressPathOf, ProgressReader, PROGRESS_ENV } from '../exec/block-script.js';
 import { parseLogLine } from '../exec/log-format.js';
-import type { Runner, StepHandle, StepResult } from '../exec/runner.js';
+import { BATCH_MS, type Runner, type StepHandle, type StepResult } from '../exec/runner.js';
 import { quoteForDisplay } from '../runbook/command.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
 import type { CommandStep, FlagStep, Runbook, Step } from '../runbook/types.js';
@@ -194,16 +196,20 @@ export class StepRunner {
   async runCommand(stageId: string, step: CommandStep, attempt: number, extra: PlaceholderValues = {}, asActive = true): Promise<boolean> {
     const reason = stageId === ROLLBACK && this.d.state().rollback.reason ? { reason: this.d.state().rollback.reason } : {};
     const values: PlaceholderValues = { ...this.d.values, stage: stageValue(stageId, this.d.state().environment), ...reason, ...extra };
-    const invocation = resolveInvocation(step.command, values);
+    const { invocation, tracked } = step.block ? blockInvocation(step, values) : { invocation: resolveInvocation(step.command, values), tracked: false };
     const logPath = join(this.d.sessionDir, `${stageId}.${step.id}.log`);
     const argv = [invocation.file, ...invocation.args];
     const command = step.command.kind === 'argv' ? argv.map(quoteForDisplay).join(' ') : step.display;
-    this.d.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command, argv, logPath });
+    const progress = resolve(progressPathOf(logPath));
+    // a tracked block's progress file starts empty each attempt (a retry runs the block from its first command)
+    if (tracked) writeFileSync(progress, '');
+    const commands = tracked ? { commands: step.block!.commands.length } : {};
+    this.d.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command, argv, logPath, ...commands });
     const handle = this.d.runner.start({
       key: `${stageId}.${step.id}`,
       invocation,
       cwd: step.cwd ? resolve(this.d.runbook.dir, step.cwd) : this.d.runbook.dir,
-      env: { ...step.env, COCKPIT_SESSION_DIR: this.d.sessionDir, COCKPIT_STEP: step.id, COCKPIT_ATTEMPT: String(attempt) },
+      env: { ...step.env, COCKPIT_SESSION_DIR: this.d.sessionDir, COCKPIT_STEP: step.id, COCKPIT_ATTEMPT: String(attempt), ...(tracked ? { [PROGRESS_ENV]: progress } : {}) },
       timeoutMs: step.timeoutMs,
       graceMs: this.d.runbook.rollback?.graceMs ?? 5000,
       logPath,
@@ -225,11 +231,29 @@ export class StepRunner {
     return this.follow(stageId, step, this.d.runner.attach({ key: `${stageId}.${step.id}`, logPath }), stageId !== 'emergency' && stageId !== 'escalation', st.lines);
   }
 
+  /**
+   * A tracked block's progress: each command start its progress file records goes out as a
+   * step.command event, read every output batch (and at least every BATCH_MS) and once at the end.
+   */
+  private followProgress(stageId: string, step: CommandStep, logPath: string): { poll: () => void; stop: () => void } | undefined {
+    const st = this.findStep(stageId, step.id);
+    if (!step.block || st?.commandStarts === undefined) return undefined;
+    const reader = new ProgressReader(progressPathOf(logPath), step.block.commands.length, st.commandStarts.length);
+    const poll = () => {
+      for (const c of reader.read()) this.d.emit({ type: 'step.command', stage: stageId, step: step.id, index: c.index, startedAt: c.startedAt });
+    };
+    const timer = setInterval(poll, BATCH_MS);
+    timer.unref();
+    return { poll, stop: () => clearInterval(timer) };
+  }
+
   private async follow(stageId: string, step: CommandStep, handle: StepHandle, asActive: boolean, counted = 0): Promise<boolean> {
     let recent: string[] = [];
     let uncounted = counted;
     if (asActive) this.d.setActive({ stage: stageId, step: step.id, handle });
+    const progress = this.followProgress(stageId, step, handle.logPath);
     const off = handle.onLines((lines) => {
+      progress?.poll();
       recent = [...recent, ...lines].slice(-20);
       const fresh = Math.max(0, lines.length - uncounted);
       uncounted = Math.max(0, uncounted - lines.length);
@@ -241,6 +265,8 @@ export class StepRunner {
       result = await handle.done;
     } finally {
       off();
+      progress?.stop();
+      progress?.poll();
       if (asActive) this.d.setActive(undefined);
     }
     const troubleshooting = result.ok ? undefined : findTroubleshooting(this.d.runbook.troubleshooting, step, result, recent);

@@ -23,7 +23,8 @@ import {
 } from './key-actions.js';
 import { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
 import { topOverlay, type Overlay } from './ui-state.js';
-import { retryRefusal, skipRefusal } from '../session/intents.js';
+import { BLOCK_RETRY, isTrackedBlock } from '../session/block.js';
+import { failedTarget, retryRefusal, skipRefusal } from '../session/intents.js';
 import { pendingLevels } from '../guard/escalation.js';
 
 export { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
@@ -210,14 +211,18 @@ export const KEYMAP: readonly Binding[] = [
     scope: 'main',
     keys: ['r'],
     label: 'retry',
-    description: 'Retry the failed step (a stage step, a pre-flight check or a rollback step)',
+    description: `Retry the failed step (a stage step, a pre-flight check or a rollback step); for a shell block, ${BLOCK_RETRY}`,
     whenText: 'a step has failed and nothing runs',
     when: (c) => retryRefusal(c.session, c.controller.busy) === undefined,
     showInBar: true,
     run: (c) => {
+      const failed = failedTarget(c.session)?.step;
       const r = c.controller.retry();
       if (!r.ok) c.notice(r.reason);
-      else c.dispatch({ type: 'selected', id: undefined });
+      else {
+        c.dispatch({ type: 'selected', id: undefined });
+        if (failed && isTrackedBlock(failed)) c.notice(BLOCK_RETRY.replace(/^retry /, ''));
+      }
     },
   },
   {

@@ -1,6 +1,7 @@
 /** Pre-flight items and every stage's steps, with state, duration and the failure or skip reason inline. */
 import { Text } from 'ink';
 import { formatClock } from '../../runbook/duration.js';
+import { blockLines } from '../block-lines.js';
 import type { ChecklistRow } from '../rows.js';
 import { ICON, SLOT, WORD, type AnyStatus } from '../status.js';
 import { pad, padStart, truncate } from '../text.js';
@@ -66,8 +67,11 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number, s
     if (r.detail) lines.push({ key: `${r.id}:detail`, text: pad(`     ${r.detail}`, w), slot: r.status === 'failed' ? 'stage.failed' : 'dim' });
     const st = r.step;
     if (!st) continue;
+    const sub = blockLines(r.id, st, now, w);
+    lines.push(...sub);
     if (st.missing && st.status === 'pending') lines.push({ key: `${r.id}:missing`, text: pad(`     ${st.missing.replace(/ \(.*\)$/, '')}`, w), slot: 'metric.warn' });
-    if ((st.status === 'failed' || st.status === 'interrupted') && st.reason) lines.push({ key: `${r.id}:reason`, text: pad(`     ${st.reason}`, w), slot: 'stage.failed' });
+    // a block's failed command says its reason on its own line
+    if ((st.status === 'failed' || st.status === 'interrupted') && st.reason && !sub.some((l) => l.key.endsWith(':cmd-failed'))) lines.push({ key: `${r.id}:reason`, text: pad(`     ${st.reason}`, w), slot: 'stage.failed' });
     if (st.status === 'failed' && st.lastLine) lines.push({ key: `${r.id}:last`, text: pad(`     “${st.lastLine}”`, w), slot: 'dim' });
     if (st.status === 'failed' && st.troubleshooting) lines.push({ key: `${r.id}:hint`, text: pad(`     hint: ${st.troubleshooting.title}`, w), slot: 'notice' });
     if (st.status === 'skipped' && st.skipReason) lines.push({ key: `${r.id}:skip`, text: pad(`     skipped: ${st.skipReason}`, w), slot: 'stage.skipped' });
