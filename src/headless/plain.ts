@@ -9,6 +9,7 @@ import { PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
 import { reviewLines } from '../history/celebration.js';
 import { journalText, resumedText } from '../session/notices.js';
+import { planText } from '../session/plan-review.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
 
 type Write = (line: string) => void;
@@ -28,6 +29,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return `cockpit · ${e.runbook} ${e.version} → ${e.environment} · session ${e.sessionId}`;
     case 'session.resumed':
       return resumedText(e);
+    case 'plan.accepted':
+      return planText(e);
     case 'programs.checked':
       return [`⚠ ${e.missing.length} step${e.missing.length === 1 ? '' : 's'} cannot run as things are:`, ...e.missing.map((m) => `    ${m.stage}/${m.step}: ${m.reason}`)].join('\n');
     case 'check.ticked':
