@@ -27,7 +27,7 @@ export function firstLine(text: string): string {
 
 function commandLine(s: CommandStep): string {
   const cmd = firstLine(s.display);
-  return s.title === s.display || s.title === cmd ? cmd : `${sanitize(s.title)}: ${cmd}`;
+  return s.title === s.display || cmd.startsWith(s.title) ? cmd : `${sanitize(s.title)}: ${cmd}`;
 }
 
 function stepLine(s: Step): string {
@@ -51,8 +51,8 @@ function choiceLines(c: Choice, o: ReviewInput): ReviewLine[] {
   return [head, ...opts];
 }
 
-function choicesIn(rb: Runbook, where: string, o: ReviewInput): ReviewLine[] {
-  return rb.choices.filter((c) => c.where === where).map((c) => ({ text: `    ◇ choice: ${sanitize(c.title)} ${pickedTitle(c, o.picks)}`, slot: o.picks[c.id] ? 'text' : 'metric.warn' }));
+function choicesIn(rb: Runbook, where: string, o: ReviewInput, indent: string): ReviewLine[] {
+  return rb.choices.filter((c) => c.where === where).map((c) => ({ text: `${indent}◇ choice: ${sanitize(c.title)} ${pickedTitle(c, o.picks)}`, slot: o.picks[c.id] ? 'text' : 'metric.warn' }));
 }
 
 function rollbackLines(rb: Runbook, o: ReviewInput): ReviewLine[] {
@@ -64,7 +64,7 @@ function rollbackLines(rb: Runbook, o: ReviewInput): ReviewLine[] {
   if (rb.unarmed?.length) out.push({ text: `  ⚠ not armed: ${rb.unarmed.map(sanitize).join('; ')}`, slot: 'metric.warn' });
   if (!r.triggers.length && !rb.unarmed?.length) out.push({ text: '  no triggers: a rollback starts only with R', slot: 'dim' });
   for (const [label, steps] of [['runs', r.steps], ['verify', r.verify]] as const) for (const s of steps) out.push({ text: `  ${label}: ${commandLine(s)}`, slot: 'text' });
-  out.push(...choicesIn(rb, 'rollback', o));
+  out.push(...choicesIn(rb, 'rollback', o, '  '));
   if (r.incident) out.push({ text: `  incident: ${commandLine(r.incident)}`, slot: 'text' });
   return out;
 }
@@ -92,7 +92,7 @@ export function reviewLines(rb: Runbook, o: ReviewInput): ReviewLine[] {
   out.push({ text: 'Stages', slot: 'title' });
   for (const st of rb.stages) {
     out.push({ text: `  ▸ ${sanitize(st.title)} (${st.id})${st.budgetMs !== undefined ? ` budget ${formatCompact(st.budgetMs)}` : ''}`, slot: 'text' });
-    out.push(...st.steps.map((s): ReviewLine => ({ text: `    ${stepLine(s)}`, slot: 'text' })), ...choicesIn(rb, st.id, o));
+    out.push(...st.steps.map((s): ReviewLine => ({ text: `    ${stepLine(s)}`, slot: 'text' })), ...choicesIn(rb, st.id, o, '    '));
   }
   return [...out, ...rollbackLines(rb, o), ...inputLines(rb)];
 }
