@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { cacheKey, readCached, writeCached } from '../runbook/cache.js';
+import { cacheKey, readCached, writeCached, type CachedRunbook } from '../runbook/cache.js';
 import { displayPath, findRunbook, readRunbookFile, RunbookNotFound } from '../runbook/find.js';
 import type { Runbook } from '../runbook/types.js';
 import { UsageError } from './args.js';
@@ -23,6 +23,12 @@ function build(): string {
 }
 
 export async function loadRunbookCached(given: string | undefined, err: (line: string) => void): Promise<Runbook | number> {
+  const r = await loadForRun(given, err);
+  return typeof r === 'number' ? r : r.runbook;
+}
+
+/** The runbook with what a run needs beside it (cache.ts CachedRunbook), and its file name for messages. */
+export async function loadForRun(given: string | undefined, err: (line: string) => void): Promise<(CachedRunbook & { readonly display: string }) | number> {
   let file: string;
   let text: Buffer;
   try {
@@ -33,10 +39,12 @@ export async function loadRunbookCached(given: string | undefined, err: (line: s
     throw new UsageError(`cannot read ${given ?? 'the runbook'}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   const key = cacheKey(file, text, build());
+  const display = displayPath(file);
   const hit = readCached(key);
-  if (hit) return hit;
-  const { loadOrExit } = await import('./load.js');
-  const rb = loadOrExit(given, err);
-  if (typeof rb !== 'number') writeCached(key, rb);
-  return rb;
+  if (hit) return { ...hit, display };
+  const { loadFullOrExit } = await import('./load.js');
+  const r = loadFullOrExit(given, err);
+  if (typeof r === 'number') return r;
+  writeCached(key, r);
+  return { ...r, display };
 }

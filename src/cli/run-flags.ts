@@ -3,7 +3,8 @@ import type { Runbook } from '../runbook/types.js';
 import { parse, UsageError } from './args.js';
 
 export const USAGE = `usage: cockpit run [runbook] [--headless] [--json] [--confirm "<title>"]... [--yes]
-                  [--dry-run] [--stage <id>] [--on-failure stop|rollback] [--learning "<text>"]`;
+                  [--dry-run] [--stage <id>] [--on-failure stop|rollback] [--learning "<text>"]
+                  [--set NAME=VALUE]... [--choose CHOICE=OPTION]...`;
 
 const OPTIONS = {
   headless: { type: 'boolean' },
@@ -15,6 +16,8 @@ const OPTIONS = {
   'on-failure': { type: 'string' },
   theme: { type: 'string' },
   learning: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  choose: { type: 'string', multiple: true },
 } as const;
 
 export type RunFlags = Pick<ReturnType<typeof parseRunFlags>, 'onFailure'> & Partial<Omit<ReturnType<typeof parseRunFlags>, 'onFailure'>>;

@@ -7,7 +7,7 @@
 import { distFile } from '../exec/dist-file.js';
 import type { Io } from './io.js';
 import { requireWithCodeCache } from './code-cache.js';
-import { loadRunbookCached } from './load-cached.js';
+import { loadForRun } from './load-cached.js';
 import { checkStage, parseRunFlags } from './run-flags.js';
 import { resolveTheme } from './theme.js';
 
@@ -28,12 +28,17 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const flags = parseRunFlags(argv);
   // on a terminal the screen's code starts loading while the runbook is read
   const screen = !flags.headless && !flags.json && !flags['dry-run'] && process.stdout.isTTY === true && process.stdin.isTTY === true ? loadScreen() : undefined;
-  const rb = await loadRunbookCached(flags.file, io.err);
-  if (typeof rb === 'number') return rb;
-  if (flags['dry-run']) return (await import('./headless-run.js')).dryRun(rb, io, flags.stage);
-  if (!screen) return (await import('./headless-run.js')).runHeadless(rb, flags, io);
+  const loaded = await loadForRun(flags.file, io.err);
+  if (typeof loaded === 'number') return loaded;
+  let rb = loaded.runbook;
+  let given = { choices: {}, inputs: {} };
+  // choices and inputs (run-plan.ts) are loaded only for a runbook that has them, or when given
+  if (flags.set || flags.choose || rb.choices.length > 0 || rb.inputs.length > 0) ({ runbook: rb, given } = (await import('./run-plan.js')).applyGiven(loaded, flags));
+  if (flags['dry-run']) return (await import('./headless-run.js')).dryRun(rb, io, flags.stage, loaded.display);
+  if (!screen) return (await import('./headless-run.js')).runHeadless(rb, flags, io, { display: loaded.display, hash: loaded.plan?.hash });
   checkStage(rb, flags.stage);
   const theme = await resolveTheme(flags.theme);
   const { runTui } = await screen;
-  return runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage, learning: flags.learning }, io.err);
+  const plan = { raw: loaded.raw, display: loaded.display, given, review: loaded.plan };
+  return runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage, learning: flags.learning, plan }, io.err);
 }

@@ -74,6 +74,18 @@ export type EventBody =
       readonly environment: string;
       readonly mode: 'tui' | 'headless';
     }
+  /**
+   * The plan that runs (at session start): a Markdown runbook's content hash as reviewed or as
+   * accepted before, the choices made (choice id → option id) and the inputs' values (masked when
+   * `secrets:` names them). `how`: reviewed now, recorded earlier, or given on the command line.
+   */
+  | {
+      readonly type: 'plan.accepted';
+      readonly hash?: string;
+      readonly how: 'reviewed' | 'recorded' | 'given';
+      readonly choices: Readonly<Record<string, string>>;
+      readonly inputs: Readonly<Record<string, string>>;
+    }
   | { readonly type: 'programs.checked'; readonly missing: readonly { readonly stage: string; readonly step: string; readonly reason: string }[] }
   | { readonly type: 'check.ticked'; readonly id: string; readonly by: 'operator' | 'confirm' }
   | { readonly type: 'check.unticked'; readonly id: string }

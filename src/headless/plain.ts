@@ -10,6 +10,7 @@ import { commandLabel, failedCommand } from '../session/block.js';
 import type { SessionState, StepState } from '../session/reduce.js';
 import { reviewLines } from '../history/celebration.js';
 import { journalText, resumedText } from '../session/notices.js';
+import { planText } from '../session/plan-review.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
 
 type Write = (line: string) => void;
@@ -47,6 +48,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return `cockpit · ${e.runbook} ${e.version} → ${e.environment} · session ${e.sessionId}`;
     case 'session.resumed':
       return resumedText(e);
+    case 'plan.accepted':
+      return planText(e);
     case 'programs.checked':
       return [`⚠ ${e.missing.length} step${e.missing.length === 1 ? '' : 's'} cannot run as things are:`, ...e.missing.map((m) => `    ${m.stage}/${m.step}: ${m.reason}`)].join('\n');
     case 'check.ticked':

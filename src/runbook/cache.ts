@@ -8,9 +8,17 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { RawRunbook } from './schema.js';
 import type { Runbook } from './types.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
+
+/** What a run needs of a loaded runbook: the typed Runbook, the raw one (normalised again with the choices and inputs given) and, for a Markdown runbook, its hash and uncertain mappings. */
+export type CachedRunbook = {
+  readonly runbook: Runbook;
+  readonly raw?: RawRunbook;
+  readonly plan?: { readonly hash: string; readonly uncertain: readonly { readonly line: number; readonly text: string }[] };
+};
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.COCKPIT_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'cockpit');
@@ -20,19 +28,19 @@ export function cacheKey(file: string, text: string | Buffer, version: string): 
   return createHash('sha256').update(`${FORMAT}\0${version}\0${file}\0`).update(text).digest('hex').slice(0, 32);
 }
 
-export function readCached(key: string, env: NodeJS.ProcessEnv = process.env): Runbook | undefined {
+export function readCached(key: string, env: NodeJS.ProcessEnv = process.env): CachedRunbook | undefined {
   if (env.COCKPIT_NO_CACHE) return undefined;
   try {
-    const v = JSON.parse(readFileSync(join(cacheDir(env), `${key}.json`), 'utf8')) as { format: number; runbook: Runbook };
-    return v.format === FORMAT ? v.runbook : undefined;
+    const v = JSON.parse(readFileSync(join(cacheDir(env), `${key}.json`), 'utf8')) as CachedRunbook & { format: number };
+    return v.format === FORMAT ? { runbook: v.runbook, raw: v.raw, plan: v.plan } : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function writeCached(key: string, runbook: Runbook, env: NodeJS.ProcessEnv = process.env): void {
+export function writeCached(key: string, entry: CachedRunbook, env: NodeJS.ProcessEnv = process.env): void {
   if (env.COCKPIT_NO_CACHE) return;
-  writeCacheFile(`${key}.json`, JSON.stringify({ format: FORMAT, runbook }), env);
+  writeCacheFile(`${key}.json`, JSON.stringify({ format: FORMAT, ...entry }), env);
 }
 
 /** Writes one file of the cache, private and whole (a temporary file renamed); false when it could not (never an error). */

@@ -73,6 +73,8 @@ export type ControllerOptions = {
   readonly previousPid?: number;
   /** Replace how escalation posts webhooks (tests). */
   readonly escalation?: Partial<Pick<EscalationDeps, 'post' | 'retryDelayMs'>>;
+  /** The plan this session runs (plan-review.ts planAcceptedEvent): journalled right after session.started. */
+  readonly plan?: Extract<EventBody, { type: 'plan.accepted' }>;
 };
 
 export type { RollbackHook } from './rollback.js';
@@ -347,6 +349,7 @@ export class Controller {
       environment: rb.environment,
       mode: this.o.mode,
     });
+    if (this.o.plan) this.emit(this.o.plan);
     this.checkPrograms();
   }
 

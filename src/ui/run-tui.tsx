@@ -9,6 +9,7 @@ import { followSession } from '../session/follower.js';
 import { App } from './App.js';
 import { OutputStore } from './output-store.js';
 import { summaryLines } from './summary.js';
+import type { Prepared, RunPlan } from './plan/prepare.js';
 import type { Theme } from './theme.js';
 import { ThemeContext } from './theme-context.js';
 
@@ -26,13 +27,31 @@ export type TuiOptions = {
   readonly story?: string;
   /** The operator's own learning, added to the end-of-release review. */
   readonly learning?: string;
+  /** What the plan needs before the session (choices, inputs, a Markdown runbook's review): plan/prepare.tsx. */
+  readonly plan?: RunPlan;
 };
 
 const ALT_ON = '\x1b[?1049h';
 const ALT_OFF = '\x1b[?1049l';
 
-export async function runTui(rb: Runbook, o: TuiOptions, err: (line: string) => void): Promise<number> {
-  const opened = openSession(rb, { mode: 'tui', onFailure: o.onFailure, confirm: o.confirm, yes: o.yes, fromStage: o.fromStage, resume: true, learning: o.learning });
+/** Whether anything must be asked or reviewed before the session: only then is plan/prepare.tsx evaluated. */
+function planNeeded(rb: Runbook, plan: RunPlan | undefined): boolean {
+  return plan !== undefined && (plan.review !== undefined || rb.choices.length > 0 || rb.inputs.length > 0);
+}
+
+export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) => void): Promise<number> {
+  let rb = rb0;
+  let plan: Prepared['event'];
+  if (planNeeded(rb0, o.plan)) {
+    const { preparePlan } = await import('./plan/prepare.js');
+    const prepared = await preparePlan(rb0, o.plan!, o.theme);
+    if (!prepared) {
+      err('cockpit: left before the run: nothing ran');
+      return 0;
+    }
+    ({ runbook: rb, event: plan } = prepared);
+  }
+  const opened = openSession(rb, { mode: 'tui', onFailure: o.onFailure, confirm: o.confirm, yes: o.yes, fromStage: o.fromStage, resume: true, learning: o.learning, ...(plan ? { plan } : {}) });
   if (typeof opened === 'string') {
     err(`cockpit: ${opened}`);
     return 1;

@@ -1,6 +1,7 @@
 /**
  * The seed Markdown runbook (examples/seed/release-runbook.md, the seed as written) opens as a working
- * cockpit in a real terminal: stages and checklist on screen, missing scripts marked, R there.
+ * cockpit in a real terminal (once its plan is accepted): stages and checklist on screen, missing
+ * scripts marked, R there.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,9 @@ describe.skipIf(!hasTmux())('the seed runbook on screen (tmux, 100×30)', () => 
     dirs.push(state);
     const s = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} ${shq(SEED)}`, { cols: 100, rows: 30, cwd: state, env: { COCKPIT_STATE_DIR: state }, name: 'cockpit-seed' });
     sessions.push(s);
+    // opened the first time: its plan is reviewed and accepted before the session starts
+    await s.waitFor(' Plan review · Release Runbook · ');
+    s.keys('a');
     const f = await s.waitFor('missing: ./scripts/pre-relea');
     const lines = f.split('\n');
     // its checks' scripts are missing: the pre-flight has failed, and the header says so
