@@ -33,6 +33,7 @@ function commandLine(s: CommandStep): string {
 function stepLine(s: Step): string {
   if (s.kind === 'monitor') return `monitor ${formatCompact(s.durationMs)} (triggers armed)`;
   if (s.kind === 'flag') return `flag ${s.flag} → ${s.to === 'next' ? 'next step' : `${s.to} %`}`;
+  if (s.kind === 'manual') return `☐ by hand: ${sanitize(firstLine(s.title))}`;
   return commandLine(s);
 }
 
