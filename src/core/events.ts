@@ -75,7 +75,11 @@ export type EventBody =
       readonly mode: 'tui' | 'headless';
     }
   | { readonly type: 'programs.checked'; readonly missing: readonly { readonly stage: string; readonly step: string; readonly reason: string }[] }
-  | { readonly type: 'check.ticked'; readonly id: string; readonly by: 'operator' | 'confirm' }
+  /**
+   * A manual item ticked: a pre-flight item (no `stage`), or a stage's manual step the stage waits
+   * at (`stage` names it). `by`: the operator on the screen, or --confirm / --yes; `at` says when.
+   */
+  | { readonly type: 'check.ticked'; readonly id: string; readonly by: 'operator' | 'confirm'; readonly stage?: string }
   | { readonly type: 'check.unticked'; readonly id: string }
   | { readonly type: 'preflight.passed' }
   | { readonly type: 'preflight.failed'; readonly failed: readonly string[]; readonly unticked: readonly string[] }
@@ -90,6 +94,8 @@ export type EventBody =
       readonly argv?: readonly string[];
       readonly logPath?: string;
     }
+  /** A stage reached a manual step: it waits for the operator's tick (check.ticked with its stage), or a skip. */
+  | { readonly type: 'step.waiting'; readonly stage: string; readonly step: string; readonly attempt: number }
   | { readonly type: 'step.output'; readonly stage: string; readonly step: string; readonly lines: number }
   | {
       readonly type: 'step.finished';

@@ -18,6 +18,13 @@ function titleOf(s: SessionState, stage: string, step: string): string {
   return list?.find((x) => x.id === step)?.title ?? step;
 }
 
+/** A manual step's text when it says more than its title: ": Open the canary dashboard and …" (one line). */
+function manualText(s: SessionState, stage: string, step: string): string {
+  const st = s.stages.find((x) => x.id === stage)?.steps.find((x) => x.id === step);
+  const text = st?.command.replace(/\s+/g, ' ').trim() ?? '';
+  return text && text !== st?.title ? `: ${text}` : '';
+}
+
 function stageTitle(s: SessionState, stage: string): string {
   return s.stages.find((x) => x.id === stage)?.title ?? stage;
 }
@@ -31,7 +38,9 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'programs.checked':
       return [`⚠ ${e.missing.length} step${e.missing.length === 1 ? '' : 's'} cannot run as things are:`, ...e.missing.map((m) => `    ${m.stage}/${m.step}: ${m.reason}`)].join('\n');
     case 'check.ticked':
-      return `  ✓ ${titleOf(s, PREFLIGHT, e.id)} (${e.by === 'confirm' ? 'confirmed' : 'ticked'})`;
+      return `  ✓ ${titleOf(s, e.stage ?? PREFLIGHT, e.id)} (${e.by === 'confirm' ? 'confirmed' : 'ticked'})`;
+    case 'step.waiting':
+      return `  ☐ ${titleOf(s, e.stage, e.step)} (manual)${manualText(s, e.stage, e.step)}`;
     case 'check.unticked':
       return `  ○ ${titleOf(s, PREFLIGHT, e.id)} (unticked)`;
     case 'preflight.passed':

@@ -51,6 +51,15 @@ export const FlagStepSchema = z.strictObject({
   to: z.union([z.number().min(0).max(100), z.literal('next')], { error: 'expected a percentage (0–100) or "next"' }),
 });
 
+export const ManualStepSchema = z.strictObject({
+  id: id.optional(),
+  title: z.string().optional().meta({ description: 'The checklist line (default: the text, shortened)' }),
+  manual: z.string({ error: 'expected what the operator does and ticks (a string)' }).regex(/\S/, { error: 'a manual step needs its text: what the operator does, then ticks' }).meta({
+    description:
+      'A manual step: the stage waits here until the operator ticks it (space on the screen; headless: --confirm "<title>" or --yes, else the stage fails at it). Not in a rollback: a rollback never waits for a tick',
+  }),
+});
+
 const CommandOnlySchema = z.union([CommandStepSchema, z.string().min(1), z.array(z.string()).min(1)], { error: 'expected a command step: {run: …} or a command' });
 
 export const ChoiceOptionSchema = z.strictObject({
@@ -72,8 +81,8 @@ export const ChooseStepSchema = z
       'Alternatives (never chained): the operator chooses one option, once (`--choose ID=OPTION`, the plan review on the screen, or `choices:`); until then nothing in this stage, or the rollback, runs',
   });
 
-export const StepSchema = z.union([CommandStepSchema, MonitorStepSchema, FlagStepSchema, ChooseStepSchema, z.string().min(1), z.array(z.string()).min(1)], {
-  error: 'expected a step: {run: …}, {monitor: <duration>}, {flag: …, to: …}, {choose: …} or a command',
+export const StepSchema = z.union([CommandStepSchema, MonitorStepSchema, FlagStepSchema, ManualStepSchema, ChooseStepSchema, z.string().min(1), z.array(z.string()).min(1)], {
+  error: 'expected a step: {run: …}, {monitor: <duration>}, {flag: …, to: …}, {manual: …}, {choose: …} or a command',
 });
 
 export const InputSchema = z.strictObject({

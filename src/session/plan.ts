@@ -50,7 +50,9 @@ export function commandPlan(rb: Runbook): PlanSection[] {
           ? note(s.id, `monitor ${s.durationMs / 1000}s`)
           : s.kind === 'flag'
             ? note(s.id, `flag ${s.flag} → ${s.to === 'next' ? 'next step' : `${s.to} %`} (through the flag provider, guarded)`)
-            : cmd(st.id, s, {}, true),
+            : s.kind === 'manual'
+              ? note(s.id, `manual: ${s.text.replace(/\s+/g, ' ')}`)
+              : cmd(st.id, s, {}, true),
       ),
     });
   if (rb.rollback) sections.push({ title: 'rollback', items: rollbackSteps(rb).map((s) => cmd(ROLLBACK, s, { reason: '<reason>' }, true)) });

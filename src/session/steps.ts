@@ -8,15 +8,19 @@ import { parseLogLine } from '../exec/log-format.js';
 import type { Runner, StepHandle, StepResult } from '../exec/runner.js';
 import { quoteForDisplay } from '../runbook/command.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
-import type { CommandStep, FlagStep, Runbook, Step } from '../runbook/types.js';
+import type { CommandStep, FlagStep, ManualStep, Runbook, Step } from '../runbook/types.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { PREFLIGHT, ROLLBACK, stageValue, type EventBody, type FlagActor } from '../core/events.js';
 import type { Guard } from '../guard/guard.js';
 import type { FlagRamps } from '../flags/manager.js';
 import type { SessionState, StepState } from './reduce.js';
 import { findTroubleshooting } from './troubleshoot.js';
+import { ManualWaits } from './manual.js';
 
-/** What runs now in the release's own line (not an emergency action or escalation command beside it). */
+/**
+ * What runs now in the release's own line (not an emergency action or escalation command beside it).
+ * `monitor`: a wait (a monitor window, a manual step waiting for its tick); finish() ends it as interrupted.
+ */
 export type Active = { stage: string; step: string; handle?: StepHandle; monitor?: { finish: () => void } };
 
 export type StepDeps = {
@@ -35,6 +39,10 @@ export type StepDeps = {
   readonly output: (stage: string, step: string, lines: readonly string[]) => void;
   readonly setActive: (a: Active | undefined) => void;
   readonly aborting: () => boolean;
+  /** A manual step confirmed up front (--confirm, --yes): ticked as soon as the stage reaches it. */
+  readonly confirmed?: (step: ManualStep) => boolean;
+  /** Whether a manual step can wait for the operator's tick (the screen); headless it fails instead. */
+  readonly canWait?: boolean;
 };
 
 function lastLineOf(lines: readonly string[]): string | undefined {
@@ -59,16 +67,23 @@ export function higherFlagNote(flag: string, percent: number, by: FlagActor | un
 }
 
 export class StepRunner {
-  constructor(private readonly d: StepDeps) {}
+  /** Manual steps waiting for their tick. */
+  readonly waits: ManualWaits;
+
+  constructor(private readonly d: StepDeps) {
+    this.waits = new ManualWaits({ emit: d.emit, now: d.now, setActive: d.setActive, confirmed: d.confirmed ?? (() => false), canWait: d.canWait ?? true });
+  }
 
   async runWithRetries(stageId: string, step: Step): Promise<boolean> {
     for (;;) {
       const st = this.findStep(stageId, step.id);
       // a step the journal shows running: a resumed session follows it where it is
-      const resumed = st?.status === 'running' ? st : undefined;
+      const resumed = st?.status === 'running' || st?.status === 'waiting' ? st : undefined;
       const attempt = resumed ? resumed.attempt : (st?.attempt ?? 0) + 1;
       const ok =
-        resumed && step.kind === 'command'
+        step.kind === 'manual'
+          ? await this.waits.wait(stageId, step, attempt, resumed?.startedAt)
+          : resumed && step.kind === 'command'
           ? await this.reattach(stageId, step, resumed)
           : step.kind === 'monitor'
           ? await this.runMonitor(stageId, step.id, step.durationMs, resumed?.startedAt)
