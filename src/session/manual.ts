@@ -3,7 +3,7 @@
  * waits at one until the operator ticks it. The rules are pure functions of the state (the engine,
  * the keymap and the headless runner ask the same ones); ManualWaits is the wait itself.
  */
-import type { ManualStep } from '../runbook/types.js';
+import type { ManualStep, Runbook } from '../runbook/types.js';
 import type { EventBody } from '../core/events.js';
 import type { SessionState, StepState } from './reduce.js';
 
@@ -15,6 +15,13 @@ export function isConfirmed(item: { readonly id: string; readonly title: string 
   if (yes) return true;
   const want = (confirm ?? []).map((c) => c.trim().toLowerCase());
   return want.includes(item.title.trim().toLowerCase()) || want.includes(item.id.toLowerCase());
+}
+
+/** The --confirm values that name no manual item (pre-flight) or manual step (stages): a typo would otherwise go unseen until the run fails there. */
+export function unmatchedConfirms(rb: Pick<Runbook, 'preflight' | 'stages'>, confirm: readonly string[] | undefined): { unmatched: string[]; known: string[] } {
+  const items = [...rb.preflight.filter((p) => p.kind === 'manual'), ...rb.stages.flatMap((s) => s.steps.filter((x) => x.kind === 'manual'))];
+  const unmatched = (confirm ?? []).filter((c) => !items.some((item) => isConfirmed(item, [c], false)));
+  return { unmatched, known: items.map((i) => i.title) };
 }
 
 /** Why a headless run fails at a manual step nobody confirmed: the step, and the flag to pass. */
