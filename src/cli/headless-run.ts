@@ -8,6 +8,7 @@ import { EXIT_CODES, stageValue, type Outcome } from '../core/events.js';
 import type { Controller } from '../session/controller.js';
 import { openSession, type OpenedSession } from '../session/open.js';
 import { commandPlan } from '../session/plan.js';
+import { unmatchedConfirms } from '../session/manual.js';
 import { newSessionId, sessionValues } from '../session/values.js';
 import { parse } from './args.js';
 import type { Io } from './io.js';
@@ -104,6 +105,9 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io, plan: { 
   return drive(opened, flags.json, io, async (controller) => {
     if (rb.unarmed?.length && !flags.json)
       io.out(`⚠ auto-rollback off: ${rb.unarmed.length} trigger${rb.unarmed.length === 1 ? '' : 's'} of the runbook wait${rb.unarmed.length === 1 ? 's' : ''} for a metrics source or probes the runbook does not give (${rb.unarmed.join('; ')}): cockpit validate says what to add`);
+    const confirms = unmatchedConfirms(rb, flags.confirm);
+    for (const c of confirms.unmatched)
+      io.err(`cockpit: ⚠ --confirm ${JSON.stringify(c)} names no manual item or step of ${rb.name}${confirms.known.length ? ` (manual: ${confirms.known.map((k) => JSON.stringify(k)).join(', ')})` : ' (it has none)'}`);
     await controller.start();
     return undefined;
   });

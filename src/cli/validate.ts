@@ -21,6 +21,7 @@ const n = (count: number, one: string, many = `${one}s`) => `${count} ${count ==
 export function summary(rb: Runbook, raw?: RawRunbook): string {
   const auto = rb.preflight.filter((p) => p.kind === 'auto').length;
   const steps = rb.stages.reduce((a, s) => a + s.steps.length, 0);
+  const manualSteps = rb.stages.reduce((a, s) => a + s.steps.filter((x) => x.kind === 'manual').length, 0);
   const rollbackSteps = rb.rollback ? rb.rollback.steps.length + rb.rollback.verify.length + (rb.rollback.incident ? 1 : 0) : 0;
   const unarmed = rb.unarmed?.length ?? 0;
   // series written without a source are the runbook's too (counted, said to have no source)
@@ -28,7 +29,7 @@ export function summary(rb: Runbook, raw?: RawRunbook): string {
   return [
     n(rb.preflight.length, 'check') + ` (${auto} automated, ${rb.preflight.length - auto} manual)`,
     n(rb.stages.length, 'stage'),
-    n(steps, 'step'),
+    n(steps, 'step') + (manualSteps ? ` (${manualSteps} manual)` : ''),
     n(rollbackSteps, 'rollback step'),
     n((rb.rollback?.triggers.length ?? 0) + unarmed, 'trigger') + (unarmed ? ` (${unarmed} not armed)` : ''),
     n(Object.keys(rb.metrics?.series ?? {}).length + unsourced, 'metric') + (unsourced ? ' (no source)' : ''),

@@ -87,7 +87,11 @@ export type EventBody =
       readonly inputs: Readonly<Record<string, string>>;
     }
   | { readonly type: 'programs.checked'; readonly missing: readonly { readonly stage: string; readonly step: string; readonly reason: string }[] }
-  | { readonly type: 'check.ticked'; readonly id: string; readonly by: 'operator' | 'confirm' }
+  /**
+   * A manual item ticked: a pre-flight item (no `stage`), or a stage's manual step the stage waits
+   * at (`stage` names it). `by`: the operator on the screen, or --confirm / --yes; `at` says when.
+   */
+  | { readonly type: 'check.ticked'; readonly id: string; readonly by: 'operator' | 'confirm'; readonly stage?: string }
   | { readonly type: 'check.unticked'; readonly id: string }
   | { readonly type: 'preflight.passed' }
   | { readonly type: 'preflight.failed'; readonly failed: readonly string[]; readonly unticked: readonly string[] }
@@ -113,6 +117,8 @@ export type EventBody =
    * step's progress file). The failing command of a failed block is the last one started.
    */
   | { readonly type: 'step.command'; readonly stage: string; readonly step: string; readonly index: number; readonly startedAt: number }
+  /** A stage reached a manual step: it waits for the operator's tick (check.ticked with its stage), or a skip. */
+  | { readonly type: 'step.waiting'; readonly stage: string; readonly step: string; readonly attempt: number }
   | { readonly type: 'step.output'; readonly stage: string; readonly step: string; readonly lines: number }
   | {
       readonly type: 'step.finished';

@@ -38,6 +38,13 @@ function failedAt(s: SessionState, stage: string, step: string): string | undefi
   return f && `    failed at command ${f.index + 1}/${st.commands!.length} (line ${f.command.line} of the block): ${f.command.text.split('\n')[0]}`;
 }
 
+/** A manual step's text when it says more than its title: ": Open the canary dashboard and …" (one line). */
+function manualText(s: SessionState, stage: string, step: string): string {
+  const st = s.stages.find((x) => x.id === stage)?.steps.find((x) => x.id === step);
+  const text = st?.command.replace(/\s+/g, ' ').trim() ?? '';
+  return text && text !== st?.title ? `: ${text}` : '';
+}
+
 function stageTitle(s: SessionState, stage: string): string {
   return s.stages.find((x) => x.id === stage)?.title ?? stage;
 }
@@ -53,7 +60,9 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'programs.checked':
       return [`⚠ ${e.missing.length} step${e.missing.length === 1 ? '' : 's'} cannot run as things are:`, ...e.missing.map((m) => `    ${m.stage}/${m.step}: ${m.reason}`)].join('\n');
     case 'check.ticked':
-      return `  ✓ ${titleOf(s, PREFLIGHT, e.id)} (${e.by === 'confirm' ? 'confirmed' : 'ticked'})`;
+      return `  ✓ ${titleOf(s, e.stage ?? PREFLIGHT, e.id)} (${e.by === 'confirm' ? 'confirmed' : 'ticked'})`;
+    case 'step.waiting':
+      return `  ☐ ${titleOf(s, e.stage, e.step)} (manual)${manualText(s, e.stage, e.step)}`;
     case 'check.unticked':
       return `  ○ ${titleOf(s, PREFLIGHT, e.id)} (unticked)`;
     case 'preflight.passed':

@@ -185,17 +185,26 @@ export function blockOf(command: Command): CommandStep['block'] {
   return { commands: commands.map((c) => ({ text: c.text, line: c.line + 1, ...(c.title ? { title: c.title } : {}) })) };
 }
 
+/** A manual step's default title: its text's first line, shortened to a checklist line. */
+export function manualTitle(text: string, max = 48): string {
+  const line = text.trim().split(/\r?\n/)[0].replace(/\s+/g, ' ').replace(/^[-*]\s*(\[[ xX]\]\s*)?/, '');
+  if (line.length <= max) return line;
+  const cut = line.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:]+$/, '')}…`;
+}
+
 function step(raw: RawStep, unique: Unique): Step {
   if (typeof raw === 'string' || Array.isArray(raw)) return commandStep(raw, {}, unique);
   if ('choose' in raw) throw new Error('a choice reached step(): expandSteps removes them');
-  if ('manual' in raw) {
-    const title = raw.title ?? (raw.manual.length > 60 ? `${raw.manual.slice(0, 59)}…` : raw.manual);
-    const id = raw.id !== undefined ? unique(raw.id, true) : unique(slug(title));
-    return { kind: 'manual', id, title, text: raw.manual };
-  }
   if ('flag' in raw) {
     const id = raw.id !== undefined ? unique(raw.id, true) : unique(`flag-${raw.flag}-${raw.to}`);
     return { kind: 'flag', id, title: raw.title ?? `${raw.flag} → ${raw.to === 'next' ? 'next step' : `${raw.to} %`}`, flag: raw.flag, to: raw.to };
+  }
+  if ('manual' in raw) {
+    const text = raw.manual.trim();
+    const title = raw.title ?? manualTitle(text);
+    return { kind: 'manual', id: raw.id !== undefined ? unique(raw.id, true) : unique(slug(title)), title, text };
   }
   if ('monitor' in raw) {
     const durationMs = parseDuration(raw.monitor) ?? 0;

@@ -104,9 +104,16 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
     (rb.rollback?.[key] ?? []).forEach((s, i) => {
       if (typeof s === 'object' && !Array.isArray(s) && 'monitor' in s) out.push({ path: ['rollback', key, i], message: 'a rollback cannot contain a monitor step' });
       if (typeof s === 'object' && !Array.isArray(s) && 'flag' in s) out.push({ path: ['rollback', key, i], message: 'a rollback cannot contain a flag step (rollback sets every ramped flag to 0 % by itself)' });
-      if (typeof s === 'object' && !Array.isArray(s) && 'manual' in s) out.push({ path: ['rollback', key, i], message: 'a rollback cannot wait for a person (a manual step): it must run on its own when a trigger fires' });
+      if (typeof s === 'object' && !Array.isArray(s) && 'manual' in s)
+        out.push({ path: ['rollback', key, i, 'manual'], atKey: true, message: 'a rollback cannot contain a manual step: a rollback runs without waiting for a tick (put the check in a stage, or a command that does it)' });
     });
   }
+  (rb.troubleshooting ?? []).forEach((t, ti) =>
+    (t.steps ?? []).forEach((s, i) => {
+      if (typeof s === 'object' && !Array.isArray(s) && 'manual' in s)
+        out.push({ path: ['troubleshooting', ti, 'steps', i, 'manual'], atKey: true, message: 'troubleshooting steps are commands to offer: write what to do by hand in "hint"' });
+    }),
+  );
   out.push(...choiceRules(rb), ...inputRules(rb));
   const rampNames = Object.keys(rb.flags?.ramps ?? {});
   rb.stages.forEach((st, si) =>

@@ -53,8 +53,11 @@ export const FlagStepSchema = z.strictObject({
 
 export const ManualStepSchema = z.strictObject({
   id: id.optional(),
-  title: z.string().optional(),
-  manual: z.string().meta({ description: 'A step for a person: the stage waits until the operator ticks it (space; headless: --confirm "<title>")' }),
+  title: z.string().optional().meta({ description: 'The checklist line (default: the text, shortened)' }),
+  manual: z.string({ error: 'expected what the operator does and ticks (a string)' }).regex(/\S/, { error: 'a manual step needs its text: what the operator does, then ticks' }).meta({
+    description:
+      'A manual step: the stage waits here until the operator ticks it (space on the screen; headless: --confirm "<title>" or --yes, else the stage fails at it). Not in a rollback: a rollback never waits for a tick',
+  }),
 });
 
 const CommandOnlySchema = z.union([CommandStepSchema, z.string().min(1), z.array(z.string()).min(1)], { error: 'expected a command step: {run: …} or a command' });
@@ -78,7 +81,7 @@ export const ChooseStepSchema = z
       'Alternatives (never chained): the operator chooses one option, once (`--choose ID=OPTION`, the plan review on the screen, or `choices:`); until then nothing in this stage, or the rollback, runs',
   });
 
-export const StepSchema = z.union([CommandStepSchema, MonitorStepSchema, FlagStepSchema, ChooseStepSchema, ManualStepSchema, z.string().min(1), z.array(z.string()).min(1)], {
+export const StepSchema = z.union([CommandStepSchema, MonitorStepSchema, FlagStepSchema, ManualStepSchema, ChooseStepSchema, z.string().min(1), z.array(z.string()).min(1)], {
   error: 'expected a step: {run: …}, {monitor: <duration>}, {flag: …, to: …}, {manual: …}, {choose: …} or a command',
 });
 

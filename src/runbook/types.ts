@@ -45,19 +45,23 @@ export type FlagStep = {
   readonly to: number | 'next';
 };
 
-/** A step for a person: the stage waits until the operator ticks it. */
+/**
+ * Something the operator does by hand ("Verify the canary dashboard", "Announce in #releases"): the
+ * stage waits at it until it is ticked (space on the screen; headless: --confirm or --yes). Never in
+ * a rollback: a rollback runs without waiting for anyone.
+ */
 export type ManualStep = {
   readonly kind: 'manual';
   readonly id: string;
+  /** The checklist line: as written, else the text shortened. */
   readonly title: string;
+  /** What to do, in full (the output pane shows it). */
   readonly text: string;
 };
 
 export type Step = CommandStep | MonitorStep | FlagStep | ManualStep;
 
-export type PreflightItem =
-  | (Omit<CommandStep, 'kind'> & { readonly kind: 'auto' })
-  | { readonly kind: 'manual'; readonly id: string; readonly title: string; readonly text: string };
+export type PreflightItem = (Omit<CommandStep, 'kind'> & { readonly kind: 'auto' }) | ManualStep;
 
 export type Criterion = { readonly metric: string; readonly below?: number; readonly above?: number };
 

@@ -17,6 +17,7 @@ import { EMERGENCY, ESCALATION, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK, type Even
 import type { Journal } from './journal.js';
 import { initialState, preflightReady, reduce, rollbackSteps, type SessionState } from './reduce.js';
 import { StepRunner, type Active } from './steps.js';
+import { isConfirmed, tickStepRefusal } from './manual.js';
 import { RollbackPipeline, type RollbackHook } from './rollback.js';
 import { describeUnmet, judgeCriteria } from './criteria.js';
 import { planCommands } from './plan.js';
@@ -47,7 +48,7 @@ export type ControllerOptions = {
   readonly autoAdvance?: boolean;
   /** What a failed stage does: stop the release, roll back, or wait for the operator (TUI). */
   readonly onFailure?: FailurePolicy;
-  /** Manual pre-flight items confirmed up front (by title or id); `yes` confirms all. */
+  /** Manual items (pre-flight, stages' manual steps) confirmed up front (by title or id); `yes` confirms all. */
   readonly confirm?: readonly string[];
   readonly yes?: boolean;
   /** Run from this stage; earlier stages are recorded as skipped. */
@@ -197,6 +198,8 @@ export class Controller {
       setActive: (a) => (this.active = a),
       // an abandoned rollback's interrupted step is not retried
       aborting: () => this.aborting || this.abandoning,
+      confirmed: (step) => isConfirmed(step, o.confirm, o.yes),
+      canWait: o.mode !== 'headless',
     });
     this.rollbackPipeline = new RollbackPipeline({
       runbook: o.runbook,
@@ -310,10 +313,8 @@ export class Controller {
     if (this.o.resume?.length) return this.resume();
     this.begin();
     const rb = this.o.runbook;
-    const confirmed = new Set((this.o.confirm ?? []).map((c) => c.toLowerCase()));
     for (const item of rb.preflight) {
-      if (item.kind === 'manual' && (this.o.yes || confirmed.has(item.title.toLowerCase()) || confirmed.has(item.id.toLowerCase())))
-        this.emit({ type: 'check.ticked', id: item.id, by: 'confirm' });
+      if (item.kind === 'manual' && isConfirmed(item, this.o.confirm, this.o.yes)) this.emit({ type: 'check.ticked', id: item.id, by: 'confirm' });
     }
     if (this.o.mode === 'headless') {
       // nobody can tick anything later: say so now instead of after the checks have run
@@ -431,6 +432,16 @@ export class Controller {
     return OK;
   }
 
+  /** Ticks the manual step a stage waits at (space): journalled, then the stage goes on. */
+  tickStep(stageId: string, stepId: string): IntentResult {
+    if (this.o.follow) return refuse(this.o.follow.how);
+    const why = tickStepRefusal(this.s, stageId, stepId);
+    if (why) return refuse(why);
+    this.emit({ type: 'check.ticked', stage: stageId, id: stepId, by: 'operator' });
+    this.steps.waits.release(stageId, stepId);
+    return OK;
+  }
+
   /** Runs the next stage (Enter). Refused until the pre-flight passed, or while something runs. */
   runNextStage(): IntentResult {
     if (this.o.follow) return refuse(this.o.follow.how);
@@ -465,14 +476,17 @@ export class Controller {
     return OK;
   }
 
-  /** Skips the failed step with a recorded reason and carries on. */
+  /** Skips the failed step (or the manual step the stage waits at) with a recorded reason and carries on. */
   skip(reason: string): IntentResult {
     if (this.o.follow) return refuse(this.o.follow.how);
     const why = intents.skipRefusal(this.s, this.busy, reason);
     if (why) return refuse(why);
-    const t = intents.failedTarget(this.s)!;
+    const t = intents.skipTarget(this.s)!;
+    const waiting = t.step!.status === 'waiting';
     this.emit({ type: 'step.skipped', stage: t.stage, step: t.step!.id, reason: reason.trim() });
-    if (t.stage !== PREFLIGHT) void this.track(this.runStage(t.stage));
+    // a manual step the stage waits at: the stage, still running, goes on from it
+    if (waiting) this.steps.waits.release(t.stage, t.step!.id);
+    else if (t.stage !== PREFLIGHT) void this.track(this.runStage(t.stage));
     else if (this.evaluatePreflight() && this.o.autoAdvance) void this.track(this.runStages());
     return OK;
   }
@@ -713,7 +727,7 @@ export class Controller {
       for (const step of def.steps) {
         const st = this.s.stages.find((x) => x.id === stageId)!.steps.find((x) => x.id === step.id)!;
         // running: a resumed session's step, followed where it is
-        if (st.status !== 'pending' && st.status !== 'running') continue;
+        if (st.status !== 'pending' && st.status !== 'running' && st.status !== 'waiting') continue;
         const ok = await this.steps.runWithRetries(stageId, step);
         if (this.aborting || this.s.rollback.status !== 'idle') return;
         if (!ok) {

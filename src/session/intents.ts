@@ -6,6 +6,7 @@
 import { PREFLIGHT, ROLLBACK } from '../core/events.js';
 import type { Runbook } from '../runbook/types.js';
 import { preflightReady, type SessionState, type StepState } from './reduce.js';
+import { waitingStep } from './manual.js';
 
 export type Refusal = { readonly ok: false; readonly reason: string };
 export type Accepted = { readonly ok: true };
@@ -36,6 +37,14 @@ export function failedTarget(s: SessionState): FailedTarget | undefined {
   return undefined;
 }
 
+/** What `s` skips: the failed step, else the manual step the release waits at. */
+export function skipTarget(s: SessionState): FailedTarget | undefined {
+  const t = failedTarget(s);
+  if (t) return t;
+  const w = waitingStep(s);
+  return w && { stage: w.stage, step: w.step, title: w.step.title };
+}
+
 export function nextStageRefusal(s: SessionState, busy: boolean): string | undefined {
   if (s.outcome && s.phase !== 'passed') return 'the session has ended';
   if (s.preflight.status !== 'passed') {
@@ -47,6 +56,8 @@ export function nextStageRefusal(s: SessionState, busy: boolean): string | undef
     ].filter(Boolean);
     return `pre-flight not complete (${parts.join('; ')})`;
   }
+  const w = waitingStep(s);
+  if (w) return `"${w.step.title}" waits for you: space ticks it once done, s skips it`;
   if (busy) return 'a step is running';
   if (s.rollback.status !== 'idle') return 'the release was rolled back';
   const failed = s.stages.find((x) => x.status === 'failed');
@@ -72,6 +83,8 @@ export function retryRefusal(s: SessionState, busy: boolean): string | undefined
 
 export function skipRefusal(s: SessionState, busy: boolean, reason: string): string | undefined {
   if (!reason.trim()) return 'a skip needs a reason';
+  // a manual step waiting for its tick is skipped like a failed step (the stage goes on from it)
+  if (waitingStep(s)) return undefined;
   if (busy) return 'a step is running';
   const t = failedTarget(s);
   // a rollback step is never skipped: a rollback half done is not a rollback

@@ -51,7 +51,7 @@ export function commandPlan(rb: Runbook): PlanSection[] {
           : s.kind === 'flag'
             ? note(s.id, `flag ${s.flag} → ${s.to === 'next' ? 'next step' : `${s.to} %`} (through the flag provider, guarded)`)
             : s.kind === 'manual'
-              ? note(s.id, `manual: ${s.text}`)
+              ? note(s.id, `manual: ${s.text.replace(/\s+/g, ' ')}`)
               : cmd(st.id, s, {}, true),
       ),
     });

@@ -4,7 +4,8 @@ import { initialGuard, reduceGuard, type GuardState } from '../guard/fold.js';
 import { initialFlags, reduceExperiments, reduceFlags, type ExperimentState, type FlagState } from '../flags/fold.js';
 import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type ReleaseReview, type RollbackSource, type SessionEvent, type Troubleshoot } from '../core/events.js';
 
-export type StepStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'interrupted';
+/** `waiting`: a manual step the stage waits at until the operator ticks it. */
+export type StepStatus = 'pending' | 'running' | 'waiting' | 'passed' | 'failed' | 'skipped' | 'interrupted';
 
 export type StepState = {
   readonly id: string;
@@ -12,7 +13,7 @@ export type StepState = {
   readonly kind: 'command' | 'monitor' | 'manual';
   readonly command: string;
   readonly status: StepStatus;
-  /** Manual pre-flight items: ticked by the operator. */
+  /** Manual items (pre-flight, or a stage's manual step): ticked by the operator or confirmed up front. */
   readonly ticked: boolean;
   readonly attempt: number;
   readonly startedAt?: number;
@@ -159,7 +160,7 @@ export function initialState(rb: Runbook): SessionState {
           : st.kind === 'flag'
             ? step({ id: st.id, title: st.title, kind: 'command', command: `flag ${st.flag} → ${st.to === 'next' ? 'next step' : `${st.to} %`}` })
             : st.kind === 'manual'
-              ? step({ id: st.id, title: st.title, kind: 'command', command: `manual: ${st.text}` })
+              ? step({ id: st.id, title: st.title, kind: 'manual', command: st.text })
               : step({ id: st.id, title: st.title, kind: 'command', command: st.display, ...blockOf(st) }),
       ),
     })),
@@ -205,7 +206,7 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
     case 'programs.checked':
       return e.missing.reduce((acc, m) => mapStep(acc, m.stage, m.step, (st) => ({ ...st, missing: m.reason })), s);
     case 'check.ticked':
-      return mapStep(s, PREFLIGHT, e.id, (st) => ({ ...st, ticked: true, status: 'passed' }));
+      return mapStep(s, e.stage ?? PREFLIGHT, e.id, (st) => ({ ...st, ticked: true, status: 'passed', durationMs: e.stage !== undefined && st.startedAt !== undefined ? e.t - st.startedAt : st.durationMs }));
     case 'check.unticked':
       return mapStep(s, PREFLIGHT, e.id, (st) => ({ ...st, ticked: false, status: 'pending' }));
     case 'preflight.passed':
@@ -230,6 +231,8 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
       }));
     case 'step.command':
       return mapStep(s, e.stage, e.step, (st) => (st.status === 'running' ? commandStarted(st, e) : st));
+    case 'step.waiting':
+      return mapStep(s, e.stage, e.step, (st) => ({ ...st, status: 'waiting', ticked: false, attempt: e.attempt, startedAt: e.t, durationMs: undefined, reason: undefined }));
     case 'step.output':
       return mapStep(s, e.stage, e.step, (st) => ({ ...st, lines: st.lines + e.lines }));
     case 'step.finished':

@@ -10,15 +10,19 @@ import { parseLogLine } from '../exec/log-format.js';
 import { BATCH_MS, type Runner, type StepHandle, type StepResult } from '../exec/runner.js';
 import { quoteForDisplay } from '../runbook/command.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
-import type { CommandStep, FlagStep, Runbook, Step } from '../runbook/types.js';
+import type { CommandStep, FlagStep, ManualStep, Runbook, Step } from '../runbook/types.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { PREFLIGHT, ROLLBACK, stageValue, type EventBody, type FlagActor } from '../core/events.js';
 import type { Guard } from '../guard/guard.js';
 import type { FlagRamps } from '../flags/manager.js';
 import type { SessionState, StepState } from './reduce.js';
 import { findTroubleshooting } from './troubleshoot.js';
+import { ManualWaits } from './manual.js';
 
-/** What runs now in the release's own line (not an emergency action or escalation command beside it). */
+/**
+ * What runs now in the release's own line (not an emergency action or escalation command beside it).
+ * `monitor`: a wait (a monitor window, a manual step waiting for its tick); finish() ends it as interrupted.
+ */
 export type Active = { stage: string; step: string; handle?: StepHandle; monitor?: { finish: () => void } };
 
 export type StepDeps = {
@@ -37,6 +41,10 @@ export type StepDeps = {
   readonly output: (stage: string, step: string, lines: readonly string[]) => void;
   readonly setActive: (a: Active | undefined) => void;
   readonly aborting: () => boolean;
+  /** A manual step confirmed up front (--confirm, --yes): ticked as soon as the stage reaches it. */
+  readonly confirmed?: (step: ManualStep) => boolean;
+  /** Whether a manual step can wait for the operator's tick (the screen); headless it fails instead. */
+  readonly canWait?: boolean;
 };
 
 function lastLineOf(lines: readonly string[]): string | undefined {
@@ -61,24 +69,29 @@ export function higherFlagNote(flag: string, percent: number, by: FlagActor | un
 }
 
 export class StepRunner {
-  constructor(private readonly d: StepDeps) {}
+  /** Manual steps waiting for their tick. */
+  readonly waits: ManualWaits;
+
+  constructor(private readonly d: StepDeps) {
+    this.waits = new ManualWaits({ emit: d.emit, now: d.now, setActive: d.setActive, confirmed: d.confirmed ?? (() => false), canWait: d.canWait ?? true });
+  }
 
   async runWithRetries(stageId: string, step: Step): Promise<boolean> {
     for (;;) {
       const st = this.findStep(stageId, step.id);
       // a step the journal shows running: a resumed session follows it where it is
-      const resumed = st?.status === 'running' ? st : undefined;
+      const resumed = st?.status === 'running' || st?.status === 'waiting' ? st : undefined;
       const attempt = resumed ? resumed.attempt : (st?.attempt ?? 0) + 1;
       const ok =
-        resumed && step.kind === 'command'
+        step.kind === 'manual'
+          ? await this.waits.wait(stageId, step, attempt, resumed?.startedAt)
+          : resumed && step.kind === 'command'
           ? await this.reattach(stageId, step, resumed)
           : step.kind === 'monitor'
           ? await this.runMonitor(stageId, step.id, step.durationMs, resumed?.startedAt)
           : step.kind === 'flag'
             ? await this.runFlagStep(stageId, step, attempt)
-            : step.kind === 'manual'
-              ? this.refuseManual(stageId, step.id, step.title, attempt)
-              : await this.runCommand(stageId, step, attempt);
+            : await this.runCommand(stageId, step, attempt);
       if (ok || this.d.aborting()) return ok;
       const after = this.findStep(stageId, step.id)!;
       if (after.status === 'interrupted' || step.kind !== 'command' || attempt > step.retries) return false;
@@ -161,14 +174,6 @@ export class StepRunner {
    * never lowers a flag (someone raised it above the step's percentage: left as it is, and said),
    * except `to: 0`, a kill.
    */
-  /** A step for a person: not ticked by this cockpit yet, so the stage stops there and says so. */
-  refuseManual(stageId: string, stepId: string, title: string, attempt: number): boolean {
-    this.d.emit({ type: 'step.started', stage: stageId, step: stepId, attempt, command: `manual: ${title}` });
-    const reason = `a manual step ("${title}"): do it by hand, then skip it (s) to go on`;
-    this.d.emit({ type: 'step.finished', stage: stageId, step: stepId, ok: false, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: 0, reason });
-    return false;
-  }
-
   async runFlagStep(stageId: string, step: FlagStep, attempt: number): Promise<boolean> {
     const command = `flag ${step.flag} → ${step.to === 'next' ? 'next step' : `${step.to} %`}`;
     this.d.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command });

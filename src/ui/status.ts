@@ -2,11 +2,13 @@
 import type { Phase, SessionState, StageState, StageStatus } from '../session/reduce.js';
 import type { Slot } from './theme.js';
 
-export type AnyStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped' | 'interrupted' | 'rolled-back';
+export type AnyStatus = 'pending' | 'running' | 'waiting' | 'passed' | 'failed' | 'skipped' | 'interrupted' | 'rolled-back';
 
 export const ICON: Record<AnyStatus, string> = {
   pending: '○',
   running: '◐',
+  /** A manual step the stage waits at until the operator ticks it. */
+  waiting: '☐',
   passed: '✓',
   failed: '✗',
   skipped: '↷',
@@ -17,6 +19,7 @@ export const ICON: Record<AnyStatus, string> = {
 export const WORD: Record<AnyStatus, string> = {
   pending: 'pending',
   running: 'running',
+  waiting: 'waiting for you',
   passed: 'passed',
   failed: 'FAILED',
   skipped: 'skipped',
@@ -27,6 +30,7 @@ export const WORD: Record<AnyStatus, string> = {
 export const SLOT: Record<AnyStatus, Slot> = {
   pending: 'stage.pending',
   running: 'stage.running',
+  waiting: 'notice',
   passed: 'stage.passed',
   failed: 'stage.failed',
   skipped: 'stage.skipped',
