@@ -652,7 +652,7 @@ class Mapper {
       return [{ ...where0, ...base, run: '', title: `${where}: ${other.what} (by hand)`, manual: `By hand (${other.what}, not shell: cockpit never runs it):\n${code.value.trim()}` }];
     }
     // `$ ` or `> ` prompts in a bash block: a console session (the lines without one are its output)
-    const prompted = code.value.split('\n').some((l) => /^\s*[\w.~/-]*[$>]\s+\S/.test(l));
+    const prompted = !['console', 'shell-session', 'shellsession', 'terminal'].includes(lang) && code.value.split('\n').some((l) => /^\s*[\w.~/-]*[$>]\s+\S/.test(l));
     if (prompted && code.value.split('\n').some((l) => l.trim() !== '' && !/^\s*(?:[\w.~/-]*[$>]\s|#)/.test(l) && !/\\$/.test(l))) {
       return [{ ...at(0, code.value.trim()), ...base, run: '', title: `${where}: a console transcript (by hand)`, manual: `By hand (a console session with its output, not a script: cockpit never runs it):\n${code.value.trim()}` }];
     }
@@ -689,7 +689,7 @@ class Mapper {
       .filter((l) => !/^#!/.test(l))
       .join('\n')
       .trim();
-    const title = commands[0].title ?? where;
+    const title = /^\s*#(?!!)/.test(code.value.trimStart().split('\n')[0]) ? (commands[0].title ?? where) : where;
     const bad = hazards.flatMap((h, i) => (h ? [`line ${i + 1} \`${commands[i].text.split('\n')[0]}\`: ${h.why}`] : []));
     if (bad.length > 0) return { ...pos, run: script, title, manual: `By hand (cockpit never runs this block: ${bad.join('; ')}):\n${script}`, hazard: hazards.find((h) => h)! };
     this.note(pos.line, `"${title}": one script in one shell (${commands.length} command${commands.length === 1 ? '' : 's'}: variables, cd and functions carry from line to line; it stops at the first failing command)`);

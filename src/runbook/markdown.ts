@@ -19,6 +19,7 @@ import { formatError, locateIssues, locateRules, sortErrors, type LoadResult, ty
 import { mapMarkdown, Positions, type Hints, type Note, type Obj, type Unmapped, type UnmappedKind } from './markdown-map.js';
 import { MAX_NESTING, parseMarkdown, tooDeep } from './markdown-tree.js';
 import { normalize } from './normalize.js';
+import { didYouMean } from './suggest.js';
 import { checkRules } from './rules.js';
 import { RunbookSchema, type RawRunbook } from './schema.js';
 
@@ -245,7 +246,9 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
       frontDoc = undefined;
     }
   }
+  // a key the schema does not know is another tool's (ignored, said), unless it is a slip for one it knows ("metrcs")
   const runbookKeys = new Set(Object.keys(RunbookSchema.shape));
+  for (const k of Object.keys(fm)) if (!runbookKeys.has(k) && didYouMean(k, [...runbookKeys]) !== undefined) runbookKeys.add(k);
   for (const k of Object.keys(fm)) {
     if (!RUNME_KEYS.has(k) && !runbookKeys.has(k) && k !== 'notify') {
       // another tool's front matter (a GitHub issue template's about/title/labels, a docs site's layout): not cockpit's, said and left

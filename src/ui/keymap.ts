@@ -211,7 +211,7 @@ export const KEYMAP: readonly Binding[] = [
     scope: 'main',
     keys: ['r'],
     label: 'retry',
-    description: `Retry the failed step (a stage step, a pre-flight check or a rollback step); for a shell block, ${BLOCK_RETRY}`,
+    description: `Retry the failed step; a shell block re-runs from its first command`,
     whenText: 'a step has failed and nothing runs',
     when: (c) => retryRefusal(c.session, c.controller.busy) === undefined,
     showInBar: true,

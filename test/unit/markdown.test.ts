@@ -411,6 +411,8 @@ describe('numbered.md: numbered steps with inline commands, headings in other wo
           budget: '15m',
           steps: [
             { title: 'Roll out to the canary', run: 'kubectl rollout restart deploy/payments-canary' },
+            // a numbered step with no command is a manual step of its stage
+            { title: 'Watch the dashboards for errors', manual: 'Watch the dashboards for errors' },
             { title: 'Check the canary', run: './bin/canary-check.sh --min-success=99.5' },
           ],
         },
@@ -437,11 +439,11 @@ describe('numbered.md: numbered steps with inline commands, headings in other wo
     });
   });
   it('reports the manual step; the criteria and triggers are mapped, and not armed without a metrics source', () => {
-    expect(brief(r.report.unmapped)).toEqual(['3 documentation: Payments API — Release Checklist', '20 for-people: Canary rollout: "Watch the dashboards for errors"']);
+    expect(brief(r.report.unmapped)).toEqual(['3 documentation: Payments API — Release Checklist']);
     expect(r.report.mapped.map((m) => `${m.count} ${m.what}: ${m.lines.join(',')}`)).toEqual([
       '2 pre-flight checks (1 automated, 1 manual): 7,8',
       '3 stages (build 10m, canary 15m, production): 12,17,23',
-      '5 steps: 14,15,19,21,25',
+      '6 steps: 14,15,19,20,21,25',
       '2 criteria: 29,30',
       '2 rollback steps (1 rollback, 1 verify, 0 incident): 34,35',
       '2 triggers: 39,40',
@@ -484,8 +486,8 @@ describe('nested.md: code blocks nested in list items, sh and console fences, cd
           title: 'Release steps',
           steps: [
             { title: 'Stop the ingest workers', run: './ops/ingest.sh stop' },
-            { title: 'apply, then check', run: './migrate.sh --apply', cwd: 'db' },
-            { run: './migrate.sh --verify', cwd: 'db' },
+            // a block whose lines share shell state (set, cd) is one script in one shell
+            { title: 'Migrate the schema (it can take a while)', run: 'set -euo pipefail\ncd db\n# apply, then check\n./migrate.sh --apply\n./migrate.sh --verify' },
             { title: 'Start the workers again', run: './ops/ingest.sh start' },
           ],
         },
@@ -497,9 +499,10 @@ describe('nested.md: code blocks nested in list items, sh and console fences, cd
       ],
     });
   });
-  it('reports the shell option and notes the cd', () => {
-    expect(brief(r.report.unmapped)).toEqual(['18 elsewhere: `set -euo pipefail`']);
-    expect(r.report.notes).toEqual([{ line: 19, text: '`cd db`: the directory of the commands after it (cwd: db)' }]);
+  it('notes that the block with set and cd runs as one script', () => {
+    expect(brief(r.report.unmapped)).toEqual([]);
+    expect(r.report.notes.map((n) => n.line)).toEqual([21]);
+    expect(r.report.notes[0].text).toMatch(/one script in one shell \(2 commands/);
     expect(r.report.mapped.map((m) => `${m.count} ${m.what}: ${m.lines.join(',')}`)).toEqual([
       '1 stage (release-steps): 7',
       '4 steps: 12,21,22,28',
@@ -886,13 +889,12 @@ describe('mapping details', () => {
     expect(formatReport(r.report, 'nested.md')).toEqual([
       'mapped from nested.md:',
       '  1 stage (release-steps): line 7',
-      '  4 steps: lines 12, 21, 22, 28',
+      '  3 steps: lines 12, 21, 28',
       '  2 rollback steps (2 rollback, 0 verify, 0 incident): lines 34, 35',
       '  2 troubleshooting entries: lines 40, 44',
       'assumed:',
-      '  nested.md:19: `cd db`: the directory of the commands after it (cwd: db)',
-      'not mapped (1: 1 cockpit does it):',
-      '  nested.md:18: [cockpit does it] `set -euo pipefail`: not a step: a shell option: every step runs in its own shell, and a failing step stops the stage anyway',
+      '  nested.md:21: "Migrate the schema (it can take a while)": one script in one shell (2 commands: variables, cd and functions carry from line to line; it stops at the first failing command)',
+      'not mapped (0):',
       'nothing automatable is left unmapped',
     ]);
   });
@@ -905,10 +907,8 @@ describe('mapping details', () => {
       '',
     ]);
     expect(yaml).toContain('  steps: [./ops/migrate.sh --down, ./ops/ingest.sh start]\n');
-    expect(yaml.trimEnd().split('\n').slice(-2)).toEqual([
-      '# Not mapped from nested.md:',
-      '#   line 18: [cockpit does it] `set -euo pipefail`: not a step: a shell option: every step runs in its own shell, and a failing step stops the stage anyway',
-    ]);
+    // nothing is left unmapped, so the YAML ends with the runbook
+    expect(yaml).not.toContain('# Not mapped from nested.md:');
   });
 });
 
@@ -1070,7 +1070,7 @@ describe('cockpit init', () => {
     expect(await initCommand([], o.io, { cwd: dir, interactive: false })).toBe(2);
     expect(o.out.find((l) => l.startsWith('would '))).toBe(
       // its 2 triggers are in the YAML now (they were lost); init's summary has no raw runbook, so it counts armed metrics only
-      'would write cockpit.yml imported from docs/ops/release-runbook.md (2 checks (1 automated, 1 manual), 3 stages, 5 steps, 2 rollback steps, 2 triggers (2 not armed), 2 metrics (no source), 0 probes, 0 escalation levels, 0 flags, 0 experiments, 0 troubleshooting entries, 0 secrets)',
+      'would write cockpit.yml imported from docs/ops/release-runbook.md (2 checks (1 automated, 1 manual), 3 stages, 6 steps (1 manual), 2 rollback steps, 2 triggers (2 not armed), 2 metrics (no source), 0 probes, 0 escalation levels, 0 flags, 0 experiments, 0 troubleshooting entries, 0 secrets)',
     );
     expect(existsSync(join(dir, 'cockpit.yml'))).toBe(false);
   });
