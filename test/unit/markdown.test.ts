@@ -505,7 +505,7 @@ describe('nested.md: code blocks nested in list items, sh and console fences, cd
     expect(r.report.notes[0].text).toMatch(/one script in one shell \(2 commands/);
     expect(r.report.mapped.map((m) => `${m.count} ${m.what}: ${m.lines.join(',')}`)).toEqual([
       '1 stage (release-steps): 7',
-      '4 steps: 12,21,22,28',
+      '3 steps: 12,21,28',
       '2 rollback steps (2 rollback, 0 verify, 0 incident): 34,35',
       '2 troubleshooting entries: 40,44',
     ]);

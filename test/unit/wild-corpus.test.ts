@@ -79,9 +79,9 @@ const results = table.map((row) => {
 });
 
 describe('the wild corpus (test/fixtures/wild, EXPECTED.md)', () => {
-  it('lists at most 2 known deviations, each for a document of the table', () => {
+  it('lists at most 3 known deviations, each for a document of the table', () => {
     const d = deviations();
-    expect([...d.values()].flat().length).toBeLessThanOrEqual(2);
+    expect([...d.values()].flat().length).toBeLessThanOrEqual(3);
     for (const f of d.keys()) expect(table.some((r) => r.file === f)).toBe(true);
   });
 
