@@ -99,7 +99,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       <StageStrip session={session} width={l.width} />
       <Box height={l.mainHeight}>
         {/* no spinner under a dialog: the rollback's R (in its dialog) holds the frames, a spinner's tick would draw one */}
-        <Checklist rows={checklist} selectedId={selectedRow?.id} now={now} width={l.checklistWidth} height={l.mainHeight} focused={ui.focus === 'checklist'} spin={ui.overlays.length === 0} />
+        <Checklist rows={checklist} selectedId={selectedRow?.id} now={now} width={l.checklistWidth} height={l.mainHeight} focused={ui.focus === 'checklist'} spin={ui.overlays.length === 0} readOnly={controller.readOnly !== undefined} />
         <OutputPane row={selectedRow} lines={lines} follow={ui.follow} scroll={ui.scroll} now={now} width={l.outputWidth} height={l.mainHeight} focused={ui.focus === 'output'} placeholder={placeholderFor(session, controller, selectedRow)} />
       </Box>
       {l.guardHeight > 0 ? (

@@ -4,13 +4,14 @@
  */
 import type { Controller } from '../session/controller.js';
 import type { SessionState } from '../session/reduce.js';
-import { failedTarget, rollbackRefusal } from '../session/intents.js';
+import { rollbackRefusal, skipTarget } from '../session/intents.js';
+import { tickStepRefusal, waitingStep } from '../session/manual.js';
 import { CONFIRM_GUARD_MS, type KeyContext } from './key-context.js';
 import { topOverlay, type Overlay } from './ui-state.js';
 
-/** The failed step `r` retries and `s` skips (the engine's own rule, session/intents.ts). */
+/** The step `s` skips: the failed one, or the manual step the stage waits at (the engine's own rule, session/intents.ts). */
 export function failedStep(s: SessionState): { stage: string; title: string } | undefined {
-  return failedTarget(s);
+  return skipTarget(s);
 }
 
 export function guardPassed(c: KeyContext, openedAt: number): boolean {
@@ -152,7 +153,25 @@ export function moveToNextUnticked(c: KeyContext): void {
   if (next) c.dispatch({ type: 'selected', id: next.id });
 }
 
-/** The bindings that apply to a key now, most specific scope first. */
+/** The manual step space ticks now (the engine's own rule, session/manual.ts): the one the release waits at, if it may be ticked. */
+export function tickableStep(c: Pick<KeyContext, 'session'>): { stage: string; id: string; title: string } | undefined {
+  const w = waitingStep(c.session);
+  return w && tickStepRefusal(c.session, w.stage, w.step.id) === undefined ? { stage: w.stage, id: w.step.id, title: w.step.title } : undefined;
+}
+
+/** Space on a stage's waiting manual step ticks it; with another row selected, the first space selects it (no tick on a step not in view). */
+export function tickWaitingStep(c: KeyContext): void {
+  const t = tickableStep(c);
+  if (!t) return;
+  const rowId = `${t.stage}/${t.id}`;
+  if (c.selectedRow?.id !== rowId) {
+    c.dispatch({ type: 'selected', id: rowId });
+    return c.notice(`"${t.title}" waits for you: space again ticks it`);
+  }
+  const r = c.controller.tickStep(t.stage, t.id);
+  if (!r.ok) return c.notice(r.reason);
+  c.dispatch({ type: 'selected', id: undefined }); // follow the release again
+}
 
 /** `d` on the main screen: the selected flag's deploy (its code with the flag off), told in the notice line. */
 export async function deploySelectedFlag(c: KeyContext): Promise<void> {

@@ -20,6 +20,8 @@ import {
   propose,
   rollbackOverlay,
   scrollHelp,
+  tickableStep,
+  tickWaitingStep,
 } from './key-actions.js';
 import { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
 import { topOverlay, type Overlay } from './ui-state.js';
@@ -188,7 +190,7 @@ export const KEYMAP: readonly Binding[] = [
     label: 'tick',
     description: 'Tick (or untick) the selected manual pre-flight item',
     whenText: 'a manual pre-flight item is selected',
-    when: (c) => c.selectedRow?.kind === 'manual' && c.session.preflight.status !== 'passed',
+    when: (c) => c.selectedRow?.kind === 'manual' && c.selectedRow.stageId === 'preflight' && c.session.preflight.status !== 'passed',
     showInBar: true,
     run: (c) => {
       const r = c.controller.tick(c.selectedRow!.stepId!);
@@ -196,6 +198,16 @@ export const KEYMAP: readonly Binding[] = [
       else if (c.controller.state.preflight.status === 'passed') c.dispatch({ type: 'selected', id: undefined });
       else moveToNextUnticked(c);
     },
+  },
+  {
+    scope: 'main',
+    keys: ['space'],
+    label: 'tick',
+    description: 'Tick the manual step the stage waits at (journalled); the stage goes on',
+    whenText: 'a stage waits at a manual step (another row selected: the first space selects it)',
+    when: (c) => tickableStep(c) !== undefined,
+    showInBar: true,
+    run: tickWaitingStep,
   },
   { scope: 'main', keys: ['up'], label: 'select', description: 'Select the previous item', whenText: 'the checklist has focus', when: (c) => c.ui.focus === 'checklist', showInBar: false, run: (c) => moveSelection(c, -1) },
   { scope: 'main', keys: ['down'], label: 'select', description: 'Select the next item', whenText: 'the checklist has focus', when: (c) => c.ui.focus === 'checklist', showInBar: false, run: (c) => moveSelection(c, 1) },
@@ -229,8 +241,8 @@ export const KEYMAP: readonly Binding[] = [
     scope: 'main',
     keys: ['s'],
     label: 'skip',
-    description: 'Skip the failed step: asks for a reason, which is recorded',
-    whenText: 'a stage step or pre-flight check has failed',
+    description: 'Skip the failed step (or a waiting manual step): asks for a reason, which is recorded',
+    whenText: 'a stage step or pre-flight check has failed, or a stage waits at a manual step',
     // asks the engine's own rule with a placeholder reason: the dialog then asks for the real one
     when: (c) => skipRefusal(c.session, c.controller.busy, 'reason') === undefined,
     showInBar: true,

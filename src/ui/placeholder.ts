@@ -4,8 +4,34 @@ import { formatClock, formatCompact } from '../runbook/duration.js';
 import type { ChecklistRow } from './rows.js';
 import { whyLines } from './view-model.js';
 import { preflightReady, type SessionState } from '../session/reduce.js';
+import { ICON, WORD, type AnyStatus } from './status.js';
+
+/** A stage's manual step: what it is at, its full text (the pane wraps it), and what to do. */
+function manualPane(row: ChecklistRow, readOnly: boolean): string[] {
+  const st = row.step!;
+  const head =
+    st.status === 'waiting'
+      ? `${ICON.waiting} ${row.title}: waiting for ${readOnly ? 'the operator' : 'you'}`
+      : st.status === 'passed'
+        ? `${ICON.passed} ${row.title}: ticked`
+        : st.status === 'skipped'
+          ? `${ICON.skipped} ${row.title}: skipped${st.skipReason ? `: ${st.skipReason}` : ''}`
+          : `${ICON[st.status as AnyStatus]} ${row.title}: manual step, ${WORD[st.status as AnyStatus]}`;
+  const what =
+    st.status === 'waiting'
+      ? readOnly
+        ? 'The cockpit that runs the release ticks it (space there).'
+        : 'Space ticks it once done (journalled: who and when); s skips it with a reason; R rolls back.'
+      : st.status === 'pending'
+        ? 'The stage waits here until it is ticked.'
+        : st.status === 'interrupted' || st.status === 'failed'
+          ? `${st.reason ?? WORD[st.status]}: r waits for the tick again, s skips it, R rolls back.`
+          : undefined;
+  return [head, '', st.command, ...(what ? ['', what] : [])];
+}
 
 export function placeholderFor(s: SessionState, c: Controller, row?: ChecklistRow): string[] {
+  if (row?.kind === 'manual' && row.stageId !== 'preflight' && row.step) return manualPane(row, c.readOnly !== undefined);
   if (row?.kind === 'monitor' && row.step?.status === 'running') {
     const lines = [`Watching for ${formatCompact(row.step.monitorMs ?? 0)} with the rollback triggers armed.`];
     const left = s.guard.heldUntil !== undefined ? ` (the stage fails in ${formatClock(Math.max(0, s.guard.heldUntil - s.now))} if it is not)` : '';

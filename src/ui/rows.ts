@@ -81,12 +81,13 @@ export function buildRows(s: SessionState, escalation: readonly EscalationLevel[
 
 export const selectable = (rows: readonly ChecklistRow[]) => rows.filter((r) => r.kind !== 'header' && r.kind !== 'escalation');
 
-/** The row the release is at: running, else failed, else the first unticked item, else the next pending step. */
+/** The row the release is at: running, else a manual step waiting for its tick, else failed, else the first unticked item, else the last step done. */
 export function autoSelected(s: SessionState, rows: readonly ChecklistRow[]): ChecklistRow | undefined {
   const sel = selectable(rows);
   return (
     sel.find((r) => r.stageId === 'rollback' && (r.status === 'running' || r.status === 'failed')) ??
     sel.find((r) => r.status === 'running' && r.stageId !== 'emergency') ??
+    sel.find((r) => r.status === 'waiting') ??
     sel.find((r) => r.status === 'failed' && r.stageId !== 'emergency' && (r.stageId !== 'preflight' || s.preflight.status !== 'passed')) ??
     sel.find((r) => r.kind === 'manual' && !r.ticked && s.preflight.status !== 'passed') ??
     [...sel].reverse().find((r) => r.status === 'passed' || r.status === 'skipped' || r.status === 'interrupted')

@@ -1,6 +1,7 @@
 /** Every state has an icon and a word (never colour alone), and a theme slot for its colour. */
 import type { Phase, SessionState, StageState, StageStatus } from '../session/reduce.js';
 import type { Slot } from './theme.js';
+import { waitingStep } from '../session/manual.js';
 
 export type AnyStatus = 'pending' | 'running' | 'waiting' | 'passed' | 'failed' | 'skipped' | 'interrupted' | 'rolled-back';
 
@@ -85,8 +86,10 @@ export function titleWithSkipped(title: string, status: AnyStatus, st: Pick<Stag
   return n > 0 ? `${title} (${n} skipped)` : title;
 }
 
-/** The header's state word and its colour: PRE-FLIGHT FAILED rather than READY while a check has failed. */
+/** The header's state word and its colour: PRE-FLIGHT FAILED rather than READY while a check has failed, WAITING FOR TICK at a manual step. */
 export function stateWord(s: SessionState, waiting: boolean): { word: string; slot: Slot } {
   if ((s.phase === 'preflight' || s.phase === 'ready') && preflightFailed(s)) return { word: 'PRE-FLIGHT FAILED', slot: 'stage.failed' };
+  // a stage waits at a manual step: the release goes on only when someone ticks it
+  if (s.phase === 'running' && waitingStep(s)) return { word: 'WAITING FOR TICK', slot: 'notice' };
   return { word: phaseWord(s.phase, waiting), slot: phaseSlot(s.phase) };
 }

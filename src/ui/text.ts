@@ -41,4 +41,24 @@ export function padStart(s: string, n: number): string {
   return ' '.repeat(Math.max(0, n - width(t))) + t;
 }
 
+/** `s` word-wrapped to lines of at most `max` cells (its own line breaks kept; a word longer than a line is cut). */
+export function wrapWords(s: string, max: number): string[] {
+  if (max <= 0) return [];
+  const out: string[] = [];
+  for (const para of s.split(/\r?\n/)) {
+    let line = '';
+    for (const word of para.split(/\s+/).filter(Boolean)) {
+      const next = line ? `${line} ${word}` : word;
+      if (width(next) <= max) line = next;
+      else {
+        if (line) out.push(line);
+        line = width(word) <= max ? word : truncate(word, max);
+      }
+    }
+    out.push(line);
+  }
+  while (out.length > 1 && out[out.length - 1] === '') out.pop();
+  return out;
+}
+
 export { sanitize } from '../exec/log-format.js';

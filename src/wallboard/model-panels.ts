@@ -63,7 +63,9 @@ export function stageRows(s: SessionState, now: number): StageRow[] {
   const stage = (st: StageState): StageRow => {
     const elapsed = st.startedAt === undefined ? undefined : (st.endedAt ?? (st.status === 'running' ? now : s.now)) - st.startedAt;
     const over = st.overBudget || (st.budgetMs !== undefined && elapsed !== undefined && st.status === 'running' && elapsed > st.budgetMs);
-    return row(st.status, st.title, elapsed, st.budgetMs, over, st.status === 'running' ? st.steps.find((x) => x.status === 'running') : undefined);
+    const current = st.status === 'running' ? st.steps.find((x) => x.status === 'running' || x.status === 'waiting') : undefined;
+    // a manual step says the stage waits for someone's tick
+    return row(st.status, st.title, elapsed, st.budgetMs, over, current?.status === 'waiting' ? { ...current, title: `☐ ${current.title} (waiting for a tick)` } : current);
   };
   const rows = [stage(s.preflight), ...s.stages.map(stage)];
   const r = s.rollback;

@@ -12,6 +12,8 @@ import type { SessionEvent } from '../../src/core/events.js';
 import { MemoryJournal } from '../../src/session/journal.js';
 import { commandPlan } from '../../src/session/plan.js';
 import { manualTitle } from '../../src/runbook/normalize.js';
+import { stageRows } from '../../src/wallboard/model-panels.js';
+import { summaryLines } from '../../src/ui/summary.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { guardRunbook, guardSetup, ofType, ScriptedSource } from '../helpers/guard-harness.js';
 
@@ -166,6 +168,17 @@ describe('a manual step in a stage (the screen)', () => {
   it('a follower cannot tick', async () => {
     const t = setup({ follow: { how: 'watching: tick it on the cockpit that runs the release' } });
     expect(t.c.tickStep('production', 'verify-canary-dashboard')).toEqual({ ok: false, reason: 'watching: tick it on the cockpit that runs the release' });
+  });
+});
+
+describe('the other views of a waiting manual step', () => {
+  it('the wallboard names the step its stage waits at; the summary lists a skipped one', async () => {
+    const t = setup();
+    await atCanary(t);
+    expect(stageRows(t.c.state, t.c.state.now)[1]).toMatchObject({ title: 'Deploy to Production', word: 'running', current: '☐ Verify canary dashboard (waiting for a tick)' });
+    t.c.skip('checked by phone');
+    await settle();
+    expect(summaryLines(t.c.state, '/j')).toContain('  ↷ Deploy to Production / Verify canary dashboard: skipped: checked by phone');
   });
 });
 

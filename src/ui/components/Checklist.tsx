@@ -8,6 +8,7 @@ import { pad, padStart, truncate } from '../text.js';
 import { Pane } from './Pane.js';
 import { RunningIcon } from './RunningIcon.js';
 import { S } from './S.js';
+import { waitingWord } from '../../session/manual.js';
 
 type Props = {
   readonly rows: readonly ChecklistRow[];
@@ -18,6 +19,8 @@ type Props = {
   readonly focused: boolean;
   /** Whether the running step's icon turns: not while a dialog is open (nor while the rollback's R holds the frames). */
   readonly spin?: boolean;
+  /** A follower: a waiting manual step says who ticks it, not which key. */
+  readonly readOnly?: boolean;
 };
 
 /** `spin`: the line's icon (its second cell) is the running step's spinner. */
@@ -26,7 +29,7 @@ type Line = { key: string; rowId?: string; text: string; slot: Parameters<typeof
 function duration(r: ChecklistRow, now: number): string {
   const st = r.step;
   if (!st) return '';
-  if (st.status === 'running' && st.startedAt !== undefined) return formatClock(now - st.startedAt) + (st.monitorMs !== undefined ? `/${formatClock(st.monitorMs)}` : '');
+  if ((st.status === 'running' || st.status === 'waiting') && st.startedAt !== undefined) return formatClock(now - st.startedAt) + (st.monitorMs !== undefined ? `/${formatClock(st.monitorMs)}` : '');
   return st.durationMs !== undefined && st.status !== 'pending' ? formatClock(st.durationMs) : '';
 }
 
@@ -48,7 +51,13 @@ export function spinningRowId(rows: readonly ChecklistRow[]): string | undefined
   return (running.find((r) => r.stageId === 'rollback') ?? running[0])?.id;
 }
 
-export function toLines(rows: readonly ChecklistRow[], now: number, w: number, spin = false): Line[] {
+/** A manual row's icon: a pre-flight item's box ([ ] / [✓]), a stage's manual step by its state (☐ while it waits). */
+function manualIcon(r: ChecklistRow): string {
+  if (r.stageId === 'preflight') return r.ticked ? '[✓]' : '[ ]';
+  return ICON[r.status as AnyStatus];
+}
+
+export function toLines(rows: readonly ChecklistRow[], now: number, w: number, spin = false, readOnly = false): Line[] {
   const lines: Line[] = [];
   const spinning = spin ? spinningRowId(rows) : undefined;
   for (const r of rows) {
@@ -57,7 +66,7 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number, s
       lines.push({ key: r.id, text: pad(`${ICON[status]} ${r.title}`, w), slot: SLOT[status], bold: true });
       continue;
     }
-    const icon = r.kind === 'manual' ? (r.ticked ? '[✓]' : '[ ]') : ICON[status];
+    const icon = r.kind === 'manual' ? manualIcon(r) : ICON[status];
     // a failed step says so in words, not by colour alone (its duration is in the output pane's
     // title); an interrupted one says so on its reason line ("interrupted (SIGTERM)")
     const right = rightOf(r, now);
@@ -69,6 +78,7 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number, s
     if (!st) continue;
     const sub = blockLines(r.id, st, now, w);
     lines.push(...sub);
+    if (st.status === 'waiting') lines.push({ key: `${r.id}:waiting`, text: pad(`     ${waitingWord(readOnly)}`, w), slot: 'notice' });
     if (st.missing && st.status === 'pending') lines.push({ key: `${r.id}:missing`, text: pad(`     ${st.missing.replace(/ \(.*\)$/, '')}`, w), slot: 'metric.warn' });
     // a block's failed command says its reason on its own line
     if ((st.status === 'failed' || st.status === 'interrupted') && st.reason && !sub.some((l) => l.key.endsWith(':cmd-failed'))) lines.push({ key: `${r.id}:reason`, text: pad(`     ${st.reason}`, w), slot: 'stage.failed' });
@@ -80,10 +90,10 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number, s
   return lines;
 }
 
-export function Checklist({ rows, selectedId, now, width, height, focused, spin = true }: Props) {
+export function Checklist({ rows, selectedId, now, width, height, focused, spin = true, readOnly = false }: Props) {
   const inner = width - 2;
   const visible = height - 2;
-  const lines = toLines(rows, now, inner, spin);
+  const lines = toLines(rows, now, inner, spin, readOnly);
   const selIdx = Math.max(0, lines.findIndex((l) => l.rowId === selectedId));
   // keep the selected line in view, with a line of context when possible
   let start = Math.max(0, Math.min(lines.length - visible, selIdx - Math.floor(visible / 2)));

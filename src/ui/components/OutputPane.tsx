@@ -3,7 +3,7 @@ import { Text } from 'ink';
 import { formatClock } from '../../runbook/duration.js';
 import { parseLogLine } from '../../exec/log-format.js';
 import type { ChecklistRow } from '../rows.js';
-import { sanitize, truncate } from '../text.js';
+import { sanitize, truncate, wrapWords } from '../text.js';
 import { Pane } from './Pane.js';
 import { S } from './S.js';
 
@@ -19,7 +19,11 @@ type Props = {
   readonly placeholder: readonly string[];
 };
 
+/** A stage's manual step: the pane shows its text, wrapped, instead of output. */
+const isManualStep = (row: ChecklistRow | undefined): boolean => row?.kind === 'manual' && row.stageId !== 'preflight';
+
 export function outputTitle(row: ChecklistRow | undefined, now: number, follow: boolean, scroll: number, total: number): string {
+  if (isManualStep(row)) return `${row!.title} · manual step`;
   if (!row?.step || row.kind === 'manual') return 'Output';
   const st = row.step;
   const time = st.status === 'running' && st.startedAt !== undefined ? formatClock(now - st.startedAt) : st.durationMs !== undefined ? formatClock(st.durationMs) : '';
@@ -32,10 +36,12 @@ export function OutputPane({ row, lines, follow, scroll, now, width, height, foc
   const visible = height - 2;
   const end = lines.length - (follow ? 0 : scroll);
   const shown = lines.slice(Math.max(0, end - visible), end);
+  // (a blank line is a space: an empty Text would take no line)
+  const notes = isManualStep(row) ? placeholder.flatMap((p) => wrapWords(p, inner)).map((p) => p || ' ') : placeholder;
   return (
     <Pane title={outputTitle(row, now, follow, scroll, lines.length)} width={width} height={height} focused={focused}>
       {shown.length === 0 || row?.kind === 'manual'
-        ? placeholder.slice(0, visible).map((p, i) => (
+        ? notes.slice(0, visible).map((p, i) => (
             <S key={i} slot="dim" wrap="truncate-end">
               {truncate(p, inner)}
             </S>

@@ -15,8 +15,8 @@ type Props = { readonly ui: UiState; readonly session: SessionState; readonly co
 
 function runningTitle(s: SessionState): string {
   for (const st of [s.preflight, ...s.stages]) {
-    const r = st.steps.find((x) => x.status === 'running');
-    if (r) return r.title;
+    const r = st.steps.find((x) => x.status === 'running' || x.status === 'waiting');
+    if (r) return r.status === 'waiting' ? `${r.title} (waiting for its tick)` : r.title;
   }
   return s.rollback.steps.find((x) => x.status === 'running')?.title ?? 'a step';
 }
