@@ -16,14 +16,15 @@ import { checkInnerShells } from './inner-shell.js';
 import { lineAt } from './markdown-lines.js';
 import { Document, isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import { formatError, locateIssues, locateRules, sortErrors, type LoadResult, type LocatedError } from './locate.js';
-import { mapMarkdown, Positions, type Hints, type Note, type Obj, type Unmapped, type UnmappedKind } from './markdown-map.js';
+import { Positions, type Hints, type Note, type Obj, type Unmapped, type UnmappedKind } from './markdown/model.js';
+import { mapMarkdown } from './markdown/walk.js';
 import { MAX_NESTING, parseMarkdown, tooDeep } from './markdown-tree.js';
 import { normalize } from './normalize.js';
 import { didYouMean } from './suggest.js';
 import { checkRules } from './rules.js';
 import { RunbookSchema, type RawRunbook } from './schema.js';
 
-export type { Note, Unmapped, UnmappedKind } from './markdown-map.js';
+export type { Note, Unmapped, UnmappedKind } from './markdown/model.js';
 
 export type MappedCount = { readonly what: string; readonly count: number; readonly lines: readonly number[] };
 
@@ -291,7 +292,7 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
     mapped: mappedCounts(raw, pos, tree.lineStarts),
     notes: mapped.notes.filter((n) => n.about === undefined || !setByFront(n.about)).map(({ line, text }) => ({ line, text })),
     unmapped: [...mapped.unmapped, ...extraUnmapped].sort((a, b) => a.line - b.line),
-    uncertain: [],
+    uncertain: mapped.uncertain,
     hash: contentHash(text),
   });
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors), display, report: report() };

@@ -327,7 +327,7 @@ describe('cockpit init', () => {
     const written = readFileSync(join(dir, 'cockpit.yml'), 'utf8');
     const v = await cockpit(['validate'], dir);
     expect(v.code).toBe(0);
-    expect(v.out[0]).toMatch(/^ok: Payments API: 2 checks \(1 automated, 1 manual\), 3 stages, 5 steps/);
+    expect(v.out[0]).toMatch(/^ok: Payments API: 2 checks \(1 automated, 1 manual\), 3 stages, 6 steps \(1 manual\)/);
 
     const again = await cockpit(['init', '--yes'], dir);
     expect(again.code).toBe(0);

@@ -13,7 +13,7 @@ import type { Io } from '../../src/cli/io.js';
 import { formatError } from '../../src/runbook/locate.js';
 import { loadRunbook, parseRunbook } from '../../src/runbook/load.js';
 import { bandOf, blockCommands, comparison, escalationAfter, fenceAttributes, headingBudget, looksLikeCommand, metricOf, percentileOf, windowOf } from '../../src/runbook/markdown-lines.js';
-import { matchOf, stageIdentity } from '../../src/runbook/markdown-map.js';
+import { matchOf, stageIdentity } from '../../src/runbook/markdown/helpers.js';
 import { formatReport, parseMarkdownRunbook, toYaml, type MarkdownLoad, type Unmapped } from '../../src/runbook/markdown.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,0 +1,29 @@
+/** A stage (or a part of one): its commands are steps; a numbered or checklist item without one is a manual step. */
+import { cleanTitle, itemPhrasing, offsetOf, plain } from '../../markdown-tree.js';
+import { blockCmds, itemCommands } from '../commands.js';
+import { step } from '../steps.js';
+import type { Handler } from './types.js';
+
+export const stage: Handler = {
+  list({ m, list, s }) {
+    const target = m.stageFor(s);
+    let used = false;
+    for (const item of list.children) {
+      const { cmds, text, label } = itemCommands(m, item, true);
+      if (cmds.length > 0) {
+        for (const c of cmds) m.push(m.sink(target.steps), step(m, c), c.offset);
+        used = true;
+      } else if (list.ordered || typeof item.checked === 'boolean') {
+        const all = cleanTitle(plain({ type: 'paragraph', children: itemPhrasing(item) }).replace(/\n+/g, ' '));
+        if (all !== '') m.push(m.sink(target.steps), m.pos.mark({ title: (label ?? text ?? all).slice(0, 80) || all.slice(0, 80), manual: all }, offsetOf(item)), offsetOf(item));
+        used = true;
+      }
+    }
+    return used;
+  },
+  code({ m, code, s, where }) {
+    const target = m.stageFor(s);
+    for (const c of blockCmds(m, code, where) ?? []) m.push(m.sink(target.steps), step(m, c), c.offset);
+    return true;
+  },
+};
