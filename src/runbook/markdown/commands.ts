@@ -100,17 +100,17 @@ export function blockCmds(m: MapState, code: Code, where: string): Cmd[] | undef
   const base = { timeout: attrs.timeout, attrOffset };
   const notSeq = blockIsNotASequence(code.value);
   if (notSeq) {
-    return [{ ...at(0, code.value.trim()), ...base, run: '', title: `${where} (by hand)`, manual: `By hand (${notSeq}):\n${code.value.trim()}` }];
+    return [{ ...at(0, code.value.trim()), ...base, run: code.value.trim(), title: `${where} (by hand)`, manual: `By hand (${notSeq}):\n${code.value.trim()}` }];
   }
   const other = notShell(code.value);
   if (other) {
     const where0 = at(0, code.value.trim());
-    return [{ ...where0, ...base, run: '', title: `${where}: ${other.what} (by hand)`, manual: `By hand (${other.what}, not shell: cockpit never runs it):\n${code.value.trim()}` }];
+    return [{ ...where0, ...base, run: code.value.trim(), title: `${where}: ${other.what} (by hand)`, manual: `By hand (${other.what}, not shell: cockpit never runs it):\n${code.value.trim()}` }];
   }
   // `$ ` or `> ` prompts in a bash block: a console session (the lines without one are its output)
   const prompted = !['console', 'shell-session', 'shellsession', 'terminal'].includes(lang) && code.value.split('\n').some((l) => /^\s*[\w.~/-]*[$>]\s+\S/.test(l));
   if (prompted && code.value.split('\n').some((l) => l.trim() !== '' && !/^\s*(?:[\w.~/-]*[$>]\s|#)/.test(l) && !/\\$/.test(l))) {
-    return [{ ...at(0, code.value.trim()), ...base, run: '', title: `${where}: a console transcript (by hand)`, manual: `By hand (a console session with its output, not a script: cockpit never runs it):\n${code.value.trim()}` }];
+    return [{ ...at(0, code.value.trim()), ...base, run: code.value.trim(), title: `${where}: a console transcript (by hand)`, manual: `By hand (a console session with its output, not a script: cockpit never runs it):\n${code.value.trim()}` }];
   }
   const { commands, skipped } = blockCommands(prompted ? code.value.replace(/^(\s*)[\w.~/-]*[$>]\s+/gm, '$1') : code.value, lang);
   if (commands.length === 0) return [];

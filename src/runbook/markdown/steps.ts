@@ -17,6 +17,7 @@ export function step(m: MapState, c: Cmd): unknown {
   if (c.manual !== undefined) {
     const title = (c.title ?? titleOf(c.run || c.manual)).slice(0, 80);
     m.uncertainty(c.line, `"${title}": ${c.hazard ? `${c.hazard.why}: ` : ''}a manual step (cockpit waits for a tick, never runs it)`);
+    if (!c.hazard && c.run !== '') m.skip(c.line, `\`${c.run.split('\n')[0]}\``, `${c.manual.split('\n')[0].replace(/:$/, '')}: a manual step`, 'for-people');
     if (c.hazard && c.hazard.kind !== 'placeholder-command') m.skip(c.line, `\`${(c.run || c.manual).split('\n')[0]}\``, `${c.hazard.why}: a manual step (to run it, bound it: \`timeout 60 …\`, or write the step in a cockpit.yml)`, 'unreadable');
     return m.pos.mark({ title, manual: c.manual }, c.offset);
   }
