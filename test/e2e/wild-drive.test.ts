@@ -149,6 +149,8 @@ describe.skipIf(!hasTmux())('a wild-style Markdown runbook, first run on a termi
       // the block's commands as sub-rows: passed ✓ with their time, the failing one ✗ with its exit, the rest not run
       const failed = await s.waitFor(/│ ✗ Pick the build +FAILED│/, { timeoutMs: 15_000 });
       expect(failed).toMatch(/ ✗ 1\. DEPLOY TO STAGING .*FAILED +R ROLLBACK$/m);
+      expect(failed).toMatch(/│ {3}✓ Pick the build +0:00│/);
+      expect(failed).not.toContain('⋮');
       expect(failed).toMatch(/│ {3}✓ Announce it +0:00│/);
       expect(failed).toMatch(/│ {3}✓ Warm up +0:0[12]│/);
       expect(failed).toMatch(/│ {3}✗ Smoke test +0:00│/);
