@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { RawRunbook } from './schema.js';
 import type { Runbook } from './types.js';
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** What a run needs of a loaded runbook: the typed Runbook, the raw one (normalised again with the choices and inputs given) and, for a Markdown runbook, its hash and uncertain mappings. */
 export type CachedRunbook = {

@@ -132,7 +132,7 @@ export function optionIndex(options: readonly { id?: string; title: string }[], 
 }
 
 /** Steps of a list with its choices expanded (the chosen option's steps in its place; nothing for one not chosen). */
-function expandSteps(list: readonly RawStep[], where: string, raw: RawRunbook, opts: NormalizeOptions, choices: Choice[]): RawStep[] {
+function expandSteps(list: readonly RawStep[], where: string, raw: RawRunbook, opts: NormalizeOptions, choices: Choice[], kept: (s: RawStep) => boolean = () => true): RawStep[] {
   const out: RawStep[] = [];
   let n = 0;
   for (const st of list) {
@@ -143,7 +143,7 @@ function expandSteps(list: readonly RawStep[], where: string, raw: RawRunbook, o
     const id = choiceId(st, where, ++n);
     const options = st.choose.options.map((o, k) => ({ id: o.id ?? `option-${k + 1}`, title: o.title, steps: commandSteps(o.steps) }));
     const at = optionIndex(st.choose.options, opts.choices?.[id] ?? raw.choices?.[id]);
-    choices.push({ id, title: st.choose.title, where, options, ...(at !== undefined ? { chosen: options[at].id } : {}) });
+    choices.push({ id, title: st.choose.title, where, options, at: out.filter(kept).length, ...(at !== undefined ? { chosen: options[at].id } : {}) });
     if (at !== undefined) out.push(...st.choose.options[at].steps);
   }
   return out;
@@ -213,6 +213,9 @@ function step(raw: RawStep, unique: Unique): Step {
   }
   return commandStep(raw.run, raw, unique);
 }
+
+/** Whether step() makes a command of it (commandSteps keeps only those). */
+const isCommand = (s: RawStep): boolean => typeof s === 'string' || Array.isArray(s) || !('flag' in s || 'manual' in s || 'monitor' in s || 'choose' in s);
 
 function commandSteps(list: readonly RawStep[] | undefined): CommandStep[] {
   const unique = uniquer(explicitIds(list));
@@ -305,7 +308,7 @@ export function normalize(raw: RawRunbook, file: string, opts: NormalizeOptions 
   const emergency = emergencyItems(raw);
   const rollback = raw.rollback
     ? {
-        steps: commandSteps(expandSteps(raw.rollback.steps, 'rollback', raw, opts, choices)),
+        steps: commandSteps(expandSteps(raw.rollback.steps, 'rollback', raw, opts, choices, isCommand)),
         verify: commandSteps(raw.rollback.verify),
         incident: raw.rollback.incident !== undefined ? commandStep(raw.rollback.incident, { id: 'incident', title: 'create incident' }) : undefined,
         triggers: triggers(raw),

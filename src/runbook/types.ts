@@ -160,6 +160,11 @@ export type Choice = {
   readonly options: readonly ChoiceOption[];
   /** The chosen option's id, when chosen. */
   readonly chosen?: string;
+  /**
+   * Where it sits in its list (the stage's steps, or the rollback's steps): how many steps come
+   * before it there. The chosen option's steps are in the list from this index.
+   */
+  readonly at?: number;
 };
 
 export type Runbook = {

@@ -10,7 +10,7 @@ import { ICON, SLOT } from './status.js';
 import { pad, sanitize, width } from './text.js';
 import type { Slot } from './theme.js';
 
-/** At most this many command rows under a step (more are summed up as "⋮ n earlier/more"). */
+/** At most this many command rows under a step (more are summed up as "⋮ n earlier/more", unless that line would take as many rows as it hides). */
 export const BLOCK_WINDOW = 4;
 
 export type SubLine = { readonly key: string; readonly text: string; readonly slot: Slot };
@@ -22,8 +22,14 @@ export function blockLines(rowId: string, st: StepState, now: number, w: number)
   const rows = blockRows(st, now);
   if (!rows) return [];
   const current = Math.max(0, rows.findIndex((r) => r.status !== 'passed') >= 0 ? rows.findIndex((r) => r.status !== 'passed') : rows.length - 1);
-  const from = Math.max(0, Math.min(rows.length - BLOCK_WINDOW, current - 1));
-  const shown = rows.slice(from, from + BLOCK_WINDOW);
+  let from = Math.max(0, Math.min(rows.length - BLOCK_WINDOW, current - 1));
+  let shown = rows.slice(from, from + BLOCK_WINDOW);
+  // a "⋮ n earlier/more" line that stands for no more rows than it takes hides a command for nothing
+  const summaries = (from > 0 ? 1 : 0) + (rows.length - from - shown.length > 0 ? 1 : 0);
+  if (rows.length - shown.length <= summaries) {
+    from = 0;
+    shown = rows;
+  }
   const out: SubLine[] = [];
   if (from > 0) out.push({ key: `${rowId}:cmd-before`, text: pad(`     ⋮ ${from} earlier`, w), slot: 'dim' });
   for (const r of shown) {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseRunbook } from '../../src/runbook/load.js';
 import { parseMarkdownRunbook } from '../../src/runbook/markdown.js';
 import { InputForm } from '../../src/ui/plan/InputForm.js';
 import { PlanReview } from '../../src/ui/plan/PlanReview.js';
@@ -142,5 +143,75 @@ describe('the input form', () => {
     r.stdin.write(ESC);
     await waitFor(() => done.length === 1, 'the form to end');
     expect(done).toEqual([undefined]);
+  });
+});
+
+describe('the plan review shows a choice where it sits', () => {
+  const yaml = (chosen: string) => `
+name: order-app
+${chosen}stages:
+  - id: deploy
+    steps:
+      - ./build.sh
+      - choose:
+          id: how
+          title: Deploy method
+          options:
+            - { title: canary, steps: ["echo canary 10"] }
+            - { title: all at once, steps: ["echo all"] }
+      - ./smoke.sh
+rollback:
+  steps:
+    - ./current-version.sh
+    - choose:
+        id: rollback-method
+        title: Rollback method
+        options:
+          - { title: helm rollback, steps: ["echo helm rollback", "echo helm status"] }
+          - { title: kubectl rollout undo, steps: ["echo kubectl rollout undo"] }
+    - ./tell-the-team.sh
+  verify: ["./verify.sh"]
+`;
+  const lines = async (text: string) => {
+    const parsed = parseRunbook(text, '/srv/app/cockpit.yml');
+    if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.message).join('\n'));
+    const r = render(<PlanReview runbook={parsed.runbook} display="cockpit.yml" hash={"0".repeat(64)} uncertain={[]} whole onDone={() => {}} size={{ columns: 100, rows: 40 }} />);
+    cleanup = r.unmount;
+    const f = await waitForText(r.lastFrame, 'On an automatic rollback');
+    return f.split('\n').map((l) => l.trimEnd());
+  };
+  /** From " Stages" on, without the blank rows and the hint bar. */
+  const body = (all: string[]) => all.slice(all.indexOf(' Stages')).filter((l) => l !== '' && !l.startsWith(' ↑↓'));
+
+  it('between the steps before and after it, in a stage and in the rollback (verify after them all)', async () => {
+    expect(body(await lines(yaml('')))).toEqual([
+      ' Stages',
+      '   ▸ deploy (deploy)',
+      '     build: ./build.sh',
+      '     ◇ choice: Deploy method NOT MADE',
+      '     smoke: ./smoke.sh',
+      ' On an automatic rollback',
+      '   no triggers: a rollback starts only with R',
+      '   runs: current-version: ./current-version.sh',
+      '   ◇ choice: Rollback method NOT MADE',
+      '   runs: tell-the-team: ./tell-the-team.sh',
+      '   verify: verify: ./verify.sh',
+    ]);
+  });
+
+  it('an option chosen beforehand is its choice line, not steps repeated', async () => {
+    expect(body(await lines(yaml('choices: { how: 1, rollback-method: 1 }\n')))).toEqual([
+      ' Stages',
+      '   ▸ deploy (deploy)',
+      '     build: ./build.sh',
+      '     ◇ choice: Deploy method → canary',
+      '     smoke: ./smoke.sh',
+      ' On an automatic rollback',
+      '   no triggers: a rollback starts only with R',
+      '   runs: current-version: ./current-version.sh',
+      '   ◇ choice: Rollback method → helm rollback',
+      '   runs: tell-the-team: ./tell-the-team.sh',
+      '   verify: verify: ./verify.sh',
+    ]);
   });
 });

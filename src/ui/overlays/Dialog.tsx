@@ -28,7 +28,8 @@ function fit(line: DialogLine, inner: number): Segment[] {
   let used = 0;
   for (const s of segs) {
     if (used >= inner) break;
-    const t = truncate(s.text, inner - used);
+    // one row per line: a newline inside a segment would break the box (the border drawn mid-line)
+    const t = truncate(s.text.replace(/\r?\n/g, ' '), inner - used);
     out.push({ ...s, text: t });
     used += cells(t);
   }

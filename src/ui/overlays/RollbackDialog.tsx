@@ -39,6 +39,12 @@ export function missingMark(reason: string): string {
   return `${ICON.failed} ${m ? `${m[2]}: ${m[1]}` : reason}`;
 }
 
+/** A command as one dialog line: its first line, and `…` when it has more (a multi-line shell block). */
+export function commandLine(command: string): string {
+  const lines = command.split(/\r?\n/);
+  return lines.length > 1 ? `${lines[0]} …` : command;
+}
+
 export function rollbackLines({ overlay: o, runbook, session: s, style }: Omit<Props, 'screenWidth' | 'screenHeight'>): DialogLine[] {
   const steps = s.rollback.steps;
   const running = s.stages.flatMap((st) => st.steps.filter((x) => x.status === 'running').map((x) => `${st.title}: ${x.title}`));
@@ -48,7 +54,7 @@ export function rollbackLines({ overlay: o, runbook, session: s, style }: Omit<P
     ...(running.length ? [`First interrupts: ${running.join(', ')}`] : []),
     'Runs, in order:',
     ...flagLines(runbook, s),
-    ...steps.flatMap((st, i): DialogLine[] => [`  ${i + 1}. ${st.title}  (${st.command})`, ...(st.missing ? [[{ text: `     ${missingMark(st.missing)}`, slot: 'stage.failed' as const }]] : [])]),
+    ...steps.flatMap((st, i): DialogLine[] => [`  ${i + 1}. ${st.title}  (${commandLine(st.command)})`, ...(st.missing ? [[{ text: `     ${missingMark(st.missing)}`, slot: 'stage.failed' as const }]] : [])]),
     '',
   ];
   if (style === 'type-name') {

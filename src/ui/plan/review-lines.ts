@@ -52,8 +52,24 @@ function choiceLines(c: Choice, o: ReviewInput): ReviewLine[] {
   return [head, ...opts];
 }
 
-function choicesIn(rb: Runbook, where: string, o: ReviewInput, indent: string): ReviewLine[] {
-  return rb.choices.filter((c) => c.where === where).map((c) => ({ text: `${indent}◇ choice: ${sanitize(c.title)} ${pickedTitle(c, o.picks)}`, slot: o.picks[c.id] ? 'text' : 'metric.warn' }));
+function choiceLine(c: Choice, o: ReviewInput, indent: string): ReviewLine {
+  return { text: `${indent}◇ choice: ${sanitize(c.title)} ${pickedTitle(c, o.picks)}`, slot: o.picks[c.id] ? 'text' : 'metric.warn' };
+}
+
+/**
+ * A list's steps with its choices where they sit (a choice's option runs there, not after the
+ * list); the steps of an option already chosen (--choose, a recorded plan) are the choice's line.
+ */
+function stepsWithChoices<T>(steps: readonly T[], rb: Runbook, where: string, o: ReviewInput, indent: string, line: (s: T) => ReviewLine): ReviewLine[] {
+  const here = rb.choices.filter((c) => c.where === where);
+  const at = (c: Choice) => Math.min(c.at ?? steps.length, steps.length);
+  const span = (c: Choice) => c.options.find((x) => x.id === c.chosen)?.steps.length ?? 0;
+  const out: ReviewLine[] = [];
+  for (let i = 0; i <= steps.length; i++) {
+    out.push(...here.filter((c) => at(c) === i).map((c) => choiceLine(c, o, indent)));
+    if (i < steps.length && !here.some((c) => i >= at(c) && i < at(c) + span(c))) out.push(line(steps[i]));
+  }
+  return out;
 }
 
 function rollbackLines(rb: Runbook, o: ReviewInput): ReviewLine[] {
@@ -64,8 +80,8 @@ function rollbackLines(rb: Runbook, o: ReviewInput): ReviewLine[] {
   if (r.triggers.length) out.push({ text: `  triggers ARMED: ${r.triggers.map((t) => describeTrigger(t, units)).join('; ')}`, slot: 'stage.passed' });
   if (rb.unarmed?.length) out.push({ text: `  ⚠ not armed: ${rb.unarmed.map(sanitize).join('; ')}`, slot: 'metric.warn' });
   if (!r.triggers.length && !rb.unarmed?.length) out.push({ text: '  no triggers: a rollback starts only with R', slot: 'dim' });
-  for (const [label, steps] of [['runs', r.steps], ['verify', r.verify]] as const) for (const s of steps) out.push({ text: `  ${label}: ${commandLine(s)}`, slot: 'text' });
-  out.push(...choicesIn(rb, 'rollback', o, '  '));
+  out.push(...stepsWithChoices(r.steps, rb, 'rollback', o, '  ', (s): ReviewLine => ({ text: `  runs: ${commandLine(s)}`, slot: 'text' })));
+  for (const s of r.verify) out.push({ text: `  verify: ${commandLine(s)}`, slot: 'text' });
   if (r.incident) out.push({ text: `  incident: ${commandLine(r.incident)}`, slot: 'text' });
   return out;
 }
@@ -93,7 +109,7 @@ export function reviewLines(rb: Runbook, o: ReviewInput): ReviewLine[] {
   out.push({ text: 'Stages', slot: 'title' });
   for (const st of rb.stages) {
     out.push({ text: `  ▸ ${sanitize(st.title)} (${st.id})${st.budgetMs !== undefined ? ` budget ${formatCompact(st.budgetMs)}` : ''}`, slot: 'text' });
-    out.push(...st.steps.map((s): ReviewLine => ({ text: `    ${stepLine(s)}`, slot: 'text' })), ...choicesIn(rb, st.id, o, '    '));
+    out.push(...stepsWithChoices(st.steps, rb, st.id, o, '    ', (s): ReviewLine => ({ text: `    ${stepLine(s)}`, slot: 'text' })));
   }
   return [...out, ...rollbackLines(rb, o), ...inputLines(rb)];
 }
