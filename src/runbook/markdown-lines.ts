@@ -4,33 +4,12 @@
  * Every regular expression here sees a single line (or a single fence's info string).
  */
 import { splitWords } from './command.js';
+import { comparison, durationText, measure, NUMBER, num, timeUnit, UNIT, UNIT_MS, windowWords } from './markdown/guard-words.js';
+import { splitCommands } from './shell-lexer.js';
 
-// ── durations ──────────────────────────────────────────────────────────────────────────────
+// ── durations, comparisons, windows and escalation times: the words, in guard-words.ts ─────
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** "seconds", "min", "hrs" → s, m, h (undefined for anything else). */
-export function timeUnit(word: string): 'ms' | 's' | 'm' | 'h' | undefined {
-  const w = word.toLowerCase();
-  if (/^(ms|msecs?|millis(econds?)?|milliseconds?)$/.test(w)) return 'ms';
-  if (/^(s|secs?|seconds?)$/.test(w)) return 's';
-  if (/^(m|mins?|minutes?)$/.test(w)) return 'm';
-  if (/^(h|hrs?|hours?)$/.test(w)) return 'h';
-  return undefined;
-}
-
-/** 5 minutes → "5m"; 1.5 minutes → "1m30s"; 90 seconds → "90s". */
-export function durationText(n: number, unit: 'ms' | 's' | 'm' | 'h'): string {
-  if (Number.isInteger(n)) return `${n}${unit}`;
-  let ms = Math.round(n * UNIT_MS[unit]);
-  const h = Math.floor(ms / 3_600_000);
-  ms -= h * 3_600_000;
-  const m = Math.floor(ms / 60_000);
-  ms -= m * 60_000;
-  const s = Math.floor(ms / 1000);
-  ms -= s * 1000;
-  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}${ms ? `${ms}ms` : ''}` || '0';
-}
+export { comparison, durationText, escalationAfter, timeUnit, windowWords, type Comparison, type WindowWords } from './markdown/guard-words.js';
 
 /** "Deploy to Staging (2 minutes)" → { title: "Deploy to Staging", budget: "2m" }. */
 export function headingBudget(title: string): { title: string; budget?: string; budgetText?: string } {
@@ -72,134 +51,48 @@ const PROMPT_LANGS = new Set(['console', 'shell-session', 'shellsession', 'termi
 export type BlockCommand = {
   /** The command as written (several lines for a continued or compound command). */
   readonly text: string;
-  /** The `# comment` above it, numbering removed. */
+  /** The `# comment` line directly above it, numbering removed. */
   readonly title?: string;
   /** 0-based line within the block's text, and the column of its first character (0-based). */
   readonly index: number;
   readonly col: number;
-  readonly cwd?: string;
-  readonly env?: Record<string, string>;
+  /** @deprecated never set: `cd` and `export` are commands now, no longer hoisted (kept only until test/unit/markdown.test.ts stops reading it). */
+  readonly cwd?: undefined;
+  /** @deprecated never set, as cwd. */
+  readonly env?: undefined;
 };
 
 export type BlockSkip = { readonly index: number; readonly text: string; readonly why: string };
 
-/** "# 1. Verify readiness" → "Verify readiness"; "# Quick fix: Retry flaky tests" stays. */
-export function commentTitle(line: string): string {
-  return line
-    .replace(/^\s*#+\s*/, '')
-    .replace(/^(?:step\s+)?\d+[.):]\s*/i, '')
-    .trim();
-}
-
-const OPENERS: [RegExp, RegExp][] = [
-  [/^(if)\b/, /^fi\b/],
-  [/^(for|while|until|select)\b/, /^done\b/],
-  [/^case\b/, /^esac\b/],
-];
-
 /**
- * A shell block → one command per line. A `# comment` names the command after it; a trailing `\`
- * continues a line; a heredoc, an unclosed quote or an if/for/while/case…done runs as one command;
- * `cd DIR` and `export K=V` carry over to the commands after them (each step is its own process).
+ * A shell block → its commands, as the project's one shell lexer (splitCommands) reads them: a
+ * `# comment` names the command after it; continuations, heredocs, quotes and compound commands
+ * stay whole. `cd`, `export` and `set -e` lines are commands like any other (a block whose lines
+ * share state runs as one script: hazards.ts sharesState). In a console block with `$ ` prompts
+ * only the prompted lines (and their `> ` continuations) are commands; `#` lines stay comments;
+ * the rest is output, skipped (a `> ` line after output too: never a redirection to run).
  */
 export function blockCommands(code: string, lang: string): { commands: BlockCommand[]; skipped: BlockSkip[] } {
   const lines = code.split('\n');
-  const commands: BlockCommand[] = [];
   const skipped: BlockSkip[] = [];
-  const prompts = PROMPT_LANGS.has(lang) && lines.some((l) => /^\s*[$#>]\s/.test(l) || /^\s*\$$/.test(l));
-  let title: string | undefined;
-  let cwd: string | undefined;
-  let env: Record<string, string> | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i];
-    if (prompts) {
-      const m = /^(\s*)\$\s?(.*)$/.exec(line);
-      if (!m) continue; // output shown in a console block
-      line = m[1] + m[2];
-    }
-    const trimmed = line.trim();
-    if (trimmed === '') continue;
-    if (trimmed.startsWith('#!')) continue;
-    if (trimmed.startsWith('#')) {
-      if (title === undefined) title = commentTitle(trimmed) || undefined;
-      continue;
-    }
-    const col = line.length - line.trimStart().length;
-    const start = i;
-    let text = trimmed;
-    // continuation lines, heredocs, unclosed quotes and compound commands are one command
-    const opener = OPENERS.find(([o]) => o.test(trimmed));
-    const heredoc = /<<-?\s*['"]?([A-Za-z_][A-Za-z0-9_]*)['"]?/.exec(trimmed)?.[1];
-    if (heredoc !== undefined) {
-      while (i + 1 < lines.length) {
-        i++;
-        text += `\n${lines[i]}`;
-        if (lines[i].trim() === heredoc) break;
-      }
-    } else if (opener && !opener[1].test(trimmed.split(/;\s*/).pop() ?? '')) {
-      let depth = 1;
-      while (i + 1 < lines.length && depth > 0) {
-        i++;
-        const t = lines[i].trim();
-        text += `\n${lines[i]}`;
-        if (opener[0].test(t)) depth++;
-        for (const part of t.split(/;\s*/)) if (opener[1].test(part)) depth--;
-      }
-    } else {
-      while ((endsWithBackslash(text) || unclosedQuote(text)) && i + 1 < lines.length) {
-        i++;
-        text += `\n${lines[i]}`;
-      }
-    }
-    if (/^set\s+[-+][a-z]+(\s+[a-z]+)*$/i.test(text)) {
-      skipped.push({ index: start, text, why: 'a shell option: every step runs in its own shell, and a failing step stops the stage anyway' });
-      title = undefined;
-      continue;
-    }
-    const cd = /^cd\s+(\S+)$/.exec(text);
-    if (cd && splitWords(text)) {
-      const dir = splitWords(text)![1];
-      cwd = dir.startsWith('/') || cwd === undefined ? dir : `${cwd}/${dir}`;
-      skipped.push({ index: start, text, why: `the directory of the commands after it (cwd: ${cwd})` });
-      title = undefined;
-      continue;
-    }
-    const exp = /^export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(text);
-    const value = exp ? splitWords(exp[2] === '' ? "''" : exp[2]) : undefined;
-    if (exp && value && value.length === 1) {
-      env = { ...env, [exp[1]]: value[0] };
-      skipped.push({ index: start, text, why: `the environment of the commands after it (${exp[1]})` });
-      title = undefined;
-      continue;
-    }
-    commands.push({ text, title, index: start, col, cwd, env });
-    title = undefined;
+  let script = code;
+  // prompts ($, a root #, a > continuation or another shell's prompt): a transcript, where only `$ ` lines run
+  if (PROMPT_LANGS.has(lang) && lines.some((l) => /^\s*[$#>]\s/.test(l) || /^\s*\$$/.test(l))) {
+    let open = false; // the line before was a command: a `> ` line continues it
+    script = lines
+      .map((line, index) => {
+        const prompt = /^\s*\$(?:\s|$)/.exec(line) ?? (open ? /^\s*>(?:\s|$)/.exec(line) : null);
+        open = prompt !== null;
+        // the prompt becomes blanks: lines and columns stay the block's own
+        if (prompt) return ' '.repeat(prompt[0].length) + line.slice(prompt[0].length);
+        if (/^\s*#/.test(line)) return line; // a comment titles the command after it
+        if (line.trim() !== '') skipped.push({ index, text: line, why: 'output shown in a console block' });
+        return '';
+      })
+      .join('\n');
   }
+  const commands = splitCommands(script).commands.map((c): BlockCommand => ({ text: c.text, index: c.line, col: c.col, ...(c.title !== undefined ? { title: c.title } : {}) }));
   return { commands, skipped };
-}
-
-function endsWithBackslash(text: string): boolean {
-  return /\\$/.test(text.split('\n').pop() ?? '');
-}
-
-function unclosedQuote(text: string): boolean {
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote === undefined && c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
-      const nl = text.indexOf('\n', i);
-      if (nl < 0) break;
-      i = nl;
-      continue;
-    }
-    if (c === '\\' && quote !== "'") {
-      i++;
-      continue;
-    }
-    if (quote === undefined && (c === '"' || c === "'")) quote = c;
-    else if (quote === c) quote = undefined;
-  }
-  return quote !== undefined;
 }
 
 /** Words of a command with, for each, whether it was written quoted. undefined when it needs a shell. */
@@ -318,46 +211,13 @@ function normalUnit(u: string): string {
   return timeUnit(w) ?? w;
 }
 
-const NUMBER = String.raw`(\d+(?:[.,]\d+)?)`;
-const UNIT = String.raw`(%|ms|milliseconds?|msecs?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|rps|req\/s)?`;
-const OPS: Record<string, 'above' | 'below'> = {
-  '>': 'above',
-  '>=': 'above',
-  '≥': 'above',
-  above: 'above',
-  over: 'above',
-  exceeds: 'above',
-  'greater than': 'above',
-  'more than': 'above',
-  'higher than': 'above',
-  '<': 'below',
-  '<=': 'below',
-  '≤': 'below',
-  below: 'below',
-  under: 'below',
-  'less than': 'below',
-  'lower than': 'below',
-  'drops below': 'below',
-  'falls below': 'below',
-};
-const OP = String.raw`(>=|<=|>|<|≥|≤|drops below|falls below|greater than|more than|higher than|less than|lower than|above|below|over|under|exceeds)`;
-
-const num = (s: string) => Number(s.replace(',', '.'));
-
-export type Comparison = { subject: string; op: 'above' | 'below'; value: number; unit?: string; rest: string };
-
-/** "Error rate > 1% for 2 consecutive minutes" → subject, op, value, unit and the rest. */
-export function comparison(line: string): Comparison | undefined {
-  const m = new RegExp(String.raw`^(.*?)\s*${OP}\s*${NUMBER}\s*${UNIT}(?![a-z])(.*)$`, 'i').exec(line.trim());
-  if (!m) return undefined;
-  return { subject: m[1].trim(), op: OPS[m[2].toLowerCase()], value: num(m[3]), unit: m[4] || undefined, rest: m[5].trim() };
-}
-
-/** "for 2 consecutive minutes" / "for 5 minutes" / "for 30s" → "2m", "5m", "30s". */
+/**
+ * "for 2 consecutive minutes" / "for 5 minutes" / "for 30s" / "over 5 minutes" → "2m", "5m", "30s",
+ * "5m": the sustained window only (windowWords says what else the text has: a rate's lookback,
+ * "in the last 10 minutes", is never a `for`; "3 consecutive failed checks" counts samples).
+ */
 export function windowOf(text: string): string | undefined {
-  const m = /\bfor\s+(?:at least\s+|more than\s+|over\s+)?(\d+(?:\.\d+)?)\s*(?:consecutive\s+|straight\s+)?([a-z]+)\b/i.exec(text);
-  const unit = m ? timeUnit(m[2]) : undefined;
-  return m && unit ? durationText(Number(m[1]), unit) : undefined;
+  return windowWords(text).for;
 }
 
 // ── thresholds: "< 500ms (Warning), < 1s (Critical)" ──────────────────────────────────────
@@ -386,15 +246,132 @@ export function bandOf(text: string): Band | undefined {
   return Object.keys(band).length > 0 ? band : undefined;
 }
 
-// ── escalation: "Level 1 (0-5 min): Automated alerts to #releases" ───────────────────────
+// ── threshold tables: | Metric | Warning | Critical |, | Condition | Threshold | Duration | Action | ──
 
-export function escalationAfter(text: string): { after: string; match: string } | undefined {
-  const range = /\(?\s*(\d+(?:\.\d+)?)\s*(?:-|–|—|to)\s*(?:\d+(?:\.\d+)?)?\s*\+?\s*([a-z]+)\s*\)?|\(?\s*(\d+(?:\.\d+)?)\s*\+\s*([a-z]+)\s*\)?|\bafter\s+(\d+(?:\.\d+)?)\s*([a-z]+)/i.exec(text);
-  if (!range) return undefined;
-  const n = range[1] ?? range[3] ?? range[5];
-  const unit = timeUnit(range[2] ?? range[4] ?? range[6]);
-  if (!unit) return undefined;
-  return { after: durationText(Number(n), unit), match: range[0] };
+type Column = 'subject' | 'healthy' | 'warn' | 'critical' | 'threshold' | 'window' | 'action' | 'rollback';
+
+/** A header cell → what its column holds (the first pattern that matches wins: "Warning threshold" is a warning column). */
+const COLUMNS: [Column, RegExp][] = [
+  ['rollback', /roll\s*-?back|revert|zurückroll|rückroll|revertir|reversión|retour arrière|ロールバック/iu],
+  ['warn', /^(?:warn(?:ing)?|warnung|advertencia|aviso|avertissement|attention|警告|注意|yellow|degraded)(?!\p{L})/iu],
+  ['critical', /^(?:crit(?:ical)?|kritisch|cr[íi]tico|critique|重大|危険|クリティカル|red|severe)(?!\p{L})/iu],
+  ['healthy', /^(?:healthy|normal|ok|good|target|expected|gesund|saludable|objetivo|sain|cible|正常|目標|green)(?!\p{L})/iu],
+  ['window', /^(?:duration|for|window|sustained|period|dauer|zeitraum|fenster|duración|ventana|per[ií]odo|durée|fenêtre|期間|継続時間|持続時間)(?!\p{L})/iu],
+  ['action', /^(?:action|response|then|aktion|maßnahme|reaktion|acci[óo]n|respuesta|réaction|アクション|対応)(?!\p{L})/iu],
+  ['threshold', /^(?:threshold|limit|value|schwell(?:e|wert)|grenzwert|umbral|l[íi]mite|seuil|limite|閾値|しきい値)/iu],
+  ['subject', /^(?:metric|signal|condition|trigger|indicator|sli|kpi|name|check|metrik|kennzahl|bedingung|m[ée]trica|señal|condici[óo]n|indicador|métrique|indicateur|メトリクス|指標|条件|監視項目)/iu],
+];
+const ROLLBACK = /roll\s*-?\s*back|revert|zurückroll|rückroll|revertir|reversión|retour arrière|ロールバック/iu;
+/** "No rollback", "don't roll back", "never revert", "kein Rollback", "pas de rollback": the word right before (one word between at most). */
+const NOT_ROLLBACK = /(?<!\p{L})(?:no|not|don'?t|never|kein(?:en)?|nicht|sin|pas)[\s-]+(?:[\p{L}-]+\s+)?(?:roll|revert|zurück)/iu;
+const WARN_ACTION = /(?<!\p{L})(?:warn|alert|notify|slack|investigate|watch|aviso|alerta|warnung|alerte|通知|警告)/iu;
+const CRITICAL_ACTION = /(?<!\p{L})(?:page|pager|critical|escalate|incident|call|kritisch|cr[íi]tico|critique|呼び出し)/iu;
+
+export type TableMiss = { readonly row: number; readonly subject: string; readonly reason: string };
+export type TableBand = { readonly row: number; readonly subject: string; readonly band: Band; readonly window?: string };
+export type TableTrigger = { readonly row: number; readonly subject: string; readonly op: 'above' | 'below'; readonly value: number; readonly unit?: string; readonly window?: string };
+
+type Cell = { op?: 'above' | 'below'; value: number; unit?: string; window?: string };
+
+const clean = (cell: string | undefined) => (cell ?? '').replace(/\*\*|__|`/g, '').replace(/:\s*$/, '').trim();
+const empty = (cell: string) => /^(?:|-+|—|–|n\/?a|none|ninguno|keine|aucun|なし)$/i.test(cell);
+
+function columns(header: readonly string[]): { col: Partial<Record<Column, number>>; unit: (i: number) => string | undefined } {
+  const col: Partial<Record<Column, number>> = {};
+  header.forEach((h, i) => {
+    const kind = COLUMNS.find(([, re]) => re.test(clean(h)))?.[0];
+    if (kind !== undefined && col[kind] === undefined) col[kind] = i;
+  });
+  if (col.subject === undefined && !Object.values(col).includes(0)) col.subject = 0;
+  // "Warning (ms)", "Threshold (%)": the unit of the column's bare numbers
+  const unit = (i: number) => /\(\s*(%|ms|s|m|h|rps)\s*\)/i.exec(header[i] ?? '')?.[1];
+  return { col, unit };
+}
+
+/** A threshold cell: "> 1%", "< 500ms", "1s", "2 %", "> 85% for 5 min"; null when empty, undefined when unreadable. */
+function cellOf(text: string, unit: string | undefined): Cell | null | undefined {
+  if (empty(text)) return null;
+  const m = measure(text);
+  const window = m ? windowOf(m.rest) : undefined;
+  if (!m || (m.rest !== '' && window === undefined && !/^\(.*\)$/.test(m.rest))) return undefined;
+  return { op: m.op, value: m.value, unit: m.unit ?? unit, window };
+}
+
+/** warn/critical/healthy values → whether the band is breached below: by their order, else by how the cells were written. */
+function breachedBelow(warn: Cell | null, critical: Cell | null, healthy: Cell | null | undefined): boolean {
+  const [a, b] = warn && critical ? [warn, critical] : healthy ? [healthy, warn ?? critical] : [undefined, undefined];
+  if (a && b) {
+    const bv = convert(b.value, b.unit, a.unit);
+    if (bv !== undefined && bv !== a.value) return bv < a.value;
+  }
+  return (critical ?? warn)?.op === 'below';
+}
+
+/**
+ * A Markdown table of thresholds → a band per row: | Metric | Warning | Critical |, | Metric |
+ * Healthy | Warning | Critical |, | Métrica | Advertencia | Crítico |, or | Signal | Threshold |
+ * Action | (an "alert"/"warn" action is the warning value, "page"/"critical" the critical one).
+ * Cells: "> 1%", "< 500ms", "1s", "2 %", "> 85% for 5 min". The band is breached below when the
+ * critical value is under the warning one (availability), else above (direction set only when
+ * below, as bandOf). undefined when the table is not a threshold table; a row it cannot read, or
+ * a rollback row (tableTriggers reads those), is a TableMiss with the reason.
+ */
+export function tableBands(header: readonly string[], rows: readonly (readonly string[])[]): (TableBand | TableMiss)[] | undefined {
+  const { col, unit } = columns(header);
+  const levels = col.warn !== undefined || col.critical !== undefined;
+  if (!levels && (col.threshold === undefined || col.action === undefined)) return undefined;
+  return rows.map((cells, row) => {
+    const subject = clean(cells[col.subject ?? -1]);
+    const read = (i: number | undefined) => (i === undefined ? null : cellOf(clean(cells[i]), unit(i)));
+    let [warn, critical] = [read(col.warn), read(col.critical)];
+    if (!levels) {
+      const action = clean(cells[col.action!]);
+      if (ROLLBACK.test(action) && !NOT_ROLLBACK.test(action)) return { row, subject, reason: `a rollback trigger ("${action}"): see tableTriggers` };
+      const level = CRITICAL_ACTION.test(action) ? 'critical' : WARN_ACTION.test(action) ? 'warn' : undefined;
+      if (!level) return { row, subject, reason: `the action "${action}" is neither a warning (alert, notify) nor critical (page, escalate)` };
+      [warn, critical] = level === 'warn' ? [read(col.threshold), null] : [null, read(col.threshold)];
+    }
+    const bad = (levels ? [col.warn, col.critical] : [col.threshold]).find((i) => i !== undefined && read(i) === undefined);
+    if (bad !== undefined) return { row, subject, reason: `could not read "${clean(cells[bad])}" (${clean(header[bad])}): write it like "> 1%", "< 500ms" or "> 85% for 5 min"` };
+    if (!warn && !critical) return { row, subject, reason: 'no warning or critical value' };
+    const windows = [...new Set([windowOf(clean(cells[col.window ?? -1])), warn?.window, critical?.window].filter((w) => w !== undefined))];
+    if (windows.length > 1) return { row, subject, reason: `different windows in one row (${windows.join(', ')}): one band has one window` };
+    const band: Band = {};
+    if (warn) [band.warn, band.warnUnit] = [warn.value, warn.unit];
+    if (critical) [band.critical, band.criticalUnit] = [critical.value, critical.unit];
+    if (breachedBelow(warn ?? null, critical ?? null, read(col.healthy))) band.direction = 'below';
+    const clear = Object.fromEntries(Object.entries(band).filter(([, v]) => v !== undefined)) as Band;
+    return windows[0] !== undefined ? { row, subject, band: clear, window: windows[0] } : { row, subject, band: clear };
+  });
+}
+
+/**
+ * A Markdown table of rollback conditions → a trigger per row whose action rolls back: | Condition
+ * | Threshold | Duration | Action |, | Signal | Threshold | Action |, or | Metric | Rollback when |
+ * For | (every row). The action says "rollback", "roll back", "revert", "Rollback automático",
+ * "zurückrollen"; an "alert"/"page" row is a TableMiss (not a trigger), as is a value with no
+ * operator ("5%": above or below?). The condition cell may hold the whole comparison ("Error rate >
+ * 5% for 2 min"). undefined when the table has neither an action nor a rollback column.
+ */
+export function tableTriggers(header: readonly string[], rows: readonly (readonly string[])[]): (TableTrigger | TableMiss)[] | undefined {
+  const { col, unit } = columns(header);
+  if (col.rollback === undefined && col.action === undefined) return undefined;
+  const valueCol = col.rollback ?? col.threshold;
+  return rows.map((cells, row) => {
+    const condition = clean(cells[col.subject ?? -1]);
+    const inline = comparison(condition);
+    const subject = inline?.subject || condition;
+    if (col.rollback === undefined) {
+      const action = clean(cells[col.action!]);
+      if (!ROLLBACK.test(action) || NOT_ROLLBACK.test(action)) return { row, subject, reason: `the action "${action}" does not roll back: not a trigger` };
+    }
+    const written = valueCol === undefined ? '' : clean(cells[valueCol]);
+    const cell = written !== '' && !empty(written) ? cellOf(written, unit(valueCol!)) : inline ? { op: inline.op, value: inline.value, unit: inline.unit, window: windowOf(inline.rest) } : null;
+    if (!cell) return { row, subject, reason: cell === null ? 'no threshold' : `could not read "${written}": write it like "> 5%" or "< 95%"` };
+    if (!cell.op) return { row, subject, reason: `"${written}" has no operator: write "> ${written}" or "< ${written}"` };
+    const window = windowOf(clean(cells[col.window ?? -1])) ?? cell.window;
+    return { row, subject, op: cell.op, value: cell.value, ...(cell.unit !== undefined ? { unit: cell.unit } : {}), ...(window !== undefined ? { window } : {}) };
+  });
 }
 
 /** The 1-based line of an offset, given the offsets where lines start (binary search). */
