@@ -56,10 +56,6 @@ export type BlockCommand = {
   /** 0-based line within the block's text, and the column of its first character (0-based). */
   readonly index: number;
   readonly col: number;
-  /** @deprecated never set: `cd` and `export` are commands now, no longer hoisted (kept only until test/unit/markdown.test.ts stops reading it). */
-  readonly cwd?: undefined;
-  /** @deprecated never set, as cwd. */
-  readonly env?: undefined;
 };
 
 export type BlockSkip = { readonly index: number; readonly text: string; readonly why: string };

@@ -501,11 +501,11 @@ describe('nested.md: code blocks nested in list items, sh and console fences, cd
   });
   it('notes that the block with set and cd runs as one script', () => {
     expect(brief(r.report.unmapped)).toEqual([]);
-    expect(r.report.notes.map((n) => n.line)).toEqual([21]);
-    expect(r.report.notes[0].text).toMatch(/one script in one shell \(2 commands/);
+    expect(r.report.notes.map((n) => n.line)).toEqual([18]);
+    expect(r.report.notes[0].text).toMatch(/one script in one shell \(4 commands/);
     expect(r.report.mapped.map((m) => `${m.count} ${m.what}: ${m.lines.join(',')}`)).toEqual([
       '1 stage (release-steps): 7',
-      '3 steps: 12,21,28',
+      '3 steps: 12,18,28',
       '2 rollback steps (2 rollback, 0 verify, 0 incident): 34,35',
       '2 troubleshooting entries: 40,44',
     ]);
@@ -889,11 +889,11 @@ describe('mapping details', () => {
     expect(formatReport(r.report, 'nested.md')).toEqual([
       'mapped from nested.md:',
       '  1 stage (release-steps): line 7',
-      '  3 steps: lines 12, 21, 28',
+      '  3 steps: lines 12, 18, 28',
       '  2 rollback steps (2 rollback, 0 verify, 0 incident): lines 34, 35',
       '  2 troubleshooting entries: lines 40, 44',
       'assumed:',
-      '  nested.md:21: "Migrate the schema (it can take a while)": one script in one shell (2 commands: variables, cd and functions carry from line to line; it stops at the first failing command)',
+      '  nested.md:18: "Migrate the schema (it can take a while)": one script in one shell (4 commands: variables, cd and functions carry from line to line; it stops at the first failing command)',
       'not mapped (0):',
       'nothing automatable is left unmapped',
     ]);
@@ -944,13 +944,15 @@ describe('single-line readers', () => {
       './deploy.sh',
     ].join('\n');
     const { commands, skipped } = blockCommands(block, 'bash');
-    expect(commands.map((c) => [c.index, c.title, c.text, c.env])).toEqual([
-      [2, 'Build', 'make build \\\n  --release', undefined],
-      [6, 'Tag', 'cat <<EOF > notes.txt\nrelease notes\nEOF', undefined],
-      [9, undefined, 'if [ -f x ]; then\n  echo yes\nfi', undefined],
-      [13, undefined, './deploy.sh', { STAGE: 'prod' }],
+    // every line is a command of the one shell lexer: export is one too (the block runs as one script)
+    expect(commands.map((c) => [c.index, c.title, c.text])).toEqual([
+      [2, 'Build', 'make build \\\n  --release'],
+      [6, 'Tag', 'cat <<EOF > notes.txt\nrelease notes\nEOF'],
+      [9, undefined, 'if [ -f x ]; then\n  echo yes\nfi'],
+      [12, undefined, 'export STAGE=prod'],
+      [13, undefined, './deploy.sh'],
     ]);
-    expect(skipped.map((s) => s.index)).toEqual([12]);
+    expect(skipped).toEqual([]);
     expect(blockCommands('$ ./a.sh\nok\n$ ./b.sh --x\n', 'console').commands.map((c) => c.text)).toEqual(['./a.sh', './b.sh --x']);
   });
   it('comparisons, windows and metric names', () => {

@@ -112,21 +112,20 @@ export function blockCmds(m: MapState, code: Code, where: string): Cmd[] | undef
   if (prompted && code.value.split('\n').some((l) => l.trim() !== '' && !/^\s*(?:[\w.~/-]*[$>]\s|#)/.test(l) && !/\\$/.test(l))) {
     return [{ ...at(0, code.value.trim()), ...base, run: code.value.trim(), title: `${where}: a console transcript (by hand)`, manual: `By hand (a console session with its output, not a script: cockpit never runs it):\n${code.value.trim()}` }];
   }
-  const { commands, skipped } = blockCommands(prompted ? code.value.replace(/^(\s*)[\w.~/-]*[$>]\s+/gm, '$1') : code.value, lang);
+  const text = prompted ? code.value.replace(/^(\s*)[\w.~/-]*[$>]\s+/gm, '$1') : code.value;
+  const { commands } = blockCommands(text, lang);
   if (commands.length === 0) return [];
   const remote = m.remote;
   const hazards = commands.map((c) => (remote ? { kind: 'remote' as const, why: `written for ${remote.host}: \`ssh ${remote.host}\` (line ${remote.line}) opened a shell there` } : commandHazard(c.text)));
   // a login left open (no exit after it): the rest of this part of the document is for that host
   const login = commands.findIndex((c) => sshLogin(c.text.split('\n')[0]) !== undefined);
   if (login >= 0 && !commands.slice(login + 1).some((c) => /^\s*(?:exit|logout)\b/.test(c.text))) m.remote = { host: sshLogin(commands[login].text.split('\n')[0])!, line: at(commands[login].index, commands[login].text).line, depth: Math.max(1, Math.min(m.sectionDepth, 2)) };
-  const stateful = sharesState(commands.map((c) => c.text)) || skipped.some((sk) => !/^set\s/.test(sk.text)) || hazards.some((h) => h?.kind === 'remote');
-  if (stateful) return [wholeBlock(m, code, lang, commands, hazards, { ...at(commands[0].index, commands[0].text), ...base, id: attrs.name, cwd: attrs.cwd }, where)];
-  for (const sk of skipped) m.note(first + sk.index, `\`${sk.text.split('\n')[0]}\`: kept in the block's script (${sk.why.replace(/^a shell option: .*/, 'a shell option')})`);
+  const stateful = sharesState(commands.map((c) => c.text)) || hazards.some((h) => h?.kind === 'remote');
+  if (stateful) return [wholeBlock(m, { ...code, value: text }, lang, commands, hazards, { ...at(commands[0].index, commands[0].text), ...base, id: attrs.name, cwd: attrs.cwd }, where)];
   return commands.map((c, i) => {
     const id = attrs.name !== undefined ? (commands.length === 1 ? attrs.name : `${attrs.name}-${i + 1}`) : undefined;
     const pos = at(c.index, c.text);
-    const set = skipped.filter((sk) => /^set\s/.test(sk.text) && sk.index < c.index).map((sk) => sk.text);
-    const run = set.length > 0 ? `${set.join('\n')}\n${c.text}` : c.text;
+    const run = c.text;
     const h = hazards[i];
     const conditional = c.title !== undefined && (CONDITIONAL.test(c.title) || /\(if\b|\bif\s+\S+[- ]related\b/i.test(c.title)) ? `its comment sets a condition ("${c.title}"): a person judges it` : undefined;
     if (conditional && !h) return { ...pos, ...base, id, run, title: c.title, cwd: attrs.cwd, conditional };
