@@ -297,7 +297,6 @@ describe('shell blocks through the one shell lexer', () => {
       [5, 0, undefined, 'make build \\\n  --release'],
       [8, 0, undefined, 'if [ -f x ]; then\n  echo yes\nfi'],
     ]);
-    expect(commands.every((c) => c.cwd === undefined && c.env === undefined)).toBe(true);
     expect(skipped).toEqual([]);
   });
   it('a console block: the $ lines (and their > continuations) are commands, the rest is output', () => {
