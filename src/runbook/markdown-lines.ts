@@ -112,8 +112,11 @@ export function looksLikeCommand(code: string): boolean {
   const t = code.trim();
   if (t === '' || t.includes('\n')) return false;
   const first = t.split(/\s+/)[0];
-  if (/^(\.{1,2}\/|\/|~\/)\S/.test(first)) return true;
-  if (/^[\w.-]+\/[\w./-]+\.(sh|bash|py|rb|js|mjs|ts|pl)$/.test(first)) return true;
+  // ./deploy.sh, ../x, ~/bin/x, /usr/local/bin/x (a single-segment absolute path alone is a URL path: /healthz)
+  if (/^(\.{1,2}\/|~\/)\S/.test(first)) return true;
+  if (/^\/[\w.-]+\/\S/.test(first) || (/^\/\S/.test(first) && t.includes(' '))) return true;
+  // scripts/deploy.sh runs; doc/_static/version_switch.js is a file to edit
+  if (/^[\w.-]+\/[\w./-]+\.(sh|bash)$/.test(first)) return true;
   return PROGRAMS.test(first) && t.includes(' ');
 }
 

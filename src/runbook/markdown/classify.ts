@@ -42,7 +42,7 @@ const KINDS: [Kind, RegExp][] = [
   ],
   ['criteria', /(success|exit|acceptance|done) criteria|^criteria$|done when|definition of done|erfolgskriterien|abnahmekriterien|criterios de (éxito|aceptación)|critères de (succès|réussite)|成功条件|完了条件|验收标准/],
   ['triggers', new RegExp(String.raw`\btriggers?\b|automatic ${RB}|auto[- ]?${RB}|when to ${RB}|${RB} (automatically|criteria|conditions|when)|auslöser|desencadenantes|déclencheurs|ロールバック(条件|基準)|回滚条件`)],
-  ['rollback-verify', new RegExp(String.raw`${RB} verif|verify (the )?${RB}|after (a |the )?${RB}|${RB}の確認`)],
+  ['rollback-verify', new RegExp(String.raw`${RB} verif|verify (the )?${RB}|after (a |the )?${RB}|post[- ]?${RB}|${RB}の確認|nach dem ${RB}`)],
   ['rollback', new RegExp(String.raw`${RB}|\brevert|back ?out`)],
   ['targets', /success metrics|\bkpis?\b|\bdora\b|velocity|quality metrics|team confidence|\bgoals?\b|objectives/],
   ['history', /history|release log\b|changelog|historial|historique|履歴/],

@@ -17,7 +17,7 @@ import { MapState } from './state.js';
  * `strict` (stages, rollback, pre-flight): inline code is a command only in a checklist item
  * (`- [ ] Run \`./deploy.sh\``), never in prose or a plain bullet that describes something.
  */
-export function itemCommands(m: MapState, item: ListItem, strict = false): { cmds: Cmd[]; label?: string; text: string } {
+export function itemCommands(m: MapState, item: ListItem, strict = false, deep = true): { cmds: Cmd[]; label?: string; text: string } {
   const first = item.children[0];
   const phrasing: PhrasingContent[] = first?.type === 'paragraph' ? first.children : [];
   const lab = boldLabel(phrasing);
@@ -45,7 +45,7 @@ export function itemCommands(m: MapState, item: ListItem, strict = false): { cmd
     } else if (child.type === 'code') {
       cmds.push(...(blockCmds(m, child, text || label || 'list item') ?? []));
     } else if (child.type === 'list') {
-      for (const sub of child.children) cmds.push(...itemCommands(m, sub, strict).cmds);
+      if (deep) for (const sub of child.children) cmds.push(...itemCommands(m, sub, strict).cmds);
     }
   }
   // "Apply breaking migrations only after the pods are updated", "If needed, …": a condition for a person to judge

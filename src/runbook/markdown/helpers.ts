@@ -23,13 +23,15 @@ export function hasChecklist(nodes: readonly RootContent[]): boolean {
 
 /** The children that are alternatives of one another: two or more, numbered ("Option 1") or all alike ("If you use X"). */
 export function alternativesAmong(children: readonly Section[], strategy?: (c: Section) => boolean): Section[] {
+  const bare = (c: Section) => c.title.replace(/^[^\p{L}\p{N}]+/u, '');
+  // "Option 1 … Option 3", "Method 1 … Method 4": numbered alternatives first, whatever their words
+  const numbered = children.filter((c) => isNumberedAlternative(bare(c)));
+  if (numbered.length >= 2) return numbered;
   // several rollbacks side by side ("Blue-Green Rollback", "Canary Rollback", "Helm Rollback"): strategies to choose from
   const strategies = strategy ? children.filter(strategy) : [];
   if (strategies.length >= 2) return strategies;
   const alts = children.filter((c) => isAlternative(c.title));
-  if (alts.length < 2) return [];
-  if (alts.filter((c) => isNumberedAlternative(c.title.replace(/^[^\p{L}\p{N}]+/u, ''))).length >= 2) return alts.filter((c) => isNumberedAlternative(c.title.replace(/^[^\p{L}\p{N}]+/u, '')));
-  return alts.length === children.length || alts.length >= 2 ? alts : [];
+  return alts.length >= 2 ? alts : [];
 }
 
 export function codeIn(n: { children?: unknown[] }): Code[] {

@@ -72,17 +72,17 @@ export function preflightCommand(m: MapState, c: Cmd, title: string): void {
   if (c.attrOffset !== undefined) for (const k of ['id', 'timeout']) if (k in item) m.pos.field(item, k, c.attrOffset);
 }
 
+/** A pre-flight item: its own commands are automated checks, else the operator ticks it; its sub-items follow, each a check of its own. */
 export function preflightItem(m: MapState, item: ListItem): void {
-  const { cmds, label, text } = itemCommands(m, item, true);
+  const { cmds, label, text } = itemCommands(m, item, true, false);
   if (cmds.length > 0) {
     const base = label ?? (text || titleOf(cmds[0].run));
     cmds.forEach((c, i) => preflightCommand(m, c, i === 0 ? base : `${base} (${i + 1})`));
-    return;
+  } else {
+    const all = cleanTitle(itemText(item));
+    if (all !== '') m.push(m.preflight, label ? { title: label, manual: text && text !== label ? text : label } : { title: all, manual: all }, offsetOf(item));
   }
-  const all = cleanTitle(itemText(item));
-  if (all === '') return;
-  const o: Obj = label ? { title: label, manual: text && text !== label ? text : label } : { title: all, manual: all };
-  m.push(m.preflight, o, offsetOf(item));
+  for (const sub of item.children) if (sub.type === 'list') for (const it of sub.children) preflightItem(m, it);
 }
 
 /** Rollback commands: the incident script gets the reason, a verify/confirm command verifies, the rest roll back. */

@@ -29,7 +29,9 @@ export function visit(m: MapState, s: Section, inherited: Kind | undefined, stag
   let kind: Kind | undefined = own ?? inherited;
   // inside a part for people to pick from (troubleshooting, emergency, a command reference), a
   // sub-heading like "Rollback stuck" names a problem, not a rollback to run
-  if ((inherited === 'troubleshooting' || inherited === 'emergency' || inherited === 'reference') && (own === undefined || ['rollback', 'rollback-verify', 'triggers', 'release', 'monitoring', 'stage'].includes(own))) kind = inherited;
+  // an option of a choice is what its choice is (a rollback's "Option C: Emergency Git Revert" is a rollback)
+  if (m.capture !== undefined && (inherited === 'rollback' || inherited === 'stage') && own !== undefined && STRONG.has(own) && own !== 'reference') kind = inherited === 'stage' ? 'stage-part' : inherited;
+  else if ((inherited === 'troubleshooting' || inherited === 'emergency' || inherited === 'reference') && (own === undefined || ['rollback', 'rollback-verify', 'triggers', 'release', 'monitoring', 'stage'].includes(own))) kind = inherited;
   else if (inherited === 'release' && (own === undefined || !STRONG.has(own))) kind = 'stage';
   else if (inherited === 'stage' && own === 'criteria') kind = 'criteria';
   else if (inherited === 'stage' && (own === undefined || !STRONG.has(own))) kind = 'stage-part';
@@ -69,13 +71,19 @@ export function visit(m: MapState, s: Section, inherited: Kind | undefined, stag
   let down: Kind | undefined = kind === 'stage' || kind === 'stage-part' || kind === 'criteria' ? 'stage' : kind === 'docs' ? undefined : kind;
   // the document's title speaks for the document, not for its sections: "# Rollback Runbook" does not make its deploy a rollback
   if (s.depth === 1 && down !== 'release' && down !== 'stage') down = undefined;
-  const alts = alternativesAmong(s.children, kind === 'rollback' ? (c) => classify(c.title) === 'rollback' && m.subtreeHasCommands(c) : undefined);
+  // rollback strategies side by side ("Blue-Green Rollback", "Canary Rollback") under a rollback section (not the document's title)
+  const strategy = kind === 'rollback' && s.depth > 1 ? (c: Section) => classify(c.title) === 'rollback' && m.subtreeHasCommands(c) : undefined;
+  const alts = alternativesAmong(s.children, strategy);
+  let verifySeen = false;
   for (const c of s.children) {
     if (alts.includes(c)) {
       if (c === alts[0]) choiceFrom(m, s, alts, kind, down, owner);
       continue;
     }
-    visit(m, c, down, owner);
+    // a rollback's parts after its verification ("5. Communicate status") run after it, never before
+    const own = classify(c.title);
+    if (down === 'rollback' && own === 'rollback-verify') verifySeen = true;
+    visit(m, c, down === 'rollback' && verifySeen && (own === undefined || own === 'rollback') ? 'rollback-verify' : down, owner);
   }
 }
 
@@ -89,6 +97,12 @@ export function choiceFrom(m: MapState, parent: Section, alts: Section[], kind: 
   const reading = kind === 'docs' || kind === 'reference' || kind === 'troubleshooting' || kind === 'emergency' || kind === 'preflight' || kind === 'flags' || kind === 'experiments';
   if (reading) {
     for (const c of alts) visit(m, c, down, owner);
+    return;
+  }
+  // alternatives inside an option of another choice: a choice within a choice is for a person
+  if (m.capture !== undefined) {
+    const text = `Choose one and do it: ${alts.map((a, i) => `(${i + 1}) ${cleanTitle(a.title)}`).join('; ')}`;
+    m.capture.push(m.pos.mark({ title: cleanTitle(parent.title).slice(0, 80) || 'Choose one', manual: text }, alts[0].heading ? offsetOf(alts[0].heading) : 0));
     return;
   }
   const stageOwner = inRollback ? undefined : (owner ?? parent);
@@ -170,6 +184,13 @@ export function section(m: MapState, s: Section, kind: Kind | undefined): void {
       if (label !== undefined) {
         const pick = kind === 'emergency' || kind === 'troubleshooting' || kind === 'reference';
         const labelKind = pick ? kind : /\b(?:e\.g\.|for example|example|exemple|ejemplo|beispiel|exemplo)\b|例/i.test(label) ? 'reference' : (classify(label) ?? kind);
+        // a bold pseudo-heading over a checklist where the document has no headings of its own
+        // ("**Release**:", "**After release**:"): a stage named by its label
+        if ((labelKind === undefined || labelKind === 'release') && (kind === undefined || kind === 'release') && stepsList(next)) {
+          list(m, next, 'stage', pseudoSection(s, label, n), troubleshootingCmds, label);
+          i++;
+          continue;
+        }
         if (list(m, next, labelKind, s, troubleshootingCmds, label)) {
           i++;
           continue;
@@ -177,6 +198,10 @@ export function section(m: MapState, s: Section, kind: Kind | undefined): void {
       }
     }
     if (n.type === 'list' && list(m, n, kind, s, troubleshootingCmds)) continue;
+    if (n.type === 'list' && kind === undefined && s.depth <= 1 && stepsList(n)) {
+      list(m, n, 'stage', pseudoSection(s, s.depth === 1 ? s.title : 'Checklist', n), troubleshootingCmds);
+      continue;
+    }
     const before = nodes[i - 1];
     if (n.type === 'code' && before?.type === 'paragraph' && /\b(?:e\.g\.|for example|example|exemple|ejemplo|beispiel|exemplo)\b|例[:：]/i.test(plain(before).slice(-80))) {
       m.skip(lineOf(n), `${s.title}: an example`, 'an example (the text before it says so): never run as a step', 'documentation', endLineOf(n));
@@ -196,6 +221,16 @@ export function section(m: MapState, s: Section, kind: Kind | undefined): void {
   if (kind === 'troubleshooting') troubleshootingEntry(m, s, troubleshootingCmds, left);
   m.reportStrayCommands(s, left);
   m.leftovers(s, left);
+}
+
+/** A checklist or a numbered list: steps, not prose. */
+function stepsList(n: RootContent): boolean {
+  return n.type === 'list' && (n.ordered === true || n.children.some((i) => typeof i.checked === 'boolean'));
+}
+
+/** A section for a label standing in for a heading (its stage is keyed by this object, placed where the label is). */
+function pseudoSection(s: Section, title: string, at: RootContent): Section {
+  return { ...s, title: cleanTitle(title), depth: s.depth + 1, line: lineOf(at), heading: at as unknown as Section['heading'], content: [], children: [] };
 }
 
 // ── lists ────────────────────────────────────────────────────────────────────────────────

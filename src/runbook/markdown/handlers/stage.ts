@@ -5,11 +5,13 @@ import { step } from '../steps.js';
 import type { Handler } from './types.js';
 
 export const stage: Handler = {
-  list({ m, list, s }) {
+  list(u) {
+    const { m, list, s } = u;
     const target = m.stageFor(s);
     let used = false;
     for (const item of list.children) {
-      const { cmds, text, label } = itemCommands(m, item, true);
+      // the item's own commands (inline, or a block under it), then its sub-items in order, each a step of its own
+      const { cmds, text, label } = itemCommands(m, item, true, false);
       if (cmds.length > 0) {
         for (const c of cmds) m.push(m.sink(target.steps), step(m, c), c.offset);
         used = true;
@@ -18,6 +20,7 @@ export const stage: Handler = {
         if (all !== '') m.push(m.sink(target.steps), m.pos.mark({ title: (label ?? text ?? all).slice(0, 80) || all.slice(0, 80), manual: all }, offsetOf(item)), offsetOf(item));
         used = true;
       }
+      for (const sub of item.children) if (sub.type === 'list' && stage.list!({ ...u, list: sub })) used = true;
     }
     return used;
   },
