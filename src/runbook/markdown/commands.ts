@@ -6,7 +6,7 @@
 import type { Code, ListItem, PhrasingContent } from 'mdast';
 import { boldLabel, cleanTitle, endLineOf, lineOf, offsetOf, plain } from '../markdown-tree.js';
 import { SHELL_LANGS, blockCommands, fenceAttributes, looksLikeCommand } from '../markdown-lines.js';
-import { blockIsNotASequence, commandHazard, notShell, sharesState, sshLogin, type Hazard } from './hazards.js';
+import { assignedIn, blockIsNotASequence, commandHazard, notShell, sharesState, sshLogin, usedIn, type Hazard } from './hazards.js';
 import type { Cmd } from './model.js';
 import { CONDITIONAL, looksLikeTaskCommand } from './helpers.js';
 import { MapState } from './state.js';
@@ -120,6 +120,14 @@ export function blockCmds(m: MapState, code: Code, where: string): Cmd[] | undef
   // a login left open (no exit after it): the rest of this part of the document is for that host
   const login = commands.findIndex((c) => sshLogin(c.text.split('\n')[0]) !== undefined);
   if (login >= 0 && !commands.slice(login + 1).some((c) => /^\s*(?:exit|logout)\b/.test(c.text))) m.remote = { host: sshLogin(commands[login].text.split('\n')[0])!, line: at(commands[login].index, commands[login].text).line, depth: Math.max(1, Math.min(m.sectionDepth, 2)) };
+  // a variable an earlier block set (MAJOR=0 … then `git tag v$MAJOR…` in its own block): each step is its own shell, so it would be empty
+  const own = new Set(assignedIn(text));
+  const carried = (t: string) => usedIn(t).filter((v) => !own.has(v) && m.assigned.has(v));
+  commands.forEach((c, i) => {
+    const vars = carried(c.text);
+    if (!hazards[i] && vars.length > 0) hazards[i] = { kind: 'carried', why: `reads ${vars.map((v) => `$${v}`).join(', ')}, set by the block at line ${m.assigned.get(vars[0])}: run as its own step it would be empty` };
+  });
+  for (const v of own) if (!m.assigned.has(v)) m.assigned.set(v, at(0, text).line);
   const stateful = sharesState(commands.map((c) => c.text)) || hazards.some((h) => h?.kind === 'remote');
   if (stateful) return [wholeBlock(m, { ...code, value: text }, lang, commands, hazards, { ...at(commands[0].index, commands[0].text), ...base, id: attrs.name, cwd: attrs.cwd }, where)];
   return commands.map((c, i) => {

@@ -61,7 +61,7 @@ export function withInputs(text: string, found: readonly Placeholder[]): string 
   return out + text.slice(at);
 }
 
-export type HazardKind = 'never-ends' | 'interactive' | 'remote' | 'placeholder-command' | 'destructive-sql';
+export type HazardKind = 'never-ends' | 'interactive' | 'remote' | 'placeholder-command' | 'destructive-sql' | 'carried';
 export type Hazard = { readonly kind: HazardKind; readonly why: string };
 
 const NEVER_ENDS: readonly [RegExp, string][] = [
@@ -160,4 +160,21 @@ const STATEFUL = /^(?:[A-Za-z_][A-Za-z0-9_]*=|export\s|cd\s|cd$|pushd\s|popd\b|s
 /** Whether commands of a block share shell state (variables, cwd, functions): then they run as one script. */
 export function sharesState(commands: readonly string[]): boolean {
   return commands.some((c) => STATEFUL.test(c.trim()) || /<<-?\s*['"]?\w/.test(c));
+}
+
+/** Shell variables a script assigns (`X=…`, `export X=…`, `read X`, `declare X=…`, `for X in`). */
+export function assignedIn(script: string): string[] {
+  const out = new Set<string>();
+  for (const m of script.matchAll(/(?:^|[;&|(]\s*|\b(?:export|declare|local|readonly|typeset)\s+(?:-\w+\s+)*)([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?=/gm)) out.add(m[1]);
+  for (const m of script.matchAll(/\bread\s+(?:-\w+\s+)*([A-Za-z_][A-Za-z0-9_]*(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)/g)) for (const v of m[1].split(/\s+/)) out.add(v);
+  for (const m of script.matchAll(/\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b/g)) out.add(m[1]);
+  return [...out];
+}
+
+/** Shell variables a script reads ($X, ${X…}), outside single quotes. */
+export function usedIn(script: string): string[] {
+  const out = new Set<string>();
+  const unquoted = script.replace(/'[^']*'/g, "''");
+  for (const m of unquoted.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) out.add(m[1]);
+  return [...out];
 }

@@ -42,6 +42,8 @@ export class MapState {
   /** An `ssh host` login left open by a block: what follows in its part of the document was written for that host. */
   remote?: { host: string; line: number; depth: number };
   sectionDepth = 0;
+  /** Shell variables an earlier block of the document assigns, and the line of that block: a later step that reads one would run with it empty. */
+  readonly assigned = new Map<string, number>();
   /** Items of numbered lists (a procedure's steps). */
   readonly ordered = new WeakSet<ListItem>();
 
