@@ -184,3 +184,47 @@ describe('foreign front matter', () => {
     if (!r.ok) expect(r.errors[0].message).toMatch(/metrcs/);
   });
 });
+
+describe('found driving the corpus', () => {
+  it('a step that reads a variable an earlier block set is for a person (it would run with it empty)', () => {
+    const r = load(`# Release\n\n## Set up\n\n${fence('MAJOR=1 MINOR=2')}\n\n## Tag\n\n${fence('git tag v$MAJOR.$MINOR')}\n`);
+    expect(r.raw!.stages.flatMap((_, i) => runs(steps(r.raw!, i)))).toEqual(['MAJOR=1 MINOR=2']);
+    expect(manuals(steps(r.raw!, 1))[0]).toMatch(/reads \$MAJOR, \$MINOR, set by the block at line 6/);
+  });
+
+  it('a URL path or a file to edit in a checklist item is not a command', () => {
+    const r = load('# Release\n\n## Verify\n\n- [ ] Health checks passing (`/healthz`, `/readyz`)\n- [ ] Add an entry to `doc/_static/version_switch.js`\n- [ ] Run `./scripts/smoke.sh`\n');
+    expect(runs(steps(r.raw!))).toEqual(['./scripts/smoke.sh']);
+    expect(manuals(steps(r.raw!))).toHaveLength(2);
+  });
+
+  it('"Option C: Emergency Git Revert" stays an option of its rollback choice', () => {
+    const r = load(`# Runbook\n\n## Deploy\n\n${fence('./deploy.sh')}\n\n## Rollback\n\n### Option A: Kubernetes\n\n${fence('kubectl rollout undo deploy/web')}\n\n### Option B: Helm\n\n${fence('helm rollback web')}\n\n### Option C: Emergency Git Revert\n\n${fence('git revert -m 1 HEAD')}\n`);
+    const choose = (r.raw!.rollback!.steps[0] as { choose: { options: { title: string }[] } }).choose;
+    expect(choose.options.map((o) => o.title)).toEqual(['Option A: Kubernetes', 'Option B: Helm', 'Option C: Emergency Git Revert']);
+    expect(r.raw!.emergency).toBeUndefined();
+  });
+
+  it('bold pseudo-headings over checklists (no headings at all) are stages; sub-items are steps of their own', () => {
+    const r = load('**Before release**:\n- [ ] Check CI\n  - [ ] Legacy tests pass\n\n**Release**:\n- [ ] Publish the release\n\n**After release**:\n- [ ] Announce it\n');
+    expect(r.raw!.preflight?.map((p) => p.title)).toEqual(['Check CI', 'Legacy tests pass']);
+    expect(r.raw!.stages.map((s) => [s.title, manuals(s.steps as AnyStep[])])).toEqual([
+      ['Release', ['Publish the release']],
+      ['After release', ['Announce it']],
+    ]);
+  });
+});
+
+describe('documents that are not a release', () => {
+  it('an exercise ("Übung", "Tutorial", "Lab 3") is refused, even when it has commands', () => {
+    const r = parseMarkdownRunbook(`## Übung: Deployment mit Rollback\n\n### Schritt 1: Deployment starten\n\n${fence('kubectl apply -f app.yaml')}\n`, FILE, 'release.md');
+    expect(r.ok).toBe(false);
+  });
+
+  it('a rollback-only document runs its procedure as the release, said and marked for review', () => {
+    const r = load(`# Cloud Run Rollback\n\n## Roll back\n\n${fence('gcloud run services update-traffic web --to-revisions=PREV=100')}\n`);
+    expect(r.raw!.stages.map((s) => [s.id, runs(s.steps as AnyStep[])])).toEqual([['rollback', ['gcloud run services update-traffic web --to-revisions=PREV=100']]]);
+    expect(r.raw!.rollback).toBeUndefined();
+    expect(r.report.uncertain.map((u) => u.text)).toContainEqual(expect.stringMatching(/rollback-only document/));
+  });
+});

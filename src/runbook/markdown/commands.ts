@@ -98,6 +98,10 @@ export function blockCmds(m: MapState, code: Code, where: string): Cmd[] | undef
     return { line, offset: m.tree.lineStarts[line - 1] + col };
   };
   const base = { timeout: attrs.timeout, attrOffset };
+  // a block for a person still sets what a later step reads (MAJOR=0 in a transcript): remembered first
+  const loose = code.value.replace(/^(\s*)[\w.~/-]*[$>]\s+/gm, '$1');
+  const earlier = new Set(m.assigned.keys());
+  for (const v of assignedIn(loose)) if (!m.assigned.has(v)) m.assigned.set(v, at(0, code.value.trim()).line);
   const notSeq = blockIsNotASequence(code.value);
   if (notSeq) {
     return [{ ...at(0, code.value.trim()), ...base, run: code.value.trim(), title: `${where} (by hand)`, manual: `By hand (${notSeq}):\n${code.value.trim()}` }];
@@ -122,12 +126,11 @@ export function blockCmds(m: MapState, code: Code, where: string): Cmd[] | undef
   if (login >= 0 && !commands.slice(login + 1).some((c) => /^\s*(?:exit|logout)\b/.test(c.text))) m.remote = { host: sshLogin(commands[login].text.split('\n')[0])!, line: at(commands[login].index, commands[login].text).line, depth: Math.max(1, Math.min(m.sectionDepth, 2)) };
   // a variable an earlier block set (MAJOR=0 … then `git tag v$MAJOR…` in its own block): each step is its own shell, so it would be empty
   const own = new Set(assignedIn(text));
-  const carried = (t: string) => usedIn(t).filter((v) => !own.has(v) && m.assigned.has(v));
+  const carried = (t: string) => usedIn(t).filter((v) => !own.has(v) && earlier.has(v));
   commands.forEach((c, i) => {
     const vars = carried(c.text);
     if (!hazards[i] && vars.length > 0) hazards[i] = { kind: 'carried', why: `reads ${vars.map((v) => `$${v}`).join(', ')}, set by the block at line ${m.assigned.get(vars[0])}: run as its own step it would be empty` };
   });
-  for (const v of own) if (!m.assigned.has(v)) m.assigned.set(v, at(0, text).line);
   const stateful = sharesState(commands.map((c) => c.text)) || hazards.some((h) => h?.kind === 'remote');
   if (stateful) return [wholeBlock(m, { ...code, value: text }, lang, commands, hazards, { ...at(commands[0].index, commands[0].text), ...base, id: attrs.name, cwd: attrs.cwd }, where)];
   return commands.map((c, i) => {

@@ -112,6 +112,18 @@ function stagesOf(m: MapState, raw: Obj, stageCriteria: Map<StageDraft, Obj[]>):
     if (crit) st.criteria = m.pos.mark(crit, m.pos.of(crit[0]) ?? d.offset);
     stages.push(m.pos.mark(st, d.offset));
   }
+  // a rollback runbook (no release, only a rollback procedure): the procedure is what the document runs
+  const rollbackRunnable = [...m.rollbackSteps, ...m.rollbackVerify].some((x) => typeof x === 'string' || Array.isArray(x) || (x !== null && typeof x === 'object' && ('run' in x || 'choose' in x)));
+  if (stages.length === 0 && !m.rollbackRefused && rollbackRunnable) {
+    const steps = m.rollbackSteps.splice(0).concat(m.rollbackVerify.splice(0));
+    const at = m.pos.of(steps[0] as object) ?? m.pos.at(steps, 0) ?? 0;
+    stages.push(m.pos.mark({ id: 'rollback', title: 'Rollback', steps: m.pos.mark(steps, at) }, at));
+    const line = lineAt(m.tree.lineStarts, at);
+    if (m.incident) m.skip(lineAt(m.tree.lineStarts, m.incident.offset), 'the incident command', 'a rollback-only document runs its procedure as the release: no incident is opened by a release', 'no-place');
+    m.incident = undefined;
+    m.note(line, 'a rollback procedure and no release: the procedure is the release (stage "rollback"); R has no other rollback to run');
+    m.uncertainty(line, 'a rollback-only document: its rollback procedure runs as the release, by Enter, not on a trigger');
+  }
   // a checklist with no release section is a release all the same: its items are the stage
   if (stages.length === 0 && m.preflight.length > 0) {
     const h1 = walkSections(m.tree.top).find((x) => x.depth === 1);

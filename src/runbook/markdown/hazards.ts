@@ -168,6 +168,11 @@ export function assignedIn(script: string): string[] {
   for (const m of script.matchAll(/(?:^|[;&|(]\s*|\b(?:export|declare|local|readonly|typeset)\s+(?:-\w+\s+)*)([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?=/gm)) out.add(m[1]);
   for (const m of script.matchAll(/\bread\s+(?:-\w+\s+)*([A-Za-z_][A-Za-z0-9_]*(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)/g)) for (const v of m[1].split(/\s+/)) out.add(v);
   for (const m of script.matchAll(/\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b/g)) out.add(m[1]);
+  // MAJOR=0 MINOR=7 PATCH=0: several on one line
+  for (const line of script.split('\n')) {
+    const lead = /^\s*((?:[A-Za-z_][A-Za-z0-9_]*=(?:"[^"]*"|'[^']*'|\S*)\s*)+)/.exec(line)?.[1] ?? '';
+    for (const m of lead.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=/g)) out.add(m[1]);
+  }
   return [...out];
 }
 

@@ -25,7 +25,7 @@ export function mapMarkdown(tree: MarkdownTree, hints: Hints, file: string): Map
 
 export function visit(m: MapState, s: Section, inherited: Kind | undefined, stageOwner: Section | undefined): void {
   m.sectionDepth = s.depth;
-  const own = s.depth > 0 ? classify(s.title) : undefined;
+  const own = s.depth > 0 ? (isTitle(s) && EXERCISE.test(s.title) ? 'reference' : classify(s.title)) : undefined;
   let kind: Kind | undefined = own ?? inherited;
   // inside a part for people to pick from (troubleshooting, emergency, a command reference), a
   // sub-heading like "Rollback stuck" names a problem, not a rollback to run
@@ -70,7 +70,7 @@ export function visit(m: MapState, s: Section, inherited: Kind | undefined, stag
   section(m, s, kind === 'release' && (m.hasOwnCommands(s) || hasChecklist(s.content)) ? 'stage' : kind);
   let down: Kind | undefined = kind === 'stage' || kind === 'stage-part' || kind === 'criteria' ? 'stage' : kind === 'docs' ? undefined : kind;
   // the document's title speaks for the document, not for its sections: "# Rollback Runbook" does not make its deploy a rollback
-  if (s.depth === 1 && down !== 'release' && down !== 'stage') down = undefined;
+  if (isTitle(s) && down !== 'release' && down !== 'stage') down = undefined;
   // rollback strategies side by side ("Blue-Green Rollback", "Canary Rollback") under a rollback section (not the document's title)
   const strategy = kind === 'rollback' && s.depth > 1 ? (c: Section) => classify(c.title) === 'rollback' && m.subtreeHasCommands(c) : undefined;
   const alts = alternativesAmong(s.children, strategy);
@@ -199,7 +199,7 @@ export function section(m: MapState, s: Section, kind: Kind | undefined): void {
     }
     if (n.type === 'list' && list(m, n, kind, s, troubleshootingCmds)) continue;
     if (n.type === 'list' && kind === undefined && s.depth <= 1 && stepsList(n)) {
-      list(m, n, 'stage', pseudoSection(s, s.depth === 1 ? s.title : 'Checklist', n), troubleshootingCmds);
+      list(m, n, 'stage', pseudoSection(s, isTitle(s) ? s.title : 'Checklist', n), troubleshootingCmds);
       continue;
     }
     const before = nodes[i - 1];
@@ -222,6 +222,14 @@ export function section(m: MapState, s: Section, kind: Kind | undefined): void {
   m.reportStrayCommands(s, left);
   m.leftovers(s, left);
 }
+
+/** The document's title: its one heading at the top level (an H1, or the one H2 of a document without an H1). */
+export function isTitle(s: Section): boolean {
+  return s.depth > 0 && s.parent !== undefined && s.parent.depth === 0 && s.parent.children.length === 1;
+}
+
+/** A document written to learn from ("Übung", "Exercise", "Lab", "Tutorial"): never a release to run. */
+const EXERCISE = /(?<!\p{L})(?:übung|exercise|hands-on lab|lab \d+|tutorial|workshop|kata|ejercicio|exercice|práctica)(?!\p{L})|演習|ハンズオン|练习/iu;
 
 /** A checklist or a numbered list: steps, not prose. */
 function stepsList(n: RootContent): boolean {
