@@ -40,7 +40,11 @@ function rows(): Row[] {
       .map((c) => c.trim().replace(/\\\|/g, '|'));
     const list = (c: string, sep: string) => (c === '-' ? [] : c.split(sep).map((x) => x.trim()).filter(Boolean));
     const allowed = deviations().get(cells[0]) ?? [];
-    out.push({ file: cells[0], expect: cells[4] as Row['expect'], choices: Number(cells[8]) || 0, inputs: list(cells[9], '; '), neverRun: list(cells[10], ' ;; ').filter((x) => !allowed.includes(x)) });
+    // an entry written with its prompt ("> npm version …", "$ gh pr create") is the command after the prompt
+    const neverRun = list(cells[10], ' ;; ')
+      .filter((x) => !allowed.includes(x))
+      .map((x) => x.replace(/^(?:[$>]|[\w.-]+\$)\s+/, ''));
+    out.push({ file: cells[0], expect: cells[4] as Row['expect'], choices: Number(cells[8]) || 0, inputs: list(cells[9], '; '), neverRun });
   }
   return out;
 }

@@ -89,6 +89,7 @@ const INTERACTIVE: readonly [RegExp, string][] = [
   [/\bheroku\s+pg:psql\b/, 'an interactive database shell'],
   [/--ask-(?:vault-)?pass\b|--ask-become-pass\b|(?:^|\s)-K(?:\s|$)/, 'asks for a password'],
   [/(?:^|[;&|]\s*)(?:vi|vim|nvim|nano|emacs|less|more)(?:\s|$)|\$\{?(?:EDITOR|VISUAL)\b|\bcrontab\s+-e\b/, 'opens an editor or pager'],
+  [/\bgh\s+\w+\s+(?:create|view)\b[^|;&]*\s--web\b|\bgh\s+pr\s+create\b(?![^|;&]*\s(?:--fill|--title|-t)\b)/, 'opens a browser or asks for the text'],
   [/\bgh\s+secret\s+set\b(?![^|;&]*\s(?:-b|--body|-f|--env-file)\b)/, 'asks for the secret\'s value'],
   [/\bgit\s+add\s+(?:\.|-A|--all)(?:\s|$)/, 'stages every local change: a developer\'s workflow, not a release step'],
   [/\bgit\s+(?:rebase\s+-i|add\s+-p|commit(?![^|;&]*\s(?:-m|-F|--message|--file|--no-edit|-C)\b))/, 'git waits for an editor'],

@@ -139,7 +139,9 @@ export function procedureItems(m: MapState): Obj[] {
     const k = classify(sec.title);
     if (k === 'docs' || k === 'celebration' || k === 'targets' || k === 'history' || k === 'reference' || k === 'escalation' || k === 'triggers' || k === 'thresholds') continue;
     for (const list of sec.content.filter((x): x is List => x.type === 'list')) {
-      if (!list.ordered && !list.children.some((i) => typeof i.checked === 'boolean')) continue;
+      // plain bullets count where the heading (or the document's title) names a release: "# Releasing"
+      const releaseList = releaseStep(sec.title) || (sec.depth === 0 && sec.children.length === 0);
+      if (!list.ordered && !list.children.some((i) => typeof i.checked === 'boolean') && !releaseList) continue;
       for (const item of list.children) {
         const all = cleanTitle(plain({ type: 'paragraph', children: itemPhrasing(item) }).replace(/\n+/g, ' '));
         if (all !== '') out.push(m.pos.mark({ title: all.slice(0, 80), manual: all }, offsetOf(item)));
@@ -203,7 +205,8 @@ export function section(m: MapState, s: Section, kind: Kind | undefined): void {
       continue;
     }
     const before = nodes[i - 1];
-    if (n.type === 'code' && before?.type === 'paragraph' && /\b(?:e\.g\.|for example|example|exemple|ejemplo|beispiel|exemplo)\b|例[:：]/i.test(plain(before).slice(-80))) {
+    const lead = before?.type === 'paragraph' ? plain(before) : before?.type === 'list' ? plain({ type: 'paragraph', children: itemPhrasing(before.children[before.children.length - 1]) }) : '';
+    if (n.type === 'code' && /\b(?:e\.g\.|for example|example|exemple|ejemplo|beispiel|exemplo)\b|例[:：]/i.test(lead.slice(-120))) {
       m.skip(lineOf(n), `${s.title}: an example`, 'an example (the text before it says so): never run as a step', 'documentation', endLineOf(n));
       continue;
     }
