@@ -11,13 +11,18 @@ import { join } from 'node:path';
 import type { RawRunbook } from './schema.js';
 import type { Runbook } from './types.js';
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** What a run needs of a loaded runbook: the typed Runbook, the raw one (normalised again with the choices and inputs given) and, for a Markdown runbook, its hash and uncertain mappings. */
 export type CachedRunbook = {
   readonly runbook: Runbook;
   readonly raw?: RawRunbook;
-  readonly plan?: { readonly hash: string; readonly uncertain: readonly { readonly line: number; readonly text: string }[] };
+  readonly plan?: {
+    readonly hash: string;
+    readonly uncertain: readonly { readonly line: number; readonly text: string }[];
+    /** Where each choice and input is written (markdown-source.ts PlanLines): "release.md:42: choice … is not made". */
+    readonly lines?: { readonly choices: Readonly<Record<string, number>>; readonly inputs: Readonly<Record<string, number>> };
+  };
 };
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
