@@ -16,10 +16,11 @@ import { loadRunbookCached } from './load-cached.js';
 import { checkStage, type RunFlags } from './run-flags.js';
 import { headlessGate } from './run-plan.js';
 import { handleSignals } from './signals.js';
-import { choicesAndInputs, planAcceptedEvent, recordsPlan } from '../session/plan-review.js';
+import type { PlanLines } from '../runbook/markdown-source.js';
+import { choicesAndInputs, locateFrom, planAcceptedEvent, recordsPlan } from '../session/plan-review.js';
 
 /** The plan, as the run would go: with --stage, the stages before it are skipped (the pre-flight still runs). */
-export function dryRun(rb: Runbook, io: Io, fromStage?: string, display = rb.file): number {
+export function dryRun(rb: Runbook, io: Io, fromStage?: string, display = rb.file, lines?: PlanLines): number {
   checkStage(rb, fromStage);
   const values = sessionValues(rb, newSessionId());
   const skipped = new Set(fromStage === undefined ? [] : rb.stages.slice(0, rb.stages.findIndex((s) => s.id === fromStage)).map((s) => s.id));
@@ -44,7 +45,7 @@ export function dryRun(rb: Runbook, io: Io, fromStage?: string, display = rb.fil
       io.out(`  ${s.id}: ${JSON.stringify([inv.file, ...inv.args])}${extra.length ? `  (${extra.join(', ')})` : ''}`);
     }
   }
-  for (const line of choicesAndInputs(rb, display)) io.out(line);
+  for (const line of choicesAndInputs(rb, display, locateFrom(lines))) io.out(line);
   return 0;
 }
 
@@ -87,9 +88,9 @@ async function drive(
 }
 
 /** Runs the release without a terminal UI; resolves with the exit code. */
-export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io, plan: { display: string; hash?: string } = { display: rb.file }): Promise<number> {
+export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io, plan: { display: string; hash?: string; lines?: PlanLines } = { display: rb.file }): Promise<number> {
   checkStage(rb, flags.stage);
-  const gate = headlessGate(rb, plan.display, io);
+  const gate = headlessGate(rb, plan.display, io, locateFrom(plan.lines));
   if (gate !== undefined) return gate;
   const opened = openSession(rb, {
     ...(recordsPlan(rb, plan.hash) ? { plan: planAcceptedEvent(rb, plan.hash, 'given') } : {}),

@@ -1,7 +1,8 @@
 /**
  * cockpit import RUNBOOK.md [-o cockpit.yml]: the equivalent cockpit.yml, to stdout or a file.
- * Loading the written YAML gives the same Runbook as loading the Markdown (commands run from the
- * runbook's directory, so a cockpit.yml written elsewhere runs them from there: said on stderr).
+ * Loading the written YAML gives the same Runbook as loading the Markdown (a cockpit.yml runs commands
+ * from its own directory, the Markdown from its directory or its repository's root: a cockpit.yml
+ * written elsewhere runs them from there, said on stderr). Comments point at the Markdown's lines.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
@@ -45,7 +46,7 @@ export function importMarkdown(given: string, io: Io, cwd = process.cwd()): Impo
     return { code: 2 };
   }
   const missing = notArmed(r.raw);
-  return { code: 0, yaml: toYaml(r.raw, r.report, r.display), runbook: r.runbook, raw: r.raw, file, notArmed: missing.length > 0 ? { count: missing.length, text: notArmedCount(missing) } : undefined };
+  return { code: 0, yaml: toYaml(r.raw, r.report, r.display, r.lineOf), runbook: r.runbook, raw: r.raw, file, notArmed: missing.length > 0 ? { count: missing.length, text: notArmedCount(missing) } : undefined };
 }
 
 export function importCommand(argv: string[], io: Io): number {
@@ -57,7 +58,7 @@ export function importCommand(argv: string[], io: Io): number {
     io.err(`cockpit: ${out} exists: not overwritten (--force to replace it)`);
     return 2;
   }
-  const { code, yaml, notArmed: unarmed } = importMarkdown(positionals[0], io);
+  const { code, yaml, notArmed: unarmed, runbook } = importMarkdown(positionals[0], io);
   if (yaml === undefined) return code;
   const toStdout = out === undefined || out === '-';
   if (toStdout) io.out(yaml.replace(/\n$/, ''));
@@ -69,7 +70,8 @@ export function importCommand(argv: string[], io: Io): number {
   if (unarmed)
     io.err(`note: ${unarmed.text} ${unarmed.count === 1 ? 'is' : 'are'} kept as written but not armed: fill in what the comment at the top of ${toStdout ? 'the YAML' : out} lists`);
   if (toStdout) return 0;
-  const from = dirname(source);
+  // where the Markdown ran its commands: its directory, or the root of the repository it is in
+  const from = runbook?.dir ?? dirname(source);
   const to = dirname(resolve(out));
   if (from !== to)
     io.err(`note: its commands run from ${relative(process.cwd(), to) || '.'}/ (the Markdown ran them from ${relative(process.cwd(), from) || '.'}/): relative paths like ./scripts/… now resolve there`);

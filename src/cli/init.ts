@@ -122,8 +122,8 @@ export async function initCommand(argv: string[], io: Io, deps: InitDeps = {}): 
     }
     text = r.yaml;
     plan = `write cockpit.yml imported from ${shown} (${r.runbook ? summary(r.runbook, r.raw) : ''})`;
-    if (r.file !== undefined && dirname(r.file) !== cwd)
-      io.out(`note: cockpit.yml runs commands from here; ${shown} ran them from ${relative(cwd, dirname(r.file))}/ (relative paths like ./scripts/… resolve here)`);
+    const ranFrom = r.runbook?.dir ?? (r.file !== undefined ? dirname(r.file) : cwd);
+    if (ranFrom !== cwd) io.out(`note: cockpit.yml runs commands from here; ${shown} ran them from ${relative(cwd, ranFrom) || '.'}/ (relative paths like ./scripts/… resolve here)`);
     const others = values.from === undefined ? findMarkdownRunbooks(cwd).slice(1) : [];
     if (others.length > 0) io.out(`also found: ${others.map((o) => relative(cwd, o)).join(', ')} (cockpit init --from <file> imports another)`);
   } else {

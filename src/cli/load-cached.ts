@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cacheKey, readCached, writeCached, type CachedRunbook } from '../runbook/cache.js';
 import { displayPath, findRunbook, readRunbookFile, RunbookNotFound } from '../runbook/find.js';
+import { runDirOf } from '../runbook/run-dir.js';
 import type { Runbook } from '../runbook/types.js';
 import { UsageError } from './args.js';
 
@@ -38,7 +39,8 @@ export async function loadForRun(given: string | undefined, err: (line: string) 
     if (e instanceof RunbookNotFound) throw new UsageError(e.message);
     throw new UsageError(`cannot read ${given ?? 'the runbook'}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  const key = cacheKey(file, text, build());
+  // where the steps run is part of the key: a Markdown runbook runs them from its repository's root (run-dir.ts), which can change under it
+  const key = cacheKey(file, text, `${build()}\0${runDirOf(file)}`);
   const display = displayPath(file);
   const hit = readCached(key);
   if (hit) return { ...hit, display };

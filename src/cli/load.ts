@@ -3,6 +3,7 @@ import { formatError } from '../runbook/locate.js';
 import { loadRunbook, RunbookNotFound } from '../runbook/load.js';
 import type { CachedRunbook } from '../runbook/cache.js';
 import type { MarkdownLoad } from '../runbook/markdown.js';
+import { planLines } from '../runbook/markdown-source.js';
 import type { Runbook } from '../runbook/types.js';
 import { UsageError } from './args.js';
 
@@ -22,7 +23,9 @@ export function loadFullOrExit(file: string | undefined, err: (line: string) => 
   }
   if (r.ok) {
     const report = 'report' in r ? (r as MarkdownLoad).report : undefined;
-    return { runbook: r.runbook, raw: r.raw, ...(report ? { plan: { hash: report.hash, uncertain: report.uncertain } } : {}) };
+    const md = r as MarkdownLoad;
+    const lines = md.raw && md.lineOf ? planLines(md.raw, md.lineOf) : undefined;
+    return { runbook: r.runbook, raw: r.raw, ...(report ? { plan: { hash: report.hash, uncertain: report.uncertain, ...(lines ? { lines } : {}) } } : {}) };
   }
   for (const e of r.errors) err(formatError(e));
   err(`${r.errors.length} error${r.errors.length === 1 ? '' : 's'} in ${r.display}`);

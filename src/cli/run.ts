@@ -34,8 +34,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   let given = { choices: {}, inputs: {} };
   // choices and inputs (run-plan.ts) are loaded only for a runbook that has them, or when given
   if (flags.set || flags.choose || rb.choices.length > 0 || rb.inputs.length > 0) ({ runbook: rb, given } = (await import('./run-plan.js')).applyGiven(loaded, flags));
-  if (flags['dry-run']) return (await import('./headless-run.js')).dryRun(rb, io, flags.stage, loaded.display);
-  if (!screen) return (await import('./headless-run.js')).runHeadless(rb, flags, io, { display: loaded.display, hash: loaded.plan?.hash });
+  // plan.lines: where a Markdown runbook writes each choice and input ("release.md:42: choice … is not made")
+  if (flags['dry-run']) return (await import('./headless-run.js')).dryRun(rb, io, flags.stage, loaded.display, loaded.plan?.lines);
+  if (!screen) return (await import('./headless-run.js')).runHeadless(rb, flags, io, { display: loaded.display, hash: loaded.plan?.hash, lines: loaded.plan?.lines });
   checkStage(rb, flags.stage);
   const theme = await resolveTheme(flags.theme);
   const { runTui } = await screen;

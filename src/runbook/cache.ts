@@ -17,7 +17,12 @@ const FORMAT = 3;
 export type CachedRunbook = {
   readonly runbook: Runbook;
   readonly raw?: RawRunbook;
-  readonly plan?: { readonly hash: string; readonly uncertain: readonly { readonly line: number; readonly text: string }[] };
+  readonly plan?: {
+    readonly hash: string;
+    readonly uncertain: readonly { readonly line: number; readonly text: string }[];
+    /** Where each choice and input is written (markdown-source.ts PlanLines): "release.md:42: choice … is not made". */
+    readonly lines?: { readonly choices: Readonly<Record<string, number>>; readonly inputs: Readonly<Record<string, number>> };
+  };
 };
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {

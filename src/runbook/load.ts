@@ -11,6 +11,8 @@ import { RunbookSchema } from './schema.js';
 
 export { DEFAULT_NAMES, findRunbook, RunbookNotFound } from './find.js';
 import { displayPath, findRunbook, readRunbookFile } from './find.js';
+export { isMarkdown } from './run-dir.js';
+import { isMarkdown } from './run-dir.js';
 
 export type { LoadResult } from './locate.js';
 import type { LoadResult } from './locate.js';
@@ -75,10 +77,6 @@ export function parseRunbook(text: string, file: string, display = file): LoadRe
   return { ok: true, runbook: normalize(parsed.data, file), display, warnings: locateNotArmed(parsed.data, doc, lc, display), cautions, raw: parsed.data };
 }
 
-/** Whether a path is a Markdown runbook (loaded by markdown.ts rather than as YAML). */
-export function isMarkdown(file: string): boolean {
-  return /\.(md|markdown)$/i.test(file);
-}
 
 export function loadRunbook(given: string | undefined, cwd = process.cwd()): LoadResult {
   const file = findRunbook(given, cwd);

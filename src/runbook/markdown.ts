@@ -9,15 +9,17 @@
  * and Runme's own keys (runme, shell, cwd, skipPrompts, …), which are ignored and reported.
  */
 import { createHash } from 'node:crypto';
-import { dirname } from 'node:path';
-import { armingNeeds, notArmed, notArmedCount } from './armed.js';
+import { dirname, relative, resolve } from 'node:path';
 import { locateNotArmed } from './armed-locate.js';
 import { checkInnerShells } from './inner-shell.js';
 import { lineAt } from './markdown-lines.js';
-import { Document, isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import { Document, isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import { formatError, locateIssues, locateRules, sortErrors, type LoadResult, type LocatedError } from './locate.js';
 import { Positions, type Hints, type Note, type Obj, type Unmapped, type UnmappedKind } from './markdown/model.js';
 import { mapMarkdown } from './markdown/walk.js';
+import { sourceLines, type LineOf } from './markdown-source.js';
+import { KIND_LABEL, span } from './markdown-yaml.js';
+import { runDirOf } from './run-dir.js';
 import { MAX_NESTING, parseMarkdown, tooDeep } from './markdown-tree.js';
 import { normalize } from './normalize.js';
 import { didYouMean } from './suggest.js';
@@ -25,6 +27,8 @@ import { checkRules } from './rules.js';
 import { RunbookSchema, type RawRunbook } from './schema.js';
 
 export type { Note, Unmapped, UnmappedKind } from './markdown/model.js';
+export type { LineOf } from './markdown-source.js';
+export { toYaml } from './markdown-yaml.js';
 
 export type MappedCount = { readonly what: string; readonly count: number; readonly lines: readonly number[] };
 
@@ -47,6 +51,8 @@ export type MarkdownLoad = LoadResult & {
   readonly report: MarkdownReport;
   /** The raw runbook the Markdown maps to (front matter merged), when it validates. */
   readonly raw?: RawRunbook;
+  /** The Markdown line of an object of `raw` (or with a key, of its member): where the document wrote it. With `raw`. */
+  readonly lineOf?: LineOf;
 };
 
 /** Front matter keys that are Runme's own (its document settings), not the runbook's. */
@@ -205,20 +211,12 @@ export function contentHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Parses a Markdown runbook: the typed Runbook or located errors, and always the report. */
-export function parseMarkdownRunbook(text: string, file: string, display = file): MarkdownLoad {
-  const deep = tooDeep(text);
-  if (deep) {
-    const message = `nested too deep: ${deep.depth} levels of blockquotes (">") and lists (at most ${MAX_NESTING})`;
-    return { ok: false, errors: [{ file: display, line: deep.line, col: deep.col, message }], display, report: { mapped: [], notes: [], unmapped: [], uncertain: [], hash: contentHash(text), unread: true } };
-  }
-  const tree = parseMarkdown(text);
-  const lc = lineCounter(tree.lineStarts);
-  const at = (offset: number): { line: number; col: number } => lc.linePos(offset);
+/** The front matter read: the map and its document (none when absent or unreadable), where it starts, its JS value, what is wrong with it, and the keys kept as the runbook's. */
+type Front = { front?: YAMLMap; frontDoc?: Document; base: number; fm: Obj; errors: LocatedError[]; unmapped: Unmapped[]; runbookKeys: Set<string> };
+
+function readFront(text: string, tree: ReturnType<typeof parseMarkdown>, at: (offset: number) => { line: number; col: number }, display: string): Front {
   const errors: LocatedError[] = [];
   const extraUnmapped: Unmapped[] = [];
-
-  // the front matter
   let front: YAMLMap | undefined;
   let frontDoc: Document | undefined;
   let base = 0;
@@ -260,14 +258,33 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
       extraUnmapped.push({ line, what: `front matter "${k}"`, why: "Runme's own setting: not used by cockpit", kind: 'unsupported' });
     }
   }
+  return { front, frontDoc, base, fm, errors, unmapped: extraUnmapped, runbookKeys };
+}
+
+/** What the front matter tells the prose mapping (a name, the metrics source's type, series, probes, the webhook). */
+function hintsOf(fm: Obj): Hints {
   const metrics = isPlain(fm.metrics) ? fm.metrics : undefined;
-  const hints: Hints = {
+  return {
     name: typeof fm.name === 'string' ? fm.name : undefined,
     sourceType: isPlain(metrics?.source) && typeof metrics.source.type === 'string' ? metrics.source.type : undefined,
     series: isPlain(metrics?.series) ? (metrics.series as Record<string, { unit?: string }>) : {},
     probes: Array.isArray(fm.probes) ? (fm.probes.filter((p) => isPlain(p) && typeof p.name === 'string') as { name: string; critical?: boolean }[]) : [],
     notify: fm.notify,
   };
+}
+
+/** Parses a Markdown runbook: the typed Runbook or located errors, and always the report. */
+export function parseMarkdownRunbook(text: string, file: string, display = file): MarkdownLoad {
+  const deep = tooDeep(text);
+  if (deep) {
+    const message = `nested too deep: ${deep.depth} levels of blockquotes (">") and lists (at most ${MAX_NESTING})`;
+    return { ok: false, errors: [{ file: display, line: deep.line, col: deep.col, message }], display, report: { mapped: [], notes: [], unmapped: [], uncertain: [], hash: contentHash(text), unread: true } };
+  }
+  const tree = parseMarkdown(text);
+  const lc = lineCounter(tree.lineStarts);
+  const at = (offset: number): { line: number; col: number } => lc.linePos(offset);
+  const { front, frontDoc, base, fm, errors, unmapped: extraUnmapped, runbookKeys } = readFront(text, tree, at, display);
+  const hints = hintsOf(fm);
 
   const mapped = mapMarkdown(tree, hints, file);
   const pos = mapped.positions;
@@ -288,11 +305,15 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
     for (const k of path) v = isPlain(v) ? v[k] : undefined;
     return v !== undefined;
   };
-  const report = (): MarkdownReport => ({
+  // commands written to be pasted at the repository root run there (run-dir.ts); .cockpit/ stays beside the runbook
+  const runDir = runDirOf(file);
+  const own = dirname(resolve(file));
+  const rootNote: Note[] = runDir !== own ? [{ line: 1, text: `commands run from the repository root ${runDir} (the runbook is in ${relative(runDir, own)})` }] : [];
+  const report = (uncertain: readonly Note[] = []): MarkdownReport => ({
     mapped: mappedCounts(raw, pos, tree.lineStarts),
-    notes: mapped.notes.filter((n) => n.about === undefined || !setByFront(n.about)).map(({ line, text }) => ({ line, text })),
+    notes: [...rootNote, ...mapped.notes.filter((n) => n.about === undefined || !setByFront(n.about)).map(({ line, text }) => ({ line, text }))],
     unmapped: [...mapped.unmapped, ...extraUnmapped].sort((a, b) => a.line - b.line),
-    uncertain: mapped.uncertain,
+    uncertain,
     hash: contentHash(text),
   });
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors), display, report: report() };
@@ -315,7 +336,7 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
     errors.push(...locateIssues(issues, doc, lc, display));
     return { ok: false, errors: sortErrors(errors), display, report: report() };
   }
-  const ruleErrors = checkRules(parsed.data, dirname(file));
+  const ruleErrors = checkRules(parsed.data, runDir);
   if (ruleErrors.length > 0 || errors.length > 0) {
     errors.push(...locateRules(ruleErrors, doc, lc, display));
     return { ok: false, errors: sortErrors(errors), display, report: report() };
@@ -324,29 +345,17 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
   // where the prose says it, left out of the run (normalize: Runbook.unarmed), as for its imported YAML
   const warnings = locateNotArmed(parsed.data, doc, lc, display);
   const cautions = sortErrors(locateRules(checkInnerShells(parsed.data), doc, lc, display));
-  return { ok: true, runbook: normalize(parsed.data, file), display, report: report(), raw: parsed.data, warnings, cautions };
+  const { lineOf } = sourceLines(raw, parsed.data, pos, tree.lineStarts);
+  const uncertain = mapped.uncertain;
+  return { ok: true, runbook: normalize(parsed.data, file, runDir !== own ? { dir: runDir } : {}), display, report: report(uncertain), raw: parsed.data, lineOf, warnings, cautions };
 }
 
 // ── presenting ─────────────────────────────────────────────────────────────────────────────
-
-const KIND_LABEL: Record<UnmappedKind, string> = {
-  documentation: 'documentation',
-  'for-people': 'for people',
-  'needs-front-matter': 'needs front matter',
-  elsewhere: 'cockpit does it',
-  'no-place': 'not placed',
-  unsupported: 'unsupported',
-  unreadable: 'unreadable',
-};
 
 function lineList(lines: readonly number[]): string {
   if (lines.length === 0) return '';
   const shown = lines.slice(0, 12).join(', ');
   return `line${lines.length === 1 ? '' : 's'} ${shown}${lines.length > 12 ? ', …' : ''}`;
-}
-
-function span(u: { line: number; endLine?: number }): string {
-  return u.endLine !== undefined ? `${u.line}-${u.endLine}` : `${u.line}`;
 }
 
 /** The report as lines: mapped counts, notes (assumptions), and the unmapped list by line. */
@@ -375,53 +384,4 @@ export function formatReport(report: MarkdownReport, display: string): string[] 
 
 export function formatErrors(errors: readonly LocatedError[]): string[] {
   return errors.map(formatError);
-}
-
-/** The comment block at the top of an imported cockpit.yml whose guardrails are not armed: what to fill in, nothing else. */
-function notArmedBlock(raw: RawRunbook): string[] {
-  const list = notArmed(raw);
-  if (list.length === 0) return [];
-  return [
-    '#',
-    `# NOT ARMED YET: ${notArmedCount(list)} ${list.length === 1 ? 'is' : 'are'} kept below as the Markdown wrote ${list.length === 1 ? 'it' : 'them'},`,
-    `# but nothing watches ${list.length === 1 ? 'it' : 'them'} until you fill in:`,
-    ...armingNeeds(raw).map((l) => `#   - ${l}`),
-    '# Until then `cockpit validate` lists them as not armed and a run shows "⚠ AUTO-ROLLBACK OFF".',
-  ];
-}
-
-/** A comment on the key `key` of a map node, when it is there. */
-function commentKey(map: unknown, key: string, text: string): void {
-  if (!isMap(map)) return;
-  const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
-  if (pair && isScalar(pair.key)) pair.key.commentBefore = text;
-}
-
-/** The equivalent cockpit.yml: loading it gives the same Runbook as loading the Markdown. */
-export function toYaml(raw: RawRunbook, report: MarkdownReport, display: string): string {
-  const head = [
-    `# Imported from ${display} by \`cockpit import\`: the same release as the Markdown runs.`,
-    '# cockpit validate lists what each part does; the JSON Schema is `cockpit schema`.',
-    ...notArmedBlock(raw),
-    '',
-  ];
-  const doc = new Document(raw, { aliasDuplicateObjects: false });
-  // lists of plain values on one line: [./scripts/create-incident.sh, "{reason}"], [5, 25, 50, 100]
-  visit(doc, {
-    Seq(_, node) {
-      if (node.items.every((i) => isScalar(i) && !(typeof i.value === 'string' && i.value.includes('\n')))) node.flow = true;
-    },
-  });
-  // where to fill in, at the places themselves
-  const missing = notArmed(raw);
-  if (raw.metrics && raw.metrics.source === undefined)
-    commentKey(doc.contents, 'metrics', ' no source yet: add source: {type: prometheus, url: …} here, and a query to each series (a pointer for http-json)');
-  if (missing.some((n) => n.kind === 'trigger')) commentKey(doc.get('rollback'), 'triggers', ' not armed yet: see the top of this file');
-  const body = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
-  const tail: string[] = [];
-  if (report.unmapped.length > 0) {
-    tail.push('', `# Not mapped from ${display}:`);
-    for (const u of report.unmapped) tail.push(`#   line ${span(u)}: [${KIND_LABEL[u.kind]}] ${u.what}: ${u.why}`.replace(/\n/g, ' '));
-  }
-  return `${head.join('\n')}\n${body}${tail.length ? `${tail.join('\n')}\n` : ''}`;
 }

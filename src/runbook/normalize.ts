@@ -106,7 +106,12 @@ export function commandStep(run: RawRun, extra: { id?: string; title?: string; t
 }
 
 /** What the run was told beside the runbook: choices made (`--choose`, the plan review) and input values (`--set`, the screen). */
-export type NormalizeOptions = { readonly choices?: Readonly<Record<string, string>>; readonly inputs?: Readonly<Record<string, string>> };
+export type NormalizeOptions = {
+  readonly choices?: Readonly<Record<string, string>>;
+  readonly inputs?: Readonly<Record<string, string>>;
+  /** The directory steps run in, when not the runbook's own (a Markdown runbook in a git repository: its root, run-dir.ts). */
+  readonly dir?: string;
+};
 
 type RawChoose = Extract<RawStep, { choose: unknown }>;
 
@@ -339,7 +344,8 @@ export function normalize(raw: RawRunbook, file: string, opts: NormalizeOptions 
   const lastProd = [...stages].reverse().find((s) => PRODUCTION.test(s.id) || PRODUCTION.test(s.environment));
   return {
     file,
-    dir: dirname(file),
+    dir: opts.dir ?? dirname(file),
+    ...(opts.dir !== undefined && opts.dir !== dirname(file) ? { home: dirname(file) } : {}),
     name: raw.name,
     versionTemplate: raw.version ?? '{git.describe}',
     environment: raw.environment ?? lastProd?.environment ?? stages[stages.length - 1].environment,

@@ -170,8 +170,13 @@ export type Choice = {
 export type Runbook = {
   /** Absolute path of the file it was loaded from. */
   readonly file: string;
-  /** Directory steps run in (the runbook's directory). */
+  /**
+   * Directory steps run in, and relative paths resolve from: the runbook's directory, or for a
+   * Markdown runbook inside a git repository the repository root (run-dir.ts).
+   */
   readonly dir: string;
+  /** The runbook's own directory, where its .cockpit/ lives, when steps run elsewhere (dir is a repository root). */
+  readonly home?: string;
   readonly name: string;
   readonly versionTemplate: string;
   readonly environment: string;

@@ -53,9 +53,10 @@ function cutTornTail(path: string): void {
  */
 export function stateDir(rb: Runbook, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   if (env.COCKPIT_STATE_DIR) return env.COCKPIT_STATE_DIR;
+  const home = rb.home ?? rb.dir;
   try {
-    accessSync(rb.dir, constants.W_OK);
-    return join(rb.dir, '.cockpit');
+    accessSync(home, constants.W_OK);
+    return join(home, '.cockpit');
   } catch {
     return join(cwd, '.cockpit');
   }

@@ -17,6 +17,14 @@ export type Given = { readonly choices: Readonly<Record<string, string>>; readon
 /** Where something is written, when known (a line of the runbook): `release.md:42: `, else `release.md: `. */
 export type Locate = (kind: 'choice' | 'input', id: string) => number | undefined;
 
+/** A Locate from the lines a Markdown runbook's load found (cache.ts: plan.lines); none known: no line. */
+export function locateFrom(lines: { readonly choices: Readonly<Record<string, number>>; readonly inputs: Readonly<Record<string, number>> } | undefined): Locate {
+  return (kind, id) => {
+    const table = kind === 'choice' ? lines?.choices : lines?.inputs;
+    return table && Object.hasOwn(table, id) ? table[id] : undefined;
+  };
+}
+
 /** Control characters (and escape sequences' introducers) out of text shown on a screen or a line. */
 export function sanitize(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
@@ -134,7 +142,7 @@ export function planText(e: Pick<Extract<EventBody, { type: 'plan.accepted' }>, 
 }
 
 /** The dry run's tail: the choices (the chosen option marked), the inputs, and what a run still needs. */
-export function choicesAndInputs(rb: Runbook, file: string): string[] {
+export function choicesAndInputs(rb: Runbook, file: string, locate?: Locate): string[] {
   const out: string[] = [];
   if (rb.choices.length) out.push('choices');
   for (const c of rb.choices) {
@@ -146,7 +154,7 @@ export function choicesAndInputs(rb: Runbook, file: string): string[] {
     const v = rb.inputValues[i.name];
     out.push(`  ${i.name} (${sanitize(i.prompt)}): ${v === undefined ? '(no value)' : JSON.stringify(journalledValue(rb, i.name, sanitize(v)))}`);
   }
-  const needed = neededBeforeRun(rb, file);
+  const needed = neededBeforeRun(rb, file, locate);
   if (needed.length) out.push('needed before a run', ...needed.map((n) => `  ${n}`));
   return out;
 }

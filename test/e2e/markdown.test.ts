@@ -10,10 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runDirOf } from '../../src/runbook/run-dir.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = process.env.COCKPIT_E2E_BIN || join(ROOT, 'bin', 'cockpit.js');
 const SEED = join(ROOT, 'examples', 'seed', 'release-runbook.md');
+/** Where the seed's commands run: this repository's root in a git checkout (a Markdown runbook in a repository runs from its root), else beside it. */
+const SEED_RUNS_IN = runDirOf(SEED);
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'markdown');
 const STACK_LINE = /^\s+at /;
 /** What the seed's prose cannot say (a metrics source, a probe, a webhook), put on top of a copy. */
@@ -165,14 +168,14 @@ describe('running the seed as it is', () => {
     expect(commands.filter((c) => c.includes('(missing: ./scripts/'))).toHaveLength(15 + 2 + 6 + 2 + 2);
     expect(r.out.slice(r.out.indexOf('flags'))).toEqual([
       'flags',
-      `  new-feature set: ["./scripts/enable-feature-flag.sh","--feature=new-feature","--percentage=<percent>"]  (missing: ./scripts/enable-feature-flag.sh (no such file in ${join(ROOT, 'examples', 'seed')}))`,
-      `  new-feature deploy (flag off): ["./scripts/deploy-with-flags.sh","--feature=new-feature","--enabled=false"]  (missing: ./scripts/deploy-with-flags.sh (no such file in ${join(ROOT, 'examples', 'seed')}))`,
+      `  new-feature set: ["./scripts/enable-feature-flag.sh","--feature=new-feature","--percentage=<percent>"]  (missing: ./scripts/enable-feature-flag.sh (no such file in ${SEED_RUNS_IN}))`,
+      `  new-feature deploy (flag off): ["./scripts/deploy-with-flags.sh","--feature=new-feature","--enabled=false"]  (missing: ./scripts/deploy-with-flags.sh (no such file in ${SEED_RUNS_IN}))`,
       'experiment checkout-flow-v2',
-      `  deploy: ["./scripts/deploy-ab-test.sh","--experiment=checkout-flow-v2"]  (missing: ./scripts/deploy-ab-test.sh (no such file in ${join(ROOT, 'examples', 'seed')}))`,
-      `  conclude: ["./scripts/conclude-experiment.sh","--experiment=checkout-flow-v2"]  (missing: ./scripts/conclude-experiment.sh (no such file in ${join(ROOT, 'examples', 'seed')}))`,
+      `  deploy: ["./scripts/deploy-ab-test.sh","--experiment=checkout-flow-v2"]  (missing: ./scripts/deploy-ab-test.sh (no such file in ${SEED_RUNS_IN}))`,
+      `  conclude: ["./scripts/conclude-experiment.sh","--experiment=checkout-flow-v2"]  (missing: ./scripts/conclude-experiment.sh (no such file in ${SEED_RUNS_IN}))`,
     ]);
     expect(r.out).toContain('stage production: Deploy to Production');
-    expect(r.out).toContain('  monitor-deployment: ["./scripts/monitor-deployment.sh","--duration=5m"]  (missing: ./scripts/monitor-deployment.sh (no such file in ' + join(ROOT, 'examples', 'seed').replace(/\/$/, '') + '))');
+    expect(r.out).toContain('  monitor-deployment: ["./scripts/monitor-deployment.sh","--duration=5m"]  (missing: ./scripts/monitor-deployment.sh (no such file in ' + SEED_RUNS_IN + '))');
     expect(r.out).toContain('  git-checkout-b: ["bash","-c","git checkout -b release/$(date +%Y.%m.%d)"]');
     expect(r.out.filter((l) => l.includes('manual:'))).toHaveLength(3);
   });
@@ -182,7 +185,7 @@ describe('running the seed as it is', () => {
     expectNoStack(r);
     expect(r.code).toBe(1);
     const text = r.out.map((l) => l.replace(/^\d\d:\d\d:\d\d /, ''));
-    expect(text).toContain('  ✗ All tests passing FAILED: missing: ./scripts/verify-tests.sh (no such file in ' + join(ROOT, 'examples', 'seed').replace(/\/$/, '') + ')');
+    expect(text).toContain('  ✗ All tests passing FAILED: missing: ./scripts/verify-tests.sh (no such file in ' + SEED_RUNS_IN + ')');
     expect(text).toContain('✗ pre-flight FAILED (failed: All tests passing)');
     expect(text.some((l) => l.includes('▶ Verify readiness'))).toBe(false);
   });
@@ -272,8 +275,12 @@ describe('cockpit import', () => {
     const imp = await cockpit(['import', 'release-runbook.md'], dir);
     expectNoStack(imp);
     expect(imp.code).toBe(0);
-    expect(imp.stdout).toContain('  incident: [./scripts/create-incident.sh, "{reason}"]\n');
-    expect(imp.stdout).toContain('    - metric: latency_p95\n      above: 2000\n      for: 3m\n');
+    // each part says the line of the Markdown it came from (the front matter moved the seed's lines down)
+    expect(imp.stdout).toContain('  incident: [./scripts/create-incident.sh, "{reason}"] # release-runbook.md:147\n');
+    expect(imp.stdout).toContain('    - metric: latency_p95 # release-runbook.md:133\n      above: 2000\n      for: 3m\n');
+    const source = readFileSync(join(dir, 'release-runbook.md'), 'utf8').split('\n');
+    expect(source[147 - 1]).toBe('./scripts/create-incident.sh "Production rollback executed"');
+    expect(source[133 - 1]).toMatch(/^- Response time > 2 seconds for 3 consecutive minutes/);
     writeFileSync(join(dir, 'cockpit.yml'), imp.stdout);
     const [md, yml] = await Promise.all([cockpit(['validate', 'release-runbook.md'], dir), cockpit(['validate', 'cockpit.yml'], dir)]);
     expect(yml.out).toEqual([md.out[0]]);
@@ -359,14 +366,14 @@ describe('guardrails without a metrics source: the Markdown and its imported coc
     expect(yaml).toContain('    criteria:\n      - metric: latency_p95\n        below: 500\n');
     expect(yaml).toContain('metrics:\n  series:\n    latency_p95:\n      unit: ms\n      warn: 500\n      critical: 1000\n    error_rate:\n      unit: "%"\n      warn: 0.1\n      critical: 0.5\n');
     expect(yaml).toContain(
-      '  triggers:\n    - metric: error_rate\n      above: 1\n      for: 2m\n    - metric: latency_p95\n      above: 2000\n      for: 3m\n    - probe: critical\n      status: 5xx\n    - metric: memory\n      above: 85\n      for: 5m\n',
+      '  triggers:\n    - metric: error_rate # release-runbook.md:119\n      above: 1\n      for: 2m\n    - metric: latency_p95 # release-runbook.md:120\n      above: 2000\n      for: 3m\n    - probe: critical # release-runbook.md:121\n      status: 5xx\n    - metric: memory # release-runbook.md:122\n      above: 85\n      for: 5m\n',
     );
 
     const [md, yml] = await Promise.all([cockpit(['validate', 'release-runbook.md'], dir), cockpit(['validate', 'cockpit.yml'], dir)]);
     expect([md.code, yml.code]).toEqual([0, 0]);
     expect(yml.err).toEqual([]);
     const ymlLines = yaml.split('\n');
-    const lineOf = (text: string, from = 0) => ymlLines.indexOf(text, from) + 1;
+    const lineOf = (text: string, from = 0) => ymlLines.findIndex((l, i) => i >= from && l.replace(/ # release-runbook\.md:\d+$/, '') === text) + 1;
     const triggers = lineOf('  triggers:');
     expect(yml.out).toEqual([
       `ok: Release Runbook: ${SEED_SUMMARY}`,
@@ -427,7 +434,7 @@ describe('guardrails without a metrics source: the Markdown and its imported coc
     const yaml = readFileSync(join(dir, 'cockpit.yml'), 'utf8');
     expect(yaml).toContain('    criteria:\n      - metric: latency_p95\n        below: 300\n');
     expect(yaml).toContain('metrics:\n  series:\n    latency_p95:\n      unit: ms\n    latency_p99:\n      unit: ms\n    error_rate:\n      unit: "%"\n');
-    expect(yaml).toContain('  triggers:\n    - metric: latency_p99\n      above: 2000\n      for: 3m\n    - metric: error_rate\n      above: 1\n      for: 2m\n');
+    expect(yaml).toContain('  triggers:\n    - metric: latency_p99 # RUNBOOK.md:23\n      above: 2000\n      for: 3m\n    - metric: error_rate # RUNBOOK.md:24\n      above: 1\n      for: 2m\n');
 
     const v = await cockpit(['validate', 'cockpit.yml'], dir);
     expect(v.code).toBe(0);

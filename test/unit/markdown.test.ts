@@ -3,11 +3,11 @@
  * in other styles (test/fixtures/markdown/), the single-line readers, located errors, the YAML
  * round trip (loading the imported YAML gives the same Runbook), and `cockpit init`.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { initCommand, STARTER } from '../../src/cli/init.js';
 import type { Io } from '../../src/cli/io.js';
 import { formatError } from '../../src/runbook/locate.js';
@@ -38,8 +38,20 @@ function load(text: string, file = join(tempDir(), 'RUNBOOK.md')): MarkdownLoad 
   return parseMarkdownRunbook(text, file, 'RUNBOOK.md');
 }
 
+/**
+ * Fixtures are read from a copy outside this repository: a Markdown runbook inside a git repository
+ * runs its commands from the repository's root (run-dir.ts), and these tests are about the mapping.
+ */
+const COPIES = mkdtempSync(join(tmpdir(), 'cockpit-md-fixtures-'));
+afterAll(() => rmSync(COPIES, { recursive: true, force: true }));
+function copyOf(file: string): string {
+  const copy = join(COPIES, file.split('/').at(-1)!);
+  copyFileSync(file, copy);
+  return copy;
+}
+
 function loadFixture(name: string): MarkdownLoad {
-  const file = join(FIXTURES, name);
+  const file = copyOf(join(FIXTURES, name));
   return parseMarkdownRunbook(readFileSync(file, 'utf8'), file, name);
 }
 
@@ -57,12 +69,13 @@ const brief = (u: readonly Unmapped[]) => u.map((x) => `${x.line}${x.endLine ? `
  * Loading the imported YAML (beside the Markdown) gives the same Runbook, apart from the file path:
  * the triggers that are not armed too (the YAML keeps them), and the same not-armed warnings.
  */
-function expectRoundTrip(r: MarkdownLoad, mdFile: string): void {
+function expectRoundTrip(r: MarkdownLoad): void {
   if (!r.ok || !r.raw) throw new Error(`not ok: ${r.ok ? '' : r.errors.map(formatError).join('\n')}`);
-  const yamlFile = join(dirname(mdFile), 'cockpit.yml');
-  const y = parseRunbook(toYaml(r.raw, r.report, r.display), yamlFile, 'cockpit.yml');
+  // beside where the Markdown runs its commands (its directory, or its repository's root): .cockpit/ aside, the same runbook
+  const yamlFile = join(r.runbook.dir, 'cockpit.yml');
+  const y = parseRunbook(toYaml(r.raw, r.report, r.display, r.lineOf), yamlFile, 'cockpit.yml');
   if (!y.ok) throw new Error(y.errors.map(formatError).join('\n'));
-  expect({ ...y.runbook, file: mdFile }).toEqual(r.runbook);
+  expect({ ...y.runbook, file: r.runbook.file }).toEqual({ ...r.runbook, home: undefined });
   expect(y.warnings?.map((w) => w.message)).toEqual(r.warnings?.map((w) => w.message));
 }
 
@@ -227,7 +240,7 @@ const SEED_NOT_ARMED = [
 ];
 
 describe('the seed runbook as it is', () => {
-  const r = loadRunbook(SEED, dirname(SEED)) as MarkdownLoad;
+  const r = loadRunbook(copyOf(SEED), COPIES) as MarkdownLoad;
 
   it('loads into a valid runbook', () => {
     if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
@@ -339,7 +352,7 @@ describe('the seed runbook as it is', () => {
     expect(brief(r.report.unmapped.filter((u) => u.line === 95))).toEqual(['95 for-people: Deploy to Production criterion "Response times within SLA"']);
   });
 
-  it('round-trips through cockpit import', () => expectRoundTrip(r, SEED));
+  it('round-trips through cockpit import', () => expectRoundTrip(r));
 });
 
 describe('the seed with a small front matter (metrics source, critical probe, webhook)', () => {
@@ -380,7 +393,7 @@ describe('the seed with a small front matter (metrics source, critical probe, we
     expect(r.report.mapped.find((m) => m.what.startsWith('metric'))?.lines).toEqual([158, 159, 160, 161].map(at));
   });
 
-  it('round-trips through cockpit import', () => expectRoundTrip(r, r.ok ? r.runbook.file : ''));
+  it('round-trips through cockpit import', () => expectRoundTrip(r));
 });
 
 // ── runbooks in other styles ──────────────────────────────────────────────────────────────
@@ -471,7 +484,7 @@ describe('numbered.md: numbered steps with inline commands, headings in other wo
     ]);
     expect(m.raw?.metrics?.series).toEqual({ latency_p95: { unit: 'ms' }, error_rate: { unit: '%' } });
   });
-  it('round-trips', () => expectRoundTrip(r, join(FIXTURES, 'numbered.md')));
+  it('round-trips', () => expectRoundTrip(r));
 });
 
 describe('nested.md: code blocks nested in list items, sh and console fences, cd, prose-only troubleshooting', () => {
@@ -510,7 +523,7 @@ describe('nested.md: code blocks nested in list items, sh and console fences, cd
       '2 troubleshooting entries: 40,44',
     ]);
   });
-  it('round-trips', () => expectRoundTrip(r, join(FIXTURES, 'nested.md')));
+  it('round-trips', () => expectRoundTrip(r));
 });
 
 describe('runme.md: Runme fence attributes and front matter (metrics, probes, secrets, webhook)', () => {
@@ -572,7 +585,7 @@ describe('runme.md: Runme fence attributes and front matter (metrics, probes, se
     ]);
     expect(r.report.notes).toEqual([]);
   });
-  it('round-trips', () => expectRoundTrip(r, join(FIXTURES, 'runme.md')));
+  it('round-trips', () => expectRoundTrip(r));
 });
 
 describe('frontmatter.md: no release heading, front matter over the prose (flag provider, ramps, experiment)', () => {
@@ -605,7 +618,7 @@ describe('frontmatter.md: no release heading, front matter over the prose (flag 
     const m = load(text);
     expect(m.raw?.flags).toEqual({ provider: { type: 'command', run: ['./scripts/flag.sh', '--flag={flag}', '--percent={percent}'] }, ramps: { 'dark-mode': [10, 25, 50, 100] } });
   });
-  it('round-trips', () => expectRoundTrip(r, join(FIXTURES, 'frontmatter.md')));
+  it('round-trips', () => expectRoundTrip(r));
 });
 
 describe('prose.md: prose with no automation at all', () => {
@@ -719,7 +732,7 @@ describe('percentiles: "p99 latency" is the p99 series, never the p95 one', () =
       { metric: 'latency_p90', above: 900, for: '2m' },
     ]);
     expect(r.runbook.unarmed).toEqual(['latency_p99 > 2000 ms for 3m', 'latency_p999 > 5000 ms for 1m', 'latency_p95 > 2000 ms for 5m', 'latency_p90 > 900 ms for 2m']);
-    expectRoundTrip(r, r.runbook.file);
+    expectRoundTrip(r);
   });
 
   it('p99 in one place and p95 in another, with a command source: two series, both armed', () => {
@@ -760,7 +773,7 @@ describe('percentiles: "p99 latency" is the p99 series, never the p95 one', () =
     expect(r.raw?.rollback?.triggers).toEqual([{ metric: 'latency_p99', above: 2000, for: '3m' }]);
     expect(r.report.unmapped).toEqual([]);
     expect(r.warnings).toEqual([]);
-    expectRoundTrip(r, r.runbook.file);
+    expectRoundTrip(r);
   });
 
   it('a front matter naming its p99 series differently is used for p99 only; its p95 one is never used for p99', () => {
@@ -778,7 +791,7 @@ describe('percentiles: "p99 latency" is the p99 series, never the p95 one', () =
 
 describe('guardrails without a metrics source or probe: kept, not armed, the same in the imported YAML', () => {
   it('the seed imported: the top comment says exactly what to fill in, and the places carry a pointer', () => {
-    const r = loadRunbook(SEED, dirname(SEED)) as MarkdownLoad;
+    const r = loadRunbook(copyOf(SEED), COPIES) as MarkdownLoad;
     const yaml = toYaml(r.raw!, r.report, 'release-runbook.md');
     expect(yaml.split('\n').slice(0, 11)).toEqual([
       '# Imported from release-runbook.md by `cockpit import`: the same release as the Markdown runs.',

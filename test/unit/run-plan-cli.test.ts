@@ -8,6 +8,9 @@ import { main } from '../../src/cli/main.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/plan/release.md', import.meta.url));
 const SHOWN = relative(process.cwd(), FIXTURE);
+/** A choice and an input the importer mapped from prose (Option 1 / Option 2 headings, a <commit-hash> placeholder). */
+const MAPPED = fileURLToPath(new URL('../fixtures/markdown/alternatives.md', import.meta.url));
+const MAPPED_SHOWN = relative(process.cwd(), MAPPED);
 
 let state: string;
 const saved = { ...process.env };
@@ -21,20 +24,21 @@ afterEach(() => {
   rmSync(state, { recursive: true, force: true });
 });
 
-async function run(...argv: string[]) {
+async function runOn(file: string, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(['run', FIXTURE, ...argv], { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await main(['run', file, ...argv], { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out, err };
 }
+const run = (...argv: string[]) => runOn(FIXTURE, ...argv);
 
 describe('cockpit run with choices and inputs', () => {
   it('headless exits 2 before anything runs, naming each unmade choice and input without a value', async () => {
     const r = await run('--headless');
     expect(r.code).toBe(2);
     expect(r.err).toEqual([
-      `${SHOWN}: choice "rollback-method" (Rollback method) is not made: --choose rollback-method=1|2|3 (1 helm rollback, 2 kubectl rollout undo, 3 blue-green switch)`,
-      `${SHOWN}: input commit_hash (<commit-hash>) has no value: --set commit_hash=…`,
+      `${SHOWN}:10: choice "rollback-method" (Rollback method) is not made: --choose rollback-method=1|2|3 (1 helm rollback, 2 kubectl rollout undo, 3 blue-green switch)`,
+      `${SHOWN}:4: input commit_hash (<commit-hash>) has no value: --set commit_hash=…`,
       'cockpit: 2 things to give before the run (headless never asks): nothing ran',
     ]);
     expect(r.out).toEqual([]);
@@ -54,7 +58,7 @@ describe('cockpit run with choices and inputs', () => {
   it('a value off its pattern is named too', async () => {
     const r = await run('--headless', '--set', 'commit_hash=HEAD', '--choose', 'rollback-method=2');
     expect(r.code).toBe(2);
-    expect(r.err[0]).toBe(`${SHOWN}: input commit_hash (<commit-hash>) does not match [0-9a-f]{7,40}: --set commit_hash=…`);
+    expect(r.err[0]).toBe(`${SHOWN}:4: input commit_hash (<commit-hash>) does not match [0-9a-f]{7,40}: --set commit_hash=…`);
   });
 
   it('the dry run shows the plan with the choices and inputs, and what a run still needs (exit 0)', async () => {
@@ -72,7 +76,7 @@ describe('cockpit run with choices and inputs', () => {
       'inputs',
       '  commit_hash (<commit-hash>): (no value)',
       'needed before a run',
-      `  ${SHOWN}: input commit_hash (<commit-hash>) has no value: --set commit_hash=…`,
+      `  ${SHOWN}:4: input commit_hash (<commit-hash>) has no value: --set commit_hash=…`,
     ]);
     const given = await run('--dry-run', '--set', 'commit_hash=abc1234', '--choose', 'rollback-method=3');
     expect(given.out).toContain('  echo: ["echo","deploying abc1234 to staging"]');
@@ -89,5 +93,23 @@ describe('cockpit run with choices and inputs', () => {
     const events = readFileSync(join(state, 'sessions', session, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
     expect(events[1]).toMatchObject({ type: 'plan.accepted', how: 'given', choices: { 'rollback-method': 'option-2' }, inputs: { commit_hash: 'abc1234' } });
     expect(events[1]).toHaveProperty('hash', expect.stringMatching(/^[0-9a-f]{64}$/));
+  });
+
+  it('names the Markdown line of a choice and an input the importer mapped from prose, from the cache too', async () => {
+    const expected = [
+      `${MAPPED_SHOWN}:31: choice "rollback-choice" (Rollback) is not made: --choose rollback-choice=1|2 (1 Option 1: helm rollback, 2 Option 2: kubectl rollout undo)`,
+      `${MAPPED_SHOWN}:21: input commit_hash (<commit-hash>) has no value: --set commit_hash=…`,
+    ];
+    for (const pass of ['parsed', 'cached']) {
+      const r = await runOn(MAPPED, '--headless');
+      expect(r.code, pass).toBe(2);
+      expect(r.err, pass).toEqual([...expected, 'cockpit: 2 things to give before the run (headless never asks): nothing ran']);
+    }
+    expect(readdirSync(join(state, 'cache')).length).toBeGreaterThan(0);
+    const dry = await runOn(MAPPED, '--dry-run');
+    expect(dry.out.slice(dry.out.indexOf('needed before a run') + 1)).toEqual(expected.map((l) => `  ${l}`));
+    const md = readFileSync(MAPPED, 'utf8').split('\n');
+    expect(md[21 - 1]).toContain('<commit-hash>');
+    expect(md[31 - 1]).toBe('### Option 1: helm rollback');
   });
 });

@@ -1,11 +1,12 @@
 /** The collected parts → the raw runbook, in the schema's order, each object's position kept. */
 import { basename, extname } from 'node:path';
-import { cleanTitle, offsetOf, walkSections } from '../markdown-tree.js';
+import type { List } from 'mdast';
+import { cleanTitle, itemPhrasing, offsetOf, plain, walkSections } from '../markdown-tree.js';
 import { convert, lineAt } from '../markdown-lines.js';
+import { classify } from './classify.js';
 import type { Obj, StageDraft } from './model.js';
-import { normalUnitOf, stageIdentity } from './helpers.js';
+import { normalUnitOf, releaseStep, stageIdentity } from './helpers.js';
 import { MapState } from './state.js';
-import { procedureItems } from './walk.js';
 
 type Guards = { series: Record<string, Obj>; stageCriteria: Map<StageDraft, Obj[]>; triggers: Obj[] };
 
@@ -214,4 +215,23 @@ function flagsOf(m: MapState, raw: Obj): void {
     }
     raw.experiments = m.experiments;
   }
+}
+
+/** A document with no commands: its numbered steps and checklist items, in order, as manual steps (not those in parts for reading). */
+function procedureItems(m: MapState): Obj[] {
+  const out: Obj[] = [];
+  for (const sec of walkSections(m.tree.top)) {
+    const k = classify(sec.title);
+    if (k === 'docs' || k === 'celebration' || k === 'targets' || k === 'history' || k === 'reference' || k === 'escalation' || k === 'triggers' || k === 'thresholds') continue;
+    for (const list of sec.content.filter((x): x is List => x.type === 'list')) {
+      // plain bullets count where the heading (or the document's title) names a release: "# Releasing"
+      const releaseList = releaseStep(sec.title) || (sec.depth === 0 && sec.children.length === 0);
+      if (!list.ordered && !list.children.some((i) => typeof i.checked === 'boolean') && !releaseList) continue;
+      for (const item of list.children) {
+        const all = cleanTitle(plain({ type: 'paragraph', children: itemPhrasing(item) }).replace(/\n+/g, ' '));
+        if (all !== '') out.push(m.pos.mark({ title: all.slice(0, 80), manual: all }, offsetOf(item)));
+      }
+    }
+  }
+  return out;
 }

@@ -9,7 +9,7 @@ import { boldLabel, cleanTitle, endLineOf, itemPhrasing, lineOf, offsetOf, plain
 import { headingBudget } from '../markdown-lines.js';
 import { targetOf } from '../markdown-targets.js';
 import { STRONG, classify, type Kind } from './classify.js';
-import type { Cmd, Hints, Mapped, Obj } from './model.js';
+import type { Cmd, Hints, Mapped } from './model.js';
 import { alternativesAmong, hasChecklist, labelOf, releaseStep } from './helpers.js';
 import { MapState } from './state.js';
 import { code, list } from './handlers/index.js';
@@ -132,24 +132,6 @@ export function choiceFrom(m: MapState, parent: Section, alts: Section[], kind: 
   m.uncertainty(alts[0].line, `${options.length} alternatives for ${where}, not all runnable: a manual step ("${text.slice(0, 100)}")`);
 }
 
-/** A document with no commands: its numbered steps and checklist items, in order, as manual steps (not those in parts for reading). */
-export function procedureItems(m: MapState): Obj[] {
-  const out: Obj[] = [];
-  for (const sec of walkSections(m.tree.top)) {
-    const k = classify(sec.title);
-    if (k === 'docs' || k === 'celebration' || k === 'targets' || k === 'history' || k === 'reference' || k === 'escalation' || k === 'triggers' || k === 'thresholds') continue;
-    for (const list of sec.content.filter((x): x is List => x.type === 'list')) {
-      // plain bullets count where the heading (or the document's title) names a release: "# Releasing"
-      const releaseList = releaseStep(sec.title) || (sec.depth === 0 && sec.children.length === 0);
-      if (!list.ordered && !list.children.some((i) => typeof i.checked === 'boolean') && !releaseList) continue;
-      for (const item of list.children) {
-        const all = cleanTitle(plain({ type: 'paragraph', children: itemPhrasing(item) }).replace(/\n+/g, ' '));
-        if (all !== '') out.push(m.pos.mark({ title: all.slice(0, 80), manual: all }, offsetOf(item)));
-      }
-    }
-  }
-  return out;
-}
 
 /** The success metrics that state a DORA target ("**Lead Time:** < 4 hours") → targets:; returns how many. */
 export function targetsIn(m: MapState, s: Section): number {

@@ -52,7 +52,7 @@ export async function preparePlan(rb0: Runbook, plan: RunPlan, theme: Theme): Pr
   const state = stateDir(rb0);
   const record = hash !== undefined ? readPlanRecord(state, hash) : undefined;
   let choices = mergeChoices(record?.choices, plan.given.choices);
-  let rb = normalize(raw, rb0.file, { choices, inputs: plan.given.inputs });
+  let rb = normalize(raw, rb0.file, { dir: rb0.dir, choices, inputs: plan.given.inputs });
   let how: PlanHow = record ? 'recorded' : 'given';
   const need = screensNeeded(rb, { hash, recorded: record !== undefined });
   if (need.review || need.pick) {
@@ -61,7 +61,7 @@ export async function preparePlan(rb0: Runbook, plan: RunPlan, theme: Theme): Pr
     ));
     if (!picks) return undefined;
     choices = { ...choices, ...picks };
-    rb = normalize(raw, rb0.file, { choices, inputs: plan.given.inputs });
+    rb = normalize(raw, rb0.file, { dir: rb0.dir, choices, inputs: plan.given.inputs });
     if (need.review && hash !== undefined) {
       writePlanRecord(state, newPlanRecord(hash, choicesMade(rb)));
       how = 'reviewed';
@@ -70,7 +70,7 @@ export async function preparePlan(rb0: Runbook, plan: RunPlan, theme: Theme): Pr
   if (need.inputs) {
     const values = await screen<Readonly<Record<string, string>> | undefined>(theme, (done) => <InputForm title={`Inputs · ${rb.name} · ${plan.display}`} inputs={inputsToAsk(rb)} onDone={done} />);
     if (!values) return undefined;
-    rb = normalize(raw, rb0.file, { choices, inputs: { ...plan.given.inputs, ...values } });
+    rb = normalize(raw, rb0.file, { dir: rb0.dir, choices, inputs: { ...plan.given.inputs, ...values } });
   }
   return { runbook: rb, ...(recordsPlan(rb, hash) ? { event: planAcceptedEvent(rb, hash, how) } : {})};
 }
