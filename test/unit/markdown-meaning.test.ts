@@ -228,3 +228,24 @@ describe('documents that are not a release', () => {
     expect(r.report.uncertain.map((u) => u.text)).toContainEqual(expect.stringMatching(/rollback-only document/));
   });
 });
+
+describe('guardrails keep their words', () => {
+  it('a threshold table gives bands, a rollback-condition table gives triggers with their windows', () => {
+    const r = load(
+      `# Release\n\n## Deploy\n\n${fence('./deploy.sh')}\n\n## Rollback\n\n${fence('./rollback.sh')}\n\n## Alert thresholds\n\n| Metric | Warning | Critical |\n|---|---|---|\n| Error rate | > 1% | > 5% |\n| P95 latency | > 500ms | > 1s |\n\n## Rollback triggers\n\n| Condition | Threshold | Duration | Action |\n|---|---|---|---|\n| Error rate | > 5% | 2 min | Rollback |\n| CPU | > 90% | 10 min | Page on-call |\n`,
+    );
+    expect(r.raw!.metrics?.series).toMatchObject({ error_rate: { unit: '%', warn: 1, critical: 5 }, latency_p95: { unit: 'ms', warn: 500, critical: 1000 } });
+    expect(r.raw!.rollback?.triggers).toEqual([{ metric: 'error_rate', above: 5, for: '2m' }]);
+    // a row whose action pages someone is a critical band, not a trigger
+    expect(r.raw!.metrics?.series?.cpu).toMatchObject({ critical: 90 });
+  });
+
+  it('windows in every phrasing: "for 2+ minutes", "sustained for 3 minutes", "over 5 minutes"', () => {
+    const r = load(`# Release\n\n## Deploy\n\n${fence('./deploy.sh')}\n\n## Rollback\n\n${fence('./rollback.sh')}\n\n## Automatic rollback triggers\n\n- Error rate > 5% for 2+ minutes\n- p99 latency over 800ms sustained for 3 minutes\n- Error rate > 2% over 5 minutes\n`);
+    expect(r.raw!.rollback?.triggers).toEqual([
+      { metric: 'error_rate', above: 5, for: '2m' },
+      { metric: 'latency_p99', above: 800, for: '3m' },
+      { metric: 'error_rate', above: 2, for: '5m' },
+    ]);
+  });
+});

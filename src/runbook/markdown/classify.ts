@@ -61,7 +61,7 @@ const KINDS: [Kind, RegExp][] = [
 ];
 
 /** Kinds that keep their meaning even inside the release process (a "Rollback" heading there is not a stage). */
-export const STRONG = new Set<Kind>(['emergency', 'preflight', 'criteria', 'triggers', 'rollback-verify', 'rollback', 'targets', 'history', 'troubleshooting', 'reference']);
+export const STRONG = new Set<Kind>(['emergency', 'preflight', 'criteria', 'triggers', 'thresholds', 'escalation', 'rollback-verify', 'rollback', 'targets', 'history', 'troubleshooting', 'reference']);
 
 /** A heading's kind, or undefined when its words say nothing cockpit maps. */
 export function classify(title: string): Kind | undefined {

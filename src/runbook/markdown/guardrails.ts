@@ -1,7 +1,7 @@
 /** Prose guardrails → criteria, rollback triggers, warn/critical bands and escalation levels. */
-import type { List, ListItem } from 'mdast';
+import type { List, ListItem, Table } from 'mdast';
 import { boldLabel, cleanTitle, endLineOf, lineOf, offsetOf, plain, type Section } from '../markdown-tree.js';
-import { bandOf, comparison, escalationAfter, metricOf, windowOf } from '../markdown-lines.js';
+import { bandOf, comparison, escalationAfter, metricOf, tableBands, tableTriggers, windowOf } from '../markdown-lines.js';
 import type { Obj, StageDraft } from './model.js';
 import { escapeRe, itemText, metricSlug } from './helpers.js';
 import { MapState } from './state.js';
@@ -89,4 +89,37 @@ export function escalationList(m: MapState, list: List, s: Section, label?: stri
     }
     m.push(m.escalation, level, offsetOf(item));
   }
+}
+
+/**
+ * A table of thresholds or rollback conditions (| Metric | Warning | Critical |, | Condition |
+ * Threshold | Duration | Action |): a band or a trigger per row, each row it cannot read listed with
+ * its line. False when the table is neither.
+ */
+export function guardTable(m: MapState, table: Table): boolean {
+  const cells = table.children.map((r) => r.children.map((c) => plain(c).replace(/\s+/g, ' ').trim()));
+  const [header, ...body] = cells;
+  if (!header || body.length === 0) return false;
+  const triggers = tableTriggers(header, body);
+  const bands = tableBands(header, body);
+  if (!triggers && !bands) return false;
+  body.forEach((_, i) => {
+    const node = table.children[i + 1];
+    const [line, offset] = [lineOf(node), offsetOf(node)];
+    const t = triggers?.[i];
+    const b = bands?.[i];
+    const text = cells[i + 1].join(' | ');
+    if (t && 'op' in t) {
+      const metric = metricOf(t.subject, Object.keys(m.hints.series)) ?? { name: metricSlug(t.subject) };
+      m.triggerOrder.push({ what: 'trigger', line, offset, text, metric: metric.name, unit: metric.unit, op: t.op, value: t.value, valueUnit: t.unit, window: t.window });
+      m.uncertainty(line, `trigger read from a table row: ${metric.name} ${t.op} ${t.value}${t.unit ?? ''}${t.window ? ` for ${t.window}` : ''}`);
+    } else if (b && 'band' in b) {
+      const metric = metricOf(b.subject, Object.keys(m.hints.series)) ?? { name: metricSlug(b.subject) };
+      m.bands.push({ line, offset, text, metric: metric.name, unit: metric.unit, band: b.band });
+    } else {
+      const miss = (b && 'reason' in b && !(t && 'reason' in t && /rollback/.test(b.reason)) ? b : t) ?? b;
+      m.skip(line, `table row "${text}"`, miss && 'reason' in miss ? miss.reason : 'not a threshold or a trigger', 'unreadable');
+    }
+  });
+  return true;
 }

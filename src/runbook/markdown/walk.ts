@@ -12,6 +12,7 @@ import { STRONG, classify, type Kind } from './classify.js';
 import type { Cmd, Hints, Mapped } from './model.js';
 import { alternativesAmong, hasChecklist, labelOf, releaseStep } from './helpers.js';
 import { MapState } from './state.js';
+import { guardTable } from './guardrails.js';
 import { code, list } from './handlers/index.js';
 import { troubleshootingEntry } from './steps.js';
 import { finish } from './finish.js';
@@ -193,6 +194,7 @@ export function section(m: MapState, s: Section, kind: Kind | undefined): void {
       continue;
     }
     if (n.type === 'code' && code(m, n, kind, s, troubleshootingCmds)) continue;
+    if (n.type === 'table' && (kind === 'thresholds' || kind === 'triggers' || kind === 'monitoring' || kind === 'rollback') && guardTable(m, n)) continue;
     if (n.type === 'table' && kind === 'history') {
       m.skip(lineOf(n), `${s.title} table`, 'written by `cockpit history --markdown` from the journals', 'elsewhere', endLineOf(n));
       continue;
