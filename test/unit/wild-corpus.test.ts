@@ -149,6 +149,11 @@ describe('the wild corpus (test/fixtures/wild, EXPECTED.md)', () => {
 });
 
 describe('the wild corpus outcome table', () => {
+  it('at least 70 % of the documents map to the outcome the table expects (release, all-manual, refused)', () => {
+    const agree = results.filter((r) => r.got === r.row.expect).length;
+    expect(agree / results.length).toBeGreaterThanOrEqual(0.7);
+  });
+
   it('prints expected and mapped outcomes side by side', () => {
     const lines = results.map(({ row, got, load }) => `${row.file.padEnd(46)} expect ${row.expect.padEnd(8)} got ${got.padEnd(8)} ${load.ok ? `${load.raw?.stages.length} stage(s), ${Object.keys(load.raw?.inputs ?? {}).length} input(s), ${load.runbook?.choices.length ?? 0} choice(s)` : load.errors[0]?.message.slice(0, 60)}`);
     console.log(lines.join('\n'));
