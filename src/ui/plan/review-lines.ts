@@ -106,6 +106,11 @@ export function reviewLines(rb: Runbook, o: ReviewInput): ReviewLine[] {
   }
   if (rb.choices.length) out.push({ text: 'Choices (Tab to one, then its number)', slot: 'title' }, ...rb.choices.flatMap((c) => choiceLines(c, o)));
   if (!o.whole) return out;
+  // the pre-flight runs its automated checks too: what they run is part of the plan
+  if (rb.preflight.length) {
+    out.push({ text: 'Pre-flight', slot: 'title' });
+    for (const p of rb.preflight) out.push({ text: p.kind === 'auto' ? `    check: ${commandLine({ ...p, kind: 'command' })}` : `    ☐ ${sanitize(firstLine(p.title))}`, slot: 'text' });
+  }
   out.push({ text: 'Stages', slot: 'title' });
   for (const st of rb.stages) {
     out.push({ text: `  ▸ ${sanitize(st.title)} (${st.id})${st.budgetMs !== undefined ? ` budget ${formatCompact(st.budgetMs)}` : ''}`, slot: 'text' });
