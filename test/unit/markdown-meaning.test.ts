@@ -91,6 +91,7 @@ describe('alternatives are a choice, never a chain', () => {
     expect(r.runbook!.rollback?.steps).toEqual([]);
     expect(r.runbook!.rollback?.triggers).toEqual([]);
     expect(r.report.uncertain.map((u) => u.text)).toContainEqual(expect.stringMatching(/^2 alternatives for the rollback/));
+    expect(r.report.mapped.map((x) => x.what)).toContain('choice to make before a run (Rollback)');
   });
 
   it('chosen (--choose rollback-choice=2), the rollback is that option alone', () => {
@@ -142,6 +143,7 @@ describe('only what is meant runs', () => {
     expect(runs(steps(r.raw!))).toEqual(['git tag {input.version}', 'git revert {input.commit_hash}']);
     expect(r.raw!.inputs).toEqual({ version: { prompt: 'vX.Y.Z' }, commit_hash: { prompt: '<commit-hash>' } });
     expect(r.runbook!.inputs.map((i) => i.name)).toEqual(['version', 'commit_hash']);
+    expect(r.report.mapped.map((x) => x.what)).toContain('inputs asked for before a run (version, commit_hash)');
   });
 
   it('a placeholder in the command position ({{BACKUP_COMMAND}}) is for a person', () => {
