@@ -46,7 +46,8 @@ export function fenceAttributes(meta: string | null | undefined): Record<string,
 // ── shell blocks ──────────────────────────────────────────────────────────────────────────
 
 export const SHELL_LANGS = new Set(['bash', 'sh', 'shell', 'zsh', 'console', 'shell-session', 'shellsession', 'terminal']);
-const PROMPT_LANGS = new Set(['console', 'shell-session', 'shellsession', 'terminal']);
+/** Fences whose commands follow a prompt (`$ `), the rest of their lines being output. */
+export const PROMPT_LANGS = new Set(['console', 'shell-session', 'shellsession', 'terminal']);
 
 export type BlockCommand = {
   /** The command as written (several lines for a continued or compound command). */

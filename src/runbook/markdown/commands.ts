@@ -5,7 +5,7 @@
  */
 import type { Code, ListItem, PhrasingContent } from 'mdast';
 import { boldLabel, cleanTitle, endLineOf, lineOf, offsetOf, plain } from '../markdown-tree.js';
-import { SHELL_LANGS, blockCommands, fenceAttributes, looksLikeCommand } from '../markdown-lines.js';
+import { PROMPT_LANGS, SHELL_LANGS, blockCommands, fenceAttributes, looksLikeCommand } from '../markdown-lines.js';
 import { assignedIn, blockIsNotASequence, commandHazard, notShell, sharesState, sshLogin, usedIn, type Hazard } from './hazards.js';
 import type { Cmd } from './model.js';
 import { CONDITIONAL, looksLikeTaskCommand } from './helpers.js';
@@ -112,7 +112,7 @@ export function blockCmds(m: MapState, code: Code, where: string): Cmd[] | undef
     return [{ ...where0, ...base, run: code.value.trim(), title: `${where}: ${other.what} (by hand)`, manual: `By hand (${other.what}, not shell: cockpit never runs it):\n${code.value.trim()}` }];
   }
   // `$ ` or `> ` prompts in a bash block: a console session (the lines without one are its output)
-  const prompted = !['console', 'shell-session', 'shellsession', 'terminal'].includes(lang) && code.value.split('\n').some((l) => /^\s*[\w.~/-]*[$>]\s+\S/.test(l));
+  const prompted = !PROMPT_LANGS.has(lang) && code.value.split('\n').some((l) => /^\s*[\w.~/-]*[$>]\s+\S/.test(l));
   if (prompted && code.value.split('\n').some((l) => l.trim() !== '' && !/^\s*(?:[\w.~/-]*[$>]\s|#)/.test(l) && !/\\$/.test(l))) {
     return [{ ...at(0, code.value.trim()), ...base, run: code.value.trim(), title: `${where}: a console transcript (by hand)`, manual: `By hand (a console session with its output, not a script: cockpit never runs it):\n${code.value.trim()}` }];
   }
@@ -150,7 +150,7 @@ export function blockCmds(m: MapState, code: Code, where: string): Cmd[] | undef
  * login): one script in one shell, as the author wrote it; for a person when any line cannot run.
  */
 export function wholeBlock(m: MapState, code: Code, lang: string, commands: readonly { text: string; index: number; title?: string }[], hazards: readonly (Hazard | undefined)[], pos: Omit<Cmd, 'run'>, where: string): Cmd {
-  const prompts = ['console', 'shell-session', 'shellsession', 'terminal'].includes(lang) && /^\s*\$\s/m.test(code.value);
+  const prompts = PROMPT_LANGS.has(lang) && /^\s*\$\s/m.test(code.value);
   const script = (prompts ? code.value.split('\n').flatMap((l) => (/^\s*\$\s?/.test(l) ? [l.replace(/^(\s*)\$\s?/, '$1')] : [])) : code.value.split('\n'))
     .filter((l) => !/^#!/.test(l))
     .join('\n')
