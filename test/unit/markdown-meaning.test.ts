@@ -251,3 +251,16 @@ describe('guardrails keep their words', () => {
     ]);
   });
 });
+
+describe('an item that says not to run a command', () => {
+  it('"Do not run `kubectl delete ns prod`" is never a step, nor an offered action', () => {
+    const r = load(
+      `# Release\n\n## Deploy\n\n1. Run \`./scripts/deploy.sh\`\n2. Do not run \`kubectl delete ns prod\` while traffic is live\n3. Never use \`helm uninstall web\` here\n\n## Troubleshooting\n\n- Don't run \`kubectl delete pods --all\`: restart one pod at a time\n`,
+    );
+    expect(runs(steps(r.raw!))).toEqual(['./scripts/deploy.sh']);
+    // the warning stays for the operator to read, as a manual step with its words
+    expect(manuals(steps(r.raw!))).toEqual(['Do not run kubectl delete ns prod while traffic is live', 'Never use helm uninstall web here']);
+    expect(r.raw!.troubleshooting).toBeUndefined();
+    expect(r.report.unmapped.filter((u) => /says not to run it/.test(u.why)).map((u) => u.line)).toEqual([6, 7, 11]);
+  });
+});

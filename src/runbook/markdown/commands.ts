@@ -8,7 +8,7 @@ import { boldLabel, cleanTitle, endLineOf, lineOf, offsetOf, plain } from '../ma
 import { PROMPT_LANGS, SHELL_LANGS, blockCommands, fenceAttributes, looksLikeCommand } from '../markdown-lines.js';
 import { assignedIn, blockIsNotASequence, commandHazard, notShell, sharesState, sshLogin, usedIn, type Hazard } from './hazards.js';
 import type { Cmd } from './model.js';
-import { CONDITIONAL, looksLikeTaskCommand } from './helpers.js';
+import { CONDITIONAL, looksLikeTaskCommand, NEGATED } from './helpers.js';
 import { MapState } from './state.js';
 
 /** A list item's commands: inline `./script` code, nested code blocks, nested lists' commands. */
@@ -47,6 +47,12 @@ export function itemCommands(m: MapState, item: ListItem, strict = false, deep =
     } else if (child.type === 'list') {
       if (deep) for (const sub of child.children) cmds.push(...itemCommands(m, sub, strict).cmds);
     }
+  }
+  // "Do not run `kubectl delete ns prod`", "Never use …": the document says not to; no step, no offered action
+  const words = plain({ type: 'paragraph', children: phrasing });
+  if (cmds.length > 0 && NEGATED.test(words)) {
+    m.skip(lineOf(item), `"${cleanTitle(words).slice(0, 80)}"`, 'the item says not to run it: never a step', 'documentation');
+    return { cmds: [], label: lab?.label, text };
   }
   // "Apply breaking migrations only after the pods are updated", "If needed, …": a condition for a person to judge
   if (strict && cmds.length > 0 && CONDITIONAL.test(plain({ type: 'paragraph', children: phrasing }))) {

@@ -8,6 +8,9 @@ import { slug } from '../normalize.js';
 import { isAlternative, isNumberedAlternative } from './classify.js';
 import type { Cmd } from './model.js';
 
+/** An instruction not to do something: "Do not run", "Never use", "Don't", "avoid", in several languages. */
+export const NEGATED = /\b(?:do not|don['’]t|never|must not|should not|shouldn['’]t|avoid|nicht|niemals|no (?:ejecute|ejecutes|uses|use)|nunca|ne (?:pas|jamais)|n['’]exécutez pas|jamais)\b|しないで|禁止|不要/i;
+
 export const CONDITIONAL = /\b(?:only (?:after|when|if|once)|if (?:needed|necessary|required|you|the|it)|when (?:needed|necessary)|optional(?:ly)?|unless|in case|si es necesario|falls nötig|wenn nötig|si nécessaire|you can|puedes|kann man)\b|必要に応じて|必要なら/i;
 
 /** Inline code in a checklist item that reads as a command: a program and its arguments (`cap production deploy`). */

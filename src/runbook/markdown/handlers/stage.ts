@@ -11,13 +11,14 @@ export const stage: Handler = {
     let used = false;
     for (const item of list.children) {
       // the item's own commands (inline, or a block under it), then its sub-items in order, each a step of its own
-      const { cmds, text, label } = itemCommands(m, item, true, false);
+      const { cmds, label } = itemCommands(m, item, true, false);
       if (cmds.length > 0) {
         for (const c of cmds) m.push(m.sink(target.steps), step(m, c), c.offset);
         used = true;
       } else if (list.ordered || typeof item.checked === 'boolean') {
         const all = cleanTitle(plain({ type: 'paragraph', children: itemPhrasing(item) }).replace(/\n+/g, ' '));
-        if (all !== '') m.push(m.sink(target.steps), m.pos.mark({ title: (label ?? text ?? all).slice(0, 80) || all.slice(0, 80), manual: all }, offsetOf(item)), offsetOf(item));
+        // titled by its whole text (a command it names and says not to run stays in it), or its bold label
+        if (all !== '') m.push(m.sink(target.steps), m.pos.mark({ title: (label ?? all).slice(0, 80), manual: all }, offsetOf(item)), offsetOf(item));
         used = true;
       }
       for (const sub of item.children) if (sub.type === 'list' && stage.list!({ ...u, list: sub })) used = true;
