@@ -36,6 +36,11 @@ export function sanitize(s: string): string {
   return s.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '').replace(/\t/g, '  ').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
 }
 
+/** sanitize() for text shown on one line (a title, a prompt, a typed value): line breaks become spaces. */
+export function sanitizeLine(s: string): string {
+  return sanitize(s).replace(/[\r\n]+/g, ' ');
+}
+
 /** The secret values worth masking (3 chars or more), longest first. */
 function secretsOf(values: readonly string[]): string[] {
   return [...new Set(values.filter((v) => v.length >= 3))].sort((a, b) => b.length - a.length);

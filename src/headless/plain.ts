@@ -3,7 +3,7 @@
  * a line (`--json`) for machines. Both read the controller's events and output batches.
  */
 import { formatClock, formatCompact, formatDuration } from '../runbook/duration.js';
-import { parseLogLine, stampOf } from '../exec/log-format.js';
+import { parseLogLine, sanitizeLine, stampOf } from '../exec/log-format.js';
 import type { Controller } from '../session/controller.js';
 import { EMERGENCY, PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/events.js';
 import { commandLabel, failedCommand } from '../session/block.js';
@@ -28,14 +28,14 @@ function titleOf(s: SessionState, stage: string, step: string): string {
 function commandLine(s: SessionState, e: Extract<SessionEvent, { type: 'step.command' }>): string | undefined {
   const commands = stepOf(s, e.stage, e.step)?.commands;
   const c = commands?.[e.index];
-  return c && `  ▸ ${e.index + 1}/${commands.length} ${commandLabel(c)}`;
+  return c && `  ▸ ${e.index + 1}/${commands.length} ${sanitizeLine(commandLabel(c))}`;
 }
 
 /** Where a failed block stopped: its command and that command's line within the block. */
 function failedAt(s: SessionState, stage: string, step: string): string | undefined {
   const st = stepOf(s, stage, step);
   const f = st && failedCommand(st);
-  return f && `    failed at command ${f.index + 1}/${st.commands!.length} (line ${f.command.line} of the block): ${f.command.text.split('\n')[0]}`;
+  return f && `    failed at command ${f.index + 1}/${st.commands!.length} (line ${f.command.line} of the block): ${sanitizeLine(f.command.text.split('\n')[0])}`;
 }
 
 /** A manual step's text when it says more than its title: ": Open the canary dashboard and …" (one line). */

@@ -6,7 +6,7 @@
  * the `plan.accepted` event the journal keeps. No Ink, no file system (plan-record.ts writes).
  */
 import type { EventBody } from '../core/events.js';
-import { MASK } from '../exec/log-format.js';
+import { MASK, sanitizeLine as sanitize } from '../exec/log-format.js';
 import { missingInputs, optionIndex, unresolvedChoices } from '../runbook/normalize.js';
 import { envName } from '../runbook/placeholders.js';
 import type { Choice, Input, Runbook } from '../runbook/types.js';
@@ -25,10 +25,8 @@ export function locateFrom(lines: { readonly choices: Readonly<Record<string, nu
   };
 }
 
-/** Control characters (and escape sequences' introducers) out of text shown on a screen or a line. */
-export function sanitize(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
-}
+/** Runbook and operator text shown on one line: the project's one sanitiser (whole escape sequences out, not just their ESC). */
+export { sanitize };
 
 /** `NAME=VALUE` items of a repeatable flag → a record; a clear message for one without `=`. */
 export function parseAssignments(items: readonly string[] | undefined, flag: '--set' | '--choose'): Record<string, string> | string {

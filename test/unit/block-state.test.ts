@@ -12,8 +12,8 @@ import { initialState, reduce, type SessionState } from '../../src/session/reduc
 const YAML = ['name: b', 'version: "1"', 'environment: staging', 'stages:', '  - id: deploy', '    steps:', '      - id: release', '        run: |', '          # Build', '          make', '          ./deploy.sh', '          ./verify.sh'].join('\n');
 const WALL = 1_764_331_200_000;
 
-function fold(bodies: (EventBody & { t: number })[]): { s: SessionState; events: SessionEvent[] } {
-  const parsed = parseRunbook(YAML, '/srv/cockpit.yml');
+function fold(bodies: (EventBody & { t: number })[], yaml = YAML): { s: SessionState; events: SessionEvent[] } {
+  const parsed = parseRunbook(yaml, '/srv/cockpit.yml');
   if (!parsed.ok) throw new Error('bad runbook');
   const events = bodies.map((b) => ({ ...b, at: WALL + b.t }) as SessionEvent);
   return { s: events.reduce(reduce, initialState(parsed.runbook)), events };
@@ -58,5 +58,14 @@ describe('headless plain output of a block', () => {
       return next;
     }, fold([]).s);
     expect(lines).toEqual(['  ▸ 1/3 Build', '  ▸ 2/3 ./deploy.sh', '  ✗ release FAILED: exit 2 (4.0s)\n    failed at command 2/3 (line 3 of the block): ./deploy.sh']);
+  });
+});
+
+describe('headless plain output of a hostile block', () => {
+  it('a command holding terminal escapes (ESC[2J, OSC 52) is printed without them', () => {
+    const hostile = YAML.replace('          # Build', '          # Build \\e[2J').replace('          ./deploy.sh', '          printf "\u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J"');
+    const { s, events } = fold([started, cmd(0, 1000, 1050), cmd(1, 3000, 3040)], hostile);
+    // the whole OSC 52 sequence (its clipboard payload too) and the ESC[2J are gone
+    expect(describeEvent(s, events[2])).toBe('  ▸ 2/3 printf ""');
   });
 });

@@ -103,7 +103,9 @@ describe('what a run still needs', () => {
     expect(inputRefusal(version, '')).toBe('a value is needed (empty is not a value)');
     expect(inputRefusal(version, '2')).toBe('the value does not match v[0-9]+\\.[0-9]+\\.[0-9]+');
     expect(inputRefusal(version, 'v1.2.3')).toBeUndefined();
-    expect(sanitize('ab\u001b[31mc\u0007\n')).toBe('ab[31mc');
+    // whole escape sequences go, not only their ESC: '[31m' or '[2J' left on the screen is a broken row
+    expect(sanitize('ab\u001b[31mc\u0007\n')).toBe('abc ');
+    expect(sanitize('a\u001b[2Jb\u001b]52;c;cm0gLXJmIH4=\u0007c')).toBe('abc');
   });
 
   it('the dry run lists the choices (the chosen one marked), the inputs and what is still needed', () => {
