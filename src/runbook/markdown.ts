@@ -21,7 +21,7 @@ import { sourceLines, type LineOf } from './markdown-source.js';
 import { KIND_LABEL, span } from './markdown-yaml.js';
 import { runDirOf } from './run-dir.js';
 import { MAX_NESTING, parseMarkdown, tooDeep } from './markdown-tree.js';
-import { normalize } from './normalize.js';
+import { isChoose, normalize } from './normalize.js';
 import { didYouMean } from './suggest.js';
 import { checkRules } from './rules.js';
 import { RunbookSchema, type RawRunbook } from './schema.js';
@@ -204,8 +204,7 @@ function mappedCounts(raw: Obj, pos: Positions, lineStarts: readonly number[]): 
   add(['emergency action', 'emergency actions'], rb.emergency ?? []);
   add(['secret', 'secrets'], rb.secrets ?? []);
   // the choices (a stage's or the rollback's alternatives) and the inputs (placeholders) a run needs
-  const isChoose = (x: unknown): x is { choose: { title: string } } => x !== null && typeof x === 'object' && 'choose' in x;
-  const chooses = ([...stages.flatMap((s) => s.steps ?? []), ...(rollback?.steps ?? [])] as unknown[]).filter(isChoose);
+  const chooses = [...stages.flatMap((s) => s.steps ?? []), ...(rollback?.steps ?? [])].filter(isChoose);
   if (chooses.length > 0) out.push({ what: `${plural(chooses.length, 'choice')} to make before a run (${chooses.map((c) => c.choose.title).join(', ')})`, count: chooses.length, lines: chooses.flatMap((c) => lineOf(c) ?? []) });
   const inputs = rb.inputs ?? {};
   if (Object.keys(inputs).length > 0) out.push({ what: `${plural(Object.keys(inputs).length, 'input')} asked for before a run (${Object.keys(inputs).join(', ')})`, count: Object.keys(inputs).length, lines: Object.keys(inputs).flatMap((k) => lineOf(inputs[k], inputs, k) ?? []) });

@@ -115,7 +115,7 @@ export type NormalizeOptions = {
 
 type RawChoose = Extract<RawStep, { choose: unknown }>;
 
-function isChoose(raw: RawStep): raw is RawChoose {
+export function isChoose(raw: RawStep): raw is RawChoose {
   return typeof raw === 'object' && !Array.isArray(raw) && 'choose' in raw;
 }
 
