@@ -67,8 +67,10 @@ export type TriggerItem = { readonly key: string; readonly text: string; readonl
  */
 export function triggerItems(triggers: readonly TriggerView[], width: number): TriggerItem[] {
   // the shadow triggers come after every real one, dimmed: what is left of the line is theirs
+  // (idle real triggers fold into their group first to make room; a real trigger that is not idle is always shown in full)
   const shadows = triggers.filter((t) => t.shadow).map((t) => ({ key: t.id, text: shadowText(t), slot: 'dim' as Slot }));
-  return [...realItems(triggers.filter((t) => !t.shadow), width), ...shadows];
+  const shadowCells = shadows.reduce((n, it) => n + SEP.length + textWidth(it.text), 0);
+  return [...realItems(triggers.filter((t) => !t.shadow), width - shadowCells), ...shadows];
 }
 
 function realItems(triggers: readonly TriggerView[], width: number): TriggerItem[] {
