@@ -120,14 +120,17 @@ export class Guard {
     return () => this.holdListeners.delete(fn);
   }
 
-  /** Starts sampling: tick 0 now, or on the schedule that began at `from` (a resumed session); a new session reads its baseline. */
+  /** Starts sampling: tick 0 now, or on the schedule that began at `from` (a resumed session). */
   start(from?: number): void {
     this.sampler.start(from);
-    if (!this.d.state().baselineFrom) this.startBaseline();
   }
 
-  /** The history baseline, once: read from a source with history, or said to come from samples. */
-  private startBaseline(): void {
+  /**
+   * The history baseline, once, when the session starts: read from a source with history (the
+   * first stage waits for it: baselineRead), or said to come from the samples.
+   */
+  readBaseline(): void {
+    if (this.d.state().baselineFrom || this.baselinePending) return;
     const names = baselineSeries(this.d.runbook);
     const m = this.d.runbook.metrics;
     const source = this.d.source;

@@ -351,6 +351,7 @@ export class Controller {
       mode: this.o.mode,
     });
     if (this.o.plan) this.emit(this.o.plan);
+    if (o.watch !== false) this.guard?.readBaseline();
     this.checkPrograms();
   }
 
