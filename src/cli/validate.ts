@@ -12,6 +12,7 @@ import { formatReport, type MarkdownLoad } from '../runbook/markdown.js';
 import type { RawRunbook } from '../runbook/schema.js';
 import type { Runbook } from '../runbook/types.js';
 import { parse, UsageError } from './args.js';
+import { describeTrigger, unitsOf } from '../guard/describe.js';
 import type { Io } from './io.js';
 
 export const USAGE = 'usage: cockpit validate [runbook]';
@@ -24,6 +25,7 @@ export function summary(rb: Runbook, raw?: RawRunbook): string {
   const manualSteps = rb.stages.reduce((a, s) => a + s.steps.filter((x) => x.kind === 'manual').length, 0);
   const rollbackSteps = rb.rollback ? rb.rollback.steps.length + rb.rollback.verify.length + (rb.rollback.incident ? 1 : 0) : 0;
   const unarmed = rb.unarmed?.length ?? 0;
+  const shadows = rb.rollback?.shadows?.length ?? 0;
   // series written without a source are the runbook's too (counted, said to have no source)
   const unsourced = raw?.metrics && raw.metrics.source === undefined ? Object.keys(raw.metrics.series).length : 0;
   return [
@@ -31,7 +33,7 @@ export function summary(rb: Runbook, raw?: RawRunbook): string {
     n(rb.stages.length, 'stage'),
     n(steps, 'step') + (manualSteps ? ` (${manualSteps} manual)` : ''),
     n(rollbackSteps, 'rollback step'),
-    n((rb.rollback?.triggers.length ?? 0) + unarmed, 'trigger') + (unarmed ? ` (${unarmed} not armed)` : ''),
+    n((rb.rollback?.triggers.length ?? 0) + shadows + unarmed, 'trigger') + [unarmed ? `${unarmed} not armed` : '', shadows ? `${shadows} shadow` : ''].filter(Boolean).map((x) => ` (${x})`).join(''),
     n(Object.keys(rb.metrics?.series ?? {}).length + unsourced, 'metric') + (unsourced ? ' (no source)' : ''),
     n(rb.probes.length, 'probe'),
     n(rb.escalation.length, 'escalation level'),
@@ -40,6 +42,12 @@ export function summary(rb: Runbook, raw?: RawRunbook): string {
     n(rb.troubleshooting.length, 'troubleshooting entry', 'troubleshooting entries'),
     n(rb.secrets.length, 'secret'),
   ].join(', ');
+}
+
+/** Each shadow trigger, said to be one: it is evaluated and journalled, and acts on nothing. */
+export function shadowLines(rb: Runbook): string[] {
+  const units = unitsOf(rb);
+  return (rb.rollback?.shadows ?? []).map((t) => `shadow trigger ${t.id}: ${describeTrigger(t, units)} (evaluated and journalled as "would have fired"; never rolls back, holds the release or refuses a ramp)`);
 }
 
 /** Other warnings (a placeholder an inner shell parses), each where it is written. */
@@ -74,6 +82,7 @@ function validateMarkdown(given: string, io: Io): number {
     return 2;
   }
   io.out(`ok: ${r.runbook.name}: ${summary(r.runbook, r.raw)}`);
+  for (const line of shadowLines(r.runbook)) io.out(line);
   for (const line of formatReport(r.report, r.display)) io.out(line);
   for (const line of cautionLines(r.cautions ?? [])) io.out(line);
   for (const line of notArmedLines(r.warnings ?? [], r.raw, true)) io.out(line);
@@ -97,6 +106,7 @@ export function validateCommand(argv: string[], io: Io): number {
     return 2;
   }
   io.out(`ok: ${r.runbook.name}: ${summary(r.runbook, r.raw)}`);
+  for (const line of shadowLines(r.runbook)) io.out(line);
   for (const line of cautionLines(r.cautions ?? [])) io.out(line);
   for (const line of notArmedLines(r.warnings ?? [], r.raw, false)) io.out(line);
   return 0;

@@ -31,6 +31,8 @@ import type { ExperimentFigures } from './figures.js';
 export type FlagActor = 'operator' | 'auto' | 'rollback' | 'command' | 'runbook';
 
 export type ProbeReading = { readonly status?: number; readonly latencyMs?: number; readonly error?: string };
+/** A baseline's window of history: from, to (wall ms) and the query_range step. */
+export type BaselineWindow = { readonly from: number; readonly to: number; readonly stepMs: number };
 export type CriterionResult = { readonly metric: string; readonly op: 'below' | 'above'; readonly threshold: number; readonly value: number | null; readonly ok: boolean };
 
 /** One rollback's risk-register entry (the seed's risk-incident-sync): what went wrong, how it ended. */
@@ -167,7 +169,22 @@ export type EventBody =
   // ── guardrails: metrics, probes, triggers, escalation ──
   | { readonly type: 'metric.sampled'; readonly tick: number; readonly time: number; readonly values: Readonly<Record<string, number | null>>; readonly errors: Readonly<Record<string, string>> }
   | { readonly type: 'probe.sampled'; readonly tick: number; readonly time: number; readonly results: Readonly<Record<string, ProbeReading>> }
-  | { readonly type: 'baseline.taken'; readonly stage: string; readonly values: Readonly<Record<string, number | null>> }
+  /**
+   * The baseline of drop/rise bands. From history (`window`, wall ms: a prometheus source's
+   * query_range over the window before the release, taken once when the session starts; `points`
+   * per series), or the mean of a stage's last samples when it starts (`stage`). A null value: none
+   * (that series falls back to its samples when a stage starts).
+   */
+  | {
+      readonly type: 'baseline.taken';
+      readonly stage?: string;
+      readonly values: Readonly<Record<string, number | null>>;
+      readonly window?: BaselineWindow;
+      readonly points?: Readonly<Record<string, number>>;
+      readonly errors?: Readonly<Record<string, string>>;
+    }
+  /** The source has no history (http-json, command): the baseline is the mean of the last samples when each stage starts. */
+  | { readonly type: 'baseline.from-samples'; readonly why: string; readonly samples: number }
   | { readonly type: 'guard.armed'; readonly armed: boolean; readonly why: string }
   | {
       readonly type: 'guard.hold';
@@ -184,6 +201,15 @@ export type EventBody =
       readonly since: number;
       readonly value: number;
       /** The samples of its window: [tick time, value or null for a miss]. */
+      readonly window: readonly (readonly [number, number | null])[];
+      readonly reason: string;
+    }
+  /** A shadow trigger would have fired (it never rolls back): its window, as trigger.fired carries it. */
+  | {
+      readonly type: 'trigger.shadow-fired';
+      readonly trigger: string;
+      readonly since: number;
+      readonly value: number;
       readonly window: readonly (readonly [number, number | null])[];
       readonly reason: string;
     }

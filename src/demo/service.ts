@@ -13,6 +13,8 @@
  *   POST /admin/switch        live traffic to the other slot (409 unless it is ready)
  *   POST /admin/rollback      back to the previous slot (idempotent; 409 with nothing to roll back to)
  *   POST /admin/break-checkout, POST /admin/fix-checkout   test toggles: the live slot down / up
+ *   GET  /api/v1/query, /api/v1/query_range   the Prometheus HTTP API for its own series (prom-api.ts):
+ *                             a runbook can read it as a prometheus source, history included
  */
 import { statSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -20,6 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { percentOf } from '../flags/providers/flagd.js';
 import { isScenario, SCENARIOS, type ScenarioName } from './scenarios.js';
 import { EXPERIMENT, FLAG, Simulation, SPLIT_FLAG, type ActionResult, type DemoState } from './simulation.js';
+import { PromApi } from './prom-api.js';
 
 export { SCENARIOS, type ScenarioName } from './scenarios.js';
 export type { DemoState, Metrics, SlotName, SlotStatus, SlotView } from './simulation.js';
@@ -160,10 +163,12 @@ export async function startDemoService(o: DemoServiceOptions): Promise<DemoServi
   const now = o.now ?? Date.now;
   const sim = new Simulation({ scenario: o.scenario, speed: o.speed, seed: o.seed ?? 0x5eed, startMs: now() });
   const flags = new FlagFile(o.flagFile);
+  const api = new PromApi({ scenario: o.scenario, seed: o.seed ?? 0x5eed, startedAt: now() });
 
   const sync = () => {
     if (flags.refresh()) sim.setFlags(flags.values.newCheckout, flags.values.split, now());
     else sim.advance(now());
+    api.record(now(), sim.state(now()));
   };
   const state = (): DemoState => {
     sync();
@@ -178,7 +183,7 @@ export async function startDemoService(o: DemoServiceOptions): Promise<DemoServi
     const url = new URL(req.url ?? '/', 'http://demo.invalid');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
-    const gets = ['/', '/metrics', '/metrics.json', '/health', '/checkout', '/admin/state'];
+    const gets = ['/', '/metrics', '/metrics.json', '/health', '/checkout', '/admin/state', '/api/v1/query', '/api/v1/query_range'];
     const posts = ['/admin/deploy', '/admin/switch', '/admin/rollback', '/admin/break-checkout', '/admin/fix-checkout'];
     if (gets.includes(path) && method !== 'GET' && method !== 'HEAD') return send(res, 405, { ok: false, error: `${path} takes GET` }, { allow: 'GET, HEAD' });
     if (posts.includes(path) && method !== 'POST') return send(res, 405, { ok: false, error: `${path} takes POST` }, { allow: 'POST' });
@@ -195,6 +200,11 @@ export async function startDemoService(o: DemoServiceOptions): Promise<DemoServi
         return send(res, 200, metricsJson(state()));
       case '/admin/state':
         return send(res, 200, state());
+      case '/api/v1/query':
+      case '/api/v1/query_range': {
+        const a = api.answer(path, url.searchParams, now());
+        return send(res, a.status, a.body);
+      }
       case '/health':
         if (live.version === null) return send(res, 503, { status: 'unavailable', live: live.name, version: null, error: `${live.name} has no version` });
         if (live.down) return send(res, 503, { status: 'down', live: live.name, version: live.version });

@@ -6,8 +6,9 @@
  * guard only reads the result and says what happened (trigger.* events, the rollback request).
  */
 import type { Runbook, Trigger } from '../runbook/types.js';
-import type { CriterionResult, ProbeReading, SessionEvent } from '../core/events.js';
+import type { BaselineWindow, CriterionResult, ProbeReading, SessionEvent } from '../core/events.js';
 import { idleTrigger, step, type Transition, type TriggerState } from './trigger.js';
+import { evaluatedTriggers, shadowStep, type ShadowView } from './shadow.js';
 import { probeAsMetric, probeSample } from './probe-trigger.js';
 
 /** How many samples per series the state keeps (sparklines and the "why" view). */
@@ -39,6 +40,8 @@ export type Evaluator = {
   readonly on: 'metric.sampled' | 'probe.sampled';
   readonly machine: MetricTrigger;
   readonly probe?: Extract<Trigger, { kind: 'probe' }>;
+  /** A shadow trigger: its decisions are only journalled (shadow.ts). */
+  readonly shadow: boolean;
 };
 
 /** A trigger's machine and what its latest sample did to it (at which tick). */
@@ -59,7 +62,11 @@ export type GuardState = {
   readonly heldUntil?: number;
   readonly series: Readonly<Record<string, SeriesState>>;
   readonly baseline: Readonly<Record<string, number | null>>;
+  /** Where the baseline comes from: a window of history (its from/to), or the last samples when each stage starts (why). */
+  readonly baselineFrom?: { readonly window: BaselineWindow } | { readonly samples: number; readonly why: string };
   readonly triggers: Readonly<Record<string, TriggerView>>;
+  /** The shadow triggers: when each would have fired (their pending windows are their machines'). */
+  readonly shadows: Readonly<Record<string, ShadowView>>;
   readonly probes: Readonly<Record<string, ProbeReading>>;
   readonly criteria: Readonly<Record<string, readonly CriterionResult[]>>;
   readonly escalation: readonly EscalationView[];
@@ -71,22 +78,23 @@ export type GuardState = {
   readonly incidentAt?: number;
 };
 
-function evaluatorOf(t: Trigger, maxErrors: number): Evaluator {
-  return t.kind === 'metric' ? { id: t.id, on: 'metric.sampled', machine: t } : { id: t.id, on: 'probe.sampled', machine: probeAsMetric(t, maxErrors), probe: t };
+function evaluatorOf(t: Trigger, maxErrors: number, shadow: boolean): Evaluator {
+  return t.kind === 'metric' ? { id: t.id, on: 'metric.sampled', machine: t, shadow } : { id: t.id, on: 'probe.sampled', machine: probeAsMetric(t, maxErrors), probe: t, shadow };
 }
 
 export function initialGuard(rb: Runbook): GuardState {
-  const triggers = rb.rollback?.triggers ?? [];
+  const all = evaluatedTriggers(rb);
   return {
-    evaluators: triggers.map((t) => evaluatorOf(t, rb.metrics?.maxErrors ?? 4)),
+    evaluators: all.map((x) => evaluatorOf(x.trigger, rb.metrics?.maxErrors ?? 4, x.shadow)),
     probeDefs: rb.probes.map((p) => ({ name: p.name, critical: p.critical })),
-    machines: Object.fromEntries(triggers.map((t) => [t.id, { state: idleTrigger, tick: -1, transitions: [] }])),
+    machines: Object.fromEntries(all.map((x) => [x.trigger.id, { state: idleTrigger, tick: -1, transitions: [] }])),
     holdingFor: [],
     armed: false,
     holding: false,
     series: Object.fromEntries(Object.keys(rb.metrics?.series ?? {}).map((n) => [n, { samples: [], misses: 0 }])),
     baseline: {},
     triggers: Object.fromEntries((rb.rollback?.triggers ?? []).map((t) => [t.id, { status: 'idle', noData: false }])),
+    shadows: Object.fromEntries((rb.rollback?.shadows ?? []).map((t) => [t.id, { fired: [] }])),
     probes: {},
     criteria: {},
     escalation: [],
@@ -104,18 +112,20 @@ const idle: TriggerView = { status: 'idle', noData: false };
 function evaluate(g: GuardState, e: Extract<SessionEvent, { type: 'metric.sampled' | 'probe.sampled' }>): Readonly<Record<string, Machine>> {
   if (!g.armed) return g.machines;
   const machines: Record<string, Machine> = { ...g.machines };
-  const firedNow = () => Object.values(machines).some((m) => m.tick === e.tick && m.transitions.some((t) => t.kind === 'fired'));
+  const real = g.evaluators.filter((ev) => !ev.shadow);
+  const firedNow = () => real.some((ev) => machines[ev.id]?.tick === e.tick && machines[ev.id].transitions.some((t) => t.kind === 'fired'));
   for (const ev of g.evaluators) {
-    // the first trigger to fire in a tick starts the rollback: nothing is evaluated after it
+    // the first trigger to fire in a tick starts the rollback: nothing is evaluated after it (a
+    // shadow trigger firing starts nothing)
     if (firedNow()) break;
     if (ev.on !== e.type) continue;
     const m = machines[ev.id] ?? { state: idleTrigger, tick: -1, transitions: [] };
-    if (m.state.status === 'fired') continue;
+    if (m.state.status === 'fired' && !ev.shadow) continue;
     const sample =
       e.type === 'metric.sampled'
         ? { t: e.time, value: e.values[ev.machine.metric] ?? undefined, error: e.errors[ev.machine.metric] }
         : probeSample(ev.probe!, g.probeDefs, e.results, e.time);
-    const { state, transition } = step(ev.machine, m.state, sample);
+    const { state, transition } = (ev.shadow ? shadowStep : step)(ev.machine, m.state, sample);
     // NO DATA ended on a sample that also moved the trigger (pending, reset, fired): data back
     // first, or a hold would never be released
     const transitions: Transition[] = m.state.noData && !state.noData && transition.kind !== 'data-back' ? [{ kind: 'data-back' }, transition] : [transition];
@@ -124,8 +134,11 @@ function evaluate(g: GuardState, e: Extract<SessionEvent, { type: 'metric.sample
   return machines;
 }
 
-const disarmed = (machines: Readonly<Record<string, Machine>>): Record<string, Machine> =>
-  Object.fromEntries(Object.entries(machines).map(([k, m]) => [k, m.state.status === 'fired' ? m : { state: idleTrigger, tick: m.tick, transitions: [] }]));
+/** Disarmed: every window ends; a trigger that fired stays fired (a shadow one only says it would have, in `shadows`). */
+const disarmed = (g: GuardState): Record<string, Machine> => {
+  const shadow = new Set(g.evaluators.filter((ev) => ev.shadow).map((ev) => ev.id));
+  return Object.fromEntries(Object.entries(g.machines).map(([k, m]) => [k, m.state.status === 'fired' && !shadow.has(k) ? m : { state: idleTrigger, tick: m.tick, transitions: [] }]));
+};
 
 /** Applies a guard event; returns undefined for events that are not the guard's. */
 export function reduceGuard(g: GuardState, e: SessionEvent): GuardState | undefined {
@@ -142,12 +155,21 @@ export function reduceGuard(g: GuardState, e: SessionEvent): GuardState | undefi
     }
     case 'probe.sampled':
       return { ...g, probes: { ...g.probes, ...e.results }, machines: evaluate(g, e) };
-    case 'baseline.taken':
-      return { ...g, baseline: { ...g.baseline, ...e.values } };
+    case 'baseline.taken': {
+      // a history baseline is kept where it has a value; a stage's samples fill in the others
+      const values = e.window ? e.values : Object.fromEntries(Object.entries(e.values).filter(([k]) => !(g.baselineFrom && 'window' in g.baselineFrom && typeof g.baseline[k] === 'number')));
+      return { ...g, baseline: { ...g.baseline, ...values }, ...(e.window ? { baselineFrom: { window: e.window } } : {}) };
+    }
+    case 'baseline.from-samples':
+      return { ...g, baselineFrom: { samples: e.samples, why: e.why } };
+    case 'trigger.shadow-fired': {
+      const prev = g.shadows[e.trigger] ?? { fired: [] };
+      return { ...g, shadows: { ...g.shadows, [e.trigger]: { fired: [...prev.fired, { at: e.at, since: e.since, value: e.value, reason: e.reason }] } } };
+    }
     case 'guard.armed':
       return e.armed
         ? { ...g, armed: true }
-        : { ...g, armed: false, holdingFor: [], machines: disarmed(g.machines), triggers: Object.fromEntries(Object.entries(g.triggers).map(([k, t]) => [k, t.status === 'fired' ? t : idle])) };
+        : { ...g, armed: false, holdingFor: [], machines: disarmed(g), triggers: Object.fromEntries(Object.entries(g.triggers).map(([k, t]) => [k, t.status === 'fired' ? t : idle])) };
     case 'guard.hold': {
       if (!e.holding) return { ...g, holding: false, heldSince: undefined, heldUntil: undefined, holdingFor: [] };
       const heldSince = g.holding ? (g.heldSince ?? e.t) : e.t;

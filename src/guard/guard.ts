@@ -14,6 +14,8 @@ import { probeOnce } from './probe.js';
 import type { Transition, TriggerState } from './trigger.js';
 import type { GuardState } from './fold.js';
 import { describeTrigger, formatValue, unitsOf, type Units } from './describe.js';
+import { baselineSeries, baselineWindow, historyBaseline, noHistory, samplesBaseline, DEFAULT_BASELINE_SAMPLES } from './baseline.js';
+import { evaluatedTriggers } from './shadow.js';
 
 export type GuardDeps = {
   readonly runbook: Runbook;
@@ -43,7 +45,11 @@ export class Guard {
   readonly timeoutMs: number;
   private readonly sampler: Sampler;
   private readonly triggers: readonly Trigger[];
+  /** Every trigger the guard reports on, the shadow ones first (they act on nothing). */
+  private readonly reported: readonly { trigger: Trigger; shadow: boolean }[];
   private readonly units: Units;
+  /** The history baseline while it is being read (the first stage waits for it). */
+  private baselinePending: Promise<void> | undefined;
   private armedBy = new Set<string>();
   private readonly holdListeners = new Set<(holding: boolean) => void>();
 
@@ -52,6 +58,8 @@ export class Guard {
     this.intervalMs = parseDuration(m?.interval ?? '') ?? DEFAULT_INTERVAL_MS;
     this.timeoutMs = parseDuration(m?.timeout ?? '') ?? Math.floor(this.intervalMs / 2);
     this.triggers = d.runbook.rollback?.triggers ?? [];
+    const all = evaluatedTriggers(d.runbook);
+    this.reported = [...all.filter((x) => x.shadow), ...all.filter((x) => !x.shadow)];
     this.units = unitsOf(d.runbook);
     this.sampler = new Sampler({
       clock: d.clock,
@@ -117,6 +125,33 @@ export class Guard {
     this.sampler.start(from);
   }
 
+  /**
+   * The history baseline, once, when the session starts: read from a source with history (the
+   * first stage waits for it: baselineRead), or said to come from the samples.
+   */
+  readBaseline(): void {
+    if (this.d.state().baselineFrom || this.baselinePending) return;
+    const names = baselineSeries(this.d.runbook);
+    const m = this.d.runbook.metrics;
+    const source = this.d.source;
+    if (!m || !source || names.length === 0) return;
+    if (!source.fetchRange) {
+      this.d.record(noHistory(source.kind, Math.min(...names.map((n) => m.series[n].baselineSamples ?? DEFAULT_BASELINE_SAMPLES))));
+      return;
+    }
+    const window = baselineWindow(this.d.runbook, this.d.clock.wall(), this.intervalMs);
+    const read = historyBaseline(source.fetchRange.bind(source), m.series, names, window, Math.max(this.timeoutMs, 5000)).then(
+      (e) => this.d.record(e),
+      (e: unknown) => this.d.record({ type: 'baseline.taken', values: Object.fromEntries(names.map((n) => [n, null])), window, errors: Object.fromEntries(names.map((n) => [n, String((e as Error)?.message ?? e)])) }),
+    );
+    this.baselinePending = read.finally(() => (this.baselinePending = undefined));
+  }
+
+  /** Resolves once the history baseline is read (at once when none is being read). */
+  baselineRead(): Promise<void> | undefined {
+    return this.baselinePending;
+  }
+
   stop(): void {
     this.sampler.stop();
   }
@@ -131,12 +166,22 @@ export class Guard {
     if (Object.keys(r.probes).length) this.d.record({ type: 'probe.sampled', tick: r.tick, time: r.time, results: r.probes });
     // what the fold made of this tick, in the runbook's order; a trigger that fires starts the
     // rollback, which disarms the guard: report no further
-    for (const trig of this.triggers) {
+    for (const { trigger: trig, shadow } of this.reported) {
       if (!this.armed) return;
       const m = this.d.state().machines[trig.id];
       if (!m || m.tick !== r.tick) continue;
-      for (const tr of m.transitions) this.report(trig, tr, r.time);
+      for (const tr of m.transitions) {
+        if (shadow) this.reportShadow(trig, tr, r.time);
+        else this.report(trig, tr, r.time);
+      }
     }
+  }
+
+  /** A shadow trigger says only that it would have fired: no rollback, no hold, no trigger.* event that anything acts on. */
+  private reportShadow(trig: Trigger, tr: Transition, t: number): void {
+    if (tr.kind !== 'fired') return;
+    const reason = `${describeTrigger(trig, this.units)}: ${formatValue(trig, tr.value, this.units)} now, breaching since ${Math.round((t - tr.since) / 1000)}s (${tr.window.length} samples)`;
+    this.d.record({ type: 'trigger.shadow-fired', trigger: trig.id, since: tr.since, value: tr.value, window: tr.window.map((w) => [w.t, w.value ?? null]), reason });
   }
 
   private report(trig: Trigger, tr: Transition, t: number): void {
@@ -202,15 +247,9 @@ export class Guard {
     if (this.d.state().armed && !this.armed) this.d.record({ type: 'guard.armed', armed: false, why: 'rollback' });
   }
 
-  /** The mean of the last N samples of each series, for drop/rise bands; recorded as an event. */
+  /** The mean of the last N samples of each series, for drop/rise bands; recorded as an event (a history baseline stays where it has a value: fold.ts). */
   takeBaseline(stage: string): void {
-    const values: Record<string, number | null> = {};
-    const series = this.d.state().series;
-    for (const [name, s] of Object.entries(this.d.runbook.metrics?.series ?? {})) {
-      const n = s.baselineSamples ?? 5;
-      const h = (series[name]?.samples ?? []).slice(-n).map((x) => x[1]).filter((v): v is number => v !== null);
-      values[name] = h.length ? h.reduce((a, b) => a + b, 0) / h.length : null;
-    }
+    const values = samplesBaseline(this.d.runbook.metrics?.series ?? {}, this.d.state().series);
     if (Object.keys(values).length) this.d.record({ type: 'baseline.taken', stage, values });
   }
 }

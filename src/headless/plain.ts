@@ -12,6 +12,7 @@ import { reviewLines } from '../history/celebration.js';
 import { journalText, resumedText } from '../session/notices.js';
 import { planText } from '../session/plan-review.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
+import { baselineWindowText } from '../guard/baseline.js';
 
 type Write = (line: string) => void;
 
@@ -47,6 +48,17 @@ function manualText(s: SessionState, stage: string, step: string): string {
 
 function stageTitle(s: SessionState, stage: string): string {
   return s.stages.find((x) => x.id === stage)?.title ?? stage;
+}
+
+/** "  · baseline throughput=412"; from history: "  · baseline (30m before 14:02): throughput=412 (360 points)". */
+function baselineText(e: Extract<SessionEvent, { type: 'baseline.taken' }>): string {
+  const value = (k: string, v: number | null) => {
+    if (!e.window) return `${k}=${v === null ? '∅' : Number(v.toPrecision(4))}`;
+    if (v === null) return `${k}=∅ (${sanitizeLine(e.errors?.[k] ?? 'no data')}: from the samples when each stage starts)`;
+    return `${k}=${Number(v.toPrecision(4))} (${e.points?.[k] ?? '?'} points)`;
+  };
+  const parts = Object.entries(e.values).map(([k, v]) => value(k, v));
+  return e.window ? `  · baseline (${baselineWindowText(e.window)}): ${parts.join('  ')}` : `  · baseline ${parts.join('  ')}`;
 }
 
 export function describeEvent(s: SessionState, e: SessionEvent): string | undefined {
@@ -137,7 +149,9 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return `  · probes ${parts.join('  ')}`;
     }
     case 'baseline.taken':
-      return `  · baseline ${Object.entries(e.values).map(([k, v]) => `${k}=${v === null ? '∅' : Number(v.toPrecision(4))}`).join('  ')}`;
+      return baselineText(e);
+    case 'baseline.from-samples':
+      return `  · baseline: ${e.why}: the mean of the last ${e.samples} samples when each stage starts`;
     case 'guard.armed':
       return e.armed ? `⛨ triggers ARMED (${e.why})` : `⛨ triggers disarmed (${e.why})`;
     case 'guard.hold':
@@ -152,6 +166,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return `○ trigger ${e.trigger} reset (value ${Number(e.value.toPrecision(4))})`;
     case 'trigger.fired':
       return `● trigger ${e.trigger} FIRED: ${e.reason}`;
+    case 'trigger.shadow-fired':
+      return `◌ shadow trigger ${e.trigger} would have fired at ${stampOf(new Date(e.at)).slice(0, 8)}: ${e.reason} (shadow: no rollback)`;
     case 'trigger.nodata':
       return `? trigger ${e.trigger} NO DATA for ${e.misses} samples (${e.error ?? 'source error'}): policy ${e.policy}`;
     case 'trigger.data-back':

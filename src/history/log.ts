@@ -40,6 +40,8 @@ export type Release = {
   readonly failures: readonly { readonly where: string; readonly reason: string; readonly passedOnAttempt?: number }[];
   readonly unconfirmed: readonly string[];
   readonly fired: readonly { readonly trigger: string; readonly reason: string }[];
+  /** Shadow triggers that would have fired (they never roll back): how a new guardrail would have done. */
+  readonly shadowFired?: readonly { readonly trigger: string; readonly reason: string }[];
   readonly rollback?: {
     readonly source: RollbackSource;
     readonly reason: string;
@@ -109,6 +111,9 @@ export function readRelease(j: JournalInput, names: Names): Release | undefined 
       }
       case 'trigger.fired':
         r.fired = [...r.fired, { trigger: e.trigger, reason: e.reason }];
+        break;
+      case 'trigger.shadow-fired':
+        r.shadowFired = [...(r.shadowFired ?? []), { trigger: e.trigger, reason: e.reason }];
         break;
       case 'rollback.started':
         r.rollback = { source: e.source, reason: e.reason, incidentAt: e.at - (e.t - (e.incidentAt ?? e.t)) };
@@ -182,6 +187,7 @@ export function issuesOf(r: Release): string[] {
   if (r.unconfirmed.length) out.push(`pre-flight not confirmed: ${r.unconfirmed.join(', ')}`);
   for (const f of r.failures) out.push(f.passedOnAttempt ? `${f.where} failed, passed on attempt ${f.passedOnAttempt}` : `${f.where} failed: ${f.reason}`);
   for (const t of r.fired) out.push(`trigger ${t.trigger} fired: ${t.reason}`);
+  for (const t of r.shadowFired ?? []) out.push(`shadow trigger ${t.trigger} would have fired (no rollback): ${t.reason}`);
   const rb = r.rollback;
   if (rb) {
     const cause = rb.source === 'trigger' ? `rolled back by trigger` : `rolled back (${rb.source}): ${rb.reason}`;

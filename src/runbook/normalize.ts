@@ -232,7 +232,15 @@ export function triggerId(t: Trigger | { metric?: string; probe?: string; above?
   return slug(`probe-${(t as { probe?: string }).probe ?? 'probe'}`);
 }
 
-function triggers(raw: RawRunbook): Trigger[] {
+/** The rollback triggers, and the shadow ones apart (ids unique across both). */
+function triggers(raw: RawRunbook): { triggers: Trigger[]; shadows: Trigger[] } {
+  const all = allTriggers(raw);
+  const shadow = new Set((raw.rollback?.triggers ?? []).filter((t) => isArmed(raw, t) && t.shadow === true));
+  const armed = (raw.rollback?.triggers ?? []).filter((t) => isArmed(raw, t));
+  return { triggers: all.filter((_, i) => !shadow.has(armed[i])), shadows: all.filter((_, i) => shadow.has(armed[i])) };
+}
+
+function allTriggers(raw: RawRunbook): Trigger[] {
   const unique = uniquer(explicitIds(raw.rollback?.triggers));
   const defaultMaxErrors = raw.metrics?.maxErrors ?? 4;
   // a trigger with nothing to watch stays out of the run (it would only hold for want of data): Runbook.unarmed names it
@@ -316,7 +324,7 @@ export function normalize(raw: RawRunbook, file: string, opts: NormalizeOptions 
         steps: commandSteps(expandSteps(raw.rollback.steps, 'rollback', raw, opts, choices, isCommand)),
         verify: commandSteps(raw.rollback.verify),
         incident: raw.rollback.incident !== undefined ? commandStep(raw.rollback.incident, { id: 'incident', title: 'create incident' }) : undefined,
-        triggers: triggers(raw),
+        ...triggers(raw),
         graceMs: ms(raw.rollback.grace) ?? 5000,
       }
     : emergency.rollback?.step
@@ -340,7 +348,7 @@ export function normalize(raw: RawRunbook, file: string, opts: NormalizeOptions 
   if (rollback && rollbackChoice && rollback.triggers.length > 0) {
     unarmed.push(...rollback.triggers.map((t) => `${t.kind === 'metric' ? `${t.metric} ${t.op === 'above' ? '>' : '<'} ${t.threshold}` : `probe ${t.probe}`} (the rollback is a choice not made yet: ${rollbackChoice.title})`));
   }
-  const armedRollback = rollback && rollbackChoice ? { ...rollback, triggers: [] } : rollback;
+  const armedRollback = rollback && rollbackChoice ? { ...rollback, triggers: [], shadows: [] } : rollback;
   const lastProd = [...stages].reverse().find((s) => PRODUCTION.test(s.id) || PRODUCTION.test(s.environment));
   return {
     file,

@@ -147,6 +147,10 @@ export const MetricsSchema = z.strictObject({
   interval: duration.optional(),
   timeout: duration.optional(),
   maxErrors: z.number().int().min(1).optional(),
+  baseline: duration.optional().meta({
+    description:
+      'The window before the release whose mean per series is the baseline of dropWarnPct/riseWarnPct (default 30m): a prometheus source reads it once with query_range when the session starts, so the first armed stage has one. Sources without history (http-json, command) take the mean of the last baselineSamples samples when each stage starts, and say so',
+  }),
   holdLimit: duration.optional().meta({
     description:
       "How long a trigger with onNoData: hold may hold the release for lack of data (a monitor's countdown paused) before the stage fails, saying why (default 10m); then the failure policy applies",
@@ -177,6 +181,10 @@ export const MetricTriggerSchema = z.strictObject({
   for: duration.optional(),
   onNoData: noData.optional(),
   maxErrors: z.number().int().min(1).optional(),
+  shadow: z.boolean().optional().meta({
+    description:
+      'A shadow trigger: evaluated like the others and journalled ("would have fired at …"), shown apart, but it never rolls back, never holds the release for lack of data and never refuses a ramp: the way to introduce a new guardrail',
+  }),
 });
 
 export const ProbeTriggerSchema = z.strictObject({
@@ -186,6 +194,10 @@ export const ProbeTriggerSchema = z.strictObject({
   latencyAbove: z.number().optional(),
   for: duration.optional(),
   onNoData: noData.optional(),
+  shadow: z.boolean().optional().meta({
+    description:
+      'A shadow trigger: evaluated like the others and journalled ("would have fired at …"), shown apart, but it never rolls back, never holds the release for lack of data and never refuses a ramp: the way to introduce a new guardrail',
+  }),
 });
 
 export const TriggerSchema = z.union([MetricTriggerSchema, ProbeTriggerSchema], {

@@ -102,6 +102,12 @@ export type Rollback = {
   readonly verify: readonly CommandStep[];
   readonly incident?: CommandStep;
   readonly triggers: readonly Trigger[];
+  /**
+   * `shadow: true` triggers: evaluated like the triggers and journalled (trigger.shadow-fired), shown
+   * apart; they never roll back, never hold the release and never refuse a ramp (kept out of
+   * `triggers` so that nothing that acts on a trigger can act on one).
+   */
+  readonly shadows?: readonly Trigger[];
   readonly graceMs: number;
 };
 

@@ -351,6 +351,7 @@ export class Controller {
       mode: this.o.mode,
     });
     if (this.o.plan) this.emit(this.o.plan);
+    if (o.watch !== false) this.guard?.readBaseline();
     this.checkPrograms();
   }
 
@@ -707,6 +708,12 @@ export class Controller {
   private async runStage(stageId: string): Promise<void> {
     const def = this.o.runbook.stages.find((x) => x.id === stageId)!;
     if (this.s.stages.find((x) => x.id === stageId)?.status === 'pending') {
+      // the history baseline (read when the session started) comes before the first stage
+      const reading = this.guard?.baselineRead();
+      if (reading) {
+        await reading;
+        if (this.s.stages.find((x) => x.id === stageId)?.status !== 'pending' || this.aborting || this.s.rollback.status !== 'idle') return;
+      }
       this.guard?.takeBaseline(stageId);
       this.emit({ type: 'stage.started', stage: stageId });
       this.budgetTimer?.cancel();

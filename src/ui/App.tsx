@@ -23,7 +23,7 @@ import type { OutputStore } from './output-store.js';
 import { Overlays } from './overlays/Overlays.js';
 import { autoSelected, buildRows, selectable } from './rows.js';
 import { initialUi, uiReduce, type UiAction } from './ui-state.js';
-import { clockTicks, flagViews, seriesViews, triggerViews, unarmedLine } from './view-model.js';
+import { baselineTitle, clockTicks, flagViews, seriesViews, triggerViews, unarmedLine } from './view-model.js';
 import { ROLLBACK_HOLD_MS, useFrameHold } from './hooks/use-frame-hold.js';
 import { useNotice } from './hooks/use-notice.js';
 import { placeholderFor } from './placeholder.js';
@@ -104,7 +104,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       </Box>
       {l.guardHeight > 0 ? (
         <Box height={l.guardHeight}>
-          <MetricsPane series={series} width={l.metricsWidth} height={l.guardHeight} empty={metricsEmpty} />
+          <MetricsPane series={series} width={l.metricsWidth} height={l.guardHeight} empty={metricsEmpty} baseline={baselineTitle(rb, session)} />
           {l.flagsWidth > 0 ? <FlagsPane flags={flags} width={l.flagsWidth} height={l.guardHeight} focused={ui.focus === 'flags'} /> : null}
         </Box>
       ) : null}

@@ -10,9 +10,11 @@ import type { FlagView } from './components/FlagsPane.js';
 import type { SeriesView } from './components/MetricsPane.js';
 import type { TriggerView } from './components/TriggersBar.js';
 import { levelTitle } from './rows.js';
+import { shadowStatus, wouldHaveFiredText } from '../guard/shadow.js';
+import { baselineFromText } from '../guard/baseline.js';
 
 export function triggerViews(rb: Runbook, s: SessionState, now = s.now): TriggerView[] {
-  return (rb.rollback?.triggers ?? []).map((t) => {
+  const real = (rb.rollback?.triggers ?? []).map((t): TriggerView => {
     const v = s.guard.triggers[t.id];
     const label = triggerLabel(t, rb);
     const base = { id: t.id, label, short: t.kind === 'metric' ? t.metric : label, forMs: t.forMs };
@@ -25,6 +27,24 @@ export function triggerViews(rb: Runbook, s: SessionState, now = s.now): Trigger
     if (v?.status === 'pending') return { ...base, state: 'pending', pendingMs: Math.min(t.forMs, Math.max(0, now - (v.since ?? now))) };
     return { ...base, state: s.guard.armed ? 'idle' : 'disarmed' };
   });
+  return [...real, ...shadowViews(rb, s, now)];
+}
+
+/** The shadow triggers, as their machines and their shadow-fired events left them. */
+function shadowViews(rb: Runbook, s: SessionState, now: number): TriggerView[] {
+  return (rb.rollback?.shadows ?? []).map((t) => {
+    const st = shadowStatus(s.guard, t.id);
+    const label = triggerLabel(t, rb);
+    const pendingMs = st.since !== undefined ? Math.min(t.forMs, Math.max(0, now - st.since)) : undefined;
+    return { id: t.id, label, short: t.kind === 'metric' ? t.metric : label, forMs: t.forMs, state: st.state, pendingMs, shadow: true, note: wouldHaveFiredText(st) };
+  });
+}
+
+/** Where the baseline of the drop/rise bands comes from ("base: 30m before 14:02"), for the metrics pane's title. */
+export function baselineTitle(rb: Runbook, s: SessionState): string | undefined {
+  const used = Object.values(rb.metrics?.series ?? {}).some((d) => d.dropWarnPct !== undefined || d.riseWarnPct !== undefined);
+  const text = used ? baselineFromText(s.guard.baselineFrom) : undefined;
+  return text && `base: ${text}`;
 }
 
 export function seriesViews(rb: Runbook, s: SessionState): SeriesView[] {
@@ -83,13 +103,16 @@ export function flagViews(rb: Runbook, s: SessionState, ui: { flagIndex: number;
 /** The "why" of a trigger: condition, current value, the samples of its window. */
 export function whyLines(rb: Runbook, s: SessionState, triggerId?: string): string[] {
   const units = unitsOf(rb);
-  const triggers = rb.rollback?.triggers ?? [];
+  const shadows = new Set((rb.rollback?.shadows ?? []).map((t) => t.id));
+  const triggers = [...(rb.rollback?.triggers ?? []), ...(rb.rollback?.shadows ?? [])];
   const list = triggerId ? triggers.filter((t) => t.id === triggerId) : triggers;
   const out: string[] = [];
   for (const t of list) {
-    const v = s.guard.triggers[t.id];
+    const sh = shadows.has(t.id) ? shadowStatus(s.guard, t.id) : undefined;
+    const v = sh ? { status: sh.state === 'fired' || sh.state === 'pending' ? sh.state : 'idle', since: sh.since ?? s.guard.machines[t.id]?.state.pendingSince, noData: sh.state === 'nodata', reason: undefined } : s.guard.triggers[t.id];
     const status = v?.status === 'fired' ? 'FIRED' : v?.noData ? 'NO DATA' : v?.status === 'pending' ? 'PENDING' : s.guard.armed ? 'idle' : 'not armed';
-    out.push(`${describeTrigger(t, units)} — ${status}`);
+    const shadowNote = sh ? ` (shadow: never rolls back${wouldHaveFiredText(sh) ? `; ${wouldHaveFiredText(sh)}` : ''})` : '';
+    out.push(`${describeTrigger(t, units)} — ${sh && status === 'FIRED' ? 'WOULD HAVE FIRED' : status}${shadowNote}`);
     if (t.kind === 'metric') {
       const samples = s.guard.series[t.metric]?.samples ?? [];
       const last = samples[samples.length - 1];
@@ -119,7 +142,8 @@ export function clockTicks(s: SessionState, rb: Runbook): boolean {
     escalating ||
     Object.values(s.flags).some((f) => f.auto?.state === 'counting' || f.changedAt !== undefined) ||
     s.stages.some((x) => x.status === 'running') ||
-    Object.values(s.guard.triggers).some((t) => t.status === 'pending')
+    Object.values(s.guard.triggers).some((t) => t.status === 'pending') ||
+    (rb.rollback?.shadows ?? []).some((t) => s.guard.machines[t.id]?.state.status === 'pending')
   );
 }
 

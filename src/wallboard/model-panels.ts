@@ -7,6 +7,7 @@ import { rampPlans } from '../flags/plan.js';
 import { formatClock } from '../runbook/duration.js';
 import type { Runbook } from '../runbook/types.js';
 import type { SessionState, StageState, StepState } from '../session/reduce.js';
+import { shadowStatus, wouldHaveFiredText } from '../guard/shadow.js';
 
 export type Tone = 'ok' | 'running' | 'warn' | 'danger' | 'muted';
 
@@ -18,11 +19,13 @@ export type TriggerRow = {
   /** "error_rate > 1 % for 2m · error_rate 3.2 %". */
   readonly text: string;
   readonly tone: Tone;
+  /** A shadow trigger (never rolls back): muted, after the real ones. */
+  readonly shadow?: boolean;
 };
 
 export function triggerRows(rb: Runbook, s: SessionState, now: number): TriggerRow[] {
   const units = unitsOf(rb);
-  return (rb.rollback?.triggers ?? []).map((t) => {
+  const real = (rb.rollback?.triggers ?? []).map((t): TriggerRow => {
     const v = s.guard.triggers[t.id];
     const value = v?.value !== undefined && (v.status !== 'idle' || t.kind === 'metric') ? ` · ${formatValue(t, v.value, units)}` : '';
     const text = `${describeTrigger(t, units)}${value}`;
@@ -33,6 +36,22 @@ export function triggerRows(rb: Runbook, s: SessionState, now: number): TriggerR
       return { state: 'pending', icon: '◐', word: `PENDING ${formatClock(held)}/${formatClock(t.forMs)}`, text, tone: 'warn' };
     }
     return { state: 'idle', icon: '○', word: 'idle', text, tone: s.guard.armed ? 'ok' : 'muted' };
+  });
+  return [...real, ...shadowRows(rb, s, now)];
+}
+
+const SHADOW_WORD = { idle: 'shadow', disarmed: 'shadow', pending: 'shadow PENDING', fired: 'shadow', nodata: 'shadow NO DATA' } as const;
+
+/** The shadow triggers, muted: "◌ shadow would have fired 14:03:12  latency_p95 > 800 ms for 1m". */
+function shadowRows(rb: Runbook, s: SessionState, now: number): TriggerRow[] {
+  const units = unitsOf(rb);
+  return (rb.rollback?.shadows ?? []).map((t) => {
+    const st = shadowStatus(s.guard, t.id);
+    const held = st.since !== undefined ? ` ${formatClock(Math.min(t.forMs, Math.max(0, now - st.since)))}/${formatClock(t.forMs)}` : '';
+    const value = st.value !== undefined && t.kind === 'metric' ? ` · ${formatValue(t, st.value, units)}` : '';
+    const note = wouldHaveFiredText(st);
+    const state: TriggerRow['state'] = st.state === 'nodata' ? 'no data' : st.state === 'disarmed' ? 'idle' : st.state;
+    return { state, icon: '◌', word: `${SHADOW_WORD[st.state]}${held}${note ? ` ${note}` : ''}`, text: `${describeTrigger(t, units)}${value}`, tone: 'muted', shadow: true };
   });
 }
 

@@ -9,10 +9,18 @@ export type SeriesResult = { readonly value: number } | { readonly error: string
 
 export type FetchResults = Readonly<Record<string, SeriesResult>>;
 
+/** A window of history: from, to (wall ms) and the step between its points (ms). */
+export type Range = { readonly from: number; readonly to: number; readonly stepMs: number };
+
+/** The mean of a series over a window of history and how many points it had, or why there is none. */
+export type RangeResult = { readonly mean: number; readonly points: number } | { readonly error: string; readonly noData?: boolean };
+
 export interface MetricSource {
   readonly kind: string;
   /** Fetches every series once; must settle within `timeoutMs` (aborted through `signal`). */
   fetch(series: readonly SeriesQuery[], timeoutMs: number, signal: AbortSignal): Promise<FetchResults>;
+  /** A source with history (prometheus: query_range): each series' mean over a window before now. */
+  fetchRange?(series: readonly SeriesQuery[], range: Range, timeoutMs: number, signal: AbortSignal): Promise<Readonly<Record<string, RangeResult>>>;
 }
 
 /** Every series failed the same way (a source-wide error). */

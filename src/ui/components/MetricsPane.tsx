@@ -33,7 +33,14 @@ export function formatValue(v: number | undefined, unit: string): string {
   return unit ? `${n} ${unit}` : n;
 }
 
-type Props = { readonly series: readonly SeriesView[]; readonly width: number; readonly height: number; readonly empty?: string };
+type Props = {
+  readonly series: readonly SeriesView[];
+  readonly width: number;
+  readonly height: number;
+  readonly empty?: string;
+  /** Where the drop/rise bands' baseline comes from ("base: 30m before 14:02"), in the title. */
+  readonly baseline?: string;
+};
 
 const EMPTY = 'no metrics in this runbook';
 const SPARK = 24;
@@ -72,12 +79,12 @@ function Spark({ s, width }: { readonly s: SeriesView; readonly width: number })
   );
 }
 
-export function MetricsPane({ series, width, height, empty = EMPTY }: Props) {
+export function MetricsPane({ series, width, height, empty = EMPTY, baseline }: Props) {
   const inner = width - 2;
   const label = labelWidth(series);
   const spark = Math.max(6, Math.min(SPARK, inner - label - FIXED - reserve(series)));
   return (
-    <Pane title="Metrics" width={width} height={height}>
+    <Pane title={baseline ? `Metrics · ${baseline}` : 'Metrics'} width={width} height={height}>
       {series.length === 0 ? <S slot="dim">{empty}</S> : null}
       {series.slice(0, height - 2).map((s) => (
         <Text key={s.name} wrap="truncate-end">

@@ -1,4 +1,7 @@
-/** Each rollback trigger: idle / PENDING m:ss of m:ss / FIRED / NO DATA (· HOLD fails in m:ss). */
+/**
+ * Each rollback trigger: idle / PENDING m:ss of m:ss / FIRED / NO DATA (· HOLD fails in m:ss); then
+ * the shadow triggers apart, dimmed ("◌ shadow p95>800ms 1m would have fired 14:03:12").
+ */
 import { Box, Text } from 'ink';
 import { formatClock } from '../../runbook/duration.js';
 import type { Slot } from '../theme.js';
@@ -15,11 +18,28 @@ export type TriggerView = {
   readonly forMs?: number;
   /** A trigger holding the release for lack of data: time left before the hold fails the stage. */
   readonly holdLeftMs?: number;
+  /** A shadow trigger (never rolls back): shown apart, dimmed. */
+  readonly shadow?: boolean;
+  /** A shadow trigger's "would have fired 14:03:12". */
+  readonly note?: string;
 };
 
 const SLOT: Record<TriggerView['state'], Slot> = { idle: 'metric.ok', disarmed: 'dim', pending: 'metric.warn', fired: 'metric.critical', nodata: 'metric.stale' };
 
+/** A shadow trigger: its label, its state in small words, when it would have fired. */
+export function shadowText(t: TriggerView): string {
+  const state = {
+    idle: t.note ? '' : '○',
+    disarmed: '· off',
+    pending: `◐ ${formatClock(t.pendingMs ?? 0)} of ${formatClock(t.forMs ?? 0)}`,
+    fired: '',
+    nodata: '? no data',
+  }[t.state];
+  return ['◌ shadow', t.label, state, t.note ?? ''].filter(Boolean).join(' ');
+}
+
 export function triggerText(t: TriggerView): string {
+  if (t.shadow) return shadowText(t);
   switch (t.state) {
     case 'idle':
       return `${t.label} ○`;
@@ -46,6 +66,14 @@ export type TriggerItem = { readonly key: string; readonly text: string; readonl
  * short labels ("○ idle: error_rate, latency_p95"), else as many names as fit and "+2".
  */
 export function triggerItems(triggers: readonly TriggerView[], width: number): TriggerItem[] {
+  // the shadow triggers come after every real one, dimmed: what is left of the line is theirs
+  // (idle real triggers fold into their group first to make room; a real trigger that is not idle is always shown in full)
+  const shadows = triggers.filter((t) => t.shadow).map((t) => ({ key: t.id, text: shadowText(t), slot: 'dim' as Slot }));
+  const shadowCells = shadows.reduce((n, it) => n + SEP.length + textWidth(it.text), 0);
+  return [...realItems(triggers.filter((t) => !t.shadow), width - shadowCells), ...shadows];
+}
+
+function realItems(triggers: readonly TriggerView[], width: number): TriggerItem[] {
   const sorted = [...triggers].sort((a, b) => RANK[a.state] - RANK[b.state]);
   const loud = sorted.filter((t) => RANK[t.state] < 3).map((t) => ({ key: t.id, text: triggerText(t), slot: SLOT[t.state] }));
   const quiet = sorted.filter((t) => RANK[t.state] === 3);
