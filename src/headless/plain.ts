@@ -12,6 +12,7 @@ import { reviewLines } from '../history/celebration.js';
 import { journalText, resumedText } from '../session/notices.js';
 import { planText } from '../session/plan-review.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
+import { decisionLines } from '../guard/decision.js';
 
 type Write = (line: string) => void;
 
@@ -151,7 +152,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'trigger.reset':
       return `○ trigger ${e.trigger} reset (value ${Number(e.value.toPrecision(4))})`;
     case 'trigger.fired':
-      return `● trigger ${e.trigger} FIRED: ${e.reason}`;
+      return [`● trigger ${e.trigger} FIRED: ${e.reason}`, ...(e.record ? decisionLines(e.record).map((l, i) => `    ${i === 0 ? 'why: ' : ''}${l}`) : [])].join('\n');
     case 'trigger.nodata':
       return `? trigger ${e.trigger} NO DATA for ${e.misses} samples (${e.error ?? 'source error'}): policy ${e.policy}`;
     case 'trigger.data-back':
@@ -164,6 +165,10 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return `⚑ escalation level ${e.level} (${e.title}): ${e.action}`;
     case 'escalation.finished':
       return e.ok ? `⚑ escalation level ${e.level} done` : `✗ escalation level ${e.level} FAILED: ${e.error ?? 'failed'}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ''}`;
+    case 'notification.finished':
+      return e.ok
+        ? `✉ notified ${e.target} (${e.on})`
+        : `✗ NOTIFICATION FAILED: ${e.target} (${e.on}): ${sanitizeLine(e.error ?? 'failed')}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ''}`;
     case 'escalation.dropped':
       return e.levels.map((l) => `✗ escalation level ${l.level} (${l.title}) will not run: ${e.why} ${formatClock(Math.max(0, l.dueAt - e.t))} before it was due`).join('\n');
     case 'incident.acknowledged':

@@ -3,6 +3,7 @@
  * it reached the runbook's environment (a deployment), what went wrong, how it ended. Pure: the
  * events in, the record out; git and the files are the command's business (src/cli/history.ts).
  */
+import { decisionText, type DecisionRecord } from '../guard/decision.js';
 import type { Outcome, ReleaseReview, RollbackSource, SessionEvent } from '../core/events.js';
 
 export type JournalInput = {
@@ -39,7 +40,7 @@ export type Release = {
   readonly sha?: string;
   readonly failures: readonly { readonly where: string; readonly reason: string; readonly passedOnAttempt?: number }[];
   readonly unconfirmed: readonly string[];
-  readonly fired: readonly { readonly trigger: string; readonly reason: string }[];
+  readonly fired: readonly { readonly trigger: string; readonly reason: string; readonly record?: DecisionRecord }[];
   readonly rollback?: {
     readonly source: RollbackSource;
     readonly reason: string;
@@ -108,7 +109,7 @@ export function readRelease(j: JournalInput, names: Names): Release | undefined 
         break;
       }
       case 'trigger.fired':
-        r.fired = [...r.fired, { trigger: e.trigger, reason: e.reason }];
+        r.fired = [...r.fired, { trigger: e.trigger, reason: e.reason, ...(e.record ? { record: e.record } : {}) }];
         break;
       case 'rollback.started':
         r.rollback = { source: e.source, reason: e.reason, incidentAt: e.at - (e.t - (e.incidentAt ?? e.t)) };
@@ -181,7 +182,7 @@ export function issuesOf(r: Release): string[] {
   const out: string[] = [];
   if (r.unconfirmed.length) out.push(`pre-flight not confirmed: ${r.unconfirmed.join(', ')}`);
   for (const f of r.failures) out.push(f.passedOnAttempt ? `${f.where} failed, passed on attempt ${f.passedOnAttempt}` : `${f.where} failed: ${f.reason}`);
-  for (const t of r.fired) out.push(`trigger ${t.trigger} fired: ${t.reason}`);
+  for (const t of r.fired) out.push(`trigger ${t.trigger} fired: ${t.record ? decisionText(t.record) : t.reason}`);
   const rb = r.rollback;
   if (rb) {
     const cause = rb.source === 'trigger' ? `rolled back by trigger` : `rolled back (${rb.source}): ${rb.reason}`;

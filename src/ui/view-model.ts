@@ -1,4 +1,5 @@
 /** What the metrics, triggers and flags panes show, derived from the runbook and the session. */
+import { decisionLines } from '../guard/decision.js';
 import { describeTrigger, triggerLabel, unitsOf } from '../guard/describe.js';
 import { bandOf } from '../metrics/bands.js';
 import type { Runbook } from '../runbook/types.js';
@@ -107,7 +108,8 @@ export function whyLines(rb: Runbook, s: SessionState, triggerId?: string): stri
         out.push(`  ${n}: ${r ? (r.error ? `error: ${r.error}` : `HTTP ${r.status} in ${r.latencyMs} ms`) : 'not probed yet'}`);
       }
     }
-    if (v?.reason) out.push(`  fired: ${v.reason}`);
+    if (v?.record) out.push(...decisionLines(v.record).map((l, i) => `  ${i === 0 ? 'fired: ' : '       '}${l}`));
+    else if (v?.reason) out.push(`  fired: ${v.reason}`);
   }
   return out;
 }
