@@ -61,9 +61,9 @@ function notificationRows(s: SessionState): ChecklistRow[] {
     id: `notify/${i}`,
     kind: 'escalation',
     stageId: 'notify',
-    title: `${n.target} (${n.on})`,
+    title: n.target,
     status: n.ok ? 'passed' : 'failed',
-    ...(n.ok ? {} : { detail: `${n.error ?? 'failed'}${n.attempts > 1 ? ` (after ${n.attempts} attempts)` : ''}` }),
+    detail: n.ok ? n.on : `${n.on}: ${n.error ?? 'failed'}${n.attempts > 1 ? ` (${n.attempts} tries)` : ''}`,
   }));
   return [{ id: 'notify', kind: 'header', stageId: 'notify', title: 'Notifications', status: list.some((n) => !n.ok) ? 'failed' : 'passed' }, ...rows];
 }
