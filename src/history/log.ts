@@ -55,6 +55,8 @@ export type Release = {
   /** A later session that rolled this deployment back (set by linkRollbacks). */
   readonly rolledBackBy?: { readonly session: string; readonly reason: string };
   readonly risk: readonly { readonly ok: boolean; readonly target: string; readonly error?: string }[];
+  /** Messages to `notify:` targets that could not be sent. */
+  readonly unsent?: readonly { readonly target: string; readonly on: string; readonly error?: string }[];
   readonly review?: ReleaseReview;
 };
 
@@ -126,6 +128,9 @@ export function readRelease(j: JournalInput, names: Names): Release | undefined 
           r.endedAt = e.at;
         }
         break;
+      case 'notification.finished':
+        if (!e.ok) r.unsent = [...(r.unsent ?? []), { target: e.target, on: e.on, error: e.error }];
+        break;
       case 'risk.registered':
         r.risk = [...r.risk, { ok: e.ok, target: e.target, error: e.error }];
         break;
@@ -190,6 +195,7 @@ export function issuesOf(r: Release): string[] {
   }
   if (r.rolledBackBy) out.push(`rolled back later (session ${r.rolledBackBy.session}): ${r.rolledBackBy.reason}`);
   for (const x of r.risk) if (!x.ok) out.push(`risk register failed (${x.target}): ${x.error ?? 'failed'}`);
+  for (const x of r.unsent ?? []) out.push(`notification failed (${x.target}, ${x.on}): ${x.error ?? 'failed'}`);
   if (r.outcome === undefined) out.push(r.live ? 'in progress' : 'ended without an outcome (the cockpit stopped)');
   else if (r.outcome === 'interrupted') out.push('interrupted');
   return out;

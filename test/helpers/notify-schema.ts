@@ -12,7 +12,7 @@
  * Each returns the problems found: [] when the body fits.
  */
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown, max = Infinity) => typeof v === 'string' && v.length > 0 && v.length <= max;
+const str = (v: unknown, max = Infinity): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
 
 /** Text Slack would parse as markup: a raw `<` or `>`, or an `&` that is not one of the three escapes. */
 export function unescapedSlack(text: string): boolean {

@@ -146,6 +146,9 @@ describe('the decision record', () => {
     expect(issuesOf(r)).toContain(`trigger errors fired: ${decisionText(metricRecord())}`);
     const old = readRelease({ id: 's1', journal: '/j', events: events(), live: false }, names)!;
     expect(issuesOf(old)).toContain('trigger errors fired: error_rate > 1 % for 2m');
+    // a message that could not be sent is an issue of the release too
+    const unsent = readRelease({ id: 's1', journal: '/j', events: [...events(), { ...base, type: 'notification.finished', target: 'pagerduty $PD', on: 'verified', ok: false, attempts: 3, error: 'HTTP 500' }], live: false }, names)!;
+    expect(issuesOf(unsent)).toContain('notification failed (pagerduty $PD, verified): HTTP 500');
   });
 });
 
