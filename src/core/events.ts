@@ -27,6 +27,7 @@ export type RollbackSource = 'operator' | 'trigger' | 'on-failure' | 'command';
 export type SignalAction = 'interrupt' | 'rollback-goes-on' | 'abandon-rollback' | 'ignored';
 
 import type { ExperimentFigures } from './figures.js';
+import type { DecisionRecord } from './decision-record.js';
 
 export type FlagActor = 'operator' | 'auto' | 'rollback' | 'command' | 'runbook';
 
@@ -152,6 +153,8 @@ export type EventBody =
       readonly source: RollbackSource;
       /** Session time the incident began: the first breaching sample, or the rollback request. */
       readonly incidentAt?: number;
+      /** A trigger's rollback: why it fired (absent for other rollbacks, and in older journals). */
+      readonly record?: DecisionRecord;
     }
   | { readonly type: 'rollback.finished'; readonly ok: boolean; readonly step?: string; readonly reason?: string; readonly durationMs: number }
   | { readonly type: 'session.interrupted'; readonly stage?: string; readonly step?: string }
@@ -203,6 +206,8 @@ export type EventBody =
       /** The samples of its window: [tick time, value or null for a miss]. */
       readonly window: readonly (readonly [number, number | null])[];
       readonly reason: string;
+      /** Why, in full: query, value, comparator, threshold, window (absent in older journals). */
+      readonly record?: DecisionRecord;
     }
   /** A shadow trigger would have fired (it never rolls back): its window, as trigger.fired carries it. */
   | {
@@ -220,6 +225,11 @@ export type EventBody =
   | { readonly type: 'escalation.started'; readonly level: number; readonly title: string; readonly action: string }
   | { readonly type: 'escalation.finished'; readonly level: number; readonly ok: boolean; readonly error?: string; readonly attempts: number }
   /** Levels still due when the cockpit left the incident (quit, a headless session's end): they will not run. */
+  /**
+   * A `notify:` target was told of a rollback event (`on`: rollback, verified, failed): sent, or
+   * why not (an HTTP error, a refused connection, its variable not set) after `attempts` tries.
+   */
+  | { readonly type: 'notification.finished'; readonly target: string; readonly on: 'rollback' | 'verified' | 'failed'; readonly ok: boolean; readonly attempts: number; readonly status?: number; readonly error?: string }
   | { readonly type: 'escalation.dropped'; readonly levels: readonly { readonly level: number; readonly title: string; readonly dueAt: number }[]; readonly why: string }
   // ── feature flags ──
   | { readonly type: 'flag.read'; readonly flag: string; readonly percent: number | null; readonly error?: string }

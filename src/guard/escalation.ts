@@ -14,6 +14,9 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import type { EventBody } from '../core/events.js';
 import { substitute } from '../runbook/placeholders.js';
 import type { GuardState } from './fold.js';
+import type { DecisionRecord } from '../core/decision-record.js';
+import { channelLabel } from '../runbook/notify.js';
+import { deliver, type Post } from './notify-send.js';
 
 export type LevelDue = { readonly level: number; readonly title: string; readonly dueAt: number };
 
@@ -48,39 +51,27 @@ export type EscalationDeps = {
   readonly env: NodeJS.ProcessEnv;
   readonly version: string;
   readonly environment: string;
-  readonly post?: (url: string, body: unknown, timeoutMs: number) => Promise<{ ok: boolean; status?: number; error?: string }>;
+  readonly post?: Post;
   readonly retries?: number;
   readonly retryDelayMs?: number;
+  /** The session's id and the incident's decision record, for messages (absent: none known). */
+  readonly session?: string;
+  readonly decision?: () => DecisionRecord | undefined;
 };
 
-export async function postJson(url: string, body: unknown, timeoutMs: number): Promise<{ ok: boolean; status?: number; error?: string }> {
-  try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
-    await res.arrayBuffer().catch(() => undefined);
-    return res.ok ? { ok: true, status: res.status } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
-  } catch (e) {
-    const err = e as { name?: string; message?: string; cause?: { code?: string } };
-    return { ok: false, error: err.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : err.cause?.code ?? err.message ?? String(e) };
-  }
-}
-
-export function slackBody(rb: Runbook, version: string, environment: string, level: EscalationLevel, reason: string) {
-  return {
-    text: `:rotating_light: ${rb.name} ${version} in ${environment}: ${level.title} (level ${level.level}): ${reason}`,
-    runbook: rb.name,
-    version,
-    environment,
-    level: level.level,
-    title: level.title,
-    reason,
-  };
-}
+export { postJson } from './notify-send.js';
 
 export class Escalation {
   private timers: TimerHandle[] = [];
   private active = false;
   /** The levels scheduled and not started yet. */
   private readonly due = new Map<number, LevelDue>();
+  /** Messages being sent: their outcome is journalled even when the incident is resolved meanwhile (drain). */
+  private readonly inflight = new Set<Promise<void>>();
+  /** Retry waits in progress: stop() ends them, saying why. */
+  private readonly waiters = new Set<(why: true | string) => void>();
+  private stopWhy = 'the cockpit stopped';
+  private incidentAt = 0;
 
   constructor(private readonly d: EscalationDeps) {}
 
@@ -96,6 +87,7 @@ export class Escalation {
   start(incidentAt: number, reason: string, done: ReadonlySet<number> = new Set(), startedAt: number = this.d.now()): void {
     if (this.active || this.d.runbook.escalation.length === 0) return;
     this.active = true;
+    this.incidentAt = incidentAt;
     const schedule = escalationSchedule(this.d.runbook.escalation, incidentAt, startedAt);
     this.d.runbook.escalation.forEach((level, i) => {
       if (done.has(level.level)) return;
@@ -113,21 +105,29 @@ export class Escalation {
    */
   abandon(why: string): void {
     if (this.active && this.due.size > 0) this.d.record({ type: 'escalation.dropped', levels: [...this.due.values()].sort((a, b) => a.dueAt - b.dueAt), why });
-    this.stop();
+    this.stop('the cockpit left the incident');
   }
 
   /** The incident is over: no further level runs. */
   resolve(): void {
     if (!this.active) return;
-    this.stop();
+    this.stop('the incident was resolved');
     this.d.record({ type: 'incident.resolved' });
   }
 
-  stop(): void {
+  stop(why = 'the cockpit stopped'): void {
     this.active = false;
+    this.stopWhy = why;
     this.due.clear();
     for (const t of this.timers) t.cancel();
     this.timers = [];
+    for (const w of [...this.waiters]) w(why);
+    this.waiters.clear();
+  }
+
+  /** Resolves when every message in flight has its outcome journalled (before the journal closes). */
+  async drain(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 
   private async run(level: EscalationLevel, reason: string): Promise<void> {
@@ -139,7 +139,11 @@ export class Escalation {
       const r = await this.d.runCommand(level, reason);
       this.d.record({ type: 'escalation.finished', level: level.level, ok: r.ok, error: r.error, attempts: 1 });
     }
-    if (level.notify?.slack) await this.notify(level, reason, level.notify.slack.webhookEnv);
+    if (level.notify) {
+      const sending = this.notify(level, reason, level.notify);
+      this.inflight.add(sending);
+      await sending.finally(() => this.inflight.delete(sending));
+    }
     if (!level.run && !level.notify) {
       // a level for people (page on-call, tell leadership): the cockpit says when, they act
       this.d.record({ type: 'escalation.started', level: level.level, title: level.title, action: 'reminder' });
@@ -147,27 +151,33 @@ export class Escalation {
     }
   }
 
-  private async notify(level: EscalationLevel, reason: string, envName: string): Promise<void> {
-    this.d.record({ type: 'escalation.started', level: level.level, title: level.title, action: `slack webhook ($${envName})` });
-    const url = this.d.env[envName];
-    if (!url) {
-      this.d.record({ type: 'escalation.finished', level: level.level, ok: false, error: `$${envName} is not set: no Slack message sent`, attempts: 0 });
-      return;
-    }
-    const post = this.d.post ?? postJson;
-    const tries = (this.d.retries ?? 2) + 1;
-    let last: { ok: boolean; error?: string } = { ok: false };
-    for (let attempt = 1; attempt <= tries; attempt++) {
-      // a post that throws is a failure like any other: retried, then reported, never thrown
-      last = await post(url, slackBody(this.d.runbook, this.d.version, this.d.environment, level, reason), 5000).catch((e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) }));
-      // resolved or stopped meanwhile (a headless session may have ended, its journal closed): no retry, nothing recorded
-      if (!this.active) return;
-      if (last.ok) {
-        this.d.record({ type: 'escalation.finished', level: level.level, ok: true, attempts: attempt });
-        return;
-      }
-      if (attempt < tries) await new Promise<void>((r) => this.timers.push(this.d.clock.after((this.d.retryDelayMs ?? 1000) * attempt, r))); // stop() cancels it
-    }
-    this.d.record({ type: 'escalation.finished', level: level.level, ok: false, error: `webhook: ${last.error ?? 'failed'}`, attempts: tries });
+  /**
+   * Sends a level's message with the reason and the decision record; retried while the incident is
+   * open. Its outcome is journalled whatever happens meanwhile: a failure after verify is reported too.
+   */
+  private async notify(level: EscalationLevel, reason: string, channel: NonNullable<EscalationLevel['notify']>): Promise<void> {
+    const label = channelLabel(channel);
+    this.d.record({ type: 'escalation.started', level: level.level, title: level.title, action: channel.kind === 'slack' ? `slack webhook ($${channel.webhookEnv})` : label });
+    const ctx = {
+      event: 'escalation' as const,
+      session: this.d.session ?? '',
+      incident: String(this.incidentAt),
+      runbook: this.d.runbook.name,
+      environment: this.d.environment,
+      version: this.d.version,
+      reason,
+      record: this.d.decision?.(),
+      level: { level: level.level, title: level.title },
+      at: this.d.clock.wall(),
+    };
+    const wait = (attempt: number) =>
+      new Promise<true | string>((resolve) => {
+        if (!this.active) return resolve(this.stopWhy);
+        this.waiters.add(resolve);
+        this.timers.push(this.d.clock.after((this.d.retryDelayMs ?? 1000) * attempt, () => (this.waiters.delete(resolve), resolve(true))));
+      });
+    const r = await deliver(channel, ctx, this.d.env, { post: this.d.post, retries: this.d.retries, wait });
+    const error = r.ok ? undefined : r.attempts === 0 ? r.error : `webhook: ${r.error ?? 'failed'}`;
+    this.d.record({ type: 'escalation.finished', level: level.level, ok: r.ok, ...(error !== undefined ? { error } : {}), attempts: r.attempts });
   }
 }

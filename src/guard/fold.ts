@@ -10,6 +10,7 @@ import type { BaselineWindow, CriterionResult, ProbeReading, SessionEvent } from
 import { idleTrigger, step, type Transition, type TriggerState } from './trigger.js';
 import { evaluatedTriggers, shadowStep, type ShadowView } from './shadow.js';
 import { probeAsMetric, probeSample } from './probe-trigger.js';
+import type { DecisionRecord } from '../core/decision-record.js';
 
 /** How many samples per series the state keeps (sparklines and the "why" view). */
 export const SERIES_KEEP = 120;
@@ -28,7 +29,11 @@ export type TriggerView = {
   readonly value?: number;
   readonly noData: boolean;
   readonly reason?: string;
+  /** Why it fired, in full (absent in older journals). */
+  readonly record?: DecisionRecord;
 };
+
+export type NotificationView = { readonly target: string; readonly on: string; readonly ok: boolean; readonly error?: string; readonly attempts: number };
 
 export type EscalationView = { readonly level: number; readonly title: string; readonly action: string; readonly status: 'running' | 'done' | 'failed'; readonly error?: string; readonly attempts: number };
 
@@ -76,6 +81,10 @@ export type GuardState = {
   readonly dropped?: { readonly levels: readonly { readonly level: number; readonly title: string; readonly dueAt: number }[]; readonly why: string; readonly at: number };
   readonly restoreMs?: number;
   readonly incidentAt?: number;
+  /** What the `notify:` targets were told, and how it went (notification.finished). */
+  readonly notifications: readonly NotificationView[];
+  /** The incident's decision record: the trigger that started the rollback, why (rollback.started). */
+  readonly decision?: DecisionRecord;
 };
 
 function evaluatorOf(t: Trigger, maxErrors: number, shadow: boolean): Evaluator {
@@ -98,6 +107,7 @@ export function initialGuard(rb: Runbook): GuardState {
     probes: {},
     criteria: {},
     escalation: [],
+    notifications: [],
     acknowledged: false,
     resolved: false,
   };
@@ -180,7 +190,7 @@ export function reduceGuard(g: GuardState, e: SessionEvent): GuardState | undefi
     case 'trigger.reset':
       return trig(e.trigger, () => ({ ...idle, value: e.value }));
     case 'trigger.fired':
-      return trig(e.trigger, (t) => ({ ...t, status: 'fired', since: e.since, value: e.value, reason: e.reason, noData: false }));
+      return trig(e.trigger, (t) => ({ ...t, status: 'fired', since: e.since, value: e.value, reason: e.reason, noData: false, ...(e.record ? { record: e.record } : {}) }));
     case 'trigger.nodata': {
       const holds = e.policy === 'hold' && !g.holdingFor.includes(e.trigger);
       return { ...trig(e.trigger, (t) => ({ ...t, noData: true })), holdingFor: holds ? [...g.holdingFor, e.trigger] : g.holdingFor };
@@ -190,13 +200,15 @@ export function reduceGuard(g: GuardState, e: SessionEvent): GuardState | undefi
     case 'criteria.checked':
       return { ...g, criteria: { ...g.criteria, [e.stage]: e.results } };
     case 'rollback.started':
-      return { ...g, incidentAt: e.incidentAt, acknowledged: false, resolved: false, dropped: undefined, escalation: [] };
+      return { ...g, incidentAt: e.incidentAt, decision: e.record, acknowledged: false, resolved: false, dropped: undefined, escalation: [] };
     case 'rollback.verified':
       return { ...g, restoreMs: e.restoreMs };
     case 'escalation.started':
       return { ...g, escalation: [...g.escalation.filter((x) => x.level !== e.level), { level: e.level, title: e.title, action: e.action, status: 'running', attempts: 0 }] };
     case 'escalation.finished':
       return { ...g, escalation: g.escalation.map((x) => (x.level === e.level ? { ...x, status: e.ok ? 'done' : 'failed', error: e.error, attempts: e.attempts } : x)) };
+    case 'notification.finished':
+      return { ...g, notifications: [...g.notifications, { target: e.target, on: e.on, ok: e.ok, attempts: e.attempts, ...(e.error !== undefined ? { error: e.error } : {}) }] };
     case 'escalation.dropped':
       return { ...g, dropped: { levels: e.levels, why: e.why, at: e.t } };
     case 'incident.acknowledged':
@@ -206,4 +218,10 @@ export function reduceGuard(g: GuardState, e: SessionEvent): GuardState | undefi
     default:
       return undefined;
   }
+}
+
+/** The record of the trigger that fired at the first breaching sample `incidentAt` (a trigger's rollback), if one did. */
+export function firedRecord(g: GuardState, incidentAt: number | undefined): DecisionRecord | undefined {
+  if (incidentAt === undefined) return undefined;
+  return Object.values(g.triggers).find((t) => t.status === 'fired' && t.record?.since === incidentAt)?.record;
 }

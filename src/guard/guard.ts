@@ -16,6 +16,7 @@ import type { GuardState } from './fold.js';
 import { describeTrigger, formatValue, unitsOf, type Units } from './describe.js';
 import { baselineSeries, baselineWindow, historyBaseline, noHistory, samplesBaseline, DEFAULT_BASELINE_SAMPLES } from './baseline.js';
 import { evaluatedTriggers } from './shadow.js';
+import { decisionRecord } from './decision.js';
 
 export type GuardDeps = {
   readonly runbook: Runbook;
@@ -195,7 +196,8 @@ export class Guard {
         return;
       case 'fired': {
         const reason = `${describeTrigger(trig, this.units)}: ${formatValue(trig, tr.value, this.units)} now, breaching since ${Math.round((t - tr.since) / 1000)}s (${tr.window.length} samples)`;
-        this.d.record({ type: 'trigger.fired', trigger: trig.id, since: tr.since, value: tr.value, window: tr.window.map((w) => [w.t, w.value ?? null]), reason });
+        const record = decisionRecord(this.d.runbook, trig, { since: tr.since, value: tr.value, at: t, window: tr.window }, this.d.state().probes);
+        this.d.record({ type: 'trigger.fired', trigger: trig.id, since: tr.since, value: tr.value, window: tr.window.map((w) => [w.t, w.value ?? null]), reason, record });
         this.d.rollback(`trigger fired: ${reason}`, tr.since);
         return;
       }

@@ -13,6 +13,7 @@ import { journalText, resumedText } from '../session/notices.js';
 import { planText } from '../session/plan-review.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
 import { baselineWindowText } from '../guard/baseline.js';
+import { decisionLines } from '../guard/decision.js';
 
 type Write = (line: string) => void;
 
@@ -165,7 +166,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'trigger.reset':
       return `○ trigger ${e.trigger} reset (value ${Number(e.value.toPrecision(4))})`;
     case 'trigger.fired':
-      return `● trigger ${e.trigger} FIRED: ${e.reason}`;
+      return [`● trigger ${e.trigger} FIRED: ${e.reason}`, ...(e.record ? decisionLines(e.record).map((l, i) => `    ${i === 0 ? 'why: ' : ''}${l}`) : [])].join('\n');
     case 'trigger.shadow-fired':
       return `◌ shadow trigger ${e.trigger} would have fired at ${stampOf(new Date(e.at)).slice(0, 8)}: ${e.reason} (shadow: no rollback)`;
     case 'trigger.nodata':
@@ -180,6 +181,10 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return `⚑ escalation level ${e.level} (${e.title}): ${e.action}`;
     case 'escalation.finished':
       return e.ok ? `⚑ escalation level ${e.level} done` : `✗ escalation level ${e.level} FAILED: ${e.error ?? 'failed'}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ''}`;
+    case 'notification.finished':
+      return e.ok
+        ? `✉ notified ${e.target} (${e.on})`
+        : `✗ NOTIFICATION FAILED: ${e.target} (${e.on}): ${sanitizeLine(e.error ?? 'failed')}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ''}`;
     case 'escalation.dropped':
       return e.levels.map((l) => `✗ escalation level ${l.level} (${l.title}) will not run: ${e.why} ${formatClock(Math.max(0, l.dueAt - e.t))} before it was due`).join('\n');
     case 'incident.acknowledged':

@@ -3,6 +3,7 @@
  * it reached the runbook's environment (a deployment), what went wrong, how it ended. Pure: the
  * events in, the record out; git and the files are the command's business (src/cli/history.ts).
  */
+import { decisionText, type DecisionRecord } from '../guard/decision.js';
 import type { Outcome, ReleaseReview, RollbackSource, SessionEvent } from '../core/events.js';
 
 export type JournalInput = {
@@ -39,7 +40,7 @@ export type Release = {
   readonly sha?: string;
   readonly failures: readonly { readonly where: string; readonly reason: string; readonly passedOnAttempt?: number }[];
   readonly unconfirmed: readonly string[];
-  readonly fired: readonly { readonly trigger: string; readonly reason: string }[];
+  readonly fired: readonly { readonly trigger: string; readonly reason: string; readonly record?: DecisionRecord }[];
   /** Shadow triggers that would have fired (they never roll back): how a new guardrail would have done. */
   readonly shadowFired?: readonly { readonly trigger: string; readonly reason: string }[];
   readonly rollback?: {
@@ -56,6 +57,8 @@ export type Release = {
   /** A later session that rolled this deployment back (set by linkRollbacks). */
   readonly rolledBackBy?: { readonly session: string; readonly reason: string };
   readonly risk: readonly { readonly ok: boolean; readonly target: string; readonly error?: string }[];
+  /** Messages to `notify:` targets that could not be sent. */
+  readonly unsent?: readonly { readonly target: string; readonly on: string; readonly error?: string }[];
   readonly review?: ReleaseReview;
 };
 
@@ -110,7 +113,7 @@ export function readRelease(j: JournalInput, names: Names): Release | undefined 
         break;
       }
       case 'trigger.fired':
-        r.fired = [...r.fired, { trigger: e.trigger, reason: e.reason }];
+        r.fired = [...r.fired, { trigger: e.trigger, reason: e.reason, ...(e.record ? { record: e.record } : {}) }];
         break;
       case 'trigger.shadow-fired':
         r.shadowFired = [...(r.shadowFired ?? []), { trigger: e.trigger, reason: e.reason }];
@@ -129,6 +132,9 @@ export function readRelease(j: JournalInput, names: Names): Release | undefined 
           r.outcome = e.outcome;
           r.endedAt = e.at;
         }
+        break;
+      case 'notification.finished':
+        if (!e.ok) r.unsent = [...(r.unsent ?? []), { target: e.target, on: e.on, error: e.error }];
         break;
       case 'risk.registered':
         r.risk = [...r.risk, { ok: e.ok, target: e.target, error: e.error }];
@@ -186,7 +192,7 @@ export function issuesOf(r: Release): string[] {
   const out: string[] = [];
   if (r.unconfirmed.length) out.push(`pre-flight not confirmed: ${r.unconfirmed.join(', ')}`);
   for (const f of r.failures) out.push(f.passedOnAttempt ? `${f.where} failed, passed on attempt ${f.passedOnAttempt}` : `${f.where} failed: ${f.reason}`);
-  for (const t of r.fired) out.push(`trigger ${t.trigger} fired: ${t.reason}`);
+  for (const t of r.fired) out.push(`trigger ${t.trigger} fired: ${t.record ? decisionText(t.record) : t.reason}`);
   for (const t of r.shadowFired ?? []) out.push(`shadow trigger ${t.trigger} would have fired (no rollback): ${t.reason}`);
   const rb = r.rollback;
   if (rb) {
@@ -195,6 +201,7 @@ export function issuesOf(r: Release): string[] {
   }
   if (r.rolledBackBy) out.push(`rolled back later (session ${r.rolledBackBy.session}): ${r.rolledBackBy.reason}`);
   for (const x of r.risk) if (!x.ok) out.push(`risk register failed (${x.target}): ${x.error ?? 'failed'}`);
+  for (const x of r.unsent ?? []) out.push(`notification failed (${x.target}, ${x.on}): ${x.error ?? 'failed'}`);
   if (r.outcome === undefined) out.push(r.live ? 'in progress' : 'ended without an outcome (the cockpit stopped)');
   else if (r.outcome === 'interrupted') out.push('interrupted');
   return out;

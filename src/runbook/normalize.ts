@@ -6,6 +6,7 @@ import { splitCommands } from './shell-lexer.js';
 import { parseDuration } from './duration.js';
 import { parseRate, parseSpan } from './span.js';
 import type { RawRun, RawRunbook, RawStep } from './schema.js';
+import { levelChannel, notifyTargets } from './notify.js';
 import type { Choice, CommandStep, EscalationLevel, Input, PreflightItem, RiskRegister, Runbook, Stage, Step, Targets, Trigger } from './types.js';
 
 const PRODUCTION = /^(prod|production|live)$/i;
@@ -336,7 +337,7 @@ export function normalize(raw: RawRunbook, file: string, opts: NormalizeOptions 
     afterMs: ms(e.after) ?? 0,
     title: e.title ?? `Level ${i + 1}`,
     run: e.run !== undefined ? commandStep(e.run, { id: `escalation-${i + 1}` }) : undefined,
-    notify: e.notify,
+    notify: levelChannel(e.notify),
   }));
 
   const source = raw.metrics?.source;
@@ -361,6 +362,7 @@ export function normalize(raw: RawRunbook, file: string, opts: NormalizeOptions 
     stages,
     rollback: armedRollback,
     escalation,
+    notify: notifyTargets(raw),
     troubleshooting: (raw.troubleshooting ?? []).map((t) => ({
       match: t.match,
       title: t.title ?? t.match,

@@ -111,12 +111,33 @@ export type Rollback = {
   readonly graceMs: number;
 };
 
+/** When a notification target is told: the rollback started, verify passed, the rollback failed. */
+export type NotifyOn = 'rollback' | 'verified' | 'failed';
+
+/**
+ * Where a notification goes (src/guard/notify-*.ts). Secrets (webhook URLs, routing keys) come from
+ * environment variables, named here; a generic webhook may give its URL as written.
+ */
+export type NotifyChannel =
+  | { readonly kind: 'slack'; readonly webhookEnv: string }
+  | { readonly kind: 'webhook'; readonly urlEnv?: string; readonly url?: string }
+  | {
+      readonly kind: 'pagerduty';
+      readonly routingKeyEnv: string;
+      /** Events API v2 endpoint (default https://events.pagerduty.com/v2/enqueue). */
+      readonly url: string;
+      readonly severity: 'critical' | 'error' | 'warning' | 'info';
+    };
+
+/** A top-level `notify:` target: a channel and the rollback events it is told of. */
+export type NotifyTarget = NotifyChannel & { readonly on: readonly NotifyOn[] };
+
 export type EscalationLevel = {
   readonly level: number;
   readonly afterMs: number;
   readonly title: string;
   readonly run?: CommandStep;
-  readonly notify?: { readonly slack: { readonly webhookEnv: string } };
+  readonly notify?: Extract<NotifyChannel, { kind: 'slack' | 'webhook' }>;
 };
 
 export type Troubleshooting = {
@@ -190,6 +211,8 @@ export type Runbook = {
   readonly stages: readonly Stage[];
   readonly rollback?: Rollback;
   readonly escalation: readonly EscalationLevel[];
+  /** Who is told when a rollback starts, is verified or fails (`notify:`). */
+  readonly notify: readonly NotifyTarget[];
   readonly troubleshooting: readonly Troubleshooting[];
   /** The emergency reference's runnable actions (an item that is the rollback is not one: see emergencyRollback). */
   readonly emergency: readonly CommandStep[];

@@ -173,6 +173,8 @@ export class Controller {
       environment: o.runbook.environment,
       post: o.escalation?.post,
       retryDelayMs: o.escalation?.retryDelayMs,
+      session: o.sessionId,
+      decision: () => this.s.guard.decision,
       runCommand: async (level, reason) => {
         // a journalled step in the pseudo-stage escalation: its output streams and is kept like any step's
         if (!level.run) return { ok: true };
@@ -673,6 +675,11 @@ export class Controller {
   /** Waits for whatever is running to finish (tests, headless). */
   async idle(): Promise<void> {
     while (this.loop) await this.loop;
+  }
+
+  /** Resolves when every escalation message in flight has its outcome journalled. */
+  drainEscalation(): Promise<void> {
+    return this.escalation.drain();
   }
 
   // ── effects ───────────────────────────────────────────────────────────────────────────────

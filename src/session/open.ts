@@ -1,4 +1,5 @@
 /** Opens a session on disk: .cockpit/sessions/<id>/ with its journal, the lock, the controller. */
+import { attachNotifier, type NotifierOptions } from './notifier.js';
 import { accessSync, closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ProcessRunner, type Runner } from '../exec/runner.js';
@@ -75,9 +76,11 @@ export function openSession(
     takeOverRunning?: boolean;
     /** The operator's own learning, added to the end-of-release review. */
     learning?: string;
+    /** How `notify:` targets are sent (tests: retry delay). */
+    notify?: Omit<NotifierOptions, 'env'>;
   },
 ): OpenedSession | string {
-  const { learning, takeOverRunning, ...opts } = given;
+  const { learning, takeOverRunning, notify, ...opts } = given;
   const root = stateDir(rb);
   const previous = lockHolder(root);
   const found = opts.resume ? unfinishedSession(root, rb) : undefined;
@@ -125,6 +128,7 @@ export function openSession(
     values: sessionValues(rb, sessionId),
   });
   const records = attachRecords(controller, { journalPath, sessionDir, learning, env: opts.env });
+  const notifier = attachNotifier(controller, rb.notify, { env: opts.env ?? process.env, ...notify });
   let closed = false;
   return {
     controller,
@@ -132,10 +136,15 @@ export function openSession(
     sessionDir,
     journalPath,
     resumed: resuming ? { previousPid } : undefined,
-    drain: () => records.drain(),
+    // messages first (their outcomes are events), then the records those may still cause
+    drain: async () => {
+      await Promise.all([notifier.drain(), controller.drainEscalation()]);
+      await records.drain();
+    },
     close() {
       if (closed) return;
       closed = true;
+      notifier.detach();
       records.detach();
       controller.dispose(); // no sampling or escalation timer may write after the journal closed
       journal.close();

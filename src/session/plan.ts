@@ -4,6 +4,7 @@
  * commands, the experiments' deploy and conclude. The program check at the start of a session and
  * `--dry-run` both read this list, so what the dry run shows is what the session checks and runs.
  */
+import { channelLabel } from '../runbook/notify.js';
 import { EMERGENCY, ESCALATION, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK } from '../core/events.js';
 import { commandStep } from '../runbook/normalize.js';
 import type { PlaceholderValues } from '../runbook/placeholders.js';
@@ -63,9 +64,10 @@ export function commandPlan(rb: Runbook): PlanSection[] {
       items: rb.escalation.map((e) => {
         const id = `level ${e.level} (after ${e.afterMs / 60_000} min)`;
         if (e.run) return cmd(ESCALATION, { ...e.run, id }, { level: String(e.level), reason: '<reason>' });
-        return note(id, e.notify ? `Slack webhook from $${e.notify.slack.webhookEnv}` : `reminder: ${e.title}`);
+        return note(id, e.notify ? (e.notify.kind === 'slack' ? `Slack webhook from $${e.notify.webhookEnv}` : channelLabel(e.notify)) : `reminder: ${e.title}`);
       }),
     });
+  if (rb.notify.length) sections.push({ title: 'notifications', items: rb.notify.map((t, i) => note(`${i + 1}`, `${channelLabel(t)} on ${t.on.join(', ')}`)) });
   const er = rb.emergencyRollback;
   // the item that is the rollback opens the R dialog: the rollback section above runs, its own script never does
   const erNote = er ? [note('rollback', `"${er.title}": the rollback (opens the R dialog)${er.display && !rb.rollback?.steps.some((s) => s.display === er.display) ? `; ${er.display} is not run` : ''}`)] : [];

@@ -7,6 +7,7 @@
 import { ROLLBACK, type EventBody, type Outcome, type RollbackSource } from '../core/events.js';
 import type { Escalation } from '../guard/escalation.js';
 import type { Guard } from '../guard/guard.js';
+import { firedRecord } from '../guard/fold.js';
 import { timeToRestore } from '../history/restore-time.js';
 import type { CommandStep, Runbook } from '../runbook/types.js';
 import { rollbackSteps, type SessionState } from './reduce.js';
@@ -38,7 +39,9 @@ export class RollbackPipeline {
   start(reason: string, source: RollbackSource, incidentAt?: number): void {
     const at = incidentAt ?? this.d.elapsed();
     this.d.guard?.disarmAll();
-    this.d.emit({ type: 'rollback.started', reason, source, incidentAt: at });
+    // a trigger's rollback carries why it fired (the decision record) into the journal and every renderer
+    const record = source === 'trigger' ? firedRecord(this.d.state().guard, incidentAt) : undefined;
+    this.d.emit({ type: 'rollback.started', reason, source, incidentAt: at, ...(record ? { record } : {}) });
     this.d.escalation.start(at, reason, new Set(), this.d.state().rollback.startedAt);
   }
 

@@ -54,6 +54,20 @@ function escalationRows(s: SessionState, levels: readonly EscalationLevel[]): Ch
   return [{ id: 'escalation', kind: 'header', stageId: 'escalation', title: g.resolved ? 'Escalation (resolved)' : 'Escalation', status }, ...rows];
 }
 
+/** What the `notify:` targets were told: each message sent, or FAILED and why (shown, never swallowed). */
+function notificationRows(s: SessionState): ChecklistRow[] {
+  const list = s.guard.notifications;
+  const rows: ChecklistRow[] = list.map((n, i) => ({
+    id: `notify/${i}`,
+    kind: 'escalation',
+    stageId: 'notify',
+    title: n.target,
+    status: n.ok ? 'passed' : 'failed',
+    detail: n.ok ? n.on : `${n.on}: ${n.error ?? 'failed'}${n.attempts > 1 ? ` (${n.attempts} tries)` : ''}`,
+  }));
+  return [{ id: 'notify', kind: 'header', stageId: 'notify', title: 'Notifications', status: list.some((n) => !n.ok) ? 'failed' : 'passed' }, ...rows];
+}
+
 export function buildRows(s: SessionState, escalation: readonly EscalationLevel[] = []): ChecklistRow[] {
   const rows: ChecklistRow[] = [];
   if (s.preflight.steps.length > 0) {
@@ -71,6 +85,7 @@ export function buildRows(s: SessionState, escalation: readonly EscalationLevel[
     rows.push(...stepRows('rollback', s.rollback.steps));
   }
   if (s.rollback.status !== 'idle' && escalation.length > 0) rows.push(...escalationRows(s, escalation));
+  if (s.guard.notifications.length > 0) rows.push(...notificationRows(s));
   const ran = s.emergency.filter((e) => e.status !== 'pending');
   if (ran.length > 0) {
     rows.push({ id: 'emergency', kind: 'header', stageId: 'emergency', title: 'Emergency', status: 'running' });

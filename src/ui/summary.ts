@@ -1,4 +1,5 @@
 /** The one-screen summary printed to normal scrollback when the cockpit closes. */
+import { decisionLines } from '../guard/decision.js';
 import { formatClock } from '../runbook/duration.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
 import { EXIT_CODES } from '../core/events.js';
@@ -34,7 +35,9 @@ export function summaryLines(s: SessionState, journalPath: string): string[] {
         : `  ${ICON.failed} ROLLBACK ${s.rollback.status === 'failed' ? `FAILED at ${failed?.title ?? '?'}: ${failed?.reason ?? ''}` : 'did not finish'}`,
     );
     if (s.rollback.status === 'passed' && s.rollback.durationMs !== undefined) lines.push(`    ${rollbackTookText(s.rollback.durationMs)} (from its start to its last step)`);
+    if (s.guard.decision) lines.push(...decisionLines(s.guard.decision).map((l, i) => `    ${i === 0 ? 'why: ' : ''}${l}`));
   }
+  for (const n of s.guard.notifications) if (!n.ok) lines.push(`  ${ICON.failed} NOTIFICATION FAILED: ${n.target} (${n.on}): ${n.error ?? 'failed'}`);
   for (const l of s.guard.dropped?.levels ?? []) lines.push(`  ${ICON.failed} escalation level ${l.level} (${l.title}) did not run: ${s.guard.dropped!.why} ${formatClock(Math.max(0, l.dueAt - s.guard.dropped!.at))} before it was due`);
   for (const r of s.riskRegister ?? []) lines.push(r.ok ? `  ⚑ risk register: ${r.target}` : `  ${ICON.failed} RISK REGISTER FAILED (${r.target}): ${r.error ?? 'failed'}: record the rollback by hand`);
   if (s.review) lines.push(...reviewLines(s.review).map((l) => `  ${l}`));

@@ -1,4 +1,5 @@
 /** What the metrics, triggers and flags panes show, derived from the runbook and the session. */
+import { decisionLines } from '../guard/decision.js';
 import { describeTrigger, triggerLabel, unitsOf } from '../guard/describe.js';
 import { bandOf } from '../metrics/bands.js';
 import type { Runbook } from '../runbook/types.js';
@@ -109,7 +110,7 @@ export function whyLines(rb: Runbook, s: SessionState, triggerId?: string): stri
   const out: string[] = [];
   for (const t of list) {
     const sh = shadows.has(t.id) ? shadowStatus(s.guard, t.id) : undefined;
-    const v = sh ? { status: sh.state === 'fired' || sh.state === 'pending' ? sh.state : 'idle', since: sh.since ?? s.guard.machines[t.id]?.state.pendingSince, noData: sh.state === 'nodata', reason: undefined } : s.guard.triggers[t.id];
+    const v = sh ? { status: sh.state === 'fired' || sh.state === 'pending' ? sh.state : 'idle', since: sh.since ?? s.guard.machines[t.id]?.state.pendingSince, noData: sh.state === 'nodata', reason: undefined, record: undefined } : s.guard.triggers[t.id];
     const status = v?.status === 'fired' ? 'FIRED' : v?.noData ? 'NO DATA' : v?.status === 'pending' ? 'PENDING' : s.guard.armed ? 'idle' : 'not armed';
     const shadowNote = sh ? ` (shadow: never rolls back${wouldHaveFiredText(sh) ? `; ${wouldHaveFiredText(sh)}` : ''})` : '';
     out.push(`${describeTrigger(t, units)} — ${sh && status === 'FIRED' ? 'WOULD HAVE FIRED' : status}${shadowNote}`);
@@ -130,7 +131,8 @@ export function whyLines(rb: Runbook, s: SessionState, triggerId?: string): stri
         out.push(`  ${n}: ${r ? (r.error ? `error: ${r.error}` : `HTTP ${r.status} in ${r.latencyMs} ms`) : 'not probed yet'}`);
       }
     }
-    if (v?.reason) out.push(`  fired: ${v.reason}`);
+    if (v?.record) out.push(...decisionLines(v.record).map((l, i) => `  ${i === 0 ? 'fired: ' : '       '}${l}`));
+    else if (v?.reason) out.push(`  fired: ${v.reason}`);
   }
   return out;
 }

@@ -19,6 +19,7 @@ import type { Runbook } from '../../src/runbook/types.js';
 import { FakeClock, systemClock } from '../../src/core/clock.js';
 import type { EventBody } from '../../src/core/events.js';
 import { closedPort, serve, waitFor, within, type TestServer } from '../helpers/http-target.js';
+import { slackProblems } from '../helpers/notify-schema.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'integration');
 
@@ -334,17 +335,15 @@ escalation:
     }
   }
 
-  const EXPECTED_BODY = {
-    text: `:rotating_light: web-app 2.4.0 in production: Page on-call (level 1): ${REASON}`,
-    runbook: 'web-app',
-    version: '2.4.0',
-    environment: 'production',
-    level: 1,
-    title: 'Page on-call',
-    reason: REASON,
-  };
+  /** The body Slack documents (checked by slackProblems), saying what happened and why, escaped. */
+  function expectSlackBody(raw: string): void {
+    const body = JSON.parse(raw) as { text: string; blocks: { text?: { text: string } }[] };
+    expect(slackProblems(body)).toEqual([]);
+    expect(body.text).toBe(`:rotating_light: web-app 2.4.0 in production: Page on-call (level 1): ${REASON.replace('>', '&gt;')}`);
+    expect(body.blocks[0].text?.text).toBe(`:rotating_light: *web-app 2.4.0 in production: Page on-call (level 1)*\n${REASON.replace('>', '&gt;')}`);
+  }
 
-  it('posts the JSON body (runbook, version, environment, reason, level, text) with content-type application/json', async () => {
+  it('posts a Slack message (escaped text, section blocks) with content-type application/json', async () => {
     const s = await server((_req, res) => res.end('ok'));
     const events = await escalate({ [WEBHOOK_ENV]: `${s.url}/services/T000/B000/XXXX` });
     expect(events).toEqual([
@@ -356,7 +355,7 @@ escalation:
     expect(q.method).toBe('POST');
     expect(q.path).toBe('/services/T000/B000/XXXX');
     expect(q.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(q.body)).toEqual(EXPECTED_BODY);
+    expectSlackBody(q.body);
   });
 
   it('500, 500, then 200: three attempts, ok', async () => {
@@ -367,7 +366,7 @@ escalation:
     const events = await escalate({ [WEBHOOK_ENV]: s.url });
     expect(events.filter((e) => e.type === 'escalation.finished')).toEqual([{ type: 'escalation.finished', level: 1, ok: true, attempts: 3 }]);
     expect(s.requests).toHaveLength(3);
-    for (const q of s.requests) expect(JSON.parse(q.body)).toEqual(EXPECTED_BODY);
+    for (const q of s.requests) expectSlackBody(q.body);
   });
 
   it('a receiver that always fails: escalation.finished ok:false with the attempts, nothing thrown', async () => {
@@ -386,7 +385,7 @@ escalation:
     expect(events.filter((e) => e.type === 'escalation.finished')).toEqual([{ type: 'escalation.finished', level: 1, ok: false, error: 'webhook: ECONNREFUSED', attempts: 3 }]);
   });
 
-  it('resolving the incident between retries: no further attempt, nothing recorded, no timer left', async () => {
+  it('resolving the incident between retries: no further attempt, no timer left, and the failure is still reported', async () => {
     const s = await server((_req, res) => {
       res.writeHead(500);
       res.end('no');
@@ -412,7 +411,9 @@ escalation:
     expect(clock.pending()).toBe(0); // nothing keeps a finished session alive
     await clock.advance(60_000);
     expect(s.requests).toHaveLength(1);
-    expect(events.map((e) => e.type)).toEqual(['escalation.started', 'incident.resolved']);
+    await esc.drain();
+    expect(events.map((e) => e.type)).toEqual(['escalation.started', 'incident.resolved', 'escalation.finished']);
+    expect(events.at(-1)).toEqual({ type: 'escalation.finished', level: 1, ok: false, error: 'webhook: HTTP 500 (not retried: the incident was resolved)', attempts: 1 });
   });
 
   it('an unset webhook variable: a clear failure event and no request', async () => {

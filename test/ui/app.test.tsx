@@ -215,6 +215,21 @@ describe('cockpit screen', () => {
     expect(esc(t.frame())).toEqual(['✓ Escalation', ' ✓ L1 Page on-call engineer', '     reminder', ' ✓ L2 Escalate to leadership']);
   });
 
+  it('a notification that failed shows under the rollback with why (the notifier journals it: notification.finished)', async () => {
+    const t = setup({ columns: 120, rows: 30 });
+    await passPreflight(t);
+    await t.press('R');
+    await waitForText(t.app.lastFrame, 'ROLLBACK ─');
+    await t.press('R', 400);
+    await waitForText(t.app.lastFrame, 'ROLLING BACK');
+    t.controller.record({ type: 'notification.finished', target: 'slack $SLACK_WEBHOOK_URL', on: 'rollback', ok: true, attempts: 1 });
+    t.controller.record({ type: 'notification.finished', target: 'webhook $RELEASE_HOOK', on: 'rollback', ok: false, attempts: 3, error: 'HTTP 500' });
+    const f = await waitForText(t.app.lastFrame, 'rollback: HTTP 500 (3 tries)');
+    const checklist = f.split('\n').map((l) => /^│(.*?)│┌?/.exec(l)?.[1]?.trimEnd() ?? '');
+    const i = checklist.findIndex((l) => l.includes('Notifications'));
+    expect(checklist.slice(i, i + 5)).toEqual(['✗ Notifications', ' ✓ slack $SLACK_WEBHOOK_URL', '     rollback', ' ✗ webhook $RELEASE_HOOK           FAILED', '     rollback: HTTP 500 (3 tries)']);
+  });
+
   it('triggers a Markdown runbook could not arm are named in the notice line, all the time', async () => {
     const t = setup({ unarmed: ['Error rate > 1% for 2 consecutive minutes', 'Memory usage > 85% for 5 minutes'] });
     void t.controller.start();

@@ -14,6 +14,7 @@ import { FakeClock, settle } from '../../src/core/clock.js';
 import type { SessionEvent } from '../../src/core/events.js';
 import { buildRows } from '../../src/ui/rows.js';
 import { pendingLevels } from '../../src/guard/escalation.js';
+import { slackProblems } from '../helpers/notify-schema.js';
 import { guardRunbook, guardSetup, ofType, runbookOf, ScriptedSource, scriptedProbe, type Scripted } from '../helpers/guard-harness.js';
 
 type MetricTrigger = Extract<Trigger, { kind: 'metric' }>;
@@ -863,10 +864,13 @@ describe('escalation', () => {
           url: HOOK,
           t: 305_000,
           timeoutMs: expect.any(Number),
-          body: expect.objectContaining({ runbook: 'web-app', version: '2.4.0', environment: 'production', reason: REASON, level: 2, title: 'Notify the channel' }),
+          body: { text: expect.any(String), blocks: expect.any(Array) },
         },
       ]);
-      expect(String(p.calls[0].body.text)).toContain('web-app 2.4.0 in production');
+      // Slack's documented body, escaped, carrying the reason and the decision record of the trigger
+      expect(slackProblems(p.calls[0].body)).toEqual([]);
+      expect(String(p.calls[0].body.text)).toBe(`:rotating_light: web-app 2.4.0 in production: Notify the channel (level 2): ${REASON.replace('>', '&gt;')}`);
+      expect(JSON.stringify(p.calls[0].body.blocks)).toContain('error_rate 2 % &gt; 1 % for 3s\\nquery: sum(rate(errors[1m]))\\nwindow 4 samples over 3s: 2 2 2 2');
 
       await t.clock.advance(905_000 - 305_000);
       expect(started(t)).toEqual([[1, 5000], [2, 305_000], [3, 905_000]]);

@@ -371,7 +371,7 @@ escalation:
     expect(rb.rollback?.triggers[2]).toMatchObject({ op: 'below', threshold: 1, forMs: 0 });
     expect(rb.escalation).toMatchObject([
       { level: 1, afterMs: 0, title: 'Level 1', run: { id: 'escalation-1' } },
-      { level: 2, afterMs: 300_000, title: 'Level 2', notify: { slack: { webhookEnv: 'HOOK' } } },
+      { level: 2, afterMs: 300_000, title: 'Level 2', notify: { kind: 'slack', webhookEnv: 'HOOK' } },
     ]);
   });
 

@@ -18,7 +18,7 @@ type Result = { code: number; stdout: string; stderr: string };
 
 async function cockpit(...args: string[]): Promise<Result> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, COCKPIT_DEBUG: '', NO_COLOR: '1' }, timeout: 20_000 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, COCKPIT_DEBUG: '', NO_COLOR: '1', SLACK_WEBHOOK_URL: '', PAGERDUTY_ROUTING_KEY: '' }, timeout: 20_000 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: unknown; stdout?: string; stderr?: string; message: string };
@@ -140,6 +140,9 @@ describe('the valid fixture', () => {
     expect(lines(r.stdout)).toEqual([
       'ok: web-app: 3 checks (2 automated, 1 manual), 2 stages, 6 steps, 3 rollback steps, 5 triggers, 4 metrics, 2 probes, ' +
         '3 escalation levels, 2 flags, 1 experiment, 2 troubleshooting entries, 2 secrets',
+      // the secrets a message needs, not set here: said where they are written (the run reports each message not sent)
+      'test/fixtures/valid/full.yml:79:53: warning: $SLACK_WEBHOOK_URL is not set here: at escalation level 2 nothing can be sent to slack (the run reports it as a failure)',
+      'test/fixtures/valid/full.yml:84:16: warning: $PAGERDUTY_ROUTING_KEY is not set here: on rollback, verified nothing can be sent to pagerduty (the run reports it as a failure)',
     ]);
   });
 });
