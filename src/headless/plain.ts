@@ -12,6 +12,7 @@ import { reviewLines } from '../history/celebration.js';
 import { journalText, resumedText } from '../session/notices.js';
 import { planText } from '../session/plan-review.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
+import { collapseRepeats, flushRepeats, noRepeats, sampleKind } from './repeats.js';
 
 type Write = (line: string) => void;
 
@@ -89,7 +90,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       const t = titleOf(s, e.stage, e.step);
       if (e.ok) return `  ✓ ${t} (${formatDuration(e.durationMs)})${e.note ? `: ${e.note}` : ''}`;
       if (e.interrupted && !e.timedOut) return `  ■ ${t} interrupted (${formatDuration(e.durationMs)})`;
-      const lines = [`  ✗ ${t} FAILED: ${e.reason ?? 'failed'}${e.notStarted ? '' : ` (${formatDuration(e.durationMs)})`}`];
+      const lines = [`  ✗ ${t} FAILED: ${sanitizeLine(e.reason ?? 'failed')}${e.notStarted ? '' : ` (${formatDuration(e.durationMs)})`}`];
       const at = failedAt(s, e.stage, e.step);
       if (at) lines.push(at);
       if (e.lastLine) lines.push(`    last line: ${e.lastLine}`);
@@ -110,7 +111,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'stage.passed':
       return `✓ stage ${e.stage} passed (${formatDuration(e.durationMs)})`;
     case 'stage.failed':
-      return `✗ stage ${e.stage} FAILED at ${titleOf(s, e.stage, e.step)}: ${e.reason}`;
+      return `✗ stage ${e.stage} FAILED${e.step ? ` at ${titleOf(s, e.stage, e.step)}` : ''}: ${sanitizeLine(e.reason)}`;
     case 'rollback.started':
       return `⟲ ROLLING BACK (${e.source}): ${e.reason}`;
     case 'rollback.finished':
@@ -129,7 +130,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'session.ended':
       return `■ ${{ released: 'RELEASED', failed: 'FAILED', 'rolled-back': 'ROLLED BACK', 'rollback-failed': 'ROLLBACK FAILED', interrupted: 'INTERRUPTED', aborted: 'ABORTED' }[e.outcome]}`;
     case 'metric.sampled': {
-      const parts = Object.entries(e.values).map(([k, v]) => `${k}=${v === null ? `∅(${e.errors[k] ?? 'no data'})` : Number(v.toPrecision(4))}`);
+      const parts = Object.entries(e.values).map(([k, v]) => `${k}=${v === null ? `∅(${sanitizeLine(e.errors[k] ?? 'no data')})` : Number(v.toPrecision(4))}`);
       return `  · metrics ${parts.join('  ')}`;
     }
     case 'probe.sampled': {
@@ -156,6 +157,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return `? trigger ${e.trigger} NO DATA for ${e.misses} samples (${e.error ?? 'source error'}): policy ${e.policy}`;
     case 'trigger.data-back':
       return `○ trigger ${e.trigger}: data is back`;
+    case 'trigger.broken':
+      return `✗ ${sanitizeLine(e.reason)}: the step fails now (a configuration error, not no data)`;
     case 'criteria.checked':
       return e.results.map((r) => `  ${r.ok ? '✓' : '✗'} criterion ${r.metric} ${r.op === 'below' ? '<' : '>'} ${r.threshold}: ${r.value === null ? 'no data' : Number(r.value.toPrecision(4))}`).join('\n');
     case 'rollback.verified':
@@ -183,13 +186,18 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
   }
 }
 
-/** Prints the session as plain timestamped lines. */
+/** Prints the session as plain timestamped lines; the same error on consecutive samples once, with a count (repeats.ts). */
 export function attachPlain(c: Controller, write: Write): () => void {
+  let repeats = noRepeats;
   const offEvents = c.subscribe((s, e) => {
     const text = describeEvent(s, e);
     if (text === undefined) return;
     const stamp = stampOf(new Date(e.at)).slice(0, 8);
-    for (const line of text.split('\n')) write(`${stamp} ${line}`);
+    for (const line of text.split('\n')) {
+      const r = collapseRepeats(repeats, { stamp, text: line, ...sampleKind(e.type, line) });
+      repeats = r.state;
+      for (const l of r.out) write(l);
+    }
   });
   const offOutput = c.onOutput((_stage, _step, lines) => {
     // one write per batch, not per line
@@ -206,6 +214,8 @@ export function attachPlain(c: Controller, write: Write): () => void {
   return () => {
     offEvents();
     offOutput();
+    for (const l of flushRepeats(repeats).out) write(l);
+    repeats = noRepeats;
   };
 }
 

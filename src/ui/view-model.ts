@@ -17,6 +17,8 @@ export function triggerViews(rb: Runbook, s: SessionState, now = s.now): Trigger
     const label = triggerLabel(t, rb);
     const base = { id: t.id, label, short: t.kind === 'metric' ? t.metric : label, forMs: t.forMs };
     if (v?.status === 'fired') return { ...base, state: 'fired' };
+    // its query answers with a configuration error (while armed): it watches nothing
+    if (v?.broken !== undefined) return { ...base, state: 'broken' };
     if (v?.noData) {
       // a trigger that holds the release: how long until the hold fails the stage
       const until = s.guard.holdingFor.includes(t.id) ? s.guard.heldUntil : undefined;

@@ -1,9 +1,12 @@
 /**
- * Prometheus HTTP API: one instant query per series (GET /api/v1/query). A vector with one
- * element or a scalar is a value; an empty vector, NaN or ±Inf is no data; HTTP or JSON errors and
- * a vector of several series are errors.
+ * Prometheus HTTP API: one instant query per series (GET /api/v1/query), each answer classified
+ * once (source.ts): one element of a vector or a scalar is a value; an empty vector, NaN or ±Inf
+ * is no data, and so is a source that does not answer, times out or fails (5xx, timeout,
+ * unavailable); the query's fault is a configuration error carrying Prometheus's own message:
+ * bad_data (a syntax error), execution (a query it cannot evaluate), several series, a range
+ * vector or string.
  */
-import { deadline, describeFetchError, finite, type FetchResults, type MetricSource, type SeriesQuery, type SeriesResult } from './source.js';
+import { configError, deadline, describeFetchError, finite, isConfigStatus, type FetchResults, type MetricSource, type SeriesQuery, type SeriesResult } from './source.js';
 
 type PromResponse = {
   status?: string;
@@ -12,10 +15,17 @@ type PromResponse = {
   data?: { resultType?: string; result?: unknown };
 };
 
-export function interpret(body: PromResponse): SeriesResult {
-  if (body.status !== 'success') return { error: `prometheus: ${body.errorType ?? 'error'}: ${body.error ?? 'status not success'}` };
+/** Prometheus's error types that are the query's fault (its API docs: 400 bad_data, 422 execution). */
+const QUERY_FAULTS: ReadonlySet<string> = new Set(['bad_data', 'execution']);
+
+/** A Prometheus API answer (its HTTP status, when known) as a value, no data or a configuration error. */
+export function interpret(body: PromResponse, status = 200): SeriesResult {
+  if (body.status !== 'success') {
+    const error = `${body.errorType ?? 'error'}: ${body.error ?? 'status not success'}`;
+    return QUERY_FAULTS.has(body.errorType ?? '') || isConfigStatus(status) ? configError(error) : { error: `prometheus: ${error}` };
+  }
   const data = body.data;
-  if (!data || typeof data.resultType !== 'string') return { error: 'prometheus: response has no data.resultType' };
+  if (!data || typeof data.resultType !== 'string') return configError('prometheus: response has no data.resultType (is the url a Prometheus API?)');
   if (data.resultType === 'scalar') {
     const v = Array.isArray(data.result) ? finite(data.result[1]) : undefined;
     return v === undefined ? { error: 'no data (NaN or Inf)', noData: true } : { value: v };
@@ -23,11 +33,12 @@ export function interpret(body: PromResponse): SeriesResult {
   if (data.resultType === 'vector') {
     const result = Array.isArray(data.result) ? (data.result as { value?: unknown[] }[]) : [];
     if (result.length === 0) return { error: 'no data (empty result)', noData: true };
-    if (result.length > 1) return { error: `query returned ${result.length} series: aggregate it to one (sum, avg, max…)` };
+    if (result.length > 1) return configError(`query returned ${result.length} series: aggregate it to one (sum, avg, max…)`);
     const v = Array.isArray(result[0]?.value) ? finite(result[0].value[1]) : undefined;
     return v === undefined ? { error: 'no data (NaN or Inf)', noData: true } : { value: v };
   }
-  return { error: `prometheus: unsupported result type ${data.resultType} (use an instant vector or scalar)` };
+  const what = data.resultType === 'matrix' ? 'a range vector (matrix)' : data.resultType;
+  return configError(`query returned ${what}: use an instant vector or scalar`);
 }
 
 export class PrometheusSource implements MetricSource {
@@ -46,10 +57,12 @@ export class PrometheusSource implements MetricSource {
         try {
           body = JSON.parse(text) as PromResponse;
         } catch {
-          return { error: `prometheus: HTTP ${res.status}, not JSON: ${text.slice(0, 80)}` };
+          // an HTML page at 200 (a dashboard, a login page) or 404: the url is not a Prometheus API
+          const error = `prometheus: HTTP ${res.status}, not JSON: ${text.slice(0, 80)}`;
+          return res.ok || isConfigStatus(res.status) ? configError(error) : { error };
         }
-        if (!res.ok && body.status !== 'error') return { error: `prometheus: HTTP ${res.status}` };
-        return interpret(body);
+        if (!res.ok && body.status !== 'error') return isConfigStatus(res.status) ? configError(`prometheus: HTTP ${res.status}`) : { error: `prometheus: HTTP ${res.status}` };
+        return interpret(body, res.status);
       } catch (e) {
         return { error: `prometheus: ${describeFetchError(e, timeoutMs)}` };
       } finally {

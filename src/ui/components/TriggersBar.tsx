@@ -1,4 +1,4 @@
-/** Each rollback trigger: idle / PENDING m:ss of m:ss / FIRED / NO DATA (· HOLD fails in m:ss). */
+/** Each rollback trigger: idle / PENDING m:ss of m:ss / FIRED / BROKEN (its query) / NO DATA (· HOLD fails in m:ss). */
 import { Box, Text } from 'ink';
 import { formatClock } from '../../runbook/duration.js';
 import type { Slot } from '../theme.js';
@@ -10,14 +10,14 @@ export type TriggerView = {
   readonly label: string;
   /** The label when the line is short of room: the metric or probe alone ("memory"). */
   readonly short?: string;
-  readonly state: 'idle' | 'pending' | 'fired' | 'nodata' | 'disarmed';
+  readonly state: 'idle' | 'pending' | 'fired' | 'broken' | 'nodata' | 'disarmed';
   readonly pendingMs?: number;
   readonly forMs?: number;
   /** A trigger holding the release for lack of data: time left before the hold fails the stage. */
   readonly holdLeftMs?: number;
 };
 
-const SLOT: Record<TriggerView['state'], Slot> = { idle: 'metric.ok', disarmed: 'dim', pending: 'metric.warn', fired: 'metric.critical', nodata: 'metric.stale' };
+const SLOT: Record<TriggerView['state'], Slot> = { idle: 'metric.ok', disarmed: 'dim', pending: 'metric.warn', fired: 'metric.critical', broken: 'metric.critical', nodata: 'metric.stale' };
 
 export function triggerText(t: TriggerView): string {
   switch (t.state) {
@@ -29,12 +29,14 @@ export function triggerText(t: TriggerView): string {
       return `${t.label} ◐ PENDING ${formatClock(t.pendingMs ?? 0)} of ${formatClock(t.forMs ?? 0)}`;
     case 'fired':
       return `${t.label} ● FIRED`;
+    case 'broken':
+      return `${t.label} ✗ BROKEN QUERY`;
     case 'nodata':
       return `${t.label} ? NO DATA${t.holdLeftMs !== undefined ? ` · HOLD fails in ${formatClock(t.holdLeftMs)}` : ''}`;
   }
 }
 
-const RANK: Record<TriggerView['state'], number> = { fired: 0, pending: 1, nodata: 2, idle: 3, disarmed: 3 };
+const RANK: Record<TriggerView['state'], number> = { fired: 0, broken: 1, pending: 1, nodata: 2, idle: 3, disarmed: 3 };
 const TITLE = ' triggers ';
 const SEP = '   ';
 
