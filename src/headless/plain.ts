@@ -12,6 +12,8 @@ import { reviewLines } from '../history/celebration.js';
 import { journalText, resumedText } from '../session/notices.js';
 import { planText } from '../session/plan-review.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
+import type { Runbook } from '../runbook/types.js';
+import { stageUnguarded } from '../runbook/coverage.js';
 import { collapseRepeats, flushRepeats, noRepeats, sampleKind } from './repeats.js';
 
 type Write = (line: string) => void;
@@ -50,7 +52,8 @@ function stageTitle(s: SessionState, stage: string): string {
   return s.stages.find((x) => x.id === stage)?.title ?? stage;
 }
 
-export function describeEvent(s: SessionState, e: SessionEvent): string | undefined {
+/** `rb`: the runbook, for what a line derives from it (AUTO-ROLLBACK OFF at a stage's start). */
+export function describeEvent(s: SessionState, e: SessionEvent, rb?: Runbook): string | undefined {
   switch (e.type) {
     case 'session.started':
       return `cockpit · ${e.runbook} ${e.version} → ${e.environment} · session ${e.sessionId}`;
@@ -78,7 +81,9 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'stage.started': {
       const st = s.stages.find((x) => x.id === e.stage);
       const title = stageTitle(s, e.stage);
-      return `▶ stage ${e.stage}${title === e.stage ? '' : `: ${title}`}${st?.budgetMs !== undefined ? ` (budget ${formatClock(st.budgetMs)})` : ''}`;
+      const def = rb?.stages.find((x) => x.id === e.stage);
+      const off = rb && def ? stageUnguarded(rb, def) : undefined;
+      return `▶ stage ${e.stage}${title === e.stage ? '' : `: ${title}`}${st?.budgetMs !== undefined ? ` (budget ${formatClock(st.budgetMs)})` : ''}${off ? `\n⚠ AUTO-ROLLBACK OFF: ${off}` : ''}`;
     }
     case 'stage.skipped':
       return `- stage ${e.stage} skipped: ${e.reason}`;
@@ -190,7 +195,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
 export function attachPlain(c: Controller, write: Write): () => void {
   let repeats = noRepeats;
   const offEvents = c.subscribe((s, e) => {
-    const text = describeEvent(s, e);
+    const text = describeEvent(s, e, c.runbook);
     if (text === undefined) return;
     const stamp = stampOf(new Date(e.at)).slice(0, 8);
     for (const line of text.split('\n')) {

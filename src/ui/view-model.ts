@@ -5,7 +5,8 @@ import type { Runbook } from '../runbook/types.js';
 import { formatClock } from '../runbook/duration.js';
 import { nextStep, rampPlans } from '../flags/plan.js';
 import { summaryLine } from '../flags/experiment.js';
-import type { SessionState } from '../session/reduce.js';
+import { currentStage, type SessionState } from '../session/reduce.js';
+import { noTriggersWhy, stageUnguarded } from '../runbook/coverage.js';
 import type { FlagView } from './components/FlagsPane.js';
 import type { SeriesView } from './components/MetricsPane.js';
 import type { TriggerView } from './components/TriggersBar.js';
@@ -134,6 +135,21 @@ export function escalationNotice(level: number, title: string, action: string): 
 export function unarmedLine(unarmed: readonly string[] | undefined): string | undefined {
   if (!unarmed?.length) return undefined;
   return `⚠ AUTO-ROLLBACK OFF: ${unarmed.length === 1 ? '1 trigger needs' : `${unarmed.length} triggers need`} metrics or probes (cockpit validate)`;
+}
+
+/**
+ * Why the release can run now with nothing armed (the header's AUTO-ROLLBACK OFF), or undefined:
+ * a runbook with no armed trigger, from the start; the release environment's stage when it is not
+ * armed and no monitor step arms the triggers at the moment. Not once the release has ended or
+ * while a rollback runs.
+ */
+export function autoRollbackOff(rb: Runbook, s: SessionState): string | undefined {
+  if (s.outcome !== undefined || s.rollback.status !== 'idle') return undefined;
+  const none = noTriggersWhy(rb);
+  if (none) return `${none}: only R rolls back`;
+  const cur = currentStage(s);
+  const def = cur && rb.stages.find((x) => x.id === cur.id);
+  return def && !s.guard.armed ? stageUnguarded(rb, def) : undefined;
 }
 
 /** The notice line when a rollback's risk-register entry is written, or could not be. */

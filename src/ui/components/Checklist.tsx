@@ -74,6 +74,7 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number, s
     const text = pad(left, w - right.length - 1) + ' ' + padStart(right, right.length);
     lines.push({ key: r.id, rowId: r.id, text: pad(text, w), slot: r.kind === 'manual' && r.ticked ? 'stage.passed' : SLOT[status], spin: r.id === spinning });
     if (r.detail) lines.push({ key: `${r.id}:detail`, text: pad(`     ${r.detail}`, w), slot: r.status === 'failed' ? 'stage.failed' : 'dim' });
+    if (r.warn) lines.push({ key: `${r.id}:warn`, text: pad(`     ⚠ ${r.warn}`, w), slot: 'metric.warn' });
     const st = r.step;
     if (!st) continue;
     const sub = blockLines(r.id, st, now, w);
