@@ -170,7 +170,15 @@ export type EventBody =
    */
   | { readonly type: 'session.resumed'; readonly pid: number; readonly previousPid?: number; readonly mode: 'tui' | 'headless'; readonly running: readonly { readonly stage: string; readonly step: string }[] }
   // ── guardrails: metrics, probes, triggers, escalation ──
-  | { readonly type: 'metric.sampled'; readonly tick: number; readonly time: number; readonly values: Readonly<Record<string, number | null>>; readonly errors: Readonly<Record<string, string>> }
+  | {
+      readonly type: 'metric.sampled';
+      readonly tick: number;
+      readonly time: number;
+      readonly values: Readonly<Record<string, number | null>>;
+      readonly errors: Readonly<Record<string, string>>;
+      /** Series whose error is a configuration error (the query's fault), not no data; absent when none. */
+      readonly config?: readonly string[];
+    }
   | { readonly type: 'probe.sampled'; readonly tick: number; readonly time: number; readonly results: Readonly<Record<string, ProbeReading>> }
   /**
    * The baseline of drop/rise bands. From history (`window`, wall ms: a prometheus source's
@@ -220,6 +228,12 @@ export type EventBody =
     }
   | { readonly type: 'trigger.nodata'; readonly trigger: string; readonly misses: number; readonly policy: 'hold' | 'rollback' | 'ignore'; readonly error?: string }
   | { readonly type: 'trigger.data-back'; readonly trigger: string }
+  /**
+   * A series an armed trigger watches has a configuration error (a broken query, several series, a
+   * range vector, not a number at its pointer): the running stage step fails at once with `reason`
+   * ("trigger error-rate-above: query "…" is broken: bad_data: …"), no hold.
+   */
+  | { readonly type: 'trigger.broken'; readonly trigger: string; readonly metric: string; readonly query?: string; readonly error: string; readonly reason: string }
   | { readonly type: 'criteria.checked'; readonly stage: string; readonly results: readonly CriterionResult[] }
   | { readonly type: 'rollback.verified'; readonly restoreMs: number }
   | { readonly type: 'escalation.started'; readonly level: number; readonly title: string; readonly action: string }

@@ -31,6 +31,8 @@ export type TriggerView = {
   readonly reason?: string;
   /** Why it fired, in full (absent in older journals). */
   readonly record?: DecisionRecord;
+  /** Why the trigger is broken (its series answers with a configuration error), while it is. */
+  readonly broken?: string;
 };
 
 export type NotificationView = { readonly target: string; readonly on: string; readonly ok: boolean; readonly error?: string; readonly attempts: number };
@@ -133,7 +135,7 @@ function evaluate(g: GuardState, e: Extract<SessionEvent, { type: 'metric.sample
     if (m.state.status === 'fired' && !ev.shadow) continue;
     const sample =
       e.type === 'metric.sampled'
-        ? { t: e.time, value: e.values[ev.machine.metric] ?? undefined, error: e.errors[ev.machine.metric] }
+        ? { t: e.time, value: e.values[ev.machine.metric] ?? undefined, error: e.errors[ev.machine.metric], config: e.config?.includes(ev.machine.metric) }
         : probeSample(ev.probe!, g.probeDefs, e.results, e.time);
     const { state, transition } = (ev.shadow ? shadowStep : step)(ev.machine, m.state, sample);
     // NO DATA ended on a sample that also moved the trigger (pending, reset, fired): data back
@@ -142,6 +144,12 @@ function evaluate(g: GuardState, e: Extract<SessionEvent, { type: 'metric.sample
     machines[ev.id] = { state, tick: e.tick, transitions };
   }
   return machines;
+}
+
+/** A broken trigger whose series answers with a value again is broken no more. */
+function mendedViews(views: Readonly<Record<string, TriggerView>>, machines: Readonly<Record<string, Machine>>): Readonly<Record<string, TriggerView>> {
+  if (!Object.values(views).some((v) => v.broken !== undefined)) return views;
+  return Object.fromEntries(Object.entries(views).map(([k, v]) => [k, v.broken !== undefined && machines[k]?.state.broken === undefined ? { ...v, broken: undefined } : v]));
 }
 
 /** Disarmed: every window ends; a trigger that fired stays fired (a shadow one only says it would have, in `shadows`). */
@@ -161,7 +169,8 @@ export function reduceGuard(g: GuardState, e: SessionEvent): GuardState | undefi
         const samples = [...prev.samples, [e.time, v] as const];
         series[name] = { samples: samples.length > SERIES_KEEP ? samples.slice(-SERIES_KEEP) : samples, error: e.errors[name], misses: v === null ? prev.misses + 1 : 0 };
       }
-      return { ...g, series, machines: evaluate(g, e) };
+      const machines = evaluate(g, e);
+      return { ...g, series, machines, triggers: mendedViews(g.triggers, machines) };
     }
     case 'probe.sampled':
       return { ...g, probes: { ...g.probes, ...e.results }, machines: evaluate(g, e) };
@@ -197,6 +206,9 @@ export function reduceGuard(g: GuardState, e: SessionEvent): GuardState | undefi
     }
     case 'trigger.data-back':
       return { ...trig(e.trigger, (t) => ({ ...t, noData: false })), holdingFor: g.holdingFor.filter((x) => x !== e.trigger) };
+    case 'trigger.broken':
+      // the machine (folded from the samples) says whether it is still broken; the view keeps the why
+      return trig(e.trigger, (t) => ({ ...t, broken: e.reason }));
     case 'criteria.checked':
       return { ...g, criteria: { ...g.criteria, [e.stage]: e.results } };
     case 'rollback.started':

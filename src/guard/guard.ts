@@ -30,6 +30,8 @@ export type GuardDeps = {
   /** Asks for the rollback pipeline; the session time of the first breaching sample starts the incident. */
   readonly rollback: (reason: string, incidentAt: number) => void;
   readonly probe?: ProbeFn;
+  /** A trigger's series answers with a configuration error: the running stage step fails with `reason`. */
+  readonly broken?: (reason: string) => void;
 };
 
 export const DEFAULT_INTERVAL_MS = 5000;
@@ -39,6 +41,12 @@ export const DEFAULT_HOLD_LIMIT_MS = 10 * 60_000;
 /** How long a trigger with onNoData: hold may hold the release before the stage fails. */
 export function holdLimitOf(rb: Runbook): number {
   return parseDuration(rb.metrics?.holdLimit ?? '') ?? DEFAULT_HOLD_LIMIT_MS;
+}
+
+/** "trigger error-rate-above: query "sum(rate(x[1m])" is broken: bad_data: 1:5: parse error: …" (one line). */
+export function brokenReason(trigger: string, metric: string, def: { readonly query?: string; readonly pointer?: string } | undefined, error: string): string {
+  const what = def?.query !== undefined ? `query "${def.query.replace(/\s+/g, ' ').trim()}"` : def?.pointer !== undefined ? `pointer ${def.pointer} of series ${metric}` : `series ${metric}`;
+  return `trigger ${trigger}: ${what} is broken: ${error}`;
 }
 
 export class Guard {
@@ -106,6 +114,15 @@ export class Guard {
     });
     return `held ${formatCompact(this.holdLimitMs)} for lack of data: ${what.join(', ') || 'a trigger had no data'}`;
   }
+  /** Why an armed trigger cannot watch (its series answers with a configuration error), while one cannot. */
+  brokenNow(): string | undefined {
+    const g = this.d.state();
+    if (!g.armed) return undefined;
+    for (const t of this.triggers) {
+      if (g.machines[t.id]?.state.broken !== undefined) return g.triggers[t.id]?.broken;
+    }
+    return undefined;
+  }
   /** The latest sample of a series (value, or the error of a missing one) and its tick time. */
   latestValue(series: string): { value?: number; error?: string; t: number } | undefined {
     const s = this.d.state().series[series];
@@ -163,7 +180,7 @@ export class Guard {
   }
 
   private onReading(r: Reading): void {
-    if (Object.keys(r.values).length) this.d.record({ type: 'metric.sampled', tick: r.tick, time: r.time, values: r.values, errors: r.errors });
+    if (Object.keys(r.values).length) this.d.record({ type: 'metric.sampled', tick: r.tick, time: r.time, values: r.values, errors: r.errors, ...(r.config.length ? { config: r.config } : {}) });
     if (Object.keys(r.probes).length) this.d.record({ type: 'probe.sampled', tick: r.tick, time: r.time, results: r.probes });
     // what the fold made of this tick, in the runbook's order; a trigger that fires starts the
     // rollback, which disarms the guard: report no further
@@ -211,6 +228,14 @@ export class Guard {
         this.d.record({ type: 'trigger.data-back', trigger: trig.id });
         this.holdChanged(wasHolding);
         return;
+      case 'broken': {
+        if (trig.kind !== 'metric') return;
+        const def = this.d.runbook.metrics?.series[trig.metric];
+        const reason = brokenReason(trig.id, trig.metric, def, tr.error);
+        this.d.record({ type: 'trigger.broken', trigger: trig.id, metric: trig.metric, ...(def?.query !== undefined ? { query: def.query } : {}), error: tr.error, reason });
+        this.d.broken?.(reason);
+        return;
+      }
       case 'none':
         return;
     }

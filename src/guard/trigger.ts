@@ -7,6 +7,10 @@
  * - a missing sample (source error, no data) is neither a breach nor a recovery: a pending window
  *   keeps running, and fires only on a real breaching sample. After `maxErrors` consecutive missing
  *   samples the trigger is in NO DATA and its onNoData policy applies (once per streak).
+ * - a configuration error (the query's fault: metrics/sources/source.ts) is not a missing sample:
+ *   the trigger cannot watch anything, so it is BROKEN at once (reported once per distinct error;
+ *   the guard fails the running step). It neither counts toward NO DATA nor moves a window; a real
+ *   value ends it.
  *
  * Pure: (state, sample) → state + what happened. No clock, no I/O.
  */
@@ -27,11 +31,13 @@ export type TriggerState = {
   readonly window: readonly { readonly t: number; readonly value?: number }[];
   /** Set when the no-data streak reached maxErrors (the policy applied once for this streak). */
   readonly noData: boolean;
+  /** The configuration error the trigger's series answers with, while it does (no value since). */
+  readonly broken?: string;
 };
 
 export const idleTrigger: TriggerState = { status: 'idle', misses: 0, window: [], noData: false };
 
-export type Sample = { readonly t: number; readonly value?: number; readonly error?: string };
+export type Sample = { readonly t: number; readonly value?: number; readonly error?: string; readonly config?: boolean };
 
 export type Transition =
   | { readonly kind: 'none' }
@@ -39,7 +45,8 @@ export type Transition =
   | { readonly kind: 'reset'; readonly value: number }
   | { readonly kind: 'fired'; readonly since: number; readonly value: number; readonly window: TriggerState['window'] }
   | { readonly kind: 'nodata'; readonly misses: number; readonly error?: string }
-  | { readonly kind: 'data-back' };
+  | { readonly kind: 'data-back' }
+  | { readonly kind: 'broken'; readonly error: string };
 
 export function breaches(t: Trigger, value: number): boolean {
   if (t.kind !== 'metric') return false;
@@ -51,6 +58,10 @@ const MAX_WINDOW = 2000;
 /** Feeds one sample (at its scheduled tick time) to a metric trigger. */
 export function step(t: Extract<Trigger, { kind: 'metric' }>, s: TriggerState, sample: Sample): { state: TriggerState; transition: Transition } {
   if (s.status === 'fired') return { state: s, transition: { kind: 'none' } };
+  if (sample.config && sample.value === undefined) {
+    const error = sample.error ?? 'configuration error';
+    return s.broken === error ? { state: s, transition: { kind: 'none' } } : { state: { ...s, broken: error }, transition: { kind: 'broken', error } };
+  }
   if (sample.value === undefined || !Number.isFinite(sample.value)) {
     const misses = s.misses + 1;
     const window = s.status === 'pending' ? [...s.window, { t: sample.t }].slice(-MAX_WINDOW) : s.window;
@@ -61,7 +72,7 @@ export function step(t: Extract<Trigger, { kind: 'metric' }>, s: TriggerState, s
   }
   const value = sample.value;
   const back: Transition | undefined = s.noData ? { kind: 'data-back' } : undefined;
-  const base = { ...s, misses: 0, noData: false, value, valueAt: sample.t };
+  const base = { ...s, misses: 0, noData: false, broken: undefined, value, valueAt: sample.t };
   if (!breaches(t, value)) {
     const wasPending = s.status === 'pending';
     return { state: { ...base, status: 'idle', pendingSince: undefined, window: [] }, transition: wasPending ? { kind: 'reset', value } : back ?? { kind: 'none' } };

@@ -14,6 +14,9 @@ import { planText } from '../session/plan-review.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
 import { baselineWindowText } from '../guard/baseline.js';
 import { decisionLines } from '../guard/decision.js';
+import type { Runbook } from '../runbook/types.js';
+import { stageUnguarded } from '../runbook/coverage.js';
+import { collapseRepeats, flushRepeats, noRepeats, sampleKind } from './repeats.js';
 
 type Write = (line: string) => void;
 
@@ -62,7 +65,8 @@ function baselineText(e: Extract<SessionEvent, { type: 'baseline.taken' }>): str
   return e.window ? `  · baseline (${baselineWindowText(e.window)}): ${parts.join('  ')}` : `  · baseline ${parts.join('  ')}`;
 }
 
-export function describeEvent(s: SessionState, e: SessionEvent): string | undefined {
+/** `rb`: the runbook, for what a line derives from it (AUTO-ROLLBACK OFF at a stage's start). */
+export function describeEvent(s: SessionState, e: SessionEvent, rb?: Runbook): string | undefined {
   switch (e.type) {
     case 'session.started':
       return `cockpit · ${e.runbook} ${e.version} → ${e.environment} · session ${e.sessionId}`;
@@ -90,7 +94,9 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'stage.started': {
       const st = s.stages.find((x) => x.id === e.stage);
       const title = stageTitle(s, e.stage);
-      return `▶ stage ${e.stage}${title === e.stage ? '' : `: ${title}`}${st?.budgetMs !== undefined ? ` (budget ${formatClock(st.budgetMs)})` : ''}`;
+      const def = rb?.stages.find((x) => x.id === e.stage);
+      const off = rb && def ? stageUnguarded(rb, def) : undefined;
+      return `▶ stage ${e.stage}${title === e.stage ? '' : `: ${title}`}${st?.budgetMs !== undefined ? ` (budget ${formatClock(st.budgetMs)})` : ''}${off ? `\n⚠ AUTO-ROLLBACK OFF: ${off}` : ''}`;
     }
     case 'stage.skipped':
       return `- stage ${e.stage} skipped: ${e.reason}`;
@@ -102,7 +108,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       const t = titleOf(s, e.stage, e.step);
       if (e.ok) return `  ✓ ${t} (${formatDuration(e.durationMs)})${e.note ? `: ${e.note}` : ''}`;
       if (e.interrupted && !e.timedOut) return `  ■ ${t} interrupted (${formatDuration(e.durationMs)})`;
-      const lines = [`  ✗ ${t} FAILED: ${e.reason ?? 'failed'}${e.notStarted ? '' : ` (${formatDuration(e.durationMs)})`}`];
+      const lines = [`  ✗ ${t} FAILED: ${sanitizeLine(e.reason ?? 'failed')}${e.notStarted ? '' : ` (${formatDuration(e.durationMs)})`}`];
       const at = failedAt(s, e.stage, e.step);
       if (at) lines.push(at);
       if (e.lastLine) lines.push(`    last line: ${e.lastLine}`);
@@ -123,7 +129,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'stage.passed':
       return `✓ stage ${e.stage} passed (${formatDuration(e.durationMs)})`;
     case 'stage.failed':
-      return `✗ stage ${e.stage} FAILED at ${titleOf(s, e.stage, e.step)}: ${e.reason}`;
+      return `✗ stage ${e.stage} FAILED${e.step ? ` at ${titleOf(s, e.stage, e.step)}` : ''}: ${sanitizeLine(e.reason)}`;
     case 'rollback.started':
       return `⟲ ROLLING BACK (${e.source}): ${e.reason}`;
     case 'rollback.finished':
@@ -142,7 +148,7 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
     case 'session.ended':
       return `■ ${{ released: 'RELEASED', failed: 'FAILED', 'rolled-back': 'ROLLED BACK', 'rollback-failed': 'ROLLBACK FAILED', interrupted: 'INTERRUPTED', aborted: 'ABORTED' }[e.outcome]}`;
     case 'metric.sampled': {
-      const parts = Object.entries(e.values).map(([k, v]) => `${k}=${v === null ? `∅(${e.errors[k] ?? 'no data'})` : Number(v.toPrecision(4))}`);
+      const parts = Object.entries(e.values).map(([k, v]) => `${k}=${v === null ? `∅(${sanitizeLine(e.errors[k] ?? 'no data')})` : Number(v.toPrecision(4))}`);
       return `  · metrics ${parts.join('  ')}`;
     }
     case 'probe.sampled': {
@@ -173,6 +179,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
       return `? trigger ${e.trigger} NO DATA for ${e.misses} samples (${e.error ?? 'source error'}): policy ${e.policy}`;
     case 'trigger.data-back':
       return `○ trigger ${e.trigger}: data is back`;
+    case 'trigger.broken':
+      return `✗ ${sanitizeLine(e.reason)}: the step fails now (a configuration error, not no data)`;
     case 'criteria.checked':
       return e.results.map((r) => `  ${r.ok ? '✓' : '✗'} criterion ${r.metric} ${r.op === 'below' ? '<' : '>'} ${r.threshold}: ${r.value === null ? 'no data' : Number(r.value.toPrecision(4))}`).join('\n');
     case 'rollback.verified':
@@ -204,13 +212,18 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
   }
 }
 
-/** Prints the session as plain timestamped lines. */
+/** Prints the session as plain timestamped lines; the same error on consecutive samples once, with a count (repeats.ts). */
 export function attachPlain(c: Controller, write: Write): () => void {
+  let repeats = noRepeats;
   const offEvents = c.subscribe((s, e) => {
-    const text = describeEvent(s, e);
+    const text = describeEvent(s, e, c.runbook);
     if (text === undefined) return;
     const stamp = stampOf(new Date(e.at)).slice(0, 8);
-    for (const line of text.split('\n')) write(`${stamp} ${line}`);
+    for (const line of text.split('\n')) {
+      const r = collapseRepeats(repeats, { stamp, text: line, ...sampleKind(e.type, line) });
+      repeats = r.state;
+      for (const l of r.out) write(l);
+    }
   });
   const offOutput = c.onOutput((_stage, _step, lines) => {
     // one write per batch, not per line
@@ -227,6 +240,8 @@ export function attachPlain(c: Controller, write: Write): () => void {
   return () => {
     offEvents();
     offOutput();
+    for (const l of flushRepeats(repeats).out) write(l);
+    repeats = noRepeats;
   };
 }
 

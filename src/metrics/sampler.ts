@@ -6,7 +6,7 @@
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { ProbeReading } from '../core/events.js';
-import { allFailed, describeFetchError, type FetchResults, type MetricSource, type SeriesQuery } from './sources/source.js';
+import { allFailed, describeFetchError, isConfigError, type FetchResults, type MetricSource, type SeriesQuery } from './sources/source.js';
 
 export type ProbeDef = { readonly name: string; readonly url: string; readonly timeoutMs?: number; readonly method?: 'GET' | 'HEAD' };
 export type ProbeFn = (url: string, timeoutMs: number, method: 'GET' | 'HEAD') => Promise<ProbeReading>;
@@ -18,6 +18,8 @@ export type Reading = {
   readonly time: number;
   readonly values: Readonly<Record<string, number | null>>;
   readonly errors: Readonly<Record<string, string>>;
+  /** The series whose error is a configuration error (the query's fault, sources/source.ts), not no data. */
+  readonly config: readonly string[];
   readonly probes: Readonly<Record<string, ProbeReading>>;
 };
 
@@ -135,6 +137,7 @@ export class Sampler {
     this.lastTick = n;
     const values: Record<string, number | null> = {};
     const errors: Record<string, string> = {};
+    const config: string[] = [];
     for (const s of this.d.series) {
       const r = fetched[s.name] ?? { error: 'no result' };
       const v = 'value' in r ? r.value : undefined;
@@ -142,7 +145,8 @@ export class Sampler {
       values[s.name] = v !== undefined && Number.isFinite(v) ? v : null;
       const error = values[s.name] === null ? (('error' in r ? r.error : undefined) ?? (v !== undefined ? `no data (${v})` : undefined)) : undefined;
       if (error !== undefined) errors[s.name] = error;
+      if (error !== undefined && isConfigError(r)) config.push(s.name);
     }
-    this.d.onReading({ tick: n, time: t, values, errors, probes });
+    this.d.onReading({ tick: n, time: t, values, errors, config, probes });
   }
 }

@@ -2,6 +2,7 @@
 import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { locateNotArmed } from './armed-locate.js';
+import { coverageWarnings } from './coverage.js';
 import { checkInnerShells } from './inner-shell.js';
 import { notifyEnvCautions } from './notify.js';
 import { describeValue, locateIssues, locateRules, sortErrors } from './locate.js';
@@ -74,8 +75,9 @@ export function parseRunbook(text: string, file: string, display = file): LoadRe
   if (!parsed.success) return { ok: false, errors: sortErrors(locateIssues(parsed.error.issues, doc, lc, display)), display };
   const ruleErrors = checkRules(parsed.data, dirname(file));
   if (ruleErrors.length > 0) return { ok: false, errors: sortErrors(locateRules(ruleErrors, doc, lc, display)), display };
-  const cautions = sortErrors(locateRules([...checkInnerShells(parsed.data), ...notifyEnvCautions(parsed.data)], doc, lc, display));
-  return { ok: true, runbook: normalize(parsed.data, file), display, warnings: locateNotArmed(parsed.data, doc, lc, display), cautions, raw: parsed.data };
+  const runbook = normalize(parsed.data, file);
+  const cautions = sortErrors(locateRules([...checkInnerShells(parsed.data), ...notifyEnvCautions(parsed.data), ...coverageWarnings(parsed.data, runbook)], doc, lc, display));
+  return { ok: true, runbook, display, warnings: locateNotArmed(parsed.data, doc, lc, display), cautions, raw: parsed.data };
 }
 
 

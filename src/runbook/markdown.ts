@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, relative, resolve } from 'node:path';
 import { locateNotArmed } from './armed-locate.js';
+import { coverageWarnings } from './coverage.js';
 import { checkInnerShells } from './inner-shell.js';
 import { notifyEnvCautions } from './notify.js';
 import { lineAt } from './markdown-lines.js';
@@ -350,10 +351,11 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
   // what the document promises but nothing can watch yet (no metrics source, no probe): kept, listed
   // where the prose says it, left out of the run (normalize: Runbook.unarmed), as for its imported YAML
   const warnings = locateNotArmed(parsed.data, doc, lc, display);
-  const cautions = sortErrors(locateRules([...checkInnerShells(parsed.data), ...notifyEnvCautions(parsed.data)], doc, lc, display));
+  const runbook = normalize(parsed.data, file, runDir !== own ? { dir: runDir } : {});
+  const cautions = sortErrors(locateRules([...checkInnerShells(parsed.data), ...notifyEnvCautions(parsed.data), ...coverageWarnings(parsed.data, runbook)], doc, lc, display));
   const { lineOf } = sourceLines(raw, parsed.data, pos, tree.lineStarts);
   const uncertain = mapped.uncertain;
-  return { ok: true, runbook: normalize(parsed.data, file, runDir !== own ? { dir: runDir } : {}), display, report: report(uncertain), raw: parsed.data, lineOf, warnings, cautions };
+  return { ok: true, runbook, display, report: report(uncertain), raw: parsed.data, lineOf, warnings, cautions };
 }
 
 // ── presenting ─────────────────────────────────────────────────────────────────────────────

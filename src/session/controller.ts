@@ -152,6 +152,7 @@ export class Controller {
       source: o.guard?.source ?? sourceFor(o.runbook, env),
       probe: o.guard?.probe,
       rollback: (reason, incidentAt) => void this.rollback(reason, 'trigger', incidentAt),
+      broken: (reason) => this.active?.monitor?.fail?.(reason),
     });
     this.guard = guard.active ? guard : undefined;
     this.flags = o.runbook.flags
@@ -751,7 +752,7 @@ export class Controller {
           return;
         }
       }
-      const unmet = this.checkCriteria(stageId);
+      const unmet = this.guard?.brokenNow() ?? this.checkCriteria(stageId);
       if (unmet) {
         this.emit({ type: 'stage.failed', stage: stageId, step: '', reason: unmet });
         waiting = await this.afterStageFailed(`stage "${def.title}" failed its criteria: ${unmet}`);

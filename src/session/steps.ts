@@ -23,7 +23,7 @@ import { ManualWaits } from './manual.js';
  * What runs now in the release's own line (not an emergency action or escalation command beside it).
  * `monitor`: a wait (a monitor window, a manual step waiting for its tick); finish() ends it as interrupted.
  */
-export type Active = { stage: string; step: string; handle?: StepHandle; monitor?: { finish: () => void } };
+export type Active = { stage: string; step: string; handle?: StepHandle; monitor?: { finish: () => void; fail?: (reason: string) => void } };
 
 export type StepDeps = {
   readonly runbook: Runbook;
@@ -77,6 +77,7 @@ export class StepRunner {
   }
 
   async runWithRetries(stageId: string, step: Step): Promise<boolean> {
+    if (this.refuseBroken(stageId, step)) return false;
     for (;;) {
       const st = this.findStep(stageId, step.id);
       // a step the journal shows running: a resumed session follows it where it is
@@ -97,6 +98,21 @@ export class StepRunner {
       if (after.status === 'interrupted' || step.kind !== 'command' || attempt > step.retries) return false;
       this.d.emit({ type: 'step.retrying', stage: stageId, step: step.id, attempt: attempt + 1, automatic: true });
     }
+  }
+
+  /**
+   * A step of a stage whose armed guard is broken (a trigger's query has a configuration error)
+   * does not start: the guardrail cannot watch it. A command that was running when the error came
+   * was let finish (killing a deploy half-way is worse); the next step fails here, not started.
+   */
+  private refuseBroken(stageId: string, step: Step): boolean {
+    const st = this.findStep(stageId, step.id);
+    const reason = st?.status === 'pending' && stageId !== PREFLIGHT && stageId !== ROLLBACK ? this.d.guard?.brokenNow() : undefined;
+    if (reason === undefined) return false;
+    const attempt = (st?.attempt ?? 0) + 1;
+    this.d.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command: step.title });
+    this.d.emit({ type: 'step.finished', stage: stageId, step: step.id, ok: false, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: 0, reason, notStarted: true });
+    return true;
   }
 
   findStep(stageId: string, stepId: string): StepState | undefined {
@@ -162,9 +178,12 @@ export class StepRunner {
         this.d.emit({ type: 'step.finished', stage: stageId, step: stepId, ok, exitCode: null, signal: null, timedOut: false, interrupted, durationMs, reason: ok ? undefined : (failure ?? 'interrupted') });
         resolve(ok);
       };
-      if (!guard?.holding) run();
+      this.d.setActive({ stage: stageId, step: stepId, monitor: { finish: () => finish(false), fail: (reason) => finish(false, reason) } });
+      // a trigger already broken (a retry of this step): no window to wait, the guardrail cannot watch
+      const broken = guard?.brokenNow();
+      if (broken !== undefined) finish(false, broken);
+      else if (!guard?.holding) run();
       else limitHold();
-      this.d.setActive({ stage: stageId, step: stepId, monitor: { finish: () => finish(false) } });
     });
   }
 

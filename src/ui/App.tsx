@@ -23,7 +23,8 @@ import type { OutputStore } from './output-store.js';
 import { Overlays } from './overlays/Overlays.js';
 import { autoSelected, buildRows, selectable } from './rows.js';
 import { initialUi, uiReduce, type UiAction } from './ui-state.js';
-import { baselineTitle, clockTicks, flagViews, seriesViews, triggerViews, unarmedLine } from './view-model.js';
+import { autoRollbackOff, baselineTitle, clockTicks, flagViews, seriesViews, triggerViews, unarmedLine } from './view-model.js';
+import { monitorWatchesNothing } from '../runbook/coverage.js';
 import { ROLLBACK_HOLD_MS, useFrameHold } from './hooks/use-frame-hold.js';
 import { useNotice } from './hooks/use-notice.js';
 import { placeholderFor } from './placeholder.js';
@@ -48,7 +49,8 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const { columns, rows } = useTerminalSize(size);
   const now = useNow(controller, controller.busy || clockTicks(session, controller.runbook), hold);
   const rb = controller.runbook;
-  const checklist = buildRows(session, controller.runbook.escalation);
+  const checklist = buildRows(session, controller.runbook.escalation, monitorWatchesNothing(rb));
+  const off = autoRollbackOff(rb, session);
   const sel = selectable(checklist);
   const selectedRow = (ui.selected && sel.find((r) => r.id === ui.selected)) || autoSelected(session, checklist);
   const lines = selectedRow?.step ? store.lines(selectedRow.id, selectedRow.step.logPath) : [];
@@ -95,7 +97,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const c = ctx();
   return (
     <Box flexDirection="column" width={l.width} height={l.height}>
-      <Header session={session} now={now} waiting={controller.readOnly ? !stepRunning(session) : !controller.busy} width={l.width} watching={controller.readOnly !== undefined} />
+      <Header session={session} now={now} waiting={controller.readOnly ? !stepRunning(session) : !controller.busy} width={l.width} watching={controller.readOnly !== undefined} autoRollbackOff={off !== undefined} />
       <StageStrip session={session} width={l.width} />
       <Box height={l.mainHeight}>
         {/* no spinner under a dialog: the rollback's R (in its dialog) holds the frames, a spinner's tick would draw one */}
@@ -109,7 +111,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
         </Box>
       ) : null}
       {l.showTriggers ? <TriggersBar triggers={triggers} width={l.width} /> : null}
-      <NoticeLine text={ui.notice?.text ?? story ?? unarmedLine(rb.unarmed)} width={l.width} />
+      <NoticeLine text={ui.notice?.text ?? story ?? unarmedLine(rb.unarmed) ?? (off && `⚠ AUTO-ROLLBACK OFF: ${off}`)} width={l.width} />
       <HintBar hints={hints({ ...c, session, burst: false })} width={l.width} />
       <Overlays ui={ui} session={session} controller={controller} screenWidth={l.width} screenHeight={l.height} now={now} />
     </Box>

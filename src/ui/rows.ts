@@ -18,10 +18,13 @@ export type ChecklistRow = {
   readonly dueAt?: number;
   /** A line under the row (an escalation level's action or error). */
   readonly detail?: string;
+  /** A warning under the row: a monitor step that watches nothing (runbook/coverage.ts). */
+  readonly warn?: string;
 };
 
-function stepRows(stageId: string, steps: readonly StepState[]): ChecklistRow[] {
+function stepRows(stageId: string, steps: readonly StepState[], monitorWarn?: string): ChecklistRow[] {
   return steps.map((st) => ({
+    ...(st.kind === 'monitor' && monitorWarn ? { warn: monitorWarn } : {}),
     id: `${stageId}/${st.id}`,
     kind: st.kind === 'manual' ? 'manual' : stageId === 'preflight' ? 'check' : st.kind === 'monitor' ? 'monitor' : 'step',
     stageId,
@@ -68,7 +71,8 @@ function notificationRows(s: SessionState): ChecklistRow[] {
   return [{ id: 'notify', kind: 'header', stageId: 'notify', title: 'Notifications', status: list.some((n) => !n.ok) ? 'failed' : 'passed' }, ...rows];
 }
 
-export function buildRows(s: SessionState, escalation: readonly EscalationLevel[] = []): ChecklistRow[] {
+/** `monitorWarn`: what a stage's monitor step says under its row when it watches nothing. */
+export function buildRows(s: SessionState, escalation: readonly EscalationLevel[] = [], monitorWarn?: string): ChecklistRow[] {
   const rows: ChecklistRow[] = [];
   if (s.preflight.steps.length > 0) {
     const status = preflightStatus(s);
@@ -78,7 +82,7 @@ export function buildRows(s: SessionState, escalation: readonly EscalationLevel[
   for (const st of s.stages) {
     const status = s.rollback.status === 'passed' && st.status !== 'pending' && st.status !== 'skipped' ? 'rolled-back' : st.status;
     rows.push({ id: st.id, kind: 'header', stageId: st.id, title: titleWithSkipped(st.title, status, st), status });
-    rows.push(...stepRows(st.id, st.steps));
+    rows.push(...stepRows(st.id, st.steps, monitorWarn));
   }
   if (s.rollback.status !== 'idle') {
     rows.push({ id: 'rollback', kind: 'header', stageId: 'rollback', title: 'Rollback', status: s.rollback.status === 'passed' ? 'passed' : s.rollback.status });

@@ -6,7 +6,8 @@ import type { Runbook } from '../runbook/types.js';
 import { formatClock } from '../runbook/duration.js';
 import { nextStep, rampPlans } from '../flags/plan.js';
 import { summaryLine } from '../flags/experiment.js';
-import type { SessionState } from '../session/reduce.js';
+import { currentStage, type SessionState } from '../session/reduce.js';
+import { noTriggersWhy, stageUnguarded } from '../runbook/coverage.js';
 import type { FlagView } from './components/FlagsPane.js';
 import type { SeriesView } from './components/MetricsPane.js';
 import type { TriggerView } from './components/TriggersBar.js';
@@ -20,6 +21,8 @@ export function triggerViews(rb: Runbook, s: SessionState, now = s.now): Trigger
     const label = triggerLabel(t, rb);
     const base = { id: t.id, label, short: t.kind === 'metric' ? t.metric : label, forMs: t.forMs };
     if (v?.status === 'fired') return { ...base, state: 'fired' };
+    // its query answers with a configuration error (while armed): it watches nothing
+    if (v?.broken !== undefined) return { ...base, state: 'broken' };
     if (v?.noData) {
       // a trigger that holds the release: how long until the hold fails the stage
       const until = s.guard.holdingFor.includes(t.id) ? s.guard.heldUntil : undefined;
@@ -158,6 +161,21 @@ export function escalationNotice(level: number, title: string, action: string): 
 export function unarmedLine(unarmed: readonly string[] | undefined): string | undefined {
   if (!unarmed?.length) return undefined;
   return `⚠ AUTO-ROLLBACK OFF: ${unarmed.length === 1 ? '1 trigger needs' : `${unarmed.length} triggers need`} metrics or probes (cockpit validate)`;
+}
+
+/**
+ * Why the release can run now with nothing armed (the header's AUTO-ROLLBACK OFF), or undefined:
+ * a runbook with no armed trigger, from the start; the release environment's stage when it is not
+ * armed and no monitor step arms the triggers at the moment. Not once the release has ended or
+ * while a rollback runs.
+ */
+export function autoRollbackOff(rb: Runbook, s: SessionState): string | undefined {
+  if (s.outcome !== undefined || s.rollback.status !== 'idle') return undefined;
+  const none = noTriggersWhy(rb);
+  if (none) return `${none}: only R rolls back`;
+  const cur = currentStage(s);
+  const def = cur && rb.stages.find((x) => x.id === cur.id);
+  return def && !s.guard.armed ? stageUnguarded(rb, def) : undefined;
 }
 
 /** The notice line when a rollback's risk-register entry is written, or could not be. */

@@ -12,7 +12,7 @@ import { shadowStatus, wouldHaveFiredText } from '../guard/shadow.js';
 export type Tone = 'ok' | 'running' | 'warn' | 'danger' | 'muted';
 
 export type TriggerRow = {
-  readonly state: 'idle' | 'pending' | 'fired' | 'no data';
+  readonly state: 'idle' | 'pending' | 'fired' | 'broken' | 'no data';
   readonly icon: string;
   /** "FIRED", "PENDING 0:03/0:06", "NO DATA", "idle". */
   readonly word: string;
@@ -30,6 +30,7 @@ export function triggerRows(rb: Runbook, s: SessionState, now: number): TriggerR
     const value = v?.value !== undefined && (v.status !== 'idle' || t.kind === 'metric') ? ` · ${formatValue(t, v.value, units)}` : '';
     const text = `${describeTrigger(t, units)}${value}`;
     if (v?.status === 'fired') return { state: 'fired', icon: '●', word: 'FIRED', text, tone: 'danger' };
+    if (v?.broken !== undefined) return { state: 'broken', icon: '✗', word: 'BROKEN QUERY', text, tone: 'danger' };
     if (v?.noData) return { state: 'no data', icon: '?', word: 'NO DATA', text, tone: 'warn' };
     if (v?.status === 'pending') {
       const held = Math.min(t.forMs, Math.max(0, now - (v.since ?? now)));

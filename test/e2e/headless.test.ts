@@ -407,7 +407,9 @@ describe('a failing stage', () => {
     expect(r.text).toContain('✗ stage two FAILED at Break things: exit 1');
     expect(ending(r.text)[0]).toBe('■ FAILED');
     expect(r.text.some((l) => l.startsWith('▶ stage three'))).toBe(false);
-    expect(r.text.some((l) => l.includes('ROLL'))).toBe(false);
+    // no rollback ran (the runbook has no triggers: each stage's start says AUTO-ROLLBACK OFF, which is no rollback)
+    expect(r.text.some((l) => l.includes('ROLL') && !l.startsWith('⚠ AUTO-ROLLBACK OFF:'))).toBe(false);
+    expect(r.text.some((l) => l.startsWith('⚠ AUTO-ROLLBACK OFF: the runbook has no rollback triggers'))).toBe(true);
     expect(order(s)).toEqual(['one', 'pkg-1.2.3', 'two']);
     expect(existsSync(s.out('two-after'))).toBe(false);
     expect(existsSync(s.out('three'))).toBe(false);

@@ -33,7 +33,8 @@ describe.skipIf(!hasTmux())('the seed runbook on screen (tmux, 100×30)', () => 
     const f = await s.waitFor('missing: ./scripts/pre-relea');
     const lines = f.split('\n');
     // its checks' scripts are missing: the pre-flight has failed, and the header says so
-    expect(lines[0]).toMatch(/^ cockpit · Release Runbook \S+ → production +PRE-FLIGHT FAILED {3}R ROLLBACK$/);
+    // no trigger armed (no metrics source, no probe): the header says so (issue 18)
+    expect(lines[0]).toMatch(/^ cockpit · Release Runbook \S+ → pro(duction|…) ⚠ AUTO-ROLLBACK OFF {2}PRE-FLIGHT FAILED {3}R ROLLBACK$/);
     expect(lines[0]).not.toContain('{git.');
     expect(lines[1]).toBe(' ✗ Pre-flight  ○ Pre-Release  ○ Deploy to Staging  ○ Deploy to Production  ○ Post-Release');
     expect(f).toContain('│ ✗ All tests passing        FAILED│');

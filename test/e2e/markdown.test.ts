@@ -88,6 +88,8 @@ const SEED_ARMING_NEEDS = [
   '  a query (PromQL, for prometheus) or a pointer (JSON pointer, for http-json) for each series: latency_p95, error_rate, throughput, memory',
   '  probes: a probe marked critical: true, e.g. {name: checkout, url: http://…, critical: true} (for "critical probes 5xx")',
 ];
+/** No trigger of the seed is armed without a front matter: validate says AUTO-ROLLBACK OFF (at rollback:) before the list. */
+const SEED_OFF = 'AUTO-ROLLBACK OFF: no rollback trigger is armed: 4 triggers wait for a metrics source or probes: no stage rolls back on its own (R or cockpit rollback only)';
 const SEED_SUMMARY =
   '4 checks (1 automated, 3 manual), 4 stages, 12 steps, 3 rollback steps, 4 triggers (4 not armed), 4 metrics (no source), 0 probes, 3 escalation levels, 1 flag, 1 experiment, 3 troubleshooting entries, 0 secrets';
 
@@ -133,8 +135,9 @@ describe('cockpit validate on the seed', () => {
     expect(unmapped.find((u) => u.line === '276-278')?.text).toBe('Release History Log table: written by `cockpit history --markdown` from the journals');
     // then what is kept but not armed, at its line, and what the front matter needs to arm it
     const verdict = r.out.indexOf('nothing automatable is left unmapped');
-    expect(r.out.slice(verdict + 1, verdict + 6)).toEqual(SEED_NOT_ARMED.map((m, i) => `examples/seed/release-runbook.md:${[76, 119, 120, 121, 122][i]}:1: warning: ${m}`));
-    expect(r.out.slice(verdict + 6)).toEqual(['4 rollback triggers and 1 stage criterion not armed: to arm them, add to the front matter:', ...SEED_ARMING_NEEDS]);
+    expect(r.out[verdict + 1]).toBe(`examples/seed/release-runbook.md:128:1: warning: ${SEED_OFF}`);
+    expect(r.out.slice(verdict + 2, verdict + 7)).toEqual(SEED_NOT_ARMED.map((m, i) => `examples/seed/release-runbook.md:${[76, 119, 120, 121, 122][i]}:1: warning: ${m}`));
+    expect(r.out.slice(verdict + 7)).toEqual(['4 rollback triggers and 1 stage criterion not armed: to arm them, add to the front matter:', ...SEED_ARMING_NEEDS]);
   });
 
   it('with a front matter: the 4 triggers, 4 metrics, the probe and 3 escalation levels, nothing waiting', async () => {
@@ -262,7 +265,10 @@ describe('a Markdown runbook with real scripts runs like a YAML one', () => {
     expect(imp.err).toEqual(['wrote cockpit.yml (cockpit validate cockpit.yml checks it)']);
     const yml = await cockpit(['validate'], dir);
     expect(yml.code).toBe(0);
-    expect(yml.out).toEqual([md.out[0]]);
+    expect(yml.out[0]).toBe(md.out[0]);
+    // no triggers in it: both say AUTO-ROLLBACK OFF, with the same words
+    expect(warnings(yml.out).map(([, m]) => m)).toEqual(warnings(md.out).map(([, m]) => m));
+    expect(warnings(yml.out).map(([, m]) => m)).toEqual(['AUTO-ROLLBACK OFF: the runbook has no rollback triggers: no stage rolls back on its own (R or cockpit rollback only)']);
     const again = await cockpit(['import', 'RUNBOOK.md', '-o', 'cockpit.yml'], dir);
     expect(again.code).toBe(2);
     expect(again.err).toEqual(['cockpit: cockpit.yml exists: not overwritten (--force to replace it)']);
@@ -377,6 +383,7 @@ describe('guardrails without a metrics source: the Markdown and its imported coc
     const triggers = lineOf('  triggers:');
     expect(yml.out).toEqual([
       `ok: Release Runbook: ${SEED_SUMMARY}`,
+      `cockpit.yml:${lineOf('rollback:')}:1: warning: ${SEED_OFF}`,
       `cockpit.yml:${lineOf('      - metric: latency_p95')}:9: warning: ${SEED_NOT_ARMED[0]}`,
       `cockpit.yml:${lineOf('    - metric: error_rate', triggers)}:7: warning: ${SEED_NOT_ARMED[1]}`,
       `cockpit.yml:${lineOf('    - metric: latency_p95', triggers)}:7: warning: ${SEED_NOT_ARMED[2]}`,
@@ -388,7 +395,7 @@ describe('guardrails without a metrics source: the Markdown and its imported coc
     // the same summary, and the same not-armed list (at the prose's lines in the .md)
     expect(md.out[0]).toBe(yml.out[0]);
     expect(warnings(md.out).map(([, m]) => m)).toEqual(warnings(yml.out).map(([, m]) => m));
-    expect(warnings(md.out).map(([l]) => l)).toEqual([76, 119, 120, 121, 122]);
+    expect(warnings(md.out).map(([l]) => l)).toEqual([128, 76, 119, 120, 121, 122]);
 
     const [mdDry, ymlDry] = await Promise.all([cockpit(['run', '--dry-run', 'release-runbook.md'], dir), cockpit(['run', '--dry-run', 'cockpit.yml'], dir)]);
     expect([mdDry.code, ymlDry.code]).toEqual([0, 0]);
@@ -442,6 +449,7 @@ describe('guardrails without a metrics source: the Markdown and its imported coc
       'ok: Checkout: 0 checks (0 automated, 0 manual), 1 stage, 1 step, 1 rollback step, 2 triggers (2 not armed), 3 metrics (no source), 0 probes, 0 escalation levels, 0 flags, 0 experiments, 0 troubleshooting entries, 0 secrets',
     );
     expect(warnings(v.out).map(([, m]) => m)).toEqual([
+      'AUTO-ROLLBACK OFF: no rollback trigger is armed: 2 triggers wait for a metrics source or probes: no stage rolls back on its own (R or cockpit rollback only)',
       'stages[0].criteria[0] (latency_p95 < 300 ms): not checked: no metrics source',
       'rollback.triggers[0] (latency_p99 > 2000 ms for 3m): not armed: no metrics source',
       'rollback.triggers[1] (error_rate > 1 % for 2m): not armed: no metrics source',

@@ -13,7 +13,7 @@ import type { ProbeResult } from '../../src/guard/probe.js';
 import { FakeRunner } from './fake-runner.js';
 
 /** One scripted sample: a number (NaN and ±Infinity included), or a miss (source error). */
-export type Scripted = number | 'miss' | { readonly error: string; readonly noData?: boolean };
+export type Scripted = number | 'miss' | { readonly error: string; readonly noData?: boolean; readonly config?: true };
 
 export function asResult(s: Scripted | undefined): SeriesResult {
   if (s === undefined) return { error: 'script ended' };

@@ -131,7 +131,7 @@ describe('HttpJsonSource against a real HTTP server', () => {
     expect(s.requests[0].headers.accept).toBe('application/json');
   });
 
-  it('a missing key or a null is no data; a non-numeric value is an error', async () => {
+  it('a missing key or a null is no data; a non-numeric value is a configuration error', async () => {
     const s = await server((_req, res) => res.end(JSON.stringify(DOC)));
     const r = await new HttpJsonSource(s.url).fetch(
       [
@@ -148,18 +148,18 @@ describe('HttpJsonSource against a real HTTP server', () => {
     expect(r.missing).toEqual({ error: 'no /data/nope in the response', noData: true });
     expect(r.deep).toEqual({ error: 'no /data/services/7/error_rate in the response', noData: true });
     expect(r.null).toEqual({ error: 'no /data/latency/p99 in the response', noData: true });
-    expect(r.word).toEqual({ error: 'not a number at /data/status: "fast"' });
-    expect(r.bool).toEqual({ error: 'not a number at /data/healthy: true' });
-    expect(r.object).toEqual({ error: 'not a number at /data/latency: {"p95":"212.5","p99":null}' });
+    expect(r.word).toEqual({ error: 'not a number at /data/status: "fast"', config: true });
+    expect(r.bool).toEqual({ error: 'not a number at /data/healthy: true', config: true });
+    expect(r.object).toEqual({ error: 'not a number at /data/latency: {"p95":"212.5","p99":null}', config: true });
   });
 
-  it('a body that is not JSON is an error for every series', async () => {
+  it('a body that is not JSON (a login page at 200) is a configuration error for every series', async () => {
     const s = await server((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html><body>Login required</body></html>');
     });
     const r = await new HttpJsonSource(s.url).fetch([{ name: 'a', pointer: '/a' }, { name: 'b' }], 2000, signal());
-    expect(r).toEqual({ a: { error: 'not JSON: <html><body>Login required</body></html>' }, b: { error: 'not JSON: <html><body>Login required</body></html>' } });
+    expect(r).toEqual({ a: { error: 'not JSON: <html><body>Login required</body></html>', config: true }, b: { error: 'not JSON: <html><body>Login required</body></html>', config: true } });
   });
 
   it('HTTP 500 is an error (even with a JSON body), not no data', async () => {
@@ -234,7 +234,7 @@ describe('CommandSource with real scripts', () => {
 
   it('a JSON value that is not an object is refused', async () => {
     const r = await new CommandSource(parseCommand(['echo', '[1, 2]']), FIXTURES).fetch([{ name: 'error_rate' }], 5000, signal());
-    expect(r).toEqual({ error_rate: { error: 'metrics command must print one JSON object {series: number}' } });
+    expect(r).toEqual({ error_rate: { error: 'metrics command must print one JSON object {series: number}', config: true } });
   });
 
   describe('a command that hangs past the timeout', () => {

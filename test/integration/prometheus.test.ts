@@ -20,6 +20,7 @@ import { MemoryJournal } from '../../src/session/journal.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { MetricsTarget, serve, waitFor, within, type TestServer } from '../helpers/http-target.js';
 import { PrometheusServer } from '../helpers/prometheus.js';
+import { describeEvent } from '../../src/headless/plain.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'integration');
 const SCRAPE = '500ms';
@@ -107,24 +108,25 @@ describe('PrometheusSource against a real Prometheus', () => {
 
   it('a query returning several series is an error naming the count', async () => {
     const three = await read('cockpit_it_by_code');
-    expect(three).toEqual({ error: 'query returned 3 series: aggregate it to one (sum, avg, max…)' });
+    // a configuration error (the query's fault), not no data
+    expect(three).toEqual({ error: 'query returned 3 series: aggregate it to one (sum, avg, max…)', config: true });
     expect('noData' in three).toBe(false);
-    expect(await read('rate(cockpit_it_requests_total[3s])')).toMatchObject({ error: expect.stringMatching(/^query returned 2 series/) });
+    expect(await read('rate(cockpit_it_requests_total[3s])')).toMatchObject({ error: expect.stringMatching(/^query returned 2 series/), config: true });
   });
 
-  it("a PromQL syntax error is a source error carrying Prometheus's own message", async () => {
+  it("a PromQL syntax error is a configuration error carrying Prometheus's own message", async () => {
     const query = 'sum(rate(cockpit_it_requests_total[1m])';
     const body = await prom.query(query);
     expect(body.status).toBe('error');
     expect(body.errorType).toBe('bad_data');
     const r = await read(query);
-    expect(r).toEqual({ error: `prometheus: bad_data: ${body.error}` });
+    expect(r).toEqual({ error: `bad_data: ${body.error}`, config: true });
     expect('error' in r && r.error).toMatch(/parse error.*unclosed left parenthesis/);
     expect('noData' in r).toBe(false);
   });
 
-  it('a range vector is refused as an unsupported result type', async () => {
-    expect(await read('cockpit_it_error_rate[5s]')).toEqual({ error: 'prometheus: unsupported result type matrix (use an instant vector or scalar)' });
+  it('a range vector is a configuration error (wrong result type)', async () => {
+    expect(await read('cockpit_it_error_rate[5s]')).toEqual({ error: 'query returned a range vector (matrix): use an instant vector or scalar', config: true });
   });
 
   it('NaN and ±Inf values are no data (from the target and from PromQL)', async () => {
@@ -155,8 +157,8 @@ describe('PrometheusSource against a real Prometheus', () => {
     );
     expect(r.gauge).toEqual({ value: 0.25 });
     expect(r.empty).toEqual({ error: 'no data (empty result)', noData: true });
-    expect(r.broken).toMatchObject({ error: expect.stringMatching(/^prometheus: bad_data: .*parse error/) });
-    expect(r.many).toEqual({ error: 'query returned 2 series: aggregate it to one (sum, avg, max…)' });
+    expect(r.broken).toMatchObject({ error: expect.stringMatching(/^bad_data: .*parse error/), config: true });
+    expect(r.many).toEqual({ error: 'query returned 2 series: aggregate it to one (sum, avg, max…)', config: true });
   });
 });
 
@@ -228,9 +230,11 @@ describe('PrometheusSource when Prometheus is not answering', () => {
 
 type E2E = { c: Controller; journal: MemoryJournal; runner: FakeRunner; sessionDir: string };
 
-function controller(run: string, clock?: Clock): E2E {
+function controller(run: string, clock?: Clock, query?: string): E2E {
   const file = join(FIXTURES, 'prometheus-release.yml');
-  const text = readFileSync(file, 'utf8').replaceAll('__PROMETHEUS_URL__', prom.url).replaceAll('__RUN__', run);
+  const fixture = readFileSync(file, 'utf8');
+  // another query for the series (YAML single-quoted)
+  const text = (query === undefined ? fixture : fixture.replace(`'max(cockpit_e2e_error_rate{run="__RUN__"})'`, `'${query.replaceAll("'", "''")}'`)).replaceAll('__PROMETHEUS_URL__', prom.url).replaceAll('__RUN__', run);
   const parsed = parseRunbook(text, file);
   if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.message).join('\n'));
   const runner = new FakeRunner();
@@ -403,6 +407,70 @@ describe('a Controller with metrics.source: prometheus (end to end)', () => {
       expect(last - fired[0].since).toBeLessThan(3500);
       expect(wall).toBeGreaterThanOrEqual(1900);
       expect(ofType(ev, 'rollback.started')).toEqual([expect.objectContaining({ source: 'trigger', incidentAt: pending[0].since })]);
+    } finally {
+      e.c.dispose();
+      rmSync(e.sessionDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a broken query against the real Prometheus fails the step at once; an empty answer holds (issue 18)', () => {
+  const broken = [
+    ['a PromQL syntax error', 'sum(rate(cockpit_it_requests_total[1m])', /^bad_data: .*parse error.*unclosed left parenthesis/],
+    ['a query returning 2 series', 'cockpit_it_inflight', /^query returned 2 series: aggregate it to one/],
+    ['a range vector', 'up[1m]', /^query returned a range vector \(matrix\): use an instant vector or scalar$/],
+  ] as const;
+
+  for (const [name, query, message] of broken) {
+    it(`${name}: trigger.broken with Prometheus's message on the first sample, the monitor fails, FAILED (no hold)`, async () => {
+      const clock = new FakeClock();
+      const e = controller(`broken-${name.length}`, clock, query);
+      const d = driver(e, clock);
+      try {
+        void e.c.start();
+        await settle();
+        await d.tick(0); // tick 0 at t=0: the only sample it takes
+        expect(await within(e.c.settled, 5000, 'the session to end')).toBe('failed');
+        const ev = e.journal.events;
+        const b = ofType(ev, 'trigger.broken');
+        expect(b).toHaveLength(1);
+        expect(b[0]).toMatchObject({ trigger: 'error-rate-above', metric: 'error_rate', query, t: 0 });
+        expect(b[0].error).toMatch(message);
+        expect(b[0].reason).toBe(`trigger error-rate-above: query "${query}" is broken: ${b[0].error}`);
+        // the headless line says it, once
+        const line = describeEvent(e.c.state, b[0]);
+        expect(line).toBe(`✗ ${b[0].reason}: the step fails now (a configuration error, not no data)`);
+        // the monitor step failed with that reason, at fake time 0: no 10-minute hold, no NO DATA
+        const monitor = ofType(ev, 'step.finished').find((x) => x.step === 'monitor-10s');
+        expect(monitor).toMatchObject({ ok: false, reason: b[0].reason });
+        expect(monitor!.t).toBe(0);
+        expect(ofType(ev, 'guard.hold')).toEqual([]);
+        expect(ofType(ev, 'trigger.nodata')).toEqual([]);
+        expect(ofType(ev, 'rollback.started')).toEqual([]);
+        expect(ofType(ev, 'metric.sampled')[0]).toMatchObject({ values: { error_rate: null }, config: ['error_rate'] });
+      } finally {
+        e.c.dispose();
+        rmSync(e.sessionDir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('an empty vector is no data: no trigger.broken, the release holds after maxErrors samples and the monitor waits', async () => {
+    const clock = new FakeClock();
+    const e = controller('empty', clock, 'cockpit_it_does_not_exist');
+    const d = driver(e, clock);
+    try {
+      void e.c.start();
+      await settle();
+      await d.tick(0);
+      for (let i = 0; i < 4; i++) await d.tick();
+      const ev = e.journal.events;
+      expect(ofType(ev, 'trigger.broken')).toEqual([]);
+      expect(ofType(ev, 'trigger.nodata')).toEqual([expect.objectContaining({ trigger: 'error-rate-above', misses: 4, policy: 'hold', error: 'no data (empty result)' })]);
+      expect(ofType(ev, 'guard.hold')).toEqual([expect.objectContaining({ holding: true })]);
+      expect(e.c.state.stages[0].steps.find((x) => x.id === 'monitor-10s')?.status).toBe('running');
+      expect(e.c.state.outcome).toBeUndefined();
+      expect(ofType(ev, 'metric.sampled').every((x) => x.config === undefined)).toBe(true);
     } finally {
       e.c.dispose();
       rmSync(e.sessionDir, { recursive: true, force: true });

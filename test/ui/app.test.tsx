@@ -98,7 +98,8 @@ describe('cockpit screen', () => {
     const lines = f.split('\n');
     expect(lines).toHaveLength(23); // never taller than the terminal
     expect(lines.every((l) => l.length <= 80)).toBe(true);
-    expect(lines[0]).toMatch(/^ cockpit · web-app 2\.4\.0 → production +PRE-FLIGHT {3}R ROLLBACK$/);
+    // this runbook has no rollback triggers: the header says so (issue 18)
+    expect(lines[0]).toMatch(/^ cockpit · web-app 2\.4\.0 → produc… ⚠ AUTO-ROLLBACK OFF {2}PRE-FLIGHT {3}R ROLLBACK$/);
     expect(lines[1]).toBe(' ◐ Pre-flight  ○ Deploy to Staging  ○ Deploy to Production');
     expect(lines[2]).toMatch(/^┌ Checklist ─+┐┌ All tests passing · 0:00 · follow ─+┐$/);
     expect(lines[3]).toContain('│◐ Pre-flight');

@@ -120,6 +120,8 @@ describe('cockpit validate warns, located, and exits 0', () => {
       'ok: web-app: 0 checks (0 automated, 0 manual), 1 stage, 4 steps, 2 rollback steps, 0 triggers, 0 metrics, 0 probes, 0 escalation levels, 0 flags, 0 experiments, 0 troubleshooting entries, 0 secrets',
       'cockpit.yml:5:25: warning: {version} is inside what "bash -c" runs: that shell parses its value as code (a quote, ";" or "$(" in it would run); write "$COCKPIT_VERSION" there instead (cockpit sets it in the step\'s environment)',
       'cockpit.yml:8:9: warning: {version} goes into the command ssh hands to the remote shell, which parses its value as code (a quote, ";" or "$(" in it would run there): quote it for that shell first, e.g. from a script: ssh host "deploy $(printf %q "$COCKPIT_VERSION")"',
+      // no rollback triggers: validate says so too (issue 18)
+      'cockpit.yml:9:1: warning: AUTO-ROLLBACK OFF: the runbook has no rollback triggers: no stage rolls back on its own (R or cockpit rollback only)',
       'cockpit.yml:11:35: warning: {reason} is inside what "sh -c" runs: that shell parses its value as code (a quote, ";" or "$(" in it would run); write "$COCKPIT_REASON" there instead (cockpit sets it in the step\'s environment)',
     ]);
   });

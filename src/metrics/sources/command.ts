@@ -26,7 +26,8 @@ export class CommandSource implements MetricSource {
     } catch {
       return allFailed(series, `metrics command printed no JSON object: ${text.slice(0, 60)}`);
     }
-    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return allFailed(series, 'metrics command must print one JSON object {series: number}');
+    // JSON that is not an object: the script's fault, every time (a failed or silent command is no data)
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return allFailed(series, 'metrics command must print one JSON object {series: number}', true);
     return pick(doc, series.map((s) => ({ ...s, pointer: s.pointer ?? `/${s.name.replace(/~/g, '~0').replace(/\//g, '~1')}` })), 'command output');
   }
 }

@@ -4,8 +4,35 @@ import { MAX_TIMER_MS } from '../../core/clock.js';
 
 export type SeriesQuery = { readonly name: string; readonly query?: string; readonly pointer?: string };
 
-/** A value, or why there is none. `noData` is an answer without a value (empty, NaN); `error` is a failure. */
-export type SeriesResult = { readonly value: number } | { readonly error: string; readonly noData?: boolean };
+/**
+ * A value, or why there is none, classified once by the source that read it:
+ * - no data: the source is unreachable, timed out, failed (HTTP 5xx), or answered without a value
+ *   (empty, NaN). `noData` marks an answer without a value; a failure has neither flag. Both are
+ *   missing samples: the triggers' onNoData policy applies after `maxErrors` of them.
+ * - `config`: the query's or the runbook's fault (a PromQL syntax error, several series, a range
+ *   vector, not a number where the pointer points): no retry can fix it, so a trigger watching it
+ *   fails the running step at once (guard/trigger.ts), never holds.
+ */
+export type SeriesResult = { readonly value: number } | { readonly error: string; readonly noData?: boolean; readonly config?: true };
+
+/** A configuration error: the query or the runbook is wrong, not the source. */
+export function configError(error: string): Extract<SeriesResult, { readonly error: string }> {
+  return { error, config: true };
+}
+
+/** Whether a result is a configuration error (the one test every consumer asks). */
+export function isConfigError(r: SeriesResult | undefined): boolean {
+  return r !== undefined && 'error' in r && r.config === true;
+}
+
+/**
+ * An HTTP status that says the request itself is wrong (400 bad request, 404 no such path, 405,
+ * 422 the API could not run the query): the runbook's URL or query, not a source that is down.
+ * 401/403 (credentials, rotated any time), 408/429 and every 5xx are the source's: no data.
+ */
+export function isConfigStatus(status: number): boolean {
+  return status === 400 || status === 404 || status === 405 || status === 422;
+}
 
 export type FetchResults = Readonly<Record<string, SeriesResult>>;
 
@@ -24,8 +51,8 @@ export interface MetricSource {
 }
 
 /** Every series failed the same way (a source-wide error). */
-export function allFailed(series: readonly SeriesQuery[], error: string): FetchResults {
-  return Object.fromEntries(series.map((s) => [s.name, { error }]));
+export function allFailed(series: readonly SeriesQuery[], error: string, config = false): FetchResults {
+  return Object.fromEntries(series.map((s) => [s.name, config ? configError(error) : { error }]));
 }
 
 export function describeFetchError(e: unknown, timeoutMs: number): string {

@@ -4,7 +4,7 @@ import { formatClock } from '../../runbook/duration.js';
 import { blockLines } from '../block-lines.js';
 import type { ChecklistRow } from '../rows.js';
 import { ICON, SLOT, WORD, type AnyStatus } from '../status.js';
-import { pad, padStart, truncate } from '../text.js';
+import { pad, padStart, sanitize, truncate } from '../text.js';
 import { Pane } from './Pane.js';
 import { RunningIcon } from './RunningIcon.js';
 import { S } from './S.js';
@@ -74,6 +74,7 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number, s
     const text = pad(left, w - right.length - 1) + ' ' + padStart(right, right.length);
     lines.push({ key: r.id, rowId: r.id, text: pad(text, w), slot: r.kind === 'manual' && r.ticked ? 'stage.passed' : SLOT[status], spin: r.id === spinning });
     if (r.detail) lines.push({ key: `${r.id}:detail`, text: pad(`     ${r.detail}`, w), slot: r.status === 'failed' ? 'stage.failed' : 'dim' });
+    if (r.warn) lines.push({ key: `${r.id}:warn`, text: pad(`     ⚠ ${r.warn}`, w), slot: 'metric.warn' });
     const st = r.step;
     if (!st) continue;
     const sub = blockLines(r.id, st, now, w);
@@ -81,7 +82,7 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number, s
     if (st.status === 'waiting') lines.push({ key: `${r.id}:waiting`, text: pad(`     ${waitingWord(readOnly)}`, w), slot: 'notice' });
     if (st.missing && st.status === 'pending') lines.push({ key: `${r.id}:missing`, text: pad(`     ${st.missing.replace(/ \(.*\)$/, '')}`, w), slot: 'metric.warn' });
     // a block's failed command says its reason on its own line
-    if ((st.status === 'failed' || st.status === 'interrupted') && st.reason && !sub.some((l) => l.key.endsWith(':cmd-failed'))) lines.push({ key: `${r.id}:reason`, text: pad(`     ${st.reason}`, w), slot: 'stage.failed' });
+    if ((st.status === 'failed' || st.status === 'interrupted') && st.reason && !sub.some((l) => l.key.endsWith(':cmd-failed'))) lines.push({ key: `${r.id}:reason`, text: pad(`     ${sanitize(st.reason)}`, w), slot: 'stage.failed' });
     if (st.status === 'failed' && st.lastLine) lines.push({ key: `${r.id}:last`, text: pad(`     “${st.lastLine}”`, w), slot: 'dim' });
     if (st.status === 'failed' && st.troubleshooting) lines.push({ key: `${r.id}:hint`, text: pad(`     hint: ${st.troubleshooting.title}`, w), slot: 'notice' });
     if (st.status === 'skipped' && st.skipReason) lines.push({ key: `${r.id}:skip`, text: pad(`     skipped: ${st.skipReason}`, w), slot: 'stage.skipped' });

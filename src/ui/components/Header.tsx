@@ -6,9 +6,18 @@ import { currentStage } from '../../session/reduce.js';
 import { ICON, stateWord } from '../status.js';
 import { S } from './S.js';
 
-type Props = { readonly session: SessionState; readonly now: number; readonly waiting: boolean; readonly width: number; readonly speed?: string; readonly watching?: boolean };
+type Props = {
+  readonly session: SessionState;
+  readonly now: number;
+  readonly waiting: boolean;
+  readonly width: number;
+  readonly speed?: string;
+  readonly watching?: boolean;
+  /** The release can run now with nothing armed (view-model autoRollbackOff): the badge shows. */
+  readonly autoRollbackOff?: boolean;
+};
 
-export function Header({ session: s, now, waiting, width, watching }: Props) {
+export function Header({ session: s, now, waiting, width, watching, autoRollbackOff }: Props) {
   const stage = s.phase === 'rolling-back' || s.phase === 'rolled-back' || s.phase === 'rollback-failed' ? undefined : currentStage(s);
   const running = stage?.status === 'running' || stage?.status === 'failed';
   const elapsed = stage?.startedAt !== undefined ? (stage.endedAt ?? (stage.status === 'running' ? now : s.now)) - stage.startedAt : 0;
@@ -30,6 +39,7 @@ export function Header({ session: s, now, waiting, width, watching }: Props) {
             {over ? <S slot="metric.warn">{' ⚠ OVER BUDGET'}</S> : null}
           </Text>
         ) : null}
+        {autoRollbackOff ? <S slot="metric.warn">⚠ AUTO-ROLLBACK OFF</S> : null}
         <S slot={slot}>{word}</S>
         <S slot="rollback.badge">{' R ROLLBACK '}</S>
       </Box>

@@ -1,6 +1,6 @@
 /**
- * Each rollback trigger: idle / PENDING m:ss of m:ss / FIRED / NO DATA (· HOLD fails in m:ss); then
- * the shadow triggers apart, dimmed ("◌ shadow p95>800ms 1m would have fired 14:03:12").
+ * Each rollback trigger: idle / PENDING m:ss of m:ss / FIRED / BROKEN (its query) / NO DATA (· HOLD
+ * fails in m:ss); then the shadow triggers apart, dimmed ("◌ shadow p95>800ms 1m would have fired 14:03:12").
  */
 import { Box, Text } from 'ink';
 import { formatClock } from '../../runbook/duration.js';
@@ -13,7 +13,7 @@ export type TriggerView = {
   readonly label: string;
   /** The label when the line is short of room: the metric or probe alone ("memory"). */
   readonly short?: string;
-  readonly state: 'idle' | 'pending' | 'fired' | 'nodata' | 'disarmed';
+  readonly state: 'idle' | 'pending' | 'fired' | 'broken' | 'nodata' | 'disarmed';
   readonly pendingMs?: number;
   readonly forMs?: number;
   /** A trigger holding the release for lack of data: time left before the hold fails the stage. */
@@ -24,7 +24,7 @@ export type TriggerView = {
   readonly note?: string;
 };
 
-const SLOT: Record<TriggerView['state'], Slot> = { idle: 'metric.ok', disarmed: 'dim', pending: 'metric.warn', fired: 'metric.critical', nodata: 'metric.stale' };
+const SLOT: Record<TriggerView['state'], Slot> = { idle: 'metric.ok', disarmed: 'dim', pending: 'metric.warn', fired: 'metric.critical', broken: 'metric.critical', nodata: 'metric.stale' };
 
 /** A shadow trigger: its label, its state in small words, when it would have fired. */
 export function shadowText(t: TriggerView): string {
@@ -33,6 +33,7 @@ export function shadowText(t: TriggerView): string {
     disarmed: '· off',
     pending: `◐ ${formatClock(t.pendingMs ?? 0)} of ${formatClock(t.forMs ?? 0)}`,
     fired: '',
+    broken: '✗ broken query',
     nodata: '? no data',
   }[t.state];
   return ['◌ shadow', t.label, state, t.note ?? ''].filter(Boolean).join(' ');
@@ -49,12 +50,14 @@ export function triggerText(t: TriggerView): string {
       return `${t.label} ◐ PENDING ${formatClock(t.pendingMs ?? 0)} of ${formatClock(t.forMs ?? 0)}`;
     case 'fired':
       return `${t.label} ● FIRED`;
+    case 'broken':
+      return `${t.label} ✗ BROKEN QUERY`;
     case 'nodata':
       return `${t.label} ? NO DATA${t.holdLeftMs !== undefined ? ` · HOLD fails in ${formatClock(t.holdLeftMs)}` : ''}`;
   }
 }
 
-const RANK: Record<TriggerView['state'], number> = { fired: 0, pending: 1, nodata: 2, idle: 3, disarmed: 3 };
+const RANK: Record<TriggerView['state'], number> = { fired: 0, broken: 1, pending: 1, nodata: 2, idle: 3, disarmed: 3 };
 const TITLE = ' triggers ';
 const SEP = '   ';
 
