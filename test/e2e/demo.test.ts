@@ -324,6 +324,13 @@ describe('cockpit demo, built binary', () => {
         expect(Math.min(...values), series).toBeGreaterThanOrEqual(lo);
         expect(Math.max(...values), series).toBeLessThanOrEqual(hi);
       }
+      // the experiment reads Prometheus too, with the PromQL the demo runbook writes: answered, not empty
+      const figures = journalEvents(journal)
+        .filter((e) => e.type === 'experiment.sampled')
+        .map((e) => (e as unknown as { figures: { variants: { exposures?: number; error?: string }[] } }).figures);
+      expect(figures.length).toBeGreaterThan(0);
+      expect(figures.at(-1)!.variants.map((v) => v.error)).toEqual([undefined, undefined]);
+      expect(figures.some((f) => f.variants.every((v) => (v.exposures ?? 0) > 0)), JSON.stringify(figures.at(-1))).toBe(true);
       const left = await leftovers(root, port);
       expect(left.processes).toEqual([]);
       expect(left.listening).toBe(false);

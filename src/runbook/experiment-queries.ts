@@ -1,0 +1,14 @@
+/**
+ * Why an experiment reading Prometheus cannot be queried: PromQL has no default (the default JSON
+ * pointer means nothing to Prometheus), so both per-variant queries must be written. Undefined
+ * when it can. `validate` (rules.ts) and the experiment sampler (flags/experiment.ts) both ask here.
+ */
+import type { RawRunbook } from './schema.js';
+
+type Experiment = NonNullable<RawRunbook['experiments']>[string];
+
+export function missingPromql(ex: Pick<Experiment, 'exposures' | 'conversions'>): string | undefined {
+  const missing = (['exposures', 'conversions'] as const).filter((k) => ex[k] === undefined);
+  if (missing.length === 0) return undefined;
+  return `reads Prometheus but has no ${missing.join(' or ')} query: write one per variant, e.g. exposures: 'sum(my_exposures_total{experiment="{experiment}",variant="{variant}"})'`;
+}
