@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { locateNotArmed } from './armed-locate.js';
 import { checkInnerShells } from './inner-shell.js';
+import { experimentQueryWarnings } from './experiment-queries.js';
 import { describeValue, locateIssues, locateRules, sortErrors } from './locate.js';
 import { parseMarkdownRunbook } from './markdown.js';
 import { normalize } from './normalize.js';
@@ -73,7 +74,7 @@ export function parseRunbook(text: string, file: string, display = file): LoadRe
   if (!parsed.success) return { ok: false, errors: sortErrors(locateIssues(parsed.error.issues, doc, lc, display)), display };
   const ruleErrors = checkRules(parsed.data, dirname(file));
   if (ruleErrors.length > 0) return { ok: false, errors: sortErrors(locateRules(ruleErrors, doc, lc, display)), display };
-  const cautions = sortErrors(locateRules(checkInnerShells(parsed.data), doc, lc, display));
+  const cautions = sortErrors(locateRules([...checkInnerShells(parsed.data), ...experimentQueryWarnings(parsed.data)], doc, lc, display));
   return { ok: true, runbook: normalize(parsed.data, file), display, warnings: locateNotArmed(parsed.data, doc, lc, display), cautions, raw: parsed.data };
 }
 

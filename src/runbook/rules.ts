@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import { quoteForDisplay } from './command.js';
 import { parseDuration } from './duration.js';
 import { didYouMean } from './suggest.js';
-import { missingPromql } from './experiment-queries.js';
 import type { RawRunbook } from './schema.js';
 
 export type Path = readonly (string | number)[];
@@ -162,8 +161,6 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
   const flagNames = Object.keys(rb.flags?.ramps ?? {});
   for (const [id, ex] of Object.entries(rb.experiments ?? {})) {
     if (ex.flag !== undefined && !flagNames.includes(ex.flag)) out.push({ path: ['experiments', id, 'flag'], message: `experiment "${id}" names unknown flag "${ex.flag}"${hint(ex.flag, flagNames)}` });
-    const promql = (ex.source ?? rb.metrics?.source)?.type === 'prometheus' ? missingPromql(ex) : undefined;
-    if (promql) out.push({ path: ['experiments', id], atKey: true, message: `experiment "${id}" ${promql}` });
   }
 
   (rb.secrets ?? []).forEach((name, i) => {
