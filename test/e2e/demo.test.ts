@@ -143,7 +143,7 @@ describe('cockpit demo, built binary', () => {
       const r = runs.good;
       common(r, 'good', 0);
       expect(r.stdout).not.toMatch(/FIRED|ROLLING BACK|FAILED|refused/);
-      expect(r.stdout).toMatch(new RegExp(`^${TIME}   ✓ new-checkout → 100 % \\(\\d+ms\\)$`, 'm'));
+      expect(r.stdout).toMatch(new RegExp(`^${TIME}   ✓ new-checkout → 100 % \\(\\d+ms\\): written to flags\\.json; providers re-read it within their poll interval$`, 'm'));
       expect(flagdFractional(readWs(r, 'flags.json'), 'new-checkout')).toEqual([['on', 100], ['off', 0]]);
       expect(readWs(r, 'experiment-brief.md')).toBe(BRIEF);
       expect(existsSync(join(r.ws, 'incidents.log'))).toBe(false);
@@ -194,7 +194,7 @@ describe('cockpit demo, built binary', () => {
       lineMatching(r.stdout, new RegExp(`^${TIME} ⟲ ROLLING BACK \\(on-failure\\): stage "Deploy to Production" failed at new-checkout → 100 %: ${escape(refusal)}$`));
       expect(r.stdout).not.toContain('FIRED');
       // the ramp got to 50 % (where latency jumps), never to 100 %
-      expect(r.stdout).toMatch(new RegExp(`^${TIME}   ✓ new-checkout → 50 % \\(\\d+ms\\)$`, 'm'));
+      expect(r.stdout).toMatch(new RegExp(`^${TIME}   ✓ new-checkout → 50 % \\(\\d+ms\\): written to flags\\.json; providers re-read it within their poll interval$`, 'm'));
       expect(flagdFractional(readWs(r, 'flags.json'), 'new-checkout')).toEqual([['on', 0], ['off', 100]]);
       expect(readWs(r, 'incidents.log')).toContain(refusal);
     }
