@@ -1,5 +1,6 @@
 /** cockpit experiment <id>: the experiment's current figures (--json for machines). */
 import { detailLines, fetchFigures } from '../flags/experiment.js';
+import { shownPercent } from '../flags/served.js';
 import { providerFor } from '../flags/providers/index.js';
 import { sourceFor } from '../metrics/sources/index.js';
 import { parse, UsageError } from './args.js';
@@ -21,7 +22,8 @@ export async function experimentCommand(argv: string[], io: Io): Promise<number>
   let flagPercent: number | undefined;
   if (ex.flag) {
     const provider = providerFor(rb);
-    flagPercent = await provider?.read(ex.flag).catch(() => undefined);
+    const r = await provider?.read(ex.flag).catch(() => undefined);
+    flagPercent = r ? shownPercent(r) : undefined;
   }
   const f = await fetchFigures(id, ex, source, flagPercent);
   if (values.json) io.out(JSON.stringify(f));

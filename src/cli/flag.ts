@@ -1,11 +1,14 @@
 /**
  * cockpit flag <name> <percent>|--next|--previous: one step through the same guarded path as the
  * screen. The guardrails are judged on a fresh sample of the metrics and probes. Exit 4 when a
- * guardrail refuses (with the reason), 1 when the provider fails.
+ * guardrail refuses (with the reason), 1 when the provider fails or users are not served what
+ * was written (Unleash: the environment is disabled; the provider's words say what they get).
+ * What is printed on success is the provider's own confirmation, no more.
  * cockpit flag <name> --deploy: the runbook's flags.deploy for the flag (its code with the flag
  * off, before the ramp), its output streamed; exit 1 when it fails.
  */
 import { parseLogLine } from '../exec/log-format.js';
+import { changeLine } from '../flags/served.js';
 import type { Controller } from '../session/controller.js';
 import { openSession } from '../session/open.js';
 import { parse, UsageError } from './args.js';
@@ -67,7 +70,7 @@ export async function flagCommand(argv: string[], io: Io): Promise<number> {
     const r = await ramps.apply(name, to, { forced, by: 'command', noDataAfter: 1 });
     if (values.json) io.out(JSON.stringify({ flag: name, from: from ?? null, requested: to, ...r }));
     if (r.ok) {
-      if (!values.json) io.out(`${name}: ${from ?? '?'} % → ${r.percent} % (confirmed by the backend${values.force ? ', FORCED' : ''})`);
+      if (!values.json) io.out(changeLine(name, from, r, forced));
       return 0;
     }
     if (!values.json) io.err(`cockpit: ${name} → ${to} %: ${r.reason}`);

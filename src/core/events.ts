@@ -246,9 +246,10 @@ export type EventBody =
   | { readonly type: 'notification.finished'; readonly target: string; readonly on: 'rollback' | 'verified' | 'failed'; readonly ok: boolean; readonly attempts: number; readonly status?: number; readonly error?: string }
   | { readonly type: 'escalation.dropped'; readonly levels: readonly { readonly level: number; readonly title: string; readonly dueAt: number }[]; readonly why: string }
   // ── feature flags ──
-  | { readonly type: 'flag.read'; readonly flag: string; readonly percent: number | null; readonly error?: string }
+  /** `served`: what users get, where the backend can tell; `says`: the provider's words for it (both absent in older journals). */
+  | { readonly type: 'flag.read'; readonly flag: string; readonly percent: number | null; readonly error?: string; readonly served?: number; readonly says?: string }
   | { readonly type: 'flag.applying'; readonly flag: string; readonly from: number | null; readonly to: number; readonly forced: boolean; readonly by: FlagActor }
-  | { readonly type: 'flag.set'; readonly flag: string; readonly percent: number; readonly requested: number; readonly forced: boolean; readonly by: FlagActor }
+  | { readonly type: 'flag.set'; readonly flag: string; readonly percent: number; readonly requested: number; readonly forced: boolean; readonly by: FlagActor; readonly served?: number; readonly says?: string }
   | { readonly type: 'flag.failed'; readonly flag: string; readonly requested: number; readonly error: string; readonly by: FlagActor }
   | { readonly type: 'flag.refused'; readonly flag: string; readonly from: number | null; readonly to: number; readonly reason: string }
   | { readonly type: 'flag.auto'; readonly flag: string; readonly state: 'counting' | 'paused'; readonly reason?: string }

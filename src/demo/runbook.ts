@@ -21,6 +21,17 @@ export function scaled(demoMs: number, speed: number): string {
 const m = (n: number) => n * 60_000;
 const s = (n: number) => n * 1000;
 
+/**
+ * With --prometheus the experiment reads Prometheus too (metrics.source): PromQL has no default, so
+ * its per-variant queries are written, over the counters the service exports.
+ */
+function experimentQueries(o: DemoRunbookOptions): string {
+  if (!o.prometheusUrl) return '';
+  return `
+    exposures: 'sum(demo_experiment_exposures_total{experiment="{experiment}",variant="{variant}"})'
+    conversions: 'sum(demo_experiment_conversions_total{experiment="{experiment}",variant="{variant}"})'`;
+}
+
 function metricsBlock(o: DemoRunbookOptions): string {
   const interval = scaled(s(10), o.speed);
   if (o.prometheusUrl) {
@@ -147,7 +158,7 @@ experiments:
     variants: [control, treatment]
     metric: checkout conversion
     minSample: 1000
-    flag: checkout-v2-split
+    flag: checkout-v2-split${experimentQueries(o)}
     splits: [10, 50, 90]
     deploy: [./scripts/deploy-ab-test.sh, "--experiment={experiment}"]
     conclude: [./scripts/conclude-experiment.sh, "--experiment={experiment}", "--winner={winner}", "--decision={decision}"]

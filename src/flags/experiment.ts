@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { MetricSource, SeriesQuery } from '../metrics/sources/source.js';
 import type { Runbook } from '../runbook/types.js';
 import { compare, srm } from './stats.js';
+import { missingPromql } from '../runbook/experiment-queries.js';
 
 export type ExperimentDef = NonNullable<Runbook['experiments']>[string];
 
@@ -21,11 +22,13 @@ function fill(template: string, id: string, variant: string): string {
   return template.replaceAll('{experiment}', id).replaceAll('{variant}', variant);
 }
 
-/** The series to fetch: `<variant>.exposures` and `<variant>.conversions` for every variant. */
-export function experimentSeries(id: string, ex: ExperimentDef): SeriesQuery[] {
+/**
+ * The series to fetch: `<variant>.exposures` and `<variant>.conversions` for every variant. As
+ * PromQL when the source the experiment reads is Prometheus (its own, or metrics.source).
+ */
+export function experimentSeries(id: string, ex: ExperimentDef, promql = ex.source?.type === 'prometheus'): SeriesQuery[] {
   const exp = ex.exposures ?? '/experiments/{experiment}/{variant}/exposures';
   const conv = ex.conversions ?? '/experiments/{experiment}/{variant}/conversions';
-  const promql = ex.source?.type === 'prometheus';
   return ex.variants.flatMap((v) => [
     { name: `${v}.exposures`, ...(promql ? { query: fill(exp, id, v) } : { pointer: fill(exp, id, v) }) },
     { name: `${v}.conversions`, ...(promql ? { query: fill(conv, id, v) } : { pointer: fill(conv, id, v) }) },
@@ -81,7 +84,11 @@ export function figures(id: string, ex: ExperimentDef, values: Record<string, { 
 }
 
 export async function fetchFigures(id: string, ex: ExperimentDef, source: MetricSource, flagPercent?: number, timeoutMs = 5000): Promise<ExperimentFigures> {
-  const series = experimentSeries(id, ex);
+  const promql = source.kind === 'prometheus';
+  const series = experimentSeries(id, ex, promql);
+  const unqueryable = promql ? missingPromql(ex) : undefined;
+  // never an empty query: the figures say what is missing instead
+  if (unqueryable) return figures(id, ex, Object.fromEntries(series.map((s) => [s.name, { error: `experiment ${id} ${unqueryable}` }])), flagPercent);
   let values: Record<string, { value?: number; error?: string }>;
   try {
     values = (await source.fetch(series, timeoutMs, AbortSignal.timeout(timeoutMs))) as Record<string, { value?: number; error?: string }>;

@@ -9,6 +9,7 @@ import type { Runbook } from '../runbook/types.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { EventBody } from '../core/events.js';
 import type { ReleaseView } from './fold.js';
+import { shownPercent } from './served.js';
 import { appendToBrief, fetchFigures, pText, type Decision, type ExperimentFigures } from './experiment.js';
 
 export type ExperimentDeps = {
@@ -75,7 +76,8 @@ export class Experiments {
     const ex = this.d.runbook.experiments[id];
     const src = this.sources.get(id);
     if (!ex || !src) return undefined;
-    const flagPercent = ex.flag ? this.d.state().flags[ex.flag]?.percent : undefined;
+    // the split users get: a flag written but not served (Unleash environment disabled) splits nothing
+    const flagPercent = ex.flag ? shownPercent(this.d.state().flags[ex.flag] ?? {}) : undefined;
     return fetchFigures(id, ex, src, flagPercent, Math.max(1000, Math.floor(this.d.intervalMs / 2)));
   }
 

@@ -5,8 +5,12 @@ import type { GuardState } from '../guard/fold.js';
 import type { FlagActor, SessionEvent } from '../core/events.js';
 
 export type FlagState = {
-  /** What the provider confirmed; undefined until it has said. */
+  /** The percentage the backend holds (what the ramp steps from); undefined until it has said. */
   readonly percent?: number;
+  /** What users are served, where the backend can tell (Unleash: 0 % while the environment is disabled). */
+  readonly served?: number;
+  /** The provider's words for the last read or change. */
+  readonly says?: string;
   readonly status: 'unknown' | 'steady' | 'applying' | 'failed';
   /** The change being applied, or the one that failed. */
   readonly requested?: number;
@@ -35,11 +39,15 @@ export function reduceFlags(flags: Readonly<Record<string, FlagState>>, e: Sessi
   const set = (flag: string, f: (s: FlagState) => FlagState) => ({ ...flags, [flag]: f(flags[flag] ?? { status: 'unknown' }) });
   switch (e.type) {
     case 'flag.read':
-      return set(e.flag, (s) => ({ ...s, percent: e.percent ?? s.percent, status: e.percent === null ? (e.error ? 'failed' : 'unknown') : 'steady', error: e.error }));
+      return set(e.flag, (s) =>
+        e.percent === null
+          ? { ...s, status: e.error ? 'failed' : 'unknown', error: e.error }
+          : { ...s, percent: e.percent, served: e.served, says: e.says, status: 'steady', error: undefined },
+      );
     case 'flag.applying':
       return set(e.flag, (s) => ({ ...s, status: 'applying', requested: e.to, by: e.by, forced: e.forced, error: undefined, refused: undefined }));
     case 'flag.set':
-      return set(e.flag, (s) => ({ ...s, percent: e.percent, status: 'steady', requested: undefined, by: e.by, forced: e.forced, changedAt: e.t, error: undefined, auto: undefined }));
+      return set(e.flag, (s) => ({ ...s, percent: e.percent, served: e.served, says: e.says, status: 'steady', requested: undefined, by: e.by, forced: e.forced, changedAt: e.t, error: undefined, auto: undefined }));
     case 'flag.failed':
       return set(e.flag, (s) => ({ ...s, status: 'failed', requested: e.requested, error: e.error, by: e.by }));
     case 'flag.refused':

@@ -1,6 +1,7 @@
 /**
  * Flag ramps: applies percentages through the provider (the shown percentage is always what the
- * provider confirmed), refuses a step up while the guardrails are not green (unless forced),
+ * provider confirmed; a change users are not served, Unleash's disabled environment, fails with
+ * the provider's words), refuses a step up while the guardrails are not green (unless forced),
  * advances `auto` ramps after a green hold, and takes every flag to its rollbackTo in a rollback.
  */
 import type { Runbook } from '../runbook/types.js';
@@ -9,9 +10,16 @@ import type { EventBody, FlagActor } from '../core/events.js';
 import type { ReleaseView } from './fold.js';
 import { stepUpRefusal } from './guardrail.js';
 import { nextStep, previousStep, rampPlans, type RampPlan } from './plan.js';
-import type { FlagProvider } from './providers/provider.js';
+import type { FlagProvider, FlagReading } from './providers/provider.js';
+import { notServed } from './served.js';
 
-export type FlagResult = { readonly ok: true; readonly percent: number } | { readonly ok: false; readonly reason: string; readonly refused?: boolean };
+/**
+ * A change's outcome. `written`: the backend took the change but users are not served it (the
+ * reason is the provider's words): not a confirmation.
+ */
+export type FlagResult =
+  | ({ readonly ok: true } & FlagReading)
+  | { readonly ok: false; readonly reason: string; readonly refused?: boolean; readonly written?: FlagReading };
 
 export type FlagDeps = {
   readonly runbook: Runbook;
@@ -57,7 +65,7 @@ export class FlagRamps {
     if (!provider) return;
     try {
       const v = await provider.read(flag);
-      this.d.record({ type: 'flag.read', flag, percent: v ?? null });
+      this.d.record({ type: 'flag.read', flag, percent: v?.percent ?? null, ...(v ? { served: v.served, says: v.says } : {}) });
     } catch (e) {
       this.d.record({ type: 'flag.read', flag, percent: null, error: (e as Error).message });
     }
@@ -99,9 +107,9 @@ export class FlagRamps {
     const provider = this.d.provider;
     const run = (async (): Promise<FlagResult> => {
       try {
-        const confirmed = await provider.set(flag, to);
-        this.d.record({ type: 'flag.set', flag, percent: confirmed, requested: to, forced: o.forced === true && up, by: o.by });
-        return { ok: true, percent: confirmed };
+        const r = await provider.set(flag, to);
+        this.d.record({ type: 'flag.set', flag, percent: r.percent, requested: to, forced: o.forced === true && up, by: o.by, served: r.served, says: r.says });
+        return notServed(r) ? { ok: false, reason: r.says, written: r } : { ok: true, ...r };
       } catch (e) {
         const reason = (e as Error).message;
         this.d.record({ type: 'flag.failed', flag, requested: to, error: reason, by: o.by });
@@ -157,7 +165,8 @@ export class FlagRamps {
       if (!f || f.status !== 'steady' || f.percent === undefined || f.percent === 0 || this.applying.has(p.flag)) continue;
       const next = nextStep(p, f.percent);
       if (next === undefined) continue;
-      const why = stepUpRefusal(this.d.runbook, s) ?? (s.guard.holding ? 'a trigger holds for lack of data' : undefined);
+      // a ramp users are not served is no evidence for the next step
+      const why = stepUpRefusal(this.d.runbook, s) ?? (s.guard.holding ? 'a trigger holds for lack of data' : undefined) ?? (notServed(f) ? `users are served ${f.served} %, not ${f.percent} %` : undefined);
       if (why) {
         if (f.auto?.state !== 'paused' || f.auto.reason !== why) this.d.record({ type: 'flag.auto', flag: p.flag, state: 'paused', reason: why });
         continue;

@@ -2,9 +2,7 @@
 import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { locateNotArmed } from './armed-locate.js';
-import { coverageWarnings } from './coverage.js';
-import { checkInnerShells } from './inner-shell.js';
-import { notifyEnvCautions } from './notify.js';
+import { runbookCautions } from './cautions.js';
 import { describeValue, locateIssues, locateRules, sortErrors } from './locate.js';
 import { parseMarkdownRunbook } from './markdown.js';
 import { normalize } from './normalize.js';
@@ -76,7 +74,7 @@ export function parseRunbook(text: string, file: string, display = file): LoadRe
   const ruleErrors = checkRules(parsed.data, dirname(file));
   if (ruleErrors.length > 0) return { ok: false, errors: sortErrors(locateRules(ruleErrors, doc, lc, display)), display };
   const runbook = normalize(parsed.data, file);
-  const cautions = sortErrors(locateRules([...checkInnerShells(parsed.data), ...notifyEnvCautions(parsed.data), ...coverageWarnings(parsed.data, runbook)], doc, lc, display));
+  const cautions = sortErrors(locateRules(runbookCautions(parsed.data, runbook), doc, lc, display));
   return { ok: true, runbook, display, warnings: locateNotArmed(parsed.data, doc, lc, display), cautions, raw: parsed.data };
 }
 

@@ -11,9 +11,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, relative, resolve } from 'node:path';
 import { locateNotArmed } from './armed-locate.js';
-import { coverageWarnings } from './coverage.js';
-import { checkInnerShells } from './inner-shell.js';
-import { notifyEnvCautions } from './notify.js';
+import { runbookCautions } from './cautions.js';
 import { lineAt } from './markdown-lines.js';
 import { Document, isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import { formatError, locateIssues, locateRules, sortErrors, type LoadResult, type LocatedError } from './locate.js';
@@ -352,7 +350,7 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
   // where the prose says it, left out of the run (normalize: Runbook.unarmed), as for its imported YAML
   const warnings = locateNotArmed(parsed.data, doc, lc, display);
   const runbook = normalize(parsed.data, file, runDir !== own ? { dir: runDir } : {});
-  const cautions = sortErrors(locateRules([...checkInnerShells(parsed.data), ...notifyEnvCautions(parsed.data), ...coverageWarnings(parsed.data, runbook)], doc, lc, display));
+  const cautions = sortErrors(locateRules(runbookCautions(parsed.data, runbook), doc, lc, display));
   const { lineOf } = sourceLines(raw, parsed.data, pos, tree.lineStarts);
   const uncertain = mapped.uncertain;
   return { ok: true, runbook, display, report: report(uncertain), raw: parsed.data, lineOf, warnings, cautions };

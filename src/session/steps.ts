@@ -209,7 +209,9 @@ export class StepRunner {
       else if (target > 0 && current?.percent !== undefined && current.percent > target) note = higherFlagNote(step.flag, current.percent, current.by, target);
       else {
         const r = await this.d.flags.apply(step.flag, target, { by: 'runbook' });
+        // the provider's own words: what it could confirm, never more
         if (!r.ok) reason = r.reason;
+        else note = r.says;
       }
     }
     this.d.emit({ type: 'step.finished', stage: stageId, step: step.id, ok: reason === undefined, exitCode: null, signal: null, timedOut: false, interrupted: false, durationMs: Math.round(this.d.clock.now() - started), reason, note });

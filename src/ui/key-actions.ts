@@ -81,7 +81,7 @@ export async function applySplit(c: KeyContext): Promise<void> {
   const to = splits[n];
   if (to === undefined) return c.notice(`no split ${n + 1} (splits: ${splits.map((p, i) => `${i + 1}: ${100 - p}/${p}`).join(', ')})`);
   const r = await c.controller.flags!.apply(ex.flag!, to, { by: 'operator' });
-  c.notice(r.ok ? `${id}: split ${100 - r.percent}/${r.percent} (confirmed by the backend)` : `${id}: ${r.reason}`);
+  c.notice(r.ok ? `${id}: split ${100 - r.percent}/${r.percent} (${r.says})` : `${id}: ${r.reason}`);
 }
 
 export async function conclude(c: KeyContext): Promise<void> {
@@ -119,7 +119,7 @@ export async function applyProposal(c: KeyContext, forced: boolean): Promise<voi
   if (ramps.isApplying(p.flag)) return c.notice(`${p.flag}: a change is applying, this press is ignored`);
   c.dispatch({ type: 'flag-proposed', proposal: undefined });
   const r = await ramps.apply(p.flag, p.to, { forced, by: 'operator' });
-  if (r.ok) c.notice(`${p.flag} is at ${r.percent} % (confirmed by the backend)${forced ? ' · FORCED' : ''}`);
+  if (r.ok) c.notice(`${p.flag} is at ${r.percent} % (${r.says})${forced ? ' · FORCED' : ''}`);
   else if (r.refused) {
     c.dispatch({ type: 'flag-proposed', proposal: p });
     c.notice(`${p.flag} → ${p.to} % ${r.reason}: F forces it (type the name), Esc drops it`);
@@ -133,7 +133,7 @@ export function confirmKill(c: KeyContext): void {
     return;
   }
   c.dispatch({ type: 'overlay-closed' });
-  void c.controller.flags!.apply(o.flag, 0, { by: 'operator' }).then((r) => c.notice(r.ok ? `${o.flag} is at ${r.percent} % (kill switch)` : `${o.flag}: ${r.reason}`));
+  void c.controller.flags!.apply(o.flag, 0, { by: 'operator' }).then((r) => c.notice(r.ok ? `${o.flag} is at ${r.percent} % (kill switch: ${r.says})` : `${o.flag}: ${r.reason}`));
 }
 
 export function scrollHelp(c: KeyContext, by: number): void {

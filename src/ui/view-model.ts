@@ -9,6 +9,7 @@ import { summaryLine } from '../flags/experiment.js';
 import { currentStage, type SessionState } from '../session/reduce.js';
 import { noTriggersWhy, stageUnguarded } from '../runbook/coverage.js';
 import type { FlagView } from './components/FlagsPane.js';
+import { notServed, notServedState, shownPercent } from '../flags/served.js';
 import type { SeriesView } from './components/MetricsPane.js';
 import type { TriggerView } from './components/TriggersBar.js';
 import { levelTitle } from './rows.js';
@@ -94,13 +95,14 @@ export function flagViews(rb: Runbook, s: SessionState, ui: { flagIndex: number;
     if (f.status === 'unknown') [state, slot] = [f.error ? `unknown: ${f.error}` : 'not read yet', 'metric.stale'];
     else if (f.status === 'applying') [state, slot] = [`applying ${f.requested} %…`, 'stage.running'];
     else if (f.status === 'failed') [state, slot] = [`FAILED ${f.requested ?? ''} %: ${f.error ?? ''}`, 'stage.failed'];
+    else if (notServed(f)) [state, slot] = [notServedState(f)!, 'stage.failed'];
     else if (f.refused) [state, slot] = [`held: ${f.refused}`, 'metric.warn'];
     else if (f.auto?.state === 'paused') [state, slot] = [`auto paused: ${f.auto.reason ?? ''}`, 'metric.warn'];
     else if (f.auto?.state === 'counting' && plan.holdMs !== undefined) state = `auto → ${nextStep(plan, cur) ?? '?'} % in ${formatClock(Math.max(0, plan.holdMs - (now - f.auto.since)))}`;
     const proposal = ui.proposal?.flag === plan.flag ? ui.proposal.to : undefined;
     const ab = Object.entries(s.experiments).find(([id]) => rb.experiments[id]?.flag === plan.flag);
     const experiment = ab?.[1].figures ? summaryLine(ab[1].figures) : undefined;
-    return { name: plan.flag, percent: cur, proposal, state, slot, plan: `${marked}${ago}`, selected: i === ui.flagIndex, experiment };
+    return { name: plan.flag, percent: shownPercent(f), proposal, state, slot, plan: `${marked}${ago}`, selected: i === ui.flagIndex, experiment };
   });
 }
 

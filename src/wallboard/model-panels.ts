@@ -4,6 +4,7 @@
  */
 import { describeTrigger, formatValue, unitsOf } from '../guard/describe.js';
 import { rampPlans } from '../flags/plan.js';
+import { notServed, notServedState, shownPercent } from '../flags/served.js';
 import { formatClock } from '../runbook/duration.js';
 import type { Runbook } from '../runbook/types.js';
 import type { SessionState, StageState, StepState } from '../session/reduce.js';
@@ -112,12 +113,15 @@ export function flagRows(rb: Runbook, s: SessionState): FlagRow[] {
   const names = [...new Set([...rampPlans(rb).map((p) => p.flag), ...Object.keys(s.flags)])];
   return names.map((name) => {
     const f = s.flags[name] ?? { status: 'unknown' as const };
-    const text = f.percent === undefined ? '? %' : `${f.percent} %`;
-    if (f.status === 'applying') return { name, percent: f.percent, text, note: `applying → ${f.requested} %`, tone: 'running' };
-    if (f.status === 'failed') return { name, percent: f.percent, text, note: `FAILED → ${f.requested ?? '?'} %: ${f.error ?? ''}`, tone: 'danger' };
-    if (f.refused) return { name, percent: f.percent, text, note: `held: ${f.refused}`, tone: 'warn' };
+    // what users are served where the backend can tell (a disabled Unleash environment: 0 %)
+    const shown = shownPercent(f);
+    const text = shown === undefined ? '? %' : `${shown} %`;
+    if (f.status === 'applying') return { name, percent: shown, text, note: `applying → ${f.requested} %`, tone: 'running' };
+    if (f.status === 'failed') return { name, percent: shown, text, note: `FAILED → ${f.requested ?? '?'} %: ${f.error ?? ''}`, tone: 'danger' };
+    if (notServed(f)) return { name, percent: shown, text, note: notServedState(f)!, tone: 'danger' };
+    if (f.refused) return { name, percent: shown, text, note: `held: ${f.refused}`, tone: 'warn' };
     if (f.status === 'unknown') return { name, percent: undefined, text, note: f.error ? `unknown: ${f.error}` : 'not read yet', tone: 'muted' };
-    return { name, percent: f.percent, text, note: '', tone: 'ok' };
+    return { name, percent: shown, text, note: '', tone: 'ok' };
   });
 }
 

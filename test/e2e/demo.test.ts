@@ -143,7 +143,7 @@ describe('cockpit demo, built binary', () => {
       const r = runs.good;
       common(r, 'good', 0);
       expect(r.stdout).not.toMatch(/FIRED|ROLLING BACK|FAILED|refused/);
-      expect(r.stdout).toMatch(new RegExp(`^${TIME}   ✓ new-checkout → 100 % \\(\\d+ms\\)$`, 'm'));
+      expect(r.stdout).toMatch(new RegExp(`^${TIME}   ✓ new-checkout → 100 % \\(\\d+ms\\): written to flags\\.json; providers re-read it within their poll interval$`, 'm'));
       expect(flagdFractional(readWs(r, 'flags.json'), 'new-checkout')).toEqual([['on', 100], ['off', 0]]);
       expect(readWs(r, 'experiment-brief.md')).toBe(BRIEF);
       expect(existsSync(join(r.ws, 'incidents.log'))).toBe(false);
@@ -194,7 +194,7 @@ describe('cockpit demo, built binary', () => {
       lineMatching(r.stdout, new RegExp(`^${TIME} ⟲ ROLLING BACK \\(on-failure\\): stage "Deploy to Production" failed at new-checkout → 100 %: ${escape(refusal)}$`));
       expect(r.stdout).not.toContain('FIRED');
       // the ramp got to 50 % (where latency jumps), never to 100 %
-      expect(r.stdout).toMatch(new RegExp(`^${TIME}   ✓ new-checkout → 50 % \\(\\d+ms\\)$`, 'm'));
+      expect(r.stdout).toMatch(new RegExp(`^${TIME}   ✓ new-checkout → 50 % \\(\\d+ms\\): written to flags\\.json; providers re-read it within their poll interval$`, 'm'));
       expect(flagdFractional(readWs(r, 'flags.json'), 'new-checkout')).toEqual([['on', 0], ['off', 100]]);
       expect(readWs(r, 'incidents.log')).toContain(refusal);
     }
@@ -324,6 +324,13 @@ describe('cockpit demo, built binary', () => {
         expect(Math.min(...values), series).toBeGreaterThanOrEqual(lo);
         expect(Math.max(...values), series).toBeLessThanOrEqual(hi);
       }
+      // the experiment reads Prometheus too, with the PromQL the demo runbook writes: answered, not empty
+      const figures = journalEvents(journal)
+        .filter((e) => e.type === 'experiment.sampled')
+        .map((e) => (e as unknown as { figures: { variants: { exposures?: number; error?: string }[] } }).figures);
+      expect(figures.length).toBeGreaterThan(0);
+      expect(figures.at(-1)!.variants.map((v) => v.error)).toEqual([undefined, undefined]);
+      expect(figures.some((f) => f.variants.every((v) => (v.exposures ?? 0) > 0)), JSON.stringify(figures.at(-1))).toBe(true);
       const left = await leftovers(root, port);
       expect(left.processes).toEqual([]);
       expect(left.listening).toBe(false);

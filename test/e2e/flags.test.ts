@@ -55,14 +55,14 @@ describe.skipIf(!hasTmux())('flag ramps by keypress (tmux, 100×30)', () => {
     s.keys('+'); // a second press proposes the same step: it never skips
     await s.waitFor('already proposing new-checkout → 5 %');
     s.keys('Enter');
-    f = await s.waitFor('new-checkout is at 5 % (confirmed by the backend)');
+    f = await s.waitFor('new-checkout is at 5 % (written to flags.json; providers re-read it within their poll interval)');
     f = await s.waitFor((x) => /new-checkout +█░+ +5 % /.test(flagLine(x)));
     expect(flagPercent(dir)).toBe(5);
 
     s.keys('+');
     await s.waitFor(/new-checkout .* 5 % → 25 %/);
     s.keys('Enter');
-    f = await s.waitFor('new-checkout is at 25 % (confirmed by the backend)');
+    f = await s.waitFor('new-checkout is at 25 % (written to flags.json; providers re-read it within their poll interval)');
     await s.waitFor((x) => / 25 % /.test(flagLine(x)));
     expect(flagPercent(dir)).toBe(25);
 

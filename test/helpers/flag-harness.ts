@@ -3,7 +3,7 @@
  * steps had started when it was called), can fail, confirm another percentage than asked, be slow
  * on the FakeClock or hang until released; and a runbook builder for ramp scenarios.
  */
-import type { FlagProvider } from '../../src/flags/providers/provider.js';
+import type { FlagProvider, FlagReading } from '../../src/flags/providers/provider.js';
 import { FakeClock } from '../../src/core/clock.js';
 import type { ControllerOptions } from '../../src/session/controller.js';
 import { guardSetup, ScriptedSource, type GuardSetup, type Scripted } from './guard-harness.js';
@@ -28,6 +28,8 @@ export class FakeFlagProvider implements FlagProvider {
   readonly failRead = new Map<string, string>();
   /** What the backend confirms when asked for a percentage (default: what was asked). */
   confirm: (flag: string, asked: number) => number = (_flag, asked) => asked;
+  /** What users are served of a held percentage (default: the backend cannot tell, like flagd). */
+  serves: (flag: string, held: number) => number | undefined = () => undefined;
   /** When true, every set waits until release(). */
   gate = false;
   /** Milliseconds (on the FakeClock) a set takes; 0: at once. */
@@ -40,14 +42,20 @@ export class FakeFlagProvider implements FlagProvider {
     for (const [k, v] of Object.entries(initial)) this.values.set(k, v);
   }
 
-  async read(flag: string): Promise<number | undefined> {
+  private reading(flag: string, held: number, verb: string): FlagReading {
+    const served = this.serves(flag, held);
+    return { percent: held, ...(served !== undefined ? { served } : {}), says: served !== undefined && served !== held ? `${held} % ${verb}; users are served ${served} %` : `${verb} by the fake backend` };
+  }
+
+  async read(flag: string): Promise<FlagReading | undefined> {
     this.calls.push({ op: 'read', flag, at: this.clock?.now() ?? 0, rollbackStepsStarted: this.observe() });
     const err = this.failRead.get(flag);
     if (err) throw new Error(err);
-    return this.values.get(flag);
+    const v = this.values.get(flag);
+    return v === undefined ? undefined : this.reading(flag, v, 'read');
   }
 
-  async set(flag: string, percent: number): Promise<number> {
+  async set(flag: string, percent: number): Promise<FlagReading> {
     this.calls.push({ op: 'set', flag, percent, at: this.clock?.now() ?? 0, rollbackStepsStarted: this.observe() });
     if (this.gate) await new Promise<void>((r) => this.waiting.push(r));
     if (this.slowMs > 0 && this.clock) await new Promise<void>((r) => this.clock!.after(this.slowMs, r));
@@ -58,7 +66,7 @@ export class FakeFlagProvider implements FlagProvider {
     }
     const confirmed = this.confirm(flag, percent);
     this.values.set(flag, confirmed);
-    return confirmed;
+    return this.reading(flag, confirmed, 'written');
   }
 
   /** Lets every set waiting at the gate go on. */

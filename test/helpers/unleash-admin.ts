@@ -2,6 +2,12 @@
  * A local stand-in for the Unleash admin API (node:http on 127.0.0.1:0), strict about what the
  * documented endpoints take:
  *
+ *   GET /api/admin/projects/{project}/features/{flag}/environments/{env}
+ *       → 200 FeatureEnvironmentSchema  (name, environment, type, enabled, sortOrder, variantCount,
+ *         strategies: [FeatureStrategySchema…]): "the enablement status and strategies for a
+ *         feature flag in the specified environment"
+ *   POST …/environments/{env}/on, …/environments/{env}/off → 200, empty: enables / disables the
+ *       flag in the environment (while disabled, Unleash serves it to nobody, whatever the strategies)
  *   GET /api/admin/projects/{project}/features/{flag}/environments/{env}/strategies
  *       → 200 [FeatureStrategySchema…]  (id, name, title, disabled, sortOrder, constraints, variants, segments, parameters)
  *   PUT /api/admin/projects/{project}/features/{flag}/environments/{env}/strategies/{id}
@@ -10,6 +16,11 @@
  * The API token goes in the Authorization header as is (no "Bearer"); anything else is a 401. An
  * unknown project/flag/environment is a 404. Like Unleash, a PUT replaces the strategy's
  * constraints and variants with what the body carries (a missing list wipes it).
+ *
+ * A stand-in, not Unleash: a real Unleash server needs PostgreSQL (and docker or the internet to
+ * get it), none of which this machine has. The routes and field names follow Unleash's OpenAPI
+ * schemas (featureEnvironmentSchema, featureStrategySchema, createFeatureStrategySchema) and its
+ * project-features controller.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +45,8 @@ export type UnleashOptions = {
   readonly project?: string;
   readonly environment?: string;
   readonly features: Record<string, UnleashStrategy[]>;
+  /** Flags disabled in the environment (the rest are enabled there). */
+  readonly disabled?: readonly string[];
 };
 
 export class UnleashAdmin {
@@ -51,11 +64,14 @@ export class UnleashAdmin {
   readonly project: string;
   readonly environment: string;
   readonly features: Record<string, UnleashStrategy[]>;
+  /** Whether each flag is enabled in the environment (featureEnvironmentSchema.enabled). */
+  readonly enabled: Record<string, boolean>;
 
   constructor(private readonly o: UnleashOptions) {
     this.project = o.project ?? 'default';
     this.environment = o.environment ?? 'production';
     this.features = structuredClone(o.features);
+    this.enabled = Object.fromEntries(Object.keys(o.features).map((f) => [f, !(o.disabled ?? []).includes(f)]));
   }
 
   async start(): Promise<string> {
@@ -106,23 +122,30 @@ export class UnleashAdmin {
       this.json(res, 401, { name: 'AuthenticationRequired', message: 'You must log in to use Unleash. Your request had no valid authorization header.', path: '/auth/simple/login', type: 'password' });
       return;
     }
-    const m = /^\/api\/admin\/projects\/([^/]+)\/features\/([^/]+)\/environments\/([^/]+)\/strategies(?:\/([^/]+))?$/.exec(path);
+    const m = /^\/api\/admin\/projects\/([^/]+)\/features\/([^/]+)\/environments\/([^/]+)(?:\/(on|off)|\/strategies(?:\/([^/]+))?)?$/.exec(path);
     if (!m) {
       this.json(res, 404, { name: 'NotFoundError', message: `no route ${req.method} ${path}` });
       return;
     }
-    const [project, flag, env, id] = [m[1], m[2], m[3], m[4]].map((x) => (x === undefined ? undefined : decodeURIComponent(x)));
+    const [project, flag, env, toggle, id] = [m[1], m[2], m[3], m[4], m[5]].map((x) => (x === undefined ? undefined : decodeURIComponent(x)));
+    const strategies = path.includes('/strategies');
     const list = this.features[flag!];
     if (project !== this.project || env !== this.environment || !list) {
       this.json(res, 404, { name: 'NotFoundError', message: `Could not find feature flag ${flag} in project ${project}, environment ${env}` });
       return;
     }
-    if (req.method === 'GET' && id === undefined) {
-      this.json(
-        res,
-        200,
-        list.map((s) => ({ ...s, parameters: s.parameters.rollout !== undefined ? { ...s.parameters, rollout: this.readBack(s.parameters.rollout) } : s.parameters })),
-      );
+    const shown = () => list.map((s) => ({ ...s, parameters: s.parameters.rollout !== undefined ? { ...s.parameters, rollout: this.readBack(s.parameters.rollout) } : s.parameters }));
+    if (req.method === 'GET' && !strategies && !toggle) {
+      this.json(res, 200, { name: flag, environment: env, type: 'production', enabled: this.enabled[flag!], sortOrder: 1, variantCount: 0, strategies: shown() });
+      return;
+    }
+    if (req.method === 'POST' && toggle) {
+      this.enabled[flag!] = toggle === 'on';
+      res.writeHead(200).end();
+      return;
+    }
+    if (req.method === 'GET' && strategies && id === undefined) {
+      this.json(res, 200, shown());
       return;
     }
     if (req.method === 'PUT' && id !== undefined) {

@@ -138,8 +138,8 @@ describe('flagd: the file cockpit writes, evaluated by the official flagd provid
     expect(before.limits).toEqual(limits);
 
     for (const p of [5, 25, 50, 100, 0]) {
-      expect(await cockpit.set('new-checkout', p)).toBe(p);
-      expect(await cockpit.read('new-checkout')).toBe(p);
+      expect((await cockpit.set('new-checkout', p)).percent).toBe(p);
+      expect((await cockpit.read('new-checkout')).percent).toBe(p);
       otherFlagsUnchanged(file, base, 'new-checkout');
       const r = await officialShare(file, 'new-checkout');
       expect(r.details.errorCode).toBeUndefined();
@@ -156,7 +156,7 @@ describe('flagd: the file cockpit writes, evaluated by the official flagd provid
     const file = join(dir, 'flags.json');
     copyFileSync(BASE, file);
     const cockpit = new FlagdProvider(file, '/');
-    expect(await cockpit.set('new-checkout', 2.5)).toBe(2.5);
+    expect((await cockpit.set('new-checkout', 2.5)).percent).toBe(2.5);
     const r = await officialShare(file, 'new-checkout');
     expect(r.details.errorCode).toBeUndefined();
     expect(Math.abs(r.share - 2.5)).toBeLessThanOrEqual(1.5);
@@ -168,8 +168,8 @@ describe('flagd: the file cockpit writes, evaluated by the official flagd provid
 
   it('creates the file when there is none, and the official provider reads it', async () => {
     const cockpit = new FlagdProvider('flags.json', dir);
-    expect(await cockpit.read('new-checkout')).toBe(0);
-    expect(await cockpit.set('new-checkout', 50)).toBe(50);
+    expect((await cockpit.read('new-checkout')).percent).toBe(0);
+    expect((await cockpit.set('new-checkout', 50)).percent).toBe(50);
     const provider = new OfficialFlagdProvider({ resolverType: 'in-process', offlineFlagSourcePath: join(dir, 'flags.json') });
     await OpenFeature.setProviderAndWait('cockpit-it-new-file', provider);
     const d = await OpenFeature.getClient('cockpit-it-new-file').getBooleanDetails('new-checkout', false, { targetingKey: 'user-1' });
@@ -181,8 +181,8 @@ describe('flagd: the file cockpit writes, evaluated by the official flagd provid
     const file = join(dir, 'flags.json');
     copyFileSync(BASE, file);
     const cockpit = new FlagdProvider(file, '/');
-    expect(await cockpit.set('team/checkout', 25)).toBe(25);
-    expect(await cockpit.set('../escape', 5)).toBe(5);
+    expect((await cockpit.set('team/checkout', 25)).percent).toBe(25);
+    expect((await cockpit.set('../escape', 5)).percent).toBe(5);
     expect(readdirSync(dir)).toEqual(['flags.json']);
     expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).flags)).toEqual(['theme', 'rate-limits', 'team/checkout', '../escape']);
   });
@@ -226,7 +226,7 @@ describe('flagd: the file cockpit writes, evaluated by the official flagd provid
     await new Promise((r) => setTimeout(r, 50));
     const steps = [5, 25, 50, 100, 0];
     for (let i = 0; i < 80; i++) {
-      expect(await cockpit.set('new-checkout', steps[i % steps.length])).toBe(steps[i % steps.length]);
+      expect((await cockpit.set('new-checkout', steps[i % steps.length])).percent).toBe(steps[i % steps.length]);
       if (i % 10 === 0) await new Promise((r) => setImmediate(r));
     }
     const seen = await w.finish();
@@ -297,17 +297,18 @@ describe('Unleash: the admin API', () => {
   });
 
   const provider = (o: Partial<ConstructorParameters<typeof UnleashProvider>[0]> = {}) => new UnleashProvider({ url, project: 'default', environment: 'production', token: TOKEN, timeoutMs: 2000, ...o });
-  const STRATEGIES = '/api/admin/projects/default/features/new-checkout/environments/production/strategies';
+  const ENV = '/api/admin/projects/default/features/new-checkout/environments/production';
+  const STRATEGIES = `${ENV}/strategies`;
 
-  it('reads the rollout, updates the flexibleRollout strategy keeping everything else, and confirms by reading back', async () => {
+  it('reads the rollout, updates the flexibleRollout strategy keeping everything else, and confirms by reading back the feature environment', async () => {
     const p = provider({ url: `${url}/` }); // a trailing slash is fine
-    expect(await p.read('new-checkout')).toBe(5);
+    expect(await p.read('new-checkout')).toMatchObject({ percent: 5, served: 5 });
     admin.requests.length = 0;
-    expect(await p.set('new-checkout', 25)).toBe(25);
+    expect(await p.set('new-checkout', 25)).toEqual({ percent: 25, served: 25, says: 'confirmed by Unleash: production enabled, users are served 25 %' });
     expect(admin.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      `GET ${STRATEGIES}`,
+      `GET ${ENV}`,
       `PUT ${STRATEGIES}/6b5157cb-343a-41e7-bfa3-7b4ec3044840`,
-      `GET ${STRATEGIES}`,
+      `GET ${ENV}`,
     ]);
     for (const r of admin.requests) expect(r.authorization).toBe(TOKEN); // as is: no "Bearer"
     const put = admin.requests[1];
@@ -324,11 +325,12 @@ describe('Unleash: the admin API', () => {
     });
     // what Unleash holds now: only the rollout changed
     expect(admin.features['new-checkout'][0]).toEqual({ ...before, parameters: { ...before.parameters, rollout: '25' } });
-    expect(await p.read('new-checkout')).toBe(25);
+    expect((await p.read('new-checkout')).percent).toBe(25);
   });
 
   it('picks the flexibleRollout strategy among several (or the one strategyId names)', async () => {
-    expect(await provider().set('search-v2', 10)).toBe(10);
+    // what users get is said with the other strategy that also turns it on
+    expect(await provider().set('search-v2', 10)).toEqual({ percent: 10, served: 10, says: 'confirmed by Unleash: production enabled, users are served 10 % (other enabled strategies: userWithId)' });
     expect(admin.features['search-v2'][0].parameters).toEqual({ userIds: '42,43' });
     expect(admin.features['search-v2'][1].parameters.rollout).toBe('10');
     await expect(provider({ strategyId: '0f3c1c3e-0d1e-4bd5-9d2e-2f0f5c3a1111' }).read('search-v2')).rejects.toThrow(/has no rollout percentage/);
@@ -336,12 +338,13 @@ describe('Unleash: the admin API', () => {
 
   it('the confirmed percentage is what Unleash serves on read-back', async () => {
     admin.readBack = (s) => (s === '25' ? '24' : s);
-    expect(await provider().set('new-checkout', 25)).toBe(24);
+    expect(await provider().set('new-checkout', 25)).toMatchObject({ percent: 24, served: 24, says: 'confirmed by Unleash: production enabled, users are served 24 % (25 % asked)' });
   });
 
   it('percent-encodes the project, flag and environment into the path', async () => {
     admin.features['new checkout/v2'] = structuredClone(UNLEASH_FEATURES['new-checkout']);
-    expect(await provider().set('new checkout/v2', 50)).toBe(50);
+    admin.enabled['new checkout/v2'] = true;
+    expect((await provider().set('new checkout/v2', 50)).percent).toBe(50);
     expect(admin.requests.at(-2)!.path).toBe('/api/admin/projects/default/features/new%20checkout%2Fv2/environments/production/strategies/6b5157cb-343a-41e7-bfa3-7b4ec3044840');
   });
 
@@ -353,7 +356,7 @@ describe('Unleash: the admin API', () => {
     const t = controller(rb, { env: { UNLEASH_ADMIN_TOKEN: TOKEN } });
     await begun(t);
     expect(t.c.state.flags['new-checkout']).toMatchObject({ percent: 5, status: 'steady' });
-    expect(await t.flags.apply('new-checkout', 25, { by: 'operator' })).toEqual({ ok: true, percent: 25 });
+    expect(await t.flags.apply('new-checkout', 25, { by: 'operator' })).toMatchObject({ ok: true, percent: 25, served: 25 });
     expect(t.c.state.flags['new-checkout'].percent).toBe(25);
     expect(JSON.stringify(t.journal.events)).not.toContain(TOKEN);
   });
@@ -428,7 +431,7 @@ describe('command: a real script', () => {
     const t = controller(rb);
     await begun(t);
     expect(t.c.state.flags['new-checkout']).toMatchObject({ percent: 0, status: 'steady' });
-    expect(await t.flags.apply('new-checkout', 5, { by: 'operator' })).toEqual({ ok: true, percent: 5 });
+    expect(await t.flags.apply('new-checkout', 5, { by: 'operator' })).toMatchObject({ ok: true, percent: 5 });
     expect(argvLog()).toEqual([
       ['read', 'new-checkout'],
       ['set', 'new-checkout', '5'],
@@ -438,7 +441,7 @@ describe('command: a real script', () => {
 
   it('the string form of run is split into the same argv', async () => {
     const p = new CommandFlagProvider(parseCommand('./flag-cli.sh set {flag} {percent}'), parseCommand('./flag-cli.sh read {flag}'), dir);
-    expect(await p.set('new-checkout', 25)).toBe(25);
+    expect((await p.set('new-checkout', 25)).percent).toBe(25);
     expect(argvLog()[0]).toEqual(['set', 'new-checkout', '25']);
   });
 
@@ -457,7 +460,7 @@ describe('command: a real script', () => {
     await begun(t);
     for (const h of HOSTILE) {
       expect(t.c.state.flags[h]).toMatchObject({ percent: 0, status: 'steady' });
-      expect(await t.flags.apply(h, 5, { by: 'operator' })).toEqual({ ok: true, percent: 5 });
+      expect(await t.flags.apply(h, 5, { by: 'operator' })).toMatchObject({ ok: true, percent: 5 });
     }
     const sets = argvLog().filter((a) => a[0] === 'set');
     expect(sets).toEqual(HOSTILE.map((h) => ['set', h, '5']));
@@ -467,7 +470,7 @@ describe('command: a real script', () => {
   it('hostile flag names through a shell-form command (run needs bash) are expanded once, never parsed', async () => {
     const p = new CommandFlagProvider(parseCommand('./flag-cli.sh set {flag} {percent} && echo done'), parseCommand('./flag-cli.sh read {flag} | tail -n 1'), dir);
     expect(parseCommand('./flag-cli.sh set {flag} {percent} && echo done').kind).toBe('shell');
-    for (const h of HOSTILE) expect(await p.set(h, 25)).toBe(25);
+    for (const h of HOSTILE) expect((await p.set(h, 25)).percent).toBe(25);
     expect(argvLog().filter((a) => a[0] === 'set')).toEqual(HOSTILE.map((h) => ['set', h, '25']));
     for (let n = 1; n <= 4; n++) expect(existsSync(pwned(n))).toBe(false);
   });
@@ -495,7 +498,7 @@ describe('command: a real script', () => {
     expect(r).toEqual({ ok: false, reason: 'exit 3: error: flag service unavailable (503)' });
     expect(t.c.state.flags['new-checkout']).toMatchObject({ percent: 5, status: 'failed', error: 'exit 3: error: flag service unavailable (503)' });
     rmSync(join(dir, 'fail-set'));
-    expect(await t.flags.apply('new-checkout', 25, { by: 'operator' })).toEqual({ ok: true, percent: 25 });
+    expect(await t.flags.apply('new-checkout', 25, { by: 'operator' })).toMatchObject({ ok: true, percent: 25, says: 'set; the read command reports 25 %' });
   });
 
   it('a command that is not there, and one that hangs (short timeout) → clear errors', async () => {
@@ -514,7 +517,7 @@ describe('command: a real script', () => {
     await expect(p.set('new-checkout', 25)).rejects.toThrow('timed out after 300 ms');
     await new Promise((r) => setTimeout(r, 1500));
     rmSync(join(dir, 'late-set'));
-    expect(await p.read('new-checkout')).toBe(0);
+    expect((await p.read('new-checkout'))?.percent).toBe(0);
   });
 
   it('without a read command exit 0 is the confirmation, and the start-up read says it does not know', async () => {
@@ -522,7 +525,8 @@ describe('command: a real script', () => {
     const t = controller(rb);
     await begun(t);
     expect(t.c.state.flags['new-checkout']).toMatchObject({ status: 'unknown' });
-    expect(await t.flags.apply('new-checkout', 5, { by: 'operator' })).toEqual({ ok: true, percent: 5 });
+    // exit 0 is all there is, and the words say no more
+    expect(await t.flags.apply('new-checkout', 5, { by: 'operator' })).toEqual({ ok: true, percent: 5, says: 'the set command exited 0; no read command confirms what is served' });
     expect(argvLog()).toEqual([['set', 'new-checkout', '5']]);
   });
 });

@@ -1,12 +1,14 @@
 /**
  * The flagd provider: writes the flag into a flagd flag-definition file (`flags.<key>` with state,
  * on/off variants, defaultVariant and a `fractional` targeting of [on, p], [off, 100-p]),
- * atomically (temp file + rename), leaving every other flag in the file as it was.
+ * atomically (temp file + rename), leaving every other flag in the file as it was. What it can
+ * confirm is the file: flagd (and the in-process providers reading the file) pick a change up on
+ * their own (a file watch or a poll interval), so it never says users are served it.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { FlagProviderError, type FlagProvider } from './provider.js';
+import { FlagProviderError, type FlagProvider, type FlagReading } from './provider.js';
 
 type FlagdFile = { $schema?: string; flags?: Record<string, unknown>; [k: string]: unknown };
 
@@ -61,7 +63,7 @@ export class FlagdProvider implements FlagProvider {
     return doc as FlagdFile;
   }
 
-  async read(flag: string): Promise<number | undefined> {
+  private percent(flag: string): number {
     const doc = this.load();
     const def = doc.flags?.[flag];
     if (def === undefined) return 0; // not defined: flagd serves the default (off)
@@ -70,7 +72,11 @@ export class FlagdProvider implements FlagProvider {
     return p;
   }
 
-  async set(flag: string, percent: number): Promise<number> {
+  async read(flag: string): Promise<FlagReading> {
+    return { percent: this.percent(flag), says: `read from ${basename(this.path)}; flagd providers serve it once they have re-read the file` };
+  }
+
+  async set(flag: string, percent: number): Promise<FlagReading> {
     const doc = this.load();
     const flags = { ...(doc.flags ?? {}) };
     flags[flag] = flagDefinition(percent);
@@ -84,8 +90,6 @@ export class FlagdProvider implements FlagProvider {
       rmSync(tmp, { force: true });
       throw new FlagProviderError(`could not write ${this.path}: ${(e as Error).message}`);
     }
-    const back = await this.read(flag);
-    if (back === undefined) throw new FlagProviderError('written, but could not read it back');
-    return back;
+    return { percent: this.percent(flag), says: `written to ${basename(this.path)}; providers re-read it within their poll interval` };
   }
 }
