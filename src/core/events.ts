@@ -169,6 +169,12 @@ export type EventBody =
   | { readonly type: 'probe.sampled'; readonly tick: number; readonly time: number; readonly results: Readonly<Record<string, ProbeReading>> }
   | { readonly type: 'baseline.taken'; readonly stage: string; readonly values: Readonly<Record<string, number | null>> }
   | { readonly type: 'guard.armed'; readonly armed: boolean; readonly why: string }
+  /**
+   * The guardrail self-test failed and the release goes on without it: the operator typed the
+   * confirmation on the screen, or `--unguarded` was given (headless). `reason`: what failed. The
+   * session shows UNGUARDED from here on (a fold of this event: also after a resume).
+   */
+  | { readonly type: 'guard.unguarded'; readonly by: 'operator' | 'flag'; readonly reason: string }
   | {
       readonly type: 'guard.hold';
       readonly holding: boolean;
