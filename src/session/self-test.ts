@@ -53,7 +53,7 @@ export async function selfTestFindings(d: SelfTestDeps): Promise<Finding[]> {
 export async function runSelfTest(d: SelfTestDeps, attempt: number): Promise<boolean> {
   const t = selfTestTargets(d.runbook);
   const logPath = join(d.sessionDir, `${PREFLIGHT}.${SELF_TEST_ID}.log`);
-  const command = `guardrail self-test: ${t.series.length} series, ${t.probes.length} probe${t.probes.length === 1 ? '' : 's'}, rollback commands`;
+  const command = `read ${t.series.length} series and ${t.probes.length} probe${t.probes.length === 1 ? '' : 's'}; check the rollback commands`;
   const started = d.now();
   d.emit({ type: 'step.started', stage: PREFLIGHT, step: SELF_TEST_ID, attempt, command, logPath });
   const findings = await selfTestFindings(d);

@@ -30,6 +30,7 @@ export function Header({ session: s, now, waiting, width, watching }: Props) {
             {over ? <S slot="metric.warn">{' ⚠ OVER BUDGET'}</S> : null}
           </Text>
         ) : null}
+        {s.unguarded ? <S slot="stage.failed">{'⚠ UNGUARDED'}</S> : null}
         <S slot={slot}>{word}</S>
         <S slot="rollback.badge">{' R ROLLBACK '}</S>
       </Box>
