@@ -16,6 +16,7 @@ import { loadOrExit } from './load.js';
 import { runHeadless } from './headless-run.js';
 import { loadScreen } from './run.js';
 import { resolveTheme } from './theme.js';
+import { closedPort } from '../demo/closed-port.js';
 
 export const DEFAULT_SPEED = 20;
 export const USAGE = `usage: cockpit demo [--scenario ${Object.keys(SCENARIOS).join('|')}] [--speed N] [--dir PATH]
@@ -52,7 +53,9 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const service = await startDemoService({ scenario, speed, port, flagFile: join(dir, 'flags.json') });
   const webhook = await startWebhookReceiver(join(dir, 'escalation.log'));
   try {
-    const file = writeWorkspace(dir, { serviceUrl: service.url, speed, prometheusUrl: values.prometheus });
+    // blind: the metrics source is down (a loopback port nothing listens on), read as JSON from there
+    const metricsUrl = scenario === 'blind' ? `http://127.0.0.1:${await closedPort()}/metrics.json` : undefined;
+    const file = writeWorkspace(dir, { serviceUrl: service.url, speed, prometheusUrl: scenario === 'blind' ? undefined : values.prometheus, metricsUrl });
     // what the demo's scripts read: the service, the scenario, a secret to mask, the webhook
     Object.assign(process.env, {
       DEMO_SERVICE_URL: service.url,

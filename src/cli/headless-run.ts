@@ -99,6 +99,7 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io, plan: { 
     onFailure: flags.onFailure,
     confirm: flags.confirm,
     yes: flags.yes,
+    unguarded: flags.unguarded,
     fromStage: flags.stage,
     resume: true,
     learning: flags.learning,

@@ -4,7 +4,7 @@ import { parse, UsageError } from './args.js';
 
 export const USAGE = `usage: cockpit run [runbook] [--headless] [--json] [--confirm "<title>"]... [--yes]
                   [--dry-run] [--stage <id>] [--on-failure stop|rollback] [--learning "<text>"]
-                  [--set NAME=VALUE]... [--choose CHOICE=OPTION]...`;
+                  [--set NAME=VALUE]... [--choose CHOICE=OPTION]... [--unguarded]`;
 
 const OPTIONS = {
   headless: { type: 'boolean' },
@@ -18,6 +18,8 @@ const OPTIONS = {
   learning: { type: 'string' },
   set: { type: 'string', multiple: true },
   choose: { type: 'string', multiple: true },
+  /** Headless: go on past a failed guardrail self-test (journalled; UNGUARDED from then on). */
+  unguarded: { type: 'boolean' },
 } as const;
 
 export type RunFlags = Pick<ReturnType<typeof parseRunFlags>, 'onFailure'> & Partial<Omit<ReturnType<typeof parseRunFlags>, 'onFailure'>>;

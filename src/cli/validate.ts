@@ -13,6 +13,7 @@ import type { RawRunbook } from '../runbook/schema.js';
 import type { Runbook } from '../runbook/types.js';
 import { parse, UsageError } from './args.js';
 import { describeTrigger, unitsOf } from '../guard/describe.js';
+import { rollbackCommandErrors } from './validate-commands.js';
 import type { Io } from './io.js';
 
 export const USAGE = 'usage: cockpit validate [runbook]';
@@ -81,12 +82,21 @@ function validateMarkdown(given: string, io: Io): number {
     for (const line of formatReport(r.report, r.display)) io.err(line);
     return 2;
   }
+  if (commandErrors(r, io)) return 2;
   io.out(`ok: ${r.runbook.name}: ${summary(r.runbook, r.raw)}`);
   for (const line of shadowLines(r.runbook)) io.out(line);
   for (const line of formatReport(r.report, r.display)) io.out(line);
   for (const line of cautionLines(r.cautions ?? [])) io.out(line);
   for (const line of notArmedLines(r.warnings ?? [], r.raw, true)) io.out(line);
   return 0;
+}
+
+/** A rollback-pipeline command that cannot run is an error (exit 2): true when there was one. */
+function commandErrors(r: Extract<LoadResult, { ok: true }>, io: Io): boolean {
+  const errors = rollbackCommandErrors(r.runbook, r.raw, r.locate, r.display);
+  for (const e of errors) io.err(formatError(e));
+  if (errors.length) io.err(`${errors.length} error${errors.length === 1 ? '' : 's'} in ${r.display}`);
+  return errors.length > 0;
 }
 
 export function validateCommand(argv: string[], io: Io): number {
@@ -105,6 +115,7 @@ export function validateCommand(argv: string[], io: Io): number {
     io.err(`${r.errors.length} error${r.errors.length === 1 ? '' : 's'} in ${r.display}`);
     return 2;
   }
+  if (commandErrors(r, io)) return 2;
   io.out(`ok: ${r.runbook.name}: ${summary(r.runbook, r.raw)}`);
   for (const line of shadowLines(r.runbook)) io.out(line);
   for (const line of cautionLines(r.cautions ?? [])) io.out(line);

@@ -197,6 +197,12 @@ export type EventBody =
   /** The source has no history (http-json, command): the baseline is the mean of the last samples when each stage starts. */
   | { readonly type: 'baseline.from-samples'; readonly why: string; readonly samples: number }
   | { readonly type: 'guard.armed'; readonly armed: boolean; readonly why: string }
+  /**
+   * The guardrail self-test failed and the release goes on without it: the operator typed the
+   * confirmation on the screen, or `--unguarded` was given (headless). `reason`: what failed. The
+   * session shows UNGUARDED from here on (a fold of this event: also after a resume).
+   */
+  | { readonly type: 'guard.unguarded'; readonly by: 'operator' | 'flag'; readonly reason: string }
   | {
       readonly type: 'guard.hold';
       readonly holding: boolean;

@@ -10,6 +10,8 @@ export type DemoRunbookOptions = {
   readonly speed: number;
   /** A Prometheus server scraping the demo service (`--prometheus`); else the service's JSON. */
   readonly prometheusUrl?: string;
+  /** Where the service's JSON metrics are read from, when not from the service (scenario blind: a port nothing listens on). */
+  readonly metricsUrl?: string;
 };
 
 /** A runbook duration, scaled down by the demo speed: 5m at ×20 is 15s. */
@@ -46,7 +48,7 @@ function metricsBlock(o: DemoRunbookOptions): string {
   }
   return `metrics:
   interval: ${interval}
-  source: { type: http-json, url: ${JSON.stringify(`${o.serviceUrl}/metrics.json`)} }
+  source: { type: http-json, url: ${JSON.stringify(o.metricsUrl ?? `${o.serviceUrl}/metrics.json`)} }
   series:
     latency_p95: { pointer: /overall/latency_p95, unit: ms, warn: 500, critical: 1000, label: latency p95 }
     error_rate: { pointer: /overall/error_rate, unit: '%', warn: 0.1, critical: 0.5, label: error rate }

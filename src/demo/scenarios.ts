@@ -5,7 +5,7 @@
  * simulation).
  */
 
-export type ScenarioName = 'good' | 'bad-release' | 'slow-leak' | 'flag-regression' | 'flaky-tests';
+export type ScenarioName = 'good' | 'bad-release' | 'slow-leak' | 'flag-regression' | 'flaky-tests' | 'blind';
 
 export const SCENARIOS: Record<ScenarioName, { story: string }> = {
   good: { story: 'A clean release: the new version goes live on the idle slot and every metric stays healthy.' },
@@ -13,6 +13,7 @@ export const SCENARIOS: Record<ScenarioName, { story: string }> = {
   'slow-leak': { story: 'The new version leaks memory: after the switch it creeps from 70 % past 85 % during the monitor window.' },
   'flag-regression': { story: 'The new version is fine until the new-checkout flag passes 25 %: then p95 latency jumps above 2 s.' },
   'flaky-tests': { story: 'The test suite is flaky: a step fails, a retry passes, and the release itself is clean.' },
+  blind: { story: 'The metrics source is down: the guardrail self-test fails the pre-flight, so nothing is deployed blind.' },
 };
 
 export function isScenario(s: unknown): s is ScenarioName {
@@ -91,6 +92,7 @@ export function profile(scenario: ScenarioName, p: ProfileInput): Profile {
       return NEW_HEALTHY;
     case 'good':
     case 'flaky-tests':
+    case 'blind':
       return NEW_HEALTHY;
   }
 }

@@ -66,6 +66,11 @@ export interface Runner {
    * log from the start, its end from its status file.
    */
   attach?(req: AttachRequest): StepHandle;
+  /**
+   * Why a command could not start from `cwd` (its program missing or not executable, the cwd
+   * unusable), or undefined when it can: the guardrail self-test asks before the release.
+   */
+  programProblem(program: string | undefined, cwd: string): string | undefined;
 }
 
 export type AttachRequest = { readonly key: string; readonly logPath: string };
@@ -379,6 +384,10 @@ export function attachStep(req: AttachRequest): StepHandle {
 export class ProcessRunner implements Runner {
   attach(req: AttachRequest): StepHandle {
     return attachStep(req);
+  }
+
+  programProblem(program: string | undefined, cwd: string): string | undefined {
+    return program ? checkProgram(program, cwd) : checkCwd(cwd);
   }
 
   constructor(private readonly supervisor = supervisorPath()) {

@@ -161,6 +161,8 @@ export function describeEvent(s: SessionState, e: SessionEvent, rb?: Runbook): s
       return `  · baseline: ${e.why}: the mean of the last ${e.samples} samples when each stage starts`;
     case 'guard.armed':
       return e.armed ? `⛨ triggers ARMED (${e.why})` : `⛨ triggers disarmed (${e.why})`;
+    case 'guard.unguarded':
+      return `⚠ UNGUARDED: the release goes on past the failed guardrail self-test (${e.by === 'flag' ? '--unguarded' : 'confirmed by the operator'}): ${sanitizeLine(e.reason)}`;
     case 'guard.hold':
       return e.holding
         ? `⏸ HOLD: no data from ${e.triggers.join(', ')}: monitors and ramps paused${e.limitMs !== undefined ? ` (the stage fails if it holds ${formatCompact(e.limitMs)})` : ''}`

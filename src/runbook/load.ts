@@ -6,7 +6,7 @@ import { runbookCautions } from './cautions.js';
 import { describeValue, locateIssues, locateRules, sortErrors } from './locate.js';
 import { parseMarkdownRunbook } from './markdown.js';
 import { normalize } from './normalize.js';
-import { checkRules } from './rules.js';
+import { checkRules, type RuleError } from './rules.js';
 import { RunbookSchema } from './schema.js';
 
 export { DEFAULT_NAMES, findRunbook, RunbookNotFound } from './find.js';
@@ -75,7 +75,8 @@ export function parseRunbook(text: string, file: string, display = file): LoadRe
   if (ruleErrors.length > 0) return { ok: false, errors: sortErrors(locateRules(ruleErrors, doc, lc, display)), display };
   const runbook = normalize(parsed.data, file);
   const cautions = sortErrors(locateRules(runbookCautions(parsed.data, runbook), doc, lc, display));
-  return { ok: true, runbook, display, warnings: locateNotArmed(parsed.data, doc, lc, display), cautions, raw: parsed.data };
+  const locate = (errs: readonly RuleError[]) => sortErrors(locateRules(errs, doc, lc, display));
+  return { ok: true, runbook, display, warnings: locateNotArmed(parsed.data, doc, lc, display), cautions, raw: parsed.data, locate };
 }
 
 

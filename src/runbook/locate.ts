@@ -206,5 +206,7 @@ export type LoadResult =
       readonly cautions?: readonly LocatedError[];
       /** The validated runbook as written (what the summary counts: series without a source too). */
       readonly raw?: import('./schema.js').RawRunbook;
+      /** Locates problems found later (by path in `raw`) in the file: cockpit validate's rollback-command check. */
+      readonly locate?: (errors: readonly RuleError[]) => LocatedError[];
     }
   | { readonly ok: false; readonly errors: readonly LocatedError[]; readonly display: string };

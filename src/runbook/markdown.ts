@@ -23,7 +23,7 @@ import { runDirOf } from './run-dir.js';
 import { MAX_NESTING, parseMarkdown, tooDeep } from './markdown-tree.js';
 import { isChoose, normalize } from './normalize.js';
 import { didYouMean } from './suggest.js';
-import { checkRules } from './rules.js';
+import { checkRules, type RuleError } from './rules.js';
 import { RunbookSchema, type RawRunbook } from './schema.js';
 
 export type { Note, Unmapped, UnmappedKind } from './markdown/model.js';
@@ -353,7 +353,8 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
   const cautions = sortErrors(locateRules(runbookCautions(parsed.data, runbook), doc, lc, display));
   const { lineOf } = sourceLines(raw, parsed.data, pos, tree.lineStarts);
   const uncertain = mapped.uncertain;
-  return { ok: true, runbook, display, report: report(uncertain), raw: parsed.data, lineOf, warnings, cautions };
+  const locate = (errs: readonly RuleError[]) => sortErrors(locateRules(errs, doc, lc, display));
+  return { ok: true, runbook, display, report: report(uncertain), raw: parsed.data, lineOf, warnings, cautions, locate };
 }
 
 // ── presenting ─────────────────────────────────────────────────────────────────────────────

@@ -4,12 +4,10 @@
  * masked, appended to the journal, then applied with reduce(). The TUI, the headless runner and
  * the tests all drive this one class.
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { maskerFor, maskStrings } from '../exec/log-format.js';
 import type { Runner } from '../exec/runner.js';
-import { programOf } from '../runbook/command.js';
-import { checkCwd, checkProgram } from '../exec/program.js';
-import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
+import type { PlaceholderValues } from '../runbook/placeholders.js';
 import type { Runbook } from '../runbook/types.js';
 import { commandStep } from '../runbook/normalize.js';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
@@ -26,6 +24,9 @@ import { OK, refuse, type IntentResult } from './intents.js';
 import { Guard, type GuardDeps } from '../guard/guard.js';
 import { Escalation, type EscalationDeps } from '../guard/escalation.js';
 import { sourceFor } from '../metrics/sources/index.js';
+import { probeOnce } from '../guard/probe.js';
+import { runSelfTest, SELF_TEST_ID, unguardedRefusal, type SelfTestDeps } from './self-test.js';
+import { commandProblem } from './rollback-ready.js';
 import { FlagRamps } from '../flags/manager.js';
 import { Experiments } from '../flags/experiments.js';
 import type { Decision } from '../flags/experiment.js';
@@ -76,6 +77,8 @@ export type ControllerOptions = {
   readonly escalation?: Partial<Pick<EscalationDeps, 'post' | 'retryDelayMs'>>;
   /** The plan this session runs (plan-review.ts planAcceptedEvent): journalled right after session.started. */
   readonly plan?: Extract<EventBody, { type: 'plan.accepted' }>;
+  /** Go on past a failed guardrail self-test (headless `--unguarded`): journalled as guard.unguarded. */
+  readonly unguarded?: boolean;
 };
 
 export type { RollbackHook } from './rollback.js';
@@ -123,6 +126,7 @@ export class Controller {
   private readonly rollbackHooks: RollbackHook[] = [];
   private readonly steps: StepRunner;
   private readonly rollbackPipeline: RollbackPipeline;
+  private readonly selfTest: SelfTestDeps;
   /** Resolves with the outcome when the session first ends. */
   readonly settled: Promise<Outcome>;
 
@@ -143,18 +147,23 @@ export class Controller {
     this.settled = new Promise((r) => (this.settledResolve = r));
     const record = (e: EventBody) => void this.emit(e);
     const now = () => this.elapsed();
+    const source = o.guard?.source ?? sourceFor(o.runbook, env);
     const guard = new Guard({
       runbook: o.runbook,
       clock: this.clock,
       now,
       record,
       state: () => this.s.guard,
-      source: o.guard?.source ?? sourceFor(o.runbook, env),
+      source,
       probe: o.guard?.probe,
       rollback: (reason, incidentAt) => void this.rollback(reason, 'trigger', incidentAt),
       broken: (reason) => this.active?.monitor?.fail?.(reason),
     });
     this.guard = guard.active ? guard : undefined;
+    const output = (stage: string, step: string, lines: readonly string[]) => {
+      for (const l of this.outputListeners) l(stage, step, lines);
+    };
+    this.selfTest = { runbook: o.runbook, values: o.values, sessionDir: o.sessionDir, source, probe: o.guard?.probe ?? probeOnce, timeoutMs: guard.timeoutMs, check: (p, cwd) => o.runner.programProblem(p, cwd), now, emit: record, output, mask: this.mask };
     this.flags = o.runbook.flags
       ? new FlagRamps({ readOnly: o.follow?.how, runbook: o.runbook, provider: o.flagProvider ?? providerFor(o.runbook, env), record, state: () => this.s, clock: this.clock, now })
       : undefined;
@@ -195,9 +204,7 @@ export class Controller {
       emit: record,
       guard: this.guard,
       flags: this.flags,
-      output: (stage, step, lines) => {
-        for (const l of this.outputListeners) l(stage, step, lines);
-      },
+      output,
       setActive: (a) => (this.active = a),
       // an abandoned rollback's interrupted step is not retried
       aborting: () => this.aborting || this.abandoning,
@@ -225,10 +232,7 @@ export class Controller {
     const rb = this.o.runbook;
     const missing = planCommands(rb).flatMap(({ stage, step, tracked }) => {
       if (!tracked) return [];
-      const inv = resolveInvocation(step.command, this.o.values);
-      const program = step.command.kind === 'argv' ? inv.file : programOf(step.command);
-      const cwd = step.cwd ? resolve(rb.dir, step.cwd) : rb.dir;
-      const reason = program ? checkProgram(program, cwd) : checkCwd(cwd);
+      const reason = commandProblem(step, rb.dir, this.o.values);
       return reason ? [{ stage, step: step.id, reason }] : [];
     });
     if (missing.length > 0) this.emit({ type: 'programs.checked', missing });
@@ -408,7 +412,22 @@ export class Controller {
       if (st?.status !== 'pending' && st?.status !== 'running') continue;
       await this.steps.runWithRetries(PREFLIGHT, { ...item, kind: 'command' });
     }
+    const test = this.s.preflight.steps.find((x) => x.id === SELF_TEST_ID);
+    if (!this.aborting && (test?.status === 'pending' || test?.status === 'running')) {
+      const ok = await runSelfTest(this.selfTest, test.attempt + (test.status === 'running' ? 0 : 1));
+      if (!ok && this.o.unguarded) this.emit({ type: 'guard.unguarded', by: 'flag', reason: this.s.preflight.steps.find((x) => x.id === SELF_TEST_ID)?.reason ?? 'failed' });
+    }
     if (!this.aborting && this.evaluatePreflight() && this.o.autoAdvance) await this.runStages();
+  }
+
+  /** Goes on past the failed guardrail self-test (the screen's typed confirmation): journalled, UNGUARDED from now on. */
+  proceedUnguarded(): IntentResult {
+    if (this.o.follow) return refuse(this.o.follow.how);
+    const why = unguardedRefusal(this.s) ?? (this.busy ? 'a step is running' : undefined);
+    if (why) return refuse(why);
+    this.emit({ type: 'guard.unguarded', by: 'operator', reason: this.s.preflight.steps.find((x) => x.id === SELF_TEST_ID)?.reason ?? 'failed' });
+    if (this.evaluatePreflight() && this.o.autoAdvance) void this.track(this.runStages());
+    return OK;
   }
 
   /** Records the pre-flight's verdict once it has one; true when it passed just now. */

@@ -29,6 +29,7 @@ export function followSession(rb: Runbook, info: SessionInfo): Follower {
       start: () => {
         throw new Error('a follower runs nothing');
       },
+      programProblem: () => undefined,
     },
     journal: new MemoryJournal(),
     sessionId: info.id,

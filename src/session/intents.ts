@@ -7,6 +7,7 @@ import { PREFLIGHT, ROLLBACK } from '../core/events.js';
 import type { Runbook } from '../runbook/types.js';
 import { preflightReady, type SessionState, type StepState } from './reduce.js';
 import { waitingStep } from './manual.js';
+import { SELF_TEST_ID, SELF_TEST_NOT_SKIPPED } from './self-test.js';
 
 export type Refusal = { readonly ok: false; readonly reason: string };
 export type Accepted = { readonly ok: true };
@@ -90,6 +91,7 @@ export function skipRefusal(s: SessionState, busy: boolean, reason: string): str
   // a rollback step is never skipped: a rollback half done is not a rollback
   if (!t || t.stage === ROLLBACK || !t.step) return 'nothing to skip';
   if (t.stage === PREFLIGHT && t.step.status !== 'failed') return 'nothing to skip';
+  if (t.stage === PREFLIGHT && t.step.id === SELF_TEST_ID) return SELF_TEST_NOT_SKIPPED;
   return undefined;
 }
 

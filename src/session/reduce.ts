@@ -2,6 +2,7 @@
 import type { BlockCommand, CommandStep, Runbook } from '../runbook/types.js';
 import { initialGuard, reduceGuard, type GuardState } from '../guard/fold.js';
 import { initialFlags, reduceExperiments, reduceFlags, type ExperimentState, type FlagState } from '../flags/fold.js';
+import { hasSelfTest, SELF_TEST_ID, SELF_TEST_TITLE } from '../guard/self-test.js';
 import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type ReleaseReview, type RollbackSource, type SessionEvent, type Troubleshoot } from '../core/events.js';
 
 /** `waiting`: a manual step the stage waits at until the operator ticks it. */
@@ -87,6 +88,8 @@ export type SessionState = {
   readonly now: number;
   /** Session times at which a cockpit took this session over after its cockpit died. */
   readonly resumedAt: readonly number[];
+  /** The release went on past a failed guardrail self-test (guard.unguarded): shown as UNGUARDED from then on. */
+  readonly unguarded?: { readonly at: number; readonly by: 'operator' | 'flag'; readonly reason: string };
 };
 
 const step = (s: { id: string; title: string; kind: StepState['kind']; command: string; monitorMs?: number; commands?: readonly BlockCommand[] }): StepState => ({
@@ -145,7 +148,7 @@ export function initialState(rb: Runbook): SessionState {
       overBudget: false,
       steps: rb.preflight.map((p) =>
         p.kind === 'manual' ? step({ id: p.id, title: p.title, kind: 'manual', command: p.text }) : step({ id: p.id, title: p.title, kind: 'command', command: p.display, ...blockOf(p) }),
-      ),
+      ).concat(hasSelfTest(rb) ? [step({ id: SELF_TEST_ID, title: SELF_TEST_TITLE, kind: 'command', command: 'guardrail self-test' })] : []),
     },
     stages: rb.stages.map((s) => ({
       id: s.id,
@@ -276,6 +279,8 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
       return { ...s, phase: e.ok ? 'rolled-back' : 'rollback-failed', rollback: { ...s.rollback, status: e.ok ? 'passed' : 'failed', durationMs: e.durationMs } };
     case 'session.resumed':
       return { ...s, resumedAt: [...s.resumedAt, e.t] };
+    case 'guard.unguarded':
+      return mapStep({ ...s, unguarded: { at: e.t, by: e.by, reason: e.reason } }, PREFLIGHT, SELF_TEST_ID, (st) => ({ ...st, status: 'skipped', skipReason: `UNGUARDED: ${e.by === 'flag' ? '--unguarded' : 'confirmed by the operator'}` }));
     case 'session.interrupted':
       return { ...s, phase: 'interrupted', stages: s.stages.map((st) => (st.status === 'running' ? { ...st, status: 'interrupted', endedAt: e.t } : st)) };
     case 'session.ended':

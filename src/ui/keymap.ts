@@ -27,6 +27,7 @@ import { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type
 import { topOverlay, type Overlay } from './ui-state.js';
 import { BLOCK_RETRY, isTrackedBlock } from '../session/block.js';
 import { failedTarget, retryRefusal, skipRefusal } from '../session/intents.js';
+import { unguardedRefusal } from '../session/self-test.js';
 import { pendingLevels } from '../guard/escalation.js';
 
 export { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
@@ -403,6 +404,35 @@ export const KEYMAP: readonly Binding[] = [
     },
   },
   { scope: 'skip', keys: ['escape'], label: 'cancel', description: 'Cancel the skip', whenText: 'skip dialog', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
+  // ── going on without guardrails ──
+  {
+    scope: 'main',
+    keys: ['U'],
+    label: 'unguarded',
+    description: 'Go on past the failed guardrail self-test without guardrails: type "unguarded" to confirm; journalled, shown as UNGUARDED',
+    whenText: 'the guardrail self-test failed and nothing runs',
+    when: (c) => unguardedRefusal(c.session) === undefined && !c.controller.busy,
+    showInBar: true,
+    run: (c) => c.dispatch({ type: 'overlay-opened', overlay: { kind: 'unguarded', typed: '', openedAt: c.now } }),
+  },
+  {
+    scope: 'unguarded',
+    keys: ['enter'],
+    label: 'proceed unguarded',
+    description: 'Go on without guardrails when "unguarded" is typed (Enter within 300 ms of the last key is ignored)',
+    whenText: 'unguarded confirmation',
+    when: always,
+    showInBar: true,
+    run: (c) => {
+      const o = topOverlay(c.ui) as Extract<Overlay, { kind: 'unguarded' }>;
+      if (o.typed !== 'unguarded') return c.notice('type "unguarded" to go on without guardrails (Esc cancels)');
+      if (!guardPassed(c, o.openedAt)) return c.notice('Enter came too fast: press it again to go on unguarded');
+      c.dispatch({ type: 'overlay-closed' });
+      const r = c.controller.proceedUnguarded();
+      c.notice(r.ok ? 'UNGUARDED: the release goes on without its guardrails (journalled)' : r.reason);
+    },
+  },
+  { scope: 'unguarded', keys: ['escape'], label: 'cancel', description: 'Cancel: stay at the pre-flight', whenText: 'unguarded confirmation', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
   // ── help, emergency ──
   { scope: 'help', keys: ['escape', '?', 'q'], label: 'close', description: 'Close the help', whenText: 'help overlay', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
   { scope: 'help', keys: ['down', 'j'], label: 'scroll', description: 'Scroll the help down', whenText: 'help overlay', when: always, showInBar: true, run: (c) => scrollHelp(c, 1) },
@@ -530,6 +560,7 @@ const SCOPE_TITLES: Record<Scope, string> = {
   emergency: 'Emergency reference (e)',
   quit: 'Quit confirmation',
   interrupt: 'Interrupt confirmation',
+  unguarded: 'Unguarded confirmation',
 };
 
 /** The keymap grouped by scope, for the help overlay and docs/keys.md. */

@@ -14,7 +14,9 @@ export type Overlay =
   | { readonly kind: 'experiment'; readonly index: number; readonly decision?: 'keep' | 'kill' | 'iterate' | 'scale'; readonly openedAt: number }
   | { readonly kind: 'flag-kill'; readonly flag: string; readonly openedAt: number; readonly ignored: number }
   | { readonly kind: 'flag-force'; readonly flag: string; readonly to: number; readonly typed: string; readonly openedAt: number }
-  | { readonly kind: 'interrupt'; readonly openedAt: number };
+  | { readonly kind: 'interrupt'; readonly openedAt: number }
+  /** Proceed past the failed guardrail self-test: confirmed by typing "unguarded". */
+  | { readonly kind: 'unguarded'; readonly typed: string; readonly openedAt: number };
 
 export type Focus = 'checklist' | 'output' | 'flags';
 

@@ -14,6 +14,12 @@ export class FakeRunner implements Runner {
   /** Steps that finish on their own as soon as they start, by key (stage.step). */
   readonly auto = new Map<string, Partial<StepResult>>();
   autoPass = false;
+  /** Programs the fake says cannot run (program → why): it runs nothing real, so nothing else is missing. */
+  readonly missing = new Map<string, string>();
+
+  programProblem(program: string | undefined): string | undefined {
+    return program === undefined ? undefined : this.missing.get(program);
+  }
 
   start(req: StepRequest): StepHandle {
     this.started.push(req);

@@ -230,7 +230,7 @@ describe('PrometheusSource when Prometheus is not answering', () => {
 
 type E2E = { c: Controller; journal: MemoryJournal; runner: FakeRunner; sessionDir: string };
 
-function controller(run: string, clock?: Clock, query?: string): E2E {
+function controller(run: string, clock?: Clock, query?: string, unguarded = false): E2E {
   const file = join(FIXTURES, 'prometheus-release.yml');
   const fixture = readFileSync(file, 'utf8');
   // another query for the series (YAML single-quoted)
@@ -251,6 +251,7 @@ function controller(run: string, clock?: Clock, query?: string): E2E {
     values: { version: '1.0.0' },
     mode: 'headless',
     autoAdvance: true,
+    unguarded,
   });
   return { c, journal, runner, sessionDir };
 }
@@ -271,10 +272,22 @@ async function setErrorRate(run: string, v: number): Promise<void> {
  * and the 10 s monitor are exact), each tick's fetch goes to the real Prometheus, and the driver
  * waits (real time, with a deadline) for that tick's sample before moving the clock again.
  */
+/** The guardrail self-test failed naming the metric, and the run went on only by `--unguarded` (journalled). */
+function wentOnUnguarded(e: E2E): void {
+  const selfTest = e.c.state.preflight.steps.find((x) => x.title === 'Guardrail self-test');
+  expect(selfTest).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^error_rate: /) }); // failed, then passed over unguarded
+  expect(ofType(e.journal.events, 'guard.unguarded')).toEqual([expect.objectContaining({ by: 'flag' })]);
+}
+
 function driver(e: E2E, clock: FakeClock) {
   const sampled = () => ofType(e.journal.events, 'metric.sampled');
   return {
     sampled,
+    /** The pre-flight's self-test reads the real Prometheus before stage 1 starts: wait for the stage (or the end). */
+    async started(): Promise<void> {
+      await waitFor('stage 1 to start', () => e.journal.events.some((x) => x.type === 'stage.started') || e.c.state.outcome !== undefined, { timeoutMs: 5000, intervalMs: 5 });
+      await settle();
+    },
     async tick(ms = 500): Promise<void> {
       const before = sampled().length;
       await clock.advance(ms);
@@ -294,6 +307,7 @@ describe('a Controller with metrics.source: prometheus (end to end)', () => {
     try {
       void e.c.start();
       await settle();
+      await d.started();
       await d.tick(0); // tick 0 at t=0
       await d.tick(); // t=500
       expect(d.sampled().map((s) => [s.time, s.values.error_rate])).toEqual([
@@ -355,6 +369,7 @@ describe('a Controller with metrics.source: prometheus (end to end)', () => {
     try {
       void e.c.start();
       await settle();
+      await d.started();
       await d.tick(0);
       await d.tick();
       await setErrorRate(run, 1.8);
@@ -424,11 +439,13 @@ describe('a broken query against the real Prometheus fails the step at once; an 
   for (const [name, query, message] of broken) {
     it(`${name}: trigger.broken with Prometheus's message on the first sample, the monitor fails, FAILED (no hold)`, async () => {
       const clock = new FakeClock();
-      const e = controller(`broken-${name.length}`, clock, query);
+      // the pre-flight's self-test catches it first; going on by --unguarded (journalled), sampling finds it again: the step fails at once
+      const e = controller(`broken-${name.length}`, clock, query, true);
       const d = driver(e, clock);
       try {
         void e.c.start();
         await settle();
+        await d.started();
         await d.tick(0); // tick 0 at t=0: the only sample it takes
         expect(await within(e.c.settled, 5000, 'the session to end')).toBe('failed');
         const ev = e.journal.events;
@@ -448,6 +465,7 @@ describe('a broken query against the real Prometheus fails the step at once; an 
         expect(ofType(ev, 'trigger.nodata')).toEqual([]);
         expect(ofType(ev, 'rollback.started')).toEqual([]);
         expect(ofType(ev, 'metric.sampled')[0]).toMatchObject({ values: { error_rate: null }, config: ['error_rate'] });
+        wentOnUnguarded(e);
       } finally {
         e.c.dispose();
         rmSync(e.sessionDir, { recursive: true, force: true });
@@ -457,11 +475,12 @@ describe('a broken query against the real Prometheus fails the step at once; an 
 
   it('an empty vector is no data: no trigger.broken, the release holds after maxErrors samples and the monitor waits', async () => {
     const clock = new FakeClock();
-    const e = controller('empty', clock, 'cockpit_it_does_not_exist');
+    const e = controller('empty', clock, 'cockpit_it_does_not_exist', true);
     const d = driver(e, clock);
     try {
       void e.c.start();
       await settle();
+      await d.started();
       await d.tick(0);
       for (let i = 0; i < 4; i++) await d.tick();
       const ev = e.journal.events;
@@ -471,6 +490,7 @@ describe('a broken query against the real Prometheus fails the step at once; an 
       expect(e.c.state.stages[0].steps.find((x) => x.id === 'monitor-10s')?.status).toBe('running');
       expect(e.c.state.outcome).toBeUndefined();
       expect(ofType(ev, 'metric.sampled').every((x) => x.config === undefined)).toBe(true);
+      wentOnUnguarded(e);
     } finally {
       e.c.dispose();
       rmSync(e.sessionDir, { recursive: true, force: true });

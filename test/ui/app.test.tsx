@@ -320,7 +320,7 @@ describe('cockpit screen', () => {
   });
 
   it('the help overlay lists every key of the keymap', async () => {
-    const t = setup({ columns: 160, rows: 90 });
+    const t = setup({ columns: 160, rows: 100 });
     void t.controller.start();
     await t.press('?');
     const f = await waitForText(t.app.lastFrame, 'Keys (Esc closes');

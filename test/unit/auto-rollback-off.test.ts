@@ -4,7 +4,7 @@
  * says it at each such stage's start. In-process through main(argv, io); the rule is one module
  * (src/runbook/coverage.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,6 +51,9 @@ rollback:
 
 describe('cockpit validate: AUTO-ROLLBACK OFF and monitors that watch nothing', () => {
   it('the cockpit init starter: a warning at rollback (no triggers), one at its monitor step; still ok, exit 0', async () => {
+    // the rollback pipeline's commands must exist to validate (issue 18): the starter's, as a team writes them
+    mkdirSync(join(dir, 'scripts'));
+    for (const f of ['rollback.sh', 'health-check.sh', 'create-incident.sh']) writeFileSync(join(dir, 'scripts', f), '#!/bin/sh\n', { mode: 0o755 });
     const r = await cli(['validate'], STARTER);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^ok: my-service: /);

@@ -133,7 +133,8 @@ describe('end to end: a broken query fails the step at once; no data holds', () 
   });
 
   it('while a command step runs: the command is let finish, then the stage fails before its next step (not started)', async () => {
-    const t = await scenario([BROKEN, BROKEN, BROKEN, BROKEN, BROKEN]);
+    // the first answer is good (the pre-flight's self-test reads it), then the query breaks
+    const t = await scenario([0.2, BROKEN, BROKEN, BROKEN, BROKEN, BROKEN]);
     await t.clock.advance(2 * SEC);
     expect(t.runner.isRunning('production.deploy')).toBe(true);
     t.runner.finish('production.deploy');
@@ -157,7 +158,8 @@ describe('end to end: a broken query fails the step at once; no data holds', () 
 
   it('an empty answer (no data) still holds, as before: no trigger.broken, guard.hold after maxErrors', async () => {
     const EMPTY: Scripted = { error: 'no data (empty result)', noData: true };
-    const t = await scenario(Array(10).fill(EMPTY));
+    // the first answer is good (the pre-flight's self-test reads it), then the answers are empty
+    const t = await scenario([0.2, ...Array(10).fill(EMPTY)]);
     t.runner.finish('production.deploy');
     await settle();
     await t.clock.advance(5 * SEC);

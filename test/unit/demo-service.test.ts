@@ -165,7 +165,7 @@ describe('demo service: endpoints', () => {
   });
 
   it('every scenario has a one-line story', () => {
-    expect(Object.keys(SCENARIOS).sort()).toEqual(['bad-release', 'flag-regression', 'flaky-tests', 'good', 'slow-leak']);
+    expect(Object.keys(SCENARIOS).sort()).toEqual(['bad-release', 'blind', 'flag-regression', 'flaky-tests', 'good', 'slow-leak']);
     for (const s of Object.values(SCENARIOS)) {
       expect(s.story.length).toBeGreaterThan(10);
       expect(s.story.length).toBeLessThan(120);

@@ -81,7 +81,7 @@ describe('pre-flight gates stage 1', () => {
     await settle();
     expect(t.runner.isRunning('preflight.all-tests-passing')).toBe(true);
     const r1 = t.c.runNextStage();
-    expect(r1).toEqual({ ok: false, reason: 'pre-flight not complete (still running: All tests passing; not ticked: No active incidents)' });
+    expect(r1).toEqual({ ok: false, reason: 'pre-flight not complete (still running: All tests passing, Guardrail self-test; not ticked: No active incidents)' });
     t.runner.finish('preflight.all-tests-passing');
     await settle();
     expect(t.c.runNextStage()).toEqual({ ok: false, reason: 'pre-flight not complete (not ticked: No active incidents)' });

@@ -3,6 +3,7 @@
  * the Controller), scheduled-tick windows, no-data policies, probes, monitor steps, criteria, time
  * to restore, escalation, baseline and bands. PRODUCT.md §3 is the contract.
  */
+import { SELF_TEST_ID } from '../../src/guard/self-test.js';
 import { describe, expect, it } from 'vitest';
 import { countdown, idleTrigger, step, type TriggerState } from '../../src/guard/trigger.js';
 import { probeBreach, probeSample } from '../../src/guard/probe-trigger.js';
@@ -106,9 +107,15 @@ async function runEndToEnd(row: Row) {
   t.runner.autoPass = true; // rollback steps pass by themselves
   void t.c.start();
   await settle();
+  // the guardrail self-test read tick 0 before the release: a first sample that is no number fails
+  // it, and the release goes on only as the operator's explicit decision (UNGUARDED)
+  const first = row.samples[0];
+  expect(t.c.state.preflight.steps.find((x) => x.id === SELF_TEST_ID)?.status).toBe(typeof first === 'number' && Number.isFinite(first) ? 'passed' : 'failed');
+  if (t.c.state.preflight.status !== 'passed') expect(t.c.proceedUnguarded()).toEqual({ ok: true });
   expect(t.c.runNextStage()).toEqual({ ok: true });
   await settle();
   expect(t.c.state.guard.armed).toBe(true);
+  source.calls.splice(0, 1); // the self-test's read
   for (let k = 0; k < row.samples.length; k++) await clock.advance(k === 0 ? 0 : SEC);
   return { t, source };
 }
@@ -350,7 +357,8 @@ async function probeScenario(checkout: readonly (number | { error: string })[], 
 describe('probe triggers', () => {
   it('200 → 503 on a critical probe with status: 5xx fires on the first 5xx (zero tolerance)', async () => {
     const { t, calls } = await probeScenario([200, 200, 503], [500, 500, 500]);
-    expect(calls.filter((c) => c.url === PROBE_URLS.checkout).map((c) => c.tick)).toEqual([0, 1, 2]);
+    // the guardrail self-test's probe at tick 0, then one a tick
+    expect(calls.filter((c) => c.url === PROBE_URLS.checkout).map((c) => c.tick)).toEqual([0, 0, 1, 2]);
     expect(guardTimeline(t.journal.events)).toEqual(['fired@2', 'rollback@2']);
     const started = ofType(t.journal.events, 'rollback.started')[0];
     expect(started).toMatchObject({ source: 'trigger', incidentAt: 2000, reason: 'trigger fired: critical probes 5xx: breaching now, breaching since 0s (1 samples)' });
@@ -514,7 +522,9 @@ describe('arming', () => {
 describe('windows are measured on scheduled ticks', () => {
   async function delayed(samples: readonly Scripted[], delays: readonly number[], trigger = '{ metric: error_rate, above: 1, for: 3s }') {
     const clock = new FakeClock();
-    const source = new ScriptedSource(clock, SEC, { error_rate: samples }, (tick) => delays[tick]);
+    // the guardrail self-test's read (the first call) answers at once; the ticks' reads take their delays
+    let selfTest = true;
+    const source = new ScriptedSource(clock, SEC, { error_rate: samples }, (tick) => (selfTest ? ((selfTest = false), 0) : delays[tick]));
     const t = guardSetup(guardRunbook({ triggers: [trigger] }), { guard: { source } }, clock);
     t.runner.autoPass = true;
     void t.c.start();
@@ -558,9 +568,10 @@ describe('windows are measured on scheduled ticks', () => {
     await clock.advance(0);
     await clock.advance(4 * SEC);
     expect(t.c.guard!.timeoutMs).toBe(500);
-    expect(source.calls.map((c) => c.tick)).toEqual([0, 1, 4]);
+    // the guardrail self-test's read, then the ticks' reads
+    expect(source.calls.map((c) => c.tick)).toEqual([0, 0, 1, 4]);
     expect(source.maxInFlight).toBe(1);
-    expect(source.calls[1].signal.aborted).toBe(true);
+    expect(source.calls[2].signal.aborted).toBe(true);
     const sampled = ofType(t.journal.events, 'metric.sampled');
     expect(sampled.map((e) => [e.tick, e.time, e.values.error_rate])).toEqual([
       [0, 0, 2],
@@ -580,7 +591,8 @@ describe('windows are measured on scheduled ticks', () => {
     const source = {
       kind: 'broken',
       fetch: async () => {
-        if (n++ === 1) throw new Error('socket hang up');
+        // call 0 is the guardrail self-test's read; tick 1's read (call 2) throws
+        if (n++ === 2) throw new Error('socket hang up');
         return { error_rate: { value: 0.2 } };
       },
     };
@@ -615,6 +627,8 @@ describe('monitor steps', () => {
     const t = guardSetup(guardRunbook({ stages, triggers: [trigger] }), { guard: { source } }, clock);
     void t.c.start();
     await settle();
+    // a source that misses from the start fails the guardrail self-test: going on is the operator's explicit choice
+    if (t.c.state.preflight.status !== 'passed') expect(t.c.proceedUnguarded()).toEqual({ ok: true });
     t.c.runNextStage();
     await settle();
     await clock.advance(0);

@@ -5,7 +5,7 @@
  * get no warning.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,12 +81,19 @@ describe('cockpit validate warns, located, and exits 0', () => {
   beforeAll(() => {
     if (!existsSync(join(ROOT, 'dist', 'cockpit.js'))) throw new Error('dist/cockpit.js is missing: run "node scripts/build.mjs" first');
     dir = mkdtempSync(join(tmpdir(), 'cockpit-inner-shell-'));
+    // validate checks that every rollback command exists: the runbooks' incident script, and a
+    // `docker` of the test's own on PATH (the warnings, not docker, are what is tested)
+    for (const f of ['incident.sh', 'bin/docker']) {
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      writeFileSync(join(dir, f), '#!/bin/sh\nexit 0\n');
+      chmodSync(join(dir, f), 0o755);
+    }
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   async function validate(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await run(process.execPath, [BIN, 'validate', file], { cwd: dir, env: { ...process.env, COCKPIT_DEBUG: '', NO_COLOR: '1' } });
+      const { stdout, stderr } = await run(process.execPath, [BIN, 'validate', file], { cwd: dir, env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`, COCKPIT_DEBUG: '', NO_COLOR: '1' } });
       return { code: 0, stdout, stderr };
     } catch (e) {
       const err = e as { code: number; stdout: string; stderr: string };

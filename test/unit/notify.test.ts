@@ -210,6 +210,7 @@ describe('cockpit validate and notify:', () => {
     try {
       const file = join(dir, 'cockpit.yml');
       writeFileSync(file, YAML);
+      writeFileSync(join(dir, 'rollback.sh'), '#!/bin/sh\n', { mode: 0o755 }); // the rollback's command must exist to validate
       const out: string[] = [];
       const saved = { s: process.env.NT_SLACK, p: process.env.NT_PD };
       delete process.env.NT_SLACK;

@@ -40,6 +40,7 @@ export function Header({ session: s, now, waiting, width, watching, autoRollback
           </Text>
         ) : null}
         {autoRollbackOff ? <S slot="metric.warn">⚠ AUTO-ROLLBACK OFF</S> : null}
+        {s.unguarded ? <S slot="stage.failed">{'⚠ UNGUARDED'}</S> : null}
         <S slot={slot}>{word}</S>
         <S slot="rollback.badge">{' R ROLLBACK '}</S>
       </Box>

@@ -1,5 +1,6 @@
 /** The small dialogs: skip with a reason, quit while running, interrupt the running step. */
 import { formatClock } from '../../runbook/duration.js';
+import { sanitizeLine } from '../../exec/log-format.js';
 import type { Overlay } from '../ui-state.js';
 import { Dialog, type DialogLine } from './Dialog.js';
 
@@ -46,6 +47,27 @@ export function FlagKillDialog({ overlay, percent, ...size }: Size & { overlay: 
   ];
   if (overlay.ignored > 0) lines.push([{ text: `Ignored ${overlay.ignored} key${overlay.ignored > 1 ? 's' : ''} that came within 300 ms: press 0 again to confirm`, slot: 'notice' as const }]);
   return <Dialog title="KILL SWITCH" danger {...size} width={72} lines={lines} />;
+}
+
+export function UnguardedDialog({ overlay, reason, ...size }: Size & { overlay: Extract<Overlay, { kind: 'unguarded' }>; reason?: string }) {
+  return (
+    <Dialog
+      title="PROCEED WITHOUT GUARDRAILS"
+      danger
+      {...size}
+      width={80}
+      lines={[
+        [{ text: 'The guardrail self-test failed:', slot: 'dialog.danger' }],
+        sanitizeLine(reason ?? 'failed'),
+        'Triggers may watch nothing: a bad release would not roll back by itself.',
+        'Journalled; the header shows UNGUARDED for the rest of the session.',
+        '',
+        'Type unguarded and press Enter:',
+        [{ text: `> ${sanitizeLine(overlay.typed)}`, slot: 'title' }, { text: '▏' }],
+        'Esc cancels',
+      ]}
+    />
+  );
 }
 
 export function FlagForceDialog({ overlay, reason, ...size }: Size & { overlay: Extract<Overlay, { kind: 'flag-force' }>; reason?: string }) {
