@@ -18,6 +18,8 @@ const OPTIONS = {
   learning: { type: 'string' },
   set: { type: 'string', multiple: true },
   choose: { type: 'string', multiple: true },
+  /** Internal: a background guard taking over `<session>:<pid>` (session/hand-over.ts); not in the usage. */
+  'background-guard': { type: 'string' },
 } as const;
 
 export type RunFlags = Pick<ReturnType<typeof parseRunFlags>, 'onFailure'> & Partial<Omit<ReturnType<typeof parseRunFlags>, 'onFailure'>>;

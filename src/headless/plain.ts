@@ -123,7 +123,14 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
         'rollback-goes-on': `⚠ ${e.signal}: the rollback goes on`,
         'abandon-rollback': `■ ${e.signal} again: the rollback is abandoned by the operator; the incident is opened anyway`,
         ignored: e.signal === 'SIGHUP' ? '⚠ SIGHUP (the terminal closed): the run goes on; cockpit watch follows it' : `⚠ ${e.signal}: ignored`,
+        'keep-guarding': `⚠ ${e.signal}: the guardrails keep watching production; ${e.signal === 'SIGINT' ? 'Ctrl+C' : e.signal} again within 2 s leaves them unguarded`,
+        'leave-unguarded': `■ ${e.signal} again: leaving the guardrails unguarded`,
+        'hand-over': `■ ${e.signal}: handing the session over to a background guard`,
       }[e.action];
+    case 'guard.handed-over':
+      return `⛨ GUARDED IN THE BACKGROUND: cockpit pid ${e.pid} took the session over (${e.watching}); it samples and rolls back on its own; cockpit watch follows it; its output: ${e.log}`;
+    case 'guard.left-unguarded':
+      return `⚠ LEFT UNGUARDED (${e.by === 'operator' ? 'typed by the operator' : `${e.by} twice`}): the guardrails stopped watching (${e.watching}); nothing rolls back on its own`;
     case 'journal.unwritable':
       return `⚠ ${journalText(e)}`;
     case 'session.ended':

@@ -14,7 +14,12 @@ export type Overlay =
   | { readonly kind: 'experiment'; readonly index: number; readonly decision?: 'keep' | 'kill' | 'iterate' | 'scale'; readonly openedAt: number }
   | { readonly kind: 'flag-kill'; readonly flag: string; readonly openedAt: number; readonly ignored: number }
   | { readonly kind: 'flag-force'; readonly flag: string; readonly to: number; readonly typed: string; readonly openedAt: number }
-  | { readonly kind: 'interrupt'; readonly openedAt: number };
+  | { readonly kind: 'interrupt'; readonly openedAt: number }
+  /**
+   * Leaving while the guardrails watch production (session/leave-policy.ts): roll back / keep
+   * guarding in the background / leave unguarded (`typing`: the operator is typing the word).
+   */
+  | { readonly kind: 'leave'; readonly openedAt: number; readonly watching: string; readonly noHandOver?: string; readonly typing: boolean; readonly typed: string; readonly error?: string };
 
 export type Focus = 'checklist' | 'output' | 'flags';
 

@@ -9,7 +9,7 @@ import { Dialog } from './Dialog.js';
 import { whyLines } from '../view-model.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { RollbackDialog } from './RollbackDialog.js';
-import { FlagForceDialog, FlagKillDialog, InterruptDialog, QuitDialog, SkipDialog } from './SimpleDialogs.js';
+import { FlagForceDialog, FlagKillDialog, InterruptDialog, LeaveDialog, QuitDialog, SkipDialog } from './SimpleDialogs.js';
 
 type Props = { readonly ui: UiState; readonly session: SessionState; readonly controller: Controller; readonly screenWidth: number; readonly screenHeight: number; readonly now: number };
 
@@ -47,6 +47,8 @@ export function Overlays({ ui, session, controller, screenWidth, screenHeight, n
             return <FlagForceDialog key="flag-force" overlay={o} reason={session.flags[o.flag]?.refused} {...size} />;
           case 'interrupt':
             return <InterruptDialog key="interrupt" running={runningTitle(session)} {...size} />;
+          case 'leave':
+            return <LeaveDialog key="leave" overlay={o} environment={session.environment} {...size} />;
         }
       })}
     </>
