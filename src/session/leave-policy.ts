@@ -125,7 +125,8 @@ export function leaveDecision(req: LeaveRequest, s: SessionState, rb: Runbook, f
 function duringRollback(req: LeaveRequest, f: LeaveFacts): LeaveDecision {
   if (f.abandoning) return { do: 'abandoning' };
   if (f.surface === 'screen' && (req === 'SIGTERM' || req === 'SIGHUP')) return f.noHandOver === undefined ? { do: 'hand-over', watching: 'the rollback is running' } : { do: 'rollback-goes-on' };
-  if (req === 'SIGHUP' || req === 'q') return req === 'q' ? { do: 'rollback-goes-on' } : { do: 'ignore' };
+  if (req === 'q') return f.surface === 'screen' ? { do: 'rollback-goes-on' } : { do: 'ignore' };
+  if (req === 'SIGHUP') return { do: 'ignore' };
   return again(f) ? { do: 'abandon-rollback' } : { do: 'rollback-goes-on' };
 }
 

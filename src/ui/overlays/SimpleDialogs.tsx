@@ -82,7 +82,7 @@ export function LeaveDialog({ overlay, environment, ...size }: Size & { overlay:
     '',
   ];
   if (overlay.typing) {
-    lines.push(`Type ${UNGUARDED_WORD} and press Enter to leave with nothing watching (journalled):`, [{ text: `> ${overlay.typed}`, slot: 'title' }, { text: '▏' }]);
+    lines.push(`Type ${UNGUARDED_WORD} and Enter to leave with nothing watching (journalled):`, [{ text: `> ${overlay.typed}`, slot: 'title' }, { text: '▏' }]);
     if (overlay.error) lines.push([{ text: overlay.error, slot: 'notice' }]);
     lines.push('', 'Esc stays');
     return <Dialog title="LEAVE UNGUARDED?" danger {...size} width={84} lines={lines} />;
