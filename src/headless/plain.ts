@@ -9,7 +9,7 @@ import { EMERGENCY, PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/event
 import { commandLabel, failedCommand } from '../session/block.js';
 import type { SessionState, StepState } from '../session/reduce.js';
 import { reviewLines } from '../history/celebration.js';
-import { journalText, resumedText } from '../session/notices.js';
+import { journalText, leftText, resumedText } from '../session/notices.js';
 import { planText } from '../session/plan-review.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
 
@@ -128,9 +128,8 @@ export function describeEvent(s: SessionState, e: SessionEvent): string | undefi
         'hand-over': `■ ${e.signal}: handing the session over to a background guard`,
       }[e.action];
     case 'guard.handed-over':
-      return `⛨ GUARDED IN THE BACKGROUND: cockpit pid ${e.pid} took the session over (${e.watching}); it samples and rolls back on its own; cockpit watch follows it; its output: ${e.log}`;
     case 'guard.left-unguarded':
-      return `⚠ LEFT UNGUARDED (${e.by === 'operator' ? 'typed by the operator' : `${e.by} twice`}): the guardrails stopped watching (${e.watching}); nothing rolls back on its own`;
+      return leftText(e);
     case 'journal.unwritable':
       return `⚠ ${journalText(e)}`;
     case 'session.ended':

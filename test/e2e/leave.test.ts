@@ -5,7 +5,8 @@
  * - q while a trigger is PENDING → the leave dialog → b: the screen exits, a detached background
  *   cockpit takes the session (and the lock) over, keeps sampling, and rolls back when the
  *   trigger fires; then it ends and no process is left.
- * - SIGTERM to the screen while guarded: handed over the same way (never silently disarmed).
+ * - SIGTERM to the screen, or its terminal closing (SIGHUP), while guarded: handed over the same
+ *   way (never silently disarmed).
  * - u, the typed word: leaves unguarded, journalled, exit 130.
  * - Ctrl+C twice during a rollback on the screen: the rollback is abandoned and its incident
  *   step still runs.
@@ -13,7 +14,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, BIN, box as sandbox, go, journal, lockPid, ofType, order, panes, ROOT, sessionDirs, supervisors, until, type Box } from '../helpers/session-box.js';
+import { alive, BIN, box as sandbox, go, journal, lockPid, ofType, order, panes, ROOT, run, sessionDirs, supervisors, until, type Box } from '../helpers/session-box.js';
 import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'leave');
@@ -77,9 +78,8 @@ async function guardRollsBack(b: Box, foreground: number, by: string): Promise<v
 }
 
 describe.skipIf(!hasTmux())('leaving the screen while the guardrails watch production', () => {
-  it('q while PENDING → the dialog → b: the screen exits, a background cockpit keeps guarding and rolls back when the trigger fires; no process is left', async () => {
+  it('q while PENDING → the dialog → b: the screen exits, a background cockpit keeps guarding and rolls back when the trigger fires (cockpit watch shows it); no process is left', async () => {
     const b = sandbox(FIXTURES);
-    go(b, 'rb');
     const { p, pid } = await pendingOnScreen(b);
     p.keys('q');
     await p.waitFor('Leave while guarded?');
@@ -87,7 +87,17 @@ describe.skipIf(!hasTmux())('leaving the screen while the guardrails watch produ
     p.keys('b');
     expect(await p.waitForExit()).toBe(0);
     await p.waitFor(/guarded in the background by cockpit pid \d+/, { history: 50 });
+    // the background guard fired the trigger and its rollback step waits: cockpit watch follows it
+    await until('the rollback step, run by the background guard', () => existsSync(join(b.fx, 'out', 'started')), 30_000);
+    const watch = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} watch release.yml`, { cols: 100, rows: 30, cwd: b.fx, env: { COCKPIT_STATE_DIR: b.state }, name: 'cockpit-watch' });
+    panes.push(watch);
+    await watch.waitFor('cockpit watch (read-only) · leave-guarded 1.0.0 → production');
+    await watch.waitFor('rb begins');
+    go(b, 'rb');
     await guardRollsBack(b, pid, 'operator');
+    await watch.waitFor('ROLLED BACK');
+    watch.keys('q');
+    expect(await watch.waitForExit()).toBe(0);
   });
 
   it('SIGTERM to the screen while guarded: handed over to a background guard (never silently disarmed), which rolls back', async () => {
@@ -98,6 +108,15 @@ describe.skipIf(!hasTmux())('leaving the screen while the guardrails watch produ
     expect(await p.waitForExit()).toBe(0);
     await guardRollsBack(b, pid, 'SIGTERM');
     expect(ofType(journal(b), 'signal.received')).toMatchObject([{ signal: 'SIGTERM', action: 'hand-over' }]);
+  });
+
+  it('the terminal closes (SIGHUP) while guarded: handed over to a background guard, which rolls back', async () => {
+    const b = sandbox(FIXTURES);
+    go(b, 'rb');
+    const { p, pid } = await pendingOnScreen(b);
+    p.kill();
+    await guardRollsBack(b, pid, 'SIGHUP');
+    expect(ofType(journal(b), 'signal.received')).toMatchObject([{ signal: 'SIGHUP', action: 'hand-over' }]);
   });
 
   it('u and the typed word: leaves unguarded, journalled; exit 130, nothing rolls back, no process is left', async () => {
@@ -142,6 +161,32 @@ describe.skipIf(!hasTmux())('Ctrl+C twice during a rollback on the screen', () =
     const es = journal(b);
     expect(ofType(es, 'rollback.finished')).toMatchObject([{ ok: false, reason: 'abandoned by the operator' }]);
     expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'interrupted' }]);
+    expect(supervisors(b).filter(alive)).toEqual([]);
+  });
+});
+
+describe('a headless run while the guardrails watch production (the same leave policy)', () => {
+  it('the first SIGINT keeps guarding and says how to leave; a second within 2 s leaves unguarded, journalled, exit 130', async () => {
+    const b = sandbox(FIXTURES);
+    const r = run(b, ['run', '--headless', 'release.yml']);
+    await until('the monitor armed', () => ofType(journal(b), 'guard.armed').some((e) => e.armed));
+    errors(b, 9);
+    await until('the trigger PENDING', () => ofType(journal(b), 'trigger.pending')[0]);
+    r.child.kill('SIGINT');
+    await until('the keep-guarding record', () => ofType(journal(b), 'signal.received')[0]);
+    // still guarding: nothing interrupted, the session goes on
+    expect(ofType(journal(b), 'session.interrupted')).toHaveLength(0);
+    r.child.kill('SIGINT');
+    const done = await r.done;
+    expect(done.code, done.out + done.err).toBe(130);
+    expect(done.err).toContain('cockpit: the guardrails keep watching production (trigger errors>5% 4s is PENDING): nothing is interrupted. Ctrl+C again within 2 s leaves them UNGUARDED');
+    expect(done.err).toContain('cockpit: leaving UNGUARDED: the guardrails stop watching (trigger errors>5% 4s is PENDING); journalled');
+    expect(done.out).toContain('⚠ LEFT UNGUARDED (SIGINT twice): the guardrails stopped watching (trigger errors>5% 4s is PENDING); nothing rolls back on its own');
+    const es = journal(b);
+    expect(ofType(es, 'signal.received').map((e) => `${e.signal} ${e.action}`)).toEqual(['SIGINT keep-guarding', 'SIGINT leave-unguarded']);
+    expect(ofType(es, 'guard.left-unguarded')).toMatchObject([{ by: 'SIGINT', watching: 'trigger errors>5% 4s is PENDING' }]);
+    expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'interrupted' }]);
+    expect(ofType(es, 'rollback.started')).toHaveLength(0);
     expect(supervisors(b).filter(alive)).toEqual([]);
   });
 });
