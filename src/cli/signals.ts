@@ -15,11 +15,8 @@
  */
 import type { SignalAction } from '../core/events.js';
 import type { Controller } from '../session/controller.js';
-import { AGAIN_WITHIN_MS, leaveDecision, type LeaveDecision } from '../session/leave-policy.js';
+import { leaveDecision, type LeaveDecision } from '../session/leave-policy.js';
 import type { Io } from './io.js';
-
-/** A second Ctrl+C within this long abandons a rollback. */
-export const ABANDON_WITHIN_MS = AGAIN_WITHIN_MS;
 
 type Signal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
