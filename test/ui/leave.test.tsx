@@ -108,6 +108,7 @@ describe('leaving while the guardrails watch production', () => {
     await pending(t);
     await t.press(CTRL_C);
     await waitForText(t.app.lastFrame, 'Interrupt?');
+    expect(t.frame()).toContain('y / Enter interrupt · n / Esc keep running · Ctrl+C: how to leave');
     await t.press(CTRL_C, 300);
     await waitForText(t.app.lastFrame, 'Leave while guarded?');
     expect(t.exited()).toBe(false);

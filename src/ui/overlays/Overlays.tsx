@@ -7,6 +7,7 @@ import { EmergencyOverlay } from './EmergencyOverlay.js';
 import { ExperimentOverlay } from './ExperimentOverlay.js';
 import { Dialog } from './Dialog.js';
 import { whyLines } from '../view-model.js';
+import { guardWatching } from '../../session/leave-policy.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { RollbackDialog } from './RollbackDialog.js';
 import { FlagForceDialog, FlagKillDialog, InterruptDialog, LeaveDialog, QuitDialog, SkipDialog } from './SimpleDialogs.js';
@@ -46,7 +47,7 @@ export function Overlays({ ui, session, controller, screenWidth, screenHeight, n
           case 'flag-force':
             return <FlagForceDialog key="flag-force" overlay={o} reason={session.flags[o.flag]?.refused} {...size} />;
           case 'interrupt':
-            return <InterruptDialog key="interrupt" running={runningTitle(session)} {...size} />;
+            return <InterruptDialog key="interrupt" running={runningTitle(session)} guarded={guardWatching(session, controller.runbook) !== undefined} {...size} />;
           case 'leave':
             return <LeaveDialog key="leave" overlay={o} environment={session.environment} {...size} />;
         }

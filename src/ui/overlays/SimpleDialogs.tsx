@@ -26,14 +26,15 @@ export function QuitDialog({ running, escalation, ...size }: Size & { running?: 
   return <Dialog title="Quit?" danger {...size} width={84} lines={[...lines, '', 'y quit · n / Esc stay']} />;
 }
 
-export function InterruptDialog({ running, ...size }: Size & { running: string }) {
+/** `guarded`: the guardrails watch production, so a second Ctrl+C asks how to leave instead of leaving. */
+export function InterruptDialog({ running, guarded, ...size }: Size & { running: string; guarded?: boolean }) {
   return (
     <Dialog
       title="Interrupt?"
       danger
       {...size}
       width={72}
-      lines={[`Interrupt ${running}?`, 'Its process group gets SIGTERM, then SIGKILL after the grace period.', 'The stage stops; then retry (r), skip (s) or roll back (R).', '', 'y / Enter interrupt · n / Esc keep running · Ctrl+C again leaves at once']}
+      lines={[`Interrupt ${running}?`, 'Its process group gets SIGTERM, then SIGKILL after the grace period.', 'The stage stops; then retry (r), skip (s) or roll back (R).', '', guarded ? 'y / Enter interrupt · n / Esc keep running · Ctrl+C: how to leave' : 'y / Enter interrupt · n / Esc keep running · Ctrl+C again leaves at once']}
     />
   );
 }
