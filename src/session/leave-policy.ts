@@ -25,6 +25,9 @@
  * - Otherwise, as before: the screen asks before it interrupts a running step or drops a due
  *   escalation level, a second Ctrl+C leaves at once; headless, the first SIGINT/SIGTERM
  *   interrupts the running step (the session ends interrupted), a second leaves at once (exit 130).
+ *   On the screen SIGTERM interrupts what runs and leaves; SIGHUP (a lost SSH session) stops
+ *   nothing: the screen goes, the session stays unfinished with its steps running under their
+ *   supervisors, and the next `cockpit run` resumes it.
  */
 import type { Runbook } from '../runbook/types.js';
 import { triggerLabel } from '../guard/describe.js';
@@ -85,6 +88,8 @@ export type LeaveDecision =
   | { readonly do: 'keep-guarding'; readonly watching: string }
   /** Leave with nothing watching: journalled and said, then interrupt and leave. */
   | { readonly do: 'leave-unguarded'; readonly watching: string }
+  /** The screen goes, nothing is stopped: the session stays unfinished, to be resumed (SIGHUP, nothing guarded). */
+  | { readonly do: 'detach' }
   /** Nothing happens (SIGHUP headless: the run goes on). */
   | { readonly do: 'ignore' };
 
@@ -142,7 +147,8 @@ function guardedHeadless(req: LeaveRequest, watching: string, f: LeaveFacts): Le
 }
 
 function plainScreen(req: LeaveRequest, s: SessionState, f: LeaveFacts): LeaveDecision {
-  if (req === 'SIGTERM' || req === 'SIGHUP') return { do: 'interrupt-and-leave' };
+  if (req === 'SIGHUP') return s.outcome === undefined ? { do: 'detach' } : { do: 'leave' };
+  if (req === 'SIGTERM') return { do: 'interrupt-and-leave' };
   if (req === 'q') return f.busy || f.escalationDue ? { do: 'ask-quit' } : { do: 'leave' };
   if (again(f)) return { do: 'interrupt-and-leave' };
   if (f.busy) return { do: 'ask-interrupt' };

@@ -3,7 +3,8 @@
  * policy (session/leave-policy.ts) decides. While the guardrails watch production, or a rollback
  * runs, the session is handed to a background guard (never silently disarmed); where none can take
  * over, leaving unguarded is journalled and said. Otherwise the running step is interrupted and
- * the screen leaves, as a second Ctrl+C would. Each signal is journalled (`signal.received`).
+ * the screen leaves, as a second Ctrl+C would (SIGHUP: the screen goes and nothing is stopped, the
+ * session is resumable). Each signal is journalled (`signal.received`).
  */
 import type { LeaveBy, SignalAction } from '../core/events.js';
 import type { Controller } from '../session/controller.js';
@@ -23,6 +24,7 @@ const ACTIONS: Partial<Record<LeaveDecision['do'], SignalAction>> = {
   'leave-unguarded': 'leave-unguarded',
   'interrupt-and-leave': 'interrupt',
   leave: 'interrupt',
+  detach: 'ignored',
   'rollback-goes-on': 'rollback-goes-on',
   abandoning: 'ignored',
 };
@@ -50,6 +52,9 @@ export function screenSignals(c: Controller, h: ScreenSignalHooks, noHandOver?: 
       case 'leave':
         c.quit();
         return h.leave();
+      case 'detach':
+        // nothing stopped: the steps run on under their supervisors; `cockpit run` resumes the session
+        return process.exit(129);
       default:
         return undefined; // the rollback goes on
     }

@@ -74,7 +74,7 @@ async function guardRollsBack(b: Box, foreground: number, by: string): Promise<v
   expect(log).toContain(`background guard (pid ${handed.pid}) taking session`);
   expect(log).toContain('⟲ ROLLED BACK');
   expect(existsSync(join(b.state, 'lock'))).toBe(false);
-  expect(supervisors(b).filter(alive)).toEqual([]);
+  await until('no supervisor left', () => supervisors(b).filter(alive).length === 0);
 }
 
 describe.skipIf(!hasTmux())('leaving the screen while the guardrails watch production', () => {
@@ -136,7 +136,7 @@ describe.skipIf(!hasTmux())('leaving the screen while the guardrails watch produ
     expect(ofType(es, 'rollback.started')).toHaveLength(0);
     expect(ofType(es, 'guard.handed-over')).toHaveLength(0);
     await until('the cockpit gone', () => !alive(pid));
-    expect(supervisors(b).filter(alive)).toEqual([]);
+    await until('no supervisor left', () => supervisors(b).filter(alive).length === 0);
   });
 });
 
@@ -161,7 +161,7 @@ describe.skipIf(!hasTmux())('Ctrl+C twice during a rollback on the screen', () =
     const es = journal(b);
     expect(ofType(es, 'rollback.finished')).toMatchObject([{ ok: false, reason: 'abandoned by the operator' }]);
     expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'interrupted' }]);
-    expect(supervisors(b).filter(alive)).toEqual([]);
+    await until('no supervisor left', () => supervisors(b).filter(alive).length === 0);
   });
 });
 
@@ -187,6 +187,37 @@ describe('a headless run while the guardrails watch production (the same leave p
     expect(ofType(es, 'guard.left-unguarded')).toMatchObject([{ by: 'SIGINT', watching: 'trigger errors>5% 4s is PENDING' }]);
     expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'interrupted' }]);
     expect(ofType(es, 'rollback.started')).toHaveLength(0);
-    expect(supervisors(b).filter(alive)).toEqual([]);
+    await until('no supervisor left', () => supervisors(b).filter(alive).length === 0);
+  });
+});
+
+describe.skipIf(!hasTmux())('the terminal closing while nothing is guarded', () => {
+  it('SIGHUP stops nothing: the screen goes, the step runs on under its supervisor, and cockpit run resumes the session', async () => {
+    const b = sandbox(join(ROOT, 'test', 'fixtures', 'resume'));
+    const p = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} release.yml`, { cols: 100, rows: 30, cwd: b.fx, env: { COCKPIT_STATE_DIR: b.state }, name: 'cockpit-hup' });
+    panes.push(p);
+    await p.waitFor('Enter');
+    p.keys('Enter');
+    await until('the first stage', () => order(b).includes('first'));
+    await p.waitFor((x) => /✓ first/i.test(x) || x.includes('deploy'));
+    p.keys('Enter');
+    await until('the slow step to begin', () => existsSync(join(b.fx, 'out', 'started')));
+    const pid = lockPid(b);
+    p.kill();
+    await until('the screen gone', () => !alive(pid));
+    let es = journal(b);
+    expect(ofType(es, 'signal.received')).toMatchObject([{ signal: 'SIGHUP', action: 'ignored' }]);
+    expect(ofType(es, 'session.ended')).toHaveLength(0);
+    expect(ofType(es, 'session.interrupted')).toHaveLength(0);
+    expect(supervisors(b).filter(alive)).toHaveLength(1);
+    const r = run(b, ['run', '--headless', 'release.yml']);
+    await until('the resumed session', () => ofType(journal(b), 'session.resumed')[0]);
+    go(b, 'slow');
+    const done = await r.done;
+    expect(done.code, done.out + done.err).toBe(0);
+    es = journal(b);
+    expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'released' }]);
+    expect(order(b)).toEqual(['first', 'after-slow', 'last']);
+    await until('no supervisor left', () => supervisors(b).filter(alive).length === 0);
   });
 });

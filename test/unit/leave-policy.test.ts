@@ -100,11 +100,11 @@ describe('guardWatching', () => {
 describe('leaveDecision', () => {
   it('the screen, a step running', () => {
     expect(table('screen', true)).toEqual({
-      'before production': { q: 'ask-quit', 'Ctrl+C': 'ask-interrupt', 'Ctrl+C again': 'interrupt-and-leave', 'Ctrl+C after 3 s': 'ask-interrupt', SIGTERM: 'interrupt-and-leave', 'SIGTERM again': 'interrupt-and-leave', SIGHUP: 'interrupt-and-leave' },
+      'before production': { q: 'ask-quit', 'Ctrl+C': 'ask-interrupt', 'Ctrl+C again': 'interrupt-and-leave', 'Ctrl+C after 3 s': 'ask-interrupt', SIGTERM: 'interrupt-and-leave', 'SIGTERM again': 'interrupt-and-leave', SIGHUP: 'detach' },
       'production reached': { q: 'ask-guarded', 'Ctrl+C': 'ask-interrupt', 'Ctrl+C again': 'ask-guarded', 'Ctrl+C after 3 s': 'ask-interrupt', SIGTERM: 'hand-over', 'SIGTERM again': 'hand-over', SIGHUP: 'hand-over' },
       'trigger pending': { q: 'ask-guarded', 'Ctrl+C': 'ask-interrupt', 'Ctrl+C again': 'ask-guarded', 'Ctrl+C after 3 s': 'ask-interrupt', SIGTERM: 'hand-over', 'SIGTERM again': 'hand-over', SIGHUP: 'hand-over' },
       'rolling back': { q: 'rollback-goes-on', 'Ctrl+C': 'rollback-goes-on', 'Ctrl+C again': 'abandon-rollback', 'Ctrl+C after 3 s': 'rollback-goes-on', SIGTERM: 'hand-over', 'SIGTERM again': 'hand-over', SIGHUP: 'hand-over' },
-      ended: { q: 'ask-quit', 'Ctrl+C': 'ask-interrupt', 'Ctrl+C again': 'interrupt-and-leave', 'Ctrl+C after 3 s': 'ask-interrupt', SIGTERM: 'interrupt-and-leave', 'SIGTERM again': 'interrupt-and-leave', SIGHUP: 'interrupt-and-leave' },
+      ended: { q: 'ask-quit', 'Ctrl+C': 'ask-interrupt', 'Ctrl+C again': 'interrupt-and-leave', 'Ctrl+C after 3 s': 'ask-interrupt', SIGTERM: 'interrupt-and-leave', 'SIGTERM again': 'interrupt-and-leave', SIGHUP: 'leave' },
     });
   });
 
