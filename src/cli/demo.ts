@@ -71,7 +71,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     if (!tui) return await runHeadless(rb, { file, json: values.json, yes: true, onFailure: 'rollback', learning: values.learning }, io);
     const theme = await resolveTheme(values.theme);
     const { runTui } = await loadScreen();
-    return await runTui(rb, { theme, onFailure: 'wait', story, learning: values.learning }, io.err);
+    return await runTui(rb, { theme, onFailure: 'wait', story, learning: values.learning, noHandOver: "the demo's service runs inside this cockpit and stops with it" }, io.err);
   } finally {
     await webhook.close();
     await service.close();

@@ -55,7 +55,7 @@ export function dryRun(rb: Runbook, io: Io, fromStage?: string, display = rb.fil
  * `act` sets it going (or says why it cannot); resolves with the exit code once the outcome and
  * everything after it (the review, the risk register) is written.
  */
-async function drive(
+export async function drive(
   opened: OpenedSession | string,
   json: boolean | undefined,
   io: Io,

@@ -20,6 +20,8 @@ const OPTIONS = {
   choose: { type: 'string', multiple: true },
   /** Headless: go on past a failed guardrail self-test (journalled; UNGUARDED from then on). */
   unguarded: { type: 'boolean' },
+  /** Internal: a background guard taking over `<session>:<pid>` (session/hand-over.ts); not in the usage. */
+  'background-guard': { type: 'string' },
 } as const;
 
 export type RunFlags = Pick<ReturnType<typeof parseRunFlags>, 'onFailure'> & Partial<Omit<ReturnType<typeof parseRunFlags>, 'onFailure'>>;

@@ -36,6 +36,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   if (flags.set || flags.choose || rb.choices.length > 0 || rb.inputs.length > 0) ({ runbook: rb, given } = (await import('./run-plan.js')).applyGiven(loaded, flags));
   // plan.lines: where a Markdown runbook writes each choice and input ("release.md:42: choice … is not made")
   if (flags['dry-run']) return (await import('./headless-run.js')).dryRun(rb, io, flags.stage, loaded.display, loaded.plan?.lines);
+  // a background guard taking a session over (session/hand-over.ts): never a screen
+  if (flags['background-guard'] !== undefined) return (await import('./background-run.js')).runBackgroundGuard(rb, flags['background-guard'], io);
   if (!screen) return (await import('./headless-run.js')).runHeadless(rb, flags, io, { display: loaded.display, hash: loaded.plan?.hash, lines: loaded.plan?.lines });
   checkStage(rb, flags.stage);
   const theme = await resolveTheme(flags.theme);

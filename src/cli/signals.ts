@@ -1,65 +1,77 @@
 /**
- * Signals to a headless cockpit (`cockpit run --headless`, `cockpit rollback`), each journalled
- * (`signal.received`) with what it did.
+ * Signals to a headless cockpit (`cockpit run --headless`, `cockpit rollback`, a background
+ * guard), each journalled (`signal.received`) with what it did. What each does is the one leave
+ * policy's (session/leave-policy.ts), the screen's too; this file only carries it out:
  *
- * A rollback is what stops the bleeding: the first SIGINT or SIGTERM during one does not stop it
- * (it says so, and how to); a second within 2 s abandons it: the running rollback step is
- * interrupted, no further one runs, and the incident step still runs with the reason "rollback
- * abandoned by the operator: …" before cockpit exits. Outside a rollback, the first interrupts the
- * running step (the session ends interrupted) and a second leaves at once. SIGHUP (the terminal
- * closed: a lost SSH session) never stops anything: journalled, and the run goes on.
+ * - during a rollback the first SIGINT or SIGTERM does not stop it (it says so, and how to); a
+ *   second within 2 s abandons it: the running rollback step is interrupted, no further one runs,
+ *   and the incident step still runs with the reason "rollback abandoned by the operator: …";
+ * - while the guardrails watch production, the first keeps guarding (it says what watches, and
+ *   how to leave); a second within 2 s leaves unguarded, journalled (`guard.left-unguarded`), and
+ *   the session ends interrupted;
+ * - otherwise the first interrupts the running step (the session ends interrupted) and a second
+ *   leaves at once;
+ * - SIGHUP (the terminal closed: a lost SSH session) never stops anything: journalled, the run goes on.
  */
 import type { SignalAction } from '../core/events.js';
 import type { Controller } from '../session/controller.js';
+import { leaveDecision, type LeaveDecision } from '../session/leave-policy.js';
 import type { Io } from './io.js';
-
-/** A second Ctrl+C within this long abandons a rollback. */
-export const ABANDON_WITHIN_MS = 2000;
 
 type Signal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
+const GOES_ON = 'cockpit: the rollback goes on (it is what stops the bleeding); Ctrl+C again within 2 s to abandon it';
+
+/** The line said on stderr for a decision (undefined: none). */
+function said(d: LeaveDecision, c: Controller, quiet: boolean): string | undefined {
+  switch (d.do) {
+    case 'rollback-goes-on':
+      return c.runbook.rollback?.incident !== undefined ? `${GOES_ON}, and the incident is opened anyway` : `${GOES_ON} (the runbook has no incident step)`;
+    case 'abandon-rollback':
+      return 'cockpit: abandoning the rollback: its running step is interrupted; the incident is opened anyway';
+    case 'abandoning':
+      return 'cockpit: the rollback is abandoned; its incident step runs, then cockpit exits';
+    case 'keep-guarding':
+      return `cockpit: the guardrails keep watching production (${d.watching}): nothing is interrupted. Ctrl+C again within 2 s leaves them UNGUARDED (nothing rolls back on its own); cockpit rollback rolls back`;
+    case 'leave-unguarded':
+      return `cockpit: leaving UNGUARDED: the guardrails stop watching (${d.watching}); journalled`;
+    case 'wait-records':
+      return 'cockpit: the session has ended; its records are being written (Ctrl+C again to leave at once)';
+    case 'interrupt':
+      return quiet ? undefined : 'cockpit: interrupting the running step (Ctrl+C again to leave at once)';
+    default:
+      return undefined;
+  }
+}
+
+const ACTIONS: Partial<Record<LeaveDecision['do'], SignalAction>> = {
+  'rollback-goes-on': 'rollback-goes-on',
+  'abandon-rollback': 'abandon-rollback',
+  abandoning: 'ignored',
+  'keep-guarding': 'keep-guarding',
+  'leave-unguarded': 'leave-unguarded',
+  interrupt: 'interrupt',
+  ignore: 'ignored',
+};
+
 export function handleSignals(c: Controller, io: Io, o: { readonly quiet?: boolean } = {}): () => void {
-  let warnedAt = -Infinity;
-  let interrupts = 0;
-  let abandoned = false;
-  const record = (signal: Signal, action: SignalAction) => c.record({ type: 'signal.received', signal, action });
+  let lastAt: number | undefined;
   const on = (signal: Signal) => {
-    if (signal === 'SIGHUP') {
-      record(signal, 'ignored');
-      return;
+    const now = Date.now();
+    const req = signal === 'SIGINT' ? 'ctrl-c' : signal;
+    const d = leaveDecision(req, c.state, c.runbook, { surface: 'headless', busy: c.busy, follower: false, abandoning: c.abandoned, sinceLastMs: lastAt === undefined ? undefined : now - lastAt });
+    if (signal !== 'SIGHUP') lastAt = now;
+    const action = ACTIONS[d.do];
+    if (action) c.record({ type: 'signal.received', signal, action });
+    const line = said(d, c, o.quiet === true);
+    if (line) io.err(line);
+    if (d.do === 'exit-now') process.exit(130);
+    if (d.do === 'abandon-rollback') c.abandonRollback();
+    if (d.do === 'interrupt') void c.interrupt();
+    if (d.do === 'leave-unguarded') {
+      c.record({ type: 'guard.left-unguarded', by: signal, watching: d.watching });
+      void c.interrupt();
     }
-    if (c.state.rollback.status === 'running') {
-      if (abandoned) {
-        record(signal, 'ignored');
-        io.err('cockpit: the rollback is abandoned; its incident step runs, then cockpit exits');
-        return;
-      }
-      if (Date.now() - warnedAt <= ABANDON_WITHIN_MS) {
-        abandoned = true;
-        record(signal, 'abandon-rollback');
-        io.err('cockpit: abandoning the rollback: its running step is interrupted; the incident is opened anyway');
-        c.abandonRollback();
-        return;
-      }
-      warnedAt = Date.now();
-      record(signal, 'rollback-goes-on');
-      const incident = c.runbook.rollback?.incident !== undefined;
-      io.err(
-        incident
-          ? 'cockpit: the rollback goes on (it is what stops the bleeding); Ctrl+C again within 2 s to abandon it, and the incident is opened anyway'
-          : 'cockpit: the rollback goes on (it is what stops the bleeding); Ctrl+C again within 2 s to abandon it (the runbook has no incident step)',
-      );
-      return;
-    }
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    if (c.state.outcome) {
-      io.err('cockpit: the session has ended; its records are being written (Ctrl+C again to leave at once)');
-      return;
-    }
-    record(signal, 'interrupt');
-    if (!o.quiet) io.err('cockpit: interrupting the running step (Ctrl+C again to leave at once)');
-    void c.interrupt();
   };
   const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, () => on(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);

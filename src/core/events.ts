@@ -24,7 +24,9 @@ export function stageValue(stageId: string, environment: string): string {
 
 export type Outcome = 'released' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted' | 'aborted';
 export type RollbackSource = 'operator' | 'trigger' | 'on-failure' | 'command';
-export type SignalAction = 'interrupt' | 'rollback-goes-on' | 'abandon-rollback' | 'ignored';
+export type SignalAction = 'interrupt' | 'rollback-goes-on' | 'abandon-rollback' | 'ignored' | 'keep-guarding' | 'leave-unguarded' | 'hand-over';
+/** Who asked to leave the guardrails: the operator in a dialog, or a signal. */
+export type LeaveBy = 'operator' | 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
 import type { ExperimentFigures } from './figures.js';
 import type { DecisionRecord } from './decision-record.js';
@@ -164,6 +166,14 @@ export type EventBody =
    * incident still opens), ignored (SIGHUP, a closed terminal: the run goes on).
    */
   | { readonly type: 'signal.received'; readonly signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP'; readonly action: SignalAction }
+  /**
+   * This cockpit left the session to a background guard (session/leave-policy.ts): a detached
+   * headless cockpit (pid, its output in `log`) takes the session over, keeps sampling and rolls
+   * back on its own. `watching`: what the guardrails watched, in words.
+   */
+  | { readonly type: 'guard.handed-over'; readonly pid: number; readonly log: string; readonly by: LeaveBy; readonly watching: string }
+  /** The operator left with nothing watching (typed confirmation, or a second signal headless): `watching` is what stopped. */
+  | { readonly type: 'guard.left-unguarded'; readonly by: LeaveBy; readonly watching: string }
   /**
    * A cockpit took over a session whose cockpit died (its lock's holder gone): steps still running
    * under their supervisors are followed again, finished ones recorded.

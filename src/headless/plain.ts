@@ -9,7 +9,7 @@ import { EMERGENCY, PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/event
 import { commandLabel, failedCommand } from '../session/block.js';
 import type { SessionState, StepState } from '../session/reduce.js';
 import { reviewLines } from '../history/celebration.js';
-import { journalText, resumedText } from '../session/notices.js';
+import { journalText, leftText, resumedText } from '../session/notices.js';
 import { planText } from '../session/plan-review.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
 import { baselineWindowText } from '../guard/baseline.js';
@@ -142,7 +142,13 @@ export function describeEvent(s: SessionState, e: SessionEvent, rb?: Runbook): s
         'rollback-goes-on': `⚠ ${e.signal}: the rollback goes on`,
         'abandon-rollback': `■ ${e.signal} again: the rollback is abandoned by the operator; the incident is opened anyway`,
         ignored: e.signal === 'SIGHUP' ? '⚠ SIGHUP (the terminal closed): the run goes on; cockpit watch follows it' : `⚠ ${e.signal}: ignored`,
+        'keep-guarding': `⚠ ${e.signal}: the guardrails keep watching production; ${e.signal === 'SIGINT' ? 'Ctrl+C' : e.signal} again within 2 s leaves them unguarded`,
+        'leave-unguarded': `■ ${e.signal} again: leaving the guardrails unguarded`,
+        'hand-over': `■ ${e.signal}: handing the session over to a background guard`,
       }[e.action];
+    case 'guard.handed-over':
+    case 'guard.left-unguarded':
+      return leftText(e);
     case 'journal.unwritable':
       return `⚠ ${journalText(e)}`;
     case 'session.ended':

@@ -112,6 +112,8 @@ export class Controller {
   private interrupting = false;
   /** The operator abandoned the running rollback (abandonRollback). */
   private abandoning = false;
+  /** Handed over to a background guard (leave): nothing more is recorded here. */
+  private gone = false;
   /** Flag deploys running now (one at a time per flag). */
   private readonly deploying = new Set<string>();
   private budgetTimer: TimerHandle | undefined;
@@ -263,6 +265,21 @@ export class Controller {
     return this.active !== undefined || this.s.rollback.status === 'running' || this.loop !== undefined;
   }
 
+  /** The operator abandoned the running rollback (its incident step still runs). */
+  get abandoned(): boolean {
+    return this.abandoning;
+  }
+
+  /**
+   * This cockpit hands the session to a background guard: `e` is the last event it records; its
+   * timers stop and nothing after it is journalled (the steps run on under their supervisors).
+   */
+  leave(e: Extract<EventBody, { type: 'guard.handed-over' }>): void {
+    this.emit(e);
+    this.dispose();
+    this.gone = true;
+  }
+
   /** Why this screen cannot act (a follower), else undefined. */
   get readOnly(): string | undefined {
     return this.o.follow?.how;
@@ -301,6 +318,7 @@ export class Controller {
     // "100" would eat numbers, one with a quote would not be found escaped); with no secret set,
     // nothing to walk
     const e = this.hasSecrets ? maskStrings(raw, this.mask, UNMASKED_KEYS) : raw;
+    if (this.gone) return e; // handed over: the session is another cockpit's now
     const failing = this.o.journal.failure !== undefined;
     this.o.journal.append(e);
     this.s = reduce(this.s, e);

@@ -15,7 +15,15 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { processAlive as alive } from '../exec/proc.js';
 
-export type Lock = { release(): void };
+export type Lock = {
+  release(): void;
+  /**
+   * Hands the lock to process `pid` (a background guard taking this session over): the lock names
+   * it from now on, atomically (a record of its own rename()d over ours), so no other cockpit can
+   * take it in between; ours is released with it. False when the lock is not ours any more.
+   */
+  handOver(pid: number): boolean;
+};
 
 export type LockRecord = { readonly pid?: number; readonly sessionId?: string; readonly startedAt?: number };
 
@@ -123,34 +131,43 @@ export function takeLock(cockpitDir: string, sessionId: string, o: LockOptions =
   } catch (e) {
     return `cannot take ${path}: ${(e as Error).message}`;
   }
-  const ino = statSync(mine).ino;
-  const held = (): Lock => {
+  const held = (ino: number): Lock => {
     sweep(cockpitDir, ino);
     return {
       release() {
         // only our own record: a lock someone removed and took meanwhile stays theirs
         if (readLock(path)?.ino === ino) rmSync(path, { force: true });
       },
+      handOver(pid) {
+        if (readLock(path)?.ino !== ino) return false;
+        const next = join(cockpitDir, `lock.${pid}.${randomBytes(6).toString('hex')}.tmp`);
+        writeFileSync(next, JSON.stringify({ pid, sessionId, startedAt: Date.now() } satisfies LockRecord), { flag: 'wx' });
+        renameSync(next, path);
+        return true;
+      },
     };
   };
+  const ino = statSync(mine).ino;
   const deadline = Date.now() + TAKEOVER_WAIT_MS;
   try {
     for (let first = true; ; first = false) {
       if (!first && Date.now() > deadline) return `cannot take ${path}: another cockpit is taking it over and does not finish (remove ${path}.takeover-* if no cockpit runs)`;
       try {
         linkSync(mine, path);
-        return held();
+        return held(ino);
       } catch (e) {
         if (errno(e) !== 'EEXIST') return `cannot take ${path}: ${(e as Error).message}`;
       }
       const seen = readLock(path);
       if (!seen) continue; // released between the two: try again
       const { pid, sessionId: holding } = seen.holder;
+      // handed over to this very process (a background guard): ours
+      if (pid === process.pid && holding === sessionId) return held(seen.ino);
       if (pid && alive(pid)) return `another cockpit (pid ${pid}, session ${holding}) is driving a release here; remove ${path} if that is wrong`;
       const why = o.mayTakeOver?.(seen.holder);
       if (why) return why;
       const r = takeOver(path, mine, seen);
-      if (r === 'taken') return held();
+      if (r === 'taken') return held(ino);
       if (r === 'busy') sleepSync(5);
     }
   } catch (e) {

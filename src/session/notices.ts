@@ -12,3 +12,10 @@ export function resumedText(e: Extract<SessionEvent, { type: 'session.resumed' }
   const what = e.running.length ? `following ${e.running.map((r) => `${r.stage}/${r.step}`).join(', ')} where it is` : 'nothing was running';
   return `↻ resumed this session: ${who}; ${what}`;
 }
+
+/** What leaving the guardrails says (headless line and the screen's notice, a follower's too). */
+export function leftText(e: Extract<SessionEvent, { type: 'guard.handed-over' | 'guard.left-unguarded' }>): string {
+  if (e.type === 'guard.handed-over')
+    return `⛨ GUARDED IN THE BACKGROUND: cockpit pid ${e.pid} took the session over (${e.watching}); it samples and rolls back on its own; its output: ${e.log}`;
+  return `⚠ LEFT UNGUARDED (${e.by === 'operator' ? 'typed by the operator' : `${e.by} twice`}): the guardrails stopped watching (${e.watching}); nothing rolls back on its own`;
+}

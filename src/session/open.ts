@@ -21,6 +21,8 @@ export type OpenedSession = {
   /** Waits for the session's records (risk register, review) to be journalled: before close(). */
   drain(): Promise<void>;
   close(): void;
+  /** The lock to process `pid` (lock.ts handOver); false when it is not ours any more. */
+  handOver(pid: number): boolean;
 };
 
 /** A session left unfinished longer ago than this is not resumed (it is closed as interrupted). */
@@ -78,16 +80,22 @@ export function openSession(
     learning?: string;
     /** How `notify:` targets are sent (tests: retry delay). */
     notify?: Omit<NotifierOptions, 'env'>;
+    /**
+     * A background guard: the session `sessionId` that cockpit `fromPid` handed over (its lock
+     * now names this process) is taken over, and nothing else.
+     */
+    adopt?: { readonly sessionId: string; readonly fromPid: number };
   },
 ): OpenedSession | string {
-  const { learning, takeOverRunning, notify, ...opts } = given;
+  const { learning, takeOverRunning, notify, adopt, ...opts } = given;
   const root = stateDir(rb);
-  const previous = lockHolder(root);
-  const found = opts.resume ? unfinishedSession(root, rb) : undefined;
+  const previous = adopt ? { pid: adopt.fromPid, sessionId: adopt.sessionId } : lockHolder(root);
+  const found = adopt ? adopted(root, rb, adopt.sessionId) : opts.resume ? unfinishedSession(root, rb) : undefined;
+  if (adopt && !found) return `session ${adopt.sessionId} is not an unfinished session of ${rb.name}: nothing to guard`;
   const tooOld = (x: SessionInfo) => x.lastAt !== undefined && Date.now() - x.lastAt > RESUME_WITHIN_MS;
   // the dead cockpit's session whose step still runs: `cockpit rollback` takes it over, whatever its age
   const stillRunning = takeOverRunning ? orphanedWithSteps(root, rb, previous) : undefined;
-  const left = !stillRunning && found && tooOld(found) ? found : undefined;
+  const left = !adopt && !stillRunning && found && tooOld(found) ? found : undefined;
   const resuming = stillRunning ?? (found && !left ? found : undefined);
   const sessionId = resuming?.id ?? newSessionId();
   const sessionDir = join(root, 'sessions', sessionId);
@@ -150,7 +158,16 @@ export function openSession(
       journal.close();
       lock.release();
     },
+    handOver(pid) {
+      return lock.handOver(pid);
+    },
   };
+}
+
+/** The unfinished session `id` of this runbook (a background guard takes it over). */
+function adopted(root: string, rb: Runbook, id: string): SessionInfo | undefined {
+  const info = listSessions(root).find((x) => x.id === id);
+  return info && info.started?.file === rb.file && info.outcome === undefined ? info : undefined;
 }
 
 /** The session of the lock's dead holder, of this runbook, unfinished, with a step its supervisor still runs. */

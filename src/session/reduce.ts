@@ -3,7 +3,7 @@ import type { BlockCommand, CommandStep, Runbook } from '../runbook/types.js';
 import { initialGuard, reduceGuard, type GuardState } from '../guard/fold.js';
 import { initialFlags, reduceExperiments, reduceFlags, type ExperimentState, type FlagState } from '../flags/fold.js';
 import { hasSelfTest, SELF_TEST_ID, SELF_TEST_TITLE } from '../guard/self-test.js';
-import { EMERGENCY, PREFLIGHT, ROLLBACK, type Outcome, type ReleaseReview, type RollbackSource, type SessionEvent, type Troubleshoot } from '../core/events.js';
+import { EMERGENCY, PREFLIGHT, ROLLBACK, type LeaveBy, type Outcome, type ReleaseReview, type RollbackSource, type SessionEvent, type Troubleshoot } from '../core/events.js';
 
 /** `waiting`: a manual step the stage waits at until the operator ticks it. */
 export type StepStatus = 'pending' | 'running' | 'waiting' | 'passed' | 'failed' | 'skipped' | 'interrupted';
@@ -90,6 +90,8 @@ export type SessionState = {
   readonly resumedAt: readonly number[];
   /** The release went on past a failed guardrail self-test (guard.unguarded): shown as UNGUARDED from then on. */
   readonly unguarded?: { readonly at: number; readonly by: 'operator' | 'flag'; readonly reason: string };
+  /** This session's guardrails were left: to a background guard (its pid and log), or unguarded. */
+  readonly left?: { readonly how: 'background' | 'unguarded'; readonly by: LeaveBy; readonly watching: string; readonly t: number; readonly pid?: number; readonly log?: string };
 };
 
 const step = (s: { id: string; title: string; kind: StepState['kind']; command: string; monitorMs?: number; commands?: readonly BlockCommand[] }): StepState => ({
@@ -281,6 +283,10 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
       return { ...s, resumedAt: [...s.resumedAt, e.t] };
     case 'guard.unguarded':
       return mapStep({ ...s, unguarded: { at: e.t, by: e.by, reason: e.reason } }, PREFLIGHT, SELF_TEST_ID, (st) => ({ ...st, status: 'skipped', skipReason: `UNGUARDED: ${e.by === 'flag' ? '--unguarded' : 'confirmed by the operator'}` }));
+    case 'guard.handed-over':
+      return { ...s, left: { how: 'background', by: e.by, watching: e.watching, t: e.t, pid: e.pid, log: e.log } };
+    case 'guard.left-unguarded':
+      return { ...s, left: { how: 'unguarded', by: e.by, watching: e.watching, t: e.t } };
     case 'session.interrupted':
       return { ...s, phase: 'interrupted', stages: s.stages.map((st) => (st.status === 'running' ? { ...st, status: 'interrupted', endedAt: e.t } : st)) };
     case 'session.ended':

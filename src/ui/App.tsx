@@ -37,9 +37,13 @@ export type AppProps = {
   readonly size?: { columns: number; rows: number };
   readonly story?: string;
   readonly onExit?: () => void;
+  /** Hands the session to a background guard (run-tui.tsx); absent where none can take over. */
+  readonly handOver?: (watching: string) => string | undefined;
+  /** Why none can (the demo): said in the leave dialog. */
+  readonly noHandOver?: string;
 };
 
-export function App({ controller, store, keyClock = () => performance.now(), size, story, onExit }: AppProps) {
+export function App({ controller, store, keyClock = () => performance.now(), size, story, onExit, handOver, noHandOver }: AppProps) {
   const app = useApp();
   const hold = useFrameHold(controller);
   const session = useSession(controller, hold);
@@ -83,6 +87,8 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       app.exit();
     },
     holdFrames: () => hold.hold(ROLLBACK_HOLD_MS),
+    ...(handOver ? { handOver } : {}),
+    noHandOver,
   });
   useKeys(ctx);
 

@@ -1,12 +1,13 @@
 /** The key context every binding runs with, and the binding type (the keymap table is in keymap.ts). */
 import type { Controller } from '../session/controller.js';
+import { AGAIN_WITHIN_MS } from '../session/leave-policy.js';
 import type { SessionState } from '../session/reduce.js';
 import type { ChecklistRow } from './rows.js';
 import type { Overlay, UiAction, UiState } from './ui-state.js';
 
 /** A destructive confirmation counts only this long after the dialog opened and the previous key. */export const CONFIRM_GUARD_MS = 300;
-/** A second Ctrl+C within this long leaves at once. */
-export const DOUBLE_CTRL_C_MS = 2000;
+/** A second Ctrl+C within this long is "again" (the leave policy's window). */
+export const DOUBLE_CTRL_C_MS = AGAIN_WITHIN_MS;
 
 export type Scope = 'global' | 'main' | Overlay['kind'];
 
@@ -31,6 +32,13 @@ export type KeyContext = {
   keyPressed?(at: number): void;
   notice(text: string): void;
   exit(): void;
+  /**
+   * Hands the session to a background guard (session/hand-over.ts); undefined when it did (the
+   * screen then exits), else why not. Absent where no background guard can take over.
+   */
+  handOver?(watching: string): string | undefined;
+  /** Why no background guard can take this session over (shown in the leave dialog). */
+  readonly noHandOver?: string;
   /** Puts the screen's frames off until the rollback starting now has its first step running (frame-hold.ts). */
   holdFrames?(): void;
 };

@@ -23,12 +23,13 @@ import {
   tickableStep,
   tickWaitingStep,
 } from './key-actions.js';
-import { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
+import { CONFIRM_GUARD_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
 import { topOverlay, type Overlay } from './ui-state.js';
 import { BLOCK_RETRY, isTrackedBlock } from '../session/block.js';
 import { failedTarget, retryRefusal, skipRefusal } from '../session/intents.js';
 import { unguardedRefusal } from '../session/self-test.js';
-import { pendingLevels } from '../guard/escalation.js';
+import { confirmQuit, confirmUnguarded, leaveByRollback, leaveToBackground, requestLeave, startUnguarded } from './leave-actions.js';
+import { UNGUARDED_WORD } from '../session/leave-policy.js';
 
 export { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
 export { confirmStyle, failedStep, guardPassed, leader } from './key-actions.js';
@@ -53,24 +54,11 @@ export const KEYMAP: readonly Binding[] = [
     scope: 'global',
     keys: ['ctrl+c'],
     label: 'interrupt',
-    description: 'Interrupt the running step (asks first); a second Ctrl+C within 2 s leaves at once',
+    description: 'Interrupt the running step (asks first); again within 2 s leaves (guarded: asks how; rollback: abandons it)',
     whenText: 'always',
     when: always,
     showInBar: false,
-    run: (c) => {
-      const last = c.ui.ctrlCAt;
-      c.dispatch({ type: 'ctrl-c', at: c.now });
-      if (last !== undefined && c.now - last <= DOUBLE_CTRL_C_MS) {
-        void c.controller.interrupt().then(c.exit);
-        return;
-      }
-      if (c.controller.busy) return c.dispatch({ type: 'overlay-opened', overlay: { kind: 'interrupt', openedAt: c.now } });
-      // escalation levels still due: asks like q (a second Ctrl+C leaves at once)
-      const next = c.controller.readOnly ? undefined : pendingLevels(c.controller.runbook.escalation, c.session.guard, c.session.rollback)[0];
-      if (next) return c.dispatch({ type: 'overlay-opened', overlay: { kind: 'quit', escalation: { level: next.level, dueAt: next.dueAt } } });
-      c.controller.quit();
-      c.exit();
-    },
+    run: (c) => requestLeave(c, 'ctrl-c'),
   },
   // ── the main screen ──
   {
@@ -337,18 +325,11 @@ export const KEYMAP: readonly Binding[] = [
     scope: 'main',
     keys: ['q'],
     label: 'quit',
-    description: 'Quit; asks first while anything runs or an escalation level is still due (it would not run)',
+    description: 'Quit; asks first while anything runs, an escalation level is due, or the guardrails watch',
     whenText: 'always',
     when: always,
     showInBar: true,
-    run: (c) => {
-      const next = c.controller.readOnly ? undefined : pendingLevels(c.controller.runbook.escalation, c.session.guard, c.session.rollback)[0];
-      if (c.controller.busy || next) c.dispatch({ type: 'overlay-opened', overlay: { kind: 'quit', escalation: next && { level: next.level, dueAt: next.dueAt } } });
-      else {
-        c.controller.quit();
-        c.exit();
-      }
-    },
+    run: (c) => requestLeave(c, 'q'),
   },
   // ── rollback dialog ──
   { scope: 'rollback', keys: ['R'], label: 'confirm', description: 'Confirm the rollback (press-R style; ignored within 300 ms of opening or of the previous key)', whenText: 'rollback dialog, press-R style', when: (c) => confirmStyle(c) === 'press-r', showInBar: true, run: confirmRollback },
@@ -425,7 +406,7 @@ export const KEYMAP: readonly Binding[] = [
     showInBar: true,
     run: (c) => {
       const o = topOverlay(c.ui) as Extract<Overlay, { kind: 'unguarded' }>;
-      if (o.typed !== 'unguarded') return c.notice('type "unguarded" to go on without guardrails (Esc cancels)');
+      if (o.typed !== UNGUARDED_WORD) return c.notice(`type "${UNGUARDED_WORD}" to go on without guardrails (Esc cancels)`);
       if (!guardPassed(c, o.openedAt)) return c.notice('Enter came too fast: press it again to go on unguarded');
       c.dispatch({ type: 'overlay-closed' });
       const r = c.controller.proceedUnguarded();
@@ -476,11 +457,7 @@ export const KEYMAP: readonly Binding[] = [
     whenText: 'quit confirmation',
     when: always,
     showInBar: true,
-    run: (c) => {
-      if (c.controller.busy) return void c.controller.interrupt().then(c.exit);
-      c.controller.quit();
-      c.exit();
-    },
+    run: confirmQuit,
   },
   { scope: 'quit', keys: ['n', 'escape'], label: 'stay', description: 'Stay', whenText: 'quit confirmation', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
   {
@@ -497,7 +474,15 @@ export const KEYMAP: readonly Binding[] = [
     },
   },
   { scope: 'interrupt', keys: ['n', 'escape'], label: 'keep running', description: 'Keep the step running', whenText: 'interrupt confirmation', when: always, showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
+  // ── leaving while the guardrails watch production (session/leave-policy.ts) ──
+  { scope: 'leave', keys: ['R'], label: 'roll back', description: 'Roll back: the rollback dialog, confirmed as everywhere', whenText: 'leave dialog', when: always, showInBar: true, run: leaveByRollback },
+  { scope: 'leave', keys: ['b'], label: 'keep guarding', description: 'Keep guarding: a background cockpit takes over and rolls back on its own; this screen leaves', whenText: 'leave dialog', when: (c) => !leaving(c).typing, showInBar: true, run: leaveToBackground },
+  { scope: 'leave', keys: ['u'], label: 'leave unguarded', description: `Leave unguarded: type ${UNGUARDED_WORD} and Enter (journalled); nothing rolls back on its own`, whenText: 'leave dialog', when: (c) => !leaving(c).typing, showInBar: true, run: startUnguarded },
+  { scope: 'leave', keys: ['enter'], label: 'leave unguarded', description: `Leave unguarded once ${UNGUARDED_WORD} is typed (ignored within 300 ms of the previous key)`, whenText: 'leave dialog, typing', when: (c) => leaving(c).typing, showInBar: true, run: confirmUnguarded },
+  { scope: 'leave', keys: ['escape', 'n'], label: 'stay', description: 'Stay: the guardrails keep watching', whenText: 'leave dialog', when: (c) => !leaving(c).typing || c.key === 'escape', showInBar: true, run: (c) => c.dispatch({ type: 'overlay-closed' }) },
 ];
+
+const leaving = (c: KeyContext) => topOverlay(c.ui) as Extract<Overlay, { kind: 'leave' }>;
 
 /** What a follower (`cockpit watch`) may do: look, scroll, open the views, leave. R says how to roll back. */
 const VIEW_LABELS: ReadonlySet<string> = new Set(['rollback', 'interrupt', 'flag', 'select', 'focus', 'scroll', 'page', 'top', 'end', 'follow', 'emergency', 'why', 'experiment', 'next', 'close', 'help', 'quit', 'stay']);
@@ -561,6 +546,7 @@ const SCOPE_TITLES: Record<Scope, string> = {
   quit: 'Quit confirmation',
   interrupt: 'Interrupt confirmation',
   unguarded: 'Unguarded confirmation',
+  leave: 'Leaving while the guardrails watch',
 };
 
 /** The keymap grouped by scope, for the help overlay and docs/keys.md. */

@@ -2,7 +2,9 @@
 import { render, type Instance } from 'ink';
 import type { Runbook } from '../runbook/types.js';
 import type { Controller, FailurePolicy } from '../session/controller.js';
-import { EXIT_CODES } from '../core/events.js';
+import { EXIT_CODES, type LeaveBy } from '../core/events.js';
+import { handOver } from '../session/hand-over.js';
+import { screenSignals } from './screen-signals.js';
 import { openSession } from '../session/open.js';
 import type { SessionInfo } from '../session/follow.js';
 import { followSession } from '../session/follower.js';
@@ -29,6 +31,8 @@ export type TuiOptions = {
   readonly learning?: string;
   /** What the plan needs before the session (choices, inputs, a Markdown runbook's review): plan/prepare.tsx. */
   readonly plan?: RunPlan;
+  /** Why no background guard can take this session over (the demo: its service lives in this process). */
+  readonly noHandOver?: string;
 };
 
 const ALT_ON = '\x1b[?1049h';
@@ -58,7 +62,19 @@ export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) =>
   }
   const { controller } = opened;
   const store = new OutputStore(controller);
-  await onScreen(controller, store, o.theme, o.story, (ink) => {
+  let handed: { pid: number; log: string } | undefined;
+  const handOverTo =
+    o.noHandOver === undefined
+      ? (watching: string, by: LeaveBy = 'operator') => {
+          const r = handOver(opened, { by, watching });
+          if (typeof r === 'string') return r;
+          handed = r;
+          return undefined;
+        }
+      : undefined;
+  let offSignals = () => {};
+  await onScreen(controller, store, o.theme, { story: o.story, handOver: handOverTo, noHandOver: o.noHandOver }, (ink) => {
+    offSignals = screenSignals(controller, { handOver: handOverTo, leave: () => ink.unmount(), say: err }, o.noHandOver);
     // the first frame goes out before the pre-flight checks start their processes
     setTimeout(() => {
       void controller.start().catch((e: unknown) => {
@@ -67,6 +83,12 @@ export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) =>
       });
     }, 0);
   });
+  offSignals();
+  if (handed) {
+    // the session is the background guard's now: this cockpit's followers of its steps end with it
+    process.stdout.write(`cockpit: guarded in the background by cockpit pid ${handed.pid}: it keeps sampling and rolls back on its own; cockpit watch follows it; its output: ${handed.log}\n`);
+    process.exit(0);
+  }
   await controller.idle();
   await opened.drain();
   const s = controller.state;
@@ -96,14 +118,14 @@ export async function runWatch(rb: Runbook, info: SessionInfo, theme: Theme): Pr
 }
 
 /** The screen on the alternate buffer until it exits (q): the terminal is given back whatever happens. */
-async function onScreen(controller: Controller, store: OutputStore, theme: Theme, story?: string, started?: (ink: Instance) => void): Promise<void> {
+async function onScreen(controller: Controller, store: OutputStore, theme: Theme, o: { story?: string; handOver?: (watching: string) => string | undefined; noHandOver?: string } = {}, started?: (ink: Instance) => void): Promise<void> {
   const out = process.stdout;
   out.write(ALT_ON);
   const restore = () => out.write(ALT_OFF);
   process.once('exit', restore);
   const ink = render(
     <ThemeContext.Provider value={theme}>
-      <App controller={controller} store={store} story={story} />
+      <App controller={controller} store={store} story={o.story} handOver={o.handOver} noHandOver={o.noHandOver} />
     </ThemeContext.Provider>,
     { exitOnCtrlC: false, patchConsole: false, maxFps: 20 },
   );

@@ -16,7 +16,12 @@ export type Overlay =
   | { readonly kind: 'flag-force'; readonly flag: string; readonly to: number; readonly typed: string; readonly openedAt: number }
   | { readonly kind: 'interrupt'; readonly openedAt: number }
   /** Proceed past the failed guardrail self-test: confirmed by typing "unguarded". */
-  | { readonly kind: 'unguarded'; readonly typed: string; readonly openedAt: number };
+  | { readonly kind: 'unguarded'; readonly typed: string; readonly openedAt: number }
+  /**
+   * Leaving while the guardrails watch production (session/leave-policy.ts): roll back / keep
+   * guarding in the background / leave unguarded (`typing`: the operator is typing the word).
+   */
+  | { readonly kind: 'leave'; readonly openedAt: number; readonly watching: string; readonly noHandOver?: string; readonly typing: boolean; readonly typed: string; readonly error?: string };
 
 export type Focus = 'checklist' | 'output' | 'flags';
 

@@ -30,13 +30,14 @@ export function handleKey(input: string, key: Key, ctx: Omit<KeyContext, 'burst'
   ctx.keyPressed?.(ctx.now);
   if (name === undefined) return;
   const top = topOverlay(ctx.ui);
-  const textEntry = top?.kind === 'skip' || top?.kind === 'flag-force' || top?.kind === 'unguarded' || (top?.kind === 'rollback' && confirmStyle(ctx) === 'type-name');
+  const textEntry = top?.kind === 'skip' || top?.kind === 'flag-force' || top?.kind === 'unguarded' || (top?.kind === 'rollback' && confirmStyle(ctx) === 'type-name') || (top?.kind === 'leave' && top.typing);
   // R stays rollback while typing a reason or a flag name; in the rollback dialog it is a letter
   if (textEntry && top && (name === 'backspace' || (printable && !(top.kind !== 'rollback' && input === 'R')))) {
-    const current = top.kind === 'skip' ? top.text : top.kind === 'rollback' || top.kind === 'flag-force' || top.kind === 'unguarded' ? top.typed : '';
+    const current = top.kind === 'skip' ? top.text : top.kind === 'rollback' || top.kind === 'flag-force' || top.kind === 'unguarded' || top.kind === 'leave' ? top.typed : '';
     const next = name === 'backspace' ? current.slice(0, -1) : current + input;
     if (top.kind === 'skip') ctx.dispatch({ type: 'overlay-replaced', overlay: { ...top, text: next } });
     else if (top.kind === 'rollback' || top.kind === 'flag-force' || top.kind === 'unguarded') ctx.dispatch({ type: 'overlay-replaced', overlay: { ...top, typed: next } });
+    else if (top.kind === 'leave') ctx.dispatch({ type: 'overlay-replaced', overlay: { ...top, typed: next, error: undefined } });
     return;
   }
   const scope = top?.kind ?? 'main';

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import type { Controller } from '../../session/controller.js';
 import type { UiAction } from '../ui-state.js';
 import { escalationNotice, riskNotice } from '../view-model.js';
-import { journalText, resumedText } from '../../session/notices.js';
+import { journalText, leftText, resumedText } from '../../session/notices.js';
 
 const NOTICE_MS = 5000;
 
@@ -22,6 +22,7 @@ export function useNotice(controller: Controller, dispatch: (a: UiAction) => voi
         // an escalation level is reached: say so where the eye goes (a reminder is for people to act on)
         if (e.type === 'escalation.started') latest.current(escalationNotice(e.level, e.title, e.action));
         if (e.type === 'session.resumed') latest.current(resumedText(e));
+        if (e.type === 'guard.handed-over' || e.type === 'guard.left-unguarded') latest.current(leftText(e));
         if (e.type === 'journal.unwritable') latest.current(journalText(e));
         // a step that passed with something to say (a flag step that left a higher flag as it is)
         if (e.type === 'step.finished' && e.ok && e.note) latest.current(e.note);

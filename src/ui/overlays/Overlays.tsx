@@ -7,9 +7,10 @@ import { EmergencyOverlay } from './EmergencyOverlay.js';
 import { ExperimentOverlay } from './ExperimentOverlay.js';
 import { Dialog } from './Dialog.js';
 import { whyLines } from '../view-model.js';
+import { guardWatching } from '../../session/leave-policy.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { RollbackDialog } from './RollbackDialog.js';
-import { FlagForceDialog, FlagKillDialog, InterruptDialog, QuitDialog, SkipDialog, UnguardedDialog } from './SimpleDialogs.js';
+import { FlagForceDialog, FlagKillDialog, InterruptDialog, LeaveDialog, QuitDialog, SkipDialog, UnguardedDialog } from './SimpleDialogs.js';
 import { SELF_TEST_ID } from '../../session/self-test.js';
 
 type Props = { readonly ui: UiState; readonly session: SessionState; readonly controller: Controller; readonly screenWidth: number; readonly screenHeight: number; readonly now: number };
@@ -47,9 +48,11 @@ export function Overlays({ ui, session, controller, screenWidth, screenHeight, n
           case 'flag-force':
             return <FlagForceDialog key="flag-force" overlay={o} reason={session.flags[o.flag]?.refused} {...size} />;
           case 'interrupt':
-            return <InterruptDialog key="interrupt" running={runningTitle(session)} {...size} />;
+            return <InterruptDialog key="interrupt" running={runningTitle(session)} guarded={guardWatching(session, controller.runbook) !== undefined} {...size} />;
           case 'unguarded':
             return <UnguardedDialog key="unguarded" overlay={o} reason={session.preflight.steps.find((x) => x.id === SELF_TEST_ID)?.reason} {...size} />;
+          case 'leave':
+            return <LeaveDialog key="leave" overlay={o} environment={session.environment} {...size} />;
         }
       })}
     </>

@@ -1,6 +1,7 @@
-/** The small dialogs: skip with a reason, quit while running, interrupt the running step. */
+/** The small dialogs: skip with a reason, quit while running, interrupt the running step, leave while guarded. */
 import { formatClock } from '../../runbook/duration.js';
 import { sanitizeLine } from '../../exec/log-format.js';
+import { UNGUARDED_WORD } from '../../session/leave-policy.js';
 import type { Overlay } from '../ui-state.js';
 import { Dialog, type DialogLine } from './Dialog.js';
 
@@ -25,14 +26,15 @@ export function QuitDialog({ running, escalation, ...size }: Size & { running?: 
   return <Dialog title="Quit?" danger {...size} width={84} lines={[...lines, '', 'y quit · n / Esc stay']} />;
 }
 
-export function InterruptDialog({ running, ...size }: Size & { running: string }) {
+/** `guarded`: the guardrails watch production, so a second Ctrl+C asks how to leave instead of leaving. */
+export function InterruptDialog({ running, guarded, ...size }: Size & { running: string; guarded?: boolean }) {
   return (
     <Dialog
       title="Interrupt?"
       danger
       {...size}
       width={72}
-      lines={[`Interrupt ${running}?`, 'Its process group gets SIGTERM, then SIGKILL after the grace period.', 'The stage stops; then retry (r), skip (s) or roll back (R).', '', 'y / Enter interrupt · n / Esc keep running · Ctrl+C again leaves at once']}
+      lines={[`Interrupt ${running}?`, 'Its process group gets SIGTERM, then SIGKILL after the grace period.', 'The stage stops; then retry (r), skip (s) or roll back (R).', '', guarded ? 'y / Enter interrupt · n / Esc keep running · Ctrl+C: how to leave' : 'y / Enter interrupt · n / Esc keep running · Ctrl+C again leaves at once']}
     />
   );
 }
@@ -62,7 +64,7 @@ export function UnguardedDialog({ overlay, reason, ...size }: Size & { overlay: 
         'Triggers may watch nothing: a bad release would not roll back by itself.',
         'Journalled; the header shows UNGUARDED for the rest of the session.',
         '',
-        'Type unguarded and press Enter:',
+        `Type ${UNGUARDED_WORD} and press Enter:`,
         [{ text: `> ${sanitizeLine(overlay.typed)}`, slot: 'title' }, { text: '▏' }],
         'Esc cancels',
       ]}
@@ -88,4 +90,33 @@ export function FlagForceDialog({ overlay, reason, ...size }: Size & { overlay: 
       ]}
     />
   );
+}
+
+/**
+ * Leaving while the guardrails watch production (session/leave-policy.ts): it says in words that
+ * they stop watching, and offers roll back / keep guarding in the background / leave unguarded.
+ */
+export function LeaveDialog({ overlay, environment, ...size }: Size & { overlay: Extract<Overlay, { kind: 'leave' }>; environment: string }) {
+  const lines: DialogLine[] = [
+    [{ text: `The guardrails are watching ${sanitizeLine(environment)}:`, slot: 'dialog.danger' }],
+    [{ text: `  ${sanitizeLine(overlay.watching)}.`, slot: 'dialog.danger' }],
+    'If you leave, they stop watching: nothing rolls back on its own.',
+    '',
+  ];
+  if (overlay.typing) {
+    lines.push(`Type ${UNGUARDED_WORD} and Enter to leave with nothing watching (journalled):`, [{ text: `> ${overlay.typed}`, slot: 'title' }, { text: '▏' }]);
+    if (overlay.error) lines.push([{ text: overlay.error, slot: 'notice' }]);
+    lines.push('', 'Esc stays');
+    return <Dialog title="LEAVE UNGUARDED?" danger {...size} width={84} lines={lines} />;
+  }
+  lines.push(
+    'R  roll back now (the rollback dialog)',
+    ...(overlay.noHandOver === undefined
+      ? ['b  keep guarding in the background: a background cockpit takes the', '   session over, samples and rolls back on its own; cockpit watch shows it']
+      : ['b  keep guarding in the background: not possible here', `   (${overlay.noHandOver})`]),
+    `u  leave unguarded (type ${UNGUARDED_WORD} to confirm; journalled)`,
+  );
+  if (overlay.error) lines.push([{ text: overlay.error, slot: 'notice' }]);
+  lines.push('', 'n / Esc stay');
+  return <Dialog title="Leave while guarded?" danger {...size} width={84} lines={lines} />;
 }

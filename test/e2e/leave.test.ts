@@ -1,0 +1,223 @@
+/**
+ * Leaving the screen while the guardrails watch production, end to end: the built binary in tmux,
+ * a runbook whose error rate the test sets through a file (a `command` metrics source).
+ *
+ * - q while a trigger is PENDING → the leave dialog → b: the screen exits, a detached background
+ *   cockpit takes the session (and the lock) over, keeps sampling, and rolls back when the
+ *   trigger fires; then it ends and no process is left.
+ * - SIGTERM to the screen, or its terminal closing (SIGHUP), while guarded: handed over the same
+ *   way (never silently disarmed).
+ * - u, the typed word: leaves unguarded, journalled, exit 130.
+ * - Ctrl+C twice during a rollback on the screen: the rollback is abandoned and its incident
+ *   step still runs.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { alive, BIN, box as sandbox, go, journal, lockPid, ofType, order, panes, ROOT, run, sessionDirs, supervisors, until, type Box } from '../helpers/session-box.js';
+import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
+
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'leave');
+
+/** Background guards started by a test: killed if the test failed before they ended. */
+const guards: number[] = [];
+afterEach(() => {
+  for (const pid of guards.splice(0)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+});
+
+function screen(b: Box): TmuxSession {
+  const p = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} release.yml`, { cols: 100, rows: 30, cwd: b.fx, env: { COCKPIT_STATE_DIR: b.state }, name: 'cockpit-leave' });
+  panes.push(p);
+  return p;
+}
+
+const errors = (b: Box, v: number) => {
+  mkdirSync(join(b.fx, 'out'), { recursive: true });
+  writeFileSync(join(b.fx, 'out', 'errors'), String(v));
+};
+
+/** Runs production on the screen until the trigger is PENDING; returns the screen and the cockpit's pid. */
+async function pendingOnScreen(b: Box): Promise<{ p: TmuxSession; pid: number }> {
+  const p = screen(b);
+  await p.waitFor('Enter');
+  p.keys('Enter');
+  await until('the monitor armed', () => ofType(journal(b), 'guard.armed').some((e) => e.armed));
+  errors(b, 9);
+  await until('the trigger PENDING', () => ofType(journal(b), 'trigger.pending')[0]);
+  await p.waitFor('PENDING');
+  return { p, pid: lockPid(b) };
+}
+
+/** Waits for the background guard to roll back and end; asserts the journal's story and that nothing is left running. */
+async function guardRollsBack(b: Box, foreground: number, by: string): Promise<void> {
+  const handed = await until('the hand-over', () => ofType(journal(b), 'guard.handed-over')[0]);
+  guards.push(handed.pid);
+  expect(handed).toMatchObject({ by, watching: 'trigger errors>5% 4s is PENDING', log: join(sessionDirs(b)[0], 'background-guard.log') });
+  await until('the foreground gone', () => !alive(foreground));
+  const resumed = await until('the background guard took over', () => ofType(journal(b), 'session.resumed')[0]);
+  expect(resumed).toMatchObject({ pid: handed.pid, previousPid: foreground, mode: 'headless' });
+  await until('the background guard holds the lock', () => lockPid(b) === handed.pid);
+  await until('the rollback', () => order(b).includes('rollback'), 30_000);
+  const ended = await until('the session ended', () => ofType(journal(b), 'session.ended')[0], 30_000);
+  expect(ended.outcome).toBe('rolled-back');
+  await until('the background guard gone', () => !alive(handed.pid), 10_000);
+  const es = journal(b);
+  expect(ofType(es, 'trigger.fired')).toHaveLength(1);
+  expect(ofType(es, 'rollback.started')).toMatchObject([{ source: 'trigger' }]);
+  // the hand-over, then the take-over, then the firing: in that order, once each
+  const types = es.map((e) => e.type);
+  expect(types.indexOf('guard.handed-over')).toBeLessThan(types.indexOf('session.resumed'));
+  expect(types.indexOf('session.resumed')).toBeLessThan(types.indexOf('trigger.fired'));
+  expect(order(b)).toEqual(['deployed', 'rollback', 'incident']);
+  expect(readFileSync(join(b.fx, 'out', 'incident'), 'utf8')).toContain('errors');
+  const log = readFileSync(handed.log, 'utf8');
+  expect(log).toContain(`background guard (pid ${handed.pid}) taking session`);
+  expect(log).toContain('⟲ ROLLED BACK');
+  expect(existsSync(join(b.state, 'lock'))).toBe(false);
+  await until('no supervisor left', () => supervisors(b).filter(alive).length === 0);
+}
+
+describe.skipIf(!hasTmux())('leaving the screen while the guardrails watch production', () => {
+  it('q while PENDING → the dialog → b: the screen exits, a background cockpit keeps guarding and rolls back when the trigger fires (cockpit watch shows it); no process is left', async () => {
+    const b = sandbox(FIXTURES);
+    const { p, pid } = await pendingOnScreen(b);
+    p.keys('q');
+    await p.waitFor('Leave while guarded?');
+    await p.waitFor('If you leave, they stop watching: nothing rolls back on its own.');
+    p.keys('b');
+    expect(await p.waitForExit()).toBe(0);
+    await p.waitFor(/guarded in the background by cockpit pid \d+/, { history: 50 });
+    // the background guard fired the trigger and its rollback step waits: cockpit watch follows it
+    await until('the rollback step, run by the background guard', () => existsSync(join(b.fx, 'out', 'started')), 30_000);
+    const watch = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} watch release.yml`, { cols: 100, rows: 30, cwd: b.fx, env: { COCKPIT_STATE_DIR: b.state }, name: 'cockpit-watch' });
+    panes.push(watch);
+    await watch.waitFor('cockpit watch (read-only) · leave-guarded 1.0.0 → production');
+    await watch.waitFor('rb begins');
+    go(b, 'rb');
+    await guardRollsBack(b, pid, 'operator');
+    await watch.waitFor('ROLLED BACK');
+    watch.keys('q');
+    expect(await watch.waitForExit()).toBe(0);
+  });
+
+  it('SIGTERM to the screen while guarded: handed over to a background guard (never silently disarmed), which rolls back', async () => {
+    const b = sandbox(FIXTURES);
+    go(b, 'rb');
+    const { p, pid } = await pendingOnScreen(b);
+    process.kill(pid, 'SIGTERM');
+    expect(await p.waitForExit()).toBe(0);
+    await guardRollsBack(b, pid, 'SIGTERM');
+    expect(ofType(journal(b), 'signal.received')).toMatchObject([{ signal: 'SIGTERM', action: 'hand-over' }]);
+  });
+
+  it('the terminal closes (SIGHUP) while guarded: handed over to a background guard, which rolls back', async () => {
+    const b = sandbox(FIXTURES);
+    go(b, 'rb');
+    const { p, pid } = await pendingOnScreen(b);
+    p.kill();
+    await guardRollsBack(b, pid, 'SIGHUP');
+    expect(ofType(journal(b), 'signal.received')).toMatchObject([{ signal: 'SIGHUP', action: 'hand-over' }]);
+  });
+
+  it('u and the typed word: leaves unguarded, journalled; exit 130, nothing rolls back, no process is left', async () => {
+    const b = sandbox(FIXTURES);
+    const { p, pid } = await pendingOnScreen(b);
+    p.keys('q');
+    await p.waitFor('Leave while guarded?');
+    p.keys('u');
+    await p.waitFor('Type unguarded and Enter');
+    p.type('unguarded');
+    await p.gap(400);
+    p.keys('Enter');
+    expect(await p.waitForExit()).toBe(130);
+    const es = journal(b);
+    expect(ofType(es, 'guard.left-unguarded')).toMatchObject([{ by: 'operator', watching: 'trigger errors>5% 4s is PENDING' }]);
+    expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'interrupted' }]);
+    expect(ofType(es, 'rollback.started')).toHaveLength(0);
+    expect(ofType(es, 'guard.handed-over')).toHaveLength(0);
+    await until('the cockpit gone', () => !alive(pid));
+    await until('no supervisor left', () => supervisors(b).filter(alive).length === 0);
+  });
+});
+
+describe.skipIf(!hasTmux())('Ctrl+C twice during a rollback on the screen', () => {
+  it('abandons the rollback and still runs its incident step, then exits 130; no process is left', async () => {
+    const b = sandbox(FIXTURES);
+    const p = screen(b);
+    await p.waitFor('Enter');
+    p.keys('Enter');
+    await until('the monitor armed', () => ofType(journal(b), 'guard.armed').some((e) => e.armed));
+    p.keys('R');
+    await p.waitFor('Roll back');
+    await p.gap(400);
+    p.keys('R');
+    await until('the slow rollback step', () => existsSync(join(b.fx, 'out', 'started')));
+    p.keys('C-c');
+    await p.waitFor('the rollback goes on');
+    p.keys('C-c');
+    expect(await p.waitForExit()).toBe(130);
+    expect(readFileSync(join(b.fx, 'out', 'incident'), 'utf8').trim()).toBe('rollback abandoned by the operator: manual rollback by the operator (R)');
+    expect(order(b)).toEqual(['deployed', 'incident']);
+    const es = journal(b);
+    expect(ofType(es, 'rollback.finished')).toMatchObject([{ ok: false, reason: 'abandoned by the operator' }]);
+    expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'interrupted' }]);
+    await until('no supervisor left', () => supervisors(b).filter(alive).length === 0);
+  });
+});
+
+describe('a headless run while the guardrails watch production (the same leave policy)', () => {
+  it('the first SIGINT keeps guarding and says how to leave; a second within 2 s leaves unguarded, journalled, exit 130', async () => {
+    const b = sandbox(FIXTURES);
+    const r = run(b, ['run', '--headless', 'release.yml']);
+    await until('the monitor armed', () => ofType(journal(b), 'guard.armed').some((e) => e.armed));
+    errors(b, 9);
+    await until('the trigger PENDING', () => ofType(journal(b), 'trigger.pending')[0]);
+    r.child.kill('SIGINT');
+    await until('the keep-guarding record', () => ofType(journal(b), 'signal.received')[0]);
+    // still guarding: nothing interrupted, the session goes on
+    expect(ofType(journal(b), 'session.interrupted')).toHaveLength(0);
+    r.child.kill('SIGINT');
+    const done = await r.done;
+    expect(done.code, done.out + done.err).toBe(130);
+    expect(done.err).toContain('cockpit: the guardrails keep watching production (trigger errors>5% 4s is PENDING): nothing is interrupted. Ctrl+C again within 2 s leaves them UNGUARDED');
+    expect(done.err).toContain('cockpit: leaving UNGUARDED: the guardrails stop watching (trigger errors>5% 4s is PENDING); journalled');
+    expect(done.out).toContain('⚠ LEFT UNGUARDED (SIGINT twice): the guardrails stopped watching (trigger errors>5% 4s is PENDING); nothing rolls back on its own');
+    const es = journal(b);
+    expect(ofType(es, 'signal.received').map((e) => `${e.signal} ${e.action}`)).toEqual(['SIGINT keep-guarding', 'SIGINT leave-unguarded']);
+    expect(ofType(es, 'guard.left-unguarded')).toMatchObject([{ by: 'SIGINT', watching: 'trigger errors>5% 4s is PENDING' }]);
+    expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'interrupted' }]);
+    expect(ofType(es, 'rollback.started')).toHaveLength(0);
+    await until('no supervisor left', () => supervisors(b).filter(alive).length === 0);
+  });
+});
+
+describe.skipIf(!hasTmux())('the terminal closing while nothing is guarded', () => {
+  it('SIGHUP stops nothing: the screen goes, the step runs on under its supervisor, and cockpit run resumes the session', async () => {
+    const b = sandbox(join(ROOT, 'test', 'fixtures', 'resume'));
+    const p = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} release.yml`, { cols: 100, rows: 30, cwd: b.fx, env: { COCKPIT_STATE_DIR: b.state }, name: 'cockpit-hup' });
+    panes.push(p);
+    await p.waitFor('Enter');
+    p.keys('Enter');
+    await until('the first stage', () => order(b).includes('first'));
+    await p.waitFor((x) => /✓ first/i.test(x) || x.includes('deploy'));
+    p.keys('Enter');
+    await until('the slow step to begin', () => existsSync(join(b.fx, 'out', 'started')));
+    const pid = lockPid(b);
+    p.kill();
+    await until('the screen gone', () => !alive(pid));
+    let es = journal(b);
+    expect(ofType(es, 'signal.received')).toMatchObject([{ signal: 'SIGHUP', action: 'ignored' }]);
+    expect(ofType(es, 'session.ended')).toHaveLength(0);
+    expect(ofType(es, 'session.interrupted')).toHaveLength(0);
+    expect(supervisors(b).filter(alive)).toHaveLength(1);
+    const r = run(b, ['run', '--headless', 'release.yml']);
+    await until('the resumed session', () => ofType(journal(b), 'session.resumed')[0]);
+    go(b, 'slow');
+    const done = await r.done;
+    expect(done.code, done.out + done.err).toBe(0);
+    es = journal(b);
+    expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'released' }]);
+    expect(order(b)).toEqual(['first', 'after-slow', 'last']);
+    await until('no supervisor left', () => supervisors(b).filter(alive).length === 0);
+  });
+});
