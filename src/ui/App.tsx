@@ -27,6 +27,7 @@ import { autoRollbackOff, baselineTitle, clockTicks, flagViews, seriesViews, tri
 import { monitorWatchesNothing } from '../runbook/coverage.js';
 import { ROLLBACK_HOLD_MS, useFrameHold } from './hooks/use-frame-hold.js';
 import { useNotice } from './hooks/use-notice.js';
+import { useLeaveExpiry } from './hooks/use-leave-expiry.js';
 import { placeholderFor } from './placeholder.js';
 
 export type AppProps = {
@@ -64,6 +65,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const metricsEmpty = rb.unarmed?.length ? 'no metrics source yet: the front matter says where the metrics are (cockpit validate)' : undefined;
   const l = layout(columns, rows, { series: series.length, flags: flags.length + flags.filter((f) => f.experiment).length, triggers: triggers.length, metricsColumns: metricsColumns(series, metricsEmpty) });
   const showNotice = useNotice(controller, dispatch, keyClock);
+  useLeaveExpiry(session, rb, ui, dispatch, showNotice);
   /** When the last key came (the burst guard's "right after typing"): a ref, not state, so a key that changes nothing draws nothing. */
   const lastKeyAt = useRef(-Infinity);
 

@@ -118,6 +118,18 @@ describe('leaving while the guardrails watch production', () => {
     expect(t.c.state.outcome).toBeUndefined();
   });
 
+  it('the dialog open when the trigger fires: it closes (its choices mean nothing once the rollback runs) and the notice says why', async () => {
+    const t = setup({ handOver: () => undefined });
+    await pending(t);
+    await t.press('q');
+    await waitForText(t.app.lastFrame, 'Leave while guarded?');
+    for (let i = 0; i < 32 && t.c.state.rollback.status === 'idle'; i++) await t.clock.advance(1000);
+    expect(t.c.state.rollback.status).not.toBe('idle');
+    const f = await waitForText(t.app.lastFrame, 'the guardrails stopped watching: the rollback runs');
+    expect(f).not.toContain('Leave while guarded?');
+    expect(t.exited()).toBe(false);
+  });
+
   it('u, then the typed word and Enter: leaves unguarded, journalled with what was watched', async () => {
     const t = setup({ handOver: () => undefined });
     await pending(t);
