@@ -9,7 +9,7 @@
  * - `waitFor(...)`: polls a condition against a deadline; tests never sleep a fixed time and hope.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 export type RecordedRequest = {
   readonly method: string;
@@ -61,17 +61,8 @@ export async function serve(handler: Handler): Promise<TestServer> {
   };
 }
 
-/** A loopback port that was free a moment ago and has no listener now (connection refused). */
-export async function closedPort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
+/** A loopback port that was free a moment ago and has no listener now (connection refused): the demo's own. */
+export { closedPort } from '../../src/demo/closed-port.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
