@@ -246,6 +246,14 @@ describe('quickstart', () => {
     expect(r.text).toContain('  ✓ Team aware (confirmed)');
     expect(r.text).toContain('✓ pre-flight passed');
     expect(r.text).toContain('  │ packaging version 2.4.0');
+    // the guardrail self-test: nothing to read, the rollback command exists; it passes before the first stage
+    const selfTest = r.text.indexOf('  ▶ Guardrail self-test: read 0 series and 0 probes; check the rollback commands');
+    expect(selfTest).toBeGreaterThan(0);
+    expect(r.text[selfTest + 1]).toMatch(/^ {2}✓ Guardrail self-test \(\d+ms\)$/);
+    expect(selfTest).toBeLessThan(r.text.indexOf('✓ pre-flight passed'));
+    // no rollback triggers: every stage starts saying nothing rolls back on its own
+    for (const stage of ['build: Build (budget 0:30)', 'staging: Deploy to Staging (budget 0:30)', 'production: Deploy to Production (budget 1:00)'])
+      expect(r.text[r.text.indexOf(`▶ stage ${stage}`) + 1]).toBe('⚠ AUTO-ROLLBACK OFF: the runbook has no rollback triggers: nothing rolls back on its own (R or cockpit rollback only)');
 
     // the smoke test: fails, is retried automatically, passes
     const smoke = 'Smoke tests (flaky on a cold cache)';
@@ -287,15 +295,18 @@ describe('quickstart', () => {
     expect(events.filter((e) => e.type === 'stage.passed').map((e) => e.stage)).toEqual(['build', 'staging', 'production']);
     expect(events.filter((e) => e.type === 'step.finished' && e.step === 'smoke-tests').map((e) => e.ok)).toEqual([false, true]);
     expect(events.find((e) => e.type === 'step.retrying')).toMatchObject({ stage: 'staging', step: 'smoke-tests', attempt: 2, automatic: true });
+    expect(events.find((e) => e.type === 'step.finished' && e.step === 'guardrail-self-test')).toMatchObject({ stage: 'preflight', ok: true });
+    expect(events.some((e) => e.type === 'guard.unguarded')).toBe(false);
     // t is monotonic
     for (let i = 1; i < events.length; i++) expect(events[i].t).toBeGreaterThanOrEqual(events[i - 1].t);
 
-    // one log per command step, every line stamped HH:MM:SS.mmm
+    // one log per command step and the guardrail self-test's, every line stamped HH:MM:SS.mmm
     const logs = readdirSync(session).filter((f) => f.endsWith('.log')).sort();
     expect(logs).toEqual(
       [
         'preflight.all-tests-passing.log',
         'preflight.previous-version-available.log',
+        'preflight.guardrail-self-test.log',
         'build.build.log',
         'build.package.log',
         'staging.deploy.log',
@@ -311,6 +322,12 @@ describe('quickstart', () => {
       expect(lines.length, `${f} is empty`).toBeGreaterThan(0);
       expect(lines.filter((l) => !LOG_STAMP.test(l)), `unstamped lines in ${f}`).toEqual([]);
     }
+    // a self-test that passed says what it checked in its log only
+    expect(linesOf(readFileSync(join(session, 'preflight.guardrail-self-test.log'), 'utf8')).map((l) => l.replace(LOG_STAMP, ''))).toEqual([
+      '✓ no metric series to read',
+      '✓ no probes',
+      '✓ every rollback command exists',
+    ]);
     // the retried step's log keeps both attempts
     const smokeLog = readFileSync(join(session, 'staging.smoke-tests.log'), 'utf8');
     expect(smokeLog).toMatch(/^\d\d:\d\d:\d\d\.\d{3} GET \/checkout -> connection reset by peer$/m);
@@ -366,7 +383,11 @@ describe('quickstart', () => {
 
     const started = objs.filter((o) => o.type === 'step.started');
     expect(started.length).toBeGreaterThan(0);
-    for (const o of started.filter((o) => o.step !== 'monitor-2s')) expect(Array.isArray(o.argv), JSON.stringify(o)).toBe(true);
+    // every command step has its argv; the monitor and the built-in guardrail self-test have none
+    for (const o of started.filter((o) => o.step !== 'monitor-2s' && o.step !== 'guardrail-self-test')) expect(Array.isArray(o.argv), JSON.stringify(o)).toBe(true);
+    const selfTest = started.find((o) => o.step === 'guardrail-self-test');
+    expect(selfTest).toMatchObject({ stage: 'preflight', command: 'read 0 series and 0 probes; check the rollback commands' });
+    expect(selfTest).not.toHaveProperty('argv');
     expect(started.find((o) => o.stage === 'build' && o.step === 'package')).toMatchObject({ argv: ['./scripts/package.sh', '2.4.0'] });
     expect(started.find((o) => o.stage === 'staging' && o.step === 'deploy')).toMatchObject({ argv: ['./scripts/deploy.sh', 'staging', '2.4.0'] });
 

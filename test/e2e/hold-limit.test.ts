@@ -1,25 +1,52 @@
 /**
  * A hold for lack of data has a limit (metrics.holdLimit), end to end with the built binary: the
- * metrics source is down, the trigger (onNoData: hold) holds the monitor, and once the hold has
- * lasted its limit the stage fails saying why; then the failure policy applies (headless stop:
- * exit 1; --on-failure rollback: the rollback runs, exit 3). On the screen the time left counts down.
+ * metrics source answers through the pre-flight (the guardrail self-test passes: the release is
+ * guarded), then dies mid-release (the test creates out/down once the stage has deployed), the
+ * trigger (onNoData: hold) holds the monitor, and once the hold has lasted its limit the stage
+ * fails saying why; then the failure policy applies (headless stop: exit 1; --on-failure rollback:
+ * the rollback runs, exit 3). On the screen the time left counts down.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, box as sandbox, journal, ofType, order, panes, ROOT, run } from '../helpers/session-box.js';
+import { BIN, box as sandbox, journal, ofType, order, panes, ROOT, run, until, type Box } from '../helpers/session-box.js';
 import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'hold');
 const box = () => sandbox(FIXTURES);
 const REASON = 'held 2s for lack of data: error_rate had no data (metrics command: exit 1: connection refused)';
 
+/** The metrics source goes down (scripts/metrics.sh fails every sample from now on). */
+function sourceDown(b: Box): void {
+  mkdirSync(join(b.fx, 'out'), { recursive: true });
+  writeFileSync(join(b.fx, 'out', 'down'), '');
+}
+
+/** A headless run whose metrics source dies once the stage has deployed (after the self-test passed). */
+async function runDyingSource(b: Box, args: string[]) {
+  const r = run(b, args);
+  await until('the deploy step', () => order(b).includes('deployed'));
+  sourceDown(b);
+  return r.done;
+}
+
+/** The pre-flight's guardrail self-test passed (the source answered), and nobody went on unguarded. */
+function expectGuarded(b: Box): void {
+  const es = journal(b);
+  expect(ofType(es, 'step.finished').find((e) => e.step === 'guardrail-self-test')).toMatchObject({ stage: 'preflight', ok: true });
+  expect(ofType(es, 'guard.unguarded')).toEqual([]);
+}
+
 describe('the hold limit', () => {
   it('headless, the metrics source down: the monitor holds 2s (holdLimit), then the stage fails with the reason, exit 1', async () => {
     const b = box();
     const started = Date.now();
-    const r = await run(b, ['run', '--headless', 'hold.yml']).done;
+    const r = await runDyingSource(b, ['run', '--headless', 'hold.yml']);
     expect(r.code, r.out + r.err).toBe(1);
     expect(Date.now() - started).toBeLessThan(15_000);
+    expectGuarded(b);
+    expect(r.out).toContain('  ✓ Guardrail self-test (');
+    expect(r.out).not.toContain('UNGUARDED');
     expect(r.out).toContain('⏸ HOLD: no data from error-rate-above: monitors and ramps paused (the stage fails if it holds 2s)');
     expect(r.out).toContain(`✗ stage production FAILED at monitor 60s: ${REASON}`);
     const es = journal(b);
@@ -36,8 +63,9 @@ describe('the hold limit', () => {
 
   it('--on-failure rollback: the held stage fails and the rollback runs, exit 3', async () => {
     const b = box();
-    const r = await run(b, ['run', '--headless', '--on-failure', 'rollback', 'hold.yml']).done;
+    const r = await runDyingSource(b, ['run', '--headless', '--on-failure', 'rollback', 'hold.yml']);
     expect(r.code, r.out + r.err).toBe(3);
+    expectGuarded(b);
     const es = journal(b);
     expect(ofType(es, 'rollback.started')).toMatchObject([{ source: 'on-failure', reason: `stage "production" failed at monitor 60s: ${REASON}` }]);
     expect(order(b)).toEqual(['deployed', 'rollback']);
@@ -49,7 +77,10 @@ describe.skipIf(!hasTmux())('the hold limit on the screen', () => {
     const b = box();
     const p = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} screen.yml`, { cols: 160, rows: 32, cwd: b.fx, env: { COCKPIT_STATE_DIR: b.state }, name: 'cockpit-hold' });
     panes.push(p);
-    await p.waitFor('Enter');
+    // the self-test reads the source while it answers; then it dies, before the stage starts
+    await p.waitFor((s) => s.includes('✓ Guardrail self-test') && s.includes('Enter'));
+    sourceDown(b);
+    await p.waitFor('STALE metrics command: exit 1: connection refused');
     p.keys('Enter');
     const left = (screen: string) => {
       const m = /NO DATA · HOLD fails in 0:(\d\d)/.exec(screen);
