@@ -8,6 +8,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { DEFAULT_NAMES, parseRunbook } from '../runbook/load.js';
+import { rollbackCommandProblems } from '../session/rollback-ready.js';
 import { parse, UsageError } from './args.js';
 import { importMarkdown } from './import.js';
 import type { Io } from './io.js';
@@ -156,6 +157,20 @@ export async function initCommand(argv: string[], io: Io, deps: InitDeps = {}): 
     }
     throw e;
   }
-  io.out(`wrote cockpit.yml: next, cockpit validate, then cockpit run --dry-run`);
+  const toWrite = rollbackToWrite(text, target);
+  if (toWrite.length === 0) {
+    io.out(`wrote cockpit.yml: next, cockpit validate, then cockpit run --dry-run`);
+    return 0;
+  }
+  // the rollback's commands are the first thing to write: validate (and the guardrail self-test) refuse the runbook until each can run
+  io.out(`wrote cockpit.yml: next, write what the rollback runs (cockpit validate fails until ${toWrite.length === 1 ? 'it exists and is' : 'each exists and is'} executable):`);
+  for (const p of toWrite) io.out(`  ${p.where}: ${p.reason}`);
+  io.out('then cockpit validate, then cockpit run --dry-run');
   return 0;
+}
+
+/** The rollback-pipeline commands of the cockpit.yml just written that cannot run from where it is (the rule validate applies). */
+function rollbackToWrite(text: string, target: string): { where: string; reason: string }[] {
+  const written = parseRunbook(text, target, 'cockpit.yml');
+  return written.ok ? rollbackCommandProblems(written.runbook) : [];
 }

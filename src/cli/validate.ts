@@ -82,7 +82,10 @@ function validateMarkdown(given: string, io: Io): number {
     for (const line of formatReport(r.report, r.display)) io.err(line);
     return 2;
   }
-  if (commandErrors(r, io)) return 2;
+  if (commandErrors(r, io)) {
+    for (const line of formatReport(r.report, r.display)) io.err(line); // what was mapped, as for any other error
+    return 2;
+  }
   io.out(`ok: ${r.runbook.name}: ${summary(r.runbook, r.raw)}`);
   for (const line of shadowLines(r.runbook)) io.out(line);
   for (const line of formatReport(r.report, r.display)) io.out(line);

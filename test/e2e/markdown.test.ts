@@ -59,13 +59,57 @@ function expectNoStack(r: Result): void {
   expect([...r.out, ...r.err].filter((l) => STACK_LINE.test(l) || l.includes('internal error'))).toEqual([]);
 }
 
-/** The seed with the front matter on top, in a temp dir. */
+/** The seed's rollback pipeline: the scripts it names (validate and the guardrail self-test refuse a rollback that cannot run). */
+const SEED_ROLLBACK_SCRIPTS = ['rollback-production.sh', 'verify-rollback.sh', 'create-incident.sh'];
+
+/** The seed's rollback scripts, executable, in dir/scripts (as a team that adopts the seed writes them). */
+function rollbackScripts(dir: string): void {
+  mkdirSync(join(dir, 'scripts'), { recursive: true });
+  for (const f of SEED_ROLLBACK_SCRIPTS) writeFileSync(join(dir, 'scripts', f), '#!/bin/sh\necho "$0 $*"\n', { mode: 0o755 });
+}
+
+/** The seed with the front matter on top, in a temp dir, beside its rollback scripts. */
 function seedCopy(): { dir: string; file: string } {
   const dir = tempDir();
   const file = join(dir, 'release-runbook.md');
   writeFileSync(file, SEED_FRONT_MATTER + readFileSync(SEED, 'utf8'));
+  rollbackScripts(dir);
   return { dir, file };
 }
+
+/** The seed as it is (no front matter) in a temp dir, beside its rollback scripts. */
+function seedWithRollback(): string {
+  const dir = tempDir();
+  cpSync(SEED, join(dir, 'release-runbook.md'));
+  rollbackScripts(dir);
+  return dir;
+}
+
+/** What validate says of a seed whose rollback scripts are not written: each an error where the rollback names it. */
+function seedRollbackErrors(display: string, runsIn: string): string[] {
+  return [
+    `${display}:128:1: rollback rollback-production cannot run: missing: ./scripts/rollback-production.sh (no such file in ${runsIn}) (the guardrail self-test fails the pre-flight on it)`,
+    `${display}:131:1: rollback verify-rollback cannot run: missing: ./scripts/verify-rollback.sh (no such file in ${runsIn}) (the guardrail self-test fails the pre-flight on it)`,
+    `${display}:134:1: rollback incident cannot run: missing: ./scripts/create-incident.sh (no such file in ${runsIn}) (the guardrail self-test fails the pre-flight on it)`,
+    `3 errors in ${display}`,
+  ];
+}
+
+/** What validate maps from the seed (the same with errors or without). */
+const SEED_MAPPED = [
+  '  4 pre-flight checks (1 automated, 3 manual): lines 32, 33, 34, 35',
+  '  4 stages (pre-release 5m, staging 2m, production 3m, post-release 2m): lines 41, 60, 79, 98',
+  '  12 steps: lines 47, 50, 53, 64, 67, 70, 83, 86, 89, 102, 105, 108',
+  '  1 criterion: line 76',
+  '  3 rollback steps (1 rollback, 1 verify, 1 incident): lines 128, 131, 134',
+  '  4 triggers: lines 119, 120, 121, 122',
+  '  4 metrics (latency_p95, error_rate, throughput, memory): lines 158, 159, 160, 161',
+  '  3 escalation levels: lines 165, 166, 167',
+  '  1 flag (new-feature): line 225',
+  '  1 experiment (checkout-flow-v2): line 237',
+  '  3 troubleshooting entries: lines 175, 185, 195',
+  '  3 emergency actions: lines 21, 24, 27',
+];
 
 /** `  FILE:LINE: [kind] what: why` lines of the report. */
 function unmappedLines(out: string[]): { line: string; kind: string; text: string }[] {
@@ -102,26 +146,25 @@ function warnings(out: string[]): [number, string][] {
 }
 
 describe('cockpit validate on the seed', () => {
-  it('exits 0: ok, the mapped counts, the unmapped list, nothing automatable left out, and what is not armed yet', async () => {
+  it('as it is, its rollback scripts not written: exit 2, each missing rollback script an error at its line, then what was mapped', async () => {
     const r = await cockpit(['validate', 'examples/seed/release-runbook.md']);
     expectNoStack(r);
+    expect(r.code).toBe(2);
+    expect(r.out).toEqual([]);
+    expect(r.err.slice(0, 4)).toEqual(seedRollbackErrors('examples/seed/release-runbook.md', SEED_RUNS_IN));
+    expect(r.err[4]).toBe('mapped from examples/seed/release-runbook.md:');
+    expect(r.err.slice(5, 17)).toEqual(SEED_MAPPED);
+    expect(r.err[r.err.length - 1]).toBe('nothing automatable is left unmapped');
+  });
+
+  it('beside its rollback scripts: exits 0: ok, the mapped counts, the unmapped list, nothing automatable left out, and what is not armed yet', async () => {
+    const r = await cockpit(['validate', 'release-runbook.md'], seedWithRollback());
+    expectNoStack(r);
     expect(r.code).toBe(0);
+    expect(r.err).toEqual([]);
     expect(r.out[0]).toBe(`ok: Release Runbook: ${SEED_SUMMARY}`);
-    expect(r.out[1]).toMatch(/^mapped from \S*release-runbook\.md:$/);
-    expect(r.out.slice(2, 14)).toEqual([
-      '  4 pre-flight checks (1 automated, 3 manual): lines 32, 33, 34, 35',
-      '  4 stages (pre-release 5m, staging 2m, production 3m, post-release 2m): lines 41, 60, 79, 98',
-      '  12 steps: lines 47, 50, 53, 64, 67, 70, 83, 86, 89, 102, 105, 108',
-      '  1 criterion: line 76',
-      '  3 rollback steps (1 rollback, 1 verify, 1 incident): lines 128, 131, 134',
-      '  4 triggers: lines 119, 120, 121, 122',
-      '  4 metrics (latency_p95, error_rate, throughput, memory): lines 158, 159, 160, 161',
-      '  3 escalation levels: lines 165, 166, 167',
-      '  1 flag (new-feature): line 225',
-      '  1 experiment (checkout-flow-v2): line 237',
-      '  3 troubleshooting entries: lines 175, 185, 195',
-      '  3 emergency actions: lines 21, 24, 27',
-    ]);
+    expect(r.out[1]).toBe('mapped from release-runbook.md:');
+    expect(r.out.slice(2, 14)).toEqual(SEED_MAPPED);
     expect(r.out.filter((l) => /release-runbook\.md:222: /.test(l)).map((l) => l.replace(/^ {2}\S*release-runbook\.md:222: /, ''))).toEqual([
       'flag deploy: ["./scripts/deploy-with-flags.sh","--feature={flag}","--enabled=false"] (the code with a flag off, before its ramp: `d` on the Flags pane, `cockpit flag <name> --deploy`)',
     ]);
@@ -135,8 +178,8 @@ describe('cockpit validate on the seed', () => {
     expect(unmapped.find((u) => u.line === '276-278')?.text).toBe('Release History Log table: written by `cockpit history --markdown` from the journals');
     // then what is kept but not armed, at its line, and what the front matter needs to arm it
     const verdict = r.out.indexOf('nothing automatable is left unmapped');
-    expect(r.out[verdict + 1]).toBe(`examples/seed/release-runbook.md:128:1: warning: ${SEED_OFF}`);
-    expect(r.out.slice(verdict + 2, verdict + 7)).toEqual(SEED_NOT_ARMED.map((m, i) => `examples/seed/release-runbook.md:${[76, 119, 120, 121, 122][i]}:1: warning: ${m}`));
+    expect(r.out[verdict + 1]).toBe(`release-runbook.md:128:1: warning: ${SEED_OFF}`);
+    expect(r.out.slice(verdict + 2, verdict + 7)).toEqual(SEED_NOT_ARMED.map((m, i) => `release-runbook.md:${[76, 119, 120, 121, 122][i]}:1: warning: ${m}`));
     expect(r.out.slice(verdict + 7)).toEqual(['4 rollback triggers and 1 stage criterion not armed: to arm them, add to the front matter:', ...SEED_ARMING_NEEDS]);
   });
 
@@ -183,13 +226,28 @@ describe('running the seed as it is', () => {
     expect(r.out.filter((l) => l.includes('manual:'))).toHaveLength(3);
   });
 
-  it('run --headless --yes fails the first step whose script is missing, with that message, exit 1', async () => {
+  it('run --headless --yes fails the first step whose script is missing, then the guardrail self-test on the missing rollback scripts, exit 1', async () => {
     const r = await cockpit(['run', '--headless', '--yes', 'examples/seed/release-runbook.md']);
     expectNoStack(r);
     expect(r.code).toBe(1);
     const text = r.out.map((l) => l.replace(/^\d\d:\d\d:\d\d /, ''));
     expect(text).toContain('  ✗ All tests passing FAILED: missing: ./scripts/verify-tests.sh (no such file in ' + SEED_RUNS_IN + ')');
-    expect(text).toContain('✗ pre-flight FAILED (failed: All tests passing)');
+    // the self-test checks the rollback pipeline: each missing script, what runs it, the fix
+    const selfTest = text.indexOf('  ▶ Guardrail self-test: read 0 series and 0 probes; check the rollback commands');
+    expect(selfTest).toBeGreaterThan(text.indexOf('  ✗ All tests passing FAILED: missing: ./scripts/verify-tests.sh (no such file in ' + SEED_RUNS_IN + ')'));
+    expect(text.slice(selfTest + 1, selfTest + 10)).toEqual([
+      '  │ ✗ rollback rollback-production: missing: ./scripts/rollback-production.sh',
+      '  │   run: ./scripts/rollback-production.sh',
+      '  │   fix: make it exist where the rollback runs, or correct the path',
+      '  │ ✗ rollback verify-rollback: missing: ./scripts/verify-rollback.sh',
+      '  │   run: ./scripts/verify-rollback.sh',
+      '  │   fix: make it exist where the rollback runs, or correct the path',
+      '  │ ✗ rollback incident: missing: ./scripts/create-incident.sh',
+      '  │   run: ./scripts/create-incident.sh {reason}',
+      '  │   fix: make it exist where the rollback runs, or correct the path',
+    ]);
+    expect(text[selfTest + 10]).toMatch(/^ {2}✗ Guardrail self-test FAILED: rollback rollback-production: missing: \.\/scripts\/rollback-production\.sh \(\+2 more\) \(\d+ms\)$/);
+    expect(text).toContain('✗ pre-flight FAILED (failed: All tests passing, Guardrail self-test)');
     expect(text.some((l) => l.includes('▶ Verify readiness'))).toBe(false);
   });
 });
@@ -289,7 +347,14 @@ describe('cockpit import', () => {
     expect(source[133 - 1]).toMatch(/^- Response time > 2 seconds for 3 consecutive minutes/);
     writeFileSync(join(dir, 'cockpit.yml'), imp.stdout);
     const [md, yml] = await Promise.all([cockpit(['validate', 'release-runbook.md'], dir), cockpit(['validate', 'cockpit.yml'], dir)]);
-    expect(yml.out).toEqual([md.out[0]]);
+    expect([md.code, yml.code]).toEqual([0, 0]);
+    // the same summary, then the same cautions, each at its own file's line (the Slack ones only where $SLACK_WEBHOOK_URL is not set)
+    expect(yml.out[0]).toBe(md.out[0]);
+    expect(yml.out.slice(1).every((l) => /^cockpit\.yml:\d+:\d+: warning: /.test(l))).toBe(true);
+    expect(warnings(yml.out).map(([, m]) => m)).toEqual(warnings(md.out).map(([, m]) => m));
+    expect(warnings(yml.out).map(([, m]) => m)).toContain(
+      'experiment "checkout-flow-v2" reads Prometheus but has no exposures or conversions query: write one per variant, e.g. exposures: \'sum(my_exposures_total{experiment="{experiment}",variant="{variant}"})\'; until then it gets no figures',
+    );
   });
 
   it('refuses a file that is not Markdown, and reports a Markdown runbook that does not validate', async () => {
@@ -336,8 +401,27 @@ describe('cockpit init', () => {
 
     const yes = await cockpit(['init', '--yes'], dir);
     expect(yes.code).toBe(0);
-    expect(yes.out[yes.out.length - 1]).toBe('wrote cockpit.yml: next, cockpit validate, then cockpit run --dry-run');
+    // its rollback runs ./bin/promote.sh --revert and ./bin/canary-check.sh, not written yet here: init names them as the next thing to write
+    expect(yes.out.slice(-4)).toEqual([
+      'wrote cockpit.yml: next, write what the rollback runs (cockpit validate fails until each exists and is executable):',
+      `  rollback promote: missing: ./bin/promote.sh (no such file in ${dir})`,
+      `  rollback canary-check: missing: ./bin/canary-check.sh (no such file in ${dir})`,
+      'then cockpit validate, then cockpit run --dry-run',
+    ]);
     const written = readFileSync(join(dir, 'cockpit.yml'), 'utf8');
+    const lineOf = (text: string) => written.split('\n').findIndex((l) => l.includes(text)) + 1;
+    // validate agrees, at the lines of cockpit.yml that name them
+    const missing = await cockpit(['validate'], dir);
+    expectNoStack(missing);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toEqual([
+      `cockpit.yml:${lineOf('    - ./bin/promote.sh --revert')}:7: rollback promote cannot run: missing: ./bin/promote.sh (no such file in ${dir}) (the guardrail self-test fails the pre-flight on it)`,
+      `cockpit.yml:${lineOf('    - title: Confirm')}:7: rollback canary-check cannot run: missing: ./bin/canary-check.sh (no such file in ${dir}) (the guardrail self-test fails the pre-flight on it)`,
+      '2 errors in cockpit.yml',
+    ]);
+    // written, the runbook validates
+    mkdirSync(join(dir, 'bin'));
+    for (const f of ['promote.sh', 'canary-check.sh']) writeFileSync(join(dir, 'bin', f), '#!/bin/sh\n', { mode: 0o755 });
     const v = await cockpit(['validate'], dir);
     expect(v.code).toBe(0);
     expect(v.out[0]).toMatch(/^ok: Payments API: 2 checks \(1 automated, 1 manual\), 3 stages, 6 steps \(1 manual\)/);
@@ -348,19 +432,39 @@ describe('cockpit init', () => {
     expect(readFileSync(join(dir, 'cockpit.yml'), 'utf8')).toBe(written);
   });
 
-  it('with no Markdown runbook writes the starter, which validates', async () => {
+  it('with no Markdown runbook writes the starter and names its rollback scripts as the next thing to write; validate says the same (exit 2); with them written, it validates', async () => {
     const dir = tempDir();
     const r = await cockpit(['init', '--yes'], dir);
+    expectNoStack(r);
     expect(r.code).toBe(0);
+    expect(r.out).toEqual([
+      'wrote cockpit.yml: next, write what the rollback runs (cockpit validate fails until each exists and is executable):',
+      `  rollback rollback: missing: ./scripts/rollback.sh (no such file in ${dir})`,
+      `  rollback health-check: missing: ./scripts/health-check.sh (no such file in ${dir})`,
+      `  rollback incident: missing: ./scripts/create-incident.sh (no such file in ${dir})`,
+      'then cockpit validate, then cockpit run --dry-run',
+    ]);
+    const missing = await cockpit(['validate'], dir);
+    expectNoStack(missing);
+    expect(missing.code).toBe(2);
+    expect(missing.out).toEqual([]);
+    expect(missing.err).toEqual([
+      `cockpit.yml:30:7: rollback rollback cannot run: missing: ./scripts/rollback.sh (no such file in ${dir}) (the guardrail self-test fails the pre-flight on it)`,
+      `cockpit.yml:32:7: rollback health-check cannot run: missing: ./scripts/health-check.sh (no such file in ${dir}) (the guardrail self-test fails the pre-flight on it)`,
+      `cockpit.yml:33:13: rollback incident cannot run: missing: ./scripts/create-incident.sh (no such file in ${dir}) (the guardrail self-test fails the pre-flight on it)`,
+      '3 errors in cockpit.yml',
+    ]);
+    mkdirSync(join(dir, 'scripts'));
+    for (const f of ['rollback.sh', 'health-check.sh', 'create-incident.sh']) writeFileSync(join(dir, 'scripts', f), '#!/bin/sh\n', { mode: 0o755 });
     const v = await cockpit(['validate'], dir);
+    expect(v.code).toBe(0);
     expect(v.out[0]).toMatch(/^ok: my-service: 2 checks \(1 automated, 1 manual\), 2 stages, 5 steps, 3 rollback steps/);
   });
 });
 
 describe('guardrails without a metrics source: the Markdown and its imported cockpit.yml agree', () => {
-  it('import keeps the seed\'s triggers, bands and criterion as written; the YAML validates (exit 0) with the same not-armed list; dry runs are identical', async () => {
-    const dir = tempDir();
-    cpSync(SEED, join(dir, 'release-runbook.md'));
+  it('import keeps the seed\'s triggers, bands and criterion as written; beside its rollback scripts the YAML validates (exit 0) with the same not-armed list; dry runs are identical', async () => {
+    const dir = seedWithRollback();
     const imp = await cockpit(['import', 'release-runbook.md', '-o', 'cockpit.yml'], dir);
     expectNoStack(imp);
     expect(imp.code).toBe(0);

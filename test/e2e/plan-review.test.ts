@@ -45,8 +45,13 @@ describe.skipIf(!hasTmux())('the plan review of a Markdown runbook (tmux, 80×24
     s.type('abc1234');
     await s.waitFor('<commit-hash> > abc1234█');
     s.keys('Enter');
+    // the pre-flight is the guardrail self-test (its rollback commands run); the runbook has no triggers: AUTO-ROLLBACK OFF takes
+    // the header's room at 80 columns, so the title gives way (truncated at its end)
     const cockpit = await s.waitFor(' ✓ Pre-flight  ○ Deploy to Staging  ○ Deploy to Production');
-    expect(cockpit).toMatch(/^ cockpit · plan-app .+ → production/m);
+    const lines = cockpit.split('\n');
+    expect(lines[0]).toBe(' cockpit · plan-app unknown → producti… ⚠ AUTO-ROLLBACK OFF  READY   R ROLLBACK');
+    expect(lines[4]).toMatch(/^│ ✓ Guardrail self-te… \d:\d\d││ {50}│$/);
+    expect(cockpit).toContain('\n ⚠ AUTO-ROLLBACK OFF: the runbook has no rollback triggers: only R rolls back\n');
     expect(cockpit).toMatch(/ R rollback /);
   });
 });
