@@ -28,10 +28,16 @@ type Sandbox = { readonly root: string; readonly fx: string; readonly state: str
 const sandboxes: Sandbox[] = [];
 const sessions: TmuxSession[] = [];
 
-function sandbox(): Sandbox {
+/**
+ * `rollbackScript`: writes the fixture's missing ./scripts/rollback.sh (executable), so the
+ * guardrail self-test's pre-flight row passes; without it the pre-flight fails there (the script
+ * is missing on purpose, for the rollback dialog's mark).
+ */
+function sandbox(o: { rollbackScript?: boolean } = {}): Sandbox {
   const root = mkdtempSync(join(tmpdir(), 'cockpit-screen-'));
   const fx = join(root, 'fx');
   cpSync(FIXTURE, fx, { recursive: true });
+  if (o.rollbackScript) writeFileSync(join(fx, 'scripts', 'rollback.sh'), '#!/bin/sh\necho "rolled back"\n');
   for (const f of readdirSync(join(fx, 'scripts'))) chmodSync(join(fx, 'scripts', f), 0o755);
   const sb = { root, fx, state: join(root, 'state'), config: join(root, 'config') };
   mkdirSync(sb.config);
@@ -107,12 +113,21 @@ async function preflightPassed(s: TmuxSession): Promise<string> {
 
 /**
  * Quits and waits for the cockpit to end: y when it asks (something runs, the pre-flight loop
- * winding down included); nothing of the sandbox may be left running.
+ * winding down included); while the guardrails watch production it offers the leave dialog: u and
+ * the typed word leave unguarded. Nothing of the sandbox may be left running.
  */
 async function quit(s: TmuxSession, sb: Sandbox): Promise<void> {
   s.keys('q');
-  const f = await s.waitFor((x) => x.includes('Quit?') || /\[exit \d+\]/.test(x), { timeoutMs: 15_000 });
+  const f = await s.waitFor((x) => x.includes('Quit?') || x.includes('Leave while guarded?') || /\[exit \d+\]/.test(x), { timeoutMs: 15_000 });
   if (f.includes('Quit?')) s.keys('y');
+  if (f.includes('Leave while guarded?')) {
+    s.keys('u');
+    await s.waitFor('Type unguarded and Enter');
+    s.type('unguarded');
+    await s.waitFor('unguarded▏');
+    await s.gap(GUARD_GAP_MS);
+    s.keys('Enter');
+  }
   await s.waitForExit({ timeoutMs: 15_000 });
   expect(await nothingLeft(sb)).toEqual([]);
 }
@@ -157,7 +172,7 @@ function sparkCells(screen: string, label: string): Cell[] {
 
 describe.skipIf(!hasTmux())('what the screen says (tmux)', () => {
   it('80×24: a pending trigger always shows on the trigger line, first and in full; the idle ones give way', async () => {
-    const sb = sandbox();
+    const sb = sandbox({ rollbackScript: true });
     const s = launch(sb, { cols: 80, rows: 24 });
     let f = await preflightPassed(s);
     s.keys('Enter');
@@ -253,7 +268,7 @@ describe.skipIf(!hasTmux())('what the screen says (tmux)', () => {
   }, 60_000);
 
   it('a pre-flight that passed with a skipped check says so: "✓ Pre-flight (1 skipped)"', async () => {
-    const sb = sandbox();
+    const sb = sandbox({ rollbackScript: true });
     const s = launch(sb, { cols: 80, rows: 24, env: { FAIL_CHECK: '1' } });
     await s.waitFor((x) => x.includes('✗ Tests passing') && / {2}r retry {2}s skip {2}/.test(x));
     s.keys('s');
@@ -272,7 +287,7 @@ describe.skipIf(!hasTmux())('what the screen says (tmux)', () => {
   }, 60_000);
 
   it('a flag\'s "changed … ago" counts on while nothing runs', async () => {
-    const sb = sandbox();
+    const sb = sandbox({ rollbackScript: true });
     const s = launch(sb, { cols: 100, rows: 30 });
     await preflightPassed(s);
     // a step down: always allowed (a step up waits for every metric to have data)
@@ -288,7 +303,7 @@ describe.skipIf(!hasTmux())('what the screen says (tmux)', () => {
   }, 60_000);
 
   it('a key that does nothing here says so, and what it may have meant; navigation keys stay quiet', async () => {
-    const sb = sandbox();
+    const sb = sandbox({ rollbackScript: true });
     const rows = 24;
     const s = launch(sb, { cols: 80, rows });
     await preflightPassed(s);

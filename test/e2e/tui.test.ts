@@ -196,7 +196,8 @@ describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () =
       const s = launch(sb, { cols, rows });
       let f = await ready(s);
       const lines = f.split('\n');
-      expect(lines[0]).toMatch(/^ cockpit · tui-web 3\.1\.4 → production +READY {3}R ROLLBACK$/);
+      // the fixture has no rollback triggers: nothing rolls back on its own, and the header says so
+      expect(lines[0]).toMatch(/^ cockpit · tui-web 3\.1\.4 → production +⚠ AUTO-ROLLBACK OFF {2}READY {3}R ROLLBACK$/);
       expect(lines[1]).toBe(' ◐ Pre-flight  ○ Build  ○ Deploy  ○ Verify');
       expect(lines[2]).toMatch(/^┌ Checklist ─+┐┌ Output ─+┐$/);
       expect(lines[2]).toHaveLength(cols);
@@ -221,14 +222,14 @@ describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () =
       // stage 1: the output arrives in the output pane, line by line, stamped
       s.keys('Enter');
       f = await s.waitFor(/│\d\d:\d\d:\d\d compile: line 1 of 4 +│/);
-      expect(header(f)).toMatch(/◐ BUILD {2}\d:\d\d {2}RUNNING {3}R ROLLBACK$/);
+      expect(header(f)).toMatch(/◐ BUILD {2}\d:\d\d {2}⚠ AUTO-ROLLBACK OFF {2}RUNNING {3}R ROLLBACK$/);
       expect(f).toMatch(/┌ Compile · \d:\d\d · follow ─+┐$/m);
 
       // the flaky step fails on its first attempt: FAILED and the reason in the checklist
       f = await s.waitFor(/│ ✗ Flaky tests +FAILED│/);
       expect(f).toMatch(/│ {5}exit 1 +│/);
       expect(f).toMatch(/│\d\d:\d\d:\d\d flaky: cold cache, 3 tests failed +│/);
-      expect(header(f)).toMatch(/✗ BUILD {2}\d:\d\d {2}FAILED {3}R ROLLBACK$/);
+      expect(header(f)).toMatch(/✗ BUILD {2}\d:\d\d {2}⚠ AUTO-ROLLBACK OFF {2}FAILED {3}R ROLLBACK$/);
       expect(hintBar(f, rows)).toBe(' R rollback  r retry  s skip  e emergency  ? help  q quit');
 
       // r retries (attempt 2 passes); never a rollback
@@ -446,7 +447,7 @@ describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () =
     s.resize(100, 30);
     f = await s.waitFor((x) => lineOf(x, 2).length === 100 && x.split('\n').length === 30);
     const lines = f.split('\n');
-    expect(lines[0]).toMatch(/^ cockpit · tui-long 1\.0\.0 → staging +◐ WAIT {2}\d:\d\d {2}RUNNING {3}R ROLLBACK$/);
+    expect(lines[0]).toMatch(/^ cockpit · tui-long 1\.0\.0 → staging +◐ WAIT {2}\d:\d\d {2}⚠ AUTO-ROLLBACK OFF {2}RUNNING {3}R ROLLBACK$/);
     expect(lines[1]).toBe(' ✓ Pre-flight  ◐ Wait  ○ Later'); // the header is still one line
     expect(lines[2]).toMatch(/^┌ Checklist ─+┐┌ Long sleeper · \d:\d\d · follow ─+┐$/);
     expect(lines[26]).toMatch(/^└─+┘└─+┘$/);
@@ -493,7 +494,7 @@ describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () =
     );
     expect([...icons].sort()).toEqual([...RUNNING_FRAMES].sort());
     expect(lineOf(f, 1)).toBe(' ✓ Pre-flight  ◐ Wait  ○ Later');
-    expect(header(f)).toMatch(/ ◐ WAIT {2}\d:\d\d {2}RUNNING {3}R ROLLBACK$/);
+    expect(header(f)).toMatch(/ ◐ WAIT {2}\d:\d\d {2}⚠ AUTO-ROLLBACK OFF {2}RUNNING {3}R ROLLBACK$/);
     expect(f).toMatch(/│◐ Wait +│/); // the stage's row in the checklist: a state, not a spinner
     // read as a person compares screens, the row shows the running icon
     f = await s.waitFor(/│ ◐ Long sleeper +\d:\d\d│/);
