@@ -17,6 +17,9 @@ import { runHeadless } from './headless-run.js';
 import { loadScreen } from './run.js';
 import { resolveTheme } from './theme.js';
 import { closedPort } from '../demo/closed-port.js';
+import { FIRST_SCRAPE_DEADLINE_MS, waitForFirstScrape } from '../demo/first-scrape.js';
+import { sourceFor } from '../metrics/sources/index.js';
+import { formatCompact } from '../runbook/duration.js';
 
 export const DEFAULT_SPEED = 20;
 export const USAGE = `usage: cockpit demo [--scenario ${Object.keys(SCENARIOS).join('|')}] [--speed N] [--dir PATH]
@@ -68,6 +71,23 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     const story = `DEMO ×${speed} (5m in the runbook is ${Math.round(300 / speed)}s here) · ${scenario}: ${SCENARIOS[scenario].story}`;
     const tui = !values.headless && !values.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
     if (!values.json) io.err(`cockpit demo: workspace ${dir} · service ${service.url} · ${story}`);
+    // the service has just started: the Prometheus scraping it has its series only after its next scrape
+    const source = rb.metrics?.source?.type === 'prometheus' ? sourceFor(rb) : undefined;
+    if (source) {
+      const say = (line: string) => void (values.json ? undefined : io.err(`cockpit demo: ${line}`));
+      let waited = false;
+      const scrape = await waitForFirstScrape(rb, {
+        source,
+        now: () => performance.now(),
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        waiting: () => {
+          waited = true;
+          say(`waiting for Prometheus (${values.prometheus}) to scrape the service at ${new URL(service.url).host} (up to ${formatCompact(FIRST_SCRAPE_DEADLINE_MS)})`);
+        },
+      });
+      if (scrape.ok && waited) say(`Prometheus has the service's series (after ${formatCompact(Math.round(scrape.waitedMs))})`);
+      if (!scrape.ok) say(`Prometheus has not answered every series with a number (${scrape.why}): the guardrail self-test says what is wrong`);
+    }
     if (!tui) return await runHeadless(rb, { file, json: values.json, yes: true, onFailure: 'rollback', learning: values.learning }, io);
     const theme = await resolveTheme(values.theme);
     const { runTui } = await loadScreen();

@@ -81,6 +81,14 @@ export function seriesFinding(s: SeriesTarget, r: Extract<SeriesResult, { error:
   return { subject: s.name, got, details: [what(s), `fix: ${fix}`] };
 }
 
+/**
+ * The least time one read of the self-test waits for an answer. Its question is whether the source
+ * answers at all, with one number: a live source slower than the sampling timeout (half the
+ * interval: 166 ms at the demo's ×30) on one cold read is not a dead one. A source that stays that
+ * slow misses samples, and the triggers' no-data policy says so while it runs.
+ */
+export const SELF_TEST_MIN_TIMEOUT_MS = 2000;
+
 export type TestDeps = {
   readonly source?: MetricSource;
   /** Where the source is, for a finding that says it is down: "prometheus http://127.0.0.1:9". */
@@ -92,9 +100,10 @@ export type TestDeps = {
 /** Reads every series once (a timeout is tried once more: a cold first connection), then judges. */
 async function readSeries(series: readonly SeriesTarget[], d: TestDeps): Promise<Readonly<Record<string, SeriesResult>>> {
   if (!d.source) return Object.fromEntries(series.map((s) => [s.name, { error: 'the metrics source cannot be read here (no source)' }]));
+  const timeoutMs = Math.max(d.timeoutMs, SELF_TEST_MIN_TIMEOUT_MS);
   const once = async (list: readonly SeriesTarget[]) => {
     try {
-      return await d.source!.fetch(list, d.timeoutMs, new AbortController().signal);
+      return await d.source!.fetch(list, timeoutMs, new AbortController().signal);
     } catch (e) {
       return Object.fromEntries(list.map((s) => [s.name, { error: (e as Error).message ?? String(e) }]));
     }
@@ -108,7 +117,7 @@ async function readSeries(series: readonly SeriesTarget[], d: TestDeps): Promise
 export async function testGuardrails(t: SelfTestTargets, d: TestDeps): Promise<Finding[]> {
   const [read, probes] = await Promise.all([
     t.series.length ? readSeries(t.series, d) : Promise.resolve({} as Record<string, SeriesResult>),
-    Promise.all(t.probes.map(async (p) => [p, await d.probe(p.url, p.timeoutMs ?? d.timeoutMs, p.method)] as const)),
+    Promise.all(t.probes.map(async (p) => [p, await d.probe(p.url, p.timeoutMs ?? Math.max(d.timeoutMs, SELF_TEST_MIN_TIMEOUT_MS), p.method)] as const)),
   ]);
   const out: Finding[] = [];
   // a value that is not finite is no number (the sampler records it as a miss)

@@ -71,7 +71,7 @@ const TIME = String.raw`\d\d:\d\d:\d\d`;
  * never passed. Which production step was running depends on how fast the scripts ran (a loaded
  * machine stretches the deploy past the trigger's 4 s window), so the step is not pinned; the stage is.
  */
-function firedDuringProduction(out: string, trigger: string): void {
+function firedDuringProduction(out: string, trigger: string, why: { metric: string; threshold: number; window: string }): void {
   const all = lines(out);
   const at = (re: RegExp) => all.findIndex((l) => re.test(l));
   const stage = at(new RegExp(`^${TIME} ▶ stage production: `));
@@ -81,7 +81,15 @@ function firedDuringProduction(out: string, trigger: string): void {
   expect(deploy, out).toBeGreaterThan(stage);
   expect(fired, out).toBeGreaterThan(deploy);
   expect(out).not.toMatch(/stage production passed/);
-  expect(all[fired + 1]).toMatch(new RegExp(`^${TIME} ⛨ triggers disarmed \\((stage:production|monitor:production/monitor)\\)$`));
+  // the decision record under the FIRED line: the value against the threshold, the series' pointer, the window's samples
+  const value = new RegExp(`^${TIME} ● trigger ${trigger} FIRED: .+: ${why.metric} (\\S+) % now, `).exec(all[fired])![1];
+  expect(all[fired + 1]).toMatch(new RegExp(`^${TIME}     why: ${why.metric} ${escape(value)} % > ${why.threshold} % for ${why.window}$`));
+  expect(all[fired + 2]).toMatch(new RegExp(`^${TIME}     query: /overall/${why.metric}$`));
+  const samples = Number(new RegExp(`\\((\\d+) samples\\)$`).exec(all[fired])![1]);
+  const shown = Math.min(samples, 12);
+  const earlier = samples > shown ? `… ${samples - shown} earlier, ` : '';
+  expect(all[fired + 3]).toMatch(new RegExp(`^${TIME}     window ${samples} samples over \\S+: ${earlier}(?:(?:\\d+(?:\\.\\d+)?|∅) ){${shown - 1}}${escape(value)}$`));
+  expect(all[fired + 4]).toMatch(new RegExp(`^${TIME} ⛨ triggers disarmed \\((stage:production|monitor:production/monitor)\\)$`));
 }
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -161,7 +169,7 @@ describe('cockpit demo, built binary', () => {
       expect(Number(fired[1])).toBeGreaterThan(1);
       expect(Number(fired[1])).toBeLessThan(6);
       // it fired during the production stage, not later
-      firedDuringProduction(r.stdout, 'error-rate-above');
+      firedDuringProduction(r.stdout, 'error-rate-above', { metric: 'error_rate', threshold: 1, window: d(min(2)) });
       const reason = lineMatching(r.stdout, new RegExp(`^${TIME} ⟲ ROLLING BACK \\(trigger\\): (trigger fired: error_rate > 1 % .+)$`))[1];
       expect(r.stdout).toMatch(new RegExp(`^${TIME} ✓ rollback verified: restored in .+ \\(from the incident's start: the first breaching sample\\)$`, 'm'));
       expect(r.stdout).toMatch(new RegExp(`^${TIME}   │ rolled back: blue serves 2\\.3\\.9 again$`, 'm'));
@@ -179,7 +187,7 @@ describe('cockpit demo, built binary', () => {
         new RegExp(`^${TIME} ● trigger memory-above FIRED: memory > 85 % for ${d(min(5))}: memory (\\d+\\.\\d) % now, breaching since \\S+ \\(\\d+ samples\\)$`),
       );
       expect(Number(fired[1])).toBeGreaterThan(85);
-      firedDuringProduction(r.stdout, 'memory-above');
+      firedDuringProduction(r.stdout, 'memory-above', { metric: 'memory', threshold: 85, window: d(min(5)) });
       expect(r.stdout).not.toContain('error-rate-above FIRED');
       expect(readWs(r, 'incidents.log')).toMatch(/^\S+ incident: trigger fired: memory > 85 % .+\n$/);
     }
@@ -236,7 +244,11 @@ describe('cockpit demo, built binary', () => {
       const hint = (x: string) => lines(x).filter(Boolean).at(-1) ?? '';
       const canRun = (x: string) => / ⏎ run\/continue /.test(hint(x));
 
-      let f = await s.waitFor((x) => x.includes('✓ All tests passing') && x.includes('✓ Demo service healthy') && x.includes('[ ] Rollback plan ready'), { timeoutMs: 20_000 });
+      // the automated checks, the guardrail self-test last among them, have passed: READY waits for the manual ones
+      let f = await s.waitFor(
+        (x) => x.includes('✓ All tests passing') && x.includes('✓ Demo service healthy') && x.includes('✓ Guardrail self-test') && x.includes('[ ] Rollback plan ready'),
+        { timeoutMs: 20_000 },
+      );
       expect(lines(f)).toHaveLength(rows);
       expect(f).toMatch(/^ DEMO ×20 \(5m in the runbook is 15s here\) · bad-release: The new version ships a bug/m);
       expect(header(f)).toMatch(/^ cockpit · demo-web-app 2\.4\.0 → production +READY {3}R ROLLBACK$/);
@@ -306,10 +318,18 @@ describe('cockpit demo, built binary', () => {
         (e: Error) => e.message,
       );
       const r = await run;
-      expect(await scraped).toBe('up');
       const context = `stderr:\n${r.stderr}\nstdout:\n${r.stdout}`;
+      // the demo waited for Prometheus's first scrape of the service (when it had not happened yet), so the self-test passed
+      expect(r.stdout, context).toMatch(new RegExp(`^${TIME}   ✓ Guardrail self-test \\([^)]+\\)$`, 'm'));
       expect(r.code, context).toBe(0);
+      expect(await scraped).toBe('up');
       expect(serviceOf(r.stderr).port).toBe(port);
+      const err = lines(r.stderr.trimEnd());
+      const wait = [
+        `cockpit demo: waiting for Prometheus (${prom.url}) to scrape the service at 127.0.0.1:${port} (up to 1m15s)`,
+        expect.stringMatching(/^cockpit demo: Prometheus has the service's series \(after \S+\)$/),
+      ];
+      expect(err).toEqual([expect.stringMatching(/^cockpit demo: workspace /), ...(err.length === 4 ? wait : []), expect.stringMatching(/^cockpit demo: stopped the demo service; /)]);
       expect(r.stdout).toMatch(new RegExp(`^${TIME} ■ RELEASED$`, 'm'));
       expect(readFileSync(join(ws, 'cockpit.yml'), 'utf8')).toContain(`source: { type: prometheus, url: ${JSON.stringify(prom.url)} }`);
 

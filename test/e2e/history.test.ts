@@ -19,6 +19,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decisionText, type DecisionRecord } from '../../src/guard/decision.js';
 import { formatDuration } from '../../src/runbook/duration.js';
 import { formatSpan } from '../../src/runbook/span.js';
 import { parse as parseYaml } from 'yaml';
@@ -106,11 +107,12 @@ describe('cockpit history over three demo releases in a git repository', () => {
     const startedAt = journals.map((j) => one(j, 'session.started').at as number);
     const restoreMs = one(journals[1], 'rollback.verified').restoreMs as number;
     const fired = one(journals[1], 'trigger.fired').reason as string;
+    const record = one(journals[1], 'trigger.fired').record as DecisionRecord;
     const rollbackReason = one(journals[1], 'rollback.started').reason as string;
     const learnings = journals.map((j) => one(j, 'release.reviewed').learnings as string);
     // lead time: every commit of every deployment, Four Keys' way: B and C with the bad release, D with the last
     const spans = [deployedAt[1] - commits.B.at, deployedAt[1] - commits.C.at, deployedAt[2] - commits.D.at].sort((a, b) => a - b);
-    return { sessions, deployedAt, startedAt, restoreMs, fired, rollbackReason, learnings, leadMedian: spans[1] };
+    return { sessions, deployedAt, startedAt, restoreMs, fired, record, rollbackReason, learnings, leadMedian: spans[1] };
   };
 
   it('the journals hold the commits, the review and the risk-register entry', () => {
@@ -153,9 +155,16 @@ describe('cockpit history over three demo releases in a git repository', () => {
       '| Date | Version | Changes | Issues | Recovery Time | Learnings |',
       '|------|---------|---------|---------|---------------|-----------|',
       `| ${day(0)} | 2.4.0 | — | None | N/A | 2.4.0 → production released: 4 of 4 stages passed, no trigger fired. |`,
-      `| ${day(1)} | 2.4.0 | 2 commits: B: checkout tweak; C: faster cart | trigger error-rate-above fired: ${f.fired}; rolled back by trigger | ${formatDuration(f.restoreMs)} | ${f.learnings[1]} Operator: canary the cart change |`,
+      `| ${day(1)} | 2.4.0 | 2 commits: B: checkout tweak; C: faster cart | trigger error-rate-above fired: ${decisionText(f.record)}; rolled back by trigger | ${formatDuration(f.restoreMs)} | ${f.learnings[1]} Operator: canary the cart change |`,
       `| ${day(2)} | 2.4.0 | 1 commit: D: revert the cart change | None | N/A | 2.4.0 → production released: 4 of 4 stages passed, no trigger fired. |`,
     ]);
+    // the Issues cell carries the decision record: the value, comparator and threshold, the query, the window's samples
+    expect(f.record).toMatchObject({ trigger: 'error-rate-above', kind: 'metric', subject: 'error_rate', query: '/overall/error_rate', comparator: '>', threshold: 1, forMs: 2000 });
+    const shown = Math.min(f.record.samples, 12);
+    const earlier = f.record.samples > shown ? `… ${f.record.samples - shown} earlier, ` : '';
+    expect(decisionText(f.record)).toMatch(
+      new RegExp(`^error_rate [\\d.]+ % > 1 % for 2s · query: /overall/error_rate · window ${f.record.samples} samples over 2s: ${earlier}[\\d.]+(?: [\\d.]+){${shown - 1}}$`),
+    );
     expect(f.learnings[1]).toBe(`2.4.0 → production: trigger error-rate-above fired (${f.fired}); restored in ${formatDuration(f.restoreMs)} from the incident's start.`);
   });
 

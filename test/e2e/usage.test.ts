@@ -6,7 +6,7 @@
  * exists. Build first: `node scripts/build.mjs`.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,7 +119,13 @@ describe('the command line', () => {
   it('validate: the Release History Log table is written by `cockpit history --markdown`, a command that exists and writes that table', async () => {
     const sb = sandbox();
     cpSync(join(ROOT, 'examples', 'seed', 'release-runbook.md'), join(sb.fx, 'release-runbook.md'));
+    // the seed's rollback pipeline must exist and be executable, or validate errors (exit 2) on it
+    for (const name of ['rollback-production.sh', 'verify-rollback.sh', 'create-incident.sh']) {
+      writeFileSync(join(sb.fx, 'scripts', name), `#!/bin/sh\necho ${name}\n`);
+      chmodSync(join(sb.fx, 'scripts', name), 0o755);
+    }
     const v = await cockpit(['validate', 'release-runbook.md'], { cwd: sb.fx, state: sb.state });
+    expect(v.code, v.err.join('\n')).toBe(0);
     const line = v.out.find((l) => l.includes('Release History Log table'));
     expect(line).toMatch(/^ {2}release-runbook\.md:\d+-\d+: \[cockpit does it\] Release History Log table: written by `cockpit history --markdown` from the journals$/);
     const h = await cockpit(['history', 'release-runbook.md', '--markdown'], { cwd: sb.fx, state: sb.state });
