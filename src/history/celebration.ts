@@ -36,6 +36,8 @@ export type ReleaseFacts = {
   /** Steps that failed and then passed on a later attempt. */
   readonly recovered: readonly { readonly where: string; readonly attempt: number }[];
   readonly fired: readonly { readonly trigger: string; readonly reason: string }[];
+  /** Shadow triggers that would have fired (they never act): how a new guardrail would have done. */
+  readonly shadowFired?: readonly { readonly trigger: string; readonly times: number }[];
   readonly overBudget: readonly string[];
   readonly rollback?: {
     readonly source: RollbackSource;
@@ -69,6 +71,8 @@ export function learningsOf(f: ReleaseFacts): string {
   if (failures.length > 0) parts.push(`failed: ${failures.map((x) => `${x.where} (${x.reason})`).join(', ')}`);
   if (f.recovered.length > 0) parts.push(`passed on a retry: ${f.recovered.map((x) => `${x.where} (attempt ${x.attempt})`).join(', ')}`);
   if (f.overBudget.length > 0) parts.push(`over budget: ${f.overBudget.join(', ')}`);
+  const shadows = f.shadowFired ?? [];
+  if (shadows.length > 0) parts.push(`shadow trigger ${shadows.map((x) => `${x.trigger} would have fired${x.times > 1 ? ` ${x.times} times` : ''}`).join(', ')} (no action taken)`);
   return `${parts.join('; ')}.`;
 }
 

@@ -56,6 +56,9 @@ export function factsOf(s: SessionState): ReleaseFacts {
     failures,
     recovered,
     fired,
+    shadowFired: Object.entries(s.guard.shadows)
+      .filter(([, v]) => v.fired.length > 0)
+      .map(([trigger, v]) => ({ trigger, times: v.fired.length })),
     overBudget: s.stages.filter((x) => x.overBudget).map((x) => x.title),
     rollback:
       r.status === 'idle'

@@ -13,6 +13,8 @@ import { triggerItems } from '../../src/ui/components/TriggersBar.js';
 import { triggerRows } from '../../src/wallboard/model-panels.js';
 import { readRelease, issuesOf } from '../../src/history/log.js';
 import { summary, shadowLines } from '../../src/cli/validate.js';
+import { learningsOf } from '../../src/history/celebration.js';
+import { factsOf } from '../../src/session/records.js';
 import { guardRunbook, guardSetup, ofType, runbookOf, ScriptedSource, type Scripted } from '../helpers/guard-harness.js';
 
 const SEC = 1000;
@@ -60,6 +62,8 @@ describe('shadow triggers', () => {
     expect(foldEvents(t.c.runbook, t.journal.events)).toEqual(t.c.state);
     // a ramp is not refused for it
     expect(stepUpRefusal(t.c.runbook, t.c.state)).toBeUndefined();
+    // the learnings say what it would have done, apart from what fired
+    expect(learningsOf(factsOf(t.c.state))).toContain('shadow trigger errors-shadow would have fired 2 times (no action taken)');
     t.c.dispose();
   });
 
