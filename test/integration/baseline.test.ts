@@ -111,11 +111,12 @@ describe('baseline from history (Prometheus query_range)', () => {
       await prom.waitForValue(QUERY, (v) => v === 70);
       // (a tick fetched before the change may still land: tick until a sample carries the new value)
       const last = () => c.state.guard.series.throughput.samples.at(-1)?.[1];
-      for (let i = 0; i < 10 && last() !== 70; i++) {
+      for (let i = 0; i < 40 && last() !== 70; i++) {
         const before = ofType(journal.events, 'metric.sampled').length;
         await clock.advance(500);
         await waitFor('a sample', () => ofType(journal.events, 'metric.sampled').length > before);
       }
+      expect(last(), 'a sample carrying the dropped throughput').toBe(70);
       const tp = seriesViews(rb, c.state).find((s) => s.name === 'throughput')!;
       expect(tp).toMatchObject({ value: 70, band: 'warn', thresholds: 'base 100' });
     } finally {
