@@ -7,7 +7,7 @@
  * cockpit flag <name> --deploy: the runbook's flags.deploy for the flag (its code with the flag
  * off, before the ramp), its output streamed; exit 1 when it fails.
  */
-import { parseLogLine } from '../exec/log-format.js';
+import { parseLogLine, sanitizeLine } from '../exec/log-format.js';
 import { changeLine } from '../flags/served.js';
 import type { Controller } from '../session/controller.js';
 import { openSession } from '../session/open.js';
@@ -55,11 +55,11 @@ export async function flagCommand(argv: string[], io: Io): Promise<number> {
       await controller.guard.sampleOnce();
     }
     const before = controller.state.flags[name];
-    if (before?.status === 'unknown' && before.error) io.err(`cockpit: could not read ${name}: ${before.error}`);
+    if (before?.status === 'unknown' && before.error) io.err(`cockpit: could not read ${name}: ${sanitizeLine(before.error)}`);
     if (to === undefined) {
       const t = ramps.target(name, values.next ? 'up' : 'down');
       if (typeof t === 'string') {
-        io.err(`cockpit: ${t}`);
+        io.err(`cockpit: ${sanitizeLine(t)}`);
         return 1;
       }
       to = t;
@@ -70,10 +70,10 @@ export async function flagCommand(argv: string[], io: Io): Promise<number> {
     const r = await ramps.apply(name, to, { forced, by: 'command', noDataAfter: 1 });
     if (values.json) io.out(JSON.stringify({ flag: name, from: from ?? null, requested: to, ...r }));
     if (r.ok) {
-      if (!values.json) io.out(changeLine(name, from, r, forced));
+      if (!values.json) io.out(sanitizeLine(changeLine(name, from, r, forced)));
       return 0;
     }
-    if (!values.json) io.err(`cockpit: ${name} → ${to} %: ${r.reason}`);
+    if (!values.json) io.err(`cockpit: ${name} → ${to} %: ${sanitizeLine(r.reason)}`);
     return r.refused ? EXIT_REFUSED : 1;
   } finally {
     controller.quit();

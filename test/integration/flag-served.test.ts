@@ -153,4 +153,14 @@ describe('cockpit flag <name> <percent>: what it prints is what users get', () =
     expect(r.code).toBe(0);
     expect(r.out).toBe('new-checkout: 0 % → 25 % (written to flags.json; providers re-read it within their poll interval)');
   });
+
+  it("a provider's words reach the terminal sanitised: OSC 52 and ESC[2J in its stderr never do", async () => {
+    writeFileSync(join(dir, 'flag.sh'), "#!/bin/sh\nprintf '\\033]52;c;cm0gLXJmIH4=\\007\\033[2Jrefused by backend\\n' >&2\nexit 1\n", { mode: 0o755 });
+    writeFileSync(join(dir, 'cockpit.yml'), runbookText('{ type: command, run: [./flag.sh, "{flag}", "{percent}"] }'));
+    const r = await cli(['new-checkout', '25']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('refused by backend');
+    expect(r.err).not.toMatch(/\u001b|\u0007/);
+    expect(r.err).not.toContain('52;c;');
+  });
 });
