@@ -66,6 +66,7 @@ function describe(p: Probe): string {
 export class TmuxSession {
   /** The time of the last key sent (Date.now()). */
   private lastKeyAt = 0;
+  private lastSeenAt = 0;
   private killed = false;
 
   private constructor(readonly name: string) {}
@@ -122,7 +123,10 @@ export class TmuxSession {
       if (matches(screen, p)) {
         await sleep(15);
         const again = this.screen(o);
-        if (again === screen) return screen;
+        if (again === screen) {
+          this.lastSeenAt = Date.now();
+          return screen;
+        }
         continue;
       }
       if (Date.now() > end) throw new Error(`timed out waiting for ${describe(p)} in tmux session ${this.name}; the screen was:\n${screen}`);
@@ -147,9 +151,13 @@ export class TmuxSession {
     this.lastKeyAt = Date.now();
   }
 
-  /** Waits until at least `ms` have passed since the previous key (the confirm guard's rule). */
+  /**
+   * Waits until at least `ms` have passed since the previous key and since the screen last showed
+   * what a wait asked for (the confirm guard's rule counts from the dialog's opening, which a loaded
+   * machine may draw well after the key that opened it).
+   */
   async gap(ms: number): Promise<void> {
-    const left = this.lastKeyAt + ms - Date.now();
+    const left = Math.max(this.lastKeyAt, this.lastSeenAt) + ms - Date.now();
     if (left > 0) await sleep(left);
   }
 
