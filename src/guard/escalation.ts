@@ -66,7 +66,7 @@ export class Escalation {
   private active = false;
   /** The levels scheduled and not started yet. */
   private readonly due = new Map<number, LevelDue>();
-  /** Messages being sent: their outcome is journalled even when the incident is resolved meanwhile (drain). */
+  /** Levels running (commands, messages): their outcome is journalled even when the incident is resolved or the session ends meanwhile (drain). */
   private readonly inflight = new Set<Promise<void>>();
   /** Retry waits in progress: stop() ends them, saying why. */
   private readonly waiters = new Set<(why: true | string) => void>();
@@ -125,25 +125,32 @@ export class Escalation {
     this.waiters.clear();
   }
 
-  /** Resolves when every message in flight has its outcome journalled (before the journal closes). */
+  /** Resolves when every level in flight (command or message) has its outcome journalled (before the journal closes). */
   async drain(): Promise<void> {
     while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 
-  private async run(level: EscalationLevel, reason: string): Promise<void> {
-    if (!this.active) return;
+  /**
+   * Runs a level: its command, message or reminder. Each level started is in flight until its
+   * outcome is journalled: drain() waits for it, so a session that ends meanwhile (a rollback
+   * faster than an `after: 0m` command) closes its journal only after the level's end is in it.
+   */
+  private run(level: EscalationLevel, reason: string): Promise<void> {
+    if (!this.active) return Promise.resolve();
     this.due.delete(level.level);
+    const running = this.runLevel(level, reason);
+    this.inflight.add(running);
+    return running.finally(() => this.inflight.delete(running));
+  }
+
+  private async runLevel(level: EscalationLevel, reason: string): Promise<void> {
     if (level.run) {
       const action = level.run.command.kind === 'argv' ? level.run.command.argv.map((a) => substitute(a, { reason, level: String(level.level) })).join(' ') : level.run.display;
       this.d.record({ type: 'escalation.started', level: level.level, title: level.title, action });
       const r = await this.d.runCommand(level, reason);
       this.d.record({ type: 'escalation.finished', level: level.level, ok: r.ok, error: r.error, attempts: 1 });
     }
-    if (level.notify) {
-      const sending = this.notify(level, reason, level.notify);
-      this.inflight.add(sending);
-      await sending.finally(() => this.inflight.delete(sending));
-    }
+    if (level.notify) await this.notify(level, reason, level.notify);
     if (!level.run && !level.notify) {
       // a level for people (page on-call, tell leadership): the cockpit says when, they act
       this.d.record({ type: 'escalation.started', level: level.level, title: level.title, action: 'reminder' });
