@@ -62,6 +62,22 @@ export class FakeClock implements Clock {
     this.t = end;
     await settle();
   }
+  /**
+   * The process was stopped for `ms` (SIGSTOP, a VM pause): time jumps forward at once, then the
+   * timers that came due meanwhile fire late, in order, all at the new time (as libuv's do).
+   */
+  async jump(ms: number): Promise<void> {
+    this.t += ms;
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const next = this.timers[0];
+      if (!next || next.at > this.t) break;
+      this.timers.shift();
+      next.fn();
+      await settle();
+    }
+    await settle();
+  }
   pending(): number {
     return this.timers.length;
   }

@@ -251,7 +251,11 @@ export type EventBody =
    */
   | { readonly type: 'trigger.broken'; readonly trigger: string; readonly metric: string; readonly query?: string; readonly error: string; readonly reason: string }
   | { readonly type: 'criteria.checked'; readonly stage: string; readonly results: readonly CriterionResult[] }
-  | { readonly type: 'rollback.verified'; readonly restoreMs: number }
+  /**
+   * Verify passed. `restoreMs`: from the incident's start, without the time the cockpit was
+   * stopped (`pausedMs`, absent when it was not: history/restore-time.ts).
+   */
+  | { readonly type: 'rollback.verified'; readonly restoreMs: number; readonly pausedMs?: number }
   | { readonly type: 'escalation.started'; readonly level: number; readonly title: string; readonly action: string }
   | { readonly type: 'escalation.finished'; readonly level: number; readonly ok: boolean; readonly error?: string; readonly attempts: number }
   /** Levels still due when the cockpit left the incident (quit, a headless session's end): they will not run. */
@@ -279,6 +283,12 @@ export type EventBody =
    * wait in memory and go to the journal, in order, once it can be written again (this one too).
    */
   | { readonly type: 'journal.unwritable'; readonly error: string }
+  /**
+   * The cockpit process was stopped (SIGSTOP, Ctrl+Z, a VM pause) from session time `from` to `to`
+   * (`ms` long): no sample was taken then, none is made up for it (core/pause.ts). Pending trigger
+   * windows start again from real samples after it; restore time leaves it out.
+   */
+  | { readonly type: 'session.paused'; readonly from: number; readonly to: number; readonly ms: number }
   // ── release records (src/history; journalled by src/session/records.ts) ──
   /** The commit the release deploys (HEAD of the runbook's repository when its first stage started). */
   | { readonly type: 'release.commit'; readonly sha: string }

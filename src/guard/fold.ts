@@ -7,7 +7,7 @@
  */
 import type { Runbook, Trigger } from '../runbook/types.js';
 import type { BaselineWindow, CriterionResult, ProbeReading, SessionEvent } from '../core/events.js';
-import { idleTrigger, step, type Transition, type TriggerState } from './trigger.js';
+import { afterPause, idleTrigger, step, type Transition, type TriggerState } from './trigger.js';
 import { evaluatedTriggers, shadowStep, type ShadowView } from './shadow.js';
 import { probeAsMetric, probeSample } from './probe-trigger.js';
 import type { DecisionRecord } from '../core/decision-record.js';
@@ -87,6 +87,10 @@ export type GuardState = {
   readonly notifications: readonly NotificationView[];
   /** The incident's decision record: the trigger that started the rollback, why (rollback.started). */
   readonly decision?: DecisionRecord;
+  /** When the cockpit process was stopped (session.paused), oldest first; absent before any. */
+  readonly pauses?: readonly { readonly from: number; readonly to: number; readonly ms: number }[];
+  /** The time restore time leaves out (the pauses during the incident), when any (rollback.verified). */
+  readonly restorePausedMs?: number;
 };
 
 function evaluatorOf(t: Trigger, maxErrors: number, shadow: boolean): Evaluator {
@@ -214,7 +218,14 @@ export function reduceGuard(g: GuardState, e: SessionEvent): GuardState | undefi
     case 'rollback.started':
       return { ...g, incidentAt: e.incidentAt, decision: e.record, acknowledged: false, resolved: false, dropped: undefined, escalation: [] };
     case 'rollback.verified':
-      return { ...g, restoreMs: e.restoreMs };
+      return { ...g, restoreMs: e.restoreMs, ...(e.pausedMs ? { restorePausedMs: e.pausedMs } : {}) };
+    case 'session.paused': {
+      // no sample in the pause: pending windows start again from real samples after it (a
+      // shadow trigger's too); a fired trigger stays fired
+      const machines = Object.fromEntries(Object.entries(g.machines).map(([k, m]) => [k, { ...m, state: afterPause(m.state), transitions: [] }]));
+      const triggers = Object.fromEntries(Object.entries(g.triggers).map(([k, t]) => [k, t.status === 'pending' ? { ...t, status: 'idle' as const, since: undefined } : t]));
+      return { ...g, machines, triggers, pauses: [...(g.pauses ?? []), { from: e.from, to: e.to, ms: e.ms }] };
+    }
     case 'escalation.started':
       return { ...g, escalation: [...g.escalation.filter((x) => x.level !== e.level), { level: e.level, title: e.title, action: e.action, status: 'running', attempts: 0 }] };
     case 'escalation.finished':

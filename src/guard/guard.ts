@@ -80,6 +80,8 @@ export class Guard {
       source: d.source,
       probe: d.probe ?? probeOnce,
       onReading: (r) => this.onReading(r),
+      // the process was stopped: said once, before the first sample after it (windows start again: fold.ts)
+      onPause: (p) => this.d.record({ type: 'session.paused', ...p }),
     });
   }
 

@@ -7,6 +7,8 @@
  * - a missing sample (source error, no data) is neither a breach nor a recovery: a pending window
  *   keeps running, and fires only on a real breaching sample. After `maxErrors` consecutive missing
  *   samples the trigger is in NO DATA and its onNoData policy applies (once per streak).
+ * - a pause of the process (SIGSTOP, a VM pause) is no sample at all: a pending window starts
+ *   again from the real samples after it (afterPause).
  * - a configuration error (the query's fault: metrics/sources/source.ts) is not a missing sample:
  *   the trigger cannot watch anything, so it is BROKEN at once (reported once per distinct error;
  *   the guard fails the running step). It neither counts toward NO DATA nor moves a window; a real
@@ -84,6 +86,17 @@ export function step(t: Extract<Trigger, { kind: 'metric' }>, s: TriggerState, s
   }
   const transition: Transition = s.status === 'pending' ? back ?? { kind: 'none' } : { kind: 'pending', since, value };
   return { state: { ...base, status: 'pending', pendingSince: since, window }, transition };
+}
+
+/**
+ * The process was stopped (core/pause.ts): nothing was measured meanwhile, so a pending window
+ * cannot say the metric breached all that time. It starts again at the next real breaching sample
+ * (a `for: 5s` trigger needs 5 s of samples after the pause). A NO DATA streak is left as it is:
+ * the pause adds no miss, and the next sample ends or extends it.
+ */
+export function afterPause(s: TriggerState): TriggerState {
+  if (s.status !== 'pending') return s;
+  return { ...s, status: s.noData ? 'nodata' : 'idle', pendingSince: undefined, window: [] };
 }
 
 /** How long a pending trigger has been pending at time `now`, and what is left of its window. */

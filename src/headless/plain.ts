@@ -9,7 +9,7 @@ import { EMERGENCY, PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/event
 import { commandLabel, failedCommand } from '../session/block.js';
 import type { SessionState, StepState } from '../session/reduce.js';
 import { reviewLines } from '../history/celebration.js';
-import { journalText, leftText, resumedText } from '../session/notices.js';
+import { journalText, leftText, pausedText, resumedText } from '../session/notices.js';
 import { planText } from '../session/plan-review.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
 import { baselineWindowText } from '../guard/baseline.js';
@@ -151,6 +151,8 @@ export function describeEvent(s: SessionState, e: SessionEvent, rb?: Runbook): s
       return leftText(e);
     case 'journal.unwritable':
       return `⚠ ${journalText(e)}`;
+    case 'session.paused':
+      return pausedText(e);
     case 'session.ended':
       return `■ ${{ released: 'RELEASED', failed: 'FAILED', 'rolled-back': 'ROLLED BACK', 'rollback-failed': 'ROLLBACK FAILED', interrupted: 'INTERRUPTED', aborted: 'ABORTED' }[e.outcome]}`;
     case 'metric.sampled': {
@@ -192,7 +194,7 @@ export function describeEvent(s: SessionState, e: SessionEvent, rb?: Runbook): s
     case 'criteria.checked':
       return e.results.map((r) => `  ${r.ok ? '✓' : '✗'} criterion ${r.metric} ${r.op === 'below' ? '<' : '>'} ${r.threshold}: ${r.value === null ? 'no data' : Number(r.value.toPrecision(4))}`).join('\n');
     case 'rollback.verified':
-      return `✓ rollback verified: ${restoredText(e.restoreMs, s.rollback.source)}`;
+      return `✓ rollback verified: ${restoredText(e.restoreMs, s.rollback.source, e.pausedMs)}`;
     case 'escalation.started':
       return `⚑ escalation level ${e.level} (${e.title}): ${e.action}`;
     case 'escalation.finished':

@@ -13,11 +13,13 @@ import { formatDuration } from '../runbook/duration.js';
  *   the runbook has no verify: the service is back, the incident command may still be running.
  *
  * Both are session times (the monotonic clock every event's `t` uses), so a wall-clock jump during
- * the incident cannot shorten or lengthen it. A rollback that never verifies has no time to
+ * the incident cannot shorten or lengthen it. The time the cockpit process was stopped in between
+ * (session.paused: SIGSTOP, a VM pause) is left out, and said (`pausedMs`): nobody was restoring
+ * anything through the cockpit then, and the stop was not the service's. A rollback that never verifies has no time to
  * restore (it is not restored).
  */
-export function timeToRestore(incidentAt: number, verifiedAt: number): number {
-  return Math.max(0, verifiedAt - incidentAt);
+export function timeToRestore(incidentAt: number, verifiedAt: number, pausedMs = 0): number {
+  return Math.max(0, verifiedAt - incidentAt - pausedMs);
 }
 
 /**
@@ -25,8 +27,9 @@ export function timeToRestore(incidentAt: number, verifiedAt: number): number {
  * `restoreMs`, with where it runs from. The rollback's own duration is another figure ("rollback
  * took"), never called a restore.
  */
-export function restoredText(restoreMs: number, source: RollbackSource | undefined): string {
-  return `restored in ${formatDuration(restoreMs)} (from the incident's start: ${source === 'trigger' ? 'the first breaching sample' : 'the rollback request'})`;
+export function restoredText(restoreMs: number, source: RollbackSource | undefined, pausedMs?: number): string {
+  const paused = pausedMs ? `; the cockpit was paused ${formatDuration(pausedMs)} in that time, not counted` : '';
+  return `restored in ${formatDuration(restoreMs)} (from the incident's start: ${source === 'trigger' ? 'the first breaching sample' : 'the rollback request'}${paused})`;
 }
 
 /** The rollback's own duration: from its start to its last step. */

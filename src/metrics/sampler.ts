@@ -1,10 +1,12 @@
 /**
  * The sampler: fetches every metric series and probe on scheduled ticks (tick n at start + n ×
  * interval, no drift), never two fetches at once, each tick decided within one interval (late
- * answers count as misses), ticks handed over in order (a stale one is dropped). It only reads:
+ * answers count as misses), ticks handed over in order (a stale one is dropped). Ticks missed
+ * while the process did not run are not taken afterwards; a pause is reported (core/pause.ts). It only reads:
  * what the samples mean (triggers, bands) is decided by whoever receives them.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { pauseOf } from '../core/pause.js';
 import type { ProbeReading } from '../core/events.js';
 import { allFailed, describeFetchError, isConfigError, type FetchResults, type MetricSource, type SeriesQuery } from './sources/source.js';
 
@@ -33,6 +35,8 @@ export type SamplerDeps = {
   readonly source?: MetricSource;
   readonly probe: ProbeFn;
   readonly onReading: (r: Reading) => void;
+  /** The process was stopped from `from` to `to` (session times, core/pause.ts): no tick was taken in it. */
+  readonly onPause?: (p: { from: number; to: number; ms: number }) => void;
 };
 
 export class Sampler {
@@ -73,8 +77,22 @@ export class Sampler {
     if (this.stopped) return;
     const due = this.startedAt + this.tick * this.d.intervalMs;
     this.timer = this.d.clock.after(Math.max(0, due - this.d.now()), () => {
+      const now = this.d.now();
+      let at = due;
+      // later than the next tick (the process was stopped, or the event loop was held): the ticks
+      // missed are not taken, none is stamped with a time that passed unmeasured; this one is now
+      if (now - due > this.d.intervalMs) {
+        this.tick = Math.max(this.tick, Math.floor((now - this.startedAt) / this.d.intervalMs));
+        at = now;
+        const pause = pauseOf(due, now, this.d.intervalMs);
+        if (pause) {
+          // a fetch begun before the pause is not handed over after it
+          this.lastTick = Math.max(this.lastTick, this.tick - 1);
+          this.d.onPause?.(pause);
+        }
+      }
       const n = this.tick++;
-      void this.sample(n, due);
+      void this.sample(n, at);
       this.schedule();
     });
   }
@@ -114,14 +132,16 @@ export class Sampler {
       ),
     ]);
     let timer: TimerHandle | undefined;
-    const deadline = new Promise<false>((resolve) => (timer = this.d.clock.after(limit, () => resolve(false))));
+    const deadlineAt = this.d.now() + limit;
+    // a deadline that passes while the process is stopped says nothing of the source: the tick is dropped
+    const deadline = new Promise<false | 'paused'>((resolve) => (timer = this.d.clock.after(limit, () => resolve(pauseOf(deadlineAt, this.d.now(), this.d.intervalMs) ? 'paused' : false))));
     try {
-      const finished = await Promise.race([work.then(() => true), deadline]);
+      const finished = await Promise.race([work.then(() => true as const), deadline]);
       timer?.cancel();
-      if (!finished) abort.abort();
+      if (finished !== true) abort.abort();
       const late = `timed out after ${limit} ms`;
-      this.handOver(n, t, metrics ?? allFailed(series, late), probes ?? probeErrors(late));
-      if (!finished) await work;
+      if (finished !== 'paused') this.handOver(n, t, metrics ?? allFailed(series, late), probes ?? probeErrors(late));
+      if (finished !== true) await work;
     } finally {
       this.inFlight = false;
     }

@@ -9,6 +9,7 @@ import type { Escalation } from '../guard/escalation.js';
 import type { Guard } from '../guard/guard.js';
 import { firedRecord } from '../guard/fold.js';
 import { timeToRestore } from '../history/restore-time.js';
+import { pausedWithin } from '../core/pause.js';
 import type { CommandStep, Runbook } from '../runbook/types.js';
 import { rollbackSteps, type SessionState } from './reduce.js';
 import type { StepRunner } from './steps.js';
@@ -52,7 +53,9 @@ export class RollbackPipeline {
   private restored(): void {
     const s = this.d.state();
     const since = s.guard.incidentAt ?? s.rollback.startedAt ?? s.now;
-    this.d.emit({ type: 'rollback.verified', restoreMs: timeToRestore(since, this.d.elapsed()) });
+    const now = this.d.elapsed();
+    const pausedMs = pausedWithin(s.guard.pauses ?? [], since, now);
+    this.d.emit({ type: 'rollback.verified', restoreMs: timeToRestore(since, now, pausedMs), ...(pausedMs > 0 ? { pausedMs } : {}) });
     this.d.escalation.resolve();
   }
 

@@ -28,7 +28,7 @@ export function summaryLines(s: SessionState, journalPath: string): string[] {
   if (s.rollback.status !== 'idle') {
     const failed = s.rollback.steps.find((x) => x.status === 'failed');
     // time to restore is the journal's restoreMs (one definition: history/restore-time.ts); the rollback's own duration is labelled apart
-    const restored = s.guard.restoreMs !== undefined ? restoredText(s.guard.restoreMs, s.rollback.source) : 'rolled back (not verified: no time to restore)';
+    const restored = s.guard.restoreMs !== undefined ? restoredText(s.guard.restoreMs, s.rollback.source, s.guard.restorePausedMs) : 'rolled back (not verified: no time to restore)';
     lines.push(
       s.rollback.status === 'passed'
         ? `  ${ICON['rolled-back']} ${restored}: ${s.rollback.reason ?? ''}`

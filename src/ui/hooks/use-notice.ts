@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import type { Controller } from '../../session/controller.js';
 import type { UiAction } from '../ui-state.js';
 import { escalationNotice, riskNotice } from '../view-model.js';
-import { journalText, leftText, resumedText } from '../../session/notices.js';
+import { journalText, leftText, pausedText, resumedText } from '../../session/notices.js';
 
 const NOTICE_MS = 5000;
 
@@ -24,6 +24,7 @@ export function useNotice(controller: Controller, dispatch: (a: UiAction) => voi
         if (e.type === 'session.resumed') latest.current(resumedText(e));
         if (e.type === 'guard.handed-over' || e.type === 'guard.left-unguarded') latest.current(leftText(e));
         if (e.type === 'journal.unwritable') latest.current(journalText(e));
+        if (e.type === 'session.paused') latest.current(pausedText(e));
         // a step that passed with something to say (a flag step that left a higher flag as it is)
         if (e.type === 'step.finished' && e.ok && e.note) latest.current(e.note);
         // a risk register that could not be written: loud, and the rollback carries on regardless
