@@ -80,9 +80,11 @@ export class Sampler {
       const now = this.d.now();
       let at = due;
       // later than the next tick (the process was stopped, or the event loop was held): the ticks
-      // missed are not taken, none is stamped with a time that passed unmeasured; this one is now
+      // missed are not taken, none is stamped with a time that passed unmeasured; this one is now,
+      // and the schedule goes on every interval from it (no drift from here)
       if (now - due > this.d.intervalMs) {
         this.tick = Math.max(this.tick, Math.floor((now - this.startedAt) / this.d.intervalMs));
+        this.startedAt = now - this.tick * this.d.intervalMs;
         at = now;
         const pause = pauseOf(due, now, this.d.intervalMs);
         if (pause) {

@@ -74,6 +74,9 @@ describe('the cockpit process stopped mid-window (SIGSTOP for 8 s)', () => {
     expect(t.types()).not.toContain('session.paused');
     expect(ofType(t.journal.events, 'metric.sampled').map((e) => e.time)).toEqual([0, 1, 2, 4.5].map((s) => s * SEC));
     expect(t.source.calls.filter((c) => c.at > 2 * SEC).map((c) => c.at)).toEqual([4.5 * SEC]);
+    // the schedule goes on from the late tick: every second from 4.5 s
+    await t.clock.advance(2 * SEC);
+    expect(ofType(t.journal.events, 'metric.sampled').map((e) => e.time)).toEqual([0, 1, 2, 4.5, 5.5, 6.5].map((s) => s * SEC));
     expect(ofType(t.journal.events, 'metric.sampled').every((e) => Object.keys(e.errors).length === 0)).toBe(true);
     t.c.dispose();
   });
