@@ -53,6 +53,8 @@ export type Release = {
     readonly failReason?: string;
     /** Time to restore as the session measured it (rollback.verified, src/history/restore-time.ts). */
     readonly restoreMs?: number;
+    /** The time the cockpit was stopped during the incident, left out of restoreMs (session.paused). */
+    readonly pausedMs?: number;
   };
   /** A later session that rolled this deployment back (set by linkRollbacks). */
   readonly rolledBackBy?: { readonly session: string; readonly reason: string };
@@ -122,7 +124,7 @@ export function readRelease(j: JournalInput, names: Names): Release | undefined 
         r.rollback = { source: e.source, reason: e.reason, incidentAt: e.at - (e.t - (e.incidentAt ?? e.t)) };
         break;
       case 'rollback.verified':
-        if (r.rollback) r.rollback = { ...r.rollback, restoreMs: e.restoreMs };
+        if (r.rollback) r.rollback = { ...r.rollback, restoreMs: e.restoreMs, ...(e.pausedMs ? { pausedMs: e.pausedMs } : {}) };
         break;
       case 'rollback.finished':
         if (r.rollback) r.rollback = { ...r.rollback, ok: e.ok, failedAt: e.ok ? undefined : names.step('rollback', e.step ?? '?'), failReason: e.ok ? undefined : e.reason };

@@ -54,7 +54,8 @@ export type Report = { readonly rows: readonly Row[]; readonly dora: Dora };
 function recoveryOf(r: Release): { ms: number | null; text: string } {
   const rb = r.rollback;
   if (!rb) return { ms: null, text: r.rolledBackBy ? 'see its rollback' : 'N/A' };
-  if (rb.restoreMs !== undefined) return { ms: rb.restoreMs, text: formatDuration(rb.restoreMs) };
+  // the time the cockpit was stopped is not in it: said beside it
+  if (rb.restoreMs !== undefined) return { ms: rb.restoreMs, text: `${formatDuration(rb.restoreMs)}${rb.pausedMs ? ` (+${formatDuration(rb.pausedMs)} cockpit paused, not counted)` : ''}` };
   if (rb.ok === false) return { ms: null, text: 'not restored' };
   return { ms: null, text: r.live ? 'rolling back' : 'not verified' };
 }

@@ -171,3 +171,21 @@ describe('report', () => {
     expect(rep.rows.find((r) => r.release.session === 'a')).toMatchObject({ recovery: 'N/A', learnings: '—' });
   });
 });
+
+describe('a rollback during which the cockpit was stopped', () => {
+  it('history keeps the restore time without the pause and says the pause beside it', () => {
+    const rb = readRelease(
+      journal('p', 0, [
+        { type: 'rollback.started', reason: 'by hand', source: 'command' },
+        { type: 'session.paused', from: 2000, to: 32_000, ms: 30_000 },
+        { type: 'rollback.verified', restoreMs: 4000, pausedMs: 30_000 },
+        { type: 'rollback.finished', ok: true, durationMs: 34_000 },
+        { type: 'session.ended', outcome: 'rolled-back' },
+      ]),
+      names,
+    )!;
+    expect(rb.rollback).toMatchObject({ restoreMs: 4000, pausedMs: 30_000 });
+    const rep = report({ releases: [rb], changes: new Map(), since: -Infinity, now: T0 + D(1) });
+    expect(rep.rows[0]).toMatchObject({ recoveryMs: 4000, recovery: '4.0s (+30.0s cockpit paused, not counted)' });
+  });
+});
