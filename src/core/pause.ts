@@ -23,3 +23,13 @@ export function pauseOf(due: number, now: number, intervalMs: number): { from: n
 export function pausedWithin(pauses: readonly { readonly from: number; readonly to: number }[], from: number, to: number): number {
   return pauses.reduce((sum, p) => sum + Math.max(0, Math.min(to, p.to) - Math.max(from, p.from)), 0);
 }
+
+/**
+ * A wait of `ms` (a monitor window) that began at `start` and whose timer fired at `now` (session
+ * times): how much of it is still to wait because the cockpit was stopped meanwhile. A window is
+ * time the cockpit ran and watched; a pause in it is not.
+ */
+export function stillToWait(start: number, ms: number, now: number, pauses: readonly { readonly from: number; readonly to: number }[]): number {
+  const paused = pausedWithin(pauses, start, now);
+  return paused === 0 ? 0 : Math.max(0, Math.round(ms - (now - start - paused)));
+}

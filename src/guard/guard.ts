@@ -135,6 +135,10 @@ export class Guard {
   triggerState(id: string): TriggerState | undefined {
     return this.d.state().machines[id]?.state;
   }
+  /** When the cockpit was stopped (session.paused), oldest first. */
+  get pauses(): NonNullable<GuardState['pauses']> {
+    return this.d.state().pauses ?? [];
+  }
   onHold(fn: (holding: boolean) => void): () => void {
     this.holdListeners.add(fn);
     return () => this.holdListeners.delete(fn);

@@ -12,6 +12,7 @@ import { quoteForDisplay } from '../runbook/command.js';
 import { resolveInvocation, type PlaceholderValues } from '../runbook/placeholders.js';
 import type { CommandStep, FlagStep, ManualStep, Runbook, Step } from '../runbook/types.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { pauseOf, stillToWait } from '../core/pause.js';
 import { PREFLIGHT, ROLLBACK, stageValue, type EventBody, type FlagActor } from '../core/events.js';
 import type { Guard } from '../guard/guard.js';
 import type { FlagRamps } from '../flags/manager.js';
@@ -123,7 +124,8 @@ export class StepRunner {
 
   /**
    * A monitor step: waits its window with the triggers armed; passes when the window ends with
-   * nothing fired. While a trigger holds for lack of data, the countdown pauses; a hold that lasts
+   * nothing fired. Time the cockpit was stopped (SIGSTOP) is not watched: the window goes on by as
+   * much after it. While a trigger holds for lack of data, the countdown pauses; a hold that lasts
    * its limit (metrics.holdLimit, from the hold's start) fails the step, saying why.
    */
   runMonitor(stageId: string, stepId: string, windowMs: number, resumedFrom?: number): Promise<boolean> {
@@ -143,7 +145,18 @@ export class StepRunner {
       let holdTimer: TimerHandle | undefined;
       const run = () => {
         segment = this.d.clock.now();
-        timer = this.d.clock.after(remaining, () => finish(true));
+        const from = this.d.now();
+        const due = from + remaining;
+        // the cockpit was stopped (SIGSTOP) in the window: a window is time watched, the pause
+        // is not, so it goes on by as much
+        const end = () => {
+          const more = guard ? stillToWait(from, remaining, this.d.now(), guard.pauses) : 0;
+          if (more === 0) return finish(true);
+          remaining = more;
+          run();
+        };
+        // a timer late by a pause: the sampler, as late, records the pause first
+        timer = this.d.clock.after(remaining, () => (guard && pauseOf(due, this.d.now(), guard.intervalMs) ? (timer = this.d.clock.after(0, end)) : end()));
       };
       // the hold's limit runs from the hold's start (it may have begun before this monitor)
       const limitHold = () => {

@@ -5,6 +5,7 @@ import type { ChecklistRow } from './rows.js';
 import { whyLines } from './view-model.js';
 import { preflightReady, type SessionState } from '../session/reduce.js';
 import { ICON, WORD, type AnyStatus } from './status.js';
+import { pausedWithin } from '../core/pause.js';
 
 /** A stage's manual step: what it is at, its full text (the pane wraps it), and what to do. */
 function manualPane(row: ChecklistRow, readOnly: boolean): string[] {
@@ -36,6 +37,8 @@ export function placeholderFor(s: SessionState, c: Controller, row?: ChecklistRo
     const lines = [`Watching for ${formatCompact(row.step.monitorMs ?? 0)} with the rollback triggers armed.`];
     const left = s.guard.heldUntil !== undefined ? ` (the stage fails in ${formatClock(Math.max(0, s.guard.heldUntil - s.now))} if it is not)` : '';
     lines.push(s.guard.holding ? `HOLD: a trigger has no data; the countdown is paused until data is back${left}.` : 'The stage passes when the window ends with nothing fired.');
+    const paused = pausedWithin(s.guard.pauses ?? [], row.step.startedAt ?? s.now, s.now);
+    if (paused > 0) lines.push(`The cockpit was paused ${formatCompact(paused)}: not watched, so not counted.`);
     lines.push('', ...whyLines(c.runbook, s));
     return lines;
   }

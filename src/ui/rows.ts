@@ -20,11 +20,14 @@ export type ChecklistRow = {
   readonly detail?: string;
   /** A warning under the row: a monitor step that watches nothing (runbook/coverage.ts). */
   readonly warn?: string;
+  /** A running monitor step: when the cockpit was stopped (not watched, not counted in its window). */
+  readonly pauses?: readonly { readonly from: number; readonly to: number }[];
 };
 
-function stepRows(stageId: string, steps: readonly StepState[], monitorWarn?: string): ChecklistRow[] {
+function stepRows(stageId: string, steps: readonly StepState[], monitorWarn?: string, pauses?: ChecklistRow['pauses']): ChecklistRow[] {
   return steps.map((st) => ({
     ...(st.kind === 'monitor' && monitorWarn ? { warn: monitorWarn } : {}),
+    ...(st.kind === 'monitor' && pauses?.length ? { pauses } : {}),
     id: `${stageId}/${st.id}`,
     kind: st.kind === 'manual' ? 'manual' : stageId === 'preflight' ? 'check' : st.kind === 'monitor' ? 'monitor' : 'step',
     stageId,
@@ -82,7 +85,7 @@ export function buildRows(s: SessionState, escalation: readonly EscalationLevel[
   for (const st of s.stages) {
     const status = s.rollback.status === 'passed' && st.status !== 'pending' && st.status !== 'skipped' ? 'rolled-back' : st.status;
     rows.push({ id: st.id, kind: 'header', stageId: st.id, title: titleWithSkipped(st.title, status, st), status });
-    rows.push(...stepRows(st.id, st.steps, monitorWarn));
+    rows.push(...stepRows(st.id, st.steps, monitorWarn, s.guard.pauses));
   }
   if (s.rollback.status !== 'idle') {
     rows.push({ id: 'rollback', kind: 'header', stageId: 'rollback', title: 'Rollback', status: s.rollback.status === 'passed' ? 'passed' : s.rollback.status });

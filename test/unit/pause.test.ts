@@ -125,3 +125,50 @@ describe('restore time leaves the pause out', () => {
     expect(restoredText(19_000, 'trigger')).toBe("restored in 19.0s (from the incident's start: the first breaching sample)");
   });
 });
+
+describe('a monitor window with a pause in it', () => {
+  const MONITOR_10S = `
+  - id: production
+    armed: true
+    steps:
+      - monitor: 10s`;
+
+  it('the pause is not watched: the window goes on by as much after it (released at 29 s, not at SIGCONT)', async () => {
+    const clock = new FakeClock();
+    const source = new ScriptedSource(clock, SEC, { error_rate: Array.from({ length: 100 }, () => 0.1) });
+    const t = guardSetup(guardRunbook({ stages: MONITOR_10S, triggers: ['{ metric: error_rate, above: 1, for: 5s }'] }), { guard: { source } }, clock);
+    void t.c.start();
+    await settle();
+    t.c.runNextStage();
+    await settle();
+    await clock.advance(3 * SEC);
+    await clock.jump(20 * SEC); // stopped from 3 s to 23 s: the window (due at 10 s) had 3 s watched
+    const [p] = ofType(t.journal.events, 'session.paused');
+    expect(p).toMatchObject({ from: 4 * SEC, to: 23 * SEC });
+    expect(t.c.state.outcome).toBeUndefined();
+    // watched: 0..4 s, then from 23 s the 6 s left
+    await clock.advance(6 * SEC - 1);
+    expect(t.c.state.outcome).toBeUndefined();
+    await clock.advance(1);
+    expect(t.c.state.outcome).toBe('released');
+    t.c.dispose();
+  });
+
+  it('a pause in the middle of the window, over before it ends: the window ends later by the pause', async () => {
+    const clock = new FakeClock();
+    const source = new ScriptedSource(clock, SEC, { error_rate: Array.from({ length: 100 }, () => 0.1) });
+    const t = guardSetup(guardRunbook({ stages: MONITOR_10S, triggers: ['{ metric: error_rate, above: 1, for: 5s }'] }), { guard: { source } }, clock);
+    void t.c.start();
+    await settle();
+    t.c.runNextStage();
+    await settle();
+    await clock.advance(2 * SEC);
+    await clock.jump(5 * SEC); // stopped from 3 s (the tick missed) to 7 s
+    const [p] = ofType(t.journal.events, 'session.paused');
+    await clock.advance(10 * SEC - 7 * SEC);
+    expect(t.c.state.outcome).toBeUndefined();
+    await clock.advance(p.ms);
+    expect(t.c.state.outcome).toBe('released');
+    t.c.dispose();
+  });
+});

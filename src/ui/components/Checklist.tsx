@@ -9,6 +9,7 @@ import { Pane } from './Pane.js';
 import { RunningIcon } from './RunningIcon.js';
 import { S } from './S.js';
 import { waitingWord } from '../../session/manual.js';
+import { pausedWithin } from '../../core/pause.js';
 
 type Props = {
   readonly rows: readonly ChecklistRow[];
@@ -29,7 +30,9 @@ type Line = { key: string; rowId?: string; text: string; slot: Parameters<typeof
 function duration(r: ChecklistRow, now: number): string {
   const st = r.step;
   if (!st) return '';
-  if ((st.status === 'running' || st.status === 'waiting') && st.startedAt !== undefined) return formatClock(now - st.startedAt) + (st.monitorMs !== undefined ? `/${formatClock(st.monitorMs)}` : '');
+  // a monitor's window counts the time watched: not the time the cockpit was stopped (session/steps.ts)
+  if ((st.status === 'running' || st.status === 'waiting') && st.startedAt !== undefined)
+    return formatClock(now - st.startedAt - pausedWithin(r.pauses ?? [], st.startedAt, now)) + (st.monitorMs !== undefined ? `/${formatClock(st.monitorMs)}` : '');
   return st.durationMs !== undefined && st.status !== 'pending' ? formatClock(st.durationMs) : '';
 }
 
