@@ -115,5 +115,5 @@ describe('an escalation level still running when the session ends', () => {
     }
     expect(results.filter((r) => r.code !== 0 || r.err !== '')).toEqual([]);
     expect(results).toHaveLength(50);
-  }, 120_000);
+  }, 300_000);
 });
