@@ -161,7 +161,7 @@ export function takeLock(cockpitDir: string, sessionId: string, o: LockOptions =
   const deadline = Date.now() + TAKEOVER_WAIT_MS;
   try {
     for (let first = true; ; first = false) {
-      if (!first && Date.now() > deadline) return `cannot take ${path}: another cockpit is taking it over and does not finish (remove ${path}.takeover-* if no cockpit runs)`;
+      if (!first && Date.now() > deadline) return `cannot take ${path}: another cockpit is taking it over and has not finished; try again in a moment (a take-over left unfinished is passed over after ${TAKEOVER_STALE_MS / 1000} s)`;
       try {
         linkSync(mine, path);
         return held(ino);
