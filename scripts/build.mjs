@@ -88,6 +88,8 @@ const tuiPlugins = [
 const [cli, supervisor] = await Promise.all([
   build({ ...common, metafile: true, entryPoints: { cockpit: join(root, 'src/cli/main.ts') }, outdir: join(root, 'dist'), splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
   build({ ...common, metafile: true, entryPoints: [join(root, 'src/exec/supervisor.ts')], outfile: join(root, 'dist/supervisor.js') }),
+  // the Markdown parser under its time limit runs in a worker thread (src/runbook/markdown-parse.ts)
+  build({ ...common, entryPoints: [join(root, 'src/runbook/markdown-worker.ts')], outfile: join(root, 'dist/markdown-worker.js') }),
   build({
     ...common,
     format: 'cjs',

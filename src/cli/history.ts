@@ -9,6 +9,7 @@ import { linkRollbacks, readRelease, type Names, type Release } from '../history
 import { report } from '../history/report.js';
 import type { Runbook } from '../runbook/types.js';
 import { listSessions } from '../session/follow.js';
+import { refusalOf } from '../core/safe-open.js';
 import { readJournal } from '../session/journal.js';
 import { stateDir } from '../session/open.js';
 import { rollbackSteps } from '../session/reduce.js';
@@ -54,7 +55,7 @@ export async function historyCommand(argv: string[], io: Io): Promise<number> {
     try {
       events = readJournal(s.journalPath);
     } catch (e) {
-      io.err(`cockpit: skipping ${s.journalPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      io.err(`cockpit: skipping ${s.journalPath}: ${refusalOf(e) ?? (e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       continue;
     }
     const r = readRelease({ id: s.id, journal: s.journalPath, events, live: s.driverPid !== undefined }, names);

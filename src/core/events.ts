@@ -69,6 +69,9 @@ export type ReleaseReview = {
 
 export type Troubleshoot = { readonly title: string; readonly hint?: string; readonly commands: readonly string[] };
 
+/** A stale .cockpit/lock taken over: the pid it named, and why that pid held nothing (gone, or reused). */
+export type LockTakenOver = { readonly pid?: number; readonly why: string };
+
 export type EventBody =
   | {
       readonly type: 'session.started';
@@ -78,6 +81,8 @@ export type EventBody =
       readonly version: string;
       readonly environment: string;
       readonly mode: 'tui' | 'headless';
+      /** The lock was taken over from a holder that is gone: its pid, and why it held nothing (lock-holder.ts). */
+      readonly lockTakenOver?: LockTakenOver;
     }
   /**
    * The plan that runs (at session start): a Markdown runbook's content hash as reviewed or as

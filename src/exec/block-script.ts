@@ -9,7 +9,7 @@
  * the original runs unwrapped, untracked: our wrapping never fails a step.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readNoFollow } from '../core/safe-open.js';
 import { resolveInvocation, shellReferences, type Invocation, type PlaceholderValues } from '../runbook/placeholders.js';
 import type { CommandStep } from '../runbook/types.js';
 
@@ -104,7 +104,7 @@ export class ProgressReader {
   read(): CommandStart[] {
     let text: string;
     try {
-      text = readFileSync(this.path, 'utf8');
+      text = readNoFollow(this.path);
     } catch {
       return [];
     }

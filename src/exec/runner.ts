@@ -3,7 +3,8 @@
  * hands new lines to subscribers in batches (every 50 ms at most), reads the exit status.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, readSync } from 'node:fs';
+import { openNoFollow, readNoFollow, refusalOf, unsafeAmong, writeNoFollow } from '../core/safe-open.js';
 import { resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Invocation } from '../runbook/placeholders.js';
@@ -11,7 +12,7 @@ import { exited, fromWaitStatus, groupRunning, processAlive as alive, procInfo }
 import { distFile } from './dist-file.js';
 import { checkCwd, checkProgram } from './program.js';
 import { MASK, maskerFor, stampOf } from './log-format.js';
-import { HANDOVER_ENV, type Handover, type StepStatus, type SupervisorSpec } from './spec.js';
+import { HANDOVER_ENV, stepFiles, type Handover, type StepStatus, type SupervisorSpec } from './spec.js';
 
 export const BATCH_MS = 50;
 /** How often a step that floods its output is followed. */
@@ -93,8 +94,8 @@ export function describeResult(s: Extract<StepStatus, { state: 'exited' }>): str
   return undefined;
 }
 
-function failedBeforeStart(req: StepRequest, reason: string): StepHandle {
-  writeFileSync(req.logPath, '', { flag: 'a' });
+function failedBeforeStart(req: { readonly key: string; readonly logPath: string }, reason: string, touchLog = true): StepHandle {
+  if (touchLog) writeNoFollow(req.logPath, '', 'append');
   const startedAt = Date.now();
   return {
     key: req.key,
@@ -237,7 +238,7 @@ class LogTail {
     private readonly logPath: string,
     private offset: number,
   ) {
-    this.fd = openSync(logPath, 'r');
+    this.fd = openNoFollow(logPath, 'read');
     this.timer = setTimeout(this.follow, BATCH_MS);
   }
 
@@ -258,7 +259,7 @@ class LogTail {
     if (this.closed) return;
     const { fd, buf } = this;
     for (;;) {
-      const size = statSync(this.logPath).size;
+      const size = fstatSync(fd).size;
       // one batch per read: the note of a skip goes out with the lines after it
       let skipped: string | undefined;
       if (size - this.offset > SKIP_AHEAD_BYTES) {
@@ -313,7 +314,7 @@ function statusSaid(said: string): StepStatus | undefined {
 
 function readStatusFile(path: string): StepStatus | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as StepStatus;
+    return JSON.parse(readNoFollow(path)) as StepStatus;
   } catch {
     return undefined;
   }
@@ -328,7 +329,10 @@ function resultOf(status: Extract<StepStatus, { state: 'exited' }>): StepResult 
 export function attachStep(req: AttachRequest): StepHandle {
   const base = req.logPath.replace(/\.log$/, '');
   const statusPath = `${base}.status.json`;
-  writeFileSync(req.logPath, '', { flag: 'a' });
+  // a symlink planted among the step's files: refused by name, nothing opened through it
+  const unsafe = unsafeAmong(stepFiles(req.logPath));
+  if (unsafe) return failedBeforeStart(req, unsafe, false);
+  writeNoFollow(req.logPath, '', 'append');
   const tail = new LogTail(req.logPath, 0);
   const attachedAt = Date.now();
   let resolveDone!: (r: StepResult) => void;
@@ -396,6 +400,9 @@ export class ProcessRunner implements Runner {
   }
 
   start(req: StepRequest): StepHandle {
+    // a symlink planted among the step's files (safe-open.ts): the step does not start, by name
+    const unsafe = unsafeAmong(stepFiles(req.logPath));
+    if (unsafe) return failedBeforeStart(req, unsafe, false);
     const problem = checkProgram(req.invocation.file, req.cwd, { ...process.env, ...req.env });
     if (problem) return failedBeforeStart(req, problem);
 
@@ -422,16 +429,23 @@ export class ProcessRunner implements Runner {
     const handover: { -readonly [K in keyof Handover]: Handover[K] } = {};
     if (Object.keys(secretEnv).length > 0) handover.env = secretEnv;
     if (args.some((a, i) => a !== req.invocation.args[i])) handover.args = req.invocation.args;
-    writeFileSync(req.logPath, '', { flag: 'a' });
     try {
-      writeFileSync(specPath, JSON.stringify(spec));
+      writeNoFollow(req.logPath, '', 'append');
+    } catch (e) {
+      // planted since the look above: refused all the same
+      const refused = refusalOf(e);
+      if (refused) return failedBeforeStart(req, refused, false);
+      throw e;
+    }
+    try {
+      writeNoFollow(specPath, JSON.stringify(spec));
     } catch {
       // a full disk: the spec goes with the hand-over (the step, a rollback above all, still runs)
       handover.spec = spec;
     }
     const handedOver = Object.keys(handover).length > 0 ? JSON.stringify(handover) : undefined;
     // a retried step appends to the same log: follow only what this attempt writes
-    const initialOffset = statSync(req.logPath).size;
+    const initialOffset = lstatSync(req.logPath).size;
     const startedAt = Date.now();
     // a spare supervisor takes the spec (and this process's environment) over its stdin; else one
     // is started for this step

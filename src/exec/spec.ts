@@ -1,5 +1,15 @@
 /** What the cockpit tells a step supervisor, and what the supervisor reports back. */
 
+/**
+ * The files of the step whose log is `logPath`, all in its session directory: the log, its status
+ * file (and the temporary one renamed over it), its spec, a tracked block's progress file. None may
+ * be a symlink (safe-open.ts).
+ */
+export function stepFiles(logPath: string): string[] {
+  const base = logPath.replace(/\.log$/, '');
+  return [logPath, `${base}.status.json`, `${base}.status.json.tmp`, `${base}.spec.json`, `${base}.progress`];
+}
+
 export type SupervisorSpec = {
   readonly file: string;
   /** An argument holding a secret is written masked here: the real ones come with the hand-over. */

@@ -33,7 +33,8 @@
  * the status goes where it can (see writeStatus), the step runs on.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { openNoFollow, readNoFollow, writeNoFollow } from '../core/safe-open.js';
 import { setPriority } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { longTimeout, type TimerHandle } from '../core/clock.js';
@@ -92,7 +93,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   let logError: string | undefined;
   let lostBytes = 0;
   try {
-    log = openSync(spec.logPath, 'a');
+    log = openNoFollow(spec.logPath, 'append');
   } catch (e) {
     logError = codeOf(e);
   }
@@ -120,7 +121,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
     const text = `${JSON.stringify(status)}\n`;
     const tmp = `${spec.statusPath}.tmp`;
     try {
-      writeFileSync(tmp, text);
+      writeNoFollow(tmp, text);
       renameSync(tmp, spec.statusPath);
       return;
     } catch {
@@ -131,7 +132,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
       }
     }
     try {
-      const fd = openSync(spec.statusPath, 'r+');
+      const fd = openNoFollow(spec.statusPath, 'update');
       try {
         if (writeSync(fd, text, 0) !== Buffer.byteLength(text)) throw new Error('short write');
         ftruncateSync(fd, Buffer.byteLength(text));
@@ -164,7 +165,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   const rawPath = `${spec.logPath}.${process.pid}.raw`;
   let raw: number;
   try {
-    raw = openSync(rawPath, 'w+', 0o600);
+    raw = openNoFollow(rawPath, 'create-rw', 0o600);
     unlinkSync(rawPath);
   } catch (e) {
     // no room for it: the step runs all the same, its output is lost
@@ -528,7 +529,7 @@ function standby(): void {
     for (const k of Object.keys(process.env)) if (!(k in msg.env)) delete process.env[k];
     Object.assign(process.env, msg.env);
     const handover = msg.handover ?? {};
-    const spec = handover.spec ?? (JSON.parse(readFileSync(msg.spec, 'utf8')) as SupervisorSpec);
+    const spec = handover.spec ?? (JSON.parse(readNoFollow(msg.spec)) as SupervisorSpec);
     try {
       process.chdir(spec.cwd); // where a cold supervisor starts (the step gets spec.cwd either way)
     } catch {
@@ -551,5 +552,5 @@ function takeHandover(): Handover {
 if (process.argv[2] === '--standby') standby();
 else {
   const handover = takeHandover();
-  supervise(handover.spec ?? (JSON.parse(readFileSync(process.argv[2], 'utf8')) as SupervisorSpec), handover);
+  supervise(handover.spec ?? (JSON.parse(readNoFollow(process.argv[2])) as SupervisorSpec), handover);
 }

@@ -69,7 +69,7 @@ function baselineText(e: Extract<SessionEvent, { type: 'baseline.taken' }>): str
 export function describeEvent(s: SessionState, e: SessionEvent, rb?: Runbook): string | undefined {
   switch (e.type) {
     case 'session.started':
-      return `cockpit · ${e.runbook} ${e.version} → ${e.environment} · session ${e.sessionId}`;
+      return `cockpit · ${e.runbook} ${e.version} → ${e.environment} · session ${e.sessionId}${e.lockTakenOver ? `\n↻ took over the lock: ${sanitizeLine(e.lockTakenOver.why)}` : ''}`;
     case 'session.resumed':
       return resumedText(e);
     case 'plan.accepted':

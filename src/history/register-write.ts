@@ -4,9 +4,10 @@
  * the rollback it records has already happened.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { MAX_TIMER_MS } from '../core/clock.js';
+import { openNoFollow } from '../core/safe-open.js';
 import type { RiskEntry } from '../core/events.js';
 import { describeCommand } from '../runbook/command.js';
 import { resolveInvocation } from '../runbook/placeholders.js';
@@ -57,7 +58,7 @@ function runCommand(r: Extract<RiskRegister, { kind: 'run' }>, entry: RiskEntry,
       resolve(res);
     };
     try {
-      fd = openSync(logPath, 'a');
+      fd = openNoFollow(logPath, 'append');
     } catch {
       fd = undefined;
     }

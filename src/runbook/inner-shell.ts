@@ -3,7 +3,10 @@
  * own shell (there is none, or it sees "${COCKPIT_X}"), but a command can hand it to another one:
  * the script of `bash -c "… {version}"`, the remote command of `ssh host deploy {version}` (ssh
  * joins its arguments into one line the remote shell parses), `su -c`, `eval`, `watch`. There a
- * value with a quote, ";" or "$(" runs as code. cockpit validate warns (located, exit 0).
+ * value with a quote, ";" or "$(" runs as code. The same in the code an interpreter is given on its
+ * command line (`python3 -c`, `node -e`, `perl -e`, `ruby -e`): the language parses the value (a
+ * quote ends its string), and a shell does too when that code calls one (`os.system('… {x}')`,
+ * `subprocess.call(…, shell=True)`, `execSync`, `system`). cockpit validate warns (located, exit 0).
  */
 import { basename } from 'node:path';
 import { parseCommand, type Command } from './command.js';
@@ -15,8 +18,59 @@ const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'yash
 /** ssh options that take a value (the next word, or the rest of the cluster). */
 const SSH_VALUE = new Set('BbcDEeFIiJLlmOoPpQRSWw');
 
-/** Where an inner shell parses a word: the word's index and which program hands it over. */
-export type InnerWord = { readonly index: number; readonly via: string; readonly remote: boolean };
+/** The languages whose code, given on the command line, is read for placeholders. */
+export type Lang = 'python' | 'node' | 'perl' | 'ruby';
+
+/** Where an inner shell (or an interpreter, `lang`) parses a word: the word's index and which program hands it over. */
+export type InnerWord = { readonly index: number; readonly via: string; readonly remote: boolean; readonly lang?: Lang };
+
+/** An interpreter's name: python3, python3.12, pypy3, node, nodejs, perl, ruby. */
+function langOf(name: string): Lang | undefined {
+  if (/^(python(\d+(\.\d+)?)?|pypy3?)$/.test(name)) return 'python';
+  if (name === 'node' || name === 'nodejs') return 'node';
+  if (name === 'perl') return 'perl';
+  if (name === 'ruby') return 'ruby';
+  return undefined;
+}
+
+/** Options (of each language) that take the next word as their value, not as code. */
+const LANG_VALUE: Record<Lang, RegExp> = {
+  python: /^-[WXm]$/,
+  node: /^(-r|--require|--import|--loader|--input-type|--conditions|-C)$/,
+  perl: /^-[IMm]$/,
+  ruby: /^-[IrCE]$/,
+};
+/** The option whose next word is code: python -c (-Ic, -uc…), node -e/-p/--eval/--print, perl -e/-E (-ne, -lpe…), ruby -e (-ne…). */
+const LANG_CODE: Record<Lang, RegExp> = {
+  python: /^-[A-Za-z]*c$/,
+  node: /^(-e|-p|-pe|--eval|--print)$/,
+  perl: /^-[A-Za-z]*[eE]$/,
+  ruby: /^-[A-Za-z]*e$/,
+};
+
+/** The code words an interpreter is given among argv[at+1…] (before its script file, if any), with the option that gives each. */
+function langCode(argv: readonly string[], at: number, lang: Lang): { index: number; flag: string }[] {
+  const out: { index: number; flag: string }[] = [];
+  for (let i = at + 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (/^--(eval|print)=/.test(a) && lang === 'node') out.push({ index: i, flag: a.replace(/=.*/s, '') });
+    else if (LANG_CODE[lang].test(a)) {
+      out.push({ index: i + 1, flag: a });
+      i++;
+      if (lang === 'python') break; // python: the words after its code are sys.argv
+    } else if (LANG_VALUE[lang].test(a)) i++;
+    else if (a === '--' || !a.startsWith('-')) break; // a script file: what follows is its arguments
+  }
+  return out.filter((c) => c.index < argv.length);
+}
+
+/** Where code calls a shell with a string it builds: os.system, subprocess(…, shell=True), execSync, system, backquotes. */
+const SHELL_CALL: Record<Lang, RegExp> = {
+  python: /\bos\.(system|popen)\b|\bsubprocess\.\w+\([^)]*\bshell\s*=\s*True|\bcommands\.getoutput\b/,
+  node: /\b(exec|execSync)\s*\(|\bshell\s*:\s*true\b/,
+  perl: /\b(system|exec|qx)\b|`/,
+  ruby: /\b(system|exec|spawn)\b|`|%x/,
+};
 
 /** The script of a shell's -c among argv[at+1…]: its index, or undefined (no -c: a script file, or stdin). */
 function shellScript(argv: readonly string[], at: number): number | undefined {
@@ -88,6 +142,9 @@ export function innerShellWords(argv: readonly string[]): InnerWord[] {
     } else if (name === 'su') {
       const i = suCommand(argv, j);
       if (i !== undefined && i < argv.length) out.push({ index: i, via: 'su -c', remote: false });
+    } else if (langOf(name) !== undefined && !(j > 0 && argv[j - 1].startsWith('-'))) {
+      const lang = langOf(name)!;
+      for (const c of langCode(argv, j, lang)) out.push({ index: c.index, via: `${name} ${c.flag}`, remote: false, lang });
     } else if ((name === 'eval' || name === 'watch') && j === 0) {
       for (let i = 1; i < argv.length; i++) out.push({ index: i, via: name, remote: false });
     }
@@ -154,8 +211,27 @@ export function scriptCommands(script: string): string[][] {
   return commands;
 }
 
-/** One placeholder-in-an-inner-shell finding: which words of a command (argv index, when argv). */
-export type InnerShellUse = { readonly names: readonly string[]; readonly via: string; readonly remote: boolean; readonly argIndex?: number };
+/**
+ * One placeholder-in-an-inner-shell finding: which words of a command (argv index, when argv). In
+ * an interpreter's code, `lang` and, when that code calls a shell, `shellCall` (e.g. "os.system").
+ */
+export type InnerShellUse = {
+  readonly names: readonly string[];
+  readonly via: string;
+  readonly remote: boolean;
+  readonly argIndex?: number;
+  readonly lang?: Lang;
+  readonly shellCall?: string;
+};
+
+function useOf(word: string, w: InnerWord, argIndex?: number): InnerShellUse | undefined {
+  const names = placeholdersIn(word);
+  if (names.length === 0) return undefined;
+  const call = w.lang ? SHELL_CALL[w.lang].exec(word)?.[0] : undefined;
+  // named as written: os.system, execSync, system; subprocess.run(…, shell=True)
+  const shellCall = call?.replace(/^(subprocess\.\w+)\(.*$/s, '$1(…, shell=True)').replace(/\s*\($/, '');
+  return { names, via: w.via, remote: w.remote, ...(argIndex !== undefined ? { argIndex } : {}), ...(w.lang ? { lang: w.lang } : {}), ...(shellCall ? { shellCall } : {}) };
+}
 
 /** Every place a command hands a placeholder to a shell that parses it. */
 export function innerShellUses(run: string | readonly string[]): InnerShellUse[] {
@@ -163,15 +239,15 @@ export function innerShellUses(run: string | readonly string[]): InnerShellUse[]
   const out: InnerShellUse[] = [];
   if (cmd.kind === 'argv') {
     for (const w of innerShellWords(cmd.argv)) {
-      const names = placeholdersIn(cmd.argv[w.index]);
-      if (names.length > 0) out.push({ names, via: w.via, remote: w.remote, argIndex: w.index });
+      const u = useOf(cmd.argv[w.index], w, w.index);
+      if (u) out.push(u);
     }
     return out;
   }
   for (const words of scriptCommands(cmd.script))
     for (const w of innerShellWords(words)) {
-      const names = placeholdersIn(words[w.index]);
-      if (names.length > 0) out.push({ names, via: w.via, remote: w.remote });
+      const u = useOf(words[w.index], w);
+      if (u) out.push(u);
     }
   return out;
 }
@@ -183,9 +259,28 @@ export function innerShellMessage(u: InnerShellUse): string {
   const names = list(u.names.map((n) => `{${n}}`));
   const vars = list(u.names.map((n) => `"$${envName(n)}"`));
   const one = u.names.length === 1;
+  if (u.lang) return langMessage(u, names, one);
   if (u.remote)
     return `${names} ${one ? 'goes' : 'go'} into the command ssh hands to the remote shell, which parses ${one ? 'its value' : 'their values'} as code (a quote, ";" or "$(" in ${one ? 'it' : 'them'} would run there): quote ${one ? 'it' : 'them'} for that shell first, e.g. from a script: ssh host "deploy $(printf %q "$${envName(u.names[0])}")"`;
   return `${names} ${one ? 'is' : 'are'} inside what "${u.via}" runs: that shell parses ${one ? 'its value' : 'their values'} as code (a quote, ";" or "$(" in ${one ? 'it' : 'them'} would run); write ${vars} there instead (cockpit sets ${one ? 'it' : 'them'} in the step's environment)`;
+}
+
+const LANGS: Record<Lang, { readonly name: string; readonly env: (v: string) => string }> = {
+  python: { name: 'Python', env: (v) => `os.environ["${v}"]` },
+  node: { name: 'Node', env: (v) => `process.env.${v}` },
+  perl: { name: 'Perl', env: (v) => `$ENV{${v}}` },
+  ruby: { name: 'Ruby', env: (v) => `ENV["${v}"]` },
+};
+
+/** The warning for a placeholder in an interpreter's code: the language parses it, and a shell too when the code calls one. */
+function langMessage(u: InnerShellUse, names: string, one: boolean): string {
+  const l = LANGS[u.lang!];
+  const reads = list(u.names.map((n) => l.env(envName(n))));
+  const it = one ? 'it' : 'them';
+  const instead = `read ${reads} there instead (cockpit sets ${it} in the step's environment)`;
+  if (u.shellCall)
+    return `${names} ${one ? 'is' : 'are'} inside what "${u.via}" hands to a shell (${u.shellCall}): the shell parses ${one ? 'its value' : 'their values'} as code (a quote, ";" or "$(" in ${it} would run); ${instead}, and run the command as a list of arguments, without a shell`;
+  return `${names} ${one ? 'is' : 'are'} inside the code "${u.via}" runs: ${l.name} parses ${one ? 'its value' : 'their values'} as code (a quote in ${it} would end the string and run the rest); ${instead}`;
 }
 
 /** Every command a runbook writes, with where its `run` is. */

@@ -5,11 +5,7 @@
  * expressions only ever see one line of text.
  */
 import type { Code, Heading, ListItem, Nodes, PhrasingContent, Root, RootContent, Yaml } from 'mdast';
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { frontmatterFromMarkdown } from 'mdast-util-frontmatter';
-import { gfmFromMarkdown } from 'mdast-util-gfm';
-import { frontmatter } from 'micromark-extension-frontmatter';
-import { gfm } from 'micromark-extension-gfm';
+import { parseTree } from './markdown-parse.js';
 
 export type Section = {
   readonly heading?: Heading;
@@ -84,11 +80,9 @@ export function tooDeep(text: string, max = MAX_NESTING): { line: number; col: n
   return undefined;
 }
 
+/** The text's tree of sections; throws MarkdownTooSlow when the parser passes its time limit (markdown-parse.ts). */
 export function parseMarkdown(text: string): MarkdownTree {
-  const root = fromMarkdown(text, {
-    extensions: [gfm(), frontmatter(['yaml'])],
-    mdastExtensions: [gfmFromMarkdown(), frontmatterFromMarkdown(['yaml'])],
-  });
+  const root = parseTree(text);
   const lines = text.split('\n');
   const lineStarts: number[] = [];
   let at = 0;

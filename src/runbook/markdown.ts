@@ -20,7 +20,8 @@ import { mapMarkdown } from './markdown/walk.js';
 import { sourceLines, type LineOf } from './markdown-source.js';
 import { KIND_LABEL, span } from './markdown-yaml.js';
 import { runDirOf } from './run-dir.js';
-import { MAX_NESTING, parseMarkdown, tooDeep } from './markdown-tree.js';
+import { MAX_NESTING, parseMarkdown, tooDeep, type MarkdownTree } from './markdown-tree.js';
+import { MarkdownTooSlow } from './markdown-parse.js';
 import { isChoose, normalize } from './normalize.js';
 import { didYouMean } from './suggest.js';
 import { checkRules, type RuleError } from './rules.js';
@@ -285,7 +286,13 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
     const message = `nested too deep: ${deep.depth} levels of blockquotes (">") and lists (at most ${MAX_NESTING})`;
     return { ok: false, errors: [{ file: display, line: deep.line, col: deep.col, message }], display, report: { mapped: [], notes: [], unmapped: [], uncertain: [], hash: contentHash(text), unread: true } };
   }
-  const tree = parseMarkdown(text);
+  let tree: MarkdownTree;
+  try {
+    tree = parseMarkdown(text);
+  } catch (e) {
+    if (!(e instanceof MarkdownTooSlow)) throw e;
+    return { ok: false, errors: [{ file: display, line: e.line, col: e.col, message: e.message }], display, report: { mapped: [], notes: [], unmapped: [], uncertain: [], hash: contentHash(text), unread: true } };
+  }
   const lc = lineCounter(tree.lineStarts);
   const at = (offset: number): { line: number; col: number } => lc.linePos(offset);
   const { front, frontDoc, base, fm, errors, unmapped: extraUnmapped, runbookKeys } = readFront(text, tree, at, display);

@@ -11,7 +11,7 @@ import type { PlaceholderValues } from '../runbook/placeholders.js';
 import type { Runbook } from '../runbook/types.js';
 import { commandStep } from '../runbook/normalize.js';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
-import { EMERGENCY, ESCALATION, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK, type EventBody, type Outcome, type RollbackSource, type SessionEvent } from '../core/events.js';
+import { EMERGENCY, ESCALATION, EXPERIMENT, FLAG, PREFLIGHT, ROLLBACK, type EventBody, type LockTakenOver, type Outcome, type RollbackSource, type SessionEvent } from '../core/events.js';
 import type { Journal } from './journal.js';
 import { initialState, preflightReady, reduce, rollbackSteps, type SessionState } from './reduce.js';
 import { StepRunner, type Active } from './steps.js';
@@ -73,6 +73,8 @@ export type ControllerOptions = {
   readonly follow?: { readonly how: string };
   /** The pid of the cockpit that drove the resumed session (from its lock), for the record. */
   readonly previousPid?: number;
+  /** A stale lock taken over for this session (journalled with session.started). */
+  readonly lockTakenOver?: LockTakenOver;
   /** Replace how escalation posts webhooks (tests). */
   readonly escalation?: Partial<Pick<EscalationDeps, 'post' | 'retryDelayMs'>>;
   /** The plan this session runs (plan-review.ts planAcceptedEvent): journalled right after session.started. */
@@ -374,6 +376,7 @@ export class Controller {
       version: this.o.values.version ?? rb.versionTemplate,
       environment: rb.environment,
       mode: this.o.mode,
+      ...(this.o.lockTakenOver ? { lockTakenOver: this.o.lockTakenOver } : {}),
     });
     if (this.o.plan) this.emit(this.o.plan);
     if (o.watch !== false) this.guard?.readBaseline();

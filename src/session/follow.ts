@@ -2,13 +2,15 @@
  * Reading sessions from disk: every reader (resume, `cockpit watch`, the wallboard, `cockpit
  * history`) finds sessions here and rebuilds their state the one way: the fold of the journal.
  */
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, readdirSync, readSync, statSync } from 'node:fs';
+import { isSymlink, openNoFollow, readNoFollow, refusalOf, unsafeAmong, unsafeDir } from '../core/safe-open.js';
 import { join } from 'node:path';
 import type { Outcome, SessionEvent } from '../core/events.js';
 import { processAlive } from '../exec/proc.js';
 export { processAlive } from '../exec/proc.js';
 import type { Runbook } from '../runbook/types.js';
 import { readJournal } from './journal.js';
+import { holderAlive, type LockRecord } from './lock-holder.js';
 import { initialState, reduce, type SessionState } from './reduce.js';
 
 export type SessionStart = Extract<SessionEvent, { type: 'session.started' }>;
@@ -25,14 +27,17 @@ export type SessionInfo = {
   readonly lastAt?: number;
   /** The pid of the cockpit that holds the lock for it, when that process is alive. */
   readonly driverPid?: number;
+  /** Its journal (or its folder) is a symlink, never read through: the refusal, by name (safe-open.ts). */
+  readonly refused?: string;
 };
 
-export type LockHolder = { readonly pid?: number; readonly sessionId?: string };
+/** The lock's record: its holder's pid and identity (lock-holder.ts), its session. */
+export type LockHolder = LockRecord;
 
 /** The lock file's holder (pid, session), or undefined when there is no readable lock. */
 export function lockHolder(root: string): LockHolder | undefined {
   try {
-    return JSON.parse(readFileSync(join(root, 'lock'), 'utf8')) as LockHolder;
+    return JSON.parse(readNoFollow(join(root, 'lock'))) as LockHolder;
   } catch {
     return undefined;
   }
@@ -43,12 +48,12 @@ export function lockHolder(root: string): LockHolder | undefined {
  * (history folds thousands). Records can follow the end (the release's review, a risk-register
  * entry, an escalation level on a screen left open): the outcome is the last session.ended.
  */
-function ends(path: string): { first?: SessionEvent; last?: SessionEvent; ended?: Extract<SessionEvent, { type: 'session.ended' }> } {
+function ends(path: string): { first?: SessionEvent; last?: SessionEvent; ended?: Extract<SessionEvent, { type: 'session.ended' }>; refused?: string } {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
-  } catch {
-    return {};
+    fd = openNoFollow(path, 'read');
+  } catch (e) {
+    return { refused: refusalOf(e) };
   }
   try {
     const size = fstatSync(fd).size;
@@ -91,7 +96,7 @@ export function runningSteps(sessionDir: string): RunningStep[] {
   const out: RunningStep[] = [];
   for (const name of names.filter((n) => n.endsWith('.status.json')).sort()) {
     try {
-      const st = JSON.parse(readFileSync(join(sessionDir, name), 'utf8')) as { state?: string; supervisorPid?: number };
+      const st = JSON.parse(readNoFollow(join(sessionDir, name))) as { state?: string; supervisorPid?: number };
       if (st.state !== 'running' || !st.supervisorPid || !processAlive(st.supervisorPid)) continue;
       const key = name.slice(0, -'.status.json'.length);
       const dot = key.indexOf('.');
@@ -116,12 +121,18 @@ export function listSessions(root: string): SessionInfo[] {
   const out: SessionInfo[] = [];
   for (const id of ids) {
     const journalPath = join(dir, id, 'journal.jsonl');
+    // a symlink (even one to nothing) is listed, as refused: never followed
+    const linked = unsafeDir(join(dir, id)) ?? (isSymlink(journalPath) ? unsafeAmong([journalPath]) : undefined);
+    if (linked) {
+      out.push({ id, dir: join(dir, id), journalPath, refused: linked });
+      continue;
+    }
     if (!existsSync(journalPath)) continue;
-    const { first, last, ended } = ends(journalPath);
+    const { first, last, ended, refused } = ends(journalPath);
     const started = first?.type === 'session.started' ? first : undefined;
     const outcome = ended?.outcome;
-    const driverPid = holder?.sessionId === id && holder.pid && processAlive(holder.pid) ? holder.pid : undefined;
-    out.push({ id, dir: join(dir, id), journalPath, started, outcome, lastAt: last?.at, driverPid });
+    const driverPid = holder?.sessionId === id && holder.pid && holderAlive(holder) ? holder.pid : undefined;
+    out.push({ id, dir: join(dir, id), journalPath, started, outcome, lastAt: last?.at, driverPid, ...(refused ? { refused } : {}) });
   }
   return out;
 }
@@ -161,7 +172,7 @@ export class JournalTail {
   poll(): SessionEvent[] {
     let fd: number;
     try {
-      fd = openSync(this.path, 'r');
+      fd = openNoFollow(this.path, 'read');
     } catch {
       return [];
     }

@@ -15,7 +15,8 @@
  *      follows it like any session.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { openNoFollow } from '../core/safe-open.js';
 import { join } from 'node:path';
 import type { LeaveBy, SessionEvent } from '../core/events.js';
 import { readJournal } from './journal.js';
@@ -58,7 +59,7 @@ export function handOver(opened: OpenedSession, o: HandOverOptions): { pid: numb
   const log = join(opened.sessionDir, GUARD_LOG);
   let fd: number;
   try {
-    fd = openSync(log, 'a');
+    fd = openNoFollow(log, 'append');
   } catch (e) {
     return `cannot write ${log}: ${(e as Error).message}`;
   }

@@ -1,5 +1,6 @@
 /** The session journal: append-only JSONL, one event a line, fsynced, written before it is applied. */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, writeSync } from 'node:fs';
+import { openNoFollow, readNoFollow } from '../core/safe-open.js';
 import type { SessionEvent } from '../core/events.js';
 import { maskStrings } from '../exec/log-format.js';
 
@@ -35,7 +36,8 @@ export class FileJournal implements Journal {
     readonly path: string,
     private readonly mask?: (text: string) => string,
   ) {
-    this.fd = openSync(path, 'a');
+    // never through a symlink planted in the session directory (safe-open.ts): refused by name
+    this.fd = openNoFollow(path, 'append');
   }
 
   /** Events not on disk yet. */
@@ -103,7 +105,7 @@ export class MemoryJournal implements Journal {
 /** Reads a journal back; a torn last line (crash mid-write) is ignored. */
 export function readJournal(path: string): SessionEvent[] {
   const out: SessionEvent[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
+  for (const line of readNoFollow(path).split('\n')) {
     if (!line.trim()) continue;
     try {
       out.push(JSON.parse(line) as SessionEvent);

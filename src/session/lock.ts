@@ -9,11 +9,19 @@
  * inode, same content) and rename()s its own record over it. Every other contender then finds a
  * live holder. A winner that died before the rename leaves its second-level lock behind: the next
  * level (n + 1) is tried. Many cockpits started at once on a stale lock: exactly one drives.
+ *
+ * The holder is a process, not a pid (lock-holder.ts): a live pid that is another process (reused
+ * after a reboot) holds nothing, and its lock is taken over, said in `tookOver`. While the holder
+ * lives, the refusal says who, since when, doing what, and to watch or wait: never to remove the lock.
+ * The lock and its helper files are never opened through a symlink (safe-open.ts).
  */
-import { closeSync, fstatSync, linkSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, linkSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { processAlive as alive } from '../exec/proc.js';
+import { isSymlink, openNoFollow, UnsafeFile } from '../core/safe-open.js';
+import { holderAlive, identityOf, liveHolderRefusal, ownCommand, reusedPid, type LockRecord } from './lock-holder.js';
+export type { LockRecord } from './lock-holder.js';
 
 export type Lock = {
   release(): void;
@@ -23,9 +31,9 @@ export type Lock = {
    * take it in between; ours is released with it. False when the lock is not ours any more.
    */
   handOver(pid: number): boolean;
+  /** Set when the lock was taken over from a holder that is gone: its pid, and why it holds nothing. */
+  readonly tookOver?: { readonly pid?: number; readonly sessionId?: string; readonly why: string };
 };
-
-export type LockRecord = { readonly pid?: number; readonly sessionId?: string; readonly startedAt?: number };
 
 export type LockOptions = {
   /**
@@ -50,7 +58,7 @@ function sleepSync(ms: number): void {
 function readLock(path: string): Seen | undefined {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openNoFollow(path, 'read');
   } catch {
     return undefined;
   }
@@ -93,7 +101,7 @@ function takeOver(path: string, mine: string, seen: Seen): 'taken' | 'lost' | 'b
         return 'busy';
       }
       // a gate whose taker lives: that one takes it over now; one whose taker died: the next level
-      if (taker?.holder.pid && alive(taker.holder.pid) && age < TAKEOVER_STALE_MS) return 'busy';
+      if (taker && holderAlive(taker.holder) && age < TAKEOVER_STALE_MS) return 'busy';
       continue;
     }
     try {
@@ -127,13 +135,15 @@ export function takeLock(cockpitDir: string, sessionId: string, o: LockOptions =
   const path = join(cockpitDir, 'lock');
   const mine = join(cockpitDir, `lock.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    writeFileSync(mine, JSON.stringify({ pid: process.pid, sessionId, startedAt: Date.now() } satisfies LockRecord), { flag: 'wx' });
+    writeFileSync(mine, JSON.stringify({ pid: process.pid, sessionId, startedAt: Date.now(), ...identityOf(process.pid), command: ownCommand() } satisfies LockRecord), { flag: 'wx' });
   } catch (e) {
     return `cannot take ${path}: ${(e as Error).message}`;
   }
+  let tookOver: Lock['tookOver'];
   const held = (ino: number): Lock => {
     sweep(cockpitDir, ino);
     return {
+      tookOver,
       release() {
         // only our own record: a lock someone removed and took meanwhile stays theirs
         if (readLock(path)?.ino === ino) rmSync(path, { force: true });
@@ -141,7 +151,7 @@ export function takeLock(cockpitDir: string, sessionId: string, o: LockOptions =
       handOver(pid) {
         if (readLock(path)?.ino !== ino) return false;
         const next = join(cockpitDir, `lock.${pid}.${randomBytes(6).toString('hex')}.tmp`);
-        writeFileSync(next, JSON.stringify({ pid, sessionId, startedAt: Date.now() } satisfies LockRecord), { flag: 'wx' });
+        writeFileSync(next, JSON.stringify({ pid, sessionId, startedAt: Date.now(), ...identityOf(pid), command: 'cockpit (background guard)' } satisfies LockRecord), { flag: 'wx' });
         renameSync(next, path);
         return true;
       },
@@ -151,7 +161,7 @@ export function takeLock(cockpitDir: string, sessionId: string, o: LockOptions =
   const deadline = Date.now() + TAKEOVER_WAIT_MS;
   try {
     for (let first = true; ; first = false) {
-      if (!first && Date.now() > deadline) return `cannot take ${path}: another cockpit is taking it over and does not finish (remove ${path}.takeover-* if no cockpit runs)`;
+      if (!first && Date.now() > deadline) return `cannot take ${path}: another cockpit is taking it over and has not finished; try again in a moment (a take-over left unfinished is passed over after ${TAKEOVER_STALE_MS / 1000} s)`;
       try {
         linkSync(mine, path);
         return held(ino);
@@ -159,15 +169,21 @@ export function takeLock(cockpitDir: string, sessionId: string, o: LockOptions =
         if (errno(e) !== 'EEXIST') return `cannot take ${path}: ${(e as Error).message}`;
       }
       const seen = readLock(path);
-      if (!seen) continue; // released between the two: try again
+      if (!seen) {
+        if (isSymlink(path)) return new UnsafeFile(path, 'symlink').message;
+        continue; // released between the two: try again
+      }
       const { pid, sessionId: holding } = seen.holder;
       // handed over to this very process (a background guard): ours
       if (pid === process.pid && holding === sessionId) return held(seen.ino);
-      if (pid && alive(pid)) return `another cockpit (pid ${pid}, session ${holding}) is driving a release here; remove ${path} if that is wrong`;
+      if (holderAlive(seen.holder)) return liveHolderRefusal(cockpitDir, seen.holder);
       const why = o.mayTakeOver?.(seen.holder);
       if (why) return why;
       const r = takeOver(path, mine, seen);
-      if (r === 'taken') return held(ino);
+      if (r === 'taken') {
+        tookOver = { pid, sessionId: holding, why: reusedPid(seen.holder) ?? (pid ? `pid ${pid} is gone` : 'the lock names no process') };
+        return held(ino);
+      }
       if (r === 'busy') sleepSync(5);
     }
   } catch (e) {

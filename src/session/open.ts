@@ -1,13 +1,15 @@
 /** Opens a session on disk: .cockpit/sessions/<id>/ with its journal, the lock, the controller. */
 import { attachNotifier, type NotifierOptions } from './notifier.js';
-import { accessSync, closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, ftruncateSync, mkdirSync, readSync } from 'node:fs';
+import { openNoFollow, refusalOf, unsafeDir } from '../core/safe-open.js';
 import { join, relative } from 'node:path';
 import { ProcessRunner, type Runner } from '../exec/runner.js';
 import type { Runbook } from '../runbook/types.js';
 import { Controller, type ControllerOptions } from './controller.js';
 import { FileJournal, readJournal } from './journal.js';
-import { listSessions, lockHolder, processAlive, runningSteps, type LockHolder, type SessionInfo } from './follow.js';
+import { listSessions, lockHolder, runningSteps, type LockHolder, type SessionInfo } from './follow.js';
 import { takeLock } from './lock.js';
+import { holderAlive } from './lock-holder.js';
 import { attachRecords } from './records.js';
 import { newSessionId, sessionValues } from './values.js';
 
@@ -37,7 +39,7 @@ export function unfinishedSession(root: string, rb: Runbook): SessionInfo | unde
 
 /** A crash mid-write leaves a torn last line: cut it off before anything is appended after it. */
 function cutTornTail(path: string): void {
-  const fd = openSync(path, 'r+');
+  const fd = openNoFollow(path, 'update');
   try {
     const size = fstatSync(fd).size;
     const chunk = Buffer.alloc(Math.min(size, 64 * 1024));
@@ -92,6 +94,10 @@ export function openSession(
   const previous = adopt ? { pid: adopt.fromPid, sessionId: adopt.sessionId } : lockHolder(root);
   const found = adopt ? adopted(root, rb, adopt.sessionId) : opts.resume ? unfinishedSession(root, rb) : undefined;
   if (adopt && !found) return `session ${adopt.sessionId} is not an unfinished session of ${rb.name}: nothing to guard`;
+  // a session whose journal or folder is a symlink may be the one to resume: never read or written
+  // through it, and not passed over either (its release may be half done); a rollback is not held up
+  const planted = opts.resume && !takeOverRunning ? listSessions(root).find((x) => x.refused)?.refused : undefined;
+  if (planted) return `${planted} (a session's file replaced by a symlink: look at it, remove the symlink, then run again; nothing was started)`;
   const tooOld = (x: SessionInfo) => x.lastAt !== undefined && Date.now() - x.lastAt > RESUME_WITHIN_MS;
   // the dead cockpit's session whose step still runs: `cockpit rollback` takes it over, whatever its age
   const stillRunning = takeOverRunning ? orphanedWithSteps(root, rb, previous) : undefined;
@@ -108,6 +114,12 @@ export function openSession(
   // one whose step still runs unless it is that very session being taken over (it follows the step)
   const lock = takeLock(root, sessionId, { mayTakeOver: (holder) => (holder.sessionId === resuming?.id ? undefined : stepsStillRun(root, holder)) });
   if (typeof lock === 'string') return lock;
+  // a symlink planted for the sessions folder or this session's: refused, nothing written through it
+  const badDir = unsafeDir(join(root, 'sessions')) ?? unsafeDir(sessionDir);
+  if (badDir) {
+    lock.release();
+    return badDir;
+  }
   try {
     mkdirSync(sessionDir, { recursive: true });
   } catch (e) {
@@ -117,17 +129,27 @@ export function openSession(
   if (left) closeAbandoned(left);
   const journalPath = join(sessionDir, 'journal.jsonl');
   let resume: ReturnType<typeof readJournal> | undefined;
-  if (resuming) {
-    cutTornTail(journalPath);
-    resume = readJournal(journalPath);
+  let journal: FileJournal;
+  try {
+    if (resuming) {
+      cutTornTail(journalPath);
+      resume = readJournal(journalPath);
+    }
+    // the controller masks every event before it reaches the journal: not masked twice here
+    journal = new FileJournal(journalPath);
+  } catch (e) {
+    // a symlink planted for the journal: its target is neither truncated nor appended to
+    const refused = refusalOf(e);
+    if (!refused) throw e;
+    lock.release();
+    return refused;
   }
-  // the controller masks every event before it reaches the journal: not masked twice here
-  const journal = new FileJournal(journalPath);
   const previousPid = resuming && previous?.sessionId === resuming.id ? previous.pid : undefined;
   const controller = new Controller({
     ...opts,
     resume,
     previousPid,
+    ...(lock.tookOver && !resuming ? { lockTakenOver: { pid: lock.tookOver.pid, why: lock.tookOver.why } } : {}),
     runbook: rb,
     runner: opts.runner ?? new ProcessRunner(),
     journal,
@@ -172,7 +194,7 @@ function adopted(root: string, rb: Runbook, id: string): SessionInfo | undefined
 
 /** The session of the lock's dead holder, of this runbook, unfinished, with a step its supervisor still runs. */
 function orphanedWithSteps(root: string, rb: Runbook, holder: LockHolder | undefined): SessionInfo | undefined {
-  if (!holder?.sessionId || (holder.pid && processAlive(holder.pid))) return undefined;
+  if (!holder?.sessionId || holderAlive(holder)) return undefined;
   const info = listSessions(root).find((x) => x.id === holder.sessionId);
   return info && info.started?.file === rb.file && info.outcome === undefined && runningSteps(info.dir).length > 0 ? info : undefined;
 }

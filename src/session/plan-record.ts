@@ -3,7 +3,8 @@
  * runbook (the session state directory), written whole (a temporary file renamed). A later open of
  * the same text skips the review and applies the choices recorded; a changed text is a new hash.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { readNoFollow, writeNoFollow } from '../core/safe-open.js';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,7 +28,7 @@ export function plansDir(state: string): string {
 export function readPlanRecord(state: string, hash: string): PlanRecord | undefined {
   if (!HASH.test(hash)) return undefined;
   try {
-    const v = JSON.parse(readFileSync(join(plansDir(state), `${hash}.json`), 'utf8')) as Partial<PlanRecord>;
+    const v = JSON.parse(readNoFollow(join(plansDir(state), `${hash}.json`))) as Partial<PlanRecord>;
     if (v.hash !== hash || typeof v.acceptedAt !== 'string' || v.choices === null || typeof v.choices !== 'object') return undefined;
     const choices = Object.fromEntries(Object.entries(v.choices).filter((e): e is [string, string] => typeof e[1] === 'string'));
     return { hash, acceptedAt: v.acceptedAt, user: String(v.user ?? ''), host: String(v.host ?? ''), choices };
@@ -56,7 +57,9 @@ export function writePlanRecord(state: string, record: PlanRecord): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${record.hash}.json`);
   const tmp = join(dir, `.${record.hash}.${process.pid}.tmp`);
-  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
+  // a new file (never through a symlink planted under the temporary name), renamed over the record
+  rmSync(tmp, { force: true });
+  writeNoFollow(tmp, `${JSON.stringify(record, null, 2)}\n`, 'create');
   renameSync(tmp, path);
   return path;
 }

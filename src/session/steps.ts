@@ -3,7 +3,7 @@
  * its why recorded), a monitor window with the triggers armed, a flag step through the guarded
  * path, retries. Every fact goes out as an event; the state it reads is the session's fold.
  */
-import { writeFileSync } from 'node:fs';
+import { writeNoFollow } from '../core/safe-open.js';
 import { join, resolve } from 'node:path';
 import { blockInvocation, progressPathOf, ProgressReader, PROGRESS_ENV } from '../exec/block-script.js';
 import { parseLogLine } from '../exec/log-format.js';
@@ -241,7 +241,13 @@ export class StepRunner {
     const command = step.command.kind === 'argv' ? argv.map(quoteForDisplay).join(' ') : step.display;
     const progress = resolve(progressPathOf(logPath));
     // a tracked block's progress file starts empty each attempt (a retry runs the block from its first command)
-    if (tracked) writeFileSync(progress, '');
+    if (tracked) {
+      try {
+        writeNoFollow(progress, '');
+      } catch {
+        /* a symlink planted for it: untouched, and the runner refuses the step by name (stepFiles) */
+      }
+    }
     const commands = tracked ? { commands: step.block!.commands.length } : {};
     this.d.emit({ type: 'step.started', stage: stageId, step: step.id, attempt, command, argv, logPath, ...commands });
     const handle = this.d.runner.start({

@@ -3,7 +3,8 @@
  * that ran before the screen knew it is read from the tail of its log file. The UI reads a version
  * number on its own (throttled) schedule, so there is never one state update per line.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import { openNoFollow } from '../core/safe-open.js';
 import type { Controller } from '../session/controller.js';
 
 const TAIL_BYTES = 256 * 1024;
@@ -69,8 +70,8 @@ export class OutputStore {
 export function readTail(path: string, maxLines: number): string[] {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
-    const size = statSync(path).size;
+    fd = openNoFollow(path, 'read');
+    const size = fstatSync(fd).size;
     const start = Math.max(0, size - TAIL_BYTES);
     const buf = Buffer.alloc(size - start);
     readSync(fd, buf, 0, buf.length, start);

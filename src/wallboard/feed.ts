@@ -9,6 +9,7 @@ import { basename, isAbsolute, join } from 'node:path';
 import type { SessionEvent } from '../core/events.js';
 import type { Runbook } from '../runbook/types.js';
 import { followJournal, latestSession, liveSession, lockHolder, processAlive, type SessionInfo } from '../session/follow.js';
+import { holderAlive } from '../session/lock-holder.js';
 import { initialState, reduce, type SessionState } from '../session/reduce.js';
 import type { SessionView } from './model.js';
 
@@ -70,7 +71,7 @@ export class SessionFeed {
    */
   check(): boolean {
     const holder = lockHolder(this.root);
-    if (holder?.sessionId && holder.sessionId !== this.info.id && holder.pid && processAlive(holder.pid)) {
+    if (holder?.sessionId && holder.sessionId !== this.info.id && holder.pid && holderAlive(holder)) {
       const dir = join(this.root, 'sessions', holder.sessionId);
       this.follow({ id: holder.sessionId, dir, journalPath: join(dir, 'journal.jsonl'), driverPid: holder.pid });
       return true;

@@ -2,7 +2,8 @@
  * The last lines of a step's log file, read from its end (a flooding step's log can be large) and
  * read again only when the file has grown: the wallboard asks on every redraw.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import { openNoFollow } from '../core/safe-open.js';
 
 const TAIL_BYTES = 64 * 1024;
 
@@ -15,7 +16,7 @@ export class LogTail {
   read(path: string, max: number): string[] {
     let fd: number | undefined;
     try {
-      fd = openSync(path, 'r');
+      fd = openNoFollow(path, 'read');
       const size = fstatSync(fd).size;
       if (path !== this.path || size !== this.size) {
         const start = Math.max(0, size - TAIL_BYTES);

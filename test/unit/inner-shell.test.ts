@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { innerShellUses, innerShellWords, scriptCommands } from '../../src/runbook/inner-shell.js';
+import { innerShellMessage, innerShellUses, innerShellWords, scriptCommands } from '../../src/runbook/inner-shell.js';
 
 const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -76,6 +76,44 @@ describe('innerShellUses', () => {
   });
 });
 
+describe("an interpreter's code on its command line: python -c, node -e, perl -e, ruby -e", () => {
+  const warn = (run: string | string[]) => innerShellUses(run).map((u) => [u.via, u.shellCall ?? '', ...u.names]);
+  it('a placeholder in code that calls a shell: the shell call named (os.system, shell=True, os.popen, execSync, system)', () => {
+    expect(warn(['python3', '-c', "import os; os.system('./deploy.sh {version}')"])).toEqual([['python3 -c', 'os.system', 'version']]);
+    expect(warn(`python3 -c "import os; os.system('./deploy.sh {version}')"`)).toEqual([['python3 -c', 'os.system', 'version']]);
+    expect(warn(['python', '-c', "import subprocess; subprocess.call('deploy {version}', shell=True)"])).toEqual([['python -c', 'subprocess.call(…, shell=True)', 'version']]);
+    expect(warn(['python3.12', '-Ic', "import os; print(os.popen('git tag {version}').read())"])).toEqual([['python3.12 -Ic', 'os.popen', 'version']]);
+    expect(warn(['node', '-e', "require('child_process').execSync('deploy {version}')"])).toEqual([['node -e', 'execSync', 'version']]);
+    expect(warn(['node', '--eval=require("child_process").execSync("deploy {version}")'])).toEqual([['node --eval', 'execSync', 'version']]);
+    expect(warn(['perl', '-e', 'system("deploy {version}")'])).toEqual([['perl -e', 'system', 'version']]);
+    expect(warn(['ruby', '-e', 'system("deploy {version} {reason}")'])).toEqual([['ruby -e', 'system', 'version', 'reason']]);
+    expect(warn('env -i sudo -u deploy python3 -c "import os; os.system(\'x {git.sha}\')"')).toEqual([['python3 -c', 'os.system', 'git.sha']]);
+  });
+  it('a placeholder anywhere in the code: the language parses it', () => {
+    expect(warn(['python3', '-c', "print('{version}')"])).toEqual([['python3 -c', '', 'version']]);
+    expect(warn(['perl', '-lne', 'print if /{version}/', 'CHANGELOG'])).toEqual([['perl -lne', '', 'version']]);
+  });
+  it('says nothing of a script file, its arguments, or the value in the environment', () => {
+    expect(warn(['python3', 'deploy.py', '{version}'])).toEqual([]);
+    expect(warn(['python3', '-c', 'import os, sys; os.system(sys.argv[1])', '{version}'])).toEqual([]);
+    expect(warn(['python3', '-m', 'deploy', '{version}'])).toEqual([]);
+    expect(warn(['python3', '-c', 'import os; os.execvp("deploy", ["deploy", os.environ["COCKPIT_VERSION"]])'])).toEqual([]);
+    expect(warn(['node', 'deploy.js', '-e', '{version}'])).toEqual([]);
+    expect(warn(['node', '-r', 'dotenv/config', 'deploy.js', '{version}'])).toEqual([]);
+    expect(warn(['./deploy.sh', '--python', 'python3', '{version}'])).toEqual([]);
+  });
+  it('the message says what parses it and what to write instead, in that language', () => {
+    const [sys] = innerShellUses(['python3', '-c', "import os; os.system('./deploy.sh {version}')"]);
+    expect(innerShellMessage(sys)).toBe(
+      '{version} is inside what "python3 -c" hands to a shell (os.system): the shell parses its value as code (a quote, ";" or "$(" in it would run); read os.environ["COCKPIT_VERSION"] there instead (cockpit sets it in the step\'s environment), and run the command as a list of arguments, without a shell',
+    );
+    const [code] = innerShellUses(['node', '-e', 'console.log("{version}")']);
+    expect(innerShellMessage(code)).toBe(
+      '{version} is inside the code "node -e" runs: Node parses its value as code (a quote in it would end the string and run the rest); read process.env.COCKPIT_VERSION there instead (cockpit sets it in the step\'s environment)',
+    );
+  });
+});
+
 describe('cockpit validate warns, located, and exits 0', () => {
   let dir: string;
   beforeAll(() => {
@@ -131,6 +169,17 @@ describe('cockpit validate warns, located, and exits 0', () => {
       'cockpit.yml:9:1: warning: AUTO-ROLLBACK OFF: the runbook has no rollback triggers: no stage rolls back on its own (R or cockpit rollback only)',
       'cockpit.yml:11:35: warning: {reason} is inside what "sh -c" runs: that shell parses its value as code (a quote, ";" or "$(" in it would run); write "$COCKPIT_REASON" there instead (cockpit sets it in the step\'s environment)',
     ]);
+  });
+
+  it('python -c with os.system in a YAML runbook: warned at its argv element (in-process)', async () => {
+    writeFileSync(join(dir, 'py.yml'), ['name: py', 'stages:', '  - id: prod', '    steps:', `      - run: [python3, -c, "import os; os.system('./deploy.sh {version}')"]`, 'rollback:', '  steps:', '    - [./incident.sh]', ''].join('\n'));
+    const out: string[] = [];
+    const { main } = await import('../../src/cli/main.js');
+    const code = await main(['validate', join(dir, 'py.yml')], { out: (l) => out.push(l), err: (l) => out.push(l) });
+    expect(code).toBe(0);
+    expect(out.join('\n')).toContain(
+      'py.yml:5:28: warning: {version} is inside what "python3 -c" hands to a shell (os.system): the shell parses its value as code',
+    );
   });
 
   it('a Markdown runbook: the warning points into the .md', async () => {
