@@ -2,8 +2,9 @@
  * The headless renderers: plain timestamped lines for people reading CI logs, or one JSON object
  * a line (`--json`) for machines. Both read the controller's events and output batches.
  */
+import { terminalJson } from '../core/terminal-text.js';
 import { formatClock, formatCompact, formatDuration } from '../runbook/duration.js';
-import { parseLogLine, sanitizeLine, stampOf } from '../exec/log-format.js';
+import { parseLogLine, sanitizeLine, sanitizeOutput, stampOf } from '../exec/log-format.js';
 import type { Controller } from '../session/controller.js';
 import { EMERGENCY, PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/events.js';
 import { commandLabel, failedCommand } from '../session/block.js';
@@ -228,7 +229,7 @@ export function attachPlain(c: Controller, write: Write): () => void {
     if (text === undefined) return;
     const stamp = stampOf(new Date(e.at)).slice(0, 8);
     for (const line of text.split('\n')) {
-      const r = collapseRepeats(repeats, { stamp, text: line, ...sampleKind(e.type, line) });
+      const r = collapseRepeats(repeats, { stamp, text: sanitizeOutput(line), ...sampleKind(e.type, line) });
       repeats = r.state;
       for (const l of r.out) write(l);
     }
@@ -240,7 +241,8 @@ export function attachPlain(c: Controller, write: Write): () => void {
       lines
         .map((l) => {
           const { time, text } = parseLogLine(l);
-          return `${time || now}   │ ${text}`;
+          // step output as output: its colour kept, every other escape dropped (the step's log keeps the raw bytes)
+          return `${time || now}   │ ${sanitizeOutput(text)}`;
         })
         .join('\n'),
     );
@@ -255,13 +257,13 @@ export function attachPlain(c: Controller, write: Write): () => void {
 
 /** Prints every event, and every output line, as one JSON object a line. */
 export function attachJson(c: Controller, write: Write): () => void {
-  const offEvents = c.subscribe((_s, e) => write(JSON.stringify(e)));
+  const offEvents = c.subscribe((_s, e) => write(terminalJson(e)));
   const offOutput = c.onOutput((stage, step, lines) => {
     write(
       lines
         .map((l) => {
           const { time, text } = parseLogLine(l);
-          return JSON.stringify({ type: 'step.line', stage, step, time, text });
+          return terminalJson({ type: 'step.line', stage, step, time, text });
         })
         .join('\n'),
     );
