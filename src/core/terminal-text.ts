@@ -24,10 +24,12 @@ const BEL = 0x07;
 const ST8 = 0x9c;
 
 /** Anything the modes may rewrite: when none is there (nearly always), the text is returned as it is. */
+// eslint-disable-next-line no-misleading-character-class -- single code points to drop (ZWJ, variation selectors), never a joined character
 const SUSPECT = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufe0e\ufe0f\ufeff]/;
 /** Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): dropped in every mode. */
 const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
 /** Zero-width spaces, joiners and marks, word joiners and invisible operators, variation selectors, BOM: dropped on the screen. */
+// eslint-disable-next-line no-misleading-character-class -- single code points to drop (ZWJ, variation selectors), never a joined character
 const ZERO_WIDTH = /[\u200b-\u200f\u2060-\u2065\ufe0e\ufe0f\ufeff]/g;
 
 /** The end of a control string (OSC, DCS, SOS, PM, APC) starting at `i`: after BEL, ST or ESC \, else the end of the text. */
@@ -112,5 +114,6 @@ export const sanitizeOutput = (s: string): string => terminalText(s, 'output');
  * `\uXXXX` escapes (the same JSON value, printable ASCII around them).
  */
 export function terminalJson(value: unknown, indent?: number): string {
+  // eslint-disable-next-line no-misleading-character-class -- single code points, as above
   return JSON.stringify(value, null, indent).replace(/[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufe0e\ufe0f\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -22,8 +22,8 @@ printf '\\033[32mgreen text\\033[0m \\033]52;c;cm0gLXJmIH4=\\007\\033]0;pwned ti
 printf 'c1 \\302\\2332J \\302\\2350;c1 title\\007 end\\n'
 `;
 
-let dirs: string[] = [];
-let sessions: TmuxSession[] = [];
+const dirs: string[] = [];
+const sessions: TmuxSession[] = [];
 afterEach(() => {
   for (const s of sessions.splice(0)) s.kill();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });

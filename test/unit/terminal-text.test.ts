@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sanitize, sanitizeLine, sanitizeOutput, terminalJson, terminalText } from '../../src/core/terminal-text.js';
-import { width } from '../../src/ui/text.js';
+import { pad, padStart, truncate, width } from '../../src/ui/text.js';
+import { tailLines } from '../../src/wallboard/model-output.js';
+import { clip } from '../../src/wallboard/panel-text.js';
 
 /** What no mode may let through: an escape other than SGR, a C1 control, BEL, another C0 control (but \t \n), a bidi override. */
 const UNSAFE = /\x1b(?!\[[0-9;:]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
@@ -89,4 +91,31 @@ describe('the terminal sanitiser over hostile inputs', () => {
     for (let i = 0; i < 20; i++) expect(sanitizeOutput(s)).toBe(s);
     expect(performance.now() - t0).toBeLessThan(500);
   });
+});
+
+describe('the wallboard lets no C1 control through', () => {
+  it('output lines and clipped labels (a step title, the output label)', () => {
+    expect(tailLines(['12:00:01.000 a\x9b2Jb\x9d0;title\x07c\x1b]52;c;cm0gLXJmIH4=\x07d'], 5)).toEqual(['12:00:01 abcd']);
+    expect(clip('deploy \x9b2J\u202eweb\x85', 20)).toBe('deploy web');
+    expect(clip('👨\u200d👩\u200d👧 title', 20)).toBe('👨👩👧 title');
+  });
+});
+
+describe('truncate and pad cut by grapheme: a row is never wider than its box', () => {
+  const HARD = ['a1\ufe0f\u20e3b 2\ufe0f\u20e3', '👨\u200d👩\u200d👧 family', '🇺🇦🇺🇦🇺🇦', 'cafe\u0301 cafe\u0301', 'ab👍🏽cd', 'हिन्दी text', 'שחרור גרסה', 'e\u0301\u0301\u0301 zalgo', '\u200b\u200b\u200bzero', '発表発表発表', 'deploy \x1b[2J\x9b2J ok'];
+  for (const s of HARD)
+    it(JSON.stringify(s), () => {
+      for (let n = 1; n <= 14; n++) {
+        const t = truncate(s, n);
+        expect(width(t), `truncate(${JSON.stringify(s)}, ${n}) = ${JSON.stringify(t)}`).toBeLessThanOrEqual(n);
+        expect(width(pad(s, n)), `pad ${n}`).toBe(n);
+        expect(width(padStart(s, n)), `padStart ${n}`).toBe(n);
+        expect(t).not.toMatch(UNSAFE);
+        // never a grapheme cut in two: what is kept is whole graphemes of the sanitised text
+        const kept = t.endsWith('…') && t !== s ? t.slice(0, -1) : t;
+        const graphemes = (x: string) => Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(x), (g) => g.segment);
+        expect(sanitizeLine(s).startsWith(kept)).toBe(true);
+        expect(graphemes(sanitizeLine(s)).slice(0, graphemes(kept).length).join('')).toBe(kept);
+      }
+    });
 });
