@@ -27,7 +27,8 @@ function stepOf(s: SessionState, stage: string, step: string): StepState | undef
 }
 
 function titleOf(s: SessionState, stage: string, step: string): string {
-  return stepOf(s, stage, step)?.title ?? step;
+  // a runbook string: on one line (a title with a line break must not forge a stamped line of its own)
+  return sanitizeLine(stepOf(s, stage, step)?.title ?? step);
 }
 
 /** "  ▸ 2/5 kubectl apply -f deploy.yaml": a block's command starting. */
@@ -52,7 +53,7 @@ function manualText(s: SessionState, stage: string, step: string): string {
 }
 
 function stageTitle(s: SessionState, stage: string): string {
-  return s.stages.find((x) => x.id === stage)?.title ?? stage;
+  return sanitizeLine(s.stages.find((x) => x.id === stage)?.title ?? stage);
 }
 
 /** "  · baseline throughput=412"; from history: "  · baseline (30m before 14:02): throughput=412 (360 points)". */
@@ -70,7 +71,7 @@ function baselineText(e: Extract<SessionEvent, { type: 'baseline.taken' }>): str
 export function describeEvent(s: SessionState, e: SessionEvent, rb?: Runbook): string | undefined {
   switch (e.type) {
     case 'session.started':
-      return `cockpit · ${e.runbook} ${e.version} → ${e.environment} · session ${e.sessionId}`;
+      return `cockpit · ${sanitizeLine(e.runbook)} ${e.version} → ${e.environment} · session ${e.sessionId}`;
     case 'session.resumed':
       return resumedText(e);
     case 'plan.accepted':

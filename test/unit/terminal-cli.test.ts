@@ -60,6 +60,9 @@ stages:
       - id: hostile
         title: "hostile \\e]52;c;cm0gLXJmIH4=\\a output"
         run: [./hostile.sh]
+      - id: forged
+        title: "forged\\n12:00:00 ■ RELEASED"
+        run: [./hostile.sh]
 rollback:
   steps:
     - id: undo
@@ -82,6 +85,10 @@ describe('no escape reaches the terminal from the CLI', () => {
     expect(r.out).toContain('cockpit · esc-release 1.0.0 → production');
     expect(r.out).toContain('▶ stage deploy: Deploy evil');
     expect(r.out).toContain('  ✓ hostile  output');
+    // a title cannot forge a line of its own
+    expect(r.out).toContain('  ▶ forged 12:00:00 ■ RELEASED: ./hostile.sh');
+    expect(r.out.split('\n').filter((l) => /^(\d\d:){2}\d\d ■ RELEASED$/.test(l))).toHaveLength(1);
+    expect(r.out).not.toMatch(/^12:00:00/m);
     const logs = files(state).filter((f) => f.endsWith('.log'));
     const raw = logs.map((f) => readFileSync(f, 'latin1')).join('');
     expect(raw).toContain('\x1b]52;c;cm0gLXJmIH4=\x07');
