@@ -1,5 +1,16 @@
+import { sanitizeOutput } from '../core/terminal-text.js';
+
 /** Where a command writes: stdout and stderr lines (tests pass their own). */
 export type Io = { out(line: string): void; err(line: string): void };
+
+/**
+ * The CLI's one boundary to the terminal: every line a command prints (headless and rollback
+ * event lines and step output, history, validate, errors) goes through the terminal sanitiser
+ * (src/core/terminal-text.ts): colour kept, every other escape, C1 control and bidi override dropped.
+ */
+export function terminalIo(io: Io): Io {
+  return { out: (line) => io.out(sanitizeOutput(line)), err: (line) => io.err(sanitizeOutput(line)) };
+}
 
 /**
  * A reader that goes away (`cockpit run | head`, a closed terminal) must not stop a release: once

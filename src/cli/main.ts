@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { didYouMean } from '../runbook/suggest.js';
 import { UsageError } from './args.js';
-import { processIo, type Io } from './io.js';
+import { processIo, terminalIo, type Io } from './io.js';
 import { runCommand } from './run.js';
 
 declare const __COCKPIT_VERSION__: string;
@@ -56,7 +56,8 @@ Exit codes: 0 released, 1 a stage failed, 2 invalid usage or runbook, 3 rolled b
   return 0;
 }
 
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(argv: string[], terminal: Io = processIo): Promise<number> {
+  const io = terminalIo(terminal);
   const [first, ...rest] = argv;
   try {
     switch (first) {

@@ -31,15 +31,8 @@ export function maskerFor(values: readonly string[]): (text: string) => string {
   };
 }
 
-/** Strips terminal control sequences and control characters from step output before it is drawn (the screen, the wallboard). */
-export function sanitize(s: string): string {
-  return s.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '').replace(/\t/g, '  ').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
-}
-
-/** sanitize() for text shown on one line (a title, a prompt, a typed value): line breaks become spaces. */
-export function sanitizeLine(s: string): string {
-  return sanitize(s).replace(/[\r\n]+/g, ' ');
-}
+// the one terminal sanitiser (src/core/terminal-text.ts): escapes dropped, colour kept only where output is shown as output
+export { sanitize, sanitizeLine, sanitizeOutput } from '../core/terminal-text.js';
 
 /** The secret values worth masking (3 chars or more), longest first. */
 function secretsOf(values: readonly string[]): string[] {

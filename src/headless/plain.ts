@@ -2,8 +2,9 @@
  * The headless renderers: plain timestamped lines for people reading CI logs, or one JSON object
  * a line (`--json`) for machines. Both read the controller's events and output batches.
  */
+import { terminalJson } from '../core/terminal-text.js';
 import { formatClock, formatCompact, formatDuration } from '../runbook/duration.js';
-import { parseLogLine, sanitizeLine, stampOf } from '../exec/log-format.js';
+import { parseLogLine, sanitizeLine, sanitizeOutput, stampOf } from '../exec/log-format.js';
 import type { Controller } from '../session/controller.js';
 import { EMERGENCY, PREFLIGHT, ROLLBACK, type SessionEvent } from '../core/events.js';
 import { commandLabel, failedCommand } from '../session/block.js';
@@ -26,7 +27,8 @@ function stepOf(s: SessionState, stage: string, step: string): StepState | undef
 }
 
 function titleOf(s: SessionState, stage: string, step: string): string {
-  return stepOf(s, stage, step)?.title ?? step;
+  // a runbook string: on one line (a title with a line break must not forge a stamped line of its own)
+  return sanitizeLine(stepOf(s, stage, step)?.title ?? step);
 }
 
 /** "  ▸ 2/5 kubectl apply -f deploy.yaml": a block's command starting. */
@@ -51,7 +53,7 @@ function manualText(s: SessionState, stage: string, step: string): string {
 }
 
 function stageTitle(s: SessionState, stage: string): string {
-  return s.stages.find((x) => x.id === stage)?.title ?? stage;
+  return sanitizeLine(s.stages.find((x) => x.id === stage)?.title ?? stage);
 }
 
 /** "  · baseline throughput=412"; from history: "  · baseline (30m before 14:02): throughput=412 (360 points)". */
@@ -69,7 +71,8 @@ function baselineText(e: Extract<SessionEvent, { type: 'baseline.taken' }>): str
 export function describeEvent(s: SessionState, e: SessionEvent, rb?: Runbook): string | undefined {
   switch (e.type) {
     case 'session.started':
-      return `cockpit · ${e.runbook} ${e.version} → ${e.environment} · session ${e.sessionId}${e.lockTakenOver ? `\n↻ took over the lock: ${sanitizeLine(e.lockTakenOver.why)}` : ''}`;
+      return `cockpit · ${sanitizeLine(e.runbook)} ${sanitizeLine(e.version)} → ${sanitizeLine(e.environment)} · session ${e.sessionId}${e.lockTakenOver ? `
+↻ took over the lock: ${sanitizeLine(e.lockTakenOver.why)}` : ''}`;
     case 'session.resumed':
       return resumedText(e);
     case 'plan.accepted':
@@ -230,7 +233,7 @@ export function attachPlain(c: Controller, write: Write): () => void {
     if (text === undefined) return;
     const stamp = stampOf(new Date(e.at)).slice(0, 8);
     for (const line of text.split('\n')) {
-      const r = collapseRepeats(repeats, { stamp, text: line, ...sampleKind(e.type, line) });
+      const r = collapseRepeats(repeats, { stamp, text: sanitizeOutput(line), ...sampleKind(e.type, line) });
       repeats = r.state;
       for (const l of r.out) write(l);
     }
@@ -242,7 +245,8 @@ export function attachPlain(c: Controller, write: Write): () => void {
       lines
         .map((l) => {
           const { time, text } = parseLogLine(l);
-          return `${time || now}   │ ${text}`;
+          // step output as output: its colour kept, every other escape dropped (the step's log keeps the raw bytes)
+          return `${time || now}   │ ${sanitizeOutput(text)}`;
         })
         .join('\n'),
     );
@@ -257,13 +261,13 @@ export function attachPlain(c: Controller, write: Write): () => void {
 
 /** Prints every event, and every output line, as one JSON object a line. */
 export function attachJson(c: Controller, write: Write): () => void {
-  const offEvents = c.subscribe((_s, e) => write(JSON.stringify(e)));
+  const offEvents = c.subscribe((_s, e) => write(terminalJson(e)));
   const offOutput = c.onOutput((stage, step, lines) => {
     write(
       lines
         .map((l) => {
           const { time, text } = parseLogLine(l);
-          return JSON.stringify({ type: 'step.line', stage, step, time, text });
+          return terminalJson({ type: 'step.line', stage, step, time, text });
         })
         .join('\n'),
     );

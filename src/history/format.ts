@@ -2,6 +2,7 @@
  * The history report as text: a plain table for people (the default), the seed's "Release History
  * Log" Markdown table (`--markdown`), or one JSON document (`--json`).
  */
+import { sanitizeLine } from '../core/terminal-text.js';
 import { formatSpan } from '../runbook/span.js';
 import type { Verdict } from './dora.js';
 import { isChangeFailure } from './log.js';
@@ -14,7 +15,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export function changesText(c: Changes): string {
   if ('why' in c) return '—';
   if (c.commits.length === 0) return 'no new commits';
-  return `${plural(c.commits.length, 'commit')}: ${[...c.commits].reverse().map((x) => x.subject).join('; ')}`;
+  return `${plural(c.commits.length, 'commit')}: ${[...c.commits].reverse().map((x) => sanitizeLine(x.subject)).join('; ')}`; // any contributor's words: printable, on one line, measured as drawn
 }
 
 const issuesText = (r: Row) => (r.issues.length ? r.issues.join('; ') : 'None');

@@ -35,7 +35,8 @@ export function commitsBetween(dir: string, from: string, to: string): Commit[] 
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [sha, ct, subject] = line.split('\x1f');
-      return { sha, at: Number(ct) * 1000, subject: subject ?? '' };
+      // a subject may hold a \x1f of its own: it is the rest of the line
+      const [sha, ct, ...subject] = line.split('\x1f');
+      return { sha, at: Number(ct) * 1000, subject: subject.join('\x1f') };
     });
 }

@@ -14,6 +14,7 @@ import { summaryLines } from './summary.js';
 import type { Prepared, RunPlan } from './plan/prepare.js';
 import type { Theme } from './theme.js';
 import { ThemeContext } from './theme-context.js';
+import { sanitizeOutput } from '../core/terminal-text.js';
 
 // A write past the file size limit (ulimit -f) raises SIGXFSZ. Node ignores it (the write fails
 // with EFBIG: the journal keeps its events in memory, the release goes on); Ink's signal-exit
@@ -92,7 +93,7 @@ export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) =>
   await controller.idle();
   await opened.drain();
   const s = controller.state;
-  for (const line of summaryLines(s, opened.journalPath)) process.stdout.write(`${line}\n`);
+  for (const line of summaryLines(s, opened.journalPath)) process.stdout.write(`${sanitizeOutput(line)}\n`);
   opened.close();
   return EXIT_CODES[s.outcome ?? 'aborted'];
 }

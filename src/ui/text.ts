@@ -1,23 +1,37 @@
-/** Terminal cell widths: truncate and pad by what the terminal shows, not by string length. */
+/**
+ * Terminal cell widths: truncate and pad by what the terminal shows, not by string length. What
+ * they fit is made safe first (sanitizeLine: no escape, no control, no zero-width character that
+ * terminals count differently), so the string measured is the string drawn; they cut between
+ * graphemes, never inside one (an emoji, a letter and its combining marks).
+ */
+import { sanitizeLine } from '../core/terminal-text.js';
 import fastStringWidth from './fast-width.js';
 
 /** The width of a string in terminal cells: string-width's, computed faster (see fast-width.ts). */
 export const width = (s: string): number => fastStringWidth(s);
 
-export function truncate(s: string, max: number): string {
+export function truncate(text: string, max: number): string {
   if (max <= 0) return '';
+  const s = sanitizeLine(text);
   if (width(s) <= max) return s;
   return cut(s, max);
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The units a cut may fall between: characters of printable ASCII, else graphemes. */
+function units(s: string): Iterable<string> {
+  return /^[\x20-\x7e]*$/.test(s) ? s : Array.from(graphemes.segment(s), (g) => g.segment);
 }
 
 /** The longest start of `s` that fits in `max - 1` cells, and an ellipsis. */
 function cut(s: string, max: number): string {
   let out = '';
   let w = 0;
-  for (const ch of s) {
-    const cw = width(ch);
+  for (const g of units(s)) {
+    const cw = width(g);
     if (w + cw > max - 1) break;
-    out += ch;
+    out += g;
     w += cw;
   }
   return `${out}…`;
@@ -25,16 +39,18 @@ function cut(s: string, max: number): string {
 
 // pad and padStart measure the string once when it fits (nearly always), not twice
 
-export function pad(s: string, n: number): string {
+export function pad(text: string, n: number): string {
   if (n <= 0) return '';
+  const s = sanitizeLine(text);
   const w = width(s);
   if (w <= n) return s + ' '.repeat(n - w);
   const t = cut(s, n);
   return t + ' '.repeat(Math.max(0, n - width(t)));
 }
 
-export function padStart(s: string, n: number): string {
+export function padStart(text: string, n: number): string {
   if (n <= 0) return '';
+  const s = sanitizeLine(text);
   const w = width(s);
   if (w <= n) return ' '.repeat(n - w) + s;
   const t = cut(s, n);
@@ -45,7 +61,7 @@ export function padStart(s: string, n: number): string {
 export function wrapWords(s: string, max: number): string[] {
   if (max <= 0) return [];
   const out: string[] = [];
-  for (const para of s.split(/\r?\n/)) {
+  for (const para of s.split(/\r?\n/).map(sanitizeLine)) {
     let line = '';
     for (const word of para.split(/\s+/).filter(Boolean)) {
       const next = line ? `${line} ${word}` : word;

@@ -3,6 +3,7 @@
  * blessed colour tags. Pure: `paint` decides the colours (none under NO_COLOR), `esc` escapes
  * text for blessed's tag parser.
  */
+import { sanitizeLine } from '../core/terminal-text.js';
 import type { WallboardModel } from './model.js';
 import { percentBar, type Tone } from './model-panels.js';
 
@@ -20,7 +21,8 @@ export function painter(colour: boolean, chipTone: Tone): Paint {
 }
 
 /** Cuts a string to `max` characters (an ellipsis marks the cut). The wallboard's own text is single-width. */
-export function clip(s: string, max: number): string {
+export function clip(text: string, max: number): string {
+  const s = sanitizeLine(text);
   const chars = [...s];
   if (max <= 0) return '';
   return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;

@@ -3,6 +3,7 @@
  * output) and how the model fills them. A new layout (a resize, a different number of rows to
  * show) gets new widgets: a blessed-contrib chart sizes its canvas once, when it is attached.
  */
+import { sanitizeLine } from '../core/terminal-text.js';
 import type { Libs } from './blessed-load.js';
 import type { BlessedElement, LineChart, Screen } from './blessed-types.js';
 import type { Layout, Rect } from './layout.js';
@@ -77,7 +78,8 @@ export class Panels {
   texts(m: WallboardModel, big: readonly string[], output: readonly string[]): string[] {
     const l = this.layout;
     const paint = painter(this.colour, m.status.tone);
-    const esc = (s: string) => this.libs.blessed.escape(s);
+    // runbook strings and reasons: made safe for the terminal (terminal-text.ts), then for blessed's tag parser
+    const esc = (s: string) => this.libs.blessed.escape(sanitizeLine(s));
     const out = inner(l.output);
     return [
       [...(l.big ? big.map((b) => ` ${paint(m.status.tone, esc(b))}`) : []), ...headerLines(m, l.header.width, paint, esc)].join('\n'),

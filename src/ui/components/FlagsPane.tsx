@@ -3,6 +3,7 @@
  * change (25 % → 50 %) or its state; and, for the selected flag, the ramp plan with the current
  * step marked and the time since the last change.
  */
+import { sanitizeLine } from '../../core/terminal-text.js';
 import { Text } from 'ink';
 import type { ReactElement } from 'react';
 import type { Slot } from '../theme.js';
@@ -56,7 +57,7 @@ export function FlagsPane({ flags, width, height, focused }: Props) {
       ),
     });
     if (f.selected) rows.push({ key: `${f.name}:plan`, node: <S key={`${f.name}:plan`} slot="dim" wrap="truncate-end">{`  ${f.plan}`}</S> });
-    if (f.experiment) rows.push({ key: `${f.name}:ab`, node: <Text key={`${f.name}:ab`} wrap="truncate-end">{`  ${f.experiment}`}</Text> });
+    if (f.experiment) rows.push({ key: `${f.name}:ab`, node: <Text key={`${f.name}:ab`} wrap="truncate-end">{`  ${sanitizeLine(f.experiment)}`}</Text> });
   }
   return (
     <Pane title="Flags" width={width} height={height} focused={focused}>
