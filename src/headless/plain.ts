@@ -71,8 +71,7 @@ function baselineText(e: Extract<SessionEvent, { type: 'baseline.taken' }>): str
 export function describeEvent(s: SessionState, e: SessionEvent, rb?: Runbook): string | undefined {
   switch (e.type) {
     case 'session.started':
-      return `cockpit · ${sanitizeLine(e.runbook)} ${sanitizeLine(e.version)} → ${sanitizeLine(e.environment)} · session ${e.sessionId}${e.lockTakenOver ? `
-↻ took over the lock: ${sanitizeLine(e.lockTakenOver.why)}` : ''}`;
+      return `cockpit · ${sanitizeLine(e.runbook)} ${sanitizeLine(e.version)} → ${sanitizeLine(e.environment)} · session ${e.sessionId}${e.lockTakenOver ? `\n↻ took over the lock: ${sanitizeLine(e.lockTakenOver.why)}` : ''}`;
     case 'session.resumed':
       return resumedText(e);
     case 'plan.accepted':
