@@ -37,6 +37,7 @@ import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, 
 import { setPriority } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { longTimeout, type TimerHandle } from '../core/clock.js';
+import { killTreeNow, newTag, signalTree, tagEnv } from './descendants.js';
 import { maskerFor, secretStartsFor, stampOf } from './log-format.js';
 import { groupExists, groupRunning as groupRunningOf } from './proc.js';
 import { checkCwd } from './program.js';
@@ -82,6 +83,9 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   const startedAt = Date.now();
   // the secrets' values were handed over beside the spec (which has them masked)
   const env = { ...process.env, ...spec.env, ...handover.env };
+  // the step's processes are found by this even once they leave its group (exec/descendants.ts)
+  const tag = newTag();
+  const stepEnv = { ...env, ...tagEnv(tag, env) };
   // the step's own env may carry a secret too: mask what the step can see
   const secrets = spec.secretNames.flatMap((n) => [process.env[n] ?? '', env[n] ?? '']);
   const mask = maskerFor(secrets);
@@ -157,6 +161,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   };
   onSignalled = () => {
     interrupted = true;
+    killOutside('SIGTERM'); // the cockpit signalled the group only
     killTimer ??= longTimeout(() => killGroup('SIGKILL'), spec.graceMs);
   };
 
@@ -174,7 +179,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
 
   const child = spawn(spec.file, [...(handover.args ?? spec.args)], {
     cwd: spec.cwd,
-    env,
+    env: stepEnv,
     stdio: ['ignore', raw, raw],
     detached: true,
   });
@@ -194,11 +199,19 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
 
   function killGroup(sig: NodeJS.Signals): void {
     if (pgid === undefined) return;
+    // first, while the group lives: a child that cleared its environment is found through its parent
+    killOutside(sig);
     try {
       process.kill(-pgid, sig);
     } catch {
       /* the group is gone */
     }
+  }
+  /** The step's processes that left its group (`setsid`): found by its tag (exec/descendants.ts). */
+  function killOutside(sig: NodeJS.Signals): void {
+    const q = { roots: pgid === undefined ? [] : [pgid], skipGroup: pgid };
+    if (sig === 'SIGKILL') killTreeNow(tag, q);
+    else signalTree(tag, sig, q);
   }
 
   const groupAlive = (): boolean => pgid !== undefined && groupExists(pgid);
@@ -430,7 +443,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
     if (groupAlive()) {
       killGroup('SIGTERM');
       setTimeout(() => killGroup('SIGKILL'), Math.min(spec.graceMs, 1000)).unref();
-    }
+    } else killOutside('SIGTERM'); // what left the group (SIGKILL in finish())
     // give what the group was writing as it ended a moment to land (until nothing of the group
     // runs, at most 50 ms: an interrupted `sh` whose `sleep` dies a moment later finishes at once)
     const settleBy = Date.now() + 50;
@@ -481,8 +494,9 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
     if (log !== undefined) closeSync(log);
     closeSync(raw);
     if (!early) writeStatus(exitedStatus());
-    // The group was signalled above; make sure nothing of it survives the supervisor.
+    // The group was signalled above; make sure nothing of it (in the group or out of it) survives the supervisor.
     if (groupAlive()) killGroup('SIGKILL');
+    else killOutside('SIGKILL');
     exitWhenTold();
   }
 }
