@@ -21,7 +21,7 @@
  * every tag, ':'-separated, the outer first, so the outer cockpit still finds the inner's processes.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 export const PROC_TAG_ENV = 'COCKPIT_PROC_TAG';
 
@@ -36,28 +36,64 @@ export function tagEnv(tag: string, env: Readonly<Record<string, string | undefi
   return { [PROC_TAG_ENV]: outer ? `${outer}:${tag}` : tag };
 }
 
-type Proc = { readonly pid: number; readonly ppid: number; readonly pgrp: number; readonly state: string };
+/**
+ * Clock ticks since boot now (USER_HZ is 100 on every Linux node runs on): a process started
+ * after this has a /proc/<pid>/stat starttime at least this. Taken before a command is started, it
+ * lets a scan skip the environment of every process older than the command (most of them).
+ */
+export function bootTicks(): number {
+  try {
+    return Math.floor(Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]) * 100);
+  } catch {
+    return 0;
+  }
+}
+/** Rounding between /proc/uptime and starttime: a second of margin. */
+const TICKS_MARGIN = 100;
+
+type Proc = { readonly pid: number; readonly ppid: number; readonly pgrp: number; readonly state: string; readonly start: number };
+
+// one buffer for every /proc read of a scan (a scan reads hundreds of small files; readFileSync
+// allocates and stats for each: twice as slow)
+let buf = Buffer.allocUnsafe(16 * 1024);
+/** The whole of a /proc file into `buf` (grown as needed); its length, or -1 when it cannot be read. */
+function readProc(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return -1;
+  }
+  try {
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]);
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got <= 0) return n;
+      n += got;
+    }
+  } catch {
+    return -1;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function statOf(pid: number): Proc | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { pid, state: f[0], ppid: Number(f[1]), pgrp: Number(f[2]) };
-  } catch {
-    return undefined;
-  }
+  const n = readProc(`/proc/${pid}/stat`);
+  if (n < 0) return undefined;
+  const stat = buf.toString('latin1', 0, n);
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { pid, state: f[0], ppid: Number(f[1]), pgrp: Number(f[2]), start: Number(f[19]) };
 }
 
 const KEY = Buffer.from(`${PROC_TAG_ENV}=`);
 
 /** Whether the environment a process started with carries `tag` (unreadable: no). */
 function carries(pid: number, tag: string): boolean {
-  let env: Buffer;
-  try {
-    env = readFileSync(`/proc/${pid}/environ`);
-  } catch {
-    return false;
-  }
+  const n = readProc(`/proc/${pid}/environ`);
+  if (n <= 0) return false;
+  const env = buf.subarray(0, n);
   for (let at = env.indexOf(KEY); at >= 0; at = env.indexOf(KEY, at + 1)) {
     if (at > 0 && env[at - 1] !== 0) continue; // the end of another variable's name
     const end = env.indexOf(0, at);
@@ -72,6 +108,8 @@ export type TreeQuery = {
   readonly roots?: readonly number[];
   /** Left out: the members of this process group (signalled by the caller already). */
   readonly skipGroup?: number;
+  /** bootTicks() before the command started: older processes cannot be its (their environment is not read). */
+  readonly since?: number;
 };
 
 /**
@@ -99,7 +137,7 @@ export function findTagged(tag: string, q: TreeQuery = {}): number[] {
     const kids = children.get(p.ppid);
     if (kids) kids.push(p.pid);
     else children.set(p.ppid, [p.pid]);
-    if (carries(p.pid, tag)) found.add(p.pid);
+    if (p.start >= (q.since ?? 0) - TICKS_MARGIN && carries(p.pid, tag)) found.add(p.pid);
   }
   for (const r of q.roots ?? []) if (procs.has(r)) found.add(r);
   // down the parent links from every process found

@@ -18,7 +18,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { MAX_TIMER_MS } from '../core/clock.js';
-import { killTreeNow, newTag, signalTree, tagEnv } from './descendants.js';
+import { bootTicks, killTreeNow, newTag, signalTree, tagEnv } from './descendants.js';
 import { killGroup, lastLineOf } from './group.js';
 import { MAX_OUTPUT_CHARS, type ShortCommand, type ShortResult } from './short-command.js';
 
@@ -36,6 +36,7 @@ export function spawnShortCommand(c: ShortCommand): Promise<ShortResult> {
   const { file, args, env } = c.invocation;
   const max = c.maxBuffer ?? MAX_OUTPUT_CHARS;
   const tag = newTag();
+  const since = bootTicks();
   return new Promise((resolve) => {
     const out = { stdout: '', stderr: '' };
     /** Set when the cockpit ends the command: why. */
@@ -47,12 +48,12 @@ export function spawnShortCommand(c: ShortCommand): Promise<ShortResult> {
     let cleared = false;
     const base = { ...process.env, ...env, ...c.env };
     const child = spawn(file, [...args], { cwd: c.cwd, env: { ...base, ...tagEnv(tag, base) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const roots = child.pid === undefined ? [] : [child.pid];
+    const tree = { roots: child.pid === undefined ? [] : [child.pid], since };
     /** Everything the command started, in its group or out of it. */
     const killAll = (sig: NodeJS.Signals): void => {
       // the tree first, while the group lives: a child that cleared its environment is found through its parent
-      if (sig === 'SIGKILL') killTreeNow(tag, { roots });
-      else signalTree(tag, sig, { roots });
+      if (sig === 'SIGKILL') killTreeNow(tag, tree);
+      else signalTree(tag, sig, tree);
       killGroup(child.pid, sig);
     };
     const end = (why: string) => {

@@ -37,7 +37,7 @@ import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, 
 import { setPriority } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { longTimeout, type TimerHandle } from '../core/clock.js';
-import { killTreeNow, newTag, signalTree, tagEnv } from './descendants.js';
+import { bootTicks, killTreeNow, newTag, signalTree, tagEnv } from './descendants.js';
 import { maskerFor, secretStartsFor, stampOf } from './log-format.js';
 import { groupExists, groupRunning as groupRunningOf } from './proc.js';
 import { checkCwd } from './program.js';
@@ -85,6 +85,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   const env = { ...process.env, ...spec.env, ...handover.env };
   // the step's processes are found by this even once they leave its group (exec/descendants.ts)
   const tag = newTag();
+  const since = bootTicks();
   const stepEnv = { ...env, ...tagEnv(tag, env) };
   // the step's own env may carry a secret too: mask what the step can see
   const secrets = spec.secretNames.flatMap((n) => [process.env[n] ?? '', env[n] ?? '']);
@@ -209,7 +210,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   }
   /** The step's processes that left its group (`setsid`): found by its tag (exec/descendants.ts). */
   function killOutside(sig: NodeJS.Signals): void {
-    const q = { roots: pgid === undefined ? [] : [pgid], skipGroup: pgid };
+    const q = { roots: pgid === undefined ? [] : [pgid], skipGroup: pgid, since };
     if (sig === 'SIGKILL') killTreeNow(tag, q);
     else signalTree(tag, sig, q);
   }
