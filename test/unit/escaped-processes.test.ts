@@ -9,8 +9,11 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProcessRunner } from '../../src/exec/runner.js';
+import { parseRunbook } from '../../src/runbook/load.js';
+import { Controller } from '../../src/session/controller.js';
+import { MemoryJournal } from '../../src/session/journal.js';
 import { describeTagged, killTagged, tagged, testTag } from '../helpers/proc-tag.js';
 import { until } from '../helpers/demo-run.js';
 
@@ -23,6 +26,7 @@ beforeAll(() => {
   if (!existsSync(join(ROOT, 'dist/supervisor.js'))) throw new Error('dist/supervisor.js is missing: run `npm run build`');
 });
 afterEach(() => {
+  vi.unstubAllEnvs();
   for (const t of tags.splice(0)) killTagged(t);
   for (const m of markers.splice(0)) for (const p of withMarker(m)) process.kill(p, 'SIGKILL');
 });
@@ -110,5 +114,41 @@ describe('a step whose child leaves its process group (setsid)', () => {
     expect(await handle.done).toMatchObject({ ok: false, timedOut: true });
     await until('the env -i sleep ended', () => withMarker(m).length === 0, 3000);
     await until('no process of the step left', () => tagged(tag).length === 0, 3000, () => describeTagged(tag));
+  });
+});
+
+describe('through a session (Controller, real runner): the step is interrupted, its setsid child ends too', () => {
+  /** Tagged processes but the runner's spare supervisors (idle, started with the test's environment). */
+  const ofSteps = (tag: string) => tagged(tag).filter((p) => !p.argv.includes('supervisor.js --standby'));
+
+  /** A session whose one step leaves a setsid sleep; every process it starts carries the test's tag. */
+  async function running() {
+    const tag = testTag();
+    tags.push(tag);
+    // the step's supervisor and everything under it inherit it (and so are counted until they exit)
+    vi.stubEnv('COCKPIT_PROC_TAG', tag);
+    const dir = mkdtempSync(join(tmpdir(), 'cockpit-escaped-session-'));
+    dirs.push(dir);
+    const yaml = ['name: escaped', 'stages:', '  - id: deploy', '    steps:', `      - { id: daemonise, run: [bash, -c, "${ESCAPING}"] }`, 'rollback:', '  steps:', '    - { id: undo, run: [echo, undone] }', ''].join('\n');
+    const loaded = parseRunbook(yaml, join(dir, 'cockpit.yml'));
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    const c = new Controller({ runbook: loaded.runbook, runner: new ProcessRunner(), journal: new MemoryJournal(), sessionId: 'escaped', sessionDir: dir, values: {}, mode: 'headless', autoAdvance: true, onFailure: 'wait' });
+    void c.start();
+    await bothSleeping(tag);
+    return { c, tag };
+  }
+
+  it('a rollback interrupting the step', async () => {
+    const { c, tag } = await running();
+    expect(c.rollback('the error rate doubled', 'operator')).toEqual({ ok: true });
+    expect(await c.settled).toBe('rolled-back');
+    await until('no process of the step left', () => ofSteps(tag).length === 0, 3000, () => describeTagged(tag));
+  });
+
+  it('an interrupt (Ctrl+C, SIGTERM, quitting with "interrupt and leave")', async () => {
+    const { c, tag } = await running();
+    await c.interrupt();
+    expect(await c.settled).toBe('interrupted');
+    await until('no process of the step left', () => ofSteps(tag).length === 0, 3000, () => describeTagged(tag));
   });
 });
