@@ -13,7 +13,9 @@
  * masked log. Unmasked output therefore never has a name on disk.
  *
  * SIGTERM/SIGINT/SIGHUP to the supervisor interrupt the step: SIGTERM to its group, SIGKILL after
- * the grace period. Processes the step left behind in its group are ended when it exits. SIGUSR2
+ * the grace period. Processes the step left behind in its group are ended when it exits. Whatever
+ * is signalled, the step's processes that left its group (`setsid`) get it too: they are found by
+ * the step's environment tag (exec/descendants.ts). SIGUSR2
  * says the cockpit has already sent the group its SIGTERM (it does, at its own priority, to
  * interrupt a running step at once): the same interrupt, without a second SIGTERM.
  *

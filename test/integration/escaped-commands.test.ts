@@ -105,8 +105,9 @@ describe('a flag provider command whose setsid child holds its stdout', () => {
     const took = performance.now() - start;
     expect({ code, err }).toEqual({ code: 0, err: [] });
     expect(out.join('\n')).toMatch(/new-checkout/);
-    // well within the provider's 30 s timeout (before: held until a 30 s timeout, then by the pipe)
-    expect(took).toBeLessThan(5000);
+    // well within the provider's 30 s timeout (before: held by the pipe, past the timeout too); a
+    // cold first \`cockpit flag\` in a test process on a loaded machine takes a few seconds by itself
+    expect(took).toBeLessThan(15_000);
     await noneLeft();
   });
 });
