@@ -176,8 +176,8 @@ const KILL_ROUNDS = 20;
 
 /**
  * SIGKILLs the whole tree now, synchronously, until none of it is found: each round first stops
- * (SIGSTOP) what it finds, so that nothing forks between the scan and the kill. For a process
- * about to exit.
+ * (SIGSTOP) what it finds, so that nothing forks between the scan and the kill. For the end of
+ * a step or a command, and the SIGKILL after a grace period.
  */
 export function killTreeNow(tag: string, q: TreeQuery = {}): void {
   for (let i = 0; i < KILL_ROUNDS; i++) {
@@ -193,20 +193,4 @@ export function killTreeNow(tag: string, q: TreeQuery = {}): void {
       }
     }
   }
-}
-
-const POLL_MS = 20;
-
-/**
- * Ends the tree: SIGTERM to all of it, then, once `graceMs` has passed with any of it still
- * running, SIGKILL (killTreeNow). Resolves when none of it is found (or after the kill rounds).
- */
-export async function endTree(tag: string, graceMs: number, q: TreeQuery = {}): Promise<void> {
-  if (signalTree(tag, 'SIGTERM', q) === 0) return;
-  const by = Date.now() + graceMs;
-  while (Date.now() < by) {
-    await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, by - Date.now()))));
-    if (findTagged(tag, q).length === 0) return;
-  }
-  killTreeNow(tag, q);
 }
