@@ -5,6 +5,7 @@
  * processes older than `since`), and that killTreeNow ends a tree that keeps forking.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bootTicks, findTagged, killTreeNow, newTag, tagEnv } from '../../src/exec/descendants.js';
 import { until } from '../helpers/demo-run.js';
@@ -12,9 +13,27 @@ import { killTagged, tagged } from '../helpers/proc-tag.js';
 
 const tags: string[] = [];
 const children: ChildProcess[] = [];
+/** Live children of `pid` (/proc parent links): a sleep started with an emptied environment carries no tag. */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'latin1');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
 afterEach(() => {
+  for (const c of children.splice(0)) {
+    for (const kid of c.pid === undefined ? [] : childrenOf(c.pid)) process.kill(kid, 'SIGKILL');
+    c.kill('SIGKILL');
+  }
   for (const t of tags.splice(0)) killTagged(t);
-  for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
 function run(script: string, env: Record<string, string>, detached = false): ChildProcess {
