@@ -13,7 +13,9 @@
  * masked log. Unmasked output therefore never has a name on disk.
  *
  * SIGTERM/SIGINT/SIGHUP to the supervisor interrupt the step: SIGTERM to its group, SIGKILL after
- * the grace period. Processes the step left behind in its group are ended when it exits. SIGUSR2
+ * the grace period. Processes the step left behind in its group are ended when it exits. Whatever
+ * is signalled, the step's processes that left its group (`setsid`) get it too: they are found by
+ * the step's environment tag (exec/descendants.ts). SIGUSR2
  * says the cockpit has already sent the group its SIGTERM (it does, at its own priority, to
  * interrupt a running step at once): the same interrupt, without a second SIGTERM.
  *
@@ -38,6 +40,7 @@ import { openNoFollow, readNoFollow, writeNoFollow } from '../core/safe-open.js'
 import { setPriority } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { longTimeout, type TimerHandle } from '../core/clock.js';
+import { bootTicks, killTreeNow, newTag, signalTree, tagEnv } from './descendants.js';
 import { maskerFor, secretStartsFor, stampOf } from './log-format.js';
 import { groupExists, groupRunning as groupRunningOf } from './proc.js';
 import { checkCwd } from './program.js';
@@ -83,6 +86,10 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   const startedAt = Date.now();
   // the secrets' values were handed over beside the spec (which has them masked)
   const env = { ...process.env, ...spec.env, ...handover.env };
+  // the step's processes are found by this even once they leave its group (exec/descendants.ts)
+  const tag = newTag();
+  const since = bootTicks();
+  const stepEnv = { ...env, ...tagEnv(tag, env) };
   // the step's own env may carry a secret too: mask what the step can see
   const secrets = spec.secretNames.flatMap((n) => [process.env[n] ?? '', env[n] ?? '']);
   const mask = maskerFor(secrets);
@@ -158,6 +165,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   };
   onSignalled = () => {
     interrupted = true;
+    killOutside('SIGTERM'); // the cockpit signalled the group only
     killTimer ??= longTimeout(() => killGroup('SIGKILL'), spec.graceMs);
   };
 
@@ -175,7 +183,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
 
   const child = spawn(spec.file, [...(handover.args ?? spec.args)], {
     cwd: spec.cwd,
-    env,
+    env: stepEnv,
     stdio: ['ignore', raw, raw],
     detached: true,
   });
@@ -195,11 +203,19 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
 
   function killGroup(sig: NodeJS.Signals): void {
     if (pgid === undefined) return;
+    // first, while the group lives: a child that cleared its environment is found through its parent
+    killOutside(sig);
     try {
       process.kill(-pgid, sig);
     } catch {
       /* the group is gone */
     }
+  }
+  /** The step's processes that left its group (`setsid`): found by its tag (exec/descendants.ts). */
+  function killOutside(sig: NodeJS.Signals): void {
+    const q = { roots: pgid === undefined ? [] : [pgid], skipGroup: pgid, since };
+    if (sig === 'SIGKILL') killTreeNow(tag, q);
+    else signalTree(tag, sig, q);
   }
 
   const groupAlive = (): boolean => pgid !== undefined && groupExists(pgid);
@@ -431,7 +447,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
     if (groupAlive()) {
       killGroup('SIGTERM');
       setTimeout(() => killGroup('SIGKILL'), Math.min(spec.graceMs, 1000)).unref();
-    }
+    } else killOutside('SIGTERM'); // what left the group (SIGKILL in finish())
     // give what the group was writing as it ended a moment to land (until nothing of the group
     // runs, at most 50 ms: an interrupted `sh` whose `sleep` dies a moment later finishes at once)
     const settleBy = Date.now() + 50;
@@ -482,8 +498,9 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
     if (log !== undefined) closeSync(log);
     closeSync(raw);
     if (!early) writeStatus(exitedStatus());
-    // The group was signalled above; make sure nothing of it survives the supervisor.
+    // The group was signalled above; make sure nothing of it (in the group or out of it) survives the supervisor.
     if (groupAlive()) killGroup('SIGKILL');
+    else killOutside('SIGKILL');
     exitWhenTold();
   }
 }

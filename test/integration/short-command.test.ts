@@ -1,7 +1,6 @@
 /**
- * Short-lived commands with real scripts, on both engines of the one contract (execa:
- * exec/short-command.ts, for the flag provider; node's spawn: exec/spawn-command.ts, for the
- * metrics source): a command that forks a daemon leaves nothing running (found in /proc by the
+ * Short-lived commands with real scripts, through the one engine (node's spawn:
+ * exec/spawn-command.ts, for the metrics source and the flag provider): a command that forks a daemon leaves nothing running (found in /proc by the
  * marker in its argv), after every interval of a metrics source too; a timeout and an output
  * flood end the whole group; every failure is one line saying why (exit code, signal, timeout,
  * the command's last stderr line).
@@ -10,7 +9,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runShortCommand, type ShortCommand, type ShortResult } from '../../src/exec/short-command.js';
+import type { ShortCommand, ShortResult } from '../../src/exec/short-command.js';
 import { spawnShortCommand } from '../../src/exec/spawn-command.js';
 import { CommandSource } from '../../src/metrics/sources/command.js';
 import { parseCommand } from '../../src/runbook/command.js';
@@ -84,10 +83,7 @@ describe('a metrics command that forks a daemon (`sleep 300 &`, holding its stdo
   });
 });
 
-const ENGINES: [string, (c: ShortCommand) => Promise<ShortResult>][] = [
-  ['execa', runShortCommand],
-  ["node's spawn", spawnShortCommand],
-];
+const ENGINES: [string, (c: ShortCommand) => Promise<ShortResult>][] = [["node's spawn", spawnShortCommand]];
 
 describe.each(ENGINES)('a command that forks a daemon, run through %s', (_name, run) => {
   const daemonRun = (m: string, o: { mode?: 'hang' | 'flood'; timeoutMs?: number; signal?: AbortSignal } = {}) => {

@@ -5,7 +5,7 @@
  * that: the read command's answer is what the backend holds (what users are served it cannot
  * tell), and without one, exit 0 is all there is.
  */
-import { loadExeca, runShortCommand } from '../../exec/short-command.js';
+import { spawnShortCommand } from '../../exec/spawn-command.js';
 import type { Command } from '../../runbook/command.js';
 import { resolveInvocation } from '../../runbook/placeholders.js';
 import { FlagProviderError, parsePercent, type FlagProvider, type FlagReading } from './provider.js';
@@ -14,20 +14,17 @@ import { FlagProviderError, parsePercent, type FlagProvider, type FlagReading } 
 const GRACE_MS = 1000;
 
 async function run(cmd: Command, values: { flag: string; percent?: string }, cwd: string, timeoutMs: number): Promise<string> {
-  // Its own process group, ended with it (on a timeout too): nothing the command started (a
-  // shell's children too) can apply the change after cockpit has reported that it failed. The
-  // failure is reported once the whole group is gone.
-  const r = await runShortCommand({ invocation: resolveInvocation(cmd, values), cwd, timeoutMs, graceMs: GRACE_MS, lastLine: 'stderr-or-stdout' });
+  // Everything the command started ends with it (on a timeout too; what left its process group
+  // as well: exec/descendants.ts): nothing it started can apply the change after cockpit has
+  // reported that it failed, and a daemon holding its stdout cannot hold the flag step past its timeout.
+  const r = await spawnShortCommand({ invocation: resolveInvocation(cmd, values), cwd, timeoutMs, graceMs: GRACE_MS, lastLine: 'stderr-or-stdout' });
   if (!r.ok) throw new FlagProviderError(r.error);
   return r.stdout;
 }
 
 export class CommandFlagProvider implements FlagProvider {
   readonly kind = 'command';
-  constructor(private readonly setCmd: Command, private readonly readCmd: Command | undefined, private readonly cwd: string, private readonly timeoutMs = 30_000) {
-    // the start-up read of every flag runs as the session starts: execa is loading by then
-    void loadExeca();
-  }
+  constructor(private readonly setCmd: Command, private readonly readCmd: Command | undefined, private readonly cwd: string, private readonly timeoutMs = 30_000) {}
 
   private async readBack(flag: string, readCmd: Command): Promise<number> {
     const out = await run(readCmd, { flag }, this.cwd, this.timeoutMs);
