@@ -11,10 +11,10 @@
  *   reads it as it grows. What has been read is given back to memory every few MiB (its pages
  *   punched out with util-linux `fallocate --punch-hole`, the step writing on at its offset), so
  *   the file holds only what the supervisor has not read yet. Unmasked output has no name on disk.
- * - Otherwise a pipe the supervisor drains (stdout and stderr merged by `exec "$0" "$@" 2>&1` in
- *   /bin/sh: argv only, the program replaces the shell). A pipe is never full for want of disk;
- *   the cost is that a step flooding faster than the supervisor reads waits for it, so the
- *   supervisor keeps its normal priority then. A disk-backed scratch file is never used: that is
+ * - Otherwise a pipe the supervisor drains (a socket pair, as node makes them; stdout and stderr
+ *   merged by `exec "$0" "$@" 2>&1` in /bin/sh: argv only, the program replaces the shell). A
+ *   pipe is never full for want of disk; the cost is that a step flooding faster than the
+ *   supervisor reads waits for it, so the supervisor keeps its normal priority then. A disk-backed scratch file is never used: that is
  *   the file a full disk made the step fail on.
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';

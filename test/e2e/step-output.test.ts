@@ -61,12 +61,14 @@ function logLines(path: string): string[] {
 }
 
 describe.skipIf(!isRoot)('a disk that fills during the release (a 4 MiB tmpfs as the state directory)', () => {
-  test('a set -e script that echoes passes, the rollback passes, and the loss is said: "disk full: N bytes of output not kept"', async () => {
+  // the step's output through a scratch file on /dev/shm, and through a pipe (the scratch
+  // directory the full tmpfs itself: no room there, so the supervisor falls back to the pipe)
+  test.each([['a scratch file on /dev/shm', false], ['a pipe', true]])('through %s: a set -e script that echoes passes, the rollback passes, and the loss is said: "disk full: N bytes of output not kept"', async (_, pipe) => {
     const b = box();
     const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', b.state], { encoding: 'utf8' });
     expect(m.status, m.stderr).toBe(0);
     mounts.push(b.state);
-    const r = await cockpit(b, ['run', 'disk-full.yml', '--headless', '--yes', '--on-failure', 'rollback'], { FILL: join(b.state, 'fill') });
+    const r = await cockpit(b, ['run', 'disk-full.yml', '--headless', '--yes', '--on-failure', 'rollback'], { FILL: join(b.state, 'fill'), ...(pipe ? { COCKPIT_SCRATCH_DIR: b.state } : {}) });
     const out = r.stdout.split('\n');
     // the step after the fill and the rollback step (both set -e, both echoing) passed
     expect(out.some((l) => / {2}✓ chatty \(\d+ms\)$/.test(l)), r.stdout).toBe(true);
@@ -118,7 +120,8 @@ describe('output in awkward shapes', () => {
   test('a 1 GB line: the supervisor stays under 150 MB, the log keeps the output\'s end and says truly what it dropped, exit 0 is passed', async () => {
     const b = box();
     const size = 1024 * 1024 * 1024;
-    const run = cockpit(b, ['run', 'shapes.yml', '--headless', '--yes', '--json'], { LINE_BYTES: String(size), COCKPIT_LOG_MAX_BYTES: String(8 * 1024 * 1024) }, 240_000);
+    // the default cap (64 MiB): the supervisor's memory at its worst
+    const run = cockpit(b, ['run', 'shapes.yml', '--headless', '--yes', '--json'], { LINE_BYTES: String(size) }, 240_000);
     const peak = await supervisorPeak(b.state, 'out.shapes.status.json', run);
     const r = await run;
     expectExit(r, 0);
@@ -127,7 +130,7 @@ describe('output in awkward shapes', () => {
     const finished = journalEvents(join(sessionDir(b.state), 'journal.jsonl')).find((e) => e.type === 'step.finished');
     expect(finished).toMatchObject({ ok: true, exitCode: 0 });
     const lines = logLines(join(sessionDir(b.state), 'out.shapes.log'));
-    const marker = lines.indexOf('cockpit: log capped at 8 MiB; the output is dropped from here but for its last 1 MiB, at the end of the log');
+    const marker = lines.indexOf('cockpit: log capped at 64 MiB; the output is dropped from here but for its last 1 MiB, at the end of the log');
     expect(marker).toBeGreaterThan(0);
     // the head: the line's start, let out in pieces; the end: the line's end (marked …: the tail
     // starts in its middle), then the count (booleans: a failure must not print megabytes)
@@ -138,7 +141,7 @@ describe('output in awkward shapes', () => {
     // ended by a newline of the output's; the … is the log's)
     const kept = lines.slice(0, marker).reduce((n, l) => n + l.length, 0) + Buffer.byteLength(lines.at(-2)!.replace(/^…/, '')) + 1;
     expect(lines.slice(0, marker).every((l) => l.length === 1024 * 1024)).toBe(true);
-    expect(lines.at(-1)).toBe(`cockpit: log capped at 8 MiB; ${total - kept} bytes dropped`);
+    expect(lines.at(-1)).toBe(`cockpit: log capped at 64 MiB; ${total - kept} bytes dropped`);
   }, 240_000);
 
   test('a 1 GB line that is the last: its end is kept, marked "…"', async () => {
@@ -151,11 +154,14 @@ describe('output in awkward shapes', () => {
     expect(lines.at(-1)).toMatch(/^cockpit: log capped at 8 MiB; \d+ bytes dropped$/);
   }, 240_000);
 
-  test('a \\r progress bar leaves its last state; a line written in two writes with a pause is one line', async () => {
+  test.each([
+    ['a scratch file on /dev/shm', {}, 'stdout: /dev/shm/cockpit-step-.raw (deleted)'],
+    ['a pipe (no memory-backed filesystem)', { COCKPIT_SCRATCH_DIR: '/nonexistent' }, 'stdout: socket:[]'],
+  ])('through %s: a \\r progress bar leaves its last state; a line written in two writes with a pause is one line', async (_, env, where) => {
     const b = box();
-    const r = await cockpit(b, ['run', 'shapes.yml', '--headless', '--yes']);
+    const r = await cockpit(b, ['run', 'shapes.yml', '--headless', '--yes'], { ...env, SHOW_FD: '1' });
     expectExit(r, 0);
-    expect(logLines(join(sessionDir(b.state), 'out.shapes.log'))).toEqual(['progress 100%', 'first half, second half', 'doneloading 42 files']);
+    expect(logLines(join(sessionDir(b.state), 'out.shapes.log'))).toEqual([where, 'progress 100%', 'first half, second half', 'doneloading 42 files']);
     // headless shows the same lines
     expect(r.stdout).toContain('│ progress 100%\n');
     expect(r.stdout).toContain('│ first half, second half\n');
