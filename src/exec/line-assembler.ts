@@ -10,7 +10,11 @@
  * log can say exactly how much of the output it kept.
  */
 
-/** A line, how many raw bytes of output made it, and whether it ended (a newline; not when let out, or held at the end). */
+/**
+ * A line, how many raw bytes of output made it, and whether it ended (a newline; not when let out,
+ * or held at the end). Whole lines that need nothing done come as one: `text` then holds several
+ * lines joined by `\n` (a flood costs one emit per read, not one per line).
+ */
 export type AssembledLine = { readonly text: string; readonly raw: number; readonly ended: boolean };
 
 const ERASE_TO_END = /\x1b\[[02]?K/;
@@ -26,6 +30,8 @@ export class LineAssembler {
     private readonly holdMax: number,
     /** How many characters at the end of a text may be a secret's start (held back when a long line is let out). */
     private readonly secretStart: (text: string) => number = () => 0,
+    /** Whether whole lines may come several at once (see AssembledLine). */
+    private readonly blocks = true,
   ) {}
 
   /** Raw bytes held (in a line not ended yet). */
@@ -42,10 +48,20 @@ export class LineAssembler {
     let taken = 0;
     let nl = -1;
     let cr = -1;
+    const lastNl = text.lastIndexOf('\n');
     while (at < text.length) {
       if (stop()) return taken;
       if (nl < at) nl = indexOr(text, '\n', at);
       if (cr < at) cr = indexOr(text, '\r', at);
+      if (this.blocks && this.cur === '' && this.curRaw === 0 && lastNl > at && cr > lastNl) {
+        // nothing held, no \r up to the last newline: those lines as they are, in one piece
+        const block = text.slice(at, lastNl);
+        const n = Buffer.byteLength(block) + 1;
+        taken += n;
+        at = lastNl + 1;
+        this.emit({ text: block, raw: n, ended: true });
+        continue;
+      }
       const next = Math.min(nl, cr);
       const piece = text.slice(at, next);
       if (piece !== '') {
@@ -60,9 +76,9 @@ export class LineAssembler {
       if (text[next] === '\r') this.col = 0;
       else this.endLine(true);
       at = next + 1;
-      if (this.cur.length > this.holdMax) this.letOut();
+      if (this.cur.length > this.holdMax) this.letOut(stop);
     }
-    if (this.cur.length > this.holdMax) this.letOut();
+    if (this.cur.length > this.holdMax) this.letOut(stop);
     return taken;
   }
 
@@ -71,13 +87,13 @@ export class LineAssembler {
     if (this.cur !== '' || this.curRaw > 0) this.endLine(false);
   }
 
-  /** Drops what is held; returns its raw bytes. */
-  drop(): number {
-    const n = this.curRaw;
+  /** Takes what is held out (as it would show), leaving nothing held. */
+  takeHeld(): string {
+    const held = this.cur;
     this.cur = '';
     this.col = 0;
     this.curRaw = 0;
-    return n;
+    return held;
   }
 
   private put(piece: string): void {
@@ -96,8 +112,8 @@ export class LineAssembler {
   }
 
   /** A line too long to hold: its start goes out as lines of holdMax characters, the rest (and a secret's possible start) stays. */
-  private letOut(): void {
-    while (this.cur.length > this.holdMax) {
+  private letOut(stop: () => boolean): void {
+    while (this.cur.length > this.holdMax && !stop()) {
       let n = this.holdMax;
       // a piece never ends in a secret's possible start (it would go out unmasked)
       n -= Math.min(this.secretStart(this.cur.slice(0, n)), n - 1);

@@ -94,6 +94,8 @@ export class OutputLog {
   private batch: string[] = [];
   private batchText: number[] = [];
   private batchBytes = 0;
+  /** The stamp of the lines being written (one per read of output). */
+  private stamp = stampOf(new Date());
   private logBytes = 0;
   private capped = false;
   /** Bytes of output read, and of them kept in the log. */
@@ -119,6 +121,7 @@ export class OutputLog {
   feed(chunk: Buffer): void {
     this.total += chunk.length;
     if (this.capped) return this.ring.push(chunk);
+    this.stamp = stampOf(new Date());
     this.take(this.decoder.write(chunk));
     this.writeBatch();
   }
@@ -128,21 +131,24 @@ export class OutputLog {
     const taken = this.lines.write(text, () => this.capped);
     if (!this.capped && last) this.lines.flush();
     if (this.capped) {
-      // the rest of this piece begins the part only the ring keeps
-      this.lines.drop();
+      // what was held, then the rest of this piece: the start of what only the ring keeps
+      const held = this.lines.takeHeld();
+      if (held !== '') this.ring.push(Buffer.from(held));
       this.ring.push(Buffer.from(text).subarray(taken));
     }
   }
 
   /** A line of the cockpit's own (a timeout): after what the step printed so far, whatever the cap. */
   line(text: string): void {
+    this.stamp = stampOf(new Date());
     if (!this.capped) this.lines.flush();
-    this.queue(`${stampOf(new Date())}${this.o.mask(text)}\n`, 0);
+    this.queue(`${this.stamp}${this.o.mask(text)}\n`, 0);
     this.writeBatch();
   }
 
   /** The output ended: the held line, the tail and the count when capped, what was lost. */
   end(): void {
+    this.stamp = stampOf(new Date());
     if (!this.capped) this.take(this.decoder.end(), true);
     this.writeBatch();
     if (this.capped) this.writeTail();
@@ -152,39 +158,56 @@ export class OutputLog {
 
   private headLine(l: AssembledLine): void {
     if (this.capped) return;
-    const line = `${stampOf(new Date())}${this.o.mask(l.text)}\n`;
-    const size = Buffer.byteLength(line);
-    if (this.logBytes + this.batchBytes + size <= this.headRoom) return this.queue(line, l.raw);
+    const stamp = this.stamp;
+    const masked = this.o.mask(l.text);
+    const block = `${stamp}${masked.includes('\n') ? masked.replaceAll('\n', `\n${stamp}`) : masked}\n`;
+    const size = Buffer.byteLength(block);
+    if (this.logBytes + this.batchBytes + size <= this.headRoom) return this.queue(block, l.raw, size);
+    // the lines that fit, then the marker; the line that did not fit is the first of what only the
+    // ring keeps (the output's end may be in it)
+    const lines = l.text.split('\n');
+    let i = 0;
+    for (; i < lines.length; i++) {
+      const line = `${stamp}${this.o.mask(lines[i])}\n`;
+      const n = Buffer.byteLength(line);
+      if (this.logBytes + this.batchBytes + n > this.headRoom) break;
+      this.queue(line, lines.length === 1 ? l.raw : Buffer.byteLength(lines[i]) + 1, n);
+    }
     this.capped = true;
-    this.queue(`${stampOf(new Date())}cockpit: log capped at ${sizeText(this.o.cap)}; the output is dropped from here but for its last ${sizeText(this.tailRoom)}, at the end of the log\n`, 0);
-    // the line that did not fit is the first of what only the ring keeps (the output's end may be in it)
-    this.ring.push(Buffer.from(l.ended ? `${l.text}\n` : l.text));
+    this.queue(`${stamp}cockpit: log capped at ${sizeText(this.o.cap)}; the output is dropped from here but for its last ${sizeText(this.tailRoom)}, at the end of the log\n`, 0);
+    const rest = lines.slice(i).join('\n');
+    this.ring.push(Buffer.from(l.ended ? `${rest}\n` : rest));
   }
 
-  private queue(line: string, raw: number): void {
+  private queue(line: string, raw: number, size = Buffer.byteLength(line)): void {
     this.batch.push(line);
     this.batchText.push(raw);
-    this.batchBytes += Buffer.byteLength(line);
+    this.batchBytes += size;
   }
 
   private writeBatch(): void {
-    if (this.batch.length === 0) return;
     const parts = this.batch;
     const raws = this.batchText;
     this.batch = [];
     this.batchText = [];
     this.batchBytes = 0;
-    const b = Buffer.from(parts.join(''));
-    const done = this.write(b, raws.reduce((n, r) => n + r, 0));
-    if (done === b.length) return;
-    // the lines not written whole are lost (their bytes of output counted)
-    let at = 0;
     for (let i = 0; i < parts.length; i++) {
-      at += Buffer.byteLength(parts[i]);
-      if (at <= done) continue;
-      this.kept -= raws[i];
-      this.lostBytes += raws[i];
+      const b = Buffer.from(parts[i]);
+      const done = this.write(b, raws[i]);
+      if (done === b.length) continue;
+      // the lines not written whole are lost (their bytes of output counted)
+      const lost = Math.max(0, raws[i] - this.keptOf(b.subarray(0, done)));
+      this.kept -= lost;
+      this.lostBytes += lost;
     }
+  }
+
+  /** Of a stamped block's first bytes (all that a write took of it), the bytes of output in its whole lines. */
+  private keptOf(written: Buffer): number {
+    const whole = written.lastIndexOf(10) + 1;
+    let lines = 0;
+    for (let i = written.indexOf(10); i >= 0 && i < whole; i = written.indexOf(10, i + 1)) lines++;
+    return Math.max(0, whole - lines * this.stamp.length);
   }
 
   /** Appends; returns the bytes written. `raw` (bytes of output it holds) counts as kept. */
@@ -212,7 +235,7 @@ export class OutputLog {
     while (partial && skip < bytes.length && skip < 4 && (bytes[skip] & 0xc0) === 0x80) skip++;
     bytes = bytes.subarray(skip);
     const lines: AssembledLine[] = [];
-    const asm = new LineAssembler((l) => lines.push(l), Number.MAX_SAFE_INTEGER);
+    const asm = new LineAssembler((l) => lines.push(l), Number.MAX_SAFE_INTEGER, undefined, false);
     asm.write(new StringDecoder('utf8').write(bytes));
     asm.flush();
     // the line the tail starts in the middle of is dropped, unless it is the last one
