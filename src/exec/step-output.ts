@@ -8,7 +8,7 @@
  *   COCKPIT_SCRATCH_DIR), created private and unlinked at once, when one is there with room
  *   (SCRATCH_MIN_FREE). The step writes stdout and stderr (one descriptor: true merged order)
  *   into it at memory speed and never waits for anybody: the supervisor, at a lower CPU priority,
- *   reads it as it grows. What has been read is given back to memory every few MiB (its pages
+ *   reads it as it grows. What has been read is given back to memory every 4–16 MiB (its pages
  *   punched out with util-linux `fallocate --punch-hole`, the step writing on at its offset), so
  *   the file holds only what the supervisor has not read yet. Unmasked output has no name on disk.
  * - Otherwise a pipe the supervisor drains (a socket pair, as node makes them; stdout and stderr
@@ -27,8 +27,13 @@ const FOLLOW_CHUNKS = 2;
 const MIB = 1024 * 1024;
 /** A memory-backed filesystem is used for the scratch file only with this much room. */
 const SCRATCH_MIN_FREE = 256 * MIB;
-/** The read part of the scratch file is given back whenever this much of it has piled up. */
-const RECLAIM_BYTES = 4 * MIB;
+/**
+ * The read part of the scratch file is given back whenever this much of it has piled up: the
+ * log's cap, at least 4 MiB, at most 16 MiB (each time costs a `fallocate` process).
+ */
+export function reclaimBytes(cap: number): number {
+  return Math.min(16 * MIB, Math.max(4 * MIB, cap));
+}
 /** At the step's end, how long a pipe still held open (by something the step left) is waited for. */
 const PIPE_END_WAIT_MS = 200;
 const MEMORY_FS = new Set([0x01021994 /* tmpfs */]);
@@ -73,9 +78,10 @@ function memoryScratch(): { fd: number; dir: string } | undefined {
   return undefined;
 }
 
-export function openStepOutput(): StepOutput {
+/** `cap`: the log's (see reclaimBytes). */
+export function openStepOutput(cap: number): StepOutput {
   const scratch = process.platform === 'linux' ? memoryScratch() : undefined;
-  return scratch ? new ScratchOutput(scratch.fd, scratch.dir) : new PipeOutput();
+  return scratch ? new ScratchOutput(scratch.fd, scratch.dir, reclaimBytes(cap)) : new PipeOutput();
 }
 
 class ScratchOutput implements StepOutput {
@@ -92,7 +98,11 @@ class ScratchOutput implements StepOutput {
   private punching = false;
   private punchFailed = false;
 
-  constructor(private readonly fd: number, dir: string) {
+  constructor(
+    private readonly fd: number,
+    dir: string,
+    private readonly reclaimAt: number,
+  ) {
     this.stdio = ['ignore', fd, fd];
     this.where = dir;
   }
@@ -149,7 +159,7 @@ class ScratchOutput implements StepOutput {
 
   /** Gives the read part of the file back (its pages punched out), as this process holds it. */
   private reclaim(): void {
-    if (this.done || this.punching || this.punchFailed || this.offset - this.punched < RECLAIM_BYTES) return;
+    if (this.done || this.punching || this.punchFailed || this.offset - this.punched < this.reclaimAt) return;
     const upTo = this.offset;
     this.punching = true;
     const end = (ok: boolean): void => {

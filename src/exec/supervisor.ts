@@ -77,7 +77,8 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
     logError = codeOf(e);
   }
   const longestSecret = Math.max(0, ...secrets.map((v) => (v.length >= 3 ? v.length : 0)));
-  const out = new OutputLog({ fd: log, openError: logError, cap: logCap(process.env.COCKPIT_LOG_MAX_BYTES), mask, secretStart, longestSecret });
+  const cap = logCap(process.env.COCKPIT_LOG_MAX_BYTES);
+  const out = new OutputLog({ fd: log, openError: logError, cap, mask, secretStart, longestSecret });
 
   /**
    * The status file: a tmp file renamed over it, so a reader never sees half of one. When that
@@ -130,7 +131,7 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   };
 
   // Where the step writes its output (step-output.ts): never the disk the log is on.
-  const output = openStepOutput();
+  const output = openStepOutput(cap);
   const [file, args] = output.command(spec.file, handover.args ?? spec.args);
   const child = spawn(file, args, { cwd: spec.cwd, env, stdio: output.stdio, detached: true });
   const pgid = child.pid;
