@@ -12,6 +12,7 @@ import { exited, fromWaitStatus, groupRunning, processAlive as alive, procInfo }
 import { distFile } from './dist-file.js';
 import { checkCwd, checkProgram } from './program.js';
 import { MASK, maskerFor, stampOf } from './log-format.js';
+import { lossLine } from './output-log.js';
 import { HANDOVER_ENV, stepFiles, type Handover, type StepStatus, type SupervisorSpec } from './spec.js';
 
 export const BATCH_MS = 50;
@@ -498,7 +499,7 @@ export class ProcessRunner implements Runner {
       tail.close(!early);
       // the log could not be written (a full disk): said where the output is shown
       if (status?.state === 'exited' && status.logError) {
-        const line = `${stampOf(new Date())}cockpit: the step's log could not be written (${status.logError.code}): ${status.logError.lostBytes} bytes of it are lost`;
+        const line = `${stampOf(new Date())}${lossLine(status.logError.code, status.logError.lostBytes)}`;
         for (const l of listeners) l([line]);
       }
       if (!status && killed) {

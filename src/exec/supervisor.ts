@@ -7,10 +7,12 @@
  *   node dist/supervisor.js <spec.json>
  *   node dist/supervisor.js --standby     (a spare: see below)
  *
- * The step writes stdout and stderr (one file descriptor: true merged order) straight into an
- * unlinked scratch file, at file speed: it never waits for anybody to read a pipe. The supervisor,
- * at a lower CPU priority than the step, reads that file as it grows and writes the stamped,
- * masked log. Unmasked output therefore never has a name on disk.
+ * The step's output (stdout and stderr, merged) goes where a full disk cannot make the step fail
+ * (step-output.ts): a private, unlinked scratch file on a memory-backed filesystem the step writes
+ * at memory speed, never waiting for anybody, read by this process at a lower CPU priority; or,
+ * with no such filesystem, a pipe this process drains. The log (output-log.ts) is written from
+ * it: stamped, masked, `\r` redraws and lines written in pieces made into what a terminal shows,
+ * capped by bytes. Unmasked output never has a name on disk.
  *
  * SIGTERM/SIGINT/SIGHUP to the supervisor interrupt the step: SIGTERM to its group, SIGKILL after
  * the grace period. Processes the step left behind in its group are ended when it exits. Whatever
@@ -31,44 +33,23 @@
  * spec when its file could not be written). A cold supervisor finds it in its environment.
  *
  * The log is capped (COCKPIT_LOG_MAX_BYTES): the head, a marker, then at the end the output's last
- * part and the count of bytes dropped. Nothing here throws on a write (a full disk): the log stops,
- * the status goes where it can (see writeStatus), the step runs on.
+ * part and the count of bytes dropped; memory stays bounded whatever the output's shape (a 1 GB
+ * line). Nothing here throws on a write: on a full disk the log loses lines (counted, and said:
+ * "disk full: N bytes of output not kept"), the status goes where it can (see writeStatus), the
+ * step runs on.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { openNoFollow, readNoFollow, writeNoFollow } from '../core/safe-open.js';
 import { setPriority } from 'node:os';
-import { StringDecoder } from 'node:string_decoder';
 import { longTimeout, type TimerHandle } from '../core/clock.js';
 import { bootTicks, killTreeNow, newTag, signalTree, tagEnv } from './descendants.js';
-import { maskerFor, secretStartsFor, stampOf } from './log-format.js';
+import { maskerFor, secretStartsFor } from './log-format.js';
+import { logCap, OutputLog } from './output-log.js';
 import { groupExists, groupRunning as groupRunningOf } from './proc.js';
 import { checkCwd } from './program.js';
 import { HANDOVER_ENV, type Handover, type StepStatus, type SupervisorSpec } from './spec.js';
-
-const FOLLOW_MS = 25;
-/** Reads (of 1 MiB) per follow() before it lets signals and the step's exit in. */
-const FOLLOW_CHUNKS = 2;
-
-/** A step's log is capped at COCKPIT_LOG_MAX_BYTES (this by default; at least LOG_MIN_BYTES). */
-export const LOG_MAX_BYTES = 64 * 1024 * 1024;
-const LOG_MIN_BYTES = 4096;
-/** Of the cap, kept for the output's end (written when the step ends): at most this, a quarter of a small cap. */
-const LOG_TAIL_BYTES = 1024 * 1024;
-/** Once capped, the scratch file's blocks are given back whenever this much unread output (at most; the cap, at least 4 MiB) has piled up in it. */
-const RECLAIM_BYTES = 64 * 1024 * 1024;
-
-const MIB = 1024 * 1024;
-function sizeText(bytes: number): string {
-  if (bytes >= MIB) return `${Number((bytes / MIB).toFixed(1))} MiB`;
-  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
-  return `${bytes} bytes`;
-}
-
-function logCap(text: string | undefined): number {
-  const n = Number(text);
-  return text && Number.isInteger(n) && n > 0 ? Math.max(LOG_MIN_BYTES, n) : LOG_MAX_BYTES;
-}
+import { openStepOutput } from './step-output.js';
 
 const codeOf = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
@@ -98,25 +79,14 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   // The log. Writing it never throws: a full disk loses output, never the step's exit status.
   let log: number | undefined;
   let logError: string | undefined;
-  let lostBytes = 0;
   try {
     log = openNoFollow(spec.logPath, 'append');
   } catch (e) {
     logError = codeOf(e);
   }
-  let logBytes = 0;
-  function append(text: string): void {
-    const b = Buffer.from(text);
-    let done = 0;
-    try {
-      if (log === undefined) throw Object.assign(new Error('no log'), { code: logError });
-      while (done < b.length) done += writeSync(log, b, done);
-      logBytes += b.length;
-    } catch (e) {
-      logError ??= codeOf(e);
-      lostBytes += b.length - done;
-    }
-  }
+  const longestSecret = Math.max(0, ...secrets.map((v) => (v.length >= 3 ? v.length : 0)));
+  const cap = logCap(process.env.COCKPIT_LOG_MAX_BYTES);
+  const out = new OutputLog({ fd: log, openError: logError, cap, mask, secretStart, longestSecret });
 
   /**
    * The status file: a tmp file renamed over it, so a reader never sees half of one. When that
@@ -169,32 +139,19 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
     killTimer ??= longTimeout(() => killGroup('SIGKILL'), spec.graceMs);
   };
 
-  // The scratch file: created private, unlinked at once; the step and this process hold it open.
-  const rawPath = `${spec.logPath}.${process.pid}.raw`;
-  let raw: number;
-  try {
-    raw = openNoFollow(rawPath, 'create-rw', 0o600);
-    unlinkSync(rawPath);
-  } catch (e) {
-    // no room for it: the step runs all the same, its output is lost
-    logError ??= codeOf(e);
-    raw = openSync('/dev/null', 'r+');
-  }
-
-  const child = spawn(spec.file, [...(handover.args ?? spec.args)], {
-    cwd: spec.cwd,
-    env: stepEnv,
-    stdio: ['ignore', raw, raw],
-    detached: true,
-  });
+  // Where the step writes its output (step-output.ts): never the disk the log is on.
+  const output = openStepOutput(cap);
+  const [file, args] = output.command(spec.file, handover.args ?? spec.args);
+  const child = spawn(file, args, { cwd: spec.cwd, env: stepEnv, stdio: output.stdio, detached: true });
   const pgid = child.pid;
+  output.start(child, (chunk) => out.feed(chunk));
   let exitCode: number | null = null;
   let signal: string | null = null;
   let spawnError: string | undefined;
 
-  // the step keeps the CPU it needs; following its output can wait
+  // the step keeps the CPU it needs; following its output can wait (unless the step waits for it)
   try {
-    setPriority(10);
+    if (output.lowPriority) setPriority(10);
   } catch {
     /* not permitted here: run at the same priority */
   }
@@ -229,204 +186,11 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   const timeout = spec.timeoutMs
     ? longTimeout(() => {
         timedOut = true;
-        follow(true);
-        writeLine(`cockpit: timeout after ${Math.round(spec.timeoutMs! / 1000)}s, sending SIGTERM to the step's process group`);
+        output.poll(true);
+        out.line(`cockpit: timeout after ${Math.round(spec.timeoutMs! / 1000)}s, sending SIGTERM to the step's process group`);
         stop();
       }, spec.timeoutMs)
     : undefined;
-
-  const decoder = new StringDecoder('utf8');
-  const buf = Buffer.allocUnsafe(1024 * 1024);
-  let offset = 0;
-  /** Read, not written yet: a line without its newline, or the start of a secret (masked, but for that). */
-  let pending = '';
-  let pendingSince = 0;
-
-  // The cap: the log's head up to headRoom, then (the step ended) its output's last tailRoom.
-  const cap = logCap(process.env.COCKPIT_LOG_MAX_BYTES);
-  const tailRoom = Math.min(LOG_TAIL_BYTES, Math.floor(cap / 4));
-  const headRoom = cap - tailRoom;
-  const reclaimAt = Math.min(RECLAIM_BYTES, Math.max(4 * MIB, cap));
-  let capped = false;
-  /** Bytes of output the cap left out of the log. */
-  let dropped = 0;
-  const stamped = (stamp: string, text: string): string => `${stamp}${text.replaceAll('\n', `\n${stamp}`)}\n`;
-
-  /** Writes masked text as stamped lines, up to the cap (where it says so, once). */
-  function writeLines(masked: string): void {
-    if (capped) {
-      dropped += Buffer.byteLength(masked) + 1;
-      return;
-    }
-    const stamp = stampOf(new Date());
-    const out = stamped(stamp, masked);
-    const size = Buffer.byteLength(out);
-    if (logBytes + size <= headRoom) return append(out);
-    // the lines that fit, then the marker; the rest is dropped
-    const lines = masked.split('\n');
-    let fit = '';
-    let room = headRoom - logBytes;
-    let i = 0;
-    for (; i < lines.length; i++) {
-      const line = `${stamp}${lines[i]}\n`;
-      const n = Buffer.byteLength(line);
-      if (n > room) break;
-      fit += line;
-      room -= n;
-    }
-    if (fit) append(fit);
-    dropped += Buffer.byteLength(lines.slice(i).join('\n')) + 1;
-    capped = true;
-    append(stamped(stamp, `cockpit: log capped at ${sizeText(cap)}; the output is dropped from here but for its last ${sizeText(tailRoom)}, at the end of the log`));
-  }
-
-  /** A line of the cockpit's own (a timeout): written whatever the cap. */
-  function writeLine(text: string): void {
-    flushPartial();
-    append(stamped(stampOf(new Date()), mask(text)));
-  }
-
-  /** How much of masked text may be written now: all of it but a secret's possible start at its end. */
-  const writable = (masked: string): number => masked.length - secretStart(masked);
-
-  /** Writes pending's whole lines; keeps the rest pending. True when it wrote any. */
-  function writeWholeLines(): boolean {
-    const masked = mask(pending);
-    const safe = writable(masked);
-    const nl = safe === 0 ? -1 : masked.lastIndexOf('\n', safe - 1);
-    pending = masked;
-    if (nl < 0) return false;
-    writeLines(masked.slice(0, nl));
-    pending = masked.slice(nl + 1);
-    return true;
-  }
-
-  /** Writes pending as it is (a prompt, a progress bar), but for a secret's possible start. */
-  function flushPartial(): void {
-    if (pending === '' || capped) return;
-    const masked = mask(pending);
-    const safe = writable(masked);
-    if (safe > 0) writeLines(masked.slice(0, safe));
-    pending = masked.slice(safe);
-  }
-
-  /**
-   * Once capped nothing more is read until the step ends (then only its last tailRoom). So that
-   * the scratch file does not fill the disk meanwhile, what will never be read is given back now
-   * and then: its blocks are punched out (util-linux `fallocate --punch-hole`, on the file as this
-   * process holds it), the step goes on writing at its offset, untouched. Where that cannot be
-   * done (no fallocate, a filesystem without holes), the scratch file grows until the step ends.
-   */
-  let punching = false;
-  let punchFailed = false;
-  function reclaim(): void {
-    if (punching || punchFailed || process.platform !== 'linux') return;
-    let size: number;
-    try {
-      size = fstatSync(raw).size;
-    } catch {
-      return;
-    }
-    const upTo = size - tailRoom;
-    if (upTo - offset < reclaimAt) return;
-    // dropped from the log whatever becomes of the punch
-    dropped += upTo - offset;
-    offset = upTo;
-    punching = true;
-    const done = (ok: boolean): void => {
-      punching = false;
-      if (!ok) punchFailed = true;
-    };
-    try {
-      const p = spawn('fallocate', ['--punch-hole', '--offset', '0', '--length', String(upTo), '/proc/self/fd/3'], { stdio: ['ignore', 'ignore', 'ignore', raw] });
-      p.on('error', () => done(false));
-      p.on('exit', (code) => done(code === 0));
-    } catch {
-      done(false);
-    }
-  }
-
-  /**
-   * The step ended and the log was capped: the output's last part (from a line's start, as much
-   * as the cap leaves room for), then the count of bytes dropped.
-   */
-  function writeTail(): void {
-    let size = offset;
-    try {
-      size = Math.max(offset, fstatSync(raw).size);
-    } catch {
-      /* nothing more to read */
-    }
-    const from = Math.max(offset, size - tailRoom);
-    const b = Buffer.alloc(size - from);
-    let n = 0;
-    try {
-      n = readSync(raw, b, 0, b.length, from);
-    } catch {
-      /* what was not read is dropped */
-    }
-    dropped += from - offset + (b.length - n);
-    let text = new StringDecoder('utf8').write(b.subarray(0, n));
-    // the line the tail starts in the middle of (maybe in a secret) is dropped
-    const nl = text.indexOf('\n');
-    const cut = nl < 0 ? text.length : nl + 1;
-    dropped += Buffer.byteLength(text.slice(0, cut));
-    text = text.slice(cut);
-    if (text.endsWith('\n')) text = text.slice(0, -1);
-    const stamp = stampOf(new Date());
-    const lines = text === '' ? [] : mask(text).split('\n');
-    // the room left: the cap, less the head, the marker and the count's line (its digits at most 20)
-    let room = cap - logBytes - Buffer.byteLength(stamped(stamp, `cockpit: log capped at ${sizeText(cap)}; ${'9'.repeat(20)} bytes dropped`));
-    let first = lines.length;
-    while (first > 0) {
-      const size = Buffer.byteLength(stamp) + Buffer.byteLength(lines[first - 1]) + 1;
-      if (size > room) break;
-      room -= size;
-      first--;
-    }
-    for (const l of lines.slice(0, first)) dropped += Buffer.byteLength(l) + 1;
-    if (first < lines.length) append(stamped(stamp, lines.slice(first).join('\n')));
-    append(stamped(stamp, `cockpit: log capped at ${sizeText(cap)}; ${dropped} bytes dropped`));
-  }
-
-  let catchingUp = false;
-  /**
-   * Reads what the step wrote since last time and writes it to the log, whole lines stamped. At
-   * most FOLLOW_CHUNKS reads a call (then it goes on at once, between events) unless `all`: a
-   * flooding step never keeps a SIGTERM or its own exit waiting behind the output.
-   */
-  function follow(all = false): void {
-    if (capped) return reclaim();
-    for (let i = 0; ; i++) {
-      if (!all && i === FOLLOW_CHUNKS) {
-        if (!catchingUp) {
-          catchingUp = true;
-          setImmediate(() => {
-            catchingUp = false;
-            if (!finished) follow();
-          });
-        }
-        break;
-      }
-      const n = readSync(raw, buf, 0, buf.length, offset);
-      if (n <= 0) break;
-      offset += n;
-      const before = pending;
-      pending += decoder.write(buf.subarray(0, n));
-      const wrote = pending.includes('\n') && writeWholeLines();
-      if (capped) {
-        // what was left of this read goes with the rest
-        dropped += Buffer.byteLength(pending);
-        pending = '';
-        return;
-      }
-      if (pending !== '' && (before === '' || wrote)) pendingSince = Date.now();
-    }
-    // a line without its newline for a while (a prompt, a progress bar) is written as it is
-    if (pending !== '' && (pending.length > 65536 || Date.now() - pendingSince >= 250)) flushPartial();
-  }
-
-  const follower = setInterval(follow, FOLLOW_MS);
 
   child.on('error', (e) => {
     // a cwd gone since the cockpit checked it fails the spawn with ENOENT: say which
@@ -466,7 +230,6 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   function finish(): void {
     if (finished || !exited) return;
     finished = true;
-    clearInterval(follower);
     const exitedStatus = (): StepStatus => ({
       state: 'exited',
       supervisorPid: process.pid,
@@ -479,29 +242,23 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
       timedOut,
       interrupted,
       error: spawnError,
-      logError: logError === undefined ? undefined : { code: logError, lostBytes },
+      logError: out.lost,
     });
     // An interrupted step is over: the cockpit may go on (to the rollback) at once, while the rest
     // of its output is written out below (the runner reads this status after a kill()).
     const early = interrupted ? exitedStatus() : undefined;
     if (early) writeStatus(early);
-    follow(true);
-    if (capped) writeTail();
-    else {
-      // the end: all of it, masked (no secret's rest is coming)
-      pending += decoder.end();
-      if (pending !== '') writeLines(mask(pending));
-      pending = '';
-    }
-    timeout?.cancel();
-    killTimer?.cancel();
-    if (log !== undefined) closeSync(log);
-    closeSync(raw);
-    if (!early) writeStatus(exitedStatus());
-    // The group was signalled above; make sure nothing of it (in the group or out of it) survives the supervisor.
-    if (groupAlive()) killGroup('SIGKILL');
-    else killOutside('SIGKILL');
-    exitWhenTold();
+    output.drain(() => {
+      out.end();
+      timeout?.cancel();
+      killTimer?.cancel();
+      if (log !== undefined) closeSync(log);
+      if (!early) writeStatus(exitedStatus());
+      // The group was signalled above; make sure nothing of it (in the group or out of it) survives the supervisor.
+      if (groupAlive()) killGroup('SIGKILL');
+      else killOutside('SIGKILL');
+      exitWhenTold();
+    });
   }
 }
 

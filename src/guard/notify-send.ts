@@ -3,6 +3,7 @@
  * set is a failure, said so, never an empty success), the payload for its kind, retried on failure.
  * Never throws: every outcome comes back as a result to journal and show.
  */
+import { discardBody } from '../core/http-body.js';
 import type { NotifyChannel } from '../runbook/types.js';
 import { channelEnv } from '../runbook/notify.js';
 import { pagerDutyPayload, slackPayload, webhookPayload, type NotifyContext } from './notify-payload.js';
@@ -16,7 +17,7 @@ export const POST_TIMEOUT_MS = 5000;
 export async function postJson(url: string, body: unknown, timeoutMs: number): Promise<PostResult> {
   try {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
-    await res.arrayBuffer().catch(() => undefined);
+    await discardBody(res);
     return res.ok ? { ok: true, status: res.status } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
   } catch (e) {
     const err = e as { name?: string; message?: string; cause?: { code?: string } };

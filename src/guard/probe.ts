@@ -1,5 +1,6 @@
 /** One HTTP probe: status, latency, or the error (timeout, connection refused). */
 
+import { discardBody } from '../core/http-body.js';
 import { MAX_TIMER_MS } from '../core/clock.js';
 
 export type ProbeResult = { readonly status?: number; readonly latencyMs?: number; readonly error?: string };
@@ -8,7 +9,7 @@ export async function probeOnce(url: string, timeoutMs: number, method: 'GET' | 
   const start = performance.now();
   try {
     const res = await fetch(url, { method, signal: AbortSignal.timeout(Math.min(timeoutMs, MAX_TIMER_MS)), redirect: 'manual' });
-    await res.arrayBuffer().catch(() => undefined);
+    await discardBody(res);
     return { status: res.status, latencyMs: Math.round(performance.now() - start) };
   } catch (e) {
     const err = e as { name?: string; message?: string; cause?: { code?: string } };

@@ -6,6 +6,7 @@
  * strategy is disabled, whatever the rollout says. The API token comes from an environment
  * variable the runbook names.
  */
+import { readBodyText } from '../../core/http-body.js';
 import { FlagProviderError, parsePercent, type FlagProvider, type FlagReading } from './provider.js';
 
 type Strategy = { id?: string; name?: string; parameters?: Record<string, unknown>; constraints?: unknown[]; variants?: unknown[]; segments?: unknown[]; title?: string | null; disabled?: boolean };
@@ -29,7 +30,7 @@ export class UnleashProvider implements FlagProvider {
     try {
       res = await fetch(url, { ...init, headers: { Authorization: this.o.token, 'Content-Type': 'application/json', Accept: 'application/json', ...init.headers }, signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000) });
       // the body is under the same deadline: a server that sends headers and stalls times out too
-      text = await res.text();
+      text = await readBodyText(res);
     } catch (e) {
       const err = e as { name?: string; cause?: { code?: string }; message?: string };
       throw new FlagProviderError(`unleash: ${err.name === 'TimeoutError' ? 'timed out' : err.cause?.code ?? err.message}`);

@@ -1,4 +1,5 @@
 /** GET a URL returning JSON; each series is taken by JSON pointer (RFC 6901). */
+import { readBodyText } from '../../core/http-body.js';
 import { allFailed, configError, deadline, describeFetchError, finite, isConfigStatus, type FetchResults, type MetricSource, type SeriesQuery, type SeriesResult } from './source.js';
 
 export function pointer(doc: unknown, ptr: string): unknown {
@@ -41,7 +42,7 @@ export class HttpJsonSource implements MetricSource {
     const d = deadline(signal, timeoutMs);
     try {
       const res = await fetch(this.url, { headers: { accept: 'application/json', ...this.headers }, signal: d.signal });
-      const text = await res.text();
+      const text = await readBodyText(res);
       if (!res.ok) return allFailed(series, `HTTP ${res.status}`, isConfigStatus(res.status));
       let doc: unknown;
       try {

@@ -8,6 +8,7 @@
  * History (the baseline's window before the release): one GET /api/v1/query_range per series,
  * its matrix of one series averaged.
  */
+import { readBodyText } from '../../core/http-body.js';
 import { configError, deadline, describeFetchError, finite, isConfigStatus, type FetchResults, type MetricSource, type Range, type RangeResult, type SeriesQuery, type SeriesResult } from './source.js';
 
 type PromResponse = {
@@ -68,7 +69,7 @@ export class PrometheusSource implements MetricSource {
     const d = deadline(signal, timeoutMs);
     try {
       const res = await fetch(u, { headers: this.headers, signal: d.signal });
-      const text = await res.text();
+      const text = await readBodyText(res);
       let body: PromResponse;
       try {
         body = JSON.parse(text) as PromResponse;
