@@ -34,6 +34,11 @@ export class LineAssembler {
     private readonly blocks = true,
   ) {}
 
+  /** The line held now (not ended yet), as it would show. */
+  get held(): string {
+    return this.cur;
+  }
+
   /** Raw bytes held (in a line not ended yet). */
   get heldRaw(): number {
     return this.curRaw;

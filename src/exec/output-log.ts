@@ -17,6 +17,7 @@
 import { writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { LineAssembler, type AssembledLine } from './line-assembler.js';
+import { LivePublisher, liveTextOf } from './live-line.js';
 import { stampOf } from './log-format.js';
 
 /** A step's log is capped at COCKPIT_LOG_MAX_BYTES (this by default; at least LOG_MIN_BYTES). */
@@ -58,6 +59,8 @@ export type OutputLogOptions = {
   readonly secretStart: (text: string) => number;
   /** The longest secret's length (0: none). */
   readonly longestSecret: number;
+  /** Where the line held now is published for the screen (live-line.ts), if anywhere. */
+  readonly livePath?: string;
 };
 
 /** The last `max` bytes pushed into it. */
@@ -103,8 +106,12 @@ export class OutputLog {
   private kept = 0;
   private error: string | undefined;
   private lostBytes = 0;
+  /** Lines handed to the log so far (the held line shown live is in it once this moves). */
+  private linesOut = 0;
+  private readonly live: LivePublisher | undefined;
 
   constructor(private readonly o: OutputLogOptions) {
+    this.live = o.livePath === undefined ? undefined : new LivePublisher(o.livePath);
     this.error = o.fd === undefined ? (o.openError ?? 'no log') : undefined;
     this.tailRoom = Math.min(LOG_TAIL_BYTES, Math.floor(o.cap / 4));
     this.headRoom = o.cap - this.tailRoom;
@@ -124,6 +131,16 @@ export class OutputLog {
     this.stamp = stampOf(new Date());
     this.take(this.decoder.write(chunk));
     this.writeBatch();
+    this.publish();
+  }
+
+  /** The line held now, as the log will have it (masked; see live-line.ts): '' once capped. */
+  get liveText(): string {
+    return this.capped ? '' : liveTextOf(this.lines.held, this.o.mask, this.o.secretStart, this.o.longestSecret);
+  }
+
+  private publish(): void {
+    this.live?.update(this.liveText, this.linesOut);
   }
 
   /** Decoded output into lines until the cap; what comes after it, into the ring. */
@@ -144,6 +161,7 @@ export class OutputLog {
     if (!this.capped) this.lines.flush();
     this.queue(`${this.stamp}${this.o.mask(text)}\n`, 0);
     this.writeBatch();
+    this.publish();
   }
 
   /** The output ended: the held line, the tail and the count when capped, what was lost. */
@@ -151,12 +169,14 @@ export class OutputLog {
     this.stamp = stampOf(new Date());
     if (!this.capped) this.take(this.decoder.end(), true);
     this.writeBatch();
+    this.live?.close();
     if (this.capped) this.writeTail();
     const lost = this.lost;
     if (lost) this.write(`${stampOf(new Date())}${lossLine(lost.code, lost.lostBytes)}\n`, 0);
   }
 
   private headLine(l: AssembledLine): void {
+    this.linesOut++;
     if (this.capped) return;
     const stamp = this.stamp;
     const masked = this.o.mask(l.text);

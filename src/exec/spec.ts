@@ -2,12 +2,12 @@
 
 /**
  * The files of the step whose log is `logPath`, all in its session directory: the log, its status
- * file (and the temporary one renamed over it), its spec, a tracked block's progress file. None may
- * be a symlink (safe-open.ts).
+ * file (and the temporary one renamed over it), its spec, a tracked block's progress file, the line it
+ * is writing now (live-line.ts, and its temporary file). None may be a symlink (safe-open.ts).
  */
 export function stepFiles(logPath: string): string[] {
   const base = logPath.replace(/\.log$/, '');
-  return [logPath, `${base}.status.json`, `${base}.status.json.tmp`, `${base}.spec.json`, `${base}.progress`];
+  return [logPath, `${base}.status.json`, `${base}.status.json.tmp`, `${base}.spec.json`, `${base}.progress`, `${logPath}.live`, `${logPath}.live.tmp`];
 }
 
 export type SupervisorSpec = {

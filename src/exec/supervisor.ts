@@ -45,6 +45,7 @@ import { setPriority } from 'node:os';
 import { longTimeout, type TimerHandle } from '../core/clock.js';
 import { bootTicks, killTreeNow, newTag, signalTree, tagEnv } from './descendants.js';
 import { maskerFor, secretStartsFor } from './log-format.js';
+import { liveFile } from './live-line.js';
 import { logCap, OutputLog } from './output-log.js';
 import { groupExists, groupRunning as groupRunningOf } from './proc.js';
 import { checkCwd } from './program.js';
@@ -86,7 +87,8 @@ function supervise(spec: SupervisorSpec, handover: Handover): void {
   }
   const longestSecret = Math.max(0, ...secrets.map((v) => (v.length >= 3 ? v.length : 0)));
   const cap = logCap(process.env.COCKPIT_LOG_MAX_BYTES);
-  const out = new OutputLog({ fd: log, openError: logError, cap, mask, secretStart, longestSecret });
+  // the line held now, for the screen: live-line.ts
+  const out = new OutputLog({ fd: log, openError: logError, cap, mask, secretStart, longestSecret, livePath: liveFile(spec.logPath) });
 
   /**
    * The status file: a tmp file renamed over it, so a reader never sees half of one. When that

@@ -59,6 +59,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const sel = selectable(checklist);
   const selectedRow = (ui.selected && sel.find((r) => r.id === ui.selected)) || autoSelected(session, checklist);
   const lines = selectedRow?.step ? store.lines(selectedRow.id, selectedRow.step.logPath) : [];
+  const live = store.live(selectedRow?.step?.status === 'running' ? selectedRow.step.logPath : undefined);
   const series = seriesViews(rb, session);
   const flags = flagViews(rb, session, ui, now);
   const triggers = triggerViews(rb, session, now);
@@ -110,7 +111,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       <Box height={l.mainHeight}>
         {/* no spinner under a dialog: the rollback's R (in its dialog) holds the frames, a spinner's tick would draw one */}
         <Checklist rows={checklist} selectedId={selectedRow?.id} now={now} width={l.checklistWidth} height={l.mainHeight} focused={ui.focus === 'checklist'} spin={ui.overlays.length === 0} readOnly={controller.readOnly !== undefined} />
-        <OutputPane row={selectedRow} lines={lines} follow={ui.follow} scroll={ui.scroll} now={now} width={l.outputWidth} height={l.mainHeight} focused={ui.focus === 'output'} placeholder={placeholderFor(session, controller, selectedRow)} />
+        <OutputPane row={selectedRow} lines={lines} live={live} follow={ui.follow} scroll={ui.scroll} now={now} width={l.outputWidth} height={l.mainHeight} focused={ui.focus === 'output'} placeholder={placeholderFor(session, controller, selectedRow)} />
       </Box>
       {l.guardHeight > 0 ? (
         <Box height={l.guardHeight}>

@@ -5,6 +5,7 @@
  */
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { openNoFollow } from '../core/safe-open.js';
+import { LIVE_MIN_MS, readLive } from '../exec/live-line.js';
 import type { Controller } from '../session/controller.js';
 
 const TAIL_BYTES = 256 * 1024;
@@ -16,6 +17,10 @@ export class OutputStore {
   /** Lines appended so far, every step together (the screen refreshes less often while they pour in). */
   appended = 0;
   private readonly off: () => void;
+  /** The running step's log whose live line (exec/live-line.ts) is shown, what it said last, and its poll. */
+  private liveLog: string | undefined;
+  private liveText = '';
+  private livePoll: NodeJS.Timeout | undefined;
 
   constructor(controller: Controller, private readonly limit = 2000) {
     this.off = controller.onOutput((stage, step, lines) => this.append(`${stage}/${step}`, lines));
@@ -44,6 +49,8 @@ export class OutputStore {
       for (const l of lines) buf.push(l);
       if (buf.length > this.limit * 2) buf.splice(0, buf.length - this.limit);
     }
+    // the live line may have just ended (it is in these lines): never shown twice
+    if (this.liveLog !== undefined) this.liveText = readLive(this.liveLog);
     this.bump();
   }
 
@@ -62,8 +69,38 @@ export class OutputStore {
     return lines;
   }
 
+  /**
+   * The line the running step whose log is `logPath` is writing now (not ended yet: not in the log),
+   * or '' (none, or no step running: undefined). Read again every LIVE_MIN_MS while asked for; a
+   * change is a new version.
+   */
+  live(logPath: string | undefined): string {
+    if (logPath !== this.liveLog) {
+      this.liveLog = logPath;
+      this.liveText = logPath === undefined ? '' : readLive(logPath);
+    }
+    if (logPath === undefined) {
+      if (this.livePoll) clearInterval(this.livePoll);
+      this.livePoll = undefined;
+    } else if (!this.livePoll) {
+      this.livePoll = setInterval(() => this.pollLive(), LIVE_MIN_MS);
+      this.livePoll.unref();
+    }
+    return this.liveText;
+  }
+
+  private pollLive(): void {
+    if (this.liveLog === undefined) return;
+    const text = readLive(this.liveLog);
+    if (text === this.liveText) return;
+    this.liveText = text;
+    this.bump();
+  }
+
   close(): void {
     this.off();
+    if (this.livePoll) clearInterval(this.livePoll);
+    this.livePoll = undefined;
   }
 }
 

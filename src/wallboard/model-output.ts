@@ -13,6 +13,8 @@ export type OutputSource = {
   readonly logPath: string;
   /** "running 0:04", "passed 0:02", "FAILED 0:01". */
   readonly status: string;
+  /** Whether the step runs (its live line, exec/live-line.ts, is shown). */
+  readonly running: boolean;
 };
 
 type Candidate = { readonly step: StepState; readonly where: string };
@@ -34,17 +36,23 @@ export function outputSource(s: SessionState, now: number): OutputSource | undef
   const st = pick.step;
   const ms = st.status === 'running' ? now - st.startedAt! : (st.durationMs ?? 0);
   const word = st.status === 'failed' ? 'FAILED' : st.status;
-  return { title: `${st.title} · ${pick.where}`, logPath: st.logPath!, status: `${word} ${formatClock(ms)}` };
+  return { title: `${st.title} · ${pick.where}`, logPath: st.logPath!, status: `${word} ${formatClock(ms)}`, running: st.status === 'running' };
 }
 
 import { sanitize } from '../exec/log-format.js';
+import { LIVE_MARK } from '../exec/live-line.js';
 export { sanitize };
 
-/** The last `max` log lines as shown: "12:01:02 text" (the log's stamp without milliseconds). */
-export function tailLines(raw: readonly string[], max: number): string[] {
+/**
+ * The last `max` log lines as shown: "12:01:02 text" (the log's stamp without milliseconds), then
+ * the line the step is writing now, if any (`live`: not in the log yet), marked "       … text".
+ */
+export function tailLines(raw: readonly string[], max: number, live = ''): string[] {
   if (max <= 0) return [];
-  return raw.slice(-max).map((line) => {
+  const lines = raw.slice(live === '' ? -max : raw.length - max + 1).map((line) => {
     const { time, text } = parseLogLine(line);
     return sanitize(time ? `${time} ${text}` : text);
   });
+  if (live !== '') lines.push(sanitize(`${LIVE_MARK} ${live}`));
+  return lines;
 }

@@ -10,6 +10,7 @@ import { loadLibs, openScreen, type Libs } from './blessed-load.js';
 import type { BlessedElement, Screen } from './blessed-types.js';
 import type { SessionFeed } from './feed.js';
 import { layout, tooSmall } from './layout.js';
+import { readLive } from '../exec/live-line.js';
 import { LogTail } from './log-tail.js';
 import { tailLines } from './model-output.js';
 import { readOnlyMessage, sessionNow, wallboardModel } from './model.js';
@@ -141,7 +142,8 @@ export class Wallboard {
       this.lastFrame = '';
     }
     const lines = l.output.height - 2;
-    const output = m.output ? tailLines(this.tail.read(feed.logFile(m.output.logPath), lines), lines) : [];
+    const logFile = m.output ? feed.logFile(m.output.logPath) : '';
+    const output = m.output ? tailLines(this.tail.read(logFile, lines), lines, m.output.running ? readLive(logFile) : '') : [];
     const texts = this.panels.texts(m, big, output);
     const frame = JSON.stringify([texts, m.charts, this.overlay.hidden]);
     if (frame === this.lastFrame) return;

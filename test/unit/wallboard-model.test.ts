@@ -312,16 +312,16 @@ describe('session line, clock, R', () => {
     expect(m.title).toBe('web-app 2.4.0 → production');
     expect(m.armed).toBe(false);
     expect(m.charts).toHaveLength(3);
-    expect(m.output).toEqual({ title: 'rollback · Rollback', logPath: '/state/sessions/s1/rollback.rollback.log', status: 'passed 0:00' });
+    expect(m.output).toEqual({ title: 'rollback · Rollback', logPath: '/state/sessions/s1/rollback.rollback.log', status: 'passed 0:00', running: false });
   });
 });
 
 describe('output tail', () => {
   it('the running step (a rollback step first), else the one that started last', () => {
     const running = fold(badRelease());
-    expect(outputSource(running, 9000)).toEqual({ title: 'Deploy production · Deploy to Production', logPath: '/state/sessions/s1/production.deploy-prod.log', status: 'running 0:04' });
+    expect(outputSource(running, 9000)).toEqual({ title: 'Deploy production · Deploy to Production', logPath: '/state/sessions/s1/production.deploy-prod.log', status: 'running 0:04', running: true });
     const ended = fold([...badRelease().slice(0, 7)]);
-    expect(outputSource(ended, 9000)).toEqual({ title: 'Deploy staging · Deploy to Staging', logPath: '/state/sessions/s1/staging.deploy-staging.log', status: 'passed 0:02' });
+    expect(outputSource(ended, 9000)).toEqual({ title: 'Deploy staging · Deploy to Staging', logPath: '/state/sessions/s1/staging.deploy-staging.log', status: 'passed 0:02', running: false });
     expect(outputSource(fold([started]), 0)).toBeUndefined();
   });
 
@@ -330,6 +330,14 @@ describe('output tail', () => {
     expect(tailLines(raw, 3)).toEqual(['12:01:03 red  and a tab', 'not stamped bell', '12:01:04 last']);
     expect(tailLines(raw, 0)).toEqual([]);
     expect(sanitize('\x1b]0;title\x07ok\x1b[2J')).toBe('ok');
+  });
+
+  it('the line the running step is writing now (exec/live-line.ts): last, marked …, sanitised, within the lines asked for', () => {
+    const raw = ['12:01:02.123 first', '12:01:03.456 second'];
+    expect(tailLines(raw, 3, 'progress \x1b[32m50%\x1b]0;t\x07')).toEqual(['12:01:02 first', '12:01:03 second', '       … progress 50%']);
+    expect(tailLines(raw, 2, 'progress 50%')).toEqual(['12:01:03 second', '       … progress 50%']);
+    expect(tailLines(raw, 1, 'progress 50%')).toEqual(['       … progress 50%']);
+    expect(tailLines(raw, 2, '')).toEqual(['12:01:02 first', '12:01:03 second']);
   });
 });
 

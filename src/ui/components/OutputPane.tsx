@@ -1,6 +1,7 @@
 /** The running step's live output (follow mode), or the selected step's log; scrollable. */
 import { Text } from 'ink';
 import { formatClock } from '../../runbook/duration.js';
+import { LIVE_MARK } from '../../exec/live-line.js';
 import { parseLogLine } from '../../exec/log-format.js';
 import type { ChecklistRow } from '../rows.js';
 import { sanitize, truncate, wrapWords } from '../text.js';
@@ -10,6 +11,8 @@ import { S } from './S.js';
 type Props = {
   readonly row?: ChecklistRow;
   readonly lines: readonly string[];
+  /** The line the running step is writing now (not in its log yet: exec/live-line.ts), '' for none: shown dim after the lines, marked … */
+  readonly live?: string;
   readonly follow: boolean;
   readonly scroll: number;
   readonly now: number;
@@ -31,16 +34,18 @@ export function outputTitle(row: ChecklistRow | undefined, now: number, follow: 
   return [st.title, time, st.attempt > 1 ? `attempt ${st.attempt}` : '', where].filter(Boolean).join(' · ');
 }
 
-export function OutputPane({ row, lines, follow, scroll, now, width, height, focused, placeholder }: Props) {
+export function OutputPane({ row, lines, live = '', follow, scroll, now, width, height, focused, placeholder }: Props) {
   const inner = width - 2;
   const visible = height - 2;
+  // following, the live line is the last one; scrolled back, the view stays on the log's lines
+  const withLive = follow && live !== '' && row?.kind !== 'manual';
   const end = lines.length - (follow ? 0 : scroll);
-  const shown = lines.slice(Math.max(0, end - visible), end);
+  const shown = lines.slice(Math.max(0, end - visible + (withLive ? 1 : 0)), end);
   // (a blank line is a space: an empty Text would take no line)
   const notes = isManualStep(row) ? placeholder.flatMap((p) => wrapWords(p, inner)).map((p) => p || ' ') : placeholder;
   return (
     <Pane title={outputTitle(row, now, follow, scroll, lines.length)} width={width} height={height} focused={focused}>
-      {shown.length === 0 || row?.kind === 'manual'
+      {(shown.length === 0 && !withLive) || row?.kind === 'manual'
         ? notes.slice(0, visible).map((p, i) => (
             <S key={i} slot="dim" wrap="truncate-end">
               {truncate(p, inner)}
@@ -55,6 +60,11 @@ export function OutputPane({ row, lines, follow, scroll, now, width, height, foc
               </Text>
             );
           })}
+      {withLive ? (
+        <Text key="live" wrap="truncate-end">
+          <S slot="dim">{`${LIVE_MARK} ${truncate(sanitize(live), Math.max(1, inner - 9))}`}</S>
+        </Text>
+      ) : null}
     </Pane>
   );
 }

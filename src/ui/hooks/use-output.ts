@@ -13,9 +13,11 @@ import type { OutputStore } from '../output-store.js';
 export function useOutputVersion(store: OutputStore, hold?: FrameHold, ms = 50, floodMs = 1000, floodLines = 200): number {
   const [version, setVersion] = useState(store.version);
   const shown = useRef({ at: 0, version: store.version, appended: store.appended });
-  // after every frame of the screen (this hook's component re-rendered, for whatever reason)
+  // after every frame of the screen (this hook's component re-rendered, for whatever reason): what
+  // it drew is the store as it was at the render (output may come between a render and its effects)
+  const drawn = { version: store.version, appended: store.appended };
   useEffect(() => {
-    shown.current = { at: Date.now(), version: store.version, appended: store.appended };
+    shown.current = { at: Date.now(), ...drawn };
   });
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined;
