@@ -4,8 +4,9 @@
  * only the log would show nothing of `printf 'waiting... '; sleep 60` or of a progress bar until
  * its end. So the supervisor publishes the held line, as the log will have it (redraws applied,
  * secrets masked, a secret's possible start held back), capped at LIVE_MAX_BYTES, to a sidecar
- * beside the log (`<log>.live`): at most every LIVE_MIN_MS, only when it changed, removed as soon
- * as the line ends (it is then in the log: never shown twice) and when the step ends.
+ * beside the log (`<log>.live`): looked at and rewritten at most every LIVE_MIN_MS, only when it
+ * changed; removed as soon as the line ends (it is then in the log: never shown twice) and when
+ * the step ends.
  *
  * A display aid, not a record: writing it may fail (a full disk) and nothing is said; the log is
  * the record. It is written to a temporary file renamed over it (a reader never sees half of one),
@@ -45,14 +46,16 @@ export function liveTextOf(held: string, mask: (t: string) => string, secretStar
 }
 
 /**
- * Writes the live text to the sidecar. `update(text, line)`: the text held now and the count of
- * lines the log has had so far (`line`): when that moved, the text shown is in the log now.
+ * Writes the live text to the sidecar. `update(textOf, line)`: how to get the text held now and the
+ * count of lines the log has had so far (`line`): when that moved, the text shown is in the log now
+ * and the sidecar goes at once. Otherwise the text is looked at (a held line of a MiB costs a copy
+ * to look at) and written when changed at most every `minMs`: the latest text, when the time comes.
  */
 export class LivePublisher {
   private shown = '';
   private shownLine = 0;
-  private lastAt = -Infinity;
-  private pending = { text: '', line: 0 };
+  private checkedAt = -Infinity;
+  private pending: { textOf: () => string; line: number } = { textOf: () => '', line: 0 };
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -64,29 +67,28 @@ export class LivePublisher {
     this.remove(); // a previous attempt's, left by a supervisor that was killed
   }
 
-  update(text: string, line: number): void {
+  update(textOf: () => string, line: number): void {
     if (this.closed) return;
-    this.pending = { text, line };
-    if (text === this.shown) {
-      this.shownLine = line; // (the same text again, on a new line: what is shown is right)
-      return this.cancel();
+    this.pending = { textOf, line };
+    // the line shown has ended (it is in the log now): gone at once, never shown twice
+    if (line !== this.shownLine) {
+      if (this.shown !== '') this.put('', line);
+      this.shownLine = line;
     }
-    if (text === '') {
-      this.cancel();
-      return this.put('', line);
-    }
-    const wait = this.lastAt + this.minMs - this.now();
-    if (wait <= 0) {
-      this.cancel();
-      return this.put(text, line);
-    }
-    // the line shown has ended (it is in the log): not shown twice while the new one waits its turn
-    if (line !== this.shownLine && this.shown !== '') this.put('', line);
-    this.timer ??= setTimeout(() => {
+    if (this.timer) return; // it takes the latest text
+    const wait = this.checkedAt + this.minMs - this.now();
+    if (wait <= 0) return this.check();
+    this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.pending.text !== this.shown) this.put(this.pending.text, this.pending.line);
+      this.check();
     }, wait);
     this.timer.unref?.();
+  }
+
+  private check(): void {
+    this.checkedAt = this.now();
+    const text = this.pending.textOf();
+    if (text !== this.shown) this.put(text, this.pending.line);
   }
 
   /** The step's output ended: the sidecar goes. */
@@ -105,7 +107,6 @@ export class LivePublisher {
     this.shown = text;
     this.shownLine = line;
     if (text === '') return this.remove();
-    this.lastAt = this.now();
     try {
       writeNoFollow(tmpOf(this.path), text);
       renameSync(tmpOf(this.path), this.path);

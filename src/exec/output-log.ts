@@ -140,7 +140,7 @@ export class OutputLog {
   }
 
   private publish(): void {
-    this.live?.update(this.liveText, this.linesOut);
+    this.live?.update(() => this.liveText, this.linesOut);
   }
 
   /** Decoded output into lines until the cap; what comes after it, into the ring. */
