@@ -5,6 +5,7 @@
  * the end, capped, never through a symlink. Time is vitest's fake clock (the rate limit).
  */
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
@@ -140,6 +141,47 @@ describe('secrets and size', () => {
     const live = s.live()!;
     expect(Buffer.byteLength(live)).toBeLessThanOrEqual(LIVE_MAX_BYTES);
     expect(live).toMatch(/^✓+$/);
+  });
+});
+
+/** Whether this process may mount a tmpfs (root here; elsewhere the full-disk test is skipped). */
+const canMount = ((): boolean => {
+  const d = mkdtempSync(join(tmpdir(), 'cockpit-live-mnt-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', d], { stdio: 'ignore' });
+    execFileSync('umount', [d], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+})();
+
+describe('a full disk', () => {
+  test.skipIf(!canMount)('the sidecar cannot be written (ENOSPC on a full tmpfs): nothing said, nothing thrown, nothing left; the log goes on', () => {
+    const full = mkdtempSync(join(tmpdir(), 'cockpit-live-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', full]);
+    try {
+      const s = stepLog();
+      // the log on a disk with room, its sidecar on a full one
+      const fd = openSync(s.path, 'a');
+      fds.push(fd);
+      const livePath = join(full, 'deploy.rollout.log.live');
+      const out = new OutputLog({ fd, cap: 1 << 20, mask: (t) => t, secretStart: () => 0, longestSecret: 0, livePath });
+      writeFileSync(join(full, 'filler'), Buffer.alloc(64 * 1024));
+      expect(() => writeFileSync(join(full, 'more'), 'x')).toThrow(/ENOSPC/);
+      expect(() => out.feed(Buffer.from('waiting for rollout... '))).not.toThrow();
+      expect(existsSync(livePath)).toBe(false);
+      expect(existsSync(`${livePath}.tmp`)).toBe(false);
+      out.feed(Buffer.from('done\n'));
+      out.end();
+      expect(s.log()).toEqual(['waiting for rollout... done']);
+      expect(out.lost).toBeUndefined();
+    } finally {
+      execFileSync('umount', [full]);
+      rmSync(full, { recursive: true, force: true });
+    }
   });
 });
 
