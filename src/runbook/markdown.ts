@@ -14,11 +14,10 @@ import { locateNotArmed } from './armed-locate.js';
 import { runbookCautions } from './cautions.js';
 import { lineAt } from './markdown-lines.js';
 import { Document, isMap, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
-import { formatError, locateIssues, locateRules, sortErrors, type LoadResult, type LocatedError } from './locate.js';
-import { Positions, type Hints, type Note, type Obj, type Unmapped, type UnmappedKind } from './markdown/model.js';
+import { locateIssues, locateRules, sortErrors, type LoadResult, type LocatedError } from './locate.js';
+import { Positions, type Hints, type Note, type Obj, type Unmapped } from './markdown/model.js';
 import { mapMarkdown } from './markdown/walk.js';
 import { sourceLines, type LineOf } from './markdown-source.js';
-import { KIND_LABEL, span } from './markdown-yaml.js';
 import { runDirOf } from './run-dir.js';
 import { MAX_NESTING, parseMarkdown, tooDeep, type MarkdownTree } from './markdown-tree.js';
 import { MarkdownTooSlow } from './markdown-parse.js';
@@ -279,19 +278,24 @@ function hintsOf(fm: Obj): Hints {
   };
 }
 
+/** A text that could not be read as Markdown at all (too deep, too slow): one located error. */
+function unreadable(display: string, text: string, e: { line: number; col: number; message: string }) {
+  return { ok: false as const, errors: [{ file: display, ...e }], display, report: { mapped: [], notes: [], unmapped: [], uncertain: [], hash: contentHash(text), unread: true } };
+}
+
 /** Parses a Markdown runbook: the typed Runbook or located errors, and always the report. */
 export function parseMarkdownRunbook(text: string, file: string, display = file): MarkdownLoad {
   const deep = tooDeep(text);
   if (deep) {
     const message = `nested too deep: ${deep.depth} levels of blockquotes (">") and lists (at most ${MAX_NESTING})`;
-    return { ok: false, errors: [{ file: display, line: deep.line, col: deep.col, message }], display, report: { mapped: [], notes: [], unmapped: [], uncertain: [], hash: contentHash(text), unread: true } };
+    return unreadable(display, text, { line: deep.line, col: deep.col, message });
   }
   let tree: MarkdownTree;
   try {
     tree = parseMarkdown(text);
   } catch (e) {
     if (!(e instanceof MarkdownTooSlow)) throw e;
-    return { ok: false, errors: [{ file: display, line: e.line, col: e.col, message: e.message }], display, report: { mapped: [], notes: [], unmapped: [], uncertain: [], hash: contentHash(text), unread: true } };
+    return unreadable(display, text, { line: e.line, col: e.col, message: e.message });
   }
   const lc = lineCounter(tree.lineStarts);
   const at = (offset: number): { line: number; col: number } => lc.linePos(offset);
@@ -364,38 +368,4 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
   return { ok: true, runbook, display, report: report(uncertain), raw: parsed.data, lineOf, warnings, cautions, locate };
 }
 
-// ── presenting ─────────────────────────────────────────────────────────────────────────────
-
-function lineList(lines: readonly number[]): string {
-  if (lines.length === 0) return '';
-  const shown = lines.slice(0, 12).join(', ');
-  return `line${lines.length === 1 ? '' : 's'} ${shown}${lines.length > 12 ? ', …' : ''}`;
-}
-
-/** The report as lines: mapped counts, notes (assumptions), and the unmapped list by line. */
-export function formatReport(report: MarkdownReport, display: string): string[] {
-  if (report.unread) return [];
-  const out: string[] = [];
-  out.push(`mapped from ${display}:`);
-  if (report.mapped.length === 0) out.push('  nothing');
-  for (const m of report.mapped) out.push(`  ${m.count} ${m.what}${m.lines.length ? `: ${lineList(m.lines)}` : ''}`);
-  if (report.notes.length > 0) {
-    out.push('assumed:');
-    for (const n of report.notes) out.push(`  ${display}:${n.line}: ${n.text}`);
-  }
-  const by = new Map<UnmappedKind, number>();
-  for (const u of report.unmapped) by.set(u.kind, (by.get(u.kind) ?? 0) + 1);
-  const tally = [...by].map(([k, n]) => `${n} ${KIND_LABEL[k]}`).join(', ');
-  out.push(`not mapped (${report.unmapped.length}${tally ? `: ${tally}` : ''}):`);
-  for (const u of report.unmapped) out.push(`  ${display}:${span(u)}: [${KIND_LABEL[u.kind]}] ${u.what}: ${u.why}`);
-  const automatable = report.unmapped.filter((u) => u.kind === 'no-place' || u.kind === 'unreadable').length;
-  const needs = by.get('needs-front-matter') ?? 0;
-  if (automatable === 0 && needs === 0) out.push('nothing automatable is left unmapped');
-  else if (automatable === 0) out.push(`${needs} automatable item${needs === 1 ? '' : 's'} wait${needs === 1 ? 's' : ''} for the front matter (see "needs front matter")`);
-  else out.push(`${automatable} automatable item${automatable === 1 ? ' was' : 's were'} not mapped (see "not placed" and "unreadable")`);
-  return out;
-}
-
-export function formatErrors(errors: readonly LocatedError[]): string[] {
-  return errors.map(formatError);
-}
+export { formatErrors, formatReport } from './markdown-report.js';
