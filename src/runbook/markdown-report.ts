@@ -1,8 +1,24 @@
 /** The Markdown import's report and errors, as lines for validate and import. */
 import { formatError, type LocatedError } from './locate.js';
 import { KIND_LABEL, span } from './markdown-yaml.js';
-import type { MarkdownReport } from './markdown.js';
-import type { UnmappedKind } from './markdown/model.js';
+import type { Note, Unmapped, UnmappedKind } from './markdown/model.js';
+
+export type MappedCount = { readonly what: string; readonly count: number; readonly lines: readonly number[] };
+
+export type MarkdownReport = {
+  readonly mapped: readonly MappedCount[];
+  readonly notes: readonly Note[];
+  readonly unmapped: readonly Unmapped[];
+  /**
+   * Mappings a person must look at before the plan runs (a choice, an input, a command mapped from a
+   * list item, a guardrail read from prose…): the plan review marks them. Empty when nothing is uncertain.
+   */
+  readonly uncertain: readonly Note[];
+  /** sha256 of the document's text: the plan review is accepted once per hash. */
+  readonly hash: string;
+  /** The document was refused before it was read (nested too deep): there is nothing to report. */
+  readonly unread?: boolean;
+};
 
 function lineList(lines: readonly number[]): string {
   if (lines.length === 0) return '';

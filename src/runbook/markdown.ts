@@ -30,22 +30,7 @@ export type { Note, Unmapped, UnmappedKind } from './markdown/model.js';
 export type { LineOf } from './markdown-source.js';
 export { toYaml } from './markdown-yaml.js';
 
-export type MappedCount = { readonly what: string; readonly count: number; readonly lines: readonly number[] };
-
-export type MarkdownReport = {
-  readonly mapped: readonly MappedCount[];
-  readonly notes: readonly Note[];
-  readonly unmapped: readonly Unmapped[];
-  /**
-   * Mappings a person must look at before the plan runs (a choice, an input, a command mapped from a
-   * list item, a guardrail read from prose…): the plan review marks them. Empty when nothing is uncertain.
-   */
-  readonly uncertain: readonly Note[];
-  /** sha256 of the document's text: the plan review is accepted once per hash. */
-  readonly hash: string;
-  /** The document was refused before it was read (nested too deep): there is nothing to report. */
-  readonly unread?: boolean;
-};
+export type { MappedCount, MarkdownReport } from './markdown-report.js';
 
 export type MarkdownLoad = LoadResult & {
   readonly report: MarkdownReport;
@@ -369,3 +354,4 @@ export function parseMarkdownRunbook(text: string, file: string, display = file)
 }
 
 export { formatErrors, formatReport } from './markdown-report.js';
+import type { MappedCount, MarkdownReport } from './markdown-report.js';
