@@ -22,6 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { USER_HZ } from './proc.js';
 
 export const PROC_TAG_ENV = 'COCKPIT_PROC_TAG';
 
@@ -37,19 +38,19 @@ export function tagEnv(tag: string, env: Readonly<Record<string, string | undefi
 }
 
 /**
- * Clock ticks since boot now (USER_HZ is 100 on every Linux node runs on): a process started
+ * Clock ticks since boot now (USER_HZ, exec/proc.ts): a process started
  * after this has a /proc/<pid>/stat starttime at least this. Taken before a command is started, it
  * lets a scan skip the environment of every process older than the command (most of them).
  */
 export function bootTicks(): number {
   try {
-    return Math.floor(Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]) * 100);
+    return Math.floor(Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]) * USER_HZ);
   } catch {
     return 0;
   }
 }
 /** Rounding between /proc/uptime and starttime: a second of margin. */
-const TICKS_MARGIN = 100;
+const TICKS_MARGIN = USER_HZ;
 
 type Proc = { readonly pid: number; readonly ppid: number; readonly pgrp: number; readonly state: string; readonly start: number };
 

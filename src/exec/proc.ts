@@ -12,7 +12,12 @@ export type ProcInfo = {
   readonly pgrp: number;
   /** For a zombie: its wait status (exit code << 8, or the signal number). */
   readonly waitStatus: number;
+  /** When it started, in clock ticks after boot (field 22; USER_HZ ticks a second). */
+  readonly start: number;
 };
+
+/** Clock ticks a second in /proc's times: 100 on every Linux platform cockpit runs on. */
+export const USER_HZ = 100;
 
 export function procInfo(pid: number): ProcInfo | undefined {
   let stat: string;
@@ -22,7 +27,7 @@ export function procInfo(pid: number): ProcInfo | undefined {
     return undefined;
   }
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state: f[0], pgrp: Number(f[2]), waitStatus: Number(f[49]) };
+  return { state: f[0], pgrp: Number(f[2]), waitStatus: Number(f[49]), start: Number(f[19]) };
 }
 
 export const exited = (p: ProcInfo | undefined): boolean => p === undefined || p.state === 'Z' || p.state === 'X';

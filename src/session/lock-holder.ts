@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { processAlive } from '../exec/proc.js';
+import { procInfo, processAlive, USER_HZ } from '../exec/proc.js';
 import { sanitizeLine } from '../exec/log-format.js';
 import { readNoFollow } from '../core/safe-open.js';
 
@@ -31,19 +31,10 @@ export type LockRecord = {
   readonly command?: string;
 };
 
-/** Clock ticks a second for /proc's times: 100 on every Linux platform cockpit runs on (USER_HZ). */
-const TICKS_PER_SECOND = 100;
-
 /** Field 22 of /proc/<pid>/stat (its start time, in ticks after boot), or undefined (no such process, not Linux). */
 export function processStart(pid: number): string | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  // fields from the 3rd on follow the command name's closing parenthesis
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  const start = procInfo(pid)?.start;
+  return start === undefined ? undefined : String(start);
 }
 
 let bootCache: string | undefined | null = null;
@@ -88,7 +79,7 @@ export function holderAlive(h: LockRecord): boolean {
   // an older record: the process must have started before the lock was taken (a second's slack)
   const booted = bootTime();
   if (booted === undefined || h.startedAt === undefined) return true;
-  return booted + (Number(start) * 1000) / TICKS_PER_SECOND <= h.startedAt + 1000;
+  return booted + (Number(start) * 1000) / USER_HZ <= h.startedAt + 1000;
 }
 
 /** Why a record's pid, alive, is not its holder; undefined when it is (or the pid is gone). */
