@@ -11,6 +11,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(root, 'src');
 const EVENTS = join(SRC, 'core/events.ts');
 const LINES = join(SRC, 'core/json-line.ts');
+/** What `cockpit flag --json` prints besides its own fields. */
+const FLAG_READING = join(SRC, 'flags/providers/provider.ts');
 
 /** A doc comment's text on one line (`/**`, `*` and line breaks gone). */
 function oneLine(comment) {
@@ -98,7 +100,7 @@ let cached;
 /** The contract as the sources declare it: version, events (the EventBody union in order), the other lines, the types they use. */
 export function contract() {
   if (cached) return cached;
-  const program = ts.createProgram([EVENTS, LINES], {
+  const program = ts.createProgram([EVENTS, LINES, FLAG_READING], {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -130,14 +132,14 @@ export function contract() {
   const version = lines.statements.find(ts.isVariableStatement).declarationList.declarations.find((d) => d.name.getText() === 'JSON_VERSION');
   const versionDoc = lastDoc(lines.getFullText().slice(version.parent.parent.pos, version.parent.parent.getStart(lines)));
 
-  cached = { version: Number(version.initializer.getText()), versionDoc, envelope, events: eventEntries, lines: lineEntries, eventTypes, types: usedTypes(checker, [...eventEntries, ...lineEntries]) };
+  cached = { version: Number(version.initializer.getText()), versionDoc, envelope, events: eventEntries, lines: lineEntries, eventTypes, types: usedTypes(checker, [...eventEntries, ...lineEntries], [aliasIn(program.getSourceFile(FLAG_READING), 'FlagReading')]) };
   return cached;
 }
 
 /** The named types the fields use, and those they use in turn, in the order first met. */
-function usedTypes(checker, entries) {
+function usedTypes(checker, entries, more) {
   const seen = new Map();
-  const queue = entries.flatMap((e) => e.fields.flatMap((f) => namedTypes(checker, f.decl.type)));
+  const queue = [...entries.flatMap((e) => e.fields.flatMap((f) => namedTypes(checker, f.decl.type))), ...more];
   while (queue.length) {
     const decl = queue.shift();
     const name = decl.name.text;
@@ -196,6 +198,13 @@ export function eventsMarkdown(c = contract()) {
     '## Other lines',
     '',
     ...c.lines.flatMap(section),
+    '## Other commands',
+    '',
+    '- `cockpit experiment <id> --json`: one object, `v` and the fields of [`ExperimentFigures`](#experimentfigures).',
+    '- `cockpit flag <name> <percent> --json` (or `--next`, `--previous`): one object, `v`, `flag`, `from` (the percentage before; `null`: unknown), `requested` and `ok`; when `ok`, the fields of [`FlagReading`](#flagreading), what the provider holds after the change; when not, `reason`, `refused` (`true`: refused before anything was written) and `written` (a [`FlagReading`](#flagreading), when the backend took the change but users are not served it).',
+    '- `cockpit flag <name> --deploy --json`: one object, `v`, `flag`, `deploy` (`true` when the deploy with the flag off passed) and, when it failed, `reason`.',
+    '- `cockpit history --json`: one indented document, `v` first, then the release log and the DORA figures ([history.md](history.md)).',
+    '',
     '## Types used above',
     '',
     ...c.types.flatMap((t) => [`### \`${t.name}\``, '', ...(t.doc ? [t.doc, ''] : []), ...(t.fields ? table(t.fields) : ['```ts', `type ${t.name} = ${t.text};`, '```']), '']),

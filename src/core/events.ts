@@ -121,6 +121,7 @@ export type EventBody =
       readonly command: string;
       /** The exact argv that ran (after placeholders). */
       readonly argv?: readonly string[];
+      /** The step's output log (stamped lines, secrets masked). */
       readonly logPath?: string;
       /**
        * A multi-command shell step run as one wrapped script: how many commands it tracks (each
@@ -144,12 +145,18 @@ export type EventBody =
       readonly stage: string;
       readonly step: string;
       readonly ok: boolean;
+      /** null when it ended by a signal or never started. */
       readonly exitCode: number | null;
+      /** The signal that ended it (`SIGTERM`, `SIGKILL`), or null. */
       readonly signal: string | null;
+      /** It ran past its `timeout:` and was stopped. */
       readonly timedOut: boolean;
+      /** Stopped by Ctrl+C, a signal or a rollback. */
       readonly interrupted: boolean;
       readonly durationMs: number;
+      /** Why it failed, in words ("exit 1", "timed out after 10s", "not executable: ./x.sh"). */
       readonly reason?: string;
+      /** It never started (a missing or non-executable program). */
       readonly notStarted?: boolean;
       /** The last non-empty output line of a failed step (timestamp stripped). */
       readonly lastLine?: string;
