@@ -1,5 +1,5 @@
 /** cockpit experiment <id>: the experiment's current figures (--json for machines). */
-import { terminalJson } from '../core/terminal-text.js';
+import { jsonLine } from '../core/json-line.js';
 import { detailLines, fetchFigures } from '../flags/experiment.js';
 import { shownPercent } from '../flags/served.js';
 import { providerFor } from '../flags/providers/index.js';
@@ -27,7 +27,7 @@ export async function experimentCommand(argv: string[], io: Io): Promise<number>
     flagPercent = r ? shownPercent(r) : undefined;
   }
   const f = await fetchFigures(id, ex, source, flagPercent);
-  if (values.json) io.out(terminalJson(f));
+  if (values.json) io.out(jsonLine(f));
   else for (const line of detailLines(f)) io.out(line);
   return f.variants.some((v) => v.error) ? 1 : 0;
 }

@@ -2,7 +2,7 @@
  * cockpit history [runbook] [--markdown | --json] [--since 30d]: the release history log and the
  * DORA four keys from every journal under the runbook's state directory.
  */
-import { terminalJson } from '../core/terminal-text.js';
+import { jsonLine } from '../core/json-line.js';
 import { changesFor, withCommits } from '../history/changes.js';
 import { sinceOf } from '../history/window.js';
 import { jsonReport, markdownTable, plainReport } from '../history/format.js';
@@ -65,7 +65,7 @@ export async function historyCommand(argv: string[], io: Io): Promise<number> {
   const all = withCommits(linkRollbacks(releases), rb.dir);
   const rep = report({ releases: all, changes: changesFor(all, since.at, rb.dir), since: since.at, now, targets: rb.targets });
   if (values.markdown) for (const line of markdownTable(rep)) io.out(line);
-  else if (values.json) io.out(terminalJson(jsonReport(rep, { runbook: rb.name, since: since.label, now, stateDir: root }), 2));
+  else if (values.json) io.out(jsonLine(jsonReport(rep, { runbook: rb.name, since: since.label, now, stateDir: root }), 2));
   else for (const line of plainReport(rep, { runbook: rb.name, since: since.label, stateDir: root })) io.out(line);
   return 0;
 }

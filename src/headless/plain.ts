@@ -2,7 +2,7 @@
  * The headless renderers: plain timestamped lines for people reading CI logs, or one JSON object
  * a line (`--json`) for machines. Both read the controller's events and output batches.
  */
-import { terminalJson } from '../core/terminal-text.js';
+import { jsonLine, type StepLine } from '../core/json-line.js';
 import { formatClock, formatCompact, formatDuration } from '../runbook/duration.js';
 import { parseLogLine, sanitizeLine, sanitizeOutput, stampOf } from '../exec/log-format.js';
 import type { Controller } from '../session/controller.js';
@@ -258,15 +258,16 @@ export function attachPlain(c: Controller, write: Write): () => void {
   };
 }
 
-/** Prints every event, and every output line, as one JSON object a line. */
+/** Prints every event, and every output line, as one JSON object a line, `v` first (the contract: docs/events.md). */
 export function attachJson(c: Controller, write: Write): () => void {
-  const offEvents = c.subscribe((_s, e) => write(terminalJson(e)));
+  const offEvents = c.subscribe((_s, e) => write(jsonLine(e)));
   const offOutput = c.onOutput((stage, step, lines) => {
     write(
       lines
         .map((l) => {
           const { time, text } = parseLogLine(l);
-          return terminalJson({ type: 'step.line', stage, step, time, text });
+          const line: StepLine = { type: 'step.line', stage, step, time, text };
+          return jsonLine(line);
         })
         .join('\n'),
     );
