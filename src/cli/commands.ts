@@ -61,7 +61,7 @@ export const COMMANDS = {
     options: {
       headless: { type: 'boolean', description: 'no screen, even on a terminal: plain timestamped lines' },
       json: { type: 'boolean', description: 'headless, one JSON event a line on stdout' },
-      confirm: { type: 'string', multiple: true, value: '"<title>"', description: 'confirm this manual item or step (its title or id)' },
+      confirm: { type: 'string', multiple: true, value: '"<title>"', description: 'confirm this manual item or step, by its title or id' },
       yes: { type: 'boolean', short: 'y', description: 'confirm every manual item and step' },
       'dry-run': { type: 'boolean', description: 'print the exact argv of every command the runbook can run; run nothing' },
       stage: { type: 'string', value: '<id>', description: 'start at this stage (the pre-flight still runs)' },
@@ -141,7 +141,7 @@ export const COMMANDS = {
     name: 'init',
     args: '',
     summary: 'write a cockpit.yml here: imported from a Markdown runbook found here, or a starter',
-    details: ['Never overwrites a runbook. On a terminal it asks first; otherwise it says what it would do (exit 2) unless --yes.'],
+    details: ['Never overwrites a runbook. On a terminal it asks first; otherwise it says what it would do', '(exit 2) unless --yes.'],
     options: {
       yes: { type: 'boolean', short: 'y', description: 'do it without asking' },
       from: { type: 'string', value: '<runbook.md>', description: 'import this Markdown runbook' },

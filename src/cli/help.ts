@@ -57,7 +57,7 @@ function columns(rows: readonly (readonly [string, string])[], indent = '  '): s
 
 /** `cockpit <command> --help`: what it does, its usage, every option it accepts, examples. */
 export function commandHelp(cmd: CommandSpec): string {
-  const lines = [`cockpit ${cmd.name}: ${cmd.summary}`, '', usageOf(cmd)];
+  const lines = [...wrap(`cockpit ${cmd.name}: ${cmd.summary}`, WIDTH), '', usageOf(cmd)];
   if (cmd.details?.length) lines.push('', ...cmd.details);
   lines.push('', 'options:', ...columns(listedOptions(cmd)));
   if (cmd.examples.length) lines.push('', 'examples:', ...cmd.examples.flatMap(([c, what]) => [`  # ${what}`, `  ${c}`]));
