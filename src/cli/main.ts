@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { asksHelp, UsageError } from './args.js';
 import { COMMANDS, commandOf, type CommandSpec } from './commands.js';
-import { commandHelp, helpCommand, unknownCommandMessage, VERSION } from './help.js';
 import { processIo, terminalIo, type Io } from './io.js';
 // the screen's start-up path: run's module is in the first chunk, not loaded after it (the table's run handler is the same function)
 import { runCommand } from './run.js';
@@ -13,17 +12,20 @@ import { runCommand } from './run.js';
  * extension, no slash, not an option) that is no file or directory here. `cockpit hisotry` says
  * so instead of "no such runbook: hisotry".
  */
-export function unknownCommand(word: string | undefined, cwd = process.cwd()): string | undefined {
+export async function unknownCommand(word: string | undefined, cwd = process.cwd()): Promise<string | undefined> {
   if (word === undefined || !/^[a-z][a-z0-9-]*$/i.test(word) || existsSync(join(cwd, word))) return undefined;
-  return unknownCommandMessage(word);
+  return (await help()).unknownCommandMessage(word);
 }
 
+/** The help's module (help.ts): loaded only for help, --version and a mistyped command, off the screen's start-up path. */
+const help = () => import('./help.js');
+
 /** The command argv names and its arguments: `cockpit <command> …`, else `cockpit [runbook] …` is run. */
-function commandFor(argv: string[]): [CommandSpec, string[]] {
+async function commandFor(argv: string[]): Promise<[CommandSpec, string[]]> {
   const [first, ...rest] = argv;
   const named = commandOf(first);
   if (named) return [named, rest];
-  const unknown = unknownCommand(first);
+  const unknown = await unknownCommand(first);
   if (unknown) throw new UsageError(unknown);
   return [COMMANDS.run, argv];
 }
@@ -32,13 +34,13 @@ export async function main(argv: string[], terminal: Io = processIo): Promise<nu
   const io = terminalIo(terminal);
   try {
     if (argv[0] === '--version' || argv[0] === '-V') {
-      io.out(VERSION);
+      io.out((await help()).VERSION);
       return 0;
     }
-    if (argv[0] === '--help' || argv[0] === '-h') return helpCommand(argv.slice(1), io);
-    const [cmd, args] = commandFor(argv);
+    if (argv[0] === '--help' || argv[0] === '-h') return (await help()).helpCommand(argv.slice(1), io);
+    const [cmd, args] = await commandFor(argv);
     if (asksHelp(args, cmd.options)) {
-      io.out(commandHelp(cmd));
+      io.out((await help()).commandHelp(cmd));
       return 0;
     }
     const handler = cmd === COMMANDS.run ? runCommand : await cmd.handler();

@@ -140,6 +140,7 @@ describe('cockpit --help, cockpit help', () => {
 
   it('help of an unknown command: exit 2, the command it may have meant', async () => {
     expect(await cockpit('help', 'hisotry')).toEqual({ code: 2, out: [], err: ['cockpit: unknown command "hisotry" (did you mean history?)'] });
+    expect(await cockpit('hisotry')).toEqual({ code: 2, out: [], err: ['cockpit: unknown command "hisotry" (did you mean history?)'] });
     const far = await cockpit('help', 'frobnicate');
     expect(far.code).toBe(2);
     expect(far.err).toEqual([`cockpit: unknown command "frobnicate" (commands: ${COMMAND_LIST.map((c) => c.name).join(', ')})`]);
