@@ -4,14 +4,15 @@ import { detailLines, fetchFigures } from '../flags/experiment.js';
 import { shownPercent } from '../flags/served.js';
 import { providerFor } from '../flags/providers/index.js';
 import { sourceFor } from '../metrics/sources/index.js';
-import { parse, UsageError } from './args.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 import { loadOrExit } from './load.js';
 
-export const USAGE = 'usage: cockpit experiment <id> [--runbook FILE] [--json]';
+export const USAGE = usageOf(COMMANDS.experiment);
 
 export async function experimentCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { runbook: { type: 'string', short: 'f' }, json: { type: 'boolean' } }, USAGE);
+  const { values, positionals } = parse(argv, COMMANDS.experiment);
   const [id, ...rest] = positionals;
   if (!id || rest.length) throw new UsageError(USAGE);
   const rb = loadOrExit(values.runbook, io.err);

@@ -12,19 +12,16 @@ import { parseLogLine, sanitizeLine } from '../exec/log-format.js';
 import { changeLine } from '../flags/served.js';
 import type { Controller } from '../session/controller.js';
 import { openSession } from '../session/open.js';
-import { parse, UsageError } from './args.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 import { loadOrExit } from './load.js';
 
-export const USAGE = 'usage: cockpit flag <name> (<percent> | --next | --previous | --deploy) [--runbook FILE] [--force <name>] [--json]';
+export const USAGE = usageOf(COMMANDS.flag);
 export const EXIT_REFUSED = 4;
 
 export async function flagCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { next: { type: 'boolean' }, previous: { type: 'boolean' }, deploy: { type: 'boolean' }, runbook: { type: 'string', short: 'f' }, force: { type: 'string' }, json: { type: 'boolean' } },
-    USAGE,
-  );
+  const { values, positionals } = parse(argv, COMMANDS.flag);
   const [name, percentText, ...rest] = positionals;
   if (!name || rest.length > 0) throw new UsageError(USAGE);
   const modes = [percentText !== undefined, values.next === true, values.previous === true, values.deploy === true].filter(Boolean).length;

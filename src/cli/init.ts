@@ -9,12 +9,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { DEFAULT_NAMES, parseRunbook } from '../runbook/load.js';
 import { rollbackCommandProblems } from '../session/rollback-ready.js';
-import { parse, UsageError } from './args.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import { importMarkdown } from './import.js';
 import type { Io } from './io.js';
 import { summary } from './validate.js';
 
-export const USAGE = 'usage: cockpit init [--yes] [--from <runbook.md>] [--starter]';
+export const USAGE = usageOf(COMMANDS.init);
 
 export const STARTER = `# A starter cockpit runbook: edit the commands, then \`cockpit validate\` and \`cockpit run\`.
 # Every key is described by \`cockpit schema\` (JSON Schema, for editor completion).
@@ -99,7 +100,7 @@ async function askOnTerminal(question: string): Promise<string> {
 }
 
 export async function initCommand(argv: string[], io: Io, deps: InitDeps = {}): Promise<number> {
-  const { values, positionals } = parse(argv, { yes: { type: 'boolean', short: 'y' }, from: { type: 'string' }, starter: { type: 'boolean' } }, USAGE);
+  const { values, positionals } = parse(argv, COMMANDS.init);
   if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(' ')}\n${USAGE}`);
   if (values.from !== undefined && values.starter) throw new UsageError(`--from and --starter: choose one\n${USAGE}`);
   const cwd = deps.cwd ?? process.cwd();

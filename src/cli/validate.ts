@@ -11,12 +11,13 @@ import { findRunbook, isMarkdown, loadRunbook, RunbookNotFound, type LoadResult 
 import { formatReport, type MarkdownLoad } from '../runbook/markdown.js';
 import type { RawRunbook } from '../runbook/schema.js';
 import type { Runbook } from '../runbook/types.js';
-import { parse, UsageError } from './args.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import { describeTrigger, unitsOf } from '../guard/describe.js';
 import { rollbackCommandErrors } from './validate-commands.js';
 import type { Io } from './io.js';
 
-export const USAGE = 'usage: cockpit validate [runbook]';
+export const USAGE = usageOf(COMMANDS.validate);
 
 const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
@@ -103,7 +104,7 @@ function commandErrors(r: Extract<LoadResult, { ok: true }>, io: Io): boolean {
 }
 
 export function validateCommand(argv: string[], io: Io): number {
-  const { positionals } = parse(argv, {}, USAGE);
+  const { positionals } = parse(argv, COMMANDS.validate);
   if (positionals.length > 1) throw new UsageError(`one runbook at a time (got ${positionals.join(', ')})\n${USAGE}`);
   let file: string | undefined;
   try {
