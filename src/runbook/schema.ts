@@ -4,21 +4,11 @@
  * Cross-field rules (unknown metric names, duplicate ids, ramp order) live in rules.ts.
  */
 import { z } from 'zod';
-import { DURATION_PATTERN, MAX_DURATION_MS, MAX_DURATION_TEXT, parseDuration } from './duration.js';
+import { duration, ENV_NAME, exactlyOne, id, withoutSteps } from './schema-common.js';
 import { SPAN_PATTERN } from './span.js';
 import { NotifyTargetSchema, SlackChannel, WebhookChannel } from './schema-notify.js';
 
 export { NotifyTargetSchema };
-
-const duration = z
-  .string({ error: 'expected a duration like 90s, 2m or 1h30m' })
-  .regex(DURATION_PATTERN, { error: (iss) => `bad duration ${JSON.stringify(iss.input)}: expected a duration like 90s, 2m or 1h30m` })
-  .refine((text) => (parseDuration(text) ?? 0) <= MAX_DURATION_MS, { error: (iss) => `duration ${JSON.stringify(iss.input)} is too long: at most ${MAX_DURATION_TEXT}` })
-  .meta({ description: 'A duration: 500ms, 90s, 2m, 1h30m, or 0' });
-
-const id = z
-  .string({ error: 'expected an id (letters, digits, - and _)' })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: (iss) => `bad id ${JSON.stringify(iss.input)}: use letters, digits, "-", "_" and "."` });
 
 export const RunSchema = z
   .union([z.string().min(1), z.array(z.string()).min(1)], {
@@ -94,11 +84,13 @@ export const InputSchema = z.strictObject({
   pattern: z.string().optional().meta({ description: 'A regular expression the whole value must match' }),
 });
 
-export const CriterionSchema = z.strictObject({
-  metric: z.string(),
-  below: z.number().optional(),
-  above: z.number().optional(),
-});
+export const CriterionSchema = z
+  .strictObject({
+    metric: z.string(),
+    below: z.number().optional(),
+    above: z.number().optional(),
+  })
+  .meta({ description: 'Met when the metric is below (or above) the number: exactly one of the two', ...exactlyOne('below', 'above') });
 
 export const PreflightItemSchema = z.strictObject({
   id: id.optional(),
@@ -107,7 +99,7 @@ export const PreflightItemSchema = z.strictObject({
   manual: z.string().optional().meta({ description: 'A manual item: the operator ticks it (its text says what to check)' }),
   timeout: duration.optional(),
   retries: z.number().int().min(0).max(10).optional(),
-});
+}).meta({ description: 'A pre-flight check: exactly one of run (automated) or manual (ticked)', ...exactlyOne('run', 'manual') });
 
 export const StageSchema = z.strictObject({
   id,
@@ -124,7 +116,7 @@ const band = z.number({ error: 'expected a number' });
 
 export const SeriesSchema = z.strictObject({
   query: z.string().optional().meta({ description: 'PromQL (prometheus source)' }),
-  pointer: z.string().optional().meta({ description: 'JSON pointer into the response (http-json source)' }),
+  pointer: z.string().optional().meta({ description: 'JSON pointer into the response (http-json source), starting with "/"', pattern: '^(?:/|$)' }),
   unit: z.string().optional(),
   label: z.string().optional(),
   warn: band.optional(),
@@ -163,6 +155,16 @@ export const MetricsSchema = z.strictObject({
       'Where the series come from. Without one the series, their bands, the criteria and the rollback triggers over them are kept but not armed (cockpit validate lists them; a run says auto-rollback is off)',
   }),
   series: z.record(z.string(), SeriesSchema),
+}).meta({
+  // JSON Schema only (rules.ts says it, located): each series reads what its source needs
+  allOf: [
+    ['prometheus', 'query'],
+    ['http-json', 'pointer'],
+  ].map(([type, key]) => ({
+    $comment: `With a ${type} source, every series needs a non-empty ${key}`,
+    if: { required: ['source'], properties: { source: { required: ['type'], properties: { type: { const: type } } } } },
+    then: { properties: { series: { additionalProperties: { required: [key], properties: { [key]: { minLength: 1 } } } } } },
+  })),
 });
 
 export const ProbeSchema = z.strictObject({
@@ -179,8 +181,8 @@ const noData = z.enum(['hold', 'rollback', 'ignore']);
 export const MetricTriggerSchema = z.strictObject({
   id: id.optional(),
   metric: z.string(),
-  above: z.number().optional(),
-  below: z.number().optional(),
+  above: z.number().optional().meta({ description: 'Fires when the metric is above this (exactly one of above or below)' }),
+  below: z.number().optional().meta({ description: 'Fires when the metric is below this (exactly one of above or below)' }),
   for: duration.optional(),
   onNoData: noData.optional(),
   maxErrors: z.number().int().min(1).optional(),
@@ -188,7 +190,7 @@ export const MetricTriggerSchema = z.strictObject({
     description:
       'A shadow trigger: evaluated like the others and journalled ("would have fired at …"), shown apart, but it never rolls back, never holds the release for lack of data and never refuses a ramp: the way to introduce a new guardrail',
   }),
-});
+}).meta(exactlyOne('above', 'below'));
 
 export const ProbeTriggerSchema = z.strictObject({
   id: id.optional(),
@@ -208,30 +210,40 @@ export const TriggerSchema = z.union([MetricTriggerSchema, ProbeTriggerSchema], 
 });
 
 export const RollbackSchema = z.strictObject({
-  steps: z.array(StepSchema).min(1, { error: 'rollback needs at least one step' }),
-  verify: z.array(StepSchema).optional(),
+  steps: z
+    .array(StepSchema)
+    .min(1, { error: 'rollback needs at least one step' })
+    .meta({ description: 'What the rollback runs: commands and choices (no monitor, flag or manual step: a rollback never waits)', ...withoutSteps('monitor', 'flag', 'manual') }),
+  verify: z
+    .array(StepSchema)
+    .optional()
+    .meta({ description: 'Commands that verify the rollback (no monitor, flag, manual step or choice)', ...withoutSteps('monitor', 'flag', 'manual', 'choose') }),
   incident: RunSchema.optional().meta({ description: 'Runs after verify with the reason as {reason}' }),
   triggers: z.array(TriggerSchema).optional(),
   grace: duration.optional().meta({ description: 'Time between SIGTERM and SIGKILL when a running step is interrupted' }),
 });
 
 export const EscalationSchema = z.strictObject({
-  after: duration,
+  after: duration.meta({ description: 'When this level acts, from the start of the incident (levels in order of after)' }),
   title: z.string().optional().meta({ description: 'What the level is; with neither run nor notify, a reminder shown (and journalled) at its time' }),
   run: RunSchema.optional(),
   notify: z
     .union([z.strictObject({ slack: SlackChannel }), z.strictObject({ webhook: WebhookChannel })], { error: 'expected {slack: {webhookEnv}} or {webhook: {url|urlEnv}}' })
     .optional()
     .meta({ description: 'A message at this level, with the reason and the decision record' }),
+}).meta({
+  description: 'An escalation level: it needs run, notify, or a title (a reminder)',
+  anyOf: [{ required: ['run'] }, { required: ['notify'] }, { required: ['title'], properties: { title: { pattern: '\\S' } } }],
 });
 
-const percent = z.number({ error: 'expected a percentage' });
+const percent = z.number({ error: 'expected a percentage' }).meta({ minimum: 0, maximum: 100 });
+const rampSteps = z.array(percent).meta({ description: 'Percentages, ascending, each within 0–100', minItems: 1 });
 
 export const RampSchema = z.union(
   [
-    z.array(percent),
+    rampSteps,
     z.strictObject({
-      steps: z.array(percent),
+      steps: rampSteps,
       hold: duration.optional(),
       auto: z.boolean().optional(),
       rollbackTo: percent.optional(),
@@ -282,7 +294,7 @@ export const TroubleshootingSchema = z.strictObject({
   title: z.string().optional(),
   hint: z.string().optional(),
   run: RunSchema.optional(),
-  steps: z.array(StepSchema).optional().meta({ description: 'Several commands to offer, in order' }),
+  steps: z.array(StepSchema).optional().meta({ description: 'Several commands to offer, in order (no manual step: write it in hint)', ...withoutSteps('manual') }),
 });
 
 export const EmergencySchema = z
@@ -294,7 +306,8 @@ export const EmergencySchema = z
         'This item is the rollback: Enter in the emergency reference (e) opens the rollback dialog (R) and the runbook\'s rollback runs, recorded as a rollback; its run is never run as an emergency action (without a rollback section, it is the rollback). Default: true when the title says "stop the bleeding" or starts with "roll back", or the program is a rollback-… script',
     }),
   })
-  .refine((e) => e.run !== undefined || e.rollback === true, { error: 'an emergency item needs `run` (or `rollback: true`: the item is the rollback)' });
+  .refine((e) => e.run !== undefined || e.rollback === true, { error: 'an emergency item needs `run` (or `rollback: true`: the item is the rollback)' })
+  .meta({ anyOf: [{ required: ['run'] }, { required: ['rollback'], properties: { rollback: { const: true } } }] });
 
 const span = z
   .string({ error: 'expected a span like 4h, 1d or 1w' })
@@ -348,7 +361,7 @@ export const RunbookSchema = z
     experiments: z.record(z.string(), ExperimentSchema).optional(),
     troubleshooting: z.array(TroubleshootingSchema).optional(),
     emergency: z.array(EmergencySchema).optional(),
-    secrets: z.array(z.string()).optional().meta({ description: 'Environment variable names whose values are masked everywhere' }),
+    secrets: z.array(z.string().meta({ pattern: ENV_NAME })).optional().meta({ description: 'Environment variable names whose values are masked everywhere' }),
     targets: TargetsSchema.optional(),
     riskRegister: RiskRegisterSchema.optional(),
     inputs: z
@@ -360,7 +373,17 @@ export const RunbookSchema = z
       .optional()
       .meta({ description: 'Choices made in advance: a choice id → the option id or its number (1 is the first)' }),
   })
-  .meta({ title: 'cockpit runbook', description: 'A release runbook for cockpit' });
+  .meta({
+    title: 'cockpit runbook',
+    description: 'A release runbook for cockpit',
+    // JSON Schema only (rules.ts says it, located): a trigger on "critical" probes needs one, when there are probes
+    $comment: 'A rollback trigger on probe "critical" needs a probe with critical: true, when there are probes',
+    if: {
+      required: ['rollback', 'probes'],
+      properties: { probes: { minItems: 1 }, rollback: { required: ['triggers'], properties: { triggers: { contains: { type: 'object', required: ['probe'], properties: { probe: { const: 'critical' } } } } } } },
+    },
+    then: { properties: { probes: { contains: { required: ['critical'], properties: { critical: { const: true } } } } } },
+  });
 
 export type RawRunbook = z.infer<typeof RunbookSchema>;
 export type RawStep = z.infer<typeof StepSchema>;
@@ -369,5 +392,6 @@ export type RawMetricSource = z.infer<typeof MetricSourceSchema>;
 
 /** The published JSON Schema (draft 2020-12). */
 export function jsonSchema(): unknown {
-  return z.toJSONSchema(RunbookSchema, { target: 'draft-2020-12', unrepresentable: 'any' });
+  // io: 'input': what a runbook may write (a duration may be the number 0, read as "0")
+  return z.toJSONSchema(RunbookSchema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
 }
