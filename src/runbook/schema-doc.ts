@@ -36,9 +36,12 @@ const wrap = (t: string) => (t.includes(' | ') ? `(${t})` : t);
 /** The constraints on one value (its pattern said in words when the schema has an errorMessage). */
 export function constraints(s: Json): string[] {
   const out: string[] = [];
-  if (typeof s.minimum === 'number' && typeof s.maximum === 'number') out.push(`${s.minimum}–${s.maximum}`);
-  else if (typeof s.minimum === 'number') out.push(`≥ ${s.minimum}`);
-  else if (typeof s.maximum === 'number') out.push(`≤ ${s.maximum}`);
+  // a whole number's bounds are the safe-integer range unless the schema says others
+  const min = typeof s.minimum === 'number' && s.minimum > Number.MIN_SAFE_INTEGER ? s.minimum : undefined;
+  const max = typeof s.maximum === 'number' && s.maximum < Number.MAX_SAFE_INTEGER ? s.maximum : undefined;
+  if (min !== undefined && max !== undefined) out.push(`${min}–${max}`);
+  else if (min !== undefined) out.push(`≥ ${min}`);
+  else if (max !== undefined) out.push(`≤ ${max}`);
   if (typeof s.exclusiveMinimum === 'number') out.push(`> ${s.exclusiveMinimum}`);
   if (s.type === 'integer') out.push('whole number');
   if (typeof s.minLength === 'number' && s.minLength > 0) out.push('not empty');
@@ -49,10 +52,8 @@ export function constraints(s: Json): string[] {
   else if (typeof s.pattern === 'string') out.push(`matches ${code(s.pattern)}`);
   if (isObj(s.propertyNames) && typeof s.propertyNames.pattern === 'string') out.push(`names match ${code(s.propertyNames.pattern)}`);
   for (const a of alternatives(s)) for (const c of constraints(a)) if (!out.includes(c)) out.push(c);
-  for (const a of list(s.allOf)) {
-    const not = isObj(a.items) && isObj(a.items.not) ? list(a.items.not.anyOf).flatMap((r) => (Array.isArray(r.required) ? r.required : [])) : [];
-    if (not.length > 0) out.push(`no ${not.map((k) => code(String(k))).join(', ')} step`);
-  }
+  const not = refused(s);
+  if (not.length > 0) out.push(`no ${not.map((k) => code(k)).join(', ')} step`);
   if (isObj(s.items) && typeof s.items.pattern === 'string') out.push(`each matches ${code(s.items.pattern)}`);
   return out;
 }
@@ -84,12 +85,18 @@ function defaultOf(s: Json): string {
   return m ? m[1] : '';
 }
 
-/** The object schemas a value holds (itself, its items, a map's values, each alternative), with the path they document. */
-function children(s: Json, path: string): { s: Json; path: string; form?: string }[] {
-  if (s.type === 'array' && isObj(s.items)) return children(s.items, `${path}[]`);
+/** The step kinds a list refuses (`rollback.steps`: no monitor, flag or manual step). */
+function refused(s: Json): string[] {
+  return list(s.allOf).flatMap((a) => (isObj(a.items) && isObj(a.items.not) ? list(a.items.not.anyOf).flatMap((r) => (Array.isArray(r.required) ? r.required.map(String) : [])) : []));
+}
+
+/** The object schemas a value holds (itself, its items, a map's values, each alternative), with the path they document; a kind the list refuses is left out. */
+function children(s: Json, path: string, without: readonly string[] = []): { s: Json; path: string; form?: string }[] {
+  if (s.type === 'array' && isObj(s.items)) return children(s.items, `${path}[]`, refused(s));
   if (s.type === 'object' && !isObj(s.properties) && isObj(s.additionalProperties)) return children(s.additionalProperties, `${path}.<name>`);
   if (s.type === 'object' && isObj(s.properties)) return [{ s, path }];
-  const alts = alternatives(s).flatMap((a) => children(a, path));
+  const allowed = alternatives(s).filter((a) => !(Array.isArray(a.required) && a.required.some((k) => without.includes(String(k)))));
+  const alts = allowed.flatMap((a) => children(a, path));
   if (alts.length < 2) return alts;
   return alts.map((c) => ({ ...c, form: formOf(c.s) }));
 }
