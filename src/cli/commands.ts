@@ -157,8 +157,11 @@ export const COMMANDS = {
     name: 'schema',
     args: '',
     summary: 'print the runbook JSON Schema (for editor completion and checks)',
-    options: {},
-    examples: [['cockpit schema > cockpit.schema.json', 'save it for an editor']],
+    options: { markdown: { type: 'boolean', description: 'the field reference generated from it, as Markdown (docs/runbook.md)' } },
+    examples: [
+      ['cockpit schema > cockpit.schema.json', 'save it for an editor'],
+      ['cockpit schema --markdown > docs/runbook.md', 'the runbook field reference'],
+    ],
     handler: async (): Promise<Handler> => (await import('./schema.js')).schemaCommand,
   },
   flag: {

@@ -13,6 +13,7 @@ export const WebhookChannel = z
   })
   .refine((w) => (w.url === undefined) !== (w.urlEnv === undefined), { error: 'a webhook needs exactly one of "url" or "urlEnv"' })
   .meta({
+    oneOf: [{ required: ['url'] }, { required: ['urlEnv'] }],
     description:
       'A generic JSON webhook: POSTs {event, session, runbook, environment, version, reason, decision, level?, restoreMs?, failedAt?, text} (see README "Notifications")',
   });
