@@ -1,6 +1,6 @@
 /**
  * The command table: every `cockpit <command>`, its arguments, options (with what each does) and
- * examples, and the handler that runs it. main.ts dispatches from it, each command's parser takes
+ * examples (the handlers that run them: command-handlers.ts). main.ts dispatches from it, each command's parser takes
  * its options from it (args.ts parse), and `cockpit --help`, `cockpit <command> --help`,
  * `cockpit help <command>` and docs/cli.md are generated from it (help.ts): what a command's help
  * lists is what its parser accepts. On the start-up path: data only, handlers loaded on demand.
@@ -19,7 +19,6 @@ export type CommandSpec = ParsedCommand & {
   readonly details?: readonly string[];
   /** Command lines that work as written, each with what it does. */
   readonly examples: readonly (readonly [command: string, what: string])[];
-  readonly handler: () => Promise<Handler>;
 };
 
 const json = { type: 'boolean', description: 'one JSON object a line on stdout, for machines' } as const;
@@ -47,7 +46,6 @@ export const COMMANDS = {
       ['cockpit demo --scenario bad-release', 'the error rate climbs after the switch and the guardrail rolls it back'],
       ['cockpit demo --headless --scenario flaky-tests', 'the same without a screen'],
     ],
-    handler: async (): Promise<Handler> => (await import('./demo.js')).demoCommand,
   },
   run: {
     name: 'run',
@@ -78,7 +76,6 @@ export const COMMANDS = {
       ['cockpit run --dry-run', 'what would run, command by command'],
       ['cockpit run release.yml --headless --confirm "Change approved"', 'in CI: plain lines, one manual item confirmed'],
     ],
-    handler: async (): Promise<Handler> => (await import('./run.js')).runCommand,
   },
   watch: {
     name: 'watch',
@@ -86,7 +83,6 @@ export const COMMANDS = {
     summary: 'follow the release another cockpit drives, read-only, on the same screen',
     options: { theme },
     examples: [['cockpit watch', 'the live release of cockpit.yml here (R there says how to roll back)']],
-    handler: async (): Promise<Handler> => (await import('./watch.js')).watchCommand,
   },
   rollback: {
     name: 'rollback',
@@ -97,7 +93,6 @@ export const COMMANDS = {
       json: { type: 'boolean', description: 'one JSON event a line on stdout' },
     },
     examples: [['cockpit rollback --reason "checkout errors after 3.2.0"', 'roll back the release of cockpit.yml here']],
-    handler: async (): Promise<Handler> => (await import('./headless-run.js')).rollbackCommand,
   },
   history: {
     name: 'history',
@@ -112,7 +107,6 @@ export const COMMANDS = {
       ['cockpit history', 'the releases of the last 90 days and the four keys'],
       ['cockpit history --markdown --since 30d', 'the last 30 days as a Markdown table'],
     ],
-    handler: async (): Promise<Handler> => (await import('./history.js')).historyCommand,
   },
   validate: {
     name: 'validate',
@@ -124,7 +118,6 @@ export const COMMANDS = {
       ['cockpit validate', 'check cockpit.yml here'],
       ['cockpit validate docs/release-runbook.md', 'check a Markdown runbook, and see how it maps'],
     ],
-    handler: async (): Promise<Handler> => (await import('./validate.js')).validateCommand,
   },
   import: {
     name: 'import',
@@ -135,7 +128,6 @@ export const COMMANDS = {
       force: { type: 'boolean', short: 'f', description: 'replace the output file if it exists' },
     },
     examples: [['cockpit import docs/release-runbook.md -o cockpit.yml', 'the YAML runbook beside the Markdown one']],
-    handler: async (): Promise<Handler> => (await import('./import.js')).importCommand,
   },
   init: {
     name: 'init',
@@ -151,7 +143,6 @@ export const COMMANDS = {
       ['cockpit init', 'see what it would write, then confirm'],
       ['cockpit init --starter --yes', 'write the starter cockpit.yml'],
     ],
-    handler: async (): Promise<Handler> => (await import('./init.js')).initCommand,
   },
   schema: {
     name: 'schema',
@@ -162,7 +153,6 @@ export const COMMANDS = {
       ['cockpit schema > cockpit.schema.json', 'save it for an editor'],
       ['cockpit schema --markdown > docs/runbook.md', 'the runbook field reference'],
     ],
-    handler: async (): Promise<Handler> => (await import('./schema.js')).schemaCommand,
   },
   flag: {
     name: 'flag',
@@ -180,7 +170,6 @@ export const COMMANDS = {
       ['cockpit flag new-checkout --next', 'one step up the ramp, if the guardrails allow it'],
       ['cockpit flag new-checkout 0', 'turn it off'],
     ],
-    handler: async (): Promise<Handler> => (await import('./flag.js')).flagCommand,
   },
   experiment: {
     name: 'experiment',
@@ -188,7 +177,6 @@ export const COMMANDS = {
     summary: "an A/B experiment's figures: rates, lift with 95 % CI, p-value, sample ratio check",
     options: { runbook: runbookFile, json },
     examples: [['cockpit experiment checkout --json', "the experiment's figures as JSON"]],
-    handler: async (): Promise<Handler> => (await import('./experiment.js')).experimentCommand,
   },
   wallboard: {
     name: 'wallboard',
@@ -196,7 +184,6 @@ export const COMMANDS = {
     summary: 'a read-only full-screen dashboard of the live or latest session (a war-room screen)',
     options: {},
     examples: [['cockpit wallboard', 'the release of cockpit.yml here, full screen']],
-    handler: async (): Promise<Handler> => (await import('./wallboard.js')).wallboardCommand,
   },
   keys: {
     name: 'keys',
@@ -204,7 +191,6 @@ export const COMMANDS = {
     summary: 'print every key of the cockpit screen (the keymap)',
     options: { markdown: { type: 'boolean', description: 'as Markdown (docs/keys.md)' } },
     examples: [['cockpit keys', 'the keymap']],
-    handler: async (): Promise<Handler> => (await import('./keys.js')).keysCommand,
   },
   config: {
     name: 'config',
@@ -216,7 +202,6 @@ export const COMMANDS = {
       ['cockpit config set theme high-contrast', 'every screen in that theme from now on'],
       ['cockpit config list', 'what is set'],
     ],
-    handler: async (): Promise<Handler> => (await import('./config.js')).configCommand,
   },
   help: {
     name: 'help',
@@ -224,7 +209,6 @@ export const COMMANDS = {
     summary: 'this list, or a command\'s options and examples (same as cockpit <command> --help)',
     options: { markdown: { type: 'boolean', description: 'every command as Markdown (docs/cli.md)' } },
     examples: [['cockpit help demo', "the demo's options"]],
-    handler: async (): Promise<Handler> => (await import('./help.js')).helpCommand,
   },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { asksHelp, UsageError } from './args.js';
+import { HANDLERS } from './command-handlers.js';
 import { COMMANDS, commandOf, type CommandSpec } from './commands.js';
 import { processIo, terminalIo, type Io } from './io.js';
 // the screen's start-up path: run's module is in the first chunk, not loaded after it (the table's run handler is the same function)
@@ -43,7 +44,7 @@ export async function main(argv: string[], terminal: Io = processIo): Promise<nu
       io.out((await help()).commandHelp(cmd));
       return 0;
     }
-    const handler = cmd === COMMANDS.run ? runCommand : await cmd.handler();
+    const handler = cmd === COMMANDS.run ? runCommand : await HANDLERS[cmd.name as keyof typeof COMMANDS]();
     return await handler(args, io);
   } catch (e) {
     if (e instanceof UsageError) {
