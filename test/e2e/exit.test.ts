@@ -71,7 +71,8 @@ describe.skipIf(!hasTmux())('leaving once the session has ended', () => {
     // what a cockpit started again needs: the lock released (or its holder gone), at once
     await until('the lock released', () => lockGone(b) || !alive(pid), 2000);
     const lockMs = performance.now() - t0;
-    await until('the old cockpit to be gone', () => !alive(pid), 10_000);
+    // and the process ends too (a notice's timer held it ~5 s): loosely, the machine may be loaded
+    await until('the old cockpit to be gone', () => !alive(pid), 3000);
     console.log(`exit.test: SIGHUP after a rollback: lock released ${lockMs.toFixed(0)} ms, process gone ${(performance.now() - t0).toFixed(0)} ms`);
     const again = await run(b, ['run', '--headless', 'release.yml']).done;
     expect(again.err).not.toContain('another cockpit');
