@@ -18,6 +18,7 @@ import { decisionLines } from '../guard/decision.js';
 import type { Runbook } from '../runbook/types.js';
 import { stageUnguarded } from '../runbook/coverage.js';
 import { collapseRepeats, flushRepeats, noRepeats, sampleKind } from './repeats.js';
+import { OUTCOME_WORD } from '../core/outcome-words.js';
 
 type Write = (line: string) => void;
 
@@ -156,7 +157,7 @@ export function describeEvent(s: SessionState, e: SessionEvent, rb?: Runbook): s
     case 'session.paused':
       return pausedText(e);
     case 'session.ended':
-      return `■ ${{ released: 'RELEASED', failed: 'FAILED', 'rolled-back': 'ROLLED BACK', 'rollback-failed': 'ROLLBACK FAILED', interrupted: 'INTERRUPTED', aborted: 'ABORTED' }[e.outcome]}`;
+      return `■ ${OUTCOME_WORD[e.outcome]}`;
     case 'metric.sampled': {
       const parts = Object.entries(e.values).map(([k, v]) => `${k}=${v === null ? `∅(${sanitizeLine(e.errors[k] ?? 'no data')})` : Number(v.toPrecision(4))}`);
       return `  · metrics ${parts.join('  ')}`;

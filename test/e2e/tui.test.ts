@@ -259,8 +259,8 @@ describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () =
 
       // stage 3, and the release has passed
       s.keys('Enter');
-      f = await s.waitFor((x) => /│ ✓ Smoke test +\d:\d\d│/.test(x) && header(x).includes('PASSED'));
-      expect(header(f)).toMatch(/^ cockpit · tui-web 3\.1\.4 → production +PASSED {3}R ROLLBACK$/);
+      f = await s.waitFor((x) => /│ ✓ Smoke test +\d:\d\d│/.test(x) && header(x).includes('RELEASED'));
+      expect(header(f)).toMatch(/^ cockpit · tui-web 3\.1\.4 → production +RELEASED {3}R ROLLBACK$/);
       // Deploy passed with its migrate step skipped: it says so
       expect(lineOf(f, 1)).toBe(' ✓ Pre-flight  ✓ Build  ✓ Deploy (1 skipped)  ✓ Verify');
 
@@ -277,7 +277,7 @@ describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () =
       expect(hintBar(f, rows)).toBe(' R confirm  ⏎ choose  Esc cancel');
       s.keys('Escape');
       f = await s.waitFor((x) => !dialogOpen(x));
-      expect(header(f)).toMatch(/PASSED {3}R ROLLBACK$/);
+      expect(header(f)).toMatch(/RELEASED {3}R ROLLBACK$/);
       expect(existsSync(sb.out('incident-args'))).toBe(false);
       expect(readFileSync(sb.out('order'), 'utf8')).not.toContain('rb-');
 
