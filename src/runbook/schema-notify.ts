@@ -15,7 +15,7 @@ export const WebhookChannel = z
   .meta({
     oneOf: [{ required: ['url'] }, { required: ['urlEnv'] }],
     description:
-      'A generic JSON webhook: POSTs {event, session, runbook, environment, version, reason, decision, level?, restoreMs?, failedAt?, text} (see README "Notifications")',
+      'A generic JSON webhook: POSTs {event, session, runbook, environment, version, reason, decision, level?, restoreMs?, failedAt?, text} (see docs/behaviour.md "Notifications")',
   });
 const PagerDutyChannel = z.strictObject({
   routingKeyEnv: envName.meta({ description: 'The variable holding the Events API v2 integration (routing) key' }),
