@@ -21,10 +21,27 @@ const common = {
     __COCKPIT_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version),
   },
   alias: { 'react-devtools-core': join(root, 'scripts/stub-devtools.mjs') },
-  external: ['blessed', 'blessed-contrib', 'node-pty'],
+  // blessed is the one package dist/ loads from node_modules at run time (the wallboard; it reads
+  // its terminfo and fonts from its own directory): the package's only dependency. Everything else,
+  // blessed-contrib's line chart included, is bundled, and is a devDependency.
+  external: ['blessed', 'node-pty'],
   // Ink and its libraries measure text with string-width, very slow on non-ASCII text; the screen
   // uses an exact, faster equivalent (src/ui/fast-width.ts, checked against it in the tests)
   plugins: [
+    {
+      // blessed-contrib's line chart (bundled into the wallboard's chunk) uses one lodash function,
+      // max, but requires all of lodash (540 KB): it gets lodash/max alone
+      name: 'line-chart-lodash-max',
+      setup(b) {
+        b.onLoad({ filter: /blessed-contrib[\\/]lib[\\/]widget[\\/]charts[\\/]line\.js$/ }, (a) => {
+          const text = readFileSync(a.path, 'utf8');
+          const whole = "_ = require('lodash');";
+          const uses = text.match(/\b_\.\w+/g) ?? [];
+          if (!text.includes(whole) || uses.some((u) => u !== '_.max')) throw new Error(`blessed-contrib's line.js changed: expected ${whole} and only _.max, found ${[...new Set(uses)].join(', ')}`);
+          return { contents: text.replace(whole, "_ = { max: require('lodash/max') };"), loader: 'js' };
+        });
+      },
+    },
     {
       name: 'fast-string-width',
       setup(b) {

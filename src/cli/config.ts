@@ -1,14 +1,11 @@
 /** cockpit config set|get|unset|list: user preferences (theme, confirm style). */
 import { loadTheme, ThemeError } from '../ui/theme.js';
-import { UsageError } from './args.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 import { allPreferences, deletePreference, PREFERENCES, readPreference, writePreference, type PreferenceKey } from './prefs.js';
 
-export const USAGE = `usage: cockpit config set <key> <value> | get <key> | unset <key> | list
-keys:
-${Object.entries(PREFERENCES)
-  .map(([k, d]) => `  ${k.padEnd(8)} ${d}`)
-  .join('\n')}`;
+export const USAGE = [usageOf(COMMANDS.config), ...COMMANDS.config.details].join('\n');
 
 function key(k: string | undefined): PreferenceKey {
   if (k === undefined || !(k in PREFERENCES)) throw new UsageError(`unknown preference ${k === undefined ? '' : `"${k}"`}\n${USAGE}`);
@@ -28,7 +25,7 @@ function check(k: PreferenceKey, value: string): void {
 }
 
 export async function configCommand(argv: string[], io: Io): Promise<number> {
-  const [verb, k, value, ...extra] = argv;
+  const [verb, k, value, ...extra] = parse(argv, COMMANDS.config).positionals;
   switch (verb) {
     case 'set': {
       const name = key(k);

@@ -11,6 +11,7 @@ import { SCENARIOS, startDemoService, type ScenarioName } from '../demo/service.
 import { startWebhookReceiver } from '../demo/webhook.js';
 import { writeWorkspace } from '../demo/workspace.js';
 import { parse, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 import { loadOrExit } from './load.js';
 import { runHeadless } from './headless-run.js';
@@ -22,25 +23,10 @@ import { sourceFor } from '../metrics/sources/index.js';
 import { formatCompact } from '../runbook/duration.js';
 
 export const DEFAULT_SPEED = 20;
-export const USAGE = `usage: cockpit demo [--scenario ${Object.keys(SCENARIOS).join('|')}] [--speed N] [--dir PATH]
-                   [--headless] [--json] [--prometheus URL] [--port N] [--theme NAME] [--learning TEXT]`;
 
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(
-    argv,
-    {
-      scenario: { type: 'string' },
-      speed: { type: 'string' },
-      dir: { type: 'string' },
-      headless: { type: 'boolean' },
-      json: { type: 'boolean' },
-      prometheus: { type: 'string' },
-      port: { type: 'string' },
-      theme: { type: 'string' },
-      learning: { type: 'string' },
-    },
-    USAGE,
-  );
+  const { values, positionals } = parse(argv, COMMANDS.demo);
+  if (positionals.length) throw new UsageError(`unexpected ${positionals.join(' ')}: the demo writes its own runbook (--dir says where)`);
   const scenario = (values.scenario ?? 'good') as ScenarioName;
   if (!(scenario in SCENARIOS)) throw new UsageError(`unknown scenario "${values.scenario}" (scenarios: ${Object.keys(SCENARIOS).join(', ')})`);
   const speed = values.speed === undefined ? DEFAULT_SPEED : Number(values.speed);

@@ -1,17 +1,18 @@
 /** cockpit experiment <id>: the experiment's current figures (--json for machines). */
-import { terminalJson } from '../core/terminal-text.js';
+import { jsonLine } from '../core/json-line.js';
 import { detailLines, fetchFigures } from '../flags/experiment.js';
 import { shownPercent } from '../flags/served.js';
 import { providerFor } from '../flags/providers/index.js';
 import { sourceFor } from '../metrics/sources/index.js';
-import { parse, UsageError } from './args.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 import { loadOrExit } from './load.js';
 
-export const USAGE = 'usage: cockpit experiment <id> [--runbook FILE] [--json]';
+export const USAGE = usageOf(COMMANDS.experiment);
 
 export async function experimentCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { runbook: { type: 'string', short: 'f' }, json: { type: 'boolean' } }, USAGE);
+  const { values, positionals } = parse(argv, COMMANDS.experiment);
   const [id, ...rest] = positionals;
   if (!id || rest.length) throw new UsageError(USAGE);
   const rb = loadOrExit(values.runbook, io.err);
@@ -27,7 +28,7 @@ export async function experimentCommand(argv: string[], io: Io): Promise<number>
     flagPercent = r ? shownPercent(r) : undefined;
   }
   const f = await fetchFigures(id, ex, source, flagPercent);
-  if (values.json) io.out(terminalJson(f));
+  if (values.json) io.out(jsonLine(f));
   else for (const line of detailLines(f)) io.out(line);
   return f.variants.some((v) => v.error) ? 1 : 0;
 }

@@ -7,24 +7,21 @@
  * cockpit flag <name> --deploy: the runbook's flags.deploy for the flag (its code with the flag
  * off, before the ramp), its output streamed; exit 1 when it fails.
  */
-import { terminalJson } from '../core/terminal-text.js';
+import { jsonLine } from '../core/json-line.js';
 import { parseLogLine, sanitizeLine } from '../exec/log-format.js';
 import { changeLine } from '../flags/served.js';
 import type { Controller } from '../session/controller.js';
 import { openSession } from '../session/open.js';
-import { parse, UsageError } from './args.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 import { loadOrExit } from './load.js';
 
-export const USAGE = 'usage: cockpit flag <name> (<percent> | --next | --previous | --deploy) [--runbook FILE] [--force <name>] [--json]';
+export const USAGE = usageOf(COMMANDS.flag);
 export const EXIT_REFUSED = 4;
 
 export async function flagCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { next: { type: 'boolean' }, previous: { type: 'boolean' }, deploy: { type: 'boolean' }, runbook: { type: 'string', short: 'f' }, force: { type: 'string' }, json: { type: 'boolean' } },
-    USAGE,
-  );
+  const { values, positionals } = parse(argv, COMMANDS.flag);
   const [name, percentText, ...rest] = positionals;
   if (!name || rest.length > 0) throw new UsageError(USAGE);
   const modes = [percentText !== undefined, values.next === true, values.previous === true, values.deploy === true].filter(Boolean).length;
@@ -69,7 +66,7 @@ export async function flagCommand(argv: string[], io: Io): Promise<number> {
     const forced = values.force === name;
     // one fresh sample is all a one-shot command has: a metric without data refuses a step up
     const r = await ramps.apply(name, to, { forced, by: 'command', noDataAfter: 1 });
-    if (values.json) io.out(terminalJson({ flag: name, from: from ?? null, requested: to, ...r }));
+    if (values.json) io.out(jsonLine({ flag: name, from: from ?? null, requested: to, ...r }));
     if (r.ok) {
       if (!values.json) io.out(sanitizeLine(changeLine(name, from, r, forced)));
       return 0;
@@ -94,7 +91,7 @@ async function deploy(controller: Controller, flag: string, json: boolean, io: I
     controller.begin({ watch: false });
     if (!json) io.out(`${flag}: deploying with the flag off`);
     const r = await controller.deployFlag(flag);
-    if (json) io.out(terminalJson({ flag, deploy: r.ok, ...(r.ok ? {} : { reason: r.reason }) }));
+    if (json) io.out(jsonLine({ flag, deploy: r.ok, ...(r.ok ? {} : { reason: r.reason }) }));
     else if (r.ok) io.out(`${flag}: deployed with the flag off`);
     else io.err(`cockpit: ${r.reason}`);
     return r.ok ? 0 : 1;

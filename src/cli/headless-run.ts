@@ -11,6 +11,7 @@ import { commandPlan } from '../session/plan.js';
 import { unmatchedConfirms } from '../session/manual.js';
 import { newSessionId, sessionValues } from '../session/values.js';
 import { parse } from './args.js';
+import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 import { loadRunbookCached } from './load-cached.js';
 import { checkStage, type RunFlags } from './run-flags.js';
@@ -117,7 +118,7 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io, plan: { 
 
 /** cockpit rollback [runbook]: the rollback pipeline now, headless; exit 0 when it rolled back. */
 export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { reason: { type: 'string' }, json: { type: 'boolean' } }, 'usage: cockpit rollback [runbook] [--reason "..."] [--json]');
+  const { values, positionals } = parse(argv, COMMANDS.rollback);
   const rb = await loadRunbookCached(positionals[0], io.err);
   if (typeof rb === 'number') return rb;
   if (!rb.rollback) {

@@ -2,7 +2,7 @@
  * cockpit history [runbook] [--markdown | --json] [--since 30d]: the release history log and the
  * DORA four keys from every journal under the runbook's state directory.
  */
-import { terminalJson } from '../core/terminal-text.js';
+import { jsonLine } from '../core/json-line.js';
 import { changesFor, withCommits } from '../history/changes.js';
 import { sinceOf } from '../history/window.js';
 import { jsonReport, markdownTable, plainReport } from '../history/format.js';
@@ -14,11 +14,12 @@ import { refusalOf } from '../core/safe-open.js';
 import { readJournal } from '../session/journal.js';
 import { stateDir } from '../session/open.js';
 import { rollbackSteps } from '../session/reduce.js';
-import { parse, UsageError } from './args.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 import { loadRunbookCached } from './load-cached.js';
 
-export const USAGE = 'usage: cockpit history [runbook] [--markdown | --json] [--since 30d|12w|YYYY-MM-DD|all]';
+export const USAGE = usageOf(COMMANDS.history);
 
 /** Titles from the runbook as it is now; an id it no longer has is shown as the id. */
 export function namesOf(rb: Runbook): Names {
@@ -38,7 +39,7 @@ export function namesOf(rb: Runbook): Names {
 }
 
 export async function historyCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { markdown: { type: 'boolean' }, json: { type: 'boolean' }, since: { type: 'string' } }, USAGE);
+  const { values, positionals } = parse(argv, COMMANDS.history);
   if (positionals.length > 1) throw new UsageError(`one runbook at a time (got ${positionals.join(', ')})\n${USAGE}`);
   if (values.markdown && values.json) throw new UsageError(`--markdown or --json, not both\n${USAGE}`);
   const now = Date.now();
@@ -65,7 +66,7 @@ export async function historyCommand(argv: string[], io: Io): Promise<number> {
   const all = withCommits(linkRollbacks(releases), rb.dir);
   const rep = report({ releases: all, changes: changesFor(all, since.at, rb.dir), since: since.at, now, targets: rb.targets });
   if (values.markdown) for (const line of markdownTable(rep)) io.out(line);
-  else if (values.json) io.out(terminalJson(jsonReport(rep, { runbook: rb.name, since: since.label, now, stateDir: root }), 2));
+  else if (values.json) io.out(jsonLine(jsonReport(rep, { runbook: rb.name, since: since.label, now, stateDir: root }), 2));
   else for (const line of plainReport(rep, { runbook: rb.name, since: since.label, stateDir: root })) io.out(line);
   return 0;
 }

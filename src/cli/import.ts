@@ -12,10 +12,11 @@ import { findRunbook, isMarkdown, loadRunbook, RunbookNotFound } from '../runboo
 import { formatReport, toYaml, type MarkdownLoad } from '../runbook/markdown.js';
 import type { RawRunbook } from '../runbook/schema.js';
 import type { Runbook } from '../runbook/types.js';
-import { parse, UsageError } from './args.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 
-export const USAGE = 'usage: cockpit import <runbook.md> [-o cockpit.yml] [--force]';
+export const USAGE = usageOf(COMMANDS.import);
 
 export type ImportOutcome = {
   readonly code: number;
@@ -50,7 +51,7 @@ export function importMarkdown(given: string, io: Io, cwd = process.cwd()): Impo
 }
 
 export function importCommand(argv: string[], io: Io): number {
-  const { values, positionals } = parse(argv, { output: { type: 'string', short: 'o' }, force: { type: 'boolean', short: 'f' } }, USAGE);
+  const { values, positionals } = parse(argv, COMMANDS.import);
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `which Markdown runbook?\n${USAGE}` : `one runbook at a time (got ${positionals.join(', ')})\n${USAGE}`);
   const source = resolve(positionals[0]);
   const out = values.output;

@@ -9,15 +9,17 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { DEFAULT_NAMES, parseRunbook } from '../runbook/load.js';
 import { rollbackCommandProblems } from '../session/rollback-ready.js';
-import { parse, UsageError } from './args.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import { importMarkdown } from './import.js';
 import type { Io } from './io.js';
 import { summary } from './validate.js';
+import { ignoreCockpitDir, IGNORED, withModeline } from './init-files.js';
 
-export const USAGE = 'usage: cockpit init [--yes] [--from <runbook.md>] [--starter]';
+export const USAGE = usageOf(COMMANDS.init);
 
 export const STARTER = `# A starter cockpit runbook: edit the commands, then \`cockpit validate\` and \`cockpit run\`.
-# Every key is described by \`cockpit schema\` (JSON Schema, for editor completion).
+# Every key is described in docs/runbook.md (\`cockpit schema --markdown\`); the modeline gives editors the JSON Schema.
 name: my-service
 version: "{git.describe}"
 
@@ -99,7 +101,7 @@ async function askOnTerminal(question: string): Promise<string> {
 }
 
 export async function initCommand(argv: string[], io: Io, deps: InitDeps = {}): Promise<number> {
-  const { values, positionals } = parse(argv, { yes: { type: 'boolean', short: 'y' }, from: { type: 'string' }, starter: { type: 'boolean' } }, USAGE);
+  const { values, positionals } = parse(argv, COMMANDS.init);
   if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(' ')}\n${USAGE}`);
   if (values.from !== undefined && values.starter) throw new UsageError(`--from and --starter: choose one\n${USAGE}`);
   const cwd = deps.cwd ?? process.cwd();
@@ -149,7 +151,7 @@ export async function initCommand(argv: string[], io: Io, deps: InitDeps = {}): 
     }
   }
   try {
-    writeFileSync(target, text, { flag: 'wx' }); // never over a file that appeared meanwhile
+    writeFileSync(target, withModeline(text, cwd), { flag: 'wx' }); // never over a file that appeared meanwhile
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
       io.err('cockpit: cockpit.yml appeared meanwhile: not overwritten');
@@ -157,6 +159,8 @@ export async function initCommand(argv: string[], io: Io, deps: InitDeps = {}): 
     }
     throw e;
   }
+  const ignored = ignoreCockpitDir(cwd);
+  if (ignored !== 'present') io.out(`${ignored === 'created' ? 'wrote .gitignore with' : 'added'} ${IGNORED}${ignored === 'added' ? ' to .gitignore' : ''} (the run's journal, lock and history stay out of git)`);
   const toWrite = rollbackToWrite(text, target);
   if (toWrite.length === 0) {
     io.out(`wrote cockpit.yml: next, cockpit validate, then cockpit run --dry-run`);

@@ -1,9 +1,13 @@
 /** cockpit keys [--markdown]: the keymap (docs/keys.md is this with --markdown). */
 import { keyGroups, keysMarkdown } from '../ui/keymap.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 
 export function keysCommand(argv: string[], io: Io): number {
-  if (argv.includes('--markdown')) {
+  const { values, positionals } = parse(argv, COMMANDS.keys);
+  if (positionals.length) throw new UsageError(`unexpected ${positionals.join(' ')}\n${usageOf(COMMANDS.keys)}`);
+  if (values.markdown) {
     io.out(keysMarkdown());
     return 0;
   }

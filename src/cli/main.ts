@@ -1,108 +1,51 @@
-/** cockpit: argv → command. No business logic here. */
+/** cockpit: argv → command, dispatched from the command table (commands.ts). No business logic here. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { didYouMean } from '../runbook/suggest.js';
-import { UsageError } from './args.js';
+import { asksHelp, UsageError } from './args.js';
+import { HANDLERS } from './command-handlers.js';
+import { COMMANDS, commandOf, type CommandSpec } from './commands.js';
 import { processIo, terminalIo, type Io } from './io.js';
+// the screen's start-up path: run's module is in the first chunk, not loaded after it (the table's run handler is the same function)
 import { runCommand } from './run.js';
-
-declare const __COCKPIT_VERSION__: string;
-const VERSION = typeof __COCKPIT_VERSION__ === 'string' ? __COCKPIT_VERSION__ : '0.0.0-dev';
-
-const COMMANDS: readonly [string, string][] = [
-  ['demo [--scenario S]', 'a whole release against a local demo service, nothing to configure (good, bad-release, slow-leak, flag-regression, flaky-tests)'],
-  ['run [runbook]', 'run the release: the cockpit screen on a terminal, else headless (--headless --json --confirm --yes --dry-run --stage --on-failure --theme --learning)'],
-  ['watch [runbook]', 'follow the release another cockpit drives, read-only, on the same screen (R there says how to roll back)'],
-  ['rollback [runbook]', 'run the rollback pipeline now (--reason "...")'],
-  ['history [runbook]', 'the release history log and the DORA four keys from every journal (--markdown --json --since 30d)'],
-  ['validate [runbook]', 'check a runbook: "ok" and a summary, or every error as file:line:col (for a .md also what was mapped and what was not)'],
-  ['import <runbook.md> [-o file]', 'write the cockpit.yml equivalent of a Markdown runbook (stdout without -o)'],
-  ['init [--yes]', 'start a runbook here: import a Markdown runbook found here, or write a starter cockpit.yml'],
-  ['schema', 'print the runbook JSON Schema'],
-  ['flag <name> <percent>|--next', 'step a feature flag through the guarded path (exit 4 when a guardrail refuses)'],
-  ['experiment <id> [--json]', 'an A/B experiment\'s figures: rates, lift with 95 % CI, p-value, sample ratio check'],
-  ['wallboard [runbook]', 'a read-only full-screen dashboard of the live (else the latest) session, for the war-room screen'],
-  ['keys [--markdown]', 'print every key of the cockpit screen (the keymap)'],
-  ['config set|get|unset|list', 'user preferences: theme, confirm style'],
-];
-
-/** The command words: `run`, `watch`, … */
-const COMMAND_WORDS: readonly string[] = COMMANDS.map(([c]) => c.split(' ')[0]);
 
 /**
  * A first argument that reads as a mistyped command rather than a runbook: a plain word (no
  * extension, no slash, not an option) that is no file or directory here. `cockpit hisotry` says
  * so instead of "no such runbook: hisotry".
  */
-export function unknownCommand(word: string | undefined, cwd = process.cwd()): string | undefined {
+export async function unknownCommand(word: string | undefined, cwd = process.cwd()): Promise<string | undefined> {
   if (word === undefined || !/^[a-z][a-z0-9-]*$/i.test(word) || existsSync(join(cwd, word))) return undefined;
-  const near = didYouMean(word, COMMAND_WORDS);
-  return `unknown command "${word}" (${near ? `did you mean ${near}?` : `commands: ${COMMAND_WORDS.join(', ')}`})`;
+  return (await help()).unknownCommandMessage(word);
 }
 
-function help(io: Io): number {
-  io.out(`cockpit ${VERSION}: a terminal release cockpit. Runs your release runbook.
+/** The help's module (help.ts): loaded only for help, --version and a mistyped command, off the screen's start-up path. */
+const help = () => import('./help.js');
 
-usage: cockpit [runbook]            same as cockpit run [runbook]
-       cockpit <command> [options]
-
-commands:`);
-  const width = Math.max(...COMMANDS.map(([c]) => c.length));
-  for (const [c, d] of COMMANDS) io.out(`  ${c.padEnd(width)}  ${d}`);
-  io.out(`
-The runbook is cockpit.yml (or .yaml/.json) in the current directory unless given; a Markdown
-runbook (cockpit release-runbook.md) runs as it is.
-Exit codes: 0 released, 1 a stage failed, 2 invalid usage or runbook, 3 rolled back, 4 refused by a guardrail, 130 interrupted.`);
-  return 0;
+/** The command argv names and its arguments: `cockpit <command> …`, else `cockpit [runbook] …` is run. */
+async function commandFor(argv: string[]): Promise<[CommandSpec, string[]]> {
+  const [first, ...rest] = argv;
+  const named = commandOf(first);
+  if (named) return [named, rest];
+  const unknown = await unknownCommand(first);
+  if (unknown) throw new UsageError(unknown);
+  return [COMMANDS.run, argv];
 }
 
 export async function main(argv: string[], terminal: Io = processIo): Promise<number> {
   const io = terminalIo(terminal);
-  const [first, ...rest] = argv;
   try {
-    switch (first) {
-      case '--help':
-      case '-h':
-      case 'help':
-        return help(io);
-      case '--version':
-      case '-V':
-        io.out(VERSION);
-        return 0;
-      case 'run':
-        return await runCommand(rest, io);
-      case 'rollback':
-        return await (await import('./headless-run.js')).rollbackCommand(rest, io);
-      case 'watch':
-        return await (await import('./watch.js')).watchCommand(rest, io);
-      case 'demo':
-        return await (await import('./demo.js')).demoCommand(rest, io);
-      case 'history':
-        return await (await import('./history.js')).historyCommand(rest, io);
-      case 'validate':
-        return (await import('./validate.js')).validateCommand(rest, io);
-      case 'import':
-        return (await import('./import.js')).importCommand(rest, io);
-      case 'init':
-        return await (await import('./init.js')).initCommand(rest, io);
-      case 'schema':
-        return (await import('./schema.js')).schemaCommand(rest, io);
-      case 'wallboard':
-        return await (await import('./wallboard.js')).wallboardCommand(rest, io);
-      case 'keys':
-        return (await import('./keys.js')).keysCommand(rest, io);
-      case 'flag':
-        return await (await import('./flag.js')).flagCommand(rest, io);
-      case 'experiment':
-        return await (await import('./experiment.js')).experimentCommand(rest, io);
-      case 'config':
-        return await (await import('./config.js')).configCommand(rest, io);
-      default: {
-        const unknown = unknownCommand(first);
-        if (unknown) throw new UsageError(unknown);
-        return await runCommand(argv, io);
-      }
+    if (argv[0] === '--version' || argv[0] === '-V') {
+      io.out((await help()).VERSION);
+      return 0;
     }
+    if (argv[0] === '--help' || argv[0] === '-h') return (await help()).helpCommand(argv.slice(1), io);
+    const [cmd, args] = await commandFor(argv);
+    if (asksHelp(args, cmd.options)) {
+      io.out((await help()).commandHelp(cmd));
+      return 0;
+    }
+    const handler = cmd === COMMANDS.run ? runCommand : await HANDLERS[cmd.name as keyof typeof COMMANDS]();
+    return await handler(args, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`cockpit: ${e.message}`);

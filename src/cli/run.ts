@@ -8,6 +8,7 @@ import { distFile } from '../exec/dist-file.js';
 import type { Io } from './io.js';
 import { requireWithCodeCache } from './code-cache.js';
 import { loadForRun } from './load-cached.js';
+import { unsetHeaderLines } from '../runbook/header-env.js';
 import { checkStage, parseRunFlags } from './run-flags.js';
 import { resolveTheme } from './theme.js';
 
@@ -36,6 +37,10 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   if (flags.set || flags.choose || rb.choices.length > 0 || rb.inputs.length > 0) ({ runbook: rb, given } = (await import('./run-plan.js')).applyGiven(loaded, flags));
   // plan.lines: where a Markdown runbook writes each choice and input ("release.md:42: choice … is not made")
   if (flags['dry-run']) return (await import('./headless-run.js')).dryRun(rb, io, flags.stage, loaded.display, loaded.plan?.lines);
+  // a header's $VAR unset: refused before anything runs, where it is written (not a token sent empty)
+  const unset = unsetHeaderLines(rb, process.env, loaded.display);
+  for (const line of unset) io.err(line);
+  if (unset.length > 0) return 2;
   // a background guard taking a session over (session/hand-over.ts): never a screen
   if (flags['background-guard'] !== undefined) return (await import('./background-run.js')).runBackgroundGuard(rb, flags['background-guard'], io);
   if (!screen) return (await import('./headless-run.js')).runHeadless(rb, flags, io, { display: loaded.display, hash: loaded.plan?.hash, lines: loaded.plan?.lines });

@@ -11,12 +11,14 @@ import { findRunbook, isMarkdown, loadRunbook, RunbookNotFound, type LoadResult 
 import { formatReport, type MarkdownLoad } from '../runbook/markdown.js';
 import type { RawRunbook } from '../runbook/schema.js';
 import type { Runbook } from '../runbook/types.js';
-import { parse, UsageError } from './args.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import { describeTrigger, unitsOf } from '../guard/describe.js';
 import { rollbackCommandErrors } from './validate-commands.js';
+import { unsetHeaderVars } from '../runbook/header-env.js';
 import type { Io } from './io.js';
 
-export const USAGE = 'usage: cockpit validate [runbook]';
+export const USAGE = usageOf(COMMANDS.validate);
 
 const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
@@ -96,14 +98,15 @@ function validateMarkdown(given: string, io: Io): number {
 
 /** A rollback-pipeline command that cannot run is an error (exit 2): true when there was one. */
 function commandErrors(r: Extract<LoadResult, { ok: true }>, io: Io): boolean {
-  const errors = rollbackCommandErrors(r.runbook, r.raw, r.locate, r.display);
+  const headers = unsetHeaderVars(r.runbook, process.env);
+  const errors = [...rollbackCommandErrors(r.runbook, r.raw, r.locate, r.display), ...(r.locate ? r.locate(headers) : headers.map((e) => ({ file: r.display, line: 1, col: 1, message: e.message })))];
   for (const e of errors) io.err(formatError(e));
   if (errors.length) io.err(`${errors.length} error${errors.length === 1 ? '' : 's'} in ${r.display}`);
   return errors.length > 0;
 }
 
 export function validateCommand(argv: string[], io: Io): number {
-  const { positionals } = parse(argv, {}, USAGE);
+  const { positionals } = parse(argv, COMMANDS.validate);
   if (positionals.length > 1) throw new UsageError(`one runbook at a time (got ${positionals.join(', ')})\n${USAGE}`);
   let file: string | undefined;
   try {

@@ -6,11 +6,12 @@ import { relative } from 'node:path';
 import { quoteArg } from '../runbook/shell-quote.js';
 import { stateDir } from '../session/open.js';
 import { SessionFeed } from '../wallboard/feed.js';
-import { parse, UsageError } from './args.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 import { loadRunbookCached } from './load-cached.js';
 
-export const USAGE = 'usage: cockpit wallboard [runbook]';
+export const USAGE = usageOf(COMMANDS.wallboard);
 
 /** A path as a person would type it after `cockpit rollback` (quoted when the shell needs it). */
 const typed = quoteArg;
@@ -21,7 +22,7 @@ function colourOn(env: NodeJS.ProcessEnv): boolean {
 }
 
 export async function wallboardCommand(argv: string[], io: Io): Promise<number> {
-  const { positionals } = parse(argv, {}, USAGE);
+  const { positionals } = parse(argv, COMMANDS.wallboard);
   if (positionals.length > 1) throw new UsageError(`one runbook at most, got ${positionals.length}: ${positionals.join(' ')}\n${USAGE}`);
   const rb = await loadRunbookCached(positionals[0], io.err);
   if (typeof rb === 'number') return rb;

@@ -1,16 +1,17 @@
 /** cockpit watch [runbook]: the cockpit screen, read-only, following the live session of a runbook. */
 import { liveSession } from '../session/follow.js';
 import { stateDir } from '../session/open.js';
-import { parse, UsageError } from './args.js';
+import { parse, usageOf, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 import { loadRunbookCached } from './load-cached.js';
 import { loadScreen } from './run.js';
 import { resolveTheme } from './theme.js';
 
-const USAGE = 'usage: cockpit watch [runbook] [--theme name]';
+const USAGE = usageOf(COMMANDS.watch);
 
 export async function watchCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { theme: { type: 'string' } }, USAGE);
+  const { values, positionals } = parse(argv, COMMANDS.watch);
   if (positionals.length > 1) throw new UsageError(`one runbook at a time (got ${positionals.join(', ')})\n${USAGE}`);
   const rb = await loadRunbookCached(positionals[0], io.err);
   if (typeof rb === 'number') return rb;

@@ -73,6 +73,7 @@ export type Troubleshoot = { readonly title: string; readonly hint?: string; rea
 export type LockTakenOver = { readonly pid?: number; readonly why: string };
 
 export type EventBody =
+  /** A session began: its id, the runbook (name and file), the version it releases, the environment, and whether it runs on the screen or headless. */
   | {
       readonly type: 'session.started';
       readonly sessionId: string;
@@ -96,16 +97,22 @@ export type EventBody =
       readonly choices: Readonly<Record<string, string>>;
       readonly inputs: Readonly<Record<string, string>>;
     }
+  /** At the start: steps whose program cannot be found or run (each with its stage and why); absent when every program is there. */
   | { readonly type: 'programs.checked'; readonly missing: readonly { readonly stage: string; readonly step: string; readonly reason: string }[] }
   /**
    * A manual item ticked: a pre-flight item (no `stage`), or a stage's manual step the stage waits
    * at (`stage` names it). `by`: the operator on the screen, or --confirm / --yes; `at` says when.
    */
   | { readonly type: 'check.ticked'; readonly id: string; readonly by: 'operator' | 'confirm'; readonly stage?: string }
+  /** A ticked pre-flight item unticked by the operator. */
   | { readonly type: 'check.unticked'; readonly id: string }
+  /** Every pre-flight check passed and every manual item is ticked: the stages may start. */
   | { readonly type: 'preflight.passed' }
+  /** The pre-flight did not pass: the ids of the checks that failed, the titles of the manual items not confirmed. */
   | { readonly type: 'preflight.failed'; readonly failed: readonly string[]; readonly unticked: readonly string[] }
+  /** A stage started. */
   | { readonly type: 'stage.started'; readonly stage: string }
+  /** A step started (attempt 1, or a retry's number): the command as written and, for an argv step, what ran. */
   | {
       readonly type: 'step.started';
       readonly stage: string;
@@ -114,6 +121,7 @@ export type EventBody =
       readonly command: string;
       /** The exact argv that ran (after placeholders). */
       readonly argv?: readonly string[];
+      /** The step's output log (stamped lines, secrets masked). */
       readonly logPath?: string;
       /**
        * A multi-command shell step run as one wrapped script: how many commands it tracks (each
@@ -129,18 +137,26 @@ export type EventBody =
   | { readonly type: 'step.command'; readonly stage: string; readonly step: string; readonly index: number; readonly startedAt: number }
   /** A stage reached a manual step: it waits for the operator's tick (check.ticked with its stage), or a skip. */
   | { readonly type: 'step.waiting'; readonly stage: string; readonly step: string; readonly attempt: number }
+  /** A step printed `lines` new lines (the lines themselves: `step.line` under --json, the step's log on disk). */
   | { readonly type: 'step.output'; readonly stage: string; readonly step: string; readonly lines: number }
+  /** A step ended: passed (`ok`), or failed with its exit code, signal, timeout or interruption and a `reason`; `notStarted` when it could not start. */
   | {
       readonly type: 'step.finished';
       readonly stage: string;
       readonly step: string;
       readonly ok: boolean;
+      /** null when it ended by a signal or never started. */
       readonly exitCode: number | null;
+      /** The signal that ended it (`SIGTERM`, `SIGKILL`), or null. */
       readonly signal: string | null;
+      /** It ran past its `timeout:` and was stopped. */
       readonly timedOut: boolean;
+      /** Stopped by Ctrl+C, a signal or a rollback. */
       readonly interrupted: boolean;
       readonly durationMs: number;
+      /** Why it failed, in words ("exit 1", "timed out after 10s", "not executable: ./x.sh"). */
       readonly reason?: string;
+      /** It never started (a missing or non-executable program). */
       readonly notStarted?: boolean;
       /** The last non-empty output line of a failed step (timestamp stripped). */
       readonly lastLine?: string;
@@ -148,12 +164,19 @@ export type EventBody =
       readonly note?: string;
       readonly troubleshooting?: Troubleshoot;
     }
+  /** A failed step runs again: `automatic` when its `retries:` did it, else the operator (r). */
   | { readonly type: 'step.retrying'; readonly stage: string; readonly step: string; readonly attempt: number; readonly automatic: boolean }
+  /** The operator skipped a failed step, or a manual step the stage waits at, with the reason typed. */
   | { readonly type: 'step.skipped'; readonly stage: string; readonly step: string; readonly reason: string }
+  /** A stage before the one --stage starts at, skipped, with why. */
   | { readonly type: 'stage.skipped'; readonly stage: string; readonly reason: string }
+  /** A stage ran past its time budget (`budget:`): how long it has run and the budget, in ms. It goes on. */
   | { readonly type: 'stage.over-budget'; readonly stage: string; readonly elapsedMs: number; readonly budgetMs: number }
+  /** A stage passed: every step, and its success criteria. */
   | { readonly type: 'stage.passed'; readonly stage: string; readonly durationMs: number }
+  /** A stage failed at `step` (empty when its criteria failed or a trigger broke), with the reason. */
   | { readonly type: 'stage.failed'; readonly stage: string; readonly step: string; readonly reason: string }
+  /** The rollback began: why, and who asked (the operator, a trigger, the on-failure policy, `cockpit rollback`). */
   | {
       readonly type: 'rollback.started';
       readonly reason: string;
@@ -163,7 +186,9 @@ export type EventBody =
       /** A trigger's rollback: why it fired (absent for other rollbacks, and in older journals). */
       readonly record?: DecisionRecord;
     }
+  /** The rollback steps ended: all passed (`ok`), or the step that failed and why. */
   | { readonly type: 'rollback.finished'; readonly ok: boolean; readonly step?: string; readonly reason?: string; readonly durationMs: number }
+  /** Ctrl+C (or a stop) interrupted the session, at the step that was running if any. */
   | { readonly type: 'session.interrupted'; readonly stage?: string; readonly step?: string }
   /**
    * A signal a headless cockpit received and what it did: interrupt (the running step), the
@@ -185,6 +210,7 @@ export type EventBody =
    */
   | { readonly type: 'session.resumed'; readonly pid: number; readonly previousPid?: number; readonly mode: 'tui' | 'headless'; readonly running: readonly { readonly stage: string; readonly step: string }[] }
   // ── guardrails: metrics, probes, triggers, escalation ──
+  /** One sample of every metric series: its value (null: none) or its error, by series name, at tick `time` (session ms). */
   | {
       readonly type: 'metric.sampled';
       readonly tick: number;
@@ -194,6 +220,7 @@ export type EventBody =
       /** Series whose error is a configuration error (the query's fault), not no data; absent when none. */
       readonly config?: readonly string[];
     }
+  /** One round of HTTP probes: each probe's status and latency, or its error. */
   | { readonly type: 'probe.sampled'; readonly tick: number; readonly time: number; readonly results: Readonly<Record<string, ProbeReading>> }
   /**
    * The baseline of drop/rise bands. From history (`window`, wall ms: a prometheus source's
@@ -211,6 +238,7 @@ export type EventBody =
     }
   /** The source has no history (http-json, command): the baseline is the mean of the last samples when each stage starts. */
   | { readonly type: 'baseline.from-samples'; readonly why: string; readonly samples: number }
+  /** The triggers were armed (they may roll back from now on) or disarmed, with why. */
   | { readonly type: 'guard.armed'; readonly armed: boolean; readonly why: string }
   /**
    * The guardrail self-test failed and the release goes on without it: the operator typed the
@@ -218,6 +246,7 @@ export type EventBody =
    * session shows UNGUARDED from here on (a fold of this event: also after a resume).
    */
   | { readonly type: 'guard.unguarded'; readonly by: 'operator' | 'flag'; readonly reason: string }
+  /** A trigger lost its data and its policy is hold (`holding`: monitors and ramps pause), or the hold was lifted. */
   | {
       readonly type: 'guard.hold';
       readonly holding: boolean;
@@ -225,8 +254,11 @@ export type EventBody =
       /** How long it may hold (metrics.holdLimit) before the stage fails for lack of data. */
       readonly limitMs?: number;
     }
+  /** A trigger's condition is breached since `since` (session ms); it fires if it stays breached for its `for:`. */
   | { readonly type: 'trigger.pending'; readonly trigger: string; readonly since: number; readonly value: number }
+  /** A pending trigger's condition is no longer breached. */
   | { readonly type: 'trigger.reset'; readonly trigger: string; readonly value: number }
+  /** A trigger fired: its condition held for its whole window. The rollback follows (rollback.started, source trigger). */
   | {
       readonly type: 'trigger.fired';
       readonly trigger: string;
@@ -247,7 +279,9 @@ export type EventBody =
       readonly window: readonly (readonly [number, number | null])[];
       readonly reason: string;
     }
+  /** A trigger had no data for `misses` samples in a row; `policy` says what that does (hold, rollback, ignore). */
   | { readonly type: 'trigger.nodata'; readonly trigger: string; readonly misses: number; readonly policy: 'hold' | 'rollback' | 'ignore'; readonly error?: string }
+  /** A trigger that had no data has data again. */
   | { readonly type: 'trigger.data-back'; readonly trigger: string }
   /**
    * A series an armed trigger watches has a configuration error (a broken query, several series, a
@@ -255,33 +289,49 @@ export type EventBody =
    * ("trigger error-rate-above: query "…" is broken: bad_data: …"), no hold.
    */
   | { readonly type: 'trigger.broken'; readonly trigger: string; readonly metric: string; readonly query?: string; readonly error: string; readonly reason: string }
+  /** A stage's success criteria were checked at its end: each metric against its threshold. */
   | { readonly type: 'criteria.checked'; readonly stage: string; readonly results: readonly CriterionResult[] }
   /**
    * Verify passed. `restoreMs`: from the incident's start, without the time the cockpit was
    * stopped (`pausedMs`, absent when it was not: history/restore-time.ts).
    */
   | { readonly type: 'rollback.verified'; readonly restoreMs: number; readonly pausedMs?: number }
+  /** An escalation level of an open incident started: its number, title and what it does (a command, a webhook, a reminder). */
   | { readonly type: 'escalation.started'; readonly level: number; readonly title: string; readonly action: string }
+  /** An escalation level's action ended: done, or failed with its error after `attempts` tries. */
   | { readonly type: 'escalation.finished'; readonly level: number; readonly ok: boolean; readonly error?: string; readonly attempts: number }
-  /** Levels still due when the cockpit left the incident (quit, a headless session's end): they will not run. */
   /**
    * A `notify:` target was told of a rollback event (`on`: rollback, verified, failed): sent, or
    * why not (an HTTP error, a refused connection, its variable not set) after `attempts` tries.
    */
   | { readonly type: 'notification.finished'; readonly target: string; readonly on: 'rollback' | 'verified' | 'failed'; readonly ok: boolean; readonly attempts: number; readonly status?: number; readonly error?: string }
+  /** Levels still due when the cockpit left the incident (quit, a headless session's end): they will not run. */
   | { readonly type: 'escalation.dropped'; readonly levels: readonly { readonly level: number; readonly title: string; readonly dueAt: number }[]; readonly why: string }
   // ── feature flags ──
-  /** `served`: what users get, where the backend can tell; `says`: the provider's words for it (both absent in older journals). */
+  /**
+   * A flag's percentage as read from its provider (null, with `error`, when it could not be read).
+   * `served`: what users get, where the backend can tell; `says`: the provider's words for it (both absent in older journals).
+   */
   | { readonly type: 'flag.read'; readonly flag: string; readonly percent: number | null; readonly error?: string; readonly served?: number; readonly says?: string }
+  /** A flag change began: from (null: unknown) to a percentage, forced or not, and who asked. */
   | { readonly type: 'flag.applying'; readonly flag: string; readonly from: number | null; readonly to: number; readonly forced: boolean; readonly by: FlagActor }
+  /** A flag change was written: the percentage read back, the one asked for, and what users are served where the backend can tell. */
   | { readonly type: 'flag.set'; readonly flag: string; readonly percent: number; readonly requested: number; readonly forced: boolean; readonly by: FlagActor; readonly served?: number; readonly says?: string }
+  /** A flag change could not be written (the provider's error). */
   | { readonly type: 'flag.failed'; readonly flag: string; readonly requested: number; readonly error: string; readonly by: FlagActor }
+  /** A flag step up was refused before anything was written (a trigger pending or fired, no data, a ramp rule), with why. */
   | { readonly type: 'flag.refused'; readonly flag: string; readonly from: number | null; readonly to: number; readonly reason: string }
+  /** An automatic ramp counts its hold time to the next step (`counting`), or waits (`paused`, with why). */
   | { readonly type: 'flag.auto'; readonly flag: string; readonly state: 'counting' | 'paused'; readonly reason?: string }
+  /** An experiment's figures were fetched: per-variant rates, lift with its 95 % CI, p-value, sample ratio check. */
   | { readonly type: 'experiment.sampled'; readonly id: string; readonly figures: ExperimentFigures }
+  /** The operator concluded an experiment: the winner, the decision and a one-line summary of the figures. */
   | { readonly type: 'experiment.concluded'; readonly id: string; readonly winner: string; readonly decision: string; readonly summary: string; readonly note?: string }
+  /** The operator acknowledged the open incident (a); escalation runs on until the rollback is verified. */
   | { readonly type: 'incident.acknowledged' }
+  /** The incident is over (its rollback verified and acknowledged): no further escalation level runs. */
   | { readonly type: 'incident.resolved' }
+  /** The session ended, with its outcome (`cockpit run` exits 0 released, 3 rolled back, 130 interrupted, 1 otherwise). */
   | { readonly type: 'session.ended'; readonly outcome: Outcome }
   /**
    * The journal could not be written (a full disk, an I/O error): the release goes on, the events
@@ -297,7 +347,9 @@ export type EventBody =
   // ── release records (src/history; journalled by src/session/records.ts) ──
   /** The commit the release deploys (HEAD of the runbook's repository when its first stage started). */
   | { readonly type: 'release.commit'; readonly sha: string }
+  /** A rollback's risk-register entry was appended to a file or handed to a command (`via`), or that failed (`error`). */
   | { readonly type: 'risk.registered'; readonly ok: boolean; readonly via: 'file' | 'run'; readonly target: string; readonly error?: string; readonly entry: RiskEntry }
+  /** The end-of-release review: the outcome's checklist, the learnings line, and the operator's note. */
   | ({ readonly type: 'release.reviewed' } & ReleaseReview);
 
 export type EventType = EventBody['type'];
@@ -306,7 +358,12 @@ export type EventType = EventBody['type'];
  * An event as journalled: `at` is wall time (ms since epoch), `t` monotonic ms since session start.
  * (Sample events carry their scheduled tick as `time`, in the same base as `t`.)
  */
-export type SessionEvent = EventBody & { readonly at: number; readonly t: number };
+export type SessionEvent = EventBody & {
+  /** Wall time: ms since the epoch. */
+  readonly at: number;
+  /** Monotonic ms since the session started. */
+  readonly t: number;
+};
 
 export const EXIT_CODES: Record<Outcome, number> = {
   released: 0,

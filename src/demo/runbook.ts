@@ -58,8 +58,7 @@ function metricsBlock(o: DemoRunbookOptions): string {
 
 export function demoRunbook(o: DemoRunbookOptions): string {
   const d = (ms: number) => scaled(ms, o.speed);
-  return `# yaml-language-server: $schema=https://json.schemastore.org/cockpit.json
-# The cockpit demo: a whole release of a simulated web app (blue/green) at ×${o.speed} speed.
+  return `# The cockpit demo: a whole release of a simulated web app (blue/green) at ×${o.speed} speed.
 # Every duration below is the runbook's real one divided by ${o.speed} (5m → ${d(m(5))}).
 name: demo-web-app
 version: "2.4.0"

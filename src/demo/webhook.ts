@@ -25,7 +25,12 @@ export function startWebhookReceiver(logFile: string): Promise<WebhookReceiver> 
       server.unref();
       resolve({
         url: `http://127.0.0.1:${port}/hooks/releases`,
-        close: () => new Promise<void>((r) => server.close(() => r())),
+        // a kept-alive connection does not hold the demo's exit (the cockpit has drained its messages by then)
+        close: () =>
+          new Promise<void>((r) => {
+            server.close(() => r());
+            server.closeAllConnections();
+          }),
       });
     });
   });

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flagDefinition } from '../flags/providers/flagd.js';
 import { demoRunbook, type DemoRunbookOptions } from './runbook.js';
+import { modelineFor } from '../runbook/schema-file.js';
 
 const SH = '#!/usr/bin/env bash\nset -euo pipefail\ncd "$(dirname "$0")/.."\n';
 
@@ -97,7 +98,8 @@ export const FLAGS = `${JSON.stringify({ $schema: 'https://flagd.dev/schema/v0/f
 
 export function writeWorkspace(dir: string, o: DemoRunbookOptions): string {
   mkdirSync(join(dir, 'scripts'), { recursive: true });
-  writeFileSync(join(dir, 'cockpit.yml'), demoRunbook(o));
+  // the modeline points at the running cockpit's schema (a file that exists), relative to the workspace
+  writeFileSync(join(dir, 'cockpit.yml'), modelineFor(dir) + demoRunbook(o));
   writeFileSync(join(dir, 'scripts', 'demo.mjs'), CLIENT);
   for (const [name, body] of Object.entries(SCRIPTS)) {
     const path = join(dir, 'scripts', name);

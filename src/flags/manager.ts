@@ -77,6 +77,8 @@ export class FlagRamps {
     if (!plan) return `no ramp for flag "${flag}"`;
     const cur = this.d.state().flags[flag]?.percent;
     if (dir === 'kill') return cur === 0 ? `${flag} is already at 0 %` : 0;
+    // a rollback took the flags down: nothing steps them up again in this session
+    if (dir === 'up' && this.d.state().rollback.status !== 'idle') return `${flag}: no step up after a rollback (- and 0 still go down)`;
     const t = dir === 'up' ? nextStep(plan, cur) : previousStep(plan, cur);
     return t ?? (dir === 'up' ? `${flag} is at the top of its ramp` : `${flag} is at 0 %`);
   }

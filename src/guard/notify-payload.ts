@@ -2,7 +2,7 @@
  * What each notification target is sent: pure builders from one context (the event, the session,
  * the reason and the decision record). Slack gets escaped mrkdwn (`&`, `<`, `>` as Slack's
  * formatting reference asks, so a `<!here>` in a reason cannot ping a channel) with blocks; a
- * generic webhook gets the documented JSON (README "Notifications"); PagerDuty gets an Events API
+ * generic webhook gets the documented JSON (docs/behaviour.md "Notifications"); PagerDuty gets an Events API
  * v2 event: trigger on rollback (and on its failure), resolve on verify, one dedup_key per incident.
  */
 import { formatDuration } from '../runbook/duration.js';

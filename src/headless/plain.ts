@@ -2,7 +2,7 @@
  * The headless renderers: plain timestamped lines for people reading CI logs, or one JSON object
  * a line (`--json`) for machines. Both read the controller's events and output batches.
  */
-import { terminalJson } from '../core/terminal-text.js';
+import { jsonLine, type StepLine } from '../core/json-line.js';
 import { formatClock, formatCompact, formatDuration } from '../runbook/duration.js';
 import { parseLogLine, sanitizeLine, sanitizeOutput, stampOf } from '../exec/log-format.js';
 import type { Controller } from '../session/controller.js';
@@ -18,6 +18,7 @@ import { decisionLines } from '../guard/decision.js';
 import type { Runbook } from '../runbook/types.js';
 import { stageUnguarded } from '../runbook/coverage.js';
 import { collapseRepeats, flushRepeats, noRepeats, sampleKind } from './repeats.js';
+import { OUTCOME_WORD } from '../core/outcome-words.js';
 
 type Write = (line: string) => void;
 
@@ -156,7 +157,7 @@ export function describeEvent(s: SessionState, e: SessionEvent, rb?: Runbook): s
     case 'session.paused':
       return pausedText(e);
     case 'session.ended':
-      return `■ ${{ released: 'RELEASED', failed: 'FAILED', 'rolled-back': 'ROLLED BACK', 'rollback-failed': 'ROLLBACK FAILED', interrupted: 'INTERRUPTED', aborted: 'ABORTED' }[e.outcome]}`;
+      return `■ ${OUTCOME_WORD[e.outcome]}`;
     case 'metric.sampled': {
       const parts = Object.entries(e.values).map(([k, v]) => `${k}=${v === null ? `∅(${sanitizeLine(e.errors[k] ?? 'no data')})` : Number(v.toPrecision(4))}`);
       return `  · metrics ${parts.join('  ')}`;
@@ -258,15 +259,16 @@ export function attachPlain(c: Controller, write: Write): () => void {
   };
 }
 
-/** Prints every event, and every output line, as one JSON object a line. */
+/** Prints every event, and every output line, as one JSON object a line, `v` first (the contract: docs/events.md). */
 export function attachJson(c: Controller, write: Write): () => void {
-  const offEvents = c.subscribe((_s, e) => write(terminalJson(e)));
+  const offEvents = c.subscribe((_s, e) => write(jsonLine(e)));
   const offOutput = c.onOutput((stage, step, lines) => {
     write(
       lines
         .map((l) => {
           const { time, text } = parseLogLine(l);
-          return terminalJson({ type: 'step.line', stage, step, time, text });
+          const line: StepLine = { type: 'step.line', stage, step, time, text };
+          return jsonLine(line);
         })
         .join('\n'),
     );

@@ -127,7 +127,7 @@ export function plainReport(rep: Report, o: { runbook: string; since: string; st
 }
 
 /** One JSON document: every row and every figure, times in ms and ISO. */
-export function jsonReport(rep: Report, o: { runbook: string; since: string; now: number; stateDir: string }): unknown {
+export function jsonReport(rep: Report, o: { runbook: string; since: string; now: number; stateDir: string }): object {
   return {
     runbook: o.runbook,
     stateDir: o.stateDir,

@@ -25,7 +25,7 @@ export function findRunbook(given: string | undefined, cwd = process.cwd()): str
     const p = join(cwd, name);
     if (existsSync(p)) return p;
   }
-  throw new RunbookNotFound(`no runbook here: looked for ${DEFAULT_NAMES.join(', ')} in ${cwd} (give a path, or run "cockpit init")`);
+  throw new RunbookNotFound(`no runbook here: looked for ${DEFAULT_NAMES.join(', ')} in ${cwd} (give a path; "cockpit init" starts one here; "cockpit demo" runs a whole release against a demo service, nothing to set up)`);
 }
 
 /** A runbook is at most this big: more is not a runbook, and would only make the parsers crawl. */

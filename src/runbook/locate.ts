@@ -63,7 +63,8 @@ type JS = { properties?: Record<string, JS>; items?: JS; anyOf?: JS[]; oneOf?: J
 /** The keys a map at this path may have, read from the JSON Schema (for did-you-mean). */
 function allowedKeys(path: Path): string[] {
   let nodes: JS[] = [jsonSchema() as JS];
-  const expand = (ns: JS[]): JS[] => ns.flatMap((n) => (n.anyOf || n.oneOf ? expand([...(n.anyOf ?? []), ...(n.oneOf ?? [])]) : [n]));
+  // a node and its alternatives: an object with its own keys may also say "exactly one of" (oneOf) over them
+  const expand = (ns: JS[]): JS[] => ns.flatMap((n) => (n.anyOf || n.oneOf ? [n, ...expand([...(n.anyOf ?? []), ...(n.oneOf ?? [])])] : [n]));
   for (const seg of path) {
     const next: JS[] = [];
     for (const n of expand(nodes)) {

@@ -13,8 +13,9 @@ export const WebhookChannel = z
   })
   .refine((w) => (w.url === undefined) !== (w.urlEnv === undefined), { error: 'a webhook needs exactly one of "url" or "urlEnv"' })
   .meta({
+    oneOf: [{ required: ['url'] }, { required: ['urlEnv'] }],
     description:
-      'A generic JSON webhook: POSTs {event, session, runbook, environment, version, reason, decision, level?, restoreMs?, failedAt?, text} (see README "Notifications")',
+      'A generic JSON webhook: POSTs {event, session, runbook, environment, version, reason, decision, level?, restoreMs?, failedAt?, text} (see docs/behaviour.md "Notifications")',
   });
 const PagerDutyChannel = z.strictObject({
   routingKeyEnv: envName.meta({ description: 'The variable holding the Events API v2 integration (routing) key' }),

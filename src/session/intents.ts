@@ -106,6 +106,8 @@ export function rollbackRefusal(s: SessionState, rb: Runbook): string | undefine
 export function acknowledgeRefusal(s: SessionState): string | undefined {
   if (s.rollback.status === 'idle') return 'there is no incident to acknowledge';
   if (s.guard.acknowledged) return 'already acknowledged';
+  // verify passed: escalation has stopped, there is nobody to tell that someone is on it
+  if (s.guard.resolved || s.guard.restoreMs !== undefined) return 'the incident is resolved (verify passed): nothing to acknowledge';
   return undefined;
 }
 

@@ -86,6 +86,12 @@ export class FileJournal implements Journal {
     if (this.backlog.length > 0)
       process.stderr.write(`cockpit: journal cannot be written (${this.failure}): the session's last ${this.backlog.length} events are not in ${this.path}\n`);
     try {
+      // the last output batches too are on disk when the cockpit exits (only decision events force a sync as they come)
+      fsyncSync(this.fd);
+    } catch {
+      /* a disk that cannot sync: what could be written is */
+    }
+    try {
       closeSync(this.fd);
     } catch {
       /* what could be written is */

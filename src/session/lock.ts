@@ -24,6 +24,7 @@ import { holderAlive, identityOf, liveHolderRefusal, ownCommand, reusedPid, type
 export type { LockRecord } from './lock-holder.js';
 
 export type Lock = {
+  /** Removes the lock if it is still ours; once only (a second call does nothing). */
   release(): void;
   /**
    * Hands the lock to process `pid` (a background guard taking this session over): the lock names
@@ -142,14 +143,18 @@ export function takeLock(cockpitDir: string, sessionId: string, o: LockOptions =
   let tookOver: Lock['tookOver'];
   const held = (ino: number): Lock => {
     sweep(cockpitDir, ino);
+    // released once only: a later cockpit's lock may reuse our record's inode number
+    let released = false;
     return {
       tookOver,
       release() {
+        if (released) return;
+        released = true;
         // only our own record: a lock someone removed and took meanwhile stays theirs
         if (readLock(path)?.ino === ino) rmSync(path, { force: true });
       },
       handOver(pid) {
-        if (readLock(path)?.ino !== ino) return false;
+        if (released || readLock(path)?.ino !== ino) return false;
         const next = join(cockpitDir, `lock.${pid}.${randomBytes(6).toString('hex')}.tmp`);
         writeFileSync(next, JSON.stringify({ pid, sessionId, startedAt: Date.now(), ...identityOf(pid), command: 'cockpit (background guard)' } satisfies LockRecord), { flag: 'wx' });
         renameSync(next, path);

@@ -23,6 +23,11 @@ export type OpenedSession = {
   /** Waits for the session's records (risk register, review) to be journalled: before close(). */
   drain(): Promise<void>;
   close(): void;
+  /**
+   * Releases the lock now, before close(): the session has ended and its terminal is gone
+   * (SIGHUP), so a cockpit started again at once drives while this one writes its last records.
+   */
+  releaseLock(): void;
   /** The lock to process `pid` (lock.ts handOver); false when it is not ours any more. */
   handOver(pid: number): boolean;
 };
@@ -178,6 +183,9 @@ export function openSession(
       records.detach();
       controller.dispose(); // no sampling or escalation timer may write after the journal closed
       journal.close();
+      lock.release();
+    },
+    releaseLock() {
       lock.release();
     },
     handOver(pid) {

@@ -122,7 +122,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       {l.showTriggers ? <TriggersBar triggers={triggers} width={l.width} /> : null}
       <NoticeLine text={ui.notice?.text ?? story ?? unarmedLine(rb.unarmed) ?? (off && `⚠ AUTO-ROLLBACK OFF: ${off}`)} width={l.width} />
       <HintBar hints={hints({ ...c, session, burst: false })} width={l.width} />
-      <Overlays ui={ui} session={session} controller={controller} screenWidth={l.width} screenHeight={l.height} now={now} />
+      <Overlays ui={ui} session={session} controller={controller} screenWidth={l.width} screenHeight={l.height} now={now} keepClear={l.showTriggers ? 2 : 0} />
     </Box>
   );
 }

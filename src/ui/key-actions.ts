@@ -4,7 +4,8 @@
  */
 import type { Controller } from '../session/controller.js';
 import type { SessionState } from '../session/reduce.js';
-import { rollbackRefusal, skipTarget } from '../session/intents.js';
+import { rollbackRefusal, skipTarget, tickRefusal } from '../session/intents.js';
+import type { ChecklistRow } from './rows.js';
 import { tickStepRefusal, waitingStep } from '../session/manual.js';
 import { CONFIRM_GUARD_MS, type KeyContext } from './key-context.js';
 import { topOverlay, type Overlay } from './ui-state.js';
@@ -147,10 +148,36 @@ export function moveEmergency(c: KeyContext, by: number): void {
   c.dispatch({ type: 'overlay-replaced', overlay: { ...o, selected: Math.max(0, Math.min(max, o.selected + by)) } });
 }
 
+/** The next pre-flight manual item not ticked after `fromId` (from the top again when none is below), never `fromId` itself. */
+export function nextUntickedManual(rows: readonly ChecklistRow[], fromId: string | undefined): ChecklistRow | undefined {
+  const idx = rows.findIndex((r) => r.id === fromId);
+  const open = (r: ChecklistRow) => r.kind === 'manual' && r.stageId === 'preflight' && !r.ticked && r.id !== fromId;
+  return rows.slice(idx + 1).find(open) ?? rows.slice(0, Math.max(0, idx)).find(open);
+}
+
+/**
+ * After a tick: the next manual item not yet ticked, so that the next space ticks it (never an
+ * automated check, where space does nothing). None left: the selection follows the release again.
+ */
 export function moveToNextUnticked(c: KeyContext): void {
-  const idx = c.rows.findIndex((r) => r.id === c.selectedRow?.id);
-  const next = c.rows.slice(idx + 1).find((r) => r.kind === 'manual' && !r.ticked);
-  if (next) c.dispatch({ type: 'selected', id: next.id });
+  c.dispatch({ type: 'selected', id: nextUntickedManual(c.rows, c.selectedRow?.id)?.id });
+}
+
+/** Space on an automated pre-flight check: the engine's refusal (tickRefusal) said, and the next manual item selected when there is one. */
+export function spaceOnCheck(c: KeyContext): void {
+  const row = c.selectedRow!;
+  const next = nextUntickedManual(c.rows, row.id);
+  // the notice line is one row: the engine's words when nothing is left to tick, a short form else
+  if (!next) return c.notice(`${tickRefusal(c.session, row.stepId!) ?? `"${row.title}" is an automated check`}; nothing to tick`);
+  c.dispatch({ type: 'selected', id: next.id });
+  c.notice(`"${row.title}" is automated: selected "${next.title}", space ticks it`);
+}
+
+/** Whether + can act now (the hint bar shows it then): the flag's backend has said where it is, and the engine has a step up (none after a rollback). */
+export function rampUpReady(c: KeyContext): boolean {
+  const flag = flagsOf(c)[c.ui.flagIndex];
+  if (flag === undefined || c.ui.proposal !== undefined || c.controller.state.flags[flag]?.percent === undefined) return false;
+  return typeof c.controller.flags!.target(flag, 'up') === 'number';
 }
 
 /** The manual step space ticks now (the engine's own rule, session/manual.ts): the one the release waits at, if it may be ticked. */

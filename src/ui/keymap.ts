@@ -18,6 +18,8 @@ import {
   moveToNextUnticked,
   openRollback,
   propose,
+  rampUpReady,
+  spaceOnCheck,
   rollbackOverlay,
   scrollHelp,
   tickableStep,
@@ -26,10 +28,11 @@ import {
 import { CONFIRM_GUARD_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
 import { topOverlay, type Overlay } from './ui-state.js';
 import { BLOCK_RETRY, isTrackedBlock } from '../session/block.js';
-import { failedTarget, retryRefusal, skipRefusal } from '../session/intents.js';
+import { acknowledgeRefusal, failedTarget, retryRefusal, skipRefusal } from '../session/intents.js';
 import { unguardedRefusal } from '../session/self-test.js';
 import { confirmQuit, confirmUnguarded, leaveByRollback, leaveToBackground, requestLeave, startUnguarded } from './leave-actions.js';
 import { UNGUARDED_WORD } from '../session/leave-policy.js';
+import { importance, keyRows, scopeRank } from './key-order.js';
 
 export { CONFIRM_GUARD_MS, DOUBLE_CTRL_C_MS, type Binding, type KeyContext, type Scope } from './key-context.js';
 export { confirmStyle, failedStep, guardPassed, leader } from './key-actions.js';
@@ -88,6 +91,8 @@ export const KEYMAP: readonly Binding[] = [
     description: 'Propose the next step of the selected flag\'s ramp (Enter applies; refused while a trigger is pending)',
     whenText: 'the runbook ramps flags',
     when: (c) => flagsOf(c).length > 0,
+    // in the bar only where it can act: the flag read, a step above it, no rollback (flags/manager.ts target)
+    bar: rampUpReady,
     showInBar: true,
     run: (c) => propose(c, 'up'),
   },
@@ -198,6 +203,16 @@ export const KEYMAP: readonly Binding[] = [
     showInBar: true,
     run: tickWaitingStep,
   },
+  {
+    scope: 'main',
+    keys: ['space'],
+    label: 'tick',
+    description: 'On an automated pre-flight check: selects the next manual item to tick (space again ticks it), or says why nothing is ticked',
+    whenText: 'an automated pre-flight check is selected',
+    when: (c) => c.selectedRow?.kind === 'check' && c.selectedRow.stageId === 'preflight' && c.session.preflight.status !== 'passed',
+    showInBar: false,
+    run: spaceOnCheck,
+  },
   { scope: 'main', keys: ['up'], label: 'select', description: 'Select the previous item', whenText: 'the checklist has focus', when: (c) => c.ui.focus === 'checklist', showInBar: false, run: (c) => moveSelection(c, -1) },
   { scope: 'main', keys: ['down'], label: 'select', description: 'Select the next item', whenText: 'the checklist has focus', when: (c) => c.ui.focus === 'checklist', showInBar: false, run: (c) => moveSelection(c, 1) },
   { scope: 'main', keys: ['tab'], label: 'focus', description: 'Move focus: checklist → output (arrows scroll it) → flags (arrows select a flag)', whenText: 'no overlay', when: mainIdle, showInBar: false, run: (c) => c.dispatch({ type: 'focus-toggled', withFlags: flagsOf(c).length > 0 }) },
@@ -253,12 +268,12 @@ export const KEYMAP: readonly Binding[] = [
     keys: ['a'],
     label: 'acknowledge',
     description: 'Acknowledge the incident (journalled: someone is on it); escalation runs until verify passes',
-    whenText: 'an incident is open and not yet acknowledged',
-    when: (c) => c.session.rollback.status !== 'idle' && !c.session.guard.acknowledged,
+    whenText: 'an incident is open, not resolved and not yet acknowledged',
+    when: (c) => acknowledgeRefusal(c.session) === undefined,
     showInBar: true,
     run: (c) => {
       const r = c.controller.acknowledge();
-      c.notice(r.ok ? (c.controller.state.guard.resolved ? 'acknowledged: the incident is resolved, escalation stopped' : 'acknowledged: escalation runs until verify passes') : r.reason);
+      c.notice(r.ok ? 'acknowledged: escalation runs until verify passes' : r.reason);
     },
   },
   {
@@ -519,12 +534,11 @@ export function hints(c: KeyContext): { key: string; label: string }[] {
   const scope: Scope = topOverlay(c.ui)?.kind ?? 'main';
   const confirming = scope === 'rollback' && confirmStyle(c) === 'press-r';
   const out: { key: string; label: string }[] = confirming ? [] : [{ key: 'R', label: 'rollback' }];
-  for (const b of KEYMAP) {
-    if (b.scope !== scope || !b.showInBar || !(b.bar ?? b.when)(c)) continue;
-    if (b.scope !== 'rollback' && b.keys[0] === 'R') continue;
-    if (!viewable(b, c)) continue;
-    out.push({ key: displayKey(b.keys[0]), label: b.label });
-  }
+  const shown = KEYMAP.filter((b) => b.scope === scope && b.showInBar && (b.bar ?? b.when)(c) && (b.scope === 'rollback' || b.keys[0] !== 'R') && viewable(b, c));
+  // in order of importance; help and quit last, where the bar always keeps them (fitHints)
+  const rank = (b: Binding) => (b.scope === 'main' && (b.label === 'help' || b.label === 'quit') ? 9 : importance(b));
+  const ordered = shown.map((b, i) => ({ b, i })).sort((x, y) => rank(x.b) - rank(y.b) || x.i - y.i);
+  for (const { b } of ordered) out.push({ key: displayKey(b.keys[0]), label: b.label });
   return out;
 }
 
@@ -550,11 +564,17 @@ const SCOPE_TITLES: Record<Scope, string> = {
 };
 
 /** The keymap grouped by scope, for the help overlay and docs/keys.md. */
-export function keyGroups(): { title: string; rows: { keys: string; description: string; when: string }[] }[] {
-  const scopes = [...new Set(KEYMAP.map((b) => b.scope))];
+export function keyGroups(): { title: string; rows: { keys: string; parts: { description: string; when: string }[]; description: string; when: string }[] }[] {
+  const scopes = [...new Set(KEYMAP.map((b) => b.scope))].sort((a, b) => scopeRank(a) - scopeRank(b));
   return scopes.map((scope) => ({
     title: SCOPE_TITLES[scope],
-    rows: KEYMAP.filter((b) => b.scope === scope).map((b) => ({ keys: b.keys.map(displayKey).join(' / '), description: b.description, when: b.whenText })),
+    // a key bound twice in a scope (Enter: apply a flag change, or run the next stage) is one row
+    rows: keyRows(KEYMAP.filter((b) => b.scope === scope)).map((r) => ({
+      keys: r.keys.map(displayKey).join(' / '),
+      parts: [...r.parts],
+      description: r.parts.length === 1 ? r.parts[0].description : r.parts.map((p) => `${p.description} — ${p.when}`).join('; '),
+      when: r.parts.length === 1 ? r.parts[0].when : 'as said for each',
+    })),
   }));
 }
 

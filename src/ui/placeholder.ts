@@ -6,6 +6,7 @@ import { whyLines } from './view-model.js';
 import { preflightReady, type SessionState } from '../session/reduce.js';
 import { ICON, WORD, type AnyStatus } from './status.js';
 import { pausedWithin } from '../core/pause.js';
+import { retryRefusal, rollbackRefusal, skipRefusal } from '../session/intents.js';
 
 /** A stage's manual step: what it is at, its full text (the pane wraps it), and what to do. */
 function manualPane(row: ChecklistRow, readOnly: boolean): string[] {
@@ -31,6 +32,22 @@ function manualPane(row: ChecklistRow, readOnly: boolean): string[] {
   return [head, '', st.command, ...(what ? ['', what] : [])];
 }
 
+/** What the keys can do about the failed step now, asked of the engine's own refusals (session/intents.ts): no "r retries" once it was rolled back. */
+export function failedKeys(s: SessionState, c: Pick<Controller, 'busy' | 'runbook'>): string[] {
+  return [
+    retryRefusal(s, c.busy) === undefined ? 'r retries' : '',
+    skipRefusal(s, c.busy, 'reason') === undefined ? 's skips with a reason' : '',
+    rollbackRefusal(s, c.runbook) === undefined ? 'R rolls back' : '',
+  ].filter(Boolean);
+}
+
+/** The line under a failed step's reason in the output pane. */
+export function failedAdvice(s: SessionState, c: Pick<Controller, 'busy' | 'runbook'>): string {
+  const can = failedKeys(s, c);
+  if (can.length) return `${can.join(', ')}.`;
+  return s.rollback.status === 'passed' ? 'Rolled back: nothing to retry. q quits; the summary stays in your scrollback.' : '';
+}
+
 export function placeholderFor(s: SessionState, c: Controller, row?: ChecklistRow): string[] {
   if (row?.kind === 'manual' && row.stageId !== 'preflight' && row.step) return manualPane(row, c.readOnly !== undefined);
   if (row?.kind === 'monitor' && row.step?.status === 'running') {
@@ -46,7 +63,7 @@ export function placeholderFor(s: SessionState, c: Controller, row?: ChecklistRo
   const failed = row?.step?.status === 'failed' && row.step.reason ? `${row.title} FAILED: ${row.step.reason}` : undefined;
   if (row?.step?.status === 'passed' && row.step.note) return [`${row.title}: ${row.step.note}`];
   if (failed && row?.stageId !== 'preflight')
-    return [failed, row?.stageId === 'rollback' ? 'ROLLBACK FAILED: r retries this rollback step (fix what it says first).' : 'r retries the step, s skips it with a reason, R rolls back.'];
+    return [failed, row?.stageId === 'rollback' && s.rollback.status === 'failed' ? 'ROLLBACK FAILED: r retries this rollback step (fix what it says first).' : failedAdvice(s, c)];
   if (s.phase === 'rolled-back') return ['Rolled back. q quits; the summary stays in your scrollback.'];
   if (s.phase === 'rolling-back') return ['Rolling back…'];
   if (s.preflight.status !== 'passed') {
@@ -54,7 +71,8 @@ export function placeholderFor(s: SessionState, c: Controller, row?: ChecklistRo
     const lines = ['Pre-flight.'];
     if (failed) lines.push(failed);
     if (r.pending.length) lines.push(`Running: ${r.pending.join(', ')}`);
-    if (r.failed.length) lines.push(`Failed: ${r.failed.join(', ')} (r retries, s skips with a reason)`);
+    const can = failedKeys(s, c);
+    if (r.failed.length) lines.push(`Failed: ${r.failed.join(', ')}${can.length ? ` (${can.join(', ')})` : ''}`);
     if (r.unticked.length) lines.push(`To tick (↑↓ select, space ticks): ${r.unticked.join(', ')}`);
     return lines;
   }

@@ -74,8 +74,15 @@ export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) =>
         }
       : undefined;
   let offSignals = () => {};
+  let hungUp = false;
+  const hangUp = () => {
+    hungUp = true;
+    opened.releaseLock();
+    // writes to the closed terminal fail (EIO): the session's records are still written
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+  };
   await onScreen(controller, store, o.theme, { story: o.story, handOver: handOverTo, noHandOver: o.noHandOver }, (ink) => {
-    offSignals = screenSignals(controller, { handOver: handOverTo, leave: () => ink.unmount(), say: err }, o.noHandOver);
+    offSignals = screenSignals(controller, { handOver: handOverTo, leave: () => ink.unmount(), say: err, hungUp: hangUp }, o.noHandOver);
     // the first frame goes out before the pre-flight checks start their processes
     setTimeout(() => {
       void controller.start().catch((e: unknown) => {
@@ -93,9 +100,16 @@ export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) =>
   await controller.idle();
   await opened.drain();
   const s = controller.state;
-  for (const line of summaryLines(s, opened.journalPath)) process.stdout.write(`${sanitizeOutput(line)}\n`);
+  // the terminal is gone (SIGHUP): nobody reads a summary
+  if (!hungUp) for (const line of summaryLines(s, opened.journalPath)) process.stdout.write(`${sanitizeOutput(line)}\n`);
   opened.close();
+  if (process.env.COCKPIT_DEBUG) lingering();
   return EXIT_CODES[s.outcome ?? 'aborted'];
+}
+
+/** COCKPIT_DEBUG: what still holds the process half a second after its session closed (it should be gone by then). */
+function lingering(): void {
+  setTimeout(() => process.stderr.write(`cockpit: still running 500 ms after the session closed, held by: ${process.getActiveResourcesInfo().join(', ')}\n`), 500).unref();
 }
 
 /**

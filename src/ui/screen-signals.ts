@@ -4,7 +4,8 @@
  * runs, the session is handed to a background guard (never silently disarmed); where none can take
  * over, leaving unguarded is journalled and said. Otherwise the running step is interrupted and
  * the screen leaves, as a second Ctrl+C would (SIGHUP: the screen goes and nothing is stopped, the
- * session is resumable). Each signal is journalled (`signal.received`).
+ * session is resumable). SIGHUP once the session has ended releases the lock at once (hungUp): a
+ * cockpit started again right away drives. Each signal is journalled (`signal.received`).
  */
 import type { LeaveBy, SignalAction } from '../core/events.js';
 import type { Controller } from '../session/controller.js';
@@ -17,6 +18,11 @@ export type ScreenSignalHooks = {
   readonly leave: () => void;
   /** A line for the terminal's scrollback after the screen (may be gone: SIGHUP). */
   readonly say: (line: string) => void;
+  /**
+   * The terminal is gone (SIGHUP) and the session has ended: the lock is released at once (a
+   * cockpit started again drives) and nothing more is written to the terminal.
+   */
+  readonly hungUp?: () => void;
 };
 
 const ACTIONS: Partial<Record<LeaveDecision['do'], SignalAction>> = {
@@ -50,6 +56,7 @@ export function screenSignals(c: Controller, h: ScreenSignalHooks, noHandOver?: 
       case 'interrupt-and-leave':
         return void c.interrupt().then(h.leave);
       case 'leave':
+        if (signal === 'SIGHUP') h.hungUp?.();
         c.quit();
         return h.leave();
       case 'detach':

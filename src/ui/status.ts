@@ -2,6 +2,7 @@
 import type { Phase, SessionState, StageState, StageStatus } from '../session/reduce.js';
 import type { Slot } from './theme.js';
 import { waitingStep } from '../session/manual.js';
+import { OUTCOME_WORD } from '../core/outcome-words.js';
 
 export type AnyStatus = 'pending' | 'running' | 'waiting' | 'passed' | 'failed' | 'skipped' | 'interrupted' | 'rolled-back';
 
@@ -48,7 +49,8 @@ export function phaseWord(p: Phase, waiting: boolean): string {
     case 'running':
       return waiting ? 'READY' : 'RUNNING';
     case 'passed':
-      return 'PASSED';
+      // the session ended released: the summary's word (core/outcome-words.ts), not a second one
+      return OUTCOME_WORD.released;
     case 'failed':
       return 'FAILED';
     case 'rolling-back':
@@ -92,4 +94,12 @@ export function stateWord(s: SessionState, waiting: boolean): { word: string; sl
   // a stage waits at a manual step: the release goes on only when someone ticks it
   if (s.phase === 'running' && waitingStep(s)) return { word: 'WAITING FOR TICK', slot: 'notice' };
   return { word: phaseWord(s.phase, waiting), slot: phaseSlot(s.phase) };
+}
+
+/** A step that passed on a later attempt (a flaky check retried): "2nd try", so it never looks like a plain pass. */
+export function passedOnTry(st: { readonly status: string; readonly attempt: number }): string | undefined {
+  if (st.status !== 'passed' || st.attempt <= 1) return undefined;
+  const n = st.attempt;
+  const th = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${th} try`;
 }

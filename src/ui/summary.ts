@@ -6,10 +6,11 @@ import { EXIT_CODES } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
 import { ICON, preflightStatus, stateWord, titleWithSkipped, type AnyStatus } from './status.js';
 import { reviewLines } from '../history/celebration.js';
+import { OUTCOME_WORD } from '../core/outcome-words.js';
 
 export function summaryLines(s: SessionState, journalPath: string): string[] {
   const outcome = s.outcome ?? 'aborted';
-  const word = outcome === 'aborted' ? 'QUIT BEFORE RELEASE' : outcome === 'released' ? 'RELEASED' : stateWord(s, false).word;
+  const word = outcome === 'aborted' ? 'QUIT BEFORE RELEASE' : outcome === 'released' ? OUTCOME_WORD.released : stateWord(s, false).word;
   const lines = [`cockpit · ${s.runbook} ${s.version} → ${s.environment} · ${word} · exit ${EXIT_CODES[outcome]} · ${formatClock(s.now)}`];
   const stageStatus = (st: (typeof s.stages)[number]): AnyStatus => (s.rollback.status === 'passed' && st.status !== 'pending' && st.status !== 'skipped' ? 'rolled-back' : st.status);
   const strip = [

@@ -57,7 +57,21 @@ export function padStart(text: string, n: number): string {
   return ' '.repeat(Math.max(0, n - width(t))) + t;
 }
 
-/** `s` word-wrapped to lines of at most `max` cells (its own line breaks kept; a word longer than a line is cut). */
+/** A word longer than `max` cells in pieces of at most `max` (a path, a URL: broken, never cut off). */
+function pieces(word: string, max: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const g of units(word)) {
+    if (cur && width(cur + g) > max) {
+      out.push(cur);
+      cur = '';
+    }
+    cur += g;
+  }
+  return cur ? [...out, cur] : out;
+}
+
+/** `s` word-wrapped to lines of at most `max` cells (its own line breaks kept; a word longer than a line is broken into pieces). */
 export function wrapWords(s: string, max: number): string[] {
   if (max <= 0) return [];
   const out: string[] = [];
@@ -68,13 +82,27 @@ export function wrapWords(s: string, max: number): string[] {
       if (width(next) <= max) line = next;
       else {
         if (line) out.push(line);
-        line = width(word) <= max ? word : truncate(word, max);
+        const parts = width(word) <= max ? [word] : pieces(word, max);
+        out.push(...parts.slice(0, -1));
+        line = parts[parts.length - 1] ?? '';
       }
     }
     out.push(line);
   }
   while (out.length > 1 && out[out.length - 1] === '') out.pop();
   return out;
+}
+
+/**
+ * One line wrapped to `max` cells keeping its indent: the lines after the first are indented two
+ * cells more ("  verdict: …" goes on under itself). Nothing is cut: a long word (a path) is broken.
+ */
+export function wrapIndented(text: string, max: number): string[] {
+  const s = sanitizeLine(text);
+  const lead = /^ */.exec(s)![0].length;
+  if (width(s) <= max || lead + 8 >= max) return [s];
+  const [first, ...rest] = wrapWords(s.slice(lead), max - lead - 2);
+  return [' '.repeat(lead) + first, ...rest.map((l) => ' '.repeat(lead + 2) + l)];
 }
 
 export { sanitize } from '../exec/log-format.js';

@@ -1,8 +1,13 @@
 /**
- * blessed and blessed-contrib are CommonJS and loaded here, at run time, through createRequire:
- * only the wallboard ever loads them (never the Ink bundle, never another command's startup).
+ * blessed is CommonJS and loaded here, at run time, through createRequire: only the wallboard ever
+ * loads it (never the Ink bundle, never another command's startup). It stays a run-time dependency
+ * (it reads its terminfo and fonts from its own directory); blessed-contrib's line chart, imported
+ * below, is bundled into the wallboard's chunk (scripts/build.mjs), so the package does not install
+ * blessed-contrib and its many dependencies (maps, markdown, pictures) that the wallboard never uses.
  */
 import { createRequire } from 'node:module';
+// @ts-expect-error blessed-contrib ships no types: its line chart is typed as LineFactory (blessed-types.ts)
+import lineChart from 'blessed-contrib/lib/widget/charts/line.js';
 import type { BitmapFont } from './big-text.js';
 import type { Blessed, LineFactory, Screen } from './blessed-types.js';
 
@@ -13,7 +18,7 @@ export function loadLibs(): Libs {
   // the line chart alone, not blessed-contrib's index: that loads every widget (maps, markdown, pictures)
   return {
     blessed: req('blessed') as Blessed,
-    line: req('blessed-contrib/lib/widget/charts/line.js') as LineFactory,
+    line: lineChart as LineFactory,
     font: req('blessed/usr/fonts/ter-u14b.json') as BitmapFont,
   };
 }

@@ -4,6 +4,7 @@
  * screen (wallboard.ts) only lays this out and colours it.
  */
 import type { Outcome } from '../core/events.js';
+import { OUTCOME_WORD as OUTCOME_WORDS } from '../core/outcome-words.js';
 import { stampOf } from '../exec/log-format.js';
 import type { Runbook } from '../runbook/types.js';
 import type { SessionState } from '../session/reduce.js';
@@ -37,14 +38,9 @@ export type WallboardModel = {
   readonly output?: OutputSource;
 };
 
-const OUTCOME_WORD: Record<Outcome, { word: string; tone: Tone }> = {
-  released: { word: 'RELEASED', tone: 'ok' },
-  failed: { word: 'FAILED', tone: 'danger' },
-  'rolled-back': { word: 'ROLLED BACK', tone: 'warn' },
-  'rollback-failed': { word: 'ROLLBACK FAILED', tone: 'danger' },
-  interrupted: { word: 'INTERRUPTED', tone: 'warn' },
-  aborted: { word: 'ABORTED', tone: 'warn' },
-};
+/** The words are the summary's and the screen's (core/outcome-words.ts); the tone is the wallboard's. */
+const OUTCOME_TONE: Record<Outcome, Tone> = { released: 'ok', failed: 'danger', 'rolled-back': 'warn', 'rollback-failed': 'danger', interrupted: 'warn', aborted: 'warn' };
+const OUTCOME_WORD = Object.fromEntries((Object.keys(OUTCOME_TONE) as Outcome[]).map((o) => [o, { word: OUTCOME_WORDS[o], tone: OUTCOME_TONE[o] }])) as Record<Outcome, { word: string; tone: Tone }>;
 
 /**
  * The big word: RELEASING while it runs, then what happened. A session that stopped without an end

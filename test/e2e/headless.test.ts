@@ -561,7 +561,7 @@ describe('invalid usage or runbook: exit 2, a message, no stack trace, no sessio
     mkdirSync(empty);
     const r = await cockpit(['run'], { state: s.state, cwd: empty });
     expectExit(r, 2);
-    expect(r.err[0]).toBe(`cockpit: no runbook here: looked for cockpit.yml, cockpit.yaml, cockpit.json in ${empty} (give a path, or run "cockpit init")`);
+    expect(r.err[0]).toBe(`cockpit: no runbook here: looked for cockpit.yml, cockpit.yaml, cockpit.json in ${empty} (give a path; "cockpit init" starts one here; "cockpit demo" runs a whole release against a demo service, nothing to set up)`);
   });
 });
 

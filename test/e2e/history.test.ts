@@ -330,7 +330,7 @@ describe.skipIf(!hasTmux())('the screen’s end summary (tmux, 100×30)', () => 
     const { s } = launch(`--learning ${shq('the deploy script is quiet')}`);
     await s.waitFor((x) => header(x).includes('cockpit · history-screen 1.0.0') && x.includes('Deploy to Production'));
     s.keys('Enter');
-    await s.waitFor((x) => header(x).includes('PASSED'));
+    await s.waitFor((x) => header(x).includes('RELEASED'));
     s.keys('q');
     expect(await s.waitForExit()).toBe(0);
     const scrollback = s.screen({ history: 200 });
@@ -352,7 +352,7 @@ describe.skipIf(!hasTmux())('the screen’s end summary (tmux, 100×30)', () => 
     const { s, dir } = launch('');
     await s.waitFor((x) => header(x).includes('cockpit · history-screen 1.0.0') && x.includes('Deploy to Production'));
     s.keys('Enter');
-    await s.waitFor((x) => header(x).includes('PASSED'));
+    await s.waitFor((x) => header(x).includes('RELEASED'));
     s.keys('R');
     await s.waitFor('Roll back history-screen 1.0.0 in production');
     await s.gap(350);

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDirOf } from '../../src/runbook/run-dir.js';
@@ -438,6 +438,7 @@ describe('cockpit init', () => {
     expectNoStack(r);
     expect(r.code).toBe(0);
     expect(r.out).toEqual([
+      "wrote .gitignore with .cockpit/ (the run's journal, lock and history stay out of git)",
       'wrote cockpit.yml: next, write what the rollback runs (cockpit validate fails until each exists and is executable):',
       `  rollback rollback: missing: ./scripts/rollback.sh (no such file in ${dir})`,
       `  rollback health-check: missing: ./scripts/health-check.sh (no such file in ${dir})`,
@@ -449,9 +450,9 @@ describe('cockpit init', () => {
     expect(missing.code).toBe(2);
     expect(missing.out).toEqual([]);
     expect(missing.err).toEqual([
-      `cockpit.yml:30:7: rollback rollback cannot run: missing: ./scripts/rollback.sh (no such file in ${dir}) (the guardrail self-test fails the pre-flight on it)`,
-      `cockpit.yml:32:7: rollback health-check cannot run: missing: ./scripts/health-check.sh (no such file in ${dir}) (the guardrail self-test fails the pre-flight on it)`,
-      `cockpit.yml:33:13: rollback incident cannot run: missing: ./scripts/create-incident.sh (no such file in ${dir}) (the guardrail self-test fails the pre-flight on it)`,
+      `cockpit.yml:31:7: rollback rollback cannot run: missing: ./scripts/rollback.sh (no such file in ${dir}) (the guardrail self-test fails the pre-flight on it)`,
+      `cockpit.yml:33:7: rollback health-check cannot run: missing: ./scripts/health-check.sh (no such file in ${dir}) (the guardrail self-test fails the pre-flight on it)`,
+      `cockpit.yml:34:13: rollback incident cannot run: missing: ./scripts/create-incident.sh (no such file in ${dir}) (the guardrail self-test fails the pre-flight on it)`,
       '3 errors in cockpit.yml',
     ]);
     mkdirSync(join(dir, 'scripts'));
@@ -459,6 +460,11 @@ describe('cockpit init', () => {
     const v = await cockpit(['validate'], dir);
     expect(v.code).toBe(0);
     expect(v.out[0]).toMatch(/^ok: my-service: 2 checks \(1 automated, 1 manual\), 2 stages, 5 steps, 3 rollback steps/);
+    // the built cockpit finds its own schema: the modeline (line 1, the line validate counted above) points at a file that exists
+    const modeline = /^# yaml-language-server: \$schema=(\S+)\n/.exec(readFileSync(join(dir, 'cockpit.yml'), 'utf8'));
+    expect(modeline).not.toBeNull();
+    expect(JSON.parse(readFileSync(resolve(dir, modeline![1]), 'utf8'))).toMatchObject({ title: 'cockpit runbook' });
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('.cockpit/\n');
   });
 });
 

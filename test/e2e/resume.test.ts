@@ -163,7 +163,7 @@ describe.skipIf(!hasTmux())('resume on the screen', () => {
     await two.waitFor(/✓ slow/);
     two.keys('Enter');
     await until('the last stage', () => order(b).includes('last'));
-    await two.waitFor('PASSED');
+    await two.waitFor('RELEASED');
     two.keys('q');
     expect(await two.waitForExit()).toBe(0);
     expect(order(b)).toEqual(['first', 'after-slow', 'last']);

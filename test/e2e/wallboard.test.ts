@@ -202,7 +202,7 @@ describe.skipIf(!hasTmux())('cockpit wallboard, built binary', () => {
     expect(two.status).toBe(2);
     expect(two.stderr).toMatch(/^cockpit: one runbook at most, got 2: a\.yml b\.yml\nusage: cockpit wallboard \[runbook\]\n$/);
     const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
-    expect(help.stdout).toMatch(/^ {2}wallboard \[runbook\] +a read-only full-screen dashboard of the live \(else the latest\) session, for the war-room screen$/m);
+    expect(help.stdout).toMatch(/^ {2}wallboard +a read-only full-screen dashboard of the live or latest session \(a war-room screen\)$/m);
     const missing = run('nope.yml');
     expect(missing.status).toBe(2);
     expect(missing.stderr.split('\n')[0]).toMatch(/^cockpit: .*nope\.yml/);

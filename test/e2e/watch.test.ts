@@ -51,7 +51,7 @@ describe.skipIf(!hasTmux())('cockpit watch', () => {
         expect(piped.err).toBe(`cockpit: cockpit watch needs a terminal (stdin and stdout); without one, follow the release's journal as it is written: tail -f ${join(sessionDirs(b)[0], 'journal.jsonl')}\n`);
       }
       go(b, 'slow');
-      f = await pane.waitFor('PASSED');
+      f = await pane.waitFor('RELEASED');
       expect(f).toContain('✓ last');
       expect((await driver.done).code).toBe(0);
       pane.keys('q');

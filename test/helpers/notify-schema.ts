@@ -8,7 +8,7 @@
  *   routing_key, event_action trigger|acknowledge|resolve, dedup_key ≤ 255; a trigger's payload
  *   with summary (1..1024), source (non-empty), severity critical|error|warning|info, and optional
  *   timestamp (ISO 8601), component, group, class (strings), custom_details (object).
- * - cockpit's generic webhook (README "Notifications").
+ * - cockpit's generic webhook (docs/behaviour.md "Notifications").
  * Each returns the problems found: [] when the body fits.
  */
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -301,7 +301,7 @@ describe('cockpit screen', () => {
     await t.press(keys.enter);
     await waitForText(t.app.lastFrame, '✓ Deploy to Staging');
     await t.press(keys.enter);
-    await waitForText(t.app.lastFrame, 'PASSED');
+    await waitForText(t.app.lastFrame, 'RELEASED');
     await t.press('R');
     await waitForText(t.app.lastFrame, 'Type the environment name (production)');
     await t.press('R', 400); // R types here, it does not confirm
@@ -326,7 +326,7 @@ describe('cockpit screen', () => {
     const f = await waitForText(t.app.lastFrame, 'Keys (Esc closes');
     for (const g of keyGroups()) {
       expect(f).toContain(g.title);
-      for (const r of g.rows) expect(f).toContain(r.description);
+      for (const r of g.rows) for (const p of r.parts) expect(f).toContain(p.description);
     }
   });
 

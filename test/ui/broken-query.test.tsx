@@ -83,9 +83,16 @@ describe('a broken query on the screen', () => {
     expect(lines.find((l) => l.startsWith(' triggers'))).toMatch(/^ triggers {2}error_rate>1 2m ✗ BROKEN QUERY/);
     const row = lines.findIndex((l) => /│ ✗ Watch the relea… FAILED│/.test(l));
     expect(row).toBeGreaterThan(0);
-    // the reason under the row (cut at the pane's edge) and in the output pane
-    expect(f).toContain('│Watch the release FAILED: trigger error-rate-abov…│');
-    expect(lines[row + 1]).toMatch(/^│ {5}trigger error-rate-a…│/);
+    // the reason under the row and in the output pane: wrapped, every word of it (issue 20)
+    const reason = 'trigger error-rate-above: query "sum(rate(errors[1m])" is broken: bad_data: 1:23: parse error: unclosed left parenthesis';
+    expect(lines[row + 1]).toMatch(/^│ {5}trigger {10,}│/);
+    const end = lines.findIndex((l, i) => i > row && l.startsWith('└'));
+    const under = lines.slice(row + 1, end).map((l) => /^│(.*?)│/.exec(l)?.[1] ?? '').join('');
+    // as much of it as the pane's height holds at 80×24, each line whole (no …)
+    expect(under).not.toContain('…');
+    expect(under.replace(/ /g, '')).toContain('triggererror-rate-above:query"sum(rate(errors[1m])"isbroken:bad_data:1:23');
+    const pane = lines.map((l) => /^│.*?││(.*?)│$/.exec(l)?.[1]?.trim() ?? '').join(' ');
+    expect(pane).toContain(`Watch the release FAILED: ${reason}`);
     expect(t.controller.state.stages[0].steps[1].reason).toBe('trigger error-rate-above: query "sum(rate(errors[1m])" is broken: bad_data: 1:23: parse error: unclosed left parenthesis');
     expect(t.controller.state.guard.holding).toBe(false);
   });

@@ -30,8 +30,10 @@ describe('a dialog line with a newline in it', () => {
       .split('\n')
       .filter((l) => l.trim() !== '');
     app.unmount();
-    expect(rows).toHaveLength(5);
+    // the long line is wrapped inside the box (issue 20: wrapped, not cut off), never across its border
+    expect(rows).toHaveLength(6);
     for (const row of rows.slice(1, -1)) expect(row.trim()).toMatch(/^│ .* │$/);
-    expect(rows[2]).toContain(`Update Slack  (curl -X POST $SLACK_WEBHOOK -d '{   "text": "done"`);
+    const text = rows.slice(1, -1).map((r) => r.trim().slice(2, -2).trim()).join(' ');
+    expect(text).toContain(`1. Update Slack (curl -X POST $SLACK_WEBHOOK -d '{ "text": "done" }') 2. verify`);
   });
 });

@@ -938,7 +938,7 @@ describe('escalation', () => {
     ]);
   });
 
-  it('tui: verify passing resolves the incident, as headless: no level runs after it; acknowledge() only records', async () => {
+  it('tui: verify passing resolves the incident, as headless: no level runs after it; nothing left to acknowledge', async () => {
     const p = okPost();
     const t = await incident('tui', p.post);
     expect(ofType(t.journal.events, 'rollback.verified')[0]).toMatchObject({ t: 5000, restoreMs: 3000 });
@@ -946,8 +946,8 @@ describe('escalation', () => {
     expect(t.c.state.guard.resolved).toBe(true);
     await t.clock.advance(3_600_000);
     expect(started(t)).toEqual([[1, 5000]]);
-    expect(t.c.acknowledge().ok).toBe(true);
-    expect(t.c.acknowledge()).toEqual({ ok: false, reason: 'already acknowledged' });
+    expect(t.c.acknowledge()).toEqual({ ok: false, reason: 'the incident is resolved (verify passed): nothing to acknowledge' });
+    expect(t.types()).not.toContain('incident.acknowledged');
     expect(t.types().filter((x) => x === 'incident.resolved')).toHaveLength(1);
   });
 

@@ -1074,7 +1074,9 @@ describe('cockpit init', () => {
     const dir = tempDir();
     const o = io();
     expect(await initCommand(['--yes'], o.io, { cwd: dir, interactive: false })).toBe(0);
-    expect(readFileSync(join(dir, 'cockpit.yml'), 'utf8')).toBe(STARTER);
+    // after the schema modeline (test/unit/init-files.test.ts)
+    expect(readFileSync(join(dir, 'cockpit.yml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=\S+\n/);
+    expect(readFileSync(join(dir, 'cockpit.yml'), 'utf8').split('\n').slice(1).join('\n')).toBe(STARTER);
   });
 
   it('not on a terminal and without --yes: says what it would do, writes nothing, exits 2', async () => {

@@ -3,8 +3,8 @@ import { Text } from 'ink';
 import { formatClock } from '../../runbook/duration.js';
 import { blockLines } from '../block-lines.js';
 import type { ChecklistRow } from '../rows.js';
-import { ICON, SLOT, WORD, type AnyStatus } from '../status.js';
-import { pad, padStart, sanitize, truncate } from '../text.js';
+import { ICON, SLOT, WORD, passedOnTry, type AnyStatus } from '../status.js';
+import { pad, padStart, sanitize, truncate, wrapIndented } from '../text.js';
 import { Pane } from './Pane.js';
 import { RunningIcon } from './RunningIcon.js';
 import { S } from './S.js';
@@ -42,6 +42,9 @@ function rightOf(r: ChecklistRow, now: number): string {
   if (r.status === 'failed') return WORD[status];
   if (r.dueAt !== undefined && r.status === 'pending') return `in ${formatClock(Math.max(0, r.dueAt - now))}`;
   if (r.kind === 'escalation' && r.status === 'skipped') return 'not needed';
+  // passed on a retry (a flaky check): said in place of its time (the output pane's title has it), not a plain ✓
+  const retried = r.step && passedOnTry(r.step);
+  if (retried) return retried;
   return duration(r, now) || (r.status === 'interrupted' ? WORD[status] : '');
 }
 
@@ -76,19 +79,21 @@ export function toLines(rows: readonly ChecklistRow[], now: number, w: number, s
     const left = ` ${icon} ${r.title}`;
     const text = pad(left, w - right.length - 1) + ' ' + padStart(right, right.length);
     lines.push({ key: r.id, rowId: r.id, text: pad(text, w), slot: r.kind === 'manual' && r.ticked ? 'stage.passed' : SLOT[status], spin: r.id === spinning });
-    if (r.detail) lines.push({ key: `${r.id}:detail`, text: pad(`     ${r.detail}`, w), slot: r.status === 'failed' ? 'stage.failed' : 'dim' });
+    // what says why (a reason, a missing script's name, an escalation's error) is wrapped, never cut off
+    const under = (key: string, text: string, slot: Line['slot']) => wrapIndented(`     ${text}`, w).forEach((t, i) => lines.push({ key: i === 0 ? key : `${key}:${i}`, text: pad(t, w), slot }));
+    if (r.detail) under(`${r.id}:detail`, r.detail, r.status === 'failed' ? 'stage.failed' : 'dim');
     if (r.warn) lines.push({ key: `${r.id}:warn`, text: pad(`     ⚠ ${r.warn}`, w), slot: 'metric.warn' });
     const st = r.step;
     if (!st) continue;
     const sub = blockLines(r.id, st, now, w);
     lines.push(...sub);
     if (st.status === 'waiting') lines.push({ key: `${r.id}:waiting`, text: pad(`     ${waitingWord(readOnly)}`, w), slot: 'notice' });
-    if (st.missing && st.status === 'pending') lines.push({ key: `${r.id}:missing`, text: pad(`     ${st.missing.replace(/ \(.*\)$/, '')}`, w), slot: 'metric.warn' });
+    if (st.missing && st.status === 'pending') under(`${r.id}:missing`, st.missing.replace(/ \(.*\)$/, ''), 'metric.warn');
     // a block's failed command says its reason on its own line
-    if ((st.status === 'failed' || st.status === 'interrupted') && st.reason && !sub.some((l) => l.key.endsWith(':cmd-failed'))) lines.push({ key: `${r.id}:reason`, text: pad(`     ${sanitize(st.reason)}`, w), slot: 'stage.failed' });
+    if ((st.status === 'failed' || st.status === 'interrupted') && st.reason && !sub.some((l) => l.key.endsWith(':cmd-failed'))) under(`${r.id}:reason`, sanitize(st.reason), 'stage.failed');
     if (st.status === 'failed' && st.lastLine) lines.push({ key: `${r.id}:last`, text: pad(`     “${st.lastLine}”`, w), slot: 'dim' });
     if (st.status === 'failed' && st.troubleshooting) lines.push({ key: `${r.id}:hint`, text: pad(`     hint: ${st.troubleshooting.title}`, w), slot: 'notice' });
-    if (st.status === 'skipped' && st.skipReason) lines.push({ key: `${r.id}:skip`, text: pad(`     skipped: ${st.skipReason}`, w), slot: 'stage.skipped' });
+    if (st.status === 'skipped' && st.skipReason) under(`${r.id}:skip`, `skipped: ${st.skipReason}`, 'stage.skipped');
     if (st.status === 'passed' && st.note) lines.push({ key: `${r.id}:note`, text: pad(`     ${st.note}`, w), slot: 'notice' });
   }
   return lines;

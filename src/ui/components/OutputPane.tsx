@@ -4,7 +4,7 @@ import { formatClock } from '../../runbook/duration.js';
 import { LIVE_MARK } from '../../exec/live-line.js';
 import { parseLogLine } from '../../exec/log-format.js';
 import type { ChecklistRow } from '../rows.js';
-import { sanitize, truncate, wrapWords } from '../text.js';
+import { sanitize, truncate, wrapIndented, wrapWords } from '../text.js';
 import { Pane } from './Pane.js';
 import { S } from './S.js';
 
@@ -42,7 +42,8 @@ export function OutputPane({ row, lines, live = '', follow, scroll, now, width, 
   const end = lines.length - (follow ? 0 : scroll);
   const shown = lines.slice(Math.max(0, end - visible + (withLive ? 1 : 0)), end);
   // (a blank line is a space: an empty Text would take no line)
-  const notes = isManualStep(row) ? placeholder.flatMap((p) => wrapWords(p, inner)).map((p) => p || ' ') : placeholder;
+  // what the pane says before output (a step's reason, a missing script's name, what to do) is wrapped, never cut off
+  const notes = placeholder.flatMap((p) => (isManualStep(row) ? wrapWords(p, inner) : wrapIndented(p, inner))).map((p) => p || ' ');
   return (
     <Pane title={outputTitle(row, now, follow, scroll, lines.length)} width={width} height={height} focused={focused}>
       {(shown.length === 0 && !withLive) || row?.kind === 'manual'

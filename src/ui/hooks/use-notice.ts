@@ -12,10 +12,13 @@ export function useNotice(controller: Controller, dispatch: (a: UiAction) => voi
   const show = (text: string): void => {
     dispatch({ type: 'notice-shown', text, at: clock() });
     if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => dispatch({ type: 'notice-cleared' }), NOTICE_MS);
+    // a notice never keeps the process alive: q leaves at once, not when the notice would have gone
+    timer.current = setTimeout(() => dispatch({ type: 'notice-cleared' }), NOTICE_MS).unref();
   };
   const latest = useRef(show);
   latest.current = show;
+  // the screen gone (q, a closed terminal): its notice's timer goes with it
+  useEffect(() => () => clearTimeout(timer.current), []);
   useEffect(
     () =>
       controller.subscribe((_s, e) => {

@@ -5,7 +5,7 @@
 import { Box, Text } from 'ink';
 import { S } from '../components/S.js';
 import type { Slot } from '../theme.js';
-import { truncate, width as cells } from '../text.js';
+import { truncate, width as cells, wrapIndented } from '../text.js';
 import { useTheme } from '../theme-context.js';
 
 export type Segment = { readonly text: string; readonly slot?: Slot };
@@ -37,6 +37,17 @@ function fit(line: DialogLine, inner: number): Segment[] {
   return out;
 }
 
+/**
+ * A line of one segment (a reason, a script's name, a verdict) wrapped to the box, its indent kept;
+ * a line of several (buttons, a key and its meaning) stays one row, cut at the box.
+ */
+export function wrapLine(line: DialogLine, inner: number): DialogLine[] {
+  const segs = typeof line === 'string' ? [{ text: line }] : line;
+  if (segs.length !== 1) return [line];
+  const slot = segs[0].slot;
+  return wrapIndented(segs[0].text.replace(/\r?\n/g, ' '), inner).map((text) => (slot ? [{ text, slot }] : text));
+}
+
 /** The lines that fit, from `offset`, saying how many more there are above and below. */
 export function window(lines: readonly DialogLine[], max: number, offset = 0): DialogLine[] {
   if (lines.length <= max) return [...lines];
@@ -58,7 +69,11 @@ export function Dialog({ title, lines, screenWidth, screenHeight, width, danger 
   const border = theme.slots[danger ? 'dialog.border' : 'borderFocus'];
   // never over the header (R ROLLBACK) nor the hint bar: rows 1 … screenHeight-2 at most
   const maxLines = Math.max(1, screenHeight - 4);
-  const shown = window(lines, maxLines, offset);
+  const shown = window(
+    lines.flatMap((l) => wrapLine(l, inner)),
+    maxLines,
+    offset,
+  );
   const h = shown.length + 2;
   const label = truncate(` ${title} `, w - 4);
   const top = `┌─${label}${'─'.repeat(Math.max(0, w - 3 - cells(label)))}┐`;

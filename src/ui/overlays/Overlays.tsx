@@ -13,7 +13,16 @@ import { RollbackDialog } from './RollbackDialog.js';
 import { FlagForceDialog, FlagKillDialog, InterruptDialog, LeaveDialog, QuitDialog, SkipDialog, UnguardedDialog } from './SimpleDialogs.js';
 import { SELF_TEST_ID } from '../../session/self-test.js';
 
-type Props = { readonly ui: UiState; readonly session: SessionState; readonly controller: Controller; readonly screenWidth: number; readonly screenHeight: number; readonly now: number };
+type Props = {
+  readonly ui: UiState;
+  readonly session: SessionState;
+  readonly controller: Controller;
+  readonly screenWidth: number;
+  readonly screenHeight: number;
+  readonly now: number;
+  /** Rows above the bottom the help leaves uncovered: the triggers line (a PENDING trigger stays in view). */
+  readonly keepClear?: number;
+};
 
 function runningTitle(s: SessionState): string {
   for (const st of [s.preflight, ...s.stages]) {
@@ -23,14 +32,14 @@ function runningTitle(s: SessionState): string {
   return s.rollback.steps.find((x) => x.status === 'running')?.title ?? 'a step';
 }
 
-export function Overlays({ ui, session, controller, screenWidth, screenHeight, now }: Props) {
+export function Overlays({ ui, session, controller, screenWidth, screenHeight, now, keepClear = 0 }: Props) {
   const size = { screenWidth, screenHeight };
   return (
     <>
       {ui.overlays.map((o) => {
         switch (o.kind) {
           case 'help':
-            return <HelpOverlay key="help" offset={o.offset} {...size} />;
+            return <HelpOverlay key="help" offset={o.offset} screenWidth={screenWidth} screenHeight={screenHeight - keepClear} />;
           case 'why':
             return <Dialog key="why" title="Why (w or Esc closes)" lines={whyLines(controller.runbook, session)} width={Math.min(110, screenWidth - 4)} {...size} />;
           case 'emergency':

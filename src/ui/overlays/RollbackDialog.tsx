@@ -3,6 +3,8 @@ import { rampPlans } from '../../flags/plan.js';
 import type { Runbook } from '../../runbook/types.js';
 import type { SessionState } from '../../session/reduce.js';
 import { ICON } from '../status.js';
+import { channelLabel } from '../../runbook/notify.js';
+import { formatCompact } from '../../runbook/duration.js';
 import { CONFIRM_GUARD_MS } from '../keymap.js';
 import type { Overlay } from '../ui-state.js';
 import { Dialog, type DialogLine } from './Dialog.js';
@@ -45,6 +47,23 @@ export function commandLine(command: string): string {
   return lines.length > 1 ? `${lines[0]} …` : command;
 }
 
+/**
+ * The escalation the rollback starts (runbook escalation:): its first level still to run, what it
+ * does and when, and how many follow. "then: escalation level 1: Alert the channel (slack $HOOK, at once)".
+ */
+export function escalationLines(runbook: Runbook, s: SessionState): string[] {
+  if (s.guard.resolved) return [];
+  const ran = new Set(s.guard.escalation.map((x) => x.level));
+  const todo = runbook.escalation.filter((l) => !ran.has(l.level));
+  const l = todo[0];
+  if (!l) return [];
+  const what = l.run ? commandLine(l.run.display) : l.notify ? channelLabel(l.notify) : 'a reminder';
+  const when = l.afterMs === 0 ? 'at once' : `after ${formatCompact(l.afterMs)}`;
+  const title = l.title.replace(/^level\s*\d+\s*[:.\-–—]?\s*/i, '');
+  const more = todo.length > 1 ? `; ${todo.length - 1} more level${todo.length > 2 ? 's' : ''} until verify passes` : '';
+  return [`  then: escalation level ${l.level}: ${title} (${what}, ${when}${more})`];
+}
+
 export function rollbackLines({ overlay: o, runbook, session: s, style }: Omit<Props, 'screenWidth' | 'screenHeight'>): DialogLine[] {
   const steps = s.rollback.steps;
   const running = s.stages.flatMap((st) => st.steps.filter((x) => x.status === 'running').map((x) => `${st.title}: ${x.title}`));
@@ -55,6 +74,7 @@ export function rollbackLines({ overlay: o, runbook, session: s, style }: Omit<P
     'Runs, in order:',
     ...flagLines(runbook, s),
     ...steps.flatMap((st, i): DialogLine[] => [`  ${i + 1}. ${st.title}  (${commandLine(st.command)})`, ...(st.missing ? [[{ text: `     ${missingMark(st.missing)}`, slot: 'stage.failed' as const }]] : [])]),
+    ...escalationLines(runbook, s),
     '',
   ];
   if (style === 'type-name') {
