@@ -97,6 +97,13 @@ describe.skipIf(!hasTmux())('d on the Flags pane (tmux, 100×30)', () => {
     // no metrics: the flags pane has the room for the name in full
     await s.waitFor(/new\$\(touch PWNED\) .* 0 % steady/);
     s.keys('?');
+    await s.waitFor('Keys (Esc closes');
+    // the ? overlay lists every key; d is in the Flags pane's part, further down: page to it
+    for (let i = 0; i < 6 && !s.screen().includes('Deploy the code of the selected flag with the flag off'); i++) {
+      const before = s.screen();
+      s.keys('PageDown');
+      await s.waitFor((screen) => screen !== before, { timeoutMs: 5000 }).catch(() => undefined);
+    }
     await s.waitFor('Deploy the code of the selected flag with the flag off');
     s.keys('Escape');
     await s.waitForGone('Deploy the code of the selected flag with the flag off');
