@@ -177,7 +177,7 @@ describe.skipIf(!hasTmux())('a wild-style Markdown runbook, first run on a termi
       expect(waiting).toMatch(/☐ Open the staging dashboard and check the error/);
       s.keys('Space');
       const passed = await s.waitFor(' ✓ Pre-flight  ✓ 1. Deploy to staging (1 skipped)  ✓ 2. Verify');
-      expect(passed.split('\n')[0]).toMatch(/ PASSED +R ROLLBACK$/);
+      expect(passed.split('\n')[0]).toMatch(/ RELEASED +R ROLLBACK$/);
 
       // q leaves (nothing runs), exit 0, and nothing is left running under the temp dir
       s.keys('q');
