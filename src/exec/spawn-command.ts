@@ -32,6 +32,20 @@ function spawnError(e: NodeJS.ErrnoException, file: string, cwd: string): string
   return e.message;
 }
 
+/** The commands still running: ended with the cockpit (a sample in flight when SIGTERM came leaves nothing behind). */
+const running = new Set<() => void>();
+let exitHooked = false;
+function whileRunning(killNow: () => void): () => void {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', () => {
+      for (const k of running) k();
+    });
+  }
+  running.add(killNow);
+  return () => running.delete(killNow);
+}
+
 export function spawnShortCommand(c: ShortCommand): Promise<ShortResult> {
   const { file, args, env } = c.invocation;
   const max = c.maxBuffer ?? MAX_OUTPUT_CHARS;
@@ -56,6 +70,7 @@ export function spawnShortCommand(c: ShortCommand): Promise<ShortResult> {
       else signalTree(tag, sig, tree);
       killGroup(child.pid, sig);
     };
+    const forget = whileRunning(() => killAll('SIGKILL'));
     const end = (why: string) => {
       if (ended !== undefined) return;
       ended = why;
@@ -74,6 +89,7 @@ export function spawnShortCommand(c: ShortCommand): Promise<ShortResult> {
       clearTimeout(force);
       clearTimeout(drain);
       c.signal?.removeEventListener('abort', late);
+      forget();
       if (!cleared) killAll('SIGKILL'); // whatever is left of it (a spawn that failed)
       resolve(r);
     };

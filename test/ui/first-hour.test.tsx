@@ -161,8 +161,13 @@ describe('what says why is wrapped, not cut off', () => {
     void t.controller.start();
     await s.text('All tests passing');
     await s.press('R');
-    const f = await s.text('ROLLBACK ─');
-    expect(boxText(f, 'ROLLBACK').replace(/ /g, '')).toContain(`✗${long}:missing`);
+    await s.text('ROLLBACK ─');
+    // the dialog marks the script once its existence check has answered (asynchronous): wait for that frame
+    const box = await waitFor(() => {
+      const b = boxText(s.frame(), 'ROLLBACK').replace(/ /g, '');
+      return b.includes('✗') ? b : false;
+    }, 'the missing rollback script marked');
+    expect(box).toContain(`✗${long}:missing`);
   });
 
   it("the experiment's comparison, p-value and verdict: every word inside the box", async () => {
