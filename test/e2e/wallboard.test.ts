@@ -108,7 +108,7 @@ describe.skipIf(!hasTmux())('cockpit wallboard, built binary', () => {
         expect(f).toContain('● FIRED error_rate > 1 %');
         // the screen's strip: the stages that ran read rolled back, the rollback passed (session/view/stage-status.ts)
         expect(f).toMatch(/✓ Rollback +passed \d:\d\d/);
-        expect(f).toMatch(/↺ Deploy to Pro\S* +rolled back \d:\d\d/);
+        expect(f).toMatch(/↺ Deploy to P\S* +rolled back \d:\d\d/);
 
         // the output tail is the last step's log: the incident script's line, as stamped in its file
         const r = await demo;
