@@ -7,6 +7,7 @@ import { formatSpan } from '../runbook/span.js';
 import type { Verdict } from './dora.js';
 import { isChangeFailure } from './log.js';
 import type { Changes, Dora, Report, Row } from './report.js';
+import { outcomeWord } from '../session/view/words.js';
 
 const pct = (r: number) => `${Number((r * 100).toFixed(1))}%`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -46,8 +47,6 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(head), ...rows.map(line)];
 }
-
-const OUTCOME: Record<string, string> = { released: 'released', failed: 'FAILED', 'rolled-back': 'ROLLED BACK', 'rollback-failed': 'ROLLBACK FAILED', interrupted: 'interrupted', aborted: 'quit' };
 
 function plainChanges(c: Changes): string {
   return 'why' in c ? `— (${c.why})` : changesText(c);
@@ -107,7 +106,7 @@ export function plainReport(rep: Report, o: { runbook: string; since: string; st
         rep.rows.map((r) => [
           r.date.slice(0, 16).replace('T', ' '),
           r.release.version,
-          r.release.kind === 'rollback' ? `rollback ${r.release.rollback?.ok === false ? 'FAILED' : 'only'}` : r.release.outcome ? OUTCOME[r.release.outcome] : r.release.live ? 'running' : 'unknown',
+          r.release.kind === 'rollback' ? `rollback ${r.release.rollback?.ok === false ? 'FAILED' : 'only'}` : r.release.outcome ? outcomeWord(r.release.outcome, 'inline') : r.release.live ? 'running' : 'unknown',
           clip(plainChanges(r.changes), 48),
           clip(issuesText(r), 60),
           r.recovery,

@@ -66,15 +66,16 @@ export type Release = {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/**
- * The release a journal records: a stage started or the pre-flight failed (an attempt), or a
- * rollback ran. Undefined for a session that was none of these (a `cockpit flag`, a screen quit
- * before its first stage, an empty journal).
- */
-export function readRelease(j: JournalInput, names: Names): Release | undefined {
-  const start = j.events[0];
-  if (start?.type !== 'session.started') return undefined;
-  const r: Mutable<Release> = {
+/** What the fold of a journal carries besides the release: whether it was one, each step's failure and attempt. */
+type Fold = {
+  readonly r: Mutable<Release>;
+  release: boolean;
+  readonly failures: Map<string, { where: string; reason: string; passedOnAttempt?: number }>;
+  readonly attempts: Map<string, number>;
+};
+
+function opened(j: JournalInput, start: Extract<SessionEvent, { type: 'session.started' }>): Mutable<Release> {
+  return {
     session: start.sessionId,
     journal: j.journal,
     runbook: start.runbook,
@@ -88,72 +89,93 @@ export function readRelease(j: JournalInput, names: Names): Release | undefined 
     fired: [],
     risk: [],
   };
-  let release = false;
-  const failures = new Map<string, { where: string; reason: string; passedOnAttempt?: number }>();
-  const attempts = new Map<string, number>();
-  for (const e of j.events) {
-    switch (e.type) {
-      case 'preflight.failed':
-        release = true;
-        r.unconfirmed = e.unticked;
-        break;
-      case 'stage.started':
-        release = true;
-        if (r.deployedAt === undefined && names.isTarget(e.stage, r.environment)) r.deployedAt = e.at;
-        break;
-      case 'release.commit':
-        r.sha ??= e.sha;
-        break;
-      case 'step.started':
-        attempts.set(`${e.stage}/${e.step}`, e.attempt);
-        break;
-      case 'step.finished': {
-        const key = `${e.stage}/${e.step}`;
-        const seen = failures.get(key);
-        if (!e.ok && !(e.interrupted && !e.timedOut)) failures.set(key, { where: `${names.stage(e.stage)} / ${names.step(e.stage, e.step)}`, reason: e.reason ?? 'failed' });
-        else if (e.ok && seen) failures.set(key, { ...seen, passedOnAttempt: attempts.get(key) ?? 2 });
-        break;
-      }
-      case 'trigger.fired':
-        r.fired = [...r.fired, { trigger: e.trigger, reason: e.reason, ...(e.record ? { record: e.record } : {}) }];
-        break;
-      case 'trigger.shadow-fired':
-        r.shadowFired = [...(r.shadowFired ?? []), { trigger: e.trigger, reason: e.reason }];
-        break;
-      case 'rollback.started':
-        r.rollback = { source: e.source, reason: e.reason, incidentAt: e.at - (e.t - (e.incidentAt ?? e.t)) };
-        break;
-      case 'rollback.verified':
-        if (r.rollback) r.rollback = { ...r.rollback, restoreMs: e.restoreMs, ...(e.pausedMs ? { pausedMs: e.pausedMs } : {}) };
-        break;
-      case 'rollback.finished':
-        if (r.rollback) r.rollback = { ...r.rollback, ok: e.ok, failedAt: e.ok ? undefined : names.step('rollback', e.step ?? '?'), failReason: e.ok ? undefined : e.reason };
-        break;
-      case 'session.ended':
-        if (r.outcome === undefined) {
-          r.outcome = e.outcome;
-          r.endedAt = e.at;
-        }
-        break;
-      case 'notification.finished':
-        if (!e.ok) r.unsent = [...(r.unsent ?? []), { target: e.target, on: e.on, error: e.error }];
-        break;
-      case 'risk.registered':
-        r.risk = [...r.risk, { ok: e.ok, target: e.target, error: e.error }];
-        break;
-      case 'release.reviewed': {
-        const { type: _type, at: _at, t: _t, ...review } = e;
-        r.review = review;
-        break;
-      }
-      default:
-        break;
+}
+
+/** The release's own course: the pre-flight, its stages and steps, its commit. False for an event of the incident. */
+function foldRelease(f: Fold, e: SessionEvent, names: Names): boolean {
+  const r = f.r;
+  switch (e.type) {
+    case 'preflight.failed':
+      f.release = true;
+      r.unconfirmed = e.unticked;
+      return true;
+    case 'stage.started':
+      f.release = true;
+      if (r.deployedAt === undefined && names.isTarget(e.stage, r.environment)) r.deployedAt = e.at;
+      return true;
+    case 'release.commit':
+      r.sha ??= e.sha;
+      return true;
+    case 'step.started':
+      f.attempts.set(`${e.stage}/${e.step}`, e.attempt);
+      return true;
+    case 'step.finished': {
+      const key = `${e.stage}/${e.step}`;
+      const seen = f.failures.get(key);
+      if (!e.ok && !(e.interrupted && !e.timedOut)) f.failures.set(key, { where: `${names.stage(e.stage)} / ${names.step(e.stage, e.step)}`, reason: e.reason ?? 'failed' });
+      else if (e.ok && seen) f.failures.set(key, { ...seen, passedOnAttempt: f.attempts.get(key) ?? 2 });
+      return true;
     }
+    case 'session.ended':
+      if (r.outcome === undefined) {
+        r.outcome = e.outcome;
+        r.endedAt = e.at;
+      }
+      return true;
+    case 'release.reviewed': {
+      const { type: _type, at: _at, t: _t, ...review } = e;
+      r.review = review;
+      return true;
+    }
+    default:
+      return false;
   }
-  r.failures = [...failures.values()];
-  if (release) r.kind = 'release';
-  else if (!r.rollback) return undefined;
-  return r;
+}
+
+/** The incident: triggers, the rollback, notifications that failed, the risk register. */
+function foldIncident(f: Fold, e: SessionEvent, names: Names): void {
+  const r = f.r;
+  switch (e.type) {
+    case 'trigger.fired':
+      r.fired = [...r.fired, { trigger: e.trigger, reason: e.reason, ...(e.record ? { record: e.record } : {}) }];
+      break;
+    case 'trigger.shadow-fired':
+      r.shadowFired = [...(r.shadowFired ?? []), { trigger: e.trigger, reason: e.reason }];
+      break;
+    case 'rollback.started':
+      r.rollback = { source: e.source, reason: e.reason, incidentAt: e.at - (e.t - (e.incidentAt ?? e.t)) };
+      break;
+    case 'rollback.verified':
+      if (r.rollback) r.rollback = { ...r.rollback, restoreMs: e.restoreMs, ...(e.pausedMs ? { pausedMs: e.pausedMs } : {}) };
+      break;
+    case 'rollback.finished':
+      if (r.rollback) r.rollback = { ...r.rollback, ok: e.ok, failedAt: e.ok ? undefined : names.step('rollback', e.step ?? '?'), failReason: e.ok ? undefined : e.reason };
+      break;
+    case 'notification.finished':
+      if (!e.ok) r.unsent = [...(r.unsent ?? []), { target: e.target, on: e.on, error: e.error }];
+      break;
+    case 'risk.registered':
+      r.risk = [...r.risk, { ok: e.ok, target: e.target, error: e.error }];
+      break;
+    default:
+      break;
+  }
+}
+
+/**
+ * The release a journal records: a stage started or the pre-flight failed (an attempt), or a
+ * rollback ran. Undefined for a session that was none of these (a `cockpit flag`, a screen quit
+ * before its first stage, an empty journal).
+ */
+export function readRelease(j: JournalInput, names: Names): Release | undefined {
+  const start = j.events[0];
+  if (start?.type !== 'session.started') return undefined;
+  const f: Fold = { r: opened(j, start), release: false, failures: new Map(), attempts: new Map() };
+  for (const e of j.events) if (!foldRelease(f, e, names)) foldIncident(f, e, names);
+  f.r.failures = [...f.failures.values()];
+  if (f.release) f.r.kind = 'release';
+  else if (!f.r.rollback) return undefined;
+  return f.r;
 }
 
 /**

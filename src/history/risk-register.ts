@@ -6,6 +6,7 @@
 import type { RiskEntry, RollbackSource } from '../core/events.js';
 import type { PlaceholderValues } from '../runbook/placeholders.js';
 import { formatDuration } from '../runbook/duration.js';
+import { outcomeWord } from '../session/view/words.js';
 
 export type EntryInput = {
   readonly startedAt: number;
@@ -40,7 +41,7 @@ export function riskEntry(i: EntryInput): RiskEntry {
 }
 
 const restoreText = (e: RiskEntry) => (e.restoreMs === null ? 'not restored' : formatDuration(e.restoreMs));
-const outcomeText = (e: RiskEntry) => (e.outcome === 'rolled-back' ? 'rolled back' : 'ROLLBACK FAILED');
+const outcomeText = (e: RiskEntry) => outcomeWord(e.outcome, 'inline');
 
 /** Which form a register file takes: YAML for .yml/.yaml, Markdown for anything else. */
 export function registerFormat(file: string): 'yaml' | 'markdown' {

@@ -1,8 +1,9 @@
 /** The checklist as rows: pre-flight items, each stage and its steps, the rollback, escalation, emergency runs. */
 import type { EscalationLevel } from '../runbook/types.js';
 import { escalationSchedule } from '../guard/escalation.js';
-import type { SessionState, StageStatus, StepState, StepStatus } from '../session/reduce.js';
-import { preflightStatus, titleWithSkipped } from './status.js';
+import type { SessionState, StepState } from '../session/reduce.js';
+import type { DisplayStatus } from '../session/view/words.js';
+import { preflightStatus, rollbackDisplayStatus, stageDisplayStatus, titleWithSkipped } from '../session/view/stage-status.js';
 
 export type ChecklistRow = {
   /** `stage/step`, or `stage` for a header. */
@@ -11,7 +12,7 @@ export type ChecklistRow = {
   readonly stageId: string;
   readonly stepId?: string;
   readonly title: string;
-  readonly status: StepStatus | StageStatus | 'rolled-back';
+  readonly status: DisplayStatus;
   readonly ticked?: boolean;
   readonly step?: StepState;
   /** An escalation level not reached yet: when it is due (session ms). */
@@ -83,12 +84,13 @@ export function buildRows(s: SessionState, escalation: readonly EscalationLevel[
     rows.push(...stepRows('preflight', s.preflight.steps));
   }
   for (const st of s.stages) {
-    const status = s.rollback.status === 'passed' && st.status !== 'pending' && st.status !== 'skipped' ? 'rolled-back' : st.status;
+    const status = stageDisplayStatus(s, st);
     rows.push({ id: st.id, kind: 'header', stageId: st.id, title: titleWithSkipped(st.title, status, st), status });
     rows.push(...stepRows(st.id, st.steps, monitorWarn, s.guard.pauses));
   }
-  if (s.rollback.status !== 'idle') {
-    rows.push({ id: 'rollback', kind: 'header', stageId: 'rollback', title: 'Rollback', status: s.rollback.status === 'passed' ? 'passed' : s.rollback.status });
+  const rollback = rollbackDisplayStatus(s);
+  if (rollback) {
+    rows.push({ id: 'rollback', kind: 'header', stageId: 'rollback', title: 'Rollback', status: rollback });
     rows.push(...stepRows('rollback', s.rollback.steps));
   }
   if (s.rollback.status !== 'idle' && escalation.length > 0) rows.push(...escalationRows(s, escalation));

@@ -1,33 +1,18 @@
-/** Every state has an icon and a word (never colour alone), and a theme slot for its colour. */
-import type { Phase, SessionState, StageState, StageStatus } from '../session/reduce.js';
+/**
+ * Every state has an icon and a word (never colour alone), and a theme slot for its colour. The
+ * icons, words and selectors are the one vocabulary's (src/session/view/); the slots are the screen's.
+ */
+import type { Phase, SessionState } from '../session/reduce.js';
 import type { Slot } from './theme.js';
 import { waitingStep } from '../session/manual.js';
-import { OUTCOME_WORD } from '../core/outcome-words.js';
+import { type DisplayStatus } from '../session/view/words.js';
+import { preflightFailed } from '../session/view/stage-status.js';
+import { phaseWord } from '../session/view/phase-words.js';
 
-export type AnyStatus = 'pending' | 'running' | 'waiting' | 'passed' | 'failed' | 'skipped' | 'interrupted' | 'rolled-back';
-
-export const ICON: Record<AnyStatus, string> = {
-  pending: '○',
-  running: '◐',
-  /** A manual step the stage waits at until the operator ticks it. */
-  waiting: '☐',
-  passed: '✓',
-  failed: '✗',
-  skipped: '↷',
-  interrupted: '■',
-  'rolled-back': '↺',
-};
-
-export const WORD: Record<AnyStatus, string> = {
-  pending: 'pending',
-  running: 'running',
-  waiting: 'waiting for you',
-  passed: 'passed',
-  failed: 'FAILED',
-  skipped: 'skipped',
-  interrupted: 'interrupted',
-  'rolled-back': 'rolled back',
-};
+export { ICON, WORD } from '../session/view/words.js';
+export { preflightFailed, preflightStatus, titleWithSkipped } from '../session/view/stage-status.js';
+export { phaseWord } from '../session/view/phase-words.js';
+export type AnyStatus = DisplayStatus;
 
 export const SLOT: Record<AnyStatus, Slot> = {
   pending: 'stage.pending',
@@ -40,52 +25,12 @@ export const SLOT: Record<AnyStatus, Slot> = {
   'rolled-back': 'stage.rolledBack',
 };
 
-export function phaseWord(p: Phase, waiting: boolean): string {
-  switch (p) {
-    case 'ready':
-      return 'READY';
-    case 'preflight':
-      return waiting ? 'READY' : 'PRE-FLIGHT';
-    case 'running':
-      return waiting ? 'READY' : 'RUNNING';
-    case 'passed':
-      // the session ended released: the summary's word (core/outcome-words.ts), not a second one
-      return OUTCOME_WORD.released;
-    case 'failed':
-      return 'FAILED';
-    case 'rolling-back':
-      return 'ROLLING BACK';
-    case 'rolled-back':
-      return 'ROLLED BACK';
-    case 'rollback-failed':
-      return 'ROLLBACK FAILED';
-    case 'interrupted':
-      return 'INTERRUPTED';
-  }
-}
-
 export function phaseSlot(p: Phase): Slot {
   if (p === 'passed') return 'stage.passed';
   if (p === 'failed' || p === 'rollback-failed') return 'stage.failed';
   if (p === 'rolling-back' || p === 'rolled-back') return 'stage.rolledBack';
   if (p === 'interrupted') return 'stage.interrupted';
   return 'stage.running';
-}
-
-/** A pre-flight check failed and waits for a retry or a skip (the screen), or the pre-flight failed (headless). */
-export function preflightFailed(s: SessionState): boolean {
-  return s.preflight.status === 'failed' || (s.preflight.status !== 'passed' && s.preflight.steps.some((x) => x.status === 'failed' || x.status === 'interrupted'));
-}
-
-/** The pre-flight as a stage: FAILED while one of its checks is. */
-export function preflightStatus(s: SessionState): StageStatus {
-  return preflightFailed(s) ? 'failed' : s.preflight.status;
-}
-
-/** A passed stage (or pre-flight) with skipped items says so: "Pre-flight (1 skipped)". */
-export function titleWithSkipped(title: string, status: AnyStatus, st: Pick<StageState, 'steps'>): string {
-  const n = status === 'passed' ? st.steps.filter((x) => x.status === 'skipped').length : 0;
-  return n > 0 ? `${title} (${n} skipped)` : title;
 }
 
 /** The header's state word and its colour: PRE-FLIGHT FAILED rather than READY while a check has failed, WAITING FOR TICK at a manual step. */

@@ -4,20 +4,18 @@ import { formatClock } from '../runbook/duration.js';
 import { restoredText, rollbackTookText } from '../history/restore-time.js';
 import { EXIT_CODES } from '../core/events.js';
 import type { SessionState } from '../session/reduce.js';
-import { ICON, preflightStatus, stateWord, titleWithSkipped, type AnyStatus } from './status.js';
+import { stateWord } from './status.js';
 import { reviewLines } from '../history/celebration.js';
-import { OUTCOME_WORD } from '../core/outcome-words.js';
+import { ICON, outcomeWord } from '../session/view/words.js';
+import { stripItems } from '../session/view/stage-status.js';
 
 export function summaryLines(s: SessionState, journalPath: string): string[] {
   const outcome = s.outcome ?? 'aborted';
-  const word = outcome === 'aborted' ? 'QUIT BEFORE RELEASE' : outcome === 'released' ? OUTCOME_WORD.released : stateWord(s, false).word;
+  // the outcome's word; a session that ended where the header says more (PRE-FLIGHT FAILED) says that
+  const word = outcome === 'aborted' || outcome === 'released' ? outcomeWord(outcome) : stateWord(s, false).word;
   const lines = [`cockpit · ${s.runbook} ${s.version} → ${s.environment} · ${word} · exit ${EXIT_CODES[outcome]} · ${formatClock(s.now)}`];
-  const stageStatus = (st: (typeof s.stages)[number]): AnyStatus => (s.rollback.status === 'passed' && st.status !== 'pending' && st.status !== 'skipped' ? 'rolled-back' : st.status);
-  const strip = [
-    { title: titleWithSkipped('Pre-flight', preflightStatus(s), s.preflight), status: preflightStatus(s) as AnyStatus },
-    ...s.stages.map((st) => ({ title: titleWithSkipped(st.title, stageStatus(st), st), status: stageStatus(st) })),
-  ];
-  lines.push(`  ${strip.map((x) => `${ICON[x.status]} ${x.title}`).join('  ')}`);
+  // the screen's strip, item for item (session/view/stage-status.ts)
+  lines.push(`  ${stripItems(s).map((x) => `${ICON[x.status]} ${x.title}`).join('  ')}`);
   for (const st of [s.preflight, ...s.stages]) {
     for (const step of st.steps) {
       if (step.status === 'failed' || step.status === 'interrupted') lines.push(`  ${ICON[step.status]} ${st.title} / ${step.title}: ${step.reason ?? step.status}`);

@@ -15,22 +15,14 @@ import type { TriggerView } from './components/TriggersBar.js';
 import { levelTitle } from './rows.js';
 import { shadowStatus, wouldHaveFiredText } from '../guard/shadow.js';
 import { baselineFromText } from '../guard/baseline.js';
+import { heldFor, TRIGGER_WORD, triggerState } from '../session/view/trigger-state.js';
 
 export function triggerViews(rb: Runbook, s: SessionState, now = s.now): TriggerView[] {
   const real = (rb.rollback?.triggers ?? []).map((t): TriggerView => {
-    const v = s.guard.triggers[t.id];
     const label = triggerLabel(t, rb);
     const base = { id: t.id, label, short: t.kind === 'metric' ? t.metric : label, forMs: t.forMs };
-    if (v?.status === 'fired') return { ...base, state: 'fired' };
-    // its query answers with a configuration error (while armed): it watches nothing
-    if (v?.broken !== undefined) return { ...base, state: 'broken' };
-    if (v?.noData) {
-      // a trigger that holds the release: how long until the hold fails the stage
-      const until = s.guard.holdingFor.includes(t.id) ? s.guard.heldUntil : undefined;
-      return { ...base, state: 'nodata', holdLeftMs: until !== undefined ? Math.max(0, until - now) : undefined };
-    }
-    if (v?.status === 'pending') return { ...base, state: 'pending', pendingMs: Math.min(t.forMs, Math.max(0, now - (v.since ?? now))) };
-    return { ...base, state: s.guard.armed ? 'idle' : 'disarmed' };
+    // one selector for the screen and the wallboard (session/view/trigger-state.ts)
+    return { ...base, ...triggerState(s, t, now) };
   });
   return [...real, ...shadowViews(rb, s, now)];
 }
@@ -40,7 +32,7 @@ function shadowViews(rb: Runbook, s: SessionState, now: number): TriggerView[] {
   return (rb.rollback?.shadows ?? []).map((t) => {
     const st = shadowStatus(s.guard, t.id);
     const label = triggerLabel(t, rb);
-    const pendingMs = st.since !== undefined ? Math.min(t.forMs, Math.max(0, now - st.since)) : undefined;
+    const pendingMs = st.since !== undefined ? heldFor(st.since, t.forMs, now) : undefined;
     return { id: t.id, label, short: t.kind === 'metric' ? t.metric : label, forMs: t.forMs, state: st.state, pendingMs, shadow: true, note: wouldHaveFiredText(st) };
   });
 }
@@ -116,9 +108,9 @@ export function whyLines(rb: Runbook, s: SessionState, triggerId?: string): stri
   for (const t of list) {
     const sh = shadows.has(t.id) ? shadowStatus(s.guard, t.id) : undefined;
     const v = sh ? { status: sh.state === 'fired' || sh.state === 'pending' ? sh.state : 'idle', since: sh.since ?? s.guard.machines[t.id]?.state.pendingSince, noData: sh.state === 'nodata', reason: undefined, record: undefined } : s.guard.triggers[t.id];
-    const status = v?.status === 'fired' ? 'FIRED' : v?.noData ? 'NO DATA' : v?.status === 'pending' ? 'PENDING' : s.guard.armed ? 'idle' : 'not armed';
+    const status = v?.status === 'fired' ? TRIGGER_WORD.fired : v?.noData ? TRIGGER_WORD.nodata : v?.status === 'pending' ? TRIGGER_WORD.pending : s.guard.armed ? TRIGGER_WORD.idle : 'not armed';
     const shadowNote = sh ? ` (shadow: never rolls back${wouldHaveFiredText(sh) ? `; ${wouldHaveFiredText(sh)}` : ''})` : '';
-    out.push(`${describeTrigger(t, units)} — ${sh && status === 'FIRED' ? 'WOULD HAVE FIRED' : status}${shadowNote}`);
+    out.push(`${describeTrigger(t, units)} — ${sh && status === TRIGGER_WORD.fired ? 'WOULD HAVE FIRED' : status}${shadowNote}`);
     if (t.kind === 'metric') {
       const samples = s.guard.series[t.metric]?.samples ?? [];
       const last = samples[samples.length - 1];

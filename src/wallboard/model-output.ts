@@ -6,6 +6,7 @@
 import { formatClock } from '../runbook/duration.js';
 import { parseLogLine } from '../exec/log-format.js';
 import type { SessionState, StepState } from '../session/reduce.js';
+import { WORD } from '../session/view/words.js';
 
 export type OutputSource = {
   /** "Deploy with blue-green strategy · Deploy to Production". */
@@ -35,7 +36,8 @@ export function outputSource(s: SessionState, now: number): OutputSource | undef
   if (!pick) return undefined;
   const st = pick.step;
   const ms = st.status === 'running' ? now - st.startedAt! : (st.durationMs ?? 0);
-  const word = st.status === 'failed' ? 'FAILED' : st.status;
+  // the vocabulary's word; a manual step here waits for the operator, not for whoever reads the wallboard
+  const word = st.status === 'waiting' ? 'waiting' : WORD[st.status];
   return { title: `${st.title} · ${pick.where}`, logPath: st.logPath!, status: `${word} ${formatClock(ms)}`, running: st.status === 'running' };
 }
 

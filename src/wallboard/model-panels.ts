@@ -9,6 +9,9 @@ import { formatClock } from '../runbook/duration.js';
 import type { Runbook } from '../runbook/types.js';
 import type { SessionState, StageState, StepState } from '../session/reduce.js';
 import { shadowStatus, wouldHaveFiredText } from '../guard/shadow.js';
+import { ICON, WORD, type DisplayStatus } from '../session/view/words.js';
+import { stripItems } from '../session/view/stage-status.js';
+import { heldFor, TRIGGER_ICON, TRIGGER_WORD, triggerState } from '../session/view/trigger-state.js';
 
 export type Tone = 'ok' | 'running' | 'warn' | 'danger' | 'muted';
 
@@ -30,14 +33,13 @@ export function triggerRows(rb: Runbook, s: SessionState, now: number): TriggerR
     const v = s.guard.triggers[t.id];
     const value = v?.value !== undefined && (v.status !== 'idle' || t.kind === 'metric') ? ` · ${formatValue(t, v.value, units)}` : '';
     const text = `${describeTrigger(t, units)}${value}`;
-    if (v?.status === 'fired') return { state: 'fired', icon: '●', word: 'FIRED', text, tone: 'danger' };
-    if (v?.broken !== undefined) return { state: 'broken', icon: '✗', word: 'BROKEN QUERY', text, tone: 'danger' };
-    if (v?.noData) return { state: 'no data', icon: '?', word: 'NO DATA', text, tone: 'warn' };
-    if (v?.status === 'pending') {
-      const held = Math.min(t.forMs, Math.max(0, now - (v.since ?? now)));
-      return { state: 'pending', icon: '◐', word: `PENDING ${formatClock(held)}/${formatClock(t.forMs)}`, text, tone: 'warn' };
-    }
-    return { state: 'idle', icon: '○', word: 'idle', text, tone: s.guard.armed ? 'ok' : 'muted' };
+    const x = triggerState(s, t, now);
+    const icon = TRIGGER_ICON[x.state];
+    if (x.state === 'fired' || x.state === 'broken') return { state: x.state, icon, word: TRIGGER_WORD[x.state], text, tone: 'danger' };
+    if (x.state === 'nodata') return { state: 'no data', icon, word: TRIGGER_WORD.nodata, text, tone: 'warn' };
+    if (x.state === 'pending') return { state: 'pending', icon, word: `${TRIGGER_WORD.pending} ${formatClock(x.pendingMs ?? 0)}/${formatClock(t.forMs)}`, text, tone: 'warn' };
+    // not armed: idle, muted
+    return { state: 'idle', icon: TRIGGER_ICON.idle, word: TRIGGER_WORD.idle, text, tone: x.state === 'idle' ? 'ok' : 'muted' };
   });
   return [...real, ...shadowRows(rb, s, now)];
 }
@@ -49,7 +51,7 @@ function shadowRows(rb: Runbook, s: SessionState, now: number): TriggerRow[] {
   const units = unitsOf(rb);
   return (rb.rollback?.shadows ?? []).map((t) => {
     const st = shadowStatus(s.guard, t.id);
-    const held = st.since !== undefined ? ` ${formatClock(Math.min(t.forMs, Math.max(0, now - st.since)))}/${formatClock(t.forMs)}` : '';
+    const held = st.since !== undefined ? ` ${formatClock(heldFor(st.since, t.forMs, now))}/${formatClock(t.forMs)}` : '';
     const value = st.value !== undefined && t.kind === 'metric' ? ` · ${formatValue(t, st.value, units)}` : '';
     const note = wouldHaveFiredText(st);
     const state: TriggerRow['state'] = st.state === 'nodata' ? 'no data' : st.state === 'disarmed' ? 'idle' : st.state;
@@ -70,32 +72,28 @@ export type StageRow = {
   readonly current?: string;
 };
 
-type Status = StageState['status'] | 'rolled-back';
-const ICON: Record<Status, string> = { pending: '○', running: '◐', passed: '✓', failed: '✗', skipped: '↷', interrupted: '■', 'rolled-back': '↺' };
-const WORD: Record<Status, string> = { pending: 'pending', running: 'running', passed: 'passed', failed: 'FAILED', skipped: 'skipped', interrupted: 'interrupted', 'rolled-back': 'rolled back' };
-const TONE: Record<Status, Tone> = { pending: 'muted', running: 'running', passed: 'ok', failed: 'danger', skipped: 'muted', interrupted: 'warn', 'rolled-back': 'warn' };
+const TONE: Record<DisplayStatus, Tone> = { pending: 'muted', running: 'running', waiting: 'running', passed: 'ok', failed: 'danger', skipped: 'muted', interrupted: 'warn', 'rolled-back': 'warn' };
 
-function row(status: Status, title: string, elapsedMs: number | undefined, budgetMs: number | undefined, over: boolean, current?: StepState): StageRow {
+function row(status: DisplayStatus, title: string, elapsedMs: number | undefined, budgetMs: number | undefined, over: boolean, current?: StepState): StageRow {
   const elapsed = elapsedMs === undefined ? '' : `${formatClock(elapsedMs)}${budgetMs !== undefined ? ` / ${formatClock(budgetMs)}` : ''}`;
   return { icon: ICON[status], title, word: WORD[status], elapsed, over, tone: over && status === 'running' ? 'warn' : TONE[status], current: current?.title };
 }
 
+/** The screen's strip as rows (session/view/stage-status.ts): the same icon and word for each stage and the rollback. */
 export function stageRows(s: SessionState, now: number): StageRow[] {
-  const stage = (st: StageState): StageRow => {
+  const stage = (st: StageState, status: DisplayStatus, title: string): StageRow => {
     const elapsed = st.startedAt === undefined ? undefined : (st.endedAt ?? (st.status === 'running' ? now : s.now)) - st.startedAt;
     const over = st.overBudget || (st.budgetMs !== undefined && elapsed !== undefined && st.status === 'running' && elapsed > st.budgetMs);
     const current = st.status === 'running' ? st.steps.find((x) => x.status === 'running' || x.status === 'waiting') : undefined;
     // a manual step says the stage waits for someone's tick
-    return row(st.status, st.title, elapsed, st.budgetMs, over, current?.status === 'waiting' ? { ...current, title: `☐ ${current.title} (waiting for a tick)` } : current);
+    return row(status, title, elapsed, st.budgetMs, over, current?.status === 'waiting' ? { ...current, title: `${ICON.waiting} ${current.title} (waiting for a tick)` } : current);
   };
-  const rows = [stage(s.preflight), ...s.stages.map(stage)];
   const r = s.rollback;
-  if (r.status !== 'idle') {
+  return stripItems(s).map((it) => {
+    if (it.stage) return stage(it.stage, it.status, it.title);
     const elapsed = r.startedAt === undefined ? undefined : (r.durationMs ?? (r.status === 'running' ? now : s.now) - r.startedAt);
-    const status: Status = r.status === 'passed' ? 'rolled-back' : r.status;
-    rows.push(row(status, 'Rollback', elapsed, undefined, false, r.status === 'running' ? r.steps.find((x) => x.status === 'running') : undefined));
-  }
-  return rows;
+    return row(it.status, it.title, elapsed, undefined, false, r.status === 'running' ? r.steps.find((x) => x.status === 'running') : undefined);
+  });
 }
 
 export type FlagRow = {

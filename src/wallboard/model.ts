@@ -4,7 +4,8 @@
  * screen (wallboard.ts) only lays this out and colours it.
  */
 import type { Outcome } from '../core/events.js';
-import { OUTCOME_WORD as OUTCOME_WORDS } from '../core/outcome-words.js';
+import { outcomeWord } from '../session/view/words.js';
+import { phaseWord } from '../session/view/phase-words.js';
 import { stampOf } from '../exec/log-format.js';
 import type { Runbook } from '../runbook/types.js';
 import type { SessionState } from '../session/reduce.js';
@@ -38,9 +39,9 @@ export type WallboardModel = {
   readonly output?: OutputSource;
 };
 
-/** The words are the summary's and the screen's (core/outcome-words.ts); the tone is the wallboard's. */
+/** The words are the vocabulary's (session/view/); the tone is the wallboard's. */
 const OUTCOME_TONE: Record<Outcome, Tone> = { released: 'ok', failed: 'danger', 'rolled-back': 'warn', 'rollback-failed': 'danger', interrupted: 'warn', aborted: 'warn' };
-const OUTCOME_WORD = Object.fromEntries((Object.keys(OUTCOME_TONE) as Outcome[]).map((o) => [o, { word: OUTCOME_WORDS[o], tone: OUTCOME_TONE[o] }])) as Record<Outcome, { word: string; tone: Tone }>;
+const ended = (o: Outcome) => ({ word: outcomeWord(o), tone: OUTCOME_TONE[o] });
 
 /**
  * The big word: RELEASING while it runs, then what happened. A session that stopped without an end
@@ -50,31 +51,19 @@ export function statusWord(s: SessionState, live = true): { word: string; tone: 
   const stopped = !live && s.outcome === undefined;
   switch (s.phase) {
     case 'rolling-back':
-      return stopped ? { word: 'ROLLBACK STOPPED', tone: 'danger' } : { word: 'ROLLING BACK', tone: 'danger' };
-    case 'rolled-back':
-      return OUTCOME_WORD['rolled-back'];
-    case 'rollback-failed':
-      return OUTCOME_WORD['rollback-failed'];
+      return stopped ? { word: 'ROLLBACK STOPPED', tone: 'danger' } : { word: phaseWord(s.phase, false), tone: 'danger' };
     case 'passed':
-      return OUTCOME_WORD.released;
+      return ended('released');
+    case 'rolled-back':
+    case 'rollback-failed':
     case 'failed':
-      return OUTCOME_WORD.failed;
     case 'interrupted':
-      return OUTCOME_WORD.interrupted;
+      return ended(s.phase);
     default:
       // ended before a stage settled it (a pre-flight that failed, an abort): the outcome says
-      return s.outcome ? OUTCOME_WORD[s.outcome] : stopped ? { word: 'STOPPED', tone: 'warn' } : { word: 'RELEASING', tone: 'running' };
+      return s.outcome ? ended(s.outcome) : stopped ? { word: 'STOPPED', tone: 'warn' } : { word: 'RELEASING', tone: 'running' };
   }
 }
-
-const OUTCOME_TEXT: Record<Outcome, string> = {
-  released: 'released',
-  failed: 'failed',
-  'rolled-back': 'rolled back',
-  'rollback-failed': 'rollback FAILED',
-  interrupted: 'interrupted',
-  aborted: 'aborted',
-};
 
 const clock = (wall: number | undefined) => (wall === undefined ? '?' : stampOf(new Date(wall)).slice(0, 8));
 
@@ -85,7 +74,7 @@ const clock = (wall: number | undefined) => (wall === undefined ? '?' : stampOf(
 export function sessionLine(v: SessionView, incident: IncidentModel): string {
   const other = v.otherRunbook ? ` (runbook "${v.otherRunbook}")` : '';
   const state = v.outcome
-    ? `ENDED ${clock(v.lastAt)}: ${OUTCOME_TEXT[v.outcome]}`
+    ? `ENDED ${clock(v.lastAt)}: ${outcomeWord(v.outcome, 'inline')}`
     : v.live
       ? 'LIVE'
       : `NOT LIVE: no cockpit drives it, it stopped at ${clock(v.lastAt)} without an end`;

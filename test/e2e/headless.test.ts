@@ -620,7 +620,7 @@ describe('--dry-run and --stage', () => {
     const s = sandbox();
     const r = await cockpit(['run', 'pass.yml', '--stage', 'two'], { state: s.state, cwd: s.fx });
     expectExit(r, 0);
-    expect(r.text).toContain('- stage one skipped: started at stage "two" (--stage)');
+    expect(r.text).toContain('↷ stage one skipped: started at stage "two" (--stage)');
     expect(r.text.some((l) => l.startsWith('▶ stage one'))).toBe(false);
     expect(r.text).toContain('▶ stage two');
     expect(r.text).toContain('▶ stage three');

@@ -209,7 +209,7 @@ describe('cockpit history over three demo releases in a git repository', () => {
     expect(r.lines[2]).toMatch(/^DATE \(UTC\) +VERSION +OUTCOME +CHANGES +ISSUES +RECOVERY +LEARNINGS$/);
     const stamp = (i: number) => esc(new Date(f.startedAt[i]).toISOString().slice(0, 16).replace('T', ' '));
     expect(r.lines[3]).toMatch(new RegExp(`^${stamp(0)} +2\\.4\\.0 +released +— \\(first deployment in the log\\) +None +N/A +${esc(f.learnings[0])}$`));
-    expect(r.lines[4]).toMatch(new RegExp(`^${stamp(1)} +2\\.4\\.0 +ROLLED BACK +2 commits: B: checkout tweak; C: faster cart +trigger error-rate-above fired: .+… +${esc(formatDuration(f.restoreMs))} +${esc(f.learnings[1])} Operator: canary the cart change$`));
+    expect(r.lines[4]).toMatch(new RegExp(`^${stamp(1)} +2\\.4\\.0 +rolled back +2 commits: B: checkout tweak; C: faster cart +trigger error-rate-above fired: .+… +${esc(formatDuration(f.restoreMs))} +${esc(f.learnings[1])} Operator: canary the cart change$`));
     expect(r.lines[5]).toMatch(new RegExp(`^${stamp(2)} +2\\.4\\.0 +released +1 commit: D: revert the cart change +None +N/A +`));
     expect(r.lines[6]).toBe('');
     expect(r.lines[7]).toMatch(/^DORA four keys, the Four Keys way · \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d \(UTC\) · 3 deployments · definitions: docs\/history\.md$/);

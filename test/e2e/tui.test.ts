@@ -300,7 +300,8 @@ describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () =
       expect(await s.waitForExit()).toBe(3);
       const scrollback = s.screen({ history: 200 });
       expect(scrollback).toMatch(/^cockpit · tui-web 3\.1\.4 → production · ROLLED BACK · exit 3 · \d+:\d\d$/m);
-      expect(scrollback).toContain('  ✓ Pre-flight  ↺ Build  ↺ Deploy  ↺ Verify\n');
+      // the summary's strip is the screen's, item for item (session/view/stage-status.ts)
+      expect(scrollback).toContain('  ✓ Pre-flight  ↺ Build  ↺ Deploy  ↺ Verify  ✓ Rollback\n');
       expect(scrollback).toContain('  ↷ Deploy / Migrate DB: skipped: lock stale\n');
       expect(scrollback).toMatch(/^ {2}↺ restored in .+ \(from the incident's start: the rollback request\): manual rollback by the operator \(R\)$/m);
       expect(scrollback).toMatch(/^ {4}rollback took .+ \(from its start to its last step\)$/m);

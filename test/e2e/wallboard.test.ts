@@ -106,7 +106,9 @@ describe.skipIf(!hasTmux())('cockpit wallboard, built binary', () => {
         expect(f).toMatch(new RegExp(`^ ENDED \\d\\d:\\d\\d:\\d\\d: rolled back · incident \\d:\\d\\d · escalation L1/3 · session ${id.slice(0, cols > 100 ? id.length : 5)}`, 'm'));
         expect(f).toMatch(/│incident \d:\d\d · escalation L1\/3/);
         expect(f).toContain('● FIRED error_rate > 1 %');
-        expect(f).toMatch(/↺ Rollback +rolled back \d:\d\d/);
+        // the screen's strip: the stages that ran read rolled back, the rollback passed (session/view/stage-status.ts)
+        expect(f).toMatch(/✓ Rollback +passed \d:\d\d/);
+        expect(f).toMatch(/↺ Deploy to P\S* +rolled back \d:\d\d/);
 
         // the output tail is the last step's log: the incident script's line, as stamped in its file
         const r = await demo;

@@ -134,7 +134,8 @@ describe('status word', () => {
     expect(statusWord(fold([...badRelease(), ev(8000, { type: 'stage.failed', stage: 'production', step: 'deploy-prod', reason: 'exit 1' })])).word).toBe('FAILED');
     // a pre-flight that failed never started a stage: the outcome says it
     expect(statusWord(fold([started, ev(5, { type: 'preflight.failed', failed: ['Tests pass'], unticked: [] }), ev(6, { type: 'session.ended', outcome: 'failed' })])).word).toBe('FAILED');
-    expect(statusWord(fold([started, ev(6, { type: 'session.ended', outcome: 'aborted' })])).word).toBe('ABORTED');
+    // aborted: the operator quit before the release went out (session/view/words.ts: one word for it everywhere)
+    expect(statusWord(fold([started, ev(6, { type: 'session.ended', outcome: 'aborted' })])).word).toBe('QUIT BEFORE RELEASE');
     // its cockpit died mid-way: not RELEASING, not ROLLING BACK, but stopped; what had ended stays
     expect(statusWord(fold(badRelease()), false)).toEqual({ word: 'STOPPED', tone: 'warn' });
     expect(statusWord(fold(rolling), false)).toEqual({ word: 'ROLLBACK STOPPED', tone: 'danger' });
@@ -238,10 +239,11 @@ describe('panels', () => {
     expect(rows[1].over).toBe(false);
     const after = stageRows(fold(rolledBack()), 200_000);
     expect(after.map((r) => [r.icon, r.title, r.word, r.elapsed])).toEqual([
+      // the screen's strip (session/view/stage-status.ts): what ran was undone; the rollback itself passed
       ['✓', 'Pre-flight', 'passed', '0:01'],
-      ['✓', 'Deploy to Staging', 'passed', '0:02 / 2:00'],
-      ['■', 'Deploy to Production', 'interrupted', '2:02 / 1:00'],
-      ['↺', 'Rollback', 'rolled back', '0:01'],
+      ['↺', 'Deploy to Staging', 'rolled back', '0:02 / 2:00'],
+      ['↺', 'Deploy to Production', 'rolled back', '2:02 / 1:00'],
+      ['✓', 'Rollback', 'passed', '0:01'],
     ]);
   });
 
@@ -366,7 +368,7 @@ describe('panel text', () => {
     expect(header[0].replace(/\{\/?inverse\}/g, '')).toHaveLength(80);
     expect(header[1]).toMatch(/^ ENDED \d\d:\d\d:\d\d: rolled back · incident 2:02 · escalation L1\/2 · session s1$/);
     const stages = stageLines(m, 40, 3, plain, esc);
-    expect(stages).toEqual(['✓ Deploy to Staging   passed 0:02 / 2:00', '■ Deploy to Pro… interrupted 2:02 / 1:00', '↺ Rollback              rolled back 0:01']);
+    expect(stages).toEqual(['↺ Deploy to Sta… rolled back 0:02 / 2:00', '↺ Deploy to Pro… rolled back 2:02 / 1:00', `✓ Rollback${' '.repeat(19)}passed 0:01`]);
     for (const l of stages) expect([...l]).toHaveLength(40);
     expect(triggerLines(m, 40, 1, plain, esc)).toEqual(['● FIRED error_rate > 1 % for 2m · error…']);
     for (const l of triggerLines(m, 40, 2, plain, esc)) expect([...l].length).toBeLessThanOrEqual(40);

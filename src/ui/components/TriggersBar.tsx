@@ -7,13 +7,14 @@ import { formatClock } from '../../runbook/duration.js';
 import type { Slot } from '../theme.js';
 import { S } from './S.js';
 import { width as textWidth } from '../text.js';
+import { TRIGGER_ICON as I, TRIGGER_WORD as W, type TriggerStateName } from '../../session/view/trigger-state.js';
 
 export type TriggerView = {
   readonly id: string;
   readonly label: string;
   /** The label when the line is short of room: the metric or probe alone ("memory"). */
   readonly short?: string;
-  readonly state: 'idle' | 'pending' | 'fired' | 'broken' | 'nodata' | 'disarmed';
+  readonly state: TriggerStateName;
   readonly pendingMs?: number;
   readonly forMs?: number;
   /** A trigger holding the release for lack of data: time left before the hold fails the stage. */
@@ -29,31 +30,29 @@ const SLOT: Record<TriggerView['state'], Slot> = { idle: 'metric.ok', disarmed: 
 /** A shadow trigger: its label, its state in small words, when it would have fired. */
 export function shadowText(t: TriggerView): string {
   const state = {
-    idle: t.note ? '' : '○',
-    disarmed: '· off',
-    pending: `◐ ${formatClock(t.pendingMs ?? 0)} of ${formatClock(t.forMs ?? 0)}`,
+    idle: t.note ? '' : I.idle,
+    disarmed: `${I.disarmed} ${W.disarmed}`,
+    pending: `${I.pending} ${formatClock(t.pendingMs ?? 0)} of ${formatClock(t.forMs ?? 0)}`,
     fired: '',
-    broken: '✗ broken query',
-    nodata: '? no data',
+    broken: `${I.broken} ${W.broken.toLowerCase()}`,
+    nodata: `${I.nodata} ${W.nodata.toLowerCase()}`,
   }[t.state];
   return ['◌ shadow', t.label, state, t.note ?? ''].filter(Boolean).join(' ');
 }
 
+/** The icons and words are the vocabulary's (session/view/trigger-state.ts). */
 export function triggerText(t: TriggerView): string {
   if (t.shadow) return shadowText(t);
+  const head = `${t.label} ${I[t.state]}`;
   switch (t.state) {
     case 'idle':
-      return `${t.label} ○`;
-    case 'disarmed':
-      return `${t.label} · off`;
+      return head;
     case 'pending':
-      return `${t.label} ◐ PENDING ${formatClock(t.pendingMs ?? 0)} of ${formatClock(t.forMs ?? 0)}`;
-    case 'fired':
-      return `${t.label} ● FIRED`;
-    case 'broken':
-      return `${t.label} ✗ BROKEN QUERY`;
+      return `${head} ${W.pending} ${formatClock(t.pendingMs ?? 0)} of ${formatClock(t.forMs ?? 0)}`;
     case 'nodata':
-      return `${t.label} ? NO DATA${t.holdLeftMs !== undefined ? ` · HOLD fails in ${formatClock(t.holdLeftMs)}` : ''}`;
+      return `${head} ${W.nodata}${t.holdLeftMs !== undefined ? ` · HOLD fails in ${formatClock(t.holdLeftMs)}` : ''}`;
+    default:
+      return `${head} ${W[t.state]}`;
   }
 }
 
@@ -89,7 +88,7 @@ function realItems(triggers: readonly TriggerView[], width: number): TriggerItem
   const names = quiet.map((t) => t.short ?? t.label);
   const group = (n: number): TriggerItem => ({
     key: 'quiet',
-    text: `${state === 'idle' ? '○ idle' : '· off'}${n > 0 ? `: ${names.slice(0, n).join(', ')}` : ''}${n < names.length ? ` +${names.length - n}` : ''}`,
+    text: `${I[state]} ${W[state]}${n > 0 ? `: ${names.slice(0, n).join(', ')}` : ''}${n < names.length ? ` +${names.length - n}` : ''}`,
     slot: SLOT[state],
   });
   let n = names.length;
