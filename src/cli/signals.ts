@@ -15,12 +15,12 @@
  */
 import type { SignalAction } from '../core/events.js';
 import type { Controller } from '../session/controller.js';
-import { leaveDecision, type LeaveDecision } from '../session/leave-policy.js';
+import { AGAIN_WORDS, leaveDecision, leaveFacts, repeatOf, type LeaveDecision } from '../session/leave-policy.js';
 import type { Io } from './io.js';
 
 type Signal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
-const GOES_ON = 'cockpit: the rollback goes on (it is what stops the bleeding); Ctrl+C again within 2 s to abandon it';
+const GOES_ON = `cockpit: the rollback goes on (it is what stops the bleeding); Ctrl+C ${AGAIN_WORDS} to abandon it`;
 
 /** The line said on stderr for a decision (undefined: none). */
 function said(d: LeaveDecision, c: Controller, quiet: boolean): string | undefined {
@@ -32,7 +32,7 @@ function said(d: LeaveDecision, c: Controller, quiet: boolean): string | undefin
     case 'abandoning':
       return 'cockpit: the rollback is abandoned; its incident step runs, then cockpit exits';
     case 'keep-guarding':
-      return `cockpit: the guardrails keep watching production (${d.watching}): nothing is interrupted. Ctrl+C again within 2 s leaves them UNGUARDED (nothing rolls back on its own); cockpit rollback rolls back`;
+      return `cockpit: the guardrails keep watching production (${d.watching}): nothing is interrupted. Ctrl+C ${AGAIN_WORDS} leaves them UNGUARDED (nothing rolls back on its own); cockpit rollback rolls back`;
     case 'leave-unguarded':
       return `cockpit: leaving UNGUARDED: the guardrails stop watching (${d.watching}); journalled`;
     case 'wait-records':
@@ -57,10 +57,10 @@ const ACTIONS: Partial<Record<LeaveDecision['do'], SignalAction>> = {
 export function handleSignals(c: Controller, io: Io, o: { readonly quiet?: boolean } = {}): () => void {
   let lastAt: number | undefined;
   const on = (signal: Signal) => {
-    const now = Date.now();
     const req = signal === 'SIGINT' ? 'ctrl-c' : signal;
-    const d = leaveDecision(req, c.state, c.runbook, { surface: 'headless', busy: c.busy, follower: false, abandoning: c.abandoned, sinceLastMs: lastAt === undefined ? undefined : now - lastAt });
-    if (signal !== 'SIGHUP') lastAt = now;
+    const repeat = repeatOf(req, lastAt, Date.now());
+    lastAt = repeat.lastAt;
+    const d = leaveDecision(req, c.state, c.runbook, leaveFacts(c, 'headless', { sinceLastMs: repeat.sinceLastMs }));
     const action = ACTIONS[d.do];
     if (action) c.record({ type: 'signal.received', signal, action });
     const line = said(d, c, o.quiet === true);

@@ -7,7 +7,7 @@ import { PREFLIGHT, ROLLBACK } from '../core/events.js';
 import type { Runbook } from '../runbook/types.js';
 import { preflightReady, type SessionState, type StepState } from './reduce.js';
 import { waitingStep } from './manual.js';
-import { SELF_TEST_ID, SELF_TEST_NOT_SKIPPED } from './self-test.js';
+import { SELF_TEST_ID, SELF_TEST_NOT_SKIPPED, unguardedRefusal } from './self-test.js';
 
 export type Refusal = { readonly ok: false; readonly reason: string };
 export type Accepted = { readonly ok: true };
@@ -84,6 +84,11 @@ export function retryRefusal(s: SessionState, busy: boolean): string | undefined
 
 export function skipRefusal(s: SessionState, busy: boolean, reason: string): string | undefined {
   if (!reason.trim()) return 'a skip needs a reason';
+  return skipTargetRefusal(s, busy);
+}
+
+/** Why nothing may be skipped now, whatever the reason given (the key `s` asks this before its dialog asks for the reason). */
+export function skipTargetRefusal(s: SessionState, busy: boolean): string | undefined {
   // a manual step waiting for its tick is skipped like a failed step (the stage goes on from it)
   if (waitingStep(s)) return undefined;
   if (busy) return 'a step is running';
@@ -101,6 +106,11 @@ export function rollbackRefusal(s: SessionState, rb: Runbook): string | undefine
   if (s.rollback.status === 'running') return 'a rollback is already running';
   if (s.rollback.status === 'passed') return 'already rolled back (one rollback per incident)';
   return undefined;
+}
+
+/** Why the release may not go on past the failed guardrail self-test now (U): the self-test's rule, and nothing running. */
+export function unguardedProceedRefusal(s: SessionState, busy: boolean): string | undefined {
+  return unguardedRefusal(s) ?? (busy ? 'a step is running' : undefined);
 }
 
 export function acknowledgeRefusal(s: SessionState): string | undefined {

@@ -31,10 +31,14 @@
  */
 import type { Runbook } from '../runbook/types.js';
 import { triggerLabel } from '../guard/describe.js';
+import { pendingLevels } from '../guard/escalation.js';
 import type { SessionState } from './reduce.js';
 
 /** A second Ctrl+C (or SIGTERM) within this long is "again". */
 export const AGAIN_WITHIN_MS = 2000;
+
+/** "again within 2 s", in the words every surface says it. */
+export const AGAIN_WORDS = `again within ${AGAIN_WITHIN_MS / 1000} s`;
 
 /** The word the operator types to leave the guardrails unguarded. */
 export const UNGUARDED_WORD = 'unguarded';
@@ -92,6 +96,42 @@ export type LeaveDecision =
   | { readonly do: 'detach' }
   /** Nothing happens (SIGHUP headless: the run goes on). */
   | { readonly do: 'ignore' };
+
+/** What a live cockpit (the controller) tells the policy besides its state. */
+export type LeaveSource = {
+  readonly state: SessionState;
+  readonly runbook: Runbook;
+  readonly busy: boolean;
+  /** Why this cockpit cannot act (a follower), else undefined. */
+  readonly readOnly?: string;
+  readonly abandoned: boolean;
+};
+
+/** The escalation level still due (it would not run if the cockpit left), if any. */
+export function escalationDue(s: SessionState, rb: Runbook): { level: number; dueAt: number } | undefined {
+  const next = pendingLevels(rb.escalation, s.guard, s.rollback)[0];
+  return next && { level: next.level, dueAt: next.dueAt };
+}
+
+/** The facts of one request, read from the cockpit that got it: the keys and the signal handlers all build them here. */
+export function leaveFacts(c: LeaveSource, surface: Surface, o: { readonly sinceLastMs?: number; readonly noHandOver?: string } = {}): LeaveFacts {
+  const follower = c.readOnly !== undefined;
+  return { surface, busy: c.busy, follower, abandoning: c.abandoned, sinceLastMs: o.sinceLastMs, escalationDue: follower ? undefined : escalationDue(c.state, c.runbook), noHandOver: o.noHandOver };
+}
+
+/** Whether a request counts toward "again" (Ctrl+C, SIGINT, SIGTERM): q and SIGHUP never do. */
+export function countsAsAgain(req: LeaveRequest): boolean {
+  return req === 'ctrl-c' || req === 'SIGTERM';
+}
+
+/**
+ * The time since the previous request that counts toward "again" (undefined: none, or this one
+ * does not count), and the time to remember for the next one.
+ */
+export function repeatOf(req: LeaveRequest, lastAt: number | undefined, now: number): { readonly sinceLastMs?: number; readonly lastAt?: number } {
+  if (!countsAsAgain(req)) return { lastAt };
+  return { sinceLastMs: lastAt === undefined ? undefined : now - lastAt, lastAt: now };
+}
 
 /**
  * What the guardrails watch now, in words, or undefined when leaving disarms nothing: the session

@@ -173,13 +173,6 @@ export function spaceOnCheck(c: KeyContext): void {
   c.notice(`"${row.title}" is automated: selected "${next.title}", space ticks it`);
 }
 
-/** Whether + can act now (the hint bar shows it then): the flag's backend has said where it is, and the engine has a step up (none after a rollback). */
-export function rampUpReady(c: KeyContext): boolean {
-  const flag = flagsOf(c)[c.ui.flagIndex];
-  if (flag === undefined || c.ui.proposal !== undefined || c.controller.state.flags[flag]?.percent === undefined) return false;
-  return typeof c.controller.flags!.target(flag, 'up') === 'number';
-}
-
 /** The manual step space ticks now (the engine's own rule, session/manual.ts): the one the release waits at, if it may be ticked. */
 export function tickableStep(c: Pick<KeyContext, 'session'>): { stage: string; id: string; title: string } | undefined {
   const w = waitingStep(c.session);

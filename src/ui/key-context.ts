@@ -1,11 +1,12 @@
-/** The key context every binding runs with, and the binding type (the keymap table is in keymap.ts). */
+/** The key context every binding runs with, and the binding type (the keymap table: keys/table.ts). */
 import type { Controller } from '../session/controller.js';
 import { AGAIN_WITHIN_MS } from '../session/leave-policy.js';
 import type { SessionState } from '../session/reduce.js';
 import type { ChecklistRow } from './rows.js';
 import type { Overlay, UiAction, UiState } from './ui-state.js';
 
-/** A destructive confirmation counts only this long after the dialog opened and the previous key. */export const CONFIRM_GUARD_MS = 300;
+/** A destructive confirmation counts only this long after the dialog opened and the previous key. */
+export const CONFIRM_GUARD_MS = 300;
 /** A second Ctrl+C within this long is "again" (the leave policy's window). */
 export const DOUBLE_CTRL_C_MS = AGAIN_WITHIN_MS;
 
@@ -50,11 +51,21 @@ export type Binding = {
   readonly label: string;
   /** One line for the help overlay and docs/keys.md. */
   readonly description: string;
-  /** When it applies, in words (docs) and as a predicate (dispatch, hint bar). */
+  /** When it applies, in words (docs) and as a predicate: the overlay, what the runbook has, what is selected. Dispatch takes the first binding that applies. */
   readonly whenText: string;
   readonly when: (c: KeyContext) => boolean;
+  /**
+   * Why it cannot act now, asked of the engine's refusal function (session/intents.ts; lazygit's
+   * GetDisabledReason): with a reason the key stays out of the hint bar and a press says the reason.
+   */
+  readonly disabledReason?: (c: KeyContext) => string | undefined;
+  /** A read-only follower (`cockpit watch`) may press it: it looks, scrolls, opens a view or leaves. Else a press says how to act. */
+  readonly followerSafe: boolean;
   readonly showInBar: boolean;
-  /** When it shows in the hint bar, if narrower than `when` (a key that explains its refusal). */
+  /** Shown in the hint bar only when this holds too: a display choice, never a rule (the key still acts). */
   readonly bar?: (c: KeyContext) => boolean;
   readonly run: (c: KeyContext) => void;
 };
+
+/** A binding's `when` that always holds. */
+export const always = (): boolean => true;

@@ -3,46 +3,32 @@
  * it says; the leave dialog's three choices (roll back / keep guarding in the background / leave
  * unguarded) are carried out here.
  */
-import { pendingLevels } from '../guard/escalation.js';
-import { leaveDecision, UNGUARDED_WORD, type LeaveDecision, type LeaveFacts, type LeaveRequest } from '../session/leave-policy.js';
+import { AGAIN_WORDS, countsAsAgain, leaveDecision, leaveFacts, repeatOf, UNGUARDED_WORD, type LeaveDecision, type LeaveFacts, type LeaveRequest } from '../session/leave-policy.js';
 import { guardPassed, openRollback } from './key-actions.js';
 import type { KeyContext } from './key-context.js';
 import { topOverlay, type Overlay } from './ui-state.js';
 
-/** The escalation level still due (it would not run if the cockpit left), if any. */
-function dueLevel(c: KeyContext): { level: number; dueAt: number } | undefined {
-  if (c.controller.readOnly) return undefined;
-  const next = pendingLevels(c.controller.runbook.escalation, c.session.guard, c.session.rollback)[0];
-  return next && { level: next.level, dueAt: next.dueAt };
-}
-
+/** The facts the policy decides on, as the screen knows them (session/leave-policy.ts builds them). */
 export function screenFacts(c: KeyContext, sinceLastMs?: number): LeaveFacts {
-  return {
-    surface: 'screen',
-    busy: c.controller.busy,
-    follower: c.controller.readOnly !== undefined,
-    abandoning: c.controller.abandoned,
-    sinceLastMs,
-    escalationDue: dueLevel(c),
-    noHandOver: c.handOver ? undefined : (c.noHandOver ?? 'no background guard can take this session over here'),
-  };
+  const noHandOver = c.handOver ? undefined : (c.noHandOver ?? 'no background guard can take this session over here');
+  return leaveFacts(c.controller, 'screen', { sinceLastMs, noHandOver });
 }
 
 /** q or Ctrl+C pressed: the policy's decision, carried out. */
 export function requestLeave(c: KeyContext, req: Extract<LeaveRequest, 'q' | 'ctrl-c'>): void {
-  const last = c.ui.ctrlCAt;
-  if (req === 'ctrl-c') c.dispatch({ type: 'ctrl-c', at: c.now });
-  const since = req === 'ctrl-c' && last !== undefined ? c.now - last : undefined;
-  carryOut(c, req, leaveDecision(req, c.session, c.controller.runbook, screenFacts(c, since)));
+  const repeat = repeatOf(req, c.ui.ctrlCAt, c.now);
+  if (countsAsAgain(req)) c.dispatch({ type: 'ctrl-c', at: c.now });
+  const facts = screenFacts(c, repeat.sinceLastMs);
+  carryOut(c, req, leaveDecision(req, c.session, c.controller.runbook, facts), facts);
 }
 
-function carryOut(c: KeyContext, req: LeaveRequest, d: LeaveDecision): void {
+function carryOut(c: KeyContext, req: LeaveRequest, d: LeaveDecision, f: LeaveFacts): void {
   switch (d.do) {
     case 'leave':
       c.controller.quit();
       return c.exit();
     case 'ask-quit':
-      return c.dispatch({ type: 'overlay-opened', overlay: { kind: 'quit', escalation: dueLevel(c) } });
+      return c.dispatch({ type: 'overlay-opened', overlay: { kind: 'quit', escalation: f.escalationDue } });
     case 'ask-interrupt':
       return c.dispatch({ type: 'overlay-opened', overlay: { kind: 'interrupt', openedAt: c.now } });
     case 'ask-guarded':
@@ -53,7 +39,7 @@ function carryOut(c: KeyContext, req: LeaveRequest, d: LeaveDecision): void {
       return c.notice(
         req === 'q'
           ? 'the rollback is running (it is what stops the bleeding): q leaves once it has ended; Ctrl+C twice within 2 s abandons it, the incident is opened anyway'
-          : 'the rollback goes on (it is what stops the bleeding): Ctrl+C again within 2 s abandons it, the incident is opened anyway',
+          : `the rollback goes on (it is what stops the bleeding): Ctrl+C ${AGAIN_WORDS} abandons it, the incident is opened anyway`,
       );
     case 'abandon-rollback':
       c.controller.abandonRollback();
@@ -105,10 +91,11 @@ export function confirmUnguarded(c: KeyContext): void {
 
 /** y in the quit dialog: leaves as asked, unless the guardrails started watching (or a rollback started) meanwhile. */
 export function confirmQuit(c: KeyContext): void {
-  const d = leaveDecision('q', c.session, c.controller.runbook, screenFacts(c));
+  const facts = screenFacts(c);
+  const d = leaveDecision('q', c.session, c.controller.runbook, facts);
   if (d.do !== 'ask-quit' && d.do !== 'leave') {
     c.dispatch({ type: 'overlay-closed' });
-    return carryOut(c, 'q', d);
+    return carryOut(c, 'q', d, facts);
   }
   if (c.controller.busy) return void c.controller.interrupt().then(c.exit);
   c.controller.quit();

@@ -9,7 +9,7 @@
  */
 import type { LeaveBy, SignalAction } from '../core/events.js';
 import type { Controller } from '../session/controller.js';
-import { leaveDecision, type LeaveDecision } from '../session/leave-policy.js';
+import { leaveDecision, leaveFacts, type LeaveDecision } from '../session/leave-policy.js';
 
 export type ScreenSignalHooks = {
   /** Hands the session over; undefined when done, else why not. Absent where no guard can take over. */
@@ -42,7 +42,7 @@ export function screenSignals(c: Controller, h: ScreenSignalHooks, noHandOver?: 
     void c.interrupt().then(h.leave);
   };
   const on = (signal: 'SIGTERM' | 'SIGHUP') => {
-    const d = leaveDecision(signal, c.state, c.runbook, { surface: 'screen', busy: c.busy, follower: c.readOnly !== undefined, abandoning: c.abandoned, noHandOver });
+    const d = leaveDecision(signal, c.state, c.runbook, leaveFacts(c, 'screen', { noHandOver }));
     const action = ACTIONS[d.do];
     if (action && c.readOnly === undefined) c.record({ type: 'signal.received', signal, action });
     switch (d.do) {

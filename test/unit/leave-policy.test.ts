@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventBody, SessionEvent } from '../../src/core/events.js';
 import { parseRunbook } from '../../src/runbook/load.js';
 import type { Runbook } from '../../src/runbook/types.js';
-import { guardWatching, leaveDecision, type LeaveFacts, type LeaveRequest } from '../../src/session/leave-policy.js';
+import { guardWatching, leaveDecision, leaveFacts, repeatOf, type LeaveFacts, type LeaveRequest } from '../../src/session/leave-policy.js';
 import { initialState, reduce, type SessionState } from '../../src/session/reduce.js';
 
 const RUNBOOK = `
@@ -155,5 +155,47 @@ describe('leaveDecision', () => {
     expect(d).toEqual({ do: 'hand-over', watching: guardWatching(STATES['trigger pending'], rb) });
     const h = leaveDecision('ctrl-c', STATES['trigger pending'], rb, { surface: 'headless', busy: true, follower: false, abandoning: false, sinceLastMs: 100 });
     expect(h).toEqual({ do: 'leave-unguarded', watching: guardWatching(STATES['trigger pending'], rb) });
+  });
+});
+
+describe('again: a second Ctrl+C (or SIGTERM) within 2 s', () => {
+  it('Ctrl+C and SIGTERM count toward it, q and SIGHUP do not; within 2 s is again, after it is not', () => {
+    const first = repeatOf('ctrl-c', undefined, 10_000);
+    expect(first).toEqual({ sinceLastMs: undefined, lastAt: 10_000 });
+    const second = repeatOf('ctrl-c', first.lastAt, 11_500);
+    expect(second).toEqual({ sinceLastMs: 1500, lastAt: 11_500 });
+    expect(repeatOf('q', 11_500, 12_000)).toEqual({ lastAt: 11_500 });
+    expect(repeatOf('SIGHUP', 11_500, 12_000)).toEqual({ lastAt: 11_500 });
+    expect(repeatOf('SIGTERM', 11_500, 14_000)).toEqual({ sinceLastMs: 2500, lastAt: 14_000 });
+    // on the screen, a step running before production: the first asks, again within 2 s leaves, later asks again
+    const decide = (sinceLastMs?: number) => leaveDecision('ctrl-c', STATES['before production'], rb, { surface: 'screen', busy: true, follower: false, abandoning: false, sinceLastMs }).do;
+    expect(decide(first.sinceLastMs)).toBe('ask-interrupt');
+    expect(decide(second.sinceLastMs)).toBe('interrupt-and-leave');
+    expect(decide(2000)).toBe('interrupt-and-leave');
+    expect(decide(2001)).toBe('ask-interrupt');
+  });
+});
+
+describe('leaveFacts: what every surface tells the policy', () => {
+  const book = runbook(`${RUNBOOK}escalation:\n  - { after: 0m, run: [./alert.sh] }\n  - { after: 5m, run: [./page.sh] }\n`);
+  const rolling = state([...started, { type: 'stage.started', stage: 'production' }, { type: 'rollback.started', reason: 'errors', source: 'trigger' }], book);
+
+  it('busy, abandoning and the follower from the cockpit; the escalation level still due from the state and the runbook', () => {
+    expect(leaveFacts({ state: rolling, runbook: book, busy: true, abandoned: false }, 'screen', { sinceLastMs: 300 })).toEqual({
+      surface: 'screen',
+      busy: true,
+      follower: false,
+      abandoning: false,
+      sinceLastMs: 300,
+      escalationDue: { level: 1, dueAt: 30 },
+      noHandOver: undefined,
+    });
+    expect(leaveFacts({ state: STATES['before production'], runbook: book, busy: false, abandoned: false }, 'headless').escalationDue).toBeUndefined();
+  });
+
+  it('a follower: no escalation level is its to drop, so q just leaves', () => {
+    const f = leaveFacts({ state: rolling, runbook: book, busy: false, readOnly: 'read-only', abandoned: false }, 'screen');
+    expect(f).toMatchObject({ follower: true, escalationDue: undefined });
+    expect(leaveDecision('q', rolling, book, f).do).toBe('leave');
   });
 });
