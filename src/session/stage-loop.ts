@@ -20,15 +20,8 @@ export async function runStages(x: Engine): Promise<void> {
 
 const statusOf = (x: Engine, stageId: string) => x.s.stages.find((st) => st.id === stageId)?.status;
 
-/** Opens a pending stage (baseline, stage.started, budget timer); false when it must not run after all. */
-async function openStage(x: Engine, def: Stage): Promise<boolean> {
-  if (statusOf(x, def.id) !== 'pending') return true;
-  // the history baseline (read when the session started) comes before the first stage
-  const reading = x.guard?.baselineRead();
-  if (reading) {
-    await reading;
-    if (statusOf(x, def.id) !== 'pending' || x.aborting || x.s.rollback.status !== 'idle') return false;
-  }
+/** Starts a pending stage: its baseline, stage.started, its budget timer. */
+function startStage(x: Engine, def: Stage): void {
   x.guard?.takeBaseline(def.id);
   x.emit({ type: 'stage.started', stage: def.id });
   x.budgetTimer?.cancel();
@@ -39,7 +32,6 @@ async function openStage(x: Engine, def: Stage): Promise<boolean> {
       if (statusOf(x, def.id) === 'running') x.emit({ type: 'stage.over-budget', stage: def.id, elapsedMs: Math.round(x.clock.now() - started), budgetMs });
     });
   }
-  return true;
 }
 
 /** Runs a stage's steps and checks its criteria; 'passed', 'stopped' (it failed or was interrupted) or 'waiting' (failed, the operator decides). */
@@ -66,7 +58,16 @@ async function runSteps(x: Engine, def: Stage): Promise<'passed' | 'stopped' | '
 
 export async function runStage(x: Engine, stageId: string): Promise<void> {
   const def = x.o.runbook.stages.find((st) => st.id === stageId)!;
-  if (!(await openStage(x, def))) return;
+  if (statusOf(x, stageId) === 'pending') {
+    // the history baseline (read when the session started) comes before the first stage; the
+    // step starts at once when there is none to wait for (no tick between the intent and the step)
+    const reading = x.guard?.baselineRead();
+    if (reading) {
+      await reading;
+      if (statusOf(x, stageId) !== 'pending' || x.aborting || x.s.rollback.status !== 'idle') return;
+    }
+    startStage(x, def);
+  }
   if (def.armed) x.guard?.arm(`stage:${stageId}`);
   // a failed stage waiting for the operator keeps the triggers it armed: a trigger that fires
   // while the operator decides rolls back (retry, skip, R or q end the wait)
