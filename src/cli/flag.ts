@@ -11,6 +11,7 @@ import { jsonLine } from '../core/json-line.js';
 import { parseLogLine, sanitizeLine } from '../exec/log-format.js';
 import { changeLine } from '../flags/served.js';
 import type { Controller } from '../session/controller.js';
+import type { FlagStepOutcome } from '../session/flag-step.js';
 import { openSession } from '../session/open.js';
 import { parse, usageOf, UsageError } from './args.js';
 import { COMMANDS } from './commands.js';
@@ -44,39 +45,30 @@ export async function flagCommand(argv: string[], io: Io): Promise<number> {
   }
   const { controller } = opened;
   if (values.deploy) return deploy(controller, name, values.json === true, io, opened.close);
-  const ramps = controller.flags!;
   try {
-    controller.begin({ watch: false });
-    await ramps.readAll();
-    if (controller.guard) {
-      controller.guard.arm('flag command');
-      await controller.guard.sampleOnce();
+    const step = await controller.flagStep({ flag: name, to, dir: values.next ? 'up' : 'down', forced: values.force === name });
+    if (step.readError) io.err(`cockpit: could not read ${name}: ${sanitizeLine(step.readError)}`);
+    if ('noTarget' in step) {
+      io.err(`cockpit: ${sanitizeLine(step.noTarget)}`);
+      return 1;
     }
-    const before = controller.state.flags[name];
-    if (before?.status === 'unknown' && before.error) io.err(`cockpit: could not read ${name}: ${sanitizeLine(before.error)}`);
-    if (to === undefined) {
-      const t = ramps.target(name, values.next ? 'up' : 'down');
-      if (typeof t === 'string') {
-        io.err(`cockpit: ${sanitizeLine(t)}`);
-        return 1;
-      }
-      to = t;
-    }
-    const from = before?.percent;
-    const forced = values.force === name;
-    // one fresh sample is all a one-shot command has: a metric without data refuses a step up
-    const r = await ramps.apply(name, to, { forced, by: 'command', noDataAfter: 1 });
-    if (values.json) io.out(jsonLine({ flag: name, from: from ?? null, requested: to, ...r }));
-    if (r.ok) {
-      if (!values.json) io.out(sanitizeLine(changeLine(name, from, r, forced)));
-      return 0;
-    }
-    if (!values.json) io.err(`cockpit: ${name} → ${to} %: ${sanitizeLine(r.reason)}`);
-    return r.refused ? EXIT_REFUSED : 1;
+    return printStep(name, step, values.json === true, values.force === name, io);
   } finally {
     controller.quit();
     opened.close();
   }
+}
+
+/** Prints a flag step's outcome (the provider's confirmation, or why not); its exit code. */
+function printStep(name: string, step: Extract<FlagStepOutcome, { to: number }>, json: boolean, forced: boolean, io: Io): number {
+  const { from, to, result: r } = step;
+  if (json) io.out(jsonLine({ flag: name, from: from ?? null, requested: to, ...r }));
+  if (r.ok) {
+    if (!json) io.out(sanitizeLine(changeLine(name, from, r, forced)));
+    return 0;
+  }
+  if (!json) io.err(`cockpit: ${name} → ${to} %: ${sanitizeLine(r.reason)}`);
+  return r.refused ? EXIT_REFUSED : 1;
 }
 
 async function deploy(controller: Controller, flag: string, json: boolean, io: Io, close: () => void): Promise<number> {

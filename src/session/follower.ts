@@ -1,15 +1,14 @@
 /**
- * A read-only follower (`cockpit watch`): a controller in follow mode fed from another cockpit's
- * journal (tailed, folded by the same reducer) and from its steps' logs (tailed as they are
- * written). Nothing here writes to the session it watches, and nothing runs.
+ * A read-only follower (`cockpit watch`): a ReadOnlySession fed from another cockpit's journal
+ * (tailed, folded by the same reducer) and from its steps' logs (tailed as they are written).
+ * Nothing here writes to the session it watches, and nothing runs.
  */
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { attachStep, type StepHandle } from '../exec/runner.js';
 import type { Runbook } from '../runbook/types.js';
-import { Controller } from './controller.js';
 import { followJournal, type SessionInfo } from './follow.js';
-import { MemoryJournal } from './journal.js';
+import { ReadOnlySession } from './read-only-session.js';
 
 /** What R says on a follower: how to roll back from here. */
 export function rollbackHow(rb: Runbook, info: SessionInfo): string {
@@ -20,39 +19,25 @@ export function rollbackHow(rb: Runbook, info: SessionInfo): string {
 }
 
 /** `start()` begins the feed: call it once everything that listens (the output store) is subscribed. */
-export type Follower = { readonly controller: Controller; start(): void; stop(): void };
+export type Follower = { readonly session: ReadOnlySession; start(): void; stop(): void };
 
 export function followSession(rb: Runbook, info: SessionInfo): Follower {
-  const controller = new Controller({
-    runbook: rb,
-    runner: {
-      start: () => {
-        throw new Error('a follower runs nothing');
-      },
-      programProblem: () => undefined,
-    },
-    journal: new MemoryJournal(),
-    sessionId: info.id,
-    sessionDir: info.dir,
-    values: {},
-    mode: 'tui',
-    follow: { how: rollbackHow(rb, info) },
-  });
+  const session = new ReadOnlySession({ runbook: rb, sessionDir: info.dir, how: rollbackHow(rb, info) });
   const tails = new Map<string, StepHandle>();
-  const offEvents = controller.subscribe((_s, e) => {
+  const offEvents = session.subscribe((_s, e) => {
     if (e.type !== 'step.started' || !e.logPath || !existsSync(e.logPath)) return;
     const key = `${e.stage}.${e.step}`;
     if (tails.has(key)) return; // a retry appends to the same log: the tail already follows it
     const tail = attachStep({ key, logPath: e.logPath });
-    tail.onLines((lines) => controller.relayOutput(e.stage, e.step, lines));
+    tail.onLines((lines) => session.relayOutput(e.stage, e.step, lines));
     tails.set(key, tail);
     void tail.done.then(() => tails.get(key) === tail && tails.delete(key));
   });
   let stopJournal = (): void => {};
   return {
-    controller,
+    session,
     start() {
-      stopJournal = followJournal(info.journalPath, (events) => controller.applyExternal(events));
+      stopJournal = followJournal(info.journalPath, (events) => session.applyExternal(events));
     },
     stop() {
       stopJournal();

@@ -5,10 +5,11 @@ import { openNoFollow, refusalOf, unsafeDir } from '../core/safe-open.js';
 import { join, relative } from 'node:path';
 import { ProcessRunner, type Runner } from '../exec/runner.js';
 import type { Runbook } from '../runbook/types.js';
+import type { SessionEvent } from '../core/events.js';
 import { Controller, type ControllerOptions } from './controller.js';
 import { FileJournal, readJournal } from './journal.js';
 import { listSessions, lockHolder, runningSteps, type LockHolder, type SessionInfo } from './follow.js';
-import { takeLock } from './lock.js';
+import { takeLock, type Lock } from './lock.js';
 import { holderAlive } from './lock-holder.js';
 import { attachRecords } from './records.js';
 import { newSessionId, sessionValues } from './values.js';
@@ -72,43 +73,47 @@ export function stateDir(rb: Runbook, env: NodeJS.ProcessEnv = process.env, cwd 
   }
 }
 
-export function openSession(
-  rb: Runbook,
-  given: Omit<ControllerOptions, 'runbook' | 'runner' | 'journal' | 'sessionId' | 'sessionDir' | 'values' | 'resume' | 'previousPid'> & {
-    runner?: Runner;
-    /** Take over this runbook's unfinished session (its cockpit died) instead of starting anew. */
-    resume?: boolean;
-    /**
-     * Take over the session of the cockpit that died with a step still running (`cockpit
-     * rollback`: it stops that step), however long ago that session's last event was.
-     */
-    takeOverRunning?: boolean;
-    /** The operator's own learning, added to the end-of-release review. */
-    learning?: string;
-    /** How `notify:` targets are sent (tests: retry delay). */
-    notify?: Omit<NotifierOptions, 'env'>;
-    /**
-     * A background guard: the session `sessionId` that cockpit `fromPid` handed over (its lock
-     * now names this process) is taken over, and nothing else.
-     */
-    adopt?: { readonly sessionId: string; readonly fromPid: number };
-  },
-): OpenedSession | string {
-  const { learning, takeOverRunning, notify, adopt, ...opts } = given;
-  const root = stateDir(rb);
+export type OpenOptions = Omit<ControllerOptions, 'runbook' | 'runner' | 'journal' | 'sessionId' | 'sessionDir' | 'values' | 'resume' | 'previousPid'> & {
+  runner?: Runner;
+  /** Take over this runbook's unfinished session (its cockpit died) instead of starting anew. */
+  resume?: boolean;
+  /**
+   * Take over the session of the cockpit that died with a step still running (`cockpit
+   * rollback`: it stops that step), however long ago that session's last event was.
+   */
+  takeOverRunning?: boolean;
+  /** The operator's own learning, added to the end-of-release review. */
+  learning?: string;
+  /** How `notify:` targets are sent (tests: retry delay). */
+  notify?: Omit<NotifierOptions, 'env'>;
+  /**
+   * A background guard: the session `sessionId` that cockpit `fromPid` handed over (its lock
+   * now names this process) is taken over, and nothing else.
+   */
+  adopt?: { readonly sessionId: string; readonly fromPid: number };
+};
+
+/** Which session this cockpit drives: one to take over (resuming), one too old to resume (left), the lock's previous holder. */
+type Chosen = { readonly resuming?: SessionInfo; readonly left?: SessionInfo; readonly previous?: LockHolder };
+
+function chooseSession(root: string, rb: Runbook, given: OpenOptions): Chosen | string {
+  const { adopt, takeOverRunning } = given;
   const previous = adopt ? { pid: adopt.fromPid, sessionId: adopt.sessionId } : lockHolder(root);
-  const found = adopt ? adopted(root, rb, adopt.sessionId) : opts.resume ? unfinishedSession(root, rb) : undefined;
+  const found = adopt ? adopted(root, rb, adopt.sessionId) : given.resume ? unfinishedSession(root, rb) : undefined;
   if (adopt && !found) return `session ${adopt.sessionId} is not an unfinished session of ${rb.name}: nothing to guard`;
   // a session whose journal or folder is a symlink may be the one to resume: never read or written
   // through it, and not passed over either (its release may be half done); a rollback is not held up
-  const planted = opts.resume && !takeOverRunning ? listSessions(root).find((x) => x.refused)?.refused : undefined;
+  const planted = given.resume && !takeOverRunning ? listSessions(root).find((x) => x.refused)?.refused : undefined;
   if (planted) return `${planted} (a session's file replaced by a symlink: look at it, remove the symlink, then run again; nothing was started)`;
   const tooOld = (x: SessionInfo) => x.lastAt !== undefined && Date.now() - x.lastAt > RESUME_WITHIN_MS;
   // the dead cockpit's session whose step still runs: `cockpit rollback` takes it over, whatever its age
   const stillRunning = takeOverRunning ? orphanedWithSteps(root, rb, previous) : undefined;
   const left = !adopt && !stillRunning && found && tooOld(found) ? found : undefined;
-  const resuming = stillRunning ?? (found && !left ? found : undefined);
-  const sessionId = resuming?.id ?? newSessionId();
+  return { resuming: stillRunning ?? (found && !left ? found : undefined), left, previous };
+}
+
+/** Takes the lock and makes the session's folder; the lock, or why not (nothing held then). */
+function lockAndMake(root: string, sessionId: string, resuming: SessionInfo | undefined): Lock | string {
   const sessionDir = join(root, 'sessions', sessionId);
   try {
     mkdirSync(root, { recursive: true });
@@ -131,46 +136,72 @@ export function openSession(
     lock.release();
     return `cannot create ${sessionDir}: ${(e as Error).message}`;
   }
-  if (left) closeAbandoned(left);
-  const journalPath = join(sessionDir, 'journal.jsonl');
-  let resume: ReturnType<typeof readJournal> | undefined;
-  let journal: FileJournal;
+  return lock;
+}
+
+/** The session's journal (a resumed one's events read first, its torn tail cut), or the refusal of a planted symlink. */
+function openJournal(journalPath: string, resuming: boolean): { journal: FileJournal; resume?: SessionEvent[] } | { refused: string } {
   try {
+    let resume: SessionEvent[] | undefined;
     if (resuming) {
       cutTornTail(journalPath);
       resume = readJournal(journalPath);
     }
     // the controller masks every event before it reaches the journal: not masked twice here
-    journal = new FileJournal(journalPath);
+    return { journal: new FileJournal(journalPath), resume };
   } catch (e) {
     // a symlink planted for the journal: its target is neither truncated nor appended to
     const refused = refusalOf(e);
     if (!refused) throw e;
+    return { refused };
+  }
+}
+
+export function openSession(rb: Runbook, given: OpenOptions): OpenedSession | string {
+  const { learning, takeOverRunning: _t, notify, adopt: _a, ...opts } = given;
+  const root = stateDir(rb);
+  const chosen = chooseSession(root, rb, given);
+  if (typeof chosen === 'string') return chosen;
+  const { resuming, left, previous } = chosen;
+  const sessionId = resuming?.id ?? newSessionId();
+  const sessionDir = join(root, 'sessions', sessionId);
+  const lock = lockAndMake(root, sessionId, resuming);
+  if (typeof lock === 'string') return lock;
+  if (left) closeAbandoned(left);
+  const journalPath = join(sessionDir, 'journal.jsonl');
+  const j = openJournal(journalPath, resuming !== undefined);
+  if ('refused' in j) {
     lock.release();
-    return refused;
+    return j.refused;
   }
   const previousPid = resuming && previous?.sessionId === resuming.id ? previous.pid : undefined;
   const controller = new Controller({
     ...opts,
-    resume,
+    resume: j.resume,
     previousPid,
     ...(lock.tookOver && !resuming ? { lockTakenOver: { pid: lock.tookOver.pid, why: lock.tookOver.why } } : {}),
     runbook: rb,
     runner: opts.runner ?? new ProcessRunner(),
-    journal,
+    journal: j.journal,
     sessionId,
     sessionDir,
     values: sessionValues(rb, sessionId),
   });
-  const records = attachRecords(controller, { journalPath, sessionDir, learning, env: opts.env });
-  const notifier = attachNotifier(controller, rb.notify, { env: opts.env ?? process.env, ...notify });
+  const opened = { controller, sessionId, sessionDir, journalPath, resumed: resuming ? { previousPid } : undefined };
+  return withLifecycle(opened, { journal: j.journal, lock, learning, notify, env: opts.env });
+}
+
+/** The opened session's drain, close, lock release and hand-over, with its records and notifier attached. */
+function withLifecycle(
+  s: Pick<OpenedSession, 'controller' | 'sessionId' | 'sessionDir' | 'journalPath' | 'resumed'>,
+  o: { journal: FileJournal; lock: Lock; learning?: string; notify?: Omit<NotifierOptions, 'env'>; env?: NodeJS.ProcessEnv },
+): OpenedSession {
+  const { controller } = s;
+  const records = attachRecords(controller, { journalPath: s.journalPath, sessionDir: s.sessionDir, learning: o.learning, env: o.env });
+  const notifier = attachNotifier(controller, controller.runbook.notify, { env: o.env ?? process.env, ...o.notify });
   let closed = false;
   return {
-    controller,
-    sessionId,
-    sessionDir,
-    journalPath,
-    resumed: resuming ? { previousPid } : undefined,
+    ...s,
     // messages first (their outcomes are events), then the records those may still cause
     drain: async () => {
       await Promise.all([notifier.drain(), controller.drainEscalation()]);
@@ -182,14 +213,14 @@ export function openSession(
       notifier.detach();
       records.detach();
       controller.dispose(); // no sampling or escalation timer may write after the journal closed
-      journal.close();
-      lock.release();
+      o.journal.close();
+      o.lock.release();
     },
     releaseLock() {
-      lock.release();
+      o.lock.release();
     },
     handOver(pid) {
-      return lock.handOver(pid);
+      return o.lock.handOver(pid);
     },
   };
 }

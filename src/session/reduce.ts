@@ -205,21 +205,19 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
   const flags = guard ? undefined : reduceFlags(s0.flags, e);
   const experiments = guard || flags ? undefined : reduceExperiments(s0.experiments, e);
   const s = guard ? { ...s0, guard } : flags ? { ...s0, flags } : experiments ? { ...s0, experiments } : s0;
+  // the guard's events (folded above) and records the fold does not keep leave the rest as it is
+  return applyStep(s, e) ?? applyStage(s, e) ?? applySession(s, e) ?? s;
+}
+
+/** A step's events (started, output, finished, retried, skipped, ticked); undefined for any other. */
+function applyStep(s: SessionState, e: SessionEvent): SessionState | undefined {
   switch (e.type) {
-    case 'session.started':
-      return { ...s, sessionId: e.sessionId, version: e.version, environment: e.environment, phase: 'preflight', preflight: { ...s.preflight, status: 'running', startedAt: e.t } };
     case 'programs.checked':
       return e.missing.reduce((acc, m) => mapStep(acc, m.stage, m.step, (st) => ({ ...st, missing: m.reason })), s);
     case 'check.ticked':
       return mapStep(s, e.stage ?? PREFLIGHT, e.id, (st) => ({ ...st, ticked: true, status: 'passed', durationMs: e.stage !== undefined && st.startedAt !== undefined ? e.t - st.startedAt : st.durationMs }));
     case 'check.unticked':
       return mapStep(s, PREFLIGHT, e.id, (st) => ({ ...st, ticked: false, status: 'pending' }));
-    case 'preflight.passed':
-      return { ...s, preflight: { ...s.preflight, status: 'passed', endedAt: e.t }, phase: s.phase === 'preflight' ? 'running' : s.phase };
-    case 'preflight.failed':
-      return { ...s, preflight: { ...s.preflight, status: 'failed', endedAt: e.t } };
-    case 'stage.started':
-      return mapStage({ ...s, phase: 'running' }, e.stage, (st) => ({ ...st, status: 'running', startedAt: e.t, endedAt: undefined }));
     case 'step.started':
       return mapStep(s, e.stage, e.step, (st) => ({
         ...st,
@@ -262,6 +260,20 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
         status: e.stage === PREFLIGHT || e.stage === ROLLBACK ? stage.status : 'running',
         steps: stage.steps.map((st) => (st.id === e.step ? { ...st, status: 'skipped', skipReason: e.reason } : st)),
       }));
+    default:
+      return undefined;
+  }
+}
+
+/** The pre-flight's, a stage's and the rollback's events; undefined for any other. */
+function applyStage(s: SessionState, e: SessionEvent): SessionState | undefined {
+  switch (e.type) {
+    case 'preflight.passed':
+      return { ...s, preflight: { ...s.preflight, status: 'passed', endedAt: e.t }, phase: s.phase === 'preflight' ? 'running' : s.phase };
+    case 'preflight.failed':
+      return { ...s, preflight: { ...s.preflight, status: 'failed', endedAt: e.t } };
+    case 'stage.started':
+      return mapStage({ ...s, phase: 'running' }, e.stage, (st) => ({ ...st, status: 'running', startedAt: e.t, endedAt: undefined }));
     case 'stage.skipped':
       return mapStage(s, e.stage, (st) => ({ ...st, status: 'skipped', steps: st.steps.map((x) => ({ ...x, status: 'skipped', skipReason: e.reason })) }));
     case 'stage.over-budget':
@@ -279,6 +291,16 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
       };
     case 'rollback.finished':
       return { ...s, phase: e.ok ? 'rolled-back' : 'rollback-failed', rollback: { ...s.rollback, status: e.ok ? 'passed' : 'failed', durationMs: e.durationMs } };
+    default:
+      return undefined;
+  }
+}
+
+/** The session's own events (started, resumed, left, interrupted, ended, reviewed); undefined for any other. */
+function applySession(s: SessionState, e: SessionEvent): SessionState | undefined {
+  switch (e.type) {
+    case 'session.started':
+      return { ...s, sessionId: e.sessionId, version: e.version, environment: e.environment, phase: 'preflight', preflight: { ...s.preflight, status: 'running', startedAt: e.t } };
     case 'session.resumed':
       return { ...s, resumedAt: [...s.resumedAt, e.t] };
     case 'guard.unguarded':
@@ -298,7 +320,7 @@ function apply(s0: SessionState, e: SessionEvent): SessionState {
       return { ...s, review };
     }
     default:
-      return s; // the guard's events (folded above)
+      return undefined;
   }
 }
 

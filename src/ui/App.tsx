@@ -2,7 +2,7 @@
 import type { SessionState } from '../session/reduce.js';
 import { Box, Text, useApp } from 'ink';
 import { useReducer, useRef } from 'react';
-import type { Controller } from '../session/controller.js';
+import type { Session } from '../session/session.js';
 import { Checklist } from './components/Checklist.js';
 import { FlagsPane } from './components/FlagsPane.js';
 import { Header } from './components/Header.js';
@@ -31,7 +31,7 @@ import { useLeaveExpiry } from './hooks/use-leave-expiry.js';
 import { placeholderFor } from './placeholder.js';
 
 export type AppProps = {
-  readonly controller: Controller;
+  readonly controller: Session;
   readonly store: OutputStore;
   /** Wall-clock milliseconds for key timing (the burst guard); tests pass their own. */
   readonly keyClock?: () => number;

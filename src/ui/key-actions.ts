@@ -2,7 +2,7 @@
  * What the keys do, beyond one dispatch: rollback confirmation, selection, flag proposals, the
  * kill switch, experiment splits and conclusions. The keymap table (keymap.ts) points here.
  */
-import type { Controller } from '../session/controller.js';
+import type { Session } from '../session/session.js';
 import type { SessionState } from '../session/reduce.js';
 import { rollbackRefusal, skipTarget, tickRefusal } from '../session/intents.js';
 import type { ChecklistRow } from './rows.js';
@@ -25,7 +25,7 @@ export function rollbackOverlay(c: KeyContext): Extract<Overlay, { kind: 'rollba
 }
 
 /** The stage whose confirm style applies to a rollback now. */
-export function confirmStyle(c: { session: SessionState; controller: Controller }): 'press-r' | 'type-name' {
+export function confirmStyle(c: { session: SessionState; controller: Session }): 'press-r' | 'type-name' {
   const rb = c.controller.runbook;
   const current = c.session.stages.find((x) => x.status === 'running' || x.status === 'failed' || x.status === 'interrupted') ?? [...c.session.stages].reverse().find((x) => x.status === 'passed');
   return rb.stages.find((s) => s.id === current?.id)?.confirm ?? 'press-r';

@@ -1,5 +1,5 @@
 /** The key context every binding runs with, and the binding type (the keymap table: keys/table.ts). */
-import type { Controller } from '../session/controller.js';
+import type { Session } from '../session/session.js';
 import { AGAIN_WITHIN_MS } from '../session/leave-policy.js';
 import type { SessionState } from '../session/reduce.js';
 import type { ChecklistRow } from './rows.js';
@@ -15,7 +15,7 @@ export type Scope = 'global' | 'main' | Overlay['kind'];
 export type KeyContext = {
   readonly session: SessionState;
   readonly ui: UiState;
-  readonly controller: Controller;
+  readonly controller: Session;
   readonly rows: readonly ChecklistRow[];
   readonly selectedRow?: ChecklistRow;
   /** Output pane: how far it can scroll, and a page. */

@@ -6,7 +6,7 @@
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { openNoFollow } from '../core/safe-open.js';
 import { LIVE_MIN_MS, readLive } from '../exec/live-line.js';
-import type { Controller } from '../session/controller.js';
+import type { Session } from '../session/session.js';
 
 const TAIL_BYTES = 256 * 1024;
 
@@ -22,7 +22,7 @@ export class OutputStore {
   private liveText = '';
   private livePoll: NodeJS.Timeout | undefined;
 
-  constructor(controller: Controller, private readonly limit = 2000) {
+  constructor(controller: Session, private readonly limit = 2000) {
     this.off = controller.onOutput((stage, step, lines) => this.append(`${stage}/${step}`, lines));
     controller.subscribe((_s, e) => {
       if (e.type === 'step.started') {

@@ -1,5 +1,5 @@
 /** What the output pane says before there is output: the next thing to do. */
-import type { Controller } from '../session/controller.js';
+import type { Session } from '../session/session.js';
 import { formatClock, formatCompact } from '../runbook/duration.js';
 import type { ChecklistRow } from './rows.js';
 import { whyLines } from './view-model.js';
@@ -33,7 +33,7 @@ function manualPane(row: ChecklistRow, readOnly: boolean): string[] {
 }
 
 /** What the keys can do about the failed step now, asked of the engine's own refusals (session/intents.ts): no "r retries" once it was rolled back. */
-export function failedKeys(s: SessionState, c: Pick<Controller, 'busy' | 'runbook'>): string[] {
+export function failedKeys(s: SessionState, c: Pick<Session, 'busy' | 'runbook'>): string[] {
   return [
     retryRefusal(s, c.busy) === undefined ? 'r retries' : '',
     skipRefusal(s, c.busy, 'reason') === undefined ? 's skips with a reason' : '',
@@ -42,13 +42,13 @@ export function failedKeys(s: SessionState, c: Pick<Controller, 'busy' | 'runboo
 }
 
 /** The line under a failed step's reason in the output pane. */
-export function failedAdvice(s: SessionState, c: Pick<Controller, 'busy' | 'runbook'>): string {
+export function failedAdvice(s: SessionState, c: Pick<Session, 'busy' | 'runbook'>): string {
   const can = failedKeys(s, c);
   if (can.length) return `${can.join(', ')}.`;
   return s.rollback.status === 'passed' ? 'Rolled back: nothing to retry. q quits; the summary stays in your scrollback.' : '';
 }
 
-export function placeholderFor(s: SessionState, c: Controller, row?: ChecklistRow): string[] {
+export function placeholderFor(s: SessionState, c: Session, row?: ChecklistRow): string[] {
   if (row?.kind === 'manual' && row.stageId !== 'preflight' && row.step) return manualPane(row, c.readOnly !== undefined);
   if (row?.kind === 'monitor' && row.step?.status === 'running') {
     const lines = [`Watching for ${formatCompact(row.step.monitorMs ?? 0)} with the rollback triggers armed.`];

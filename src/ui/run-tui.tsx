@@ -1,7 +1,8 @@
 /** Opens the cockpit screen on a terminal and runs the session under it. */
 import { render, type Instance } from 'ink';
 import type { Runbook } from '../runbook/types.js';
-import type { Controller, FailurePolicy } from '../session/controller.js';
+import type { FailurePolicy } from '../session/controller.js';
+import type { Session } from '../session/session.js';
 import { EXIT_CODES, type LeaveBy } from '../core/events.js';
 import { handOver } from '../session/hand-over.js';
 import { screenSignals } from './screen-signals.js';
@@ -118,22 +119,22 @@ function lingering(): void {
  */
 export async function runWatch(rb: Runbook, info: SessionInfo, theme: Theme): Promise<number> {
   const follower = followSession(rb, info);
-  const { controller } = follower;
-  const store = new OutputStore(controller);
+  const { session } = follower;
+  const store = new OutputStore(session);
   follower.start();
   try {
-    await onScreen(controller, store, theme);
+    await onScreen(session, store, theme);
   } finally {
     follower.stop();
   }
   const out = process.stdout;
-  const s = controller.state;
+  const s = session.state;
   out.write(`cockpit watch: left session ${info.id} (${s.outcome ? `it ended: ${s.outcome}` : 'it goes on'}); journal: ${info.journalPath}\n`);
   return 0;
 }
 
 /** The screen on the alternate buffer until it exits (q): the terminal is given back whatever happens. */
-async function onScreen(controller: Controller, store: OutputStore, theme: Theme, o: { story?: string; handOver?: (watching: string) => string | undefined; noHandOver?: string } = {}, started?: (ink: Instance) => void): Promise<void> {
+async function onScreen(controller: Session, store: OutputStore, theme: Theme, o: { story?: string; handOver?: (watching: string) => string | undefined; noHandOver?: string } = {}, started?: (ink: Instance) => void): Promise<void> {
   const out = process.stdout;
   out.write(ALT_ON);
   const restore = () => out.write(ALT_OFF);

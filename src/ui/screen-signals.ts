@@ -8,7 +8,7 @@
  * cockpit started again right away drives. Each signal is journalled (`signal.received`).
  */
 import type { LeaveBy, SignalAction } from '../core/events.js';
-import type { Controller } from '../session/controller.js';
+import type { Session } from '../session/session.js';
 import { leaveDecision, leaveFacts, type LeaveDecision } from '../session/leave-policy.js';
 
 export type ScreenSignalHooks = {
@@ -35,7 +35,7 @@ const ACTIONS: Partial<Record<LeaveDecision['do'], SignalAction>> = {
   abandoning: 'ignored',
 };
 
-export function screenSignals(c: Controller, h: ScreenSignalHooks, noHandOver?: string): () => void {
+export function screenSignals(c: Session, h: ScreenSignalHooks, noHandOver?: string): () => void {
   const unguarded = (signal: 'SIGTERM' | 'SIGHUP', watching: string, why?: string) => {
     c.record({ type: 'guard.left-unguarded', by: signal, watching });
     h.say(`cockpit: ${signal}: leaving UNGUARDED${why ? ` (${why})` : ''}: the guardrails stop watching (${watching})`);

@@ -8,6 +8,8 @@ import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { settle } from '../../src/core/clock.js';
 import type { MetricSource } from '../../src/metrics/sources/source.js';
+import { ReadOnlySession } from '../../src/session/read-only-session.js';
+import type { Session } from '../../src/session/session.js';
 import { App } from '../../src/ui/App.js';
 import { OutputStore } from '../../src/ui/output-store.js';
 import { loadTheme } from '../../src/ui/theme.js';
@@ -46,14 +48,15 @@ afterEach(() => {
   cleanup = undefined;
 });
 
-type Screen = GuardSetup & { readonly press: (k: string) => Promise<void>; readonly frame: () => string; readonly bar: () => string; readonly notice: () => string };
+type Screen = GuardSetup & { readonly session: Session; readonly press: (k: string) => Promise<void>; readonly frame: () => string; readonly bar: () => string; readonly notice: () => string };
 
-function mount(g: GuardSetup): Screen {
-  const store = new OutputStore(g.c);
+/** The App over `session` (the driving controller unless a follower's read-only session is given). */
+function mount(g: GuardSetup, session: Session = g.c): Screen {
+  const store = new OutputStore(session);
   let keyTime = 10_000;
   const app = render(
     <ThemeContext.Provider value={loadTheme('default', { env: {} })}>
-      <App controller={g.c} store={store} keyClock={() => keyTime} size={{ columns: 160, rows: 30 }} onExit={() => undefined} />
+      <App controller={session} store={store} keyClock={() => keyTime} size={{ columns: 160, rows: 30 }} onExit={() => undefined} />
     </ThemeContext.Provider>,
   );
   cleanup = () => app.unmount();
@@ -63,7 +66,7 @@ function mount(g: GuardSetup): Screen {
     app.stdin.write(k);
     await settle();
   };
-  return { ...g, press, frame, bar: () => frame().split('\n').at(-1) ?? '', notice: () => frame().split('\n').at(-2) ?? '' };
+  return { ...g, session, press, frame, bar: () => frame().split('\n').at(-1) ?? '', notice: () => frame().split('\n').at(-2) ?? '' };
 }
 
 const release = () => mount(guardSetup(RELEASE));
@@ -122,8 +125,10 @@ async function followerOfFailedStage(): Promise<Screen> {
   await stageFailed(driver);
   const events = [...driver.journal.events];
   cleanup?.();
-  const t = mount(guardSetup(RELEASE, { follow: { how: FOLLOWING } }));
-  t.c.applyExternal(events);
+  const g = guardSetup(RELEASE);
+  const follower = new ReadOnlySession({ runbook: g.c.runbook, sessionDir: '/tmp/cockpit-ui-key-enablement', how: FOLLOWING, clock: g.clock });
+  const t = mount(g, follower);
+  follower.applyExternal(events);
   await waitForText(t.frame, 'FAILED');
   return t;
 }
@@ -134,7 +139,7 @@ const KEYS: Record<'enter' | 'r' | 's' | 'a' | 'U', Key> = {
   enter: { press: '\r', hint: '⏎ run/continue', acted: (t, b) => t.runner.started.length > b.started },
   r: { press: 'r', hint: 'r retry', acted: (t, b) => t.journal.events.length > b.events && t.journal.events.slice(b.events).some((e) => e.type === 'step.started') },
   s: { press: 's', hint: 's skip', acted: (t) => t.frame().includes('Skip step') },
-  a: { press: 'a', hint: 'a acknowledge', acted: (t) => t.c.state.guard.acknowledged && t.notice().includes('acknowledged: escalation runs until verify passes') },
+  a: { press: 'a', hint: 'a acknowledge', acted: (t) => t.session.state.guard.acknowledged && t.notice().includes('acknowledged: escalation runs until verify passes') },
   U: { press: 'U', hint: 'U unguarded', acted: (t) => t.frame().includes('PROCEED WITHOUT GUARDRAILS') },
 };
 

@@ -9,6 +9,8 @@ import { parseRunbook } from '../../src/runbook/load.js';
 import { FakeClock, settle } from '../../src/core/clock.js';
 import { Controller, type ControllerOptions } from '../../src/session/controller.js';
 import { MemoryJournal } from '../../src/session/journal.js';
+import { ReadOnlySession } from '../../src/session/read-only-session.js';
+import type { Session } from '../../src/session/session.js';
 import { App } from '../../src/ui/App.js';
 import { OutputStore } from '../../src/ui/output-store.js';
 import { loadTheme } from '../../src/ui/theme.js';
@@ -38,12 +40,26 @@ afterEach(() => {
   cleanup = undefined;
 });
 
-function setup(opts: Partial<ControllerOptions> = {}) {
+function runbook() {
   const parsed = parseRunbook(RUNBOOK, '/srv/app/cockpit.yml');
   if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.message).join('\n'));
+  return parsed.runbook;
+}
+
+function setup(opts: Partial<ControllerOptions> = {}) {
   const runner = new FakeRunner();
   const journal = new MemoryJournal();
-  const controller = new Controller({ runbook: parsed.runbook, runner, journal, clock: new FakeClock(), sessionId: 's', sessionDir: '/tmp/cockpit-ui-manual', values: { version: '2.4.0' }, mode: 'tui', ...opts });
+  const controller = new Controller({ runbook: runbook(), runner, journal, clock: new FakeClock(), sessionId: 's', sessionDir: '/tmp/cockpit-ui-manual', values: { version: '2.4.0' }, mode: 'tui', ...opts });
+  return { ...mount(controller), runner, controller, journal };
+}
+
+/** The screen of a read-only follower (cockpit watch): a ReadOnlySession, fed by hand. */
+function setupFollower(how: string) {
+  const controller = new ReadOnlySession({ runbook: runbook(), sessionDir: '/tmp/cockpit-ui-manual', how, clock: new FakeClock() });
+  return { ...mount(controller), controller };
+}
+
+function mount(controller: Session) {
   const store = new OutputStore(controller);
   let keyTime = 10_000;
   const app = render(
@@ -58,7 +74,7 @@ function setup(opts: Partial<ControllerOptions> = {}) {
     await settle();
   };
   const hintBar = () => plain(app.lastFrame()).split('\n').at(-1) ?? '';
-  return { app, runner, controller, journal, press, hintBar, frame: () => plain(app.lastFrame()) };
+  return { app, press, hintBar, frame: () => plain(app.lastFrame()) };
 }
 
 /** Runs the stage up to its manual step (the deploy passes). */
@@ -112,7 +128,7 @@ describe('cockpit watch (a follower)', () => {
     await atCanary(driver);
     const events = [...driver.journal.events];
     cleanup?.();
-    const t = setup({ follow: { how: 'read-only: tick it in the cockpit that runs the release' } });
+    const t = setupFollower('read-only: tick it in the cockpit that runs the release');
     t.controller.applyExternal(events);
     const f = await waitForText(t.app.lastFrame, 'waiting for the operator');
     expect(f).toContain('☐ Verify canary dashboard');

@@ -10,6 +10,7 @@ import { FakeClock, settle } from '../../src/core/clock.js';
 import { Controller, type ControllerOptions } from '../../src/session/controller.js';
 import type { SessionEvent } from '../../src/core/events.js';
 import { MemoryJournal } from '../../src/session/journal.js';
+import { ReadOnlySession } from '../../src/session/read-only-session.js';
 import { commandPlan } from '../../src/session/plan.js';
 import { manualTitle } from '../../src/runbook/normalize.js';
 import { stageRows } from '../../src/wallboard/model-panels.js';
@@ -166,8 +167,8 @@ describe('a manual step in a stage (the screen)', () => {
   });
 
   it('a follower cannot tick', async () => {
-    const t = setup({ follow: { how: 'watching: tick it on the cockpit that runs the release' } });
-    expect(t.c.tickStep('production', 'verify-canary-dashboard')).toEqual({ ok: false, reason: 'watching: tick it on the cockpit that runs the release' });
+    const c = new ReadOnlySession({ runbook: runbook(RUNBOOK), sessionDir: '/tmp/cockpit-manual-test', how: 'watching: tick it on the cockpit that runs the release', clock: new FakeClock() });
+    expect(c.tickStep('production', 'verify-canary-dashboard')).toEqual({ ok: false, reason: 'watching: tick it on the cockpit that runs the release' });
   });
 });
 

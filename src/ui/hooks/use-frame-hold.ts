@@ -1,6 +1,6 @@
 /** The screen's frame hold (frame-hold.ts), released when the rollback it was held for has its first step running. */
 import { useEffect, useState } from 'react';
-import type { Controller } from '../../session/controller.js';
+import type { Session } from '../../session/session.js';
 import { ROLLBACK } from '../../core/events.js';
 import { FrameHold } from '../frame-hold.js';
 
@@ -9,7 +9,7 @@ export const ROLLBACK_HOLD_MS = 150;
 /** A spare supervisor hands a step its process in ~5-15 ms: the screen draws again after this. */
 const ROLLBACK_SPAWN_MS = 40;
 
-export function useFrameHold(controller: Controller): FrameHold {
+export function useFrameHold(controller: Session): FrameHold {
   const [hold] = useState(() => new FrameHold());
   useEffect(() => {
     const off = controller.subscribe((_s, e) => {

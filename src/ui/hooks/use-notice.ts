@@ -1,13 +1,13 @@
 /** The notice line: a text shown for 5 s; escalation levels and the risk-register entry announce themselves there. */
 import { useEffect, useRef } from 'react';
-import type { Controller } from '../../session/controller.js';
+import type { Session } from '../../session/session.js';
 import type { UiAction } from '../ui-state.js';
 import { escalationNotice, riskNotice } from '../view-model.js';
 import { journalText, leftText, pausedText, resumedText } from '../../session/notices.js';
 
 const NOTICE_MS = 5000;
 
-export function useNotice(controller: Controller, dispatch: (a: UiAction) => void, clock: () => number): (text: string) => void {
+export function useNotice(controller: Session, dispatch: (a: UiAction) => void, clock: () => number): (text: string) => void {
   const timer = useRef<NodeJS.Timeout | undefined>(undefined);
   const show = (text: string): void => {
     dispatch({ type: 'notice-shown', text, at: clock() });

@@ -1,9 +1,9 @@
 /** Session time for elapsed clocks: ticks once a second while something is counting, else sleeps. */
 import { useEffect, useState } from 'react';
-import type { Controller } from '../../session/controller.js';
+import type { Session } from '../../session/session.js';
 import type { FrameHold } from '../frame-hold.js';
 
-export function useNow(controller: Controller, ticking: boolean, hold?: FrameHold, ms = 1000): number {
+export function useNow(controller: Session, ticking: boolean, hold?: FrameHold, ms = 1000): number {
   const [now, setNow] = useState(() => controller.elapsed());
   useEffect(() => {
     setNow(controller.elapsed());

@@ -1,10 +1,10 @@
 /** The session state, re-rendered at most every `ms` (events can come in bursts). */
 import { useEffect, useState } from 'react';
-import type { Controller } from '../../session/controller.js';
+import type { Session } from '../../session/session.js';
 import type { SessionState } from '../../session/reduce.js';
 import type { FrameHold } from '../frame-hold.js';
 
-export function useSession(controller: Controller, hold?: FrameHold, ms = 50): SessionState {
+export function useSession(controller: Session, hold?: FrameHold, ms = 50): SessionState {
   const [state, setState] = useState(controller.state);
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined;

@@ -1,5 +1,5 @@
 /** `x`: an A/B experiment's figures, its traffic split, deploy, and the conclusion. */
-import type { Controller } from '../../session/controller.js';
+import type { Session } from '../../session/session.js';
 import type { SessionState } from '../../session/reduce.js';
 import { detailLines } from '../../flags/experiment.js';
 import { leader } from '../keymap.js';
@@ -8,7 +8,7 @@ import { Dialog, type DialogLine } from './Dialog.js';
 
 type Props = {
   readonly overlay: Extract<Overlay, { kind: 'experiment' }>;
-  readonly controller: Controller;
+  readonly controller: Session;
   readonly session: SessionState;
   readonly screenWidth: number;
   readonly screenHeight: number;

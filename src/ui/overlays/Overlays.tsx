@@ -1,5 +1,5 @@
 /** Draws the open overlays, innermost last (on top). */
-import type { Controller } from '../../session/controller.js';
+import type { Session } from '../../session/session.js';
 import type { SessionState } from '../../session/reduce.js';
 import { confirmStyle, failedStep } from '../keymap.js';
 import type { UiState } from '../ui-state.js';
@@ -16,7 +16,7 @@ import { SELF_TEST_ID } from '../../session/self-test.js';
 type Props = {
   readonly ui: UiState;
   readonly session: SessionState;
-  readonly controller: Controller;
+  readonly controller: Session;
   readonly screenWidth: number;
   readonly screenHeight: number;
   readonly now: number;
