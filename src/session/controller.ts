@@ -20,7 +20,7 @@ import { afterPreflightChange, openPreflight, runPreflightChecks } from './prefl
 import { rollbackSteps, type SessionState } from './reduce.js';
 import { resumeSession } from './resume.js';
 import type { RollbackHook } from './rollback.js';
-import { SELF_TEST_ID, unguardedRefusal } from './self-test.js';
+import { SELF_TEST_ID } from './self-test.js';
 import type { OutputListener, Session, SessionListener } from './session.js';
 import * as side from './side-actions.js';
 import { runStage, runStages } from './stage-loop.js';
@@ -120,7 +120,7 @@ export class Controller implements Session {
 
   /** Goes on past the failed guardrail self-test (the screen's typed confirmation): journalled, UNGUARDED from now on. */
   proceedUnguarded(): IntentResult {
-    const why = unguardedRefusal(this.x.s) ?? (this.busy ? 'a step is running' : undefined);
+    const why = intents.unguardedProceedRefusal(this.x.s, this.busy);
     if (why) return refuse(why);
     this.x.emit({ type: 'guard.unguarded', by: 'operator', reason: this.x.s.preflight.steps.find((st) => st.id === SELF_TEST_ID)?.reason ?? 'failed' });
     afterPreflightChange(this.x);
