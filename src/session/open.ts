@@ -12,6 +12,7 @@ import { takeLock } from './lock.js';
 import { holderAlive } from './lock-holder.js';
 import { attachRecords } from './records.js';
 import { newSessionId, sessionValues } from './values.js';
+import { errorMessage } from '../core/error-message.js';
 
 export type OpenedSession = {
   readonly controller: Controller;
@@ -113,7 +114,7 @@ export function openSession(
   try {
     mkdirSync(root, { recursive: true });
   } catch (e) {
-    return `cannot create ${root}: ${(e as Error).message}`;
+    return `cannot create ${root}: ${errorMessage(e)}`;
   }
   // the lock comes first: a session is only taken over from a cockpit that is gone, and never from
   // one whose step still runs unless it is that very session being taken over (it follows the step)
@@ -129,7 +130,7 @@ export function openSession(
     mkdirSync(sessionDir, { recursive: true });
   } catch (e) {
     lock.release();
-    return `cannot create ${sessionDir}: ${(e as Error).message}`;
+    return `cannot create ${sessionDir}: ${errorMessage(e)}`;
   }
   if (left) closeAbandoned(left);
   const journalPath = join(sessionDir, 'journal.jsonl');
