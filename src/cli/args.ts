@@ -4,6 +4,7 @@
  * `--help` lists, from the same object.
  */
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../core/error-message.js';
 
 export class UsageError extends Error {}
 
@@ -60,7 +61,7 @@ export function parse<O extends Options>(argv: string[], cmd: ParsedCommand<O>) 
   try {
     return parseArgs({ args: argv, options: cmd.options, allowPositionals: true, strict: true });
   } catch (e) {
-    const raw = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    const raw = errorMessage(e).replace(/\. To specify a positional argument.*$/s, '');
     const msg = raw.charAt(0).toLowerCase() + raw.slice(1);
     throw new UsageError(`${msg}\n${usageOf(cmd)}\n(cockpit ${cmd.name} --help says what each option does)`);
   }

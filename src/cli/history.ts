@@ -18,6 +18,7 @@ import { parse, usageOf, UsageError } from './args.js';
 import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 import { loadRunbookCached } from './load-cached.js';
+import { errorCode } from '../core/error-message.js';
 
 export const USAGE = usageOf(COMMANDS.history);
 
@@ -57,7 +58,7 @@ export async function historyCommand(argv: string[], io: Io): Promise<number> {
     try {
       events = readJournal(s.journalPath);
     } catch (e) {
-      io.err(`cockpit: skipping ${s.journalPath}: ${refusalOf(e) ?? (e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      io.err(`cockpit: skipping ${s.journalPath}: ${refusalOf(e) ?? errorCode(e)}`);
       continue;
     }
     const r = readRelease({ id: s.id, journal: s.journalPath, events, live: s.driverPid !== undefined }, names);

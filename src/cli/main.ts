@@ -7,6 +7,7 @@ import { COMMANDS, commandOf, type CommandSpec } from './commands.js';
 import { processIo, terminalIo, type Io } from './io.js';
 // the screen's start-up path: run's module is in the first chunk, not loaded after it (the table's run handler is the same function)
 import { runCommand } from './run.js';
+import { errorMessage } from '../core/error-message.js';
 
 /**
  * A first argument that reads as a mistyped command rather than a runbook: a plain word (no
@@ -51,7 +52,7 @@ export async function main(argv: string[], terminal: Io = processIo): Promise<nu
       io.err(`cockpit: ${e.message}`);
       return 2;
     }
-    io.err(`cockpit: internal error: ${(e as Error).message ?? String(e)}`);
+    io.err(`cockpit: internal error: ${errorMessage(e)}`);
     if (process.env.COCKPIT_DEBUG) io.err((e as Error).stack ?? '');
     else io.err('(set COCKPIT_DEBUG=1 for the stack trace, and please report it)');
     return 1;

@@ -10,6 +10,7 @@
 import { selfTestTargets } from '../guard/self-test.js';
 import type { MetricSource, SeriesResult } from '../metrics/sources/source.js';
 import type { Runbook } from '../runbook/types.js';
+import { errorMessage } from '../core/error-message.js';
 
 /** A Prometheus scrape interval of 1m (its default) and a late first scrape fit in this. */
 export const FIRST_SCRAPE_DEADLINE_MS = 75_000;
@@ -47,7 +48,7 @@ export async function waitForFirstScrape(rb: Runbook, d: FirstScrapeDeps): Promi
     try {
       results = await d.source.fetch(series, READ_TIMEOUT_MS, new AbortController().signal);
     } catch (e) {
-      return { ok: false, waitedMs: d.now() - start, why: (e as Error).message ?? String(e) };
+      return { ok: false, waitedMs: d.now() - start, why: errorMessage(e) };
     }
     const missing = series.map((s) => [s.name, results[s.name] ?? { error: 'no result' }] as const).filter(([, r]) => 'error' in r);
     if (missing.length === 0) return { ok: true, waitedMs: d.now() - start };

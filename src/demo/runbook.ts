@@ -56,8 +56,8 @@ function metricsBlock(o: DemoRunbookOptions): string {
     memory: { pointer: /overall/memory, unit: '%', warn: 70, critical: 85 }`;
 }
 
-export function demoRunbook(o: DemoRunbookOptions): string {
-  const d = (ms: number) => scaled(ms, o.speed);
+/** The header and the pre-flight checks. */
+function headerBlock(o: DemoRunbookOptions, d: (ms: number) => string): string {
   return `# The cockpit demo: a whole release of a simulated web app (blue/green) at ×${o.speed} speed.
 # Every duration below is the runbook's real one divided by ${o.speed} (5m → ${d(m(5))}).
 name: demo-web-app
@@ -73,9 +73,12 @@ preflight:
   - title: No active incidents
     manual: Check the monitoring dashboard
   - title: Rollback plan ready
-    manual: Previous version 2.3.9 is available
+    manual: Previous version 2.3.9 is available`;
+}
 
-stages:
+/** The release: pre-release, staging, production (blue-green, monitor, flag ramp), post-release. */
+function stagesBlock(o: DemoRunbookOptions, d: (ms: number) => string): string {
+  return `stages:
   - id: pre-release
     title: Pre-Release
     budget: ${d(m(5))}
@@ -122,11 +125,12 @@ stages:
     steps:
       - { id: log-release, title: Update release log, run: [./scripts/log-release.sh, "{version}"] }
       - { id: cleanup, title: Clean up old artifacts, run: ./scripts/cleanup-old-releases.sh }
-      - { id: notify, title: Notify stakeholders, run: [./scripts/notify-release-complete.sh, "{version}"] }
+      - { id: notify, title: Notify stakeholders, run: [./scripts/notify-release-complete.sh, "{version}"] }`;
+}
 
-${metricsBlock(o)}
-
-probes:
+/** What watches the release: probes, the rollback and its triggers, escalation. */
+function guardBlock(o: DemoRunbookOptions, d: (ms: number) => string): string {
+  return `probes:
   - { name: checkout, url: ${JSON.stringify(`${o.serviceUrl}/checkout`)}, critical: true, timeout: 2s }
   - { name: health, url: ${JSON.stringify(`${o.serviceUrl}/health`)}, timeout: 2s }
 
@@ -146,9 +150,12 @@ rollback:
 escalation:
   - { after: 0m, title: "Level 1: automated alert to #releases", run: [./scripts/incident-alert.sh, "L{level}: {reason}"] }
   - { after: ${d(m(5))}, title: "Level 2: page on-call engineer", notify: { slack: { webhookEnv: DEMO_WEBHOOK_URL } } }
-  - { after: ${d(m(15))}, title: "Level 3: escalate to engineering leadership", run: [./scripts/escalate-leadership.sh, "{reason}"] }
+  - { after: ${d(m(15))}, title: "Level 3: escalate to engineering leadership", run: [./scripts/escalate-leadership.sh, "{reason}"] }`;
+}
 
-flags:
+/** The flag ramps and the A/B experiment. */
+function flagsBlock(o: DemoRunbookOptions): string {
+  return `flags:
   provider: { type: flagd, file: flags.json }
   ramps:
     new-checkout: [5, 25, 50, 100]
@@ -163,9 +170,12 @@ experiments:
     splits: [10, 50, 90]
     deploy: [./scripts/deploy-ab-test.sh, "--experiment={experiment}"]
     conclude: [./scripts/conclude-experiment.sh, "--experiment={experiment}", "--winner={winner}", "--decision={decision}"]
-    brief: experiment-brief.md
+    brief: experiment-brief.md`;
+}
 
-troubleshooting:
+/** Troubleshooting, the emergency reference, secrets, DORA targets, the risk register. */
+function referenceBlock(): string {
+  return `troubleshooting:
   - match: Tests failing
     title: Tests failing in CI/CD
     hint: Quick fix, retry flaky tests; deep dive, check the test environment
@@ -187,6 +197,10 @@ secrets: [DEMO_DEPLOY_TOKEN]
 targets: { deploymentFrequency: daily, leadTime: 1d, changeFailureRate: 15%, timeToRestore: 1h, rollbackRate: 10% }
 
 # the seed's risk-incident-sync: every rollback appends an entry to this file
-riskRegister: { file: risk-register.md }
-`;
+riskRegister: { file: risk-register.md }`;
+}
+
+export function demoRunbook(o: DemoRunbookOptions): string {
+  const d = (ms: number) => scaled(ms, o.speed);
+  return `${headerBlock(o, d)}\n\n${stagesBlock(o, d)}\n\n${metricsBlock(o)}\n\n${guardBlock(o, d)}\n\n${flagsBlock(o)}\n\n${referenceBlock()}\n`;
 }

@@ -19,6 +19,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { LineAssembler, type AssembledLine } from './line-assembler.js';
 import { LivePublisher, liveTextOf } from './live-line.js';
 import { stampOf } from './log-format.js';
+import { errorCode } from '../core/error-message.js';
 
 /** A step's log is capped at COCKPIT_LOG_MAX_BYTES (this by default; at least LOG_MIN_BYTES). */
 export const LOG_MAX_BYTES = 64 * 1024 * 1024;
@@ -46,8 +47,6 @@ export function lossLine(code: string, bytes: number): string {
     ? `cockpit: disk full: ${bytes} bytes of output not kept (ENOSPC writing the step's log)`
     : `cockpit: the step's log could not be written (${code}): ${bytes} bytes of output not kept`;
 }
-
-const codeOf = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
 export type OutputLogOptions = {
   /** The log, open for appending; undefined when it could not be opened (openError says why). */
@@ -239,7 +238,7 @@ export class OutputLog {
       if (this.o.fd === undefined) return 0;
       while (done < b.length) done += writeSync(this.o.fd, b, done);
     } catch (e) {
-      this.error ??= codeOf(e);
+      this.error ??= errorCode(e);
     } finally {
       this.logBytes += done;
     }

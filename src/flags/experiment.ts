@@ -14,6 +14,7 @@ export type ExperimentDef = NonNullable<Runbook['experiments']>[string];
 
 export type { ExperimentFigures, VariantFigures } from '../core/figures.js';
 import type { ExperimentFigures, VariantFigures } from '../core/figures.js';
+import { errorMessage } from '../core/error-message.js';
 
 export const DECISIONS = ['keep', 'kill', 'iterate', 'scale'] as const;
 export type Decision = (typeof DECISIONS)[number];
@@ -93,7 +94,7 @@ export async function fetchFigures(id: string, ex: ExperimentDef, source: Metric
   try {
     values = (await source.fetch(series, timeoutMs, AbortSignal.timeout(timeoutMs))) as Record<string, { value?: number; error?: string }>;
   } catch (e) {
-    values = Object.fromEntries(series.map((s) => [s.name, { error: (e as Error).message }]));
+    values = Object.fromEntries(series.map((s) => [s.name, { error: errorMessage(e) }]));
   }
   return figures(id, ex, values, flagPercent);
 }

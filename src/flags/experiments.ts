@@ -11,6 +11,7 @@ import type { EventBody } from '../core/events.js';
 import type { ReleaseView } from './fold.js';
 import { shownPercent } from './served.js';
 import { appendToBrief, fetchFigures, pText, type Decision, type ExperimentFigures } from './experiment.js';
+import { errorMessage } from '../core/error-message.js';
 
 export type ExperimentDeps = {
   readonly runbook: Runbook;
@@ -95,7 +96,7 @@ export class Experiments {
     try {
       return appendToBrief(ex.brief, this.d.runbook.dir, entry);
     } catch (e) {
-      return `could not append to ${ex.brief}: ${(e as Error).message}`;
+      return `could not append to ${ex.brief}: ${errorMessage(e)}`;
     }
   }
 }

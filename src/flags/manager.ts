@@ -12,6 +12,7 @@ import { stepUpRefusal } from './guardrail.js';
 import { nextStep, previousStep, rampPlans, type RampPlan } from './plan.js';
 import type { FlagProvider, FlagReading } from './providers/provider.js';
 import { notServed } from './served.js';
+import { errorMessage } from '../core/error-message.js';
 
 /**
  * A change's outcome. `written`: the backend took the change but users are not served it (the
@@ -67,7 +68,7 @@ export class FlagRamps {
       const v = await provider.read(flag);
       this.d.record({ type: 'flag.read', flag, percent: v?.percent ?? null, ...(v ? { served: v.served, says: v.says } : {}) });
     } catch (e) {
-      this.d.record({ type: 'flag.read', flag, percent: null, error: (e as Error).message });
+      this.d.record({ type: 'flag.read', flag, percent: null, error: errorMessage(e) });
     }
   }
 
@@ -113,7 +114,7 @@ export class FlagRamps {
         this.d.record({ type: 'flag.set', flag, percent: r.percent, requested: to, forced: o.forced === true && up, by: o.by, served: r.served, says: r.says });
         return notServed(r) ? { ok: false, reason: r.says, written: r } : { ok: true, ...r };
       } catch (e) {
-        const reason = (e as Error).message;
+        const reason = errorMessage(e);
         this.d.record({ type: 'flag.failed', flag, requested: to, error: reason, by: o.by });
         return { ok: false, reason };
       } finally {

@@ -17,6 +17,7 @@ import { describeTrigger, formatValue, unitsOf, type Units } from './describe.js
 import { baselineSeries, baselineWindow, historyBaseline, noHistory, samplesBaseline, DEFAULT_BASELINE_SAMPLES } from './baseline.js';
 import { evaluatedTriggers } from './shadow.js';
 import { decisionRecord } from './decision.js';
+import { errorMessage } from '../core/error-message.js';
 
 export type GuardDeps = {
   readonly runbook: Runbook;
@@ -166,7 +167,7 @@ export class Guard {
     const window = baselineWindow(this.d.runbook, this.d.clock.wall(), this.intervalMs);
     const read = historyBaseline(source.fetchRange.bind(source), m.series, names, window, Math.max(this.timeoutMs, 5000)).then(
       (e) => this.d.record(e),
-      (e: unknown) => this.d.record({ type: 'baseline.taken', values: Object.fromEntries(names.map((n) => [n, null])), window, errors: Object.fromEntries(names.map((n) => [n, String((e as Error)?.message ?? e)])) }),
+      (e: unknown) => this.d.record({ type: 'baseline.taken', values: Object.fromEntries(names.map((n) => [n, null])), window, errors: Object.fromEntries(names.map((n) => [n, errorMessage(e)])) }),
     );
     this.baselinePending = read.finally(() => (this.baselinePending = undefined));
   }

@@ -7,6 +7,8 @@ import { discardBody } from '../core/http-body.js';
 import type { NotifyChannel } from '../runbook/types.js';
 import { channelEnv } from '../runbook/notify.js';
 import { pagerDutyPayload, slackPayload, webhookPayload, type NotifyContext } from './notify-payload.js';
+import { errorMessage } from '../core/error-message.js';
+import { describeFetchError } from '../core/fetch-error.js';
 
 export type PostResult = { ok: boolean; status?: number; error?: string };
 export type Post = (url: string, body: unknown, timeoutMs: number) => Promise<PostResult>;
@@ -20,8 +22,7 @@ export async function postJson(url: string, body: unknown, timeoutMs: number): P
     await discardBody(res);
     return res.ok ? { ok: true, status: res.status } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
   } catch (e) {
-    const err = e as { name?: string; message?: string; cause?: { code?: string } };
-    return { ok: false, error: err.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : err.cause?.code ?? err.message ?? String(e) };
+    return { ok: false, error: describeFetchError(e, timeoutMs) };
   }
 }
 
@@ -56,7 +57,7 @@ export async function deliver(c: NotifyChannel, ctx: NotifyContext, env: NodeJS.
   let last: PostResult = { ok: false };
   for (let attempt = 1; attempt <= tries; attempt++) {
     // a post that throws is a failure like any other: retried, then reported, never thrown
-    last = await post(req.url, req.body, POST_TIMEOUT_MS).catch((e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) }));
+    last = await post(req.url, req.body, POST_TIMEOUT_MS).catch((e: unknown) => ({ ok: false, error: errorMessage(e) }));
     if (last.ok) return { ok: true, attempts: attempt, ...(last.status !== undefined ? { status: last.status } : {}) };
     const go = attempt < tries ? await o.wait(attempt) : true;
     if (go !== true) return { ok: false, attempts: attempt, ...(last.status !== undefined ? { status: last.status } : {}), error: `${last.error ?? 'failed'} (not retried: ${go})` };

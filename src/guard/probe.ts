@@ -2,6 +2,7 @@
 
 import { discardBody } from '../core/http-body.js';
 import { MAX_TIMER_MS } from '../core/clock.js';
+import { describeFetchError } from '../core/fetch-error.js';
 
 export type ProbeResult = { readonly status?: number; readonly latencyMs?: number; readonly error?: string };
 
@@ -12,8 +13,6 @@ export async function probeOnce(url: string, timeoutMs: number, method: 'GET' | 
     await discardBody(res);
     return { status: res.status, latencyMs: Math.round(performance.now() - start) };
   } catch (e) {
-    const err = e as { name?: string; message?: string; cause?: { code?: string } };
-    const error = err.name === 'TimeoutError' || err.name === 'AbortError' ? `timed out after ${timeoutMs} ms` : err.cause?.code ?? err.message ?? String(e);
-    return { error, latencyMs: Math.round(performance.now() - start) };
+    return { error: describeFetchError(e, timeoutMs), latencyMs: Math.round(performance.now() - start) };
   }
 }

@@ -10,6 +10,7 @@ import { parseDuration } from '../runbook/duration.js';
 import type { Runbook } from '../runbook/types.js';
 import type { ProbeFn } from '../metrics/sampler.js';
 import type { MetricSource, SeriesQuery, SeriesResult } from '../metrics/sources/source.js';
+import { errorMessage } from '../core/error-message.js';
 
 /** The pre-flight check's id and title (a row of the pre-flight, after the runbook's own checks). */
 export const SELF_TEST_ID = 'guardrail-self-test';
@@ -105,7 +106,7 @@ async function readSeries(series: readonly SeriesTarget[], d: TestDeps): Promise
     try {
       return await d.source!.fetch(list, timeoutMs, new AbortController().signal);
     } catch (e) {
-      return Object.fromEntries(list.map((s) => [s.name, { error: (e as Error).message ?? String(e) }]));
+      return Object.fromEntries(list.map((s) => [s.name, { error: errorMessage(e) }]));
     }
   };
   const first = await once(series);

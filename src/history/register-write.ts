@@ -13,6 +13,7 @@ import { describeCommand } from '../runbook/command.js';
 import { resolveInvocation } from '../runbook/placeholders.js';
 import type { RiskRegister } from '../runbook/types.js';
 import { appendText, entryValues, loadYamlWriter, registerFormat } from './risk-register.js';
+import { errorMessage } from '../core/error-message.js';
 
 export type RegisterResult = { readonly ok: boolean; readonly via: 'file' | 'run'; readonly target: string; readonly error?: string };
 
@@ -42,7 +43,7 @@ function appendToFile(path: string, entry: RiskEntry): RegisterResult {
     appendFileSync(path, appendText(existing, entry, registerFormat(path)));
     return { ok: true, via: 'file', target: path };
   } catch (e) {
-    return { ok: false, via: 'file', target: path, error: (e as Error).message };
+    return { ok: false, via: 'file', target: path, error: errorMessage(e) };
   }
 }
 

@@ -10,9 +10,12 @@
  */
 import { basename } from 'node:path';
 import { parseCommand, type Command } from './command.js';
+import { scriptCommands } from './shell-lexer.js';
 import { envName, placeholdersIn } from './placeholders.js';
 import type { Path, RuleError } from './rules.js';
 import type { RawRunbook, RawRun, RawStep } from './schema.js';
+
+export { scriptCommands } from './shell-lexer.js';
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'yash', 'fish']);
 /** ssh options that take a value (the next word, or the rest of the cluster). */
@@ -152,63 +155,6 @@ export function innerShellWords(argv: readonly string[]): InnerWord[] {
   // one word can be found twice (bash -c inside ssh's command): once is enough
   const seen = new Set<number>();
   return out.filter((w) => !seen.has(w.index) && seen.add(w.index));
-}
-
-/**
- * A shell script's simple commands as word lists, quotes removed: split at unquoted `;`, `&`,
- * `|`, newlines, parentheses and backquotes (and `$(`). Enough to see `ssh host "… {x}"` or
- * `bash -c '… {x}'` in a script; not a shell parser.
- */
-export function scriptCommands(script: string): string[][] {
-  const commands: string[][] = [];
-  let words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | undefined;
-  const endWord = () => {
-    if (inWord) words.push(word);
-    word = '';
-    inWord = false;
-  };
-  const endCommand = () => {
-    endWord();
-    if (words.length > 0) commands.push(words);
-    words = [];
-  };
-  for (let i = 0; i < script.length; i++) {
-    const c = script[i];
-    if (quote === "'") {
-      if (c === "'") quote = undefined;
-      else word += c;
-      continue;
-    }
-    if (c === '\\' && i + 1 < script.length) {
-      word += script[++i];
-      inWord = true;
-      continue;
-    }
-    if (quote === '"') {
-      if (c === '"') quote = undefined;
-      else word += c;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (c === ' ' || c === '\t') endWord();
-    else if (c === '#' && !inWord) {
-      while (i + 1 < script.length && script[i + 1] !== '\n') i++;
-    } else if (c === '$' && script[i + 1] === '(') {
-      endCommand();
-      i++;
-    } else if (';&|\n()`'.includes(c)) endCommand();
-    else {
-      word += c;
-      inWord = true;
-    }
-  }
-  endCommand();
-  return commands;
 }
 
 /**

@@ -16,6 +16,7 @@ import { isMarkdown } from './run-dir.js';
 
 export type { LoadResult } from './locate.js';
 import type { LoadResult } from './locate.js';
+import { errorMessage } from '../core/error-message.js';
 
 /**
  * A YAML/JSON syntax error's message and offset. The parser reports an unclosed bracket or quote at
@@ -64,7 +65,7 @@ export function parseRunbook(text: string, file: string, display = file): LoadRe
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     // yaml refuses documents whose aliases expand too far (a "billion laughs" file): report, don't crash.
-    return { ok: false, errors: [{ file: display, line: 1, col: 1, message: `cannot read the document: ${(e as Error).message}` }], display };
+    return { ok: false, errors: [{ file: display, line: 1, col: 1, message: `cannot read the document: ${errorMessage(e)}` }], display };
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return { ok: false, errors: [{ file: display, line: 1, col: 1, message: `a runbook must be a map with at least "name" and "stages" (${doc.contents === null ? 'the file is empty' : `got ${describeValue(data)}`})` }], display };

@@ -3,9 +3,8 @@
  * the commands of a shell block, a trigger, a threshold band, an escalation level, a criterion.
  * Every regular expression here sees a single line (or a single fence's info string).
  */
-import { splitWords } from './command.js';
-import { comparison, durationText, measure, NUMBER, num, timeUnit, UNIT, UNIT_MS, windowWords } from './markdown/guard-words.js';
-import { splitCommands } from './shell-lexer.js';
+import { comparison, durationText, measure, normalUnit, NUMBER, num, timeUnit, UNIT, UNIT_MS, windowWords } from './markdown/guard-words.js';
+import { splitCommands, wordsOf, type ShellWord } from './shell-lexer.js';
 
 // ── durations, comparisons, windows and escalation times: the words, in guard-words.ts ─────
 
@@ -92,15 +91,21 @@ export function blockCommands(code: string, lang: string): { commands: BlockComm
   return { commands, skipped };
 }
 
-/** Words of a command with, for each, whether it was written quoted. undefined when it needs a shell. */
+/**
+ * Words of a command with, for each, whether it was written quoted (one quoted string, "…" or
+ * '…'), from the shell lexer's words. undefined when it needs a shell. A word mixing quoted and
+ * bare parts (a="b c") makes every word count as bare.
+ */
 export function quotedWords(text: string): { word: string; quoted: boolean }[] | undefined {
-  if (!splitWords(text)) return undefined;
-  const out: { word: string; quoted: boolean }[] = [];
-  for (const m of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) out.push({ word: m[1] ?? m[2] ?? m[3], quoted: m[3] === undefined });
-  // a word mixing quoted and bare parts (a="b c"): fall back to the splitter's words, none quoted
-  const words = splitWords(text)!;
-  if (out.length !== words.length || out.some((w, i) => w.word !== words[i])) return words.map((word) => ({ word, quoted: false }));
-  return out;
+  const words = wordsOf(text);
+  if (!words || words.length === 0) return undefined;
+  const wholly = (w: ShellWord): boolean => {
+    const src = text.slice(w.start, w.end);
+    const q = src[0];
+    return (q === '"' || q === "'") && src.length >= 2 && src.endsWith(q) && !src.slice(1, -1).includes(q);
+  };
+  const mixed = words.some((w) => w.quoted && !wholly(w));
+  return words.map((w) => ({ word: w.text, quoted: !mixed && w.quoted }));
 }
 
 // ── inline commands ───────────────────────────────────────────────────────────────────────
@@ -203,12 +208,6 @@ export function convert(value: number, unit: string | undefined, target: string 
 
 function round(n: number): number {
   return Math.round(n * 1e9) / 1e9;
-}
-
-function normalUnit(u: string): string {
-  const w = u.toLowerCase();
-  if (w === '%' || w === 'percent' || w === 'pct') return '%';
-  return timeUnit(w) ?? w;
 }
 
 /**

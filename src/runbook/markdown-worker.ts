@@ -5,13 +5,14 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { parseTreeHere } from './markdown-micromark.js';
+import { errorMessage } from '../core/error-message.js';
 
 const { text, port, flag } = workerData as { text: string; port: MessagePort; flag: SharedArrayBuffer };
 const done = new Int32Array(flag);
 try {
   port.postMessage({ root: parseTreeHere(text) });
 } catch (e) {
-  port.postMessage({ error: (e as Error).message });
+  port.postMessage({ error: errorMessage(e) });
 } finally {
   Atomics.store(done, 0, 1);
   Atomics.notify(done, 0);

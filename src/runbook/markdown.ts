@@ -230,7 +230,7 @@ function readFront(text: string, tree: ReturnType<typeof parseMarkdown>, at: (of
       fm = (front.toJS(frontDoc, { maxAliasCount: MAX_ALIAS_COUNT }) as Obj | null) ?? {};
     } catch (e) {
       // aliases that expand too far (a "billion laughs" front matter): said, never expanded
-      errors.push({ file: display, ...at(base), message: `front matter: cannot read the document: ${(e as Error).message}` });
+      errors.push({ file: display, ...at(base), message: `front matter: cannot read the document: ${errorMessage(e)}` });
       front = undefined;
       frontDoc = undefined;
     }
@@ -268,90 +268,121 @@ function unreadable(display: string, text: string, e: { line: number; col: numbe
   return { ok: false as const, errors: [{ file: display, ...e }], display, report: { mapped: [], notes: [], unmapped: [], uncertain: [], hash: contentHash(text), unread: true } };
 }
 
-/** Parses a Markdown runbook: the typed Runbook or located errors, and always the report. */
-export function parseMarkdownRunbook(text: string, file: string, display = file): MarkdownLoad {
+/** The Markdown tree, or (too deep, too slow) the load that says why there is none. */
+function readTree(text: string, display: string): { tree: MarkdownTree } | { failed: MarkdownLoad } {
   const deep = tooDeep(text);
   if (deep) {
     const message = `nested too deep: ${deep.depth} levels of blockquotes (">") and lists (at most ${MAX_NESTING})`;
-    return unreadable(display, text, { line: deep.line, col: deep.col, message });
+    return { failed: unreadable(display, text, { line: deep.line, col: deep.col, message }) };
   }
-  let tree: MarkdownTree;
   try {
-    tree = parseMarkdown(text);
+    return { tree: parseMarkdown(text) };
   } catch (e) {
     if (!(e instanceof MarkdownTooSlow)) throw e;
-    return unreadable(display, text, { line: e.line, col: e.col, message: e.message });
+    return { failed: unreadable(display, text, { line: e.line, col: e.col, message: e.message }) };
   }
-  const lc = lineCounter(tree.lineStarts);
-  const at = (offset: number): { line: number; col: number } => lc.linePos(offset);
-  const { front, frontDoc, base, fm, errors, unmapped: extraUnmapped, runbookKeys } = readFront(text, tree, at, display);
-  const hints = hintsOf(fm);
+}
 
-  const mapped = mapMarkdown(tree, hints, file);
+/** What the prose maps to, the front matter's runbook keys merged over it, keys in the usual order. */
+function mergedRaw(mapped: ReturnType<typeof mapMarkdown>, f: Front): Obj {
   const pos = mapped.positions;
   let raw = mapped.raw;
-  if (front && frontDoc) {
+  if (f.front && f.frontDoc) {
     const kept = new YAMLMap();
-    for (const pair of front.items) {
+    for (const pair of f.front.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
-      if (key !== 'notify' && !RUNME_KEYS.has(key) && runbookKeys.has(key)) kept.items.push(pair);
+      if (key !== 'notify' && !RUNME_KEYS.has(key) && f.runbookKeys.has(key)) kept.items.push(pair);
     }
-    mergeFront(raw, kept, frontDoc, base, pos);
+    mergeFront(raw, kept, f.frontDoc, f.base, pos);
   }
   if (isPlain(raw.metrics)) raw.metrics = reorder(raw.metrics, METRICS_ORDER, pos);
   raw = reorder(raw, TOP_ORDER, pos);
+  return raw;
+}
 
+/** Where the commands run: the repository root when the runbook is below it (run-dir.ts). */
+type RunDir = { readonly runDir: string; readonly own: string };
+
+/** Everything validation needs about one parsed document. */
+type Parsed = RunDir & {
+  readonly text: string;
+  readonly file: string;
+  readonly display: string;
+  readonly tree: MarkdownTree;
+  readonly lc: LineCounter;
+  readonly mapped: ReturnType<typeof mapMarkdown>;
+  readonly front: Front;
+  readonly raw: Obj;
+};
+
+/** The report of a parse (what was mapped, notes, unmapped parts, what is uncertain). */
+function reportOf(p: Parsed, uncertain: readonly Note[] = []): MarkdownReport {
+  const { raw, mapped, front } = p;
+  const pos = mapped.positions;
   const setByFront = (path: readonly string[]): boolean => {
-    let v: unknown = fm;
+    let v: unknown = front.fm;
     for (const k of path) v = isPlain(v) ? v[k] : undefined;
     return v !== undefined;
   };
   // commands written to be pasted at the repository root run there (run-dir.ts); .cockpit/ stays beside the runbook
-  const runDir = runDirOf(file);
-  const own = dirname(resolve(file));
-  const rootNote: Note[] = runDir !== own ? [{ line: 1, text: `commands run from the repository root ${runDir} (the runbook is in ${relative(runDir, own)})` }] : [];
-  const report = (uncertain: readonly Note[] = []): MarkdownReport => ({
-    mapped: mappedCounts(raw, pos, tree.lineStarts),
+  const rootNote: Note[] = p.runDir !== p.own ? [{ line: 1, text: `commands run from the repository root ${p.runDir} (the runbook is in ${relative(p.runDir, p.own)})` }] : [];
+  return {
+    mapped: mappedCounts(raw, pos, p.tree.lineStarts),
     notes: [...rootNote, ...mapped.notes.filter((n) => n.about === undefined || !setByFront(n.about)).map(({ line, text }) => ({ line, text }))],
-    unmapped: [...mapped.unmapped, ...extraUnmapped].sort((a, b) => a.line - b.line),
+    unmapped: [...mapped.unmapped, ...front.unmapped].sort((a, b) => a.line - b.line),
     uncertain,
-    hash: contentHash(text),
-  });
-  if (errors.length > 0) return { ok: false, errors: sortErrors(errors), display, report: report() };
+    hash: contentHash(p.text),
+  };
+}
 
+/** The schema, then the rules: the typed Runbook, or every error located in the document. */
+function validated(p: Parsed): MarkdownLoad {
+  const { raw, lc, display } = p;
+  const errors = [...p.front.errors];
+  const fail = (): MarkdownLoad => ({ ok: false, errors: sortErrors(errors), display, report: reportOf(p) });
   const noStages = Array.isArray(raw.stages) && raw.stages.length === 0;
-  if (noStages) {
-    // the schema would say "a runbook needs at least one stage"; say where cockpit looked instead
-    errors.push({
-      file: display,
-      line: 1,
-      col: 1,
-      message:
-        'no release stages found: cockpit runs the ```bash (or ```sh) blocks under a heading like "## Release Process" (each sub-heading a stage, "(5 minutes)" its budget), or of any section with commands',
-    });
-  }
-  const doc = locatedDocument(raw, pos);
+  // the schema would say "a runbook needs at least one stage"; say where cockpit looked instead
+  if (noStages) errors.push({ file: display, line: 1, col: 1, message: NO_STAGES });
+  const doc = locatedDocument(raw, p.mapped.positions);
   const parsed = RunbookSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const issues = noStages ? parsed.error.issues.filter((i) => !(i.path.length === 1 && i.path[0] === 'stages')) : parsed.error.issues;
     errors.push(...locateIssues(issues, doc, lc, display));
-    return { ok: false, errors: sortErrors(errors), display, report: report() };
+    return fail();
   }
-  const ruleErrors = checkRules(parsed.data, runDir);
+  const ruleErrors = checkRules(parsed.data, p.runDir);
   if (ruleErrors.length > 0 || errors.length > 0) {
     errors.push(...locateRules(ruleErrors, doc, lc, display));
-    return { ok: false, errors: sortErrors(errors), display, report: report() };
+    return fail();
   }
+  const locate = (errs: readonly RuleError[]) => sortErrors(locateRules(errs, doc, lc, display));
   // what the document promises but nothing can watch yet (no metrics source, no probe): kept, listed
   // where the prose says it, left out of the run (normalize: Runbook.unarmed), as for its imported YAML
   const warnings = locateNotArmed(parsed.data, doc, lc, display);
-  const runbook = normalize(parsed.data, file, runDir !== own ? { dir: runDir } : {});
-  const cautions = sortErrors(locateRules(runbookCautions(parsed.data, runbook), doc, lc, display));
-  const { lineOf } = sourceLines(raw, parsed.data, pos, tree.lineStarts);
-  const uncertain = mapped.uncertain;
-  const locate = (errs: readonly RuleError[]) => sortErrors(locateRules(errs, doc, lc, display));
-  return { ok: true, runbook, display, report: report(uncertain), raw: parsed.data, lineOf, warnings, cautions, locate };
+  const runbook = normalize(parsed.data, p.file, p.runDir !== p.own ? { dir: p.runDir } : {});
+  const cautions = locate(runbookCautions(parsed.data, runbook));
+  const { lineOf } = sourceLines(raw, parsed.data, p.mapped.positions, p.tree.lineStarts);
+  return { ok: true, runbook, display, report: reportOf(p, p.mapped.uncertain), raw: parsed.data, lineOf, warnings, cautions, locate };
+}
+
+const NO_STAGES =
+  'no release stages found: cockpit runs the ```bash (or ```sh) blocks under a heading like "## Release Process" (each sub-heading a stage, "(5 minutes)" its budget), or of any section with commands';
+
+/** Parses a Markdown runbook: the typed Runbook or located errors, and always the report. */
+export function parseMarkdownRunbook(text: string, file: string, display = file): MarkdownLoad {
+  const read = readTree(text, display);
+  if ('failed' in read) return read.failed;
+  const { tree } = read;
+  const lc = lineCounter(tree.lineStarts);
+  const front = readFront(text, tree, (offset) => lc.linePos(offset), display);
+  const mapped = mapMarkdown(tree, hintsOf(front.fm), file);
+  const raw = mergedRaw(mapped, front);
+  const runDir = runDirOf(file);
+  const p: Parsed = { text, file, display, tree, lc, mapped, front, raw, runDir, own: dirname(resolve(file)) };
+  if (front.errors.length > 0) return { ok: false, errors: sortErrors(front.errors), display, report: reportOf(p) };
+  return validated(p);
 }
 
 export { formatErrors, formatReport } from './markdown-report.js';
 import type { MappedCount, MarkdownReport } from './markdown-report.js';
+import { errorMessage } from '../core/error-message.js';

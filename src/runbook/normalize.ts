@@ -1,61 +1,19 @@
 /** A schema-valid raw runbook → the typed Runbook (ids derived, commands parsed, durations in ms). */
 import { basename, dirname, extname } from 'node:path';
-import { isArmed, notArmed } from './armed.js';
+import { notArmed } from './armed.js';
 import { describeCommand, parseCommand, programOf, type Command } from './command.js';
 import { splitCommands } from './shell-lexer.js';
 import { parseDuration } from './duration.js';
-import { parseRate, parseSpan } from './span.js';
+import { explicitIds, ms, slug, uniquer, type Unique } from './normalize-ids.js';
+import { targets, triggers } from './normalize-watch.js';
 import type { RawRun, RawRunbook, RawStep } from './schema.js';
 import { levelChannel, notifyTargets } from './notify.js';
-import type { Choice, CommandStep, EscalationLevel, Input, PreflightItem, RiskRegister, Runbook, Stage, Step, Targets, Trigger } from './types.js';
+import type { Choice, CommandStep, EscalationLevel, Input, PreflightItem, RiskRegister, Runbook, Stage, Step } from './types.js';
 
 const PRODUCTION = /^(prod|production|live)$/i;
 
-export function slug(text: string): string {
-  const s = text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return s.slice(0, 40) || 'step';
-}
-
-function ms(d: string | undefined): number | undefined {
-  return d === undefined ? undefined : parseDuration(d);
-}
-
-type Unique = (id: string, explicit?: boolean) => string;
-
-/**
- * Makes ids unique within one list: deploy, deploy-2, deploy-3. Ids the runbook wrote (`reserved`)
- * are kept as written; a derived id steps around them, so an explicit `id: deploy` is not renamed
- * to deploy-2 just because an earlier step derived "deploy". (Duplicate explicit ids are rejected by
- * rules.ts where they matter; elsewhere the second one is suffixed so ids stay unique.)
- */
-function uniquer(reserved: Iterable<string> = []): Unique {
-  const taken = new Set<string>(reserved);
-  const used = new Set<string>();
-  // the next suffix to try per id: the sets only grow, so every smaller one is still taken (20 000
-  // steps deriving "deploy" cost 20 000 lookups, not 200 million)
-  const next = new Map<string, number>();
-  return (id, explicit = false) => {
-    if (explicit && !used.has(id)) {
-      used.add(id);
-      return id;
-    }
-    let candidate = id;
-    let n = next.get(id) ?? 2;
-    if (taken.has(candidate) || used.has(candidate)) {
-      for (candidate = `${id}-${n}`; taken.has(candidate) || used.has(candidate); ) candidate = `${id}-${++n}`;
-      next.set(id, n + 1);
-    }
-    used.add(candidate);
-    return candidate;
-  };
-}
-
-function explicitIds(list: readonly unknown[] | undefined): string[] {
-  return (list ?? []).flatMap((s) => (s !== null && typeof s === 'object' && !Array.isArray(s) && typeof (s as { id?: unknown }).id === 'string' ? [(s as { id: string }).id] : []));
-}
+export { slug } from './normalize-ids.js';
+export { triggerId } from './normalize-watch.js';
 
 /** The id a command earns from its program: ./scripts/deploy-staging.sh → deploy-staging. */
 function idFromRun(run: RawRun): string {
@@ -228,69 +186,14 @@ function commandSteps(list: readonly RawStep[] | undefined): CommandStep[] {
   return (list ?? []).map((s) => step(s, unique)).filter((s): s is CommandStep => s.kind === 'command');
 }
 
-export function triggerId(t: Trigger | { metric?: string; probe?: string; above?: number; below?: number }): string {
-  if ('metric' in t && t.metric) return slug(`${t.metric}-${'above' in t && t.above !== undefined ? 'above' : 'below'}`);
-  return slug(`probe-${(t as { probe?: string }).probe ?? 'probe'}`);
-}
-
-/** The rollback triggers, and the shadow ones apart (ids unique across both). */
-function triggers(raw: RawRunbook): { triggers: Trigger[]; shadows: Trigger[] } {
-  const all = allTriggers(raw);
-  const shadow = new Set((raw.rollback?.triggers ?? []).filter((t) => isArmed(raw, t) && t.shadow === true));
-  const armed = (raw.rollback?.triggers ?? []).filter((t) => isArmed(raw, t));
-  return { triggers: all.filter((_, i) => !shadow.has(armed[i])), shadows: all.filter((_, i) => shadow.has(armed[i])) };
-}
-
-function allTriggers(raw: RawRunbook): Trigger[] {
-  const unique = uniquer(explicitIds(raw.rollback?.triggers));
-  const defaultMaxErrors = raw.metrics?.maxErrors ?? 4;
-  // a trigger with nothing to watch stays out of the run (it would only hold for want of data): Runbook.unarmed names it
-  return (raw.rollback?.triggers ?? []).filter((t) => isArmed(raw, t)).map((t): Trigger => {
-    if ('metric' in t) {
-      const op = t.above !== undefined ? 'above' : 'below';
-      return {
-        kind: 'metric',
-        id: t.id !== undefined ? unique(t.id, true) : unique(triggerId(t)),
-        metric: t.metric,
-        op,
-        threshold: (op === 'above' ? t.above : t.below) ?? 0,
-        forMs: ms(t.for) ?? 0,
-        onNoData: t.onNoData ?? 'hold',
-        maxErrors: t.maxErrors ?? defaultMaxErrors,
-      };
-    }
-    return {
-      kind: 'probe',
-      id: t.id !== undefined ? unique(t.id, true) : unique(triggerId(t)),
-      probe: t.probe,
-      status: t.status,
-      latencyAbove: t.latencyAbove,
-      forMs: ms(t.for) ?? 0,
-      onNoData: t.onNoData ?? 'hold',
-    };
-  });
-}
-
-function targets(raw: NonNullable<RawRunbook['targets']>): Targets {
-  const t = {
-    deploymentFrequency: raw.deploymentFrequency,
-    leadTimeMs: raw.leadTime === undefined ? undefined : parseSpan(raw.leadTime),
-    changeFailureRate: raw.changeFailureRate === undefined ? undefined : parseRate(raw.changeFailureRate),
-    timeToRestoreMs: raw.timeToRestore === undefined ? undefined : parseSpan(raw.timeToRestore),
-    rollbackRate: raw.rollbackRate === undefined ? undefined : parseRate(raw.rollbackRate),
-  };
-  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as Targets;
-}
-
 function riskRegister(raw: NonNullable<RawRunbook['riskRegister']>): RiskRegister {
   if ('file' in raw) return { kind: 'file', file: raw.file };
   return { kind: 'run', step: commandStep(raw.run, { id: 'risk-register', title: 'risk register', timeout: raw.timeout ?? '30s' }) };
 }
 
-export function normalize(raw: RawRunbook, file: string, opts: NormalizeOptions = {}): Runbook {
-  const choices: Choice[] = [];
+function preflightOf(raw: RawRunbook): PreflightItem[] {
   const preUnique = uniquer(explicitIds(raw.preflight));
-  const preflight: PreflightItem[] = (raw.preflight ?? []).map((p) => {
+  return (raw.preflight ?? []).map((p) => {
     if (p.run !== undefined) {
       const id = p.id !== undefined ? preUnique(p.id, true) : preUnique(slug(p.title));
       const s = commandStep(p.run, { id, title: p.title, timeout: p.timeout, retries: p.retries }, (x) => x);
@@ -298,9 +201,12 @@ export function normalize(raw: RawRunbook, file: string, opts: NormalizeOptions 
     }
     return { kind: 'manual', id: p.id !== undefined ? preUnique(p.id, true) : preUnique(slug(p.title)), title: p.title, text: p.manual ?? '' };
   });
+}
 
+/** The stages: armed from the first production one on, unless a stage says otherwise. */
+function stagesOf(raw: RawRunbook, opts: NormalizeOptions, choices: Choice[]): Stage[] {
   let armedFromHere = false;
-  const stages: Stage[] = raw.stages.map((s) => {
+  return raw.stages.map((s) => {
     const environment = s.environment ?? s.id;
     if (PRODUCTION.test(s.id) || PRODUCTION.test(environment)) armedFromHere = true;
     const expanded = expandSteps(s.steps, s.id, raw, opts, choices);
@@ -317,39 +223,68 @@ export function normalize(raw: RawRunbook, file: string, opts: NormalizeOptions 
       criteria: raw.metrics?.source !== undefined ? (s.criteria ?? []) : [],
     };
   });
+}
 
-  // an emergency item that is the rollback opens the R dialog; without a rollback section its command is the rollback
-  const emergency = emergencyItems(raw);
-  const rollback = raw.rollback
-    ? {
-        steps: commandSteps(expandSteps(raw.rollback.steps, 'rollback', raw, opts, choices, isCommand)),
-        verify: commandSteps(raw.rollback.verify),
-        incident: raw.rollback.incident !== undefined ? commandStep(raw.rollback.incident, { id: 'incident', title: 'create incident' }) : undefined,
-        ...triggers(raw),
-        graceMs: ms(raw.rollback.grace) ?? 5000,
-      }
-    : emergency.rollback?.step
-      ? { steps: [emergency.rollback.step], verify: [], triggers: [], graceMs: 5000 }
-      : undefined;
+type Emergency = ReturnType<typeof emergencyItems>;
 
-  const escalation: EscalationLevel[] = (raw.escalation ?? []).map((e, i) => ({
+/** The rollback section; without one, an emergency item's command is the rollback. */
+function rollbackOf(raw: RawRunbook, opts: NormalizeOptions, choices: Choice[], emergency: Emergency): Runbook['rollback'] {
+  if (raw.rollback)
+    return {
+      steps: commandSteps(expandSteps(raw.rollback.steps, 'rollback', raw, opts, choices, isCommand)),
+      verify: commandSteps(raw.rollback.verify),
+      incident: raw.rollback.incident !== undefined ? commandStep(raw.rollback.incident, { id: 'incident', title: 'create incident' }) : undefined,
+      ...triggers(raw),
+      graceMs: ms(raw.rollback.grace) ?? 5000,
+    };
+  return emergency.rollback?.step ? { steps: [emergency.rollback.step], verify: [], triggers: [], graceMs: 5000 } : undefined;
+}
+
+function escalationOf(raw: RawRunbook): EscalationLevel[] {
+  return (raw.escalation ?? []).map((e, i) => ({
     level: i + 1,
     afterMs: ms(e.after) ?? 0,
     title: e.title ?? `Level ${i + 1}`,
     run: e.run !== undefined ? commandStep(e.run, { id: `escalation-${i + 1}` }) : undefined,
     notify: levelChannel(e.notify),
   }));
+}
 
-  const source = raw.metrics?.source;
+/**
+ * What is not armed (Runbook.unarmed), and the rollback as run: a rollback assembled from
+ * alternatives is not armed until one is chosen (nothing would run), its triggers listed instead.
+ */
+function armedOf(raw: RawRunbook, rollback: Runbook['rollback'], choices: readonly Choice[]): { unarmed: string[]; rollback: Runbook['rollback'] } {
   const unarmed = notArmed(raw)
     .filter((n) => n.kind === 'trigger')
     .map((n) => n.what);
-  // a rollback assembled from alternatives is not armed until one is chosen: nothing would run
   const rollbackChoice = choices.find((c) => c.where === 'rollback' && c.chosen === undefined);
   if (rollback && rollbackChoice && rollback.triggers.length > 0) {
     unarmed.push(...rollback.triggers.map((t) => `${t.kind === 'metric' ? `${t.metric} ${t.op === 'above' ? '>' : '<'} ${t.threshold}` : `probe ${t.probe}`} (the rollback is a choice not made yet: ${rollbackChoice.title})`));
   }
-  const armedRollback = rollback && rollbackChoice ? { ...rollback, triggers: [], shadows: [] } : rollback;
+  return { unarmed, rollback: rollback && rollbackChoice ? { ...rollback, triggers: [], shadows: [] } : rollback };
+}
+
+function troubleshootingOf(raw: RawRunbook): Runbook['troubleshooting'] {
+  return (raw.troubleshooting ?? []).map((t) => ({
+    match: t.match,
+    title: t.title ?? t.match,
+    hint: t.hint,
+    steps: commandSteps([...(t.run !== undefined ? [t.run] : []), ...(t.steps ?? [])]),
+  }));
+}
+
+export function normalize(raw: RawRunbook, file: string, opts: NormalizeOptions = {}): Runbook {
+  const choices: Choice[] = [];
+  const preflight = preflightOf(raw);
+  const stages = stagesOf(raw, opts, choices);
+  // an emergency item that is the rollback opens the R dialog; without a rollback section its command is the rollback
+  const emergency = emergencyItems(raw);
+  const rollback = rollbackOf(raw, opts, choices, emergency);
+  const escalation = escalationOf(raw);
+  const source = raw.metrics?.source;
+  const armed = armedOf(raw, rollback, choices);
+  const { unarmed } = armed;
   const lastProd = [...stages].reverse().find((s) => PRODUCTION.test(s.id) || PRODUCTION.test(s.environment));
   return {
     file,
@@ -360,15 +295,10 @@ export function normalize(raw: RawRunbook, file: string, opts: NormalizeOptions 
     environment: raw.environment ?? lastProd?.environment ?? stages[stages.length - 1].environment,
     preflight,
     stages,
-    rollback: armedRollback,
+    rollback: armed.rollback,
     escalation,
     notify: notifyTargets(raw),
-    troubleshooting: (raw.troubleshooting ?? []).map((t) => ({
-      match: t.match,
-      title: t.title ?? t.match,
-      hint: t.hint,
-      steps: commandSteps([...(t.run !== undefined ? [t.run] : []), ...(t.steps ?? [])]),
-    })),
+    troubleshooting: troubleshootingOf(raw),
     emergency: emergency.actions,
     emergencyRollback: emergency.rollback && { title: emergency.rollback.title, display: emergency.rollback.step?.display },
     secrets: raw.secrets ?? [],

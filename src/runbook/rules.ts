@@ -50,20 +50,13 @@ function stepsWithCwd(rb: RawRunbook): { path: Path; cwd: string }[] {
   );
 }
 
-/**
- * `dir` is the runbook's directory: given, each step's `cwd:` must be a directory there (a run
- * would fail the step at its start). Without it (text not from a file) cwds are not checked.
- */
-export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
-  const out: RuleError[] = [];
-  if (dir !== undefined)
-    for (const { path, cwd } of stepsWithCwd(rb)) {
-      const problem = cwdProblem(dir, cwd);
-      if (problem) out.push({ path, message: problem });
-    }
-  const metricNames = Object.keys(rb.metrics?.series ?? {});
-  const probeNames = (rb.probes ?? []).map((p) => p.name);
+type Rules = (rb: RawRunbook, out: RuleError[]) => void;
 
+const metricNamesOf = (rb: RawRunbook): string[] => Object.keys(rb.metrics?.series ?? {});
+
+/** Stage and step ids unique, criteria on known metrics with one bound. */
+const stageRules: Rules = (rb, out) => {
+  const metricNames = metricNamesOf(rb);
   duplicates(rb.stages, (s) => s.id, (i) => ['stages', i, 'id'], 'stage id', out);
   rb.stages.forEach((s, si) => {
     duplicates(s.steps, (st) => (typeof st === 'object' && !Array.isArray(st) && !('choose' in st) ? st.id : undefined), (i) => ['stages', si, 'steps', i, 'id'], 'step id', out, ` in stage "${s.id}"`);
@@ -73,7 +66,9 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
       else if (c.below === undefined && c.above === undefined) out.push({ path: ['stages', si, 'criteria', ci], message: 'a criterion needs exactly one of "below" or "above"' });
     });
   });
+};
 
+const preflightRules: Rules = (rb, out) => {
   duplicates(rb.preflight ?? [], (p) => p.id, (i) => ['preflight', i, 'id'], 'pre-flight id', out);
   (rb.preflight ?? []).forEach((p, i) => {
     if (p.run !== undefined && p.manual !== undefined)
@@ -81,7 +76,12 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
     else if (p.run === undefined && p.manual === undefined)
       out.push({ path: ['preflight', i], message: `pre-flight item "${p.title}" needs "run" (an automated check) or "manual" (what the operator checks and ticks)` });
   });
+};
 
+/** Probe names unique; triggers on known metrics and probes, one bound, ids unique. */
+const triggerRules: Rules = (rb, out) => {
+  const metricNames = metricNamesOf(rb);
+  const probeNames = (rb.probes ?? []).map((p) => p.name);
   duplicates(rb.probes ?? [], (p) => p.name, (i) => ['probes', i, 'name'], 'probe name', out);
 
   (rb.rollback?.triggers ?? []).forEach((t, i) => {
@@ -99,7 +99,10 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
     }
   });
   duplicates(rb.rollback?.triggers ?? [], (t) => t.id, (i) => ['rollback', 'triggers', i, 'id'], 'trigger id', out);
+};
 
+/** What a rollback and a troubleshooting entry cannot hold; flag steps on known ramps. */
+const stepKindRules: Rules = (rb, out) => {
   for (const key of ['steps', 'verify'] as const) {
     (rb.rollback?.[key] ?? []).forEach((s, i) => {
       if (typeof s === 'object' && !Array.isArray(s) && 'monitor' in s) out.push({ path: ['rollback', key, i], message: 'a rollback cannot contain a monitor step' });
@@ -114,7 +117,9 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
         out.push({ path: ['troubleshooting', ti, 'steps', i, 'manual'], atKey: true, message: 'troubleshooting steps are commands to offer: write what to do by hand in "hint"' });
     }),
   );
-  out.push(...choiceRules(rb), ...inputRules(rb));
+};
+
+const flagStepRules: Rules = (rb, out) => {
   const rampNames = Object.keys(rb.flags?.ramps ?? {});
   rb.stages.forEach((st, si) =>
     st.steps.forEach((step, i) => {
@@ -122,7 +127,9 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
         out.push({ path: ['stages', si, 'steps', i, 'flag'], message: `flag step names unknown flag "${step.flag}"${hint(step.flag, rampNames)}` });
     }),
   );
+};
 
+const seriesRules: Rules = (rb, out) => {
   const source = rb.metrics?.source?.type;
   for (const [name, s] of Object.entries(rb.metrics?.series ?? {})) {
     const at: Path = ['metrics', 'series', name];
@@ -135,7 +142,9 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
         out.push({ path: [...at, 'warn'], message: `warn (${s.warn}) must be ${below ? 'above' : 'below'} critical (${s.critical}) for a series breached ${below ? 'below' : 'above'}` });
     }
   }
+};
 
+const escalationRules: Rules = (rb, out) => {
   let latest: { ms: number; text: string } | undefined;
   (rb.escalation ?? []).forEach((e, i) => {
     if (e.run === undefined && e.notify === undefined && !e.title?.trim())
@@ -145,7 +154,9 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
       out.push({ path: ['escalation', i, 'after'], message: `escalation levels must be in order of "after": ${e.after} comes after ${latest.text}` });
     if (latest === undefined || after > latest.ms) latest = { ms: after, text: e.after };
   });
+};
 
+const rampRules: Rules = (rb, out) => {
   for (const [flag, ramp] of Object.entries(rb.flags?.ramps ?? {})) {
     const steps = Array.isArray(ramp) ? ramp : ramp.steps;
     const base: Path = Array.isArray(ramp) ? ['flags', 'ramps', flag] : ['flags', 'ramps', flag, 'steps'];
@@ -157,7 +168,9 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
     if (!Array.isArray(ramp) && ramp.rollbackTo !== undefined && (ramp.rollbackTo < 0 || ramp.rollbackTo > 100))
       out.push({ path: ['flags', 'ramps', flag, 'rollbackTo'], message: `rollbackTo ${ramp.rollbackTo} is outside 0–100` });
   }
+};
 
+const experimentAndSecretRules: Rules = (rb, out) => {
   const flagNames = Object.keys(rb.flags?.ramps ?? {});
   for (const [id, ex] of Object.entries(rb.experiments ?? {})) {
     if (ex.flag !== undefined && !flagNames.includes(ex.flag)) out.push({ path: ['experiments', id, 'flag'], message: `experiment "${id}" names unknown flag "${ex.flag}"${hint(ex.flag, flagNames)}` });
@@ -166,7 +179,29 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
   (rb.secrets ?? []).forEach((name, i) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) out.push({ path: ['secrets', i], message: `"${name}" is not an environment variable name (use letters, digits and "_", not starting with a digit)` });
   });
+};
 
+/**
+ * `dir` is the runbook's directory: given, each step's `cwd:` must be a directory there (a run
+ * would fail the step at its start). Without it (text not from a file) cwds are not checked.
+ */
+export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
+  const out: RuleError[] = [];
+  if (dir !== undefined)
+    for (const { path, cwd } of stepsWithCwd(rb)) {
+      const problem = cwdProblem(dir, cwd);
+      if (problem) out.push({ path, message: problem });
+    }
+  stageRules(rb, out);
+  preflightRules(rb, out);
+  triggerRules(rb, out);
+  stepKindRules(rb, out);
+  out.push(...choiceRules(rb), ...inputRules(rb));
+  flagStepRules(rb, out);
+  seriesRules(rb, out);
+  escalationRules(rb, out);
+  rampRules(rb, out);
+  experimentAndSecretRules(rb, out);
   return out;
 }
 

@@ -8,7 +8,7 @@
  */
 import { commentTitle } from './shell-words.js';
 
-export { commentTitle, wordsOf, type ShellWord } from './shell-words.js';
+export { commentTitle, scriptCommands, wordsOf, type ShellWord } from './shell-words.js';
 
 export type ShellCommand = {
   /** The command as written (continuation lines, heredoc bodies and all), trailing blanks trimmed. */

@@ -1,4 +1,7 @@
-/** The words of one simple command, and a comment as a title: the shell lexer's small parts (re-exported by shell-lexer.ts). */
+/**
+ * The shell lexer's small parts (re-exported by shell-lexer.ts): the words of one simple command,
+ * a comment as a title, and a script's simple commands as word lists.
+ */
 
 export type ShellWord = { readonly text: string; readonly quoted: boolean; readonly start: number; readonly end: number };
 
@@ -63,4 +66,61 @@ export function wordsOf(command: string): ShellWord[] | undefined {
   if (quote) return undefined;
   end(command.length);
   return words;
+}
+
+/**
+ * A shell script's simple commands as word lists, quotes removed: split at unquoted `;`, `&`,
+ * `|`, newlines, parentheses and backquotes (and `$(`). Enough to see `ssh host "… {x}"` or
+ * `bash -c '… {x}'` in a script; not a shell parser.
+ */
+export function scriptCommands(script: string): string[][] {
+  const commands: string[][] = [];
+  let words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  const endWord = () => {
+    if (inWord) words.push(word);
+    word = '';
+    inWord = false;
+  };
+  const endCommand = () => {
+    endWord();
+    if (words.length > 0) commands.push(words);
+    words = [];
+  };
+  for (let i = 0; i < script.length; i++) {
+    const c = script[i];
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else word += c;
+      continue;
+    }
+    if (c === '\\' && i + 1 < script.length) {
+      word += script[++i];
+      inWord = true;
+      continue;
+    }
+    if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else word += c;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (c === ' ' || c === '\t') endWord();
+    else if (c === '#' && !inWord) {
+      while (i + 1 < script.length && script[i + 1] !== '\n') i++;
+    } else if (c === '$' && script[i + 1] === '(') {
+      endCommand();
+      i++;
+    } else if (';&|\n()`'.includes(c)) endCommand();
+    else {
+      word += c;
+      inWord = true;
+    }
+  }
+  endCommand();
+  return commands;
 }

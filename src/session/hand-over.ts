@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import type { LeaveBy, SessionEvent } from '../core/events.js';
 import { readJournal } from './journal.js';
 import type { OpenedSession } from './open.js';
+import { errorMessage } from '../core/error-message.js';
 
 export const GUARD_LOG = 'background-guard.log';
 
@@ -61,7 +62,7 @@ export function handOver(opened: OpenedSession, o: HandOverOptions): { pid: numb
   try {
     fd = openNoFollow(log, 'append');
   } catch (e) {
-    return `cannot write ${log}: ${(e as Error).message}`;
+    return `cannot write ${log}: ${errorMessage(e)}`;
   }
   let pid: number | undefined;
   try {
@@ -70,7 +71,7 @@ export function handOver(opened: OpenedSession, o: HandOverOptions): { pid: numb
     child.unref();
     pid = child.pid;
   } catch (e) {
-    return `cannot start a background guard: ${(e as Error).message}`;
+    return `cannot start a background guard: ${errorMessage(e)}`;
   } finally {
     closeSync(fd);
   }

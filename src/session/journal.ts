@@ -3,6 +3,7 @@ import { closeSync, fsyncSync, writeSync } from 'node:fs';
 import { openNoFollow, readNoFollow } from '../core/safe-open.js';
 import type { SessionEvent } from '../core/events.js';
 import { maskStrings } from '../exec/log-format.js';
+import { errorCode } from '../core/error-message.js';
 
 export interface Journal {
   append(e: SessionEvent): void;
@@ -70,7 +71,7 @@ export class FileJournal implements Journal {
       clearInterval(this.retry);
       this.retry = undefined;
     } catch (err) {
-      this.failure = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      this.failure = errorCode(err);
       // no event may come for a while (a screen waiting for its operator): the kept ones are
       // written as soon as they can be all the same
       this.retry ??= setInterval(() => this.fd !== undefined && this.flush(), RETRY_MS).unref();

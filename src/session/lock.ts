@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { processAlive as alive } from '../exec/proc.js';
 import { isSymlink, openNoFollow, UnsafeFile } from '../core/safe-open.js';
 import { holderAlive, identityOf, liveHolderRefusal, ownCommand, reusedPid, type LockRecord } from './lock-holder.js';
+import { errorMessage } from '../core/error-message.js';
 export type { LockRecord } from './lock-holder.js';
 
 export type Lock = {
@@ -138,7 +139,7 @@ export function takeLock(cockpitDir: string, sessionId: string, o: LockOptions =
   try {
     writeFileSync(mine, JSON.stringify({ pid: process.pid, sessionId, startedAt: Date.now(), ...identityOf(process.pid), command: ownCommand() } satisfies LockRecord), { flag: 'wx' });
   } catch (e) {
-    return `cannot take ${path}: ${(e as Error).message}`;
+    return `cannot take ${path}: ${errorMessage(e)}`;
   }
   let tookOver: Lock['tookOver'];
   const held = (ino: number): Lock => {
@@ -171,7 +172,7 @@ export function takeLock(cockpitDir: string, sessionId: string, o: LockOptions =
         linkSync(mine, path);
         return held(ino);
       } catch (e) {
-        if (errno(e) !== 'EEXIST') return `cannot take ${path}: ${(e as Error).message}`;
+        if (errno(e) !== 'EEXIST') return `cannot take ${path}: ${errorMessage(e)}`;
       }
       const seen = readLock(path);
       if (!seen) {
@@ -192,7 +193,7 @@ export function takeLock(cockpitDir: string, sessionId: string, o: LockOptions =
       if (r === 'busy') sleepSync(5);
     }
   } catch (e) {
-    return `cannot take ${path}: ${(e as Error).message}`;
+    return `cannot take ${path}: ${errorMessage(e)}`;
   } finally {
     rmSync(mine, { force: true });
   }

@@ -13,6 +13,7 @@ import { takeLock, type Lock } from './lock.js';
 import { holderAlive } from './lock-holder.js';
 import { attachRecords } from './records.js';
 import { newSessionId, sessionValues } from './values.js';
+import { errorMessage } from '../core/error-message.js';
 
 export type OpenedSession = {
   readonly controller: Controller;
@@ -118,7 +119,7 @@ function lockAndMake(root: string, sessionId: string, resuming: SessionInfo | un
   try {
     mkdirSync(root, { recursive: true });
   } catch (e) {
-    return `cannot create ${root}: ${(e as Error).message}`;
+    return `cannot create ${root}: ${errorMessage(e)}`;
   }
   // the lock comes first: a session is only taken over from a cockpit that is gone, and never from
   // one whose step still runs unless it is that very session being taken over (it follows the step)
@@ -134,7 +135,7 @@ function lockAndMake(root: string, sessionId: string, resuming: SessionInfo | un
     mkdirSync(sessionDir, { recursive: true });
   } catch (e) {
     lock.release();
-    return `cannot create ${sessionDir}: ${(e as Error).message}`;
+    return `cannot create ${sessionDir}: ${errorMessage(e)}`;
   }
   return lock;
 }

@@ -16,6 +16,7 @@ import type { Prepared, RunPlan } from './plan/prepare.js';
 import type { Theme } from './theme.js';
 import { ThemeContext } from './theme-context.js';
 import { sanitizeOutput } from '../core/terminal-text.js';
+import { errorMessage } from '../core/error-message.js';
 
 // A write past the file size limit (ulimit -f) raises SIGXFSZ. Node ignores it (the write fails
 // with EFBIG: the journal keeps its events in memory, the release goes on); Ink's signal-exit
@@ -88,7 +89,7 @@ export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) =>
     setTimeout(() => {
       void controller.start().catch((e: unknown) => {
         ink.unmount();
-        err(`cockpit: ${(e as Error).message}`);
+        err(`cockpit: ${errorMessage(e)}`);
       });
     }, 0);
   });

@@ -4,6 +4,7 @@ import defaultTheme from '../../themes/default.json' with { type: 'json' };
 import highContrast from '../../themes/high-contrast.json' with { type: 'json' };
 import light from '../../themes/light.json' with { type: 'json' };
 import monochrome from '../../themes/monochrome.json' with { type: 'json' };
+import { errorMessage } from '../core/error-message.js';
 
 export type Style = {
   readonly color?: string;
@@ -56,7 +57,7 @@ export function loadTheme(name: string | undefined, opts: { env?: NodeJS.Process
     try {
       raw = JSON.parse(readFileSync(n, 'utf8'));
     } catch (e) {
-      throw new ThemeError(`${n}: not valid JSON (${(e as Error).message})`);
+      throw new ThemeError(`${n}: not valid JSON (${errorMessage(e)})`);
     }
     return check(raw, n);
   }

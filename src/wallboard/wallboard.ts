@@ -15,6 +15,7 @@ import { LogTail } from './log-tail.js';
 import { tailLines } from './model-output.js';
 import { readOnlyMessage, sessionNow, wallboardModel } from './model.js';
 import { Panels } from './panels.js';
+import { errorMessage } from '../core/error-message.js';
 
 export type WallboardOptions = {
   readonly rb: Runbook;
@@ -187,7 +188,7 @@ export async function runWallboard(o: WallboardOptions): Promise<number> {
       }
       if (process.env.COCKPIT_DEBUG) for (const line of kept) process.stderr.write(`${line}\n`);
       if (error !== undefined) {
-        process.stderr.write(`cockpit: the wallboard stopped: ${(error as Error).message ?? String(error)}\n`);
+        process.stderr.write(`cockpit: the wallboard stopped: ${errorMessage(error)}\n`);
         if (process.env.COCKPIT_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
       }
       resolve(error === undefined ? 0 : 1);

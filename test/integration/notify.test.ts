@@ -138,8 +138,8 @@ describe('notify: targets against real receivers', () => {
     expect(r.out).toContain('✗ NOTIFICATION FAILED: slack $IT_NOTIFY_SLACK (verified): $IT_NOTIFY_SLACK is not set: no Slack message sent');
     expect(r.out).toContain('✉ notified webhook $IT_NOTIFY_HOOK (rollback)');
     expect(r.out).toContain('✗ NOTIFICATION FAILED: webhook $IT_NOTIFY_HOOK (verified): HTTP 500 (after 3 attempts)');
-    expect(r.out).toContain('✗ NOTIFICATION FAILED: pagerduty $IT_NOTIFY_PD (rollback): ECONNREFUSED (after 3 attempts)');
-    expect(r.out).toContain('✗ NOTIFICATION FAILED: pagerduty $IT_NOTIFY_PD (verified): ECONNREFUSED (after 3 attempts)');
+    expect(r.out).toContain(`✗ NOTIFICATION FAILED: pagerduty $IT_NOTIFY_PD (rollback): ECONNREFUSED 127.0.0.1:${refused} (after 3 attempts)`);
+    expect(r.out).toContain(`✗ NOTIFICATION FAILED: pagerduty $IT_NOTIFY_PD (verified): ECONNREFUSED 127.0.0.1:${refused} (after 3 attempts)`);
     expect(hook.requests).toHaveLength(4); // one rollback message, three tries of the verified one
     for (const q of hook.requests) expect(webhookProblems(JSON.parse(q.body))).toEqual([]);
     expect(finished(r.events)).toEqual(

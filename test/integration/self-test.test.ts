@@ -71,6 +71,6 @@ describe('guardrail self-test against a real Prometheus', () => {
   it('a probe that does not answer fails, naming it and its URL', async () => {
     const port = await closedPort();
     const f = await testGuardrails({ series: [], probes: [{ name: 'checkout', url: `http://127.0.0.1:${port}/checkout`, method: 'GET' }] }, { sourceText: '', probe: probeOnce, timeoutMs: 2000 });
-    expect(findingLines(f)).toEqual(['✗ probe checkout: no answer (ECONNREFUSED)', `  url: http://127.0.0.1:${port}/checkout`, "  fix: check the probe's url: is the service up there?"]);
+    expect(findingLines(f)).toEqual([`✗ probe checkout: no answer (ECONNREFUSED 127.0.0.1:${port})`, `  url: http://127.0.0.1:${port}/checkout`, "  fix: check the probe's url: is the service up there?"]);
   });
 });

@@ -54,12 +54,16 @@ function withMarker(m: string): number[] {
 /** The session id (field 6 of /proc/<pid>/stat). */
 const sessionOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1].split(' ')[3]);
 
+// one runner for the file, as a session has: its spare supervisors (spare-pool.ts) are its own
+let shared: ProcessRunner | undefined;
+const runner = () => (shared ??= new ProcessRunner());
+
 function step(script: string, o: { timeoutMs?: number; graceMs?: number } = {}) {
   const tag = testTag();
   tags.push(tag);
   const dir = mkdtempSync(join(tmpdir(), 'cockpit-escaped-'));
   dirs.push(dir);
-  const handle = new ProcessRunner().start({
+  const handle = runner().start({
     key: 'stage.step',
     invocation: { file: 'bash', args: ['-c', script], env: {} },
     cwd: dir,

@@ -107,7 +107,9 @@ async function expectAllGone(procs: readonly Proc[], marker: string): Promise<vo
   expect(procsWith(marker).map((p) => `${p.pid} ${p.argv.join(' ')}`)).toEqual([]);
 }
 
-const runner = () => new ProcessRunner();
+// one runner for the file, as a session has: its spare supervisors (spare-pool.ts) are its own
+let shared: ProcessRunner | undefined;
+const runner = () => (shared ??= new ProcessRunner());
 
 type Run = {
   readonly handle: StepHandle;

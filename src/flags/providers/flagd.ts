@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FlagProviderError, type FlagProvider, type FlagReading } from './provider.js';
+import { errorMessage } from '../../core/error-message.js';
 
 type FlagdFile = { $schema?: string; flags?: Record<string, unknown>; [k: string]: unknown };
 
@@ -55,7 +56,7 @@ export class FlagdProvider implements FlagProvider {
     try {
       doc = JSON.parse(readFileSync(this.path, 'utf8'));
     } catch (e) {
-      throw new FlagProviderError(`${this.path} is not valid JSON (${(e as Error).message}): not touching it`);
+      throw new FlagProviderError(`${this.path} is not valid JSON (${errorMessage(e)}): not touching it`);
     }
     const flags = (doc as FlagdFile | null)?.flags;
     if (!doc || typeof doc !== 'object' || Array.isArray(doc) || (flags !== undefined && (!flags || typeof flags !== 'object' || Array.isArray(flags))))
@@ -88,7 +89,7 @@ export class FlagdProvider implements FlagProvider {
       renameSync(tmp, this.path);
     } catch (e) {
       rmSync(tmp, { force: true });
-      throw new FlagProviderError(`could not write ${this.path}: ${(e as Error).message}`);
+      throw new FlagProviderError(`could not write ${this.path}: ${errorMessage(e)}`);
     }
     return { percent: this.percent(flag), says: `written to ${basename(this.path)}; providers re-read it within their poll interval` };
   }

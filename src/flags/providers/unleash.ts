@@ -6,6 +6,7 @@
  * strategy is disabled, whatever the rollout says. The API token comes from an environment
  * variable the runbook names.
  */
+import { describeFetchError } from '../../core/fetch-error.js';
 import { readBodyText } from '../../core/http-body.js';
 import { FlagProviderError, parsePercent, type FlagProvider, type FlagReading } from './provider.js';
 
@@ -19,6 +20,10 @@ export class UnleashProvider implements FlagProvider {
   readonly kind = 'unleash';
   constructor(private readonly o: UnleashOptions) {}
 
+  private get timeoutMs(): number {
+    return this.o.timeoutMs ?? 10_000;
+  }
+
   private env(flag: string): string {
     const e = encodeURIComponent;
     return `${this.o.url.replace(/\/$/, '')}/api/admin/projects/${e(this.o.project)}/features/${e(flag)}/environments/${e(this.o.environment)}`;
@@ -28,12 +33,11 @@ export class UnleashProvider implements FlagProvider {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, { ...init, headers: { Authorization: this.o.token, 'Content-Type': 'application/json', Accept: 'application/json', ...init.headers }, signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000) });
+      res = await fetch(url, { ...init, headers: { Authorization: this.o.token, 'Content-Type': 'application/json', Accept: 'application/json', ...init.headers }, signal: AbortSignal.timeout(this.timeoutMs) });
       // the body is under the same deadline: a server that sends headers and stalls times out too
       text = await readBodyText(res);
     } catch (e) {
-      const err = e as { name?: string; cause?: { code?: string }; message?: string };
-      throw new FlagProviderError(`unleash: ${err.name === 'TimeoutError' ? 'timed out' : err.cause?.code ?? err.message}`);
+      throw new FlagProviderError(`unleash: ${describeFetchError(e, this.timeoutMs)}`);
     }
     if (!res.ok) throw new FlagProviderError(`unleash: HTTP ${res.status}${text ? `: ${text.slice(0, 120)}` : ''}`);
     try {

@@ -55,12 +55,8 @@ export function allFailed(series: readonly SeriesQuery[], error: string, config 
   return Object.fromEntries(series.map((s) => [s.name, config ? configError(error) : { error }]));
 }
 
-export function describeFetchError(e: unknown, timeoutMs: number): string {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
-  if (err?.cause?.code) return `${err.cause.code}${err.cause.message ? `: ${err.cause.message}` : ''}`;
-  return err?.message ?? String(e);
-}
+/** Why a fetch failed (core/fetch-error.ts: the same words for every fetch in the project). */
+export { describeFetchError } from '../../core/fetch-error.js';
 
 /** Parses a number the way metric APIs write them ("1.5", 1.5, "NaN", "+Inf"); undefined when it is not finite. */
 export function finite(v: unknown): number | undefined {

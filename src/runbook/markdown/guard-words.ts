@@ -19,6 +19,17 @@ export function timeUnit(word: string): TimeUnit | undefined {
   return undefined;
 }
 
+/**
+ * A unit as written → the one the runbook keeps: "%", "percent", "pct" → "%"; a time unit in any
+ * of its words ("minutes", "secs", "Stunden") → ms, s, m, h; anything else lower-cased ("rps").
+ * The project's one unit normaliser: a series' unit and a threshold's conversion both use it.
+ */
+export function normalUnit(u: string): string {
+  const w = u.toLowerCase();
+  if (w === '%' || w === 'percent' || w === 'pct') return '%';
+  return timeUnit(w) ?? w;
+}
+
 /** 5 minutes → "5m"; 1.5 minutes → "1m30s"; 90 seconds → "90s". */
 export function durationText(n: number, unit: TimeUnit): string {
   if (Number.isInteger(n)) return `${n}${unit}`;

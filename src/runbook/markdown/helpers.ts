@@ -6,6 +6,7 @@ import { parseCommand, programOf } from '../command.js';
 import { boldLabel, cleanTitle, plain, type Section } from '../markdown-tree.js';
 import { slug } from '../normalize.js';
 import { isAlternative, isNumberedAlternative } from './classify.js';
+import { normalUnit } from './guard-words.js';
 import type { Cmd } from './model.js';
 
 /** An instruction not to do something: "Do not run", "Never use", "Don't", "avoid", in several languages. */
@@ -90,13 +91,9 @@ export function metricSlug(subject: string): string {
   return slug(subject).replace(/-/g, '_') || 'metric';
 }
 
+/** A value's unit as the series keeps it (guard-words.ts normalUnit), or none. */
 export function normalUnitOf(u: string | undefined): string | undefined {
-  if (!u) return undefined;
-  const w = u.toLowerCase();
-  if (w === '%' || w === 'percent') return '%';
-  if (/^(ms|milliseconds?|msecs?)$/.test(w)) return 'ms';
-  if (/^(s|secs?|seconds?)$/.test(w)) return 's';
-  return w;
+  return u ? normalUnit(u) : undefined;
 }
 
 export type Arg = { name: string; value: string; index: number; valueIndex: number; replace(p: string): string };
