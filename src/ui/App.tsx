@@ -96,13 +96,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   useKeys(ctx);
 
   const small = tooSmall(columns, rows);
-  if (small)
-    return (
-      <Box flexDirection="column">
-        <Text>{`cockpit: ${small}`}</Text>
-        <Text>Enlarge the window. R still rolls back; q quits.</Text>
-      </Box>
-    );
+  if (small) return <TooSmall why={small} />;
   const c = ctx();
   return (
     <Box flexDirection="column" width={l.width} height={l.height}>
@@ -123,6 +117,16 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
       <NoticeLine text={ui.notice?.text ?? story ?? unarmedLine(rb.unarmed) ?? (off && `⚠ AUTO-ROLLBACK OFF: ${off}`)} width={l.width} />
       <HintBar hints={hints({ ...c, session, burst: false })} width={l.width} />
       <Overlays ui={ui} session={session} controller={controller} screenWidth={l.width} screenHeight={l.height} now={now} keepClear={l.showTriggers ? 2 : 0} />
+    </Box>
+  );
+}
+
+/** Below the smallest size: what is wrong, and that R and q still act. */
+function TooSmall({ why }: { readonly why: string }) {
+  return (
+    <Box flexDirection="column">
+      <Text>{`cockpit: ${why}`}</Text>
+      <Text>Enlarge the window. R still rolls back; q quits.</Text>
     </Box>
   );
 }
