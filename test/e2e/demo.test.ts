@@ -141,9 +141,7 @@ function readWs(r: Run, name: string): string {
   return readFileSync(join(r.ws, name), 'utf8');
 }
 
-// the three tests are independent (each its own temp dir, workspace, state dir and service port) and wait on real
-// processes and timers: they run at once
-describe.concurrent('cockpit demo, built binary', () => {
+describe('cockpit demo, built binary', () => {
   it(`every scenario headless at ×${SPEED}: exit code, story lines, workspace, nothing left behind`, async () => {
     const scenarios: Scenario[] = ['good', 'bad-release', 'slow-leak', 'flag-regression', 'flaky-tests'];
     const runs = Object.fromEntries((await Promise.all(scenarios.map(headless))).map((r, i) => [scenarios[i], r])) as Record<Scenario, Run>;

@@ -10,7 +10,7 @@ import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { readJournal } from '../../src/session/journal.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,8 +18,7 @@ const BIN = join(ROOT, 'bin', 'cockpit.js');
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'guard');
 
 const dirs: string[] = [];
-// afterAll: the tests run at once, each in its own sandbox
-afterAll(() => {
+afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -53,8 +52,7 @@ function journalOf(state: string) {
   return readJournal(join(state, 'sessions', sessions[0], 'journal.jsonl'));
 }
 
-// independent runs (each its own sandbox and state dir) that wait on real time: they run at once
-describe.concurrent('guardrails, headless', () => {
+describe('guardrails, headless', () => {
   it('a bad release: PENDING, FIRED with its value, automatic rollback, exit 3, the incident gets the reason', async () => {
     const sb = sandbox();
     const r = await run(sb.dir, sb.state, { BAD: '1' });

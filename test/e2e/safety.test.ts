@@ -18,7 +18,7 @@
  */
 import { chmodSync, cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
 import { formatDuration } from '../../src/runbook/duration.js';
 import { BIN, ROOT, processesUnder, until, tempRoots, tmuxServerPid } from '../helpers/demo-run.js';
@@ -35,8 +35,7 @@ const canRun = (x: string) => / ⏎ run\/continue /.test(hint(x));
 const panes: TmuxSession[] = [];
 const tempRoot = tempRoots(['tui.cjs']);
 
-// afterAll, not afterEach: the tests run at once (each waits on its own pane)
-afterAll(() => {
+afterEach(() => {
   for (const p of panes.splice(0)) p.kill();
 });
 
@@ -85,8 +84,7 @@ async function passDemoPreflight(s: TmuxSession): Promise<void> {
   await s.waitFor((x) => x.includes('[✓] Rollback plan ready') && canRun(x));
 }
 
-// the tests are independent (each its own sandbox, pane and state dir) and wait on real time: they run at once
-(hasTmux() ? describe.concurrent : describe.skip)('release safety on a real terminal', () => {
+describe.skipIf(!hasTmux())('release safety on a real terminal', () => {
   describe('a failed stage waiting for the operator keeps its triggers armed (item 1)', () => {
     // ── 1 ──
     it('demo flag-regression: the failed stage keeps its triggers armed; the latency trigger fires while the operator decides and rolls back; q exits 3', async () => {
