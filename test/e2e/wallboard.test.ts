@@ -3,7 +3,7 @@
  * (a detached tmux session, CI=false in the pane) following real demo sessions. Build first:
  * `node scripts/build.mjs`.
  *
- * 1. At 80×24 and at 200×60 (two wallboards at once), while a headless bad-release demo runs in the same state directory:
+ * 1. At 80×24 and at 200×60, while a headless bad-release demo runs in the same state directory:
  *    the status word and runbook, a chart per metric series, the error-rate trigger PENDING then
  *    FIRED, ROLLING BACK, ROLLED BACK, the escalation level, the output tail (checked against the
  *    step's log file); R says read-only (and the journal shows no rollback but the trigger's);
@@ -33,21 +33,11 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The session directories under a state dir, oldest first. */
 const sessionIds = (state: string): string[] => (existsSync(join(state, 'sessions')) ? readdirSync(join(state, 'sessions')).sort() : []);
 
-/** The wallboard's node process (not the pane's shell), by its command line and its pane's marker (`marker` in its environment). */
-function wallboardPid(root: string, marker: string): number | undefined {
-  const line = processesUnder(root).find(
-    (l) => / wallboard /.test(l) && l.split(' ').slice(2).join(' ').startsWith(process.execPath) && paneMarker(Number(l.split(' ')[0])) === marker,
-  );
+/** The wallboard's node process (not the pane's shell), by its command line. */
+function wallboardPid(root: string): number | undefined {
+  const line = processesUnder(root).find((l) => / wallboard /.test(l) && l.split(' ').slice(2).join(' ').startsWith(process.execPath));
   return line ? Number(line.split(' ')[0]) : undefined;
 }
-
-const paneMarker = (pid: number): string | undefined => {
-  try {
-    return /(?:^|\0)COCKPIT_TEST_PANE=([^\0]*)/.exec(readFileSync(`/proc/${pid}/environ`, 'utf8'))?.[1];
-  } catch {
-    return undefined;
-  }
-};
 
 /** CPU time (user + system, clock ticks) a process has used. */
 function cpuTicks(pid: number): number {
@@ -64,98 +54,90 @@ async function leftovers(root: string): Promise<string[]> {
   return left;
 }
 
-function startWallboard(root: string, state: string, cols: number, rows: number, marker = ''): TmuxSession {
-  return TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} wallboard ws/cockpit.yml`, { cols, rows, cwd: root, env: { COCKPIT_STATE_DIR: state, COCKPIT_TEST_PANE: marker }, name: 'cockpit-wallboard' });
+function startWallboard(root: string, state: string, cols: number, rows: number): TmuxSession {
+  return TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} wallboard ws/cockpit.yml`, { cols, rows, cwd: root, env: { COCKPIT_STATE_DIR: state }, name: 'cockpit-wallboard' });
 }
 
 const CHARTS = ['latency p95', 'error rate', 'throughput', 'memory'];
 /** Every series has a chart whose title (on its top border) starts with the series' label. */
 const chartTitles = (screen: string) => CHARTS.every((t) => lines(screen).some((l) => new RegExp(`┌─ ${escape(t)}\\b`).test(l) || l.includes(`┐┌─ ${t}`)));
 
-/** One wallboard (its pane marked cols×rows) following the live bad-release, up to its idle CPU check. */
-async function followsLive(
-  s: TmuxSession,
-  o: { cols: number; rows: number; id: string; root: string; state: string; journal: string; demo: ReturnType<typeof runDemo> },
-): Promise<void> {
-  const { cols, rows, id, state, journal } = o;
-  const header = (x: string) => lines(x).slice(0, 8).join('\n');
-  let f = await s.waitFor((x) => / RELEASING {2,}demo-web-app 2\.4\.0 → production +read-only · q quit$/m.test(x) && x.includes(`LIVE · session ${id}`) && chartTitles(x), { timeoutMs: 20_000 });
-  expect(lines(f)).toHaveLength(rows);
-  expect(f).toMatch(/┌─ Stages ─/);
-  expect(f).toMatch(/┌─ Triggers · armed ─|┌─ Triggers · not armed ─/);
-  expect(f).toMatch(/┌─ Incident · flags ─/);
-  // the big word only where there is room for it
-  expect(/▀/.test(header(f))).toBe(cols >= 120);
-
-  // R while it is live: a message, never a rollback
-  s.keys('R');
-  f = await s.waitFor('This wallboard is READ-ONLY: it never rolls back.');
-  expect(f).toContain('cockpit rollback ws/cockpit.yml');
-  expect(f).toContain('or press R in the cockpit that drives the release.');
-  s.keys('x');
-  await s.waitForGone('READ-ONLY');
-
-  // the error rate climbs: PENDING counting against its window, the output of a running step
-  const pending = new RegExp(`◐ PENDING \\d:\\d\\d/${escape('0:10')} error_rate > 1 %`);
-  // (a step that has just started has no line yet: the wait is for both)
-  const stamped = /│\d\d:\d\d:\d\d \S/;
-  f = await s.waitFor((x) => pending.test(x) && stamped.test(x), { timeoutMs: 30_000 });
-  expect(f).toMatch(cols > 100 ? /┌─ Output · .+ · (running|passed) \d:\d\d/ : /┌─ Output · \S/);
-
-  f = await s.waitFor((x) => x.includes('● FIRED error_rate > 1 %') && x.includes(' ROLLING BACK '), { timeoutMs: 30_000 });
-  f = await s.waitFor((x) => x.includes(' ROLLED BACK ') && x.includes(`ENDED `), { timeoutMs: 30_000 });
-  expect(f).toMatch(new RegExp(`^ ENDED \\d\\d:\\d\\d:\\d\\d: rolled back · incident \\d:\\d\\d · escalation L1/3 · session ${id.slice(0, cols > 100 ? id.length : 5)}`, 'm'));
-  expect(f).toMatch(/│incident \d:\d\d · escalation L1\/3/);
-  expect(f).toContain('● FIRED error_rate > 1 %');
-  expect(f).toMatch(/↺ Rollback +rolled back \d:\d\d/);
-
-  // the output tail is the last step's log: the incident script's line, as stamped in its file
-  const r = await o.demo;
-  expect(r.code, r.stderr).toBe(3);
-  const log = readdirSync(join(state, 'sessions', id)).find((n) => n.startsWith('rollback.') && n.endsWith('.log') && readFileSync(join(state, 'sessions', id, n), 'utf8').includes('incident opened'));
-  expect(log).toBeDefined();
-  const last = readFileSync(join(state, 'sessions', id, log!), 'utf8').trimEnd().split('\n').at(-1)!;
-  expect(last).toMatch(/^\d\d:\d\d:\d\d\.\d{3} incident opened: trigger fired: error_rate > 1 %/);
-  const shown = `${last.slice(0, 8)} ${last.slice(13)}`;
-  f = await s.waitFor((x) => x.includes(`│${shown.slice(0, 40)}`));
-
-  // R never rolled back: the one rollback is the trigger's
-  const rollbacks = journalEvents(journal).filter((e) => e.type === 'rollback.started');
-  expect(rollbacks.map((e) => e.source)).toEqual(['trigger']);
-
-  // an ended session on screen costs (next to) no CPU: no busy loop, a 1 s clock
-  const pid = wallboardPid(o.root, `${cols}x${rows}`);
-  expect(pid).toBeDefined();
-  const before = cpuTicks(pid!);
-  const t0 = Date.now();
-  await until('3 s of wallboard', () => Date.now() - t0 >= 3000, 5000);
-  expect(cpuTicks(pid!) - before, 'CPU ticks (1/100 s) in 3 s').toBeLessThan(15);
-}
-
 describe.skipIf(!hasTmux())('cockpit wallboard, built binary', () => {
-  // both sizes follow the same live demo at once (two wallboards, one release): each size's assertions as before
-  it('follows a live bad-release at 80×24 and at 200×60: charts, PENDING then FIRED, ROLLING BACK, ROLLED BACK, escalation, output tail; R is read-only; q exits, nothing left', async () => {
-    const root = tempRoot('cockpit-wallboard-');
-    const ws = join(root, 'ws');
-    const state = join(root, 'state');
-    const demo = runDemo(['--scenario', 'bad-release', '--headless', '--speed', String(SPEED), '--dir', ws], { state, timeoutMs: 80_000 });
-    await until('the demo wrote its runbook and started its session', () => existsSync(join(ws, 'cockpit.yml')) && sessionIds(state).some((id) => existsSync(join(state, 'sessions', id, 'journal.jsonl'))), 20_000);
-    const [id] = sessionIds(state);
-    const journal = join(state, 'sessions', id, 'journal.jsonl');
-    const sizes = [
-      [80, 24],
-      [200, 60],
-    ] as const;
-    const boards = sizes.map(([cols, rows]) => startWallboard(root, state, cols, rows, `${cols}x${rows}`));
-    try {
-      await Promise.all(sizes.map(([cols, rows], i) => followsLive(boards[i], { cols, rows, id, root, state, journal, demo })));
-      for (const s of boards) s.keys('q');
-      for (const s of boards) expect(await s.waitForExit({ timeoutMs: 10_000 })).toBe(0);
-      expect(await leftovers(root)).toEqual([]);
-    } finally {
-      for (const s of boards) s.kill();
-    }
-  }, 120_000);
+  for (const [cols, rows] of [
+    [80, 24],
+    [200, 60],
+  ] as const) {
+    it(`follows a live bad-release at ${cols}×${rows}: charts, PENDING then FIRED, ROLLING BACK, ROLLED BACK, escalation, output tail; R is read-only; q exits, nothing left`, async () => {
+      const root = tempRoot('cockpit-wallboard-');
+      const ws = join(root, 'ws');
+      const state = join(root, 'state');
+      const demo = runDemo(['--scenario', 'bad-release', '--headless', '--speed', String(SPEED), '--dir', ws], { state, timeoutMs: 80_000 });
+      await until('the demo wrote its runbook and started its session', () => existsSync(join(ws, 'cockpit.yml')) && sessionIds(state).some((id) => existsSync(join(state, 'sessions', id, 'journal.jsonl'))), 20_000);
+      const [id] = sessionIds(state);
+      const journal = join(state, 'sessions', id, 'journal.jsonl');
+      const s = startWallboard(root, state, cols, rows);
+      try {
+        const header = (x: string) => lines(x).slice(0, 8).join('\n');
+        let f = await s.waitFor((x) => / RELEASING {2,}demo-web-app 2\.4\.0 → production +read-only · q quit$/m.test(x) && x.includes(`LIVE · session ${id}`) && chartTitles(x), { timeoutMs: 20_000 });
+        expect(lines(f)).toHaveLength(rows);
+        expect(f).toMatch(/┌─ Stages ─/);
+        expect(f).toMatch(/┌─ Triggers · armed ─|┌─ Triggers · not armed ─/);
+        expect(f).toMatch(/┌─ Incident · flags ─/);
+        // the big word only where there is room for it
+        expect(/▀/.test(header(f))).toBe(cols >= 120);
+
+        // R while it is live: a message, never a rollback
+        s.keys('R');
+        f = await s.waitFor('This wallboard is READ-ONLY: it never rolls back.');
+        expect(f).toContain('cockpit rollback ws/cockpit.yml');
+        expect(f).toContain('or press R in the cockpit that drives the release.');
+        s.keys('x');
+        await s.waitForGone('READ-ONLY');
+
+        // the error rate climbs: PENDING counting against its window, the output of a running step
+        const pending = new RegExp(`◐ PENDING \\d:\\d\\d/${escape('0:10')} error_rate > 1 %`);
+        // (a step that has just started has no line yet: the wait is for both)
+        const stamped = /│\d\d:\d\d:\d\d \S/;
+        f = await s.waitFor((x) => pending.test(x) && stamped.test(x), { timeoutMs: 30_000 });
+        expect(f).toMatch(cols > 100 ? /┌─ Output · .+ · (running|passed) \d:\d\d/ : /┌─ Output · \S/);
+
+        f = await s.waitFor((x) => x.includes('● FIRED error_rate > 1 %') && x.includes(' ROLLING BACK '), { timeoutMs: 30_000 });
+        f = await s.waitFor((x) => x.includes(' ROLLED BACK ') && x.includes(`ENDED `), { timeoutMs: 30_000 });
+        expect(f).toMatch(new RegExp(`^ ENDED \\d\\d:\\d\\d:\\d\\d: rolled back · incident \\d:\\d\\d · escalation L1/3 · session ${id.slice(0, cols > 100 ? id.length : 5)}`, 'm'));
+        expect(f).toMatch(/│incident \d:\d\d · escalation L1\/3/);
+        expect(f).toContain('● FIRED error_rate > 1 %');
+        expect(f).toMatch(/↺ Rollback +rolled back \d:\d\d/);
+
+        // the output tail is the last step's log: the incident script's line, as stamped in its file
+        const r = await demo;
+        expect(r.code, r.stderr).toBe(3);
+        const log = readdirSync(join(state, 'sessions', id)).find((n) => n.startsWith('rollback.') && n.endsWith('.log') && readFileSync(join(state, 'sessions', id, n), 'utf8').includes('incident opened'));
+        expect(log).toBeDefined();
+        const last = readFileSync(join(state, 'sessions', id, log!), 'utf8').trimEnd().split('\n').at(-1)!;
+        expect(last).toMatch(/^\d\d:\d\d:\d\d\.\d{3} incident opened: trigger fired: error_rate > 1 %/);
+        const shown = `${last.slice(0, 8)} ${last.slice(13)}`;
+        f = await s.waitFor((x) => x.includes(`│${shown.slice(0, 40)}`));
+
+        // R never rolled back: the one rollback is the trigger's
+        const rollbacks = journalEvents(journal).filter((e) => e.type === 'rollback.started');
+        expect(rollbacks.map((e) => e.source)).toEqual(['trigger']);
+
+        // an ended session on screen costs (next to) no CPU: no busy loop, a 1 s clock
+        const pid = wallboardPid(root);
+        expect(pid).toBeDefined();
+        const before = cpuTicks(pid!);
+        const t0 = Date.now();
+        await until('3 s of wallboard', () => Date.now() - t0 >= 3000, 5000);
+        expect(cpuTicks(pid!) - before, 'CPU ticks (1/100 s) in 3 s').toBeLessThan(15);
+
+        s.keys('q');
+        expect(await s.waitForExit({ timeoutMs: 10_000 })).toBe(0);
+        expect(await leftovers(root)).toEqual([]);
+      } finally {
+        s.kill();
+      }
+    }, 120_000);
+  }
 
   it('no live session: the latest ended one, saying so; too small a terminal gets a message; a session started later replaces it', async () => {
     const root = tempRoot('cockpit-wallboard-ended-');
