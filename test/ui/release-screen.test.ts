@@ -155,7 +155,7 @@ describe.each([
     expect(scrollback).toMatch(/^ {4}rollback took .+ \(from its start to its last step\)$/m);
     expect(scrollback).toMatch(new RegExp(`^  journal: ${sb.state}/sessions/.+/journal\\.jsonl$`, 'm'));
     await expectNothingLeft(sb);
-  });
+  }, 60_000);
 });
 
 it('a held R (five at once) opens the dialog at most, rolls nothing back, and says it ignored keys', async () => {
