@@ -1,6 +1,7 @@
 /**
  * A flag's deploy ("Deploy code with feature disabled", flags.deploy): `cockpit flag <name>
- * --deploy` and `d` on the screen's Flags pane, against real scripts. The flag's name is hostile
+ * --deploy` with the built binary, against real scripts (`d` on the screen's Flags pane is
+ * asserted in the ui tier: test/ui/flag-deploy-key.test.ts). The flag's name is hostile
  * (`new$(touch PWNED)`): it must reach the script as one argv element and run nothing.
  */
 import { execFile } from 'node:child_process';
@@ -9,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'cockpit.js');
@@ -17,9 +17,7 @@ const FIXTURE = join(ROOT, 'test', 'fixtures', 'flag-deploy');
 const FLAG = 'new$(touch PWNED)';
 
 const dirs: string[] = [];
-const sessions: TmuxSession[] = [];
 afterEach(() => {
-  for (const s of sessions.splice(0)) s.kill();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -86,44 +84,5 @@ describe('cockpit flag <name> --deploy', () => {
     expect(r.code).toBe(2);
     expect(r.err.join('\n')).toContain('has no flag deploy command (flags.deploy)');
     expect(r.err.join('\n')).not.toMatch(/^\s+at /m);
-  });
-});
-
-describe.skipIf(!hasTmux())('d on the Flags pane (tmux, 100×30)', () => {
-  it('deploys the selected flag with the flag off and says so; the ramp is untouched', async () => {
-    const { dir, state } = workspace();
-    const s = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} cockpit.yml`, { cols: 100, rows: 30, cwd: dir, env: { COCKPIT_STATE_DIR: state }, name: 'cockpit-flag-deploy' });
-    sessions.push(s);
-    // no metrics: the flags pane has the room for the name in full
-    await s.waitFor(/new\$\(touch PWNED\) .* 0 % steady/);
-    s.keys('?');
-    await s.waitFor('Keys (Esc closes');
-    // the ? overlay lists every key; d is in the Flags pane's part, further down: page to it
-    for (let i = 0; i < 6 && !s.screen().includes('Deploy the code of the selected flag with the flag off'); i++) {
-      const before = s.screen();
-      s.keys('PageDown');
-      await s.waitFor((screen) => screen !== before, { timeoutMs: 5000 }).catch(() => undefined);
-    }
-    await s.waitFor('Deploy the code of the selected flag with the flag off');
-    s.keys('Escape');
-    await s.waitForGone('Deploy the code of the selected flag with the flag off');
-    s.keys('d');
-    await s.waitFor(`${FLAG} deployed with the flag off: + ramps it up`);
-    expect(deployArgs(dir)).toEqual([`--feature=${FLAG}`, '--enabled=false']);
-    expect(existsSync(join(dir, 'PWNED'))).toBe(false);
-    expect(existsSync(join(dir, 'out', 'percent'))).toBe(false);
-    // a failing one says why, with its log
-    writeFileSync(join(dir, 'out', 'fail-deploy'), '');
-    s.keys('d');
-    await s.waitFor(/the deploy of new\$\(touch PWNED\) failed: exit 3 \(log: /);
-    // quit before the release ran: aborted (exit 1), and the flag deploy left nothing running
-    s.keys('q');
-    expect(await s.waitForExit()).toBe(1);
-    const ev = journalOf(state);
-    expect(ev.filter((e) => e.type === 'step.finished' && e.stage === 'flag').map((e) => [e.ok, e.reason])).toEqual([
-      [true, undefined],
-      [false, 'exit 3'],
-    ]);
-    expect(ev.at(-1)).toMatchObject({ type: 'session.ended', outcome: 'aborted' });
   });
 });

@@ -1,5 +1,7 @@
 /**
- * End to end: Markdown runbooks through the BUILT binary (build first: node scripts/build.mjs).
+ * Markdown runbooks through the CLI: what runs steps through the BUILT binary (build first: node
+ * scripts/build.mjs); validate, import, init and --dry-run in-process through `main(argv, io)`
+ * (`cli`), the same words in milliseconds.
  * The seed is examples/seed/release-runbook.md (a verbatim copy of the runbook the product was asked for);
  * a copy with a front matter on top is made in a temp dir. COCKPIT_STATE_DIR points into a temp
  * dir so no run writes beside the seed.
@@ -10,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { runDirOf } from '../../src/runbook/run-dir.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,6 +56,41 @@ function cockpit(args: string[], cwd = ROOT): Promise<Result> {
       },
     );
   });
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * The same command in-process, through `main(argv, io)` (what needs no step run: validate, import,
+ * init, --dry-run): this process's working directory and environment are the command's for its
+ * duration, one command at a time.
+ */
+function cli(args: string[], cwd = ROOT): Promise<Result> {
+  const run = async (): Promise<Result> => {
+    const state = tempDir();
+    const env = { COCKPIT_STATE_DIR: state, COCKPIT_DEBUG: '', NO_COLOR: '1', CI: 'true' };
+    const before = Object.entries(env).map(([k]) => [k, process.env[k]] as const);
+    const was = process.cwd();
+    const out: string[] = [];
+    const err: string[] = [];
+    Object.assign(process.env, env);
+    process.chdir(cwd);
+    try {
+      const code = await main(args, { out: (l) => out.push(`${l}\n`), err: (l) => err.push(`${l}\n`) });
+      const [stdout, stderr] = [out.join(''), err.join('')];
+      const lines = (t: string) => t.split('\n').filter((l) => l !== '');
+      return { code, stdout, stderr, out: lines(stdout), err: lines(stderr) };
+    } finally {
+      process.chdir(was);
+      for (const [k, v] of before) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  };
+  const next = queue.then(run, run);
+  queue = next.catch(() => undefined);
+  return next;
 }
 
 function expectNoStack(r: Result): void {
@@ -147,7 +185,7 @@ function warnings(out: string[]): [number, string][] {
 
 describe('cockpit validate on the seed', () => {
   it('as it is, its rollback scripts not written: exit 2, each missing rollback script an error at its line, then what was mapped', async () => {
-    const r = await cockpit(['validate', 'examples/seed/release-runbook.md']);
+    const r = await cli(['validate', 'examples/seed/release-runbook.md']);
     expectNoStack(r);
     expect(r.code).toBe(2);
     expect(r.out).toEqual([]);
@@ -158,7 +196,7 @@ describe('cockpit validate on the seed', () => {
   });
 
   it('beside its rollback scripts: exits 0: ok, the mapped counts, the unmapped list, nothing automatable left out, and what is not armed yet', async () => {
-    const r = await cockpit(['validate', 'release-runbook.md'], seedWithRollback());
+    const r = await cli(['validate', 'release-runbook.md'], seedWithRollback());
     expectNoStack(r);
     expect(r.code).toBe(0);
     expect(r.err).toEqual([]);
@@ -185,7 +223,7 @@ describe('cockpit validate on the seed', () => {
 
   it('with a front matter: the 4 triggers, 4 metrics, the probe and 3 escalation levels, nothing waiting', async () => {
     const { dir } = seedCopy();
-    const r = await cockpit(['validate', 'release-runbook.md'], dir);
+    const r = await cli(['validate', 'release-runbook.md'], dir);
     expectNoStack(r);
     expect(r.code).toBe(0);
     expect(r.out[0]).toBe(
@@ -200,7 +238,7 @@ describe('cockpit validate on the seed', () => {
 
 describe('running the seed as it is', () => {
   it('--dry-run lists every command and marks the missing scripts', async () => {
-    const r = await cockpit(['run', '--dry-run', 'examples/seed/release-runbook.md']);
+    const r = await cli(['run', '--dry-run', 'examples/seed/release-runbook.md']);
     expectNoStack(r);
     expect(r.code).toBe(0);
     const commands = r.out.filter((l) => /^ {2}[^[]+: \[/.test(l));
@@ -317,17 +355,17 @@ describe('a Markdown runbook with real scripts runs like a YAML one', () => {
 
   it('cockpit import -o writes a cockpit.yml that validates the same, and does not overwrite it', async () => {
     const dir = workspace();
-    const md = await cockpit(['validate', 'RUNBOOK.md'], dir);
-    const imp = await cockpit(['import', 'RUNBOOK.md', '-o', 'cockpit.yml'], dir);
+    const md = await cli(['validate', 'RUNBOOK.md'], dir);
+    const imp = await cli(['import', 'RUNBOOK.md', '-o', 'cockpit.yml'], dir);
     expect(imp.code).toBe(0);
     expect(imp.err).toEqual(['wrote cockpit.yml (cockpit validate cockpit.yml checks it)']);
-    const yml = await cockpit(['validate'], dir);
+    const yml = await cli(['validate'], dir);
     expect(yml.code).toBe(0);
     expect(yml.out[0]).toBe(md.out[0]);
     // no triggers in it: both say AUTO-ROLLBACK OFF, with the same words
     expect(warnings(yml.out).map(([, m]) => m)).toEqual(warnings(md.out).map(([, m]) => m));
     expect(warnings(yml.out).map(([, m]) => m)).toEqual(['AUTO-ROLLBACK OFF: the runbook has no rollback triggers: no stage rolls back on its own (R or cockpit rollback only)']);
-    const again = await cockpit(['import', 'RUNBOOK.md', '-o', 'cockpit.yml'], dir);
+    const again = await cli(['import', 'RUNBOOK.md', '-o', 'cockpit.yml'], dir);
     expect(again.code).toBe(2);
     expect(again.err).toEqual(['cockpit: cockpit.yml exists: not overwritten (--force to replace it)']);
   });
@@ -336,7 +374,7 @@ describe('a Markdown runbook with real scripts runs like a YAML one', () => {
 describe('cockpit import', () => {
   it('prints the YAML of the seed with a front matter, which validates the same as the Markdown', async () => {
     const { dir } = seedCopy();
-    const imp = await cockpit(['import', 'release-runbook.md'], dir);
+    const imp = await cli(['import', 'release-runbook.md'], dir);
     expectNoStack(imp);
     expect(imp.code).toBe(0);
     // each part says the line of the Markdown it came from (the front matter moved the seed's lines down)
@@ -346,7 +384,7 @@ describe('cockpit import', () => {
     expect(source[147 - 1]).toBe('./scripts/create-incident.sh "Production rollback executed"');
     expect(source[133 - 1]).toMatch(/^- Response time > 2 seconds for 3 consecutive minutes/);
     writeFileSync(join(dir, 'cockpit.yml'), imp.stdout);
-    const [md, yml] = await Promise.all([cockpit(['validate', 'release-runbook.md'], dir), cockpit(['validate', 'cockpit.yml'], dir)]);
+    const [md, yml] = await Promise.all([cli(['validate', 'release-runbook.md'], dir), cli(['validate', 'cockpit.yml'], dir)]);
     expect([md.code, yml.code]).toEqual([0, 0]);
     // the same summary, then the same cautions, each at its own file's line (the Slack ones only where $SLACK_WEBHOOK_URL is not set)
     expect(yml.out[0]).toBe(md.out[0]);
@@ -358,10 +396,10 @@ describe('cockpit import', () => {
   });
 
   it('refuses a file that is not Markdown, and reports a Markdown runbook that does not validate', async () => {
-    const notMd = await cockpit(['import', 'examples/quickstart/cockpit.yml']);
+    const notMd = await cli(['import', 'examples/quickstart/cockpit.yml']);
     expect(notMd.code).toBe(2);
     expect(notMd.err[0]).toBe('cockpit: examples/quickstart/cockpit.yml is not a Markdown runbook (.md): nothing to import');
-    const bad = await cockpit(['import', 'test/fixtures/markdown/invalid.md']);
+    const bad = await cli(['import', 'test/fixtures/markdown/invalid.md']);
     expectNoStack(bad);
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');
@@ -375,7 +413,7 @@ describe('cockpit import', () => {
 
 describe('cockpit validate on invalid Markdown', () => {
   it('prints located errors into the .md and the report, exit 2', async () => {
-    const r = await cockpit(['validate', 'test/fixtures/markdown/invalid-rules.md']);
+    const r = await cli(['validate', 'test/fixtures/markdown/invalid-rules.md']);
     expectNoStack(r);
     expect(r.code).toBe(2);
     expect(r.err.slice(0, 3)).toEqual([
@@ -392,14 +430,14 @@ describe('cockpit init', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'docs', 'ops'), { recursive: true });
     cpSync(join(FIXTURES, 'numbered.md'), join(dir, 'docs', 'ops', 'release-runbook.md'));
-    const dry = await cockpit(['init'], dir);
+    const dry = await cli(['init'], dir);
     expectNoStack(dry);
     expect(dry.code).toBe(2);
     expect(dry.out[dry.out.length - 2]).toMatch(/^would write cockpit\.yml imported from docs\/ops\/release-runbook\.md \(2 checks/);
     expect(dry.out[dry.out.length - 1]).toBe('nothing written: run cockpit init --yes to do it');
     expect(existsSync(join(dir, 'cockpit.yml'))).toBe(false);
 
-    const yes = await cockpit(['init', '--yes'], dir);
+    const yes = await cli(['init', '--yes'], dir);
     expect(yes.code).toBe(0);
     // its rollback runs ./bin/promote.sh --revert and ./bin/canary-check.sh, not written yet here: init names them as the next thing to write
     expect(yes.out.slice(-4)).toEqual([
@@ -411,7 +449,7 @@ describe('cockpit init', () => {
     const written = readFileSync(join(dir, 'cockpit.yml'), 'utf8');
     const lineOf = (text: string) => written.split('\n').findIndex((l) => l.includes(text)) + 1;
     // validate agrees, at the lines of cockpit.yml that name them
-    const missing = await cockpit(['validate'], dir);
+    const missing = await cli(['validate'], dir);
     expectNoStack(missing);
     expect(missing.code).toBe(2);
     expect(missing.err).toEqual([
@@ -422,11 +460,11 @@ describe('cockpit init', () => {
     // written, the runbook validates
     mkdirSync(join(dir, 'bin'));
     for (const f of ['promote.sh', 'canary-check.sh']) writeFileSync(join(dir, 'bin', f), '#!/bin/sh\n', { mode: 0o755 });
-    const v = await cockpit(['validate'], dir);
+    const v = await cli(['validate'], dir);
     expect(v.code).toBe(0);
     expect(v.out[0]).toMatch(/^ok: Payments API: 2 checks \(1 automated, 1 manual\), 3 stages, 6 steps \(1 manual\)/);
 
-    const again = await cockpit(['init', '--yes'], dir);
+    const again = await cli(['init', '--yes'], dir);
     expect(again.code).toBe(0);
     expect(again.out).toEqual(['cockpit.yml already exists here: nothing written (cockpit validate checks it, cockpit run runs it)']);
     expect(readFileSync(join(dir, 'cockpit.yml'), 'utf8')).toBe(written);
@@ -434,6 +472,7 @@ describe('cockpit init', () => {
 
   it('with no Markdown runbook writes the starter and names its rollback scripts as the next thing to write; validate says the same (exit 2); with them written, it validates', async () => {
     const dir = tempDir();
+    // the built binary: the schema its modeline names is the built cockpit's own
     const r = await cockpit(['init', '--yes'], dir);
     expectNoStack(r);
     expect(r.code).toBe(0);
@@ -445,7 +484,7 @@ describe('cockpit init', () => {
       `  rollback incident: missing: ./scripts/create-incident.sh (no such file in ${dir})`,
       'then cockpit validate, then cockpit run --dry-run',
     ]);
-    const missing = await cockpit(['validate'], dir);
+    const missing = await cli(['validate'], dir);
     expectNoStack(missing);
     expect(missing.code).toBe(2);
     expect(missing.out).toEqual([]);
@@ -457,7 +496,7 @@ describe('cockpit init', () => {
     ]);
     mkdirSync(join(dir, 'scripts'));
     for (const f of ['rollback.sh', 'health-check.sh', 'create-incident.sh']) writeFileSync(join(dir, 'scripts', f), '#!/bin/sh\n', { mode: 0o755 });
-    const v = await cockpit(['validate'], dir);
+    const v = await cli(['validate'], dir);
     expect(v.code).toBe(0);
     expect(v.out[0]).toMatch(/^ok: my-service: 2 checks \(1 automated, 1 manual\), 2 stages, 5 steps, 3 rollback steps/);
     // the built cockpit finds its own schema: the modeline (line 1, the line validate counted above) points at a file that exists
@@ -471,7 +510,7 @@ describe('cockpit init', () => {
 describe('guardrails without a metrics source: the Markdown and its imported cockpit.yml agree', () => {
   it('import keeps the seed\'s triggers, bands and criterion as written; beside its rollback scripts the YAML validates (exit 0) with the same not-armed list; dry runs are identical', async () => {
     const dir = seedWithRollback();
-    const imp = await cockpit(['import', 'release-runbook.md', '-o', 'cockpit.yml'], dir);
+    const imp = await cli(['import', 'release-runbook.md', '-o', 'cockpit.yml'], dir);
     expectNoStack(imp);
     expect(imp.code).toBe(0);
     expect(imp.err).toEqual([
@@ -485,7 +524,7 @@ describe('guardrails without a metrics source: the Markdown and its imported coc
       '  triggers:\n    - metric: error_rate # release-runbook.md:119\n      above: 1\n      for: 2m\n    - metric: latency_p95 # release-runbook.md:120\n      above: 2000\n      for: 3m\n    - probe: critical # release-runbook.md:121\n      status: 5xx\n    - metric: memory # release-runbook.md:122\n      above: 85\n      for: 5m\n',
     );
 
-    const [md, yml] = await Promise.all([cockpit(['validate', 'release-runbook.md'], dir), cockpit(['validate', 'cockpit.yml'], dir)]);
+    const [md, yml] = await Promise.all([cli(['validate', 'release-runbook.md'], dir), cli(['validate', 'cockpit.yml'], dir)]);
     expect([md.code, yml.code]).toEqual([0, 0]);
     expect(yml.err).toEqual([]);
     const ymlLines = yaml.split('\n');
@@ -507,7 +546,7 @@ describe('guardrails without a metrics source: the Markdown and its imported coc
     expect(warnings(md.out).map(([, m]) => m)).toEqual(warnings(yml.out).map(([, m]) => m));
     expect(warnings(md.out).map(([l]) => l)).toEqual([128, 76, 119, 120, 121, 122]);
 
-    const [mdDry, ymlDry] = await Promise.all([cockpit(['run', '--dry-run', 'release-runbook.md'], dir), cockpit(['run', '--dry-run', 'cockpit.yml'], dir)]);
+    const [mdDry, ymlDry] = await Promise.all([cli(['run', '--dry-run', 'release-runbook.md'], dir), cli(['run', '--dry-run', 'cockpit.yml'], dir)]);
     expect([mdDry.code, ymlDry.code]).toEqual([0, 0]);
     expect(mdDry.out[0]).toBe('dry run: Release Runbook unknown → production (nothing runs)');
     expect(ymlDry.out).toEqual(mdDry.out);
@@ -546,14 +585,14 @@ describe('guardrails without a metrics source: the Markdown and its imported coc
 - Error rate > 1% for 2 minutes
 `,
     );
-    const imp = await cockpit(['import', 'RUNBOOK.md', '-o', 'cockpit.yml'], dir);
+    const imp = await cli(['import', 'RUNBOOK.md', '-o', 'cockpit.yml'], dir);
     expect(imp.code).toBe(0);
     const yaml = readFileSync(join(dir, 'cockpit.yml'), 'utf8');
     expect(yaml).toContain('    criteria:\n      - metric: latency_p95\n        below: 300\n');
     expect(yaml).toContain('metrics:\n  series:\n    latency_p95:\n      unit: ms\n    latency_p99:\n      unit: ms\n    error_rate:\n      unit: "%"\n');
     expect(yaml).toContain('  triggers:\n    - metric: latency_p99 # RUNBOOK.md:23\n      above: 2000\n      for: 3m\n    - metric: error_rate # RUNBOOK.md:24\n      above: 1\n      for: 2m\n');
 
-    const v = await cockpit(['validate', 'cockpit.yml'], dir);
+    const v = await cli(['validate', 'cockpit.yml'], dir);
     expect(v.code).toBe(0);
     expect(v.out[0]).toBe(
       'ok: Checkout: 0 checks (0 automated, 0 manual), 1 stage, 1 step, 1 rollback step, 2 triggers (2 not armed), 3 metrics (no source), 0 probes, 0 escalation levels, 0 flags, 0 experiments, 0 troubleshooting entries, 0 secrets',
@@ -590,7 +629,7 @@ metrics:
 ---
 ${readFileSync(join(FIXTURES, 'p99-and-p95.md'), 'utf8')}`,
     );
-    const v = await cockpit(['validate', 'RUNBOOK.md'], dir);
+    const v = await cli(['validate', 'RUNBOOK.md'], dir);
     expectNoStack(v);
     expect(v.code).toBe(2);
     expect(v.err.slice(0, 2)).toEqual(['RUNBOOK.md:29:1: series "latency_p99" needs a "query" (PromQL) for the prometheus source', '1 error in RUNBOOK.md']);
@@ -600,7 +639,7 @@ ${readFileSync(join(FIXTURES, 'p99-and-p95.md'), 'utf8')}`,
       '1 automatable item waits for the front matter (see "needs front matter")',
     ]);
     expect(v.err).toContain('  1 criterion: line 19');
-    const imp = await cockpit(['import', 'RUNBOOK.md'], dir);
+    const imp = await cli(['import', 'RUNBOOK.md'], dir);
     expect(imp.code).toBe(2);
     expect(imp.stdout).toBe('');
     expect(imp.err[1]).toBe('1 error in RUNBOOK.md: nothing written');

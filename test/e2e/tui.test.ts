@@ -1,7 +1,10 @@
 /**
  * End to end: the BUILT cockpit screen (bin/cockpit.js → dist/) in a real terminal — a detached
  * tmux session of a fixed size — driven by keys and read off the screen as a person would.
- * Build first: `node scripts/build.mjs`.
+ * Build first: `node scripts/build.mjs`. Only what a real terminal shows is here: the screen
+ * filling it and leaving it (alternate screen, scrollback), resize, the spinner turning, colour
+ * sequences, Ctrl+C, processes and exit codes, the not-a-TTY fallback. What the screen says through
+ * a release (keys, dialogs, the ? overlay) is asserted in the ui tier: test/ui/release-screen.test.ts.
  *
  * Every test gets a fresh temp dir: a private copy of test/fixtures/tui (its scripts write
  * out/pids, out/order, out/incident-args beside the runbook), COCKPIT_STATE_DIR and
@@ -10,7 +13,7 @@
  * (≥ 300 ms), or keeps a key whose effect is invisible from merging with the next one into one
  * read (a terminal delivers "\r " in one read as one event, which is neither key).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,10 +26,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = process.env.COCKPIT_E2E_BIN || join(ROOT, 'bin', 'cockpit.js');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'tui');
 
-/** Keys that must count as separate keypresses (and the rollback guard) wait this long. */
+/** The rollback guard: the second R comes this long after the first. */
 const GUARD_GAP_MS = 350;
-/** Enough for the terminal to deliver a key in its own read. */
-const KEY_GAP_MS = 120;
 
 // ── sandboxes and sessions ───────────────────────────────────────────────────────────────────
 
@@ -177,301 +178,39 @@ async function ready(s: TmuxSession): Promise<string> {
   return s.waitFor((x) => x.includes('R ROLLBACK') && x.includes('✓ Disk has room') && x.includes('[ ] On-call aware'));
 }
 
-async function tickBoth(s: TmuxSession): Promise<string> {
-  s.keys('Space');
-  await s.waitFor('[✓] Change approved');
-  s.keys('Space');
-  return s.waitFor((x) => x.includes('[✓] On-call aware') && canRun(x));
-}
-
 // ── the tests ────────────────────────────────────────────────────────────────────────────────
 
 describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () => {
-  describe.each([
-    { cols: 80, rows: 24 },
-    { cols: 160, rows: 48 },
-  ])('a whole release at $cols×$rows', ({ cols, rows }) => {
-    it('pre-flight, run, fail, retry, skip with a reason, pass, cancel a rollback, roll back, quit with 3', async () => {
-      const sb = sandbox();
-      const s = launch(sb, { cols, rows });
-      let f = await ready(s);
-      const lines = f.split('\n');
-      // the fixture has no rollback triggers: nothing rolls back on its own, and the header says so
-      expect(lines[0]).toMatch(/^ cockpit · tui-web 3\.1\.4 → production +⚠ AUTO-ROLLBACK OFF {2}READY {3}R ROLLBACK$/);
-      expect(lines[1]).toBe(' ◐ Pre-flight  ○ Build  ○ Deploy  ○ Verify');
-      expect(lines[2]).toMatch(/^┌ Checklist ─+┐┌ Output ─+┐$/);
-      expect(lines[2]).toHaveLength(cols);
-      expect(lines).toHaveLength(rows);
-      expect(hintBar(f, rows)).toBe(' R rollback  space tick  e emergency  ? help  q quit');
-
-      // Enter before the manual items are ticked is refused: nothing runs. (No visible effect:
-      // the next key, after a gap, is the barrier that proves Enter was handled.)
-      s.keys('Enter');
-      await s.gap(KEY_GAP_MS);
-      s.keys('Space');
-      f = await s.waitFor('[✓] Change approved');
-      expect(f).toContain('○ Build');
-      expect(f).not.toContain('◐ Build');
-      expect(readFileSync(sb.out('order'), 'utf8')).toBe('disk\n');
-
-      s.keys('Space');
-      f = await s.waitFor((x) => x.includes('[✓] On-call aware') && canRun(x));
-      expect(lineOf(f, 1)).toBe(' ✓ Pre-flight  ○ Build  ○ Deploy  ○ Verify');
-      expect(hintBar(f, rows)).toBe(' R rollback  ⏎ run/continue  e emergency  ? help  q quit');
-
-      // stage 1: the output arrives in the output pane, line by line, stamped
-      s.keys('Enter');
-      f = await s.waitFor(/│\d\d:\d\d:\d\d compile: line 1 of 4 +│/);
-      expect(header(f)).toMatch(/◐ BUILD {2}\d:\d\d {2}⚠ AUTO-ROLLBACK OFF {2}RUNNING {3}R ROLLBACK$/);
-      expect(f).toMatch(/┌ Compile · \d:\d\d · follow ─+┐$/m);
-
-      // the flaky step fails on its first attempt: FAILED and the reason in the checklist
-      f = await s.waitFor(/│ ✗ Flaky tests +FAILED│/);
-      expect(f).toMatch(/│ {5}exit 1 +│/);
-      expect(f).toMatch(/│\d\d:\d\d:\d\d flaky: cold cache, 3 tests failed +│/);
-      expect(header(f)).toMatch(/✗ BUILD {2}\d:\d\d {2}⚠ AUTO-ROLLBACK OFF {2}FAILED {3}R ROLLBACK$/);
-      expect(hintBar(f, rows)).toBe(' R rollback  r retry  s skip  e emergency  ? help  q quit');
-
-      // r retries (attempt 2 passes); never a rollback
-      s.keys('r');
-      f = await s.waitFor((x) => /│ ✓ Flaky tests +2nd try│/.test(x) && x.includes('flaky: all 42 tests passed'));
-      expect(f).toMatch(/┌ Flaky tests · \d:\d\d · attempt 2 · follow ─+┐$/m);
-      expect(dialogOpen(f)).toBe(false);
-      expect(lineOf(f, 1)).toBe(' ✓ Pre-flight  ✓ Build  ○ Deploy  ○ Verify');
-      expect(readFileSync(sb.out('order'), 'utf8')).toBe('disk\ncompile\nflaky attempt 1\nflaky attempt 2\n');
-
-      // stage 2: the migration fails; skip it with a reason
-      s.keys('Enter');
-      f = await s.waitFor(/│ ✗ Migrate DB +FAILED│/);
-      expect(f).toMatch(/│ {5}exit 2 +│/);
-      s.keys('s');
-      f = await s.waitFor('Reason: ▏');
-      expect(f).toContain('─ Skip step ─');
-      expect(f).toContain('Skip "Migrate DB"? The reason is recorded in the journal.');
-      expect(hintBar(f, rows)).toBe(' R rollback  ⏎ skip  Esc cancel');
-      s.type('lock stale');
-      await s.waitFor('Reason: lock stale▏');
-      await s.gap(GUARD_GAP_MS);
-      s.keys('Enter');
-      f = await s.waitFor((x) => /│ ↷ Migrate DB +\d:\d\d│/.test(x) && /│ ✓ Ship it +\d:\d\d│/.test(x));
-      expect(f).toMatch(/│ {5}skipped: lock stale +│/);
-      expect(f).not.toContain('Skip step');
-
-      // stage 3, and the release has passed
-      s.keys('Enter');
-      f = await s.waitFor((x) => /│ ✓ Smoke test +\d:\d\d│/.test(x) && header(x).includes('RELEASED'));
-      expect(header(f)).toMatch(/^ cockpit · tui-web 3\.1\.4 → production +RELEASED {3}R ROLLBACK$/);
-      // Deploy passed with its migrate step skipped: it says so
-      expect(lineOf(f, 1)).toBe(' ✓ Pre-flight  ✓ Build  ✓ Deploy (1 skipped)  ✓ Verify');
-
-      // R opens the dialog naming the rollback, focused on Cancel; Esc closes it, nothing ran
-      s.keys('R');
-      f = await s.waitFor(dialogOpen);
-      expect(f).toContain('Roll back tui-web 3.1.4 in production');
-      expect(f).toContain('1. Switch back  (./scripts/say.sh rb-switch 2)');
-      expect(f).toContain('2. Purge caches  (./scripts/say.sh rb-purge 2)');
-      expect(f).toContain('3. create incident  (./scripts/incident.sh {reason})');
-      expect(f).toContain('[ Cancel ]     Roll back');
-      expect(f).toContain('Press R again to roll back · Esc cancels');
-      expect(header(f)).toMatch(/R ROLLBACK$/); // the dialog never covers the header
-      expect(hintBar(f, rows)).toBe(' R confirm  ⏎ choose  Esc cancel');
-      s.keys('Escape');
-      f = await s.waitFor((x) => !dialogOpen(x));
-      expect(header(f)).toMatch(/RELEASED {3}R ROLLBACK$/);
-      expect(existsSync(sb.out('incident-args'))).toBe(false);
-      expect(readFileSync(sb.out('order'), 'utf8')).not.toContain('rb-');
-
-      // R, then R again ≥ 300 ms later, rolls back
-      s.keys('R');
-      await s.waitFor(dialogOpen);
-      await s.gap(GUARD_GAP_MS);
-      s.keys('R');
-      f = await s.waitFor((x) => /ROLLING BACK|ROLLED BACK/.test(header(x)));
-      expect(dialogOpen(f)).toBe(false);
-      f = await s.waitFor((x) => header(x).includes('ROLLED BACK'));
-      expect(header(f)).toMatch(/^ cockpit · tui-web 3\.1\.4 → production +ROLLED BACK {3}R ROLLBACK$/);
-      expect(lineOf(f, 1)).toBe(' ✓ Pre-flight  ↺ Build  ↺ Deploy  ↺ Verify  ✓ Rollback');
-      expect(f).toMatch(/│ ✓ create incident +\d:\d\d│/);
-      expect(readFileSync(sb.out('incident-args'), 'utf8')).toBe('1\nmanual rollback by the operator (R)\n');
-      expect(readFileSync(sb.out('order'), 'utf8')).toMatch(/smoke\nrb-switch\nrb-purge\nincident\n$/);
-
-      // q leaves with 3 (rolled back); the summary stays in the scrollback
-      s.keys('q');
-      expect(await s.waitForExit()).toBe(3);
-      const scrollback = s.screen({ history: 200 });
-      expect(scrollback).toMatch(/^cockpit · tui-web 3\.1\.4 → production · ROLLED BACK · exit 3 · \d+:\d\d$/m);
-      // the summary's strip is the screen's, item for item (session/view/stage-status.ts)
-      expect(scrollback).toContain('  ✓ Pre-flight  ↺ Build  ↺ Deploy  ↺ Verify  ✓ Rollback\n');
-      expect(scrollback).toContain('  ↷ Deploy / Migrate DB: skipped: lock stale\n');
-      expect(scrollback).toMatch(/^ {2}↺ restored in .+ \(from the incident's start: the rollback request\): manual rollback by the operator \(R\)$/m);
-      expect(scrollback).toMatch(/^ {4}rollback took .+ \(from its start to its last step\)$/m);
-      expect(scrollback).toMatch(new RegExp(`^  journal: ${sb.state}/sessions/.+/journal\\.jsonl$`, 'm'));
-      expect(scrollback).not.toContain('R ROLLBACK'); // the screen itself went with the alternate screen
-      await expectNothingLeft(sb);
-    });
-  });
-
-  it('a held R (five at once) opens the dialog at most, rolls nothing back, and says it ignored keys', async () => {
+  // What the screen says through a whole release is asserted in the ui tier
+  // (test/ui/release-screen.test.ts); here, what only a terminal shows: the screen fills it, the
+  // alternate screen takes the screen away at exit and leaves the summary in the scrollback, and
+  // the process's exit status.
+  it('fills the terminal; R, R ≥ 300 ms later rolls back; q leaves with 3 and the summary in the scrollback, the screen gone', async () => {
+    const cols = 80;
+    const rows = 24;
     const sb = sandbox();
-    const s = launch(sb, { cols: 80, rows: 24 });
-    await ready(s);
-    s.keys('R', 'R', 'R', 'R', 'R');
-    const f = await s.waitFor((x) => dialogOpen(x) && /Ignored \d+ keys? that came within 300 ms/.test(x));
-    expect(header(f)).toMatch(/READY {3}R ROLLBACK$/);
-    expect(header(f)).not.toMatch(/ROLLING BACK|ROLLED BACK/);
-    expect(f).toContain('[ Cancel ]     Roll back');
-    expect(existsSync(sb.out('incident-args'))).toBe(false);
-    expect(readFileSync(sb.out('order'), 'utf8')).toBe('disk\n');
-    s.keys('Escape');
-    const g = await s.waitFor((x) => !dialogOpen(x));
-    expect(header(g)).toMatch(/READY {3}R ROLLBACK$/);
-    expect(existsSync(sb.out('incident-args'))).toBe(false);
+    const s = launch(sb, { cols, rows });
+    let f = await ready(s);
+    const lines = f.split('\n');
+    expect(lines[0]).toMatch(/^ cockpit · tui-web 3\.1\.4 → production +⚠ AUTO-ROLLBACK OFF {2}READY {3}R ROLLBACK$/);
+    expect(lines[2]).toHaveLength(cols);
+    expect(lines).toHaveLength(rows);
+    s.keys('R');
+    await s.waitFor(dialogOpen);
+    await s.gap(GUARD_GAP_MS);
+    s.keys('R');
+    f = await s.waitFor((x) => header(x).includes('ROLLED BACK'));
+    expect(readFileSync(sb.out('incident-args'), 'utf8')).toBe('1\nmanual rollback by the operator (R)\n');
+    s.keys('q');
+    expect(await s.waitForExit()).toBe(3);
+    const scrollback = s.screen({ history: 200 });
+    expect(scrollback).toMatch(/^cockpit · tui-web 3\.1\.4 → production · ROLLED BACK · exit 3 · \d+:\d\d$/m);
+    expect(scrollback).toMatch(new RegExp(`^  journal: ${sb.state}/sessions/.+/journal\\.jsonl$`, 'm'));
+    expect(scrollback).not.toContain('R ROLLBACK'); // the screen itself went with the alternate screen
+    await expectNothingLeft(sb);
   });
 
-  /**
-   * `cockpit keys`: the keymap as the CLI prints it — scope titles, then `  KEYS  description`. A key
-   * bound several times is one row there, its meanings joined by "; ", each `meaning — when`; the
-   * ? overlay lists the key once too, each meaning on a line of its own: `parts` are those lines.
-   */
-  function keymapListing(): { titles: string[]; rows: { key: string; description: string; parts: string[] }[] } {
-    const out = execFileSync(process.execPath, [BIN, 'keys'], { encoding: 'utf8' }).trimEnd().split('\n');
-    const rows = out.filter((l) => l.startsWith('  ')).map((l) => /^ {2}(\S.*?) {2,}(\S.*)$/.exec(l)!);
-    return { titles: out.filter((l) => !l.startsWith(' ')), rows: rows.map(([, key, description]) => ({ key, description, parts: meanings(description) })) };
-  }
-
-  /** The meanings of a row: split at "; " after a part's ` — when` (a meaning itself may hold "; "). */
-  function meanings(description: string): string[] {
-    if (!description.includes(' — ')) return [description];
-    const parts: string[] = [];
-    let current: string[] = [];
-    for (const piece of description.split('; ')) {
-      current.push(piece);
-      if (piece.includes(' — ')) {
-        parts.push(current.join('; '));
-        current = [];
-      }
-    }
-    if (current.length) parts.push(current.join('; '));
-    return parts;
-  }
-
-  /** Overlay lines of the keymap: a title each, and a line per meaning of each key. */
-  const helpLineCount = (titles: string[], rows: { parts: string[] }[]) => titles.length + rows.reduce((n, r) => n + r.parts.length, 0);
-
-  it('? lists every key of the keymap, each with its description, when the terminal is tall enough; Esc closes it', async () => {
-    const { titles, rows } = keymapListing();
-    expect(rows.length).toBeGreaterThan(30);
-    // the help is one dialog line per scope title and per binding, and a dialog keeps clear of
-    // the header and the hint bar: it needs this many terminal rows to show everything
-    const height = helpLineCount(titles, rows) + 5;
-    const sb = sandbox();
-    const s = launch(sb, { cols: 160, rows: Math.max(48, height) });
-    await ready(s);
-    s.keys('?');
-    const f = await s.waitFor('Keys (Esc closes');
-    expect(header(f)).toMatch(/READY {3}R ROLLBACK$/);
-    expect(hintBar(f, Math.max(48, height))).toBe(' R rollback  Esc close  ↓ scroll');
-    expect(f).not.toContain('more line');
-    for (const t of titles) expect(f).toMatch(new RegExp(`│ ${escapeRe(t)} +│`));
-    for (const r of rows) {
-      if (r.parts.length === 1) {
-        expect(f).toMatch(new RegExp(`│ {3}${escapeRe(r.key)} +${escapeRe(r.description)} +│`));
-        continue;
-      }
-      // a key bound several times: the key once, on its first meaning's line; each later meaning
-      // on a line of its own under it (a long one may be cut at the box: its first 60 characters)
-      const [first, ...more] = r.parts;
-      const cut = (x: string) => escapeRe(x.slice(0, 60));
-      expect(f).toMatch(new RegExp(`│ {3}${escapeRe(r.key)} +${cut(first)}`));
-      for (const p of more) expect(f).toMatch(new RegExp(`│ {3} +${cut(p)}`));
-    }
-    s.keys('Escape');
-    const g = await s.waitForGone('Keys (Esc closes');
-    expect(hintBar(g, Math.max(48, height))).toBe(' R rollback  space tick  e emergency  ? help  q quit');
-  });
-
-  // The help scrolls: what does not fit is announced, and paging down shows every key.
-  describe.each([
-    { cols: 80, rows: 24 },
-    { cols: 160, rows: 48 },
-  ])('? at $cols×$rows', ({ cols, rows }) => {
-    it('keeps the header and the hint bar, says how many lines do not fit, and pages to every key', async () => {
-      const { titles, rows: keys } = keymapListing();
-      const total = helpLineCount(titles, keys);
-      const fit = rows - 1 - 4; // dialog lines that fit: all rows but the header, hint bar and borders
-      const sb = sandbox();
-      const s = launch(sb, { cols, rows });
-      await ready(s);
-      s.keys('?');
-      let f = await s.waitFor('Keys (Esc closes');
-      expect(header(f)).toMatch(/READY {3}R ROLLBACK$/);
-      expect(hintBar(f, rows)).toBe(' R rollback  Esc close  ↓ scroll');
-      expect(total).toBeGreaterThan(fit);
-      expect(f).toMatch(new RegExp(`│ ↓ ${total - (fit - 1)} more lines \\(↓ PgDn scroll\\) +│`));
-      const seen = new Set<string>();
-      for (let page = 0; page < 20; page++) {
-        for (const line of f.split('\n')) seen.add(line);
-        if (f.includes('— end —')) break;
-        const before = f;
-        s.keys('PageDown');
-        f = await s.waitFor((x) => x !== before);
-      }
-      expect(f).toContain('— end —');
-      const all = [...seen].join('\n');
-      for (const t of titles) expect(all).toContain(t);
-      // descriptions may be cut at 80 columns: their first 30 characters are there
-      // (each meaning of a key bound several times is a line of its own)
-      for (const r of keys) for (const p of r.parts) expect(all).toContain(p.slice(0, Math.min(p.length, cols === 80 ? 30 : 60)));
-      s.keys('Escape');
-      await s.waitForGone('Keys (Esc closes');
-    });
-  });
-
-  it('lowercase r never opens the rollback dialog: nothing to retry does nothing; after a failure it retries', async () => {
-    const sb = sandbox();
-    const s = launch(sb, { cols: 80, rows: 24 });
-    await ready(s);
-    // nothing has failed: r does nothing (the tick after it is the barrier)
-    s.keys('r');
-    await s.gap(KEY_GAP_MS);
-    s.keys('Space');
-    let f = await s.waitFor('[✓] Change approved');
-    expect(dialogOpen(f)).toBe(false);
-    s.keys('r');
-    await s.gap(KEY_GAP_MS);
-    s.keys('Space');
-    f = await s.waitFor((x) => x.includes('[✓] On-call aware') && canRun(x));
-    expect(dialogOpen(f)).toBe(false);
-    s.keys('Enter');
-    f = await s.waitFor(/│ ✗ Flaky tests +FAILED│/);
-    s.keys('r');
-    f = await s.waitFor((x) => /│ ✓ Flaky tests +2nd try│/.test(x));
-    expect(dialogOpen(f)).toBe(false);
-    // passed, nothing failed: r again does nothing
-    s.keys('r');
-    await s.gap(KEY_GAP_MS);
-    s.keys('?');
-    f = await s.waitFor('Keys (Esc closes');
-    expect(dialogOpen(f)).toBe(false);
-    expect(existsSync(sb.out('incident-args'))).toBe(false);
-    expect(readFileSync(sb.out('order'), 'utf8')).not.toContain('rb-');
-  });
-
-  // After a retry passes the header must not keep saying FAILED over a stage strip of ✓; the
-  // step shows `2nd try` where its duration was.
-  it('after a successful retry the header no longer says FAILED', async () => {
-    const sb = sandbox();
-    const s = launch(sb, { cols: 80, rows: 24 });
-    await ready(s);
-    await tickBoth(s);
-    s.keys('Enter');
-    await s.waitFor(/│ ✗ Flaky tests +FAILED│/);
-    s.keys('r');
-    const f = await s.waitFor((x) => /│ ✓ Flaky tests +2nd try│/.test(x) && lineOf(x, 1).includes('✓ Build'));
-    expect(header(f)).toMatch(/READY {3}R ROLLBACK$/);
-  });
-
-  it('re-lays out on resize while a step runs; below 80×24 says so; back to normal when enlarged', async () => {
+  it("while a step runs: re-lays out on resize, its icon turns (the stage strip and the header keep the static ◐); below 80×24 says so; back to normal when enlarged", async () => {
     const sb = sandbox();
     const s = launch(sb, { cols: 80, rows: 24, runbook: 'long.yml' });
     await s.waitFor(canRun);
@@ -491,35 +230,10 @@ describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () =
     expect(lines[29]).toBe('');
     expect(f).toMatch(/│\d\d:\d\d:\d\d sleeper: waiting +│/);
 
-    s.resize(70, 20);
-    f = await s.waitFor('terminal too small (needs 80×24, have 70×20)');
-    expect(f).not.toContain('┌ Checklist');
-
-    s.resize(80, 24);
-    f = await s.waitFor((x) => lineOf(x, 2).length === 80 && header(x).endsWith('R ROLLBACK'));
-    expect(f).not.toContain('terminal too small');
-    expect(lineOf(f, 1)).toBe(' ✓ Pre-flight  ◐ Wait  ○ Later');
-    expect(lineOf(f, 20)).toMatch(/^└─+┘└─+┘$/);
-    expect(lineOf(f, 20)).toHaveLength(80);
-    expect(hintBar(f, 24)).toBe(' R rollback  e emergency  ? help  q quit');
-
-    // leave: q asks while a step runs; y interrupts it and quits
-    s.keys('q');
-    await s.waitFor('Quit?');
-    s.keys('y');
-    expect(await s.waitForExit()).toBe(130);
-    await expectNothingLeft(sb);
-  });
-
-  it("the running step's icon turns in a real terminal; the stage strip and the header keep the static ◐", async () => {
-    const sb = sandbox();
-    const s = launch(sb, { cols: 100, rows: 30, runbook: 'long.yml' });
-    await s.waitFor(canRun);
-    s.keys('Enter');
-    await s.waitFor('sleeper: waiting');
-    // the row's icon as drawn, read until every frame of the spinner has been seen
+    // the running step's icon turns in a real terminal: the row's icon as drawn, read until every
+    // frame of the spinner has been seen
     const icons = new Set<string>();
-    let f = await s.waitFor(
+    f = await s.waitFor(
       (x) => {
         const icon = /│ (\S) Long sleeper /.exec(x)?.[1];
         if (icon) icons.add(icon);
@@ -533,6 +247,20 @@ describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () =
     expect(f).toMatch(/│◐ Wait +│/); // the stage's row in the checklist: a state, not a spinner
     // read as a person compares screens, the row shows the running icon
     f = await s.waitFor(/│ ◐ Long sleeper +\d:\d\d│/);
+
+    s.resize(70, 20);
+    f = await s.waitFor('terminal too small (needs 80×24, have 70×20)');
+    expect(f).not.toContain('┌ Checklist');
+
+    s.resize(80, 24);
+    f = await s.waitFor((x) => lineOf(x, 2).length === 80 && header(x).endsWith('R ROLLBACK'));
+    expect(f).not.toContain('terminal too small');
+    expect(lineOf(f, 1)).toBe(' ✓ Pre-flight  ◐ Wait  ○ Later');
+    expect(lineOf(f, 20)).toMatch(/^└─+┘└─+┘$/);
+    expect(lineOf(f, 20)).toHaveLength(80);
+    expect(hintBar(f, 24)).toBe(' R rollback  e emergency  ? help  q quit');
+
+    // leave: q asks while a step runs; y interrupts it and quits
     s.keys('q');
     await s.waitFor('Quit?');
     s.keys('y');
@@ -609,6 +337,3 @@ describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () =
   });
 });
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

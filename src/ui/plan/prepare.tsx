@@ -30,7 +30,10 @@ export type Prepared = { readonly runbook: Runbook; readonly event?: ReturnType<
 const ALT_ON = '\x1b[?1049h';
 const ALT_OFF = '\x1b[?1049l';
 
-/** One screen until it calls back: its result. */
+/** Shows one screen until it calls back, and resolves with its result. */
+export type ShowScreen = <T>(theme: Theme, make: (done: (v: T) => void) => ReactElement) => Promise<T>;
+
+/** One screen on the terminal's alternate buffer until it calls back: its result. */
 async function screen<T>(theme: Theme, make: (done: (v: T) => void) => ReactElement): Promise<T> {
   let result!: T;
   process.stdout.write(ALT_ON);
@@ -44,8 +47,8 @@ async function screen<T>(theme: Theme, make: (done: (v: T) => void) => ReactElem
   return result;
 }
 
-/** What the operator decided, or undefined when they left (nothing runs, nothing is journalled). */
-export async function preparePlan(rb0: Runbook, plan: RunPlan, theme: Theme): Promise<Prepared | undefined> {
+/** What the operator decided, or undefined when they left (nothing runs, nothing is journalled). `show`: where the screens are drawn (tests: their renderer). */
+export async function preparePlan(rb0: Runbook, plan: RunPlan, theme: Theme, show: ShowScreen = screen): Promise<Prepared | undefined> {
   const { raw } = plan;
   if (!raw) throw new Error('the runbook as written is not available: run with COCKPIT_NO_CACHE=1');
   const hash = plan.review?.hash;
@@ -56,7 +59,7 @@ export async function preparePlan(rb0: Runbook, plan: RunPlan, theme: Theme): Pr
   let how: PlanHow = record ? 'recorded' : 'given';
   const need = screensNeeded(rb, { hash, recorded: record !== undefined });
   if (need.review || need.pick) {
-    const picks = await screen<Readonly<Record<string, string>> | undefined>(theme, (done) => (
+    const picks = await show<Readonly<Record<string, string>> | undefined>(theme, (done) => (
       <PlanReview runbook={rb} display={plan.display} hash={hash} uncertain={plan.review?.uncertain ?? []} whole={need.review} onDone={done} />
     ));
     if (!picks) return undefined;
@@ -68,7 +71,7 @@ export async function preparePlan(rb0: Runbook, plan: RunPlan, theme: Theme): Pr
     }
   }
   if (need.inputs) {
-    const values = await screen<Readonly<Record<string, string>> | undefined>(theme, (done) => <InputForm title={`Inputs · ${rb.name} · ${plan.display}`} inputs={inputsToAsk(rb)} onDone={done} />);
+    const values = await show<Readonly<Record<string, string>> | undefined>(theme, (done) => <InputForm title={`Inputs · ${rb.name} · ${plan.display}`} inputs={inputsToAsk(rb)} onDone={done} />);
     if (!values) return undefined;
     rb = normalize(raw, rb0.file, { dir: rb0.dir, choices, inputs: { ...plan.given.inputs, ...values } });
   }
