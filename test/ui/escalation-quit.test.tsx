@@ -10,7 +10,7 @@ import { FakeClock } from '../../src/core/clock.js';
 import { EXIT_CODES } from '../../src/core/events.js';
 import { summaryLines } from '../../src/ui/summary.js';
 import { guardSetup, ofType } from '../helpers/guard-harness.js';
-import { waitFor, waitForGone, waitForText } from '../helpers/ink.js';
+import { plain, waitFor, waitForGone, waitForText } from '../helpers/ink.js';
 import { advanceUntil, fixtureRunbook, LiveSource, renderApp, type RenderedApp } from '../helpers/ink-app.js';
 
 let rendered: RenderedApp | undefined;
@@ -52,7 +52,12 @@ describe('escalation on the screen (item 4)', () => {
     t.runner.fail(rollback);
     await advanceUntil(clock, r, (x) => / ROLLBACK FAILED {3}R ROLLBACK$/.test(header(x)), 'ROLLBACK FAILED', 5000);
     await r.press('q');
-    let f = await waitForText(r.app.lastFrame, 'quit anyway?');
+    await waitForText(r.app.lastFrame, 'quit anyway?');
+    // the screen's session time ticks once a (real) second over the FakeClock's time: the next tick shows it
+    let f = await waitFor(() => {
+      const x = plain(r.app.lastFrame());
+      return /escalation level 3 is due in 9:[0-5]\d: quit anyway\? the levels will not run/.test(x) ? x : false;
+    }, 'the quit dialog with the time left to level 3');
     expect(f).toMatch(/escalation level 3 is due in 9:[0-5]\d: quit anyway\? the levels will not run/);
     expect(f).toContain('y quit · n / Esc stay');
     await r.press('n');
