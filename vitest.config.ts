@@ -1,18 +1,43 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-// Under CI (.ci/run) a JSON report is written too, from which .ci/run prints "N passed, N failed".
+// Under CI (.ci/run) a JSON report is written too, from which .ci/run prints each file's duration and "N passed, N failed".
 const ci = process.env.CI !== undefined && process.env.CI !== 'false' && process.env.CI !== '0';
+const cores = availableParallelism();
+
+/**
+ * The tiers, one vitest project each (`vitest run --project unit`):
+ *  - unit: pure functions, the engine on a FakeClock, the CLI in-process through main(argv, io);
+ *  - ui: the screen through ink-testing-library (test/helpers/ink.ts);
+ *  - integration: real processes, sockets and files, in-process or a few children (flag providers, Prometheus, HTTP);
+ *  - e2e: the built binary (dist/) as a real process, in tmux where a real terminal is needed.
+ * `npm run test:fast` is unit + ui; `npm test` runs all four.
+ */
+const tier = (name: string, o: { maxWorkers?: number; groupOrder?: number } = {}) => ({
+  extends: true as const,
+  test: {
+    name,
+    include: [`test/${name}/**/*.test.ts`, `test/${name}/**/*.test.tsx`],
+    ...(o.maxWorkers === undefined ? {} : { maxWorkers: o.maxWorkers }),
+    ...(o.groupOrder === undefined ? {} : { sequence: { groupOrder: o.groupOrder } }),
+  },
+});
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // vitest's default is one file at a time on 2 cores (cores - 1); most e2e files wait on real
-    // processes, timers and terminals rather than compute, so two at a time nearly halves the suite
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // the compute-bound tiers: one worker a core (vitest's default leaves one core idle)
+    maxWorkers: Math.max(2, cores),
+    projects: [
+      tier('unit'),
+      tier('ui'),
+      tier('integration'),
+      // e2e files mostly wait on real processes, timers and terminals rather than compute, so they
+      // run after the other tiers (their own group) with more files at a time than cores
+      tier('e2e', { maxWorkers: Math.max(3, cores + 1), groupOrder: 1 }),
+    ],
     reporters: ci ? ['default', ['json', { outputFile: '.ci/results.json' }]] : ['default'],
   },
 });

@@ -7,14 +7,14 @@
  *    plain table, `--markdown` (the seed's table, exact, its values read back from the journals),
  *    `--json` (the four keys worked out here from the journals and the commit times), the risk
  *    register the bad release appended to, and "—" for changes when git is not there.
- * 2. A risk register run as a command, given a hostile reason `$(touch /tmp/pwned-…)`, as a shell
- *    string and as argv: the value arrives literally and never runs; a register command that cannot
- *    run fails loudly and the rollback still counts.
- * 3. The screen (tmux): the end summary in the scrollback carries the celebration checklist, the
+ * 2. The screen (tmux): the end summary in the scrollback carries the celebration checklist, the
  *    learnings (with --learning) and, after R, the risk register written as YAML.
+ *
+ * The risk register run as a command is tested in-process: test/integration/history-register.test.ts.
+ * Part 1 is to become test/integration/history-releases.pending.ts over recorded journals
+ * (test/fixtures/history-releases/README.md) once they are recorded on a quiet machine.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -253,61 +253,7 @@ describe('cockpit history over three demo releases in a git repository', () => {
   });
 });
 
-// ── 2. a risk register run as a command ─────────────────────────────────────────────────────
-
-describe('a risk register run as a command gets the entry as data, never as shell code', () => {
-  function workspace(): { dir: string; state: string } {
-    const root = mkdtempSync(join(tmpdir(), 'cockpit-history-register-'));
-    roots.push(root);
-    const dir = join(root, 'ws');
-    cpSync(join(ROOT, 'test', 'fixtures', 'history'), dir, { recursive: true });
-    return { dir, state: join(root, 'state') };
-  }
-
-  it('as a shell string and as argv: the hostile reason arrives literally and runs nothing', async () => {
-    const pwned = join(tmpdir(), `pwned-${randomBytes(6).toString('hex')}`);
-    const reason = `$(touch ${pwned})`;
-    const { dir, state } = workspace();
-
-    const shell = await cockpit(['rollback', 'hostile-shell.yml', '--reason', reason], { cwd: dir, state });
-    expect(shell.code, shell.stderr + shell.stdout).toBe(0);
-    expect(shell.stdout).toMatch(/^\d\d:\d\d:\d\d ⚑ risk register: entry for session \S+ handed to echo "risk \{trigger\} \| \{outcome\} \| \{reason\}" >> register-shell\.log && .+$/m);
-    expect(readFileSync(join(dir, 'register-shell.log'), 'utf8')).toMatch(new RegExp(`^risk cockpit rollback \\| rolled-back \\| \\$\\(touch ${pwned.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\)\nrestored in \\d+ ms\n$`));
-
-    const argv = await cockpit(['rollback', 'hostile-argv.yml', '--reason', reason], { cwd: dir, state });
-    expect(argv.code, argv.stderr + argv.stdout).toBe(0);
-    const session = (/^\d\d:\d\d:\d\d cockpit · history-hostile-argv 1\.0\.0 → production · session (\S+)$/m.exec(argv.stdout) ?? [])[1];
-    expect(readFileSync(join(dir, 'register-argv.log'), 'utf8').split('\n')).toEqual([
-      `arg: ${reason}`,
-      'arg: cockpit rollback',
-      'arg: rolled-back',
-      `env reason: ${reason}`,
-      'env outcome: rolled-back',
-      `env session: ${session}`,
-      `env journal: ${join(state, 'sessions', session, 'journal.jsonl')}`,
-      '',
-    ]);
-    expect(existsSync(pwned), `${pwned} exists: the reason ran as a command`).toBe(false);
-  });
-
-  it('a register command that cannot run: RISK REGISTER FAILED, journalled, and the rollback still exits 0', async () => {
-    const { dir, state } = workspace();
-    const r = await cockpit(['rollback', 'broken-register.yml', '--reason', 'db on fire'], { cwd: dir, state });
-    expect(r.code, r.stderr + r.stdout).toBe(0);
-    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d ⟲ ROLLED BACK \(.+\)$/m);
-    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d ✗ RISK REGISTER FAILED \(\.\/scripts\/no-such-register\.sh \{reason\}\): \.\/scripts\/no-such-register\.sh: not found: record the rollback by hand \(the rollback itself is done\)$/m);
-    const journal = /^journal: (.+)$/m.exec(r.stdout)![1];
-    const events = journalEvents(journal);
-    expect(events.find((e) => e.type === 'risk.registered')).toMatchObject({ ok: false, via: 'run', error: './scripts/no-such-register.sh: not found' });
-    // a rollback-only session is in the history, as a rollback
-    const h = await cockpit(['history', 'broken-register.yml', '--json'], { cwd: dir, state });
-    const doc = JSON.parse(h.stdout) as { releases: { kind: string; issues: string[] }[]; dora: { deployments: number } };
-    expect(doc.releases).toMatchObject([{ kind: 'rollback', issues: ['rolled back (command): db on fire', "risk register failed (./scripts/no-such-register.sh {reason}): ./scripts/no-such-register.sh: not found"] }]);
-    expect(doc.dora.deployments).toBe(0);
-  });
-});
-
-// ── 3. the screen's end summary ─────────────────────────────────────────────────────────────
+// ── 2. the screen's end summary ─────────────────────────────────────────────────────────────
 
 describe.skipIf(!hasTmux())('the screen’s end summary (tmux, 100×30)', () => {
   const sessions: TmuxSession[] = [];

@@ -90,6 +90,11 @@ describe('npm pack → npm install -g → cockpit from an unrelated directory', 
   let elsewhere = '';
   let installKb = 0;
   let npx: Ran;
+  /** The demo run (the slowest part), started as soon as the install is there: the other checks run meanwhile. */
+  let demo: Promise<Ran> | undefined;
+  const demoWs = () => join(root, 'demo');
+
+  const cockpit = (args: readonly string[], timeoutMs = 30_000) => run(join(prefix, 'bin', 'cockpit'), args, { cwd: elsewhere, env, timeoutMs });
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'cockpit-pack-'));
@@ -126,6 +131,8 @@ describe('npm pack → npm install -g → cockpit from an unrelated directory', 
     ]);
     npx = npxRun;
     expect(install.code, shown(install)).toBe(0);
+    demo = cockpit(['demo', '--headless', '--speed', '600', '--dir', demoWs()], 60_000);
+    demo.catch(() => undefined); // awaited (and its failure reported) by its test
     installKb = await duKb(prefix);
     console.log(
       `release-cockpit ${packed.version}: tarball ${(packed.size / 1024).toFixed(0)} KB, ${packed.entryCount} files, ` +
@@ -138,8 +145,6 @@ describe('npm pack → npm install -g → cockpit from an unrelated directory', 
     killProcessesUnder(root);
     rmSync(root, { recursive: true, force: true });
   });
-
-  const cockpit = (args: readonly string[], timeoutMs = 30_000) => run(join(prefix, 'bin', 'cockpit'), args, { cwd: elsewhere, env, timeoutMs });
 
   it('the tarball is release-cockpit with dist/ built, and nothing of the repository that does not run', () => {
     expect(packed.name).toBe('release-cockpit');
@@ -195,8 +200,9 @@ console.log('loaded ' + ${chunks.length} + ' chunks and the screen');`;
   // scripts run through the supervisor (dist/supervisor.js) and the stages without a deadline pass,
   // the session ends in a verdict with its exit code, the journal is written, the service is stopped.
   it('cockpit demo --headless ×600: the stages run, a verdict and its exit code, nothing left running', async () => {
-    const ws = join(root, 'demo');
-    const r = await cockpit(['demo', '--headless', '--speed', '600', '--dir', ws], 60_000);
+    const ws = demoWs();
+    expect(demo, 'the demo was started once the install was there').toBeDefined();
+    const r = await demo!;
     expect(r.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)/);
     expect([0, 3], shown(r)).toContain(r.code);
     const verdicts = r.stdout.match(new RegExp(`^${TIME} ■ (RELEASED|ROLLED BACK)$`, 'gm')) ?? [];

@@ -145,11 +145,21 @@ describe.skipIf(!hasTmux())('resume on the screen', () => {
       panes.push(p);
       return p;
     };
+    // each Enter waits for the state in which Enter runs the next stage: that stage's predecessor
+    // passed (in the journal, then ✓ on the screen) and the hint bar offering ⏎, which it does only
+    // when nothing runs; an Enter pressed while a stage still ran would be refused
+    const readyFor = (p: TmuxSession, passed?: string) => p.waitFor((s) => s.includes('⏎ run/continue') && (passed === undefined || s.includes(`✓ ${passed}`)));
     const one = start();
-    await one.waitFor('Enter');
+    await readyFor(one);
     one.keys('Enter');
     await until('the first stage', () => order(b).includes('first'));
-    await one.waitFor((s) => /first[^\n]*passed|✓ first/i.test(s) || s.includes('deploy'));
+    // Enter runs the next stage only once the first has passed and nothing runs: wait for that
+    // state (the journal's stage.passed, then one frame with the first stage ✓ in the stage strip
+    // and the hint bar offering ⏎ again, which it does only when nothing runs), not for the stage
+    // name "deploy", on the screen from the first frame: an Enter pressed while the first stage
+    // still ran was refused, and the slow step never began (the race of issue 21)
+    await until('the first stage to pass', () => ofType(journal(b), 'stage.passed').some((e) => e.stage === 'first'));
+    await readyFor(one, 'first');
     one.keys('Enter');
     await until('the slow step to begin', () => existsSync(join(b.fx, 'out', 'started')));
     await killNine(lockPid(b));
@@ -161,6 +171,9 @@ describe.skipIf(!hasTmux())('resume on the screen', () => {
     go(b, 'slow');
     await until('after-slow', () => order(b).includes('after-slow'));
     await two.waitFor(/✓ slow/);
+    // ✓ slow is on the screen while after-slow may still run: Enter once the stage has passed
+    await until('the deploy stage to pass', () => ofType(journal(b), 'stage.passed').some((e) => e.stage === 'deploy'));
+    await readyFor(two, 'deploy');
     two.keys('Enter');
     await until('the last stage', () => order(b).includes('last'));
     await two.waitFor('RELEASED');

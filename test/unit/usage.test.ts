@@ -1,28 +1,22 @@
 /**
- * End to end, the BUILT binary as a child process: what the command line says to a new user
- * (issue 13) — an unknown command is named as one (with a "did you mean"), not taken for a
- * missing runbook; `--dry-run --stage X` lists the run from X; `cockpit experiment` never prints
- * "p = 0.0000"; what `cockpit validate` says about a Release History Log names a command that
- * exists. Build first: `node scripts/build.mjs`.
+ * What the command line says to a new user (issue 13), in-process through main(argv, io): an
+ * unknown command is named as one (with a "did you mean"), not taken for a missing runbook;
+ * `--dry-run --stage X` lists the run from X; `cockpit experiment` never prints "p = 0.0000"; what
+ * `cockpit validate` says about a Release History Log names a command that exists.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cockpitInProcess } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = process.env.COCKPIT_E2E_BIN || join(ROOT, 'bin', 'cockpit.js');
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'screen');
 
 const roots: string[] = [];
 afterEach(() => {
   for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
-});
-
-beforeAll(() => {
-  for (const f of [BIN, join(ROOT, 'dist', 'cockpit.js')]) if (!existsSync(f)) throw new Error(`${f} is missing: build first (node scripts/build.mjs)`);
 });
 
 /** A private copy of the fixture and a state dir. */
@@ -37,23 +31,10 @@ function sandbox(): { fx: string; state: string } {
 
 type Result = { code: number | null; out: string[]; err: string[] };
 
-function cockpit(args: string[], o: { cwd: string; state: string }): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, COCKPIT_STATE_DIR: o.state };
-    delete env.COCKPIT_DEBUG;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const lines = (s: string) => (s === '' ? [] : s.replace(/\n$/, '').split('\n'));
-      resolve({ code, out: lines(out), err: lines(err) });
-    });
-  });
+/** `cockpit ARGS` in `cwd` with its own state dir, as the process would have exited and printed. */
+async function cockpit(args: string[], o: { cwd: string; state: string }): Promise<Result> {
+  const r = await cockpitInProcess(args, { cwd: o.cwd, env: { COCKPIT_STATE_DIR: o.state, COCKPIT_DEBUG: undefined } });
+  return { code: r.code, out: r.out, err: r.err };
 }
 
 describe('the command line', () => {
