@@ -34,9 +34,9 @@ export default defineConfig({
       tier('unit'),
       tier('ui'),
       tier('integration'),
-      // e2e files mostly wait on real processes, timers and terminals rather than compute, so they
-      // run after the other tiers (their own group) with more files at a time than cores
-      tier('e2e', { maxWorkers: Math.max(3, cores + 1), groupOrder: 1 }),
+      // e2e files run after the other tiers (their own group), one a core: three at a time on two
+      // cores starved their real-time metric fetches and demos (STALE samples, stages over budget)
+      tier('e2e', { maxWorkers: Math.max(2, cores), groupOrder: 1 }),
     ],
     reporters: ci ? ['default', ['json', { outputFile: '.ci/results.json' }]] : ['default'],
   },
