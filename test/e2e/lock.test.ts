@@ -6,7 +6,7 @@
  * interrupts the step and rolls back.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
@@ -72,9 +72,12 @@ describe('the lock', () => {
     const b = box();
     const first = run(b, ['run', '--headless', 'release.yml']);
     await until('the slow step to begin', () => startedCount(b.fx) === 1);
+    // its supervisor's status file (written as the step starts, not before its first line): the step runs under it
+    const statusFile = () => join(sessionDirs(b)[0], 'deploy.slow.status.json');
+    await until('the step supervisor\'s status file', () => existsSync(statusFile()));
     const pid = first.child.pid!;
     await killNine(pid);
-    const sup = (JSON.parse(readFileSync(join(sessionDirs(b)[0], 'deploy.slow.status.json'), 'utf8')) as { supervisorPid: number }).supervisorPid;
+    const sup = (JSON.parse(readFileSync(statusFile(), 'utf8')) as { supervisorPid: number }).supervisorPid;
     expect(alive(sup)).toBe(true);
     const id = sessionDirs(b)[0].split('/').at(-1)!;
     const refusal = (resumeHint: boolean) =>
