@@ -10,7 +10,7 @@
 import { cpSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { cockpit, cockpitEnv, FIRST_FRAME, fmt, fmtRatio, isMain, journal, median, QUICKSTART, report, result, ROOT, run, runLine, runs, sleep, tableAndNotes, tempDir, waitFor, warmCacheDir, within, writeResultsSection } from './lib/common.mjs';
+import { cockpit, cockpitEnv, FIRST_FRAME,  isMain, journal, median, QUICKSTART, report, result, ROOT, run, runs, sleep, tempDir, waitFor, warmCacheDir, within, writeRatioSection } from './lib/common.mjs';
 
 /** q → exit at most this many times `node -e 0`'s spawn → exit (a ratio: the machine's load cancels out). */
 export const TARGET = 1.5;
@@ -105,27 +105,9 @@ export async function benchExit() {
 
 const HEADING = '## Exit latency';
 
-/** Writes (or replaces) the "## Exit latency" section of bench/RESULTS.md, leaving the rest (BENCH_EXIT_NO_WRITE=1: not). */
-function writeSection(rows, started, load0, load1) {
-  const date = started.toISOString().slice(0, 16).replace('T', ' ');
-  const header = ['date', 'figure', 'measured', 'baseline', 'ratio', 'target', 'verdict'];
-  const body = [
-    'Written by `node bench/exit.mjs` (see the top of that file for what is measured); the latest run only.',
-    '',
-    runLine(started, load0, load1),
-    '',
-    ...tableAndNotes(
-      header,
-      rows.map((r) => [date, r.name, fmt(r.figure, r.unit), fmt(r.baseline, r.unit), fmtRatio(r.ratio), r.targetText, r.verdict]),
-      rows,
-    ),
-  ].join('\n');
-  writeResultsSection(HEADING, body);
-}
-
 if (isMain(import.meta.url)) {
   const started = new Date();
   const load0 = loadavg()[0];
   const rows = await benchExit();
-  if (process.env.BENCH_EXIT_NO_WRITE !== '1') writeSection(rows, started, load0, loadavg()[0]);
+  if (process.env.BENCH_EXIT_NO_WRITE !== '1') writeRatioSection(HEADING, 'bench/exit.mjs', rows, { started, load0, load1: loadavg()[0] });
 }

@@ -37,7 +37,7 @@ import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BENCH, COLS, cockpit, cockpitEnv, FIRST_FRAME, fmt, fmtRatio, isMain, journal, median, report, result, ROWS, runs, sleep, tempDir, waitFor, within, writeResultsSection, runLine, tableAndNotes } from './lib/common.mjs';
+import { BENCH, COLS, cockpit, cockpitEnv, FIRST_FRAME, fmt, fmtRatio, isMain, journal, median, report, result, ROWS, runs, sleep, tempDir, waitFor, within, writeRatioSection } from './lib/common.mjs';
 
 const FIXTURE = join(BENCH, 'fixtures', 'latency');
 const PTYKEYS = join(FIXTURE, 'ptykeys.py');
@@ -537,21 +537,8 @@ export async function benchLatency() {
 const HEADING = '## Rollback latency';
 
 /** Writes (or replaces) the "## Rollback latency" section of bench/RESULTS.md, leaving the rest. */
-export function writeSection(rows, { started = new Date(), load0 = NaN, load1 = NaN } = {}) {
-  const date = started.toISOString().slice(0, 16).replace('T', ' ');
-  const header = ['date', 'figure', 'measured', 'baseline', 'ratio', 'target', 'verdict'];
-  const body = [
-    'Written by `node bench/latency.mjs` (see the top of that file for what is measured); the latest run only.',
-    '',
-    runLine(started, load0, load1),
-    '',
-    ...tableAndNotes(
-      header,
-      rows.map((r) => [date, r.name, fmt(r.figure, r.unit), fmt(r.baseline, r.unit), fmtRatio(r.ratio), r.targetText, r.verdict]),
-      rows,
-    ),
-  ].join('\n');
-  writeResultsSection(HEADING, body);
+export function writeSection(rows, when = {}) {
+  writeRatioSection(HEADING, 'bench/latency.mjs', rows, when);
 }
 
 if (isMain(import.meta.url)) {

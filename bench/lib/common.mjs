@@ -349,3 +349,25 @@ export function writeResultsSection(heading, body) {
   }
   writeFileSync(RESULTS, next);
 }
+
+/**
+ * Writes (or replaces) the section `heading` of bench/RESULTS.md for a bench whose rows are figures
+ * against a baseline (name, figure, baseline, unit, ratio, targetText, verdict, note): the run line,
+ * the table and the notes. `script` names the file that wrote it.
+ */
+export function writeRatioSection(heading, script, rows, { started = new Date(), load0 = NaN, load1 = NaN } = {}) {
+  const date = started.toISOString().slice(0, 16).replace('T', ' ');
+  const header = ['date', 'figure', 'measured', 'baseline', 'ratio', 'target', 'verdict'];
+  const body = [
+    `Written by \`node ${script}\` (see the top of that file for what is measured); the latest run only.`,
+    '',
+    runLine(started, load0, load1),
+    '',
+    ...tableAndNotes(
+      header,
+      rows.map((r) => [date, r.name, fmt(r.figure, r.unit), fmt(r.baseline, r.unit), fmtRatio(r.ratio), r.targetText, r.verdict]),
+      rows,
+    ),
+  ].join('\n');
+  writeResultsSection(heading, body);
+}
