@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { cockpitInProcess } from '../helpers/cli.js';
 import { runDirOf } from '../../src/runbook/run-dir.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -67,26 +67,9 @@ let queue: Promise<unknown> = Promise.resolve();
  */
 function cli(args: string[], cwd = ROOT): Promise<Result> {
   const run = async (): Promise<Result> => {
-    const state = tempDir();
-    const env = { COCKPIT_STATE_DIR: state, COCKPIT_DEBUG: '', NO_COLOR: '1', CI: 'true' };
-    const before = Object.entries(env).map(([k]) => [k, process.env[k]] as const);
-    const was = process.cwd();
-    const out: string[] = [];
-    const err: string[] = [];
-    Object.assign(process.env, env);
-    process.chdir(cwd);
-    try {
-      const code = await main(args, { out: (l) => out.push(`${l}\n`), err: (l) => err.push(`${l}\n`) });
-      const [stdout, stderr] = [out.join(''), err.join('')];
-      const lines = (t: string) => t.split('\n').filter((l) => l !== '');
-      return { code, stdout, stderr, out: lines(stdout), err: lines(stderr) };
-    } finally {
-      process.chdir(was);
-      for (const [k, v] of before) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    }
+    const r = await cockpitInProcess(args, { cwd, env: { COCKPIT_STATE_DIR: tempDir(), COCKPIT_DEBUG: '', NO_COLOR: '1', CI: 'true' } });
+    const lines = (t: string) => t.split('\n').filter((l) => l !== '');
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr, out: lines(r.stdout), err: lines(r.stderr) };
   };
   const next = queue.then(run, run);
   queue = next.catch(() => undefined);

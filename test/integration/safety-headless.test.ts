@@ -12,10 +12,11 @@ import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { SessionEvent } from '../../src/core/events.js';
 import { formatDuration } from '../../src/runbook/duration.js';
+import { cockpitInProcess } from '../helpers/cli.js';
 import { ROOT } from '../helpers/demo-run.js';
+import { escalationFacts, expectOneRule, restoreFacts } from '../helpers/escalation-facts.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'safety');
 const roots: string[] = [];
@@ -39,18 +40,8 @@ function sandbox(): { root: string; dir: string; state: string } {
  * stderr, stamps stripped), as the binary's.
  */
 async function runCli(dir: string, state: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  const saved = { cwd: process.cwd(), env: { ...process.env } };
-  const lines: string[] = [];
-  Object.assign(process.env, { COCKPIT_STATE_DIR: state, ...env });
-  process.chdir(dir);
-  try {
-    const code = await main([...args], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
-    return { code, out: lines.join('\n').replace(/^\d\d:\d\d:\d\d /gm, '') };
-  } finally {
-    process.chdir(saved.cwd);
-    for (const k of Object.keys(process.env)) if (!(k in saved.env)) delete process.env[k];
-    Object.assign(process.env, saved.env);
-  }
+  const r = await cockpitInProcess(args, { cwd: dir, env: { COCKPIT_STATE_DIR: state, ...env } });
+  return { code: r.code, out: [...r.out, ...r.err].join('\n').replace(/^\d\d:\d\d:\d\d /gm, '') };
 }
 
 /** The one session's journal under a state dir. */
@@ -78,37 +69,6 @@ describe('a runbook flag step never lowers a flag, headless (item 3)', () => {
   }, 60_000);
 });
 
-/** What the journal says about the incident's escalation: when each level started, resolved or not. */
-function escalationFacts(es: readonly SessionEvent[]) {
-  const rb = ofType(es, 'rollback.started')[0];
-  const levels = new Map(ofType(es, 'escalation.started').map((e) => [e.level, e.t]));
-  const verified = es.findIndex((e) => e.type === 'rollback.verified');
-  return { rb, levels, verified, resolvedAt: es.findIndex((e) => e.type === 'incident.resolved') };
-}
-
-/** The rule, whichever mode: level 1 at the rollback's start, level 2 1.5 s after it (not at once though 1.5 s after the first breaching sample had passed), verify resolves, level 3 never runs. */
-function expectOneRule(es: readonly SessionEvent[]): void {
-  const f = escalationFacts(es);
-  expect(f.rb.incidentAt).toBeLessThanOrEqual(f.rb.t - 2000); // the window began 2 s before it fired: level 2's "1.5 s" had passed
-  expect(f.levels.get(1)! - f.rb.t).toBeGreaterThanOrEqual(0);
-  expect(f.levels.get(1)! - f.rb.t).toBeLessThan(200); // with the rollback, not 1.5 s after it
-  expect(f.levels.get(2)! - f.rb.t).toBeGreaterThanOrEqual(1499); // 1.5 s after the rollback's start (session ms, rounded)
-  expect(f.levels.has(3)).toBe(false);
-  expect(f.verified).toBeGreaterThan(0);
-  expect(f.resolvedAt).toBe(f.verified + 1);
-  expect(ofType(es, 'escalation.dropped')).toEqual([]);
-}
-
-/** The journal's time to restore and the rollback's own duration. */
-function restoreFacts(es: readonly SessionEvent[]): { restoreMs: number; durationMs: number; reason: string } {
-  const verified = ofType(es, 'rollback.verified');
-  const finished = ofType(es, 'rollback.finished');
-  expect(verified).toHaveLength(1);
-  expect(finished).toHaveLength(1);
-  // the incident began at the first breaching sample, 2 s (the window) before the rollback started: restore > rollback
-  expect(verified[0].restoreMs).toBeGreaterThan(finished[0].durationMs + 1500);
-  return { restoreMs: verified[0].restoreMs, durationMs: finished[0].durationMs, reason: ofType(es, 'rollback.started')[0].reason };
-}
 const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // items 4 and 5 headless ran the same release (escalation.yml, the rollback passing) twice: one run now, each assertion kept
