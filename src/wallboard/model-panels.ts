@@ -157,7 +157,7 @@ export function incidentModel(rb: Runbook, s: SessionState, now: number, live: b
   if (g.resolved) lines.push({ text: 'resolved: escalation stopped', tone: 'ok' });
   if (s.rollback.reason) lines.push({ text: `why: ${s.rollback.reason}`, tone: 'muted' });
   for (const x of [...g.escalation].sort((a, b) => a.level - b.level)) {
-    const word = x.status === 'done' ? '✓' : x.status === 'failed' ? `✗ FAILED${x.error ? `: ${x.error}` : ''}` : '◐';
+    const word = x.status === 'done' ? ICON.passed : x.status === 'failed' ? `${ICON.failed} ${WORD.failed}${x.error ? `: ${x.error}` : ''}` : ICON.running;
     lines.push({ text: `${word} ${levelTitle(x.level, x.title)} (${x.action})`, tone: x.status === 'failed' ? 'danger' : x.status === 'done' ? 'warn' : 'running' });
   }
   const next = rb.escalation.find((l) => !g.escalation.some((x) => x.level === l.level));
