@@ -90,18 +90,23 @@ function statOf(pid: number): Proc | undefined {
 
 const KEY = Buffer.from(`${PROC_TAG_ENV}=`);
 
-/** Whether the environment a process started with carries `tag` (unreadable: no). */
-function carries(pid: number, tag: string): boolean {
+/**
+ * Whether the environment a process started with carries `tag`: 'yes', 'no' (also: not ours to
+ * read), or 'empty' (no environment to read: a kernel thread, or a process in the middle of an
+ * execve, whose new environment is not in place yet).
+ */
+function carries(pid: number, tag: string): 'yes' | 'no' | 'empty' {
   const n = readProc(`/proc/${pid}/environ`);
-  if (n <= 0) return false;
+  if (n < 0) return 'no';
+  if (n === 0) return 'empty';
   const env = buf.subarray(0, n);
   for (let at = env.indexOf(KEY); at >= 0; at = env.indexOf(KEY, at + 1)) {
     if (at > 0 && env[at - 1] !== 0) continue; // the end of another variable's name
     const end = env.indexOf(0, at);
     const value = env.toString('latin1', at + KEY.length, end < 0 ? env.length : end);
-    return value.split(':').includes(tag);
+    return value.split(':').includes(tag) ? 'yes' : 'no';
   }
-  return false;
+  return 'no';
 }
 
 export type TreeQuery = {
@@ -119,13 +124,26 @@ export type TreeQuery = {
  * ancestors. Elsewhere than Linux: none.
  */
 export function findTagged(tag: string, q: TreeQuery = {}): number[] {
-  if (process.platform !== 'linux') return [];
+  return scan(tag, q).pids;
+}
+
+/** The kernel's thread daemon: its children (kernel threads) have no environment. */
+const KTHREADD = 2;
+
+/**
+ * findTagged, and how many processes started since `q.since` had no environment to read yet (in
+ * the middle of an execve: whether they are the tree's is not known until it completes).
+ */
+function scan(tag: string, q: TreeQuery): { pids: number[]; unsure: number } {
+  const none = { pids: [], unsure: 0 };
+  if (process.platform !== 'linux') return none;
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return [];
+    return none;
   }
+  let unsure = 0;
   const procs = new Map<number, Proc>();
   const children = new Map<number, number[]>();
   const found = new Set<number>();
@@ -138,7 +156,10 @@ export function findTagged(tag: string, q: TreeQuery = {}): number[] {
     const kids = children.get(p.ppid);
     if (kids) kids.push(p.pid);
     else children.set(p.ppid, [p.pid]);
-    if (p.start >= (q.since ?? 0) - TICKS_MARGIN && carries(p.pid, tag)) found.add(p.pid);
+    if (p.start < (q.since ?? 0) - TICKS_MARGIN || p.state === 'Z' || p.state === 'X') continue;
+    const has = carries(p.pid, tag);
+    if (has === 'yes') found.add(p.pid);
+    else if (has === 'empty' && p.pid !== KTHREADD && p.ppid !== KTHREADD) unsure++;
   }
   for (const r of q.roots ?? []) if (procs.has(r)) found.add(r);
   // down the parent links from every process found
@@ -152,10 +173,11 @@ export function findTagged(tag: string, q: TreeQuery = {}): number[] {
   }
   // never ourselves or what we run under
   for (let p = procs.get(process.pid); p; p = p.ppid > 0 && p.ppid !== p.pid ? procs.get(p.ppid) : undefined) found.delete(p.pid);
-  return [...found].filter((pid) => {
+  const pids = [...found].filter((pid) => {
     const p = procs.get(pid)!;
     return p.state !== 'Z' && p.state !== 'X' && p.pgrp !== q.skipGroup;
   });
+  return { pids, unsure };
 }
 
 /** Sends `signal` to every process of the tree (see findTagged); how many it reached. */
@@ -174,6 +196,9 @@ export function signalTree(tag: string, signal: NodeJS.Signals, q: TreeQuery = {
 
 /** Rounds of stop-and-kill before giving up on a tree that keeps forking. */
 const KILL_ROUNDS = 20;
+/** Scans, ~1 ms apart, for an execve in flight to complete (see scan) before the tree is taken as ended. */
+const UNSURE_ROUNDS = 30;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * SIGKILLs the whole tree now, synchronously, until none of it is found: each round first stops
@@ -181,9 +206,16 @@ const KILL_ROUNDS = 20;
  * a step or a command, and the SIGKILL after a grace period.
  */
 export function killTreeNow(tag: string, q: TreeQuery = {}): void {
-  for (let i = 0; i < KILL_ROUNDS; i++) {
-    const pids = findTagged(tag, q);
-    if (pids.length === 0) return;
+  for (let i = 0, unsureRounds = 0; i < KILL_ROUNDS; i++) {
+    const { pids, unsure } = scan(tag, q);
+    if (pids.length === 0) {
+      // a process of the tree reparented away mid-execve cannot be told from others until its
+      // exec completes (a few ms): found on a later scan, not left running
+      if (unsure === 0 || ++unsureRounds > UNSURE_ROUNDS) return;
+      Atomics.wait(pause, 0, 0, 1);
+      i--;
+      continue;
+    }
     for (const sig of ['SIGSTOP', 'SIGKILL'] as const) {
       for (const pid of pids) {
         try {

@@ -29,6 +29,10 @@ export class ProcessRunner implements Runner {
     return attachStep(req, () => this.spares.noteFlood());
   }
 
+  close(): void {
+    this.spares.close();
+  }
+
   programProblem(program: string | undefined, cwd: string): string | undefined {
     return program ? checkProgram(program, cwd) : checkCwd(cwd);
   }

@@ -44,6 +44,7 @@ export class SparePool {
   private readonly refills = new Map<Slot, NodeJS.Timeout>();
   /** When a step last flooded its output (see noteFlood). */
   private lastFloodAt = -Infinity;
+  private closed = false;
 
   constructor(private readonly supervisor: string) {
     this.schedule('rollback', SPARE_FIRST_DELAY_MS);
@@ -82,8 +83,17 @@ export class SparePool {
     return undefined;
   }
 
+  /** No more spares: the ones booted or booting end (their stdin closes), none is booted again. */
+  close(): void {
+    this.closed = true;
+    for (const t of this.refills.values()) clearTimeout(t);
+    this.refills.clear();
+    for (const s of this.spares.values()) s.proc.stdin?.end();
+    this.spares.clear();
+  }
+
   private schedule(slot: Slot, delayMs: number): void {
-    if (!this.wanted() || this.refills.has(slot)) return;
+    if (this.closed || !this.wanted() || this.refills.has(slot)) return;
     const t = setTimeout(() => {
       this.refills.delete(slot);
       // the rollback's spare boots whatever runs: it is what a rollback during a flood needs
@@ -96,7 +106,7 @@ export class SparePool {
   }
 
   private boot(slot: Slot): void {
-    if (!this.wanted() || alive(this.spares.get(slot))) return;
+    if (this.closed || !this.wanted() || alive(this.spares.get(slot))) return;
     let proc: ChildProcess;
     try {
       proc = spawn(process.execPath, [this.supervisor, '--standby'], { detached: true, stdio: ['pipe', 'pipe', 'ignore'], cwd: '/' });

@@ -48,6 +48,8 @@ export interface Runner {
    * unusable), or undefined when it can: the guardrail self-test asks before the release.
    */
   programProblem(program: string | undefined, cwd: string): string | undefined;
+  /** The session has ended: whatever the runner keeps for steps to come (its spares) ends now. Steps running go on. */
+  close?(): void;
 }
 
 export type AttachRequest = { readonly key: string; readonly logPath: string };

@@ -176,26 +176,27 @@ export function openSession(rb: Runbook, given: OpenOptions): OpenedSession | st
     return j.refused;
   }
   const previousPid = resuming && previous?.sessionId === resuming.id ? previous.pid : undefined;
+  const runner = opts.runner ?? new ProcessRunner();
   const controller = new Controller({
     ...opts,
     resume: j.resume,
     previousPid,
     ...(lock.tookOver && !resuming ? { lockTakenOver: { pid: lock.tookOver.pid, why: lock.tookOver.why } } : {}),
     runbook: rb,
-    runner: opts.runner ?? new ProcessRunner(),
+    runner,
     journal: j.journal,
     sessionId,
     sessionDir,
     values: sessionValues(rb, sessionId),
   });
   const opened = { controller, sessionId, sessionDir, journalPath, resumed: resuming ? { previousPid } : undefined };
-  return withLifecycle(opened, { journal: j.journal, lock, learning, notify, env: opts.env });
+  return withLifecycle(opened, { journal: j.journal, lock, runner, learning, notify, env: opts.env });
 }
 
 /** The opened session's drain, close, lock release and hand-over, with its records and notifier attached. */
 function withLifecycle(
   s: Pick<OpenedSession, 'controller' | 'sessionId' | 'sessionDir' | 'journalPath' | 'resumed'>,
-  o: { journal: FileJournal; lock: Lock; learning?: string; notify?: Omit<NotifierOptions, 'env'>; env?: NodeJS.ProcessEnv },
+  o: { journal: FileJournal; lock: Lock; runner: Runner; learning?: string; notify?: Omit<NotifierOptions, 'env'>; env?: NodeJS.ProcessEnv },
 ): OpenedSession {
   const { controller } = s;
   const records = attachRecords(controller, { journalPath: s.journalPath, sessionDir: s.sessionDir, learning: o.learning, env: o.env });
@@ -214,6 +215,7 @@ function withLifecycle(
       notifier.detach();
       records.detach();
       controller.dispose(); // no sampling or escalation timer may write after the journal closed
+      o.runner.close?.(); // its spare supervisors: none outlives the session
       o.journal.close();
       o.lock.release();
     },

@@ -58,6 +58,16 @@ describe('a metrics command whose setsid child holds its stdout', () => {
   });
 });
 
+describe('a command that exits while the child it forked is still exec-ing a program', () => {
+  it('the child is ended all the same: 40 rounds, none left (its environment is unreadable mid-execve, and its parent is gone)', async () => {
+    const source = new CommandSource(parseCommand(['sh', '-c', `setsid sleep 300 & echo '{"error_rate": 1}'`]), dir);
+    for (let round = 0; round < 40; round++) {
+      expect(await source.fetch(SERIES, 5000, new AbortController().signal)).toEqual({ error_rate: { value: 1 } });
+    }
+    await noneLeft();
+  });
+});
+
 describe('a flag provider command whose setsid child holds its stdout', () => {
   it('set returns as soon as the command exits, read back too, and nothing is left', async () => {
     const provider = new CommandFlagProvider(
