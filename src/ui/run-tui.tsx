@@ -93,8 +93,8 @@ export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) =>
       });
     }, 0);
   });
-  offSignals();
   if (handed) {
+    offSignals();
     // the session is the background guard's now: this cockpit's followers of its steps end with it
     process.stdout.write(`cockpit: guarded in the background by cockpit pid ${handed.pid}: it keeps sampling and rolls back on its own; cockpit watch follows it; its output: ${handed.log}\n`);
     process.exit(0);
@@ -105,8 +105,24 @@ export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) =>
   // the terminal is gone (SIGHUP): nobody reads a summary
   if (!hungUp) for (const line of summaryLines(s, opened.journalPath)) process.stdout.write(`${sanitizeOutput(line)}\n`);
   opened.close();
+  // the policy's handlers stay on until here: a closed terminal ends the screen (its input ends)
+  // and its SIGHUP comes a moment later, while the records are written; with no handler of ours
+  // signal-exit (Ink's) re-raised it and the process died holding the lock
+  offSignals();
+  if (hungUp) endHungUp();
   if (process.env.COCKPIT_DEBUG) lingering();
   return EXIT_CODES[s.outcome ?? 'aborted'];
+}
+
+/**
+ * The terminal is gone and the session is closed: the process ends as a hung-up process does, by
+ * SIGHUP. Left to exit normally, node restores the terminal's settings on the dead tty, which
+ * fails (EIO) and aborts the process (an assertion in node::ResetStdio: a native stack trace and,
+ * where core dumps are on, a core file in the repository).
+ */
+function endHungUp(): void {
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
 }
 
 /** COCKPIT_DEBUG: what still holds the process half a second after its session closed (it should be gone by then). */
