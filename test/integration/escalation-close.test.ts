@@ -101,30 +101,26 @@ describe('an escalation level still running when the session ends', () => {
   });
 
   // The race needs the level to end about when the session does. 50 runs (10 batches of 5, 61 s)
-  // became 20 (5 at a time) over a finer spread of the level's delays (0 to 0.1 s after the
+  // became 20 (4 batches of 5) over a finer spread of the level's delays (0 to 0.1 s after the
   // incident step, which ends the rollback); which side of the rollback's end a level lands on
   // depends on the load more than on its delay, so the runs are checked to have reached the case
   // the race is about: a level still running when the rollback finished (the session waits for it).
   it('cockpit rollback: 20 runs with a level ending about when the rollback does, all clean', async () => {
     const sleeps = ['0', '0.005', '0.01', '0.02', '0.035', '0.05', '0.07', '0.1'];
     const results: { i: number; code: number; err: string; levelLast: boolean }[] = [];
-    // 5 at a time, each in its own folder (its own lock): the window moves with the load, as it does in
-    // life; a run starts as soon as one of the 5 ends (no batch waits for its slowest run)
-    const one = async (i: number) => {
-      const dir = workspace(`rb-${i}`, sleeps[i % sleeps.length]);
-      const r = await cockpit(['rollback', join(dir, 'cockpit.yml'), '--reason', `run ${i}`]);
-      const events = journalOf(dir);
-      expectLevelRecorded(events, `run ${i}`);
-      const at = (f: (e: SessionEvent) => boolean) => events.findIndex(f);
-      const levelLast = at((e) => e.type === 'step.finished' && e.stage === 'escalation') > at((e) => e.type === 'rollback.finished');
-      results.push({ i, code: r.code, err: r.err, levelLast });
-    };
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 5 }, async () => {
-        while (next < 20) await one(next++);
-      }),
-    );
+    // 5 at a time, each in its own folder (its own lock): the window moves with the load, as it does in life
+    for (let batch = 0; batch < 4; batch++) {
+      const runs = Array.from({ length: 5 }, (_, k) => batch * 5 + k).map(async (i) => {
+        const dir = workspace(`rb-${i}`, sleeps[i % sleeps.length]);
+        const r = await cockpit(['rollback', join(dir, 'cockpit.yml'), '--reason', `run ${i}`]);
+        const events = journalOf(dir);
+        expectLevelRecorded(events, `run ${i}`);
+        const at = (f: (e: SessionEvent) => boolean) => events.findIndex(f);
+        const levelLast = at((e) => e.type === 'step.finished' && e.stage === 'escalation') > at((e) => e.type === 'rollback.finished');
+        results.push({ i, code: r.code, err: r.err, levelLast });
+      });
+      await Promise.all(runs);
+    }
     expect(results.filter((r) => r.code !== 0 || r.err !== '')).toEqual([]);
     expect(results).toHaveLength(20);
     expect(results.some((r) => r.levelLast)).toBe(true);
