@@ -20,6 +20,12 @@ afterAll(cleanUp);
  * environment: cockpitInProcess refuses a second call while one runs), in the order they were asked for.
  */
 let queue: Promise<unknown> = Promise.resolve();
+/**
+ * The binary's releases get the deadline the in-process ones have (the test's 30 s, less a moment
+ * for the child's own timeout message), not headless-box's 20 s for a spawned cockpit: three
+ * releases side by side on a loaded 2-core machine each take longer than one alone.
+ */
+const RELEASE_MS = 28_000;
 function cockpit(...a: Parameters<typeof cockpitInProcessOnly>): ReturnType<typeof cockpitInProcessOnly> {
   const run = queue.then(() => cockpitInProcessOnly(...a));
   queue = run.catch(() => undefined);
@@ -158,7 +164,7 @@ describe('quickstart', { concurrent: true }, () => {
 
   test('--confirm for both manual items releases', async () => {
     const s = sandbox();
-    const r = await cockpitProcess(['run', QUICKSTART, '--confirm', 'No active incidents', '--confirm', 'Team aware'], { state: s.state });
+    const r = await cockpitProcess(['run', QUICKSTART, '--confirm', 'No active incidents', '--confirm', 'Team aware'], { state: s.state, timeoutMs: RELEASE_MS });
     expectExit(r, 0);
     expect(r.text).toContain('  ✓ No active incidents (confirmed)');
     expect(r.text).toContain('  ✓ Team aware (confirmed)');
@@ -167,7 +173,7 @@ describe('quickstart', { concurrent: true }, () => {
 
   test('--json: one JSON object a line, events and output lines', async () => {
     const s = sandbox();
-    const r = await cockpitProcess(['run', QUICKSTART, '--yes', '--json'], { state: s.state });
+    const r = await cockpitProcess(['run', QUICKSTART, '--yes', '--json'], { state: s.state, timeoutMs: RELEASE_MS });
     expectExit(r, 0);
     const objs = r.out.map((l, i) => {
       try {
