@@ -252,7 +252,7 @@ describe('output', { concurrent: true }, () => {
 
 // ── results ─────────────────────────────────────────────────────────────────────────────────
 
-describe('results', () => {
+describe('results', { concurrent: true }, () => {
   it.each([
     [0, true, undefined],
     [1, false, 'exit 1'],
