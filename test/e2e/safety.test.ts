@@ -9,6 +9,9 @@
  *    passing resolves the incident on the screen as headless.
  * 5. the summary says "restored in" with the journal's restoreMs, and "rollback took" apart.
  *
+ * The two releases are independent (each its own temp dir, state dir and tmux session): they run
+ * side by side (describe.concurrent), each ending its own screen when it finishes.
+ *
  * Moved: the headless runs (items 3-5) to test/integration/safety-headless.test.ts (in-process
  * through main(argv, io)); item 2 (the emergency reference's rollback item opens the R dialog) to
  * test/ui/emergency-rollback.test.tsx; item 4's failed rollback (q asks while a level is due) to
@@ -18,8 +21,9 @@
  */
 import { chmodSync, cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
+import { scaled } from '../../src/demo/runbook.js';
 import { formatDuration } from '../../src/runbook/duration.js';
 import { BIN, ROOT, processesUnder, until, tempRoots, tmuxServerPid } from '../helpers/demo-run.js';
 import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
@@ -33,13 +37,26 @@ const hint = (x: string) => lines(x).filter(Boolean).at(-1) ?? '';
 const triggers = (x: string) => lines(x).find((l) => l.startsWith(' triggers ')) ?? '';
 const canRun = (x: string) => / ⏎ run\/continue /.test(hint(x));
 
-const panes: TmuxSession[] = [];
 const tempRoot = tempRoots(['tui.cjs']);
 
-afterEach(() => {
-  for (const p of panes.splice(0)) p.kill();
-});
+/**
+ * The demo's speed: ×60 (was ×30), so the release takes half the time. Every state the test checks
+ * still shows: the stage fails when the step to 100 % is refused one ramp watch (1m → 1s) after the
+ * latency breach began, and the trigger (3m → 3s) fires 2 s later: the FAILED screen stands for 2 s.
+ */
+const SPEED = 60;
+/** The latency trigger's window as the runbook says it at SPEED (3m → "3s"; at ×30 it was "6s"). */
+const LATENCY_FOR = scaled(3 * 60_000, SPEED);
 
+/** A test's screens, ended when that test finishes (the tests run concurrently: no shared list). */
+type Panes = { add(s: TmuxSession): TmuxSession };
+function panesOf(onTestFinished: (fn: () => void) => void): Panes {
+  const mine: TmuxSession[] = [];
+  onTestFinished(() => {
+    for (const p of mine.splice(0)) p.kill();
+  });
+  return { add: (s) => (mine.push(s), s) };
+}
 
 /** The one session's journal under a state dir. */
 function journal(state: string): SessionEvent[] {
@@ -61,7 +78,7 @@ async function nothingLeft(root: string): Promise<void> {
 }
 
 /** The demo on the screen (tmux, 100×30): its own workspace and state dir. */
-function demoOnScreen(scenario: string, speed: number): { s: TmuxSession; root: string; ws: string; state: string } {
+function demoOnScreen(panes: Panes, scenario: string, speed: number): { s: TmuxSession; root: string; ws: string; state: string } {
   const root = tempRoot(`cockpit-safety-${scenario}-`);
   const ws = join(root, 'ws');
   const state = join(root, 'state');
@@ -72,7 +89,7 @@ function demoOnScreen(scenario: string, speed: number): { s: TmuxSession; root: 
     env: { COCKPIT_STATE_DIR: state },
     name: 'cockpit-safety',
   });
-  panes.push(s);
+  panes.add(s);
   return { s, root, ws, state };
 }
 
@@ -85,11 +102,11 @@ async function passDemoPreflight(s: TmuxSession): Promise<void> {
   await s.waitFor((x) => x.includes('[✓] Rollback plan ready') && canRun(x));
 }
 
-describe.skipIf(!hasTmux())('release safety on a real terminal', () => {
+describe.skipIf(!hasTmux()).concurrent('release safety on a real terminal', () => {
   describe('a failed stage waiting for the operator keeps its triggers armed (item 1)', () => {
     // ── 1 ──
-    it('demo flag-regression: the failed stage keeps its triggers armed; the latency trigger fires while the operator decides and rolls back; q exits 3', async () => {
-      const { s, root, ws, state } = demoOnScreen('flag-regression', 30);
+    it('demo flag-regression: the failed stage keeps its triggers armed; the latency trigger fires while the operator decides and rolls back; q exits 3', async ({ onTestFinished }) => {
+      const { s, root, ws, state } = demoOnScreen(panesOf(onTestFinished), 'flag-regression', SPEED);
       await passDemoPreflight(s);
       s.keys('Enter');
       await s.waitFor((x) => strip(x).includes('✓ Pre-Release') && canRun(x), { timeoutMs: 15_000 });
@@ -98,13 +115,13 @@ describe.skipIf(!hasTmux())('release safety on a real terminal', () => {
       s.keys('Enter');
       // the step up to 100 % is refused while the latency trigger is pending: the stage fails, the triggers stay armed
       let f = await s.waitFor((x) => / FAILED {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 40_000 });
-      // the reason is wrapped in full (issue 20): "refused: trigger" / "latency_p95>2000ms 6s is PENDING"
+      // the reason is wrapped in full (issue 20): "refused: trigger" / "latency_p95>2000ms 3s is PENDING"
       expect(f).toContain('new-checkout → 100 % FAILED: refused: trigger');
-      expect(f).toContain('  latency_p95>2000ms 6s is PENDING');
+      expect(f).toContain(`  latency_p95>2000ms ${LATENCY_FOR} is PENDING`);
       expect(triggers(f)).not.toMatch(/\boff\b/);
       // nobody presses anything: the trigger's window ends, it fires, the rollback runs
       f = await s.waitFor((x) => / ROLLED BACK {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 30_000 });
-      expect(f).toContain('latency_p95>2000ms 6s ● FIRED');
+      expect(f).toContain(`latency_p95>2000ms ${LATENCY_FOR} ● FIRED`);
       s.keys('q');
       expect(await s.waitForExit({ timeoutMs: 20_000 })).toBe(3);
       const after = s.screen({ history: 1000 });
@@ -113,14 +130,14 @@ describe.skipIf(!hasTmux())('release safety on a real terminal', () => {
       const started = ofType(es, 'rollback.started');
       expect(started).toHaveLength(1);
       expect(started[0].source).toBe('trigger');
-      expect(started[0].reason).toMatch(/^trigger fired: latency_p95 > 2000 ms for 6s: /);
+      expect(started[0].reason).toMatch(new RegExp(`^trigger fired: latency_p95 > 2000 ms for ${LATENCY_FOR}: `));
       // the stage failed first, and the guard was never disarmed between the failure and the firing
       const failedAt = es.findIndex((e) => e.type === 'stage.failed');
       const firedAt = es.findIndex((e) => e.type === 'trigger.fired');
       expect(failedAt).toBeGreaterThan(0);
       expect(firedAt).toBeGreaterThan(failedAt);
       expect(es.slice(failedAt, firedAt).filter((e) => e.type === 'guard.armed' && !e.armed)).toEqual([]);
-      expect(readFileSync(join(ws, 'incidents.log'), 'utf8')).toMatch(/^\S+ incident: trigger fired: latency_p95 > 2000 ms for 6s: .+\n$/);
+      expect(readFileSync(join(ws, 'incidents.log'), 'utf8')).toMatch(new RegExp(`^\\S+ incident: trigger fired: latency_p95 > 2000 ms for ${LATENCY_FOR}: .+\\n$`));
       await nothingLeft(root);
     }, 120_000);
   });
@@ -135,10 +152,8 @@ describe.skipIf(!hasTmux())('release safety on a real terminal', () => {
   }
 
   /** The screen of `cockpit RUNBOOK` in a sandbox (tmux, 100×30). */
-  function cockpitOnScreen(sb: { dir: string; state: string }, runbook: string, env: Record<string, string> = {}): TmuxSession {
-    const s = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} ${shq(runbook)}`, { cols: 100, rows: 30, cwd: sb.dir, env: { COCKPIT_STATE_DIR: sb.state, ...env }, name: 'cockpit-safety' });
-    panes.push(s);
-    return s;
+  function cockpitOnScreen(panes: Panes, sb: { dir: string; state: string }, runbook: string, env: Record<string, string> = {}): TmuxSession {
+    return panes.add(TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} ${shq(runbook)}`, { cols: 100, rows: 30, cwd: sb.dir, env: { COCKPIT_STATE_DIR: sb.state, ...env }, name: 'cockpit-safety' }));
   }
 
   // ── 4. escalation: one rule on the screen and headless ───────────────────────────────────────────
@@ -146,9 +161,9 @@ describe.skipIf(!hasTmux())('release safety on a real terminal', () => {
 
   describe('escalation on the screen (item 4)', () => {
     // item 5 on the screen ran this same release (escalation.yml, the rollback passing): one run now, each assertion kept
-    it('the same rule as headless: levels keep their spacing, verify resolves the incident (level 3 never runs); q does not ask; the summary says "restored in" with the journal\'s restoreMs, and "rollback took" on its own line (item 5)', async () => {
+    it('the same rule as headless: levels keep their spacing, verify resolves the incident (level 3 never runs); q does not ask; the summary says "restored in" with the journal\'s restoreMs, and "rollback took" on its own line (item 5)', async ({ onTestFinished }) => {
       const sb = sandbox();
-      const s = cockpitOnScreen(sb, 'escalation.yml');
+      const s = cockpitOnScreen(panesOf(onTestFinished), sb, 'escalation.yml');
       await s.waitFor(canRun);
       s.keys('Enter');
       await s.waitFor((x) => / ROLLED BACK {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 30_000 });
