@@ -5,8 +5,10 @@
  * A good run passes its monitor window. Headless: real processes, their timing and exit codes; the
  * same runbook on the screen is test/ui/guard-screen.test.tsx.
  *
- * The three releases are independent (each its own sandbox and state dir): they run side by side
- * (describe.concurrent), each removing its own sandbox when it finishes.
+ * The releases are independent (each its own sandbox and state dir): the good one and --json run
+ * side by side (describe.concurrent), each removing its own sandbox when it finishes. The bad one,
+ * whose check is that the trigger fired within one sample of its window (< 3250 ms), runs alone:
+ * side by side with the others on a loaded machine its samples came late (3482-3488 ms, seen).
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -51,11 +53,11 @@ function journalOf(state: string) {
   return readJournal(join(state, 'sessions', sessions[0], 'journal.jsonl'));
 }
 
-describe.concurrent('guardrails, headless', () => {
+describe('guardrails, headless', () => {
   it('a bad release: PENDING, FIRED with its value, automatic rollback, exit 3, the incident gets the reason', async ({ onTestFinished }) => {
     const sb = sandbox(onTestFinished);
     const r = await run(sb.dir, sb.state, { BAD: '1' });
-    expect(r.code).toBe(3);
+    expect(r.code, r.lines.join('\n')).toBe(3);
     expect(r.lines).toContain('◐ trigger error-rate-above PENDING (value 4.2)');
     const fired = r.lines.find((l) => l.startsWith('● trigger error-rate-above FIRED'));
     expect(fired).toMatch(/^● trigger error-rate-above FIRED: error_rate > 1 % for 3s: error_rate 4\.2 % now, breaching since 3s \(\d+ samples\)$/);
@@ -79,26 +81,28 @@ describe.concurrent('guardrails, headless', () => {
     expect(events.at(-1)).toMatchObject({ type: 'release.reviewed', outcome: 'rolled-back', checklist: 'rolled-back' });
   });
 
-  it('a good release passes its monitor window with nothing fired, exit 0', async ({ onTestFinished }) => {
-    const sb = sandbox(onTestFinished);
-    const r = await run(sb.dir, sb.state, {});
-    expect(r.code).toBe(0);
-    expect(r.lines).toContain('  ✓ criterion error_rate < 1: 0.08');
-    expect(r.lines.some((l) => /^ {2}✓ monitor 8s \(8\.\ds\)$/.test(l))).toBe(true);
-    expect(r.lines.filter((l) => l.startsWith('■ '))).toEqual(['■ RELEASED']);
-    const events = journalOf(sb.state);
-    expect(events.some((e) => e.type === 'trigger.pending' || e.type === 'trigger.fired' || e.type === 'rollback.started')).toBe(false);
-    expect(events.filter((e) => e.type === 'metric.sampled').length).toBeGreaterThan(20);
-  });
+  describe.concurrent('side by side', () => {
+    it('a good release passes its monitor window with nothing fired, exit 0', async ({ onTestFinished }) => {
+      const sb = sandbox(onTestFinished);
+      const r = await run(sb.dir, sb.state, {});
+      expect(r.code, r.lines.join('\n')).toBe(0);
+      expect(r.lines).toContain('  ✓ criterion error_rate < 1: 0.08');
+      expect(r.lines.some((l) => /^ {2}✓ monitor 8s \(8\.\ds\)$/.test(l))).toBe(true);
+      expect(r.lines.filter((l) => l.startsWith('■ '))).toEqual(['■ RELEASED']);
+      const events = journalOf(sb.state);
+      expect(events.some((e) => e.type === 'trigger.pending' || e.type === 'trigger.fired' || e.type === 'rollback.started')).toBe(false);
+      expect(events.filter((e) => e.type === 'metric.sampled').length).toBeGreaterThan(20);
+    });
 
-  it('--json prints every sample', async ({ onTestFinished }) => {
-    const sb = sandbox(onTestFinished);
-    const r = await run(sb.dir, sb.state, { BAD: '1' }, ['--json']);
-    expect(r.code).toBe(3);
-    const events = r.lines.filter(Boolean).map((l) => JSON.parse(l) as { type: string; values?: Record<string, number> });
-    const samples = events.filter((e) => e.type === 'metric.sampled');
-    expect(samples.length).toBeGreaterThan(10);
-    expect(samples.at(-1)!.values).toHaveProperty('error_rate');
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['trigger.pending', 'trigger.fired', 'rollback.started', 'rollback.verified', 'session.ended']));
+    it('--json prints every sample', async ({ onTestFinished }) => {
+      const sb = sandbox(onTestFinished);
+      const r = await run(sb.dir, sb.state, { BAD: '1' }, ['--json']);
+      expect(r.code, r.lines.join('\n')).toBe(3);
+      const events = r.lines.filter(Boolean).map((l) => JSON.parse(l) as { type: string; values?: Record<string, number> });
+      const samples = events.filter((e) => e.type === 'metric.sampled');
+      expect(samples.length).toBeGreaterThan(10);
+      expect(samples.at(-1)!.values).toHaveProperty('error_rate');
+      expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['trigger.pending', 'trigger.fired', 'rollback.started', 'rollback.verified', 'session.ended']));
+    });
   });
 });

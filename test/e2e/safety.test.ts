@@ -9,9 +9,6 @@
  *    passing resolves the incident on the screen as headless.
  * 5. the summary says "restored in" with the journal's restoreMs, and "rollback took" apart.
  *
- * The two releases are independent (each its own temp dir, state dir and tmux session): they run
- * side by side (describe.concurrent), each ending its own screen when it finishes.
- *
  * Moved: the headless runs (items 3-5) to test/integration/safety-headless.test.ts (in-process
  * through main(argv, io)); item 2 (the emergency reference's rollback item opens the R dialog) to
  * test/ui/emergency-rollback.test.tsx; item 4's failed rollback (q asks while a level is due) to
@@ -21,7 +18,7 @@
  */
 import { chmodSync, cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
 import { scaled } from '../../src/demo/runbook.js';
 import { formatDuration } from '../../src/runbook/duration.js';
@@ -37,6 +34,7 @@ const hint = (x: string) => lines(x).filter(Boolean).at(-1) ?? '';
 const triggers = (x: string) => lines(x).find((l) => l.startsWith(' triggers ')) ?? '';
 const canRun = (x: string) => / ⏎ run\/continue /.test(hint(x));
 
+const panes: TmuxSession[] = [];
 const tempRoot = tempRoots(['tui.cjs']);
 
 /**
@@ -48,15 +46,10 @@ const SPEED = 60;
 /** The latency trigger's window as the runbook says it at SPEED (3m → "3s"; at ×30 it was "6s"). */
 const LATENCY_FOR = scaled(3 * 60_000, SPEED);
 
-/** A test's screens, ended when that test finishes (the tests run concurrently: no shared list). */
-type Panes = { add(s: TmuxSession): TmuxSession };
-function panesOf(onTestFinished: (fn: () => void) => void): Panes {
-  const mine: TmuxSession[] = [];
-  onTestFinished(() => {
-    for (const p of mine.splice(0)) p.kill();
-  });
-  return { add: (s) => (mine.push(s), s) };
-}
+afterEach(() => {
+  for (const p of panes.splice(0)) p.kill();
+});
+
 
 /** The one session's journal under a state dir. */
 function journal(state: string): SessionEvent[] {
@@ -78,7 +71,7 @@ async function nothingLeft(root: string): Promise<void> {
 }
 
 /** The demo on the screen (tmux, 100×30): its own workspace and state dir. */
-function demoOnScreen(panes: Panes, scenario: string, speed: number): { s: TmuxSession; root: string; ws: string; state: string } {
+function demoOnScreen(scenario: string, speed: number): { s: TmuxSession; root: string; ws: string; state: string } {
   const root = tempRoot(`cockpit-safety-${scenario}-`);
   const ws = join(root, 'ws');
   const state = join(root, 'state');
@@ -89,7 +82,7 @@ function demoOnScreen(panes: Panes, scenario: string, speed: number): { s: TmuxS
     env: { COCKPIT_STATE_DIR: state },
     name: 'cockpit-safety',
   });
-  panes.add(s);
+  panes.push(s);
   return { s, root, ws, state };
 }
 
@@ -102,11 +95,11 @@ async function passDemoPreflight(s: TmuxSession): Promise<void> {
   await s.waitFor((x) => x.includes('[✓] Rollback plan ready') && canRun(x));
 }
 
-describe.skipIf(!hasTmux()).concurrent('release safety on a real terminal', () => {
+describe.skipIf(!hasTmux())('release safety on a real terminal', () => {
   describe('a failed stage waiting for the operator keeps its triggers armed (item 1)', () => {
     // ── 1 ──
-    it('demo flag-regression: the failed stage keeps its triggers armed; the latency trigger fires while the operator decides and rolls back; q exits 3', async ({ onTestFinished }) => {
-      const { s, root, ws, state } = demoOnScreen(panesOf(onTestFinished), 'flag-regression', SPEED);
+    it('demo flag-regression: the failed stage keeps its triggers armed; the latency trigger fires while the operator decides and rolls back; q exits 3', async () => {
+      const { s, root, ws, state } = demoOnScreen('flag-regression', SPEED);
       await passDemoPreflight(s);
       s.keys('Enter');
       await s.waitFor((x) => strip(x).includes('✓ Pre-Release') && canRun(x), { timeoutMs: 15_000 });
@@ -152,8 +145,10 @@ describe.skipIf(!hasTmux()).concurrent('release safety on a real terminal', () =
   }
 
   /** The screen of `cockpit RUNBOOK` in a sandbox (tmux, 100×30). */
-  function cockpitOnScreen(panes: Panes, sb: { dir: string; state: string }, runbook: string, env: Record<string, string> = {}): TmuxSession {
-    return panes.add(TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} ${shq(runbook)}`, { cols: 100, rows: 30, cwd: sb.dir, env: { COCKPIT_STATE_DIR: sb.state, ...env }, name: 'cockpit-safety' }));
+  function cockpitOnScreen(sb: { dir: string; state: string }, runbook: string, env: Record<string, string> = {}): TmuxSession {
+    const s = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} ${shq(runbook)}`, { cols: 100, rows: 30, cwd: sb.dir, env: { COCKPIT_STATE_DIR: sb.state, ...env }, name: 'cockpit-safety' });
+    panes.push(s);
+    return s;
   }
 
   // ── 4. escalation: one rule on the screen and headless ───────────────────────────────────────────
@@ -161,9 +156,9 @@ describe.skipIf(!hasTmux()).concurrent('release safety on a real terminal', () =
 
   describe('escalation on the screen (item 4)', () => {
     // item 5 on the screen ran this same release (escalation.yml, the rollback passing): one run now, each assertion kept
-    it('the same rule as headless: levels keep their spacing, verify resolves the incident (level 3 never runs); q does not ask; the summary says "restored in" with the journal\'s restoreMs, and "rollback took" on its own line (item 5)', async ({ onTestFinished }) => {
+    it('the same rule as headless: levels keep their spacing, verify resolves the incident (level 3 never runs); q does not ask; the summary says "restored in" with the journal\'s restoreMs, and "rollback took" on its own line (item 5)', async () => {
       const sb = sandbox();
-      const s = cockpitOnScreen(panesOf(onTestFinished), sb, 'escalation.yml');
+      const s = cockpitOnScreen(sb, 'escalation.yml');
       await s.waitFor(canRun);
       s.keys('Enter');
       await s.waitFor((x) => / ROLLED BACK {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 30_000 });
