@@ -141,7 +141,9 @@ describe.skipIf(!hasTmux())('cockpit wallboard, built binary', () => {
    * 2. The live one: that wallboard switches to it; two more, at 80×24 and 200×60, started while it
    *    runs, follow it to its end (the same checks on each, side by side).
    */
-  it('no live session: the latest ended one, saying so; too small a terminal gets a message; a session started later replaces it; follows a live bad-release at 80×24 and 200×60: charts, PENDING then FIRED, ROLLING BACK, ROLLED BACK, escalation, output tail; R is read-only; q exits, nothing left', async () => {
+  // this test and the next (no session at all: a wallboard that exits at once, four CLI calls) run
+  // side by side (it.concurrent, one group): each its own root and state dir
+  it.concurrent('no live session: the latest ended one, saying so; too small a terminal gets a message; a session started later replaces it; follows a live bad-release at 80×24 and 200×60: charts, PENDING then FIRED, ROLLING BACK, ROLLED BACK, escalation, output tail; R is read-only; q exits, nothing left', async () => {
     const root = tempRoot('cockpit-wallboard-');
     const ws = join(root, 'ws');
     const state = join(root, 'state');
@@ -198,7 +200,7 @@ describe.skipIf(!hasTmux())('cockpit wallboard, built binary', () => {
     }
   }, 150_000);
 
-  it('no session at all: one clear line, exit 1; not a terminal: exit 2; bad usage: exit 2', async () => {
+  it.concurrent('no session at all: one clear line, exit 1; not a terminal: exit 2; bad usage: exit 2', async () => {
     const root = tempRoot('cockpit-wallboard-none-');
     mkdirSync(join(root, 'ws'));
     writeFileSync(join(root, 'ws', 'cockpit.yml'), 'name: tiny\nstages:\n  - id: only\n    steps: [./deploy.sh]\n');
