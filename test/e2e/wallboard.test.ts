@@ -148,7 +148,7 @@ describe.skipIf(!hasTmux())('cockpit wallboard, built binary', () => {
     const ws = join(root, 'ws');
     const state = join(root, 'state');
     const good = await runDemo(['--scenario', 'good', '--headless', '--speed', '60', '--dir', ws], { state, timeoutMs: 60_000 });
-    expect(good.code, good.stderr).toBe(0);
+    expect(good.code, `${good.stderr}\n${good.stdout}`).toBe(0);
     const [first] = sessionIds(state);
     const s = startWallboard(root, state, 70, 20);
     const screens: TmuxSession[] = [s];
