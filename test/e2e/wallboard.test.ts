@@ -176,7 +176,9 @@ describe.skipIf(!hasTmux())('cockpit wallboard, built binary', () => {
       await until('a second session', () => sessionIds(state).length === 2, 20_000);
       const second = sessionIds(state)[1];
       await until('the second session started its journal', () => existsSync(join(state, 'sessions', second, 'journal.jsonl')), 20_000);
+      f = await s.waitFor((x) => x.includes(`LIVE · session ${second}`) && x.includes(' RELEASING '), { timeoutMs: 15_000 });
       // two more wallboards, started while it is live, follow it at the smallest size and a large one
+      // (side by side; the first one's screen is read again when they are done: two pollers at a time)
       const sizes = [
         [80, 24],
         [200, 60],
@@ -184,16 +186,13 @@ describe.skipIf(!hasTmux())('cockpit wallboard, built binary', () => {
       const live = sizes.map(([cols, rows]) => startWallboard(root, state, cols, rows));
       screens.push(...live);
       const followed = live.map((w, i) => followsLive(w, { cols: sizes[i][0], rows: sizes[i][1], id: second, root, state, demo: bad }));
-      const replaced = (async () => {
-        f = await s.waitFor((x) => x.includes(`LIVE · session ${second}`) && x.includes(' RELEASING '), { timeoutMs: 15_000 });
-        f = await s.waitFor((x) => x.includes(' ROLLED BACK ') && x.includes(`session ${second}`), { timeoutMs: 45_000 });
-        expect((await bad).code).toBe(3);
-        s.keys('C-c');
-        expect(await s.waitForExit({ timeoutMs: 10_000 })).toBe(0);
-      })();
-      // every screen's checks run to their end; the first failure is the test's
-      const settled = await Promise.allSettled([replaced, ...followed]);
+      // both screens' checks run to their end; the first failure is the test's
+      const settled = await Promise.allSettled(followed);
       for (const x of settled) if (x.status === 'rejected') throw x.reason;
+      f = await s.waitFor((x) => x.includes(' ROLLED BACK ') && x.includes(`session ${second}`), { timeoutMs: 45_000 });
+      expect((await bad).code).toBe(3);
+      s.keys('C-c');
+      expect(await s.waitForExit({ timeoutMs: 10_000 })).toBe(0);
       expect(await leftovers(root)).toEqual([]);
     } finally {
       for (const w of screens) w.kill();
