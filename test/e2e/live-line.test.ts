@@ -4,7 +4,7 @@
  * line while its log has no line of it; once its newline comes it is one log line, never twice; a
  * line written in two parts shows its first part at once. The step waits on file gates, not time.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,13 +16,35 @@ const BIN = process.env.COCKPIT_E2E_BIN || join(ROOT, 'bin', 'cockpit.js');
 
 const roots: string[] = [];
 const sessions: TmuxSession[] = [];
+
+/** Whether any process has a file open under `dir` (its /proc/<pid>/fd links). */
+function holdsFileUnder(dir: string): boolean {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(`${dir}/`)) return true;
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  }
+  return false;
+}
 afterEach(async () => {
   for (const s of sessions.splice(0)) s.kill();
   // the step (its supervisor outlives the cockpit, by design) ends once its gates open
   for (const r of roots.splice(0)) {
     for (const g of ['gate1', 'gate2', 'gate3']) writeFileSync(join(r, g), '');
     for (const end = Date.now() + 5000; !existsSync(join(r, 'finished')) && Date.now() < end; ) await new Promise((res) => setTimeout(res, 20));
-    // its supervisor records the step's end a moment after the step's own marker: retry a directory it still writes into
+    // its supervisor records the step's end a moment after the step's own marker (on a loaded
+    // machine, seconds): wait until no process holds a file under the root, then remove it
+    for (const end = Date.now() + 15_000; holdsFileUnder(r) && Date.now() < end; ) await new Promise((res) => setTimeout(res, 50));
     rmSync(r, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 });
