@@ -43,6 +43,8 @@ const ATTEMPTS = 8;
 export class GitLease {
   private last: { sha: string; record: LeaseRecord } | undefined;
   private readonly what: string;
+  /** One change at a time: a renewal in flight and the release would race each other's compare-and-swap. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly o: GitOptions & { readonly ttlMs: number; readonly now?: () => number },
@@ -97,8 +99,23 @@ export class GitLease {
     return { ok: false, unreachable: true, why: `${this.o.remote}: ${ATTEMPTS} attempts lost the race to update ${ref}: ${lastError}` };
   }
 
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(op, op);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   /** Extends the lease by ttlMs; false when it was lost (someone took it over: stop driving). */
-  async renew(): Promise<{ ok: true } | { ok: false; lost: boolean; why: string }> {
+  renew(): Promise<{ ok: true } | { ok: false; lost: boolean; why: string }> {
+    return this.serial(() => this.renewNow());
+  }
+
+  /** Gives the lease up (the record stays, released, so the next generation still grows). */
+  release(): Promise<boolean> {
+    return this.serial(() => this.releaseNow());
+  }
+
+  private async renewNow(): Promise<{ ok: true } | { ok: false; lost: boolean; why: string }> {
     const last = this.last;
     if (!last || last.record.kind !== 'lease') return { ok: false, lost: true, why: 'no lease held' };
     const record: LeaseRecord = { ...last.record, expires: this.now() + this.o.ttlMs };
@@ -109,8 +126,7 @@ export class GitLease {
     return { ok: false, lost: true, why: `the lease on ${this.what} was taken over: ${pushed.error}` };
   }
 
-  /** Gives the lease up (the record stays, released, so the next generation still grows). */
-  async release(): Promise<boolean> {
+  private async releaseNow(): Promise<boolean> {
     const last = this.last;
     if (!last || last.record.kind !== 'lease') return false;
     const record: LeaseRecord = { ...last.record, kind: 'released', expires: this.now() };

@@ -67,6 +67,16 @@ describe('a lease on the git remote', () => {
     expect(a.token).toBeUndefined();
   });
 
+  it('a renewal in flight when the session ends does not undo the release: the next holder takes it at once', async () => {
+    const t = target();
+    const a = lease(clones[0], t);
+    expect(await a.acquire(who('alice'), 'session-a')).toEqual({ ok: true, token: 1 });
+    const [renewed, released] = await Promise.all([a.renew(), a.release()]);
+    expect(renewed).toEqual({ ok: true });
+    expect(released).toBe(true);
+    expect(await lease(clones[1], t).acquire(who('bob'), 'session-b')).toEqual({ ok: true, token: 2 });
+  });
+
   it('12 contenders from 3 clones at once, 3 times: exactly one holds, every other is refused naming it', async () => {
     for (let trial = 0; trial < 3; trial++) {
       const t0 = performance.now();
