@@ -11,7 +11,7 @@
  * 3. good against a real Prometheus scraping the demo service (`--port` fixes the port beforehand,
  *    `--prometheus` makes the runbook read PromQL): the journal's samples carry values.
  *
- * Every wait is on a condition with a deadline; nothing sleeps a fixed time.
+ * 2 and 3 run concurrently. Every wait is on a condition with a deadline; nothing sleeps a fixed time.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -225,7 +225,9 @@ describe('cockpit demo, built binary', () => {
 
   // ── 2. bad-release on the screen ─────────────────────────────────────────────────────────────
 
-  it.skipIf(!hasTmux())('bad-release in tmux at 100×30, default speed: tick, Enter per stage, PENDING, FIRED, ROLLED BACK, q exits 3', async () => {
+  // 2 and 3 run side by side (it.concurrent, one group): each its own temp root, service, port and
+  // state dir; both mostly wait on the demos' real-time windows. The five headless demos of 1 run alone.
+  it.skipIf(!hasTmux()).concurrent('bad-release in tmux at 100×30, default speed: tick, Enter per stage, PENDING, FIRED, ROLLED BACK, q exits 3', async () => {
     const cols = 100;
     const rows = 30;
     const root = tempRoot('cockpit-demo-tui-');
@@ -301,7 +303,7 @@ describe('cockpit demo, built binary', () => {
     prometheus = false;
   }
 
-  it.skipIf(!prometheus)(`good with --prometheus, a real Prometheus scraping the service (--port), ×${SPEED}: exit 0, the samples carry values`, async () => {
+  it.skipIf(!prometheus).concurrent(`good with --prometheus, a real Prometheus scraping the service (--port), ×${SPEED}: exit 0, the samples carry values`, async () => {
     const root = tempRoot('cockpit-demo-prom-');
     const ws = join(root, 'ws');
     const port = await closedPort();

@@ -5,14 +5,16 @@
  * trigger (onNoData: hold) holds the monitor, and once the hold has lasted its limit the stage
  * fails saying why; then the failure policy applies (headless stop: exit 1; --on-failure rollback:
  * the rollback runs, exit 3). On the screen the time left counts down: test/ui/guard-screen.test.tsx.
+ *
+ * The two runs are independent (each its own sandbox): they run side by side (describe.concurrent),
+ * each cleaning up its own (session-box scope).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { box as sandbox, journal, ofType, order, ROOT, run, until, type Box } from '../helpers/session-box.js';
+import { journal, ofType, order, ROOT, scope, until, type Box, type Scope } from '../helpers/session-box.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'hold');
-const box = () => sandbox(FIXTURES);
 const REASON = 'held 2s for lack of data: error_rate had no data (metrics command: exit 1: connection refused)';
 
 /** The metrics source goes down (scripts/metrics.sh fails every sample from now on). */
@@ -22,8 +24,8 @@ function sourceDown(b: Box): void {
 }
 
 /** A headless run whose metrics source dies once the stage has deployed (after the self-test passed). */
-async function runDyingSource(b: Box, args: string[]) {
-  const r = run(b, args);
+async function runDyingSource(t: Scope, b: Box, args: string[]) {
+  const r = t.run(b, args);
   await until('the deploy step', () => order(b).includes('deployed'));
   sourceDown(b);
   return r.done;
@@ -36,11 +38,12 @@ function expectGuarded(b: Box): void {
   expect(ofType(es, 'guard.unguarded')).toEqual([]);
 }
 
-describe('the hold limit', () => {
-  it('headless, the metrics source down: the monitor holds 2s (holdLimit), then the stage fails with the reason, exit 1', async () => {
-    const b = box();
+describe.concurrent('the hold limit', () => {
+  it('headless, the metrics source down: the monitor holds 2s (holdLimit), then the stage fails with the reason, exit 1', async ({ onTestFinished }) => {
+    const t = scope(onTestFinished);
+    const b = t.box(FIXTURES);
     const started = Date.now();
-    const r = await runDyingSource(b, ['run', '--headless', 'hold.yml']);
+    const r = await runDyingSource(t, b, ['run', '--headless', 'hold.yml']);
     expect(r.code, r.out + r.err).toBe(1);
     expect(Date.now() - started).toBeLessThan(15_000);
     expectGuarded(b);
@@ -60,9 +63,10 @@ describe('the hold limit', () => {
     expect(order(b)).toEqual(['deployed']);
   });
 
-  it('--on-failure rollback: the held stage fails and the rollback runs, exit 3', async () => {
-    const b = box();
-    const r = await runDyingSource(b, ['run', '--headless', '--on-failure', 'rollback', 'hold.yml']);
+  it('--on-failure rollback: the held stage fails and the rollback runs, exit 3', async ({ onTestFinished }) => {
+    const t = scope(onTestFinished);
+    const b = t.box(FIXTURES);
+    const r = await runDyingSource(t, b, ['run', '--headless', '--on-failure', 'rollback', 'hold.yml']);
     expect(r.code, r.out + r.err).toBe(3);
     expectGuarded(b);
     const es = journal(b);

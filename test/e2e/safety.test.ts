@@ -20,6 +20,7 @@ import { chmodSync, cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
+import { scaled } from '../../src/demo/runbook.js';
 import { formatDuration } from '../../src/runbook/duration.js';
 import { BIN, ROOT, processesUnder, until, tempRoots, tmuxServerPid } from '../helpers/demo-run.js';
 import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
@@ -35,6 +36,15 @@ const canRun = (x: string) => / ⏎ run\/continue /.test(hint(x));
 
 const panes: TmuxSession[] = [];
 const tempRoot = tempRoots(['tui.cjs']);
+
+/**
+ * The demo's speed: ×60 (was ×30), so the release takes half the time. Every state the test checks
+ * still shows: the stage fails when the step to 100 % is refused one ramp watch (1m → 1s) after the
+ * latency breach began, and the trigger (3m → 3s) fires 2 s later: the FAILED screen stands for 2 s.
+ */
+const SPEED = 60;
+/** The latency trigger's window as the runbook says it at SPEED (3m → "3s"; at ×30 it was "6s"). */
+const LATENCY_FOR = scaled(3 * 60_000, SPEED);
 
 afterEach(() => {
   for (const p of panes.splice(0)) p.kill();
@@ -89,7 +99,7 @@ describe.skipIf(!hasTmux())('release safety on a real terminal', () => {
   describe('a failed stage waiting for the operator keeps its triggers armed (item 1)', () => {
     // ── 1 ──
     it('demo flag-regression: the failed stage keeps its triggers armed; the latency trigger fires while the operator decides and rolls back; q exits 3', async () => {
-      const { s, root, ws, state } = demoOnScreen('flag-regression', 30);
+      const { s, root, ws, state } = demoOnScreen('flag-regression', SPEED);
       await passDemoPreflight(s);
       s.keys('Enter');
       await s.waitFor((x) => strip(x).includes('✓ Pre-Release') && canRun(x), { timeoutMs: 15_000 });
@@ -98,13 +108,13 @@ describe.skipIf(!hasTmux())('release safety on a real terminal', () => {
       s.keys('Enter');
       // the step up to 100 % is refused while the latency trigger is pending: the stage fails, the triggers stay armed
       let f = await s.waitFor((x) => / FAILED {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 40_000 });
-      // the reason is wrapped in full (issue 20): "refused: trigger" / "latency_p95>2000ms 6s is PENDING"
+      // the reason is wrapped in full (issue 20): "refused: trigger" / "latency_p95>2000ms 3s is PENDING"
       expect(f).toContain('new-checkout → 100 % FAILED: refused: trigger');
-      expect(f).toContain('  latency_p95>2000ms 6s is PENDING');
+      expect(f).toContain(`  latency_p95>2000ms ${LATENCY_FOR} is PENDING`);
       expect(triggers(f)).not.toMatch(/\boff\b/);
       // nobody presses anything: the trigger's window ends, it fires, the rollback runs
       f = await s.waitFor((x) => / ROLLED BACK {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 30_000 });
-      expect(f).toContain('latency_p95>2000ms 6s ● FIRED');
+      expect(f).toContain(`latency_p95>2000ms ${LATENCY_FOR} ● FIRED`);
       s.keys('q');
       expect(await s.waitForExit({ timeoutMs: 20_000 })).toBe(3);
       const after = s.screen({ history: 1000 });
@@ -113,14 +123,14 @@ describe.skipIf(!hasTmux())('release safety on a real terminal', () => {
       const started = ofType(es, 'rollback.started');
       expect(started).toHaveLength(1);
       expect(started[0].source).toBe('trigger');
-      expect(started[0].reason).toMatch(/^trigger fired: latency_p95 > 2000 ms for 6s: /);
+      expect(started[0].reason).toMatch(new RegExp(`^trigger fired: latency_p95 > 2000 ms for ${LATENCY_FOR}: `));
       // the stage failed first, and the guard was never disarmed between the failure and the firing
       const failedAt = es.findIndex((e) => e.type === 'stage.failed');
       const firedAt = es.findIndex((e) => e.type === 'trigger.fired');
       expect(failedAt).toBeGreaterThan(0);
       expect(firedAt).toBeGreaterThan(failedAt);
       expect(es.slice(failedAt, firedAt).filter((e) => e.type === 'guard.armed' && !e.armed)).toEqual([]);
-      expect(readFileSync(join(ws, 'incidents.log'), 'utf8')).toMatch(/^\S+ incident: trigger fired: latency_p95 > 2000 ms for 6s: .+\n$/);
+      expect(readFileSync(join(ws, 'incidents.log'), 'utf8')).toMatch(new RegExp(`^\\S+ incident: trigger fired: latency_p95 > 2000 ms for ${LATENCY_FOR}: .+\\n$`));
       await nothingLeft(root);
     }, 120_000);
   });

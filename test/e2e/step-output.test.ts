@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { journalEvents, ROOT, runCockpit, type CockpitExit } from '../helpers/demo-run.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'output');
@@ -18,7 +18,8 @@ const isRoot = process.getuid?.() === 0;
 
 const roots: string[] = [];
 const mounts: string[] = [];
-afterEach(() => {
+// the tests run side by side (each its own box, its own tmpfs): unmounted and removed after all
+afterAll(() => {
   for (const m of mounts.splice(0)) spawnSync('umount', ['-l', m]);
   for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
 });
@@ -60,7 +61,7 @@ function logLines(path: string): string[] {
     });
 }
 
-describe.skipIf(!isRoot)('a disk that fills during the release (a 4 MiB tmpfs as the state directory)', () => {
+describe.skipIf(!isRoot)('a disk that fills during the release (a 4 MiB tmpfs as the state directory)', { concurrent: true }, () => {
   // the step's output through a scratch file on /dev/shm, and through a pipe (the scratch
   // directory the full tmpfs itself: no room there, so the supervisor falls back to the pipe)
   test.each([['a scratch file on /dev/shm', false], ['a pipe', true]])('through %s: a set -e script that echoes passes, the rollback passes, and the loss is said: "disk full: N bytes of output not kept"', async (_, pipe) => {
@@ -116,7 +117,8 @@ async function supervisorPeak(state: string, statusName: string, until: Promise<
   return { kb, reads };
 }
 
-describe('output in awkward shapes', () => {
+// the first 1 GB line with the four short runs beside it (the disk-full ones above and the \r ones here)
+describe('output in awkward shapes', { concurrent: true }, () => {
   test('a 1 GB line: the supervisor stays under 150 MB, the log keeps the output\'s end and says truly what it dropped, exit 0 is passed', async () => {
     const b = box();
     const size = 1024 * 1024 * 1024;
@@ -144,16 +146,6 @@ describe('output in awkward shapes', () => {
     expect(lines.at(-1)).toBe(`cockpit: log capped at 64 MiB; ${total - kept} bytes dropped`);
   }, 240_000);
 
-  test('a 1 GB line that is the last: its end is kept, marked "…"', async () => {
-    const b = box();
-    const size = 1024 * 1024 * 1024;
-    const r = await cockpit(b, ['run', 'shapes.yml', '--headless', '--yes', '--json'], { LINE_BYTES: String(size), COCKPIT_LOG_MAX_BYTES: String(8 * 1024 * 1024), NO_END: '1' }, 240_000);
-    expectExit(r, 0);
-    const lines = logLines(join(sessionDir(b.state), 'out.shapes.log'));
-    expect(/^…a{100000,}$/.test(lines.at(-2)!), `${lines.at(-2)!.slice(0, 40)}…${lines.at(-2)!.slice(-40)}`).toBe(true);
-    expect(lines.at(-1)).toMatch(/^cockpit: log capped at 8 MiB; \d+ bytes dropped$/);
-  }, 240_000);
-
   test.each([
     ['a scratch file on /dev/shm', {}, 'stdout: /dev/shm/cockpit-step-.raw (deleted)'],
     ['a pipe (no memory-backed filesystem)', { COCKPIT_SCRATCH_DIR: '/nonexistent' }, 'stdout: socket:[]'],
@@ -167,4 +159,17 @@ describe('output in awkward shapes', () => {
     expect(r.stdout).toContain('│ first half, second half\n');
     expect(r.stdout).not.toContain('progress  10%');
   });
+});
+
+// the second 1 GB line after the first (side by side, the two took longer than one after the other)
+describe('output in awkward shapes', () => {
+  test('a 1 GB line that is the last: its end is kept, marked "…"', async () => {
+    const b = box();
+    const size = 1024 * 1024 * 1024;
+    const r = await cockpit(b, ['run', 'shapes.yml', '--headless', '--yes', '--json'], { LINE_BYTES: String(size), COCKPIT_LOG_MAX_BYTES: String(8 * 1024 * 1024), NO_END: '1' }, 240_000);
+    expectExit(r, 0);
+    const lines = logLines(join(sessionDir(b.state), 'out.shapes.log'));
+    expect(/^…a{100000,}$/.test(lines.at(-2)!), `${lines.at(-2)!.slice(0, 40)}…${lines.at(-2)!.slice(-40)}`).toBe(true);
+    expect(lines.at(-1)).toMatch(/^cockpit: log capped at 8 MiB; \d+ bytes dropped$/);
+  }, 240_000);
 });

@@ -19,17 +19,20 @@ const boxes: Box[] = [];
 const children: ChildProcess[] = [];
 export const panes: TmuxSession[] = [];
 
-export function box(fixtures: string): Box {
+export function box(fixtures: string, into: Box[] = boxes): Box {
   const root = mkdtempSync(join(tmpdir(), 'cockpit-resume-'));
   const fx = join(root, 'fx');
   cpSync(fixtures, fx, { recursive: true });
   for (const f of readdirSync(join(fx, 'scripts'))) chmodSync(join(fx, 'scripts', f), 0o755);
   const b = { root, fx, state: join(root, 'state') };
-  boxes.push(b);
+  into.push(b);
   return b;
 }
 
-afterEach(() => {
+afterEach(() => cleanUp(panes, children, boxes));
+
+/** Ends the screens and children, releases the steps, ends the supervisors and removes the boxes (emptying the lists). */
+function cleanUp(panes: TmuxSession[], children: ChildProcess[], boxes: Box[]): void {
   for (const p of panes.splice(0)) p.kill();
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const b of boxes.splice(0)) {
@@ -46,7 +49,21 @@ afterEach(() => {
     }
     rmSync(b.root, { recursive: true, force: true });
   }
-});
+}
+
+/** What one test made: cleaned up when that test finishes, not by the shared afterEach. */
+export type Scope = { box(fixtures: string): Box; run(b: Box, args: string[]): Run; readonly panes: TmuxSession[] };
+
+/**
+ * For tests that run concurrently (describe.concurrent): the shared afterEach would end another
+ * running test's screens and processes, so each test keeps its own lists, cleaned up by the test
+ * context's onTestFinished (the same clean-up).
+ */
+export function scope(onTestFinished: (fn: () => void) => void): Scope {
+  const mine = { panes: [] as TmuxSession[], children: [] as ChildProcess[], boxes: [] as Box[] };
+  onTestFinished(() => cleanUp(mine.panes, mine.children, mine.boxes));
+  return { box: (fixtures) => box(fixtures, mine.boxes), run: (b, args) => run(b, args, mine.children), panes: mine.panes };
+}
 
 export function alive(pid: number): boolean {
   try {
@@ -125,9 +142,9 @@ export async function until<T>(what: string, f: () => T | undefined | false, tim
 
 export type Run = { readonly child: ChildProcess; out(): string; readonly done: Promise<{ code: number | null; signal: string | null; out: string; err: string }> };
 
-export function run(b: Box, args: string[]): Run {
+export function run(b: Box, args: string[], into: ChildProcess[] = children): Run {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: b.fx, env: { ...process.env, COCKPIT_STATE_DIR: b.state }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
+  into.push(child);
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));

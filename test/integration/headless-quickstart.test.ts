@@ -1,21 +1,44 @@
 /**
  * `cockpit run --headless` over the quickstart (examples/quickstart), in-process through
- * main(argv, io) (it was the built binary as a child process; the binary's own process behaviour,
- * Ctrl+C and a step over its timeout, is test/e2e/headless.test.ts): every stage with the flaky
+ * main(argv, io), and the --confirm and --json releases as the built binary so that they run
+ * beside the in-process one (the binary's own process behaviour, Ctrl+C and a step over its
+ * timeout, is test/e2e/headless.test.ts): every stage with the flaky
  * smoke test passing on the automatic retry, the journal and the step logs; the pre-flight's
  * manual items and --confirm; --json; --dry-run. Steps run under dist/supervisor.js: build first.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { cleanUp, cockpit, ending, expectBuilt, expectEnd, expectExit, linesOf, LOG_STAMP, onlySession, QUICKSTART, readJournalStrict, sandbox, STAMP } from '../helpers/headless-box.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cleanUp, cockpit as cockpitInProcessOnly, cockpitProcess, ending, expectBuilt, expectEnd, expectExit, linesOf, LOG_STAMP, onlySession, QUICKSTART, readJournalStrict, sandbox, STAMP } from '../helpers/headless-box.js';
 
-beforeAll(() => expectBuilt({ bin: false }));
-afterEach(cleanUp);
+beforeAll(() => expectBuilt({ bin: true }));
+// the tests run side by side (each in its own sandbox): the sandboxes are removed when all have ended
+afterAll(cleanUp);
+
+/**
+ * The in-process runs one at a time (main(argv, io) sets the process-wide working directory and
+ * environment: cockpitInProcess refuses a second call while one runs), in the order they were asked for.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+/**
+ * The binary's releases get the deadline the in-process ones have (the test's 30 s, less a moment
+ * for the child's own timeout message), not headless-box's 20 s for a spawned cockpit: three
+ * releases side by side on a loaded 2-core machine each take longer than one alone.
+ */
+const RELEASE_MS = 28_000;
+function cockpit(...a: Parameters<typeof cockpitInProcessOnly>): ReturnType<typeof cockpitInProcessOnly> {
+  const run = queue.then(() => cockpitInProcessOnly(...a));
+  queue = run.catch(() => undefined);
+  return run;
+}
 
 // ── the quickstart ──────────────────────────────────────────────────────────────────────────
 
-describe('quickstart', () => {
+// Three of the tests release the quickstart (seconds of its scripts and its 2 s monitor each): they
+// run side by side, the --yes release in-process and the --confirm and --json releases as the
+// built binary (a child process each: the in-process runs cannot overlap), with the quick ones
+// in-process after the --yes release.
+describe('quickstart', { concurrent: true }, () => {
   test('--yes releases: every stage, the flaky smoke test passes on the automatic retry, journal and logs', async () => {
     const s = sandbox();
     const r = await cockpit(['run', QUICKSTART, '--yes'], { state: s.state });
@@ -141,7 +164,7 @@ describe('quickstart', () => {
 
   test('--confirm for both manual items releases', async () => {
     const s = sandbox();
-    const r = await cockpit(['run', QUICKSTART, '--confirm', 'No active incidents', '--confirm', 'Team aware'], { state: s.state });
+    const r = await cockpitProcess(['run', QUICKSTART, '--confirm', 'No active incidents', '--confirm', 'Team aware'], { state: s.state, timeoutMs: RELEASE_MS });
     expectExit(r, 0);
     expect(r.text).toContain('  ✓ No active incidents (confirmed)');
     expect(r.text).toContain('  ✓ Team aware (confirmed)');
@@ -150,7 +173,7 @@ describe('quickstart', () => {
 
   test('--json: one JSON object a line, events and output lines', async () => {
     const s = sandbox();
-    const r = await cockpit(['run', QUICKSTART, '--yes', '--json'], { state: s.state });
+    const r = await cockpitProcess(['run', QUICKSTART, '--yes', '--json'], { state: s.state, timeoutMs: RELEASE_MS });
     expectExit(r, 0);
     const objs = r.out.map((l, i) => {
       try {

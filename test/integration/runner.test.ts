@@ -12,7 +12,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MASK, maskerFor, parseLogLine } from '../../src/exec/log-format.js';
 import { BATCH_MS, ProcessRunner, supervisorPath, type StepHandle, type StepRequest, type StepResult } from '../../src/exec/runner.js';
 import type { StepStatus, SupervisorSpec } from '../../src/exec/spec.js';
@@ -160,8 +160,9 @@ beforeAll(() => {
   for (const f of readdirSync(FIX)) if (f.endsWith('.sh')) chmodSync(join(FIX, f), 0o755);
 });
 
-afterEach(() => {
-  // Whatever a failed test left running (only processes carrying one of our markers).
+afterAll(() => {
+  // Whatever a failed test left running (only processes carrying one of our markers). After all
+  // the tests, not after each: tests run side by side, and one's end must not kill another's steps.
   for (const m of markers.splice(0)) for (const p of procsWith(m)) {
     try {
       process.kill(p.pid, 'SIGKILL');
@@ -177,7 +178,7 @@ afterAll(() => {
 
 // ── output ──────────────────────────────────────────────────────────────────────────────────
 
-describe('output', () => {
+describe('output', { concurrent: true }, () => {
   it('keeps the order of interleaved stdout/stderr lines and stamps every line in the log', async () => {
     const r = start(script('interleave.sh'));
     const result = await r.handle.done;
@@ -251,7 +252,7 @@ describe('output', () => {
 
 // ── results ─────────────────────────────────────────────────────────────────────────────────
 
-describe('results', () => {
+describe('results', { concurrent: true }, () => {
   it.each([
     [0, true, undefined],
     [1, false, 'exit 1'],
@@ -282,6 +283,7 @@ describe('results', () => {
 // ── timeouts, interrupts, leftovers ─────────────────────────────────────────────────────────
 
 describe('process groups', () => {
+  // one at a time: these assert how promptly a step ends; side by side they measured each other (6.9 s, not < 5 s)
   it('times out a step and ends all of its grandchildren (SIGTERM is enough: well before the grace period)', async () => {
     const marker = newMarker();
     const r = start(script('grandchildren.sh', marker), { timeoutMs: 2500, graceMs: 20_000 });
@@ -409,7 +411,7 @@ describe('process groups', () => {
 
 // ── placeholders ────────────────────────────────────────────────────────────────────────────
 
-describe('hostile placeholder values', () => {
+describe('hostile placeholder values', { concurrent: true }, () => {
   /** Values that would create dir/<name> if any shell parsed them. */
   const hostile = (dir: string) => [
     { file: join(dir, 'pwned-1'), value: `$(touch ${join(dir, 'pwned-1')})` },
