@@ -120,24 +120,3 @@ describe('SparePool', () => {
     expect(p.take('production.deploy')).toBeUndefined();
   });
 });
-
-describe('SparePool.close (the session ended)', () => {
-  it('ends the spares booted (their stdin closes), boots none again, and a take after it finds none', async () => {
-    // real timers here: the spares boot on their own schedule, as in a session
-    vi.useRealTimers();
-    const p = pool();
-    const spares = (p as unknown as { spares: Map<string, Spare> }).spares;
-    const end = Date.now() + 10_000;
-    while (spares.size < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-    const booted = [...spares.values()];
-    expect(booted.map(isSpare)).toEqual([true, true]);
-    p.close();
-    // each ends by itself, exit 0: its stdin closed (a kill would read as a signal)
-    expect(await Promise.all(booted.map((s) => (s.proc.exitCode !== null ? s.proc.exitCode : new Promise((r) => s.proc.once('exit', (code) => r(code))))))).toEqual([0, 0]);
-    await new Promise((r) => setTimeout(r, SPARE_FIRST_DELAY_MS + 400));
-    expect(p.take('rollback.undo')).toBeUndefined();
-    expect(p.take('deploy.x')).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 400));
-    expect(spares.size).toBe(0);
-  });
-});
