@@ -17,6 +17,8 @@ export const HANDLERS: Record<keyof typeof COMMANDS, () => Promise<Handler>> = {
   flag: async (): Promise<Handler> => (await import('./flag.js')).flagCommand,
   experiment: async (): Promise<Handler> => (await import('./experiment.js')).experimentCommand,
   wallboard: async (): Promise<Handler> => (await import('./wallboard.js')).wallboardCommand,
+  hold: async (): Promise<Handler> => (await import('./hold.js')).holdCommand,
+  unhold: async (): Promise<Handler> => (await import('./hold.js')).unholdCommand,
   keys: async (): Promise<Handler> => (await import('./keys.js')).keysCommand,
   config: async (): Promise<Handler> => (await import('./config.js')).configCommand,
   help: async (): Promise<Handler> => (await import('./help.js')).helpCommand,

@@ -69,6 +69,8 @@ export const COMMANDS = {
       set: { type: 'string', multiple: true, value: 'NAME=VALUE', description: 'give an input of the runbook' },
       choose: { type: 'string', multiple: true, value: 'CHOICE=OPTION', description: "make a choice of the runbook: the option's id, number or title" },
       unguarded: { type: 'boolean', description: 'headless: go on past a failed guardrail self-test (journalled; UNGUARDED from then on)' },
+      message: { type: 'string', value: '"<text>"', description: "with team: said to whoever is refused while this session holds the environment's lease" },
+      'local-lock': { type: 'boolean', description: "with team: the remote is unreachable, release with this machine's lock only (journalled)" },
       'background-guard': { type: 'string', value: '<session>:<pid>', internal: true, description: 'a background guard taking a session over (session/hand-over.ts)' },
     },
     examples: [
@@ -184,6 +186,20 @@ export const COMMANDS = {
     summary: 'a read-only full-screen dashboard of the live or latest session (a war-room screen)',
     options: {},
     examples: [['cockpit wallboard', 'the release of cockpit.yml here, full screen']],
+  },
+  hold: {
+    name: 'hold',
+    args: '<environment>',
+    summary: "with team: freeze an environment on the team's git remote: every run there exits 4 with the reason",
+    options: { reason: { type: 'string', value: '"<text>"', description: 'why (required): said to every run refused' }, runbook: runbookFile },
+    examples: [['cockpit hold production --reason "code freeze until Monday"', 'no release of production until cockpit unhold']],
+  },
+  unhold: {
+    name: 'unhold',
+    args: '<environment>',
+    summary: 'with team: lift a hold',
+    options: { reason: { type: 'string', value: '"<text>"', description: 'why, for the record' }, runbook: runbookFile },
+    examples: [['cockpit unhold production', 'releases of production may run again']],
   },
   keys: {
     name: 'keys',

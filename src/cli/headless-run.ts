@@ -1,4 +1,5 @@
 /** The release without a terminal UI: `cockpit run --headless|--json`, `--dry-run`, `cockpit rollback`. Loaded only for them (run.ts). */
+import type { TeamLease } from '../core/events.js';
 import { checkProgram } from '../exec/program.js';
 import { attachJson, attachPlain } from '../headless/plain.js';
 import { resolveInvocation } from '../runbook/placeholders.js';
@@ -89,12 +90,13 @@ export async function drive(
 }
 
 /** Runs the release without a terminal UI; resolves with the exit code. */
-export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io, plan: { display: string; hash?: string; lines?: PlanLines } = { display: rb.file }): Promise<number> {
+export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io, plan: { display: string; hash?: string; lines?: PlanLines; teamLease?: TeamLease } = { display: rb.file }): Promise<number> {
   checkStage(rb, flags.stage);
   const gate = headlessGate(rb, plan.display, io, locateFrom(plan.lines));
   if (gate !== undefined) return gate;
   const opened = openSession(rb, {
     ...(recordsPlan(rb, plan.hash) ? { plan: planAcceptedEvent(rb, plan.hash, 'given') } : {}),
+    ...(plan.teamLease ? { teamLease: plan.teamLease } : {}),
     mode: 'headless',
     autoAdvance: true,
     onFailure: flags.onFailure,

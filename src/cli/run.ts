@@ -43,10 +43,18 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   if (unset.length > 0) return 2;
   // a background guard taking a session over (session/hand-over.ts): never a screen
   if (flags['background-guard'] !== undefined) return (await import('./background-run.js')).runBackgroundGuard(rb, flags['background-guard'], io);
-  if (!screen) return (await import('./headless-run.js')).runHeadless(rb, flags, io, { display: loaded.display, hash: loaded.plan?.hash, lines: loaded.plan?.lines });
   checkStage(rb, flags.stage);
-  const theme = await resolveTheme(flags.theme);
-  const { runTui } = await screen;
-  const plan = { raw: loaded.raw, display: loaded.display, given, review: loaded.plan };
-  return runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage, learning: flags.learning, plan }, io.err);
+  // a team (team: in the runbook): the environment's lease on the git remote first (cli/team.ts)
+  const team = rb.team ? await (await import('./team.js')).takeTeamLease(rb, { message: flags.message, localLock: flags['local-lock'] }, io) : undefined;
+  if (typeof team === 'number') return team;
+  const teamLease = team ? { teamLease: team.event } : {};
+  try {
+    if (!screen) return await (await import('./headless-run.js')).runHeadless(rb, flags, io, { display: loaded.display, hash: loaded.plan?.hash, lines: loaded.plan?.lines, ...teamLease });
+    const theme = await resolveTheme(flags.theme);
+    const { runTui } = await screen;
+    const plan = { raw: loaded.raw, display: loaded.display, given, review: loaded.plan };
+    return await runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage, learning: flags.learning, plan, ...teamLease }, io.err);
+  } finally {
+    await team?.release();
+  }
 }

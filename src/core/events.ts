@@ -72,6 +72,14 @@ export type Troubleshoot = { readonly title: string; readonly hint?: string; rea
 /** A stale .cockpit/lock taken over: the pid it named, and why that pid held nothing (gone, or reused). */
 export type LockTakenOver = { readonly pid?: number; readonly why: string };
 
+/**
+ * The team's lease on the git remote (team: in the runbook): the ref and the fencing token taken
+ * (and whose expired lease it took over), or why only this machine's lock was taken (--local-lock).
+ */
+export type TeamLease =
+  | { readonly remote: string; readonly ref: string; readonly token: number; readonly tookOver?: string }
+  | { readonly remote: string; readonly ref: string; readonly localOnly: string };
+
 export type EventBody =
   /** A session began: its id, the runbook (name and file), the version it releases, the environment, and whether it runs on the screen or headless. */
   | {
@@ -84,6 +92,8 @@ export type EventBody =
       readonly mode: 'tui' | 'headless';
       /** The lock was taken over from a holder that is gone: its pid, and why it held nothing (lock-holder.ts). */
       readonly lockTakenOver?: LockTakenOver;
+      /** The team's lease (team: in the runbook), or why this machine's lock only. */
+      readonly teamLease?: TeamLease;
     }
   /**
    * The plan that runs (at session start): a Markdown runbook's content hash as reviewed or as

@@ -4,6 +4,9 @@ import { notArmed } from './armed.js';
 import { describeCommand, parseCommand, programOf, type Command } from './command.js';
 import { splitCommands } from './shell-lexer.js';
 import { parseDuration } from './duration.js';
+
+/** A team lease's default: renewed every 10 s, free 30 s (plus the clock skew allowance) after its holder died. */
+const DEFAULT_LEASE_MS = 30_000;
 import { explicitIds, ms, slug, uniquer, type Unique } from './normalize-ids.js';
 import { targets, triggers } from './normalize-watch.js';
 import type { RawRun, RawRunbook, RawStep } from './schema.js';
@@ -309,6 +312,7 @@ export function normalize(raw: RawRunbook, file: string, opts: NormalizeOptions 
     ...(unarmed.length > 0 ? { unarmed } : {}),
     ...(raw.targets ? { targets: targets(raw.targets) } : {}),
     ...(raw.riskRegister ? { riskRegister: riskRegister(raw.riskRegister) } : {}),
+    ...(raw.team ? { team: { remote: raw.team.remote, leaseMs: (raw.team.lease !== undefined ? parseDuration(raw.team.lease) : undefined) ?? DEFAULT_LEASE_MS } } : {}),
     inputs: inputsOf(raw),
     inputValues: { ...(opts.inputs ?? {}) },
     choices,

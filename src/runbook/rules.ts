@@ -202,7 +202,16 @@ export function checkRules(rb: RawRunbook, dir?: string): RuleError[] {
   escalationRules(rb, out);
   rampRules(rb, out);
   experimentAndSecretRules(rb, out);
+  teamRules(rb, out);
   return out;
+}
+
+/** The lease is renewed every third of it: shorter than 3 s, a slow remote could let it lapse while its holder lives. */
+const MIN_LEASE_MS = 3000;
+
+function teamRules(rb: RawRunbook, out: RuleError[]): void {
+  const ms = rb.team?.lease !== undefined ? parseDuration(rb.team.lease) : undefined;
+  if (ms !== undefined && ms < MIN_LEASE_MS) out.push({ path: ['team', 'lease'], message: `a lease of ${rb.team!.lease} is too short: at least 3s (it is renewed every third of it)` });
 }
 
 type RawChoose = Extract<RawRunbook['stages'][number]['steps'][number], { choose: unknown }>;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { duration, ENV_NAME, exactlyOne, id, withoutSteps } from './schema-common.js';
-import { SPAN_PATTERN } from './span.js';
+import { TargetsSchema, TeamSchema } from './schema-team.js';
 import { NotifyTargetSchema, SlackChannel, WebhookChannel } from './schema-notify.js';
 
 export { NotifyTargetSchema };
@@ -312,25 +312,6 @@ export const EmergencySchema = z
   .refine((e) => e.run !== undefined || e.rollback === true, { error: 'an emergency item needs `run` (or `rollback: true`: the item is the rollback)' })
   .meta({ anyOf: [{ required: ['run'] }, { required: ['rollback'], properties: { rollback: { const: true } } }] });
 
-const span = z
-  .string({ error: 'expected a span like 4h, 1d or 1w' })
-  .regex(SPAN_PATTERN, { error: (iss) => `bad span ${JSON.stringify(iss.input)}: expected a span like 30m, 4h, 1d or 1w` })
-  .meta({ description: 'A span: 30m, 4h, 1d, 2d12h, 1w' });
-
-const rate = z
-  .union([z.number().min(0).max(100), z.string().regex(/^\s*(?:100|\d{1,2})(?:\.\d+)?\s*%\s*$/)], { error: 'expected a percentage like 15%' })
-  .meta({ description: 'A percentage: 15% (or the number 15)' });
-
-export const TargetsSchema = z
-  .strictObject({
-    deploymentFrequency: z.enum(['daily', 'weekly', 'monthly', 'yearly']).optional().meta({ description: 'Met when the Four Keys bucket is at least this often' }),
-    leadTime: span.optional().meta({ description: 'Median commit-to-deploy time: met when at most this' }),
-    changeFailureRate: rate.optional().meta({ description: 'Deployments that led to an incident: met when at most this' }),
-    timeToRestore: span.optional().meta({ description: 'Median incident start to verified rollback: met when at most this' }),
-    rollbackRate: rate.optional().meta({ description: 'Deployments rolled back: met when at most this' }),
-  })
-  .meta({ description: 'DORA targets `cockpit history` compares the four keys (and the rollback rate) against' });
-
 export const RiskRegisterSchema = z
   .union(
     [
@@ -367,6 +348,7 @@ export const RunbookSchema = z
     secrets: z.array(z.string().meta({ pattern: ENV_NAME })).optional().meta({ description: 'Environment variable names whose values are masked everywhere' }),
     targets: TargetsSchema.optional(),
     riskRegister: RiskRegisterSchema.optional(),
+    team: TeamSchema.optional(),
     inputs: z
       .record(z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'an input name is lower-case letters, digits and _' }), InputSchema)
       .optional()

@@ -229,6 +229,8 @@ export type Runbook = {
   readonly experiments: NonNullable<RawRunbook['experiments']>;
   readonly targets?: Targets;
   readonly riskRegister?: RiskRegister;
+  /** The team's git remote: the environment's lease and holds live there (team/git-lease.ts). */
+  readonly team?: { readonly remote: string; readonly leaseMs: number };
   /**
    * Rollback triggers the runbook writes but the run cannot watch (no metrics source, or no probe for
    * a critical-probe trigger), in words ("error_rate > 1 % for 2m"); left out of rollback.triggers.

@@ -136,6 +136,7 @@ export class Engine {
       environment: rb.environment,
       mode: this.o.mode,
       ...(this.o.lockTakenOver ? { lockTakenOver: this.o.lockTakenOver } : {}),
+      ...(this.o.teamLease ? { teamLease: this.o.teamLease } : {}),
     });
     if (this.o.plan) this.emit(this.o.plan);
     if (o.watch !== false) this.guard?.readBaseline();

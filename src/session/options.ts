@@ -3,7 +3,7 @@ import type { Runner } from '../exec/runner.js';
 import type { PlaceholderValues } from '../runbook/placeholders.js';
 import type { Runbook } from '../runbook/types.js';
 import type { Clock } from '../core/clock.js';
-import type { EventBody, LockTakenOver, SessionEvent } from '../core/events.js';
+import type { EventBody, LockTakenOver, TeamLease, SessionEvent } from '../core/events.js';
 import type { GuardDeps } from '../guard/guard.js';
 import type { EscalationDeps } from '../guard/escalation.js';
 import type { MetricSource } from '../metrics/sources/source.js';
@@ -46,6 +46,8 @@ export type ControllerOptions = {
   readonly previousPid?: number;
   /** A stale lock taken over for this session (journalled with session.started). */
   readonly lockTakenOver?: LockTakenOver;
+  /** The team's lease taken before the session (cli/team.ts), for session.started. */
+  readonly teamLease?: TeamLease;
   /** Replace how escalation posts webhooks (tests). */
   readonly escalation?: Partial<Pick<EscalationDeps, 'post' | 'retryDelayMs'>>;
   /** The plan this session runs (plan-review.ts planAcceptedEvent): journalled right after session.started. */

@@ -80,6 +80,8 @@ export type SessionState = {
   readonly flags: Readonly<Record<string, FlagState>>;
   readonly experiments: Readonly<Record<string, ExperimentState>>;
   readonly outcome?: Outcome;
+  /** Session time of session.ended: when it ended (records written after it do not move it). */
+  readonly endedT?: number;
   /** The risk-register entries written (or not) for its rollbacks, latest last. */
   readonly riskRegister?: readonly { readonly ok: boolean; readonly target: string; readonly error?: string }[];
   /** The end-of-release review (celebration checklist, learnings). */
@@ -312,7 +314,7 @@ function applySession(s: SessionState, e: SessionEvent): SessionState | undefine
     case 'session.interrupted':
       return { ...s, phase: 'interrupted', stages: s.stages.map((st) => (st.status === 'running' ? { ...st, status: 'interrupted', endedAt: e.t } : st)) };
     case 'session.ended':
-      return { ...s, outcome: e.outcome, phase: e.outcome === 'released' ? 'passed' : s.phase === 'running' && e.outcome === 'failed' ? 'failed' : s.phase };
+      return { ...s, outcome: e.outcome, endedT: e.t, phase: e.outcome === 'released' ? 'passed' : s.phase === 'running' && e.outcome === 'failed' ? 'failed' : s.phase };
     case 'risk.registered':
       return { ...s, riskRegister: [...(s.riskRegister ?? []), { ok: e.ok, target: e.target, error: e.error }] };
     case 'release.reviewed': {

@@ -1,4 +1,5 @@
 /** Opens the cockpit screen on a terminal and runs the session under it. */
+import type { TeamLease } from '../core/events.js';
 import { render, type Instance } from 'ink';
 import type { Runbook } from '../runbook/types.js';
 import type { FailurePolicy } from '../session/controller.js';
@@ -36,6 +37,8 @@ export type TuiOptions = {
   readonly plan?: RunPlan;
   /** Why no background guard can take this session over (the demo: its service lives in this process). */
   readonly noHandOver?: string;
+  /** The team's lease taken before the session (cli/team.ts), for session.started. */
+  readonly teamLease?: TeamLease;
 };
 
 const ALT_ON = '\x1b[?1049h';
@@ -58,7 +61,7 @@ export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) =>
     }
     ({ runbook: rb, event: plan } = prepared);
   }
-  const opened = openSession(rb, { mode: 'tui', onFailure: o.onFailure, confirm: o.confirm, yes: o.yes, fromStage: o.fromStage, resume: true, learning: o.learning, ...(plan ? { plan } : {}) });
+  const opened = openSession(rb, { mode: 'tui', onFailure: o.onFailure, confirm: o.confirm, yes: o.yes, fromStage: o.fromStage, resume: true, learning: o.learning, ...(plan ? { plan } : {}), ...(o.teamLease ? { teamLease: o.teamLease } : {}) });
   if (typeof opened === 'string') {
     err(`cockpit: ${opened}`);
     return 1;

@@ -20,6 +20,8 @@ export class SessionFeed {
   private info!: SessionInfo;
   private current!: SessionState;
   private last: SessionEvent | undefined;
+  /** Wall time of session.ended: the ENDED time (records written after it do not move it). */
+  private endedAt: number | undefined;
   private ranRunbook: string | undefined;
   private driverPid: number | undefined;
   private stop: (() => void) | undefined;
@@ -49,6 +51,7 @@ export class SessionFeed {
     this.info = info;
     this.current = initialState(this.rb);
     this.last = undefined;
+    this.endedAt = undefined;
     this.ranRunbook = info.started?.runbook;
     this.driverPid = info.driverPid;
     this.stop = followJournal(
@@ -56,6 +59,7 @@ export class SessionFeed {
       (events) => {
         for (const e of events) {
           this.current = reduce(this.current, e);
+          if (e.type === 'session.ended') this.endedAt = e.at;
           if (e.type === 'session.started') this.ranRunbook = e.runbook;
         }
         this.last = events.at(-1);
@@ -102,7 +106,7 @@ export class SessionFeed {
       id: this.info.id,
       live: outcome === undefined && this.driverPid !== undefined,
       outcome,
-      lastAt: this.last?.at ?? this.info.lastAt,
+      lastAt: this.endedAt ?? this.last?.at ?? this.info.lastAt,
       otherRunbook: this.ranRunbook && this.ranRunbook !== this.rb.name ? this.ranRunbook : undefined,
     };
   }

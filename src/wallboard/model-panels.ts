@@ -149,7 +149,8 @@ export function incidentModel(rb: Runbook, s: SessionState, now: number, live: b
   const levels = rb.escalation.length;
   if (s.rollback.status === 'idle') return { active: false, levels, levelText: 'no incident', lines: [{ text: 'no incident', tone: 'ok' }] };
   const start = g.incidentAt ?? s.rollback.startedAt ?? now;
-  const timer = formatClock(now - start);
+  // the incident's clock stops when the rollback is verified (restored), else when the session ended
+  const timer = formatClock(g.restoreMs ?? (s.endedT ?? now) - start);
   const reached = g.escalation.length ? Math.max(...g.escalation.map((x) => x.level)) : undefined;
   const levelText = reached === undefined ? (levels ? `escalation L0/${levels}` : 'no escalation levels') : `escalation L${reached}/${levels}`;
   const lines: { text: string; tone: Tone }[] = [];

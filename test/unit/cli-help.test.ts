@@ -43,7 +43,7 @@ afterEach(() => {
 
 describe('cockpit <command> --help', () => {
   it('the table has every command main dispatches', () => {
-    expect(COMMAND_LIST.map((c) => c.name)).toEqual(['demo', 'run', 'watch', 'rollback', 'history', 'validate', 'import', 'init', 'schema', 'flag', 'experiment', 'wallboard', 'keys', 'config', 'help']);
+    expect(COMMAND_LIST.map((c) => c.name)).toEqual(['demo', 'run', 'watch', 'rollback', 'history', 'validate', 'import', 'init', 'schema', 'flag', 'experiment', 'wallboard', 'hold', 'unhold', 'keys', 'config', 'help']);
   });
 
   for (const c of COMMAND_LIST) {

@@ -38,6 +38,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   guard: ['cli', 'ui', 'session', 'flags', 'history', 'wallboard', 'demo', 'headless'],
   flags: ['cli', 'ui', 'session', 'history', 'wallboard', 'demo', 'headless'],
   history: ['cli', 'ui', 'wallboard', 'demo', 'headless'],
+  team: ['cli', 'ui', 'session', 'guard', 'flags', 'history', 'metrics', 'wallboard', 'demo', 'headless'],
   session: ['cli', 'ui', 'wallboard', 'demo', 'headless'],
   headless: ['cli', 'ui', 'wallboard', 'demo'],
   ui: ['cli', 'wallboard'],
@@ -52,7 +53,7 @@ describe('layering', () => {
 
   it('session/, guard/, flags/ and metrics/ never import React or Ink', () => {
     const bad = all
-      .filter(({ file }) => ['session', 'guard', 'flags', 'metrics', 'core', 'runbook', 'exec'].includes(layerOf(file)))
+      .filter(({ file }) => ['session', 'guard', 'flags', 'metrics', 'core', 'runbook', 'exec', 'team'].includes(layerOf(file)))
       .filter(({ file }) => /from ['"](react|ink)(\/[^'"]*)?['"]/.test(readFileSync(join(SRC, file), 'utf8')))
       .map(({ file }) => file);
     expect(bad).toEqual([]);

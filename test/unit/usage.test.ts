@@ -50,7 +50,7 @@ describe('the command line', () => {
     expect(far).toEqual({
       code: 2,
       out: [],
-      err: ['cockpit: unknown command "frobnicate" (commands: demo, run, watch, rollback, history, validate, import, init, schema, flag, experiment, wallboard, keys, config, help)'],
+      err: ['cockpit: unknown command "frobnicate" (commands: demo, run, watch, rollback, history, validate, import, init, schema, flag, experiment, wallboard, hold, unhold, keys, config, help)'],
     });
     // a word that names a directory here is the runbook's directory, as before
     mkdirSync(join(sb.fx, 'release'));

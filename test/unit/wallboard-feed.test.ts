@@ -51,6 +51,24 @@ async function until(what: string, probe: () => boolean, ms = 3000): Promise<voi
 }
 
 describe('SessionFeed', () => {
+  it("ENDED is the time of session.ended: the records written after it (risk register, review) do not move it", () => {
+    const root = stateDir();
+    session(
+      root,
+      '20260101-100000-cccc',
+      start('20260101-100000-cccc') +
+        line(5000, { type: 'session.ended', outcome: 'rolled-back' }) +
+        line(9000, { type: 'risk.registered', ok: true, via: 'file', target: '/tmp/r.md', entry: {} } as unknown as EventBody),
+    );
+    const feed = SessionFeed.open(rb, root)!;
+    try {
+      expect(feed.view()).toMatchObject({ outcome: 'rolled-back', lastAt: 1_700_000_000_000 + 5000 });
+      expect(feed.state.endedT).toBe(5000);
+    } finally {
+      feed.close();
+    }
+  });
+
   it('no session: undefined', () => {
     expect(SessionFeed.open(rb, stateDir())).toBeUndefined();
   });

@@ -269,6 +269,12 @@ describe('panels', () => {
       'next L2 page on-call in 2:56',
     ]);
     const done = incidentModel(rb, fold(rolledBack()), 130_000, false);
+    // restored: the incident's clock stops at the verified restore (2:01), however long the screen stays up
+    expect(done.timer).toBe('2:01');
+    expect(incidentModel(rb, fold(rolledBack()), 999_000, false).timer).toBe('2:01');
+    // not verified (the rollback failed): it stops when the session ended
+    const failed = [...rolledBack().slice(0, -2), ev(128_000, { type: 'rollback.finished', ok: false, durationMs: 1998 }), ev(140_000, { type: 'session.ended', outcome: 'rollback-failed' })];
+    expect(incidentModel(rb, fold(failed), 999_000, false).timer).toBe('2:14');
     expect(done.lines.map((l) => l.text)).toEqual([
       'restored in 2:01 (rollback verified)',
       'why: trigger fired: error_rate > 1 % for 2m',
@@ -286,7 +292,7 @@ describe('session line, clock, R', () => {
     const quiet = incidentModel(rb, fold(badRelease()), 7000, true);
     expect(sessionLine(live, quiet)).toBe('LIVE · session s1');
     const at = new Date(2026, 0, 1, 13, 4, 5).getTime();
-    expect(sessionLine({ id: 's1', live: false, outcome: 'rolled-back', lastAt: at }, inc)).toBe('ENDED 13:04:05: rolled back · incident 2:04 · escalation L1/2 · session s1');
+    expect(sessionLine({ id: 's1', live: false, outcome: 'rolled-back', lastAt: at }, inc)).toBe('ENDED 13:04:05: rolled back · incident 2:01 · escalation L1/2 · session s1');
     expect(sessionLine({ id: 's1', live: false, lastAt: at, otherRunbook: 'api' }, quiet)).toBe('NOT LIVE: no cockpit drives it, it stopped at 13:04:05 without an end · session s1 (runbook "api")');
   });
 
@@ -366,7 +372,7 @@ describe('panel text', () => {
     const header = headerLines(m, 80, plain, esc);
     expect(header[0]).toMatch(/^\{inverse\} ROLLED BACK \{\/inverse\} {2}web-app 2\.4\.0 → production +read-only · q quit$/);
     expect(header[0].replace(/\{\/?inverse\}/g, '')).toHaveLength(80);
-    expect(header[1]).toMatch(/^ ENDED \d\d:\d\d:\d\d: rolled back · incident 2:02 · escalation L1\/2 · session s1$/);
+    expect(header[1]).toMatch(/^ ENDED \d\d:\d\d:\d\d: rolled back · incident 2:01 · escalation L1\/2 · session s1$/);
     const stages = stageLines(m, 40, 3, plain, esc);
     expect(stages).toEqual(['↺ Deploy to Sta… rolled back 0:02 / 2:00', '↺ Deploy to Pro… rolled back 2:02 / 1:00', `✓ Rollback${' '.repeat(19)}passed 0:01`]);
     for (const l of stages) expect([...l]).toHaveLength(40);
@@ -377,7 +383,7 @@ describe('panel text', () => {
     const qm = wallboardModel(rb, quiet, live, 9000);
     expect(triggerLines(qm, 60, 1, plain, esc)).toEqual(['? NO DATA latency_p95 > 2000 ms for 3m']);
     expect(triggerLines(qm, 60, 2, plain, esc)).toEqual(['○ idle error_rate > 1 % for 2m · error_rate 0.2 %', '? NO DATA latency_p95 > 2000 ms for 3m']);
-    expect(incidentLines(m, 40, 3, plain, esc)).toEqual(['incident 2:02 · escalation L1/2', 'new-checkout   ? % not read yet', 'restored in 2:01 (rollback verified)']);
+    expect(incidentLines(m, 40, 3, plain, esc)).toEqual(['incident 2:01 · escalation L1/2', 'new-checkout   ? % not read yet', 'restored in 2:01 (rollback verified)']);
   });
 });
 

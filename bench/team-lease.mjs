@@ -1,0 +1,121 @@
+// Benchmark (issue 22): 12 cockpits started together on one environment of a team runbook
+// (team: { remote: origin }): 10 from three clones of a repository served by a real `git daemon`
+// on loopback, plus 2 with CI variables set. Each trial starts the 12 `cockpit run --headless --yes`
+// at once; the release's only step waits for a file the bench writes once the other 11 have
+// exited. Measured: from the start to the moment every refused cockpit has exited (each with the
+// holder named); checked: exactly one ran. Baseline: one `git ls-remote` against the same daemon,
+// interleaved. Target: every refused cockpit gone within 3 s, in every trial.
+//   node bench/team-lease.mjs          (BENCH_TEAM_TRIALS=20)
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { cockpit, isMain, median, runs, tempDir } from './lib/common.mjs';
+
+const TARGET_MS = 3000;
+const git = (cwd, ...args) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function runbook(env) {
+  return [
+    'name: web',
+    `environment: ${env}`,
+    'team: { remote: origin, lease: 30s }',
+    'stages:',
+    '  - id: deploy',
+    '    steps:',
+    '      - id: ship',
+    `        run: [sh, -c, 'while [ ! -e go-${env} ]; do sleep 0.05; done']`,
+    '',
+  ].join('\n');
+}
+
+function start(cwd, env, ci) {
+  const extra = ci ? { CI: 'true', CI_JOB_URL: `https://ci.example/job/${ci}` } : {};
+  const p = spawn(process.execPath, [cockpit(), 'run', `${env}.yml`, '--headless', '--yes'], {
+    cwd,
+    env: { ...process.env, ...extra, COCKPIT_STATE_DIR: join(cwd, `.state-${Math.random().toString(36).slice(2)}`), COCKPIT_SPARE_SUPERVISOR: '0' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  p.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+  const t0 = performance.now();
+  return { p, done: new Promise((r) => p.on('close', (code) => r({ code, err, ms: performance.now() - t0 }))) };
+}
+
+export async function benchTeamLease() {
+  const trials = runs('BENCH_TEAM_TRIALS', 20);
+  const root = tempDir('team');
+  mkdirSync(join(root, 'repos'));
+  git(join(root, 'repos'), 'init', '--bare', '-q', 'team.git');
+  const port = await freePort();
+  const daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', '--enable=receive-pack', '--listen=127.0.0.1', `--port=${port}`, `--base-path=${join(root, 'repos')}`, join(root, 'repos')], { detached: true, stdio: 'ignore' });
+  const url = `git://127.0.0.1:${port}/team.git`;
+  try {
+    for (let i = 0; i < 100; i++) {
+      try {
+        git(root, 'ls-remote', url);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const clones = ['alice', 'bob', 'ci'].map((n) => {
+      git(root, 'clone', '-q', url, join(root, n));
+      return join(root, n);
+    });
+    const rows = [];
+    for (let t = 0; t < trials; t++) {
+      const env = `prod-${t}`;
+      for (const c of clones) writeFileSync(join(c, `${env}.yml`), runbook(env));
+      const b0 = performance.now();
+      git(root, 'ls-remote', url);
+      const baseline = performance.now() - b0;
+      const all = Array.from({ length: 12 }, (_, i) => start(clones[i % 3], env, i >= 10 ? i : undefined));
+      const t0 = performance.now();
+      const results = [];
+      let refusedGone = NaN;
+      // the 11 refused exit by themselves; then the holder's step is let through
+      const refused = all.map((x, i) => x.done.then((r) => results.push({ i, ...r })));
+      await new Promise((resolve) => {
+        const check = setInterval(() => {
+          if (results.length >= 11) {
+            refusedGone = performance.now() - t0;
+            clearInterval(check);
+            resolve();
+          }
+        }, 5);
+      });
+      for (const c of clones) writeFileSync(join(c, `go-${env}`), '');
+      await Promise.all(refused);
+      const ran = results.filter((r) => r.code === 0);
+      const named = results.filter((r) => r.code === 1 && /is held by \S+ \(pid \d+/.test(r.err));
+      rows.push({ ms: refusedGone, baseline, ran: ran.length, named: named.length });
+      console.log(`trial ${t + 1}: refused cockpits gone in ${refusedGone.toFixed(0)} ms (git ls-remote ${baseline.toFixed(0)} ms); ran ${ran.length}, refused naming the holder ${named.length}`);
+    }
+    const worst = Math.max(...rows.map((r) => r.ms));
+    const ok = rows.every((r) => r.ran === 1 && r.named === 11) && worst <= TARGET_MS;
+    console.log(`team lease: median ${median(rows.map((r) => r.ms)).toFixed(0)} ms, worst ${worst.toFixed(0)} ms (target ≤ ${TARGET_MS} ms), baseline git ls-remote median ${median(rows.map((r) => r.baseline)).toFixed(0)} ms; exactly one ran and 11 named the holder in ${rows.filter((r) => r.ran === 1 && r.named === 11).length}/${rows.length} trials: ${ok ? 'PASS' : 'FAIL'}`);
+    return { ok, rows };
+  } finally {
+    try {
+      process.kill(-daemon.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+if (isMain(import.meta.url)) {
+  const r = await benchTeamLease();
+  process.exitCode = r.ok ? 0 : 1;
+}

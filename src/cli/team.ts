@@ -1,0 +1,85 @@
+/**
+ * The team's lease around `cockpit run` (team: in the runbook): taken on the git remote before the
+ * session opens, renewed while it lives, released when it ends; its generation exported to every
+ * step as COCKPIT_LOCK_TOKEN. A refused start names the holder (exit 1) or the hold (exit 4); an
+ * unreachable remote refuses unless --local-lock says to release with this machine's lock only
+ * (journalled in session.started). The machine's own lock (.cockpit/lock) is taken as well, always.
+ */
+import { hostname, userInfo } from 'node:os';
+import type { TeamLease } from '../core/events.js';
+import { errorMessage } from '../core/error-message.js';
+import type { Runbook } from '../runbook/types.js';
+import { GitLease, lockRef } from '../team/git-lease.js';
+import type { LeaseHolder } from '../team/lease-record.js';
+import type { Io } from './io.js';
+
+export const EXIT_HELD = 1;
+export const EXIT_ON_HOLD = 4;
+export const LOCK_TOKEN_ENV = 'COCKPIT_LOCK_TOKEN';
+
+/** Where this cockpit runs, for the record a refused operator reads. */
+export function holderHere(env: NodeJS.ProcessEnv = process.env): LeaseHolder {
+  let user = env.USER ?? env.LOGNAME ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    /* no passwd entry (a container): the environment's name */
+  }
+  const gh = env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
+  const ci = gh ?? env.CI_JOB_URL ?? env.BUILD_URL ?? env.CIRCLE_BUILD_URL;
+  return { user, host: hostname(), pid: process.pid, ...(ci ? { ci } : {}) };
+}
+
+export type HeldLease = {
+  /** What session.started records. */
+  readonly event: TeamLease;
+  /** Stops renewing and gives the lease up (a released record: the next holder's token still grows). */
+  release(): Promise<void>;
+};
+
+/** The lease for `rb`'s environment, or the exit code after saying why not. */
+export async function takeTeamLease(rb: Runbook, o: { message?: string; localLock?: boolean; cwd?: string; now?: () => number }, io: Io): Promise<HeldLease | number> {
+  const team = rb.team!;
+  const target = { runbook: rb.name, environment: rb.environment };
+  const lease = new GitLease({ cwd: o.cwd ?? process.cwd(), remote: team.remote, ttlMs: team.leaseMs, ...(o.now ? { now: o.now } : {}) }, target);
+  const session = `${hostname()}-${process.pid}-${Date.now().toString(36)}`;
+  const got = await lease.acquire(holderHere(), session, o.message);
+  const ref = lockRef(target.runbook, target.environment);
+  if (!got.ok) {
+    if ('onHold' in got) {
+      io.err(`cockpit: ${got.why}`);
+      return EXIT_ON_HOLD;
+    }
+    if ('held' in got) {
+      io.err(`cockpit: ${got.why}`);
+      io.err('cockpit: nothing ran; try again once it is released (cockpit watch follows the release where it runs)');
+      return EXIT_HELD;
+    }
+    if (!o.localLock) {
+      io.err(`cockpit: the team's lease could not be taken (${got.why})`);
+      io.err(`cockpit: nothing ran. Fix the remote "${team.remote}", or release with this machine's lock only: cockpit run --local-lock (journalled; another machine could release at the same time)`);
+      return 1;
+    }
+    io.err(`cockpit: the team's remote is unreachable (${got.why}): releasing with this machine's lock only (--local-lock)`);
+    return { event: { remote: team.remote, ref, localOnly: got.why }, release: async () => {} };
+  }
+  process.env[LOCK_TOKEN_ENV] = String(got.token);
+  const timer = setInterval(() => {
+    void lease.renew().then(
+      (r) => {
+        if (!r.ok && r.lost) io.err(`cockpit: LEASE LOST: ${r.why}; another cockpit may now release ${target.environment}`);
+      },
+      (e: unknown) => io.err(`cockpit: the lease could not be renewed: ${errorMessage(e)}`),
+    );
+  }, Math.max(1000, Math.floor(team.leaseMs / 3)));
+  timer.unref();
+  const tookOver = got.tookOver ? `generation ${got.tookOver.generation} of ${got.tookOver.holder.user}@${got.tookOver.holder.host} (pid ${got.tookOver.holder.pid}), expired` : undefined;
+  return {
+    event: { remote: team.remote, ref, token: got.token, ...(tookOver ? { tookOver } : {}) },
+    release: async () => {
+      clearInterval(timer);
+      await lease.release();
+      if (process.env[LOCK_TOKEN_ENV] === String(got.token)) delete process.env[LOCK_TOKEN_ENV];
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The few git plumbing calls the team features need, against a clone's remote: read one remote ref
+ * (its commit's id and message), write a commit of the empty tree, and push it with a
+ * compare-and-swap (`--force-with-lease=<ref>:<expected>`: the server's receive-pack updates the
+ * ref only if it still has the expected value, or is absent for ""). argv only, never a shell;
+ * no prompt ever waits for a password (GIT_TERMINAL_PROMPT=0, ssh BatchMode, stdin closed); every
+ * call has a deadline.
+ */
+import { execFile } from 'node:child_process';
+
+export type GitOptions = { readonly cwd: string; readonly remote: string; readonly timeoutMs?: number };
+export type GitResult = { readonly ok: true; readonly out: string } | { readonly ok: false; readonly error: string; readonly output: string };
+
+const ENV: Record<string, string> = {
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o ConnectTimeout=5',
+  GIT_AUTHOR_NAME: 'cockpit',
+  GIT_AUTHOR_EMAIL: 'cockpit@localhost',
+  GIT_COMMITTER_NAME: 'cockpit',
+  GIT_COMMITTER_EMAIL: 'cockpit@localhost',
+  LC_ALL: 'C',
+};
+
+/** The last non-empty line of git's output: its reason. */
+const lastLine = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
+
+export function git(o: GitOptions, args: readonly string[]): Promise<GitResult> {
+  const timeout = o.timeoutMs ?? 10_000;
+  return new Promise((resolve) => {
+    const child = execFile('git', [...args], { cwd: o.cwd, env: { ...process.env, ...ENV }, timeout, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' }, (e, stdout, stderr) => {
+      if (!e) return resolve({ ok: true, out: stdout });
+      const output = `${stdout}\n${stderr}`;
+      const err = e as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
+      const why = err.code === 'ENOENT' ? 'git is not installed (not on PATH)' : err.killed ? `git ${args[0]} timed out after ${timeout} ms` : lastLine(stderr) || lastLine(stdout) || `git ${args[0]} failed`;
+      resolve({ ok: false, error: why, output });
+    });
+    child.stdin?.end();
+  });
+}
+
+/** A remote ref's commit, absent, or the remote could not be read (unreachable, no such remote, refused). */
+export type RemoteRef = { readonly sha: string; readonly message: string } | { readonly absent: true } | { readonly unreachable: string };
+
+/**
+ * Reads `refs` on the remote in three calls whatever their number: which exist and their ids
+ * (ls-remote), their commits (one fetch by id, no local ref written), then their messages.
+ */
+export async function readRemoteRefs(o: GitOptions, refs: readonly string[]): Promise<Map<string, RemoteRef> | { unreachable: string }> {
+  const listed = await git(o, ['ls-remote', '--refs', o.remote, ...refs]);
+  if (!listed.ok) return { unreachable: `${o.remote}: ${listed.error}` };
+  const ids = new Map<string, string>();
+  for (const line of listed.out.split('\n')) {
+    const [sha, name] = line.split('\t');
+    if (sha && name && refs.includes(name)) ids.set(name, sha);
+  }
+  const out = new Map<string, RemoteRef>(refs.map((r) => [r, { absent: true }]));
+  if (ids.size === 0) return out;
+  const shas = [...new Set(ids.values())];
+  const fetched = await git(o, ['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', o.remote, ...shas]);
+  // the ref moved between the two calls (its old commit is no longer advertised): read again
+  if (!fetched.ok) return /not our ref|no such remote ref|couldn't find remote ref/i.test(fetched.output) ? readRemoteRefs(o, refs) : { unreachable: `${o.remote}: ${fetched.error}` };
+  const shown = await git(o, ['log', '--no-walk=unsorted', '--format=%H%x00%B%x01', ...shas]);
+  if (!shown.ok) return { unreachable: `${o.remote}: ${shown.error}` };
+  const messages = new Map<string, string>();
+  for (const entry of shown.out.split('\x01')) {
+    const at = entry.indexOf('\0');
+    if (at > 0) messages.set(entry.slice(0, at).trim(), entry.slice(at + 1).trim());
+  }
+  for (const [name, sha] of ids) out.set(name, { sha, message: messages.get(sha) ?? '' });
+  return out;
+}
+
+/** One remote ref (see readRemoteRefs). */
+export async function readRemoteRef(o: GitOptions, ref: string): Promise<RemoteRef> {
+  const r = await readRemoteRefs(o, [ref]);
+  return r instanceof Map ? r.get(ref)! : r;
+}
+
+/** Git's empty tree: every lease commit's tree (commit-tree accepts it without writing it first). */
+export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/** A commit of the empty tree with `message`, on `parent` when given; its id. */
+export function writeCommit(o: GitOptions, message: string, parent?: string): Promise<GitResult> {
+  return git(o, ['commit-tree', EMPTY_TREE, ...(parent ? ['-p', parent] : []), '-m', message]);
+}
+
+/** The push's outcome: done, lost the compare-and-swap (the ref moved), or the remote failed. */
+export type PushResult = { readonly ok: true } | { readonly ok: false; readonly stale: boolean; readonly error: string };
+
+/** Sets the remote's `ref` to `sha` only if it is still `expected` (absent for undefined). */
+export async function casPush(o: GitOptions, ref: string, sha: string, expected: string | undefined): Promise<PushResult> {
+  const r = await git(o, ['push', '--porcelain', '--no-verify', '--quiet', `--force-with-lease=${ref}:${expected ?? ''}`, o.remote, `${sha}:${ref}`]);
+  if (r.ok) return { ok: true };
+  // rejected because the ref moved (or appeared): another contender won; a failed ref lock on the
+  // server (two pushes at once) is the same race
+  const stale = /stale info|\[rejected\]|\[remote rejected\]|failed to (update|lock)|cannot lock ref|reference already exists|fetch first/i.test(r.output);
+  return { ok: false, stale, error: r.error };
+}
