@@ -3,7 +3,7 @@
  * keep a flat series flat and draw the cells past warn/critical in their colours, read from tmux's
  * `capture-pane -e`. Everything else the screen says on this fixture (the rollback dialog, the
  * trigger line at 80 columns, the flags pane at 160×48, PRE-FLIGHT FAILED, a skipped check,
- * "changed … ago", keys that do nothing) is asserted in test/ui/screen-fixture.test.tsx. Build
+ * "changed … ago", keys that do nothing) is asserted in test/integration/screen-fixture.test.tsx. Build
  * first: `node scripts/build.mjs`.
  *
  * The test gets a private copy of test/fixtures/screen, COCKPIT_STATE_DIR and COCKPIT_CONFIG_DIR

@@ -1,6 +1,6 @@
 /**
  * What the cockpit screen says for the things a new user driving the demo found wrong (issue 13),
- * on test/fixtures/screen (moved from test/e2e/screen.test.ts: none of it needs a real terminal):
+ * on test/fixtures/screen (moved from test/e2e/screen.test.ts: none of it needs a real terminal; in the integration tier because the fixture's scripts run as real processes):
  * the rollback dialog names the flags it takes to 0 % and the missing rollback script; a pending
  * trigger always shows on an 80-column trigger line; on a wide terminal the flags pane gets the
  * columns the metrics leave empty; the header says PRE-FLIGHT FAILED; a pre-flight with a skipped
