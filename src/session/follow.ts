@@ -131,10 +131,24 @@ export function listSessions(root: string): SessionInfo[] {
     const { first, last, ended, refused } = ends(journalPath);
     const started = first?.type === 'session.started' ? first : undefined;
     const outcome = ended?.outcome;
-    const driverPid = holder?.sessionId === id && holder.pid && holderAlive(holder) ? holder.pid : undefined;
+    const driverPid = driverOf(holder, id);
     out.push({ id, dir: join(dir, id), journalPath, started, outcome, lastAt: last?.at, driverPid, ...(refused ? { refused } : {}) });
   }
   return out;
+}
+
+/**
+ * The pid of the cockpit that drives session `id` now: the lock names the session and its holder
+ * is alive (a background guard that took it over counts). Undefined: no cockpit drives it. The one
+ * rule the session list, the wallboard and `cockpit watch` ask.
+ */
+function driverOf(holder: LockHolder | undefined, id: string): number | undefined {
+  return holder?.sessionId === id && holder.pid && holderAlive(holder) ? holder.pid : undefined;
+}
+
+/** See driverOf: read from the state root's lock now. */
+export function drivenBy(root: string, id: string): number | undefined {
+  return driverOf(lockHolder(root), id);
 }
 
 /** The session a follower shows: the one a live cockpit drives, else the newest that has not ended. */

@@ -4,10 +4,10 @@
  * Nothing here writes to the session it watches, and nothing runs.
  */
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { attachStep, type StepHandle } from '../exec/runner.js';
 import type { Runbook } from '../runbook/types.js';
-import { followJournal, type SessionInfo } from './follow.js';
+import { drivenBy, followJournal, type SessionInfo } from './follow.js';
 import { ReadOnlySession } from './read-only-session.js';
 
 /** What R says on a follower: how to roll back from here. */
@@ -17,6 +17,20 @@ export function rollbackHow(rb: Runbook, info: SessionInfo): string {
   const file = relative(process.cwd(), rb.file);
   return `read-only: roll back in ${who} (R) or: cockpit rollback ${file && !file.startsWith('..') ? file : rb.file}`;
 }
+
+/**
+ * What a follower says once no cockpit drives the session it shows and the session has not ended
+ * (its cockpit was killed, its terminal or machine went away): nothing guards the release now, and
+ * the two ways on. The two commands fit 80 columns with a short runbook path; the why comes after.
+ */
+export function driverGoneAdvice(rb: Runbook, info: SessionInfo): string {
+  const file = relative(process.cwd(), rb.file);
+  const f = file && !file.startsWith('..') ? file : rb.file;
+  return `no driver: cockpit run ${f} takes over · cockpit rollback ${f}${info.driverPid ? ` (its cockpit, pid ${info.driverPid}, is gone)` : ' (its cockpit is gone)'}`;
+}
+
+/** How often a follower looks whether the session's driver still lives (the issue's bound is 2 s). */
+export const DRIVER_CHECK_MS = 500;
 
 /** `start()` begins the feed: call it once everything that listens (the output store) is subscribed. */
 export type Follower = { readonly session: ReadOnlySession; start(): void; stop(): void };
@@ -34,12 +48,22 @@ export function followSession(rb: Runbook, info: SessionInfo): Follower {
     void tail.done.then(() => tails.get(key) === tail && tails.delete(key));
   });
   let stopJournal = (): void => {};
+  let timer: NodeJS.Timeout | undefined;
+  const root = dirname(dirname(info.dir));
+  const check = () => {
+    if (session.state.outcome !== undefined) return clearInterval(timer);
+    if (drivenBy(root, info.id) === undefined && session.markDriverGone(driverGoneAdvice(rb, info))) clearInterval(timer);
+  };
   return {
     session,
     start() {
       stopJournal = followJournal(info.journalPath, (events) => session.applyExternal(events));
+      timer = setInterval(check, DRIVER_CHECK_MS);
+      timer.unref();
+      check();
     },
     stop() {
+      clearInterval(timer);
       stopJournal();
       offEvents();
     },

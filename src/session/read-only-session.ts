@@ -28,6 +28,10 @@ export class ReadOnlySession implements Session {
   private t0: number;
   readonly flags: SessionFlags | undefined;
   readonly experiments: SessionExperiments | undefined;
+  private gone: string | undefined;
+  /** Session time when the follower found the driver gone: where a stopped stage's clock stops. */
+  goneAt: number | undefined;
+  private readonly goneListeners = new Set<() => void>();
 
   constructor(private readonly o: ReadOnlyOptions) {
     this.clock = o.clock ?? systemClock;
@@ -61,7 +65,32 @@ export class ReadOnlySession implements Session {
     return false;
   }
   get readOnly(): string {
-    return this.o.how;
+    return this.driverGone ?? this.o.how;
+  }
+
+  /** Set once no cockpit drives the session (and it has not ended): what to do, which the screen shows. */
+  get driverGone(): string | undefined {
+    // a driver that ended the session and then let its lock go: the journal's end is the last word
+    return this.state.outcome === undefined ? this.gone : undefined;
+  }
+
+  onDriverGone(fn: () => void): () => void {
+    this.goneListeners.add(fn);
+    return () => this.goneListeners.delete(fn);
+  }
+
+  /**
+   * The follower found no cockpit driving the session: says so with `advice`, once, unless the
+   * session has ended (its journal's last word stands). True when it is now marked.
+   */
+  markDriverGone(advice: string): boolean {
+    if (this.state.outcome !== undefined) return false;
+    if (this.gone === undefined) {
+      this.gone = advice;
+      this.goneAt = this.elapsed();
+      for (const fn of this.goneListeners) fn();
+    }
+    return true;
   }
   elapsed(): number {
     return Math.round(this.clock.now() - this.t0);
@@ -90,7 +119,7 @@ export class ReadOnlySession implements Session {
 
   // ── intents: each refuses with how to act instead ──────────────────────────────────────────
   private refused(): IntentResult {
-    return refuse(this.o.how);
+    return refuse(this.readOnly);
   }
   async start(): Promise<void> {}
   tick(_id: string): IntentResult { return this.refused(); }

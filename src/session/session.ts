@@ -32,6 +32,12 @@ export interface SessionView {
   readonly abandoned: boolean;
   /** Why this screen cannot act (a follower: how to act instead), else undefined. */
   readonly readOnly: string | undefined;
+  /** A follower whose session no cockpit drives any more (and that has not ended): what to do. */
+  readonly driverGone?: string;
+  /** Session time (ms) when driverGone was found. */
+  readonly goneAt?: number;
+  /** A follower: called when driverGone is set. */
+  onDriverGone?(fn: () => void): () => void;
   readonly flags: SessionFlags | undefined;
   readonly experiments: SessionExperiments | undefined;
   /** Monotonic milliseconds since the session began: the time base of every event's `t`. */

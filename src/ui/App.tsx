@@ -26,6 +26,7 @@ import { initialUi, uiReduce, type UiAction } from './ui-state.js';
 import { autoRollbackOff, baselineTitle, clockTicks, flagViews, seriesViews, triggerViews, unarmedLine } from './view-model.js';
 import { monitorWatchesNothing } from '../runbook/coverage.js';
 import { ROLLBACK_HOLD_MS, useFrameHold } from './hooks/use-frame-hold.js';
+import { useDriverGone } from './hooks/use-driver-gone.js';
 import { useNotice } from './hooks/use-notice.js';
 import { useLeaveExpiry } from './hooks/use-leave-expiry.js';
 import { placeholderFor } from './placeholder.js';
@@ -48,6 +49,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const app = useApp();
   const hold = useFrameHold(controller);
   const session = useSession(controller, hold);
+  const driverGone = useDriverGone(controller);
   useOutputVersion(store, hold);
   const [ui, uiDispatch] = useReducer(uiReduce, initialUi);
   const dispatch = (a: UiAction): void => hold.run(() => uiDispatch(a));
@@ -100,7 +102,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const c = ctx();
   return (
     <Box flexDirection="column" width={l.width} height={l.height}>
-      <Header session={session} now={now} waiting={controller.readOnly ? !stepRunning(session) : !controller.busy} width={l.width} watching={controller.readOnly !== undefined} autoRollbackOff={off !== undefined} />
+      <Header session={session} now={now} waiting={controller.readOnly ? !stepRunning(session) : !controller.busy} width={l.width} watching={controller.readOnly !== undefined} stoppedAt={driverGone !== undefined ? (controller.goneAt ?? session.now) : undefined} autoRollbackOff={off !== undefined} />
       <StageStrip session={session} width={l.width} />
       <Box height={l.mainHeight}>
         {/* no spinner under a dialog: the rollback's R (in its dialog) holds the frames, a spinner's tick would draw one */}
@@ -114,7 +116,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
         </Box>
       ) : null}
       {l.showTriggers ? <TriggersBar triggers={triggers} width={l.width} /> : null}
-      <NoticeLine text={ui.notice?.text ?? story ?? unarmedLine(rb.unarmed) ?? (off && `⚠ AUTO-ROLLBACK OFF: ${off}`)} width={l.width} />
+      <NoticeLine text={ui.notice?.text ?? driverGone ?? story ?? unarmedLine(rb.unarmed) ?? (off && `⚠ AUTO-ROLLBACK OFF: ${off}`)} width={l.width} />
       <HintBar hints={hints({ ...c, session, burst: false })} width={l.width} />
       <Overlays ui={ui} session={session} controller={controller} screenWidth={l.width} screenHeight={l.height} now={now} keepClear={l.showTriggers ? 2 : 0} />
     </Box>

@@ -5,7 +5,7 @@
  */
 import type { Outcome } from '../core/events.js';
 import { outcomeWord } from '../session/view/words.js';
-import { phaseWord } from '../session/view/phase-words.js';
+import { phaseWord, stoppedWord } from '../session/view/phase-words.js';
 import { stampOf } from '../exec/log-format.js';
 import type { Runbook } from '../runbook/types.js';
 import type { SessionState } from '../session/reduce.js';
@@ -51,7 +51,7 @@ export function statusWord(s: SessionState, live = true): { word: string; tone: 
   const stopped = !live && s.outcome === undefined;
   switch (s.phase) {
     case 'rolling-back':
-      return stopped ? { word: 'ROLLBACK STOPPED', tone: 'danger' } : { word: phaseWord(s.phase, false), tone: 'danger' };
+      return stopped ? { word: stoppedWord(s.phase, false)!, tone: 'danger' } : { word: phaseWord(s.phase, false), tone: 'danger' };
     case 'passed':
       return ended('released');
     case 'rolled-back':
@@ -61,7 +61,7 @@ export function statusWord(s: SessionState, live = true): { word: string; tone: 
       return ended(s.phase);
     default:
       // ended before a stage settled it (a pre-flight that failed, an abort): the outcome says
-      return s.outcome ? ended(s.outcome) : stopped ? { word: 'STOPPED', tone: 'warn' } : { word: 'RELEASING', tone: 'running' };
+      return s.outcome ? ended(s.outcome) : stopped ? { word: stoppedWord(s.phase, false)!, tone: 'warn' } : { word: 'RELEASING', tone: 'running' };
   }
 }
 

@@ -92,3 +92,37 @@ describe('ReadOnlySession (cockpit watch)', () => {
     expect(s.state.flags.checkout.percent).toBe(5);
   });
 });
+
+describe('ReadOnlySession: its driver gone', () => {
+  const ADVICE = 'no driver: cockpit run cockpit.yml takes over · cockpit rollback cockpit.yml (its cockpit, pid 42, is gone)';
+
+  it('marked once, listeners told once; every intent then answers with the advice', async () => {
+    const s = follower();
+    s.applyExternal(await driven());
+    let told = 0;
+    s.onDriverGone(() => told++);
+    expect(s.driverGone).toBeUndefined();
+    expect(s.markDriverGone(ADVICE)).toBe(true);
+    expect(s.markDriverGone('another text')).toBe(true);
+    expect(told).toBe(1);
+    expect(s.driverGone).toBe(ADVICE);
+    expect(s.readOnly).toBe(ADVICE);
+    expect(s.rollback('r', 'operator')).toEqual({ ok: false, reason: ADVICE });
+  });
+
+  it('a session that ended is not marked; one whose end arrives after the mark shows its end, not the advice', async () => {
+    const ended = follower();
+    ended.applyExternal([...(await driven()), { type: 'session.ended', outcome: 'released', at: 0, t: 10 } as SessionEvent]);
+    expect(ended.markDriverGone(ADVICE)).toBe(false);
+    expect(ended.driverGone).toBeUndefined();
+    expect(ended.readOnly).toBe(HOW);
+
+    // the driver wrote its end, then let its lock go; the follower looked between the two
+    const late = follower();
+    late.applyExternal(await driven());
+    expect(late.markDriverGone(ADVICE)).toBe(true);
+    late.applyExternal([{ type: 'session.ended', outcome: 'released', at: 0, t: 10 } as SessionEvent]);
+    expect(late.driverGone).toBeUndefined();
+    expect(late.readOnly).toBe(HOW);
+  });
+});

@@ -22,3 +22,13 @@ export function phaseWord(p: Phase, waiting: boolean): string {
       return OUTCOME_WORD[p];
   }
 }
+
+/**
+ * A session whose driving cockpit is gone before it ended (killed, its machine down): it neither
+ * releases nor rolls back any more, whatever its last phase said. Undefined once it ended (its
+ * outcome says what happened). The wallboard and `cockpit watch` both say it with this word.
+ */
+export function stoppedWord(p: Phase, ended: boolean): string | undefined {
+  if (ended) return undefined;
+  return p === 'rolling-back' ? 'ROLLBACK STOPPED' : 'STOPPED';
+}

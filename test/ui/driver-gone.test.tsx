@@ -1,0 +1,106 @@
+/**
+ * `cockpit watch` once no cockpit drives the session it shows (its driver was killed, its terminal
+ * closed): the header says STOPPED instead of RUNNING and its stage clock stops, the notice line
+ * says what to do (take over with cockpit run, or cockpit rollback), every key that would act says
+ * it too; an end that arrives after all (the driver ended the session, then let its lock go) is
+ * shown as that end. The follower's check against the real lock is in
+ * test/integration/watch-driver-gone.test.ts.
+ */
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock, settle } from '../../src/core/clock.js';
+import type { SessionEvent } from '../../src/core/events.js';
+import { parseRunbook } from '../../src/runbook/load.js';
+import { Controller } from '../../src/session/controller.js';
+import { MemoryJournal } from '../../src/session/journal.js';
+import { ReadOnlySession } from '../../src/session/read-only-session.js';
+import { App } from '../../src/ui/App.js';
+import { OutputStore } from '../../src/ui/output-store.js';
+import { loadTheme } from '../../src/ui/theme.js';
+import { ThemeContext } from '../../src/ui/theme-context.js';
+import { FakeRunner } from '../helpers/fake-runner.js';
+import { plain, waitFor, waitForText } from '../helpers/ink.js';
+
+const RUNBOOK = `
+name: web-app
+version: "2.4.0"
+environment: production
+stages:
+  - id: production
+    title: Deploy to Production
+    steps:
+      - run: ./scripts/deploy-production.sh
+rollback:
+  steps: [./scripts/rollback-production.sh]
+`;
+const HOW = 'read-only: roll back in pid 4242 (R) or: cockpit rollback cockpit.yml';
+const ADVICE = 'no driver: cockpit run cockpit.yml takes over · cockpit rollback cockpit.yml (its cockpit, pid 4242, is gone)';
+
+let cleanup: (() => void) | undefined;
+afterEach(() => {
+  cleanup?.();
+  cleanup = undefined;
+});
+
+function runbook() {
+  const parsed = parseRunbook(RUNBOOK, '/srv/app/cockpit.yml');
+  if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.message).join('\n'));
+  return parsed.runbook;
+}
+
+/** A driving session's journal: the production stage's deploy running. */
+async function drivenJournal(clock: FakeClock): Promise<SessionEvent[]> {
+  const runner = new FakeRunner();
+  const journal = new MemoryJournal();
+  const c = new Controller({ runbook: runbook(), runner, journal, clock, sessionId: 's', sessionDir: '/tmp/cockpit-ui-gone', values: { version: '2.4.0' }, mode: 'tui' });
+  void c.start();
+  await settle();
+  expect(c.runNextStage()).toEqual({ ok: true });
+  await waitFor(() => runner.isRunning('production.deploy-production'), 'the deploy to start');
+  return [...journal.events];
+}
+
+describe('cockpit watch: the driver gone', () => {
+  it('STOPPED, the stage clock stopped, the advice on the notice line and for every key that would act; a late end wins', async () => {
+    const clock = new FakeClock();
+    const events = await drivenJournal(clock);
+    const s = new ReadOnlySession({ runbook: runbook(), sessionDir: '/tmp/cockpit-ui-gone', how: HOW, clock });
+    const store = new OutputStore(s);
+    let keyTime = 10_000;
+    const app = render(
+      <ThemeContext.Provider value={loadTheme('default', { env: {} })}>
+        <App controller={s} store={store} keyClock={() => keyTime} size={{ columns: 130, rows: 24 }} />
+      </ThemeContext.Provider>,
+    );
+    cleanup = () => app.unmount();
+    const header = () => plain(app.lastFrame()).split('\n')[0];
+    const notice = () => plain(app.lastFrame()).split('\n').at(-2) ?? '';
+    s.applyExternal(events);
+    // (the testing renderer draws the header's gaps as cursor moves, which plain() drops)
+    await waitFor(() => /RUNNING R ROLLBACK$/.test(header()), 'RUNNING');
+    expect(header()).toMatch(/^ cockpit watch \(read-only\) · web-app 2\.4\.0 → production +◐ DEPLOY TO PRODUCTION {2}0:00 {2}⚠ AUTO-ROLLBACK OFFRUNNING R ROLLBACK$/);
+
+    await clock.advance(12_000);
+    await waitFor(() => header().includes('◐ DEPLOY TO PRODUCTION  0:12'), 'the stage clock at 0:12');
+    s.markDriverGone(ADVICE);
+    await waitFor(() => /STOPPED R ROLLBACK$/.test(header()), 'STOPPED');
+    expect(header()).toMatch(/^ cockpit watch \(read-only\) · web-app 2\.4\.0 → production +◐ DEPLOY TO PRODUCTION {2}0:12 {2}⚠ AUTO-ROLLBACK OFFSTOPPED R ROLLBACK$/);
+    expect(notice()).toBe(` ${ADVICE}`);
+    // its clock no longer counts: nothing runs it
+    await clock.advance(65_000);
+    await settle();
+    expect(header()).toMatch(/◐ DEPLOY TO PRODUCTION {2}0:12 .*STOPPED R ROLLBACK$/);
+    // R says what to do now
+    keyTime += 1000;
+    app.stdin.write('R');
+    await settle();
+    await waitForText(app.lastFrame, ADVICE);
+    expect(plain(app.lastFrame())).not.toContain('─ ROLLBACK ─');
+
+    // the driver had ended it after all (its end reached the journal after its lock went)
+    s.applyExternal([{ type: 'session.ended', outcome: 'released', at: clock.wall(), t: s.elapsed() } as SessionEvent]);
+    await waitFor(() => /RELEASED R ROLLBACK$/.test(header()), 'the end');
+    expect(s.driverGone).toBeUndefined();
+    expect(s.readOnly).toBe(HOW);
+  });
+});
