@@ -6,24 +6,14 @@
 // holder named); checked: exactly one ran. Baseline: one `git ls-remote` against the same daemon,
 // interleaved. Target: every refused cockpit gone within 3 s, in every trial.
 //   node bench/team-lease.mjs          (BENCH_TEAM_TRIALS=20)
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { git, startGitDaemon } from './lib/git-daemon.mjs';
 import { cockpit, isMain, median, runs, tempDir } from './lib/common.mjs';
 
 const TARGET_MS = 3000;
-const git = (cwd, ...args) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function runbook(env) {
   return [
@@ -55,20 +45,8 @@ function start(cwd, env, ci) {
 export async function benchTeamLease() {
   const trials = runs('BENCH_TEAM_TRIALS', 20);
   const root = tempDir('team');
-  mkdirSync(join(root, 'repos'));
-  git(join(root, 'repos'), 'init', '--bare', '-q', 'team.git');
-  const port = await freePort();
-  const daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', '--enable=receive-pack', '--listen=127.0.0.1', `--port=${port}`, `--base-path=${join(root, 'repos')}`, join(root, 'repos')], { detached: true, stdio: 'ignore' });
-  const url = `git://127.0.0.1:${port}/team.git`;
+  const { url, stop } = await startGitDaemon(root);
   try {
-    for (let i = 0; i < 100; i++) {
-      try {
-        git(root, 'ls-remote', url);
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
     const clones = ['alice', 'bob', 'ci'].map((n) => {
       git(root, 'clone', '-q', url, join(root, n));
       return join(root, n);
@@ -118,11 +96,7 @@ export async function benchTeamLease() {
     console.log(`team lease: median ${median(rows.map((r) => r.ms)).toFixed(0)} ms, worst ${worst.toFixed(0)} ms (target ≤ ${TARGET_MS} ms; cold trial 0: ${cold.toFixed(0)} ms), baseline git ls-remote median ${median(rows.map((r) => r.baseline)).toFixed(0)} ms; exactly one ran and 11 named the holder in ${rows.filter((r) => r.ran === 1 && r.named === 11).length}/${rows.length} trials: ${ok ? 'PASS' : 'FAIL'}`);
     return { ok, rows };
   } finally {
-    try {
-      process.kill(-daemon.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
+    stop();
   }
 }
 

@@ -64,10 +64,27 @@ export async function historyCommand(argv: string[], io: Io): Promise<number> {
     const r = readRelease({ id: s.id, journal: s.journalPath, events, live: s.driverPid !== undefined }, names);
     if (r) releases.push(r);
   }
+  if (rb.team) releases.push(...(await teamReleases(rb, releases, io)));
   const all = withCommits(linkRollbacks(releases), rb.dir);
   const rep = report({ releases: all, changes: changesFor(all, since.at, rb.dir), since: since.at, now, targets: rb.targets });
   if (values.markdown) for (const line of markdownTable(rep)) io.out(line);
   else if (values.json) io.out(jsonLine(jsonReport(rep, { runbook: rb.name, since: since.label, now, stateDir: root }), 2));
   else for (const line of plainReport(rep, { runbook: rb.name, since: since.label, stateDir: root })) io.out(line);
   return 0;
+}
+
+/**
+ * The releases the team's shared history holds (team: in the runbook) that this clone has no
+ * journal of: every operator's and CI's. Unreachable: said, and this clone's releases shown.
+ */
+async function teamReleases(rb: Runbook, local: readonly Release[], io: Io): Promise<Release[]> {
+  const { readSharedHistory } = await import('../team/shared-history.js');
+  const read = await readSharedHistory({ cwd: process.cwd(), remote: rb.team!.remote }, rb.name);
+  if ('unreachable' in read) {
+    io.err(`cockpit: the team's shared history could not be read (${read.unreachable}): this clone's releases only`);
+    return [];
+  }
+  if (read.unreadable > 0) io.err(`cockpit: ${read.unreadable} shared session summaries could not be read (another cockpit version wrote them?): left out`);
+  const here = new Set(local.map((r) => r.session));
+  return read.summaries.filter((x) => !here.has(x.session) && (x.release as Release).runbook === rb.name).map((x) => x.release as Release);
 }

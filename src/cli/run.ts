@@ -56,5 +56,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     return await runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage, learning: flags.learning, plan, ...teamLease }, io.err);
   } finally {
     await team?.release();
+    // the team's shared history on its remote gets this session (cli/share-history.ts)
+    if (team && 'token' in team.event) await (await import('./share-history.js')).shareEndedSession(rb, team.event.token, io);
   }
 }

@@ -32,7 +32,7 @@ export const TeamSchema = z
       .string({ error: 'expected the name of a git remote of this repository (e.g. origin)' })
       .min(1)
       .regex(/^[^\s-][^\s]*$/, { error: 'a git remote name: no spaces, not starting with "-"' })
-      .meta({ description: 'The git remote the team shares: the lease on the environment (refs/cockpit/locks/…) and holds live there' }),
+      .meta({ description: 'The git remote the team shares: the lease on the environment (refs/cockpit/locks/…), holds, and the release history every operator’s and CI’s sessions add to when they end (refs/cockpit/history/…; cockpit history reads it) live there' }),
     lease: duration.optional().meta({ description: 'How long the lease holds without renewal (default 30s; renewed every third of it while the session lives)' }),
   })
-  .meta({ description: 'A team on several machines: one lease per environment on the git remote, so only one cockpit releases it at a time' });
+  .meta({ description: 'A team on several machines: one lease per environment on the git remote, so only one cockpit releases it at a time, and one release history for everyone' });

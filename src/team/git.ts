@@ -9,6 +9,8 @@
 import { execFile } from 'node:child_process';
 
 export type GitOptions = { readonly cwd: string; readonly remote: string; readonly timeoutMs?: number };
+/** One call's extras: what its stdin reads, and how much output it may give (4 MB unless said). */
+export type CallOptions = { readonly input?: string | Buffer; readonly maxBuffer?: number };
 export type GitResult = { readonly ok: true; readonly out: string } | { readonly ok: false; readonly error: string; readonly output: string };
 
 const ENV: Record<string, string> = {
@@ -21,20 +23,35 @@ const ENV: Record<string, string> = {
   LC_ALL: 'C',
 };
 
+/** Like git() with stdout as bytes (`cat-file --batch`: its sizes are bytes). */
+export function gitBytes(o: GitOptions, args: readonly string[], call: CallOptions = {}): Promise<{ ok: true; out: Buffer } | { ok: false; error: string }> {
+  const timeout = o.timeoutMs ?? 10_000;
+  return new Promise((resolve) => {
+    const child = execFile('git', [...args], { cwd: o.cwd, env: { ...process.env, ...ENV }, timeout, killSignal: 'SIGKILL', maxBuffer: call.maxBuffer ?? 4 * 1024 * 1024, encoding: 'buffer' }, (e, stdout, stderr) => {
+      if (!e) return resolve({ ok: true, out: stdout });
+      const err = e as NodeJS.ErrnoException & { killed?: boolean };
+      resolve({ ok: false, error: err.killed ? `git ${args[0]} timed out after ${timeout} ms` : lastLine(stderr.toString()) || `git ${args[0]} failed` });
+    });
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(call.input);
+  });
+}
+
 /** The last non-empty line of git's output: its reason. */
 const lastLine = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
 
-export function git(o: GitOptions, args: readonly string[]): Promise<GitResult> {
+export function git(o: GitOptions, args: readonly string[], call: CallOptions = {}): Promise<GitResult> {
   const timeout = o.timeoutMs ?? 10_000;
   return new Promise((resolve) => {
-    const child = execFile('git', [...args], { cwd: o.cwd, env: { ...process.env, ...ENV }, timeout, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' }, (e, stdout, stderr) => {
+    const child = execFile('git', [...args], { cwd: o.cwd, env: { ...process.env, ...ENV }, timeout, killSignal: 'SIGKILL', maxBuffer: call.maxBuffer ?? 4 * 1024 * 1024, encoding: 'utf8' }, (e, stdout, stderr) => {
       if (!e) return resolve({ ok: true, out: stdout });
       const output = `${stdout}\n${stderr}`;
       const err = e as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
       const why = err.code === 'ENOENT' ? 'git is not installed (not on PATH)' : err.killed ? `git ${args[0]} timed out after ${timeout} ms` : lastLine(stderr) || lastLine(stdout) || `git ${args[0]} failed`;
       resolve({ ok: false, error: why, output });
     });
-    child.stdin?.end();
+    child.stdin?.on('error', () => undefined); // git may exit before it reads it all: its exit says why
+    child.stdin?.end(call.input);
   });
 }
 

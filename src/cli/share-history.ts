@@ -1,0 +1,39 @@
+/**
+ * A team's session, once it has ended, goes to the shared history on the team's remote
+ * (team/shared-history.ts): its summary, as `cockpit history` folds it, and its journal. The
+ * session is the one this cockpit's lease token started. Failing to share loses nothing: the
+ * journal stays in the state directory, and the line says so.
+ */
+import { readFileSync } from 'node:fs';
+import { errorCode } from '../core/error-message.js';
+import { readRelease } from '../history/log.js';
+import type { Runbook } from '../runbook/types.js';
+import { listSessions } from '../session/follow.js';
+import { readJournal } from '../session/journal.js';
+import { stateDir } from '../session/open.js';
+import { shareSession } from '../team/shared-history.js';
+import { namesOf } from './history.js';
+import type { Io } from './io.js';
+
+export async function shareEndedSession(rb: Runbook, token: number | undefined, io: Io, cwd = process.cwd()): Promise<void> {
+  if (!rb.team || token === undefined) return;
+  const s = listSessions(stateDir(rb))
+    .reverse()
+    .find((x) => x.started?.runbook === rb.name && x.started.teamLease !== undefined && 'token' in x.started.teamLease && x.started.teamLease.token === token);
+  // not ended here (handed over to a background guard): not shared from here
+  if (!s || s.outcome === undefined) return;
+  let events;
+  let journal: Buffer;
+  try {
+    journal = readFileSync(s.journalPath);
+    events = readJournal(s.journalPath);
+  } catch (e) {
+    io.err(`cockpit: the session could not be shared on ${rb.team.remote}: its journal ${s.journalPath} cannot be read (${errorCode(e)})`);
+    return;
+  }
+  const release = readRelease({ id: s.id, journal: s.journalPath, events, live: false }, namesOf(rb));
+  // a session that neither deployed nor rolled back has nothing for the history
+  if (!release) return;
+  const why = await shareSession({ cwd, remote: rb.team.remote }, rb.name, s.id, release, journal);
+  if (why) io.err(`cockpit: the release history could not be shared on ${rb.team.remote} (${why}); the session stays here: ${s.journalPath}`);
+}
