@@ -18,7 +18,13 @@ export const historyRef = (runbook: string) => `refs/cockpit/history/${refPart(r
 export const SUMMARY_FORMAT = 1;
 export type SharedSummary = { readonly v: typeof SUMMARY_FORMAT; readonly session: string; readonly release: unknown };
 
-const ATTEMPTS = 8;
+/**
+ * Pushes that lose the compare-and-swap retry after a random pause that grows (each round only one
+ * of the sessions ending together wins: without the pause the same few kept losing; 9 at once
+ * lost 8 rounds in a row in a test).
+ */
+const ATTEMPTS = 20;
+const pause = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 50 * 2 ** attempt)));
 /** Output of the whole-history reads: 10,000 summaries are ~10 MB. */
 const BIG = 256 * 1024 * 1024;
 
@@ -51,6 +57,7 @@ export async function shareSession(o: GitOptions, runbook: string, session: stri
     if (pushed.ok) return undefined;
     if (!pushed.stale) return `${o.remote}: ${pushed.error}`;
     lastError = pushed.error;
+    await pause(i);
   }
   return `${o.remote}: ${ATTEMPTS} attempts lost the race to update ${ref}: ${lastError}`;
 }

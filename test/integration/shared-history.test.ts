@@ -4,7 +4,8 @@
  * releases failing and rolled back; each session's summary and journal reach the remote when it
  * ends. `cockpit history` in a third clone, carol's, which ran nothing, shows all three, with the
  * same releases and DORA figures as one clone holding every journal; alice's own history shows
- * bob's release too. An unreachable remote: said, and the clone's own releases shown. Runs
+ * bob's release too. Six sessions shared at once from three clones all arrive. An unreachable
+ * remote: said, and the clone's own releases shown. Runs
  * in-process (test/helpers/cli.ts); the steps are real processes.
  */
 import { execFileSync } from 'node:child_process';
@@ -12,7 +13,7 @@ import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyRef } from '../../src/team/shared-history.js';
+import { historyRef, readSharedHistory, shareSession } from '../../src/team/shared-history.js';
 import { cockpitInProcess } from '../helpers/cli.js';
 import { GitServer, gitSync } from '../helpers/git-server.js';
 
@@ -99,6 +100,18 @@ describe('the shared history on the team remote', () => {
     const a = await history(alice);
     expect(a.report.releases.map((r) => r.session).sort()).toEqual(sessions);
     expect(a.report.dora).toEqual(d.report.dora);
+  }, 60_000);
+
+  it('sessions ending at once on three machines: every one is in the tree and the index (the pushes retried, none undone)', async () => {
+    const shares = Array.from({ length: 6 }, (_, i) =>
+      shareSession({ cwd: [alice, bob, carol][i % 3], remote: 'origin' }, 'race', `race-${i}`, { session: `race-${i}`, runbook: 'race' }, Buffer.from(`{"n":${i}}\n`)),
+    );
+    expect(await Promise.all(shares)).toEqual(Array(6).fill(undefined));
+    const read = await readSharedHistory({ cwd: dave, remote: 'origin' }, 'race');
+    if ('unreachable' in read) throw new Error(read.unreachable);
+    expect(read.summaries.map((x) => x.session).sort()).toEqual(Array.from({ length: 6 }, (_, i) => `race-${i}`));
+    gitSync(dave, 'fetch', '-q', 'origin', historyRef('race'));
+    expect(gitSync(dave, 'ls-tree', '--name-only', 'FETCH_HEAD').trim().split('\n')).toHaveLength(13);
   }, 60_000);
 
   it('an unreachable remote: said, and this clone\'s releases shown', async () => {
