@@ -90,13 +90,14 @@ export async function drive(
 }
 
 /** Runs the release without a terminal UI; resolves with the exit code. */
-export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io, plan: { display: string; hash?: string; lines?: PlanLines; teamLease?: TeamLease } = { display: rb.file }): Promise<number> {
+export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io, plan: { display: string; hash?: string; lines?: PlanLines; teamLease?: TeamLease; onLeaseLost?: (tell: (why: string) => void) => void } = { display: rb.file }): Promise<number> {
   checkStage(rb, flags.stage);
   const gate = headlessGate(rb, plan.display, io, locateFrom(plan.lines));
   if (gate !== undefined) return gate;
   const opened = openSession(rb, {
     ...(recordsPlan(rb, plan.hash) ? { plan: planAcceptedEvent(rb, plan.hash, 'given') } : {}),
     ...(plan.teamLease ? { teamLease: plan.teamLease } : {}),
+    ...(plan.onLeaseLost ? { onLeaseLost: plan.onLeaseLost } : {}),
     mode: 'headless',
     autoAdvance: true,
     onFailure: flags.onFailure,

@@ -47,7 +47,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   // a team (team: in the runbook): the environment's lease on the git remote first (cli/team.ts)
   const team = rb.team ? await (await import('./team.js')).takeTeamLease(rb, { message: flags.message, localLock: flags['local-lock'] }, io) : undefined;
   if (typeof team === 'number') return team;
-  const teamLease = team ? { teamLease: team.event } : {};
+  const teamLease = team ? { teamLease: team.event, onLeaseLost: (tell: (why: string) => void) => team.onLost(tell) } : {};
   try {
     if (!screen) return await (await import('./headless-run.js')).runHeadless(rb, flags, io, { display: loaded.display, hash: loaded.plan?.hash, lines: loaded.plan?.lines, ...teamLease });
     const theme = await resolveTheme(flags.theme);

@@ -5,10 +5,14 @@
  * unreachable remote refuses unless --local-lock says to release with this machine's lock only
  * (journalled in session.started). The machine's own lock (.cockpit/lock) is taken as well, always.
  */
+import { mkdirSync, rmSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { TeamLease } from '../core/events.js';
 import { errorMessage } from '../core/error-message.js';
+import { writeNoFollow } from '../core/safe-open.js';
 import type { Runbook } from '../runbook/types.js';
+import { stateDir } from '../session/open.js';
 import { GitLease, lockRef } from '../team/git-lease.js';
 import type { LeaseHolder } from '../team/lease-record.js';
 import type { Io } from './io.js';
@@ -16,6 +20,19 @@ import type { Io } from './io.js';
 export const EXIT_HELD = 1;
 export const EXIT_ON_HOLD = 4;
 export const LOCK_TOKEN_ENV = 'COCKPIT_LOCK_TOKEN';
+/** A file the steps can read: "held <token> <ref>" while this cockpit holds the lease, "lost: <why>" once it lost it. */
+export const LEASE_FILE_ENV = 'COCKPIT_LEASE_FILE';
+
+const leaseFile = (rb: Runbook, token: number) => join(stateDir(rb), `lease-${token}`);
+
+function writeLeaseFile(file: string, text: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeNoFollow(file, text);
+  } catch {
+    /* the state directory cannot be written: the journal says so elsewhere; the token still fences */
+  }
+}
 
 /** Where this cockpit runs, for the record a refused operator reads. */
 export function holderHere(env: NodeJS.ProcessEnv = process.env): LeaseHolder {
@@ -33,6 +50,8 @@ export function holderHere(env: NodeJS.ProcessEnv = process.env): LeaseHolder {
 export type HeldLease = {
   /** What session.started records. */
   readonly event: TeamLease;
+  /** Tells `tell` when the lease is lost (the session journals it); until then the loss is said on stderr. */
+  onLost(tell: (why: string) => void): void;
   /** Stops renewing and gives the lease up (a released record: the next holder's token still grows). */
   release(): Promise<void>;
 };
@@ -61,13 +80,23 @@ export async function takeTeamLease(rb: Runbook, o: { message?: string; localLoc
       return 1;
     }
     io.err(`cockpit: the team's remote is unreachable (${got.why}): releasing with this machine's lock only (--local-lock)`);
-    return { event: { remote: team.remote, ref, localOnly: got.why }, release: async () => {} };
+    return { event: { remote: team.remote, ref, localOnly: got.why }, onLost: () => {}, release: async () => {} };
   }
   process.env[LOCK_TOKEN_ENV] = String(got.token);
+  // the steps can read whether this cockpit still holds the lease (a fencing token alone tells
+  // only what it is handed to)
+  const file = leaseFile(rb, got.token);
+  process.env[LEASE_FILE_ENV] = file;
+  writeLeaseFile(file, `held ${got.token} ${ref}\n`);
+  let tell: ((why: string) => void) | undefined;
   const timer = setInterval(() => {
     void lease.renew().then(
       (r) => {
-        if (!r.ok && r.lost) io.err(`cockpit: LEASE LOST: ${r.why}; another cockpit may now release ${target.environment}`);
+        if (r.ok || !r.lost) return;
+        clearInterval(timer);
+        writeLeaseFile(file, `lost: ${r.why}\n`);
+        if (tell) tell(r.why);
+        else io.err(`cockpit: LEASE LOST: ${r.why}; another cockpit may now release ${target.environment}`);
       },
       (e: unknown) => io.err(`cockpit: the lease could not be renewed: ${errorMessage(e)}`),
     );
@@ -76,10 +105,13 @@ export async function takeTeamLease(rb: Runbook, o: { message?: string; localLoc
   const tookOver = got.tookOver ? `generation ${got.tookOver.generation} of ${got.tookOver.holder.user}@${got.tookOver.holder.host} (pid ${got.tookOver.holder.pid}), expired` : undefined;
   return {
     event: { remote: team.remote, ref, token: got.token, ...(tookOver ? { tookOver } : {}) },
+    onLost: (fn) => (tell = fn),
     release: async () => {
       clearInterval(timer);
       await lease.release();
       if (process.env[LOCK_TOKEN_ENV] === String(got.token)) delete process.env[LOCK_TOKEN_ENV];
+      if (process.env[LEASE_FILE_ENV] === file) delete process.env[LEASE_FILE_ENV];
+      rmSync(file, { force: true });
     },
   };
 }

@@ -207,6 +207,13 @@ export type EventBody =
    */
   | { readonly type: 'signal.received'; readonly signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP'; readonly action: SignalAction }
   /**
+   * The team's lease on the environment was lost: a renewal found another cockpit holding it (this
+   * one could not renew in time: asleep, cut off) or the remote refused. This cockpit no longer
+   * holds the environment; another may release it now. Its steps read it in the file
+   * COCKPIT_LEASE_FILE names ("lost: why").
+   */
+  | { readonly type: 'lease.lost'; readonly why: string }
+  /**
    * This cockpit left the session to a background guard (session/leave-policy.ts): a detached
    * headless cockpit (pid, its output in `log`) takes the session over, keeps sampling and rolls
    * back on its own. `watching`: what the guardrails watched, in words.

@@ -55,6 +55,10 @@ export class Engine {
     this.rollbackPipeline = p.rollbackPipeline;
     this.selfTest = p.selfTest;
     this.rollbackHooks = p.rollbackHooks;
+    // a new session or a resumed one: a lease lost once it is under way is journalled
+    o.onLeaseLost?.((why) => {
+      if (this.s.sessionId) this.emit({ type: 'lease.lost', why });
+    });
   }
 
   get s(): SessionState {

@@ -48,6 +48,8 @@ export type ControllerOptions = {
   readonly lockTakenOver?: LockTakenOver;
   /** The team's lease taken before the session (cli/team.ts), for session.started. */
   readonly teamLease?: TeamLease;
+  /** The team's lease (cli/team.ts): called with how to tell the session it was lost (journalled as lease.lost). */
+  readonly onLeaseLost?: (tell: (why: string) => void) => void;
   /** Replace how escalation posts webhooks (tests). */
   readonly escalation?: Partial<Pick<EscalationDeps, 'post' | 'retryDelayMs'>>;
   /** The plan this session runs (plan-review.ts planAcceptedEvent): journalled right after session.started. */

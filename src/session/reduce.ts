@@ -92,6 +92,8 @@ export type SessionState = {
   readonly resumedAt: readonly number[];
   /** The release went on past a failed guardrail self-test (guard.unguarded): shown as UNGUARDED from then on. */
   readonly unguarded?: { readonly at: number; readonly by: 'operator' | 'flag'; readonly reason: string };
+  /** The team's lease was lost (lease.lost): shown as LEASE LOST from then on. */
+  readonly leaseLost?: string;
   /** This session's guardrails were left: to a background guard (its pid and log), or unguarded. */
   readonly left?: { readonly how: 'background' | 'unguarded'; readonly by: LeaveBy; readonly watching: string; readonly t: number; readonly pid?: number; readonly log?: string };
 };
@@ -307,6 +309,8 @@ function applySession(s: SessionState, e: SessionEvent): SessionState | undefine
       return { ...s, resumedAt: [...s.resumedAt, e.t] };
     case 'guard.unguarded':
       return mapStep({ ...s, unguarded: { at: e.t, by: e.by, reason: e.reason } }, PREFLIGHT, SELF_TEST_ID, (st) => ({ ...st, status: 'skipped', skipReason: `UNGUARDED: ${e.by === 'flag' ? '--unguarded' : 'confirmed by the operator'}` }));
+    case 'lease.lost':
+      return { ...s, leaseLost: e.why };
     case 'guard.handed-over':
       return { ...s, left: { how: 'background', by: e.by, watching: e.watching, t: e.t, pid: e.pid, log: e.log } };
     case 'guard.left-unguarded':

@@ -39,6 +39,7 @@ export type TuiOptions = {
   readonly noHandOver?: string;
   /** The team's lease taken before the session (cli/team.ts), for session.started. */
   readonly teamLease?: TeamLease;
+  readonly onLeaseLost?: (tell: (why: string) => void) => void;
 };
 
 const ALT_ON = '\x1b[?1049h';
@@ -61,7 +62,7 @@ export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) =>
     }
     ({ runbook: rb, event: plan } = prepared);
   }
-  const opened = openSession(rb, { mode: 'tui', onFailure: o.onFailure, confirm: o.confirm, yes: o.yes, fromStage: o.fromStage, resume: true, learning: o.learning, ...(plan ? { plan } : {}), ...(o.teamLease ? { teamLease: o.teamLease } : {}) });
+  const opened = openSession(rb, { mode: 'tui', onFailure: o.onFailure, confirm: o.confirm, yes: o.yes, fromStage: o.fromStage, resume: true, learning: o.learning, ...(plan ? { plan } : {}), ...(o.teamLease ? { teamLease: o.teamLease } : {}), ...(o.onLeaseLost ? { onLeaseLost: o.onLeaseLost } : {}) });
   if (typeof opened === 'string') {
     err(`cockpit: ${opened}`);
     return 1;

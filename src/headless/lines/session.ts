@@ -37,6 +37,7 @@ export const SESSION_LINES: Lines<
   | 'programs.checked'
   | 'session.interrupted'
   | 'signal.received'
+  | 'lease.lost'
   | 'guard.handed-over'
   | 'guard.left-unguarded'
   | 'journal.unwritable'
@@ -59,6 +60,7 @@ export const SESSION_LINES: Lines<
   'programs.checked': (_s, e) => missing(e),
   'session.interrupted': (_s, e) => `${MARK.ended} Ctrl+C${e.step ? `: interrupted ${e.stage}/${e.step}` : ''}`,
   'signal.received': (_s, e) => signal(e),
+  'lease.lost': (_s, e) => `${MARK.warning} LEASE LOST: ${sanitizeLine(e.why)}; another cockpit may now release this environment`,
   'guard.handed-over': (_s, e) => leftText(e),
   'guard.left-unguarded': (_s, e) => leftText(e),
   'journal.unwritable': (_s, e) => `${MARK.warning} ${journalText(e)}`,

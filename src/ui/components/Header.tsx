@@ -45,6 +45,7 @@ export function Header({ session: s, now, waiting, width, watching, stoppedAt, a
         ) : null}
         {autoRollbackOff ? <S slot="metric.warn">⚠ AUTO-ROLLBACK OFF</S> : null}
         {s.unguarded ? <S slot="stage.failed">{'⚠ UNGUARDED'}</S> : null}
+        {s.leaseLost ? <S slot="stage.failed">{'⚠ LEASE LOST'}</S> : null}
         <S slot={slot}>{word}</S>
         <S slot="rollback.badge">{' R ROLLBACK '}</S>
       </Box>
