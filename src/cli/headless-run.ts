@@ -128,10 +128,13 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
     io.err(`cockpit: ${rb.name} has no rollback section`);
     return 2;
   }
+  const reason = values.reason ?? 'manual rollback (cockpit rollback)';
+  // another cockpit drives the session here: it is asked to roll back, and followed (cli/rollback-ask.ts)
+  const asked = await (await import('./rollback-ask.js')).askDriverToRollBack(rb, reason, values.json, io);
+  if (asked !== undefined) return asked;
   // a session whose cockpit died with a step still running is taken over and rolled back (its
   // step interrupted first): a new session could not stop that step
   const opened = openSession(rb, { mode: 'headless', onFailure: 'stop', takeOverRunning: true });
-  const reason = values.reason ?? 'manual rollback (cockpit rollback)';
   const resumed = typeof opened !== 'string' && opened.resumed;
   return drive(
     opened,

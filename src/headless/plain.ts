@@ -5,16 +5,18 @@
  */
 import { jsonLine, type StepLine } from '../core/json-line.js';
 import { parseLogLine, sanitizeOutput, stampOf } from '../exec/log-format.js';
-import type { Controller } from '../session/controller.js';
+import type { Session } from '../session/session.js';
 import { collapseRepeats, flushRepeats, noRepeats, sampleKind } from './repeats.js';
 import { describeEvent } from './lines/describe.js';
 
 type Write = (line: string) => void;
+/** A session as printed: a driving one, or one followed (cockpit rollback asking its driver). */
+type Shown = Pick<Session, 'subscribe' | 'onOutput' | 'runbook'>;
 
 export { describeEvent };
 
 /** Prints the session as plain timestamped lines; the same error on consecutive samples once, with a count (repeats.ts). */
-export function attachPlain(c: Controller, write: Write): () => void {
+export function attachPlain(c: Shown, write: Write): () => void {
   let repeats = noRepeats;
   const offEvents = c.subscribe((s, e) => {
     const text = describeEvent(s, e, c.runbook);
@@ -48,7 +50,7 @@ export function attachPlain(c: Controller, write: Write): () => void {
 }
 
 /** Prints every event, and every output line, as one JSON object a line, `v` first (the contract: docs/events.md). */
-export function attachJson(c: Controller, write: Write): () => void {
+export function attachJson(c: Shown, write: Write): () => void {
   const offEvents = c.subscribe((_s, e) => write(jsonLine(e)));
   const offOutput = c.onOutput((stage, step, lines) => {
     write(

@@ -2,7 +2,7 @@
 import { attachNotifier, type NotifierOptions } from './notifier.js';
 import { accessSync, closeSync, constants, fstatSync, ftruncateSync, mkdirSync, readSync } from 'node:fs';
 import { openNoFollow, refusalOf, unsafeDir } from '../core/safe-open.js';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { ProcessRunner, type Runner } from '../exec/runner.js';
 import type { Runbook } from '../runbook/types.js';
 import type { SessionEvent } from '../core/events.js';
@@ -12,6 +12,7 @@ import { listSessions, lockHolder, runningSteps, type LockHolder, type SessionIn
 import { takeLock, type Lock } from './lock.js';
 import { holderAlive } from './lock-holder.js';
 import { attachRecords } from './records.js';
+import { listenForControl } from './control.js';
 import { newSessionId, sessionValues } from './values.js';
 import { errorMessage } from '../core/error-message.js';
 
@@ -200,6 +201,8 @@ function withLifecycle(
 ): OpenedSession {
   const { controller } = s;
   const records = attachRecords(controller, { journalPath: s.journalPath, sessionDir: s.sessionDir, learning: o.learning, env: o.env });
+  // `cockpit rollback` run while this cockpit drives asks it to roll back (session/control.ts)
+  const closeControl = listenForControl(dirname(dirname(s.sessionDir)), { rollback: (reason) => controller.rollback(reason, 'command') });
   const notifier = attachNotifier(controller, controller.runbook.notify, { env: o.env ?? process.env, ...o.notify });
   let closed = false;
   return {
@@ -212,6 +215,7 @@ function withLifecycle(
     close() {
       if (closed) return;
       closed = true;
+      closeControl();
       notifier.detach();
       records.detach();
       controller.dispose(); // no sampling or escalation timer may write after the journal closed
