@@ -10,7 +10,9 @@ import { processAlive } from '../exec/proc.js';
 import type { Runbook } from '../runbook/types.js';
 import { guardInBackground } from '../session/background-guard.js';
 import { parseGuardTarget } from '../session/hand-over.js';
-import { openSession } from '../session/open.js';
+import { openSession, stateDir } from '../session/open.js';
+import { readJournal } from '../session/journal.js';
+import { join } from 'node:path';
 import { drive } from './headless-run.js';
 import type { Io } from './io.js';
 
@@ -37,7 +39,31 @@ export async function runBackgroundGuard(rb: Runbook, target: string, io: Io): P
     return 1;
   }
   io.out(`cockpit: background guard (pid ${process.pid}) taking session ${t.sessionId} over from pid ${t.fromPid}`);
-  const opened = openSession(rb, { mode: 'headless', autoAdvance: false, onFailure: 'wait', adopt: t });
+  // a team's session: the lease the cockpit that handed over held is this guard's now
+  const token = rb.team ? leaseToken(rb, t.sessionId) : undefined;
+  const team = token !== undefined ? await (await import('./team.js')).adoptTeamLease(rb, token, io) : undefined;
+  const opened = openSession(rb, { mode: 'headless', autoAdvance: false, onFailure: 'wait', adopt: t, ...(team ? { onLeaseLost: (tell: (why: string) => void) => team.onLost(tell) } : {}) });
+  try {
+    return await guard(opened, io);
+  } finally {
+    if (team && token !== undefined) {
+      await team.release();
+      await (await import('./share-history.js')).shareEndedSession(rb, token, io);
+    }
+  }
+}
+
+/** The team lease generation the session was started under (its session.started), if any. */
+function leaseToken(rb: Runbook, sessionId: string): number | undefined {
+  try {
+    const first = readJournal(join(stateDir(rb), 'sessions', sessionId, 'journal.jsonl'))[0];
+    return first?.type === 'session.started' && first.teamLease && 'token' in first.teamLease ? first.teamLease.token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function guard(opened: ReturnType<typeof openSession>, io: Io): Promise<number> {
   return drive(opened, false, io, async (c) => {
     const started = c.start();
     const stop = guardInBackground(c, systemClock, 1000);

@@ -8,18 +8,32 @@ import { readFileSync } from 'node:fs';
 import { errorCode } from '../core/error-message.js';
 import { readRelease } from '../history/log.js';
 import type { Runbook } from '../runbook/types.js';
-import { listSessions } from '../session/follow.js';
+import { listSessions, type SessionInfo } from '../session/follow.js';
 import { readJournal } from '../session/journal.js';
 import { stateDir } from '../session/open.js';
 import { shareSession } from '../team/shared-history.js';
 import { namesOf } from './history.js';
 import type { Io } from './io.js';
 
-export async function shareEndedSession(rb: Runbook, token: number | undefined, io: Io, cwd = process.cwd()): Promise<void> {
-  if (!rb.team || token === undefined) return;
-  const s = listSessions(stateDir(rb))
+/** The session the team lease generation `token` started here. */
+export function sessionOfLease(rb: Runbook, token: number): SessionInfo | undefined {
+  return listSessions(stateDir(rb))
     .reverse()
     .find((x) => x.started?.runbook === rb.name && x.started.teamLease !== undefined && 'token' in x.started.teamLease && x.started.teamLease.token === token);
+}
+
+/** Whether the session was handed over to a background guard (which holds its lease from then on). */
+export function handedOver(s: SessionInfo): boolean {
+  try {
+    return readJournal(s.journalPath).some((e) => e.type === 'guard.handed-over');
+  } catch {
+    return false;
+  }
+}
+
+export async function shareEndedSession(rb: Runbook, token: number | undefined, io: Io, cwd = process.cwd()): Promise<void> {
+  if (!rb.team || token === undefined) return;
+  const s = sessionOfLease(rb, token);
   // not ended here (handed over to a background guard): not shared from here
   if (!s || s.outcome === undefined) return;
   let events;

@@ -54,6 +54,8 @@ export type HeldLease = {
   onLost(tell: (why: string) => void): void;
   /** Stops renewing and gives the lease up (a released record: the next holder's token still grows). */
   release(): Promise<void>;
+  /** Stops renewing and keeps the lease as it is: a background guard takes the session, and the lease, on. */
+  keep(): void;
 };
 
 /** The lease for `rb`'s environment, or the exit code after saying why not. */
@@ -80,14 +82,24 @@ export async function takeTeamLease(rb: Runbook, o: { message?: string; localLoc
       return 1;
     }
     io.err(`cockpit: the team's remote is unreachable (${got.why}): releasing with this machine's lock only (--local-lock)`);
-    return { event: { remote: team.remote, ref, localOnly: got.why }, onLost: () => {}, release: async () => {} };
+    return { event: { remote: team.remote, ref, localOnly: got.why }, onLost: () => {}, keep: () => {}, release: async () => {} };
   }
-  process.env[LOCK_TOKEN_ENV] = String(got.token);
+  const tookOver = got.tookOver ? `generation ${got.tookOver.generation} of ${got.tookOver.holder.user}@${got.tookOver.holder.host} (pid ${got.tookOver.holder.pid}), expired` : undefined;
+  return holding(rb, lease, got.token, { remote: team.remote, ref, token: got.token, ...(tookOver ? { tookOver } : {}) }, io);
+}
+
+/**
+ * A lease this cockpit holds: its token exported to the steps (COCKPIT_LOCK_TOKEN), the lease file
+ * they can read, renewed every third of the lease, lost said (to the session once it listens).
+ */
+function holding(rb: Runbook, lease: GitLease, token: number, event: TeamLease, io: Io): HeldLease {
+  const team = rb.team!;
+  process.env[LOCK_TOKEN_ENV] = String(token);
   // the steps can read whether this cockpit still holds the lease (a fencing token alone tells
   // only what it is handed to)
-  const file = leaseFile(rb, got.token);
+  const file = leaseFile(rb, token);
   process.env[LEASE_FILE_ENV] = file;
-  writeLeaseFile(file, `held ${got.token} ${ref}\n`);
+  writeLeaseFile(file, `held ${token} ${lockRef(rb.name, rb.environment)}\n`);
   let tell: ((why: string) => void) | undefined;
   const timer = setInterval(() => {
     void lease.renew().then(
@@ -96,22 +108,39 @@ export async function takeTeamLease(rb: Runbook, o: { message?: string; localLoc
         clearInterval(timer);
         writeLeaseFile(file, `lost: ${r.why}\n`);
         if (tell) tell(r.why);
-        else io.err(`cockpit: LEASE LOST: ${r.why}; another cockpit may now release ${target.environment}`);
+        else io.err(`cockpit: LEASE LOST: ${r.why}; another cockpit may now release ${rb.environment}`);
       },
       (e: unknown) => io.err(`cockpit: the lease could not be renewed: ${errorMessage(e)}`),
     );
   }, Math.max(1000, Math.floor(team.leaseMs / 3)));
   timer.unref();
-  const tookOver = got.tookOver ? `generation ${got.tookOver.generation} of ${got.tookOver.holder.user}@${got.tookOver.holder.host} (pid ${got.tookOver.holder.pid}), expired` : undefined;
   return {
-    event: { remote: team.remote, ref, token: got.token, ...(tookOver ? { tookOver } : {}) },
+    event,
     onLost: (fn) => (tell = fn),
+    keep: () => clearInterval(timer),
     release: async () => {
       clearInterval(timer);
       await lease.release();
-      if (process.env[LOCK_TOKEN_ENV] === String(got.token)) delete process.env[LOCK_TOKEN_ENV];
+      if (process.env[LOCK_TOKEN_ENV] === String(token)) delete process.env[LOCK_TOKEN_ENV];
       if (process.env[LEASE_FILE_ENV] === file) delete process.env[LEASE_FILE_ENV];
       rmSync(file, { force: true });
     },
   };
+}
+
+/**
+ * A background guard taking a handed-over session on (cli/background-run.ts): the lease the
+ * handing cockpit held (generation `token`) becomes this process's, renewed from now on; the same
+ * token, so the steps still running keep theirs. Undefined after saying why when it is no longer
+ * that lease (expired and taken over meanwhile).
+ */
+export async function adoptTeamLease(rb: Runbook, token: number, io: Io, cwd = process.cwd()): Promise<HeldLease | undefined> {
+  const team = rb.team!;
+  const lease = new GitLease({ cwd, remote: team.remote, ttlMs: team.leaseMs }, { runbook: rb.name, environment: rb.environment });
+  const got = await lease.adopt(holderHere(), token);
+  if (got !== true) {
+    io.err(`cockpit: LEASE LOST: ${got}; another cockpit may now release ${rb.environment}`);
+    return undefined;
+  }
+  return holding(rb, lease, token, { remote: team.remote, ref: lockRef(rb.name, rb.environment), token }, io);
 }

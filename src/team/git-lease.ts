@@ -99,6 +99,27 @@ export class GitLease {
     return { ok: false, unreachable: true, why: `${this.o.remote}: ${ATTEMPTS} attempts lost the race to update ${ref}: ${lastError}` };
   }
 
+  /**
+   * Takes on the lease generation `token` that another process of this session held (a background
+   * guard after a hand-over): renewed in `holder`'s name from now on. True, or why not (no longer
+   * that lease: released, expired and taken over, unreachable).
+   */
+  async adopt(holder: LeaseHolder, token: number): Promise<true | string> {
+    const ref = lockRef(this.target.runbook, this.target.environment);
+    for (let i = 0; i < ATTEMPTS; i++) {
+      const seen = await readRemoteRef(this.o, ref);
+      if ('unreachable' in seen) return seen.unreachable;
+      if ('absent' in seen) return `${ref} on ${this.o.remote} is gone`;
+      const prev = decodeLease(seen.message);
+      if (typeof prev === 'string') return `${ref} on ${this.o.remote}: ${prev}`;
+      if (prev.kind !== 'lease' || prev.generation !== token) return `the lease on ${this.what} is no longer generation ${token} (${prev.kind} generation ${prev.generation} of ${prev.holder.user}@${prev.holder.host})`;
+      const pushed = await this.write(ref, { ...prev, holder, expires: this.now() + this.o.ttlMs }, seen.sha);
+      if (pushed === true) return true;
+      if (!pushed.stale) return `${this.o.remote}: ${pushed.error}`;
+    }
+    return `${this.o.remote}: ${ATTEMPTS} attempts lost the race to update ${ref}`;
+  }
+
   private serial<T>(op: () => Promise<T>): Promise<T> {
     const next = this.queue.then(op, op);
     this.queue = next.catch(() => undefined);

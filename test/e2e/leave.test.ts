@@ -6,7 +6,8 @@
  *   cockpit takes the session (and the lock) over, keeps sampling, and rolls back when the
  *   trigger fires; then it ends and no process is left.
  * - SIGTERM to the screen, or its terminal closing (SIGHUP), while guarded: handed over the same
- *   way (never silently disarmed).
+ *   way (never silently disarmed). A team runbook (a real git daemon): the guard takes the team's
+ *   lease on with the session, and releases and shares it when it ends.
  * - u, the typed word: leaves unguarded, journalled, exit 130.
  * - Ctrl+C twice during a rollback on the screen: the rollback is abandoned and its incident
  *   step still runs.
@@ -19,6 +20,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alive, BIN, go, journal, lockPid, ofType, order, ROOT, scope, sessionDirs, supervisors, until, type Box, type Scope } from '../helpers/session-box.js';
 import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
+import { GitServer, gitSync } from '../helpers/git-server.js';
+import { lockRef } from '../../src/team/git-lease.js';
+import { historyRef } from '../../src/team/shared-history.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'leave');
 
@@ -100,6 +104,33 @@ describe.skipIf(!hasTmux())('leaving the screen while the guardrails watch produ
     expect(await p.waitForExit()).toBe(0);
     await guardRollsBack(t, b, pid, 'SIGTERM');
     expect(ofType(journal(b), 'signal.received')).toMatchObject([{ signal: 'SIGTERM', action: 'hand-over' }]);
+  });
+
+  it.concurrent('a team runbook, SIGTERM while guarded: the background guard takes the team lease on (same token, its pid), then releases it and shares the session', async ({ onTestFinished }) => {
+    const t = testScope(onTestFinished);
+    const server = await GitServer.start();
+    onTestFinished(() => server.remove());
+    const b = t.box(FIXTURES);
+    gitSync(b.fx, 'init', '-q');
+    gitSync(b.fx, 'remote', 'add', 'origin', server.url());
+    writeFileSync(join(b.fx, 'team.yml'), readFileSync(join(b.fx, 'release.yml'), 'utf8').replace('environment: production\n', 'environment: production\nteam: { remote: origin, lease: 6s }\n'));
+    go(b, 'rb');
+    const ref = lockRef('leave-guarded', 'production');
+    const record = () => JSON.parse(gitSync(b.fx, 'log', '-1', '--format=%B', (gitSync(b.fx, 'fetch', '-q', 'origin', ref), 'FETCH_HEAD'))) as { kind: string; generation: number; holder: { pid: number } };
+    const { p, pid } = await pendingOnScreen(t, b, 'team.yml');
+    expect(record()).toMatchObject({ kind: 'lease', generation: 1, holder: { pid } });
+    process.kill(pid, 'SIGTERM');
+    expect(await p.waitForExit()).toBe(0);
+    const handed = await until('the hand-over', () => ofType(journal(b), 'guard.handed-over')[0]);
+    t.guards.push(handed.pid);
+    // the screen did not release it: the guard renews it in its own name, the same generation
+    await until('the guard holds the lease', () => record().holder.pid === handed.pid, 15_000);
+    expect(record()).toMatchObject({ kind: 'lease', generation: 1 });
+    await guardRollsBack(t, b, pid, 'SIGTERM');
+    // the guard ended: the lease released, the session in the team's history
+    expect(record()).toMatchObject({ kind: 'released', generation: 1, holder: { pid: handed.pid } });
+    const shared = gitSync(b.fx, 'ls-tree', '--name-only', (gitSync(b.fx, 'fetch', '-q', 'origin', historyRef('leave-guarded')), 'FETCH_HEAD'));
+    expect(shared.trim().split('\n')).toContain(`${sessionDirs(b)[0].split('/').at(-1)}.json`);
   });
 
   it.concurrent('the terminal closes (SIGHUP) while guarded: handed over to a background guard, which rolls back', async ({ onTestFinished }) => {

@@ -132,4 +132,24 @@ describe('a lease on the git remote', () => {
       expect(() => gitSync(clones[0], 'check-ref-format', `refs/cockpit/locks/${refPart(name)}/x`), name).not.toThrow();
     }
   });
+
+  it('a background guard adopts the lease its screen held: the same token, renewed in its name; the screen’s renewal then fails; another token is refused', async () => {
+    const t = target();
+    const screen = lease(clones[0], t);
+    const got = await screen.acquire(who('alice', 100), 'session-a');
+    if (!got.ok) throw new Error(got.why);
+    const guard = lease(clones[0], t);
+    expect(await guard.adopt(who('alice', 200), got.token + 1)).toMatch(/^the lease on .+ is no longer generation 2 \(lease generation 1 of alice@alice-laptop\)$/);
+    expect(await guard.adopt(who('alice', 200), got.token)).toBe(true);
+    expect(guard.token).toBe(got.token);
+    // whoever asks now is told the guard holds it
+    const other = await lease(clones[1], t).acquire(who('bob'), 'session-b');
+    expect(refused(other)).toMatch(/is held by alice@alice-laptop \(pid 200/);
+    // the screen's lease is the guard's now
+    expect(await screen.renew()).toMatchObject({ ok: false, lost: true });
+    expect(await guard.renew()).toEqual({ ok: true });
+    expect(await guard.release()).toBe(true);
+    const next = await lease(clones[1], t).acquire(who('bob'), 'session-b');
+    expect(next).toMatchObject({ ok: true, token: got.token + 1 });
+  });
 });
