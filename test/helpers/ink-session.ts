@@ -76,6 +76,8 @@ export type ScreenOptions = {
   readonly rows: number;
   /** Variables the session's processes see, as if given to `cockpit` on its command line (undefined: unset). */
   readonly env?: Record<string, string | undefined>;
+  /** `--learning`: the operator's learning, added to the end-of-release review. */
+  readonly learning?: string;
 };
 
 const runs: (() => void)[] = [];
@@ -169,7 +171,7 @@ async function run(sb: Sandbox, o: ScreenOptions, live: Live): Promise<{ code: n
 async function session(live: Live, o: ScreenOptions, rb: Runbook, plan: Prepared['event'], theme: Theme): Promise<{ code: number; summary: string }> {
   const runner = new ChildRunner();
   live.cleanups.push(() => runner.endAll());
-  const opened = openSession(rb, { mode: 'tui', onFailure: 'wait', resume: true, runner, ...(plan ? { plan } : {}) });
+  const opened = openSession(rb, { mode: 'tui', onFailure: 'wait', resume: true, runner, ...(plan ? { plan } : {}), ...(o.learning ? { learning: o.learning } : {}) });
   if (typeof opened === 'string') throw new Error(opened);
   let closed = false;
   live.cleanups.push(() => void (closed || opened.close()));
