@@ -106,33 +106,6 @@ describe.skipIf(!hasTmux())('leaving the screen while the guardrails watch produ
     expect(ofType(journal(b), 'signal.received')).toMatchObject([{ signal: 'SIGTERM', action: 'hand-over' }]);
   });
 
-  it.concurrent('a team runbook, SIGTERM while guarded: the background guard takes the team lease on (same token, its pid), then releases it and shares the session', async ({ onTestFinished }) => {
-    const t = testScope(onTestFinished);
-    const server = await GitServer.start();
-    onTestFinished(() => server.remove());
-    const b = t.box(FIXTURES);
-    gitSync(b.fx, 'init', '-q');
-    gitSync(b.fx, 'remote', 'add', 'origin', server.url());
-    writeFileSync(join(b.fx, 'team.yml'), readFileSync(join(b.fx, 'release.yml'), 'utf8').replace('environment: production\n', 'environment: production\nteam: { remote: origin, lease: 6s }\n'));
-    go(b, 'rb');
-    const ref = lockRef('leave-guarded', 'production');
-    const record = () => JSON.parse(gitSync(b.fx, 'log', '-1', '--format=%B', (gitSync(b.fx, 'fetch', '-q', 'origin', ref), 'FETCH_HEAD'))) as { kind: string; generation: number; holder: { pid: number } };
-    const { p, pid } = await pendingOnScreen(t, b, 'team.yml');
-    expect(record()).toMatchObject({ kind: 'lease', generation: 1, holder: { pid } });
-    process.kill(pid, 'SIGTERM');
-    expect(await p.waitForExit()).toBe(0);
-    const handed = await until('the hand-over', () => ofType(journal(b), 'guard.handed-over')[0]);
-    t.guards.push(handed.pid);
-    // the screen did not release it: the guard renews it in its own name, the same generation
-    await until('the guard holds the lease', () => record().holder.pid === handed.pid, 15_000);
-    expect(record()).toMatchObject({ kind: 'lease', generation: 1 });
-    await guardRollsBack(t, b, pid, 'SIGTERM');
-    // the guard ended: the lease released, the session in the team's history
-    expect(record()).toMatchObject({ kind: 'released', generation: 1, holder: { pid: handed.pid } });
-    const shared = gitSync(b.fx, 'ls-tree', '--name-only', (gitSync(b.fx, 'fetch', '-q', 'origin', historyRef('leave-guarded')), 'FETCH_HEAD'));
-    expect(shared.trim().split('\n')).toContain(`${sessionDirs(b)[0].split('/').at(-1)}.json`);
-  });
-
   it.concurrent('the terminal closes (SIGHUP) while guarded: handed over to a background guard, which rolls back', async ({ onTestFinished }) => {
     const t = testScope(onTestFinished);
     const b = t.box(FIXTURES);
@@ -255,6 +228,38 @@ describe.skipIf(!hasTmux())('one at a time: the keys must land inside a window',
       await watch.waitFor('ROLLED BACK');
       watch.keys('q');
       expect(await watch.waitForExit()).toBe(0);
+    });
+  });
+
+  // alone: beside the two hand-overs above (three screens, a git daemon) the 4 s window passed unseen in CI
+  describe('a team runbook handed over to a background guard', () => {
+    it('a team runbook, SIGTERM while guarded: the background guard takes the team lease on (same token, its pid), then releases it and shares the session', async ({ onTestFinished }) => {
+      const t = testScope(onTestFinished);
+      const server = await GitServer.start();
+      onTestFinished(() => server.remove());
+      const b = t.box(FIXTURES);
+      gitSync(b.fx, 'init', '-q');
+      gitSync(b.fx, 'remote', 'add', 'origin', server.url());
+      writeFileSync(join(b.fx, 'team.yml'), readFileSync(join(b.fx, 'release.yml'), 'utf8').replace('environment: production\n', 'environment: production\nteam: { remote: origin, lease: 6s }\n'));
+      go(b, 'rb');
+      const ref = lockRef('leave-guarded', 'production');
+      const record = () => JSON.parse(gitSync(b.fx, 'log', '-1', '--format=%B', (gitSync(b.fx, 'fetch', '-q', 'origin', ref), 'FETCH_HEAD'))) as { kind: string; generation: number; holder: { pid: number } };
+      const { p, pid } = await pendingOnScreen(t, b, 'team.yml');
+      // inside the trigger's 4 s window: nothing between PENDING and the signal
+      process.kill(pid, 'SIGTERM');
+      expect(await p.waitForExit()).toBe(0);
+      const handed = await until('the hand-over', () => ofType(journal(b), 'guard.handed-over')[0]);
+      t.guards.push(handed.pid);
+      // the screen did not release it: the guard renews it in its own name, the same generation
+      await until('the guard holds the lease', () => record().holder.pid === handed.pid, 15_000);
+      expect(record()).toMatchObject({ kind: 'lease', generation: 1 });
+      // the screen took generation 1 (its session.started): the guard holds that same one
+      expect(ofType(journal(b), 'session.started')[0]).toMatchObject({ teamLease: { token: 1 } });
+      await guardRollsBack(t, b, pid, 'SIGTERM');
+      // the guard ended: the lease released, the session in the team's history
+      expect(record()).toMatchObject({ kind: 'released', generation: 1, holder: { pid: handed.pid } });
+      const shared = gitSync(b.fx, 'ls-tree', '--name-only', (gitSync(b.fx, 'fetch', '-q', 'origin', historyRef('leave-guarded')), 'FETCH_HEAD'));
+      expect(shared.trim().split('\n')).toContain(`${sessionDirs(b)[0].split('/').at(-1)}.json`);
     });
   });
 
