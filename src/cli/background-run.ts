@@ -48,7 +48,8 @@ export async function runBackgroundGuard(rb: Runbook, target: string, io: Io): P
   } finally {
     if (team && token !== undefined) {
       await team.release();
-      await (await import('./share-history.js')).shareEndedSession(rb, token, io);
+      const share = await import('./share-history.js');
+      await share.shareEndedSession(rb, share.sessionOfLease(rb, token), io);
     }
   }
 }

@@ -39,13 +39,15 @@ export async function askDriverToRollBack(rb: Runbook, reason: string, json: boo
   }
   const detach = json ? attachJson(shown, io.out) : attachPlain(shown, io.out);
   io.err(`cockpit: asked the cockpit driving this release (pid ${info.driverPid}) to roll back; it does, and this follows it (so does cockpit watch)`);
+  let off = (): void => {};
   const outcome = await new Promise<Outcome>((resolve) => {
     void follower.session.settled.then(resolve);
     // a screen whose rollback failed keeps its session open for the operator: the failure is the answer
-    follower.session.subscribe((_s, e) => {
+    off = follower.session.subscribe((_s, e) => {
       if (e.type === 'rollback.finished' && !e.ok) resolve('rollback-failed');
     });
   });
+  off();
   detach();
   follower.stop();
   return outcome === 'rolled-back' ? 0 : EXIT_CODES[outcome];

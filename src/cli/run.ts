@@ -38,7 +38,7 @@ async function endTeamLease(rb: Runbook, team: HeldLease, io: Io): Promise<void>
   const s = share.sessionOfLease(rb, team.event.token);
   if (s && s.outcome === undefined && share.handedOver(s)) return team.keep();
   await team.release();
-  await share.shareEndedSession(rb, team.event.token, io);
+  await share.shareEndedSession(rb, s, io);
 }
 
 export async function runCommand(argv: string[], io: Io): Promise<number> {

@@ -4,12 +4,12 @@
  * session is the one this cockpit's lease token started. Failing to share loses nothing: the
  * journal stays in the state directory, and the line says so.
  */
-import { readFileSync } from 'node:fs';
 import { errorCode } from '../core/error-message.js';
 import { readRelease } from '../history/log.js';
 import type { Runbook } from '../runbook/types.js';
 import { listSessions, type SessionInfo } from '../session/follow.js';
-import { readJournal } from '../session/journal.js';
+import { readNoFollow } from '../core/safe-open.js';
+import { parseJournal, readJournal } from '../session/journal.js';
 import { stateDir } from '../session/open.js';
 import { shareSession } from '../team/shared-history.js';
 import { namesOf } from './history.js';
@@ -31,21 +31,19 @@ export function handedOver(s: SessionInfo): boolean {
   }
 }
 
-export async function shareEndedSession(rb: Runbook, token: number | undefined, io: Io, cwd = process.cwd()): Promise<void> {
-  if (!rb.team || token === undefined) return;
-  const s = sessionOfLease(rb, token);
+/** Shares the team session `s` (sessionOfLease) once it has ended. */
+export async function shareEndedSession(rb: Runbook, s: SessionInfo | undefined, io: Io, cwd = process.cwd()): Promise<void> {
   // not ended here (handed over to a background guard): not shared from here
-  if (!s || s.outcome === undefined) return;
-  let events;
-  let journal: Buffer;
+  if (!rb.team || !s || s.outcome === undefined) return;
+  let text: string;
   try {
-    journal = readFileSync(s.journalPath);
-    events = readJournal(s.journalPath);
+    text = readNoFollow(s.journalPath);
   } catch (e) {
     io.err(`cockpit: the session could not be shared on ${rb.team.remote}: its journal ${s.journalPath} cannot be read (${errorCode(e)})`);
     return;
   }
-  const release = readRelease({ id: s.id, journal: s.journalPath, events, live: false }, namesOf(rb));
+  const journal = Buffer.from(text);
+  const release = readRelease({ id: s.id, journal: s.journalPath, events: parseJournal(text), live: false }, namesOf(rb));
   // a session that neither deployed nor rolled back has nothing for the history
   if (!release) return;
   const why = await shareSession({ cwd, remote: rb.team.remote }, rb.name, s.id, release, journal);

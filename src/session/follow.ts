@@ -142,7 +142,7 @@ export function listSessions(root: string): SessionInfo[] {
  * is alive (a background guard that took it over counts). Undefined: no cockpit drives it. The one
  * rule the session list, the wallboard and `cockpit watch` ask.
  */
-function driverOf(holder: LockHolder | undefined, id: string): number | undefined {
+export function driverOf(holder: LockHolder | undefined, id: string): number | undefined {
   return holder?.sessionId === id && holder.pid && holderAlive(holder) ? holder.pid : undefined;
 }
 

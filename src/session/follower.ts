@@ -14,8 +14,13 @@ import { ReadOnlySession } from './read-only-session.js';
 export function rollbackHow(rb: Runbook, info: SessionInfo): string {
   // fits 80 columns: where to press R, or the command
   const who = info.driverPid ? `pid ${info.driverPid}` : 'the driving cockpit';
+  return `read-only: roll back in ${who} (R) or: cockpit rollback ${shownFile(rb)}`;
+}
+
+/** The runbook as a command here names it: relative to the working directory when under it. */
+function shownFile(rb: Runbook): string {
   const file = relative(process.cwd(), rb.file);
-  return `read-only: roll back in ${who} (R) or: cockpit rollback ${file && !file.startsWith('..') ? file : rb.file}`;
+  return file && !file.startsWith('..') ? file : rb.file;
 }
 
 /**
@@ -24,8 +29,7 @@ export function rollbackHow(rb: Runbook, info: SessionInfo): string {
  * the two ways on. The two commands fit 80 columns with a short runbook path; the why comes after.
  */
 export function driverGoneAdvice(rb: Runbook, info: SessionInfo): string {
-  const file = relative(process.cwd(), rb.file);
-  const f = file && !file.startsWith('..') ? file : rb.file;
+  const f = shownFile(rb);
   return `no driver: cockpit run ${f} takes over · cockpit rollback ${f}${info.driverPid ? ` (its cockpit, pid ${info.driverPid}, is gone)` : ' (its cockpit is gone)'}`;
 }
 

@@ -111,8 +111,13 @@ export class MemoryJournal implements Journal {
 
 /** Reads a journal back; a torn last line (crash mid-write) is ignored. */
 export function readJournal(path: string): SessionEvent[] {
+  return parseJournal(readNoFollow(path));
+}
+
+/** A journal's text as events; a torn last line is ignored. */
+export function parseJournal(text: string): SessionEvent[] {
   const out: SessionEvent[] = [];
-  for (const line of readNoFollow(path).split('\n')) {
+  for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
       out.push(JSON.parse(line) as SessionEvent);

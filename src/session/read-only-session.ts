@@ -29,8 +29,7 @@ export class ReadOnlySession implements Session {
   readonly flags: SessionFlags | undefined;
   readonly experiments: SessionExperiments | undefined;
   private gone: string | undefined;
-  /** Session time when the follower found the driver gone: where a stopped stage's clock stops. */
-  goneAt: number | undefined;
+  private goneT: number | undefined;
   private readonly goneListeners = new Set<() => void>();
 
   constructor(private readonly o: ReadOnlyOptions) {
@@ -74,6 +73,11 @@ export class ReadOnlySession implements Session {
     return this.state.outcome === undefined ? this.gone : undefined;
   }
 
+  /** Session time when the follower found the driver gone: where a stopped stage's clock stops. */
+  get goneAt(): number | undefined {
+    return this.goneT;
+  }
+
   onDriverGone(fn: () => void): () => void {
     this.goneListeners.add(fn);
     return () => this.goneListeners.delete(fn);
@@ -87,7 +91,7 @@ export class ReadOnlySession implements Session {
     if (this.state.outcome !== undefined) return false;
     if (this.gone === undefined) {
       this.gone = advice;
-      this.goneAt = this.elapsed();
+      this.goneT = this.elapsed();
       for (const fn of this.goneListeners) fn();
     }
     return true;

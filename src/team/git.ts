@@ -23,36 +23,40 @@ const ENV: Record<string, string> = {
   LC_ALL: 'C',
 };
 
-/** Like git() with stdout as bytes (`cat-file --batch`: its sizes are bytes). */
-export function gitBytes(o: GitOptions, args: readonly string[], call: CallOptions = {}): Promise<{ ok: true; out: Buffer } | { ok: false; error: string }> {
-  const timeout = o.timeoutMs ?? 10_000;
-  return new Promise((resolve) => {
-    const child = execFile('git', [...args], { cwd: o.cwd, env: { ...process.env, ...ENV }, timeout, killSignal: 'SIGKILL', maxBuffer: call.maxBuffer ?? 4 * 1024 * 1024, encoding: 'buffer' }, (e, stdout, stderr) => {
-      if (!e) return resolve({ ok: true, out: stdout });
-      const err = e as NodeJS.ErrnoException & { killed?: boolean };
-      resolve({ ok: false, error: err.killed ? `git ${args[0]} timed out after ${timeout} ms` : lastLine(stderr.toString()) || `git ${args[0]} failed` });
-    });
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(call.input);
-  });
-}
-
 /** The last non-empty line of git's output: its reason. */
 const lastLine = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
 
-export function git(o: GitOptions, args: readonly string[], call: CallOptions = {}): Promise<GitResult> {
+/** Runs git with `args` under `o`; its stdout as text, or as bytes (`cat-file --batch`: its sizes are bytes). */
+function run<E extends 'utf8' | 'buffer'>(o: GitOptions, args: readonly string[], call: CallOptions, encoding: E): Promise<{ ok: true; out: E extends 'utf8' ? string : Buffer } | { ok: false; error: string; output: string }> {
   const timeout = o.timeoutMs ?? 10_000;
   return new Promise((resolve) => {
-    const child = execFile('git', [...args], { cwd: o.cwd, env: { ...process.env, ...ENV }, timeout, killSignal: 'SIGKILL', maxBuffer: call.maxBuffer ?? 4 * 1024 * 1024, encoding: 'utf8' }, (e, stdout, stderr) => {
-      if (!e) return resolve({ ok: true, out: stdout });
-      const output = `${stdout}\n${stderr}`;
+    const child = execFile('git', [...args], { cwd: o.cwd, env: { ...process.env, ...ENV }, timeout, killSignal: 'SIGKILL', maxBuffer: call.maxBuffer ?? 4 * 1024 * 1024, encoding: encoding as BufferEncoding }, (e, stdout: string | Buffer, stderr: string | Buffer) => {
+      if (!e) return resolve({ ok: true, out: stdout as E extends 'utf8' ? string : Buffer });
+      const [out, errText] = [String(stdout), String(stderr)];
       const err = e as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
-      const why = err.code === 'ENOENT' ? 'git is not installed (not on PATH)' : err.killed ? `git ${args[0]} timed out after ${timeout} ms` : lastLine(stderr) || lastLine(stdout) || `git ${args[0]} failed`;
-      resolve({ ok: false, error: why, output });
+      const why = err.code === 'ENOENT' ? 'git is not installed (not on PATH)' : err.killed ? `git ${args[0]} timed out after ${timeout} ms` : lastLine(errText) || lastLine(out) || `git ${args[0]} failed`;
+      resolve({ ok: false, error: why, output: `${out}\n${errText}` });
     });
     child.stdin?.on('error', () => undefined); // git may exit before it reads it all: its exit says why
     child.stdin?.end(call.input);
   });
+}
+
+export const git = (o: GitOptions, args: readonly string[], call: CallOptions = {}): Promise<GitResult> => run(o, args, call, 'utf8');
+
+/** Like git() with stdout as bytes. */
+export const gitBytes = (o: GitOptions, args: readonly string[], call: CallOptions = {}) => run(o, args, call, 'buffer');
+
+/** The ids of those of `refs` the remote has (one ls-remote), or why it could not be read. */
+export async function lsRemote(o: GitOptions, refs: readonly string[]): Promise<Map<string, string> | { unreachable: string }> {
+  const listed = await git(o, ['ls-remote', '--refs', o.remote, ...refs]);
+  if (!listed.ok) return { unreachable: `${o.remote}: ${listed.error}` };
+  const ids = new Map<string, string>();
+  for (const line of listed.out.split('\n')) {
+    const [sha, name] = line.split('\t');
+    if (sha && name && refs.includes(name)) ids.set(name, sha);
+  }
+  return ids;
 }
 
 /** A remote ref's commit, absent, or the remote could not be read (unreachable, no such remote, refused). */
@@ -63,13 +67,8 @@ export type RemoteRef = { readonly sha: string; readonly message: string } | { r
  * (ls-remote), their commits (one fetch by id, no local ref written), then their messages.
  */
 export async function readRemoteRefs(o: GitOptions, refs: readonly string[]): Promise<Map<string, RemoteRef> | { unreachable: string }> {
-  const listed = await git(o, ['ls-remote', '--refs', o.remote, ...refs]);
-  if (!listed.ok) return { unreachable: `${o.remote}: ${listed.error}` };
-  const ids = new Map<string, string>();
-  for (const line of listed.out.split('\n')) {
-    const [sha, name] = line.split('\t');
-    if (sha && name && refs.includes(name)) ids.set(name, sha);
-  }
+  const ids = await lsRemote(o, refs);
+  if (!(ids instanceof Map)) return ids;
   const out = new Map<string, RemoteRef>(refs.map((r) => [r, { absent: true }]));
   if (ids.size === 0) return out;
   const shas = [...new Set(ids.values())];

@@ -4,6 +4,7 @@
  * environment's history of holders). Pure: encoding, decoding and the one rule of whether a record
  * stops someone else from taking the lease.
  */
+import { sanitizeLine } from '../core/terminal-text.js';
 
 /** Who holds (or held) a lease: enough to find them. */
 export type LeaseHolder = {
@@ -51,14 +52,19 @@ function holderOf(x: unknown): LeaseHolder | undefined {
   return { user: x.user, host: x.host, pid: x.pid, ...(str(x.ci) ? { ci: x.ci } : {}) };
 }
 
+/** A commit message as JSON, or undefined when it is not JSON. */
+function json(message: string): unknown {
+  try {
+    return JSON.parse(message) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The record in a lease commit's message, or why it is not one (a ref someone else wrote). */
 export function decodeLease(message: string): LeaseRecord | string {
-  let x: unknown;
-  try {
-    x = JSON.parse(message);
-  } catch {
-    return 'not a cockpit lease (its commit message is not JSON)';
-  }
+  const x = json(message);
+  if (x === undefined) return 'not a cockpit lease (its commit message is not JSON)';
   if (!isObj(x) || x.v !== 1 || (x.kind !== 'lease' && x.kind !== 'released')) return 'not a cockpit lease (unknown kind or version)';
   const holder = holderOf(x.holder);
   if (!holder || !str(x.session) || !num(x.since) || !num(x.expires) || !num(x.generation) || x.generation < 1) return 'not a cockpit lease (fields missing)';
@@ -66,12 +72,8 @@ export function decodeLease(message: string): LeaseRecord | string {
 }
 
 export function decodeHold(message: string): HoldRecord | string {
-  let x: unknown;
-  try {
-    x = JSON.parse(message);
-  } catch {
-    return 'not a cockpit hold (its commit message is not JSON)';
-  }
+  const x = json(message);
+  if (x === undefined) return 'not a cockpit hold (its commit message is not JSON)';
   if (!isObj(x) || x.v !== 1 || (x.kind !== 'hold' && x.kind !== 'unheld')) return 'not a cockpit hold (unknown kind or version)';
   const holder = holderOf(x.holder);
   if (!holder || !str(x.reason) || !num(x.since)) return 'not a cockpit hold (fields missing)';
@@ -92,16 +94,17 @@ const clock = (ms: number) => new Date(ms).toISOString().replace('T', ' ').repla
 
 /** The holder in one line: "alice@laptop (pid 4242)" or "ci@runner-7 (pid 88, https://ci/job/1)". */
 export function describeHolder(h: LeaseHolder): string {
-  return `${h.user}@${h.host} (pid ${h.pid}${h.ci ? `, ${h.ci}` : ''})`;
+  return sanitizeLine(`${h.user}@${h.host} (pid ${h.pid}${h.ci ? `, ${h.ci}` : ''})`);
 }
 
 /** Why a start is refused: who holds it, where, since when, their message, until when. */
 export function refusal(r: LeaseRecord, what: string, now: number): string {
   const left = Math.max(0, Math.ceil((r.expires - now) / 1000));
-  const said = r.message ? `: "${r.message}"` : '';
-  return `${what} is held by ${describeHolder(r.holder)} since ${clock(r.since)} (session ${r.session})${said}; the lease runs ${left} s more unless renewed`;
+  // the holder's words were written on another machine: one line, no escapes (a newline could forge a line of ours)
+  const said = r.message ? `: "${sanitizeLine(r.message)}"` : '';
+  return `${what} is held by ${describeHolder(r.holder)} since ${clock(r.since)} (session ${sanitizeLine(r.session)})${said}; the lease runs ${left} s more unless renewed`;
 }
 
 export function holdRefusal(h: HoldRecord, what: string): string {
-  return `${what} is on hold since ${clock(h.since)} by ${describeHolder(h.holder)}: ${h.reason} (cockpit unhold lifts it)`;
+  return `${what} is on hold since ${clock(h.since)} by ${describeHolder(h.holder)}: ${sanitizeLine(h.reason)} (cockpit unhold lifts it)`;
 }

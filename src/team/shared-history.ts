@@ -9,7 +9,7 @@
  * number (ls-remote, one cat-file of the index; a fetch first when this clone lacks it).
  */
 import { gzipSync } from 'node:zlib';
-import { casPush, git, gitBytes, readRemoteRef, type GitOptions } from './git.js';
+import { casPush, git, gitBytes, lsRemote, readRemoteRef, type GitOptions } from './git.js';
 import { refPart } from './git-lease.js';
 
 export const historyRef = (runbook: string) => `refs/cockpit/history/${refPart(runbook)}`;
@@ -109,9 +109,9 @@ export type SharedRead = { readonly summaries: SharedSummary[]; readonly unreada
 /** Every session summary the runbook's shared history holds (none when it has none yet). */
 export async function readSharedHistory(o: GitOptions, runbook: string): Promise<SharedRead | { unreachable: string }> {
   const ref = historyRef(runbook);
-  const seen = await git(o, ['ls-remote', '--refs', o.remote, ref]);
-  if (!seen.ok) return { unreachable: `${o.remote}: ${seen.error}` };
-  const sha = seen.out.split('\n').find((l) => l.endsWith(`\t${ref}`))?.split('\t')[0];
+  const ids = await lsRemote(o, [ref]);
+  if (!(ids instanceof Map)) return ids;
+  const sha = ids.get(ref);
   if (!sha) return { summaries: [], unreadable: 0 };
   // the objects fetched only when this clone lacks them (read before: nothing to fetch)
   let index = await git(o, ['cat-file', 'blob', `${sha}:${INDEX}`], { maxBuffer: BIG });

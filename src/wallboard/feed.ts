@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import type { SessionEvent } from '../core/events.js';
 import type { Runbook } from '../runbook/types.js';
-import { drivenBy, followJournal, latestSession, liveSession, lockHolder, type SessionInfo } from '../session/follow.js';
+import { driverOf, followJournal, latestSession, liveSession, lockHolder, type SessionInfo } from '../session/follow.js';
 import { holderAlive } from '../session/lock-holder.js';
 import { initialState, reduce, type SessionState } from '../session/reduce.js';
 import type { SessionView } from './model.js';
@@ -83,7 +83,7 @@ export class SessionFeed {
     if (this.driverPid !== undefined) {
       // the same rule as cockpit watch: the lock names this session and its holder lives (a
       // background guard that took the session over drives it too)
-      const pid = drivenBy(this.root, this.info.id);
+      const pid = driverOf(holder, this.info.id);
       if (pid !== this.driverPid) {
         this.driverPid = pid;
         return true;

@@ -197,3 +197,22 @@ export function tempRoots(extra: readonly string[] = []): (prefix: string) => st
     return root;
   };
 }
+
+/**
+ * A release another cockpit drives for the follower tests (watch, cockpit rollback asking it): one
+ * step that runs 30 s ("shipping" first), a rollback step that echoes its reason.
+ */
+export const DRIVEN_RUNBOOK = `name: web
+version: "1.0.0"
+environment: production
+stages:
+  - id: deploy
+    title: Deploy
+    steps:
+      - id: ship
+        run: [sh, -c, 'echo shipping; sleep 30']
+rollback:
+  steps:
+    - id: undo
+      run: [sh, -c, 'echo "rolled back: $COCKPIT_REASON"']
+`;

@@ -11,7 +11,7 @@ import { type FakeClock, settle } from '../../src/core/clock.js';
 import type { FetchResults, MetricSource, SeriesQuery } from '../../src/metrics/sources/source.js';
 import { parseRunbook } from '../../src/runbook/load.js';
 import type { Runbook } from '../../src/runbook/types.js';
-import type { Controller } from '../../src/session/controller.js';
+import type { Session } from '../../src/session/session.js';
 import { App } from '../../src/ui/App.js';
 import { OutputStore } from '../../src/ui/output-store.js';
 import { loadTheme } from '../../src/ui/theme.js';
@@ -27,7 +27,7 @@ export type RenderedApp = {
   unmount(): void;
 };
 
-export function renderApp(controller: Controller, size: { columns: number; rows: number }): RenderedApp {
+export function renderApp(controller: Session, size: { columns: number; rows: number }): RenderedApp {
   let keyTime = 10_000;
   let exited = false;
   const app = render(

@@ -7,43 +7,20 @@
  * driver. The asking cockpit runs in-process (test/helpers/cli.ts).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { askDriver, controlPath } from '../../src/session/control.js';
 import { liveSession } from '../../src/session/follow.js';
 import { cockpitInProcess } from '../helpers/cli.js';
-import { BIN, killProcessesUnder, until } from '../helpers/demo-run.js';
+import { BIN, DRIVEN_RUNBOOK, tempRoots, until } from '../helpers/demo-run.js';
 
-const RUNBOOK = `name: web
-version: "1.0.0"
-environment: production
-stages:
-  - id: deploy
-    title: Deploy
-    steps:
-      - id: ship
-        run: [sh, -c, 'echo shipping; sleep 30']
-rollback:
-  steps:
-    - id: undo
-      run: [sh, -c, 'echo "rolled back: $COCKPIT_REASON"']
-`;
-
-const roots: string[] = [];
-afterEach(() => {
-  for (const r of roots.splice(0)) {
-    killProcessesUnder(r);
-    rmSync(r, { recursive: true, force: true });
-  }
-});
+const tempRoot = tempRoots();
 
 describe('cockpit rollback while another cockpit drives', () => {
   it('asks the driver, which rolls back; follows it to ROLLED BACK and exits 0', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'cockpit-ask-'));
-    roots.push(root);
-    writeFileSync(join(root, 'cockpit.yml'), RUNBOOK);
+    const root = tempRoot('cockpit-ask-');
+    writeFileSync(join(root, 'cockpit.yml'), DRIVEN_RUNBOOK);
     const state = join(root, 'state');
     const env = { COCKPIT_STATE_DIR: state, COCKPIT_SPARE_SUPERVISOR: '0' };
     const driver = spawn(process.execPath, [BIN, 'run', 'cockpit.yml', '--headless', '--yes'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -7,49 +7,28 @@
  * this drives is asserted in test/ui/driver-gone.test.tsx.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/runbook/load.js';
 import { liveSession } from '../../src/session/follow.js';
 import { DRIVER_CHECK_MS, followSession } from '../../src/session/follower.js';
-import { BIN, killProcessesUnder, until } from '../helpers/demo-run.js';
+import { BIN, DRIVEN_RUNBOOK, tempRoots, until } from '../helpers/demo-run.js';
 
-const RUNBOOK = `name: web
-version: "1.0.0"
-environment: production
-stages:
-  - id: deploy
-    title: Deploy
-    steps:
-      - id: ship
-        run: [sh, -c, 'echo shipping; sleep 30']
-rollback:
-  steps: [[sh, -c, 'echo rolled back']]
-`;
-
-const roots: string[] = [];
-afterEach(() => {
-  for (const r of roots.splice(0)) {
-    killProcessesUnder(r);
-    rmSync(r, { recursive: true, force: true });
-  }
-});
+const tempRoot = tempRoots();
 
 describe('cockpit watch when its driver is killed', () => {
   it('says within 2 s that no cockpit drives the release, and what to do; nothing of it while the driver lives', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'cockpit-watch-gone-'));
-    roots.push(root);
+    const root = tempRoot('cockpit-watch-gone-');
     const file = join(root, 'cockpit.yml');
-    writeFileSync(file, RUNBOOK);
+    writeFileSync(file, DRIVEN_RUNBOOK);
     const state = join(root, 'state');
     const driver = spawn(process.execPath, [BIN, 'run', file, '--headless', '--yes'], { cwd: root, env: { ...process.env, COCKPIT_STATE_DIR: state }, stdio: 'ignore' });
     const exited = new Promise((r) => driver.on('exit', r));
 
     await until('the driver to run its step', () => liveSession(state)?.driverPid === driver.pid && liveSession(state)?.started !== undefined, 20_000);
     const info = liveSession(state)!;
-    const parsed = parseRunbook(RUNBOOK, file);
+    const parsed = parseRunbook(DRIVEN_RUNBOOK, file);
     if (!parsed.ok) throw new Error('the runbook does not parse');
     const follower = followSession(parsed.runbook, info);
     follower.start();

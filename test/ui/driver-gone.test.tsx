@@ -6,7 +6,6 @@
  * shown as that end. The follower's check against the real lock is in
  * test/integration/watch-driver-gone.test.ts.
  */
-import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock, settle } from '../../src/core/clock.js';
 import type { SessionEvent } from '../../src/core/events.js';
@@ -14,12 +13,9 @@ import { parseRunbook } from '../../src/runbook/load.js';
 import { Controller } from '../../src/session/controller.js';
 import { MemoryJournal } from '../../src/session/journal.js';
 import { ReadOnlySession } from '../../src/session/read-only-session.js';
-import { App } from '../../src/ui/App.js';
-import { OutputStore } from '../../src/ui/output-store.js';
-import { loadTheme } from '../../src/ui/theme.js';
-import { ThemeContext } from '../../src/ui/theme-context.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
-import { plain, waitFor, waitForText } from '../helpers/ink.js';
+import { renderApp } from '../helpers/ink-app.js';
+import { waitFor, waitForText } from '../helpers/ink.js';
 
 const RUNBOOK = `
 name: web-app
@@ -65,16 +61,10 @@ describe('cockpit watch: the driver gone', () => {
     const clock = new FakeClock();
     const events = await drivenJournal(clock);
     const s = new ReadOnlySession({ runbook: runbook(), sessionDir: '/tmp/cockpit-ui-gone', how: HOW, clock });
-    const store = new OutputStore(s);
-    let keyTime = 10_000;
-    const app = render(
-      <ThemeContext.Provider value={loadTheme('default', { env: {} })}>
-        <App controller={s} store={store} keyClock={() => keyTime} size={{ columns: 130, rows: 24 }} />
-      </ThemeContext.Provider>,
-    );
+    const app = renderApp(s, { columns: 130, rows: 24 });
     cleanup = () => app.unmount();
-    const header = () => plain(app.lastFrame()).split('\n')[0];
-    const notice = () => plain(app.lastFrame()).split('\n').at(-2) ?? '';
+    const header = () => app.frame().split('\n')[0];
+    const notice = () => app.frame().split('\n').at(-2) ?? '';
     s.applyExternal(events);
     // (the testing renderer draws the header's gaps as cursor moves, which plain() drops)
     await waitFor(() => /RUNNING R ROLLBACK$/.test(header()), 'RUNNING');
@@ -91,11 +81,9 @@ describe('cockpit watch: the driver gone', () => {
     await settle();
     expect(header()).toMatch(/◐ DEPLOY TO PRODUCTION {2}0:12 .*STOPPED R ROLLBACK$/);
     // R says what to do now
-    keyTime += 1000;
-    app.stdin.write('R');
-    await settle();
-    await waitForText(app.lastFrame, ADVICE);
-    expect(plain(app.lastFrame())).not.toContain('─ ROLLBACK ─');
+    await app.press('R');
+    await waitForText(app.app.lastFrame, ADVICE);
+    expect(app.frame()).not.toContain('─ ROLLBACK ─');
 
     // the driver had ended it after all (its end reached the journal after its lock went)
     s.applyExternal([{ type: 'session.ended', outcome: 'released', at: clock.wall(), t: s.elapsed() } as SessionEvent]);

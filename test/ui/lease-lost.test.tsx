@@ -1,16 +1,12 @@
 /** The screen once the team's lease is lost (lease.lost): the header says ⚠ LEASE LOST for the rest of the session. */
-import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock, settle } from '../../src/core/clock.js';
 import { parseRunbook } from '../../src/runbook/load.js';
 import { Controller } from '../../src/session/controller.js';
 import { MemoryJournal } from '../../src/session/journal.js';
-import { App } from '../../src/ui/App.js';
-import { OutputStore } from '../../src/ui/output-store.js';
-import { loadTheme } from '../../src/ui/theme.js';
-import { ThemeContext } from '../../src/ui/theme-context.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
-import { plain, waitFor } from '../helpers/ink.js';
+import { renderApp } from '../helpers/ink-app.js';
+import { waitFor } from '../helpers/ink.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => {
@@ -25,15 +21,11 @@ describe('the lease lost, on the screen', () => {
     let tell: ((why: string) => void) | undefined;
     const journal = new MemoryJournal();
     const c = new Controller({ runbook: parsed.runbook, runner: new FakeRunner(), journal, clock: new FakeClock(), sessionId: 's', sessionDir: '/tmp/cockpit-ui-lease', values: { version: '1.0.0' }, mode: 'tui', onLeaseLost: (fn) => (tell = fn) });
-    const app = render(
-      <ThemeContext.Provider value={loadTheme('default', { env: {} })}>
-        <App controller={c} store={new OutputStore(c)} size={{ columns: 120, rows: 24 }} />
-      </ThemeContext.Provider>,
-    );
+    const app = renderApp(c, { columns: 120, rows: 24 });
     cleanup = () => app.unmount();
     void c.start();
     await settle();
-    const header = () => plain(app.lastFrame()).split('\n')[0];
+    const header = () => app.frame().split('\n')[0];
     await waitFor(() => header().includes('READY'), 'READY');
     expect(header()).not.toContain('LEASE LOST');
     tell!('the lease on production (web) was taken over: stale info');
