@@ -70,12 +70,15 @@ export function fromWaitStatus(status: number): { exitCode: number | null; signa
   return sig === 0 ? { exitCode: (status >> 8) & 0xff, signal: null } : { exitCode: null, signal: SIGNAL_NAMES.get(sig) ?? `signal ${sig}` };
 }
 
-/** Whether a process exists (a zombie counts; EPERM: it exists, not ours to signal). */
+/** Whether a process runs (a zombie does not; EPERM: it exists, not ours to signal). */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // kill(pid, 0) answers for a zombie too (killed, not yet reaped by its parent, or by no init in a
+  // container): it runs nothing and holds nothing. Where /proc cannot be read, kill's answer stands.
+  const info = procInfo(pid);
+  return !(info && (info.state === 'Z' || info.state === 'X'));
 }

@@ -72,10 +72,6 @@ export function identityOf(pid: number): Pick<LockRecord, 'start' | 'boot'> {
  */
 export function holderAlive(h: LockRecord): boolean {
   if (!h.pid || !processAlive(h.pid)) return false;
-  // killed but not yet reaped (a zombie: its parent has not waited for it, or there is no init
-  // to do so in a container): it holds nothing any more
-  const info = procInfo(h.pid);
-  if (info && (info.state === 'Z' || info.state === 'X')) return false;
   const start = processStart(h.pid);
   if (start === undefined) return true;
   if (h.boot !== undefined && bootId() !== undefined && h.boot !== bootId()) return false;
