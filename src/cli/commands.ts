@@ -89,7 +89,7 @@ export const COMMANDS = {
   rollback: {
     name: 'rollback',
     args: '[runbook]',
-    summary: "run the runbook's rollback pipeline now, headless (exit 0 when rolled back); while another cockpit drives the release here, ask it to roll back and follow it",
+    summary: "run the runbook's rollback pipeline now, headless (exit 0 when rolled back); while another cockpit drives the release here, ask it to roll back and follow it; on a team's environment (team:), take its lease first (refused, naming the holder, while a cockpit elsewhere drives the release; a hold or an unreachable remote does not stop a rollback)",
     options: {
       reason: { type: 'string', value: '"<text>"', description: 'why: journalled, and passed to the incident as {reason}' },
       json: { type: 'boolean', description: 'one JSON event a line on stdout' },

@@ -132,18 +132,27 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
   // another cockpit drives the session here: it is asked to roll back, and followed (cli/rollback-ask.ts)
   const asked = await (await import('./rollback-ask.js')).askDriverToRollBack(rb, reason, values.json, io);
   if (asked !== undefined) return asked;
-  // a session whose cockpit died with a step still running is taken over and rolled back (its
-  // step interrupted first): a new session could not stop that step
-  const opened = openSession(rb, { mode: 'headless', onFailure: 'stop', takeOverRunning: true });
-  const resumed = typeof opened !== 'string' && opened.resumed;
-  return drive(
-    opened,
-    values.json,
-    io,
-    async (controller) => {
-      const r = resumed ? controller.resumeAndRollback(reason, 'command') : controller.rollback(reason, 'command');
-      return r.ok ? undefined : r.reason;
-    },
-    (outcome) => (outcome === 'rolled-back' ? 0 : EXIT_CODES[outcome]),
-  );
+  // a team's environment: its lease first. A cockpit elsewhere that holds it drives the release
+  // (refused, named); a hold or an unreachable remote does not stop a rollback (cli/team.ts)
+  const teamCli = rb.team ? await import('./team.js') : undefined;
+  const team = teamCli ? await teamCli.takeTeamLease(rb, { message: reason, rollback: true }, io) : undefined;
+  if (typeof team === 'number') return team;
+  try {
+    // a session whose cockpit died with a step still running is taken over and rolled back (its
+    // step interrupted first): a new session could not stop that step
+    const opened = openSession(rb, { mode: 'headless', onFailure: 'stop', takeOverRunning: true, ...(team ? { teamLease: team.event, onLeaseLost: (tell: (why: string) => void) => team.onLost(tell) } : {}) });
+    const resumed = typeof opened !== 'string' && opened.resumed;
+    return await drive(
+      opened,
+      values.json,
+      io,
+      async (controller) => {
+        const r = resumed ? controller.resumeAndRollback(reason, 'command') : controller.rollback(reason, 'command');
+        return r.ok ? undefined : r.reason;
+      },
+      (outcome) => (outcome === 'rolled-back' ? 0 : EXIT_CODES[outcome]),
+    );
+  } finally {
+    if (team && teamCli) await teamCli.endTeamLease(rb, team, io);
+  }
 }

@@ -11,8 +11,6 @@ import { loadForRun } from './load-cached.js';
 import { unsetHeaderLines } from '../runbook/header-env.js';
 import { checkStage, parseRunFlags } from './run-flags.js';
 import { resolveTheme } from './theme.js';
-import type { Runbook } from '../runbook/types.js';
-import type { HeldLease } from './team.js';
 
 /** dist/tui.cjs: the screen's bundle (scripts/build.mjs). */
 function screenBundle(): string {
@@ -25,20 +23,6 @@ function screenBundle(): string {
 export async function loadScreen(): Promise<typeof import('../ui/run-tui.js')> {
   if (process.env.CI === 'false' || process.env.CI === '0') delete process.env.CI;
   return requireWithCodeCache(screenBundle()).exports as typeof import('../ui/run-tui.js');
-}
-
-/**
- * The team's lease when this cockpit is done: released, and the session added to the shared history
- * (cli/share-history.ts); unless the session was handed over to a background guard, which takes the
- * lease on (and releases and shares it when it ends).
- */
-async function endTeamLease(rb: Runbook, team: HeldLease, io: Io): Promise<void> {
-  if (!('token' in team.event)) return team.release();
-  const share = await import('./share-history.js');
-  const s = share.sessionOfLease(rb, team.event.token);
-  if (s && s.outcome === undefined && share.handedOver(s)) return team.keep();
-  await team.release();
-  await share.shareEndedSession(rb, s, io);
 }
 
 export async function runCommand(argv: string[], io: Io): Promise<number> {
@@ -71,6 +55,6 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     const plan = { raw: loaded.raw, display: loaded.display, given, review: loaded.plan };
     return await runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage, learning: flags.learning, plan, ...teamLease }, io.err);
   } finally {
-    if (team) await endTeamLease(rb, team, io);
+    if (team) await (await import('./team.js')).endTeamLease(rb, team, io);
   }
 }

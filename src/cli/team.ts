@@ -14,7 +14,7 @@ import { writeNoFollow } from '../core/safe-open.js';
 import type { Runbook } from '../runbook/types.js';
 import { stateDir } from '../session/open.js';
 import { GitLease, lockRef } from '../team/git-lease.js';
-import type { LeaseHolder } from '../team/lease-record.js';
+import { describeHolder, type LeaseHolder } from '../team/lease-record.js';
 import type { Io } from './io.js';
 
 export const EXIT_HELD = 1;
@@ -59,12 +59,25 @@ export type HeldLease = {
 };
 
 /** The lease for `rb`'s environment, or the exit code after saying why not. */
-export async function takeTeamLease(rb: Runbook, o: { message?: string; localLock?: boolean; cwd?: string; now?: () => number }, io: Io): Promise<HeldLease | number> {
+export type TakeOptions = {
+  readonly message?: string;
+  readonly localLock?: boolean;
+  readonly cwd?: string;
+  readonly now?: () => number;
+  /**
+   * For `cockpit rollback`: a hold does not stop it and an unreachable remote does not either (a
+   * rollback restores service; it does not wait for the coordination); a live holder still does
+   * (their cockpit drives the release, and a second rollback would race theirs).
+   */
+  readonly rollback?: boolean;
+};
+
+export async function takeTeamLease(rb: Runbook, o: TakeOptions, io: Io): Promise<HeldLease | number> {
   const team = rb.team!;
   const target = { runbook: rb.name, environment: rb.environment };
   const lease = new GitLease({ cwd: o.cwd ?? process.cwd(), remote: team.remote, ttlMs: team.leaseMs, ...(o.now ? { now: o.now } : {}) }, target);
   const session = `${hostname()}-${process.pid}-${Date.now().toString(36)}`;
-  const got = await lease.acquire(holderHere(), session, o.message);
+  const got = await lease.acquire(holderHere(), session, o.message, { pastHold: o.rollback });
   const ref = lockRef(target.runbook, target.environment);
   if (!got.ok) {
     if ('onHold' in got) {
@@ -73,15 +86,23 @@ export async function takeTeamLease(rb: Runbook, o: { message?: string; localLoc
     }
     if ('held' in got) {
       io.err(`cockpit: ${got.why}`);
-      io.err('cockpit: nothing ran; try again once it is released (cockpit watch follows the release where it runs)');
+      io.err(
+        o.rollback
+          ? `cockpit: nothing rolled back from here: the cockpit of ${describeHolder(got.held.holder)} drives this release, and a second rollback would race it. Ask them to roll back (R there); if that cockpit is gone, cockpit rollback here takes the lease over once it expires`
+          : 'cockpit: nothing ran; try again once it is released (cockpit watch follows the release where it runs)',
+      );
       return EXIT_HELD;
     }
-    if (!o.localLock) {
+    if (!o.localLock && !o.rollback) {
       io.err(`cockpit: the team's lease could not be taken (${got.why})`);
       io.err(`cockpit: nothing ran. Fix the remote "${team.remote}", or release with this machine's lock only: cockpit run --local-lock (journalled; another machine could release at the same time)`);
       return 1;
     }
-    io.err(`cockpit: the team's remote is unreachable (${got.why}): releasing with this machine's lock only (--local-lock)`);
+    io.err(
+      o.rollback
+        ? `cockpit: the team's remote is unreachable (${got.why}): rolling back with this machine's lock only (a rollback does not wait for the remote; journalled)`
+        : `cockpit: the team's remote is unreachable (${got.why}): releasing with this machine's lock only (--local-lock)`,
+    );
     return { event: { remote: team.remote, ref, localOnly: got.why }, onLost: () => {}, keep: () => {}, release: async () => {} };
   }
   const tookOver = got.tookOver ? `generation ${got.tookOver.generation} of ${got.tookOver.holder.user}@${got.tookOver.holder.host} (pid ${got.tookOver.holder.pid}), expired` : undefined;
@@ -143,4 +164,18 @@ export async function adoptTeamLease(rb: Runbook, token: number, io: Io, cwd = p
     return undefined;
   }
   return holding(rb, lease, token, { remote: team.remote, ref: lockRef(rb.name, rb.environment), token }, io);
+}
+
+/**
+ * The team's lease when this cockpit is done: released, and the session added to the shared history
+ * (cli/share-history.ts); unless the session was handed over to a background guard, which takes the
+ * lease on (and releases and shares it when it ends).
+ */
+export async function endTeamLease(rb: Runbook, team: HeldLease, io: Io): Promise<void> {
+  if (!('token' in team.event)) return team.release();
+  const share = await import('./share-history.js');
+  const s = share.sessionOfLease(rb, team.event.token);
+  if (s && s.outcome === undefined && share.handedOver(s)) return team.keep();
+  await team.release();
+  await share.shareEndedSession(rb, s, io);
 }

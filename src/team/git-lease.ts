@@ -62,8 +62,11 @@ export class GitLease {
     return this.last?.record.kind === 'lease' ? this.last.record.generation : undefined;
   }
 
-  /** Takes the lease for `session`, or why not: held (named), on hold (its reason), unreachable. */
-  async acquire(holder: LeaseHolder, session: string, message?: string): Promise<Acquired | NotAcquired> {
+  /**
+   * Takes the lease for `session`, or why not: held (named), on hold (its reason), unreachable.
+   * `pastHold`: a hold does not stop it (a rollback restores service during a freeze).
+   */
+  async acquire(holder: LeaseHolder, session: string, message?: string, o: { pastHold?: boolean } = {}): Promise<Acquired | NotAcquired> {
     const ref = lockRef(this.target.runbook, this.target.environment);
     const hRef = holdRef(this.target.runbook, this.target.environment);
     let lastError = '';
@@ -73,7 +76,7 @@ export class GitLease {
       if (!(both instanceof Map)) return { ok: false, unreachable: true, why: both.unreachable };
       const hold = holdOf(both.get(hRef)!, hRef, this.o.remote);
       if ('unreachable' in hold) return { ok: false, unreachable: true, why: hold.unreachable };
-      if (hold.record?.kind === 'hold') return { ok: false, onHold: hold.record, why: holdRefusal(hold.record, this.what) };
+      if (hold.record?.kind === 'hold' && !o.pastHold) return { ok: false, onHold: hold.record, why: holdRefusal(hold.record, this.what) };
       const seen = both.get(ref)!;
       if ('unreachable' in seen) return { ok: false, unreachable: true, why: seen.unreachable };
       const prev = 'sha' in seen ? decodeLease(seen.message) : undefined;
