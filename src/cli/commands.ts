@@ -23,6 +23,11 @@ export type CommandSpec = ParsedCommand & {
 
 const json = { type: 'boolean', description: 'one JSON object a line on stdout, for machines' } as const;
 const runbookFile = { type: 'string', short: 'f', value: '<file>', description: 'the runbook (default: cockpit.yml, .yaml or .json here)' } as const;
+const share = {
+  type: 'string',
+  value: '[host:port]',
+  description: 'serve the session read-only to followers elsewhere (cockpit watch URL, cockpit wallboard URL): 127.0.0.1 and a free port unless given; the URL, with its token, is printed',
+} as const;
 const theme = { type: 'string', value: '<name>', description: 'colour theme: default, light, high-contrast, monochrome, or a theme .json (default: the saved preference)' } as const;
 
 export const COMMANDS = {
@@ -40,6 +45,7 @@ export const COMMANDS = {
       port: { type: 'string', value: '<N>', description: 'the demo service listens on this port (default: any free one)' },
       theme,
       learning: { type: 'string', value: '"<text>"', description: 'a learning recorded with the release' },
+      share,
     },
     examples: [
       ['cockpit demo', 'a clean release, on the screen'],
@@ -71,6 +77,7 @@ export const COMMANDS = {
       unguarded: { type: 'boolean', description: 'headless: go on past a failed guardrail self-test (journalled; UNGUARDED from then on)' },
       message: { type: 'string', value: '"<text>"', description: "with team: said to whoever is refused while this session holds the environment's lease" },
       'local-lock': { type: 'boolean', description: "with team: the remote is unreachable, release with this machine's lock only (journalled)" },
+      share,
       'background-guard': { type: 'string', value: '<session>:<pid>', internal: true, description: 'a background guard taking a session over (session/hand-over.ts)' },
     },
     examples: [
@@ -81,10 +88,13 @@ export const COMMANDS = {
   },
   watch: {
     name: 'watch',
-    args: '[runbook]',
-    summary: 'follow the release another cockpit drives, read-only, on the same screen',
+    args: '[runbook | URL]',
+    summary: 'follow the release another cockpit drives, read-only, on the same screen: here, or shared from elsewhere (cockpit run --share)',
     options: { theme },
-    examples: [['cockpit watch', 'the live release of cockpit.yml here (R there says how to roll back)']],
+    examples: [
+      ['cockpit watch', 'the live release of cockpit.yml here (R there says how to roll back)'],
+      ['cockpit watch http://10.0.0.7:7070/Qm9…', 'a release shared with cockpit run --share, from another machine'],
+    ],
   },
   rollback: {
     name: 'rollback',
@@ -182,10 +192,13 @@ export const COMMANDS = {
   },
   wallboard: {
     name: 'wallboard',
-    args: '[runbook]',
-    summary: 'a read-only full-screen dashboard of the live or latest session (a war-room screen)',
+    args: '[runbook | URL]',
+    summary: 'a read-only full-screen dashboard of the live or latest session (a war-room screen): here, or shared from elsewhere (cockpit run --share)',
     options: {},
-    examples: [['cockpit wallboard', 'the release of cockpit.yml here, full screen']],
+    examples: [
+      ['cockpit wallboard', 'the release of cockpit.yml here, full screen'],
+      ['cockpit wallboard http://10.0.0.7:7070/Qm9…', 'a release shared with cockpit run --share, from another machine'],
+    ],
   },
   hold: {
     name: 'hold',

@@ -15,6 +15,8 @@ import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 import { loadOrExit } from './load.js';
 import { runHeadless } from './headless-run.js';
+import { shareOptional } from './run-flags.js';
+import type { Sharing } from '../share/share-session.js';
 import { loadScreen } from './run.js';
 import { resolveTheme } from './theme.js';
 import { closedPort } from '../demo/closed-port.js';
@@ -25,7 +27,7 @@ import { formatCompact } from '../runbook/duration.js';
 export const DEFAULT_SPEED = 20;
 
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, COMMANDS.demo);
+  const { values, positionals } = parse(shareOptional(argv), COMMANDS.demo);
   if (positionals.length) throw new UsageError(`unexpected ${positionals.join(' ')}: the demo writes its own runbook (--dir says where)`);
   const scenario = (values.scenario ?? 'good') as ScenarioName;
   if (!(scenario in SCENARIOS)) throw new UsageError(`unknown scenario "${values.scenario}" (scenarios: ${Object.keys(SCENARIOS).join(', ')})`);
@@ -41,6 +43,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const service = await startDemoService({ scenario, speed, port, flagFile: join(dir, 'flags.json') });
   const webhook = await startWebhookReceiver(join(dir, 'escalation.log'));
+  let sharing: Sharing | number | undefined;
   try {
     // blind: the metrics source is down (a loopback port nothing listens on), read as JSON from there
     const metricsUrl = scenario === 'blind' ? `http://127.0.0.1:${await closedPort()}/metrics.json` : undefined;
@@ -74,11 +77,15 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
       if (scrape.ok && waited) say(`Prometheus has the service's series (after ${formatCompact(Math.round(scrape.waitedMs))})`);
       if (!scrape.ok) say(`Prometheus has not answered every series with a number (${scrape.why}): the guardrail self-test says what is wrong`);
     }
-    if (!tui) return await runHeadless(rb, { file, json: values.json, yes: true, onFailure: 'rollback', learning: values.learning }, io);
+    sharing = values.share === undefined ? undefined : await (await import('./share.js')).startShare(values.share, io);
+    if (typeof sharing === 'number') return sharing;
+    const share = sharing ? { share: sharing } : {};
+    if (!tui) return await runHeadless(rb, { file, json: values.json, yes: true, onFailure: 'rollback', learning: values.learning }, io, { display: file, ...share });
     const theme = await resolveTheme(values.theme);
     const { runTui } = await loadScreen();
-    return await runTui(rb, { theme, onFailure: 'wait', story, learning: values.learning, noHandOver: "the demo's service runs inside this cockpit and stops with it" }, io.err);
+    return await runTui(rb, { theme, onFailure: 'wait', story, learning: values.learning, noHandOver: "the demo's service runs inside this cockpit and stops with it", ...share }, io.err);
   } finally {
+    if (typeof sharing === 'object') await sharing.close();
     await webhook.close();
     await service.close();
     if (!values.json) io.err(`cockpit demo: stopped the demo service; the workspace stays in ${dir}`);

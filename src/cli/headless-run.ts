@@ -1,5 +1,6 @@
 /** The release without a terminal UI: `cockpit run --headless|--json`, `--dry-run`, `cockpit rollback`. Loaded only for them (run.ts). */
 import type { TeamLease } from '../core/events.js';
+import type { Sharing } from '../share/share-session.js';
 import { checkProgram } from '../exec/program.js';
 import { attachJson, attachPlain } from '../headless/plain.js';
 import { resolveInvocation } from '../runbook/placeholders.js';
@@ -90,7 +91,9 @@ export async function drive(
 }
 
 /** Runs the release without a terminal UI; resolves with the exit code. */
-export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io, plan: { display: string; hash?: string; lines?: PlanLines; teamLease?: TeamLease; onLeaseLost?: (tell: (why: string) => void) => void } = { display: rb.file }): Promise<number> {
+export type HeadlessPlan = { display: string; hash?: string; lines?: PlanLines; teamLease?: TeamLease; onLeaseLost?: (tell: (why: string) => void) => void; share?: Sharing };
+
+export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io, plan: HeadlessPlan = { display: rb.file }): Promise<number> {
   checkStage(rb, flags.stage);
   const gate = headlessGate(rb, plan.display, io, locateFrom(plan.lines));
   if (gate !== undefined) return gate;
@@ -108,6 +111,7 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io, plan: { 
     resume: true,
     learning: flags.learning,
   });
+  if (plan.share && typeof opened !== 'string') plan.share.attach({ session: opened.controller, sessionId: opened.sessionId, journalPath: opened.journalPath, runbook: rb });
   return drive(opened, flags.json, io, async (controller) => {
     if (rb.unarmed?.length && !flags.json)
       io.out(`⚠ auto-rollback off: ${rb.unarmed.length} trigger${rb.unarmed.length === 1 ? '' : 's'} of the runbook wait${rb.unarmed.length === 1 ? 's' : ''} for a metrics source or probes the runbook does not give (${rb.unarmed.join('; ')}): cockpit validate says what to add`);

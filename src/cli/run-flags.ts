@@ -8,8 +8,23 @@ export const USAGE = usageOf(COMMANDS.run);
 
 export type RunFlags = Pick<ReturnType<typeof parseRunFlags>, 'onFailure'> & Partial<Omit<ReturnType<typeof parseRunFlags>, 'onFailure'>>;
 
+/**
+ * `--share` takes an optional address: `--share` alone (or before an option or the runbook) is
+ * `--share=` (127.0.0.1, a free port); `--share host:port` and `--share=host:port` give it.
+ */
+export function shareOptional(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') return [...out, ...argv.slice(i)];
+    if (argv[i] !== '--share') out.push(argv[i]);
+    else if (i + 1 < argv.length && /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*)?:\d{1,5}$|^\d{1,5}$/.test(argv[i + 1])) out.push(`--share=${argv[++i]}`);
+    else out.push('--share=');
+  }
+  return out;
+}
+
 export function parseRunFlags(argv: string[]) {
-  const { values, positionals } = parse(argv, COMMANDS.run);
+  const { values, positionals } = parse(shareOptional(argv), COMMANDS.run);
   if (positionals.length > 1) throw new UsageError(`one runbook at a time (got ${positionals.join(', ')})\n${USAGE}`);
   const onFailure = values['on-failure'] ?? 'stop';
   if (onFailure !== 'stop' && onFailure !== 'rollback') throw new UsageError(`--on-failure must be stop or rollback (got "${onFailure}")`);

@@ -6,6 +6,7 @@
  */
 import { distFile } from '../exec/dist-file.js';
 import type { Io } from './io.js';
+import type { Sharing } from '../share/share-session.js';
 import { requireWithCodeCache } from './code-cache.js';
 import { loadForRun } from './load-cached.js';
 import { unsetHeaderLines } from '../runbook/header-env.js';
@@ -48,13 +49,19 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const team = rb.team ? await (await import('./team.js')).takeTeamLease(rb, { message: flags.message, localLock: flags['local-lock'] }, io) : undefined;
   if (typeof team === 'number') return team;
   const teamLease = team ? { teamLease: team.event, onLeaseLost: (tell: (why: string) => void) => team.onLost(tell) } : {};
+  let sharing: Sharing | number | undefined;
   try {
-    if (!screen) return await (await import('./headless-run.js')).runHeadless(rb, flags, io, { display: loaded.display, hash: loaded.plan?.hash, lines: loaded.plan?.lines, ...teamLease });
+    // --share: listening before the session opens (an address in use refuses the run)
+    sharing = flags.share === undefined ? undefined : await (await import('./share.js')).startShare(flags.share, io);
+    if (typeof sharing === 'number') return sharing;
+    const share = sharing ? { share: sharing } : {};
+    if (!screen) return await (await import('./headless-run.js')).runHeadless(rb, flags, io, { display: loaded.display, hash: loaded.plan?.hash, lines: loaded.plan?.lines, ...teamLease, ...share });
     const theme = await resolveTheme(flags.theme);
     const { runTui } = await screen;
     const plan = { raw: loaded.raw, display: loaded.display, given, review: loaded.plan };
-    return await runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage, learning: flags.learning, plan, ...teamLease }, io.err);
+    return await runTui(rb, { theme, onFailure: flags.onFailure === 'rollback' ? 'rollback' : 'wait', confirm: flags.confirm, yes: flags.yes, fromStage: flags.stage, learning: flags.learning, plan, ...teamLease, ...share }, io.err);
   } finally {
+    if (typeof sharing === 'object') await sharing.close();
     if (team) await (await import('./team.js')).endTeamLease(rb, team, io);
   }
 }

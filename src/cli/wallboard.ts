@@ -6,6 +6,7 @@ import { relative } from 'node:path';
 import { quoteArg } from '../runbook/shell-quote.js';
 import { stateDir } from '../session/open.js';
 import { SessionFeed } from '../wallboard/feed.js';
+import { isShareUrl } from '../share/protocol.js';
 import { parse, usageOf, UsageError } from './args.js';
 import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
@@ -24,6 +25,7 @@ function colourOn(env: NodeJS.ProcessEnv): boolean {
 export async function wallboardCommand(argv: string[], io: Io): Promise<number> {
   const { positionals } = parse(argv, COMMANDS.wallboard);
   if (positionals.length > 1) throw new UsageError(`one runbook at most, got ${positionals.length}: ${positionals.join(' ')}\n${USAGE}`);
+  if (isShareUrl(positionals[0])) return wallboardRemote(positionals[0], io);
   const rb = await loadRunbookCached(positionals[0], io.err);
   if (typeof rb === 'number') return rb;
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
@@ -41,4 +43,24 @@ export async function wallboardCommand(argv: string[], io: Io): Promise<number> 
   const env = process.env.COCKPIT_STATE_DIR ? `COCKPIT_STATE_DIR=${typed(process.env.COCKPIT_STATE_DIR)} ` : '';
   const { runWallboard } = await import('../wallboard/wallboard.js');
   return await runWallboard({ rb, feed, rollbackCommand: `${env}cockpit rollback ${typed(path)}`, colour: colourOn(process.env) });
+}
+
+/** `cockpit wallboard URL`: a session another cockpit shares (cockpit run --share), from anywhere that reaches it. */
+async function wallboardRemote(text: string, io: Io): Promise<number> {
+  const { parseShareUrl } = await import('../share/protocol.js');
+  const url = parseShareUrl(text);
+  if (typeof url === 'string') throw new UsageError(url);
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    io.err('cockpit: the wallboard is a full-screen dashboard and needs a terminal (stdin and stdout a TTY)');
+    return 2;
+  }
+  const { RemoteWallboardFeed } = await import('../share/wallboard-feed.js');
+  const feed = await RemoteWallboardFeed.connect(url);
+  if (typeof feed === 'string') {
+    io.err(`cockpit: ${feed}`);
+    return 1;
+  }
+  const { driverName } = await import('../share/remote-follower.js');
+  const { runWallboard } = await import('../wallboard/wallboard.js');
+  return await runWallboard({ rb: feed.hello.runbook, feed, rollbackCommand: `cockpit rollback, where it runs (${driverName(feed.hello)})`, colour: colourOn(process.env) });
 }

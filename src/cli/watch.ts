@@ -1,5 +1,6 @@
 /** cockpit watch [runbook]: the cockpit screen, read-only, following the live session of a runbook. */
 import { liveSession } from '../session/follow.js';
+import { isShareUrl } from '../share/protocol.js';
 import { stateDir } from '../session/open.js';
 import { parse, usageOf, UsageError } from './args.js';
 import { COMMANDS } from './commands.js';
@@ -13,6 +14,7 @@ const USAGE = usageOf(COMMANDS.watch);
 export async function watchCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, COMMANDS.watch);
   if (positionals.length > 1) throw new UsageError(`one runbook at a time (got ${positionals.join(', ')})\n${USAGE}`);
+  if (isShareUrl(positionals[0])) return watchRemote(positionals[0], values.theme, io);
   const rb = await loadRunbookCached(positionals[0], io.err);
   if (typeof rb === 'number') return rb;
   const root = stateDir(rb);
@@ -32,4 +34,24 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
   const theme = await resolveTheme(values.theme);
   const { runWatch } = await loadScreen();
   return runWatch(rb, info, theme);
+}
+
+/** `cockpit watch URL`: a session another cockpit shares (cockpit run --share), from anywhere that reaches it. */
+async function watchRemote(text: string, themeName: string | undefined, io: Io): Promise<number> {
+  const { parseShareUrl } = await import('../share/protocol.js');
+  const url = parseShareUrl(text);
+  if (typeof url === 'string') throw new UsageError(url);
+  if (process.stdout.isTTY !== true || process.stdin.isTTY !== true) {
+    io.err(`cockpit: cockpit watch needs a terminal (stdin and stdout); without one, read the stream itself: curl -N ${url.href}`);
+    return 2;
+  }
+  const { connectFollower, driverName } = await import('../share/remote-follower.js');
+  const follower = await connectFollower(url);
+  if (typeof follower === 'string') {
+    io.err(`cockpit: ${follower}`);
+    return 1;
+  }
+  const theme = await resolveTheme(themeName);
+  const { watchOnScreen } = await loadScreen();
+  return watchOnScreen(follower, theme, `session ${follower.hello.sessionId}`, `shared by ${driverName(follower.hello)} at ${url.href}`);
 }

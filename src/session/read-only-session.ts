@@ -30,6 +30,7 @@ export class ReadOnlySession implements Session {
   readonly experiments: SessionExperiments | undefined;
   private gone: string | undefined;
   private goneT: number | undefined;
+  private linkText: string | undefined;
   private readonly goneListeners = new Set<() => void>();
 
   constructor(private readonly o: ReadOnlyOptions) {
@@ -76,6 +77,18 @@ export class ReadOnlySession implements Session {
   /** Session time when the follower found the driver gone: where a stopped stage's clock stops. */
   get goneAt(): number | undefined {
     return this.goneT;
+  }
+
+  /** A remote follower's cut stream (it reconnects): said on the notice line until it is back. */
+  get link(): string | undefined {
+    return this.state.outcome === undefined && this.gone === undefined ? this.linkText : undefined;
+  }
+
+  /** Sets (or, with undefined, clears) what a cut stream says. */
+  markLink(text: string | undefined): void {
+    if (text === this.linkText) return;
+    this.linkText = text;
+    for (const fn of this.goneListeners) fn();
   }
 
   onDriverGone(fn: () => void): () => void {

@@ -36,7 +36,9 @@ export interface SessionView {
   readonly driverGone?: string;
   /** Session time (ms) when driverGone was found. */
   readonly goneAt?: number;
-  /** A follower: called when driverGone is set. */
+  /** A remote follower whose stream is cut (it reconnects): what the notice line says meanwhile. */
+  readonly link?: string;
+  /** A follower: called when driverGone or link changes. */
   onDriverGone?(fn: () => void): () => void;
   readonly flags: SessionFlags | undefined;
   readonly experiments: SessionExperiments | undefined;

@@ -116,7 +116,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
         </Box>
       ) : null}
       {l.showTriggers ? <TriggersBar triggers={triggers} width={l.width} /> : null}
-      <NoticeLine text={ui.notice?.text ?? driverGone ?? story ?? unarmedLine(rb.unarmed) ?? (off && `⚠ AUTO-ROLLBACK OFF: ${off}`)} width={l.width} />
+      <NoticeLine text={ui.notice?.text ?? driverGone ?? controller.link ?? story ?? unarmedLine(rb.unarmed) ?? (off && `⚠ AUTO-ROLLBACK OFF: ${off}`)} width={l.width} />
       <HintBar hints={hints({ ...c, session, burst: false })} width={l.width} />
       <Overlays ui={ui} session={session} controller={controller} screenWidth={l.width} screenHeight={l.height} now={now} keepClear={l.showTriggers ? 2 : 0} />
     </Box>

@@ -1,4 +1,5 @@
 /** Opens the cockpit screen on a terminal and runs the session under it. */
+import type { Sharing } from '../share/share-session.js';
 import type { TeamLease } from '../core/events.js';
 import { render, type Instance } from 'ink';
 import type { Runbook } from '../runbook/types.js';
@@ -9,7 +10,7 @@ import { handOver } from '../session/hand-over.js';
 import { screenSignals } from './screen-signals.js';
 import { openSession } from '../session/open.js';
 import type { SessionInfo } from '../session/follow.js';
-import { followSession } from '../session/follower.js';
+import { followSession, type Follower } from '../session/follower.js';
 import { App } from './App.js';
 import { OutputStore } from './output-store.js';
 import { summaryLines } from './summary.js';
@@ -40,6 +41,8 @@ export type TuiOptions = {
   /** The team's lease taken before the session (cli/team.ts), for session.started. */
   readonly teamLease?: TeamLease;
   readonly onLeaseLost?: (tell: (why: string) => void) => void;
+  /** --share: the session served to followers elsewhere (share/share-session.ts), its URL on the notice line. */
+  readonly share?: Sharing;
 };
 
 const ALT_ON = '\x1b[?1049h';
@@ -68,6 +71,7 @@ export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) =>
     return 1;
   }
   const { controller } = opened;
+  o.share?.attach({ session: controller, sessionId: opened.sessionId, journalPath: opened.journalPath, runbook: rb });
   const store = new OutputStore(controller);
   let handed: { pid: number; log: string } | undefined;
   const handOverTo =
@@ -87,7 +91,8 @@ export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) =>
     // writes to the closed terminal fail (EIO): the session's records are still written
     for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   };
-  await onScreen(controller, store, o.theme, { story: o.story, handOver: handOverTo, noHandOver: o.noHandOver }, (ink) => {
+  const story = o.share ? `⇄ shared read-only: ${o.share.url} (cockpit watch URL)${o.story ? ` · ${o.story}` : ''}` : o.story;
+  await onScreen(controller, store, o.theme, { story, handOver: handOverTo, noHandOver: o.noHandOver }, (ink) => {
     offSignals = screenSignals(controller, { handOver: handOverTo, leave: () => ink.unmount(), say: err, hungUp: hangUp }, o.noHandOver);
     // the first frame goes out before the pre-flight checks start their processes
     setTimeout(() => {
@@ -139,7 +144,11 @@ function lingering(): void {
  * and its steps' logs). Nothing runs; R says how to roll back; q leaves (the release goes on).
  */
 export async function runWatch(rb: Runbook, info: SessionInfo, theme: Theme): Promise<number> {
-  const follower = followSession(rb, info);
+  return watchOnScreen(followSession(rb, info), theme, `session ${info.id}`, `journal: ${info.journalPath}`);
+}
+
+/** A follower (of a local journal, or of a shared session's stream) on the screen until q; then where it was left. */
+export async function watchOnScreen(follower: Follower, theme: Theme, what: string, where: string): Promise<number> {
   const { session } = follower;
   const store = new OutputStore(session);
   follower.start();
@@ -148,9 +157,8 @@ export async function runWatch(rb: Runbook, info: SessionInfo, theme: Theme): Pr
   } finally {
     follower.stop();
   }
-  const out = process.stdout;
   const s = session.state;
-  out.write(`cockpit watch: left session ${info.id} (${s.outcome ? `it ended: ${s.outcome}` : 'it goes on'}); journal: ${info.journalPath}\n`);
+  process.stdout.write(`${sanitizeOutput(`cockpit watch: left ${what} (${s.outcome ? `it ended: ${s.outcome}` : 'it goes on'}); ${where}`)}\n`);
   return 0;
 }
 

@@ -11,12 +11,30 @@ import type { Runbook } from '../runbook/types.js';
 import { driverOf, followJournal, latestSession, liveSession, lockHolder, type SessionInfo } from '../session/follow.js';
 import { holderAlive } from '../session/lock-holder.js';
 import { initialState, reduce, type SessionState } from '../session/reduce.js';
+import { readLive } from '../exec/live-line.js';
+import { LogTail } from './log-tail.js';
+import { tailLines } from './model-output.js';
 import type { SessionView } from './model.js';
 
 /** How often the journal's size is looked at: new events show within this. */
 const POLL_MS = 200;
 
-export class SessionFeed {
+/** What the wallboard shows a session from: a local journal (SessionFeed) or a shared session's stream (share/wallboard-feed.ts). */
+export interface WallboardFeed {
+  readonly state: SessionState;
+  /** The last event folded (its wall and session times map the clock for a live session). */
+  readonly lastEvent: SessionEvent | undefined;
+  view(): SessionView;
+  /** Looks whether what is shown changed source or driver (once a second); true when it did. */
+  check(): boolean;
+  /** The last `max` lines of a step's output (by its log path), its live line after them while it runs. */
+  output(logPath: string, max: number, running: boolean): string[];
+  /** Called after each batch of new events is folded. */
+  onChange(fn: () => void): void;
+  close(): void;
+}
+
+export class SessionFeed implements WallboardFeed {
   private info!: SessionInfo;
   private current!: SessionState;
   private last: SessionEvent | undefined;
@@ -26,6 +44,7 @@ export class SessionFeed {
   private driverPid: number | undefined;
   private stop: (() => void) | undefined;
   private listener: () => void = () => undefined;
+  private readonly tail = new LogTail();
 
   private constructor(
     private readonly rb: Runbook,
@@ -120,6 +139,11 @@ export class SessionFeed {
   logFile(logPath: string): string {
     const beside = join(this.info.dir, basename(logPath));
     return !isAbsolute(logPath) || (!existsSync(logPath) && existsSync(beside)) ? beside : logPath;
+  }
+
+  output(logPath: string, max: number, running: boolean): string[] {
+    const file = this.logFile(logPath);
+    return tailLines(this.tail.read(file, max), max, running ? readLive(file) : '');
   }
 
   close(): void {

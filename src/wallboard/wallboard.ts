@@ -8,18 +8,15 @@ import type { Runbook } from '../runbook/types.js';
 import { bigText } from './big-text.js';
 import { loadLibs, openScreen, type Libs } from './blessed-load.js';
 import type { BlessedElement, Screen } from './blessed-types.js';
-import type { SessionFeed } from './feed.js';
+import type { WallboardFeed } from './feed.js';
 import { layout, tooSmall } from './layout.js';
-import { readLive } from '../exec/live-line.js';
-import { LogTail } from './log-tail.js';
-import { tailLines } from './model-output.js';
 import { readOnlyMessage, sessionNow, wallboardModel } from './model.js';
 import { Panels } from './panels.js';
 import { errorMessage } from '../core/error-message.js';
 
 export type WallboardOptions = {
   readonly rb: Runbook;
-  readonly feed: SessionFeed;
+  readonly feed: WallboardFeed;
   /** The command that rolls back (`cockpit rollback path/to/runbook`), for R's message. */
   readonly rollbackCommand: string;
   readonly colour: boolean;
@@ -33,7 +30,6 @@ export class Wallboard {
   private small: BlessedElement | undefined;
   private readonly overlay: BlessedElement;
   private readonly message: readonly string[];
-  private readonly tail = new LogTail();
   private lastFrame = '';
   private pending: NodeJS.Timeout | undefined;
   private overlayTimer: NodeJS.Timeout | undefined;
@@ -143,8 +139,7 @@ export class Wallboard {
       this.lastFrame = '';
     }
     const lines = l.output.height - 2;
-    const logFile = m.output ? feed.logFile(m.output.logPath) : '';
-    const output = m.output ? tailLines(this.tail.read(logFile, lines), lines, m.output.running ? readLive(logFile) : '') : [];
+    const output = m.output ? feed.output(m.output.logPath, lines, m.output.running) : [];
     const texts = this.panels.texts(m, big, output);
     const frame = JSON.stringify([texts, m.charts, this.overlay.hidden]);
     if (frame === this.lastFrame) return;

@@ -1,0 +1,16 @@
+/** `--share` on `cockpit run` and `cockpit demo`: the session's share server (share/share-session.ts), its URL said. */
+import type { Sharing } from '../share/share-session.js';
+import type { Io } from './io.js';
+
+/** `--share`: the session's share server listening, its URL said; exit 2 after saying why not. */
+export async function startShare(address: string, io: Io): Promise<Sharing | number> {
+  const s = await (await import('../share/share-session.js')).startSharing(address);
+  if (typeof s === 'string') {
+    io.err(`cockpit: ${s}`);
+    io.err('cockpit: nothing ran');
+    return 2;
+  }
+  io.err(`cockpit: sharing this session read-only at ${s.url}`);
+  io.err(`cockpit: follow it with: cockpit watch ${s.url} (or cockpit wallboard ${s.url}); anyone who has the URL can follow`);
+  return s;
+}

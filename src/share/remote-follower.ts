@@ -1,0 +1,96 @@
+/**
+ * `cockpit watch URL`: a ReadOnlySession fed by a shared session's stream (share/stream.ts)
+ * instead of a local journal: the runbook comes in the stream's hello, then every journal event is
+ * folded by the same reducer and every batch of output relayed, so the screen is the one a local
+ * follower shows. A cut stream is said while it reconnects; a driver found gone (nothing listens
+ * at the URL any more) is said with what to do, as a local follower says it.
+ */
+import { ReadOnlySession } from '../session/read-only-session.js';
+import type { Follower } from '../session/follower.js';
+import { sanitizeLine } from '../core/terminal-text.js';
+import type { ShareHello, ShareMessage, ShareUrl } from './protocol.js';
+import { ShareStream, type LinkState } from './stream.js';
+
+/** How long the first connection may take before `cockpit watch URL` gives up. */
+export const CONNECT_MS = 5000;
+
+export type RemoteFollower = Follower & { readonly hello: ShareHello; readonly url: ShareUrl };
+
+const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
+
+/** The driving cockpit in one line: "alice@laptop, pid 4242" (its words were written on another machine). */
+export function driverName(h: ShareHello): string {
+  return sanitizeLine(`${h.driver.user}@${h.driver.host}, pid ${h.driver.pid}`);
+}
+
+/** What R says on a remote follower: where to roll back. */
+export function remoteRollbackHow(h: ShareHello): string {
+  return `read-only: roll back where it runs (${driverName(h)}): R there, or cockpit rollback on that machine`;
+}
+
+/** What a remote follower says once nothing listens at the URL and the session has not ended. */
+export function remoteDriverGoneAdvice(h: ShareHello, s: ReadOnlySession, why: string): string {
+  const left = s.state.left;
+  if (left?.how === 'background')
+    return `the screen that shared this session handed it to a background guard (pid ${left.pid ?? '?'} on ${sanitizeLine(h.driver.host)}): it guards on there, unshared (${why})`;
+  return `no driver: the cockpit sharing this session (${driverName(h)}) is gone (${why}); on its machine: cockpit run takes over · cockpit rollback`;
+}
+
+/** What a cut stream says while it reconnects. */
+export function linkText(l: Extract<LinkState, { state: 'cut' }>): string {
+  return `⚠ stream cut since ${clock(l.since)} (${sanitizeLine(l.why)}): reconnecting; this screen may be behind the release`;
+}
+
+/** Connects to a shared session: the follower once its hello came, or why it could not. */
+export function connectFollower(url: ShareUrl, timeoutMs = CONNECT_MS): Promise<RemoteFollower | string> {
+  return new Promise((resolve) => {
+    let follower: RemoteFollower | undefined;
+    let session: ReadOnlySession | undefined;
+    let hello: ShareHello | undefined;
+    let started = false;
+    const queued: ShareMessage[] = [];
+    const apply = (m: ShareMessage) => {
+      if (m.kind === 'journal') {
+        session!.applyExternal([m.event]);
+        if (m.event.type === 'session.ended') stream.endedHere();
+      } else if (m.kind === 'output') session!.relayOutput(m.output.stage, m.output.step, m.output.lines);
+    };
+    const fail = (why: string) => {
+      if (follower) return;
+      stream.stop();
+      clearTimeout(timer);
+      resolve(`cannot follow ${url.href}: ${why}`);
+    };
+    const stream = new ShareStream(url, {
+      onHello(h) {
+        if (follower) return;
+        hello = h;
+        session = new ReadOnlySession({ runbook: h.runbook, sessionDir: '', how: remoteRollbackHow(h) });
+        follower = {
+          session,
+          hello: h,
+          url,
+          start() {
+            started = true;
+            for (const m of queued.splice(0)) apply(m);
+          },
+          stop: () => stream.stop(),
+        };
+        clearTimeout(timer);
+        resolve(follower);
+      },
+      onMessage(m) {
+        if (started) apply(m);
+        else queued.push(m);
+      },
+      onLink(l) {
+        if (!session || !hello) return fail(l.state === 'up' ? 'no hello' : l.why);
+        if (l.state === 'up') return session.markLink(undefined);
+        if (l.state === 'cut') return session.markLink(linkText(l));
+        session.markDriverGone(remoteDriverGoneAdvice(hello, session, l.why));
+      },
+    });
+    const timer = setTimeout(() => fail(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
+    stream.start();
+  });
+}

@@ -1,0 +1,119 @@
+/**
+ * `cockpit wallboard URL`: the wallboard's feed (wallboard/feed.ts WallboardFeed) from a shared
+ * session's stream instead of a local journal: the same fold of the same events, and each step's
+ * output from the stream (the last lines of each, as the local feed reads them from its log). The
+ * session is live while the stream is up or reconnecting; once nothing listens at the URL and the
+ * session has not ended, it is not live any more (the wallboard says STOPPED).
+ */
+import type { SessionEvent } from '../core/events.js';
+import { initialState, reduce, type SessionState } from '../session/reduce.js';
+import type { WallboardFeed } from '../wallboard/feed.js';
+import type { SessionView } from '../wallboard/model.js';
+import { tailLines } from '../wallboard/model-output.js';
+import type { ShareHello, ShareMessage, ShareUrl } from './protocol.js';
+import { ShareStream, type LinkState } from './stream.js';
+
+/** Lines kept a step: more than a wallboard's output panel shows. */
+const KEEP_LINES = 500;
+
+export class RemoteWallboardFeed implements WallboardFeed {
+  private current: SessionState;
+  private last: SessionEvent | undefined;
+  private endedAt: number | undefined;
+  private link: LinkState = { state: 'up' };
+  private readonly lines = new Map<string, string[]>();
+  /** A step's log path (as its driver named it) → its key in `lines`. */
+  private readonly logs = new Map<string, string>();
+  private listener: () => void = () => undefined;
+
+  constructor(
+    readonly hello: ShareHello,
+    private readonly stream: ShareStream,
+  ) {
+    this.current = initialState(hello.runbook);
+  }
+
+  /** Connects to `url`: the feed once the stream's hello came (with what came after it), or why not. */
+  static connect(url: ShareUrl, timeoutMs = 5000): Promise<RemoteWallboardFeed | string> {
+    return new Promise((resolve) => {
+      let feed: RemoteWallboardFeed | undefined;
+      const fail = (why: string) => {
+        if (feed) return;
+        stream.stop();
+        clearTimeout(timer);
+        resolve(`cannot follow ${url.href}: ${why}`);
+      };
+      const stream = new ShareStream(url, {
+        onHello: (h) => {
+          if (feed) return;
+          feed = new RemoteWallboardFeed(h, stream);
+          clearTimeout(timer);
+          resolve(feed);
+        },
+        onMessage: (m) => feed?.apply(m),
+        onLink: (l) => (feed ? feed.setLink(l) : fail(l.state === 'up' ? 'no hello' : l.why)),
+      });
+      const timer = setTimeout(() => fail(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
+      stream.start();
+    });
+  }
+
+  private apply(m: ShareMessage): void {
+    if (m.kind === 'journal') {
+      const e = m.event;
+      this.current = reduce(this.current, e);
+      this.last = e;
+      if (e.type === 'session.ended') {
+        this.endedAt = e.at;
+        this.stream.endedHere();
+      }
+      if (e.type === 'step.started') {
+        const key = `${e.stage}/${e.step}`;
+        if (e.logPath) this.logs.set(e.logPath, key);
+        this.lines.set(key, []);
+      }
+    } else if (m.kind === 'output') {
+      const key = `${m.output.stage}/${m.output.step}`;
+      const kept = this.lines.get(key) ?? [];
+      kept.push(...m.output.lines);
+      this.lines.set(key, kept.length > KEEP_LINES * 2 ? kept.slice(-KEEP_LINES) : kept);
+    }
+    this.listener();
+  }
+
+  private setLink(l: LinkState): void {
+    this.link = l;
+    this.listener();
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  get lastEvent(): SessionEvent | undefined {
+    return this.last;
+  }
+
+  view(): SessionView {
+    const outcome = this.current.outcome;
+    return { id: this.hello.sessionId, live: outcome === undefined && this.link.state !== 'refused', outcome, lastAt: this.endedAt ?? this.last?.at };
+  }
+
+  /** The stream says what changed as it comes: nothing to look at. */
+  check(): boolean {
+    return false;
+  }
+
+  output(logPath: string, max: number): string[] {
+    const key = this.logs.get(logPath);
+    return key ? tailLines(this.lines.get(key) ?? [], max) : [];
+  }
+
+  onChange(fn: () => void): void {
+    this.listener = fn;
+  }
+
+  close(): void {
+    this.stream.stop();
+  }
+}
