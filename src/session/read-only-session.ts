@@ -79,6 +79,14 @@ export class ReadOnlySession implements Session {
     return this.goneT;
   }
 
+  /** A remote follower reached its driver again after a refusal (a restarted proxy): not gone after all. */
+  markDriverBack(): void {
+    if (this.gone === undefined) return;
+    this.gone = undefined;
+    this.goneT = undefined;
+    for (const fn of this.goneListeners) fn();
+  }
+
   /** A remote follower's cut stream (it reconnects): said on the notice line until it is back. */
   get link(): string | undefined {
     return this.state.outcome === undefined && this.gone === undefined ? this.linkText : undefined;

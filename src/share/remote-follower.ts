@@ -9,12 +9,12 @@ import { ReadOnlySession } from '../session/read-only-session.js';
 import type { Follower } from '../session/follower.js';
 import { sanitizeLine } from '../core/terminal-text.js';
 import type { ShareHello, ShareMessage, ShareUrl } from './protocol.js';
-import { ShareStream, type LinkState } from './stream.js';
+import { connectStream, type LinkState, type ShareStream } from './stream.js';
 
 /** How long the first connection may take before `cockpit watch URL` gives up. */
 export const CONNECT_MS = 5000;
 
-export type RemoteFollower = Follower & { readonly hello: ShareHello; readonly url: ShareUrl };
+export type RemoteFollower = Follower & { readonly hello: ShareHello; readonly url: ShareUrl; readonly stream: Pick<ShareStream, 'last' | 'counts'> };
 
 const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
 
@@ -43,54 +43,38 @@ export function linkText(l: Extract<LinkState, { state: 'cut' }>): string {
 
 /** Connects to a shared session: the follower once its hello came, or why it could not. */
 export function connectFollower(url: ShareUrl, timeoutMs = CONNECT_MS): Promise<RemoteFollower | string> {
-  return new Promise((resolve) => {
-    let follower: RemoteFollower | undefined;
-    let session: ReadOnlySession | undefined;
-    let hello: ShareHello | undefined;
+  return connectStream(url, timeoutMs, (h, stream) => {
+    const session = new ReadOnlySession({ runbook: h.runbook, sessionDir: '', how: remoteRollbackHow(h) });
     let started = false;
     const queued: ShareMessage[] = [];
     const apply = (m: ShareMessage) => {
       if (m.kind === 'journal') {
-        session!.applyExternal([m.event]);
+        session.applyExternal([m.event]);
         if (m.event.type === 'session.ended') stream.endedHere();
-      } else if (m.kind === 'output') session!.relayOutput(m.output.stage, m.output.step, m.output.lines);
+      } else if (m.kind === 'output') session.relayOutput(m.output.stage, m.output.step, m.output.lines);
     };
-    const fail = (why: string) => {
-      if (follower) return;
-      stream.stop();
-      clearTimeout(timer);
-      resolve(`cannot follow ${url.href}: ${why}`);
+    const follower: RemoteFollower = {
+      session,
+      hello: h,
+      url,
+      stream,
+      start() {
+        started = true;
+        for (const m of queued.splice(0)) apply(m);
+      },
+      stop: () => stream.stop(),
     };
-    const stream = new ShareStream(url, {
-      onHello(h) {
-        if (follower) return;
-        hello = h;
-        session = new ReadOnlySession({ runbook: h.runbook, sessionDir: '', how: remoteRollbackHow(h) });
-        follower = {
-          session,
-          hello: h,
-          url,
-          start() {
-            started = true;
-            for (const m of queued.splice(0)) apply(m);
-          },
-          stop: () => stream.stop(),
-        };
-        clearTimeout(timer);
-        resolve(follower);
-      },
-      onMessage(m) {
-        if (started) apply(m);
-        else queued.push(m);
-      },
+    return {
+      value: follower,
+      onMessage: (m) => (started ? apply(m) : queued.push(m)),
       onLink(l) {
-        if (!session || !hello) return fail(l.state === 'up' ? 'no hello' : l.why);
-        if (l.state === 'up') return session.markLink(undefined);
+        if (l.state === 'up') {
+          session.markDriverBack();
+          return session.markLink(undefined);
+        }
         if (l.state === 'cut') return session.markLink(linkText(l));
-        session.markDriverGone(remoteDriverGoneAdvice(hello, session, l.why));
+        session.markDriverGone(remoteDriverGoneAdvice(h, session, l.why));
       },
-    });
-    const timer = setTimeout(() => fail(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
-    stream.start();
+    };
   });
 }

@@ -77,6 +77,9 @@ export class ShareStream {
     return this.lastId;
   }
 
+  /** Messages handed over, and ids skipped on the way (a driver that lost them: none should be). */
+  readonly counts = { received: 0, skipped: 0 };
+
   start(): void {
     this.connect();
     this.timer = setInterval(() => {
@@ -143,6 +146,8 @@ export class ShareStream {
     const m = messageOf(e);
     // ids are one contiguous sequence: anything already had is not handed over again
     if (!m || m.id <= this.lastId) return;
+    this.counts.received++;
+    this.counts.skipped += m.id - this.lastId - 1;
     this.lastId = m.id;
     this.h.onMessage(m);
   }
@@ -166,4 +171,42 @@ export class ShareStream {
     if (!this.ended) this.setLink({ state: 'refused', since: Date.now(), why });
     this.again();
   }
+}
+
+/** What a follower makes of the stream once its hello came: its value, and where the rest goes. */
+export type Attached<T> = { readonly value: T; onMessage(m: ShareMessage): void; onLink(l: LinkState): void };
+
+/**
+ * Connects to a shared session: resolves with what `attach` makes of the first hello (the stream
+ * goes on to it: every message, every change of the link), or with why not. Before the hello a
+ * refusal is final (a wrong URL, a driver gone); a cut (the session still opening) is tried again
+ * until `timeoutMs`.
+ */
+export function connectStream<T>(url: ShareUrl, timeoutMs: number, attach: (h: ShareHello, stream: ShareStream) => Attached<T>): Promise<T | string> {
+  return new Promise((resolve) => {
+    let attached: Attached<T> | undefined;
+    let lastWhy = '';
+    const fail = (why: string) => {
+      if (attached) return;
+      stream.stop();
+      clearTimeout(timer);
+      resolve(`cannot follow ${url.href}: ${why}`);
+    };
+    const stream = new ShareStream(url, {
+      onHello(h) {
+        if (attached) return;
+        attached = attach(h, stream);
+        clearTimeout(timer);
+        resolve(attached.value);
+      },
+      onMessage: (m) => attached?.onMessage(m),
+      onLink(l) {
+        if (attached) return attached.onLink(l);
+        if (l.state === 'refused') fail(l.why);
+        else if (l.state === 'cut') lastWhy = l.why;
+      },
+    });
+    const timer = setTimeout(() => fail(`no answer within ${timeoutMs / 1000} s${lastWhy ? ` (${lastWhy})` : ''}`), timeoutMs);
+    stream.start();
+  });
 }

@@ -11,7 +11,7 @@ import type { WallboardFeed } from '../wallboard/feed.js';
 import type { SessionView } from '../wallboard/model.js';
 import { tailLines } from '../wallboard/model-output.js';
 import type { ShareHello, ShareMessage, ShareUrl } from './protocol.js';
-import { ShareStream, type LinkState } from './stream.js';
+import { connectStream, type LinkState, type ShareStream } from './stream.js';
 
 /** Lines kept a step: more than a wallboard's output panel shows. */
 const KEEP_LINES = 500;
@@ -35,26 +35,9 @@ export class RemoteWallboardFeed implements WallboardFeed {
 
   /** Connects to `url`: the feed once the stream's hello came (with what came after it), or why not. */
   static connect(url: ShareUrl, timeoutMs = 5000): Promise<RemoteWallboardFeed | string> {
-    return new Promise((resolve) => {
-      let feed: RemoteWallboardFeed | undefined;
-      const fail = (why: string) => {
-        if (feed) return;
-        stream.stop();
-        clearTimeout(timer);
-        resolve(`cannot follow ${url.href}: ${why}`);
-      };
-      const stream = new ShareStream(url, {
-        onHello: (h) => {
-          if (feed) return;
-          feed = new RemoteWallboardFeed(h, stream);
-          clearTimeout(timer);
-          resolve(feed);
-        },
-        onMessage: (m) => feed?.apply(m),
-        onLink: (l) => (feed ? feed.setLink(l) : fail(l.state === 'up' ? 'no hello' : l.why)),
-      });
-      const timer = setTimeout(() => fail(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
-      stream.start();
+    return connectStream(url, timeoutMs, (h, stream) => {
+      const feed = new RemoteWallboardFeed(h, stream);
+      return { value: feed, onMessage: (m) => feed.apply(m), onLink: (l) => feed.setLink(l) };
     });
   }
 
