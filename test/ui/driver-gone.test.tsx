@@ -91,4 +91,30 @@ describe('cockpit watch: the driver gone', () => {
     expect(s.driverGone).toBeUndefined();
     expect(s.readOnly).toBe(HOW);
   });
+
+  it('a remote follower: a cut stream is said on the notice line (still RUNNING) until it is back; a driver refused and then reached again is not gone', async () => {
+    const clock = new FakeClock();
+    const events = await drivenJournal(clock);
+    const s = new ReadOnlySession({ runbook: runbook(), sessionDir: '', how: HOW, clock });
+    const app = renderApp(s, { columns: 130, rows: 24 });
+    cleanup = () => app.unmount();
+    const header = () => app.frame().split('\n')[0];
+    const notice = () => app.frame().split('\n').at(-2) ?? '';
+    s.applyExternal(events);
+    await waitFor(() => /RUNNING R ROLLBACK$/.test(header()), 'RUNNING');
+    const CUT = '⚠ stream cut since 12:00:00 (ECONNRESET): reconnecting; this screen may be behind the release';
+    s.markLink(CUT);
+    await waitFor(() => notice() === ` ${CUT}`, 'the cut said');
+    expect(header()).toMatch(/RUNNING R ROLLBACK$/);
+    s.markLink(undefined);
+    await waitFor(() => notice() !== ` ${CUT}`, 'the cut gone');
+    // refused (a restarting proxy), then back: STOPPED, then RUNNING again, the advice gone
+    s.markDriverGone(ADVICE);
+    await waitFor(() => /STOPPED R ROLLBACK$/.test(header()), 'STOPPED');
+    s.markDriverBack();
+    await waitFor(() => /RUNNING R ROLLBACK$/.test(header()), 'RUNNING again');
+    expect(s.driverGone).toBeUndefined();
+    expect(s.readOnly).toBe(HOW);
+    expect(notice()).not.toContain('no driver');
+  });
 });
