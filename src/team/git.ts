@@ -7,6 +7,7 @@
  * call has a deadline.
  */
 import { execFile } from 'node:child_process';
+import { objectDir, readLooseCommit, writeLooseCommit } from './git-objects.js';
 
 export type GitOptions = { readonly cwd: string; readonly remote: string; readonly timeoutMs?: number };
 /** One call's extras: what its stdin reads, and how much output it may give (4 MB unless said). */
@@ -72,15 +73,32 @@ export async function readRemoteRefs(o: GitOptions, refs: readonly string[]): Pr
   const out = new Map<string, RemoteRef>(refs.map((r) => [r, { absent: true }]));
   if (ids.size === 0) return out;
   const shas = [...new Set(ids.values())];
-  const fetched = await git(o, ['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', o.remote, ...shas]);
-  // the ref moved between the two calls (its old commit is no longer advertised): read again
-  if (!fetched.ok) return /not our ref|no such remote ref|couldn't find remote ref/i.test(fetched.output) ? readRemoteRefs(o, refs) : { unreachable: `${o.remote}: ${fetched.error}` };
-  const shown = await git(o, ['log', '--no-walk=unsorted', '--format=%H%x00%B%x01', ...shas]);
-  if (!shown.ok) return { unreachable: `${o.remote}: ${shown.error}` };
+  // commits this clone already has are read in place (git-objects.ts): no fetch, no process
+  const objects = objectDir(o.cwd);
   const messages = new Map<string, string>();
-  for (const entry of shown.out.split('\x01')) {
-    const at = entry.indexOf('\0');
-    if (at > 0) messages.set(entry.slice(0, at).trim(), entry.slice(at + 1).trim());
+  const local = () => {
+    for (const sha of objects ? shas.filter((x) => !messages.has(x)) : []) {
+      const m = readLooseCommit(objects!, sha);
+      if (m !== undefined) messages.set(sha, m);
+    }
+  };
+  local();
+  if (messages.size < shas.length) {
+    const missing = shas.filter((sha) => !messages.has(sha));
+    const fetched = await git(o, ['fetch', '--no-tags', '--no-write-fetch-head', '--no-auto-maintenance', '--quiet', o.remote, ...missing]);
+    // the ref moved between the two calls (its old commit is no longer advertised): read again
+    if (!fetched.ok) return /not our ref|no such remote ref|couldn't find remote ref/i.test(fetched.output) ? readRemoteRefs(o, refs) : { unreachable: `${o.remote}: ${fetched.error}` };
+    local();
+  }
+  const rest = shas.filter((sha) => !messages.has(sha));
+  if (rest.length > 0) {
+    // packed, or not the plain case: git reads them
+    const shown = await git(o, ['log', '--no-walk=unsorted', '--format=%H%x00%B%x01', ...rest]);
+    if (!shown.ok) return { unreachable: `${o.remote}: ${shown.error}` };
+    for (const entry of shown.out.split('\x01')) {
+      const at = entry.indexOf('\0');
+      if (at > 0) messages.set(entry.slice(0, at).trim(), entry.slice(at + 1).trim());
+    }
   }
   for (const [name, sha] of ids) out.set(name, { sha, message: messages.get(sha) ?? '' });
   return out;
@@ -97,6 +115,9 @@ export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 /** A commit of the empty tree with `message`, on `parent` when given; its id. */
 export function writeCommit(o: GitOptions, message: string, parent?: string): Promise<GitResult> {
+  const objects = objectDir(o.cwd);
+  const sha = objects ? writeLooseCommit(objects, message, parent) : undefined;
+  if (sha) return Promise.resolve({ ok: true, out: `${sha}\n` });
   return git(o, ['commit-tree', EMPTY_TREE, ...(parent ? ['-p', parent] : []), '-m', message]);
 }
 

@@ -116,7 +116,7 @@ export async function readSharedHistory(o: GitOptions, runbook: string): Promise
   // the objects fetched only when this clone lacks them (read before: nothing to fetch)
   let index = await git(o, ['cat-file', 'blob', `${sha}:${INDEX}`], { maxBuffer: BIG });
   if (!index.ok) {
-    const fetched = await git(o, ['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', o.remote, sha], { maxBuffer: BIG });
+    const fetched = await git(o, ['fetch', '--no-tags', '--no-write-fetch-head', '--no-auto-maintenance', '--quiet', o.remote, sha], { maxBuffer: BIG });
     if (!fetched.ok) return { unreachable: `${o.remote}: ${fetched.error}` };
     index = await git(o, ['cat-file', 'blob', `${sha}:${INDEX}`], { maxBuffer: BIG });
   }
