@@ -52,7 +52,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   let sharing: Sharing | number | undefined;
   try {
     // --share: listening before the session opens (an address in use refuses the run)
-    sharing = flags.share === undefined ? undefined : await (await import('./share.js')).startShare(flags.share, io);
+    sharing = flags.share === undefined ? undefined : await (await import('./share.js')).startShare(flags.share, io, rb);
     if (typeof sharing === 'number') return sharing;
     const share = sharing ? { share: sharing } : {};
     if (!screen) return await (await import('./headless-run.js')).runHeadless(rb, flags, io, { display: loaded.display, hash: loaded.plan?.hash, lines: loaded.plan?.lines, ...teamLease, ...share });

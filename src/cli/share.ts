@@ -1,10 +1,14 @@
 /** `--share` on `cockpit run` and `cockpit demo`: the session's share server (share/share-session.ts), its URL said. */
 import type { Sharing } from '../share/share-session.js';
 import type { Io } from './io.js';
+import type { Runbook } from '../runbook/types.js';
+import { git } from '../team/git.js';
 
 /** `--share`: the session's share server listening, its URL said; exit 2 after saying why not. */
-export async function startShare(address: string, io: Io): Promise<Sharing | number> {
-  const s = await (await import('../share/share-session.js')).startSharing(address);
+export async function startShare(address: string, io: Io, rb?: Runbook): Promise<Sharing | number> {
+  // a team's session names its lease to followers: the remote's URL as this clone knows it
+  const url = rb?.team ? await git({ cwd: process.cwd(), remote: rb.team.remote }, ['remote', 'get-url', rb.team.remote]) : undefined;
+  const s = await (await import('../share/share-session.js')).startSharing(address, url?.ok ? { remoteUrl: url.out.trim() } : {});
   if (typeof s === 'string') {
     io.err(`cockpit: ${s}`);
     io.err('cockpit: nothing ran');

@@ -25,6 +25,8 @@ export type ShareHello = {
   readonly driver: { readonly user: string; readonly host: string; readonly pid: number };
   /** The last id so far: a follower that has it is up to date. */
   readonly last: number;
+  /** A team's session: its lease on the git remote, which a follower whose stream is cut reads (share/lease-watch.ts). */
+  readonly lease?: { readonly url: string; readonly ref: string; readonly token: number };
 };
 
 export type ShareOutput = { readonly stage: string; readonly step: string; readonly lines: readonly string[] };

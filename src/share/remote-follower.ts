@@ -9,6 +9,7 @@ import { ReadOnlySession } from '../session/read-only-session.js';
 import type { Follower } from '../session/follower.js';
 import { sanitizeLine } from '../core/terminal-text.js';
 import type { ShareHello, ShareMessage, ShareUrl } from './protocol.js';
+import { LeaseWatch } from './lease-watch.js';
 import { connectStream, type LinkState, type ShareStream } from './stream.js';
 
 /** How long the first connection may take before `cockpit watch URL` gives up. */
@@ -36,6 +37,11 @@ export function remoteDriverGoneAdvice(h: ShareHello, s: ReadOnlySession, why: s
   return `no driver: the cockpit sharing this session (${driverName(h)}) is gone (${why}); on its machine: cockpit run takes over · cockpit rollback`;
 }
 
+/** What a remote follower says once the driver's lease shows nobody drives (its stream cut). */
+export function leaseGoneAdvice(h: ShareHello, why: string): string {
+  return `no driver: ${sanitizeLine(why)}: the cockpit sharing this session (${driverName(h)}) is gone; on its machine: cockpit run takes over · cockpit rollback`;
+}
+
 /** What a cut stream says while it reconnects. */
 export function linkText(l: Extract<LinkState, { state: 'cut' }>): string {
   return `⚠ stream cut since ${clock(l.since)} (${sanitizeLine(l.why)}): reconnecting; this screen may be behind the release`;
@@ -53,6 +59,14 @@ export function connectFollower(url: ShareUrl, timeoutMs = CONNECT_MS): Promise<
         if (m.event.type === 'session.ended') stream.endedHere();
       } else if (m.kind === 'output') session.relayOutput(m.output.stage, m.output.step, m.output.lines);
     };
+    let cut = '';
+    // while the stream is cut, the lease tells whether the driver lives (a team's session)
+    const lease = h.lease
+      ? new LeaseWatch(h.lease, (v) => {
+          if ('held' in v) session.markLink(`${cut} · its lease was renewed until ${clock(v.held)}: its cockpit lives`);
+          else if ('gone' in v) session.markDriverGone(leaseGoneAdvice(h, v.gone));
+        })
+      : undefined;
     const follower: RemoteFollower = {
       session,
       hello: h,
@@ -62,18 +76,23 @@ export function connectFollower(url: ShareUrl, timeoutMs = CONNECT_MS): Promise<
         started = true;
         for (const m of queued.splice(0)) apply(m);
       },
-      stop: () => stream.stop(),
+      stop: () => {
+        stream.stop();
+        lease?.close();
+      },
     };
     return {
       value: follower,
       onMessage: (m) => (started ? apply(m) : queued.push(m)),
       onLink(l) {
         if (l.state === 'up') {
+          lease?.stop();
           session.markDriverBack();
           return session.markLink(undefined);
         }
-        if (l.state === 'cut') return session.markLink(linkText(l));
-        session.markDriverGone(remoteDriverGoneAdvice(h, session, l.why));
+        if (l.state === 'refused') return session.markDriverGone(remoteDriverGoneAdvice(h, session, l.why));
+        session.markLink((cut = linkText(l)));
+        lease?.start();
       },
     };
   });

@@ -30,14 +30,24 @@ function user(): string {
   }
 }
 
-/** Listens at `address` (`--share`'s value; "" for 127.0.0.1 and a free port), or says why not. */
-export async function startSharing(address: string, o: { token?: string } = {}): Promise<Sharing | string> {
+/** The lease a team's session holds, as its session.started journalled it, with the remote's URL. */
+function leaseOf(log: ShareLog, remoteUrl: string | undefined): ShareHello['lease'] {
+  const first = log.since(0)[0];
+  const lease = first?.kind === 'journal' && first.event.type === 'session.started' ? first.event.teamLease : undefined;
+  return remoteUrl && lease && 'token' in lease ? { url: remoteUrl, ref: lease.ref, token: lease.token } : undefined;
+}
+
+/**
+ * Listens at `address` (`--share`'s value; "" for 127.0.0.1 and a free port), or says why not.
+ * `remoteUrl`: a team runbook's git remote, named in the hello with the session's lease.
+ */
+export async function startSharing(address: string, o: { token?: string; remoteUrl?: string } = {}): Promise<Sharing | string> {
   const at = parseShareAddress(address);
   if (typeof at === 'string') return at;
   const log = new ShareLog();
   let hello: Omit<ShareHello, 'last'> | undefined;
   const offs: (() => void)[] = [];
-  const server = await startShareServer({ ...at, log, hello: () => hello, ...(o.token ? { token: o.token } : {}) });
+  const server = await startShareServer({ ...at, log, hello: () => hello && { ...hello, ...(leaseOf(log, o.remoteUrl) ? { lease: leaseOf(log, o.remoteUrl) } : {}) }, ...(o.token ? { token: o.token } : {}) });
   if (typeof server === 'string') return server;
   return {
     url: server.url,

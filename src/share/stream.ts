@@ -7,6 +7,7 @@
  * cockpit is gone, or a different one answers).
  */
 import { request, type ClientRequest } from 'node:http';
+import { leaseInfoOf } from './lease-watch.js';
 import type { SessionEvent } from '../core/events.js';
 import { errorMessage } from '../core/error-message.js';
 import { PING_MS, PROTOCOL_VERSION, SseParser, type ShareHello, type ShareMessage, type ShareUrl, type SseEvent } from './protocol.js';
@@ -37,7 +38,10 @@ export function checkHello(data: string): ShareHello | string {
   if (h.v !== PROTOCOL_VERSION) return `it speaks version ${String(h.v)} of the share protocol, this cockpit ${PROTOCOL_VERSION}`;
   const rb = h.runbook as Partial<ShareHello['runbook']> | undefined;
   if (typeof h.sessionId !== 'string' || !rb || typeof rb.name !== 'string' || !Array.isArray(rb.stages) || typeof h.last !== 'number' || typeof h.driver?.pid !== 'number') return 'its hello lacks the session or its runbook';
-  return h as ShareHello;
+  // a lease named in a form not taken (lease-watch.ts) is left out: the stream alone tells
+  const { lease, ...rest } = h as ShareHello;
+  const ok = lease === undefined ? undefined : leaseInfoOf(lease);
+  return ok ? { ...rest, lease: ok } : rest;
 }
 
 /** A stream message as sent, or undefined for one that is not (skipped: the rest still counts). */

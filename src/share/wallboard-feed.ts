@@ -2,8 +2,9 @@
  * `cockpit wallboard URL`: the wallboard's feed (wallboard/feed.ts WallboardFeed) from a shared
  * session's stream instead of a local journal: the same fold of the same events, and each step's
  * output from the stream (the last lines of each, as the local feed reads them from its log). The
- * session is live while the stream is up or reconnecting; once nothing listens at the URL and the
- * session has not ended, it is not live any more (the wallboard says STOPPED).
+ * session is live while the stream is up or reconnecting; once nothing listens at the URL, or (a
+ * team's session, its stream cut) its lease shows nobody drives it, and the session has not ended,
+ * it is not live any more (the wallboard says STOPPED).
  */
 import type { SessionEvent } from '../core/events.js';
 import { initialState, reduce, type SessionState } from '../session/reduce.js';
@@ -11,6 +12,7 @@ import type { WallboardFeed } from '../wallboard/feed.js';
 import type { SessionView } from '../wallboard/model.js';
 import { tailLines } from '../wallboard/model-output.js';
 import type { ShareHello, ShareMessage, ShareUrl } from './protocol.js';
+import { LeaseWatch } from './lease-watch.js';
 import { connectStream, type LinkState, type ShareStream } from './stream.js';
 
 /** Lines kept a step: more than a wallboard's output panel shows. */
@@ -25,12 +27,21 @@ export class RemoteWallboardFeed implements WallboardFeed {
   /** A step's log path (as its driver named it) → its key in `lines`. */
   private readonly logs = new Map<string, string>();
   private listener: () => void = () => undefined;
+  private readonly lease: LeaseWatch | undefined;
+  private leaseGone = false;
 
   constructor(
     readonly hello: ShareHello,
     private readonly stream: ShareStream,
   ) {
     this.current = initialState(hello.runbook);
+    this.lease = hello.lease
+      ? new LeaseWatch(hello.lease, (v) => {
+          if (!('gone' in v) || this.leaseGone) return;
+          this.leaseGone = true;
+          this.listener();
+        })
+      : undefined;
   }
 
   /** Connects to `url`: the feed once the stream's hello came (with what came after it), or why not. */
@@ -66,6 +77,10 @@ export class RemoteWallboardFeed implements WallboardFeed {
 
   private setLink(l: LinkState): void {
     this.link = l;
+    // while the stream is cut, the lease tells whether the driver lives (a team's session)
+    if (l.state === 'cut') this.lease?.start();
+    else this.lease?.stop();
+    if (l.state === 'up') this.leaseGone = false;
     this.listener();
   }
 
@@ -79,7 +94,7 @@ export class RemoteWallboardFeed implements WallboardFeed {
 
   view(): SessionView {
     const outcome = this.current.outcome;
-    return { id: this.hello.sessionId, live: outcome === undefined && this.link.state !== 'refused', outcome, lastAt: this.endedAt ?? this.last?.at };
+    return { id: this.hello.sessionId, live: outcome === undefined && this.link.state !== 'refused' && !this.leaseGone, outcome, lastAt: this.endedAt ?? this.last?.at };
   }
 
   /** The stream says what changed as it comes: nothing to look at. */
@@ -98,5 +113,6 @@ export class RemoteWallboardFeed implements WallboardFeed {
 
   close(): void {
     this.stream.stop();
+    this.lease?.close();
   }
 }

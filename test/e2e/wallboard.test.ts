@@ -218,7 +218,7 @@ describe.skipIf(!hasTmux())('cockpit wallboard, built binary', () => {
     expect(piped.stdout).toBe('');
     const two = run('a.yml', 'b.yml');
     expect(two.status).toBe(2);
-    expect(two.stderr).toMatch(/^cockpit: one runbook at most, got 2: a\.yml b\.yml\nusage: cockpit wallboard \[runbook\]\n$/);
+    expect(two.stderr).toMatch(/^cockpit: one runbook at most, got 2: a\.yml b\.yml\nusage: cockpit wallboard \[runbook \| URL\]\n$/);
     const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
     expect(help.stdout).toMatch(/^ {2}wallboard +a read-only full-screen dashboard of the live or latest session \(a war-room screen\)$/m);
     const missing = run('nope.yml');

@@ -7,7 +7,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import { connectFollower, type RemoteFollower } from '../../src/share/remote-fol
 import { messageOf } from '../../src/share/stream.js';
 import { tempRoots, until } from '../helpers/demo-run.js';
 import { BIN } from '../helpers/session-box.js';
+import { Proxy } from '../helpers/tcp-proxy.js';
 
 const tempRoot = tempRoots();
 const SECRET = 's3cr3t-deploy-token';
@@ -168,50 +168,6 @@ describe('cockpit run --share', () => {
     expect(both).toEqual(range(1, both.length));
   }, 30_000);
 });
-
-/**
- * A TCP proxy to `port` that can cut the network: every connection dropped, and new ones accepted
- * but never answered (packets lost, as a cut cable or a sleeping laptop's Wi-Fi: no refusal comes
- * back), until restored.
- */
-class Proxy {
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-  private blackhole = false;
-  port = 0;
-  constructor(private readonly target: number) {
-    this.server = createServer((c) => {
-      this.track(c);
-      if (this.blackhole) return; // accepted, never answered
-      const up = connect(this.target, '127.0.0.1');
-      this.track(up);
-      up.on('close', () => c.destroy());
-      c.on('close', () => up.destroy());
-      c.pipe(up).pipe(c);
-    });
-  }
-  private track(s: Socket): void {
-    this.sockets.add(s);
-    s.on('close', () => this.sockets.delete(s));
-    s.on('error', () => s.destroy());
-  }
-  async open(): Promise<void> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-  cut(): void {
-    this.blackhole = true;
-    for (const s of this.sockets) s.destroy();
-  }
-  restore(): void {
-    this.blackhole = false;
-    for (const s of this.sockets) s.destroy();
-  }
-  close(): void {
-    this.cut();
-    this.server.close();
-  }
-}
 
 describe('cockpit watch URL (the remote follower)', () => {
   it('a 30 s cut of the stream: said within 2 s while it reconnects, then resumed with contiguous ids, nothing missed and nothing twice', async () => {

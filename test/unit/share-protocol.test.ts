@@ -8,6 +8,7 @@ import { encodeMessage, parseShareAddress, parseShareUrl, SseParser, type SseEve
 import { ShareLog } from '../../src/share/share-log.js';
 import { checkHello, messageOf } from '../../src/share/stream.js';
 import { shareOptional } from '../../src/cli/run-flags.js';
+import { leaseInfoOf, leaseVerdict } from '../../src/share/lease-watch.js';
 
 const ev = (n: number) => ({ type: 'check.ticked', id: `c${n}`, by: 'operator', at: 1_700_000_000_000 + n, t: n }) as unknown as SessionEvent;
 
@@ -132,5 +133,35 @@ describe('addresses and URLs', () => {
     expect(parseShareUrl('http://x:1/')).toMatch(/the URL has no token/);
     expect(parseShareUrl('ftp://x/abc')).toMatch(/starts with http:\/\//);
     expect(parseShareUrl('http://')).toMatch(/^not a URL/);
+  });
+});
+
+describe("the driver's lease, read by a follower whose stream is cut", () => {
+  it('takes only plain URLs and refs from the hello: nothing that git could read as an option or a command', () => {
+    const ok = { url: 'git://127.0.0.1:9418/team.git', ref: 'refs/cockpit/locks/web/production', token: 3 };
+    expect(leaseInfoOf(ok)).toEqual(ok);
+    for (const url of ['ssh://git@github.com/org/repo.git', 'https://github.com/org/repo.git', 'git@github.com:org/repo.git']) expect(leaseInfoOf({ ...ok, url }), url).toEqual({ ...ok, url });
+    for (const url of ['--upload-pack=touch /tmp/pwned', 'ext::sh -c touch% /tmp/pwned', 'ssh://-oProxyCommand=touch%20x/r', '/srv/git/team.git', 'file:///srv/git/team.git', 'git://h/r x', 'git://h/$(touch /tmp/pwned)', '-x@h:r'])
+      expect(leaseInfoOf({ ...ok, url }), url).toBeUndefined();
+    for (const ref of ['refs/heads/main', 'refs/cockpit/locks/../../heads/main', 'refs/cockpit/locks/web', '--all']) expect(leaseInfoOf({ ...ok, ref }), ref).toBeUndefined();
+    expect(leaseInfoOf({ ...ok, token: '3' })).toBeUndefined();
+    expect(leaseInfoOf('x')).toBeUndefined();
+    // a hello naming a lease in a form not taken is followed all the same, without it
+    const hello = { v: 1, sessionId: 's1', runbook: { name: 'web', stages: [] }, driver: { user: 'u', host: 'h', pid: 1 }, last: 0 };
+    expect(checkHello(JSON.stringify({ ...hello, lease: { ...ok, url: '--upload-pack=x' } }))).toEqual(hello);
+    expect(checkHello(JSON.stringify({ ...hello, lease: ok }))).toEqual({ ...hello, lease: ok });
+  });
+
+  it('held while renewed by that generation; gone once given up, taken over or expired past the clock skew', () => {
+    const record = (r: Record<string, unknown>) => ({ sha: 'a'.repeat(40), message: JSON.stringify({ v: 1, kind: 'lease', holder: { user: 'alice', host: 'laptop', pid: 7 }, session: 's', since: 1000, expires: 50_000, generation: 3, ...r }) });
+    expect(leaseVerdict(record({}), 3, 40_000)).toEqual({ held: 50_000 });
+    expect(leaseVerdict(record({}), 3, 51_000)).toEqual({ held: 50_000 }); // within the skew
+    expect(leaseVerdict(record({}), 3, 52_001)).toEqual({ gone: expect.stringMatching(/^its lease expired at \d\d:\d\d:\d\d without renewal$/) });
+    expect(leaseVerdict(record({ kind: 'released' }), 3, 40_000)).toEqual({ gone: 'its lease was given up: its session ended there' });
+    expect(leaseVerdict(record({ generation: 4, holder: { user: 'bob', host: 'ci-7', pid: 9 } }), 3, 40_000)).toEqual({ gone: 'its lease was taken over by bob@ci-7 (pid 9) (generation 4)' });
+    expect(leaseVerdict(record({ generation: 4, kind: 'released' }), 3, 40_000)).toEqual({ gone: 'its lease was given up (generation 4)' });
+    expect(leaseVerdict({ absent: true }, 3, 0)).toEqual({ gone: 'its lease is gone from the remote' });
+    expect(leaseVerdict({ unreachable: 'origin: timed out' }, 3, 0)).toEqual({ unknown: 'origin: timed out' });
+    expect(leaseVerdict({ sha: 'a'.repeat(40), message: 'not json' }, 3, 0)).toHaveProperty('unknown');
   });
 });
