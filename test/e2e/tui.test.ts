@@ -4,7 +4,7 @@
  * Build first: `node scripts/build.mjs`. Only what a real terminal shows is here: the screen
  * filling it and leaving it (alternate screen, scrollback), resize, the spinner turning, colour
  * sequences, Ctrl+C, processes and exit codes, the not-a-TTY fallback. What the screen says through
- * a release (keys, dialogs, the ? overlay) is asserted in the ui tier: test/ui/release-screen.test.ts.
+ * a release (keys, dialogs, the ? overlay) is asserted in-process: test/integration/release-screen.test.ts.
  *
  * Every test gets a fresh temp dir: a private copy of test/fixtures/tui (its scripts write
  * out/pids, out/order, out/incident-args beside the runbook), COCKPIT_STATE_DIR and
@@ -182,7 +182,7 @@ async function ready(s: TmuxSession): Promise<string> {
 
 describe.skipIf(!hasTmux())('the cockpit screen in a real terminal (tmux)', () => {
   // What the screen says through a whole release is asserted in the ui tier
-  // (test/ui/release-screen.test.ts); here, what only a terminal shows: the screen fills it, the
+  // (test/integration/release-screen.test.ts); here, what only a terminal shows: the screen fills it, the
   // alternate screen takes the screen away at exit and leaves the summary in the scrollback, and
   // the process's exit status.
   it('fills the terminal; R, R ≥ 300 ms later rolls back; q leaves with 3 and the summary in the scrollback, the screen gone', async () => {

@@ -5,7 +5,8 @@
  * files they write (out/order, out/incident-args) are read as before; the confirm guard's 300 ms
  * are the test's clock (`press(key, afterMs)`), not waited for. What only a terminal shows (the
  * screen filling it, the alternate screen, resize, the spinner turning, colours, signals and exit
- * codes) stays in test/e2e/tui.test.ts.
+ * codes) stays in test/e2e/tui.test.ts. In the integration tier: its scripts are real processes
+ * (test:fast, unit + ui, stays under its minute).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
