@@ -26,7 +26,8 @@ export function driverName(h: ShareHello): string {
 
 /** What R says on a remote follower: where to roll back. */
 export function remoteRollbackHow(h: ShareHello): string {
-  return `read-only: roll back where it runs (${driverName(h)}): R there, or cockpit rollback on that machine`;
+  // what to do first: a narrow terminal cuts the end of the line
+  return `read-only: roll back where it runs: R there, or cockpit rollback (${driverName(h)})`;
 }
 
 /** What a remote follower says once nothing listens at the URL and the session has not ended. */
@@ -34,12 +35,17 @@ export function remoteDriverGoneAdvice(h: ShareHello, s: ReadOnlySession, why: s
   const left = s.state.left;
   if (left?.how === 'background')
     return `the screen that shared this session handed it to a background guard (pid ${left.pid ?? '?'} on ${sanitizeLine(h.driver.host)}): it guards on there, unshared (${why})`;
-  return `no driver: the cockpit sharing this session (${driverName(h)}) is gone (${why}); on its machine: cockpit run takes over · cockpit rollback`;
+  return noDriver(h, why);
+}
+
+/** "no driver": what to do first (a narrow terminal cuts the end of the line), then whose cockpit and why. */
+function noDriver(h: ShareHello, why: string): string {
+  return `no driver: on its machine, cockpit run takes over · cockpit rollback (${driverName(h)}: ${sanitizeLine(why)})`;
 }
 
 /** What a remote follower says once the driver's lease shows nobody drives (its stream cut). */
 export function leaseGoneAdvice(h: ShareHello, why: string): string {
-  return `no driver: ${sanitizeLine(why)}: the cockpit sharing this session (${driverName(h)}) is gone; on its machine: cockpit run takes over · cockpit rollback`;
+  return noDriver(h, why);
 }
 
 /** What a cut stream says while it reconnects. */

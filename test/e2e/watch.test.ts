@@ -121,7 +121,7 @@ describe.skipIf(!hasTmux())('cockpit watch URL and cockpit wallboard URL (cockpi
       expect(await exited, err).toBe(3);
       // R on a remote follower says where to roll back: the machine that drives it
       watch.keys('R');
-      f = await watch.waitFor('read-only: roll back where it runs');
+      f = await watch.waitFor('read-only: roll back where it runs: R there, or cockpit rollback (');
       board.keys('R');
       b = await board.waitFor('To roll back, run:  cockpit rollback, where it runs (');
       for (const [pane, what] of [[watch, 'watch'], [board, 'wallboard']] as const) {

@@ -234,7 +234,7 @@ describe('cockpit watch URL (the remote follower)', () => {
     await until('the follower says the driver is gone', () => f.session.driverGone !== undefined, 5000);
     expect(Date.now() - killedAt).toBeLessThan(2000);
     expect(f.session.driverGone).toMatch(
-      new RegExp(`^no driver: the cockpit sharing this session \\(\\S+@\\S+, pid ${d.p.pid}\\) is gone \\(connection refused: nothing listens there any more\\); on its machine: cockpit run takes over · cockpit rollback$`),
+      new RegExp(`^no driver: on its machine, cockpit run takes over · cockpit rollback \\(\\S+@\\S+, pid ${d.p.pid}: connection refused: nothing listens there any more\\)$`),
     );
     expect(f.session.readOnly).toBe(f.session.driverGone);
   }, 30_000);
