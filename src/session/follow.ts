@@ -162,6 +162,20 @@ export function latestSession(root: string): SessionInfo | undefined {
   return listSessions(root).filter((s) => s.started).at(-1);
 }
 
+/**
+ * One event another cockpit wrote (a journal on disk, a shared session's stream) folded into
+ * `s`: an event that cannot be folded (valid JSON of the wrong shape: a damaged journal, a
+ * driver of another version, a hostile stream) is skipped, `s` unchanged, and the next ones
+ * still count (undefined: skip it). The one rule every follower folds by.
+ */
+export function foldExternal(s: SessionState, e: SessionEvent): SessionState | undefined {
+  try {
+    return reduce(s, e);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The state a journal's events fold to, over the runbook's initial state. */
 export function foldEvents(rb: Runbook, events: readonly SessionEvent[], from: SessionState = initialState(rb)): SessionState {
   let s = from;

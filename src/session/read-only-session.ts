@@ -12,6 +12,7 @@ import type { Runbook } from '../runbook/types.js';
 import { OK, refuse, type IntentResult } from './intents.js';
 import type { SessionState } from './reduce.js';
 import { SessionFeed } from './session-feed.js';
+import { foldExternal } from './follow.js';
 import type { OutputListener, Session, SessionExperiments, SessionFlags, SessionListener } from './session.js';
 
 export type ReadOnlyOptions = {
@@ -132,8 +133,8 @@ export class ReadOnlySession implements Session {
   applyExternal(events: readonly SessionEvent[]): void {
     for (const e of events) {
       // session time is the watched session's: from its start
-      if (e.type === 'session.started') this.t0 = this.clock.now() - (this.clock.wall() - e.at);
-      this.feed.apply(e);
+      if (e.type === 'session.started' && typeof e.at === 'number') this.t0 = this.clock.now() - (this.clock.wall() - e.at);
+      this.feed.apply(e, foldExternal);
     }
   }
 

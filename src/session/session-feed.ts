@@ -27,9 +27,14 @@ export class SessionFeed {
     return this.s;
   }
 
-  /** Folds one event and tells every listener. */
-  apply(e: SessionEvent): void {
-    this.s = reduce(this.s, e);
+  /**
+   * Folds one event and tells every listener. `fold`: how (another cockpit's events: follow.ts
+   * foldExternal, undefined for one that cannot be folded: skipped, nothing told).
+   */
+  apply(e: SessionEvent, fold: (s: SessionState, e: SessionEvent) => SessionState | undefined = reduce): void {
+    const next = fold(this.s, e);
+    if (next === undefined) return;
+    this.s = next;
     if (e.type === 'session.ended') this.settledResolve(e.outcome);
     for (const l of this.listeners) l(this.s, e);
   }

@@ -7,7 +7,8 @@
  * it is not live any more (the wallboard says STOPPED).
  */
 import type { SessionEvent } from '../core/events.js';
-import { initialState, reduce, type SessionState } from '../session/reduce.js';
+import { foldExternal } from '../session/follow.js';
+import { initialState, type SessionState } from '../session/reduce.js';
 import type { WallboardFeed } from '../wallboard/feed.js';
 import type { SessionView } from '../wallboard/model.js';
 import { tailLines } from '../wallboard/model-output.js';
@@ -55,7 +56,7 @@ export class RemoteWallboardFeed implements WallboardFeed {
   private apply(m: ShareMessage): void {
     if (m.kind === 'journal') {
       const e = m.event;
-      this.current = reduce(this.current, e);
+      this.current = foldExternal(this.current, e) ?? this.current;
       this.last = e;
       if (e.type === 'session.ended') {
         this.endedAt = e.at;

@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import type { SessionEvent } from '../core/events.js';
 import type { Runbook } from '../runbook/types.js';
-import { driverOf, followJournal, latestSession, liveSession, lockHolder, type SessionInfo } from '../session/follow.js';
+import { driverOf, foldExternal, followJournal, latestSession, liveSession, lockHolder, type SessionInfo } from '../session/follow.js';
 import { holderAlive } from '../session/lock-holder.js';
-import { initialState, reduce, type SessionState } from '../session/reduce.js';
+import { initialState, type SessionState } from '../session/reduce.js';
 import { readLive } from '../exec/live-line.js';
 import { LogTail } from './log-tail.js';
 import { tailLines } from './model-output.js';
@@ -77,7 +77,7 @@ export class SessionFeed implements WallboardFeed {
       info.journalPath,
       (events) => {
         for (const e of events) {
-          this.current = reduce(this.current, e);
+          this.current = foldExternal(this.current, e) ?? this.current;
           if (e.type === 'session.ended') this.endedAt = e.at;
           if (e.type === 'session.started') this.ranRunbook = e.runbook;
         }

@@ -48,6 +48,19 @@ describe('ReadOnlySession (cockpit watch)', () => {
     expect(s.elapsed()).toBe(60_000);
   });
 
+  it('an event it cannot fold (valid JSON of the wrong shape: a damaged journal, a hostile stream) is skipped, nothing told; the next ones still count', async () => {
+    const events = await driven();
+    const s = follower();
+    const told: string[] = [];
+    s.subscribe((_st, e) => told.push(e.type));
+    const bad = [{ type: 'metric.sampled', at: 1, t: 1 }, { type: 'session.started', at: 'x' }] as unknown as SessionEvent[];
+    expect(() => s.applyExternal([bad[0], ...events, bad[1]])).not.toThrow();
+    // the first, which could not be folded, was not told; every event of the journal was, in order
+    expect(told.slice(0, events.length)).toEqual(events.map((e) => e.type));
+    expect(s.state.stages[0].status).toBe('running');
+    expect(s.state.flags.checkout?.percent).toBe(5);
+  });
+
   it('settles with the outcome of the session.ended it is fed', async () => {
     const s = follower();
     s.applyExternal([{ type: 'session.ended', outcome: 'rolled-back', at: 0, t: 10 } as SessionEvent]);
