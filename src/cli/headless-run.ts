@@ -1,6 +1,7 @@
 /** The release without a terminal UI: `cockpit run --headless|--json`, `--dry-run`, `cockpit rollback`. Loaded only for them (run.ts). */
 import type { TeamLease } from '../core/events.js';
 import type { Sharing } from '../share/share-session.js';
+import { isShareUrl } from '../share/protocol.js';
 import { checkProgram } from '../exec/program.js';
 import { attachJson, attachPlain } from '../headless/plain.js';
 import { resolveInvocation } from '../runbook/placeholders.js';
@@ -126,6 +127,8 @@ export async function runHeadless(rb: Runbook, flags: RunFlags, io: Io, plan: He
 /** cockpit rollback [runbook]: the rollback pipeline now, headless; exit 0 when it rolled back. */
 export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, COMMANDS.rollback);
+  // a shared session's URL: read-only from here (cli/share.ts)
+  if (isShareUrl(positionals[0])) return (await import('./share.js')).refuseRemoteRollback(positionals[0], io);
   const rb = await loadRunbookCached(positionals[0], io.err);
   if (typeof rb === 'number') return rb;
   if (!rb.rollback) {

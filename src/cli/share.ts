@@ -1,6 +1,8 @@
 /** `--share` on `cockpit run` and `cockpit demo`: the session's share server (share/share-session.ts), its URL said. */
 import type { Sharing } from '../share/share-session.js';
 import type { Io } from './io.js';
+import { UsageError } from './args.js';
+import { sanitizeLine } from '../core/terminal-text.js';
 import type { Runbook } from '../runbook/types.js';
 import { git } from '../team/git.js';
 
@@ -17,4 +19,28 @@ export async function startShare(address: string, io: Io, rb?: Runbook): Promise
   io.err(`cockpit: sharing this session read-only at ${s.url}`);
   io.err(`cockpit: follow it with: cockpit watch ${s.url} (or cockpit wallboard ${s.url}); anyone who has the URL can follow`);
   return s;
+}
+
+/**
+ * `cockpit rollback URL`: a shared session is read-only from here (no command reaches its driver
+ * over the stream): refused, exit 1, naming where to roll back; the driver is asked for its name.
+ */
+export async function refuseRemoteRollback(text: string, io: Io): Promise<number> {
+  const { parseShareUrl } = await import('../share/protocol.js');
+  const url = parseShareUrl(text);
+  if (typeof url === 'string') throw new UsageError(url);
+  const { connectStream } = await import('../share/stream.js');
+  const { driverName } = await import('../share/remote-follower.js');
+  const hello = await connectStream(url, 5000, (h, stream) => {
+    stream.stop();
+    return { value: h, onMessage: () => {}, onLink: () => {} };
+  });
+  if (typeof hello === 'string') {
+    io.err(`cockpit: ${hello}`);
+  } else {
+    io.err(`cockpit: ${url.href} is a shared session of ${sanitizeLine(hello.runbook.name)}: read-only, nothing reaches its driver from here`);
+    io.err(`cockpit: roll back where it runs (${driverName(hello)}): R there, or cockpit rollback on that machine`);
+  }
+  io.err('cockpit: nothing rolled back');
+  return 1;
 }

@@ -18,6 +18,7 @@ import { closedPort } from '../helpers/http-target.js';
 import { connectFollower, type RemoteFollower } from '../../src/share/remote-follower.js';
 import { messageOf } from '../../src/share/stream.js';
 import { tempRoots, until } from '../helpers/demo-run.js';
+import { cockpitInProcess } from '../helpers/cli.js';
 import { BIN } from '../helpers/session-box.js';
 import { Proxy } from '../helpers/tcp-proxy.js';
 
@@ -155,6 +156,19 @@ describe('cockpit run --share', () => {
     // the first reader got the same messages as far as it read
     expect(first.events.slice(1)).toEqual(body.slice(0, first.events.length - 1));
     expect(all.comments.every((c) => c === 'ping' || c.startsWith('retry'))).toBe(true);
+  }, 30_000);
+
+  it('cockpit rollback URL is refused: read-only from there, naming where to roll back; the release goes on', async () => {
+    const d = await startDriver();
+    const r = await cockpitInProcess(['rollback', d.url], { cwd: tempRoot('cockpit-share-rb-') });
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([
+      `cockpit: ${d.url} is a shared session of web: read-only, nothing reaches its driver from here`,
+      expect.stringMatching(new RegExp(`^cockpit: roll back where it runs \\(\\S+@\\S+, pid ${d.p.pid}\\): R there, or cockpit rollback on that machine$`)),
+      'cockpit: nothing rolled back',
+    ]);
+    writeFileSync(join(d.dir, 'go'), '');
+    expect(await d.exited, d.err()).toBe(0);
   }, 30_000);
 
   it('Last-Event-ID: a reader that comes back gets exactly what came after the last id it had', async () => {
