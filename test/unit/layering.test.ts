@@ -31,18 +31,20 @@ const all = files(SRC).map((f) => ({ file: relative(SRC, f), imports: importsOf(
 
 /** Which layers each layer must never import. */
 const FORBIDDEN: Record<string, readonly string[]> = {
-  core: ['cli', 'ui', 'session', 'exec', 'metrics', 'guard', 'flags', 'history', 'runbook', 'wallboard', 'demo', 'headless'],
-  runbook: ['cli', 'ui', 'session', 'exec', 'metrics', 'guard', 'flags', 'history', 'wallboard', 'demo', 'headless'],
-  exec: ['cli', 'ui', 'session', 'guard', 'flags', 'history', 'wallboard', 'demo', 'headless'],
-  metrics: ['cli', 'ui', 'session', 'guard', 'flags', 'history', 'wallboard', 'demo', 'headless'],
-  guard: ['cli', 'ui', 'session', 'flags', 'history', 'wallboard', 'demo', 'headless'],
-  flags: ['cli', 'ui', 'session', 'history', 'wallboard', 'demo', 'headless'],
-  history: ['cli', 'ui', 'wallboard', 'demo', 'headless'],
-  team: ['cli', 'ui', 'session', 'guard', 'flags', 'history', 'metrics', 'wallboard', 'demo', 'headless'],
-  session: ['cli', 'ui', 'wallboard', 'demo', 'headless'],
-  headless: ['cli', 'ui', 'wallboard', 'demo'],
+  core: ['cli', 'ui', 'session', 'exec', 'metrics', 'guard', 'flags', 'history', 'runbook', 'wallboard', 'demo', 'headless', 'share'],
+  runbook: ['cli', 'ui', 'session', 'exec', 'metrics', 'guard', 'flags', 'history', 'wallboard', 'demo', 'headless', 'share'],
+  exec: ['cli', 'ui', 'session', 'guard', 'flags', 'history', 'wallboard', 'demo', 'headless', 'share'],
+  metrics: ['cli', 'ui', 'session', 'guard', 'flags', 'history', 'wallboard', 'demo', 'headless', 'share'],
+  guard: ['cli', 'ui', 'session', 'flags', 'history', 'wallboard', 'demo', 'headless', 'share'],
+  flags: ['cli', 'ui', 'session', 'history', 'wallboard', 'demo', 'headless', 'share'],
+  history: ['cli', 'ui', 'wallboard', 'demo', 'headless', 'share'],
+  team: ['cli', 'ui', 'session', 'guard', 'flags', 'history', 'metrics', 'wallboard', 'demo', 'headless', 'share'],
+  session: ['cli', 'ui', 'wallboard', 'demo', 'headless', 'share'],
+  headless: ['cli', 'ui', 'wallboard', 'demo', 'share'],
   ui: ['cli', 'wallboard'],
-  wallboard: ['cli', 'ui'],
+  wallboard: ['cli', 'ui', 'share'],
+  // the shared session (--share, watch URL, wallboard URL): over session, team and the wallboard's feed
+  share: ['cli', 'ui', 'demo', 'headless'],
 };
 
 describe('layering', () => {
@@ -53,7 +55,7 @@ describe('layering', () => {
 
   it('session/, guard/, flags/ and metrics/ never import React or Ink', () => {
     const bad = all
-      .filter(({ file }) => ['session', 'guard', 'flags', 'metrics', 'core', 'runbook', 'exec', 'team'].includes(layerOf(file)))
+      .filter(({ file }) => ['session', 'guard', 'flags', 'metrics', 'core', 'runbook', 'exec', 'team', 'share'].includes(layerOf(file)))
       .filter(({ file }) => /from ['"](react|ink)(\/[^'"]*)?['"]/.test(readFileSync(join(SRC, file), 'utf8')))
       .map(({ file }) => file);
     expect(bad).toEqual([]);
