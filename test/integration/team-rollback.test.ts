@@ -64,7 +64,8 @@ describe('cockpit rollback on a team environment', () => {
     driver.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
     const exited = new Promise<number | null>((r) => driver.on('close', (code) => r(code)));
     try {
-      await until('alice holds the lease and her step runs', () => existsSync(join(alice, 'token.txt')), 20_000);
+      // (the shell creates the file, then writes it: the line whole, not the file there)
+      await until('alice holds the lease and her step runs', () => existsSync(join(alice, 'token.txt')) && readFileSync(join(alice, 'token.txt'), 'utf8').endsWith('\n'), 20_000);
       const refused = await rollback(bob);
       expect(refused.code).toBe(1);
       expect(refused.err[0]).toMatch(new RegExp(`^cockpit: production \\(web\\) is held by \\S+@\\S+ \\(pid ${driver.pid}\\) since .+ UTC \\(session .+\\): "shipping 2\\.4\\.0"; the lease runs \\d+ s more unless renewed$`));

@@ -65,7 +65,8 @@ describe('cockpit run with a team lease on the git remote', () => {
     driver.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
     const exited = new Promise<number | null>((r) => driver.on('close', (code) => r(code)));
     try {
-      await until('alice holds the lease and her step runs', () => existsSync(join(alice, 'token.txt')), 20_000);
+      // (the shell creates the file, then writes it: the line whole, not the file there)
+      await until('alice holds the lease and her step runs', () => existsSync(join(alice, 'token.txt')) && readFileSync(join(alice, 'token.txt'), 'utf8').endsWith('\n'), 20_000);
       expect(readFileSync(join(alice, 'token.txt'), 'utf8')).toBe('token=1\n');
       const refused = await cockpitInProcess(['run', '--headless', '--yes'], { cwd: bob, env: env(bob) });
       expect(refused.code).toBe(1);
