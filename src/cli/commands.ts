@@ -193,7 +193,7 @@ export const COMMANDS = {
   wallboard: {
     name: 'wallboard',
     args: '[runbook | URL]',
-    summary: 'a read-only full-screen dashboard of the live or latest session (a war-room screen): here, or shared from elsewhere (cockpit run --share)',
+    summary: 'a read-only full-screen dashboard of the live or latest session (a war-room screen)',
     options: {},
     examples: [
       ['cockpit wallboard', 'the release of cockpit.yml here, full screen'],

@@ -6,7 +6,8 @@
  * over IN_PROCESS_MAX_CHARS (small texts parse in milliseconds whatever they hold) is parsed in a
  * worker thread (dist/markdown-worker.js) that this thread waits for, at most the limit: the base
  * (COCKPIT_MARKDOWN_PARSE_MS, PARSE_LIMIT_MS by default) and a second more per 100 KB (an ordinary
- * text parses at a few hundred KB a second: 2 MiB, the cap, gets 26 s). Then the worker is ended and
+ * text parses at a few hundred KB a second: 2 MiB, the cap, gets 26 s), counted from when the
+ * thread has started (a loaded machine can take seconds to start one). Then the worker is ended and
  * the parse fails with MarkdownTooSlow, located at the paragraph that holds the most of those markers.
  */
 import type { Root } from 'mdast';
@@ -15,6 +16,8 @@ import { distFile } from '../core/dist-file.js';
 import { parseTreeHere } from './markdown-micromark.js';
 
 export const PARSE_LIMIT_MS = 5000;
+/** How long the worker thread may take to start before the parse's limit counts. */
+const START_MS = 30_000;
 /** Texts up to this many characters are parsed here: their worst case takes well under a second. */
 export const IN_PROCESS_MAX_CHARS = 8 * 1024;
 
@@ -77,8 +80,12 @@ export function parseTree(text: string, env: NodeJS.ProcessEnv = process.env): R
   const worker = new Worker(file, { workerData: { text, port: port2, flag }, transferList: [port2] });
   worker.unref();
   try {
-    // the worker wakes this thread when its answer is on the port; nothing else runs meanwhile
-    const woke = Atomics.wait(new Int32Array(flag), 0, 0, limit);
+    // the worker wakes this thread when it has started, then when its answer is on the port;
+    // nothing else runs meanwhile. The limit is the parse's: a thread slow to start (a loaded
+    // machine) has START_MS of its own.
+    const state = new Int32Array(flag);
+    Atomics.wait(state, 0, 0, START_MS);
+    const woke = Atomics.load(state, 0) === 0 ? 'timed-out' : Atomics.wait(state, 0, 1, limit);
     const got = woke === 'timed-out' ? undefined : (receiveMessageOnPort(port1)?.message as { root?: Root; error?: string } | undefined);
     if (got?.root) return got.root;
     if (got?.error) throw new Error(got.error);

@@ -13,7 +13,8 @@
  *
  * 2 and 3 run concurrently. Every wait is on a condition with a deadline; nothing sleeps a fixed time.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaled } from '../../src/demo/runbook.js';
@@ -360,4 +361,50 @@ describe('cockpit demo, built binary', () => {
       await prom.stop();
     }
   }, 90_000);
+
+  // ── 4. shared, followed from elsewhere (after 2 and 3: not beside the five demos of 1) ────────
+
+  it.skipIf(!hasTmux())('shared (--share): cockpit watch URL and cockpit wallboard URL, from another working directory, with none of its files: a demo bad-release shared by a headless cockpit, followed to ROLLED BACK on both screens', async () => {
+    const root = tempRoot('cockpit-share-e2e-');
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(elsewhere);
+    const demo = spawn(process.execPath, [BIN, 'demo', '--scenario', 'bad-release', '--headless', '--speed', '30', '--dir', join(root, 'ws'), '--share'], {
+      env: { ...process.env, COCKPIT_STATE_DIR: join(root, 'state') },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    demo.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const exited = new Promise<number | null>((r) => demo.on('close', (code) => r(code)));
+    let watch: TmuxSession | undefined;
+    let board: TmuxSession | undefined;
+    try {
+      await until('the demo says its share URL', () => /sharing this session read-only at (http:\S+)/.test(err), 20_000);
+      const url = /sharing this session read-only at (http:\S+)/.exec(err)![1];
+      expect(err).toContain(`cockpit: follow it with: cockpit watch ${url} (or cockpit wallboard ${url}); anyone who has the URL can follow`);
+      watch = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} watch ${shq(url)}`, { cols: 100, rows: 30, cwd: elsewhere, name: 'cockpit-watch-url' });
+      board = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} wallboard ${shq(url)}`, { cols: 160, rows: 48, cwd: elsewhere, name: 'cockpit-wallboard-url' });
+      const header = (x: string) => x.split('\n')[0] ?? '';
+      let f = await watch.waitFor('cockpit watch (read-only) · demo-web-app 2.4.0 → production', { timeoutMs: 15_000 });
+      f = await watch.waitFor((x) => / ROLLED BACK {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 60_000 });
+      expect(f.split('\n')[1]).toMatch(/^ ✓ Pre-flight {2}↺ Pre-Release {2}↺ Deploy to Staging {2}↺ Deploy to Production {2}○ Post-Release {2}✓ Rollba/);
+      let b = await board.waitFor((x) => x.includes(' ROLLED BACK   demo-web-app 2.4.0 → production') && x.includes(' ENDED '), { timeoutMs: 30_000 });
+      expect(b).toMatch(/^ ENDED \d\d:\d\d:\d\d: rolled back · incident \d:\d\d · escalation L1\/3 · session \S+$/m);
+      expect(await exited, err).toBe(3);
+      // R on a remote follower says where to roll back: the machine that drives it
+      watch.keys('R');
+      f = await watch.waitFor('read-only: roll back where it runs: R there, or cockpit rollback (');
+      board.keys('R');
+      b = await board.waitFor('To roll back, run:  cockpit rollback, where it runs (');
+      for (const [pane, what] of [[watch, 'watch'], [board, 'wallboard']] as const) {
+        pane.keys('q');
+        expect(await pane.waitForExit(), what).toBe(0);
+      }
+      expect(watch.screen({ history: 100 }).replace(/\n/g, '')).toMatch(/cockpit watch: left session \S+ \(it ended: rolled-back\); shared by \S+@\S+, pid \d+ at http:/);
+      // the followers wrote nothing where they ran
+      expect(readdirSync(elsewhere)).toEqual([]);
+    } finally {
+      for (const p of [watch, board]) p?.kill();
+      demo.kill('SIGKILL');
+    }
+  }, 120_000);
 });

@@ -4,10 +4,8 @@
  * to act instead (R: how to roll back); q leaves while the release goes on; nothing is written to
  * the watched session.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempRoots } from '../helpers/demo-run.js';
 import { describe, expect, it } from 'vitest';
 import { BIN, box as sandbox, go, journal, ofType, order, panes, ROOT, run, sessionDirs, until } from '../helpers/session-box.js';
 import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
@@ -89,50 +87,4 @@ describe.skipIf(!hasTmux())('cockpit watch', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('cockpit: cockpit watch needs a terminal (stdin and stdout); and no release of resume-e2e is running now');
   });
-});
-
-const tempRoot = tempRoots();
-
-describe.skipIf(!hasTmux())('cockpit watch URL and cockpit wallboard URL (cockpit run --share)', () => {
-  it('from another working directory, with none of its files: a demo bad-release shared by a headless cockpit, followed to ROLLED BACK on both screens', async () => {
-    const root = tempRoot('cockpit-share-e2e-');
-    const elsewhere = join(root, 'elsewhere');
-    mkdirSync(elsewhere);
-    const demo = spawn(process.execPath, [BIN, 'demo', '--scenario', 'bad-release', '--headless', '--speed', '30', '--dir', join(root, 'ws'), '--share'], {
-      env: { ...process.env, COCKPIT_STATE_DIR: join(root, 'state') },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let err = '';
-    demo.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-    const exited = new Promise<number | null>((r) => demo.on('close', (code) => r(code)));
-    try {
-      await until('the demo says its share URL', () => /sharing this session read-only at (http:\S+)/.test(err), 20_000);
-      const url = /sharing this session read-only at (http:\S+)/.exec(err)![1];
-      expect(err).toContain(`cockpit: follow it with: cockpit watch ${url} (or cockpit wallboard ${url}); anyone who has the URL can follow`);
-      const watch = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} watch ${shq(url)}`, { cols: 100, rows: 30, cwd: elsewhere, name: 'cockpit-watch-url' });
-      const board = TmuxSession.start(`${shq(process.execPath)} ${shq(BIN)} wallboard ${shq(url)}`, { cols: 160, rows: 48, cwd: elsewhere, name: 'cockpit-wallboard-url' });
-      panes.push(watch, board);
-      const header = (x: string) => x.split('\n')[0] ?? '';
-      let f = await watch.waitFor('cockpit watch (read-only) · demo-web-app 2.4.0 → production', { timeoutMs: 15_000 });
-      f = await watch.waitFor((x) => / ROLLED BACK {3}R ROLLBACK$/.test(header(x)), { timeoutMs: 60_000 });
-      expect(f.split('\n')[1]).toMatch(/^ ✓ Pre-flight {2}↺ Pre-Release {2}↺ Deploy to Staging {2}↺ Deploy to Production {2}○ Post-Release {2}✓ Rollba/);
-      let b = await board.waitFor((x) => x.includes(' ROLLED BACK   demo-web-app 2.4.0 → production') && x.includes(' ENDED '), { timeoutMs: 30_000 });
-      expect(b).toMatch(/^ ENDED \d\d:\d\d:\d\d: rolled back · incident \d:\d\d · escalation L1\/3 · session \S+$/m);
-      expect(await exited, err).toBe(3);
-      // R on a remote follower says where to roll back: the machine that drives it
-      watch.keys('R');
-      f = await watch.waitFor('read-only: roll back where it runs: R there, or cockpit rollback (');
-      board.keys('R');
-      b = await board.waitFor('To roll back, run:  cockpit rollback, where it runs (');
-      for (const [pane, what] of [[watch, 'watch'], [board, 'wallboard']] as const) {
-        pane.keys('q');
-        expect(await pane.waitForExit(), what).toBe(0);
-      }
-      expect(watch.screen({ history: 100 }).replace(/\n/g, '')).toMatch(/cockpit watch: left session \S+ \(it ended: rolled-back\); shared by \S+@\S+, pid \d+ at http:/);
-      // the followers wrote nothing where they ran
-      expect(readdirSync(elsewhere)).toEqual([]);
-    } finally {
-      demo.kill('SIGKILL');
-    }
-  }, 120_000);
 });
