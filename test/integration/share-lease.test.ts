@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseShareUrl } from '../../src/share/protocol.js';
 import { connectFollower } from '../../src/share/remote-follower.js';
-import { until } from '../helpers/demo-run.js';
+import { processesUnder, until } from '../helpers/demo-run.js';
 import { GitServer } from '../helpers/git-server.js';
 import { BIN } from '../helpers/session-box.js';
 import { Proxy } from '../helpers/tcp-proxy.js';
@@ -63,7 +63,9 @@ describe('cockpit watch URL on a team session, the stream cut', () => {
     } finally {
       proxy?.close();
       driver.kill('SIGKILL');
+      // its step runs on under its supervisor (a killed cockpit leaves it be): let it end before the clone goes
       writeFileSync(join(alice, 'go'), '');
+      await until('nothing left running in the clone', () => processesUnder(alice).length === 0, 10_000, () => processesUnder(alice).join('\n'));
     }
   }, 60_000);
 });
