@@ -13,6 +13,7 @@ import { errorMessage } from '../core/error-message.js';
 import { writeNoFollow } from '../core/safe-open.js';
 import type { Runbook } from '../runbook/types.js';
 import { stateDir } from '../session/open.js';
+import { processAlive } from '../exec/proc.js';
 import { GitLease, lockRef } from '../team/git-lease.js';
 import { describeHolder, type LeaseHolder } from '../team/lease-record.js';
 import type { Io } from './io.js';
@@ -86,6 +87,10 @@ export async function takeTeamLease(rb: Runbook, o: TakeOptions, io: Io): Promis
     }
     if ('held' in got) {
       io.err(`cockpit: ${got.why}`);
+      // a holder on this machine whose process is gone (killed, its terminal closed): said, with when it can be taken over
+      const h = got.held.holder;
+      if (h.host === hostname() && !processAlive(h.pid))
+        io.err(`cockpit: that cockpit (pid ${h.pid}, on this machine) is no longer running: its lease can be taken over once it expires, at ${new Date(got.held.expires).toTimeString().slice(0, 8)}`);
       io.err(
         o.rollback
           ? `cockpit: nothing rolled back from here: the cockpit of ${describeHolder(got.held.holder)} drives this release, and a second rollback would race it. Ask them to roll back (R there); if that cockpit is gone, cockpit rollback here takes the lease over once it expires`
