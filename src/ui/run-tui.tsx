@@ -106,6 +106,8 @@ export async function runTui(rb0: Runbook, o: TuiOptions, err: (line: string) =>
     offSignals();
     // the session is the background guard's now: this cockpit's followers of its steps end with it
     process.stdout.write(`cockpit: guarded in the background by cockpit pid ${handed.pid}: it keeps sampling and rolls back on its own; cockpit watch follows it; its output: ${handed.log}\n`);
+    // followers of the shared session get everything up to the hand-over before the stream ends
+    await o.share?.close();
     process.exit(0);
   }
   await controller.idle();
