@@ -34,7 +34,7 @@ export function remoteRollbackHow(h: ShareHello): string {
 export function remoteDriverGoneAdvice(h: ShareHello, s: ReadOnlySession, why: string): string {
   const left = s.state.left;
   if (left?.how === 'background')
-    return `the screen that shared this session handed it to a background guard (pid ${left.pid ?? '?'} on ${sanitizeLine(h.driver.host)}): it guards on there, unshared (${why})`;
+    return `handed over: a background guard (pid ${left.pid ?? '?'} on ${sanitizeLine(h.driver.host)}) guards on there, unshared; cockpit watch there follows it (${why})`;
   return noDriver(h, why);
 }
 
