@@ -199,7 +199,12 @@ export function connectStream<T>(url: ShareUrl, timeoutMs: number, attach: (h: S
     const stream = new ShareStream(url, {
       onHello(h) {
         if (attached) return;
-        attached = attach(h, stream);
+        try {
+          attached = attach(h, stream);
+        } catch (e) {
+          // a runbook this cockpit cannot show (another version's, or not a runbook at all)
+          return fail(`not a session this cockpit can show: ${errorMessage(e)}`);
+        }
         clearTimeout(timer);
         resolve(attached.value);
       },

@@ -6,7 +6,7 @@
  * driver's files. A TCP proxy between them cuts the stream for 30 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -252,4 +252,28 @@ describe('cockpit watch URL (the remote follower)', () => {
     );
     expect(f.session.readOnly).toBe(f.session.driverGone);
   }, 30_000);
+});
+
+describe('a stream that is not a cockpit session it can show', () => {
+  it('said in one line, never a stack trace: not SSE, a hello of another protocol, a runbook it cannot show', async () => {
+    const hellos = [
+      'event: hello\ndata: {"v":9}\n\n',
+      `event: hello\ndata: ${JSON.stringify({ v: 1, sessionId: 's', runbook: { name: 'x', stages: [{ id: 'a', steps: 'not a list' }] }, driver: { user: 'u', host: 'h', pid: 1 }, last: 0 })}\n\n`,
+    ];
+    let n = 0;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write(hellos[n++ % hellos.length]);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const url = parseShareUrl(`http://127.0.0.1:${port}/t`) as ShareUrl;
+      expect(await connectFollower(url)).toBe(`cannot follow http://127.0.0.1:${port}/t: not a cockpit session stream: it speaks version 9 of the share protocol, this cockpit 1`);
+      expect(await connectFollower(url)).toMatch(new RegExp(`^cannot follow http://127\\.0\\.0\\.1:${port}/t: not a session this cockpit can show: .+$`));
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 });
