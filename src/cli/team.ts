@@ -14,6 +14,7 @@ import { writeNoFollow } from '../core/safe-open.js';
 import type { Runbook } from '../runbook/types.js';
 import { stateDir } from '../session/open.js';
 import { processAlive } from '../exec/proc.js';
+import { sanitizeLine } from '../core/terminal-text.js';
 import { GitLease, lockRef } from '../team/git-lease.js';
 import { describeHolder, type LeaseHolder } from '../team/lease-record.js';
 import type { Io } from './io.js';
@@ -110,6 +111,7 @@ export async function takeTeamLease(rb: Runbook, o: TakeOptions, io: Io): Promis
     );
     return { event: { remote: team.remote, ref, localOnly: got.why }, onLost: () => {}, keep: () => {}, release: async () => {} };
   }
+  if (got.pastHold) io.err(`cockpit: ${rb.environment} is on hold (${sanitizeLine(got.pastHold.reason)}): the rollback goes ahead (a hold stops releases, not the restoring of service)`);
   const tookOver = got.tookOver ? `generation ${got.tookOver.generation} of ${got.tookOver.holder.user}@${got.tookOver.holder.host} (pid ${got.tookOver.holder.pid}), expired` : undefined;
   return holding(rb, lease, got.token, { remote: team.remote, ref, token: got.token, ...(tookOver ? { tookOver } : {}) }, io);
 }

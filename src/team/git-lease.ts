@@ -31,7 +31,8 @@ export const holdRef = (runbook: string, env: string) => `refs/cockpit/holds/${r
 
 export type LeaseTarget = { readonly runbook: string; readonly environment: string };
 
-export type Acquired = { readonly ok: true; readonly token: number; readonly tookOver?: LeaseRecord };
+/** Taken: its token; the expired lease it took over; the hold it went past (`pastHold`). */
+export type Acquired = { readonly ok: true; readonly token: number; readonly tookOver?: LeaseRecord; readonly pastHold?: HoldRecord };
 export type NotAcquired =
   | { readonly ok: false; readonly held: LeaseRecord; readonly why: string }
   | { readonly ok: false; readonly onHold: HoldRecord; readonly why: string }
@@ -95,7 +96,7 @@ export class GitLease {
       };
       const parent = 'sha' in seen ? seen.sha : undefined;
       const pushed = await this.write(ref, record, parent);
-      if (pushed === true) return { ok: true, token: record.generation, ...(prev?.kind === 'lease' ? { tookOver: prev } : {}) };
+      if (pushed === true) return { ok: true, token: record.generation, ...(prev?.kind === 'lease' ? { tookOver: prev } : {}), ...(hold.record?.kind === 'hold' ? { pastHold: hold.record } : {}) };
       if (!pushed.stale) return { ok: false, unreachable: true, why: `${this.o.remote}: ${pushed.error}` };
       lastError = pushed.error;
     }

@@ -96,6 +96,7 @@ describe('cockpit rollback on a team environment', () => {
       rmSync(join(bob, 'rolled.txt'), { force: true });
       const rolled = await rollback(bob);
       expect(rolled.code, rolled.stderr).toBe(0);
+      expect(rolled.err[0]).toBe('cockpit: production is on hold (code freeze): the rollback goes ahead (a hold stops releases, not the restoring of service)');
       expect(readFileSync(join(bob, 'rolled.txt'), 'utf8')).toMatch(/^rolled back with token=\d+\n$/);
       writeFileSync(join(bob, 'go'), '');
       expect((await cockpitInProcess(['run', '--headless', '--yes'], { cwd: bob, env: env(bob) })).code).toBe(4);
