@@ -2,6 +2,7 @@
 import type { Runbook } from '../runbook/types.js';
 import { parse, usageOf, UsageError } from './args.js';
 import { COMMANDS } from './commands.js';
+import { parseShareAddress } from '../share/protocol.js';
 
 /** The options are run's entry in the command table (commands.ts), which its --help lists. */
 export const USAGE = usageOf(COMMANDS.run);
@@ -17,7 +18,8 @@ export function shareOptional(argv: readonly string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--') return [...out, ...argv.slice(i)];
     if (argv[i] !== '--share') out.push(argv[i]);
-    else if (i + 1 < argv.length && /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*)?:\d{1,5}$|^\d{1,5}$/.test(argv[i + 1])) out.push(`--share=${argv[++i]}`);
+    // an address names its port (a bare word could be the runbook): the form is parseShareAddress's
+    else if (i + 1 < argv.length && /(^|:)\d+$/.test(argv[i + 1]) && typeof parseShareAddress(argv[i + 1]) !== 'string') out.push(`--share=${argv[++i]}`);
     else out.push('--share=');
   }
   return out;

@@ -4,12 +4,19 @@ import type { Io } from './io.js';
 import { UsageError } from './args.js';
 import { sanitizeLine } from '../core/terminal-text.js';
 import type { Runbook } from '../runbook/types.js';
-import { git } from '../team/git.js';
+import { parseShareUrl, type ShareUrl } from '../share/protocol.js';
+
+/** A shared session's URL as `cockpit watch`, `wallboard` and `rollback` take it; a usage error (exit 2) says why not. */
+export function shareUrlArg(text: string): ShareUrl {
+  const url = parseShareUrl(text);
+  if (typeof url === 'string') throw new UsageError(url);
+  return url;
+}
 
 /** `--share`: the session's share server listening, its URL said; exit 2 after saying why not. */
 export async function startShare(address: string, io: Io, rb?: Runbook): Promise<Sharing | number> {
   // a team's session names its lease to followers: the remote's URL as this clone knows it
-  const url = rb?.team ? await git({ cwd: process.cwd(), remote: rb.team.remote }, ['remote', 'get-url', rb.team.remote]) : undefined;
+  const url = rb?.team ? await (await import('../team/git.js')).git({ cwd: process.cwd(), remote: rb.team.remote }, ['remote', 'get-url', rb.team.remote]) : undefined;
   const s = await (await import('../share/share-session.js')).startSharing(address, url?.ok ? { remoteUrl: url.out.trim() } : {});
   if (typeof s === 'string') {
     io.err(`cockpit: ${s}`);
@@ -26,12 +33,10 @@ export async function startShare(address: string, io: Io, rb?: Runbook): Promise
  * over the stream): refused, exit 1, naming where to roll back; the driver is asked for its name.
  */
 export async function refuseRemoteRollback(text: string, io: Io): Promise<number> {
-  const { parseShareUrl } = await import('../share/protocol.js');
-  const url = parseShareUrl(text);
-  if (typeof url === 'string') throw new UsageError(url);
+  const url = shareUrlArg(text);
   const { connectStream } = await import('../share/stream.js');
-  const { driverName } = await import('../share/remote-follower.js');
-  const hello = await connectStream(url, 5000, (h, stream) => {
+  const { remoteRollbackHow } = await import('../share/remote-follower.js');
+  const hello = await connectStream(url, (h, stream) => {
     stream.stop();
     return { value: h, onMessage: () => {}, onLink: () => {} };
   });
@@ -39,7 +44,7 @@ export async function refuseRemoteRollback(text: string, io: Io): Promise<number
     io.err(`cockpit: ${hello}`);
   } else {
     io.err(`cockpit: ${url.href} is a shared session of ${sanitizeLine(hello.runbook.name)}: read-only, nothing reaches its driver from here`);
-    io.err(`cockpit: roll back where it runs (${driverName(hello)}): R there, or cockpit rollback on that machine`);
+    io.err(`cockpit: ${remoteRollbackHow(hello)}`);
   }
   io.err('cockpit: nothing rolled back');
   return 1;

@@ -5,8 +5,9 @@
  * unreachable remote refuses unless --local-lock says to release with this machine's lock only
  * (journalled in session.started). The machine's own lock (.cockpit/lock) is taken as well, always.
  */
+import { timeOfDay } from '../exec/log-format.js';
 import { mkdirSync, rmSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TeamLease } from '../core/events.js';
 import { errorMessage } from '../core/error-message.js';
@@ -16,7 +17,9 @@ import { stateDir } from '../session/open.js';
 import { processAlive } from '../exec/proc.js';
 import { sanitizeLine } from '../core/terminal-text.js';
 import { GitLease, lockRef } from '../team/git-lease.js';
-import { describeHolder, type LeaseHolder } from '../team/lease-record.js';
+import { describeHolder } from '../team/lease-record.js';
+import { holderHere } from '../team/holder.js';
+export { holderHere } from '../team/holder.js';
 import type { Io } from './io.js';
 
 export const EXIT_HELD = 1;
@@ -36,18 +39,6 @@ function writeLeaseFile(file: string, text: string): void {
   }
 }
 
-/** Where this cockpit runs, for the record a refused operator reads. */
-export function holderHere(env: NodeJS.ProcessEnv = process.env): LeaseHolder {
-  let user = env.USER ?? env.LOGNAME ?? 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    /* no passwd entry (a container): the environment's name */
-  }
-  const gh = env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
-  const ci = gh ?? env.CI_JOB_URL ?? env.BUILD_URL ?? env.CIRCLE_BUILD_URL;
-  return { user, host: hostname(), pid: process.pid, ...(ci ? { ci } : {}) };
-}
 
 export type HeldLease = {
   /** What session.started records. */
@@ -91,7 +82,7 @@ export async function takeTeamLease(rb: Runbook, o: TakeOptions, io: Io): Promis
       // a holder on this machine whose process is gone (killed, its terminal closed): said, with when it can be taken over
       const h = got.held.holder;
       if (h.host === hostname() && !processAlive(h.pid))
-        io.err(`cockpit: that cockpit (pid ${h.pid}, on this machine) is no longer running: its lease can be taken over once it expires, at ${new Date(got.held.expires).toTimeString().slice(0, 8)}`);
+        io.err(`cockpit: that cockpit (pid ${h.pid}, on this machine) is no longer running: its lease can be taken over once it expires, at ${timeOfDay(got.held.expires)}`);
       io.err(
         o.rollback
           ? `cockpit: nothing rolled back from here: the cockpit of ${describeHolder(got.held.holder)} drives this release, and a second rollback would race it. Ask them to roll back (R there); if that cockpit is gone, cockpit rollback here takes the lease over once it expires`

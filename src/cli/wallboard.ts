@@ -47,9 +47,7 @@ export async function wallboardCommand(argv: string[], io: Io): Promise<number> 
 
 /** `cockpit wallboard URL`: a session another cockpit shares (cockpit run --share), from anywhere that reaches it. */
 async function wallboardRemote(text: string, io: Io): Promise<number> {
-  const { parseShareUrl } = await import('../share/protocol.js');
-  const url = parseShareUrl(text);
-  if (typeof url === 'string') throw new UsageError(url);
+  const url = (await import('./share.js')).shareUrlArg(text);
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     io.err('cockpit: the wallboard is a full-screen dashboard and needs a terminal (stdin and stdout a TTY)');
     return 2;

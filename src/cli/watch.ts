@@ -38,9 +38,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
 
 /** `cockpit watch URL`: a session another cockpit shares (cockpit run --share), from anywhere that reaches it. */
 async function watchRemote(text: string, themeName: string | undefined, io: Io): Promise<number> {
-  const { parseShareUrl } = await import('../share/protocol.js');
-  const url = parseShareUrl(text);
-  if (typeof url === 'string') throw new UsageError(url);
+  const url = (await import('./share.js')).shareUrlArg(text);
   if (process.stdout.isTTY !== true || process.stdin.isTTY !== true) {
     io.err(`cockpit: cockpit watch needs a terminal (stdin and stdout); without one, read the stream itself: curl -N ${url.href}`);
     return 2;

@@ -9,6 +9,11 @@ export function stampOf(d: Date): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)} `;
 }
 
+/** A wall time as the cockpit shows a time of day: HH:MM:SS, local. */
+export function timeOfDay(ms: number): string {
+  return stampOf(new Date(ms)).slice(0, 8);
+}
+
 export type LogLine = { readonly time: string; readonly text: string };
 
 /** Splits a stamped log line into its time (HH:MM:SS) and text. */

@@ -4,7 +4,7 @@
  * event's plain line is lines/describe.ts's.
  */
 import { jsonLine, type StepLine } from '../core/json-line.js';
-import { parseLogLine, sanitizeOutput, stampOf } from '../exec/log-format.js';
+import { parseLogLine, sanitizeOutput, timeOfDay } from '../exec/log-format.js';
 import type { Session } from '../session/session.js';
 import { collapseRepeats, flushRepeats, noRepeats, sampleKind } from './repeats.js';
 import { describeEvent } from './lines/describe.js';
@@ -21,7 +21,7 @@ export function attachPlain(c: Shown, write: Write): () => void {
   const offEvents = c.subscribe((s, e) => {
     const text = describeEvent(s, e, c.runbook);
     if (text === undefined) return;
-    const stamp = stampOf(new Date(e.at)).slice(0, 8);
+    const stamp = timeOfDay(e.at);
     for (const line of text.split('\n')) {
       const r = collapseRepeats(repeats, { stamp, text: sanitizeOutput(line), ...sampleKind(e.type, line) });
       repeats = r.state;
@@ -30,7 +30,7 @@ export function attachPlain(c: Shown, write: Write): () => void {
   });
   const offOutput = c.onOutput((_stage, _step, lines) => {
     // one write per batch, not per line
-    const now = stampOf(new Date()).slice(0, 8);
+    const now = timeOfDay(Date.now());
     write(
       lines
         .map((l) => {

@@ -29,8 +29,17 @@ function shownFile(rb: Runbook): string {
  * the two ways on. The two commands fit 80 columns with a short runbook path; the why comes after.
  */
 export function driverGoneAdvice(rb: Runbook, info: SessionInfo): string {
-  const f = shownFile(rb);
-  return `no driver: cockpit run ${f} takes over · cockpit rollback ${f}${info.driverPid ? ` (its cockpit, pid ${info.driverPid}, is gone)` : ' (its cockpit is gone)'}`;
+  return noDriverText({ file: shownFile(rb) }, info.driverPid ? `its cockpit, pid ${info.driverPid}, is gone` : 'its cockpit is gone');
+}
+
+/**
+ * "no driver", in the one wording every follower (local or remote) uses: what takes over and how
+ * to roll back first (a narrow terminal cuts the end of the line), then why. `where`: on which
+ * machine (a remote follower's driver ran elsewhere); `file`: the runbook as typed here.
+ */
+export function noDriverText(o: { readonly where?: string; readonly file?: string }, why: string): string {
+  const f = o.file ? ` ${o.file}` : '';
+  return `no driver: ${o.where ? `${o.where}, ` : ''}cockpit run${f} takes over · cockpit rollback${f} (${why})`;
 }
 
 /** How often a follower looks whether the session's driver still lives (the issue's bound is 2 s). */

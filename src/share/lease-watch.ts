@@ -9,6 +9,7 @@
  * user@host:path; a ref under refs/cockpit/locks/), so that nothing the driver says can become a
  * git option or a command-running transport.
  */
+import { timeOfDay } from '../exec/log-format.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,6 @@ export function leaseInfoOf(x: unknown): LeaseInfo | undefined {
   return { url, ref, token };
 }
 
-const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
 
 /** What the lease ref says about the driver of generation `token` at `now`. Pure. */
 export function leaseVerdict(seen: RemoteRef, token: number, now: number): LeaseVerdict {
@@ -46,7 +46,7 @@ export function leaseVerdict(seen: RemoteRef, token: number, now: number): Lease
   if (r.generation !== token)
     return { gone: r.kind === 'lease' ? `its lease was taken over by ${describeHolder(r.holder)} (generation ${r.generation})` : `its lease was given up (generation ${r.generation})` };
   if (r.kind === 'released') return { gone: 'its lease was given up: its session ended there' };
-  if (now > r.expires + CLOCK_SKEW_MS) return { gone: `its lease expired at ${clock(r.expires)} without renewal` };
+  if (now > r.expires + CLOCK_SKEW_MS) return { gone: `its lease expired at ${timeOfDay(r.expires)} without renewal` };
   return { held: r.expires };
 }
 

@@ -5,19 +5,17 @@
  * follower shows. A cut stream is said while it reconnects; a driver found gone (nothing listens
  * at the URL any more) is said with what to do, as a local follower says it.
  */
+import { timeOfDay } from '../exec/log-format.js';
 import { ReadOnlySession } from '../session/read-only-session.js';
-import type { Follower } from '../session/follower.js';
+import { noDriverText, type Follower } from '../session/follower.js';
 import { sanitizeLine } from '../core/terminal-text.js';
 import type { ShareHello, ShareMessage, ShareUrl } from './protocol.js';
 import { LeaseWatch } from './lease-watch.js';
 import { connectStream, type LinkState, type ShareStream } from './stream.js';
 
-/** How long the first connection may take before `cockpit watch URL` gives up. */
-export const CONNECT_MS = 5000;
 
 export type RemoteFollower = Follower & { readonly hello: ShareHello; readonly url: ShareUrl; readonly stream: Pick<ShareStream, 'last' | 'counts'> };
 
-const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
 
 /** The driving cockpit in one line: "alice@laptop, pid 4242" (its words were written on another machine). */
 export function driverName(h: ShareHello): string {
@@ -38,9 +36,9 @@ export function remoteDriverGoneAdvice(h: ShareHello, s: ReadOnlySession, why: s
   return noDriver(h, why);
 }
 
-/** "no driver": what to do first (a narrow terminal cuts the end of the line), then whose cockpit and why. */
+/** "no driver" (session/follower.ts noDriverText): on the driver's machine, whose cockpit and why. */
 function noDriver(h: ShareHello, why: string): string {
-  return `no driver: on its machine, cockpit run takes over · cockpit rollback (${driverName(h)}: ${sanitizeLine(why)})`;
+  return noDriverText({ where: 'on its machine' }, `${driverName(h)}: ${sanitizeLine(why)}`);
 }
 
 /** What a remote follower says once the driver's lease shows nobody drives (its stream cut). */
@@ -50,12 +48,12 @@ export function leaseGoneAdvice(h: ShareHello, why: string): string {
 
 /** What a cut stream says while it reconnects. */
 export function linkText(l: Extract<LinkState, { state: 'cut' }>): string {
-  return `⚠ stream cut since ${clock(l.since)} (${sanitizeLine(l.why)}): reconnecting; this screen may be behind the release`;
+  return `⚠ stream cut since ${timeOfDay(l.since)} (${sanitizeLine(l.why)}): reconnecting; this screen may be behind the release`;
 }
 
 /** Connects to a shared session: the follower once its hello came, or why it could not. */
-export function connectFollower(url: ShareUrl, timeoutMs = CONNECT_MS): Promise<RemoteFollower | string> {
-  return connectStream(url, timeoutMs, (h, stream) => {
+export function connectFollower(url: ShareUrl): Promise<RemoteFollower | string> {
+  return connectStream(url, (h, stream) => {
     const session = new ReadOnlySession({ runbook: h.runbook, sessionDir: '', how: remoteRollbackHow(h) });
     let started = false;
     const queued: ShareMessage[] = [];
@@ -69,7 +67,7 @@ export function connectFollower(url: ShareUrl, timeoutMs = CONNECT_MS): Promise<
     // while the stream is cut, the lease tells whether the driver lives (a team's session)
     const lease = h.lease
       ? new LeaseWatch(h.lease, (v) => {
-          if ('held' in v) session.markLink(`${cut} · its lease was renewed until ${clock(v.held)}: its cockpit lives`);
+          if ('held' in v) session.markLink(`${cut} · its lease was renewed until ${timeOfDay(v.held)}: its cockpit lives`);
           else if ('gone' in v) session.markDriverGone(leaseGoneAdvice(h, v.gone));
         })
       : undefined;

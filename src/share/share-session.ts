@@ -6,7 +6,7 @@
  * in order. Followers that connect before that wait for the session (503). The token is never
  * journalled: the journal is shared with the team's history; the URL is said where it runs.
  */
-import { userInfo, hostname } from 'node:os';
+import { holderHere } from '../team/holder.js';
 import { readJournal } from '../session/journal.js';
 import type { Session } from '../session/session.js';
 import type { Runbook } from '../runbook/types.js';
@@ -22,12 +22,10 @@ export type Sharing = {
   close(): Promise<void>;
 };
 
-function user(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
+/** This cockpit as the hello names it (the lease's holder, without its CI URL). */
+function driverHere(): ShareHello['driver'] {
+  const { user, host, pid } = holderHere();
+  return { user, host, pid };
 }
 
 /** The lease a team's session holds, as its session.started journalled it, with the remote's URL. */
@@ -47,7 +45,11 @@ export async function startSharing(address: string, o: { token?: string; remoteU
   const log = new ShareLog();
   let hello: Omit<ShareHello, 'last'> | undefined;
   const offs: (() => void)[] = [];
-  const server = await startShareServer({ ...at, log, hello: () => hello && { ...hello, ...(leaseOf(log, o.remoteUrl) ? { lease: leaseOf(log, o.remoteUrl) } : {}) }, ...(o.token ? { token: o.token } : {}) });
+  const helloNow = () => {
+    const lease = hello && leaseOf(log, o.remoteUrl);
+    return hello && { ...hello, ...(lease ? { lease } : {}) };
+  };
+  const server = await startShareServer({ ...at, log, hello: helloNow, ...(o.token ? { token: o.token } : {}) });
   if (typeof server === 'string') return server;
   return {
     url: server.url,
@@ -56,7 +58,7 @@ export async function startSharing(address: string, o: { token?: string; remoteU
       for (const e of readJournal(s.journalPath)) log.journal(e);
       offs.push(s.session.subscribe((_state, e) => log.journal(e)));
       offs.push(s.session.onOutput((stage, step, lines) => log.output({ stage, step, lines: [...lines] })));
-      hello = { v: PROTOCOL_VERSION, sessionId: s.sessionId, runbook: s.runbook, driver: { user: user(), host: hostname(), pid: process.pid } };
+      hello = { v: PROTOCOL_VERSION, sessionId: s.sessionId, runbook: s.runbook, driver: driverHere() };
     },
     async close() {
       for (const off of offs.splice(0)) off();

@@ -15,6 +15,8 @@ import { PING_MS, PROTOCOL_VERSION, SseParser, type ShareHello, type ShareMessag
 /** No byte for this long: the stream is cut (a ping is due every PING_MS). */
 export const SILENT_MS = 3 * PING_MS;
 const RETRY_MS = [100, 250, 500, 1000];
+/** How long a follower's first connection may take before it gives up. */
+export const CONNECT_MS = 5000;
 
 export type LinkState =
   | { readonly state: 'up' }
@@ -186,7 +188,7 @@ export type Attached<T> = { readonly value: T; onMessage(m: ShareMessage): void;
  * refusal is final (a wrong URL, a driver gone); a cut (the session still opening) is tried again
  * until `timeoutMs`.
  */
-export function connectStream<T>(url: ShareUrl, timeoutMs: number, attach: (h: ShareHello, stream: ShareStream) => Attached<T>): Promise<T | string> {
+export function connectStream<T>(url: ShareUrl, attach: (h: ShareHello, stream: ShareStream) => Attached<T>, timeoutMs = CONNECT_MS): Promise<T | string> {
   return new Promise((resolve) => {
     let attached: Attached<T> | undefined;
     let lastWhy = '';

@@ -46,8 +46,8 @@ export class RemoteWallboardFeed implements WallboardFeed {
   }
 
   /** Connects to `url`: the feed once the stream's hello came (with what came after it), or why not. */
-  static connect(url: ShareUrl, timeoutMs = 5000): Promise<RemoteWallboardFeed | string> {
-    return connectStream(url, timeoutMs, (h, stream) => {
+  static connect(url: ShareUrl): Promise<RemoteWallboardFeed | string> {
+    return connectStream(url, (h, stream) => {
       const feed = new RemoteWallboardFeed(h, stream);
       return { value: feed, onMessage: (m) => feed.apply(m), onLink: (l) => feed.setLink(l) };
     });

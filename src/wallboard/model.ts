@@ -6,7 +6,7 @@
 import type { Outcome } from '../core/events.js';
 import { outcomeWord } from '../session/view/words.js';
 import { phaseWord, stoppedWord } from '../session/view/phase-words.js';
-import { stampOf } from '../exec/log-format.js';
+import { timeOfDay } from '../exec/log-format.js';
 import type { Runbook } from '../runbook/types.js';
 import type { SessionState } from '../session/reduce.js';
 import { chartModels, type ChartModel } from './model-charts.js';
@@ -65,7 +65,7 @@ export function statusWord(s: SessionState, live = true): { word: string; tone: 
   }
 }
 
-const clock = (wall: number | undefined) => (wall === undefined ? '?' : stampOf(new Date(wall)).slice(0, 8));
+const clock = (wall: number | undefined) => (wall === undefined ? '?' : timeOfDay(wall));
 
 /**
  * The line under the status word: live or ended (when, how) or stopped without an end, the

@@ -164,7 +164,7 @@ describe('cockpit run --share', () => {
     expect(r.code).toBe(1);
     expect(r.err).toEqual([
       `cockpit: ${d.url} is a shared session of web: read-only, nothing reaches its driver from here`,
-      expect.stringMatching(new RegExp(`^cockpit: roll back where it runs \\(\\S+@\\S+, pid ${d.p.pid}\\): R there, or cockpit rollback on that machine$`)),
+      expect.stringMatching(new RegExp(`^cockpit: read-only: roll back where it runs: R there, or cockpit rollback \\(\\S+@\\S+, pid ${d.p.pid}\\)$`)),
       'cockpit: nothing rolled back',
     ]);
     writeFileSync(join(d.dir, 'go'), '');

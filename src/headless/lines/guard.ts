@@ -1,5 +1,5 @@
 /** Headless lines of the guardrails: samples, the baseline, arming, holds, triggers and criteria. */
-import { sanitizeLine, stampOf } from '../../exec/log-format.js';
+import { sanitizeLine, timeOfDay } from '../../exec/log-format.js';
 import { baselineWindowText } from '../../guard/baseline.js';
 import { decisionLines } from '../../guard/decision.js';
 import { formatCompact } from '../../runbook/duration.js';
@@ -72,7 +72,7 @@ export const GUARD_LINES: Lines<
   'trigger.pending': (_s, e) => `${TRIGGER_ICON.pending} trigger ${e.trigger} ${TRIGGER_WORD.pending} (value ${num(e.value)})`,
   'trigger.reset': (_s, e) => `${TRIGGER_ICON.idle} trigger ${e.trigger} reset (value ${num(e.value)})`,
   'trigger.fired': (_s, e) => fired(e),
-  'trigger.shadow-fired': (_s, e) => `◌ shadow trigger ${e.trigger} would have fired at ${stampOf(new Date(e.at)).slice(0, 8)}: ${e.reason} (shadow: no rollback)`,
+  'trigger.shadow-fired': (_s, e) => `◌ shadow trigger ${e.trigger} would have fired at ${timeOfDay(e.at)}: ${e.reason} (shadow: no rollback)`,
   'trigger.nodata': (_s, e) => `${TRIGGER_ICON.nodata} trigger ${e.trigger} ${TRIGGER_WORD.nodata} for ${e.misses} samples (${e.error ?? 'source error'}): policy ${e.policy}`,
   'trigger.data-back': (_s, e) => `${TRIGGER_ICON.idle} trigger ${e.trigger}: data is back`,
   'trigger.broken': (_s, e) => `${TRIGGER_ICON.broken} ${sanitizeLine(e.reason)}: the step fails now (a configuration error, not no data)`,
