@@ -4,7 +4,8 @@
  * its process group ended by stop().
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,4 +88,41 @@ export class GitServer {
     this.stop();
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/**
+ * A team runbook (`name: web`, `environment: production`): one stage `deploy` whose one step `ship`
+ * runs `step` with sh -c, on `remote` (origin) with a `lease` (30s), and `extra` lines after it.
+ */
+export function teamRunbook(step: string, o: { remote?: string; lease?: string; extra?: readonly string[] } = {}): string {
+  return [
+    'name: web',
+    'environment: production',
+    `team: { remote: ${o.remote ?? 'origin'}, lease: ${o.lease ?? '30s'} }`,
+    'stages:',
+    '  - id: deploy',
+    '    steps:',
+    '      - id: ship',
+    `        run: [sh, -c, '${step}']`,
+    ...(o.extra ?? []),
+    '',
+  ].join('\n');
+}
+
+/**
+ * For a test file: a git server (started before its tests, removed after) and a clone per name,
+ * each with `runbook` as its cockpit.yml. `clones[name]` and `server()` once the tests run.
+ */
+export function teamClones(names: readonly string[], runbook: string): { readonly clones: Record<string, string>; server(): GitServer } {
+  let server: GitServer | undefined;
+  const clones: Record<string, string> = {};
+  beforeAll(async () => {
+    server = await GitServer.start();
+    for (const n of names) {
+      clones[n] = server.clone(n);
+      writeFileSync(join(clones[n], 'cockpit.yml'), runbook);
+    }
+  }, 30_000);
+  afterAll(() => server?.remove());
+  return { clones, server: () => server! };
 }

@@ -9,39 +9,20 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { lockRef } from '../../src/team/git-lease.js';
 import { casPush, readRemoteRef, writeCommit } from '../../src/team/git.js';
 import { encode } from '../../src/team/lease-record.js';
 import { until } from '../helpers/demo-run.js';
-import { GitServer } from '../helpers/git-server.js';
+import { teamClones, teamRunbook } from '../helpers/git-server.js';
 import { BIN } from '../helpers/session-box.js';
 
-let server: GitServer;
+const RUNBOOK = teamRunbook('cat "$COCKPIT_LEASE_FILE" > before.txt; while [ ! -e go ]; do sleep 0.05; done; cat "$COCKPIT_LEASE_FILE" > after.txt', { lease: '3s' });
+
+const team = teamClones(['alice', 'bob'], RUNBOOK);
 let alice: string;
 let bob: string;
-
-const RUNBOOK = [
-  'name: web',
-  'environment: production',
-  'team: { remote: origin, lease: 3s }',
-  'stages:',
-  '  - id: deploy',
-  '    steps:',
-  '      - id: ship',
-  `        run: [sh, -c, 'cat "$COCKPIT_LEASE_FILE" > before.txt; while [ ! -e go ]; do sleep 0.05; done; cat "$COCKPIT_LEASE_FILE" > after.txt']`,
-  '',
-].join('\n');
-
-beforeAll(async () => {
-  server = await GitServer.start();
-  [alice, bob] = ['alice', 'bob'].map((l) => {
-    const dir = server.clone(l);
-    writeFileSync(join(dir, 'cockpit.yml'), RUNBOOK);
-    return dir;
-  });
-}, 30_000);
-afterAll(() => server?.remove());
+beforeAll(() => void ({ alice, bob } = team.clones));
 
 describe('a lease lost while the release runs', () => {
   it('said (LEASE LOST), journalled (lease.lost), and the running step reads it in COCKPIT_LEASE_FILE', async () => {

@@ -9,25 +9,17 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseShareUrl } from '../../src/share/protocol.js';
 import { connectFollower } from '../../src/share/remote-follower.js';
 import { processesUnder, until } from '../helpers/demo-run.js';
-import { GitServer } from '../helpers/git-server.js';
+import { teamClones, teamRunbook } from '../helpers/git-server.js';
 import { BIN } from '../helpers/session-box.js';
 import { Proxy } from '../helpers/tcp-proxy.js';
 
-let server: GitServer;
+const team = teamClones(['alice'], teamRunbook('while [ ! -e go ]; do sleep 0.1; done', { lease: '3s' }));
 let alice: string;
-beforeAll(async () => {
-  server = await GitServer.start();
-  alice = server.clone('alice');
-  writeFileSync(
-    join(alice, 'cockpit.yml'),
-    ['name: web', 'environment: production', 'team: { remote: origin, lease: 3s }', 'stages:', '  - id: deploy', '    steps:', '      - id: ship', "        run: [sh, -c, 'while [ ! -e go ]; do sleep 0.1; done']", ''].join('\n'),
-  );
-}, 30_000);
-afterAll(() => server?.remove());
+beforeAll(() => void ({ alice } = team.clones));
 
 describe('cockpit watch URL on a team session, the stream cut', () => {
   it('reads the lease: renewed, its cockpit lives; after kill -9 of the driver, expired without renewal: no driver', async () => {
@@ -45,7 +37,7 @@ describe('cockpit watch URL on a team session, the stream cut', () => {
       const f = await connectFollower(url);
       if (typeof f === 'string') throw new Error(f);
       try {
-        expect(f.hello.lease).toEqual({ url: server.url(), ref: 'refs/cockpit/locks/web/production', token: 1 });
+        expect(f.hello.lease).toEqual({ url: team.server().url(), ref: 'refs/cockpit/locks/web/production', token: 1 });
         f.start();
         await until('the ship step runs', () => f.session.state.stages[0]?.steps[0]?.status === 'running', 15_000);
         proxy.cut();

@@ -7,23 +7,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cockpitInProcess } from '../helpers/cli.js';
 import { processesUnder, until } from '../helpers/demo-run.js';
-import { GitServer } from '../helpers/git-server.js';
+import { teamClones, teamRunbook } from '../helpers/git-server.js';
 import { BIN } from '../helpers/session-box.js';
 
-let server: GitServer;
+const team = teamClones(['alice'], teamRunbook('echo "token=$COCKPIT_LOCK_TOKEN" > token.txt; while [ ! -e go ]; do sleep 0.1; done'));
 let alice: string;
-beforeAll(async () => {
-  server = await GitServer.start();
-  alice = server.clone('alice');
-  writeFileSync(
-    join(alice, 'cockpit.yml'),
-    ['name: web', 'environment: production', 'team: { remote: origin, lease: 30s }', 'stages:', '  - id: deploy', '    steps:', '      - id: ship', `        run: [sh, -c, 'echo "token=$COCKPIT_LOCK_TOKEN" > token.txt; while [ ! -e go ]; do sleep 0.1; done']`, ''].join('\n'),
-  );
-}, 30_000);
-afterAll(() => server?.remove());
+beforeAll(() => void ({ alice } = team.clones));
 
 describe('a team lease whose holder on this machine is gone', () => {
   it('the next run here is refused, saying that cockpit no longer runs and when its lease can be taken over', async () => {

@@ -10,39 +10,20 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cockpitInProcess } from '../helpers/cli.js';
 import { until } from '../helpers/demo-run.js';
-import { GitServer, gitSync } from '../helpers/git-server.js';
+import { gitSync, teamClones, teamRunbook } from '../helpers/git-server.js';
 import { BIN } from '../helpers/session-box.js';
 
-let server: GitServer;
+const TOKEN_STEP = 'echo "token=$COCKPIT_LOCK_TOKEN" > token.txt; while [ ! -e go ]; do sleep 0.05; done';
+const RUNBOOK = (remote = 'origin') => teamRunbook(TOKEN_STEP, { remote });
+
+const team = teamClones(['alice', 'bob', 'carol'], RUNBOOK());
 let alice: string;
 let bob: string;
 let carol: string;
-
-const RUNBOOK = (remote = 'origin') =>
-  [
-    'name: web',
-    'environment: production',
-    `team: { remote: ${remote}, lease: 30s }`,
-    'stages:',
-    '  - id: deploy',
-    '    steps:',
-    '      - id: ship',
-    `        run: [sh, -c, 'echo "token=$COCKPIT_LOCK_TOKEN" > token.txt; while [ ! -e go ]; do sleep 0.05; done']`,
-    '',
-  ].join('\n');
-
-beforeAll(async () => {
-  server = await GitServer.start();
-  [alice, bob, carol] = ['alice', 'bob', 'carol'].map((l) => {
-    const dir = server.clone(l);
-    writeFileSync(join(dir, 'cockpit.yml'), RUNBOOK());
-    return dir;
-  });
-}, 30_000);
-afterAll(() => server?.remove());
+beforeAll(() => void ({ alice, bob, carol } = team.clones));
 
 const state = (clone: string) => join(clone, '.state');
 const env = (clone: string) => ({ COCKPIT_STATE_DIR: state(clone), COCKPIT_SPARE_SUPERVISOR: '0' });

@@ -56,18 +56,24 @@ async function drivenJournal(clock: FakeClock): Promise<SessionEvent[]> {
   return [...journal.events];
 }
 
+/** A follower on the screen (130×24) fed the driving session's journal, showing it RUNNING. */
+async function followingOnScreen(sessionDir: string) {
+  const clock = new FakeClock();
+  const events = await drivenJournal(clock);
+  const s = new ReadOnlySession({ runbook: runbook(), sessionDir, how: HOW, clock });
+  const app = renderApp(s, { columns: 130, rows: 24 });
+  cleanup = () => app.unmount();
+  const header = () => app.frame().split('\n')[0];
+  const notice = () => app.frame().split('\n').at(-2) ?? '';
+  s.applyExternal(events);
+  // (the testing renderer draws the header's gaps as cursor moves, which plain() drops)
+  await waitFor(() => /RUNNING R ROLLBACK$/.test(header()), 'RUNNING');
+  return { clock, s, app, header, notice };
+}
+
 describe('cockpit watch: the driver gone', () => {
   it('STOPPED, the stage clock stopped, the advice on the notice line and for every key that would act; a late end wins', async () => {
-    const clock = new FakeClock();
-    const events = await drivenJournal(clock);
-    const s = new ReadOnlySession({ runbook: runbook(), sessionDir: '/tmp/cockpit-ui-gone', how: HOW, clock });
-    const app = renderApp(s, { columns: 130, rows: 24 });
-    cleanup = () => app.unmount();
-    const header = () => app.frame().split('\n')[0];
-    const notice = () => app.frame().split('\n').at(-2) ?? '';
-    s.applyExternal(events);
-    // (the testing renderer draws the header's gaps as cursor moves, which plain() drops)
-    await waitFor(() => /RUNNING R ROLLBACK$/.test(header()), 'RUNNING');
+    const { clock, s, app, header, notice } = await followingOnScreen('/tmp/cockpit-ui-gone');
     expect(header()).toMatch(/^ cockpit watch \(read-only\) · web-app 2\.4\.0 → production +◐ DEPLOY TO PRODUCTION {2}0:00 {2}⚠ AUTO-ROLLBACK OFFRUNNING R ROLLBACK$/);
 
     await clock.advance(12_000);
@@ -93,15 +99,7 @@ describe('cockpit watch: the driver gone', () => {
   });
 
   it('a remote follower: a cut stream is said on the notice line (still RUNNING) until it is back; a driver refused and then reached again is not gone', async () => {
-    const clock = new FakeClock();
-    const events = await drivenJournal(clock);
-    const s = new ReadOnlySession({ runbook: runbook(), sessionDir: '', how: HOW, clock });
-    const app = renderApp(s, { columns: 130, rows: 24 });
-    cleanup = () => app.unmount();
-    const header = () => app.frame().split('\n')[0];
-    const notice = () => app.frame().split('\n').at(-2) ?? '';
-    s.applyExternal(events);
-    await waitFor(() => /RUNNING R ROLLBACK$/.test(header()), 'RUNNING');
+    const { s, header, notice } = await followingOnScreen('');
     const CUT = '⚠ stream cut since 12:00:00 (ECONNRESET): reconnecting; this screen may be behind the release';
     s.markLink(CUT);
     await waitFor(() => notice() === ` ${CUT}`, 'the cut said');
