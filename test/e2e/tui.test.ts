@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RUNNING_FRAMES } from '../../src/ui/components/RunningIcon.js';
 import { hasTmux, shq, tmux, TmuxSession } from '../helpers/tmux.js';
+import { killProcessesUnder, tmuxServerPid } from '../helpers/demo-run.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = process.env.COCKPIT_E2E_BIN || join(ROOT, 'bin', 'cockpit.js');
@@ -127,7 +128,11 @@ afterEach(() => {
     // process, by design: a dead cockpit must not kill a deploy); end ours, by pid
     for (const line of processesIn(sb)) kill(Number(line.split(' ')[0]));
     for (const pid of pidsOf(sb)) if (running(pid)) kill(pid);
-    rmSync(sb.root, { recursive: true, force: true });
+    // the cockpit itself runs in the sandbox (its argv does not name it under env -i) and may
+    // still be writing its journal after the pane's SIGHUP: end it too, and retry the removal
+    const server = tmuxServerPid();
+    killProcessesUnder(sb.root, server === undefined ? [] : [server]);
+    rmSync(sb.root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
 });
 

@@ -188,7 +188,7 @@ export function tempRoots(extra: readonly string[] = []): (prefix: string) => st
     const server = tmuxServerPid();
     for (const root of roots.splice(0)) {
       killProcessesUnder(root, server === undefined ? [] : [server]);
-      rmSync(root, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     }
   });
   return (prefix) => {
