@@ -12,7 +12,7 @@ import type { Runbook } from '../runbook/types.js';
 import { listSessions } from '../session/follow.js';
 import { refusalOf } from '../core/safe-open.js';
 import { readJournal } from '../session/journal.js';
-import { stateDir } from '../session/open.js';
+import { stateDir } from '../session/state-dir.js';
 import { rollbackSteps } from '../session/reduce.js';
 import { parse, usageOf, UsageError } from './args.js';
 import { COMMANDS } from './commands.js';

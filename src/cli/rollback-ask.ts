@@ -10,7 +10,7 @@ import type { Runbook } from '../runbook/types.js';
 import { askDriver } from '../session/control.js';
 import { liveSession } from '../session/follow.js';
 import { followSession } from '../session/follower.js';
-import { stateDir } from '../session/open.js';
+import { stateDir } from '../session/state-dir.js';
 import type { OutputListener } from '../session/session.js';
 import type { Io } from './io.js';
 

@@ -10,7 +10,7 @@ import type { Runbook } from '../runbook/types.js';
 import { listSessions, type SessionInfo } from '../session/follow.js';
 import { readNoFollow } from '../core/safe-open.js';
 import { parseJournal, readJournal } from '../session/journal.js';
-import { stateDir } from '../session/open.js';
+import { stateDir } from '../session/state-dir.js';
 import { shareSession } from '../team/shared-history.js';
 import { namesOf } from './history.js';
 import type { Io } from './io.js';

@@ -13,7 +13,7 @@ import type { TeamLease } from '../core/events.js';
 import { errorMessage } from '../core/error-message.js';
 import { writeNoFollow } from '../core/safe-open.js';
 import type { Runbook } from '../runbook/types.js';
-import { stateDir } from '../session/open.js';
+import { stateDir } from '../session/state-dir.js';
 import { processAlive } from '../exec/proc.js';
 import { sanitizeLine } from '../core/terminal-text.js';
 import { GitLease, lockRef } from '../team/git-lease.js';

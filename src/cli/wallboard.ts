@@ -4,7 +4,7 @@
  */
 import { relative } from 'node:path';
 import { quoteArg } from '../runbook/shell-quote.js';
-import { stateDir } from '../session/open.js';
+import { stateDir } from '../session/state-dir.js';
 import { SessionFeed } from '../wallboard/feed.js';
 import { isShareUrl } from '../share/protocol.js';
 import { parse, usageOf, UsageError } from './args.js';

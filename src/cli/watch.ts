@@ -1,7 +1,7 @@
 /** cockpit watch [runbook]: the cockpit screen, read-only, following the live session of a runbook. */
 import { liveSession } from '../session/follow.js';
 import { isShareUrl } from '../share/protocol.js';
-import { stateDir } from '../session/open.js';
+import { stateDir } from '../session/state-dir.js';
 import { parse, usageOf, UsageError } from './args.js';
 import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';

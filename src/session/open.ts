@@ -1,6 +1,6 @@
 /** Opens a session on disk: .cockpit/sessions/<id>/ with its journal, the lock, the controller. */
 import { attachNotifier, type NotifierOptions } from './notifier.js';
-import { accessSync, closeSync, constants, fstatSync, ftruncateSync, mkdirSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, readSync } from 'node:fs';
 import { openNoFollow, refusalOf, unsafeDir } from '../core/safe-open.js';
 import { dirname, join, relative } from 'node:path';
 import { ProcessRunner, type Runner } from '../exec/runner.js';
@@ -15,6 +15,9 @@ import { attachRecords } from './records.js';
 import { listenForControl } from './control.js';
 import { newSessionId, sessionValues } from './values.js';
 import { errorMessage } from '../core/error-message.js';
+import { stateDir } from './state-dir.js';
+
+export { stateDir };
 
 export type OpenedSession = {
   readonly controller: Controller;
@@ -57,21 +60,6 @@ function cutTornTail(path: string): void {
     ftruncateSync(fd, nl < 0 ? size - chunk.length : size - chunk.length + nl + 1);
   } finally {
     closeSync(fd);
-  }
-}
-
-/**
- * Where sessions live: COCKPIT_STATE_DIR, else .cockpit/ beside the runbook, else (a runbook in a
- * read-only place, like a shared docs folder) .cockpit/ in the current directory.
- */
-export function stateDir(rb: Runbook, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
-  if (env.COCKPIT_STATE_DIR) return env.COCKPIT_STATE_DIR;
-  const home = rb.home ?? rb.dir;
-  try {
-    accessSync(home, constants.W_OK);
-    return join(home, '.cockpit');
-  } catch {
-    return join(cwd, '.cockpit');
   }
 }
 

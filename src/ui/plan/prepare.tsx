@@ -9,7 +9,7 @@ import type { ReactElement } from 'react';
 import type { RawRunbook } from '../../runbook/schema.js';
 import { normalize } from '../../runbook/normalize.js';
 import type { Runbook } from '../../runbook/types.js';
-import { stateDir } from '../../session/open.js';
+import { stateDir } from '../../session/state-dir.js';
 import { newPlanRecord, readPlanRecord, writePlanRecord } from '../../session/plan-record.js';
 import { choicesMade, inputsToAsk, mergeChoices, planAcceptedEvent, recordsPlan, screensNeeded, type Given, type PlanHow } from '../../session/plan-review.js';
 import type { Theme } from '../theme.js';
