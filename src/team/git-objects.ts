@@ -83,3 +83,13 @@ export function writeLooseCommit(objects: string, message: string, parent: strin
     return undefined;
   }
 }
+
+/** The id a loose ref file holds (a 40-hex line), or undefined: absent, symbolic or unreadable. */
+export function readLooseRef(path: string): string | undefined {
+  try {
+    const line = readFileSync(path, 'utf8').trim();
+    return /^[0-9a-f]{40}$/.test(line) ? line : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -7,7 +7,10 @@
  * call has a deadline.
  */
 import { execFile } from 'node:child_process';
-import { objectDir, readLooseCommit, writeLooseCommit } from './git-objects.js';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { objectDir, readLooseCommit, readLooseRef, writeLooseCommit } from './git-objects.js';
 
 export type GitOptions = { readonly cwd: string; readonly remote: string; readonly timeoutMs?: number };
 /** One call's extras: what its stdin reads, and how much output it may give (4 MB unless said). */
@@ -68,27 +71,23 @@ export type RemoteRef = { readonly sha: string; readonly message: string } | { r
  * (ls-remote), their commits (one fetch by id, no local ref written), then their messages.
  */
 export async function readRemoteRefs(o: GitOptions, refs: readonly string[]): Promise<Map<string, RemoteRef> | { unreachable: string }> {
-  const ids = await lsRemote(o, refs);
+  const objects = objectDir(o.cwd);
+  // a plain clone: one fetch gives the ids and the commits; otherwise ls-remote, then a fetch
+  const ids = objects ? await fetchRemoteRefs(o, dirname(objects), refs) : await lsRemote(o, refs);
   if (!(ids instanceof Map)) return ids;
   const out = new Map<string, RemoteRef>(refs.map((r) => [r, { absent: true }]));
   if (ids.size === 0) return out;
   const shas = [...new Set(ids.values())];
-  // commits this clone already has are read in place (git-objects.ts): no fetch, no process
-  const objects = objectDir(o.cwd);
+  // commits in the clone's store are read in place (git-objects.ts): no process
   const messages = new Map<string, string>();
-  const local = () => {
-    for (const sha of objects ? shas.filter((x) => !messages.has(x)) : []) {
-      const m = readLooseCommit(objects!, sha);
-      if (m !== undefined) messages.set(sha, m);
-    }
-  };
-  local();
-  if (messages.size < shas.length) {
-    const missing = shas.filter((sha) => !messages.has(sha));
-    const fetched = await git(o, ['fetch', '--no-tags', '--no-write-fetch-head', '--no-auto-maintenance', '--quiet', o.remote, ...missing]);
+  for (const sha of objects ? shas : []) {
+    const m = readLooseCommit(objects!, sha);
+    if (m !== undefined) messages.set(sha, m);
+  }
+  if (!objects) {
+    const fetched = await git(o, ['fetch', '--no-tags', '--no-write-fetch-head', '--no-auto-maintenance', '--quiet', o.remote, ...shas]);
     // the ref moved between the two calls (its old commit is no longer advertised): read again
     if (!fetched.ok) return /not our ref|no such remote ref|couldn't find remote ref/i.test(fetched.output) ? readRemoteRefs(o, refs) : { unreachable: `${o.remote}: ${fetched.error}` };
-    local();
   }
   const rest = shas.filter((sha) => !messages.has(sha));
   if (rest.length > 0) {
@@ -102,6 +101,29 @@ export async function readRemoteRefs(o: GitOptions, refs: readonly string[]): Pr
   }
   for (const [name, sha] of ids) out.set(name, { sha, message: messages.get(sha) ?? '' });
   return out;
+}
+
+/**
+ * The ids of those of `refs` the remote has, with their commits fetched, in one call: each ref is
+ * fetched (a one-star pattern, so an absent ref is no error) into a namespace of this process's own
+ * under `refs/cockpit/seen/`, read from its loose ref file and removed. Several cockpits in one clone
+ * never share a ref lock or FETCH_HEAD. Before, ls-remote and then a fetch: two round trips.
+ */
+async function fetchRemoteRefs(o: GitOptions, gitDir: string, refs: readonly string[]): Promise<Map<string, string> | { unreachable: string }> {
+  const seen = ['refs', 'cockpit', 'seen', `${process.pid}-${randomBytes(4).toString('hex')}`];
+  const specs = refs.map((r, i) => `+${r}*:${seen.join('/')}/${i}*`);
+  const fetched = await git(o, ['fetch', '--no-tags', '--no-write-fetch-head', '--no-auto-maintenance', '--no-recurse-submodules', '--quiet', o.remote, ...specs]);
+  try {
+    if (!fetched.ok) return { unreachable: `${o.remote}: ${fetched.error}` };
+    const ids = new Map<string, string>();
+    refs.forEach((r, i) => {
+      const sha = readLooseRef(join(gitDir, ...seen, String(i)));
+      if (sha) ids.set(r, sha);
+    });
+    return ids;
+  } finally {
+    rmSync(join(gitDir, ...seen), { recursive: true, force: true });
+  }
 }
 
 /** One remote ref (see readRemoteRefs). */
