@@ -18,6 +18,7 @@ import { stillSpinner } from './spinner.js';
 export const TMUX_SOCKET = `cockpit-e2e-${process.pid}`;
 
 const POLL_MS = 40;
+const UNSETTLED_MS = 500;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 export function tmux(...args: string[]): string {
@@ -116,19 +117,26 @@ export class TmuxSession {
   async waitFor(p: Probe, o: { timeoutMs?: number; history?: number; escapes?: boolean; spinning?: boolean } = {}): Promise<string> {
     const end = Date.now() + (o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     let screen: string;
+    let matchingSince: number | undefined;
     for (;;) {
       screen = this.screen(o);
       // a frame caught while the program is still drawing it is not a screen a person sees:
-      // only a capture that a second one, a moment later, repeats exactly is judged
+      // only a capture that a second one, a moment later, repeats exactly is judged. A screen that
+      // changes between any two captures never repeats (a 250 ms sparkline on a loaded machine,
+      // where one capture took a second: a 4 s PENDING was missed): once the probe has matched
+      // for UNSETTLED_MS, the later of two matching captures is judged (Ink draws a frame in one
+      // write, which tmux applies whole)
       if (matches(screen, p)) {
+        matchingSince ??= Date.now();
         await sleep(15);
         const again = this.screen(o);
-        if (again === screen) {
+        if (again === screen || (matches(again, p) && Date.now() - matchingSince >= UNSETTLED_MS)) {
           this.lastSeenAt = Date.now();
-          return screen;
+          return again;
         }
         continue;
       }
+      matchingSince = undefined;
       if (Date.now() > end) throw new Error(`timed out waiting for ${describe(p)} in tmux session ${this.name}; the screen was:\n${screen}`);
       await sleep(POLL_MS);
     }
