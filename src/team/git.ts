@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { objectDir, readLooseCommit, readLooseRef, writeLooseCommit } from './git-objects.js';
 
@@ -106,8 +106,11 @@ export async function readRemoteRefs(o: GitOptions, refs: readonly string[]): Pr
 /**
  * The ids of those of `refs` the remote has, with their commits fetched, in one call: each ref is
  * fetched (a one-star pattern, so an absent ref is no error) into a namespace of this process's own
- * under `refs/cockpit/seen/`, read from its loose ref file and removed. Several cockpits in one clone
- * never share a ref lock or FETCH_HEAD. Before, ls-remote and then a fetch: two round trips.
+ * under `refs/cockpit/seen/`, read from its loose ref file, then renamed to `refs/cockpit/known/…`
+ * (rename(2): the last reader wins, no ref lock). Several cockpits in one clone never share a ref
+ * lock or FETCH_HEAD. The known ref is what the next fetch offers as "have": a lease's commits form
+ * a chain (its log is the environment's history of holders), and without it every read fetched the
+ * whole chain again, growing with every renewal. Before, ls-remote and then a fetch: two round trips.
  */
 async function fetchRemoteRefs(o: GitOptions, gitDir: string, refs: readonly string[]): Promise<Map<string, string> | { unreachable: string }> {
   const seen = ['refs', 'cockpit', 'seen', `${process.pid}-${randomBytes(4).toString('hex')}`];
@@ -117,8 +120,11 @@ async function fetchRemoteRefs(o: GitOptions, gitDir: string, refs: readonly str
     if (!fetched.ok) return { unreachable: `${o.remote}: ${fetched.error}` };
     const ids = new Map<string, string>();
     refs.forEach((r, i) => {
-      const sha = readLooseRef(join(gitDir, ...seen, String(i)));
-      if (sha) ids.set(r, sha);
+      const file = join(gitDir, ...seen, String(i));
+      const sha = readLooseRef(file);
+      if (!sha) return;
+      ids.set(r, sha);
+      keepKnown(file, join(gitDir, 'refs', 'cockpit', 'known', ...r.split('/').slice(2)));
     });
     return ids;
   } finally {
@@ -154,4 +160,14 @@ export async function casPush(o: GitOptions, ref: string, sha: string, expected:
   // server (two pushes at once) is the same race
   const stale = /stale info|\[rejected\]|\[remote rejected\]|failed to (update|lock)|cannot lock ref|reference already exists|fetch first/i.test(r.output);
   return { ok: false, stale, error: r.error };
+}
+
+/** Moves a fetched ref file to where it stays as the next fetch's "have"; a hint only: any failure is ignored. */
+function keepKnown(file: string, known: string): void {
+  try {
+    mkdirSync(dirname(known), { recursive: true });
+    renameSync(file, known);
+  } catch {
+    // a name taken by a directory, a read-only .git: the next fetch takes a little longer
+  }
 }

@@ -6,10 +6,13 @@
  * refuse every start with their reason, an unreachable remote said as such, and a ref that is not a
  * lease never overwritten.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitLease, lockRef, readHold, refPart, setHold, type Acquired, type NotAcquired } from '../../src/team/git-lease.js';
 import { CLOCK_SKEW_MS, decodeLease, type LeaseHolder } from '../../src/team/lease-record.js';
 import { GitServer, gitSync } from '../helpers/git-server.js';
+import { readRemoteRef } from '../../src/team/git.js';
 
 let server: GitServer;
 let clones: string[];
@@ -65,6 +68,32 @@ describe('a lease on the git remote', () => {
     const lost = await a.renew();
     expect(lost).toMatchObject({ ok: false, lost: true });
     expect(a.token).toBeUndefined();
+  });
+
+  it('a read offers the last commit it saw as "have": renewals are fetched, not the whole chain of holders again', async () => {
+    const t = target();
+    const ref = lockRef(t.runbook, t.environment);
+    const a = lease(clones[0], t);
+    expect((await a.acquire(who('alice'), 'session-a')).ok).toBe(true);
+    const first = await readRemoteRef({ cwd: clones[2], remote: 'origin' }, ref);
+    if (!('sha' in first)) throw new Error(`not read: ${JSON.stringify(first)}`);
+    const known = `refs/cockpit/known/${ref.split('/').slice(2).join('/')}`;
+    expect(gitSync(clones[2], 'rev-parse', known).trim()).toBe(first.sha);
+    for (let i = 0; i < 3; i++) expect(await a.renew()).toEqual({ ok: true });
+    const trace = join(server.root, `packets-${t.environment}`);
+    process.env.GIT_TRACE_PACKET = trace;
+    let second: Awaited<ReturnType<typeof readRemoteRef>>;
+    try {
+      second = await readRemoteRef({ cwd: clones[2], remote: 'origin' }, ref);
+    } finally {
+      delete process.env.GIT_TRACE_PACKET;
+    }
+    if (!('sha' in second)) throw new Error(`not read: ${JSON.stringify(second)}`);
+    expect(decodeLease(second.message)).toMatchObject({ kind: 'lease', holder: { user: 'alice' } });
+    expect(readFileSync(trace, 'utf8')).toContain(`fetch> have ${first.sha}`);
+    expect(gitSync(clones[2], 'rev-parse', known).trim()).toBe(second.sha);
+    expect(gitSync(clones[2], 'for-each-ref', 'refs/cockpit/seen')).toBe('');
+    await a.release();
   });
 
   it('a renewal in flight when the session ends does not undo the release: the next holder takes it at once', async () => {
