@@ -2,8 +2,8 @@
  * The lease's commits read and written in the clone's object store by the cockpit itself, without
  * a git process each (12 cockpits starting together on 2 cores spend their time starting
  * processes): a loose commit object is `commit <size>\0<text>`, zlib-deflated, under
- * objects/xx/yyyy… named by its SHA-1. Only the plain case is handled: a `.git` directory, SHA-1
- * objects, the commit loose. Anything else (a worktree's .git file, GIT_DIR set, a SHA-256
+ * objects/xx/yyyy… named by its SHA-1. Only the plain case is handled: a `.git` directory (or a
+ * bare repository at the working directory itself), SHA-1 objects, the commit loose. Anything else (a worktree's .git file, GIT_DIR set, a SHA-256
  * repository, a packed object) answers undefined and the caller asks git, as before.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -18,12 +18,22 @@ const SHA1 = /^[0-9a-f]{40}$/;
 
 const dirs = new Map<string, string | undefined>();
 
-/** The object directory of the repository at `cwd` when it is the plain case, else undefined. */
+/** A bare SHA-1 repository at `dir` itself (a follower's scratch repository): its objects directory. */
+function bareObjects(dir: string): string | undefined {
+  try {
+    const config = readFileSync(join(dir, 'config'), 'utf8');
+    return /bare\s*=\s*true/i.test(config) && !/objectformat\s*=\s*sha256/i.test(config) && existsSync(join(dir, 'HEAD')) && existsSync(join(dir, 'objects')) ? join(dir, 'objects') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The object directory of the repository at `cwd` when it is the plain case (a `.git` directory, or a bare repository at `cwd`), else undefined. */
 export function objectDir(cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.GIT_DIR || env.GIT_OBJECT_DIRECTORY || env.GIT_ALTERNATE_OBJECT_DIRECTORIES || env.GIT_COMMON_DIR) return undefined;
   if (dirs.has(cwd)) return dirs.get(cwd);
-  let found: string | undefined;
-  for (let d = cwd; ; d = dirname(d)) {
+  let found = bareObjects(cwd);
+  for (let d = cwd; !found; d = dirname(d)) {
     const dotGit = join(d, '.git');
     if (existsSync(dotGit)) {
       try {

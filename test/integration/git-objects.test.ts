@@ -70,6 +70,11 @@ describe('lease commits in the object store', () => {
     const sub = join(d, 'a', 'b');
     mkdirSync(sub, { recursive: true });
     expect(objectDir(sub)).toBe(objects);
+    // a bare repository at the directory itself (a follower's scratch repository) is plain too
+    const bare = repo('--bare');
+    expect(objectDir(bare)).toBe(join(bare, 'objects'));
+    const written = writeLooseCommit(join(bare, 'objects'), 'in a bare one', undefined)!;
+    expect(git(bare, 'log', '--format=%B', '-1', written).trim()).toBe('in a bare one');
     let sha256: string | undefined;
     try {
       sha256 = repo('--object-format=sha256');
