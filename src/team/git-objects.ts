@@ -77,8 +77,15 @@ function commitText(message: string, parent: string | undefined, seconds: number
 /** Writes a commit of the empty tree with `message` (on `parent`) as a loose object; its id, or undefined when it could not. */
 export function writeLooseCommit(objects: string, message: string, parent: string | undefined, nowMs = Date.now()): string | undefined {
   if (parent !== undefined && !SHA1.test(parent)) return undefined;
-  const body = Buffer.from(commitText(message, parent, Math.floor(nowMs / 1000)), 'utf8');
-  const whole = Buffer.concat([Buffer.from(`commit ${body.length}\0`, 'latin1'), body]);
+  // its tree too: git reads the empty tree without it (commit-tree and push do), but fsck in the
+  // clone and on the remote then reported "missing tree 4b825dc…" for every lease commit
+  if (writeLoose(objects, 'tree', Buffer.alloc(0)) !== EMPTY_TREE) return undefined;
+  return writeLoose(objects, 'commit', Buffer.from(commitText(message, parent, Math.floor(nowMs / 1000)), 'utf8'));
+}
+
+/** Writes one loose object (`<type> <size>\0<body>`, deflated) unless it is there; its id, or undefined. */
+function writeLoose(objects: string, type: 'commit' | 'tree', body: Buffer): string | undefined {
+  const whole = Buffer.concat([Buffer.from(`${type} ${body.length}\0`, 'latin1'), body]);
   const sha = createHash('sha1').update(whole).digest('hex');
   const path = pathOf(objects, sha);
   if (existsSync(path)) return sha;
@@ -90,7 +97,8 @@ export function writeLooseCommit(objects: string, message: string, parent: strin
     return sha;
   } catch {
     rmSync(tmp, { force: true });
-    return undefined;
+    // another cockpit wrote the same object meanwhile: the same bytes under the same name
+    return existsSync(path) ? sha : undefined;
   }
 }
 

@@ -142,10 +142,13 @@ export async function readRemoteRef(o: GitOptions, ref: string): Promise<RemoteR
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 /** A commit of the empty tree with `message`, on `parent` when given; its id. */
-export function writeCommit(o: GitOptions, message: string, parent?: string): Promise<GitResult> {
+export async function writeCommit(o: GitOptions, message: string, parent?: string): Promise<GitResult> {
   const objects = objectDir(o.cwd);
   const sha = objects ? writeLooseCommit(objects, message, parent) : undefined;
-  if (sha) return Promise.resolve({ ok: true, out: `${sha}\n` });
+  if (sha) return { ok: true, out: `${sha}\n` };
+  // the empty tree written too, as writeLooseCommit does: fsck wants it there
+  const tree = await git(o, ['hash-object', '-t', 'tree', '-w', '--stdin'], { input: '' });
+  if (!tree.ok) return tree;
   return git(o, ['commit-tree', EMPTY_TREE, ...(parent ? ['-p', parent] : []), '-m', message]);
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { objectDir, readLooseCommit, writeLooseCommit } from '../../src/team/git-objects.js';
+import { writeCommit } from '../../src/team/git.js';
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -35,19 +36,30 @@ describe('lease commits in the object store', () => {
     expect(git(d, 'rev-parse', `${second}^`).trim()).toBe(first);
     expect(git(d, 'log', '--format=%an <%ae> %at', '-1', second).trim()).toBe('cockpit <cockpit@localhost> 1800000001');
     git(d, 'update-ref', 'refs/cockpit/locks/web/prod', second);
-    // (the empty tree is virtual: git's own commit-tree writes it no more than this does; fsck wants it)
-    git(d, 'hash-object', '-t', 'tree', '-w', '/dev/null');
+    // the empty tree is written with the commits (git reads it without; fsck wants it there)
     expect(git(d, 'fsck', '--strict', '--no-dangling', '--no-progress').trim()).toBe('');
     expect(writeLooseCommit(objects, MESSAGE, undefined, 1_800_000_000_000)).toBe(first);
     const bare = repo('--bare');
     git(d, 'push', '-q', bare, `${second}:refs/cockpit/locks/web/prod`);
     expect(git(bare, 'rev-parse', 'refs/cockpit/locks/web/prod').trim()).toBe(second);
+    expect(git(bare, 'fsck', '--strict', '--no-dangling', '--no-progress').trim()).toBe('');
   });
 
   it("what git writes (commit-tree -m), it reads as git log's %B gives it", () => {
     const d = repo();
     const sha = git(d, 'commit-tree', '4b825dc642cb6eb9a060e54bf8d69288fbee4904', '-m', MESSAGE).trim();
     expect(readLooseCommit(objectDir(d)!, sha)).toBe(git(d, 'log', '--format=%B', '-1', sha).trim());
+  });
+
+  it('where git writes the commit (a linked worktree), the empty tree is written too: fsck finds nothing missing', async () => {
+    const d = repo();
+    git(d, 'commit', '-q', '--allow-empty', '-m', 'base');
+    git(d, 'worktree', 'add', '-q', join(d, 'wt'));
+    const made = await writeCommit({ cwd: join(d, 'wt'), remote: 'origin' }, 'by git', undefined);
+    if (!made.ok) throw new Error(made.error);
+    git(d, 'update-ref', 'refs/cockpit/locks/web/prod', made.out.trim());
+    expect(git(d, 'log', '--format=%B', '-1', 'refs/cockpit/locks/web/prod').trim()).toBe('by git');
+    expect(git(d, 'fsck', '--strict', '--no-dangling', '--no-progress').trim()).toBe('');
   });
 
   it('what it does not handle answers undefined: not there, packed, not a commit, a worktree, GIT_DIR, SHA-256', () => {
