@@ -51,7 +51,7 @@ export function statusWord(s: SessionState, live = true): { word: string; tone: 
   const stopped = !live && s.outcome === undefined;
   switch (s.phase) {
     case 'rolling-back':
-      return stopped ? { word: stoppedWord(s.phase, false)!, tone: 'danger' } : { word: phaseWord(s.phase, false), tone: 'danger' };
+      return stopped ? { word: stoppedWord(s)!, tone: 'danger' } : { word: phaseWord(s.phase, false), tone: 'danger' };
     case 'passed':
       return ended('released');
     case 'rolled-back':
@@ -61,7 +61,7 @@ export function statusWord(s: SessionState, live = true): { word: string; tone: 
       return ended(s.phase);
     default:
       // ended before a stage settled it (a pre-flight that failed, an abort): the outcome says
-      return s.outcome ? ended(s.outcome) : stopped ? { word: stoppedWord(s.phase, false)!, tone: 'warn' } : { word: 'RELEASING', tone: 'running' };
+      return s.outcome ? ended(s.outcome) : stopped ? { word: stoppedWord(s)!, tone: 'warn' } : { word: 'RELEASING', tone: 'running' };
   }
 }
 

@@ -13,6 +13,8 @@ import { parseRunbook } from '../../src/runbook/load.js';
 import { Controller } from '../../src/session/controller.js';
 import { MemoryJournal } from '../../src/session/journal.js';
 import { ReadOnlySession } from '../../src/session/read-only-session.js';
+import type { ShareHello } from '../../src/share/protocol.js';
+import { remoteDriverGoneAdvice } from '../../src/share/remote-follower.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { renderApp } from '../helpers/ink-app.js';
 import { waitFor, waitForText } from '../helpers/ink.js';
@@ -114,5 +116,18 @@ describe('cockpit watch: the driver gone', () => {
     expect(s.driverGone).toBeUndefined();
     expect(s.readOnly).toBe(HOW);
     expect(notice()).not.toContain('no driver');
+  });
+
+  it('a remote follower whose driver handed over to a background guard (which does not share): HANDED OVER, not STOPPED, and where the guard guards', async () => {
+    const { clock, s, header, notice } = await followingOnScreen('');
+    s.applyExternal([{ type: 'guard.handed-over', pid: 77, log: '/srv/app/.cockpit/g.log', by: 'SIGTERM', watching: 'trigger errors>5% 4s is PENDING', at: clock.wall(), t: s.elapsed() } as SessionEvent]);
+    const hello: ShareHello = { v: 1, sessionId: 's', runbook: runbook(), driver: { user: 'alice', host: 'laptop', pid: 4242 }, last: 9 };
+    expect(s.markDriverGone(remoteDriverGoneAdvice(hello, s, 'connection refused'))).toBe(true);
+    await waitFor(() => /HANDED OVER R ROLLBACK$/.test(header()), 'HANDED OVER');
+    expect(header()).not.toContain('STOPPED');
+    // the hand-over's own notice first (for its 5 s), then the advice, which every key that acts says too
+    expect(notice()).toContain('⛨ GUARDED IN THE BACKGROUND: cockpit pid 77 took the session over');
+    expect(s.driverGone).toMatch(/^handed over: a background guard \(pid 77 on laptop\) guards on there, unshared; cockpit watch there follows it \(connection refused\)$/);
+    expect(s.readOnly).toBe(s.driverGone);
   });
 });

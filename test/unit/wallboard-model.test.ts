@@ -139,6 +139,13 @@ describe('status word', () => {
     // its cockpit died mid-way: not RELEASING, not ROLLING BACK, but stopped; what had ended stays
     expect(statusWord(fold(badRelease()), false)).toEqual({ word: 'STOPPED', tone: 'warn' });
     expect(statusWord(fold(rolling), false)).toEqual({ word: 'ROLLBACK STOPPED', tone: 'danger' });
+    // handed to a background guard that this view never saw take over (a remote wallboard: the
+    // guard does not share): not stopped, the guard may roll back; once its take-over was seen, its
+    // own death is a stop again
+    const handed = [...badRelease(), ev(9000, { type: 'guard.handed-over', pid: 77, log: '/tmp/g.log', by: 'SIGTERM', watching: 'trigger errors>5% 4s is PENDING' })];
+    expect(statusWord(fold(handed), false)).toEqual({ word: 'HANDED OVER', tone: 'warn' });
+    expect(statusWord(fold(handed), true)).toEqual({ word: 'RELEASING', tone: 'running' });
+    expect(statusWord(fold([...handed, ev(9100, { type: 'session.resumed', pid: 77, previousPid: 4242, mode: 'headless', running: [] })]), false)).toEqual({ word: 'STOPPED', tone: 'warn' });
     expect(statusWord(fold(rolledBack()), false).word).toBe('ROLLED BACK');
   });
 });

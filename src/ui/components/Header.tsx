@@ -26,7 +26,7 @@ export function Header({ session: s, now, waiting, width, watching, stoppedAt, a
   const elapsed = stage?.startedAt !== undefined ? (stage.endedAt ?? (stage.status === 'running' ? Math.min(now, stoppedAt ?? now) : s.now)) - stage.startedAt : 0;
   const over = stage?.overBudget || (stage?.budgetMs !== undefined && running && elapsed > stage.budgetMs);
   const left = ` cockpit${watching ? ' watch (read-only)' : ''} · ${s.runbook} ${s.version} → ${s.environment}`;
-  const stopped = stoppedAt !== undefined ? stoppedWord(s.phase, s.outcome !== undefined) : undefined;
+  const stopped = stoppedAt !== undefined ? stoppedWord(s) : undefined;
   const { word, slot } = stopped ? { word: stopped, slot: 'stage.failed' as const } : stateWord(s, waiting);
   return (
     <Box width={width} justifyContent="space-between">
