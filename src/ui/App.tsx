@@ -54,7 +54,10 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const [ui, uiDispatch] = useReducer(uiReduce, initialUi);
   const dispatch = (a: UiAction): void => hold.run(() => uiDispatch(a));
   const { columns, rows } = useTerminalSize(size);
-  const now = useNow(controller, controller.busy || clockTicks(session, controller.runbook), hold);
+  const ticking = useNow(controller, controller.busy || clockTicks(session, controller.runbook), hold);
+  // a follower whose driver is gone knows nothing after that: every clock on it stops there
+  const stoppedAt = driverGone !== undefined ? (controller.goneAt ?? session.now) : undefined;
+  const now = stoppedAt === undefined ? ticking : Math.min(ticking, stoppedAt);
   const rb = controller.runbook;
   const checklist = buildRows(session, controller.runbook.escalation, monitorWatchesNothing(rb));
   const off = autoRollbackOff(rb, session);
@@ -102,7 +105,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const c = ctx();
   return (
     <Box flexDirection="column" width={l.width} height={l.height}>
-      <Header session={session} now={now} waiting={controller.readOnly ? !stepRunning(session) : !controller.busy} width={l.width} watching={controller.readOnly !== undefined} stoppedAt={driverGone !== undefined ? (controller.goneAt ?? session.now) : undefined} autoRollbackOff={off !== undefined} />
+      <Header session={session} now={now} waiting={controller.readOnly ? !stepRunning(session) : !controller.busy} width={l.width} watching={controller.readOnly !== undefined} stoppedAt={stoppedAt} autoRollbackOff={off !== undefined} />
       <StageStrip session={session} width={l.width} />
       <Box height={l.mainHeight}>
         {/* no spinner under a dialog: the rollback's R (in its dialog) holds the frames, a spinner's tick would draw one */}

@@ -118,6 +118,33 @@ describe('cockpit watch: the driver gone', () => {
     expect(notice()).not.toContain('no driver');
   });
 
+  it("a trigger PENDING when the driver went: its count stops there too, not running on to its window's end", async () => {
+    const clock = new FakeClock();
+    const events = await drivenJournal(clock);
+    // the follower's runbook has the trigger (the driven journal comes from the one without metrics)
+    const guarded = parseRunbook(`${RUNBOOK}  triggers:\n    - { metric: errors, above: 5, for: 20s }\nmetrics:\n  interval: 1s\n  source: { type: command, run: ./m.sh }\n  series:\n    errors: { unit: '%', warn: 1, critical: 5 }\n`, '/srv/app/cockpit.yml');
+    if (!guarded.ok) throw new Error(guarded.errors.map((e) => e.message).join('\n'));
+    const s = new ReadOnlySession({ runbook: guarded.runbook, sessionDir: '', how: HOW, clock });
+    const app = renderApp(s, { columns: 130, rows: 24 });
+    cleanup = () => app.unmount();
+    s.applyExternal(events);
+    s.applyExternal([{ type: 'trigger.pending', trigger: 'errors-above', since: s.elapsed(), value: 9, at: clock.wall(), t: s.elapsed() } as SessionEvent]);
+    const bar = () => app.frame().split('\n').find((l) => l.startsWith(' triggers')) ?? '';
+    await waitFor(() => bar().includes('◐ PENDING 0:00 of 0:20'), 'PENDING');
+    await clock.advance(3000);
+    await waitFor(() => bar().includes('◐ PENDING 0:03 of 0:20'), 'PENDING 0:03');
+    s.markDriverGone(ADVICE);
+    await waitFor(() => /STOPPED R ROLLBACK$/.test(app.frame().split('\n')[0]), 'STOPPED');
+    await clock.advance(30_000);
+    // the screen's clock ticks each second (real time): wait for two ticks to have read the time
+    let reads = 0;
+    const elapsed = s.elapsed.bind(s);
+    s.elapsed = () => (reads++, elapsed());
+    await waitFor(() => reads >= 2, 'two ticks of the screen clock');
+    await settle();
+    expect(bar()).toContain('◐ PENDING 0:03 of 0:20');
+  });
+
   it('a remote follower whose driver handed over to a background guard (which does not share): HANDED OVER, not STOPPED, and where the guard guards', async () => {
     const { clock, s, header, notice } = await followingOnScreen('');
     s.applyExternal([{ type: 'guard.handed-over', pid: 77, log: '/srv/app/.cockpit/g.log', by: 'SIGTERM', watching: 'trigger errors>5% 4s is PENDING', at: clock.wall(), t: s.elapsed() } as SessionEvent]);
