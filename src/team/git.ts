@@ -8,7 +8,8 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { processAlive } from '../exec/proc.js';
 import { dirname, join } from 'node:path';
 import { objectDir, readLooseCommit, readLooseRef, writeLooseCommit } from './git-objects.js';
 
@@ -129,6 +130,21 @@ async function fetchRemoteRefs(o: GitOptions, gitDir: string, refs: readonly str
     return ids;
   } finally {
     rmSync(join(gitDir, ...seen), { recursive: true, force: true });
+    sweepSeen(join(gitDir, 'refs', 'cockpit', 'seen'));
+  }
+}
+
+/** Namespaces a killed cockpit left mid-fetch (its pid runs no more): removed, so no ref of theirs stays. */
+function sweepSeen(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^(\d+)-[0-9a-f]+$/.exec(name)?.[1]);
+    if (pid > 0 && pid !== process.pid && !processAlive(pid)) rmSync(join(dir, name), { recursive: true, force: true });
   }
 }
 

@@ -6,6 +6,7 @@
  * refuse every start with their reason, an unreachable remote said as such, and a ref that is not a
  * lease never overwritten.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +81,9 @@ describe('a lease on the git remote', () => {
     const known = `refs/cockpit/known/${ref.split('/').slice(2).join('/')}`;
     expect(gitSync(clones[2], 'rev-parse', known).trim()).toBe(first.sha);
     for (let i = 0; i < 3; i++) expect(await a.renew()).toEqual({ ok: true });
+    // a cockpit killed mid-read left its namespace (its pid runs no more): the next read removes it
+    const dead = spawnSync('true').pid;
+    gitSync(clones[2], 'update-ref', `refs/cockpit/seen/${dead}-0badc0de/0`, first.sha);
     const trace = join(server.root, `packets-${t.environment}`);
     process.env.GIT_TRACE_PACKET = trace;
     let second: Awaited<ReturnType<typeof readRemoteRef>>;
