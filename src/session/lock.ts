@@ -15,13 +15,14 @@
  * lives, the refusal says who, since when, doing what, and to watch or wait: never to remove the lock.
  * The lock and its helper files are never opened through a symlink (safe-open.ts).
  */
-import { closeSync, fstatSync, linkSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, linkSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { processAlive as alive } from '../exec/proc.js';
 import { isSymlink, openNoFollow, UnsafeFile } from '../core/safe-open.js';
 import { holderAlive, identityOf, liveHolderRefusal, ownCommand, reusedPid, type LockRecord } from './lock-holder.js';
 import { errorMessage } from '../core/error-message.js';
+import { sweepDir } from '../core/sweep-dir.js';
 export type { LockRecord } from './lock-holder.js';
 
 export type Lock = {
@@ -119,17 +120,11 @@ function takeOver(path: string, mine: string, seen: Seen): 'taken' | 'lost' | 'b
 
 /** Files a crashed contender left: its record (`lock.<pid>.<hex>.tmp`), gates of locks gone. */
 function sweep(dir: string, ourIno: number): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
+  sweepDir(dir, (name) => {
     const tmp = /^lock\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
     const gate = /^lock\.takeover-(\d+)-\d+$/.exec(name);
-    if ((tmp && !alive(Number(tmp[1]))) || (gate && Number(gate[1]) !== ourIno)) rmSync(join(dir, name), { force: true });
-  }
+    return (tmp !== null && !alive(Number(tmp[1]))) || (gate !== null && Number(gate[1]) !== ourIno);
+  });
 }
 
 /** Takes the lock, or returns a message naming the session that holds it. A stale lock is taken over. */

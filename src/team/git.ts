@@ -8,7 +8,8 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { sweepDir } from '../core/sweep-dir.js';
 import { processAlive } from '../exec/proc.js';
 import { dirname, join } from 'node:path';
 import { objectDir, readLooseCommit, readLooseRef, writeLooseCommit } from './git-objects.js';
@@ -136,16 +137,10 @@ async function fetchRemoteRefs(o: GitOptions, gitDir: string, refs: readonly str
 
 /** Namespaces a killed cockpit left mid-fetch (its pid runs no more): removed, so no ref of theirs stays. */
 function sweepSeen(dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
+  sweepDir(dir, (name) => {
     const pid = Number(/^(\d+)-[0-9a-f]+$/.exec(name)?.[1]);
-    if (pid > 0 && pid !== process.pid && !processAlive(pid)) rmSync(join(dir, name), { recursive: true, force: true });
-  }
+    return pid > 0 && pid !== process.pid && !processAlive(pid);
+  });
 }
 
 /** One remote ref (see readRemoteRefs). */
