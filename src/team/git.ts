@@ -69,12 +69,11 @@ export async function lsRemote(o: GitOptions, refs: readonly string[]): Promise<
 export type RemoteRef = { readonly sha: string; readonly message: string } | { readonly absent: true } | { readonly unreachable: string };
 
 /**
- * Reads `refs` on the remote in three calls whatever their number: which exist and their ids
- * (ls-remote), their commits (one fetch by id, no local ref written), then their messages.
+ * Reads `refs` on the remote, whatever their number: in a plain clone one fetch (fetchRemoteRefs)
+ * and the messages read from the object store; otherwise ls-remote, a fetch by id and git log.
  */
 export async function readRemoteRefs(o: GitOptions, refs: readonly string[]): Promise<Map<string, RemoteRef> | { unreachable: string }> {
   const objects = objectDir(o.cwd);
-  // a plain clone: one fetch gives the ids and the commits; otherwise ls-remote, then a fetch
   const ids = objects ? await fetchRemoteRefs(o, dirname(objects), refs) : await lsRemote(o, refs);
   if (!(ids instanceof Map)) return ids;
   const out = new Map<string, RemoteRef>(refs.map((r) => [r, { absent: true }]));
