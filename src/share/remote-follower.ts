@@ -32,7 +32,8 @@ export function remoteRollbackHow(h: ShareHello): string {
 export function remoteDriverGoneAdvice(h: ShareHello, s: ReadOnlySession, why: string): string {
   const left = s.state.left;
   if (left?.how === 'background')
-    return `handed over: a background guard (pid ${left.pid ?? '?'} on ${sanitizeLine(h.driver.host)}) guards on there, unshared; cockpit watch there follows it (${why})`;
+    // what to do before the why: at 100 columns the old wording's end, the command, was cut
+    return `handed over to a background guard (pid ${left.pid ?? '?'} on ${sanitizeLine(h.driver.host)}): cockpit watch there follows it; it does not share (${why})`;
   return noDriver(h, why);
 }
 
