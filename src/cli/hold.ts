@@ -4,7 +4,7 @@ import { parse, UsageError } from './args.js';
 import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
 import { loadOrExit } from './load.js';
-import { holderHere } from './team.js';
+import { holderHere } from '../team/holder.js';
 
 async function change(kind: 'hold' | 'unheld', argv: string[], io: Io): Promise<number> {
   const spec = kind === 'hold' ? COMMANDS.hold : COMMANDS.unhold;

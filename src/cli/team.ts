@@ -19,7 +19,6 @@ import { sanitizeLine } from '../core/terminal-text.js';
 import { GitLease, lockRef } from '../team/git-lease.js';
 import { describeHolder } from '../team/lease-record.js';
 import { holderHere } from '../team/holder.js';
-export { holderHere } from '../team/holder.js';
 import type { Io } from './io.js';
 
 export const EXIT_HELD = 1;
@@ -38,7 +37,6 @@ function writeLeaseFile(file: string, text: string): void {
     /* the state directory cannot be written: the journal says so elsewhere; the token still fences */
   }
 }
-
 
 export type HeldLease = {
   /** What session.started records. */
@@ -103,7 +101,7 @@ export async function takeTeamLease(rb: Runbook, o: TakeOptions, io: Io): Promis
     return { event: { remote: team.remote, ref, localOnly: got.why }, onLost: () => {}, keep: () => {}, release: async () => {} };
   }
   if (got.pastHold) io.err(`cockpit: ${rb.environment} is on hold (${sanitizeLine(got.pastHold.reason)}): the rollback goes ahead (a hold stops releases, not the restoring of service)`);
-  const tookOver = got.tookOver ? `generation ${got.tookOver.generation} of ${got.tookOver.holder.user}@${got.tookOver.holder.host} (pid ${got.tookOver.holder.pid}), expired` : undefined;
+  const tookOver = got.tookOver ? `generation ${got.tookOver.generation} of ${describeHolder(got.tookOver.holder)}, expired` : undefined;
   return holding(rb, lease, got.token, { remote: team.remote, ref, token: got.token, ...(tookOver ? { tookOver } : {}) }, io);
 }
 

@@ -36,7 +36,6 @@ export function leaseInfoOf(x: unknown): LeaseInfo | undefined {
   return { url, ref, token };
 }
 
-
 /** What the lease ref says about the driver of generation `token` at `now`. Pure. */
 export function leaseVerdict(seen: RemoteRef, token: number, now: number): LeaseVerdict {
   if ('unreachable' in seen) return { unknown: seen.unreachable };
@@ -61,6 +60,15 @@ export class LeaseWatch {
     private readonly onVerdict: (v: LeaseVerdict) => void,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * The one rule both remote followers (screen and wallboard) read the lease by: while their
+   * stream is cut, and not once it is up again or refused (nothing listens: the driver is gone).
+   */
+  follow(link: { readonly state: 'up' | 'cut' | 'refused' }): void {
+    if (link.state === 'cut') this.start();
+    else this.stop();
+  }
 
   start(): void {
     if (this.timer) return;

@@ -13,9 +13,7 @@ import type { ShareHello, ShareMessage, ShareUrl } from './protocol.js';
 import { LeaseWatch } from './lease-watch.js';
 import { connectStream, type LinkState, type ShareStream } from './stream.js';
 
-
 export type RemoteFollower = Follower & { readonly hello: ShareHello; readonly url: ShareUrl; readonly stream: Pick<ShareStream, 'last' | 'counts'> };
-
 
 /** The driving cockpit in one line: "alice@laptop, pid 4242" (its words were written on another machine). */
 export function driverName(h: ShareHello): string {
@@ -34,17 +32,15 @@ export function remoteDriverGoneAdvice(h: ShareHello, s: ReadOnlySession, why: s
   if (left?.how === 'background')
     // what to do before the why: at 100 columns the old wording's end, the command, was cut
     return `handed over to a background guard (pid ${left.pid ?? '?'} on ${sanitizeLine(h.driver.host)}): cockpit watch there follows it; it does not share (${why})`;
-  return noDriver(h, why);
+  return remoteNoDriver(h, why);
 }
 
-/** "no driver" (session/follower.ts noDriverText): on the driver's machine, whose cockpit and why. */
-function noDriver(h: ShareHello, why: string): string {
+/**
+ * "no driver" (session/follower.ts noDriverText) on a remote follower: on the driver's machine,
+ * whose cockpit and why (nothing listens at the URL, or its lease shows nobody drives).
+ */
+export function remoteNoDriver(h: ShareHello, why: string): string {
   return noDriverText({ where: 'on its machine' }, `${driverName(h)}: ${sanitizeLine(why)}`);
-}
-
-/** What a remote follower says once the driver's lease shows nobody drives (its stream cut). */
-export function leaseGoneAdvice(h: ShareHello, why: string): string {
-  return noDriver(h, why);
 }
 
 /** What a cut stream says while it reconnects. */
@@ -69,7 +65,7 @@ export function connectFollower(url: ShareUrl): Promise<RemoteFollower | string>
     const lease = h.lease
       ? new LeaseWatch(h.lease, (v) => {
           if ('held' in v) session.markLink(`${cut} · its lease was renewed until ${timeOfDay(v.held)}: its cockpit lives`);
-          else if ('gone' in v) session.markDriverGone(leaseGoneAdvice(h, v.gone));
+          else if ('gone' in v) session.markDriverGone(remoteNoDriver(h, v.gone));
         })
       : undefined;
     const follower: RemoteFollower = {
@@ -90,14 +86,13 @@ export function connectFollower(url: ShareUrl): Promise<RemoteFollower | string>
       value: follower,
       onMessage: (m) => (started ? apply(m) : queued.push(m)),
       onLink(l) {
+        lease?.follow(l);
         if (l.state === 'up') {
-          lease?.stop();
           session.markDriverBack();
           return session.markLink(undefined);
         }
         if (l.state === 'refused') return session.markDriverGone(remoteDriverGoneAdvice(h, session, l.why));
         session.markLink((cut = linkText(l)));
-        lease?.start();
       },
     };
   });

@@ -4,7 +4,7 @@
  * output from the stream (the last lines of each, as the local feed reads them from its log). The
  * session is live while the stream is up or reconnecting; once nothing listens at the URL, or (a
  * team's session, its stream cut) its lease shows nobody drives it, and the session has not ended,
- * it is not live any more (the wallboard says STOPPED).
+ * it is not live any more (the wallboard says STOPPED, or HANDED OVER: session/view/phase-words.ts).
  */
 import type { SessionEvent } from '../core/events.js';
 import { foldExternal } from '../session/follow.js';
@@ -79,8 +79,7 @@ export class RemoteWallboardFeed implements WallboardFeed {
   private setLink(l: LinkState): void {
     this.link = l;
     // while the stream is cut, the lease tells whether the driver lives (a team's session)
-    if (l.state === 'cut') this.lease?.start();
-    else this.lease?.stop();
+    this.lease?.follow(l);
     if (l.state === 'up') this.leaseGone = false;
     this.listener();
   }

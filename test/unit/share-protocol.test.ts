@@ -2,13 +2,13 @@
  * The shared session's wire format (share/protocol.ts), its message store (share/share-log.ts) and
  * what a follower accepts from the wire (share/stream.ts): pure, no sockets.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
 import { encodeMessage, parseShareAddress, parseShareUrl, SseParser, type SseEvent } from '../../src/share/protocol.js';
 import { ShareLog } from '../../src/share/share-log.js';
 import { checkHello, messageOf } from '../../src/share/stream.js';
 import { shareOptional } from '../../src/cli/run-flags.js';
-import { leaseInfoOf, leaseVerdict } from '../../src/share/lease-watch.js';
+import { LeaseWatch, leaseInfoOf, leaseVerdict } from '../../src/share/lease-watch.js';
 
 const ev = (n: number) => ({ type: 'check.ticked', id: `c${n}`, by: 'operator', at: 1_700_000_000_000 + n, t: n }) as unknown as SessionEvent;
 
@@ -137,6 +137,17 @@ describe('addresses and URLs', () => {
 });
 
 describe("the driver's lease, read by a follower whose stream is cut", () => {
+  it('is read while the stream is cut, and not once it is up again or refused (the one rule of both remote followers)', () => {
+    const w = new LeaseWatch({ url: 'git://127.0.0.1:1/team.git', ref: 'refs/cockpit/locks/web/prod', token: 1 }, () => undefined);
+    const start = vi.spyOn(w, 'start').mockImplementation(() => undefined);
+    const stop = vi.spyOn(w, 'stop').mockImplementation(() => undefined);
+    w.follow({ state: 'cut' });
+    expect([start.mock.calls.length, stop.mock.calls.length]).toEqual([1, 0]);
+    w.follow({ state: 'refused' });
+    w.follow({ state: 'up' });
+    expect([start.mock.calls.length, stop.mock.calls.length]).toEqual([1, 2]);
+  });
+
   it('takes only plain URLs and refs from the hello: nothing that git could read as an option or a command', () => {
     const ok = { url: 'git://127.0.0.1:9418/team.git', ref: 'refs/cockpit/locks/web/production', token: 3 };
     expect(leaseInfoOf(ok)).toEqual(ok);

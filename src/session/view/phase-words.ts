@@ -37,7 +37,7 @@ export function stoppedWord(s: Pick<SessionState, 'phase' | 'outcome' | 'left' |
 }
 
 /** Handed to a background guard, and no take-over seen since (the guard's session.resumed). */
-export function handedOverUnseen(s: Pick<SessionState, 'left' | 'resumedAt'>): boolean {
+function handedOverUnseen(s: Pick<SessionState, 'left' | 'resumedAt'>): boolean {
   const left = s.left;
   return left?.how === 'background' && !s.resumedAt.some((t) => t >= left.t);
 }
