@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { sweepDir } from '../core/sweep-dir.js';
 import { processAlive } from '../exec/proc.js';
 import { dirname, join } from 'node:path';
@@ -106,7 +106,7 @@ export async function readRemoteRefs(o: GitOptions, refs: readonly string[]): Pr
 
 /**
  * The ids of those of `refs` the remote has, with their commits fetched, in one call: each ref is
- * fetched (a one-star pattern, so an absent ref is no error) into a namespace of this process's own
+ * fetched (a one-star pattern, exactPattern, so an absent ref is no error) into a namespace of this process's own
  * under `refs/cockpit/seen/`, read from its loose ref file, then renamed to `refs/cockpit/known/…`
  * (rename(2): the last reader wins, no ref lock). Several cockpits in one clone never share a ref
  * lock or FETCH_HEAD. The known ref is what the next fetch offers as "have": a lease's commits form
@@ -115,7 +115,7 @@ export async function readRemoteRefs(o: GitOptions, refs: readonly string[]): Pr
  */
 async function fetchRemoteRefs(o: GitOptions, gitDir: string, refs: readonly string[]): Promise<Map<string, string> | { unreachable: string }> {
   const seen = ['refs', 'cockpit', 'seen', `${process.pid}-${randomBytes(4).toString('hex')}`];
-  const specs = refs.map((r, i) => `+${r}*:${seen.join('/')}/${i}*`);
+  const specs = refs.map((r, i) => `+${exactPattern(r)}:${seen.join('/')}/${i}*`);
   const fetched = await git(o, ['fetch', '--no-tags', '--no-write-fetch-head', '--no-auto-maintenance', '--no-recurse-submodules', '--quiet', o.remote, ...specs]);
   try {
     if (!fetched.ok) return { unreachable: `${o.remote}: ${fetched.error}` };
@@ -125,13 +125,25 @@ async function fetchRemoteRefs(o: GitOptions, gitDir: string, refs: readonly str
       const sha = readLooseRef(file);
       if (!sha) return;
       ids.set(r, sha);
-      keepKnown(file, join(gitDir, 'refs', 'cockpit', 'known', ...r.split('/').slice(2)));
+      keepKnown(file, knownPath(gitDir, r));
     });
     return ids;
   } finally {
     rmSync(join(gitDir, ...seen), { recursive: true, force: true });
     sweepSeen(join(gitDir, 'refs', 'cockpit', 'seen'));
   }
+}
+
+/**
+ * `ref` as a one-star pattern that matches only itself among the refs cockpit writes: the star
+ * right after the namespace word (for refs/cockpit/locks/web/prod: `locks`, the star, then
+ * `/web/prod`), where it can only match "". A trailing star (web/prod then the star) also fetched
+ * web/prod-eu, and history/web a runbook web-api's whole history. An absent ref matches nothing:
+ * no error.
+ */
+function exactPattern(ref: string): string {
+  const parts = ref.split('/');
+  return parts.length > 3 ? [...parts.slice(0, 2), `${parts[2]}*`, ...parts.slice(3)].join('/') : `${ref}*`;
 }
 
 /** Namespaces a killed cockpit left mid-fetch (its pid runs no more): removed, so no ref of theirs stays. */
@@ -175,7 +187,10 @@ export async function casPush(o: GitOptions, ref: string, sha: string, expected:
   return { ok: false, stale, error: r.error };
 }
 
-/** Moves a fetched ref file to where it stays as the next fetch's "have"; a hint only: any failure is ignored. */
+/** Where a plain clone keeps the last commit it read of `ref` (refs/cockpit/x/y → refs/cockpit/known/x/y). */
+const knownPath = (gitDir: string, ref: string) => join(gitDir, 'refs', 'cockpit', 'known', ...ref.split('/').slice(2));
+
+/** Moves a ref file to where it stays as the next fetch's "have"; a hint only: any failure is ignored. */
 function keepKnown(file: string, known: string): void {
   try {
     mkdirSync(dirname(known), { recursive: true });
@@ -183,4 +198,23 @@ function keepKnown(file: string, known: string): void {
   } catch {
     // a name taken by a directory, a read-only .git: the next fetch takes a little longer
   }
+}
+
+/**
+ * Keeps `sha` as the last commit read of the remote's `ref` (a plain clone; elsewhere nothing), so
+ * that the next fetch offers it as "have" and only what is newer travels (see fetchRemoteRefs).
+ */
+export function rememberRead(o: GitOptions, ref: string, sha: string): void {
+  const objects = objectDir(o.cwd);
+  if (!objects || !/^[0-9a-f]{40}$/.test(sha)) return;
+  const gitDir = dirname(objects);
+  // written beside refs/, then moved in: git never sees a half-written ref
+  const tmp = join(gitDir, `cockpit-known-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, `${sha}\n`);
+  } catch {
+    return;
+  }
+  keepKnown(tmp, knownPath(gitDir, ref));
+  rmSync(tmp, { force: true });
 }

@@ -6,10 +6,11 @@
  * re-reads the tree and adds the files again, and since no two sessions write the same file no
  * push ever undoes another's. Every summary is also a line of `index.jsonl` in the same tree,
  * rewritten by each push, so `cockpit history` reads them all in two git calls whatever their
- * number (ls-remote, one cat-file of the index; a fetch first when this clone lacks it).
+ * number (ls-remote, one cat-file of the index; a fetch first when this clone lacks it, which
+ * sends only what is newer than the tip the last read kept: git.ts rememberRead).
  */
 import { gzipSync } from 'node:zlib';
-import { casPush, git, gitBytes, lsRemote, readRemoteRef, type GitOptions } from './git.js';
+import { casPush, git, gitBytes, lsRemote, readRemoteRef, rememberRead, type GitOptions } from './git.js';
 import { refPart } from './git-lease.js';
 
 export const historyRef = (runbook: string) => `refs/cockpit/history/${refPart(runbook)}`;
@@ -121,6 +122,9 @@ export async function readSharedHistory(o: GitOptions, runbook: string): Promise
     index = await git(o, ['cat-file', 'blob', `${sha}:${INDEX}`], { maxBuffer: BIG });
   }
   if (!index.ok) return { unreachable: `${o.remote}: ${sha} has no ${INDEX}: ${index.error}` };
+  // the next read's fetch says "have" for it: only the sessions added since travel (without it,
+  // every read after a new session fetched every session's summary and journal again)
+  rememberRead(o, ref, sha);
   return parseIndex(index.out);
 }
 

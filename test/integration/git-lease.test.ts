@@ -6,7 +6,7 @@
  * refuse every start with their reason, an unreachable remote said as such, and a ref that is not a
  * lease never overwritten.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +98,17 @@ describe('a lease on the git remote', () => {
     expect(gitSync(clones[2], 'rev-parse', known).trim()).toBe(second.sha);
     expect(gitSync(clones[2], 'for-each-ref', 'refs/cockpit/seen')).toBe('');
     await a.release();
+  });
+
+  it("a read fetches its own environment's lease only: not one whose name it begins (production-N-eu)", async () => {
+    const t = target();
+    const eu = { runbook: t.runbook, environment: `${t.environment}-eu` };
+    expect((await lease(clones[0], eu).acquire(who('erin'), 'session-eu')).ok).toBe(true);
+    const euSha = gitSync(clones[0], 'ls-remote', 'origin', lockRef(eu.runbook, eu.environment)).split('\t')[0];
+    expect((await lease(clones[0], t).acquire(who('alice'), 'session-a')).ok).toBe(true);
+    const read = await readRemoteRef({ cwd: clones[1], remote: 'origin' }, lockRef(t.runbook, t.environment));
+    expect('sha' in read && decodeLease(read.message)).toMatchObject({ holder: { user: 'alice' } });
+    expect(() => execFileSync('git', ['cat-file', '-e', euSha], { cwd: clones[1], stdio: 'ignore' })).toThrow();
   });
 
   it('a renewal in flight when the session ends does not undo the release: the next holder takes it at once', async () => {

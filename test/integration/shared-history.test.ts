@@ -110,6 +110,10 @@ describe('the shared history on the team remote', () => {
     const read = await readSharedHistory({ cwd: dave, remote: 'origin' }, 'race');
     if ('unreachable' in read) throw new Error(read.unreachable);
     expect(read.summaries.map((x) => x.session).sort()).toEqual(Array.from({ length: 6 }, (_, i) => `race-${i}`));
+    // the tip read is kept in dave's clone: his next read's fetch says "have" for it, and only
+    // the sessions added since travel, not every summary and journal again
+    const tip = gitSync(dave, 'ls-remote', 'origin', historyRef('race')).split('\t')[0];
+    expect(gitSync(dave, 'rev-parse', 'refs/cockpit/known/history/race').trim()).toBe(tip);
     gitSync(dave, 'fetch', '-q', 'origin', historyRef('race'));
     expect(gitSync(dave, 'ls-tree', '--name-only', 'FETCH_HEAD').trim().split('\n')).toHaveLength(13);
   }, 60_000);
