@@ -12,13 +12,29 @@ const SH = '#!/usr/bin/env bash\nset -euo pipefail\ncd "$(dirname "$0")/.."\n';
 
 /** The client every script uses to talk to the demo service (DEMO_SERVICE_URL). */
 const CLIENT = `// The demo's admin client: node scripts/demo.mjs <health|checkout|deploy VERSION|switch|rollback|state>
+// node:http, not fetch: fetch loads undici first, which tripled what each call costs (0.33 s of CPU, not 0.1 s)
+import { request } from 'node:http';
 const base = process.env.DEMO_SERVICE_URL;
 if (!base) { console.error('DEMO_SERVICE_URL is not set: run this through "cockpit demo"'); process.exit(2); }
 const [cmd, arg] = process.argv.slice(2);
+function send(method, path) {
+  return new Promise((resolve, reject) => {
+    const req = request(base + path, { method, timeout: 5000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d) => (text += d)).on('error', reject).on('end', () => {
+        let body = {};
+        try { body = JSON.parse(text); } catch { /* not JSON: no fields */ }
+        resolve({ status: res.statusCode, ok: res.statusCode >= 200 && res.statusCode < 300, body });
+      });
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('no answer within 5 s'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end();
+  });
+}
 async function call(method, path) {
-  const res = await fetch(base + path, { method, signal: AbortSignal.timeout(5000) });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) { console.error(\`\${method} \${path}: HTTP \${res.status} \${body.error ?? ''}\`); process.exit(1); }
+  const { status, ok, body } = await send(method, path);
+  if (!ok) { console.error(\`\${method} \${path}: HTTP \${status} \${body.error ?? ''}\`); process.exit(1); }
   return body;
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -40,14 +56,13 @@ try {
   }
   else if (cmd === 'switch') { const r = await call('POST', '/admin/switch'); console.log(\`traffic switched: \${r.live ?? ''} is live\`); }
   else if (cmd === 'rollback') {
-    const res = await fetch(base + '/admin/rollback', { method: 'POST', signal: AbortSignal.timeout(5000) });
-    const r = await res.json().catch(() => ({}));
-    if (res.status === 409) console.log(\`nothing to roll back: \${r.error ?? 'already on the last known good version'}\`);
-    else if (!res.ok) { console.error(\`rollback: HTTP \${res.status} \${r.error ?? ''}\`); process.exit(1); }
+    const { status, ok, body: r } = await send('POST', '/admin/rollback');
+    if (status === 409) console.log(\`nothing to roll back: \${r.error ?? 'already on the last known good version'}\`);
+    else if (!ok) { console.error(\`rollback: HTTP \${status} \${r.error ?? ''}\`); process.exit(1); }
     else console.log(r.already ? \`already rolled back: \${r.live} is live\` : \`rolled back: \${r.live} serves \${r.version} again\`);
   }
   else { console.error('usage: demo.mjs <health|checkout|deploy VERSION|switch|rollback|state>'); process.exit(2); }
-} catch (e) { console.error(\`demo service: \${e.cause?.code ?? e.message}\`); process.exit(1); }
+} catch (e) { console.error(\`demo service: \${e.code ?? e.message}\`); process.exit(1); }
 `;
 
 const say = (lines: string[], pause = 0.05) => lines.map((l) => `echo ${JSON.stringify(l)}\nsleep ${pause}`).join('\n');
