@@ -7,7 +7,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
 import { TmuxSession } from './tmux.js';
 
@@ -25,11 +25,26 @@ export function box(fixtures: string, into: Box[] = boxes): Box {
   cpSync(fixtures, fx, { recursive: true });
   for (const f of readdirSync(join(fx, 'scripts'))) chmodSync(join(fx, 'scripts', f), 0o755);
   const b = { root, fx, state: join(root, 'state') };
+  if (into === boxes) cleanUpWhenTestEnds();
   into.push(b);
   return b;
 }
 
-afterEach(() => cleanUp(panes, children, boxes));
+let armed = false;
+/**
+ * The shared lists (boxes, children, panes) are cleaned up when the test that filled them finishes.
+ * Not by an afterEach at this module's top level: files share their worker's modules
+ * (isolate: false), so that hook was registered for the first file of a worker only, and later
+ * files left their boxes behind (seen: 14 resume boxes in /tmp after a run).
+ */
+function cleanUpWhenTestEnds(): void {
+  if (armed) return;
+  armed = true;
+  onTestFinished(() => {
+    armed = false;
+    cleanUp(panes, children, boxes);
+  });
+}
 
 /** Ends the screens and children, releases the steps, ends the supervisors and removes the boxes (emptying the lists). */
 function cleanUp(panes: TmuxSession[], children: ChildProcess[], boxes: Box[]): void {
@@ -51,11 +66,11 @@ function cleanUp(panes: TmuxSession[], children: ChildProcess[], boxes: Box[]): 
   }
 }
 
-/** What one test made: cleaned up when that test finishes, not by the shared afterEach. */
+/** What one test made: cleaned up when that test finishes, apart from the shared lists. */
 export type Scope = { box(fixtures: string): Box; run(b: Box, args: string[]): Run; readonly panes: TmuxSession[] };
 
 /**
- * For tests that run concurrently (describe.concurrent): the shared afterEach would end another
+ * For tests that run concurrently (describe.concurrent): the shared clean-up would end another
  * running test's screens and processes, so each test keeps its own lists, cleaned up by the test
  * context's onTestFinished (the same clean-up).
  */
@@ -144,6 +159,7 @@ export type Run = { readonly child: ChildProcess; out(): string; readonly done: 
 
 export function run(b: Box, args: string[], into: ChildProcess[] = children): Run {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: b.fx, env: { ...process.env, COCKPIT_STATE_DIR: b.state }, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (into === children) cleanUpWhenTestEnds();
   into.push(child);
   let out = '';
   let err = '';
