@@ -13,7 +13,12 @@ import { join } from 'node:path';
 const GIT_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
 
 export function gitSync(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return gitSyncWith({}, cwd, ...args);
+}
+
+/** gitSync with more environment (GIT_COMMITTER_DATE …): GIT_ENV is fixed, so process.env changes do not reach git. */
+export function gitSyncWith(env: Record<string, string>, cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, env: { ...GIT_ENV, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 async function freePort(): Promise<number> {

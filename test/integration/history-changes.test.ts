@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { changesFor, withCommits } from '../../src/history/changes.js';
 import { commitsBetween } from '../../src/history/git.js';
 import type { Release } from '../../src/history/log.js';
-import { gitSync } from '../helpers/git-server.js';
+import { gitSync, gitSyncWith } from '../helpers/git-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cockpit-history-changes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,15 +25,11 @@ function commit(msg: string, at = (t += 60)): string {
   execGit(['commit', '-q', '-m', msg], { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
   return gitSync(dir, 'rev-parse', 'HEAD').trim();
 }
+// the dates must reach git itself (gitSync's environment is fixed: setting process.env here, as this
+// did, left every commit at the real time, so the skewed clocks were never tested and commits made
+// in one second listed in any order)
 function execGit(args: string[], env: Record<string, string>): void {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    gitSync(dir, ...args);
-  } finally {
-    for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
-  }
+  gitSyncWith(env, dir, ...args);
 }
 
 let n = 0;
