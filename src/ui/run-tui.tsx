@@ -159,9 +159,13 @@ export async function watchOnScreen(follower: Follower, theme: Theme, what: stri
   } finally {
     follower.stop();
   }
-  const s = session.state;
-  process.stdout.write(`${sanitizeOutput(`cockpit watch: left ${what} (${s.outcome ? `it ended: ${s.outcome}` : 'it goes on'}); ${where}`)}\n`);
+  process.stdout.write(`${watchLeftLine(session.state.outcome, what, where)}\n`);
   return 0;
+}
+
+/** What `cockpit watch` prints when q leaves its screen: what it followed, whether that ended, and where it was. */
+export function watchLeftLine(outcome: string | undefined, what: string, where: string): string {
+  return sanitizeOutput(`cockpit watch: left ${what} (${outcome ? `it ended: ${outcome}` : 'it goes on'}); ${where}`);
 }
 
 /** The screen on the alternate buffer until it exits (q): the terminal is given back whatever happens. */

@@ -17,6 +17,7 @@ import { OutputStore } from '../../src/ui/output-store.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import { ThemeContext } from '../../src/ui/theme-context.js';
 import { ROOT } from './demo-run.js';
+import { renderSized } from './ink-sized.js';
 import { plain } from './ink.js';
 
 export type RenderedApp = {
@@ -28,24 +29,40 @@ export type RenderedApp = {
 };
 
 export function renderApp(controller: Session, size: { columns: number; rows: number }): RenderedApp {
-  let keyTime = 10_000;
-  let exited = false;
-  const app = render(
-    createElement(
-      ThemeContext.Provider,
-      { value: loadTheme('default', { env: {} }) },
-      createElement(App, { controller, store: new OutputStore(controller), keyClock: () => keyTime, size, onExit: () => (exited = true) }),
-    ),
+  const keys = keyClock();
+  const app = render(appTree(controller, size, keys));
+  return { app, ...driven(app, keys) };
+}
+
+/**
+ * renderApp on ink-sized.ts's terminal, whose stdout reports the size: ink-testing-library's is
+ * always 100 columns, where a wider screen lays out wrong.
+ */
+export function renderAppSized(controller: Session, size: { columns: number; rows: number }): Omit<RenderedApp, 'app'> {
+  const keys = keyClock();
+  return driven(renderSized(appTree(controller, size, keys), size), keys);
+}
+
+type KeyClock = { time: number; exited: boolean };
+const keyClock = (): KeyClock => ({ time: 10_000, exited: false });
+
+function appTree(controller: Session, size: { columns: number; rows: number }, keys: KeyClock) {
+  return createElement(
+    ThemeContext.Provider,
+    { value: loadTheme('default', { env: {} }) },
+    createElement(App, { controller, store: new OutputStore(controller), keyClock: () => keys.time, size, onExit: () => (keys.exited = true) }),
   );
+}
+
+function driven(app: { lastFrame(): string | undefined; stdin: { write(data: string): void }; unmount(): void }, keys: KeyClock): Omit<RenderedApp, 'app'> {
   return {
-    app,
     press: async (k, afterMs = 1000) => {
-      keyTime += afterMs;
+      keys.time += afterMs;
       app.stdin.write(k);
       await settle();
     },
     frame: () => plain(app.lastFrame()),
-    exited: () => exited,
+    exited: () => keys.exited,
     unmount: () => app.unmount(),
   };
 }
