@@ -8,9 +8,8 @@
  * - SIGTERM to the screen, or its terminal closing (SIGHUP), while guarded: handed over the same
  *   way (never silently disarmed). A team runbook (a real git daemon): the guard takes the team's
  *   lease on with the session, and releases and shares it when it ends.
- * - u, the typed word: leaves unguarded, journalled, exit 130.
- * - Ctrl+C twice during a rollback on the screen: the rollback is abandoned and its incident
- *   step still runs.
+ * - u and the typed word, and Ctrl+C twice during a rollback: keys only, on the in-process screen
+ *   (test/integration/leave-screen.test.tsx).
  *
  * Each test has its own sandbox, state dir, screen and processes: most run side by side
  * (describe.concurrent), each cleaning up its own (session-box scope) when it finishes.
@@ -90,10 +89,9 @@ async function guardRollsBack(t: T, b: Box, foreground: number, by: string): Pro
 
 // At most two screens side by side (with four or five, on a loaded machine, screens drew so late that
 // a PENDING was never seen and tests ran out of time: seen). First the two hand-overs by a signal, then
-// u and the typed word beside the terminal closing while unguarded (and the headless SIGINTs): nothing
-// there races the operator's keys against a window (vitest runs consecutive concurrent suites
-// together). Then, one at a time, the two whose keys must land inside one: q → the dialog → b inside
-// the trigger's 4 s, the second Ctrl+C within 2 s of the first.
+// the terminal closing while unguarded beside the headless SIGINTs: nothing there races the operator's
+// keys against a window (vitest runs consecutive concurrent suites together). Then, one at a time, the
+// ones whose keys must land inside one: q → the dialog → b inside the trigger's 4 s; the team hand-over.
 describe.skipIf(!hasTmux())('leaving the screen while the guardrails watch production: handed over to a background guard (the two side by side)', () => {
   it.concurrent('SIGTERM to the screen while guarded: handed over to a background guard (never silently disarmed), which rolls back', async ({ onTestFinished }) => {
     const t = testScope(onTestFinished);
@@ -117,35 +115,7 @@ describe.skipIf(!hasTmux())('leaving the screen while the guardrails watch produ
   });
 });
 
-describe('u and the typed word, the headless SIGINTs, the terminal closing while nothing is guarded (side by side)', () => {
-  describe.skipIf(!hasTmux()).concurrent('leaving the screen while the guardrails watch production', () => {
-    it('u and the typed word: leaves unguarded, journalled; exit 130, nothing rolls back, no process is left', async ({ onTestFinished }) => {
-      const t = testScope(onTestFinished);
-      const b = t.box(FIXTURES);
-      // unguarded.yml: release.yml with a 30s window, so the keys land while the trigger is PENDING
-      const { p, pid } = await pendingOnScreen(t, b, 'unguarded.yml');
-      p.keys('q');
-      await p.waitFor('Leave while guarded?');
-      p.keys('u');
-      await p.waitFor('Type unguarded and Enter');
-      p.type('unguarded');
-      // Enter within 300 ms of the previous key is ignored (a paste guard), timed when the cockpit reads
-      // it: on a loaded machine the word and the Enter were read in one turn and the Enter was ignored
-      // (CI, seen). The gap starts once the word is on screen, so it was read before.
-      await p.waitFor('> unguarded▏');
-      await p.gap(400);
-      p.keys('Enter');
-      expect(await p.waitForExit()).toBe(130);
-      const es = journal(b);
-      expect(ofType(es, 'guard.left-unguarded')).toMatchObject([{ by: 'operator', watching: 'trigger errors>5% 30s is PENDING' }]);
-      expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'interrupted' }]);
-      expect(ofType(es, 'rollback.started')).toHaveLength(0);
-      expect(ofType(es, 'guard.handed-over')).toHaveLength(0);
-      await until('the cockpit gone', () => !alive(pid));
-      await until('no supervisor left', () => supervisors(b).filter(alive).length === 0);
-    });
-  });
-
+describe('the headless SIGINTs, the terminal closing while nothing is guarded (side by side)', () => {
   describe.concurrent('a headless run while the guardrails watch production (the same leave policy)', () => {
     it('the first SIGINT keeps guarding and says how to leave; a second within 2 s leaves unguarded, journalled, exit 130', async ({ onTestFinished }) => {
       const t = testScope(onTestFinished);
@@ -264,32 +234,6 @@ describe.skipIf(!hasTmux())('one at a time: the keys must land inside a window',
       expect(record()).toMatchObject({ kind: 'released', generation: 1, holder: { pid: handed.pid } });
       const shared = gitSync(b.fx, 'ls-tree', '--name-only', (gitSync(b.fx, 'fetch', '-q', 'origin', historyRef('leave-guarded')), 'FETCH_HEAD'));
       expect(shared.trim().split('\n')).toContain(`${sessionDirs(b)[0].split('/').at(-1)}.json`);
-    });
-  });
-
-  describe('Ctrl+C twice during a rollback on the screen', () => {
-    it('abandons the rollback and still runs its incident step, then exits 130; no process is left', async ({ onTestFinished }) => {
-      const t = testScope(onTestFinished);
-      const b = t.box(FIXTURES);
-      const p = screen(t, b);
-      await p.waitFor('Enter');
-      p.keys('Enter');
-      await until('the monitor armed', () => ofType(journal(b), 'guard.armed').some((e) => e.armed));
-      p.keys('R');
-      await p.waitFor('Roll back');
-      await p.gap(400);
-      p.keys('R');
-      await until('the slow rollback step', () => existsSync(join(b.fx, 'out', 'started')));
-      p.keys('C-c');
-      await p.waitFor('the rollback goes on');
-      p.keys('C-c');
-      expect(await p.waitForExit()).toBe(130);
-      expect(readFileSync(join(b.fx, 'out', 'incident'), 'utf8').trim()).toBe('rollback abandoned by the operator: manual rollback by the operator (R)');
-      expect(order(b)).toEqual(['deployed', 'incident']);
-      const es = journal(b);
-      expect(ofType(es, 'rollback.finished')).toMatchObject([{ ok: false, reason: 'abandoned by the operator' }]);
-      expect(ofType(es, 'session.ended')).toMatchObject([{ outcome: 'interrupted' }]);
-      await until('no supervisor left', () => supervisors(b).filter(alive).length === 0);
     });
   });
 });
