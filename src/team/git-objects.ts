@@ -14,7 +14,8 @@ import { inflateSync, deflateSync } from 'node:zlib';
 /** The identity every lease commit carries (git.ts gives git the same). */
 const IDENT = 'cockpit <cockpit@localhost>';
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
-const SHA1 = /^[0-9a-f]{40}$/;
+/** A SHA-1 object id. */
+export const SHA1 = /^[0-9a-f]{40}$/;
 
 const dirs = new Map<string, string | undefined>();
 

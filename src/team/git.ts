@@ -9,10 +9,10 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { sweepDir } from '../core/sweep-dir.js';
 import { processAlive } from '../exec/proc.js';
-import { dirname, join } from 'node:path';
-import { objectDir, readLooseCommit, readLooseRef, writeLooseCommit } from './git-objects.js';
+import { objectDir, readLooseCommit, readLooseRef, SHA1, writeLooseCommit } from './git-objects.js';
 
 export type GitOptions = { readonly cwd: string; readonly remote: string; readonly timeoutMs?: number };
 /** One call's extras: what its stdin reads, and how much output it may give (4 MB unless said). */
@@ -206,7 +206,7 @@ function keepKnown(file: string, known: string): void {
  */
 export function rememberRead(o: GitOptions, ref: string, sha: string): void {
   const objects = objectDir(o.cwd);
-  if (!objects || !/^[0-9a-f]{40}$/.test(sha)) return;
+  if (!objects || !SHA1.test(sha)) return;
   const gitDir = dirname(objects);
   // written beside refs/, then moved in: git never sees a half-written ref
   const tmp = join(gitDir, `cockpit-known-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);

@@ -105,7 +105,7 @@ export function App({ controller, store, keyClock = () => performance.now(), siz
   const c = ctx();
   return (
     <Box flexDirection="column" width={l.width} height={l.height}>
-      <Header session={session} now={now} waiting={controller.readOnly ? !stepRunning(session) : !controller.busy} width={l.width} watching={controller.readOnly !== undefined} stoppedAt={stoppedAt} autoRollbackOff={off !== undefined} />
+      <Header session={session} now={now} waiting={controller.readOnly ? !stepRunning(session) : !controller.busy} width={l.width} watching={controller.readOnly !== undefined} driverGone={stoppedAt !== undefined} autoRollbackOff={off !== undefined} />
       <StageStrip session={session} width={l.width} />
       <Box height={l.mainHeight}>
         {/* no spinner under a dialog: the rollback's R (in its dialog) holds the frames, a spinner's tick would draw one */}

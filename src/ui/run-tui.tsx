@@ -5,7 +5,7 @@ import { render, type Instance } from 'ink';
 import type { Runbook } from '../runbook/types.js';
 import type { FailurePolicy } from '../session/controller.js';
 import type { Session } from '../session/session.js';
-import { EXIT_CODES, type LeaveBy } from '../core/events.js';
+import { EXIT_CODES, type LeaveBy, type Outcome } from '../core/events.js';
 import { handOver } from '../session/hand-over.js';
 import { screenSignals } from './screen-signals.js';
 import { openSession } from '../session/open.js';
@@ -164,7 +164,7 @@ export async function watchOnScreen(follower: Follower, theme: Theme, what: stri
 }
 
 /** What `cockpit watch` prints when q leaves its screen: what it followed, whether that ended, and where it was. */
-export function watchLeftLine(outcome: string | undefined, what: string, where: string): string {
+export function watchLeftLine(outcome: Outcome | undefined, what: string, where: string): string {
   return sanitizeOutput(`cockpit watch: left ${what} (${outcome ? `it ended: ${outcome}` : 'it goes on'}); ${where}`);
 }
 

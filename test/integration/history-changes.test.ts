@@ -22,16 +22,11 @@ function commit(msg: string, at = (t += 60)): string {
   writeFileSync(join(dir, msg), `${msg}\n`); // a file each: the branches merge without conflict
   gitSync(dir, 'add', msg);
   const date = `${at} +0000`;
-  execGit(['commit', '-q', '-m', msg], { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
+  // the dates go to git itself (gitSyncWith): gitSync's environment is fixed, and setting process.env
+  // here, as this once did, left every commit at the real time (the skewed clocks never tested)
+  gitSyncWith({ GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date }, dir, 'commit', '-q', '-m', msg);
   return gitSync(dir, 'rev-parse', 'HEAD').trim();
 }
-// the dates must reach git itself (gitSync's environment is fixed: setting process.env here, as this
-// did, left every commit at the real time, so the skewed clocks were never tested and commits made
-// in one second listed in any order)
-function execGit(args: string[], env: Record<string, string>): void {
-  gitSyncWith(env, dir, ...args);
-}
-
 let n = 0;
 const release = (sha: string | undefined, version = `v${n}`): Release =>
   ({ session: `s${++n}`, journal: '', runbook: 'web', version, environment: 'production', startedAt: 1000 * n, live: false, kind: 'release', deployedAt: 1000 * n + 1, ...(sha ? { sha } : {}), failures: [], unconfirmed: [], fired: [] }) as unknown as Release;
@@ -48,7 +43,7 @@ describe('changes from one walk of the history', () => {
     const s2 = commit('s2');
     gitSync(dir, 'checkout', '-q', 'main');
     const a3 = commit('a3');
-    execGit(['merge', '-q', '--no-ff', '-m', 'merge side', 'side'], { GIT_COMMITTER_DATE: `${(t += 60)} +0000`, GIT_AUTHOR_DATE: `${t} +0000` });
+    gitSyncWith({ GIT_COMMITTER_DATE: `${(t += 60)} +0000`, GIT_AUTHOR_DATE: `${t} +0000` }, dir, 'merge', '-q', '--no-ff', '-m', 'merge side', 'side');
     const m = gitSync(dir, 'rev-parse', 'HEAD').trim();
     const a4 = commit('a4', t - 7200); // older than its parent
     const a5 = commit('a5');

@@ -7,15 +7,12 @@
  * with the journal's restoreMs and "rollback took" on its own line. (Item 1, the demo's
  * flag-regression, stays a real process in test/e2e/safety.test.ts: see there why.)
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SessionEvent } from '../../src/core/events.js';
 import { formatDuration } from '../../src/runbook/duration.js';
-import { readJournal } from '../../src/session/journal.js';
 import { expectOneRule, restoreFacts } from '../helpers/escalation-facts.js';
 import { closeScreens, expectNothingLeft, fixtureSandbox, openScreen } from '../helpers/ink-session.js';
+import { journal } from '../helpers/session-box.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/safety', import.meta.url));
 
@@ -26,13 +23,6 @@ const header = (x: string) => lines(x)[0] ?? '';
 const hint = (x: string) => lines(x).filter(Boolean).at(-1) ?? '';
 const canRun = (x: string) => / ⏎ run\/continue /.test(hint(x));
 
-/** The one session's journal under a state dir. */
-function journal(state: string): SessionEvent[] {
-  const dirs = readdirSync(join(state, 'sessions'));
-  expect(dirs).toHaveLength(1);
-  return readJournal(join(state, 'sessions', dirs[0], 'journal.jsonl'));
-}
-
 describe('escalation on the screen (item 4)', () => {
   // item 5 on the screen ran this same release (escalation.yml, the rollback passing): one run, each assertion kept
   it('the same rule as headless: levels keep their spacing, verify resolves the incident (level 3 never runs); q does not ask; the summary says "restored in" with the journal\'s restoreMs, and "rollback took" on its own line (item 5)', async () => {
@@ -42,12 +32,12 @@ describe('escalation on the screen (item 4)', () => {
     await s.press('Enter');
     await s.waitFor((x) => / ROLLED BACK {3}R ROLLBACK$/.test(header(x)), 30_000);
     await s.waitFor(/Escalation \(resolved\)/);
-    expectOneRule(journal(sb.state));
+    expectOneRule(journal(sb));
     await s.press('q');
     const { code, summary } = await s.exit;
     expect(code).toBe(3);
     // item 5
-    const f = restoreFacts(journal(sb.state));
+    const f = restoreFacts(journal(sb));
     expect(summary).toContain(`  ↺ restored in ${formatDuration(f.restoreMs)} (from the incident's start: the first breaching sample): ${f.reason}`);
     expect(summary).toContain(`    rollback took ${formatDuration(f.durationMs)} (from its start to its last step)`);
     expect(summary).not.toMatch(/rolled back in/);

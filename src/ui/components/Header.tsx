@@ -14,19 +14,19 @@ type Props = {
   readonly width: number;
   readonly speed?: string;
   readonly watching?: boolean;
-  /** A follower whose session no cockpit drives any more: it says STOPPED, not RUNNING, and its clock stops here (session ms). */
-  readonly stoppedAt?: number;
+  /** A follower whose session no cockpit drives any more: it says STOPPED (or HANDED OVER), not RUNNING. Its clock is `now`, which App stops where the driver went. */
+  readonly driverGone?: boolean;
   /** The release can run now with nothing armed (view-model autoRollbackOff): the badge shows. */
   readonly autoRollbackOff?: boolean;
 };
 
-export function Header({ session: s, now, waiting, width, watching, stoppedAt, autoRollbackOff }: Props) {
+export function Header({ session: s, now, waiting, width, watching, driverGone, autoRollbackOff }: Props) {
   const stage = s.phase === 'rolling-back' || s.phase === 'rolled-back' || s.phase === 'rollback-failed' ? undefined : currentStage(s);
   const running = stage?.status === 'running' || stage?.status === 'failed';
-  const elapsed = stage?.startedAt !== undefined ? (stage.endedAt ?? (stage.status === 'running' ? Math.min(now, stoppedAt ?? now) : s.now)) - stage.startedAt : 0;
+  const elapsed = stage?.startedAt !== undefined ? (stage.endedAt ?? (stage.status === 'running' ? now : s.now)) - stage.startedAt : 0;
   const over = stage?.overBudget || (stage?.budgetMs !== undefined && running && elapsed > stage.budgetMs);
   const left = ` cockpit${watching ? ' watch (read-only)' : ''} · ${s.runbook} ${s.version} → ${s.environment}`;
-  const stopped = stoppedAt !== undefined ? stoppedWord(s) : undefined;
+  const stopped = driverGone ? stoppedWord(s) : undefined;
   const { word, slot } = stopped ? { word: stopped, slot: 'stage.failed' as const } : stateWord(s, waiting);
   return (
     <Box width={width} justifyContent="space-between">
