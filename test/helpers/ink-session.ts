@@ -13,6 +13,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
+import chalk from 'chalk';
 import { createElement, type ReactElement } from 'react';
 import { loadForRun } from '../../src/cli/load-cached.js';
 import { settle } from '../../src/core/clock.js';
@@ -58,7 +59,7 @@ export type Probe = string | RegExp | ((frame: string) => boolean);
 const matches = (f: string, p: Probe) => (typeof p === 'string' ? f.includes(p) : p instanceof RegExp ? p.test(f) : p(f));
 
 export type ScreenRun = {
-  /** The frame as drawn now, colours stripped, the spinner read as ◐. */
+  /** The frame as drawn now, colours stripped (unless ScreenOptions.colours), the spinner read as ◐. */
   frame(): string;
   /** Waits until the frame satisfies the probe and returns it. */
   waitFor(p: Probe, timeoutMs?: number): Promise<string>;
@@ -78,6 +79,11 @@ export type ScreenOptions = {
   readonly env?: Record<string, string | undefined>;
   /** `--learning`: the operator's learning, added to the end-of-release review. */
   readonly learning?: string;
+  /**
+   * Draw in colour, as on a person's xterm-256color terminal (chalk level 2; restored when the run
+   * ends), and keep the SGR sequences in the frames that frame() and waitFor() return.
+   */
+  readonly colours?: boolean;
 };
 
 const runs: (() => void)[] = [];
@@ -129,6 +135,11 @@ export function openScreen(sb: Sandbox, o: ScreenOptions): ScreenRun {
   const cwd = process.cwd();
   process.chdir(sb.fx);
   live.cleanups.push(() => process.chdir(cwd));
+  if (o.colours) {
+    const level = chalk.level;
+    chalk.level = 2;
+    live.cleanups.push(() => (chalk.level = level));
+  }
   runs.push(() => {
     for (const c of live.cleanups.splice(0).reverse()) c();
     for (const pid of pidsIn(sb)) kill(pid);
@@ -136,7 +147,7 @@ export function openScreen(sb: Sandbox, o: ScreenOptions): ScreenRun {
   });
   const exit = run(sb, o, live);
   exit.catch((e: unknown) => (live.failure = e as Error));
-  return driver(live, exit, o.rows);
+  return driver(live, exit, o.rows, o.colours === true);
 }
 
 /** A screen drawn on the live run's terminal (the plan review's, the input form's, the App's). */
@@ -201,10 +212,10 @@ async function session(live: Live, o: ScreenOptions, rb: Runbook, plan: Prepared
  * the one showing when a key went): a frame a person saw counts even when the test's poll came
  * after the next one was drawn (real processes do not wait for the test).
  */
-function driver(live: Live, exit: ScreenRun['exit'], rows: number): ScreenRun {
-  /** A frame as the terminal shows it: `rows` lines, the last one empty (Ink leaves the terminal's last row be). */
+function driver(live: Live, exit: ScreenRun['exit'], rows: number, colours: boolean): ScreenRun {
+  /** A frame as the terminal shows it: `rows` lines, the last one empty (Ink leaves the terminal's last row be); `colours`: its SGR kept. */
   const screen = (raw: string | undefined) => {
-    const lines = plain(raw).split('\n');
+    const lines = (colours ? (raw ?? '') : plain(raw)).split('\n');
     while (lines.length < rows) lines.push('');
     return lines.join('\n');
   };

@@ -1,6 +1,6 @@
 /**
  * What the cockpit screen says for the things a new user driving the demo found wrong (issue 13),
- * on test/fixtures/screen (moved from test/e2e/screen.test.ts: none of it needs a real terminal; in the integration tier because the fixture's scripts run as real processes):
+ * on test/fixtures/screen (moved from test/e2e/screen.test.ts, which is gone: none of it needs a real terminal, the colours included; in the integration tier because the fixture's scripts run as real processes):
  * the rollback dialog names the flags it takes to 0 % and the missing rollback script; a pending
  * trigger always shows on an 80-column trigger line; on a wide terminal the flags pane gets the
  * columns the metrics leave empty; the header says PRE-FLIGHT FAILED; a pre-flight with a skipped
@@ -8,10 +8,13 @@
  *
  * The session is opened on disk as `cockpit run` opens it, the fixture's scripts (checks, steps,
  * the metrics command, the flag provider) run for real (helpers/ink-session.ts); the confirm
- * guard's 300 ms are the test's key clock. What only a terminal shows (the sparklines' colours)
- * stays in test/e2e/screen.test.ts.
+ * guard's 300 ms are the test's key clock. The sparklines' colours are read off the frames Ink
+ * draws with colour on (chalk at level 2, as on an xterm-256color terminal): each cell's SGR.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeScreens, expectNothingLeft, fixtureSandbox, openScreen, type Sandbox, type ScreenRun } from '../helpers/ink-session.js';
 
@@ -28,7 +31,7 @@ function sandbox(o: { rollbackScript?: boolean } = {}): Sandbox {
   return fixtureSandbox(FIXTURE, 'cockpit-ui-screen-', o.rollbackScript ? { 'scripts/rollback.sh': '#!/bin/sh\necho "rolled back"\n' } : {});
 }
 
-const launch = (sb: Sandbox, o: { cols: number; rows: number; env?: Record<string, string> }): ScreenRun => openScreen(sb, { runbook: 'cockpit.yml', ...o });
+const launch = (sb: Sandbox, o: { cols: number; rows: number; env?: Record<string, string>; colours?: boolean }): ScreenRun => openScreen(sb, { runbook: 'cockpit.yml', ...o });
 
 const lines = (screen: string) => screen.split('\n');
 const header = (screen: string) => lines(screen)[0] ?? '';
@@ -56,7 +59,8 @@ async function preflightPassed(s: ScreenRun): Promise<string> {
 async function quit(s: ScreenRun, sb: Sandbox): Promise<void> {
   await s.press('q');
   const ended = s.exit.then(() => '');
-  const f = await Promise.race([ended, s.waitFor((x) => x.includes('Quit?') || x.includes('Leave while guarded?'), 15_000)]);
+  // a screen drawn in colour (ScreenOptions.colours) is read without its SGR here
+  const f = stripVTControlCharacters(await Promise.race([ended, s.waitFor((x) => /Quit\?|Leave while guarded\?/.test(stripVTControlCharacters(x)), 15_000)]));
   if (f.includes('Quit?')) await s.press('y');
   if (f.includes('Leave while guarded?')) {
     await s.press('u');
@@ -203,3 +207,68 @@ describe('what the screen says', () => {
   }, 60_000);
 });
 
+
+/** One cell of a frame line drawn in colour: its character, its foreground colour (SGR 30–37, 90–97; undefined: default) and boldness. */
+type Cell = { readonly ch: string; readonly fg?: number; readonly bold: boolean };
+
+function cellsOf(line: string): Cell[] {
+  const out: Cell[] = [];
+  let fg: number | undefined;
+  let bold = false;
+  for (const m of line.matchAll(/\x1b\[([0-9;:]*)m|([^\x1b])/gu)) {
+    if (m[2] !== undefined) {
+      out.push({ ch: m[2], fg, bold });
+      continue;
+    }
+    const ps = m[1] === '' ? [0] : m[1].split(/[;:]/).map(Number);
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i];
+      if (p === 0) [fg, bold] = [undefined, false];
+      else if (p === 1) bold = true;
+      else if (p === 22) bold = false;
+      else if (p === 39) fg = undefined;
+      else if ((p >= 30 && p <= 37) || (p >= 90 && p <= 97)) fg = p;
+      else if (p === 38 || p === 48 || p === 58) i += ps[i + 1] === 5 ? 2 : 4;
+    }
+  }
+  return out;
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+/** The sparkline cells of a metrics row (the bars after its label), with their colours. */
+function sparkCells(screen: string, label: string): Cell[] {
+  const row = lines(screen).find((l) => stripVTControlCharacters(l).startsWith(`│${label} `));
+  if (!row) return [];
+  const cells = cellsOf(row);
+  const text = cells.map((c) => c.ch).join('');
+  const after = cells.slice(text.indexOf(label) + label.length);
+  const end = after.findIndex((c) => c.ch !== ' ' && !BARS.includes(c.ch));
+  return after.slice(0, end).filter((c) => BARS.includes(c.ch));
+}
+
+describe('what the screen draws in colour', () => {
+  it("sparklines keep a nearly flat series flat and draw each cell past warn or critical in that band's colour", async () => {
+    const sb = sandbox();
+    const s = launch(sb, { cols: 160, rows: 48, colours: true });
+    // nearly flat series (a little jitter): each keeps one bar height, where its value is against its levels
+    const flat = (x: string) => ['memory', 'error rate', 'latency p95'].every((l) => sparkCells(x, l).length >= 8);
+    let f = await s.waitFor(flat, 15_000);
+    expect(sparkCells(f, 'memory').map((c) => c.ch).join('')).toMatch(/^▆+$/); // ~55 % of 0 … 85 %
+    expect(sparkCells(f, 'error rate').map((c) => c.ch).join('')).toMatch(/^▁+$/); // ~0.05 % of 0 … 0.5 %
+    expect(sparkCells(f, 'latency p95').map((c) => c.ch).join('')).toMatch(/^▃+$/); // ~300 ms of 0 … 1000 ms
+    expect(sparkCells(f, 'memory').every((c) => c.fg === 32)).toBe(true); // green: ok
+
+    // the leak: memory alternates 75 % (warn) and 90 % (critical); each cell in its own band's colour
+    writeFileSync(join(sb.fx, 'out', 'switched'), '');
+    f = await s.waitFor((x) => sparkCells(x, 'memory').filter((c) => c.ch === '█').length >= 3, 15_000);
+    const memory = sparkCells(f, 'memory');
+    for (const c of memory) {
+      if (c.ch === '█') expect(c, 'a cell at 90 % (critical)').toMatchObject({ fg: 31, bold: true });
+      else if (c.ch === '▇') expect(c, 'a cell at 75 % (warn)').toMatchObject({ fg: 33 });
+      else expect(c, 'a cell at ~55 % (ok)').toMatchObject({ ch: '▅', fg: 32 });
+    }
+    expect(memory.some((c) => c.ch === '▇')).toBe(true);
+    expect(memory.some((c) => c.ch === '▅')).toBe(true);
+    await quit(s, sb);
+  }, 60_000);
+});
