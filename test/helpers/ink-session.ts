@@ -3,7 +3,7 @@
  * review and input form first when it needs them (plan/prepare.tsx, drawn here), then the session
  * opened on disk as run-tui.tsx opens it (openSession: journal, lock, COCKPIT_STATE_DIR) and the
  * App on a terminal of the given size (ink-sized.ts). The steps run for real as child processes
- * (ink-child-runner.ts). The confirm guard's clock is the test's: `press(k, afterMs)` says how long
+ * (ink-child-runner.ts), or under the product's own supervisors (ScreenOptions.runner). The confirm guard's clock is the test's: `press(k, afterMs)` says how long
  * after the previous key a key comes, so no test sleeps for the guard's 300 ms.
  *
  * When the App exits (q, Ctrl+C twice …) the session is closed as run-tui.tsx closes it, and
@@ -18,6 +18,7 @@ import { createElement, type ReactElement } from 'react';
 import { loadForRun } from '../../src/cli/load-cached.js';
 import { settle } from '../../src/core/clock.js';
 import { EXIT_CODES } from '../../src/core/events.js';
+import { ProcessRunner } from '../../src/exec/process-runner.js';
 import type { Runbook } from '../../src/runbook/types.js';
 import type { Controller } from '../../src/session/controller.js';
 import { openSession } from '../../src/session/open.js';
@@ -84,6 +85,8 @@ export type ScreenOptions = {
    * ends), and keep the SGR sequences in the frames that frame() and waitFor() return.
    */
   readonly colours?: boolean;
+  /** `supervised`: the product's own runner (dist/supervisor.js, a build first), for what only it does: a step's live line. Default: ChildRunner. */
+  readonly runner?: 'child' | 'supervised';
 };
 
 const runs: (() => void)[] = [];
@@ -180,8 +183,9 @@ async function run(sb: Sandbox, o: ScreenOptions, live: Live): Promise<{ code: n
 }
 
 async function session(live: Live, o: ScreenOptions, rb: Runbook, plan: Prepared['event'], theme: Theme): Promise<{ code: number; summary: string }> {
-  const runner = new ChildRunner();
-  live.cleanups.push(() => runner.endAll());
+  const child = o.runner === 'supervised' ? undefined : new ChildRunner();
+  const runner = child ?? new ProcessRunner();
+  if (child) live.cleanups.push(() => child.endAll());
   const opened = openSession(rb, { mode: 'tui', onFailure: 'wait', resume: true, runner, ...(plan ? { plan } : {}), ...(o.learning ? { learning: o.learning } : {}) });
   if (typeof opened === 'string') throw new Error(opened);
   let closed = false;
