@@ -10,19 +10,34 @@
  * The pane runs `CMD; echo "[exit $?]"` with remain-on-exit on, so the exit status and whatever
  * was printed stay readable after the command ends.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { stillSpinner } from './spinner.js';
 
 /** One private tmux server for this test process. */
 export const TMUX_SOCKET = `cockpit-e2e-${process.pid}`;
 
+/**
+ * A wait captures the screen every POLL_MS for its first POLL_FAST_FOR_MS, then every POLL_SLOW_MS:
+ * each capture is a tmux client process (~10 ms of CPU with the server's share), and two e2e
+ * workers polling at 25 a second spent a good part of a core on it over a long demo. Screens that
+ * come at once are still seen at once; a state that lasts seconds (a PENDING window) still is.
+ */
 const POLL_MS = 40;
+const POLL_FAST_FOR_MS = 1000;
+const POLL_SLOW_MS = 120;
 const UNSETTLED_MS = 500;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 export function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', TMUX_SOCKET, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** tmux(), without blocking the worker (other tests in it go on while tmux answers). */
+function tmuxAsync(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('tmux', ['-L', TMUX_SOCKET, ...args], { encoding: 'utf8' }, (e, out) => (e ? reject(e) : resolve(out)));
+  });
 }
 
 export function hasTmux(): boolean {
@@ -53,6 +68,9 @@ export type StartOptions = {
 };
 
 export type Probe = string | RegExp | ((screen: string) => boolean);
+
+/** What a capture keeps: SGR sequences, that many lines of scrollback, the spinner as drawn. */
+export type CaptureOptions = { readonly escapes?: boolean; readonly history?: number; readonly spinning?: boolean };
 
 function matches(screen: string, p: Probe): boolean {
   if (typeof p === 'string') return screen.includes(p);
@@ -101,12 +119,25 @@ export class TmuxSession {
    * lines the terminal wrapped joined again (what was printed, not how it wrapped). The running
    * step's spinner reads as the static running icon (helpers/spinner.ts); `spinning`: as drawn.
    */
-  screen(o: { escapes?: boolean; history?: number; spinning?: boolean } = {}): string {
+  screen(o: CaptureOptions = {}): string {
+    return this.read(tmux(...this.captureArgs(o)), o);
+  }
+
+  private captureArgs(o: CaptureOptions): string[] {
     const args = ['capture-pane', '-p', '-t', this.name];
     if (o.escapes) args.push('-e');
     if (o.history) args.push('-J', '-S', String(-o.history));
-    const screen = tmux(...args).replace(/\n$/, '');
+    return args;
+  }
+
+  private read(captured: string, o: CaptureOptions): string {
+    const screen = captured.replace(/\n$/, '');
     return o.spinning ? screen : stillSpinner(screen);
+  }
+
+  /** screen(), without blocking the worker. */
+  private async capture(o: CaptureOptions): Promise<string> {
+    return this.read(await tmuxAsync(...this.captureArgs(o)), o);
   }
 
   lines(): string[] {
@@ -114,12 +145,13 @@ export class TmuxSession {
   }
 
   /** Waits until the screen (or screen + scrollback) satisfies the probe; returns it. */
-  async waitFor(p: Probe, o: { timeoutMs?: number; history?: number; escapes?: boolean; spinning?: boolean } = {}): Promise<string> {
-    const end = Date.now() + (o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  async waitFor(p: Probe, o: CaptureOptions & { timeoutMs?: number } = {}): Promise<string> {
+    const start = Date.now();
+    const end = start + (o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     let screen: string;
     let matchingSince: number | undefined;
     for (;;) {
-      screen = this.screen(o);
+      screen = await this.capture(o);
       // a frame caught while the program is still drawing it is not a screen a person sees:
       // only a capture that a second one, a moment later, repeats exactly is judged. A screen that
       // changes between any two captures never repeats (a 250 ms sparkline on a loaded machine,
@@ -129,7 +161,7 @@ export class TmuxSession {
       if (matches(screen, p)) {
         matchingSince ??= Date.now();
         await sleep(15);
-        const again = this.screen(o);
+        const again = await this.capture(o);
         if (again === screen || (matches(again, p) && Date.now() - matchingSince >= UNSETTLED_MS)) {
           this.lastSeenAt = Date.now();
           return again;
@@ -138,7 +170,7 @@ export class TmuxSession {
       }
       matchingSince = undefined;
       if (Date.now() > end) throw new Error(`timed out waiting for ${describe(p)} in tmux session ${this.name}; the screen was:\n${screen}`);
-      await sleep(POLL_MS);
+      await sleep(Date.now() - start < POLL_FAST_FOR_MS ? POLL_MS : POLL_SLOW_MS);
     }
   }
 
