@@ -7,6 +7,7 @@ import { formatClock } from '../runbook/duration.js';
 import { nextStep, rampPlans } from '../flags/plan.js';
 import { summaryLine } from '../flags/experiment.js';
 import { currentStage, type SessionState } from '../session/reduce.js';
+import { readingOf } from '../session/view/metric-reading.js';
 import { noTriggersWhy, stageUnguarded } from '../runbook/coverage.js';
 import type { FlagView } from './components/FlagsPane.js';
 import { notServed, notServedState, shownPercent } from '../flags/served.js';
@@ -51,8 +52,9 @@ export function seriesViews(rb: Runbook, s: SessionState): SeriesView[] {
     const last = samples.length ? samples[samples.length - 1][1] : null;
     const value = last ?? undefined;
     const baseline = s.guard.baseline[name] ?? undefined;
-    const stale = samples.length === 0 || (st?.misses ?? 0) > 0;
-    const band = stale ? 'stale' : bandOf(def, value!, baseline);
+    const reading = readingOf(st);
+    const stale = reading !== 'fresh';
+    const band = reading === 'waiting' ? 'waiting' : stale ? 'stale' : bandOf(def, value!, baseline);
     const thresholds = [
       def.warn !== undefined ? `warn ${def.warn}` : '',
       def.critical !== undefined ? `crit ${def.critical}` : '',

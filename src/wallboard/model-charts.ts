@@ -8,6 +8,7 @@ import { bandOf, type BandDef } from '../metrics/bands.js';
 import { formatClock } from '../runbook/duration.js';
 import type { Runbook } from '../runbook/types.js';
 import type { SessionState } from '../session/reduce.js';
+import { readingOf, WAITING_TEXT } from '../session/view/metric-reading.js';
 
 export type ChartBand = 'ok' | 'warn' | 'critical' | 'no data';
 
@@ -53,15 +54,17 @@ export function chartModels(rb: Runbook, s: SessionState): ChartModel[] {
     const levels = levelsOf(def, baseline);
     const unit = def.unit ? ` ${def.unit}` : '';
     const label = def.label ?? name.replace(/_/g, ' ');
+    const reading = readingOf(s.guard.series[name]);
     let band: ChartBand = 'no data';
-    let titles = [`${label} no data`, label];
-    if (last && last[1] !== null && Number.isFinite(last[1])) {
-      band = bandOf(def, last[1], baseline);
-      const value = formatNumber(last[1]);
+    let titles = reading === 'waiting' ? [`${label} ${WAITING_TEXT}`, label] : [`${label} no data`, label];
+    if (reading === 'fresh') {
+      const v = last![1]!;
+      band = bandOf(def, v, baseline);
+      const value = formatNumber(v);
       const word = band === 'ok' ? '' : ` ${band.toUpperCase()}`;
       const marks = levels.map((l) => l.title.replace('critical', 'crit')).join(' ');
       titles = [...(marks ? [`${label} ${value}${unit}${word} · ${marks}`] : []), `${label} ${value}${unit}${word}`, `${label} ${value}${word}`, `${label} ${value}`, label];
-    } else if (last) {
+    } else if (reading === 'no data') {
       const error = s.guard.series[name]?.error;
       titles = [...(error ? [`${label} no data (${error})`] : []), `${label} no data`, label];
     }

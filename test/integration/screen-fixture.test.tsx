@@ -118,9 +118,10 @@ describe('what the screen says', () => {
   it('160×48: the flags pane takes the columns the metrics leave empty, every flag name in full', async () => {
     const sb = sandbox();
     const s = launch(sb, { cols: 160, rows: 48 });
-    // a fresh sample on every metric line (under load one fetch can overrun its interval and read
-    // STALE for a moment; the layout is asserted on the screen with data)
-    const f = await s.waitFor((x) => / 25 % steady/.test(x) && / 50 % steady/.test(x) && /│latency p95 .* warn 500 crit 1000 │/.test(x) && !x.includes('STALE'), 20_000);
+    // a fresh sample on every metric line: none still waiting for its first ("— …") or missing its
+    // latest (under load one fetch can overrun its interval: "— STALE" for a moment); the layout is
+    // asserted on the screen with data
+    const f = await s.waitFor((x) => / 25 % steady/.test(x) && / 50 % steady/.test(x) && /│latency p95 .* warn 500 crit 1000 │/.test(x) && !/ — +(…|STALE) /.test(x), 20_000);
     // the metrics pane as wide as its lines, the flags pane the rest
     const top = lines(f).find((l) => l.startsWith('┌ Metrics '))!;
     const flagsAt = top.indexOf('┌ Flags ');

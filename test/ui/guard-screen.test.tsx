@@ -55,6 +55,27 @@ describe('guardrails on screen (100×30)', () => {
   });
 });
 
+describe('a metric before its first sample (100×30)', () => {
+  it('reads "— …" (not read yet), never STALE, until its first sample; then its value and band', async () => {
+    const clock = new FakeClock();
+    const source = new LiveSource(() => ({ error_rate: 0.08, latency_p95: 310 }));
+    const fx = fixtureRunbook('guard', 'cockpit.yml');
+    const t = guardSetup(fx.text, { runbook: fx.runbook, guard: { source } }, clock);
+    t.runner.autoPass = true;
+    const r = (rendered = renderApp(t.c, { columns: 100, rows: 30 }));
+    // the first frame, before the clock has moved: nothing sampled yet
+    const first = await waitFor(() => (r.frame().includes('R ROLLBACK') ? r.frame() : undefined), 'the first frame');
+    expect(t.events('metric.sampled')).toHaveLength(0);
+    expect(first).toMatch(/│error rate +— +… +warn /);
+    expect(first).toMatch(/│latency p95 +— +… +warn /);
+    expect(first).not.toContain('STALE');
+    void t.c.start();
+    const sampled = await advanceUntil(clock, r, (f) => t.events('metric.sampled').length > 0 && /│error rate .*0\.08 % ok /.test(f), 'the first sample on screen', 5000);
+    expect(sampled).toMatch(/│latency p95 .*310 ms ok /);
+    expect(sampled).not.toMatch(/ … +warn /);
+  });
+});
+
 describe('the hold limit on the screen (160×32)', () => {
   it('the trigger line counts the time left down', async () => {
     const clock = new FakeClock();

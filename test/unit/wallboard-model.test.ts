@@ -177,12 +177,13 @@ describe('charts', () => {
     expect(thr.band).toBe('warn');
   });
 
-  it('a series whose latest sample is missing says no data (and why); none at all is the label and no points', () => {
+  it('a series whose latest sample is missing says no data (and why); one not sampled yet is waiting for it, with no points', () => {
     const s = fold([started, sample(1000, { latency_p95: 300 }), sample(2000, { latency_p95: null }, { latency_p95: 'connection refused' })]);
     const [lat, err] = chartModels(rb, s);
     expect(lat.band).toBe('no data');
     expect(lat.titles).toEqual(['latency p95 no data (connection refused)', 'latency p95 no data', 'latency p95']);
-    expect(err.titles).toEqual(['error rate no data', 'error rate']);
+    expect(err.titles).toEqual(['error rate waiting for its first sample', 'error rate']);
+    expect(err.band).toBe('no data'); // drawn as a series without data (no colour of a band)
     expect(err.x).toEqual([]);
     expect(err.lines[1].y).toEqual([]);
   });

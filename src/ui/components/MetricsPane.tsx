@@ -6,7 +6,8 @@ import { Pane } from './Pane.js';
 import { S } from './S.js';
 import { bar, sparkScale, type SparkLevels } from '../sparkline.js';
 
-export type Band = 'ok' | 'warn' | 'critical' | 'stale';
+/** A value's band; `stale`: its latest sample is missing; `waiting`: none taken yet (session/view/metric-reading.ts). */
+export type Band = 'ok' | 'warn' | 'critical' | 'stale' | 'waiting';
 
 export type SeriesView = {
   readonly name: string;
@@ -14,7 +15,7 @@ export type SeriesView = {
   readonly unit: string;
   readonly values: readonly (number | undefined)[];
   /** The band of each value (its cell is drawn in that band's colour: the warn and critical levels show). */
-  readonly bands?: readonly (Exclude<Band, 'stale'> | undefined)[];
+  readonly bands?: readonly (Exclude<Band, 'stale' | 'waiting'> | undefined)[];
   /** The series' warn and critical levels: where its bars start and end (sparkline.ts sparkScale). */
   readonly levels?: SparkLevels;
   readonly value?: number;
@@ -23,8 +24,9 @@ export type SeriesView = {
   readonly error?: string;
 };
 
-const BAND_SLOT: Record<Band, Slot> = { ok: 'metric.ok', warn: 'metric.warn', critical: 'metric.critical', stale: 'metric.stale' };
-const BAND_WORD: Record<Band, string> = { ok: 'ok', warn: 'WARN', critical: 'CRIT', stale: 'STALE' };
+const BAND_SLOT: Record<Band, Slot> = { ok: 'metric.ok', warn: 'metric.warn', critical: 'metric.critical', stale: 'metric.stale', waiting: 'dim' };
+/** `waiting`: "…" (not read yet), never STALE, which says a source failed. */
+const BAND_WORD: Record<Band, string> = { ok: 'ok', warn: 'WARN', critical: 'CRIT', stale: 'STALE', waiting: '…' };
 
 export function formatValue(v: number | undefined, unit: string): string {
   if (v === undefined) return '—';
