@@ -14,7 +14,7 @@
  * Each test has its own sandbox, state dir, screen and processes: most run side by side
  * (describe.concurrent), each cleaning up its own (session-box scope) when it finishes.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alive, BIN, go, journal, lockPid, ofType, order, ROOT, scope, sessionDirs, supervisors, until, type Box, type Scope } from '../helpers/session-box.js';
@@ -43,7 +43,9 @@ function screen(t: T, b: Box, runbook = 'release.yml'): TmuxSession {
 
 const errors = (b: Box, v: number) => {
   mkdirSync(join(b.fx, 'out'), { recursive: true });
-  writeFileSync(join(b.fx, 'out', 'errors'), String(v));
+  // written beside and renamed in: the metrics command never reads it half-written (an empty value is a missed sample)
+  writeFileSync(join(b.fx, 'out', '.errors.tmp'), String(v));
+  renameSync(join(b.fx, 'out', '.errors.tmp'), join(b.fx, 'out', 'errors'));
 };
 
 /** Runs production on the screen until the trigger is PENDING; returns the screen and the cockpit's pid. */

@@ -3,7 +3,7 @@
  * dir, the built binary spawned in it, its journal read back, waits on files and events.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,9 +135,17 @@ export function journal(b: Box): SessionEvent[] {
 export const ofType = <T extends SessionEvent['type']>(es: SessionEvent[], t: T) => es.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === t);
 
 export const order = (b: Box): string[] => (existsSync(join(b.fx, 'out', 'order')) ? readFileSync(join(b.fx, 'out', 'order'), 'utf8').trim().split('\n') : []);
+/**
+ * Lets the fixture step `name` (scripts/wait-go.sh) finish with `code`. The file is written beside
+ * and renamed into place: the script waits for it to exist and then exits with what it holds, and
+ * a file seen between its creation and its write held nothing ("exit: Illegal number", exit 2: seen
+ * on a loaded machine).
+ */
 export function go(b: Box, name: string, code = 0): void {
   mkdirSync(join(b.fx, 'out'), { recursive: true });
-  writeFileSync(join(b.fx, 'out', `go-${name}`), String(code));
+  const tmp = join(b.fx, 'out', `.go-${name}.tmp`);
+  writeFileSync(tmp, String(code));
+  renameSync(tmp, join(b.fx, 'out', `go-${name}`));
 }
 
 export async function until<T>(what: string, f: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {

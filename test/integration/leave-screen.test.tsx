@@ -10,7 +10,7 @@
  *   not use one.
  * - Ctrl+C twice during a rollback: the rollback is abandoned and its incident step still runs.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,7 +23,9 @@ afterEach(closeScreens);
 
 const errors = (sb: Sandbox, v: number) => {
   mkdirSync(join(sb.fx, 'out'), { recursive: true });
-  writeFileSync(join(sb.fx, 'out', 'errors'), String(v));
+  // written beside and renamed in: the metrics command never reads it half-written (an empty value is a missed sample)
+  writeFileSync(join(sb.fx, 'out', '.errors.tmp'), String(v));
+  renameSync(join(sb.fx, 'out', '.errors.tmp'), join(sb.fx, 'out', 'errors'));
 };
 
 /** Production on the screen, its monitor armed. */
