@@ -33,7 +33,12 @@ describe('processes', () => {
     expect(ending(r.text)[0]).toBe('■ INTERRUPTED');
     expect(r.err).toContain('cockpit: interrupting the running step (Ctrl+C again to leave at once)');
     const session = onlySession(s.state);
-    const status = JSON.parse(readFileSync(join(session, 'wait.sleepers.status.json'), 'utf8')) as { supervisorPid: number; interrupted: boolean };
+    type Status = { state: string; supervisorPid: number; interrupted: boolean };
+    const statusNow = () => JSON.parse(readFileSync(join(session, 'wait.sleepers.status.json'), 'utf8')) as Status;
+    // the supervisor outlives the cockpit (by design) and records the step's end a moment after
+    // the cockpit has left (on a loaded machine, later): its final status is waited for
+    await waitFor('the supervisor to record the step ended', () => statusNow().state === 'exited');
+    const status = statusNow();
     expect(status.interrupted).toBe(true);
     await expectAllGone([...pids, status.supervisorPid]);
     expect(existsSync(s.out('later'))).toBe(false);
