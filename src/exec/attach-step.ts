@@ -44,6 +44,7 @@ export function attachStep(req: AttachRequest, onFlood?: () => void): StepHandle
       return () => tail.listeners.delete(cb);
     },
     kill: () => interruptAttached(statusPath),
+    drain: () => tail.drain(true),
   };
 }
 

@@ -34,6 +34,8 @@ export type StepHandle = {
   onLines(cb: (lines: readonly string[]) => void): () => void;
   /** Interrupts the step: SIGTERM to its group, SIGKILL after the grace period. */
   kill(): void;
+  /** Hands over at once every whole line its log holds now (a follower, before it shows the step's end). */
+  readonly drain?: () => void;
 };
 
 export interface Runner {

@@ -70,7 +70,15 @@ export function followSession(rb: Runbook, info: SessionInfo): Follower {
   return {
     session,
     start() {
-      stopJournal = followJournal(info.journalPath, (events) => session.applyExternal(events));
+      stopJournal = followJournal(info.journalPath, (events) => {
+        for (const e of events) {
+          // a step's output before its end, as a step of ours gives it: what its log holds is read
+          // first (the journal and the log are tailed apart, and a quick step's end could come first:
+          // a follower that stopped at the session's end then never showed that output)
+          if (e.type === 'step.finished') tails.get(`${e.stage}.${e.step}`)?.drain?.();
+          session.applyExternal([e]);
+        }
+      });
       timer = setInterval(check, DRIVER_CHECK_MS);
       timer.unref();
       check();

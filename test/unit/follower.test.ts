@@ -57,4 +57,35 @@ describe('followSession', () => {
       f.stop();
     }
   });
+
+  it("hands over a step's output before its end, when the journal gives both at once (it showed the end first, and a follower that stopped at the session's end lost the output)", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cockpit-follower-'));
+    const sessionDir = join(dir, 'sessions', 's1');
+    mkdirSync(sessionDir, { recursive: true });
+    writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: process.pid, sessionId: 's1' }));
+    const journalPath = join(sessionDir, 'journal.jsonl');
+    writeFileSync(journalPath, line({ type: 'session.started', sessionId: 's1', runbook: 'web-app', file: '/srv/cockpit.yml', version: '2.4.0', environment: 'production', mode: 'headless' } as never));
+    const rb = runbookOf(RUNBOOK);
+    const step = rb.stages[0].steps[0].id;
+    const logPath = join(sessionDir, `production.${step}.log`);
+    writeFileSync(logPath, '12:00:00.000 rolled out 3 pods\n12:00:00.100 health ok\n');
+    const f = followSession(rb, { id: 's1', dir: sessionDir, journalPath, driverPid: process.pid });
+    const seen: string[] = [];
+    f.session.onOutput((_stage, _step, lines) => seen.push(...lines.map((l) => `output ${l}`)));
+    f.session.subscribe((_s, e) => seen.push(e.type));
+    f.start();
+    try {
+      // a quick step: its start and its end reach the journal in one write
+      appendFileSync(
+        journalPath,
+        line({ type: 'stage.started', stage: 'production' } as never) +
+          line({ type: 'step.started', stage: 'production', step, logPath, attempt: 1 } as never) +
+          line({ type: 'step.finished', stage: 'production', step, ok: true, exitCode: 0, signal: null, durationMs: 5 } as never),
+      );
+      await waitFor(() => seen.includes('step.finished'), 'the step end folded');
+      expect(seen.slice(seen.indexOf('step.started'))).toEqual(['step.started', 'output 12:00:00.000 rolled out 3 pods', 'output 12:00:00.100 health ok', 'step.finished']);
+    } finally {
+      f.stop();
+    }
+  });
 });
