@@ -29,17 +29,21 @@ afterEach(() => {
 
 const line = (e: Partial<SessionEvent> & { type: string }) => `${JSON.stringify({ at: Date.now(), t: 0, ...e })}\n`;
 
+/** A state root as a driving cockpit leaves it: its lock names session s1, held by a live pid (this one); its journal started. */
+function drivenSession(mode: 'tui' | 'headless'): { sessionDir: string; journalPath: string; info: { id: string; dir: string; journalPath: string; driverPid: number } } {
+  dir = mkdtempSync(join(tmpdir(), 'cockpit-follower-'));
+  const sessionDir = join(dir, 'sessions', 's1');
+  mkdirSync(sessionDir, { recursive: true });
+  writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: process.pid, sessionId: 's1' }));
+  const journalPath = join(sessionDir, 'journal.jsonl');
+  writeFileSync(journalPath, line({ type: 'session.started', sessionId: 's1', runbook: 'web-app', file: '/srv/cockpit.yml', version: '2.4.0', environment: 'production', mode } as never));
+  return { sessionDir, journalPath, info: { id: 's1', dir: sessionDir, journalPath, driverPid: process.pid } };
+}
+
 describe('followSession', () => {
   it('folds the journal already written at start, then what is appended; refuses with how to roll back', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cockpit-follower-'));
-    // a state root as a driving cockpit leaves it: its lock names the session, held by a live pid (this one)
-    const sessionDir = join(dir, 'sessions', 's1');
-    mkdirSync(sessionDir, { recursive: true });
-    writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: process.pid, sessionId: 's1' }));
-    const journalPath = join(sessionDir, 'journal.jsonl');
-    writeFileSync(journalPath, line({ type: 'session.started', sessionId: 's1', runbook: 'web-app', file: '/srv/cockpit.yml', version: '2.4.0', environment: 'production', mode: 'tui' } as never));
+    const { journalPath, info } = drivenSession('tui');
     const rb = runbookOf(RUNBOOK);
-    const info = { id: 's1', dir: sessionDir, journalPath, driverPid: process.pid };
     const f = followSession(rb, info);
     const seen: string[] = [];
     f.session.subscribe((_s, e) => seen.push(e.type));
@@ -59,17 +63,12 @@ describe('followSession', () => {
   });
 
   it("hands over a step's output before its end, when the journal gives both at once (it showed the end first, and a follower that stopped at the session's end lost the output)", async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cockpit-follower-'));
-    const sessionDir = join(dir, 'sessions', 's1');
-    mkdirSync(sessionDir, { recursive: true });
-    writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: process.pid, sessionId: 's1' }));
-    const journalPath = join(sessionDir, 'journal.jsonl');
-    writeFileSync(journalPath, line({ type: 'session.started', sessionId: 's1', runbook: 'web-app', file: '/srv/cockpit.yml', version: '2.4.0', environment: 'production', mode: 'headless' } as never));
+    const { sessionDir, journalPath, info } = drivenSession('headless');
     const rb = runbookOf(RUNBOOK);
     const step = rb.stages[0].steps[0].id;
     const logPath = join(sessionDir, `production.${step}.log`);
     writeFileSync(logPath, '12:00:00.000 rolled out 3 pods\n12:00:00.100 health ok\n');
-    const f = followSession(rb, { id: 's1', dir: sessionDir, journalPath, driverPid: process.pid });
+    const f = followSession(rb, info);
     const seen: string[] = [];
     f.session.onOutput((_stage, _step, lines) => seen.push(...lines.map((l) => `output ${l}`)));
     f.session.subscribe((_s, e) => seen.push(e.type));
