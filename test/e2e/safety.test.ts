@@ -21,13 +21,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
 import { BIN, processesUnder, until, tempRoots, tmuxServerPid } from '../helpers/demo-run.js';
 import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
+import { canRun, header, lines } from '../helpers/frame-lines.js';
 
-const lines = (x: string) => x.split('\n');
-const header = (x: string) => lines(x)[0] ?? '';
 const strip = (x: string) => lines(x)[1] ?? '';
-const hint = (x: string) => lines(x).filter(Boolean).at(-1) ?? '';
 const triggers = (x: string) => lines(x).find((l) => l.startsWith(' triggers ')) ?? '';
-const canRun = (x: string) => / ⏎ run\/continue /.test(hint(x));
 
 const panes: TmuxSession[] = [];
 const tempRoot = tempRoots(['tui.cjs']);

@@ -13,15 +13,12 @@ import { formatDuration } from '../../src/runbook/duration.js';
 import { expectOneRule, restoreFacts } from '../helpers/escalation-facts.js';
 import { closeScreens, expectNothingLeft, fixtureSandbox, openScreen } from '../helpers/ink-session.js';
 import { journal } from '../helpers/session-box.js';
+import { canRun, header } from '../helpers/frame-lines.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/safety', import.meta.url));
 
 afterEach(closeScreens);
 
-const lines = (x: string) => x.split('\n');
-const header = (x: string) => lines(x)[0] ?? '';
-const hint = (x: string) => lines(x).filter(Boolean).at(-1) ?? '';
-const canRun = (x: string) => / ⏎ run\/continue /.test(hint(x));
 
 describe('escalation on the screen (item 4)', () => {
   // item 5 on the screen ran this same release (escalation.yml, the rollback passing): one run, each assertion kept

@@ -12,6 +12,7 @@ import { summaryLines } from '../../src/ui/summary.js';
 import { guardSetup, ofType } from '../helpers/guard-harness.js';
 import { plain, waitFor, waitForGone, waitForText } from '../helpers/ink.js';
 import { advanceUntil, fixtureRunbook, LiveSource, renderApp, type RenderedApp } from '../helpers/ink-app.js';
+import { canRun, header } from '../helpers/frame-lines.js';
 
 let rendered: RenderedApp | undefined;
 afterEach(() => {
@@ -19,10 +20,6 @@ afterEach(() => {
   rendered = undefined;
 });
 
-const lines = (x: string) => x.split('\n');
-const header = (x: string) => lines(x)[0] ?? '';
-const hint = (x: string) => lines(x).filter(Boolean).at(-1) ?? '';
-const canRun = (x: string) => / ⏎ run\/continue /.test(hint(x));
 
 describe('escalation on the screen (item 4)', () => {
   it('a failed rollback: q asks while level 3 is due ("quit anyway? the levels will not run"); n stays; y quits, the summary and the journal say it did not run', async () => {

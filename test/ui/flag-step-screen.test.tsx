@@ -15,6 +15,7 @@ import { summaryLines } from '../../src/ui/summary.js';
 import { guardSetup, ofType } from '../helpers/guard-harness.js';
 import { waitFor } from '../helpers/ink.js';
 import { advanceUntil, fixtureRunbook, renderApp, type RenderedApp } from '../helpers/ink-app.js';
+import { canRun, header, lines } from '../helpers/frame-lines.js';
 
 let rendered: RenderedApp | undefined;
 let dir: string | undefined;
@@ -25,10 +26,6 @@ afterEach(() => {
   dir = undefined;
 });
 
-const lines = (x: string) => x.split('\n');
-const header = (x: string) => lines(x)[0] ?? '';
-const hint = (x: string) => lines(x).filter(Boolean).at(-1) ?? '';
-const canRun = (x: string) => / ⏎ run\/continue /.test(hint(x));
 // the flags pane's line (its bar), not the output pane's title of a flag step
 const flagLine = (x: string) => lines(x).find((l) => /│new-checkout +[█░·]/.test(l)) ?? '';
 const NOTE_25 = "new-checkout is at 25 % (set by the operator), above the step's 5 %: left as it is";
