@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeScreens, expectNothingLeft, fixtureSandbox, openScreen } from '../helpers/ink-session.js';
+import { cellsOf } from '../helpers/sgr-cells.js';
 
 afterEach(closeScreens);
 
@@ -46,28 +47,11 @@ const logOf = (state: string): string => {
 const text = (frame: string): string => stripVTControlCharacters(frame);
 const count = (screen: string, what: string): number => text(screen).split(what).length - 1;
 
-/** The foreground colour (SGR 30–37, 90–97; undefined: the default) in force at each character of a frame line drawn in colour. */
-function colouredChars(line: string): { ch: string; fg?: number }[] {
-  const out: { ch: string; fg?: number }[] = [];
-  let fg: number | undefined;
-  for (const m of line.matchAll(/\x1b\[([0-9;:]*)m|([^\x1b])/gu)) {
-    if (m[2] !== undefined) {
-      out.push({ ch: m[2], fg });
-      continue;
-    }
-    for (const p of (m[1] === '' ? '0' : m[1]).split(/[;:]/).map(Number)) {
-      if (p === 0 || p === 39) fg = undefined;
-      else if ((p >= 30 && p <= 37) || (p >= 90 && p <= 97)) fg = p;
-    }
-  }
-  return out;
-}
-
 /** The colours `what` is drawn in, on the frame's first line that shows it. */
 function coloursOf(frame: string, what: string): (number | undefined)[] {
   const line = frame.split('\n').find((l) => text(l).includes(what));
   if (!line) return [];
-  const chars = colouredChars(line);
+  const chars = cellsOf(line);
   const at = chars.map((c) => c.ch).join('').indexOf(what);
   return [...new Set(chars.slice(at, at + [...what].length).map((c) => c.fg))];
 }

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeScreens, expectNothingLeft, fixtureSandbox, openScreen, type Sandbox, type ScreenRun } from '../helpers/ink-session.js';
+import { cellsOf, type Cell } from '../helpers/sgr-cells.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/screen', import.meta.url));
 
@@ -208,32 +209,6 @@ describe('what the screen says', () => {
   }, 60_000);
 });
 
-
-/** One cell of a frame line drawn in colour: its character, its foreground colour (SGR 30–37, 90–97; undefined: default) and boldness. */
-type Cell = { readonly ch: string; readonly fg?: number; readonly bold: boolean };
-
-function cellsOf(line: string): Cell[] {
-  const out: Cell[] = [];
-  let fg: number | undefined;
-  let bold = false;
-  for (const m of line.matchAll(/\x1b\[([0-9;:]*)m|([^\x1b])/gu)) {
-    if (m[2] !== undefined) {
-      out.push({ ch: m[2], fg, bold });
-      continue;
-    }
-    const ps = m[1] === '' ? [0] : m[1].split(/[;:]/).map(Number);
-    for (let i = 0; i < ps.length; i++) {
-      const p = ps[i];
-      if (p === 0) [fg, bold] = [undefined, false];
-      else if (p === 1) bold = true;
-      else if (p === 22) bold = false;
-      else if (p === 39) fg = undefined;
-      else if ((p >= 30 && p <= 37) || (p >= 90 && p <= 97)) fg = p;
-      else if (p === 38 || p === 48 || p === 58) i += ps[i + 1] === 5 ? 2 : 4;
-    }
-  }
-  return out;
-}
 
 const BARS = '▁▂▃▄▅▆▇█';
 /** The sparkline cells of a metrics row (the bars after its label), with their colours. */
