@@ -7,6 +7,7 @@ import { formatNumber } from '../guard/describe.js';
 import { bandOf, type BandDef } from '../metrics/bands.js';
 import { formatClock } from '../runbook/duration.js';
 import type { Runbook } from '../runbook/types.js';
+import type { SeriesState } from '../guard/fold.js';
 import type { SessionState } from '../session/reduce.js';
 import { readingOf, WAITING_TEXT } from '../session/view/metric-reading.js';
 
@@ -45,29 +46,28 @@ export function levelsOf(def: BandDef, baseline: number | undefined): Level[] {
   return out;
 }
 
+/** A chart's band and its titles, longest first (the panel shows the longest that fits), by where its series stands (readingOf). */
+function headline(def: BandDef & { readonly unit?: string }, st: SeriesState | undefined, label: string, levels: readonly Level[], baseline: number | undefined): { band: ChartBand; titles: string[] } {
+  const reading = readingOf(st);
+  if (reading === 'waiting') return { band: 'no data', titles: [`${label} ${WAITING_TEXT}`, label] };
+  if (reading === 'no data') return { band: 'no data', titles: [...(st?.error ? [`${label} no data (${st.error})`] : []), `${label} no data`, label] };
+  const v = st!.samples.at(-1)![1]!;
+  const band = bandOf(def, v, baseline);
+  const value = formatNumber(v);
+  const unit = def.unit ? ` ${def.unit}` : '';
+  const word = band === 'ok' ? '' : ` ${band.toUpperCase()}`;
+  const marks = levels.map((l) => l.title.replace('critical', 'crit')).join(' ');
+  return { band, titles: [...(marks ? [`${label} ${value}${unit}${word} · ${marks}`] : []), `${label} ${value}${unit}${word}`, `${label} ${value}${word}`, `${label} ${value}`, label] };
+}
+
 export function chartModels(rb: Runbook, s: SessionState): ChartModel[] {
   return Object.entries(rb.metrics?.series ?? {}).map(([name, def]) => {
     const samples = s.guard.series[name]?.samples ?? [];
     const plotted = samples.filter((p): p is readonly [number, number] => p[1] !== null && Number.isFinite(p[1]));
-    const last = samples.at(-1);
     const baseline = s.guard.baseline[name] ?? undefined;
     const levels = levelsOf(def, baseline);
-    const unit = def.unit ? ` ${def.unit}` : '';
     const label = def.label ?? name.replace(/_/g, ' ');
-    const reading = readingOf(s.guard.series[name]);
-    let band: ChartBand = 'no data';
-    let titles = reading === 'waiting' ? [`${label} ${WAITING_TEXT}`, label] : [`${label} no data`, label];
-    if (reading === 'fresh') {
-      const v = last![1]!;
-      band = bandOf(def, v, baseline);
-      const value = formatNumber(v);
-      const word = band === 'ok' ? '' : ` ${band.toUpperCase()}`;
-      const marks = levels.map((l) => l.title.replace('critical', 'crit')).join(' ');
-      titles = [...(marks ? [`${label} ${value}${unit}${word} · ${marks}`] : []), `${label} ${value}${unit}${word}`, `${label} ${value}${word}`, `${label} ${value}`, label];
-    } else if (reading === 'no data') {
-      const error = s.guard.series[name]?.error;
-      titles = [...(error ? [`${label} no data (${error})`] : []), `${label} no data`, label];
-    }
+    const { band, titles } = headline(def, s.guard.series[name], label, levels, baseline);
     const values = plotted.map(([, v]) => v);
     const n = values.length;
     const lines: ChartLine[] = [{ title: label, y: values, tone: 'value' }, ...levels.map((l) => ({ title: l.title, y: Array<number>(n).fill(l.value), tone: l.tone }))];
