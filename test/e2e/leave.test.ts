@@ -14,10 +14,10 @@
  * Each test has its own sandbox, state dir, screen and processes: most run side by side
  * (describe.concurrent), each cleaning up its own (session-box scope) when it finishes.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alive, BIN, go, journal, lockPid, ofType, order, ROOT, scope, sessionDirs, supervisors, until, type Box, type Scope } from '../helpers/session-box.js';
+import { alive, BIN, go, journal, lockPid, ofType, order, ROOT, scope, sessionDirs, supervisors, until, writeWhole, type Box, type Scope } from '../helpers/session-box.js';
 import { hasTmux, shq, TmuxSession } from '../helpers/tmux.js';
 import { GitServer, gitSync } from '../helpers/git-server.js';
 import { lockRef } from '../../src/team/git-lease.js';
@@ -41,12 +41,8 @@ function screen(t: T, b: Box, runbook = 'release.yml'): TmuxSession {
   return p;
 }
 
-const errors = (b: Box, v: number) => {
-  mkdirSync(join(b.fx, 'out'), { recursive: true });
-  // written beside and renamed in: the metrics command never reads it half-written (an empty value is a missed sample)
-  writeFileSync(join(b.fx, 'out', '.errors.tmp'), String(v));
-  renameSync(join(b.fx, 'out', '.errors.tmp'), join(b.fx, 'out', 'errors'));
-};
+/** The error rate the fixture's metrics command reads next (out/errors). */
+const errors = (b: Box, v: number) => writeWhole(join(b.fx, 'out', 'errors'), String(v));
 
 /** Runs production on the screen until the trigger is PENDING; returns the screen and the cockpit's pid. */
 async function pendingOnScreen(t: T, b: Box, runbook?: string): Promise<{ p: TmuxSession; pid: number }> {

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, onTestFinished } from 'vitest';
 import type { SessionEvent } from '../../src/core/events.js';
@@ -136,16 +136,21 @@ export const ofType = <T extends SessionEvent['type']>(es: SessionEvent[], t: T)
 
 export const order = (b: Box): string[] => (existsSync(join(b.fx, 'out', 'order')) ? readFileSync(join(b.fx, 'out', 'order'), 'utf8').trim().split('\n') : []);
 /**
- * Lets the fixture step `name` (scripts/wait-go.sh) finish with `code`. The file is written beside
- * and renamed into place: the script waits for it to exist and then exits with what it holds, and
- * a file seen between its creation and its write held nothing ("exit: Illegal number", exit 2: seen
- * on a loaded machine).
+ * Writes `text` to `file` whole: beside it, then renamed into place. A fixture script that reads a
+ * file the test writes (scripts/wait-go.sh exits with what out/go-NAME holds; a metrics command
+ * reads out/errors) never sees it created and still empty: "exit: Illegal number", exit 2, was
+ * seen on a loaded machine.
  */
+export function writeWhole(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = join(dirname(file), `.${basename(file)}.tmp`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/** Lets the fixture step `name` (scripts/wait-go.sh) finish with `code`. */
 export function go(b: Box, name: string, code = 0): void {
-  mkdirSync(join(b.fx, 'out'), { recursive: true });
-  const tmp = join(b.fx, 'out', `.go-${name}.tmp`);
-  writeFileSync(tmp, String(code));
-  renameSync(tmp, join(b.fx, 'out', `go-${name}`));
+  writeWhole(join(b.fx, 'out', `go-${name}`), String(code));
 }
 
 export async function until<T>(what: string, f: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {

@@ -10,23 +10,19 @@
  *   not use one.
  * - Ctrl+C twice during a rollback: the rollback is abandoned and its incident step still runs.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeScreens, expectNothingLeft, fixtureSandbox, openScreen, type Sandbox, type ScreenRun } from '../helpers/ink-session.js';
-import { alive, journal, ofType, order, supervisors, until } from '../helpers/session-box.js';
+import { alive, journal, ofType, order, supervisors, until, writeWhole } from '../helpers/session-box.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/leave', import.meta.url));
 
 afterEach(closeScreens);
 
-const errors = (sb: Sandbox, v: number) => {
-  mkdirSync(join(sb.fx, 'out'), { recursive: true });
-  // written beside and renamed in: the metrics command never reads it half-written (an empty value is a missed sample)
-  writeFileSync(join(sb.fx, 'out', '.errors.tmp'), String(v));
-  renameSync(join(sb.fx, 'out', '.errors.tmp'), join(sb.fx, 'out', 'errors'));
-};
+/** The error rate the fixture's metrics command reads next (out/errors). */
+const errors = (sb: Sandbox, v: number) => writeWhole(join(sb.fx, 'out', 'errors'), String(v));
 
 /** Production on the screen, its monitor armed. */
 async function armed(runbook: string): Promise<{ sb: Sandbox; s: ScreenRun }> {
