@@ -78,7 +78,6 @@ export async function benchTeamLease() {
       const t0 = performance.now();
       const all = Array.from({ length: 12 }, (_, i) => start(clones[i % 3], env, i >= 10 ? i : undefined));
       const results = [];
-      let refusedGone = NaN;
       // the 11 refused exit by themselves (the moment the 11th has gone is the figure); then the
       // holder's step is let through
       let eleventh;
@@ -89,7 +88,7 @@ export async function benchTeamLease() {
           if (results.length === 11) eleventh(performance.now() - t0);
         }),
       );
-      refusedGone = await eleven;
+      const refusedGone = await eleven;
       for (const c of clones) writeFileSync(join(c, `go-${env}`), '');
       await Promise.all(refused);
       const ran = results.filter((r) => r.code === 0);
