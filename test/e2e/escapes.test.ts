@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { killProcessesUnder, tmuxServerPid } from '../helpers/demo-run.js';
 import { hasTmux, shq, tmux, TmuxSession } from '../helpers/tmux.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,7 +27,13 @@ const dirs: string[] = [];
 const sessions: TmuxSession[] = [];
 afterEach(() => {
   for (const s of sessions.splice(0)) s.kill();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  // the second test's step (sleep 15) outlives its closed terminal by design, its supervisor writing
+  // the session's files: end what runs there before removing them (rm raced it once: ENOTEMPTY)
+  const server = tmuxServerPid();
+  for (const d of dirs.splice(0)) {
+    killProcessesUnder(d, server === undefined ? [] : [server]);
+    rmSync(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  }
 });
 afterAll(() => {
   try {

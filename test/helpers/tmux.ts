@@ -97,7 +97,9 @@ export class TmuxSession {
     const args = ['new-session', '-d', '-s', name, '-x', String(o.cols), '-y', String(o.rows)];
     if (o.cwd) args.push('-c', o.cwd);
     for (const [k, v] of Object.entries(env)) args.push('-e', `${k}=${v}`);
-    args.push(`${command}; echo "[exit $?]"`);
+    // the shell exits with the command's status too: the pane's dead status says it when the
+    // screen does not (a full-screen program's last frame can hide the echo: seen once in CI)
+    args.push(`${command}; s=$?; echo "[exit $s]"; exit $s`);
     // remain-on-exit in the same server command queue: set before the command can possibly end
     const all = [...args, ';', 'set-option', '-t', name, 'remain-on-exit', 'on', ';', 'set-option', '-t', name, 'history-limit', '5000'];
     for (let attempt = 1; ; attempt++) {
@@ -209,10 +211,22 @@ export class TmuxSession {
     return tmux('display-message', '-p', '-t', this.name, '#{pane_dead}').trim() === '1';
   }
 
-  /** Waits for the command to end; resolves with its exit status (from `[exit N]`). */
+  /**
+   * Waits for the command to end; resolves with its exit status: `[exit N]` on the screen, else the
+   * pane's dead status (the same number: the shell exits with it). A CI run once ended a
+   * wallboard (blessed, alternate screen) with its pane dead and the screen blank, no `[exit 0]`.
+   */
   async waitForExit(o: { timeoutMs?: number } = {}): Promise<number> {
-    const screen = await this.waitFor((s) => /\[exit \d+\]/.test(s), { timeoutMs: o.timeoutMs, history: 1000 });
-    return Number(/\[exit (\d+)\]/.exec(screen)![1]);
+    const end = Date.now() + (o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    for (;;) {
+      const screen = await this.capture({ history: 1000 });
+      const shown = /\[exit (\d+)\]/.exec(screen);
+      if (shown) return Number(shown[1]);
+      const [dead, status] = (await tmuxAsync('display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}')).trim().split(' ');
+      if (dead === '1' && /^\d+$/.test(status ?? '')) return Number(status);
+      if (Date.now() > end) throw new Error(`timed out waiting for the command to exit in tmux session ${this.name}; the screen was:\n${screen}`);
+      await sleep(POLL_SLOW_MS);
+    }
   }
 
   kill(): void {
