@@ -8,7 +8,7 @@
 // time: 12 cockpits cannot start faster). Target: every refused cockpit gone within 3 s, in every trial.
 //   node bench/team-lease.mjs          (BENCH_TEAM_TRIALS=20)
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, startGitDaemon } from './lib/git-daemon.mjs';
 import { cockpit, isMain, median, runs, tempDir } from './lib/common.mjs';
@@ -45,6 +45,19 @@ function start(cwd, env, ci) {
   return { p, done: new Promise((r) => p.on('close', (code) => r({ code, err, ms: performance.now() - t0 }))) };
 }
 
+/**
+ * The machine's CPU time so far, busy and idle, in seconds (/proc/stat's first line, in USER_HZ =
+ * 100ths): read around a trial, it says whether the race waited on something or on the CPU.
+ */
+function cpuTimes() {
+  try {
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { busy: (user + nice + system + irq + softirq + steal) / 100, idle: (idle + iowait) / 100 };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The floor on this machine now: `n` bare node processes started at once, until the last has exited (ms). */
 function bareNodes(n) {
   const t0 = performance.now();
@@ -72,9 +85,13 @@ export async function benchTeamLease() {
       const b0 = performance.now();
       git(root, 'ls-remote', url);
       const baseline = performance.now() - b0;
+      const f0 = cpuTimes();
       const floor = await bareNodes(12);
+      const f1 = cpuTimes();
+      const floorCpu = f0 && f1 ? f1.busy - f0.busy : undefined;
       // the clock starts before the first of the 12 is spawned (spawning them all takes this
       // process 0.1-0.2 s, and the first ones are running meanwhile)
+      const c0 = cpuTimes();
       const t0 = performance.now();
       const all = Array.from({ length: 12 }, (_, i) => start(clones[i % 3], env, i >= 10 ? i : undefined));
       const results = [];
@@ -89,6 +106,9 @@ export async function benchTeamLease() {
         }),
       );
       const refusedGone = await eleven;
+      const c1 = cpuTimes();
+      // the CPU the whole machine spent while the 11 were refused, and the share of its cores busy
+      const cpu = c0 && c1 ? { busy: c1.busy - c0.busy, share: (c1.busy - c0.busy) / (c1.busy - c0.busy + (c1.idle - c0.idle)) } : undefined;
       for (const c of clones) writeFileSync(join(c, `go-${env}`), '');
       await Promise.all(refused);
       const ran = results.filter((r) => r.code === 0);
@@ -99,15 +119,15 @@ export async function benchTeamLease() {
         console.log(`trial 0 (cold: the runbook's first run in each clone, not counted): refused cockpits gone in ${refusedGone.toFixed(0)} ms; ran ${ran.length}, refused naming the holder ${named.length}`);
         continue;
       }
-      rows.push({ ms: refusedGone, baseline, floor, ran: ran.length, named: named.length });
+      rows.push({ ms: refusedGone, baseline, floor, floorCpu, ran: ran.length, named: named.length, cpu });
       // a trial that did not end as it should says how each odd one ended
       if (ran.length !== 1 || named.length !== 11)
         for (const r of results.filter((x) => x.code !== 0 && !named.includes(x))) console.log(`  cockpit ${r.i}: exit ${r.code}: ${r.err.trim().split('\n').slice(0, 3).join(' | ')}`);
-      console.log(`trial ${t + 1}: refused cockpits gone in ${refusedGone.toFixed(0)} ms (first ${exits[0]?.toFixed(0)} ms; git ls-remote ${baseline.toFixed(0)} ms; 12 × node -e 0 at once ${floor.toFixed(0)} ms); ran ${ran.length}, refused naming the holder ${named.length}`);
+      console.log(`trial ${t + 1}: refused cockpits gone in ${refusedGone.toFixed(0)} ms (first ${exits[0]?.toFixed(0)} ms; git ls-remote ${baseline.toFixed(0)} ms; 12 × node -e 0 at once ${floor.toFixed(0)} ms${floorCpu !== undefined ? ` and ${floorCpu.toFixed(2)} s of CPU` : ''}${cpu ? `; the machine spent ${cpu.busy.toFixed(2)} s of CPU meanwhile, its cores ${(cpu.share * 100).toFixed(0)} % busy` : ''}); ran ${ran.length}, refused naming the holder ${named.length}`);
     }
     const worst = Math.max(...rows.map((r) => r.ms));
     const ok = rows.every((r) => r.ran === 1 && r.named === 11) && worst <= TARGET_MS;
-    console.log(`team lease: median ${median(rows.map((r) => r.ms)).toFixed(0)} ms, worst ${worst.toFixed(0)} ms (target ≤ ${TARGET_MS} ms; cold trial 0: ${cold.toFixed(0)} ms), baseline git ls-remote median ${median(rows.map((r) => r.baseline)).toFixed(0)} ms, 12 × node -e 0 started at once median ${median(rows.map((r) => r.floor)).toFixed(0)} ms (${(median(rows.map((r) => r.ms)) / median(rows.map((r) => r.floor))).toFixed(2)}×: how fast this machine starts node today); exactly one ran and 11 named the holder in ${rows.filter((r) => r.ran === 1 && r.named === 11).length}/${rows.length} trials: ${ok ? 'PASS' : 'FAIL'}`);
+    console.log(`team lease: median ${median(rows.map((r) => r.ms)).toFixed(0)} ms, worst ${worst.toFixed(0)} ms (target ≤ ${TARGET_MS} ms; cold trial 0: ${cold.toFixed(0)} ms), baseline git ls-remote median ${median(rows.map((r) => r.baseline)).toFixed(0)} ms, 12 × node -e 0 started at once median ${median(rows.map((r) => r.floor)).toFixed(0)} ms (${(median(rows.map((r) => r.ms)) / median(rows.map((r) => r.floor))).toFixed(2)}×: how fast this machine starts node today)${rows.every((r) => r.cpu) ? `, CPU spent during a race median ${median(rows.map((r) => r.cpu.busy)).toFixed(2)} s with the cores ${(median(rows.map((r) => r.cpu.share)) * 100).toFixed(0)} % busy (12 × node -e 0: ${median(rows.map((r) => r.floorCpu)).toFixed(2)} s)` : ''}; exactly one ran and 11 named the holder in ${rows.filter((r) => r.ran === 1 && r.named === 11).length}/${rows.length} trials: ${ok ? 'PASS' : 'FAIL'}`);
     return { ok, rows };
   } finally {
     stop();
