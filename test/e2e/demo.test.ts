@@ -353,13 +353,19 @@ describe('cockpit demo, built binary', () => {
       expect(readFileSync(join(ws, 'cockpit.yml'), 'utf8')).toContain(`source: { type: prometheus, url: ${JSON.stringify(prom.url)} }`);
 
       const journal = /^journal: (.+)$/m.exec(r.stdout)![1];
-      const samples = journalEvents(journal).filter((e) => e.type === 'metric.sampled') as unknown as { values: Record<string, number | null> }[];
+      const samples = journalEvents(journal).filter((e) => e.type === 'metric.sampled') as unknown as { values: Record<string, number | null>; errors?: Record<string, string> }[];
       expect(samples.length).toBeGreaterThan(10);
       const ranges: Record<string, [number, number]> = { latency_p95: [200, 600], error_rate: [0, 0.5], memory: [40, 70] };
       for (const [series, [lo, hi]] of Object.entries(ranges)) {
         const values = samples.map((x) => x.values[series]).filter((v): v is number => typeof v === 'number');
         expect(values.length, `${series}: ${values.length} of ${samples.length} samples have a value`).toBeGreaterThan(samples.length / 2);
-        expect(samples.at(-1)!.values[series], `${series}: the last sample`).not.toBeNull();
+        // the series carry values to the release's end: one of the last three samples has one. (A
+        // scrape that Prometheus timed out, at its 500 ms interval on a loaded machine, marks the
+        // series stale until the next one: a single sample can come back empty, as in production,
+        // and says why.)
+        const tail = samples.slice(-3).map((x) => (x.values[series] === null ? `null: ${x.errors?.[series] ?? 'no reason'}` : x.values[series]));
+        expect(tail.some((v) => typeof v === 'number'), `${series}: the last three samples: ${JSON.stringify(tail)}`).toBe(true);
+        for (const x of samples) if (x.values[series] === null) expect(x.errors?.[series], `${series}: an empty sample says why`).toMatch(/\S/);
         expect(Math.min(...values), series).toBeGreaterThanOrEqual(lo);
         expect(Math.max(...values), series).toBeLessThanOrEqual(hi);
       }
