@@ -223,7 +223,14 @@ export class TmuxSession {
       const shown = /\[exit (\d+)\]/.exec(screen);
       if (shown) return Number(shown[1]);
       const [dead, status] = (await tmuxAsync('display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}')).trim().split(' ');
-      if (dead === '1' && /^\d+$/.test(status ?? '')) return Number(status);
+      if (dead === '1' && /^\d+$/.test(status ?? '')) {
+        // it may have ended between the capture and the question: the screen, once more
+        const last = await this.capture({ history: 1000 });
+        if (/\[exit \d+\]/.test(last)) continue;
+        // said, so that the log shows how often it happens and what the screen was
+        console.warn(`tmux session ${this.name}: the command exited ${status}, and the screen does not show it:\n${last}`);
+        return Number(status);
+      }
       if (Date.now() > end) throw new Error(`timed out waiting for the command to exit in tmux session ${this.name}; the screen was:\n${screen}`);
       await sleep(POLL_SLOW_MS);
     }
