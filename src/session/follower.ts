@@ -48,18 +48,53 @@ export const DRIVER_CHECK_MS = 500;
 /** `start()` begins the feed: call it once everything that listens (the output store) is subscribed. */
 export type Follower = { readonly session: ReadOnlySession; start(): void; stop(): void };
 
+/** How often a follower looks for the log of a step that has started but whose supervisor has not made its log yet. */
+export const LOG_WAIT_MS = 100;
+
+type StartedStep = { readonly key: string; readonly stage: string; readonly step: string; readonly logPath: string };
+
 export function followSession(rb: Runbook, info: SessionInfo): Follower {
   const session = new ReadOnlySession({ runbook: rb, sessionDir: info.dir, how: rollbackHow(rb, info) });
   const tails = new Map<string, StepHandle>();
+  // steps journalled as started whose log is not there yet: the driving cockpit journals the start
+  // and the step's supervisor makes the log, each in its own time (a loaded machine, a spare
+  // supervisor still booting). A follower creates nothing in the session it shows, so it waits
+  // for the log; the tail then reads it from its first line. (It used to give up at once, and
+  // that step's output never showed.)
+  const waiting = new Map<string, StartedStep>();
+  let waitTimer: NodeJS.Timeout | undefined;
+  const attach = (s: StartedStep): boolean => {
+    if (tails.has(s.key)) return true; // a retry appends to the same log: the tail already follows it
+    if (!existsSync(s.logPath)) return false;
+    const tail = attachStep({ key: s.key, logPath: s.logPath });
+    tail.onLines((lines) => session.relayOutput(s.stage, s.step, lines));
+    tails.set(s.key, tail);
+    void tail.done.then(() => tails.get(s.key) === tail && tails.delete(s.key));
+    return true;
+  };
+  const lookAgain = (): void => {
+    for (const [key, s] of waiting) if (attach(s)) waiting.delete(key);
+    if (waiting.size > 0) return;
+    clearInterval(waitTimer);
+    waitTimer = undefined;
+  };
   const offEvents = session.subscribe((_s, e) => {
-    if (e.type !== 'step.started' || !e.logPath || !existsSync(e.logPath)) return;
-    const key = `${e.stage}.${e.step}`;
-    if (tails.has(key)) return; // a retry appends to the same log: the tail already follows it
-    const tail = attachStep({ key, logPath: e.logPath });
-    tail.onLines((lines) => session.relayOutput(e.stage, e.step, lines));
-    tails.set(key, tail);
-    void tail.done.then(() => tails.get(key) === tail && tails.delete(key));
+    if (e.type !== 'step.started' || !e.logPath) return;
+    const s = { key: `${e.stage}.${e.step}`, stage: e.stage, step: e.step, logPath: e.logPath };
+    if (attach(s)) return;
+    waiting.set(s.key, s);
+    waitTimer ??= setInterval(lookAgain, LOG_WAIT_MS);
+    waitTimer.unref();
   });
+  /** Before a step's end is shown: its log's lines, from a tail attached now if the log came late; a step that ended without one is waited for no more. */
+  const beforeEnd = (key: string): void => {
+    const late = waiting.get(key);
+    if (late) {
+      waiting.delete(key);
+      attach(late);
+    }
+    tails.get(key)?.drain?.();
+  };
   let stopJournal = (): void => {};
   let timer: NodeJS.Timeout | undefined;
   const root = dirname(dirname(info.dir));
@@ -75,7 +110,7 @@ export function followSession(rb: Runbook, info: SessionInfo): Follower {
           // a step's output before its end, as a step of ours gives it: what its log holds is read
           // first (the journal and the log are tailed apart, and a quick step's end could come first:
           // a follower that stopped at the session's end then never showed that output)
-          if (e.type === 'step.finished') tails.get(`${e.stage}.${e.step}`)?.drain?.();
+          if (e.type === 'step.finished') beforeEnd(`${e.stage}.${e.step}`);
           session.applyExternal([e]);
         }
       });
@@ -85,6 +120,7 @@ export function followSession(rb: Runbook, info: SessionInfo): Follower {
     },
     stop() {
       clearInterval(timer);
+      clearInterval(waitTimer);
       stopJournal();
       offEvents();
     },
