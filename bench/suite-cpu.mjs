@@ -12,9 +12,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import { bashTimes, splitTimes } from './lib/bash-times.mjs';
 import { isMain, median, ROOT, writeResultsSection } from './lib/common.mjs';
 
-const TIMES_MARK = '--- times ---';
 const shq = (x) => `'${x.replace(/'/g, `'\\''`)}'`;
 /**
  * A bare node's CPU (user + system, start-up included, as it reports itself at its end), median of
@@ -29,21 +29,15 @@ const bareNode = () =>
     }),
   );
 
-/** "0m1.250s" → seconds */
-function seconds(t) {
-  const m = /^(\d+)m([\d.]+)s$/.exec(t);
-  if (!m) throw new Error(`bash's times printed ${JSON.stringify(t)}`);
-  return Number(m[1]) * 60 + Number(m[2]);
-}
-
 /** Runs `argv` under bash (its output to `log`); its wall time and its children's CPU (user, system), in seconds. */
 function timed(argv, env = process.env, log = '/dev/null') {
   const t0 = performance.now();
-  const r = spawnSync('bash', ['-c', `"$@" > ${shq(log)} 2>&1; rc=$?; echo '${TIMES_MARK}'; times; exit $rc`, 'bash', ...argv], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const [bash, ...args] = bashTimes({ redirect: `> ${shq(log)} 2>&1` });
+  const r = spawnSync(bash, [...args, ...argv], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 20 });
   const wall = (performance.now() - t0) / 1000;
-  const after = r.stdout.slice(r.stdout.lastIndexOf(TIMES_MARK) + TIMES_MARK.length).trim().split('\n');
-  const [user, sys] = (after[1] ?? '').split(' ').map(seconds);
-  return { wall, user, sys, cpu: user + sys, code: r.status };
+  const t = splitTimes(r.stdout);
+  if (!t) throw new Error(`bash printed no times: ${r.stdout}${r.stderr}`);
+  return { wall, user: t.user, sys: t.sys, cpu: t.user + t.sys, code: r.status };
 }
 
 export function benchSuiteCpu(tiers = ['integration', 'ui', 'unit', 'e2e']) {

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bashTimes, splitTimes } from '../../bench/lib/bash-times.mjs';
 import { runCockpit } from '../helpers/demo-run.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -51,26 +52,15 @@ async function cockpit(args: string[], cwd: string): Promise<Result> {
   return r;
 }
 
-/** bash runs the cockpit, then prints its children's CPU (`times`' second line) after a marker on stderr. */
-const TIMES_MARK = '--- times ---';
-const TIMED = ['bash', '-c', `"$@"; rc=$?; echo '${TIMES_MARK}' >&2; times >&2; exit $rc`, 'bash'];
-
-/** "0m1.250s" → 1250 */
-const seconds = (t: string): number => {
-  const m = /^(\d+)m([\d.]+)s$/.exec(t);
-  if (!m) throw new Error(`bash's times printed ${JSON.stringify(t)}`);
-  return Math.round((Number(m[1]) * 60 + Number(m[2])) * 1000);
-};
-
 async function spawnCockpit(args: string[], cwd: string): Promise<Result> {
   const env: NodeJS.ProcessEnv = { ...process.env, COCKPIT_STATE_DIR: join(cwd, '.state'), COCKPIT_NO_CACHE: '1', NO_COLOR: '1' };
   delete env.COCKPIT_DEBUG;
-  const r = await runCockpit(args, { cwd, env, launch: (argv) => [...TIMED, ...argv] });
-  const at = r.stderr.lastIndexOf(`${TIMES_MARK}\n`);
-  if (at < 0) throw new Error(`no CPU times on stderr:\n${r.stderr}`);
-  const children = linesOf(r.stderr.slice(at + TIMES_MARK.length + 1))[1] ?? '';
-  const cpuMs = children.split(' ').reduce((sum, t) => sum + seconds(t), 0);
-  const stderr = r.stderr.slice(0, at);
+  // bash runs the cockpit, then prints the CPU of what it waited for (the cockpit) on stderr
+  const r = await runCockpit(args, { cwd, env, launch: (argv) => [...bashTimes({ fd: 2 }), ...argv] });
+  const t = splitTimes(r.stderr);
+  if (!t) throw new Error(`no CPU times on stderr:\n${r.stderr}`);
+  const cpuMs = Math.round((t.user + t.sys) * 1000);
+  const stderr = t.before;
   const out = linesOf(r.stdout);
   return { code: r.code, stdout: r.stdout, stderr, out, err: linesOf(stderr), text: out.map((l) => l.replace(STAMP, '')), cpuMs };
 }
