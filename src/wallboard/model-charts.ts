@@ -9,7 +9,7 @@ import { formatClock } from '../runbook/duration.js';
 import type { Runbook } from '../runbook/types.js';
 import type { SeriesState } from '../guard/fold.js';
 import type { SessionState } from '../session/reduce.js';
-import { readingOf, WAITING_TEXT } from '../session/view/metric-reading.js';
+import { METRIC_WORD, readingOf } from '../session/view/metric-reading.js';
 
 export type ChartBand = 'ok' | 'warn' | 'critical' | 'no data';
 
@@ -49,13 +49,14 @@ export function levelsOf(def: BandDef, baseline: number | undefined): Level[] {
 /** A chart's band and its titles, longest first (the panel shows the longest that fits), by where its series stands (readingOf). */
 function headline(def: BandDef & { readonly unit?: string }, st: SeriesState | undefined, label: string, levels: readonly Level[], baseline: number | undefined): { band: ChartBand; titles: string[] } {
   const reading = readingOf(st);
-  if (reading === 'waiting') return { band: 'no data', titles: [`${label} ${WAITING_TEXT}`, label] };
-  if (reading === 'no data') return { band: 'no data', titles: [...(st?.error ? [`${label} no data (${st.error})`] : []), `${label} no data`, label] };
+  if (reading === 'waiting') return { band: 'no data', titles: [`${label} ${METRIC_WORD.waiting.title}`, label] };
+  const none = METRIC_WORD['no data'].title;
+  if (reading === 'no data') return { band: 'no data', titles: [...(st?.error ? [`${label} ${none} (${st.error})`] : []), `${label} ${none}`, label] };
   const v = st!.samples.at(-1)![1]!;
   const band = bandOf(def, v, baseline);
   const value = formatNumber(v);
   const unit = def.unit ? ` ${def.unit}` : '';
-  const word = band === 'ok' ? '' : ` ${band.toUpperCase()}`;
+  const word = METRIC_WORD[band].title ? ` ${METRIC_WORD[band].title}` : '';
   const marks = levels.map((l) => l.title.replace('critical', 'crit')).join(' ');
   return { band, titles: [...(marks ? [`${label} ${value}${unit}${word} · ${marks}`] : []), `${label} ${value}${unit}${word}`, `${label} ${value}${word}`, `${label} ${value}`, label] };
 }

@@ -14,5 +14,19 @@ export function readingOf(st: Pick<SeriesState, 'samples' | 'misses'> | undefine
   return last[1] === null || !Number.isFinite(last[1]) || st!.misses > 0 ? 'no data' : 'fresh';
 }
 
-/** What a series waiting for its first sample says, in a sentence (the wallboard's chart title). */
-export const WAITING_TEXT = 'waiting for its first sample';
+/** Where a series stands in words: its reading, or for a fresh one the band of its value (metrics/bands.ts). */
+export type MetricStanding = Exclude<Reading, 'fresh'> | 'ok' | 'warn' | 'critical';
+
+/**
+ * A metric's standing in words, for every view: `word` where a word fits (the screen's metrics
+ * pane gives it 5 cells), `title` where a phrase does (the wallboard's chart titles; nothing for
+ * ok: a value inside its levels needs no word). A series not read yet is never STALE, which says
+ * a source failed.
+ */
+export const METRIC_WORD: Readonly<Record<MetricStanding, { readonly word: string; readonly title: string }>> = {
+  ok: { word: 'ok', title: '' },
+  warn: { word: 'WARN', title: 'WARN' },
+  critical: { word: 'CRIT', title: 'CRITICAL' },
+  'no data': { word: 'STALE', title: 'no data' },
+  waiting: { word: '…', title: 'waiting for its first sample' },
+};

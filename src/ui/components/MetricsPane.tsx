@@ -5,6 +5,7 @@ import { pad, padStart } from '../text.js';
 import { Pane } from './Pane.js';
 import { S } from './S.js';
 import { bar, sparkScale, type SparkLevels } from '../sparkline.js';
+import { METRIC_WORD } from '../../session/view/metric-reading.js';
 
 /** A value's band; `stale`: its latest sample is missing; `waiting`: none taken yet (session/view/metric-reading.ts). */
 export type Band = 'ok' | 'warn' | 'critical' | 'stale' | 'waiting';
@@ -25,8 +26,8 @@ export type SeriesView = {
 };
 
 const BAND_SLOT: Record<Band, Slot> = { ok: 'metric.ok', warn: 'metric.warn', critical: 'metric.critical', stale: 'metric.stale', waiting: 'dim' };
-/** `waiting`: "…" (not read yet), never STALE, which says a source failed. */
-const BAND_WORD: Record<Band, string> = { ok: 'ok', warn: 'WARN', critical: 'CRIT', stale: 'STALE', waiting: '…' };
+/** Each band's word (session/view/metric-reading.ts: the one vocabulary); `stale` is the reading "no data". */
+const BAND_WORD: Record<Band, string> = { ok: METRIC_WORD.ok.word, warn: METRIC_WORD.warn.word, critical: METRIC_WORD.critical.word, stale: METRIC_WORD['no data'].word, waiting: METRIC_WORD.waiting.word };
 
 export function formatValue(v: number | undefined, unit: string): string {
   if (v === undefined) return '—';
