@@ -58,6 +58,14 @@ function cpuTimes() {
   }
 }
 
+/** The CPU the machine spent since `from` (cpuTimes()), in seconds, and the share of its cores that were busy. */
+function cpuSince(from) {
+  const to = cpuTimes();
+  if (!from || !to) return undefined;
+  const busy = to.busy - from.busy;
+  return { busy, share: busy / (busy + (to.idle - from.idle)) };
+}
+
 /** The floor on this machine now: `n` bare node processes started at once, until the last has exited (ms). */
 function bareNodes(n) {
   const t0 = performance.now();
@@ -87,8 +95,7 @@ export async function benchTeamLease() {
       const baseline = performance.now() - b0;
       const f0 = cpuTimes();
       const floor = await bareNodes(12);
-      const f1 = cpuTimes();
-      const floorCpu = f0 && f1 ? f1.busy - f0.busy : undefined;
+      const floorCpu = cpuSince(f0)?.busy;
       // the clock starts before the first of the 12 is spawned (spawning them all takes this
       // process 0.1-0.2 s, and the first ones are running meanwhile)
       const c0 = cpuTimes();
@@ -106,9 +113,8 @@ export async function benchTeamLease() {
         }),
       );
       const refusedGone = await eleven;
-      const c1 = cpuTimes();
       // the CPU the whole machine spent while the 11 were refused, and the share of its cores busy
-      const cpu = c0 && c1 ? { busy: c1.busy - c0.busy, share: (c1.busy - c0.busy) / (c1.busy - c0.busy + (c1.idle - c0.idle)) } : undefined;
+      const cpu = cpuSince(c0);
       for (const c of clones) writeFileSync(join(c, `go-${env}`), '');
       await Promise.all(refused);
       const ran = results.filter((r) => r.code === 0);

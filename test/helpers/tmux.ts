@@ -28,6 +28,8 @@ const POLL_FAST_FOR_MS = 1000;
 const POLL_SLOW_MS = 120;
 const UNSETTLED_MS = 500;
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** The line the pane's shell prints once the command has ended (see start). */
+const EXIT_LINE = /\[exit (\d+)\]/;
 
 export function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', TMUX_SOCKET, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -220,13 +222,13 @@ export class TmuxSession {
     const end = Date.now() + (o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     for (;;) {
       const screen = await this.capture({ history: 1000 });
-      const shown = /\[exit (\d+)\]/.exec(screen);
+      const shown = EXIT_LINE.exec(screen);
       if (shown) return Number(shown[1]);
       const [dead, status] = (await tmuxAsync('display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}')).trim().split(' ');
       if (dead === '1' && /^\d+$/.test(status ?? '')) {
         // it may have ended between the capture and the question: the screen, once more
         const last = await this.capture({ history: 1000 });
-        if (/\[exit \d+\]/.test(last)) continue;
+        if (EXIT_LINE.test(last)) continue;
         // said, so that the log shows how often it happens and what the screen was
         console.warn(`tmux session ${this.name}: the command exited ${status}, and the screen does not show it:\n${last}`);
         return Number(status);
