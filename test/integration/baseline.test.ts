@@ -109,15 +109,20 @@ describe('baseline from history (Prometheus query_range)', () => {
       // the release drops throughput by 30 %: in this first armed stage the drop band warns
       target.gauge('cockpit_bl_throughput', 70);
       await prom.waitForValue(QUERY, (v) => v === 70);
-      // (a tick fetched before the change may still land: tick until a sample carries the new value.
-      // A fetch has 400 ms of real time: on a loaded machine a run of them can time out, so the
-      // monitor leaves room for 60 ticks, and a failure lists what the last samples said)
+      // (a tick fetched before the change may still land: tick until a sample carries the new value;
+      // a failure lists what the last samples said)
       const last = () => c.state.guard.series.throughput.samples.at(-1)?.[1];
-      const said = () => JSON.stringify(ofType(journal.events, 'metric.sampled').slice(-5).map((e) => e.values.throughput ?? e.errors.throughput));
+      const sampled = () => ofType(journal.events, 'metric.sampled');
+      const said = () => JSON.stringify(sampled().slice(-5).map((e) => e.values.throughput ?? e.errors.throughput));
       for (let i = 0; i < 60 && last() !== 70; i++) {
-        const before = ofType(journal.events, 'metric.sampled').length;
-        await clock.advance(500);
-        await waitFor(`a sample (the last ones: ${said()})`, () => ofType(journal.events, 'metric.sampled').length > before);
+        const before = sampled().length;
+        // the clock goes to the next tick exactly (a sample's time + the interval), and stops
+        // there while the tick's real fetch answers. (500 ms steps could pass a tick early in a
+        // step and its 400 ms deadline in the same step: on a loaded machine every sample then
+        // read "timed out after 400 ms", seen 60 times in a row)
+        const next = (sampled().at(-1)?.time ?? c.elapsed()) + 500;
+        await clock.advance(Math.max(1, next - c.elapsed()));
+        await waitFor(`a sample (the last ones: ${said()})`, () => sampled().length > before);
       }
       expect(last(), `a sample carrying the dropped throughput; the last ones: ${said()}`).toBe(70);
       const tp = seriesViews(rb, c.state).find((s) => s.name === 'throughput')!;
